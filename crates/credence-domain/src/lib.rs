@@ -1,0 +1,51 @@
+//! The vocabulary of Credence: money and currencies, registration codes, and the labelled
+//! enumerations that credit files are written in.
+//!
+//! This crate does no IO and reads no clock.
+//!
+//! ```
+//! use credence_domain::{Currency, Labelled, CustomerType, Uscc};
+//! assert_eq!(CustomerType::parse_label("中小企业"), Some(CustomerType::Sme));
+//! assert_eq!(Currency::parse("人民币").unwrap().code(), "CNY");
+//! assert!(Uscc::parse("91350100M000100Y43").is_ok());
+//! ```
+
+mod customer;
+mod event;
+mod labels;
+mod ledger;
+mod money;
+mod relation;
+mod statement;
+mod uscc;
+
+pub use customer::{CustomerType, Industry, MonitoringTier};
+pub use event::EventKind;
+pub use labels::Labelled;
+pub use ledger::OrderStatus;
+pub use money::{
+    AmountError, Currency, CurrencyError, Money, decimal_from_minor_units, minor_units_from_decimal,
+};
+pub use relation::RelationKind;
+pub use statement::PeriodType;
+pub use uscc::{Uscc, UsccError, uscc_check_char};
+
+/// Calendar dates without time zone.
+pub use chrono::NaiveDate as Date;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_parse_codes_names_and_aliases() {
+        assert_eq!(Industry::parse_label("制造业"), Some(Industry::C));
+        assert_eq!(Industry::parse_label("c"), Some(Industry::C));
+        assert_eq!(MonitoringTier::parse_label("Strategic"), Some(MonitoringTier::Core));
+        assert_eq!(PeriodType::parse_label("年报"), Some(PeriodType::Annual));
+        assert_eq!(EventKind::parse_label("失信被执行人"), Some(EventKind::DishonestDebtor));
+        assert_eq!(RelationKind::parse_label("担保"), Some(RelationKind::Guarantee));
+        assert_eq!(OrderStatus::parse_label("bogus"), None);
+        assert_eq!(CustomerType::codes_joined(), "large|sme|micro|government_platform|individual");
+    }
+}
