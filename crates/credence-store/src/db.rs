@@ -1,0 +1,239 @@
+//! One connection to SQLite or PostgreSQL behind the same small interface: SQL text with
+//! `?` placeholders, parameters and rows as [`Value`]s.
+//!
+//! Hand-written rather than an ORM or sqlx's `Any` driver: the store needs prepared
+//! statements executed millions of times per import on SQLite (sqlx's SQLite driver sends
+//! every statement through a worker thread), and four value types cover every column,
+//! so this layer stays a few hundred lines.
+
+use credence_records::Value;
+use std::collections::HashMap;
+
+/// An error of either database driver.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("SQLite")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL")]
+    Postgres(#[from] postgres::Error),
+}
+
+/// Which SQL dialect a connection speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+pub(crate) enum Db {
+    Sqlite(rusqlite::Connection),
+    Postgres(Box<PgConn>),
+}
+
+pub(crate) struct PgConn {
+    client: postgres::Client,
+    statements: HashMap<String, postgres::Statement>,
+}
+
+/// Rewrites `?` placeholders to PostgreSQL's `$1, $2…` (outside quoted literals).
+fn pg_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let (mut n, mut quoted) = (0, false);
+    for ch in sql.chars() {
+        match ch {
+            '\'' => {
+                quoted = !quoted;
+                out.push(ch);
+            }
+            '?' if !quoted => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+struct SqliteParam<'a>(&'a Value);
+
+impl rusqlite::ToSql for SqliteParam<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match self.0 {
+            Value::Null => ValueRef::Null,
+            Value::Int(i) => ValueRef::Integer(*i),
+            Value::Real(r) => ValueRef::Real(*r),
+            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+        }))
+    }
+}
+
+fn sqlite_value(v: rusqlite::types::ValueRef<'_>) -> Value {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Real(r) => Value::Real(r),
+        ValueRef::Text(t) | ValueRef::Blob(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+    }
+}
+
+#[derive(Debug)]
+struct PgParam<'a>(&'a Value);
+
+impl postgres::types::ToSql for PgParam<'_> {
+    fn to_sql(
+        &self,
+        ty: &postgres::types::Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        use postgres::types::Type;
+        // Convert by the column's type so that an integer bound to a DOUBLE PRECISION
+        // column (or the reverse) is encoded the way the server expects.
+        match (self.0, ty) {
+            (Value::Null, _) => Ok(postgres::types::IsNull::Yes),
+            (Value::Int(i), &Type::FLOAT8) => (*i as f64).to_sql(ty, out),
+            (Value::Int(i), &Type::INT4) => i32::try_from(*i)?.to_sql(ty, out),
+            (Value::Int(i), &Type::TEXT | &Type::VARCHAR) => i.to_string().to_sql(ty, out),
+            (Value::Int(i), _) => i.to_sql(ty, out),
+            (Value::Real(r), &Type::INT8) if r.fract() == 0.0 => (*r as i64).to_sql(ty, out),
+            (Value::Real(r), &Type::TEXT | &Type::VARCHAR) => r.to_string().to_sql(ty, out),
+            (Value::Real(r), _) => r.to_sql(ty, out),
+            (Value::Text(s), _) => s.as_str().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &postgres::types::Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+fn pg_value(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
+    use postgres::types::Type;
+    let ty = row.columns()[i].type_();
+    Ok(match *ty {
+        Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map_or(Value::Null, Value::Int),
+        Type::INT4 => row.try_get::<_, Option<i32>>(i)?.map_or(Value::Null, |v| Value::Int(v.into())),
+        Type::INT2 => row.try_get::<_, Option<i16>>(i)?.map_or(Value::Null, |v| Value::Int(v.into())),
+        Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.map_or(Value::Null, Value::Real),
+        Type::FLOAT4 => row.try_get::<_, Option<f32>>(i)?.map_or(Value::Null, |v| Value::Real(v.into())),
+        Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map_or(Value::Null, |b| Value::Int(b.into())),
+        _ => row.try_get::<_, Option<String>>(i)?.map_or(Value::Null, Value::Text),
+    })
+}
+
+impl Db {
+    pub(crate) fn sqlite(conn: rusqlite::Connection) -> Self {
+        conn.set_prepared_statement_cache_capacity(128);
+        Db::Sqlite(conn)
+    }
+
+    pub(crate) fn postgres(client: postgres::Client) -> Self {
+        Db::Postgres(Box::new(PgConn { client, statements: HashMap::new() }))
+    }
+
+    pub(crate) fn dialect(&self) -> Dialect {
+        match self {
+            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Runs a script of statements without parameters (DDL, transaction control).
+    pub(crate) fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        match self {
+            Db::Sqlite(c) => c.execute_batch(sql)?,
+            Db::Postgres(pg) => pg.client.batch_execute(sql)?,
+        }
+        Ok(())
+    }
+
+    fn pg_statement(pg: &mut PgConn, sql: &str) -> Result<postgres::Statement, postgres::Error> {
+        if let Some(s) = pg.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = pg.client.prepare(&pg_placeholders(sql))?;
+        pg.statements.insert(sql.to_owned(), s.clone());
+        Ok(s)
+    }
+
+    /// Executes one statement; returns the number of rows changed.
+    pub(crate) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        match self {
+            Db::Sqlite(c) => {
+                let mut st = c.prepare_cached(sql)?;
+                let n = st.execute(rusqlite::params_from_iter(params.iter().map(SqliteParam)))?;
+                Ok(n as u64)
+            }
+            Db::Postgres(pg) => {
+                let st = Self::pg_statement(pg, sql)?;
+                let ps: Vec<PgParam> = params.iter().map(PgParam).collect();
+                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = ps.iter().map(|p| p as _).collect();
+                Ok(pg.client.execute(&st, &refs)?)
+            }
+        }
+    }
+
+    /// Runs a query and calls `f` with each row, streaming.
+    pub(crate) fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        mut f: impl FnMut(Vec<Value>) -> Result<(), DbError>,
+    ) -> Result<(), DbError> {
+        match self {
+            Db::Sqlite(c) => {
+                let mut st = c.prepare_cached(sql)?;
+                let n = st.column_count();
+                let mut rows = st.query(rusqlite::params_from_iter(params.iter().map(SqliteParam)))?;
+                while let Some(row) = rows.next()? {
+                    let mut vals = Vec::with_capacity(n);
+                    for i in 0..n {
+                        vals.push(sqlite_value(row.get_ref(i)?));
+                    }
+                    f(vals)?;
+                }
+            }
+            Db::Postgres(pg) => {
+                use postgres::fallible_iterator::FallibleIterator;
+                let st = Self::pg_statement(pg, sql)?;
+                let ps: Vec<PgParam> = params.iter().map(PgParam).collect();
+                let mut rows = pg.client.query_raw(&st, ps.iter().map(|p| p as &dyn postgres::types::ToSql))?;
+                while let Some(row) = rows.next()? {
+                    let vals = (0..row.len()).map(|i| pg_value(&row, i)).collect::<Result<Vec<_>, _>>()?;
+                    f(vals)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a query and collects its rows.
+    pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {
+        let mut out = Vec::new();
+        self.query_each(sql, params, |r| {
+            out.push(r);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The first column of the first row, if any.
+    pub(crate) fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Value>, DbError> {
+        Ok(self.query(sql, params)?.into_iter().next().and_then(|r| r.into_iter().next()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_outside_quotes_are_numbered() {
+        assert_eq!(pg_placeholders("SELECT ? , '?' , ?"), "SELECT $1 , '?' , $2");
+    }
+}

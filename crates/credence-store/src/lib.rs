@@ -1,0 +1,327 @@
+//! Persistence of credit files: SQLite (the embedded default, one file, nothing to
+//! install) and PostgreSQL (many users, many instances) behind one [`Store`], with the
+//! same behaviour on both.
+//!
+//! - Migrations run when a store is opened; released migrations are never edited (an
+//!   edited one is detected by checksum and refused).
+//! - Every import is one transaction ([`ImportSession`]): a failed, abandoned or killed
+//!   import leaves the database as it was.
+//! - Upserts are idempotent on each kind's natural key: an identical record is
+//!   "unchanged"; a changed one is updated and its previous version kept in
+//!   `record_history`.
+//!
+//! This crate is the only one that knows SQL. It does not decide anything about credit.
+//!
+//! ```
+//! let dir = tempfile::tempdir().unwrap();
+//! let mut store = credence_store::Store::open(dir.path().join("c.db").to_str().unwrap()).unwrap();
+//! assert_eq!(store.count(credence_records::Kind::Customers).unwrap(), 0);
+//! ```
+
+mod db;
+mod migrate;
+mod session;
+mod sql;
+
+pub use db::{DbError, Dialect};
+pub use session::{Counts, ImportSession, NewImportRun, Outcome};
+
+use credence_records::{Kind, Record, Value};
+use db::Db;
+use sql::sql_for;
+use std::collections::HashMap;
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error")]
+    Db(#[from] DbError),
+    #[error("cannot open SQLite database {path}")]
+    OpenSqlite {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot connect to PostgreSQL at {url}")]
+    ConnectPostgres {
+        url: String,
+        #[source]
+        source: postgres::Error,
+    },
+    #[error("migration {version} ({name}) failed")]
+    Migration {
+        version: i64,
+        name: &'static str,
+        #[source]
+        source: DbError,
+    },
+    #[error("migration {version} ({name}) differs from the one applied to this database; released migrations must not be edited")]
+    MigrationChanged { version: i64, name: &'static str },
+    #[error("the database has schema version {found}, newer than this program knows; upgrade Credence")]
+    NewerSchema { found: i64 },
+    #[error("the database did not return the new import's id")]
+    NoImportId,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Db(DbError::Sqlite(e))
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        StoreError::Db(DbError::Postgres(e))
+    }
+}
+
+/// A replaced version of a record.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HistoryEntry {
+    pub row_hash: String,
+    /// The old values, column name → value, as JSON text.
+    pub payload: String,
+    pub import_id: i64,
+    pub replaced_by: i64,
+    pub replaced_at: String,
+}
+
+/// One recorded import run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ImportRun {
+    pub id: i64,
+    pub kind: String,
+    pub source: String,
+    pub mode: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub inserted: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub rejected: i64,
+    pub warnings: i64,
+}
+
+/// A connection to the credit-file database.
+pub struct Store {
+    db: Db,
+    location: String,
+}
+
+/// Hides a password in a connection URL for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Store {
+    /// Opens a SQLite file path or a `postgres://` / `postgresql://` URL, creating and
+    /// migrating the schema as needed.
+    pub fn open(target: &str) -> Result<Self, StoreError> {
+        if target.starts_with("postgres://") || target.starts_with("postgresql://") {
+            Self::open_postgres(target, None)
+        } else {
+            Self::open_sqlite(target)
+        }
+    }
+
+    fn open_sqlite(path: &str) -> Result<Self, StoreError> {
+        let err = |source| StoreError::OpenSqlite { path: path.to_owned(), source };
+        let conn = rusqlite::Connection::open(path).map_err(err)?;
+        // WAL: readers never block the writer; NORMAL sync is safe against a killed
+        // process (a transaction is either in the log whole or not at all).
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;
+             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(err)?;
+        let mut db = Db::sqlite(conn);
+        migrate::migrate(&mut db)?;
+        Ok(Self { db, location: path.to_owned() })
+    }
+
+    /// Opens PostgreSQL; with `schema`, every table lives in that schema (created if
+    /// missing), which lets tests and tenants share one database.
+    pub fn open_postgres(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
+        let client = postgres::Client::connect(url, postgres::NoTls)
+            .map_err(|source| StoreError::ConnectPostgres { url: redact(url), source })?;
+        let mut db = Db::postgres(client);
+        if let Some(s) = schema {
+            let quoted = s.replace('"', "\"\"");
+            db.batch(&format!("CREATE SCHEMA IF NOT EXISTS \"{quoted}\"; SET search_path TO \"{quoted}\""))?;
+        }
+        migrate::migrate(&mut db)?;
+        Ok(Self { db, location: redact(url) })
+    }
+
+    /// The path or the URL (password hidden) this store was opened on.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.db.dialect()
+    }
+
+    /// Starts an import; see [`ImportSession`].
+    pub fn begin_import(&mut self, run: NewImportRun) -> Result<ImportSession<'_>, StoreError> {
+        ImportSession::begin(self, run)
+    }
+
+    pub fn count(&mut self, kind: Kind) -> Result<u64, StoreError> {
+        let v = self.db.query_one(&sql_for(kind).count, &[])?;
+        Ok(v.and_then(|v| v.as_int()).unwrap_or(0) as u64)
+    }
+
+    /// Record counts of every kind, in load order.
+    pub fn counts(&mut self) -> Result<Vec<(Kind, u64)>, StoreError> {
+        Kind::ALL.iter().map(|k| Ok((*k, self.count(*k)?))).collect()
+    }
+
+    /// Every stored record of a kind, by natural key, streaming.
+    pub fn for_each_record(&mut self, kind: Kind, mut f: impl FnMut(Record) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        let mut failure = None;
+        self.db.query_each(&sql_for(kind).select_all, &[], |values| {
+            if failure.is_none()
+                && let Err(e) = f(Record { kind, values })
+            {
+                failure = Some(e);
+            }
+            Ok(())
+        })?;
+        failure.map_or(Ok(()), Err)
+    }
+
+    /// One record by natural key.
+    pub fn record(&mut self, kind: Kind, key: &str) -> Result<Option<Record>, StoreError> {
+        let rows = self.db.query(&sql_for(kind).select_one, &[key.into()])?;
+        Ok(rows.into_iter().next().map(|values| Record { kind, values }))
+    }
+
+    /// The replaced versions of a record, oldest first.
+    pub fn history(&mut self, kind: Kind, key: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        let rows = self.db.query(
+            "SELECT row_hash, payload, import_id, replaced_by, replaced_at FROM record_history WHERE kind = ? AND natural_key = ? ORDER BY id",
+            &[kind.code().into(), key.into()],
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|r| HistoryEntry {
+                row_hash: r[0].as_text().unwrap_or_default().to_owned(),
+                payload: r[1].as_text().unwrap_or_default().to_owned(),
+                import_id: r[2].as_int().unwrap_or(0),
+                replaced_by: r[3].as_int().unwrap_or(0),
+                replaced_at: r[4].as_text().unwrap_or_default().to_owned(),
+            })
+            .collect())
+    }
+
+    /// Import runs, newest first.
+    pub fn import_runs(&mut self, limit: u32) -> Result<Vec<ImportRun>, StoreError> {
+        let rows = self.db.query(
+            "SELECT id, kind, source, mode, started_at, finished_at, inserted, updated, unchanged, rejected, warnings FROM import_runs ORDER BY id DESC LIMIT ?",
+            &[Value::Int(limit.into())],
+        )?;
+        let text = |v: &Value| v.as_text().unwrap_or_default().to_owned();
+        Ok(rows
+            .into_iter()
+            .map(|r| ImportRun {
+                id: r[0].as_int().unwrap_or(0),
+                kind: text(&r[1]),
+                source: text(&r[2]),
+                mode: text(&r[3]),
+                started_at: text(&r[4]),
+                finished_at: r[5].as_text().map(str::to_owned),
+                inserted: r[6].as_int().unwrap_or(0),
+                updated: r[7].as_int().unwrap_or(0),
+                unchanged: r[8].as_int().unwrap_or(0),
+                rejected: r[9].as_int().unwrap_or(0),
+                warnings: r[10].as_int().unwrap_or(0),
+            })
+            .collect())
+    }
+
+    /// Customer id → industry section.
+    pub fn customer_industries(&mut self) -> Result<HashMap<String, String>, StoreError> {
+        customer_industries(&mut self.db)
+    }
+
+    pub fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.db.query_one("SELECT value FROM meta WHERE key = ?", &[key.into()])?.and_then(|v| v.as_text().map(str::to_owned)))
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.db.execute("DELETE FROM meta WHERE key = ?", &[key.into()])?;
+        self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", &[key.into(), value.into()])?;
+        Ok(())
+    }
+
+    /// Whether no record of any kind is stored.
+    pub fn is_empty(&mut self) -> Result<bool, StoreError> {
+        Ok(self.counts()?.iter().all(|(_, n)| *n == 0))
+    }
+
+    /// Deletes every record, run and history entry in one transaction (used to rebuild a
+    /// demo database).
+    pub fn wipe(&mut self) -> Result<(), StoreError> {
+        self.db.batch("BEGIN")?;
+        let mut result = Ok(());
+        for kind in Kind::ALL.iter().rev() {
+            result = result.and_then(|()| self.db.execute(&sql_for(*kind).delete_all, &[]).map(drop));
+        }
+        for t in ["record_history", "import_runs", "meta"] {
+            result = result.and_then(|()| self.db.execute(&format!("DELETE FROM {t}"), &[]).map(drop));
+        }
+        match result {
+            Ok(()) => Ok(self.db.batch("COMMIT")?),
+            Err(e) => {
+                self.db.batch("ROLLBACK")?;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Columns of a table as (name, declared type), to check the schema against the
+    /// record kinds.
+    pub fn table_columns(&mut self, table: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = match self.db.dialect() {
+            Dialect::Sqlite => self.db.query(&format!("SELECT name, type FROM pragma_table_info('{table}')"), &[])?,
+            Dialect::Postgres => self.db.query(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_position",
+                &[table.into()],
+            )?,
+        };
+        Ok(rows
+            .into_iter()
+            .map(|r| (r[0].as_text().unwrap_or_default().to_owned(), r[1].as_text().unwrap_or_default().to_lowercase()))
+            .collect())
+    }
+}
+
+pub(crate) fn customer_industries(db: &mut Db) -> Result<HashMap<String, String>, StoreError> {
+    let mut map = HashMap::new();
+    db.query_each("SELECT customer_id, industry FROM customers", &[], |r| {
+        if let (Some(c), Some(i)) = (r[0].as_text(), r[1].as_text()) {
+            map.insert(c.to_owned(), i.to_owned());
+        }
+        Ok(())
+    })?;
+    Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_hidden_in_urls() {
+        assert_eq!(super::redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

@@ -1,0 +1,73 @@
+//! Schema migrations: numbered SQL files per dialect, applied in order, each in its own
+//! transaction, recorded with a checksum so that an edited released migration is refused
+//! instead of silently diverging.
+
+use crate::StoreError;
+use crate::db::{Db, Dialect};
+use credence_records::Value;
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "credit_files",
+    sqlite: include_str!("../migrations/sqlite/0001_credit_files.sql"),
+    postgres: include_str!("../migrations/postgres/0001_credit_files.sql"),
+}];
+
+fn checksum(sql: &str) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(sql.as_bytes()))
+}
+
+/// Applies every migration not yet applied; returns how many were applied.
+pub(crate) fn migrate(db: &mut Db) -> Result<usize, StoreError> {
+    db.batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY,
+            name TEXT NOT NULL,
+            checksum TEXT NOT NULL,
+            applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+        )",
+    )?;
+    let applied = db.query("SELECT version, checksum FROM schema_migrations ORDER BY version", &[])?;
+    let mut count = 0;
+    for m in MIGRATIONS {
+        let sql = match db.dialect() {
+            Dialect::Sqlite => m.sqlite,
+            Dialect::Postgres => m.postgres,
+        };
+        let sum = checksum(sql);
+        if let Some(row) = applied.iter().find(|r| r[0] == Value::Int(m.version)) {
+            if row[1].as_text() != Some(sum.as_str()) {
+                return Err(StoreError::MigrationChanged { version: m.version, name: m.name });
+            }
+            continue;
+        }
+        db.batch("BEGIN")?;
+        let result = db.batch(sql).and_then(|()| {
+            db.execute(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                &[Value::Int(m.version), m.name.into(), sum.into()],
+            )
+        });
+        match result {
+            Ok(_) => db.batch("COMMIT")?,
+            Err(e) => {
+                db.batch("ROLLBACK")?;
+                return Err(StoreError::Migration { version: m.version, name: m.name, source: e });
+            }
+        }
+        count += 1;
+    }
+    if let Some(latest) = applied.iter().filter_map(|r| r[0].as_int()).max()
+        && latest > MIGRATIONS.last().map_or(0, |m| m.version)
+    {
+        return Err(StoreError::NewerSchema { found: latest });
+    }
+    Ok(count)
+}

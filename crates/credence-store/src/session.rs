@@ -1,0 +1,234 @@
+//! One import inside one transaction: idempotent upserts that keep the replaced version,
+//! look-ups for validation, and commit or (on error, drop, or a killed process) nothing.
+
+use crate::db::{Db, DbError};
+use crate::sql::sql_for;
+use crate::{Store, StoreError};
+use credence_records::{FactsError, InvoiceFacts, Kind, Record, StoredFacts, Value};
+
+/// What an upsert did with a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+/// Counts of one import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, o: Outcome) {
+        match o {
+            Outcome::Inserted => self.inserted += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Unchanged => self.unchanged += 1,
+        }
+    }
+}
+
+/// The description of an import run, recorded with it.
+#[derive(Debug, Clone)]
+pub struct NewImportRun {
+    pub kind: String,
+    /// File name or `demo`.
+    pub source: String,
+    pub source_hash: String,
+    /// `strict`, `skip-invalid` or `demo`.
+    pub mode: String,
+    pub as_of: String,
+    pub started_at: String,
+}
+
+/// An open import: everything written through it becomes visible at [`ImportSession::commit`]
+/// and not before; dropping it rolls back.
+pub struct ImportSession<'s> {
+    db: &'s mut Db,
+    import_id: i64,
+    now: String,
+    counts: Counts,
+    open: bool,
+}
+
+impl<'s> ImportSession<'s> {
+    pub(crate) fn begin(store: &'s mut Store, run: NewImportRun) -> Result<Self, StoreError> {
+        let db = &mut store.db;
+        db.batch(match db.dialect() {
+            crate::Dialect::Sqlite => "BEGIN IMMEDIATE",
+            crate::Dialect::Postgres => "BEGIN",
+        })?;
+        let mut session = Self { db, import_id: 0, now: run.started_at.clone(), counts: Counts::default(), open: true };
+        let id = session.db.query_one(
+            "INSERT INTO import_runs (kind, source, source_hash, mode, as_of, started_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            &[run.kind.into(), run.source.into(), run.source_hash.into(), run.mode.into(), run.as_of.into(), run.started_at.into()],
+        )?;
+        session.import_id = id.and_then(|v| v.as_int()).ok_or(StoreError::NoImportId)?;
+        Ok(session)
+    }
+
+    pub fn import_id(&self) -> i64 {
+        self.import_id
+    }
+
+    pub fn counts(&self) -> Counts {
+        self.counts
+    }
+
+    fn row_params(&self, key: String, hash: String, record: &Record) -> Vec<Value> {
+        let mut p = Vec::with_capacity(record.values.len() + 3);
+        p.push(Value::Text(key));
+        p.push(Value::Text(hash));
+        p.push(Value::Int(self.import_id));
+        p.extend(record.values.iter().cloned());
+        p
+    }
+
+    /// Inserts a new record, updates a changed one (keeping the old version in the
+    /// history), or leaves an identical one alone.
+    pub fn upsert(&mut self, record: &Record) -> Result<Outcome, StoreError> {
+        let sql = sql_for(record.kind);
+        let key = record.key();
+        let hash = record.content_hash();
+        let stored = self.db.query_one(&sql.select_hash, &[Value::Text(key.clone())])?;
+        let outcome = match stored {
+            None => {
+                let p = self.row_params(key, hash, record);
+                self.db.execute(&sql.insert, &p)?;
+                Outcome::Inserted
+            }
+            Some(Value::Text(h)) if h == hash => Outcome::Unchanged,
+            Some(old_hash) => {
+                self.keep_history(record.kind, &key, old_hash)?;
+                let mut p = Vec::with_capacity(record.values.len() + 3);
+                p.push(Value::Text(hash));
+                p.push(Value::Int(self.import_id));
+                p.extend(record.values.iter().cloned());
+                p.push(Value::Text(key));
+                self.db.execute(&sql.update, &p)?;
+                Outcome::Updated
+            }
+        };
+        self.counts.add(outcome);
+        Ok(outcome)
+    }
+
+    /// Inserts a record known to be new (the demo generator's fast path); a duplicate key
+    /// is an error from the database.
+    pub fn insert_new(&mut self, record: &Record) -> Result<(), StoreError> {
+        let p = self.row_params(record.key(), record.content_hash(), record);
+        self.db.execute(&sql_for(record.kind).insert, &p)?;
+        self.counts.inserted += 1;
+        Ok(())
+    }
+
+    fn keep_history(&mut self, kind: Kind, key: &str, old_hash: Value) -> Result<(), StoreError> {
+        let sql = sql_for(kind);
+        let rows = self.db.query(&sql.select_one, &[Value::Text(key.to_owned())])?;
+        let old_import = self.db.query_one(
+            &format!("SELECT import_id FROM {} WHERE natural_key = ?", kind.code()),
+            &[Value::Text(key.to_owned())],
+        )?;
+        let mut payload = serde_json::Map::new();
+        if let Some(row) = rows.into_iter().next() {
+            for (field, v) in kind.schema().fields.iter().zip(row) {
+                payload.insert(field.name.to_owned(), serde_json::to_value(v).unwrap_or_default());
+            }
+        }
+        self.db.execute(
+            "INSERT INTO record_history (kind, natural_key, row_hash, payload, import_id, replaced_by, replaced_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            &[
+                kind.code().into(),
+                key.into(),
+                old_hash,
+                serde_json::Value::Object(payload).to_string().into(),
+                old_import.unwrap_or(Value::Int(0)),
+                Value::Int(self.import_id),
+                self.now.clone().into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Records the run's totals and makes everything visible at once.
+    pub fn commit(mut self, rejected: u64, warnings: u64, finished_at: &str) -> Result<Counts, StoreError> {
+        let c = self.counts;
+        self.db.execute(
+            "UPDATE import_runs SET finished_at = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ?, warnings = ? WHERE id = ?",
+            &[
+                finished_at.into(),
+                Value::Int(c.inserted as i64),
+                Value::Int(c.updated as i64),
+                Value::Int(c.unchanged as i64),
+                Value::Int(rejected as i64),
+                Value::Int(warnings as i64),
+                Value::Int(self.import_id),
+            ],
+        )?;
+        self.db.batch("COMMIT")?;
+        self.open = false;
+        Ok(c)
+    }
+
+    /// Every stored record of a kind, as the transaction sees it (for outlier references).
+    pub fn for_each_record(&mut self, kind: Kind, mut f: impl FnMut(Record)) -> Result<(), StoreError> {
+        self.db.query_each(&sql_for(kind).select_all, &[], |values| {
+            f(Record { kind, values });
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// Customer id → industry section, as the transaction sees it.
+    pub fn customer_industries(&mut self) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        crate::customer_industries(self.db)
+    }
+
+    fn sum_applied(&mut self, table: &str, invoice_no: &str, except: (Kind, &str)) -> Result<i64, DbError> {
+        let exclude = if except.0.code() == table { except.1 } else { "" };
+        let v = self.db.query_one(
+            &format!("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM {table} WHERE invoice_no = ? AND natural_key <> ?"),
+            &[invoice_no.into(), exclude.into()],
+        )?;
+        Ok(v.and_then(|v| v.as_int()).unwrap_or(0))
+    }
+}
+
+impl Drop for ImportSession<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing of the import may remain; if even the rollback fails the connection
+            // is broken and the database discards the open transaction itself.
+            let _ = self.db.batch("ROLLBACK");
+        }
+    }
+}
+
+impl StoredFacts for ImportSession<'_> {
+    fn customer_exists(&mut self, customer_id: &str) -> Result<bool, FactsError> {
+        let v = self.db.query_one("SELECT 1 FROM customers WHERE natural_key = ?", &[customer_id.into()])?;
+        Ok(v.is_some())
+    }
+
+    fn invoice(&mut self, invoice_no: &str, except: (Kind, &str)) -> Result<Option<InvoiceFacts>, FactsError> {
+        let rows = self.db.query(
+            "SELECT customer_id, issue_date, currency, amount FROM invoices WHERE natural_key = ?",
+            &[invoice_no.into()],
+        )?;
+        let Some(r) = rows.into_iter().next() else { return Ok(None) };
+        let text = |v: &Value| v.as_text().unwrap_or_default().to_owned();
+        let applied = self.sum_applied("payments", invoice_no, except)?
+            + self.sum_applied("credit_notes", invoice_no, except)?;
+        Ok(Some(InvoiceFacts {
+            customer_id: text(&r[0]),
+            issue_date: text(&r[1]),
+            currency: text(&r[2]),
+            amount: r[3].as_int().unwrap_or(0),
+            applied,
+        }))
+    }
+}

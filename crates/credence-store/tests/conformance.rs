@@ -1,0 +1,257 @@
+//! The same store behaviour on SQLite and PostgreSQL: each test runs once per backend.
+//!
+//! PostgreSQL tests use `CREDENCE_TEST_POSTGRES_URL`, or the local server
+//! (`postgres://postgres@127.0.0.1:5432/test`) when `CI=true`; otherwise they are skipped
+//! with a message on the terminal. Each test gets its own schema, dropped afterwards.
+
+use credence_records::{Kind, Record, StoredFacts, Value};
+use credence_store::{NewImportRun, Outcome, Store, StoreError};
+use std::io::Write;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+fn pg_url() -> Option<String> {
+    std::env::var("CREDENCE_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()).or_else(|| {
+        (std::env::var("CI").as_deref() == Ok("true")).then(|| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    })
+}
+
+/// A fresh store and what to clean up after it.
+struct Fixture {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+    pg_schema: Option<(String, String)>,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = &self.pg_schema
+            && let Ok(mut c) = postgres::Client::connect(url, postgres::NoTls)
+        {
+            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"));
+        }
+    }
+}
+
+fn sqlite() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("t.db").to_str().unwrap()).unwrap();
+    Fixture { store, _dir: Some(dir), pg_schema: None }
+}
+
+fn postgres() -> Option<Fixture> {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let Some(url) = pg_url() else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipping PostgreSQL conformance test: set CREDENCE_TEST_POSTGRES_URL (or CI=true for 127.0.0.1:5432/test)"
+        );
+        return None;
+    };
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let schema = format!("t_{}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst), nanos);
+    let store = Store::open_postgres(&url, Some(&schema)).expect("PostgreSQL is configured for tests but not reachable");
+    Some(Fixture { store, _dir: None, pg_schema: Some((url, schema)) })
+}
+
+macro_rules! conformance {
+    ($($name:ident),+ $(,)?) => {
+        mod on_sqlite { $( #[test] fn $name() { super::$name(&mut super::sqlite()); } )+ }
+        mod on_postgres { $( #[test] fn $name() { if let Some(mut f) = super::postgres() { super::$name(&mut f); } } )+ }
+    };
+}
+
+conformance!(
+    tables_match_record_kinds,
+    upsert_inserts_then_leaves_unchanged_then_updates_with_history,
+    dropped_session_leaves_nothing,
+    facts_see_rows_written_in_the_same_transaction,
+    values_round_trip_with_their_types,
+    edited_migration_is_refused,
+    wipe_removes_everything,
+);
+
+fn run(kind: &str) -> NewImportRun {
+    NewImportRun {
+        kind: kind.into(),
+        source: "test.csv".into(),
+        source_hash: "0".into(),
+        mode: "strict".into(),
+        as_of: "2026-09-30".into(),
+        started_at: "2026-10-01T08:00:00Z".into(),
+    }
+}
+
+fn customer(id: &str, name: &str) -> Record {
+    let mut r = Record::empty(Kind::Customers);
+    r.set("customer_id", id)
+        .set("name", name)
+        .set("uscc", "91350100M000100Y43")
+        .set("customer_type", "sme")
+        .set("industry", "C")
+        .set("region", "福建")
+        .set("org_unit", "east")
+        .set("business_line", "machinery")
+        .set("monitoring_tier", "core")
+        .set("relationship_start", "2019-04-01")
+        .set("employees", 180_i64);
+    r
+}
+
+fn invoice(no: &str, customer: &str, amount: i64) -> Record {
+    let mut r = Record::empty(Kind::Invoices);
+    r.set("invoice_no", no)
+        .set("customer_id", customer)
+        .set("issue_date", "2026-08-15")
+        .set("due_date", "2026-10-14")
+        .set("amount", amount)
+        .set("currency", "CNY");
+    r
+}
+
+fn payment(id: &str, invoice_no: &str, amount: i64) -> Record {
+    let mut r = Record::empty(Kind::Payments);
+    r.set("payment_id", id)
+        .set("customer_id", "C1")
+        .set("invoice_no", invoice_no)
+        .set("payment_date", "2026-09-01")
+        .set("amount", amount)
+        .set("currency", "CNY");
+    r
+}
+
+fn tables_match_record_kinds(f: &mut Fixture) {
+    let store = &mut f.store;
+    for kind in Kind::ALL {
+        let cols = store.table_columns(kind.code()).unwrap();
+        let names: Vec<&str> = cols.iter().map(|c| c.0.as_str()).collect();
+        let expected: Vec<&str> =
+            ["natural_key", "row_hash", "import_id"].into_iter().chain(kind.schema().fields.iter().map(|f| f.name)).collect();
+        assert_eq!(names, expected, "{kind}");
+        for (field, (_, ty)) in kind.schema().fields.iter().zip(&cols[3..]) {
+            use credence_records::FieldType as T;
+            let want = match field.ty {
+                T::Money { .. } | T::Integer | T::Bool => ["integer", "bigint"],
+                T::Number | T::Percent => ["real", "double precision"],
+                _ => ["text", "text"],
+            };
+            assert!(want.contains(&ty.as_str()), "{kind}.{}: {ty}", field.name);
+        }
+    }
+}
+
+fn upsert_inserts_then_leaves_unchanged_then_updates_with_history(f: &mut Fixture) {
+    let store = &mut f.store;
+    let mut s = store.begin_import(run("customers")).unwrap();
+    assert_eq!(s.upsert(&customer("C1", "甲公司")).unwrap(), Outcome::Inserted);
+    assert_eq!(s.upsert(&customer("C2", "乙公司")).unwrap(), Outcome::Inserted);
+    let first = s.import_id();
+    s.commit(0, 0, "2026-10-01T08:00:01Z").unwrap();
+
+    let mut s = store.begin_import(run("customers")).unwrap();
+    assert_eq!(s.upsert(&customer("C1", "甲公司")).unwrap(), Outcome::Unchanged);
+    assert_eq!(s.upsert(&customer("C2", "乙公司（新名）")).unwrap(), Outcome::Updated);
+    let second = s.import_id();
+    let counts = s.commit(0, 0, "2026-10-02T08:00:01Z").unwrap();
+    assert_eq!((counts.inserted, counts.updated, counts.unchanged), (0, 1, 1));
+
+    assert_eq!(store.record(Kind::Customers, "C2").unwrap().unwrap().text("name"), Some("乙公司（新名）"));
+    let history = store.history(Kind::Customers, "C2").unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!((history[0].import_id, history[0].replaced_by), (first, second));
+    let old: serde_json::Value = serde_json::from_str(&history[0].payload).unwrap();
+    assert_eq!(old["name"], "乙公司");
+    assert_eq!(old["employees"], 180);
+    assert!(store.history(Kind::Customers, "C1").unwrap().is_empty());
+    let runs = store.import_runs(10).unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!((runs[0].updated, runs[0].unchanged, runs[1].inserted), (1, 1, 2));
+}
+
+fn dropped_session_leaves_nothing(f: &mut Fixture) {
+    let store = &mut f.store;
+    {
+        let mut s = store.begin_import(run("customers")).unwrap();
+        s.upsert(&customer("C1", "甲公司")).unwrap();
+        // dropped without commit
+    }
+    assert_eq!(store.count(Kind::Customers).unwrap(), 0);
+    assert!(store.import_runs(10).unwrap().is_empty());
+    // The connection is usable afterwards.
+    let mut s = store.begin_import(run("customers")).unwrap();
+    s.upsert(&customer("C1", "甲公司")).unwrap();
+    s.commit(0, 0, "t").unwrap();
+    assert_eq!(store.count(Kind::Customers).unwrap(), 1);
+}
+
+fn facts_see_rows_written_in_the_same_transaction(f: &mut Fixture) {
+    let store = &mut f.store;
+    let mut s = store.begin_import(run("all")).unwrap();
+    assert!(!s.customer_exists("C1").unwrap());
+    s.upsert(&customer("C1", "甲公司")).unwrap();
+    assert!(s.customer_exists("C1").unwrap());
+    s.upsert(&invoice("I1", "C1", 100_000)).unwrap();
+    s.upsert(&payment("P1", "I1", 30_000)).unwrap();
+    s.upsert(&payment("P2", "I1", 20_000)).unwrap();
+    let facts = s.invoice("I1", (Kind::Payments, "P-new")).unwrap().unwrap();
+    assert_eq!((facts.customer_id.as_str(), facts.amount, facts.applied), ("C1", 100_000, 50_000));
+    assert_eq!(facts.issue_date, "2026-08-15");
+    // Re-checking P2 itself does not count it twice.
+    assert_eq!(s.invoice("I1", (Kind::Payments, "P2")).unwrap().unwrap().applied, 30_000);
+    assert!(s.invoice("I9", (Kind::Payments, "x")).unwrap().is_none());
+    s.commit(0, 0, "t").unwrap();
+}
+
+fn values_round_trip_with_their_types(f: &mut Fixture) {
+    let store = &mut f.store;
+    let mut r = Record::empty(Kind::Relationships);
+    r.set("relation_type", "ownership")
+        .set("from_party", "P1")
+        .set("from_name", "张三")
+        .set("to_party", "C1")
+        .set("share_pct", 50.01)
+        .set("amount", 9_007_199_254_740_993_i64);
+    let mut s = store.begin_import(run("relationships")).unwrap();
+    s.upsert(&r).unwrap();
+    s.commit(0, 0, "t").unwrap();
+    let mut back = Vec::new();
+    store
+        .for_each_record(Kind::Relationships, |rec| {
+            back.push(rec);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(back, vec![r.clone()]);
+    assert_eq!(back[0].content_hash(), r.content_hash());
+    assert_eq!(back[0].get("voting_pct"), &Value::Null);
+}
+
+fn edited_migration_is_refused(f: &mut Fixture) {
+    let location = f.store.location().to_owned();
+    // Tamper with the recorded checksum as if the released file had been edited.
+    let reopened = match &f.pg_schema {
+        None => {
+            let c = rusqlite::Connection::open(&location).unwrap();
+            c.execute("UPDATE schema_migrations SET checksum = 'edited'", []).unwrap();
+            Store::open(&location)
+        }
+        Some((url, schema)) => {
+            let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            c.batch_execute(&format!("UPDATE \"{schema}\".schema_migrations SET checksum = 'edited'")).unwrap();
+            Store::open_postgres(url, Some(schema))
+        }
+    };
+    assert!(matches!(reopened, Err(StoreError::MigrationChanged { version: 1, .. })));
+}
+
+fn wipe_removes_everything(f: &mut Fixture) {
+    let store = &mut f.store;
+    let mut s = store.begin_import(run("all")).unwrap();
+    s.upsert(&customer("C1", "甲公司")).unwrap();
+    s.upsert(&invoice("I1", "C1", 100)).unwrap();
+    s.commit(0, 0, "t").unwrap();
+    store.set_meta("origin", "demo").unwrap();
+    store.wipe().unwrap();
+    assert!(store.is_empty().unwrap());
+    assert_eq!(store.meta("origin").unwrap(), None);
+    assert!(store.import_runs(5).unwrap().is_empty());
+}
