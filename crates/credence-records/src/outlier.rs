@@ -7,7 +7,7 @@
 
 use crate::rules::{self, Rule};
 use crate::schema::Kind;
-use crate::value::Record;
+use crate::value::{Record, Value};
 use std::collections::HashMap;
 
 /// Thresholds of the screen.
@@ -73,10 +73,10 @@ pub fn measures(record: &Record) -> Vec<Measure> {
 /// The group a measure is compared within.
 fn group_of(record: &Record, scope: Scope, industry: Option<&str>) -> Option<String> {
     let customer = record.text("customer_id")?;
-    let period_type = record.text("period_type").unwrap_or("");
+    let period_type = record.try_get("period_type").and_then(Value::as_text).unwrap_or("");
     match scope {
         Scope::OwnHistory => Some(format!("{customer}\u{1f}{period_type}")),
-        Scope::Industry => Some(format!("{}\u{1f}{period_type}\u{1f}{}", industry?, record.text("period_end")?)),
+        Scope::Industry => Some(format!("{}\u{1f}{period_type}\u{1f}{}", industry?, record.try_get("period_end")?.as_text()?)),
     }
 }
 

@@ -121,6 +121,11 @@ impl Record {
         &self.values[self.schema().col(column)]
     }
 
+    /// The value of a column the kind may not have.
+    pub fn try_get(&self, column: &str) -> Option<&Value> {
+        self.schema().index(column).map(|i| &self.values[i])
+    }
+
     pub fn text(&self, column: &str) -> Option<&str> {
         self.get(column).as_text()
     }
