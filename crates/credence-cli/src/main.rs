@@ -1,0 +1,238 @@
+//! `credence`: the single entry point to Credence. It parses arguments, reads the
+//! environment and prints; everything else is the engine's.
+
+mod output;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use credence_engine::{ImportOptions, ImportStatus, InvalidRows};
+use credence_records::{Format, HeaderLanguage, Kind};
+use credence_store::Store;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Credence — credit risk management: credit files, ratings, limits, warnings.
+#[derive(Parser)]
+#[command(name = "credence", version, about)]
+struct Cli {
+    /// Database: a SQLite file path or a postgres:// URL.
+    #[arg(long, global = true, env = "CREDENCE_DB", default_value = "credence.db")]
+    db: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build a realistic demo portfolio in the database and print a summary.
+    Demo {
+        /// Number of customers.
+        #[arg(long, default_value_t = 2000)]
+        customers: usize,
+        /// Random seed: the same seed gives the same portfolio.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Date the portfolio is observed at (end of its history).
+        #[arg(long, default_value = "2026-09-30", value_parser = parse_date)]
+        as_of: chrono::NaiveDate,
+    },
+    /// Write an empty import template for a record kind.
+    Template {
+        /// customers, statements, invoices, payments, credit-notes, orders, milestones, events, relationships
+        #[arg(value_parser = parse_kind)]
+        kind: Kind,
+        #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
+        format: FileFormat,
+        /// Header language.
+        #[arg(long, value_enum, default_value_t = Lang::En)]
+        lang: Lang,
+        /// Output file (default: <kind>.<format>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Validate a CSV or xlsx file and store its records.
+    Import {
+        #[arg(value_parser = parse_kind)]
+        kind: Kind,
+        file: PathBuf,
+        /// Write the valid rows and put invalid ones in a rejects file, instead of
+        /// rejecting the whole file.
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Rejects file for --skip-invalid (default: <file>.rejects.csv).
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// Dates after this are in the future (default: today).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Print the number of rows read every 50,000 rows to stderr.
+        #[arg(long)]
+        progress: bool,
+    },
+    /// Write every stored record of a kind to CSV or xlsx (imports back unchanged).
+    Export {
+        #[arg(value_parser = parse_kind)]
+        kind: Kind,
+        #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
+        format: FileFormat,
+        #[arg(long, value_enum, default_value_t = Lang::En)]
+        lang: Lang,
+        /// Output file (default: <kind>.<format>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Show what the database holds and the latest imports.
+    Status,
+    /// Show the earlier versions of one record.
+    History {
+        #[arg(value_parser = parse_kind)]
+        kind: Kind,
+        /// The record's natural key (customer id, invoice number…).
+        key: String,
+    },
+    /// List the data-quality rules with their codes.
+    Rules,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FileFormat {
+    Csv,
+    Xlsx,
+}
+
+impl From<FileFormat> for Format {
+    fn from(f: FileFormat) -> Self {
+        match f {
+            FileFormat::Csv => Format::Csv,
+            FileFormat::Xlsx => Format::Xlsx,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Lang {
+    En,
+    Zh,
+}
+
+impl From<Lang> for HeaderLanguage {
+    fn from(l: Lang) -> Self {
+        match l {
+            Lang::En => HeaderLanguage::English,
+            Lang::Zh => HeaderLanguage::Chinese,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Table,
+    Json,
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    Kind::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = Kind::ALL.iter().map(|k| k.code()).collect();
+        format!("unknown record kind '{s}'; expected one of {}", all.join(", "))
+    })
+}
+
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    credence_records::normalise::parse_date(s).ok_or_else(|| format!("'{s}' is not a date (YYYY-MM-DD)"))
+}
+
+fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn open(db: &str) -> Result<Store> {
+    Store::open(db).with_context(|| format!("opening database {db}"))
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<std::process::ExitCode> {
+    use std::process::ExitCode;
+    match cli.command {
+        Command::Demo { customers, seed, as_of } => {
+            if customers == 0 {
+                bail!("--customers must be at least 1");
+            }
+            let mut store = open(&cli.db)?;
+            let started = Instant::now();
+            let config = credence_demo::DemoConfig { customers, seed, as_of };
+            let report = credence_engine::build_demo(&mut store, &config, &now())?;
+            output::print_demo(&report, store.location(), started.elapsed());
+        }
+        Command::Template { kind, format, lang, out } => {
+            let path = out.unwrap_or_else(|| PathBuf::from(format!("{}.{}", kind.code(), Format::from(format).extension())));
+            let guide = credence_engine::write_template(kind, &path, format.into(), lang.into())?;
+            println!("wrote {} template to {}", kind, path.display());
+            output::print_guide(&guide);
+        }
+        Command::Import { kind, file, skip_invalid, rejects, format, as_of, progress } => {
+            let mut store = open(&cli.db)?;
+            let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let mut options = ImportOptions::new(as_of, now());
+            if skip_invalid {
+                let rejects = rejects.unwrap_or_else(|| {
+                    let mut p = file.clone().into_os_string();
+                    p.push(".rejects.csv");
+                    PathBuf::from(p)
+                });
+                options.invalid_rows = InvalidRows::Skip { rejects };
+            } else if rejects.is_some() {
+                bail!("--rejects goes with --skip-invalid");
+            }
+            let started = Instant::now();
+            let mut on_progress = |n: u64| {
+                if progress {
+                    eprintln!("progress: {n} rows read");
+                }
+            };
+            let report = credence_engine::import_file(&mut store, kind, &file, &options, &mut on_progress)
+                .with_context(|| format!("importing {}", file.display()))?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                ReportFormat::Table => output::print_import(&report, started.elapsed()),
+            }
+            if report.status == ImportStatus::Rejected {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Export { kind, format, lang, out } => {
+            let mut store = open(&cli.db)?;
+            let path = out.unwrap_or_else(|| PathBuf::from(format!("{}.{}", kind.code(), Format::from(format).extension())));
+            let n = credence_engine::export(&mut store, kind, &path, format.into(), lang.into())?;
+            println!("exported {n} {kind} to {}", path.display());
+        }
+        Command::Status => {
+            let mut store = open(&cli.db)?;
+            let counts = store.counts()?;
+            let runs = store.import_runs(10)?;
+            output::print_status(store.location(), &counts, &runs);
+        }
+        Command::History { kind, key } => {
+            let mut store = open(&cli.db)?;
+            let Some(current) = store.record(kind, &key)? else {
+                bail!("no {kind} record with key '{key}'");
+            };
+            let history = store.history(kind, &key)?;
+            output::print_history(&current, &history);
+        }
+        Command::Rules => output::print_rules(),
+    }
+    Ok(ExitCode::SUCCESS)
+}

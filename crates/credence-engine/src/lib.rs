@@ -1,0 +1,48 @@
+//! The one API that the `credence` command line, the server and scheduled jobs call.
+//! It ties record validation to the store and knows neither SQL nor HTTP.
+//!
+//! ```no_run
+//! use credence_engine::{import_file, ImportOptions};
+//! use credence_records::Kind;
+//! let mut store = credence_store::Store::open("credence.db").unwrap();
+//! let as_of = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+//! let report = import_file(&mut store, Kind::Customers, "customers.csv".as_ref(),
+//!     &ImportOptions::new(as_of, "2026-10-01T08:00:00Z".into()), &mut |_| {}).unwrap();
+//! println!("{} inserted, {} unchanged", report.inserted, report.unchanged);
+//! ```
+
+mod demo;
+mod files;
+mod import;
+
+pub use demo::{DemoReport, build_demo};
+pub use files::{export, write_template};
+pub use import::{ImportOptions, ImportReport, ImportStatus, InvalidRows, import_file};
+
+/// Why an engine operation failed (problems in the data are not errors: they are in the
+/// import report).
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] credence_store::StoreError),
+    #[error(transparent)]
+    Read(#[from] credence_records::ReadError),
+    #[error(transparent)]
+    Write(#[from] credence_records::WriteError),
+    #[error("looking up stored data during validation failed")]
+    Facts(#[source] credence_records::FactsError),
+    #[error("cannot write {path}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}")]
+    Csv {
+        path: String,
+        #[source]
+        source: csv::Error,
+    },
+    #[error("{location} holds imported data, not a demo portfolio; use another --db for the demo")]
+    NotADemoDatabase { location: String },
+}
