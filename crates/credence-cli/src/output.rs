@@ -48,7 +48,17 @@ pub fn print_demo(report: &DemoReport, location: &str, elapsed: Duration) {
     let rows: Vec<Vec<String>> = report.counts.iter().map(|(k, n)| vec![k.to_string(), n.to_string()]).collect();
     print_table(&["records", "count"], &rows);
     println!();
-    println!("{s}");
+    println!(
+        "{} customers; {} defaulted in the last eight quarters ({:.1}%), {} of them in the last four",
+        s.customers,
+        s.defaults,
+        s.default_rate * 100.0,
+        s.defaults_last_four_quarters
+    );
+    println!(
+        "{} groups with {} member companies, {} actual controllers; {} guarantee circles, {} mutual guarantees",
+        s.groups, s.group_members, s.persons, s.guarantee_circles, s.mutual_guarantees
+    );
     println!();
     println!("Next: `credence status`, `credence export customers --format xlsx`, `credence template invoices`.");
 }

@@ -21,16 +21,26 @@ fn err(rule: &'static Rule, message: impl Into<String>) -> FormatError {
     FormatError { rule, message: message.into() }
 }
 
-/// NFKC-folds non-ASCII text (full-width digits, letters and punctuation become ASCII)
-/// and trims it.
+/// Trims a cell (including the ideographic space U+3000).
 pub fn clean(cell: &str) -> String {
-    let t = cell.trim();
-    if t.is_ascii() { t.to_owned() } else { t.nfkc().collect::<String>().trim().to_owned() }
+    cell.trim().to_owned()
+}
+
+/// NFKC-folds non-ASCII text: full-width digits, letters and punctuation become ASCII.
+/// Applied to everything but free text, whose full-width punctuation (company names with
+/// （） brackets) is kept as written.
+pub fn fold_width(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() { text.into() } else { text.nfkc().collect::<String>().trim().to_owned().into() }
 }
 
 /// Reads one non-empty, cleaned cell as the field type. `currency_exponent` is the number
 /// of decimals of the record's currency, for money columns.
 pub fn normalise(text: &str, ty: FieldType, currency_exponent: u8) -> Result<Value, FormatError> {
+    let folded = match ty {
+        FieldType::Text { .. } => std::borrow::Cow::Borrowed(text),
+        _ => fold_width(text),
+    };
+    let text = folded.as_ref();
     match ty {
         FieldType::Text { max_chars } => {
             let n = text.chars().count();
@@ -196,6 +206,12 @@ mod tests {
         check("91350100M000100Y44", FieldType::Uscc, Err("F04"));
         check("制造业", FieldType::Label(LabelSet::Industry), Ok(Value::Text("C".into())));
         check("Z9", FieldType::Label(LabelSet::Industry), Err("F05"));
+    }
+
+    #[test]
+    fn free_text_keeps_full_width_punctuation() {
+        check(" 福州（马尾）机械有限公司 ", FieldType::Text { max_chars: 200 }, Ok(Value::Text("福州（马尾）机械有限公司".into())));
+        check("Ｃ０１", FieldType::Id, Ok(Value::Text("C01".into())));
     }
 
     #[test]

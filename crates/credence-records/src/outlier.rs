@@ -92,6 +92,7 @@ struct Candidate {
 pub struct OutlierScreen {
     config: OutlierConfig,
     candidates: Vec<Candidate>,
+    candidate_groups: std::collections::HashSet<(String, &'static str)>,
     reference: HashMap<(String, &'static str), Vec<f64>>,
 }
 
@@ -108,16 +109,21 @@ impl OutlierScreen {
     pub fn add_candidate(&mut self, row: u64, record: &Record, industry: Option<&str>) {
         for measure in measures(record) {
             if let Some(group) = group_of(record, measure.scope, industry) {
+                self.candidate_groups.insert((group.clone(), measure.name));
                 self.candidates.push(Candidate { row, group, measure });
             }
         }
     }
 
-    /// Adds a stored record to the reference values of the groups the file touches.
+    /// Adds a stored record to the reference values of the groups the file touches
+    /// (others are not kept, so memory follows the file, not the database).
     pub fn add_reference(&mut self, record: &Record, industry: Option<&str>) {
         for measure in measures(record) {
             if let Some(group) = group_of(record, measure.scope, industry) {
-                self.reference.entry((group, measure.name)).or_default().push(measure.value);
+                let key = (group, measure.name);
+                if self.candidate_groups.contains(&key) {
+                    self.reference.entry(key).or_default().push(measure.value);
+                }
             }
         }
     }
@@ -196,14 +202,17 @@ mod tests {
     #[test]
     fn an_invoice_a_hundred_times_the_usual_is_flagged() {
         let mut screen = OutlierScreen::new(OutlierConfig::default());
-        let usual = [100_00, 120_00, 90_00, 110_00, 105_00, 95_00, 130_00, 80_00, 100_00];
+        let big = invoice("C1", 1_000_000);
+        screen.add_candidate(11, &big, None);
+        screen.add_candidate(12, &invoice("C1", 101_00), None);
+        let usual = [100_00, 120_00, 90_00, 110_00, 105_00, 95_00, 130_00, 80_00, 100_00, 101_00];
         for a in usual {
             screen.add_reference(&invoice("C1", a), None);
         }
-        let big = invoice("C1", 1_000_000);
         screen.add_reference(&big, None);
-        screen.add_candidate(11, &big, None);
-        screen.add_candidate(12, &invoice("C1", 101_00), None);
+        // Another customer's invoices are not kept.
+        screen.add_reference(&invoice("C2", 5), None);
+        assert_eq!(screen.reference.len(), 1);
         let found = screen.finish();
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].0, found[0].1, found[0].2.code), (11, "amount", "O01"));
@@ -212,10 +221,10 @@ mod tests {
     #[test]
     fn small_groups_are_not_screened() {
         let mut screen = OutlierScreen::new(OutlierConfig::default());
+        screen.add_candidate(2, &invoice("C1", 1_000_000), None);
         for a in [100, 110, 1_000_000] {
             screen.add_reference(&invoice("C1", a), None);
         }
-        screen.add_candidate(2, &invoice("C1", 1_000_000), None);
         assert!(screen.finish().is_empty());
     }
 }

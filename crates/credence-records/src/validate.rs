@@ -26,7 +26,7 @@ impl ValidationConfig {
 /// Normalises a header cell for matching: full-width folded, trimmed, lower case, without
 /// spaces, underscores or the `*` that marks required columns in templates.
 fn header_key(h: &str) -> String {
-    clean(h).to_lowercase().chars().filter(|c| !matches!(c, ' ' | '_' | '*' | '\u{3000}')).collect()
+    crate::normalise::fold_width(h.trim()).to_lowercase().chars().filter(|c| !matches!(c, ' ' | '_' | '*' | '\u{3000}')).collect()
 }
 
 /// Maps each header cell to the field it names, reporting unknown, repeated and missing
