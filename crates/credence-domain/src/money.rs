@@ -13,19 +13,65 @@ pub struct Currency([u8; 3]);
 /// Currencies with their number of minor-unit digits (ISO 4217). The list is the trading
 /// currencies of Chinese exporters and importers; others can be added here.
 const CURRENCIES: &[(&str, u8)] = &[
-    ("CNY", 2), ("USD", 2), ("EUR", 2), ("HKD", 2), ("JPY", 0), ("GBP", 2), ("KRW", 0),
-    ("SGD", 2), ("TWD", 2), ("MOP", 2), ("AUD", 2), ("CAD", 2), ("CHF", 2), ("RUB", 2),
-    ("INR", 2), ("THB", 2), ("MYR", 2), ("VND", 0), ("IDR", 2), ("PHP", 2), ("NZD", 2),
-    ("SEK", 2), ("NOK", 2), ("DKK", 2), ("BRL", 2), ("ZAR", 2), ("AED", 2), ("SAR", 2),
-    ("KZT", 2), ("PKR", 2), ("TRY", 2), ("MXN", 2), ("PLN", 2), ("CZK", 2), ("HUF", 2),
+    ("CNY", 2),
+    ("USD", 2),
+    ("EUR", 2),
+    ("HKD", 2),
+    ("JPY", 0),
+    ("GBP", 2),
+    ("KRW", 0),
+    ("SGD", 2),
+    ("TWD", 2),
+    ("MOP", 2),
+    ("AUD", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("RUB", 2),
+    ("INR", 2),
+    ("THB", 2),
+    ("MYR", 2),
+    ("VND", 0),
+    ("IDR", 2),
+    ("PHP", 2),
+    ("NZD", 2),
+    ("SEK", 2),
+    ("NOK", 2),
+    ("DKK", 2),
+    ("BRL", 2),
+    ("ZAR", 2),
+    ("AED", 2),
+    ("SAR", 2),
+    ("KZT", 2),
+    ("PKR", 2),
+    ("TRY", 2),
+    ("MXN", 2),
+    ("PLN", 2),
+    ("CZK", 2),
+    ("HUF", 2),
 ];
 
 /// Names and symbols that Chinese and international ERPs write instead of the code.
 const CURRENCY_ALIASES: &[(&str, &str)] = &[
-    ("RMB", "CNY"), ("人民币", "CNY"), ("元", "CNY"), ("¥", "CNY"), ("￥", "CNY"),
-    ("美元", "USD"), ("US$", "USD"), ("$", "USD"), ("欧元", "EUR"), ("€", "EUR"),
-    ("港币", "HKD"), ("港元", "HKD"), ("HK$", "HKD"), ("日元", "JPY"), ("英镑", "GBP"),
-    ("£", "GBP"), ("韩元", "KRW"), ("新加坡元", "SGD"), ("新台币", "TWD"), ("澳门元", "MOP"),
+    ("RMB", "CNY"),
+    ("人民币", "CNY"),
+    ("元", "CNY"),
+    ("¥", "CNY"),
+    ("￥", "CNY"),
+    ("美元", "USD"),
+    ("US$", "USD"),
+    ("$", "USD"),
+    ("欧元", "EUR"),
+    ("€", "EUR"),
+    ("港币", "HKD"),
+    ("港元", "HKD"),
+    ("HK$", "HKD"),
+    ("日元", "JPY"),
+    ("英镑", "GBP"),
+    ("£", "GBP"),
+    ("韩元", "KRW"),
+    ("新加坡元", "SGD"),
+    ("新台币", "TWD"),
+    ("澳门元", "MOP"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -105,18 +151,26 @@ pub fn minor_units_from_decimal(text: &str, exponent: u8) -> Result<i64, AmountE
     if int_part.is_empty() && frac_part.is_empty() {
         return Err(nan());
     }
-    if !int_part.bytes().all(|b| b.is_ascii_digit()) || !frac_part.bytes().all(|b| b.is_ascii_digit())
+    if !int_part.bytes().all(|b| b.is_ascii_digit())
+        || !frac_part.bytes().all(|b| b.is_ascii_digit())
     {
         return Err(nan());
     }
     let exp = exponent as usize;
     let (kept, dropped) = frac_part.split_at(frac_part.len().min(exp));
     if dropped.bytes().any(|b| b != b'0') {
-        return Err(AmountError::TooPrecise { text: text.to_owned(), exponent });
+        return Err(AmountError::TooPrecise {
+            text: text.to_owned(),
+            exponent,
+        });
     }
     let overflow = || AmountError::Overflow(text.to_owned());
     let mut value: i64 = 0;
-    for b in int_part.bytes().chain(kept.bytes()).chain(std::iter::repeat_n(b'0', exp - kept.len())) {
+    for b in int_part
+        .bytes()
+        .chain(kept.bytes())
+        .chain(std::iter::repeat_n(b'0', exp - kept.len()))
+    {
         value = value
             .checked_mul(10)
             .and_then(|v| v.checked_add(i64::from(b - b'0')))
@@ -161,7 +215,12 @@ impl Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", decimal_from_minor_units(self.minor, self.currency.exponent()), self.currency)
+        write!(
+            f,
+            "{} {}",
+            decimal_from_minor_units(self.minor, self.currency.exponent()),
+            self.currency
+        )
     }
 }
 
@@ -182,7 +241,10 @@ mod tests {
         assert_eq!(Currency::parse("￥").unwrap(), Currency::CNY);
         assert_eq!(Currency::parse("美元").unwrap(), Currency::USD);
         assert_eq!(Currency::parse("JPY").unwrap().exponent(), 0);
-        assert_eq!(Currency::parse("XYZ"), Err(CurrencyError::Unknown("XYZ".into())));
+        assert_eq!(
+            Currency::parse("XYZ"),
+            Err(CurrencyError::Unknown("XYZ".into()))
+        );
     }
 
     #[test]
@@ -193,11 +255,23 @@ mod tests {
         assert_eq!(minor_units_from_decimal("500", 0), Ok(500));
         assert_eq!(
             minor_units_from_decimal("1.234", 2),
-            Err(AmountError::TooPrecise { text: "1.234".into(), exponent: 2 })
+            Err(AmountError::TooPrecise {
+                text: "1.234".into(),
+                exponent: 2
+            })
         );
-        assert_eq!(minor_units_from_decimal("1e5", 2), Err(AmountError::NotANumber("1e5".into())));
-        assert_eq!(minor_units_from_decimal(".", 2), Err(AmountError::NotANumber(".".into())));
-        assert!(matches!(minor_units_from_decimal("99999999999999999999", 2), Err(AmountError::Overflow(_))));
+        assert_eq!(
+            minor_units_from_decimal("1e5", 2),
+            Err(AmountError::NotANumber("1e5".into()))
+        );
+        assert_eq!(
+            minor_units_from_decimal(".", 2),
+            Err(AmountError::NotANumber(".".into()))
+        );
+        assert!(matches!(
+            minor_units_from_decimal("99999999999999999999", 2),
+            Err(AmountError::Overflow(_))
+        ));
     }
 
     #[test]
@@ -205,6 +279,9 @@ mod tests {
         assert_eq!(decimal_from_minor_units(123_450, 2), "1234.50");
         assert_eq!(decimal_from_minor_units(-7, 2), "-0.07");
         assert_eq!(decimal_from_minor_units(500, 0), "500");
-        assert_eq!(Money::new(-123_456, Currency::CNY).to_string(), "-1234.56 CNY");
+        assert_eq!(
+            Money::new(-123_456, Currency::CNY).to_string(),
+            "-1234.56 CNY"
+        );
     }
 }

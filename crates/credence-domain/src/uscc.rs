@@ -9,7 +9,9 @@ use std::fmt;
 /// they cannot be confused with digits).
 const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weight of position i is 3^i mod 31.
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// A unified social credit code whose length, characters and check character are valid.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -21,7 +23,9 @@ pub struct Uscc(String);
 pub enum UsccError {
     #[error("must be 18 characters, found {0}")]
     Length(usize),
-    #[error("character '{ch}' at position {position} is not allowed (I, O, Z, S, V and lower-case letters are never used)")]
+    #[error(
+        "character '{ch}' at position {position} is not allowed (I, O, Z, S, V and lower-case letters are never used)"
+    )]
     Character { position: usize, ch: char },
     #[error("check character should be '{expected}', found '{found}'")]
     CheckDigit { expected: char, found: char },
@@ -56,7 +60,10 @@ impl Uscc {
         }
         for (i, ch) in code.chars().enumerate() {
             if !ch.is_ascii() || value_of(ch as u8).is_none() {
-                return Err(UsccError::Character { position: i + 1, ch });
+                return Err(UsccError::Character {
+                    position: i + 1,
+                    ch,
+                });
             }
         }
         let expected = uscc_check_char(&code[..17]).expect("characters checked above");
@@ -127,7 +134,10 @@ mod tests {
     fn wrong_check_character_is_named() {
         assert_eq!(
             Uscc::parse("91350100M000100Y44"),
-            Err(UsccError::CheckDigit { expected: '3', found: '4' })
+            Err(UsccError::CheckDigit {
+                expected: '3',
+                found: '4'
+            })
         );
     }
 
@@ -135,7 +145,10 @@ mod tests {
     fn forbidden_letters_and_length() {
         assert_eq!(
             Uscc::parse("91350100M000100I43"),
-            Err(UsccError::Character { position: 16, ch: 'I' })
+            Err(UsccError::Character {
+                position: 16,
+                ch: 'I'
+            })
         );
         assert_eq!(Uscc::parse("9135010"), Err(UsccError::Length(7)));
     }

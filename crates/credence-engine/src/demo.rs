@@ -15,18 +15,27 @@ pub struct DemoReport {
 
 /// Fills an empty store (or one that holds an earlier demo) with the demo portfolio, in
 /// one transaction. A store holding imported data is refused, never overwritten.
-pub fn build_demo(store: &mut Store, config: &DemoConfig, now: &str) -> Result<DemoReport, EngineError> {
+pub fn build_demo(
+    store: &mut Store,
+    config: &DemoConfig,
+    now: &str,
+) -> Result<DemoReport, EngineError> {
     let replaced = if store.is_empty()? {
         false
     } else if store.meta("origin")?.as_deref() == Some("demo") {
         store.wipe()?;
         true
     } else {
-        return Err(EngineError::NotADemoDatabase { location: store.location().to_owned() });
+        return Err(EngineError::NotADemoDatabase {
+            location: store.location().to_owned(),
+        });
     };
     let mut session = store.begin_import(NewImportRun {
         kind: "demo".into(),
-        source: format!("demo --customers {} --seed {}", config.customers, config.seed),
+        source: format!(
+            "demo --customers {} --seed {}",
+            config.customers, config.seed
+        ),
         source_hash: String::new(),
         mode: "demo".into(),
         as_of: config.as_of.to_string(),
@@ -38,5 +47,9 @@ pub fn build_demo(store: &mut Store, config: &DemoConfig, now: &str) -> Result<D
     store.set_meta("demo_seed", &config.seed.to_string())?;
     store.set_meta("demo_as_of", &config.as_of.to_string())?;
     let counts = store.counts()?;
-    Ok(DemoReport { summary, counts, replaced_previous_demo: replaced })
+    Ok(DemoReport {
+        summary,
+        counts,
+        replaced_previous_demo: replaced,
+    })
 }

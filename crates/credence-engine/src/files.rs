@@ -9,7 +9,12 @@ use std::path::Path;
 
 /// Writes an empty import template for a kind; xlsx templates carry a guide sheet.
 /// Returns the guide rows so callers can show them (CSV has nowhere to put them).
-pub fn write_template(kind: Kind, path: &Path, format: Format, lang: HeaderLanguage) -> Result<Vec<[String; 6]>, EngineError> {
+pub fn write_template(
+    kind: Kind,
+    path: &Path,
+    format: Format,
+    lang: HeaderLanguage,
+) -> Result<Vec<[String; 6]>, EngineError> {
     let schema = kind.schema();
     let w = TableWriter::create(path, format, schema, lang)?;
     w.finish(Some(schema))?;
@@ -17,7 +22,13 @@ pub fn write_template(kind: Kind, path: &Path, format: Format, lang: HeaderLangu
 }
 
 /// Writes every stored record of a kind; returns how many.
-pub fn export(store: &mut Store, kind: Kind, path: &Path, format: Format, lang: HeaderLanguage) -> Result<u64, EngineError> {
+pub fn export(
+    store: &mut Store,
+    kind: Kind,
+    path: &Path,
+    format: Format,
+    lang: HeaderLanguage,
+) -> Result<u64, EngineError> {
     let mut w = TableWriter::create(path, format, kind.schema(), lang)?;
     let mut n = 0;
     let mut failure = None;

@@ -17,7 +17,10 @@ struct Env {
 
 fn options() -> ImportOptions {
     let (y, m, d) = AS_OF;
-    ImportOptions::new(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap(), "2026-10-01T08:00:00Z".into())
+    ImportOptions::new(
+        chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+        "2026-10-01T08:00:00Z".into(),
+    )
 }
 
 impl Env {
@@ -27,7 +30,14 @@ impl Env {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path().join("t.db").to_str().unwrap()).unwrap();
         let mut env = Env { dir, store, n: 0 };
-        env.ok(Kind::Customers, &format!("{CUSTOMER_HEADER}\n{}\n{}", customer_row("C1", "91350100M000100Y43"), customer_row("C2", "")));
+        env.ok(
+            Kind::Customers,
+            &format!(
+                "{CUSTOMER_HEADER}\n{}\n{}",
+                customer_row("C1", "91350100M000100Y43"),
+                customer_row("C2", "")
+            ),
+        );
         env.ok(Kind::Invoices, "invoice_no,customer_id,issue_date,due_date,amount,currency\nI1,C1,2026-08-15,2026-10-14,1000.00,CNY");
         env
     }
@@ -78,31 +88,116 @@ const STMT_HEADER: &str = "customer_id,period_end,period_type,currency,cash,acco
 
 #[test]
 fn completeness_rules() {
-    check(Kind::Customers, "customer_id,uscc\nC3,91350100M000100Y43", &["C01"; 8]);
-    check(Kind::Customers, &format!("{CUSTOMER_HEADER}\n{}", customer_row("C3", "91350100M000100Y43")), &[]);
-    check(Kind::Customers, &format!("{CUSTOMER_HEADER}\nC3,,,REG,sme,C,福建,east,m,core,2019-04-01,1"), &["C02"]);
-    check(Kind::Customers, &format!("{CUSTOMER_HEADER}\nC3,名,,,sme,C,福建,east,m,core,2019-04-01,1"), &["C03"]);
-    check(Kind::Customers, &format!("{CUSTOMER_HEADER}\nC3,名,,,individual,C,福建,east,m,core,2019-04-01,1"), &[]);
-    check(Kind::Relationships, "relation_type,from_party,to_party\nguarantee,C1,C2", &["C03"]);
-    check(Kind::Relationships, "relation_type,from_party,to_party,amount,currency\nguarantee,C1,C2,500000,CNY", &[]);
+    check(
+        Kind::Customers,
+        "customer_id,uscc\nC3,91350100M000100Y43",
+        &["C01"; 8],
+    );
+    check(
+        Kind::Customers,
+        &format!(
+            "{CUSTOMER_HEADER}\n{}",
+            customer_row("C3", "91350100M000100Y43")
+        ),
+        &[],
+    );
+    check(
+        Kind::Customers,
+        &format!("{CUSTOMER_HEADER}\nC3,,,REG,sme,C,福建,east,m,core,2019-04-01,1"),
+        &["C02"],
+    );
+    check(
+        Kind::Customers,
+        &format!("{CUSTOMER_HEADER}\nC3,名,,,sme,C,福建,east,m,core,2019-04-01,1"),
+        &["C03"],
+    );
+    check(
+        Kind::Customers,
+        &format!("{CUSTOMER_HEADER}\nC3,名,,,individual,C,福建,east,m,core,2019-04-01,1"),
+        &[],
+    );
+    check(
+        Kind::Relationships,
+        "relation_type,from_party,to_party\nguarantee,C1,C2",
+        &["C03"],
+    );
+    check(
+        Kind::Relationships,
+        "relation_type,from_party,to_party,amount,currency\nguarantee,C1,C2,500000,CNY",
+        &[],
+    );
 }
 
 #[test]
 fn format_rules() {
     let inv = "invoice_no,customer_id,issue_date,due_date,amount,currency";
-    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-13-01,2026-10-14,10,CNY"), &["F01"]);
-    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026/8/1,20261014,\"1,234.50\",人民币"), &[]);
-    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-08-01,2026-10-14,12.345,CNY"), &["F02"]);
-    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-08-01,2026-10-14,１２，３４５．６,CNY"), &[]);
-    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-08-01,2026-10-14,10,XYZ"), &["F03"]);
-    check(Kind::Customers, &format!("{CUSTOMER_HEADER}\n{}", customer_row("C3", "91350100M000100Y44")), &["F04"]);
-    check(Kind::Customers, &format!("{CUSTOMER_HEADER}\nC3,名,,R,bank,C,福建,east,m,core,2019-04-01,1"), &["F05"]);
-    check(Kind::Customers, &format!("{CUSTOMER_HEADER}\nC3,名,,R,中小企业,制造业,福建,east,m,核心,2019-04-01,many"), &["F06"]);
-    check(Kind::Customers, &format!("{CUSTOMER_HEADER}\nC3,{},,R,sme,C,福建,east,m,core,2019-04-01,1", "名".repeat(201)), &["F07"]);
-    check(Kind::Customers, &format!("{CUSTOMER_HEADER},remark\n{},hello", customer_row("C3", "")), &["F08"]);
-    check(Kind::Customers, &format!("{CUSTOMER_HEADER},客户名称\n{},x", customer_row("C3", "")), &["F09"]);
+    check(
+        Kind::Invoices,
+        &format!("{inv}\nI2,C1,2026-13-01,2026-10-14,10,CNY"),
+        &["F01"],
+    );
+    check(
+        Kind::Invoices,
+        &format!("{inv}\nI2,C1,2026/8/1,20261014,\"1,234.50\",人民币"),
+        &[],
+    );
+    check(
+        Kind::Invoices,
+        &format!("{inv}\nI2,C1,2026-08-01,2026-10-14,12.345,CNY"),
+        &["F02"],
+    );
+    check(
+        Kind::Invoices,
+        &format!("{inv}\nI2,C1,2026-08-01,2026-10-14,１２，３４５．６,CNY"),
+        &[],
+    );
+    check(
+        Kind::Invoices,
+        &format!("{inv}\nI2,C1,2026-08-01,2026-10-14,10,XYZ"),
+        &["F03"],
+    );
+    check(
+        Kind::Customers,
+        &format!(
+            "{CUSTOMER_HEADER}\n{}",
+            customer_row("C3", "91350100M000100Y44")
+        ),
+        &["F04"],
+    );
+    check(
+        Kind::Customers,
+        &format!("{CUSTOMER_HEADER}\nC3,名,,R,bank,C,福建,east,m,core,2019-04-01,1"),
+        &["F05"],
+    );
+    check(
+        Kind::Customers,
+        &format!("{CUSTOMER_HEADER}\nC3,名,,R,中小企业,制造业,福建,east,m,核心,2019-04-01,many"),
+        &["F06"],
+    );
+    check(
+        Kind::Customers,
+        &format!(
+            "{CUSTOMER_HEADER}\nC3,{},,R,sme,C,福建,east,m,core,2019-04-01,1",
+            "名".repeat(201)
+        ),
+        &["F07"],
+    );
+    check(
+        Kind::Customers,
+        &format!("{CUSTOMER_HEADER},remark\n{},hello", customer_row("C3", "")),
+        &["F08"],
+    );
+    check(
+        Kind::Customers,
+        &format!("{CUSTOMER_HEADER},客户名称\n{},x", customer_row("C3", "")),
+        &["F09"],
+    );
     let stmt = "C1,2026-09-30,Q,CNY,100,200,300,700,1000,400,600,400,900,600,50";
-    check(Kind::Statements, &format!("{STMT_HEADER}\n{stmt},maybe"), &["F10"]);
+    check(
+        Kind::Statements,
+        &format!("{STMT_HEADER}\n{stmt},maybe"),
+        &["F10"],
+    );
     check(Kind::Statements, &format!("{STMT_HEADER}\n{stmt},是"), &[]);
 }
 
@@ -110,57 +205,183 @@ fn format_rules() {
 fn consistency_rules_of_statements() {
     // Liabilities + equity = 1,002.00 against assets 1,000.00: the gap of 2.00 exceeds
     // max(1.00, 0.1% of 1,000.00 = 1.00).
-    check(Kind::Statements, &format!("{STMT_HEADER}\nC1,2026-09-30,Q,CNY,100,200,300,700,1000,400,600,402,900,600,50,0"), &["L01"]);
+    check(
+        Kind::Statements,
+        &format!(
+            "{STMT_HEADER}\nC1,2026-09-30,Q,CNY,100,200,300,700,1000,400,600,402,900,600,50,0"
+        ),
+        &["L01"],
+    );
     // A gap of 1.00 is within tolerance.
-    check(Kind::Statements, &format!("{STMT_HEADER}\nC1,2026-09-30,Q,CNY,100,200,300,700,1000,400,600,401,900,600,50,0"), &[]);
-    check(Kind::Statements, &format!("{STMT_HEADER}\nC1,2026-09-30,Q,CNY,800,200,300,700,1000,400,600,400,900,600,50,0"), &["L02"]);
-    check(Kind::Statements, &format!("{STMT_HEADER}\nC1,2026-12-31,Q,CNY,100,200,300,700,1000,400,600,400,900,600,50,0"), &["L14"]);
-    check(Kind::Statements, &format!("{STMT_HEADER},market_share_pct\nC1,2026-09-30,Q,CNY,100,200,300,700,1000,400,600,400,900,600,50,0,101"), &["L05"]);
+    check(
+        Kind::Statements,
+        &format!(
+            "{STMT_HEADER}\nC1,2026-09-30,Q,CNY,100,200,300,700,1000,400,600,401,900,600,50,0"
+        ),
+        &[],
+    );
+    check(
+        Kind::Statements,
+        &format!(
+            "{STMT_HEADER}\nC1,2026-09-30,Q,CNY,800,200,300,700,1000,400,600,400,900,600,50,0"
+        ),
+        &["L02"],
+    );
+    check(
+        Kind::Statements,
+        &format!(
+            "{STMT_HEADER}\nC1,2026-12-31,Q,CNY,100,200,300,700,1000,400,600,400,900,600,50,0"
+        ),
+        &["L14"],
+    );
+    check(
+        Kind::Statements,
+        &format!(
+            "{STMT_HEADER},market_share_pct\nC1,2026-09-30,Q,CNY,100,200,300,700,1000,400,600,400,900,600,50,0,101"
+        ),
+        &["L05"],
+    );
 }
 
 #[test]
 fn consistency_rules_of_the_ledger() {
     let inv = "invoice_no,customer_id,issue_date,due_date,amount,currency";
-    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-08-01,2026-07-31,10,CNY"), &["L03"]);
-    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-08-01,2026-08-01,10,CNY"), &[]);
-    check(Kind::Invoices, &format!("{inv}\nI2,C9,2026-08-01,2026-08-31,10,CNY"), &["L06"]);
-    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-08-01,2026-08-31,0,CNY"), &["L11"]);
-    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-10-01,2026-10-31,10,CNY"), &["L14"]);
+    check(
+        Kind::Invoices,
+        &format!("{inv}\nI2,C1,2026-08-01,2026-07-31,10,CNY"),
+        &["L03"],
+    );
+    check(
+        Kind::Invoices,
+        &format!("{inv}\nI2,C1,2026-08-01,2026-08-01,10,CNY"),
+        &[],
+    );
+    check(
+        Kind::Invoices,
+        &format!("{inv}\nI2,C9,2026-08-01,2026-08-31,10,CNY"),
+        &["L06"],
+    );
+    check(
+        Kind::Invoices,
+        &format!("{inv}\nI2,C1,2026-08-01,2026-08-31,0,CNY"),
+        &["L11"],
+    );
+    check(
+        Kind::Invoices,
+        &format!("{inv}\nI2,C1,2026-10-01,2026-10-31,10,CNY"),
+        &["L14"],
+    );
     let pay = "payment_id,customer_id,invoice_no,payment_date,amount,currency";
-    check(Kind::Payments, &format!("{pay}\nP1,C1,I1,2026-08-14,100,CNY"), &["L04"]);
-    check(Kind::Payments, &format!("{pay}\nP1,C1,I1,2026-08-15,100,CNY"), &[]);
-    check(Kind::Payments, &format!("{pay}\nP1,C1,I9,2026-08-20,100,CNY"), &["L07"]);
-    check(Kind::Payments, &format!("{pay}\nP1,C2,I1,2026-08-20,100,CNY"), &["L08"]);
-    check(Kind::Payments, &format!("{pay}\nP1,C1,I1,2026-08-20,100,USD"), &["L09"]);
-    check(Kind::Payments, &format!("{pay}\nP1,C1,I1,2026-08-20,600,CNY\nP2,C1,I1,2026-08-21,500,CNY"), &["L10"]);
-    check(Kind::Payments, &format!("{pay}\nP1,C1,I1,2026-08-20,600,CNY\nP2,C1,I1,2026-08-21,400,CNY"), &[]);
-    check(Kind::Payments, &format!("{pay}\nP1,C1,,2026-08-20,600,CNY"), &[]);
+    check(
+        Kind::Payments,
+        &format!("{pay}\nP1,C1,I1,2026-08-14,100,CNY"),
+        &["L04"],
+    );
+    check(
+        Kind::Payments,
+        &format!("{pay}\nP1,C1,I1,2026-08-15,100,CNY"),
+        &[],
+    );
+    check(
+        Kind::Payments,
+        &format!("{pay}\nP1,C1,I9,2026-08-20,100,CNY"),
+        &["L07"],
+    );
+    check(
+        Kind::Payments,
+        &format!("{pay}\nP1,C2,I1,2026-08-20,100,CNY"),
+        &["L08"],
+    );
+    check(
+        Kind::Payments,
+        &format!("{pay}\nP1,C1,I1,2026-08-20,100,USD"),
+        &["L09"],
+    );
+    check(
+        Kind::Payments,
+        &format!("{pay}\nP1,C1,I1,2026-08-20,600,CNY\nP2,C1,I1,2026-08-21,500,CNY"),
+        &["L10"],
+    );
+    check(
+        Kind::Payments,
+        &format!("{pay}\nP1,C1,I1,2026-08-20,600,CNY\nP2,C1,I1,2026-08-21,400,CNY"),
+        &[],
+    );
+    check(
+        Kind::Payments,
+        &format!("{pay}\nP1,C1,,2026-08-20,600,CNY"),
+        &[],
+    );
     let cn = "credit_note_no,customer_id,invoice_no,issue_date,amount,currency";
-    check(Kind::CreditNotes, &format!("{cn}\nN1,C1,I1,2026-08-01,10,CNY"), &["L04"]);
-    check(Kind::CreditNotes, &format!("{cn}\nN1,C1,I1,2026-09-01,1000.01,CNY"), &["L10"]);
+    check(
+        Kind::CreditNotes,
+        &format!("{cn}\nN1,C1,I1,2026-08-01,10,CNY"),
+        &["L04"],
+    );
+    check(
+        Kind::CreditNotes,
+        &format!("{cn}\nN1,C1,I1,2026-09-01,1000.01,CNY"),
+        &["L10"],
+    );
     let ord = "order_no,customer_id,order_date,ship_date,amount,currency,status";
-    check(Kind::Orders, &format!("{ord}\nO1,C1,2026-09-20,2026-09-19,10,CNY,open"), &["L13"]);
-    check(Kind::Orders, &format!("{ord}\nO1,C1,2026-09-20,2026-10-05,10,CNY,未发货"), &[]);
+    check(
+        Kind::Orders,
+        &format!("{ord}\nO1,C1,2026-09-20,2026-09-19,10,CNY,open"),
+        &["L13"],
+    );
+    check(
+        Kind::Orders,
+        &format!("{ord}\nO1,C1,2026-09-20,2026-10-05,10,CNY,未发货"),
+        &[],
+    );
 }
 
 #[test]
 fn consistency_rules_of_events_and_relationships() {
     let ev = "customer_id,event_type,event_date,source,sentiment";
-    check(Kind::Events, &format!("{ev}\nC1,news,2026-09-01,web,1.5"), &["L15"]);
-    check(Kind::Events, &format!("{ev}\nC1,新闻舆情,2026-09-01,web,-0.8"), &[]);
+    check(
+        Kind::Events,
+        &format!("{ev}\nC1,news,2026-09-01,web,1.5"),
+        &["L15"],
+    );
+    check(
+        Kind::Events,
+        &format!("{ev}\nC1,新闻舆情,2026-09-01,web,-0.8"),
+        &[],
+    );
     let rel = "relation_type,from_party,to_party,share_pct";
-    check(Kind::Relationships, &format!("{rel}\nownership,C1,C1,60"), &["L12"]);
-    check(Kind::Relationships, &format!("{rel}\nownership,C1,C2,120"), &["L05"]);
-    check(Kind::Relationships, &format!("{rel}\nownership,C1,C2,50%"), &[]);
+    check(
+        Kind::Relationships,
+        &format!("{rel}\nownership,C1,C1,60"),
+        &["L12"],
+    );
+    check(
+        Kind::Relationships,
+        &format!("{rel}\nownership,C1,C2,120"),
+        &["L05"],
+    );
+    check(
+        Kind::Relationships,
+        &format!("{rel}\nownership,C1,C2,50%"),
+        &[],
+    );
 }
 
 #[test]
 fn duplicate_rules() {
     let inv = "invoice_no,customer_id,issue_date,due_date,amount,currency";
-    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-08-01,2026-08-31,10,CNY\nI2,C1,2026-08-02,2026-08-31,11,CNY"), &["D01"]);
+    check(
+        Kind::Invoices,
+        &format!("{inv}\nI2,C1,2026-08-01,2026-08-31,10,CNY\nI2,C1,2026-08-02,2026-08-31,11,CNY"),
+        &["D01"],
+    );
     check(
         Kind::Customers,
-        &format!("{CUSTOMER_HEADER}\n{}\n{}", customer_row("C3", "91350100M000100Y43"), customer_row("C4", "91350100M000100Y43")),
+        &format!(
+            "{CUSTOMER_HEADER}\n{}\n{}",
+            customer_row("C3", "91350100M000100Y43"),
+            customer_row("C4", "91350100M000100Y43")
+        ),
         &["D02"],
     );
 }
@@ -170,7 +391,11 @@ fn outlier_against_own_history_warns_and_still_imports() {
     let mut env = Env::new();
     let mut csv = String::from("invoice_no,customer_id,issue_date,due_date,amount,currency\n");
     for i in 0..12 {
-        csv.push_str(&format!("J{i},C1,2026-07-{:02},2026-08-31,{},CNY\n", i + 1, 1000 + i * 37));
+        csv.push_str(&format!(
+            "J{i},C1,2026-07-{:02},2026-08-31,{},CNY\n",
+            i + 1,
+            1000 + i * 37
+        ));
     }
     csv.push_str("J99,C1,2026-07-20,2026-08-31,1000000,CNY\n");
     let r = env.ok(Kind::Invoices, &csv);
@@ -190,11 +415,18 @@ fn outlier_against_industry_peers() {
         customers.push('\n');
         // Debt ratios 0.50–0.61; the last one 0.99.
         let liabilities = if i == 11 { 990 } else { 500 + i * 10 };
-        statements.push_str(&format!("{id},2026-06-30,Q,CNY,100,200,300,700,1000,300,{liabilities},{},900,600,50,0\n", 1000 - liabilities));
+        statements.push_str(&format!(
+            "{id},2026-06-30,Q,CNY,100,200,300,700,1000,300,{liabilities},{},900,600,50,0\n",
+            1000 - liabilities
+        ));
     }
     env.ok(Kind::Customers, &customers);
     let r = env.ok(Kind::Statements, &statements);
-    let found: Vec<(u64, &str, Option<&str>)> = r.diagnostics.iter().map(|d| (d.row, d.rule.code, d.column.as_deref())).collect();
+    let found: Vec<(u64, &str, Option<&str>)> = r
+        .diagnostics
+        .iter()
+        .map(|d| (d.row, d.rule.code, d.column.as_deref()))
+        .collect();
     assert_eq!(found, vec![(13, "O02", Some("total_liabilities"))]);
 }
 
@@ -206,13 +438,26 @@ fn reimport_is_idempotent_and_a_change_updates_one_record_with_history() {
     assert_eq!((first.inserted, first.updated, first.unchanged), (3, 0, 0));
     let again = env.ok(Kind::Invoices, csv);
     assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
-    let changed = env.ok(Kind::Invoices, &csv.replace("A2,C1,2026-08-02,2026-08-31,20", "A2,C1,2026-08-02,2026-09-30,20"));
-    assert_eq!((changed.inserted, changed.updated, changed.unchanged), (0, 1, 2));
+    let changed = env.ok(
+        Kind::Invoices,
+        &csv.replace(
+            "A2,C1,2026-08-02,2026-08-31,20",
+            "A2,C1,2026-08-02,2026-09-30,20",
+        ),
+    );
+    assert_eq!(
+        (changed.inserted, changed.updated, changed.unchanged),
+        (0, 1, 2)
+    );
     let rec = env.store.record(Kind::Invoices, "A2").unwrap().unwrap();
     assert_eq!(rec.text("due_date"), Some("2026-09-30"));
     let history = env.store.history(Kind::Invoices, "A2").unwrap();
     assert_eq!(history.len(), 1);
-    assert!(history[0].payload.contains("\"due_date\":\"2026-08-31\""), "{}", history[0].payload);
+    assert!(
+        history[0].payload.contains("\"due_date\":\"2026-08-31\""),
+        "{}",
+        history[0].payload
+    );
     assert_eq!(history[0].replaced_by, changed.import_id.unwrap());
 }
 
@@ -242,7 +487,10 @@ fn xlsx_with_native_dates_and_numbers() {
     let p = env.dir.path().join("inv.xlsx");
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    for (c, h) in ["发票号", "客户编号", "开票日期", "到期日", "金额", "币种"].iter().enumerate() {
+    for (c, h) in ["发票号", "客户编号", "开票日期", "到期日", "金额", "币种"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     let date_fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
@@ -258,7 +506,10 @@ fn xlsx_with_native_dates_and_numbers() {
     let r = env.import_path(Kind::Invoices, &p, &options());
     assert_eq!(r.status, ImportStatus::Committed, "{:#?}", r.diagnostics);
     let rec = env.store.record(Kind::Invoices, "X1").unwrap().unwrap();
-    assert_eq!((rec.text("issue_date"), rec.int("amount")), (Some("2026-08-01"), Some(123_456)));
+    assert_eq!(
+        (rec.text("issue_date"), rec.int("amount")),
+        (Some("2026-08-01"), Some(123_456))
+    );
 }
 
 #[test]
@@ -268,22 +519,40 @@ fn strict_mode_writes_nothing_and_skip_invalid_writes_the_valid_rows() {
     let before = env.store.count(Kind::Invoices).unwrap();
     let runs_before = env.store.import_runs(100).unwrap().len();
     let strict = env.import(Kind::Invoices, csv);
-    assert_eq!((strict.status, strict.rejected_rows, strict.errors), (ImportStatus::Rejected, 1, 1));
-    assert_eq!(strict.diagnostics[0].to_string().split(": ").nth(1), Some("error L06 UnknownCustomer"));
+    assert_eq!(
+        (strict.status, strict.rejected_rows, strict.errors),
+        (ImportStatus::Rejected, 1, 1)
+    );
+    assert_eq!(
+        strict.diagnostics[0].to_string().split(": ").nth(1),
+        Some("error L06 UnknownCustomer")
+    );
     assert_eq!(env.store.count(Kind::Invoices).unwrap(), before);
     assert_eq!(env.store.import_runs(100).unwrap().len(), runs_before);
 
     let p = env.file("csv", csv);
     let rejects = env.dir.path().join("rejects.csv");
     let mut opts = options();
-    opts.invalid_rows = InvalidRows::Skip { rejects: rejects.clone() };
+    opts.invalid_rows = InvalidRows::Skip {
+        rejects: rejects.clone(),
+    };
     let r = env.import_path(Kind::Invoices, &p, &opts);
-    assert_eq!((r.status, r.inserted, r.rejected_rows), (ImportStatus::Committed, 2, 1));
+    assert_eq!(
+        (r.status, r.inserted, r.rejected_rows),
+        (ImportStatus::Committed, 2, 1)
+    );
     assert_eq!(env.store.count(Kind::Invoices).unwrap(), before + 2);
     let text = std::fs::read_to_string(&rejects).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "row,problems,invoice_no,customer_id,issue_date,due_date,amount,currency");
-    assert!(lines[1].starts_with("3,L06 UnknownCustomer customer_id: no customer with this id"), "{}", lines[1]);
+    assert_eq!(
+        lines[0],
+        "row,problems,invoice_no,customer_id,issue_date,due_date,amount,currency"
+    );
+    assert!(
+        lines[1].starts_with("3,L06 UnknownCustomer customer_id: no customer with this id"),
+        "{}",
+        lines[1]
+    );
     assert!(lines[1].ends_with("B2,C9,2026-08-01,2026-08-31,10,CNY"));
     assert_eq!(lines.len(), 2);
 }
@@ -293,12 +562,27 @@ fn export_imports_back_unchanged_in_csv_and_xlsx_and_both_languages() {
     let mut env = Env::new();
     env.ok(Kind::Statements, &format!("{STMT_HEADER},market_share_pct\nC1,2026-09-30,Q,CNY,100.10,200,300,700,1000,400,600,400,900,600,-50.5,1,6.5"));
     for kind in [Kind::Customers, Kind::Invoices, Kind::Statements] {
-        for (format, lang) in [(Format::Csv, HeaderLanguage::English), (Format::Xlsx, HeaderLanguage::Chinese)] {
-            let path = env.dir.path().join(format!("out-{kind}.{}", format.extension()));
+        for (format, lang) in [
+            (Format::Csv, HeaderLanguage::English),
+            (Format::Xlsx, HeaderLanguage::Chinese),
+        ] {
+            let path = env
+                .dir
+                .path()
+                .join(format!("out-{kind}.{}", format.extension()));
             let n = credence_engine::export(&mut env.store, kind, &path, format, lang).unwrap();
             let r = env.import_path(kind, &path, &options());
-            assert_eq!(r.status, ImportStatus::Committed, "{kind} {format:?}: {:#?}", r.diagnostics);
-            assert_eq!((r.inserted, r.updated, r.unchanged), (0, 0, n), "{kind} {format:?}");
+            assert_eq!(
+                r.status,
+                ImportStatus::Committed,
+                "{kind} {format:?}: {:#?}",
+                r.diagnostics
+            );
+            assert_eq!(
+                (r.inserted, r.updated, r.unchanged),
+                (0, 0, n),
+                "{kind} {format:?}"
+            );
         }
     }
 }
@@ -308,12 +592,21 @@ fn templates_import_as_empty_files() {
     let env = Env::new();
     for kind in Kind::ALL {
         for format in [Format::Csv, Format::Xlsx] {
-            let path = env.dir.path().join(format!("t-{kind}.{}", format.extension()));
-            let guide = credence_engine::write_template(kind, &path, format, HeaderLanguage::Chinese).unwrap();
+            let path = env
+                .dir
+                .path()
+                .join(format!("t-{kind}.{}", format.extension()));
+            let guide =
+                credence_engine::write_template(kind, &path, format, HeaderLanguage::Chinese)
+                    .unwrap();
             assert_eq!(guide.len(), kind.schema().fields.len());
             let mut store = Store::open(env.dir.path().join("empty.db").to_str().unwrap()).unwrap();
             let r = import_file(&mut store, kind, &path, &options(), &mut |_| {}).unwrap();
-            assert_eq!((r.status, r.rows_read, r.errors), (ImportStatus::Committed, 0, 0), "{kind} {format:?}");
+            assert_eq!(
+                (r.status, r.rows_read, r.errors),
+                (ImportStatus::Committed, 0, 0),
+                "{kind} {format:?}"
+            );
         }
     }
 }

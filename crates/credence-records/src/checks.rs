@@ -26,7 +26,11 @@ pub struct InvoiceFacts {
 pub trait StoredFacts {
     fn customer_exists(&mut self, customer_id: &str) -> Result<bool, FactsError>;
     /// The invoice with the amounts applied to it, excluding the record `(kind, key)`.
-    fn invoice(&mut self, invoice_no: &str, except: (Kind, &str)) -> Result<Option<InvoiceFacts>, FactsError>;
+    fn invoice(
+        &mut self,
+        invoice_no: &str,
+        except: (Kind, &str),
+    ) -> Result<Option<InvoiceFacts>, FactsError>;
 }
 
 /// Tolerances and the date that counts as "today" for the checks.
@@ -42,7 +46,11 @@ pub struct CheckConfig {
 
 impl CheckConfig {
     pub fn new(as_of: chrono::NaiveDate) -> Self {
-        Self { as_of, balance_tolerance_share: 0.001, balance_tolerance_units: 1 }
+        Self {
+            as_of,
+            balance_tolerance_share: 0.001,
+            balance_tolerance_units: 1,
+        }
     }
 }
 
@@ -81,7 +89,11 @@ impl Ctx<'_> {
         if let Some(a) = self.int(column)
             && a <= 0
         {
-            self.flag(&rules::AMOUNT_NOT_POSITIVE, column, "must be greater than zero");
+            self.flag(
+                &rules::AMOUNT_NOT_POSITIVE,
+                column,
+                "must be greater than zero",
+            );
         }
     }
     fn not_negative(&mut self, column: &'static str) {
@@ -98,7 +110,11 @@ impl Ctx<'_> {
         if let Some(p) = self.record.real(column)
             && !(0.0..=100.0).contains(&p)
         {
-            self.flag(&rules::PERCENT_OUT_OF_RANGE, column, "a percentage must be between 0 and 100");
+            self.flag(
+                &rules::PERCENT_OUT_OF_RANGE,
+                column,
+                "a percentage must be between 0 and 100",
+            );
         }
     }
     fn needs(&mut self, column: &'static str, when: &'static str, because: &str) {
@@ -119,15 +135,28 @@ impl Ctx<'_> {
         if let Some(id) = self.text("customer_id")
             && !facts.customer_exists(id)?
         {
-            self.flag(&rules::UNKNOWN_CUSTOMER, "customer_id", "no customer with this id is stored; import customers first");
+            self.flag(
+                &rules::UNKNOWN_CUSTOMER,
+                "customer_id",
+                "no customer with this id is stored; import customers first",
+            );
         }
         Ok(())
     }
 }
 
 /// Runs the consistency checks of the record's kind and returns what they flag.
-pub fn check_record(record: &Record, config: &CheckConfig, facts: &mut dyn StoredFacts) -> Result<Vec<Finding>, FactsError> {
-    let mut ctx = Ctx { record, config, as_of: config.as_of.to_string(), out: Vec::new() };
+pub fn check_record(
+    record: &Record,
+    config: &CheckConfig,
+    facts: &mut dyn StoredFacts,
+) -> Result<Vec<Finding>, FactsError> {
+    let mut ctx = Ctx {
+        record,
+        config,
+        as_of: config.as_of.to_string(),
+        out: Vec::new(),
+    };
     match record.kind {
         Kind::Customers => customer(&mut ctx),
         Kind::Statements => {
@@ -177,7 +206,11 @@ pub fn check_record(record: &Record, config: &CheckConfig, facts: &mut dyn Store
             if let Some(s) = ctx.record.real("sentiment")
                 && !(-1.0..=1.0).contains(&s)
             {
-                ctx.flag(&rules::VALUE_OUT_OF_RANGE, "sentiment", "sentiment runs from -1 to 1");
+                ctx.flag(
+                    &rules::VALUE_OUT_OF_RANGE,
+                    "sentiment",
+                    "sentiment runs from -1 to 1",
+                );
             }
         }
         Kind::Relationships => relationship(&mut ctx),
@@ -188,7 +221,11 @@ pub fn check_record(record: &Record, config: &CheckConfig, facts: &mut dyn Store
 fn customer(ctx: &mut Ctx) {
     let individual = ctx.text("customer_type") == Some("individual");
     if !individual && !ctx.present("uscc") && !ctx.present("registration_no") {
-        ctx.flag(&rules::DEPENDENT_VALUE_MISSING, "uscc", "a company needs its unified social credit code or another registration number");
+        ctx.flag(
+            &rules::DEPENDENT_VALUE_MISSING,
+            "uscc",
+            "a company needs its unified social credit code or another registration number",
+        );
     }
     ctx.needs("limit_currency", "credit_limit", "a credit limit is given");
     ctx.not_negative("credit_limit");
@@ -197,20 +234,40 @@ fn customer(ctx: &mut Ctx) {
     if let Some(days) = ctx.int("payment_terms_days")
         && !(0..=3650).contains(&days)
     {
-        ctx.flag(&rules::VALUE_OUT_OF_RANGE, "payment_terms_days", "payment terms run from 0 to 3650 days");
+        ctx.flag(
+            &rules::VALUE_OUT_OF_RANGE,
+            "payment_terms_days",
+            "payment terms run from 0 to 3650 days",
+        );
     }
 }
 
 fn statement(ctx: &mut Ctx) {
     ctx.not_future("period_end");
-    for c in ["cash", "accounts_receivable", "inventory", "current_assets", "total_assets", "current_liabilities", "total_liabilities", "revenue", "employees"] {
+    for c in [
+        "cash",
+        "accounts_receivable",
+        "inventory",
+        "current_assets",
+        "total_assets",
+        "current_liabilities",
+        "total_liabilities",
+        "revenue",
+        "employees",
+    ] {
         ctx.not_negative(c);
     }
-    for c in ["market_share_pct", "capacity_utilisation_pct", "staff_turnover_pct", "customer_retention_pct"] {
+    for c in [
+        "market_share_pct",
+        "capacity_utilisation_pct",
+        "staff_turnover_pct",
+        "customer_retention_pct",
+    ] {
         ctx.percent(c);
     }
     let get = |c| ctx.int(c).unwrap_or(0);
-    let (assets, liabilities, equity) = (get("total_assets"), get("total_liabilities"), get("equity"));
+    let (assets, liabilities, equity) =
+        (get("total_assets"), get("total_liabilities"), get("equity"));
     let exponent = ctx
         .text("currency")
         .and_then(|c| credence_domain::Currency::parse(c).ok())
@@ -236,24 +293,39 @@ fn statement(ctx: &mut Ctx) {
         if let (Some(p), Some(t)) = (ctx.int(part), ctx.int(total))
             && p > t
         {
-            ctx.flag(&rules::PART_EXCEEDS_TOTAL, part, format!("{part} exceeds {total}"));
+            ctx.flag(
+                &rules::PART_EXCEEDS_TOTAL,
+                part,
+                format!("{part} exceeds {total}"),
+            );
         }
     }
 }
 
-fn applied_to_invoice(ctx: &mut Ctx, facts: &mut dyn StoredFacts, date_column: &'static str) -> Result<(), FactsError> {
+fn applied_to_invoice(
+    ctx: &mut Ctx,
+    facts: &mut dyn StoredFacts,
+    date_column: &'static str,
+) -> Result<(), FactsError> {
     let Some(invoice_no) = ctx.text("invoice_no") else {
         return Ok(()); // payment on account
     };
     let key = ctx.record.key();
     let Some(inv) = facts.invoice(invoice_no, (ctx.record.kind, &key))? else {
-        ctx.flag(&rules::UNKNOWN_INVOICE, "invoice_no", "no invoice with this number is stored; import invoices first");
+        ctx.flag(
+            &rules::UNKNOWN_INVOICE,
+            "invoice_no",
+            "no invoice with this number is stored; import invoices first",
+        );
         return Ok(());
     };
     if let Some(c) = ctx.text("customer_id")
         && c != inv.customer_id
     {
-        let msg = format!("invoice {invoice_no} belongs to customer {}", inv.customer_id);
+        let msg = format!(
+            "invoice {invoice_no} belongs to customer {}",
+            inv.customer_id
+        );
         ctx.flag(&rules::INVOICE_OF_OTHER_CUSTOMER, "customer_id", msg);
     }
     if let Some(d) = ctx.text(date_column)
@@ -288,16 +360,28 @@ fn relationship(ctx: &mut Ctx) {
     if let (Some(a), Some(b)) = (ctx.text("from_party"), ctx.text("to_party"))
         && a == b
     {
-        ctx.flag(&rules::SELF_RELATION, "to_party", "a party cannot be linked to itself");
+        ctx.flag(
+            &rules::SELF_RELATION,
+            "to_party",
+            "a party cannot be linked to itself",
+        );
     }
     ctx.percent("share_pct");
     ctx.percent("voting_pct");
     match ctx.text("relation_type") {
         Some("ownership") if !ctx.present("share_pct") && !ctx.present("voting_pct") => {
-            ctx.flag(&rules::DEPENDENT_VALUE_MISSING, "share_pct", "a shareholding needs its percentage");
+            ctx.flag(
+                &rules::DEPENDENT_VALUE_MISSING,
+                "share_pct",
+                "a shareholding needs its percentage",
+            );
         }
         Some("guarantee") if !ctx.present("amount") => {
-            ctx.flag(&rules::DEPENDENT_VALUE_MISSING, "amount", "a guarantee needs its amount");
+            ctx.flag(
+                &rules::DEPENDENT_VALUE_MISSING,
+                "amount",
+                "a guarantee needs its amount",
+            );
         }
         _ => {}
     }

@@ -18,7 +18,10 @@ pub struct FormatError {
 }
 
 fn err(rule: &'static Rule, message: impl Into<String>) -> FormatError {
-    FormatError { rule, message: message.into() }
+    FormatError {
+        rule,
+        message: message.into(),
+    }
 }
 
 /// Trims a cell (including the ideographic space U+3000).
@@ -30,7 +33,11 @@ pub fn clean(cell: &str) -> String {
 /// Applied to everything but free text, whose full-width punctuation (company names with
 /// （） brackets) is kept as written.
 pub fn fold_width(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.is_ascii() { text.into() } else { text.nfkc().collect::<String>().trim().to_owned().into() }
+    if text.is_ascii() {
+        text.into()
+    } else {
+        text.nfkc().collect::<String>().trim().to_owned().into()
+    }
 }
 
 /// Reads one non-empty, cleaned cell as the field type. `currency_exponent` is the number
@@ -45,25 +52,38 @@ pub fn normalise(text: &str, ty: FieldType, currency_exponent: u8) -> Result<Val
         FieldType::Text { max_chars } => {
             let n = text.chars().count();
             if n > max_chars {
-                return Err(err(&rules::TEXT_TOO_LONG, format!("{n} characters, at most {max_chars} allowed")));
+                return Err(err(
+                    &rules::TEXT_TOO_LONG,
+                    format!("{n} characters, at most {max_chars} allowed"),
+                ));
             }
             Ok(Value::Text(text.to_owned()))
         }
         FieldType::Id => {
             if text.chars().count() > 64 || text.chars().any(char::is_control) {
-                return Err(err(&rules::TEXT_TOO_LONG, "identifiers are at most 64 characters on one line"));
+                return Err(err(
+                    &rules::TEXT_TOO_LONG,
+                    "identifiers are at most 64 characters on one line",
+                ));
             }
             Ok(Value::Text(text.to_owned()))
         }
         FieldType::Date => parse_date(text)
             .map(|d| Value::Text(d.to_string()))
-            .ok_or_else(|| err(&rules::DATE_UNREADABLE, "expected a date such as 2026-09-30, 2026/9/30, 20260930 or 2026年9月30日")),
+            .ok_or_else(|| {
+                err(
+                    &rules::DATE_UNREADABLE,
+                    "expected a date such as 2026-09-30, 2026/9/30, 20260930 or 2026年9月30日",
+                )
+            }),
         FieldType::Money { .. } => parse_amount(text, currency_exponent).map(Value::Int),
         FieldType::Currency => Currency::parse(text)
             .map(|c| Value::Text(c.code().to_owned()))
             .map_err(|e| err(&rules::CURRENCY_UNKNOWN, e.to_string())),
         FieldType::Number => parse_number(text).map(Value::Real),
-        FieldType::Percent => parse_number(text.strip_suffix('%').unwrap_or(text).trim()).map(Value::Real),
+        FieldType::Percent => {
+            parse_number(text.strip_suffix('%').unwrap_or(text).trim()).map(Value::Real)
+        }
         FieldType::Integer => {
             let x = parse_number(text)?;
             if x.fract() != 0.0 || x.abs() > 9.0e15 {
@@ -73,9 +93,18 @@ pub fn normalise(text: &str, ty: FieldType, currency_exponent: u8) -> Result<Val
         }
         FieldType::Bool => parse_bool(text)
             .map(|b| Value::Int(i64::from(b)))
-            .ok_or_else(|| err(&rules::BOOLEAN_UNREADABLE, "expected 1/0, true/false, yes/no or 是/否")),
+            .ok_or_else(|| {
+                err(
+                    &rules::BOOLEAN_UNREADABLE,
+                    "expected 1/0, true/false, yes/no or 是/否",
+                )
+            }),
         FieldType::Uscc => {
-            let code: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect::<String>().to_ascii_uppercase();
+            let code: String = text
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '-'))
+                .collect::<String>()
+                .to_ascii_uppercase();
             Uscc::parse(&code)
                 .map(|u| Value::Text(u.as_str().to_owned()))
                 .map_err(|e| err(&rules::USCC_INVALID, e.to_string()))
@@ -83,7 +112,12 @@ pub fn normalise(text: &str, ty: FieldType, currency_exponent: u8) -> Result<Val
         FieldType::Label(set) => set
             .parse(text)
             .map(|code| Value::Text(code.to_owned()))
-            .ok_or_else(|| err(&rules::CODE_NOT_IN_LIST, format!("expected one of {}", set.codes_joined()))),
+            .ok_or_else(|| {
+                err(
+                    &rules::CODE_NOT_IN_LIST,
+                    format!("expected one of {}", set.codes_joined()),
+                )
+            }),
     }
 }
 
@@ -133,14 +167,23 @@ fn parse_amount(text: &str, exponent: u8) -> Result<i64, FormatError> {
     let (negative, t) = strip_number_decorations(text);
     let minor = if t.contains(['e', 'E']) {
         // Spreadsheets write large numbers as 1.2345E+07 in CSV exports.
-        let x: f64 = t.parse().map_err(|_| err(&rules::AMOUNT_UNREADABLE, "expected an amount such as 1,234,567.89"))?;
+        let x: f64 = t.parse().map_err(|_| {
+            err(
+                &rules::AMOUNT_UNREADABLE,
+                "expected an amount such as 1,234,567.89",
+            )
+        })?;
         let scaled = x * 10_f64.powi(i32::from(exponent));
         if !scaled.is_finite() || scaled.abs() > 9.0e15 || (scaled - scaled.round()).abs() > 1e-6 {
-            return Err(err(&rules::AMOUNT_UNREADABLE, "amount in scientific notation is out of range or too precise"));
+            return Err(err(
+                &rules::AMOUNT_UNREADABLE,
+                "amount in scientific notation is out of range or too precise",
+            ));
         }
         scaled.round() as i64
     } else {
-        minor_units_from_decimal(&t, exponent).map_err(|e| err(&rules::AMOUNT_UNREADABLE, e.to_string()))?
+        minor_units_from_decimal(&t, exponent)
+            .map_err(|e| err(&rules::AMOUNT_UNREADABLE, e.to_string()))?
     };
     Ok(if negative { -minor } else { minor })
 }
@@ -173,11 +216,21 @@ mod tests {
             Err(code) => assert_eq!(got.map_err(|e| e.rule.code), Err(code), "{text}"),
         }
     }
-    const MONEY: FieldType = FieldType::Money { currency: "currency" };
+    const MONEY: FieldType = FieldType::Money {
+        currency: "currency",
+    };
 
     #[test]
     fn dates() {
-        for text in ["2026-09-30", "2026/9/30", "20260930", "2026年9月30日", "2026.09.30", "2026-09-30 00:00:00", "２０２６－０９－３０"] {
+        for text in [
+            "2026-09-30",
+            "2026/9/30",
+            "20260930",
+            "2026年9月30日",
+            "2026.09.30",
+            "2026-09-30 00:00:00",
+            "２０２６－０９－３０",
+        ] {
             check(text, FieldType::Date, Ok(Value::Text("2026-09-30".into())));
         }
         for text in ["30/09/2026", "2026-02-30", "yesterday", "26-9-30"] {
@@ -201,16 +254,32 @@ mod tests {
     fn codes_currencies_and_registration() {
         check("人民币", FieldType::Currency, Ok(Value::Text("CNY".into())));
         check("ABC", FieldType::Currency, Err("F03"));
-        check("９１３５０１００Ｍ０００１００Ｙ４３", FieldType::Uscc, Ok(Value::Text("91350100M000100Y43".into())));
-        check("91350100m000100y43", FieldType::Uscc, Ok(Value::Text("91350100M000100Y43".into())));
+        check(
+            "９１３５０１００Ｍ０００１００Ｙ４３",
+            FieldType::Uscc,
+            Ok(Value::Text("91350100M000100Y43".into())),
+        );
+        check(
+            "91350100m000100y43",
+            FieldType::Uscc,
+            Ok(Value::Text("91350100M000100Y43".into())),
+        );
         check("91350100M000100Y44", FieldType::Uscc, Err("F04"));
-        check("制造业", FieldType::Label(LabelSet::Industry), Ok(Value::Text("C".into())));
+        check(
+            "制造业",
+            FieldType::Label(LabelSet::Industry),
+            Ok(Value::Text("C".into())),
+        );
         check("Z9", FieldType::Label(LabelSet::Industry), Err("F05"));
     }
 
     #[test]
     fn free_text_keeps_full_width_punctuation() {
-        check(" 福州（马尾）机械有限公司 ", FieldType::Text { max_chars: 200 }, Ok(Value::Text("福州（马尾）机械有限公司".into())));
+        check(
+            " 福州（马尾）机械有限公司 ",
+            FieldType::Text { max_chars: 200 },
+            Ok(Value::Text("福州（马尾）机械有限公司".into())),
+        );
         check("Ｃ０１", FieldType::Id, Ok(Value::Text("C01".into())));
     }
 
@@ -223,7 +292,11 @@ mod tests {
         check("n/a", FieldType::Number, Err("F06"));
         check("是", FieldType::Bool, Ok(Value::Int(1)));
         check("maybe", FieldType::Bool, Err("F10"));
-        check(&"x".repeat(201), FieldType::Text { max_chars: 200 }, Err("F07"));
+        check(
+            &"x".repeat(201),
+            FieldType::Text { max_chars: 200 },
+            Err("F07"),
+        );
         check("A\u{7}B", FieldType::Id, Err("F07"));
     }
 }

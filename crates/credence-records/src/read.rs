@@ -71,7 +71,10 @@ impl RowReader {
             .and_then(|e| e.to_str())
             .unwrap_or("")
             .to_ascii_lowercase();
-        let open_err = |source| ReadError::Open { path: shown.clone(), source };
+        let open_err = |source| ReadError::Open {
+            path: shown.clone(),
+            source,
+        };
         match ext.as_str() {
             "csv" | "txt" => {
                 let mut file = File::open(path).map_err(open_err)?;
@@ -95,16 +98,28 @@ impl RowReader {
                     .has_headers(false)
                     .flexible(true)
                     .from_reader(Box::new(decoded) as Box<dyn Read>);
-                Ok(Self { path: shown, inner: Inner::Csv(reader, csv::StringRecord::new()), next_row: 1 })
+                Ok(Self {
+                    path: shown,
+                    inner: Inner::Csv(reader, csv::StringRecord::new()),
+                    next_row: 1,
+                })
             }
             "xlsx" | "xlsm" => {
                 use calamine::Reader;
-                let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path)
-                    .map_err(|source| ReadError::Xlsx { path: shown.clone(), source })?;
+                let mut wb: calamine::Xlsx<_> =
+                    calamine::open_workbook(path).map_err(|source| ReadError::Xlsx {
+                        path: shown.clone(),
+                        source,
+                    })?;
                 let range = wb
                     .worksheet_range_at(0)
-                    .ok_or_else(|| ReadError::NoSheet { path: shown.clone() })?
-                    .map_err(|source| ReadError::Xlsx { path: shown.clone(), source })?;
+                    .ok_or_else(|| ReadError::NoSheet {
+                        path: shown.clone(),
+                    })?
+                    .map_err(|source| ReadError::Xlsx {
+                        path: shown.clone(),
+                        source,
+                    })?;
                 // Rows are rendered up front: an xlsx sheet holds at most 1,048,576 rows and
                 // calamine materialises the range anyway.
                 let (start_row, start_col) = range.start().unwrap_or((0, 0));
@@ -118,9 +133,16 @@ impl RowReader {
                     cells.extend(r.iter().map(render_cell));
                     rows.push(cells);
                 }
-                Ok(Self { path: shown, inner: Inner::Sheet(rows.into_iter()), next_row: 1 })
+                Ok(Self {
+                    path: shown,
+                    inner: Inner::Sheet(rows.into_iter()),
+                    next_row: 1,
+                })
             }
-            _ => Err(ReadError::UnsupportedType { path: shown, extension: ext }),
+            _ => Err(ReadError::UnsupportedType {
+                path: shown,
+                extension: ext,
+            }),
         }
     }
 
@@ -132,15 +154,17 @@ impl RowReader {
     pub fn next_row(&mut self) -> Result<Option<(u64, Vec<String>)>, ReadError> {
         let row = self.next_row;
         let cells = match &mut self.inner {
-            Inner::Csv(reader, record) => {
-                match reader.read_record(record) {
-                    Ok(true) => record.iter().map(str::to_owned).collect(),
-                    Ok(false) => return Ok(None),
-                    Err(source) => {
-                        return Err(ReadError::Csv { path: self.path.clone(), row, source });
-                    }
+            Inner::Csv(reader, record) => match reader.read_record(record) {
+                Ok(true) => record.iter().map(str::to_owned).collect(),
+                Ok(false) => return Ok(None),
+                Err(source) => {
+                    return Err(ReadError::Csv {
+                        path: self.path.clone(),
+                        row,
+                        source,
+                    });
                 }
-            }
+            },
             Inner::Sheet(rows) => match rows.next() {
                 Some(cells) => cells,
                 None => return Ok(None),
@@ -189,7 +213,10 @@ fn render_float(f: f64) -> String {
         // Excel stores amounts as binary floats: 1234.56 comes back as
         // 1234.5599999999999. Round to 10 significant decimals to recover what was typed.
         let rounded = format!("{f:.10}");
-        rounded.trim_end_matches('0').trim_end_matches('.').to_owned()
+        rounded
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_owned()
     }
 }
 
@@ -200,7 +227,8 @@ mod tests {
     #[test]
     fn floats_render_as_typed() {
         assert_eq!(render_float(10023.0), "10023");
-        assert_eq!(render_float(1234.5599999999999), "1234.56");
+        // 1234.56 is stored as the nearest double, 1234.55999999999994543031789362430572509765625.
+        assert_eq!(render_float(1234.56_f64.next_down()), "1234.56");
         assert_eq!(render_float(-0.25), "-0.25");
     }
 
@@ -211,8 +239,14 @@ mod tests {
         let (bytes, _, _) = encoding_rs::GB18030.encode("客户编号,客户名称\nC1,福州机械有限公司\n");
         std::fs::write(&path, &bytes).unwrap();
         let mut r = RowReader::open(&path).unwrap();
-        assert_eq!(r.next_row().unwrap(), Some((1, vec!["客户编号".into(), "客户名称".into()])));
-        assert_eq!(r.next_row().unwrap(), Some((2, vec!["C1".into(), "福州机械有限公司".into()])));
+        assert_eq!(
+            r.next_row().unwrap(),
+            Some((1, vec!["客户编号".into(), "客户名称".into()]))
+        );
+        assert_eq!(
+            r.next_row().unwrap(),
+            Some((2, vec!["C1".into(), "福州机械有限公司".into()]))
+        );
         assert_eq!(r.next_row().unwrap(), None);
     }
 
@@ -222,7 +256,10 @@ mod tests {
         let path = dir.path().join("bom.csv");
         std::fs::write(&path, "\u{feff}customer_id\nC1\n").unwrap();
         let mut r = RowReader::open(&path).unwrap();
-        assert_eq!(r.next_row().unwrap().unwrap().1, vec!["customer_id".to_owned()]);
+        assert_eq!(
+            r.next_row().unwrap().unwrap().1,
+            vec!["customer_id".to_owned()]
+        );
     }
 
     #[test]

@@ -19,19 +19,30 @@ pub struct ValidationConfig {
 
 impl ValidationConfig {
     pub fn new(as_of: chrono::NaiveDate) -> Self {
-        Self { checks: CheckConfig::new(as_of), outliers: OutlierConfig::default() }
+        Self {
+            checks: CheckConfig::new(as_of),
+            outliers: OutlierConfig::default(),
+        }
     }
 }
 
 /// Normalises a header cell for matching: full-width folded, trimmed, lower case, without
 /// spaces, underscores or the `*` that marks required columns in templates.
 fn header_key(h: &str) -> String {
-    crate::normalise::fold_width(h.trim()).to_lowercase().chars().filter(|c| !matches!(c, ' ' | '_' | '*' | '\u{3000}')).collect()
+    crate::normalise::fold_width(h.trim())
+        .to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '*' | '\u{3000}'))
+        .collect()
 }
 
 /// Maps each header cell to the field it names, reporting unknown, repeated and missing
 /// columns.
-pub fn map_header(schema: &Schema, file: &str, header: &[String]) -> (Vec<Option<usize>>, Vec<Diagnostic>) {
+pub fn map_header(
+    schema: &Schema,
+    file: &str,
+    header: &[String],
+) -> (Vec<Option<usize>>, Vec<Diagnostic>) {
     let mut lookup: HashMap<String, usize> = HashMap::new();
     for (i, f) in schema.fields.iter().enumerate() {
         for name in [f.name, f.zh].iter().chain(f.aliases) {
@@ -57,24 +68,41 @@ pub fn map_header(schema: &Schema, file: &str, header: &[String]) -> (Vec<Option
         match lookup.get(&header_key(h)) {
             Some(&i) => {
                 if let Some(first) = seen.insert(i, pos) {
-                    out.push(diag(h, &rules::DUPLICATE_COLUMN, h, format!(
-                        "column {} also named by header cell {} ('{}')",
-                        schema.fields[i].name, first + 1, header[first]
-                    )));
+                    out.push(diag(
+                        h,
+                        &rules::DUPLICATE_COLUMN,
+                        h,
+                        format!(
+                            "column {} also named by header cell {} ('{}')",
+                            schema.fields[i].name,
+                            first + 1,
+                            header[first]
+                        ),
+                    ));
                     mapping.push(None);
                 } else {
                     mapping.push(Some(i));
                 }
             }
             None => {
-                out.push(diag(h, &rules::UNKNOWN_COLUMN, h, format!("not a column of {}; ignored", schema.table)));
+                out.push(diag(
+                    h,
+                    &rules::UNKNOWN_COLUMN,
+                    h,
+                    format!("not a column of {}; ignored", schema.table),
+                ));
                 mapping.push(None);
             }
         }
     }
     for (i, f) in schema.fields.iter().enumerate() {
         if f.required && !seen.contains_key(&i) {
-            out.push(diag(f.name, &rules::REQUIRED_COLUMN_MISSING, "", format!("required column {} ({}) is missing", f.name, f.zh)));
+            out.push(diag(
+                f.name,
+                &rules::REQUIRED_COLUMN_MISSING,
+                "",
+                format!("required column {} ({}) is missing", f.name, f.zh),
+            ));
         }
     }
     (mapping, out)
@@ -105,7 +133,12 @@ pub struct Validator {
 impl Validator {
     /// Reads the header. `Err` carries the diagnostics when the header makes the file
     /// unreadable (missing required or repeated columns); `Ok` carries header warnings.
-    pub fn new(kind: Kind, file: &str, header: &[String], config: ValidationConfig) -> Result<(Self, Vec<Diagnostic>), Vec<Diagnostic>> {
+    pub fn new(
+        kind: Kind,
+        file: &str,
+        header: &[String],
+        config: ValidationConfig,
+    ) -> Result<(Self, Vec<Diagnostic>), Vec<Diagnostic>> {
         let schema = kind.schema();
         let (mapping, diagnostics) = map_header(schema, file, header);
         if diagnostics.iter().any(Diagnostic::is_error) {
@@ -137,8 +170,22 @@ impl Validator {
         self.schema.kind
     }
 
-    fn diag(&self, row: u64, column: &str, rule: &'static Rule, value: &str, message: String) -> Diagnostic {
-        Diagnostic { file: self.file.clone(), row, column: Some(column.to_owned()), rule, value: value.to_owned(), message }
+    fn diag(
+        &self,
+        row: u64,
+        column: &str,
+        rule: &'static Rule,
+        value: &str,
+        message: String,
+    ) -> Diagnostic {
+        Diagnostic {
+            file: self.file.clone(),
+            row,
+            column: Some(column.to_owned()),
+            rule,
+            value: value.to_owned(),
+            message,
+        }
     }
 
     /// Whether every cell of a row is blank (such rows are skipped, as spreadsheets leave
@@ -148,7 +195,12 @@ impl Validator {
     }
 
     /// Runs levels 1, 2, 3 and 5 on one row.
-    pub fn check_row(&mut self, row: u64, cells: &[String], facts: &mut dyn StoredFacts) -> Result<RowOutcome, FactsError> {
+    pub fn check_row(
+        &mut self,
+        row: u64,
+        cells: &[String],
+        facts: &mut dyn StoredFacts,
+    ) -> Result<RowOutcome, FactsError> {
         let schema = self.schema;
         let mut raw: Vec<Option<String>> = vec![None; schema.fields.len()];
         for (pos, cell) in cells.iter().enumerate() {
@@ -168,7 +220,13 @@ impl Validator {
             let field = &schema.fields[i];
             let Some(text) = &raw[i] else {
                 if field.required {
-                    diagnostics.push(self.diag(row, field.name, &rules::REQUIRED_VALUE_MISSING, "", format!("{} ({}) is required", field.name, field.zh)));
+                    diagnostics.push(self.diag(
+                        row,
+                        field.name,
+                        &rules::REQUIRED_VALUE_MISSING,
+                        "",
+                        format!("{} ({}) is required", field.name, field.zh),
+                    ));
                 }
                 continue;
             };
@@ -182,7 +240,10 @@ impl Validator {
             }
         }
         if !diagnostics.is_empty() {
-            return Ok(RowOutcome { record: None, diagnostics });
+            return Ok(RowOutcome {
+                record: None,
+                diagnostics,
+            });
         }
         for (rule, column, message) in check_record(&record, &self.config.checks, facts)? {
             let value = cell_text(&record, column);
@@ -191,14 +252,28 @@ impl Validator {
         let key_hash = xxhash_rust::xxh3::xxh3_128(record.key().as_bytes());
         if let Some(first) = self.seen_keys.get(&key_hash) {
             let msg = format!("same {} as row {first}", schema.key.join(" + "));
-            diagnostics.push(self.diag(row, schema.key[0], &rules::DUPLICATE_KEY_IN_FILE, &record.key().replace('\u{1f}', " | "), msg));
+            diagnostics.push(self.diag(
+                row,
+                schema.key[0],
+                &rules::DUPLICATE_KEY_IN_FILE,
+                &record.key().replace('\u{1f}', " | "),
+                msg,
+            ));
         }
         if schema.kind == Kind::Customers
             && let Some(code) = record.text("uscc")
         {
             if let Some(first) = self.seen_uscc.get(code) {
-                let msg = format!("customer on row {first} has the same code; check that these are branches of one company");
-                diagnostics.push(self.diag(row, "uscc", &rules::SHARED_REGISTRATION_CODE, code, msg));
+                let msg = format!(
+                    "customer on row {first} has the same code; check that these are branches of one company"
+                );
+                diagnostics.push(self.diag(
+                    row,
+                    "uscc",
+                    &rules::SHARED_REGISTRATION_CODE,
+                    code,
+                    msg,
+                ));
             } else {
                 self.seen_uscc.insert(code.to_owned(), row);
             }
@@ -207,7 +282,10 @@ impl Validator {
         if ok {
             self.seen_keys.insert(key_hash, row);
         }
-        Ok(RowOutcome { record: ok.then_some(record), diagnostics })
+        Ok(RowOutcome {
+            record: ok.then_some(record),
+            diagnostics,
+        })
     }
 
     /// Registers a written record for the outlier screen; `industry` is the customer's

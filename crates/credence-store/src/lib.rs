@@ -55,9 +55,13 @@ pub enum StoreError {
         #[source]
         source: DbError,
     },
-    #[error("migration {version} ({name}) differs from the one applied to this database; released migrations must not be edited")]
+    #[error(
+        "migration {version} ({name}) differs from the one applied to this database; released migrations must not be edited"
+    )]
     MigrationChanged { version: i64, name: &'static str },
-    #[error("the database has schema version {found}, newer than this program knows; upgrade Credence")]
+    #[error(
+        "the database has schema version {found}, newer than this program knows; upgrade Credence"
+    )]
     NewerSchema { found: i64 },
     #[error("the database did not return the new import's id")]
     NoImportId,
@@ -134,7 +138,10 @@ impl Store {
     }
 
     fn open_sqlite(path: &str) -> Result<Self, StoreError> {
-        let err = |source| StoreError::OpenSqlite { path: path.to_owned(), source };
+        let err = |source| StoreError::OpenSqlite {
+            path: path.to_owned(),
+            source,
+        };
         let conn = rusqlite::Connection::open(path).map_err(err)?;
         // WAL: readers never block the writer; NORMAL sync is safe against a killed
         // process (a transaction is either in the log whole or not at all).
@@ -145,21 +152,33 @@ impl Store {
         .map_err(err)?;
         let mut db = Db::sqlite(conn);
         migrate::migrate(&mut db)?;
-        Ok(Self { db, location: path.to_owned() })
+        Ok(Self {
+            db,
+            location: path.to_owned(),
+        })
     }
 
     /// Opens PostgreSQL; with `schema`, every table lives in that schema (created if
     /// missing), which lets tests and tenants share one database.
     pub fn open_postgres(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
-        let client = postgres::Client::connect(url, postgres::NoTls)
-            .map_err(|source| StoreError::ConnectPostgres { url: redact(url), source })?;
+        let client = postgres::Client::connect(url, postgres::NoTls).map_err(|source| {
+            StoreError::ConnectPostgres {
+                url: redact(url),
+                source,
+            }
+        })?;
         let mut db = Db::postgres(client);
         if let Some(s) = schema {
             let quoted = s.replace('"', "\"\"");
-            db.batch(&format!("CREATE SCHEMA IF NOT EXISTS \"{quoted}\"; SET search_path TO \"{quoted}\""))?;
+            db.batch(&format!(
+                "CREATE SCHEMA IF NOT EXISTS \"{quoted}\"; SET search_path TO \"{quoted}\""
+            ))?;
         }
         migrate::migrate(&mut db)?;
-        Ok(Self { db, location: redact(url) })
+        Ok(Self {
+            db,
+            location: redact(url),
+        })
     }
 
     /// The path or the URL (password hidden) this store was opened on.
@@ -183,27 +202,38 @@ impl Store {
 
     /// Record counts of every kind, in load order.
     pub fn counts(&mut self) -> Result<Vec<(Kind, u64)>, StoreError> {
-        Kind::ALL.iter().map(|k| Ok((*k, self.count(*k)?))).collect()
+        Kind::ALL
+            .iter()
+            .map(|k| Ok((*k, self.count(*k)?)))
+            .collect()
     }
 
     /// Every stored record of a kind, by natural key, streaming.
-    pub fn for_each_record(&mut self, kind: Kind, mut f: impl FnMut(Record) -> Result<(), StoreError>) -> Result<(), StoreError> {
+    pub fn for_each_record(
+        &mut self,
+        kind: Kind,
+        mut f: impl FnMut(Record) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let mut failure = None;
-        self.db.query_each(&sql_for(kind).select_all, &[], |values| {
-            if failure.is_none()
-                && let Err(e) = f(Record { kind, values })
-            {
-                failure = Some(e);
-            }
-            Ok(())
-        })?;
+        self.db
+            .query_each(&sql_for(kind).select_all, &[], |values| {
+                if failure.is_none()
+                    && let Err(e) = f(Record { kind, values })
+                {
+                    failure = Some(e);
+                }
+                Ok(())
+            })?;
         failure.map_or(Ok(()), Err)
     }
 
     /// One record by natural key.
     pub fn record(&mut self, kind: Kind, key: &str) -> Result<Option<Record>, StoreError> {
         let rows = self.db.query(&sql_for(kind).select_one, &[key.into()])?;
-        Ok(rows.into_iter().next().map(|values| Record { kind, values }))
+        Ok(rows
+            .into_iter()
+            .next()
+            .map(|values| Record { kind, values }))
     }
 
     /// The replaced versions of a record, oldest first.
@@ -255,12 +285,19 @@ impl Store {
     }
 
     pub fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.db.query_one("SELECT value FROM meta WHERE key = ?", &[key.into()])?.and_then(|v| v.as_text().map(str::to_owned)))
+        Ok(self
+            .db
+            .query_one("SELECT value FROM meta WHERE key = ?", &[key.into()])?
+            .and_then(|v| v.as_text().map(str::to_owned)))
     }
 
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.db.execute("DELETE FROM meta WHERE key = ?", &[key.into()])?;
-        self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", &[key.into(), value.into()])?;
+        self.db
+            .execute("DELETE FROM meta WHERE key = ?", &[key.into()])?;
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)",
+            &[key.into(), value.into()],
+        )?;
         Ok(())
     }
 
@@ -275,10 +312,12 @@ impl Store {
         self.db.batch("BEGIN")?;
         let mut result = Ok(());
         for kind in Kind::ALL.iter().rev() {
-            result = result.and_then(|()| self.db.execute(&sql_for(*kind).delete_all, &[]).map(drop));
+            result =
+                result.and_then(|()| self.db.execute(&sql_for(*kind).delete_all, &[]).map(drop));
         }
         for t in ["record_history", "import_runs", "meta"] {
-            result = result.and_then(|()| self.db.execute(&format!("DELETE FROM {t}"), &[]).map(drop));
+            result =
+                result.and_then(|()| self.db.execute(&format!("DELETE FROM {t}"), &[]).map(drop));
         }
         match result {
             Ok(()) => Ok(self.db.batch("COMMIT")?),
@@ -301,7 +340,12 @@ impl Store {
         };
         Ok(rows
             .into_iter()
-            .map(|r| (r[0].as_text().unwrap_or_default().to_owned(), r[1].as_text().unwrap_or_default().to_lowercase()))
+            .map(|r| {
+                (
+                    r[0].as_text().unwrap_or_default().to_owned(),
+                    r[1].as_text().unwrap_or_default().to_lowercase(),
+                )
+            })
             .collect())
     }
 }
@@ -321,7 +365,10 @@ pub(crate) fn customer_industries(db: &mut Db) -> Result<HashMap<String, String>
 mod tests {
     #[test]
     fn passwords_are_hidden_in_urls() {
-        assert_eq!(super::redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            super::redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
     }
 }

@@ -34,7 +34,10 @@ pub(crate) fn migrate(db: &mut Db) -> Result<usize, StoreError> {
             applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
         )",
     )?;
-    let applied = db.query("SELECT version, checksum FROM schema_migrations ORDER BY version", &[])?;
+    let applied = db.query(
+        "SELECT version, checksum FROM schema_migrations ORDER BY version",
+        &[],
+    )?;
     let mut count = 0;
     for m in MIGRATIONS {
         let sql = match db.dialect() {
@@ -44,7 +47,10 @@ pub(crate) fn migrate(db: &mut Db) -> Result<usize, StoreError> {
         let sum = checksum(sql);
         if let Some(row) = applied.iter().find(|r| r[0] == Value::Int(m.version)) {
             if row[1].as_text() != Some(sum.as_str()) {
-                return Err(StoreError::MigrationChanged { version: m.version, name: m.name });
+                return Err(StoreError::MigrationChanged {
+                    version: m.version,
+                    name: m.name,
+                });
             }
             continue;
         }
@@ -59,7 +65,11 @@ pub(crate) fn migrate(db: &mut Db) -> Result<usize, StoreError> {
             Ok(_) => db.batch("COMMIT")?,
             Err(e) => {
                 db.batch("ROLLBACK")?;
-                return Err(StoreError::Migration { version: m.version, name: m.name, source: e });
+                return Err(StoreError::Migration {
+                    version: m.version,
+                    name: m.name,
+                    source: e,
+                });
             }
         }
         count += 1;

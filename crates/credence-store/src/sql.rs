@@ -24,8 +24,13 @@ fn build(kind: Kind) -> KindSql {
     let sets: Vec<String> = cols.iter().map(|c| format!("{c} = ?")).collect();
     KindSql {
         select_hash: format!("SELECT row_hash FROM {t} WHERE natural_key = ?"),
-        insert: format!("INSERT INTO {t} (natural_key, row_hash, import_id, {list}) VALUES ({marks})"),
-        update: format!("UPDATE {t} SET row_hash = ?, import_id = ?, {} WHERE natural_key = ?", sets.join(", ")),
+        insert: format!(
+            "INSERT INTO {t} (natural_key, row_hash, import_id, {list}) VALUES ({marks})"
+        ),
+        update: format!(
+            "UPDATE {t} SET row_hash = ?, import_id = ?, {} WHERE natural_key = ?",
+            sets.join(", ")
+        ),
         select_one: format!("SELECT {list} FROM {t} WHERE natural_key = ?"),
         select_all: format!("SELECT {list} FROM {t} ORDER BY natural_key"),
         count: format!("SELECT COUNT(*) FROM {t}"),
@@ -36,6 +41,9 @@ fn build(kind: Kind) -> KindSql {
 pub(crate) fn sql_for(kind: Kind) -> &'static KindSql {
     static ALL: OnceLock<Vec<KindSql>> = OnceLock::new();
     let all = ALL.get_or_init(|| Kind::ALL.iter().map(|k| build(*k)).collect());
-    let i = Kind::ALL.iter().position(|k| *k == kind).expect("every kind is in ALL");
+    let i = Kind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .expect("every kind is in ALL");
     &all[i]
 }
