@@ -77,6 +77,17 @@ enum Command {
         #[arg(long)]
         progress: bool,
     },
+    /// Import every CSV/xlsx file of a folder (a daily ERP drop) in load order; files are
+    /// recognised by name (customers_20261001.csv, invoices.xlsx, 客户.csv…).
+    Load {
+        dir: PathBuf,
+        #[arg(long)]
+        skip_invalid: bool,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<chrono::NaiveDate>,
+    },
     /// Write every stored record of a kind to CSV or xlsx (imports back unchanged).
     Export {
         #[arg(value_parser = parse_kind)]
@@ -246,6 +257,53 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 ReportFormat::Table => output::print_import(&report, started.elapsed()),
             }
             if report.status == ImportStatus::Rejected {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Load {
+            dir,
+            skip_invalid,
+            format,
+            as_of,
+        } => {
+            let mut store = open(&cli.db)?;
+            let credence_engine::BatchPlan { files, unknown } = credence_engine::plan_batch(&dir)?;
+            for u in &unknown {
+                eprintln!(
+                    "skipped {}: its name does not start with a record kind",
+                    u.display()
+                );
+            }
+            if files.is_empty() {
+                bail!(
+                    "no importable files in {} (names must start with a record kind, e.g. customers.csv)",
+                    dir.display()
+                );
+            }
+            let mut options = ImportOptions::new(
+                as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+                now(),
+            );
+            if skip_invalid {
+                options.invalid_rows = InvalidRows::Skip {
+                    rejects: PathBuf::new(),
+                };
+            }
+            let started = Instant::now();
+            let reports = credence_engine::import_batch(&mut store, &files, &options, &mut |_| {})?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&reports)?),
+                ReportFormat::Table => {
+                    for r in &reports {
+                        output::print_import(r, started.elapsed());
+                    }
+                }
+            }
+            if reports.iter().any(|r| r.status == ImportStatus::Rejected) {
+                let done = reports.len();
+                if done < files.len() {
+                    eprintln!("stopped: {} later files not imported", files.len() - done);
+                }
                 return Ok(ExitCode::from(1));
             }
         }

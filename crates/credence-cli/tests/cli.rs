@@ -302,3 +302,33 @@ fn postgres_url_behaves_like_sqlite() {
         .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
         .unwrap();
 }
+
+#[test]
+fn load_imports_a_daily_drop_folder_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let db = db.to_str().unwrap();
+    let drop = dir.path().join("20261001");
+    std::fs::create_dir(&drop).unwrap();
+    std::fs::write(drop.join("invoices_20261001.csv"), "invoice_no,customer_id,issue_date,due_date,amount,currency\nI1,C1,2026-09-01,2026-09-30,10,CNY\n").unwrap();
+    write_customers(&drop.join("customers_20261001.csv"), 3);
+    let out = ok(
+        db,
+        &["load", drop.to_str().unwrap(), "--as-of", "2026-09-30"],
+    );
+    let customers_at = out.find("customers ").unwrap();
+    let invoices_at = out.find("invoices ").unwrap();
+    assert!(customers_at < invoices_at, "{out}");
+    assert!(
+        out.contains("3 inserted") && out.contains("1 inserted"),
+        "{out}"
+    );
+    let again = ok(
+        db,
+        &["load", drop.to_str().unwrap(), "--as-of", "2026-09-30"],
+    );
+    assert!(
+        again.contains("0 inserted, 0 updated, 3 unchanged"),
+        "{again}"
+    );
+}

@@ -11,10 +11,12 @@
 //! println!("{} inserted, {} unchanged", report.inserted, report.unchanged);
 //! ```
 
+mod batch;
 mod demo;
 mod files;
 mod import;
 
+pub use batch::{BatchPlan, import_batch, kind_of_file, plan_batch};
 pub use demo::{DemoReport, build_demo};
 pub use files::{export, write_template};
 pub use import::{ImportOptions, ImportReport, ImportStatus, InvalidRows, import_file};

@@ -610,3 +610,58 @@ fn templates_import_as_empty_files() {
         }
     }
 }
+
+#[test]
+fn a_folder_is_imported_in_load_order_and_stops_at_a_rejected_file() {
+    let mut env = Env::new();
+    let dir = env.dir.path().join("drop");
+    std::fs::create_dir(&dir).unwrap();
+    // Named so that alphabetical order would load payments before their invoices.
+    std::fs::write(dir.join("a_payments.csv"), "").unwrap();
+    std::fs::write(dir.join("payments_20261001.csv"), "payment_id,customer_id,invoice_no,payment_date,amount,currency\nQ1,C9,Z1,2026-09-02,5,CNY\n").unwrap();
+    std::fs::write(dir.join("invoices_20261001.csv"), "invoice_no,customer_id,issue_date,due_date,amount,currency\nZ1,C9,2026-09-01,2026-09-30,10,CNY\n").unwrap();
+    std::fs::write(
+        dir.join("customers_20261001.csv"),
+        format!("{CUSTOMER_HEADER}\n{}\n", customer_row("C9", "")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("events.csv"),
+        "customer_id,event_type,event_date,source\nC9,bogus,2026-09-01,x\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("relationships.csv"),
+        "relation_type,from_party,to_party,share_pct\nownership,C1,C9,60\n",
+    )
+    .unwrap();
+    let credence_engine::BatchPlan { files, unknown } = credence_engine::plan_batch(&dir).unwrap();
+    let order: Vec<Kind> = files.iter().map(|f| f.0).collect();
+    assert_eq!(
+        order,
+        vec![
+            Kind::Customers,
+            Kind::Invoices,
+            Kind::Payments,
+            Kind::Events,
+            Kind::Relationships
+        ]
+    );
+    assert_eq!(unknown, vec![dir.join("a_payments.csv")]);
+    let reports =
+        credence_engine::import_batch(&mut env.store, &files, &options(), &mut |_| {}).unwrap();
+    let outcome: Vec<(Kind, ImportStatus, u64)> = reports
+        .iter()
+        .map(|r| (r.kind, r.status, r.inserted))
+        .collect();
+    assert_eq!(
+        outcome,
+        vec![
+            (Kind::Customers, ImportStatus::Committed, 1),
+            (Kind::Invoices, ImportStatus::Committed, 1),
+            (Kind::Payments, ImportStatus::Committed, 1),
+            (Kind::Events, ImportStatus::Rejected, 0),
+        ]
+    );
+    assert_eq!(env.store.count(Kind::Relationships).unwrap(), 0);
+}
