@@ -16,12 +16,7 @@ use std::time::Instant;
 #[command(name = "credence", version, about)]
 struct Cli {
     /// Database: a SQLite file path or a postgres:// URL.
-    #[arg(
-        long,
-        global = true,
-        env = "CREDENCE_DB",
-        default_value = "credence.db"
-    )]
+    #[arg(long, global = true, env = "CREDENCE_DB", default_value = "credence.db")]
     db: String,
     #[command(subcommand)]
     command: Command,
@@ -152,20 +147,20 @@ enum ReportFormat {
 fn parse_kind(s: &str) -> Result<Kind, String> {
     Kind::parse(s).ok_or_else(|| {
         let all: Vec<&str> = Kind::ALL.iter().map(|k| k.code()).collect();
-        format!(
-            "unknown record kind '{s}'; expected one of {}",
-            all.join(", ")
-        )
+        format!("unknown record kind '{s}'; expected one of {}", all.join(", "))
     })
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
-    credence_records::normalise::parse_date(s)
-        .ok_or_else(|| format!("'{s}' is not a date (YYYY-MM-DD)"))
+    credence_records::normalise::parse_date(s).ok_or_else(|| format!("'{s}' is not a date (YYYY-MM-DD)"))
 }
 
 fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn is_postgres(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
 fn open(db: &str) -> Result<Store> {
@@ -186,50 +181,31 @@ fn main() -> std::process::ExitCode {
 fn run(cli: Cli) -> Result<std::process::ExitCode> {
     use std::process::ExitCode;
     match cli.command {
-        Command::Demo {
-            customers,
-            seed,
-            as_of,
-        } => {
+        Command::Demo { customers, seed, as_of } => {
             if customers == 0 {
                 bail!("--customers must be at least 1");
             }
-            let mut store = open(&cli.db)?;
             let started = Instant::now();
-            let config = credence_demo::DemoConfig {
-                customers,
-                seed,
-                as_of,
+            let config = credence_demo::DemoConfig { customers, seed, as_of };
+            let (report, location) = if is_postgres(&cli.db) {
+                let mut store = open(&cli.db)?;
+                (credence_engine::build_demo(&mut store, &config, &now())?, store.location().to_owned())
+            } else {
+                let report = credence_engine::build_demo_file(cli.db.as_ref(), &config, &now())
+                    .with_context(|| format!("building the demo portfolio in {}", cli.db))?;
+                (report, cli.db.clone())
             };
-            let report = credence_engine::build_demo(&mut store, &config, &now())?;
-            output::print_demo(&report, store.location(), started.elapsed());
+            output::print_demo(&report, &location, started.elapsed());
         }
-        Command::Template {
-            kind,
-            format,
-            lang,
-            out,
-        } => {
+        Command::Template { kind, format, lang, out } => {
             let path = out.unwrap_or_else(|| {
-                PathBuf::from(format!(
-                    "{}.{}",
-                    kind.code(),
-                    Format::from(format).extension()
-                ))
+                PathBuf::from(format!("{}.{}", kind.code(), Format::from(format).extension()))
             });
             let guide = credence_engine::write_template(kind, &path, format.into(), lang.into())?;
             println!("wrote {} template to {}", kind, path.display());
             output::print_guide(&guide);
         }
-        Command::Import {
-            kind,
-            file,
-            skip_invalid,
-            rejects,
-            format,
-            as_of,
-            progress,
-        } => {
+        Command::Import { kind, file, skip_invalid, rejects, format, as_of, progress } => {
             let mut store = open(&cli.db)?;
             let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
             let mut options = ImportOptions::new(as_of, now());
@@ -249,9 +225,8 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     eprintln!("progress: {n} rows read");
                 }
             };
-            let report =
-                credence_engine::import_file(&mut store, kind, &file, &options, &mut on_progress)
-                    .with_context(|| format!("importing {}", file.display()))?;
+            let report = credence_engine::import_file(&mut store, kind, &file, &options, &mut on_progress)
+                .with_context(|| format!("importing {}", file.display()))?;
             match format {
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
                 ReportFormat::Table => output::print_import(&report, started.elapsed()),
@@ -260,19 +235,11 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         }
-        Command::Load {
-            dir,
-            skip_invalid,
-            format,
-            as_of,
-        } => {
+        Command::Load { dir, skip_invalid, format, as_of } => {
             let mut store = open(&cli.db)?;
             let credence_engine::BatchPlan { files, unknown } = credence_engine::plan_batch(&dir)?;
             for u in &unknown {
-                eprintln!(
-                    "skipped {}: its name does not start with a record kind",
-                    u.display()
-                );
+                eprintln!("skipped {}: its name does not start with a record kind", u.display());
             }
             if files.is_empty() {
                 bail!(
@@ -280,14 +247,10 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     dir.display()
                 );
             }
-            let mut options = ImportOptions::new(
-                as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
-                now(),
-            );
+            let mut options =
+                ImportOptions::new(as_of.unwrap_or_else(|| chrono::Local::now().date_naive()), now());
             if skip_invalid {
-                options.invalid_rows = InvalidRows::Skip {
-                    rejects: PathBuf::new(),
-                };
+                options.invalid_rows = InvalidRows::Skip { rejects: PathBuf::new() };
             }
             let started = Instant::now();
             let reports = credence_engine::import_batch(&mut store, &files, &options, &mut |_| {})?;
@@ -307,19 +270,10 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         }
-        Command::Export {
-            kind,
-            format,
-            lang,
-            out,
-        } => {
+        Command::Export { kind, format, lang, out } => {
             let mut store = open(&cli.db)?;
             let path = out.unwrap_or_else(|| {
-                PathBuf::from(format!(
-                    "{}.{}",
-                    kind.code(),
-                    Format::from(format).extension()
-                ))
+                PathBuf::from(format!("{}.{}", kind.code(), Format::from(format).extension()))
             });
             let n = credence_engine::export(&mut store, kind, &path, format.into(), lang.into())?;
             println!("exported {n} {kind} to {}", path.display());

@@ -9,9 +9,7 @@ use std::time::Duration;
 /// characters as two columns, as terminals show them).
 pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     fn width(s: &str) -> usize {
-        s.chars()
-            .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-            .sum()
+        s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
     }
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for r in rows {
@@ -33,15 +31,7 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
         println!("{}", out.trim_end());
     };
     line(header.to_vec());
-    line(
-        widths
-            .iter()
-            .map(|w| "-".repeat(*w))
-            .collect::<Vec<_>>()
-            .iter()
-            .map(String::as_str)
-            .collect(),
-    );
+    line(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(String::as_str).collect());
     for r in rows {
         line(r.iter().map(String::as_str).collect());
     }
@@ -51,19 +41,12 @@ pub fn print_demo(report: &DemoReport, location: &str, elapsed: Duration) {
     let s = &report.summary;
     println!(
         "Demo portfolio {} in {} ({:.1} s)",
-        if report.replaced_previous_demo {
-            "rebuilt"
-        } else {
-            "created"
-        },
+        if report.replaced_previous_demo { "rebuilt" } else { "created" },
         location,
         elapsed.as_secs_f64()
     );
-    let rows: Vec<Vec<String>> = report
-        .counts
-        .iter()
-        .map(|(k, n)| vec![k.to_string(), n.to_string()])
-        .collect();
+    let rows: Vec<Vec<String>> =
+        report.counts.iter().map(|(k, n)| vec![k.to_string(), n.to_string()]).collect();
     print_table(&["records", "count"], &rows);
     println!();
     println!(
@@ -85,17 +68,7 @@ pub fn print_demo(report: &DemoReport, location: &str, elapsed: Duration) {
 
 pub fn print_guide(guide: &[[String; 6]]) {
     let rows: Vec<Vec<String>> = guide.iter().map(|r| r.to_vec()).collect();
-    print_table(
-        &[
-            "column",
-            "中文列名",
-            "required",
-            "format",
-            "description",
-            "example",
-        ],
-        &rows,
-    );
+    print_table(&["column", "中文列名", "required", "format", "description", "example"], &rows);
 }
 
 pub fn print_import(report: &ImportReport, elapsed: Duration) {
@@ -108,22 +81,14 @@ pub fn print_import(report: &ImportReport, elapsed: Duration) {
                     d.row.to_string(),
                     d.column.clone().unwrap_or_default(),
                     format!("{} {}", d.rule.code, d.rule.name),
-                    if d.rule.severity == Severity::Error {
-                        "error"
-                    } else {
-                        "warning"
-                    }
-                    .to_owned(),
+                    if d.rule.severity == Severity::Error { "error" } else { "warning" }.to_owned(),
                     d.value.clone(),
                     d.message.clone(),
                 ]
             })
             .collect();
         println!("{}", report.file);
-        print_table(
-            &["row", "column", "rule", "severity", "value", "message"],
-            &rows,
-        );
+        print_table(&["row", "column", "rule", "severity", "value", "message"], &rows);
         if report.diagnostics_omitted > 0 {
             println!(
                 "… and {} more problems (use --format json for the full list)",
@@ -147,12 +112,7 @@ pub fn print_import(report: &ImportReport, elapsed: Duration) {
         ),
         ImportStatus::Rejected => println!(
             "{} {}: REJECTED, nothing written: {} errors in {} of {} rows, {} warnings. Fix the file, or use --skip-invalid to write the valid rows.",
-            report.kind,
-            report.file,
-            report.errors,
-            report.rejected_rows,
-            report.rows_read,
-            report.warnings
+            report.kind, report.file, report.errors, report.rejected_rows, report.rows_read, report.warnings
         ),
     }
     if let Some(r) = &report.rejects_file {
@@ -162,10 +122,7 @@ pub fn print_import(report: &ImportReport, elapsed: Duration) {
 
 pub fn print_status(location: &str, counts: &[(credence_records::Kind, u64)], runs: &[ImportRun]) {
     println!("Database: {location}");
-    let rows: Vec<Vec<String>> = counts
-        .iter()
-        .map(|(k, n)| vec![k.to_string(), n.to_string()])
-        .collect();
+    let rows: Vec<Vec<String>> = counts.iter().map(|(k, n)| vec![k.to_string(), n.to_string()]).collect();
     print_table(&["records", "count"], &rows);
     if !runs.is_empty() {
         println!();
@@ -186,17 +143,7 @@ pub fn print_status(location: &str, counts: &[(credence_records::Kind, u64)], ru
             })
             .collect();
         print_table(
-            &[
-                "import",
-                "started",
-                "kind",
-                "source",
-                "mode",
-                "inserted",
-                "updated",
-                "unchanged",
-                "rejected",
-            ],
+            &["import", "started", "kind", "source", "mode", "inserted", "updated", "unchanged", "rejected"],
             &rows,
         );
     }

@@ -19,12 +19,7 @@ fn stdout(o: &Output) -> String {
 
 fn ok(db: &str, args: &[&str]) -> String {
     let o = credence(db, args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}\n{}",
-        stdout(&o),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "{args:?}: {}\n{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
     stdout(&o)
 }
 
@@ -46,31 +41,16 @@ fn demo_is_deterministic_and_rebuilds_itself() {
     assert_eq!(count_line(&status, "customers"), 40);
     assert!(count_line(&status, "invoices") > 100);
     let first = dir.path().join("a.csv");
-    ok(
-        db,
-        &["export", "invoices", "--out", first.to_str().unwrap()],
-    );
+    ok(db, &["export", "invoices", "--out", first.to_str().unwrap()]);
     let out = ok(db, &["demo", "--customers", "40", "--seed", "7"]);
     assert!(out.contains("Demo portfolio rebuilt"), "{out}");
     let second = dir.path().join("b.csv");
-    ok(
-        db,
-        &["export", "invoices", "--out", second.to_str().unwrap()],
-    );
-    assert_eq!(
-        std::fs::read(&first).unwrap(),
-        std::fs::read(&second).unwrap()
-    );
+    ok(db, &["export", "invoices", "--out", second.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&first).unwrap(), std::fs::read(&second).unwrap());
     ok(db, &["demo", "--customers", "40", "--seed", "8"]);
     let third = dir.path().join("c.csv");
-    ok(
-        db,
-        &["export", "invoices", "--out", third.to_str().unwrap()],
-    );
-    assert_ne!(
-        std::fs::read(&first).unwrap(),
-        std::fs::read(&third).unwrap()
-    );
+    ok(db, &["export", "invoices", "--out", third.to_str().unwrap()]);
+    assert_ne!(std::fs::read(&first).unwrap(), std::fs::read(&third).unwrap());
 }
 
 #[test]
@@ -80,16 +60,7 @@ fn demo_refuses_a_database_with_imported_data() {
     let db = db.to_str().unwrap();
     let csv = dir.path().join("c.csv");
     std::fs::write(&csv, "customer_id,name,registration_no,customer_type,industry,region,org_unit,business_line,monitoring_tier,relationship_start\nC1,甲,R1,sme,C,福建,east,m,core,2020-01-01\n").unwrap();
-    ok(
-        db,
-        &[
-            "import",
-            "customers",
-            csv.to_str().unwrap(),
-            "--as-of",
-            "2026-09-30",
-        ],
-    );
+    ok(db, &["import", "customers", csv.to_str().unwrap(), "--as-of", "2026-09-30"]);
     let o = credence(db, &["demo", "--customers", "5"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("holds imported data"));
@@ -108,16 +79,7 @@ fn rejected_import_exits_1_with_the_problems_and_json_lists_them() {
     let out = stdout(&o);
     assert!(out.contains("F04 UsccInvalid"), "{out}");
     assert!(out.contains("REJECTED, nothing written"), "{out}");
-    let o = credence(
-        db,
-        &[
-            "import",
-            "customers",
-            csv.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-    );
+    let o = credence(db, &["import", "customers", csv.to_str().unwrap(), "--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(report["status"], "rejected");
     assert_eq!(report["diagnostics"][0]["row"], 2);
@@ -131,9 +93,7 @@ fn write_customers(path: &Path, n: usize) {
         "customer_id,name,registration_no,customer_type,industry,region,org_unit,business_line,monitoring_tier,relationship_start\n",
     );
     for i in 0..n {
-        s.push_str(&format!(
-            "C{i},公司{i},R{i},sme,C,福建,east,m,core,2020-01-01\n"
-        ));
+        s.push_str(&format!("C{i},公司{i},R{i},sme,C,福建,east,m,core,2020-01-01\n"));
     }
     std::fs::write(path, s).unwrap();
 }
@@ -145,28 +105,14 @@ fn an_import_killed_mid_file_leaves_the_database_as_it_was() {
     let db = db.to_str().unwrap();
     let customers = dir.path().join("c.csv");
     write_customers(&customers, 100);
-    ok(
-        db,
-        &[
-            "import",
-            "customers",
-            customers.to_str().unwrap(),
-            "--as-of",
-            "2026-09-30",
-        ],
-    );
+    ok(db, &["import", "customers", customers.to_str().unwrap(), "--as-of", "2026-09-30"]);
     let small = dir.path().join("i.csv");
-    std::fs::write(&small, "invoice_no,customer_id,issue_date,due_date,amount,currency\nK0,C0,2026-01-01,2026-02-01,5,CNY\n").unwrap();
-    ok(
-        db,
-        &[
-            "import",
-            "invoices",
-            small.to_str().unwrap(),
-            "--as-of",
-            "2026-09-30",
-        ],
-    );
+    std::fs::write(
+        &small,
+        "invoice_no,customer_id,issue_date,due_date,amount,currency\nK0,C0,2026-01-01,2026-02-01,5,CNY\n",
+    )
+    .unwrap();
+    ok(db, &["import", "invoices", small.to_str().unwrap(), "--as-of", "2026-09-30"]);
 
     let big = dir.path().join("big.csv");
     let mut s = String::from("invoice_no,customer_id,issue_date,due_date,amount,currency\n");
@@ -180,14 +126,7 @@ fn an_import_killed_mid_file_leaves_the_database_as_it_was() {
     }
     std::fs::write(&big, s).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_credence"))
-        .args([
-            "import",
-            "invoices",
-            big.to_str().unwrap(),
-            "--progress",
-            "--as-of",
-            "2026-09-30",
-        ])
+        .args(["import", "invoices", big.to_str().unwrap(), "--progress", "--as-of", "2026-09-30"])
         .env("CREDENCE_DB", db)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -204,16 +143,7 @@ fn an_import_killed_mid_file_leaves_the_database_as_it_was() {
     assert_eq!(count_line(&after, "invoices"), 1);
     assert_eq!(count_line(&after, "customers"), 100);
     // The database is intact and the same file can be imported afterwards.
-    let out = ok(
-        db,
-        &[
-            "import",
-            "invoices",
-            small.to_str().unwrap(),
-            "--as-of",
-            "2026-09-30",
-        ],
-    );
+    let out = ok(db, &["import", "invoices", small.to_str().unwrap(), "--as-of", "2026-09-30"]);
     assert!(out.contains("0 inserted, 0 updated, 1 unchanged"), "{out}");
 }
 
@@ -223,84 +153,38 @@ fn template_lists_its_columns() {
     let out_path = dir.path().join("s.xlsx");
     let out = ok(
         "unused.db",
-        &[
-            "template",
-            "statements",
-            "--format",
-            "xlsx",
-            "--lang",
-            "zh",
-            "--out",
-            out_path.to_str().unwrap(),
-        ],
+        &["template", "statements", "--format", "xlsx", "--lang", "zh", "--out", out_path.to_str().unwrap()],
     );
-    assert!(
-        out.contains("total_assets") && out.contains("资产总计"),
-        "{out}"
-    );
+    assert!(out.contains("total_assets") && out.contains("资产总计"), "{out}");
     assert!(out_path.exists());
 }
 
 #[test]
 fn postgres_url_behaves_like_sqlite() {
-    let Some(url) = std::env::var("CREDENCE_TEST_POSTGRES_URL")
-        .ok()
-        .or_else(|| {
-            (std::env::var("CI").as_deref() == Ok("true"))
-                .then(|| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-        })
-    else {
+    let Some(url) = std::env::var("CREDENCE_TEST_POSTGRES_URL").ok().or_else(|| {
+        (std::env::var("CI").as_deref() == Ok("true"))
+            .then(|| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    }) else {
         use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipping PostgreSQL CLI test: set CREDENCE_TEST_POSTGRES_URL"
-        );
+        let _ = writeln!(std::io::stderr(), "skipping PostgreSQL CLI test: set CREDENCE_TEST_POSTGRES_URL");
         return;
     };
     let schema = format!("cli_{}", std::process::id());
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    admin
-        .batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-        ))
-        .unwrap();
+    admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
     let sep = if url.contains('?') { '&' } else { '?' };
     let db = format!("{url}{sep}options=-csearch_path%3D{schema}");
     let dir = tempfile::tempdir().unwrap();
     let customers = dir.path().join("c.csv");
     write_customers(&customers, 30);
-    let out = ok(
-        &db,
-        &[
-            "import",
-            "customers",
-            customers.to_str().unwrap(),
-            "--as-of",
-            "2026-09-30",
-        ],
-    );
+    let out = ok(&db, &["import", "customers", customers.to_str().unwrap(), "--as-of", "2026-09-30"]);
     assert!(out.contains("30 inserted, 0 updated, 0 unchanged"), "{out}");
-    let out = ok(
-        &db,
-        &[
-            "import",
-            "customers",
-            customers.to_str().unwrap(),
-            "--as-of",
-            "2026-09-30",
-        ],
-    );
+    let out = ok(&db, &["import", "customers", customers.to_str().unwrap(), "--as-of", "2026-09-30"]);
     assert!(out.contains("0 inserted, 0 updated, 30 unchanged"), "{out}");
-    admin
-        .batch_execute(&format!(
-            "DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema}"
-        ))
-        .unwrap();
+    admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
     ok(&db, &["demo", "--customers", "20"]);
     assert_eq!(count_line(&ok(&db, &["status"]), "customers"), 20);
-    admin
-        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-        .unwrap();
+    admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
 }
 
 #[test]
@@ -310,25 +194,17 @@ fn load_imports_a_daily_drop_folder_in_order() {
     let db = db.to_str().unwrap();
     let drop = dir.path().join("20261001");
     std::fs::create_dir(&drop).unwrap();
-    std::fs::write(drop.join("invoices_20261001.csv"), "invoice_no,customer_id,issue_date,due_date,amount,currency\nI1,C1,2026-09-01,2026-09-30,10,CNY\n").unwrap();
+    std::fs::write(
+        drop.join("invoices_20261001.csv"),
+        "invoice_no,customer_id,issue_date,due_date,amount,currency\nI1,C1,2026-09-01,2026-09-30,10,CNY\n",
+    )
+    .unwrap();
     write_customers(&drop.join("customers_20261001.csv"), 3);
-    let out = ok(
-        db,
-        &["load", drop.to_str().unwrap(), "--as-of", "2026-09-30"],
-    );
+    let out = ok(db, &["load", drop.to_str().unwrap(), "--as-of", "2026-09-30"]);
     let customers_at = out.find("customers ").unwrap();
     let invoices_at = out.find("invoices ").unwrap();
     assert!(customers_at < invoices_at, "{out}");
-    assert!(
-        out.contains("3 inserted") && out.contains("1 inserted"),
-        "{out}"
-    );
-    let again = ok(
-        db,
-        &["load", drop.to_str().unwrap(), "--as-of", "2026-09-30"],
-    );
-    assert!(
-        again.contains("0 inserted, 0 updated, 3 unchanged"),
-        "{again}"
-    );
+    assert!(out.contains("3 inserted") && out.contains("1 inserted"), "{out}");
+    let again = ok(db, &["load", drop.to_str().unwrap(), "--as-of", "2026-09-30"]);
+    assert!(again.contains("0 inserted, 0 updated, 3 unchanged"), "{again}");
 }

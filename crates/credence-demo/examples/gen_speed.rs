@@ -10,22 +10,12 @@ fn main() {
     let customers = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let seed = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid date");
-    let config = DemoConfig {
-        customers,
-        seed,
-        as_of,
-    };
+    let config = DemoConfig { customers, seed, as_of };
     let started = Instant::now();
-    let summary = generate(&config, &mut |_record| {
-        Ok::<(), std::convert::Infallible>(())
-    })
-    .unwrap_or_else(|e| match e {});
+    let summary = generate(&config, &mut |_record| Ok::<(), std::convert::Infallible>(()))
+        .unwrap_or_else(|e| match e {});
     let elapsed = started.elapsed();
-    println!(
-        "{customers} customers, {} records in {:.2?}",
-        summary.total_records(),
-        elapsed
-    );
+    println!("{customers} customers, {} records in {:.2?}", summary.total_records(), elapsed);
     for (kind, count) in &summary.records {
         println!("  {:<14} {count:>12}", kind.code());
     }

@@ -34,30 +34,19 @@ impl Timeline {
         for k in (0..LAST).rev() {
             quarter_ends[k] = previous_quarter_end(quarter_ends[k + 1]);
         }
-        let ledger_start = as_of
-            .checked_sub_months(Months::new(LEDGER_MONTHS))
-            .unwrap_or(as_of);
-        Self {
-            as_of,
-            quarter_ends,
-            ledger_start,
-        }
+        let ledger_start = as_of.checked_sub_months(Months::new(LEDGER_MONTHS)).unwrap_or(as_of);
+        Self { as_of, quarter_ends, ledger_start }
     }
 
     /// First day of quarter k (k ≥ 1).
     pub fn quarter_start(&self, k: usize) -> NaiveDate {
-        self.quarter_ends[k - 1]
-            .succ_opt()
-            .unwrap_or(self.quarter_ends[k - 1])
+        self.quarter_ends[k - 1].succ_opt().unwrap_or(self.quarter_ends[k - 1])
     }
 
     /// The simulated quarter a date falls in: 0 for dates up to the opening balance,
     /// LAST for dates after the last quarter end (the stub up to `as_of`).
     pub fn quarter_of(&self, date: NaiveDate) -> usize {
-        self.quarter_ends
-            .iter()
-            .position(|end| date <= *end)
-            .unwrap_or(LAST)
+        self.quarter_ends.iter().position(|end| date <= *end).unwrap_or(LAST)
     }
 }
 
@@ -66,28 +55,16 @@ impl Timeline {
 pub(crate) fn quarter_end_on_or_before(date: NaiveDate) -> NaiveDate {
     let q_month = (date.month() - 1) / 3 * 3 + 3;
     let end = month_end(date.year(), q_month);
-    if end <= date {
-        end
-    } else {
-        previous_quarter_end(end)
-    }
+    if end <= date { end } else { previous_quarter_end(end) }
 }
 
 fn previous_quarter_end(end: NaiveDate) -> NaiveDate {
-    let (y, m) = if end.month() <= 3 {
-        (end.year() - 1, 12)
-    } else {
-        (end.year(), end.month() - 3)
-    };
+    let (y, m) = if end.month() <= 3 { (end.year() - 1, 12) } else { (end.year(), end.month() - 3) };
     month_end(y, m)
 }
 
 fn month_end(year: i32, month: u32) -> NaiveDate {
-    let (ny, nm) = if month == 12 {
-        (year + 1, 1)
-    } else {
-        (year, month + 1)
-    };
+    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
     NaiveDate::from_ymd_opt(ny, nm, 1)
         .and_then(|d| d.pred_opt())
         .expect("month ends of years chrono represents exist")
@@ -95,8 +72,7 @@ fn month_end(year: i32, month: u32) -> NaiveDate {
 
 /// `date` plus a number of days, saturating at chrono's range.
 pub(crate) fn add_days(date: NaiveDate, days: i64) -> NaiveDate {
-    date.checked_add_signed(chrono::TimeDelta::days(days))
-        .unwrap_or(date)
+    date.checked_add_signed(chrono::TimeDelta::days(days)).unwrap_or(date)
 }
 
 /// Days from `a` to `b`.

@@ -8,7 +8,7 @@ use crate::health::{Health, simulate_block};
 use crate::ledger::Ledger;
 use crate::profile::Profile;
 use crate::relations::{BLOCK, BlockPlan, plan_block};
-use crate::{Ctx, calendar, contracts, events, statements};
+use crate::{Ctx, assessments, calendar, contracts, events, statements};
 
 /// Customers per chunk: a whole number of relationship blocks.
 pub(crate) const CHUNK: usize = 5 * BLOCK;
@@ -21,10 +21,7 @@ pub(crate) struct Counter<'a, E> {
 
 impl<'a, E> Counter<'a, E> {
     pub fn new(sink: &'a mut dyn FnMut(Record) -> Result<(), E>) -> Self {
-        Self {
-            sink,
-            counts: [0; Kind::ALL.len()],
-        }
+        Self { sink, counts: [0; Kind::ALL.len()] }
     }
 
     pub fn emit(&mut self, record: Record) -> Result<(), E> {
@@ -40,7 +37,7 @@ impl<'a, E> Counter<'a, E> {
 }
 
 /// Generates customers `[start, end)` and emits them: customers, statements, invoices,
-/// payments, credit notes, orders, milestones, events, relationships.
+/// payments, credit notes, orders, milestones, events, assessments, relationships.
 ///
 /// The last block is planned and simulated whole even when the portfolio ends inside it,
 /// and only its first customers are emitted: groups, contagion and so every customer's
@@ -53,19 +50,12 @@ pub(crate) fn run<E>(
     summary: &mut DemoSummary,
 ) -> Result<(), E> {
     let whole_blocks_end = end.div_ceil(BLOCK) * BLOCK;
-    let mut all: Vec<Profile> = (start..whole_blocks_end)
-        .map(|i| Profile::draw(ctx, i as u64))
-        .collect();
+    let mut all: Vec<Profile> = (start..whole_blocks_end).map(|i| Profile::draw(ctx, i as u64)).collect();
     let mut plans: Vec<BlockPlan> = Vec::new();
     let mut health: Vec<Health> = Vec::with_capacity(all.len());
     for (b, block) in all.chunks(BLOCK).enumerate() {
         let plan = plan_block(ctx, (start / BLOCK + b) as u64, block);
-        health.extend(simulate_block(
-            ctx,
-            block,
-            &plan.group_factor,
-            &plan.contagion,
-        ));
+        health.extend(simulate_block(ctx, block, &plan.group_factor, &plan.contagion));
         plans.push(plan);
     }
     let live = end - start;
@@ -80,11 +70,7 @@ pub(crate) fn run<E>(
     for (p, h) in profiles.iter().zip(&health) {
         statements::generate(ctx, p, h, &mut emit)?;
     }
-    let ledgers: Vec<Ledger> = profiles
-        .iter()
-        .zip(&health)
-        .map(|(p, h)| Ledger::draw(ctx, p, h))
-        .collect();
+    let ledgers: Vec<Ledger> = profiles.iter().zip(&health).map(|(p, h)| Ledger::draw(ctx, p, h)).collect();
     for (p, l) in profiles.iter().zip(&ledgers) {
         l.emit_invoices(ctx, p, &mut emit)?;
     }
@@ -104,15 +90,13 @@ pub(crate) fn run<E>(
     for (p, h) in profiles.iter().zip(&health) {
         events::generate(ctx, p, h, &mut emit)?;
     }
+    for (p, h) in profiles.iter().zip(&health) {
+        assessments::emit(ctx, p, h, &mut emit)?;
+    }
     for (b, plan) in plans.iter().enumerate() {
         let first = (b * BLOCK).min(live);
         let live_in_block = (live - first).min(BLOCK);
-        plan.emit(
-            ctx,
-            &profiles[first..first + live_in_block],
-            live_in_block,
-            &mut emit,
-        )?;
+        plan.emit(ctx, &profiles[first..first + live_in_block], live_in_block, &mut emit)?;
     }
 
     summary.customers += profiles.len() as u64;

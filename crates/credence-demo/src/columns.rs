@@ -87,73 +87,26 @@ columns!(
     ]
 );
 
-columns!(
-    InvoiceCols,
-    Kind::Invoices,
-    [
-        invoice_no,
-        customer_id,
-        issue_date,
-        due_date,
-        amount,
-        currency
-    ]
-);
+columns!(InvoiceCols, Kind::Invoices, [invoice_no, customer_id, issue_date, due_date, amount, currency]);
 
 columns!(
     PaymentCols,
     Kind::Payments,
-    [
-        payment_id,
-        customer_id,
-        invoice_no,
-        payment_date,
-        amount,
-        currency,
-        method
-    ]
+    [payment_id, customer_id, invoice_no, payment_date, amount, currency, method]
 );
 
 columns!(
     CreditNoteCols,
     Kind::CreditNotes,
-    [
-        credit_note_no,
-        customer_id,
-        invoice_no,
-        issue_date,
-        amount,
-        currency,
-        reason
-    ]
+    [credit_note_no, customer_id, invoice_no, issue_date, amount, currency, reason]
 );
 
-columns!(
-    OrderCols,
-    Kind::Orders,
-    [
-        order_no,
-        customer_id,
-        order_date,
-        ship_date,
-        amount,
-        currency,
-        status
-    ]
-);
+columns!(OrderCols, Kind::Orders, [order_no, customer_id, order_date, ship_date, amount, currency, status]);
 
 columns!(
     MilestoneCols,
     Kind::Milestones,
-    [
-        contract_no,
-        milestone_no,
-        customer_id,
-        description,
-        due_date,
-        amount,
-        currency
-    ]
+    [contract_no, milestone_no, customer_id, description, due_date, amount, currency]
 );
 
 columns!(

@@ -52,10 +52,7 @@ impl DemoSummary {
     }
 
     pub(crate) fn finish(&mut self) {
-        self.default_rate = if self.customers == 0 {
-            0.0
-        } else {
-            self.defaults as f64 / self.customers as f64
-        };
+        self.default_rate =
+            if self.customers == 0 { 0.0 } else { self.defaults as f64 / self.customers as f64 };
     }
 }

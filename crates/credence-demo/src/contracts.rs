@@ -15,11 +15,7 @@ const STATUSES: [&str; 3] = ["open", "invoiced", "cancelled"];
 
 /// The milestones of a staged-payment contract: description, share of the contract, and
 /// days after signing it falls due (the third counts from acceptance).
-const STAGES: [(&str, f64); 3] = [
-    ("30%预付款", 0.3),
-    ("30%验收款", 0.3),
-    ("40%交付后三个月尾款", 0.4),
-];
+const STAGES: [(&str, f64); 3] = [("30%预付款", 0.3), ("30%验收款", 0.3), ("40%交付后三个月尾款", 0.4)];
 
 /// Orders then milestones of one customer, emitted through separate callbacks because the
 /// two kinds go out in separate passes over a chunk.
@@ -34,17 +30,13 @@ pub(crate) fn emit_orders<E>(
     if health.default_date.is_some() {
         return Ok(());
     }
-    let weights = if p.ctype == CustomerType::Individual {
-        [60.0, 30.0, 10.0, 0.0]
-    } else {
-        [30.0, 35.0, 22.0, 13.0]
-    };
+    let weights =
+        if p.ctype == CustomerType::Individual { [60.0, 30.0, 10.0, 0.0] } else { [30.0, 35.0, 22.0, 13.0] };
     let count = weighted(rng, &weights);
     let mean = p.sales_in_ledger_currency() / 12.0;
     let c = &ctx.cols.orders;
     for n in 0..count {
-        let order_date =
-            add_days(ctx.timeline.as_of, -int_in(rng, 0, 29)).max(p.relationship_start);
+        let order_date = add_days(ctx.timeline.as_of, -int_in(rng, 0, 29)).max(p.relationship_start);
         let ship_date = add_days(order_date, int_in(rng, 3, 45));
         let amount = ((mean * (0.6 * normal(rng) - 0.18).exp()).max(50.0) * 100.0).round() as i64;
         let status = STATUSES[weighted(rng, &[85.0, 10.0, 5.0])];
@@ -79,29 +71,19 @@ pub(crate) fn emit_milestones<E>(
     if !chance(rng, share) {
         return Ok(());
     }
-    let contracts = if p.ctype == CustomerType::Large {
-        int_in(rng, 1, 2)
-    } else {
-        1
-    };
+    let contracts = if p.ctype == CustomerType::Large { int_in(rng, 1, 2) } else { 1 };
     let c = &ctx.cols.milestones;
     for n in 0..contracts {
         let signed = add_days(ctx.timeline.as_of, -int_in(rng, 30, 500)).max(p.relationship_start);
         let total = p.sales_in_ledger_currency() * uniform(rng, 0.2, 0.8) * 100.0;
         let accepted = add_days(signed, int_in(rng, 90, 270));
-        let dues = [
-            add_days(signed, int_in(rng, 5, 15)),
-            accepted,
-            add_days(accepted, 90),
-        ];
+        let dues = [add_days(signed, int_in(rng, 5, 15)), accepted, add_days(accepted, 90)];
         let first = (total * STAGES[0].1).round().max(1.0) as i64;
         let second = (total * STAGES[1].1).round().max(1.0) as i64;
         let third = ((total.round() as i64) - first - second).max(1);
         let contract_no = format!("HT-{}-{:02}", p.id, n + 1);
-        for (i, ((description, _), (due, amount))) in STAGES
-            .iter()
-            .zip(dues.iter().zip([first, second, third]))
-            .enumerate()
+        for (i, ((description, _), (due, amount))) in
+            STAGES.iter().zip(dues.iter().zip([first, second, third])).enumerate()
         {
             let mut r = Row::new(Kind::Milestones);
             r.set(c.contract_no, contract_no.as_str())

@@ -11,8 +11,7 @@ use crate::columns::{Row, round2};
 use crate::health::Health;
 use crate::profile::Profile;
 use crate::rng::{
-    DemoRng, Purpose, chance, int_in, log_uniform, logistic, normal, pick, poisson, stream,
-    uniform, weighted,
+    DemoRng, Purpose, chance, int_in, log_uniform, logistic, normal, pick, poisson, stream, uniform, weighted,
 };
 
 /// Events of one customer stop at this many, so per-customer reference numbers fit in
@@ -39,25 +38,10 @@ const COURT: &str = "中国裁判文书网";
 const ENFORCEMENT: &str = "中国执行信息公开网";
 const REGISTRY: &str = "国家企业信用信息公示系统";
 const VISIT: &str = "客户经理走访";
-const NEWS_SOURCES: [&str; 5] = [
-    "新浪财经",
-    "证券时报",
-    "21世纪经济报道",
-    "财新网",
-    "地方新闻网",
-];
-const GOOD_NEWS: [&str; 4] = [
-    "中标重大项目",
-    "获得银行新增授信支持",
-    "发布新一代产品",
-    "入选专精特新企业名单",
-];
-const BAD_NEWS: [&str; 4] = [
-    "被曝拖欠供应商货款",
-    "生产线阶段性停产",
-    "业绩大幅下滑",
-    "核心业务被监管问询",
-];
+const NEWS_SOURCES: [&str; 5] = ["新浪财经", "证券时报", "21世纪经济报道", "财新网", "地方新闻网"];
+const GOOD_NEWS: [&str; 4] =
+    ["中标重大项目", "获得银行新增授信支持", "发布新一代产品", "入选专精特新企业名单"];
+const BAD_NEWS: [&str; 4] = ["被曝拖欠供应商货款", "生产线阶段性停产", "业绩大幅下滑", "核心业务被监管问询"];
 
 /// Quarterly rate of each kind in `KINDS` order, for health `h`; `post` once the
 /// customer has defaulted.
@@ -107,9 +91,8 @@ pub(crate) fn generate<E>(
     let t = &ctx.timeline;
     let mut counter = 0u32;
     // The reported quarters, then the stub from the last quarter end to as_of.
-    let mut periods: Vec<(NaiveDate, NaiveDate, f64)> = (FIRST_REPORTED..=LAST)
-        .map(|k| (t.quarter_start(k), t.quarter_ends[k], health.h[k]))
-        .collect();
+    let mut periods: Vec<(NaiveDate, NaiveDate, f64)> =
+        (FIRST_REPORTED..=LAST).map(|k| (t.quarter_start(k), t.quarter_ends[k], health.h[k])).collect();
     if t.as_of > t.quarter_ends[LAST] {
         periods.push((add_days(t.quarter_ends[LAST], 1), t.as_of, health.h[LAST]));
     }
@@ -144,13 +127,7 @@ pub(crate) fn generate<E>(
 
 /// A court case number, `(2025)闽0102民初3017号`: year, province, court, case type and a
 /// number that embeds the customer's event counter so it cannot repeat.
-fn case_number(
-    p: &Profile,
-    date: NaiveDate,
-    case_type: &str,
-    counter: u32,
-    rng: &mut DemoRng,
-) -> String {
+fn case_number(p: &Profile, date: NaiveDate, case_type: &str, counter: u32, rng: &mut DemoRng) -> String {
     format!(
         "({}){}{}{:02}{}{}号",
         date.year(),
@@ -173,27 +150,17 @@ fn event(
 ) -> Record {
     let c = &ctx.cols.events;
     let mut r = Row::new(Kind::Events);
-    r.set(c.customer_id, p.id.as_str())
-        .set(c.event_type, kind.code())
-        .set(c.event_date, iso(date));
+    r.set(c.customer_id, p.id.as_str()).set(c.event_type, kind.code()).set(c.event_date, iso(date));
     let claim = |rng: &mut DemoRng, lo: f64, hi: f64| {
         ((p.revenue * log_uniform(rng, lo, hi)).max(1000.0) * 100.0).round() as i64
     };
     let own_ref = |prefix: &str| format!("{prefix}-{}-{}-{counter:03}", date.year(), p.id);
     match kind {
-        EventKind::LawsuitDefendant
-        | EventKind::LawsuitPlaintiff
-        | EventKind::SupplierPaymentSuit => {
+        EventKind::LawsuitDefendant | EventKind::LawsuitPlaintiff | EventKind::SupplierPaymentSuit => {
             let description = match kind {
                 EventKind::LawsuitDefendant => *pick(
                     rng,
-                    &[
-                        "买卖合同纠纷",
-                        "借款合同纠纷",
-                        "建设工程施工合同纠纷",
-                        "租赁合同纠纷",
-                        "劳动争议纠纷",
-                    ],
+                    &["买卖合同纠纷", "借款合同纠纷", "建设工程施工合同纠纷", "租赁合同纠纷", "劳动争议纠纷"],
                 ),
                 EventKind::LawsuitPlaintiff => {
                     *pick(rng, &["追讨货款纠纷", "知识产权侵权纠纷", "服务合同纠纷"])
@@ -260,9 +227,7 @@ fn event(
             } else {
                 *pick(rng, &["股东变更", "股权转让"])
             };
-            r.set(c.reference, own_ref("GS"))
-                .set(c.source, REGISTRY)
-                .set(c.description, description);
+            r.set(c.reference, own_ref("GS")).set(c.source, REGISTRY).set(c.description, description);
         }
         EventKind::News => {
             let sentiment = round2((0.55 * h + 0.45 * normal(rng)).tanh());
@@ -294,9 +259,7 @@ fn event(
             }
         }
         _ => {
-            r.set(c.reference, own_ref("BL"))
-                .set(c.source, "行业协会")
-                .set(c.description, "列入行业黑名单");
+            r.set(c.reference, own_ref("BL")).set(c.source, "行业协会").set(c.description, "列入行业黑名单");
         }
     }
     r.finish()

@@ -104,10 +104,8 @@ pub(crate) fn simulate_block(
     contagion: &Contagion,
 ) -> Vec<Health> {
     let t = &ctx.timeline;
-    let mut rngs: Vec<DemoRng> = profiles
-        .iter()
-        .map(|p| stream(ctx.config.seed, p.index, Purpose::Health))
-        .collect();
+    let mut rngs: Vec<DemoRng> =
+        profiles.iter().map(|p| stream(ctx.config.seed, p.index, Purpose::Health)).collect();
     let mut paths: Vec<Health> = profiles
         .iter()
         .zip(&mut rngs)
@@ -122,12 +120,7 @@ pub(crate) fn simulate_block(
             let stationary_sd = INNOVATION_SD / (1.0 - PERSISTENCE * PERSISTENCE).sqrt();
             let mut h = [0.0; QUARTERS];
             h[0] = long_run + stationary_sd * normal(rng);
-            Health {
-                long_run,
-                h,
-                default_quarter: None,
-                default_date: None,
-            }
+            Health { long_run, h, default_quarter: None, default_date: None }
         })
         .collect();
     let rows: Vec<usize> = profiles.iter().map(|p| shock_index(p.segment)).collect();
@@ -136,8 +129,7 @@ pub(crate) fn simulate_block(
         let mut hurt = Vec::new();
         for (i, (path, rng)) in paths.iter_mut().zip(&mut rngs).enumerate() {
             let row = rows[i];
-            let shock =
-                ctx.shocks.common[k] + ctx.shocks.segment[row][k] + std::mem::take(&mut pending[i]);
+            let shock = ctx.shocks.common[k] + ctx.shocks.segment[row][k] + std::mem::take(&mut pending[i]);
             let mut h = PERSISTENCE * path.h[k - 1]
                 + (1.0 - PERSISTENCE) * path.long_run
                 + INNOVATION_SD * normal(rng)

@@ -16,11 +16,7 @@ use crate::rng::{DemoRng, Purpose, chance, int_in, logistic, normal, stream, uni
 
 /// Invoices issued per month: SMEs differ most, between one and two a month.
 fn invoices_per_month(rng: &mut DemoRng, ctype: CustomerType) -> f64 {
-    if ctype == CustomerType::Sme {
-        uniform(rng, 1.0, 2.0)
-    } else {
-        expected_invoices_per_month(ctype)
-    }
+    if ctype == CustomerType::Sme { uniform(rng, 1.0, 2.0) } else { expected_invoices_per_month(ctype) }
 }
 
 const METHODS: [&str; 3] = ["银行转账", "银行承兑汇票", "商业承兑汇票"];
@@ -69,13 +65,11 @@ impl Ledger {
         let mut dates: Vec<i64> = (0..count).map(|_| int_in(rng, 0, span)).collect();
         dates.sort_unstable();
         // Payments stop two to three months before a default.
-        let stop = health
-            .default_date
-            .map(|d| add_days(d, -int_in(rng, 60, 90)));
+        let stop = health.default_date.map(|d| add_days(d, -int_in(rng, 60, 90)));
         for offset in dates {
             let issue = add_days(start, offset);
-            let amount = ((mean_amount * (0.5 * normal(rng) - 0.125).exp()).max(100.0) * 100.0)
-                .round() as i64;
+            let amount =
+                ((mean_amount * (0.5 * normal(rng) - 0.125).exp()).max(100.0) * 100.0).round() as i64;
             let due = add_days(issue, p.terms_days);
             let n = ledger.invoices.len();
             ledger.invoices.push(Invoice { issue, due, amount });
@@ -99,22 +93,13 @@ impl Ledger {
         let inv = self.invoices[n];
         let mut credited = 0;
         if chance(rng, if p.quality_prone { 0.12 } else { 0.025 }) {
-            let amount = ((inv.amount as f64 * uniform(rng, 0.03, 0.3)).round() as i64)
-                .clamp(1, inv.amount - 1);
+            let amount =
+                ((inv.amount as f64 * uniform(rng, 0.03, 0.3)).round() as i64).clamp(1, inv.amount - 1);
             let date = add_days(inv.issue, int_in(rng, 3, 45));
-            let reason = if p.quality_prone {
-                0
-            } else {
-                int_in(rng, 0, 3) as usize
-            };
+            let reason = if p.quality_prone { 0 } else { int_in(rng, 0, 3) as usize };
             if date <= as_of && amount > 0 {
                 credited = amount;
-                self.credit_notes.push(Applied {
-                    invoice: n,
-                    date,
-                    amount,
-                    detail: reason,
-                });
+                self.credit_notes.push(Applied { invoice: n, date, amount, detail: reason });
             }
         }
         let remaining = inv.amount - credited;
@@ -136,22 +121,13 @@ impl Ledger {
         };
         let mut parts = vec![(paid_on, remaining)];
         if remaining >= 2 && chance(rng, 0.03 + 0.25 * logistic(-2.0 * h - 2.0)) {
-            let first = ((remaining as f64 * uniform(rng, 0.3, 0.8)).round() as i64)
-                .clamp(1, remaining - 1);
-            parts = vec![
-                (paid_on, first),
-                (add_days(paid_on, int_in(rng, 20, 90)), remaining - first),
-            ];
+            let first = ((remaining as f64 * uniform(rng, 0.3, 0.8)).round() as i64).clamp(1, remaining - 1);
+            parts = vec![(paid_on, first), (add_days(paid_on, int_in(rng, 20, 90)), remaining - first)];
         }
         for (date, amount) in parts {
             let stopped = stop.is_some_and(|s| date >= s);
             if date <= as_of && !stopped && amount > 0 {
-                self.payments.push(Applied {
-                    invoice: n,
-                    date,
-                    amount,
-                    detail: method,
-                });
+                self.payments.push(Applied { invoice: n, date, amount, detail: method });
             }
         }
     }

@@ -110,6 +110,7 @@
 //! customers of the block or to external persons (`P000123`). Memory is bounded by the
 //! chunk.
 
+mod assessments;
 mod calendar;
 mod chunk;
 mod columns;

@@ -143,8 +143,7 @@ pub(crate) fn uscc(division: &str, index: u64, new_style: bool, salt: u64) -> St
     code.push_str("91");
     code.push_str(division);
     code.push_str(&body);
-    let check =
-        credence_domain::uscc_check_char(&code).expect("built from the code's own alphabet");
+    let check = credence_domain::uscc_check_char(&code).expect("built from the code's own alphabet");
     code.push(check);
     code
 }
@@ -156,11 +155,7 @@ fn organisation_check(body: &str) -> char {
         .bytes()
         .zip(W)
         .map(|(b, w)| {
-            let v = if b.is_ascii_digit() {
-                u32::from(b - b'0')
-            } else {
-                u32::from(b - b'A') + 10
-            };
+            let v = if b.is_ascii_digit() { u32::from(b - b'0') } else { u32::from(b - b'A') + 10 };
             v * w
         })
         .sum();
@@ -180,11 +175,7 @@ pub(crate) fn resident_id(rng: &mut DemoRng, division: &str) -> String {
     let day = int_in(rng, 1, 28);
     let seq = int_in(rng, 1, 999);
     let mut id = format!("{division}{year:04}{month:02}{day:02}{seq:03}");
-    let sum: u32 = id
-        .bytes()
-        .zip(W)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = id.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
     id.push(b"10X98765432"[(sum % 11) as usize] as char);
     id
 }

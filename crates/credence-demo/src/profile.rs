@@ -56,7 +56,7 @@ pub(crate) struct Profile {
     uscc: Option<String>,
     registration_no: Option<String>,
     business_line: &'static str,
-    tier: &'static str,
+    pub tier: &'static str,
     legal_representative: Option<String>,
 }
 
@@ -114,27 +114,16 @@ impl Profile {
         };
         let sales = revenue * sales_share;
 
-        let long_terms = matches!(
-            ctype,
-            CustomerType::Large | CustomerType::GovernmentPlatform
-        );
-        let terms_weights = if long_terms {
-            [15.0, 10.0, 35.0, 32.0, 8.0]
-        } else {
-            [32.0, 16.0, 30.0, 20.0, 2.0]
-        };
+        let long_terms = matches!(ctype, CustomerType::Large | CustomerType::GovernmentPlatform);
+        let terms_weights =
+            if long_terms { [15.0, 10.0, 35.0, 32.0, 8.0] } else { [32.0, 16.0, 30.0, 20.0, 2.0] };
         let terms_days = [30, 45, 60, 90, 120][weighted(rng, &terms_weights)];
-        let limit_unit = if ctype == CustomerType::Individual {
-            100_000
-        } else {
-            1_000_000
-        }; // 1k / 10k yuan in fen
+        let limit_unit = if ctype == CustomerType::Individual { 100_000 } else { 1_000_000 }; // 1k / 10k yuan in fen
         // Enough for the receivables of one payment term, and for a typical invoice of a
         // customer that buys rarely.
         let typical_invoice = sales / 12.0 / expected_invoices_per_month(ctype);
-        let raw_limit = (sales * terms_days as f64 / 365.0).max(typical_invoice)
-            * uniform(rng, 1.2, 2.0)
-            * 100.0;
+        let raw_limit =
+            (sales * terms_days as f64 / 365.0).max(typical_invoice) * uniform(rng, 1.2, 2.0) * 100.0;
         let credit_limit = ((raw_limit / limit_unit as f64).round() as i64).max(1) * limit_unit;
 
         let relationship_start = relationship_start(rng, as_of);
@@ -142,44 +131,26 @@ impl Profile {
 
         let manufacturing = segment.section == "C";
         let exportable = manufacturing || segment.section == "F";
-        let company =
-            ctype != CustomerType::Individual && ctype != CustomerType::GovernmentPlatform;
+        let company = ctype != CustomerType::Individual && ctype != CustomerType::GovernmentPlatform;
         let usd = company && exportable && chance(rng, 0.06);
-        let exporter =
-            usd || (company && exportable && chance(rng, if manufacturing { 0.3 } else { 0.15 }));
-        let quality_prone = chance(
-            rng,
-            if segment.sector == Sector::Manufacturing {
-                0.12
-            } else {
-                0.06
-            },
-        );
+        let exporter = usd || (company && exportable && chance(rng, if manufacturing { 0.3 } else { 0.15 }));
+        let quality_prone = chance(rng, if segment.sector == Sector::Manufacturing { 0.12 } else { 0.06 });
         let market_leader = ctype == CustomerType::Large && chance(rng, 0.12);
 
         let tier = monitoring_tier(rng, ctype, is_new);
-        let business_line = if chance(rng, 0.75) {
-            segment.business_lines[0]
-        } else {
-            pick(rng, segment.business_lines)
-        };
+        let business_line =
+            if chance(rng, 0.75) { segment.business_lines[0] } else { pick(rng, segment.business_lines) };
 
-        let (name, uscc_code, registration_no, legal_representative) =
-            if ctype == CustomerType::Individual {
-                (
-                    ctx.names.unique_person_name(index),
-                    None,
-                    Some(resident_id(rng, city.division)),
-                    None,
-                )
-            } else {
-                let trade = ctx.names.trade_name(index);
-                let word = pick(rng, segment.words);
-                let suffix = company_suffix(rng, ctype);
-                let name = company_name(city, &trade, word, suffix);
-                let code = uscc(city.division, index, chance(rng, 0.6), ctx.names_salt);
-                (name, Some(code), None, Some(ctx.names.person_name(rng)))
-            };
+        let (name, uscc_code, registration_no, legal_representative) = if ctype == CustomerType::Individual {
+            (ctx.names.unique_person_name(index), None, Some(resident_id(rng, city.division)), None)
+        } else {
+            let trade = ctx.names.trade_name(index);
+            let word = pick(rng, segment.words);
+            let suffix = company_suffix(rng, ctype);
+            let name = company_name(city, &trade, word, suffix);
+            let code = uscc(city.division, index, chance(rng, 0.6), ctx.names_salt);
+            (name, Some(code), None, Some(ctx.names.person_name(rng)))
+        };
 
         Profile {
             index,
@@ -210,11 +181,7 @@ impl Profile {
 
     /// Our annual sales in the ledger currency.
     pub fn sales_in_ledger_currency(&self) -> f64 {
-        if self.ledger_currency == "USD" {
-            self.sales / CNY_PER_USD
-        } else {
-            self.sales
-        }
+        if self.ledger_currency == "USD" { self.sales / CNY_PER_USD } else { self.sales }
     }
 
     pub fn record(&self, ctx: &Ctx) -> Record {
@@ -268,10 +235,7 @@ fn relationship_start(rng: &mut DemoRng, as_of: NaiveDate) -> NaiveDate {
         return add_days(twelve, int_in(rng, 1, days_between(twelve, six)));
     }
     let earliest = NaiveDate::from_ymd_opt(2008, 1, 1).map_or(minus(180), |d| d.min(minus(180)));
-    add_days(
-        earliest,
-        int_in(rng, 0, days_between(earliest, twelve).max(0)),
-    )
+    add_days(earliest, int_in(rng, 0, days_between(earliest, twelve).max(0)))
 }
 
 fn monitoring_tier(rng: &mut DemoRng, ctype: CustomerType, is_new: bool) -> &'static str {
@@ -282,11 +246,7 @@ fn monitoring_tier(rng: &mut DemoRng, ctype: CustomerType, is_new: bool) -> &'st
         CustomerType::Micro => (0.01, 0.4),
         CustomerType::Individual => (0.0, 0.5),
     };
-    let potential = if is_new {
-        potential.max(0.6)
-    } else {
-        potential
-    };
+    let potential = if is_new { potential.max(0.6) } else { potential };
     let x = uniform(rng, 0.0, 1.0);
     if x < core * (1.0 - potential) {
         "core"

@@ -80,12 +80,7 @@ pub(crate) static REGIONS: &[Region] = &[
         weight: 9.0,
         effect: 0.0,
         org_unit: "east",
-        cities: &[
-            c("济南", "370100"),
-            c("青岛", "370200"),
-            c("烟台", "370600"),
-            c("潍坊", "370700"),
-        ],
+        cities: &[c("济南", "370100"), c("青岛", "370200"), c("烟台", "370600"), c("潍坊", "370700")],
     },
     Region {
         name: "上海",
@@ -93,12 +88,7 @@ pub(crate) static REGIONS: &[Region] = &[
         weight: 8.0,
         effect: 0.25,
         org_unit: "east",
-        cities: &[
-            c("上海", "310101"),
-            c("上海", "310104"),
-            c("上海", "310115"),
-            c("上海", "310112"),
-        ],
+        cities: &[c("上海", "310101"), c("上海", "310104"), c("上海", "310115"), c("上海", "310112")],
     },
     Region {
         name: "北京",
@@ -106,12 +96,7 @@ pub(crate) static REGIONS: &[Region] = &[
         weight: 7.0,
         effect: 0.2,
         org_unit: "north",
-        cities: &[
-            c("北京", "110105"),
-            c("北京", "110108"),
-            c("北京", "110101"),
-            c("北京", "110106"),
-        ],
+        cities: &[c("北京", "110105"), c("北京", "110108"), c("北京", "110101"), c("北京", "110106")],
     },
     Region {
         name: "福建",
@@ -119,12 +104,7 @@ pub(crate) static REGIONS: &[Region] = &[
         weight: 6.0,
         effect: 0.1,
         org_unit: "east",
-        cities: &[
-            c("福州", "350100"),
-            c("厦门", "350200"),
-            c("泉州", "350500"),
-            c("漳州", "350600"),
-        ],
+        cities: &[c("福州", "350100"), c("厦门", "350200"), c("泉州", "350500"), c("漳州", "350600")],
     },
     Region {
         name: "四川",
@@ -132,11 +112,7 @@ pub(crate) static REGIONS: &[Region] = &[
         weight: 6.0,
         effect: -0.05,
         org_unit: "west",
-        cities: &[
-            c("成都", "510100"),
-            c("绵阳", "510700"),
-            c("宜宾", "511500"),
-        ],
+        cities: &[c("成都", "510100"), c("绵阳", "510700"), c("宜宾", "511500")],
     },
     Region {
         name: "河南",
@@ -144,11 +120,7 @@ pub(crate) static REGIONS: &[Region] = &[
         weight: 6.0,
         effect: -0.15,
         org_unit: "central",
-        cities: &[
-            c("郑州", "410100"),
-            c("洛阳", "410300"),
-            c("新乡", "410700"),
-        ],
+        cities: &[c("郑州", "410100"), c("洛阳", "410300"), c("新乡", "410700")],
     },
     Region {
         name: "湖北",
@@ -156,11 +128,7 @@ pub(crate) static REGIONS: &[Region] = &[
         weight: 5.0,
         effect: -0.05,
         org_unit: "central",
-        cities: &[
-            c("武汉", "420100"),
-            c("宜昌", "420500"),
-            c("襄阳", "420600"),
-        ],
+        cities: &[c("武汉", "420100"), c("宜昌", "420500"), c("襄阳", "420600")],
     },
     Region {
         name: "辽宁",
@@ -168,11 +136,7 @@ pub(crate) static REGIONS: &[Region] = &[
         weight: 4.0,
         effect: -0.35,
         org_unit: "north",
-        cities: &[
-            c("沈阳", "210100"),
-            c("大连", "210200"),
-            c("鞍山", "210300"),
-        ],
+        cities: &[c("沈阳", "210100"), c("大连", "210200"), c("鞍山", "210300")],
     },
     Region {
         name: "陕西",
@@ -180,11 +144,7 @@ pub(crate) static REGIONS: &[Region] = &[
         weight: 4.0,
         effect: -0.15,
         org_unit: "west",
-        cities: &[
-            c("西安", "610100"),
-            c("宝鸡", "610300"),
-            c("咸阳", "610400"),
-        ],
+        cities: &[c("西安", "610100"), c("宝鸡", "610300"), c("咸阳", "610400")],
     },
 ];
 
@@ -205,11 +165,7 @@ mod tests {
                 assert_eq!(city.division.len(), 6);
                 assert!(city.division.bytes().all(|b| b.is_ascii_digit()));
                 assert_eq!(&city.division[..2], province, "{}", city.name);
-                assert_eq!(
-                    city.name.chars().count(),
-                    2,
-                    "company names rely on two-character city prefixes"
-                );
+                assert_eq!(city.name.chars().count(), 2, "company names rely on two-character city prefixes");
             }
         }
     }

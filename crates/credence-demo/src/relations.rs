@@ -87,18 +87,9 @@ impl BlockPlan {
         let live_members = |g: &Vec<usize>| g.iter().filter(|&&m| m < live).count() as u64;
         Tally {
             groups: self.groups.iter().filter(|g| live_members(g) >= 2).count() as u64,
-            group_members: self
-                .groups
-                .iter()
-                .map(live_members)
-                .filter(|&n| n >= 2)
-                .sum(),
+            group_members: self.groups.iter().map(live_members).filter(|&n| n >= 2).sum(),
             circles: self.circles.iter().filter(|c| all_live(c)).count() as u64,
-            mutual_pairs: self
-                .mutual_pairs
-                .iter()
-                .filter(|p| all_live(&p[..]))
-                .count() as u64,
+            mutual_pairs: self.mutual_pairs.iter().filter(|p| all_live(&p[..])).count() as u64,
             persons: persons.len() as u64,
         }
     }
@@ -168,11 +159,8 @@ impl BlockPlan {
 pub(crate) fn plan_block(ctx: &Ctx, block: u64, profiles: &[Profile]) -> BlockPlan {
     let rng = &mut stream(ctx.config.seed, block, Purpose::Relations);
     let n = profiles.len();
-    let mut plan = BlockPlan {
-        group_factor: vec![None; n],
-        contagion: vec![Vec::new(); n],
-        ..BlockPlan::default()
-    };
+    let mut plan =
+        BlockPlan { group_factor: vec![None; n], contagion: vec![Vec::new(); n], ..BlockPlan::default() };
     let mut pool: Vec<usize> = (0..n).filter(|&i| profiles[i].is_company()).collect();
     let companies = pool.clone();
     shuffle(&mut pool, rng);
@@ -181,14 +169,11 @@ pub(crate) fn plan_block(ctx: &Ctx, block: u64, profiles: &[Profile]) -> BlockPl
     let mut cursor = 0;
     let mut last_controller = None;
     while cursor < target && pool.len() - cursor >= 2 {
-        let size =
-            (2 + weighted(rng, &[30.0, 25.0, 15.0, 10.0, 8.0, 6.0, 6.0])).min(pool.len() - cursor);
+        let size = (2 + weighted(rng, &[30.0, 25.0, 15.0, 10.0, 8.0, 6.0, 6.0])).min(pool.len() - cursor);
         let members = &mut pool[cursor..cursor + size];
         // Parents are usually large customers: look a little ahead for one.
         if chance(rng, 0.7)
-            && let Some(j) = members
-                .iter()
-                .position(|&i| profiles[i].ctype == CustomerType::Large)
+            && let Some(j) = members.iter().position(|&i| profiles[i].ctype == CustomerType::Large)
         {
             members.swap(0, j);
         }
@@ -202,12 +187,7 @@ pub(crate) fn plan_block(ctx: &Ctx, block: u64, profiles: &[Profile]) -> BlockPl
             let start = link_start(ctx, rng);
             plan.add(Link {
                 description: Some(description),
-                ..link(
-                    RelationKind::Family,
-                    Party::Person(prev),
-                    Party::Person(this),
-                    start,
-                )
+                ..link(RelationKind::Family, Party::Person(prev), Party::Person(this), start)
             });
         }
         last_controller = controller;
@@ -221,12 +201,7 @@ pub(crate) fn plan_block(ctx: &Ctx, block: u64, profiles: &[Profile]) -> BlockPl
             let start = link_start(ctx, rng);
             plan.add(Link {
                 description: Some(description),
-                ..link(
-                    RelationKind::SupplyChain,
-                    Party::Customer(a),
-                    Party::Customer(b),
-                    start,
-                )
+                ..link(RelationKind::SupplyChain, Party::Customer(a), Party::Customer(b), start)
             });
         }
     }
@@ -250,30 +225,17 @@ fn build_group(
     plan.groups.push(members.to_vec());
     for &m in members {
         plan.group_factor[m] = Some(factor);
-        plan.contagion[m].extend(
-            members
-                .iter()
-                .filter(|&&o| o != m)
-                .map(|&o| (o, GROUP_CONTAGION)),
-        );
+        plan.contagion[m].extend(members.iter().filter(|&&o| o != m).map(|&o| (o, GROUP_CONTAGION)));
     }
     for j in 1..members.len() {
         let sub = members[j];
-        let holder = if j >= 2 && chance(rng, 0.35) {
-            members[int_in(rng, 1, j as i64 - 1) as usize]
-        } else {
-            parent
-        };
+        let holder =
+            if j >= 2 && chance(rng, 0.35) { members[int_in(rng, 1, j as i64 - 1) as usize] } else { parent };
         let style = weighted(rng, &[60.0, 10.0, 15.0, 15.0]);
         let start = link_start(ctx, rng);
         let own = |from: usize, share: f64| Link {
             share: Some(share),
-            ..link(
-                RelationKind::Ownership,
-                Party::Customer(from),
-                Party::Customer(sub),
-                start,
-            )
+            ..link(RelationKind::Ownership, Party::Customer(from), Party::Customer(sub), start)
         };
         let share = match style {
             1 => 50.0,
@@ -303,12 +265,7 @@ fn build_group(
         }
         plan.add(holding);
         if holder == parent && share > 50.0 && chance(rng, 0.7) {
-            plan.add(link(
-                RelationKind::Consolidation,
-                Party::Customer(parent),
-                Party::Customer(sub),
-                start,
-            ));
+            plan.add(link(RelationKind::Consolidation, Party::Customer(parent), Party::Customer(sub), start));
         }
         if chance(rng, 0.4) {
             guarantee(ctx, profiles, plan, parent, sub, rng);
@@ -318,12 +275,7 @@ fn build_group(
         if chance(rng, 0.15) {
             plan.add(Link {
                 description: Some("资金池归集"),
-                ..link(
-                    RelationKind::SharedFunds,
-                    Party::Customer(parent),
-                    Party::Customer(sub),
-                    start,
-                )
+                ..link(RelationKind::SharedFunds, Party::Customer(parent), Party::Customer(sub), start)
             });
         }
     }
@@ -333,22 +285,12 @@ fn build_group(
         Link {
             share: Some(round2(uniform(rng, 30.0, 90.0))),
             description: Some("实际控制人"),
-            ..link(
-                RelationKind::Ownership,
-                Party::Person(person),
-                Party::Customer(parent),
-                start,
-            )
+            ..link(RelationKind::Ownership, Party::Person(person), Party::Customer(parent), start)
         }
     } else {
         Link {
             description: Some("实际控制人(协议控制)"),
-            ..link(
-                RelationKind::Control,
-                Party::Person(person),
-                Party::Customer(parent),
-                start,
-            )
+            ..link(RelationKind::Control, Party::Person(person), Party::Customer(parent), start)
         }
     };
     plan.add(to_parent);
@@ -358,12 +300,7 @@ fn build_group(
         if !members.contains(&other) {
             plan.add(Link {
                 share: Some(round2(uniform(rng, 51.0, 100.0))),
-                ..link(
-                    RelationKind::Ownership,
-                    Party::Person(person),
-                    Party::Customer(other),
-                    start,
-                )
+                ..link(RelationKind::Ownership, Party::Person(person), Party::Customer(other), start)
             });
         }
     }
@@ -425,10 +362,8 @@ fn guarantee(
     borrower: usize,
     rng: &mut DemoRng,
 ) -> bool {
-    let amount_yuan = (profiles[borrower].revenue * uniform(rng, 0.05, 0.3) / 10_000.0)
-        .round()
-        .max(1.0)
-        * 10_000.0;
+    let amount_yuan =
+        (profiles[borrower].revenue * uniform(rng, 0.05, 0.3) / 10_000.0).round().max(1.0) * 10_000.0;
     let start = link_start(ctx, rng);
     let end = add_days(start, int_in(rng, 365, 1095));
     let ended = chance(rng, 0.2) && end <= ctx.timeline.as_of;
@@ -436,12 +371,7 @@ fn guarantee(
         amount: Some((amount_yuan * 100.0) as i64),
         end: ended.then_some(end),
         description: Some("连带责任保证"),
-        ..link(
-            RelationKind::Guarantee,
-            Party::Customer(guarantor),
-            Party::Customer(borrower),
-            start,
-        )
+        ..link(RelationKind::Guarantee, Party::Customer(guarantor), Party::Customer(borrower), start)
     });
     if added && !ended {
         plan.contagion[borrower].push((guarantor, GUARANTOR_CONTAGION));
@@ -450,25 +380,15 @@ fn guarantee(
 }
 
 fn link(kind: RelationKind, from: Party, to: Party, start: NaiveDate) -> Link {
-    Link {
-        kind,
-        from,
-        to,
-        share: None,
-        voting: None,
-        amount: None,
-        start,
-        end: None,
-        description: None,
-    }
+    Link { kind, from, to, share: None, voting: None, amount: None, start, end: None, description: None }
 }
 
 /// A start date between 2010 (or ten years before `as_of`) and a month before `as_of`.
 fn link_start(ctx: &Ctx, rng: &mut DemoRng) -> NaiveDate {
     let as_of = ctx.timeline.as_of;
     let latest = add_days(as_of, -30);
-    let earliest = NaiveDate::from_ymd_opt(2010, 1, 1)
-        .map_or(add_days(as_of, -3650), |d| d.min(add_days(as_of, -3650)));
+    let earliest =
+        NaiveDate::from_ymd_opt(2010, 1, 1).map_or(add_days(as_of, -3650), |d| d.min(add_days(as_of, -3650)));
     add_days(earliest, int_in(rng, 0, days_between(earliest, latest)))
 }
 

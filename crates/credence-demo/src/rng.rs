@@ -25,6 +25,7 @@ pub(crate) enum Purpose {
     /// Streams keyed by nothing but the seed (economy-wide shocks).
     Macro = 8,
     Milestones = 9,
+    Assessments = 10,
 }
 
 /// SplitMix64 finaliser: a fixed bijective mixing function of 64-bit words. Fixed here
@@ -65,11 +66,7 @@ pub(crate) fn uniform(rng: &mut DemoRng, lo: f64, hi: f64) -> f64 {
 
 /// Uniform integer on [lo, hi] (inclusive).
 pub(crate) fn int_in(rng: &mut DemoRng, lo: i64, hi: i64) -> i64 {
-    if hi <= lo {
-        lo
-    } else {
-        rng.random_range(lo..=hi)
-    }
+    if hi <= lo { lo } else { rng.random_range(lo..=hi) }
 }
 
 pub(crate) fn normal(rng: &mut DemoRng) -> f64 {
@@ -143,10 +140,7 @@ mod tests {
             let n = 20_000;
             let sum: u64 = (0..n).map(|_| u64::from(poisson(&mut rng, lambda))).sum();
             let mean = sum as f64 / f64::from(n);
-            assert!(
-                (mean - lambda).abs() < 0.05 * lambda.max(1.0),
-                "{lambda}: {mean}"
-            );
+            assert!((mean - lambda).abs() < 0.05 * lambda.max(1.0), "{lambda}: {mean}");
         }
     }
 

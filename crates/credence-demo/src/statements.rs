@@ -107,14 +107,7 @@ pub(crate) fn generate<E>(
     let periods = simulate(ctx, p, health);
     let large = p.ctype == CustomerType::Large;
     for (k, period) in periods.iter().enumerate().skip(FIRST_REPORTED) {
-        emit(record(
-            ctx,
-            p,
-            ctx.timeline.quarter_ends[k],
-            "Q",
-            large,
-            period,
-        ))?;
+        emit(record(ctx, p, ctx.timeline.quarter_ends[k], "Q", large, period))?;
     }
     if large {
         let ends = &ctx.timeline.quarter_ends;
@@ -198,11 +191,7 @@ fn simulate(ctx: &Ctx, p: &Profile, health: &Health) -> [Period; QUARTERS] {
         dio: seg.dio * (0.15 * normal(rng)).exp(),
         dpo: seg.dpo * (0.1 * normal(rng)).exp(),
         cash_months: seg.cash_months * (0.3 * normal(rng)).exp(),
-        sti_share: if chance(rng, 0.3) {
-            uniform(rng, 0.05, 0.4)
-        } else {
-            0.0
-        },
+        sti_share: if chance(rng, 0.3) { uniform(rng, 0.05, 0.4) } else { 0.0 },
         other_current_share: uniform(rng, 0.02, 0.05),
         fixed_intensity: seg.fixed_intensity * uniform(rng, 0.6, 1.4),
         other_noncurrent: seg.other_noncurrent * uniform(rng, 0.6, 1.4),
@@ -242,15 +231,7 @@ fn simulate(ctx: &Ctx, p: &Profile, health: &Health) -> [Period; QUARTERS] {
         let q_rev = trend / 4.0;
         let gm = tr.gross_margin.clamp(0.02, 0.92);
         o.fixed = fen(trend * tr.fixed_intensity);
-        balances(
-            o,
-            &tr,
-            trend,
-            q_rev * (1.0 - gm),
-            q_rev * tr.opex_ratio.max(0.005),
-            h0,
-            rng,
-        );
+        balances(o, &tr, trend, q_rev * (1.0 - gm), q_rev * tr.opex_ratio.max(0.005), h0, rng);
         let assets = o.total_assets();
         o.equity = fen(yuan(assets) * (1.0 - lev0));
         split_liabilities(o, &tr, trend * (1.0 - gm), h0, rng);
@@ -272,17 +253,12 @@ fn simulate(ctx: &Ctx, p: &Profile, health: &Health) -> [Period; QUARTERS] {
         c.opex = fen(revenue * opex_ratio);
         c.rd = fen(revenue * tr.rd_ratio * (1.0 + 0.1 * h).max(0.0));
         // Depreciation is part of cost of sales and expenses, so it can never exceed them.
-        c.depreciation = (prev.fixed as f64 * 0.1 / 4.0)
-            .round()
-            .min((c.cost_of_sales + c.opex) as f64) as i64;
+        c.depreciation =
+            (prev.fixed as f64 * 0.1 / 4.0).round().min((c.cost_of_sales + c.opex) as f64) as i64;
         let rate = 0.04 + 0.015 * (-h).max(0.0) + tr.rate_spread;
         c.interest = (prev.debt as f64 * rate / 4.0).round() as i64;
         let pre_tax = c.operating_profit() - c.interest;
-        let tax = if pre_tax > 0 {
-            (pre_tax as f64 * 0.25).round() as i64
-        } else {
-            0
-        };
+        let tax = if pre_tax > 0 { (pre_tax as f64 * 0.25).round() as i64 } else { 0 };
         c.net_profit = pre_tax - tax;
 
         let upkeep = c.depreciation as f64 * (0.8 + 0.2 * (0.3 * h + 0.25 * normal(rng)).exp());
@@ -294,11 +270,7 @@ fn simulate(ctx: &Ctx, p: &Profile, health: &Health) -> [Period; QUARTERS] {
         let (q_cost, q_opex) = (yuan(c.cost_of_sales), yuan(c.opex));
         balances(&mut c, &tr, trend, q_cost, q_opex, h, rng);
         let assets = c.total_assets();
-        let mut dividends = if c.net_profit > 0 && h > 0.3 {
-            c.net_profit * 3 / 10
-        } else {
-            0
-        };
+        let mut dividends = if c.net_profit > 0 && h > 0.3 { c.net_profit * 3 / 10 } else { 0 };
         // Equity above 85% of assets is paid out: no firm funds itself with no debt at all.
         let ceiling = assets - assets * 15 / 100;
         let before = prev.equity + c.net_profit;
@@ -346,13 +318,7 @@ fn balances(
 
 /// Liabilities are assets less equity; operating liabilities come from days payable and
 /// the rest is debt, more of it short-term the weaker the firm.
-fn split_liabilities(
-    c: &mut Period,
-    tr: &Traits,
-    annual_cost: f64,
-    h: f64,
-    rng: &mut crate::rng::DemoRng,
-) {
+fn split_liabilities(c: &mut Period, tr: &Traits, annual_cost: f64, h: f64, rng: &mut crate::rng::DemoRng) {
     let liabilities = c.total_liabilities();
     let dpo = tr.dpo * (-0.15 * h + 0.05 * normal(rng)).exp();
     let mut payables = fen(annual_cost * dpo / 365.0);
@@ -382,17 +348,12 @@ fn industry_items(
     rng: &mut crate::rng::DemoRng,
 ) {
     let revenue = yuan(c.revenue);
-    c.employees = ((p.employees as f64) * (trend / p.revenue).powf(0.6))
-        .round()
-        .max(1.0) as i64;
+    c.employees = ((p.employees as f64) * (trend / p.revenue).powf(0.6)).round().max(1.0) as i64;
     c.overseas = fen(revenue * (tr.overseas_share * (1.0 + 0.1 * normal(rng))).clamp(0.0, 0.95));
-    c.new_product =
-        fen(revenue * (0.05 + 2.5 * tr.rd_ratio + 0.04 * h + 0.03 * normal(rng)).clamp(0.0, 0.8));
-    c.largest_customer =
-        fen(revenue * (tr.concentration - 0.03 * h + 0.02 * normal(rng)).clamp(0.01, 0.95));
+    c.new_product = fen(revenue * (0.05 + 2.5 * tr.rd_ratio + 0.04 * h + 0.03 * normal(rng)).clamp(0.0, 0.8));
+    c.largest_customer = fen(revenue * (tr.concentration - 0.03 * h + 0.02 * normal(rng)).clamp(0.01, 0.95));
     let floor = if p.market_leader { 15.0 } else { 0.0 };
-    c.market_share =
-        round2((tr.market_share * (0.05 * h + 0.03 * normal(rng)).exp()).clamp(floor, 100.0));
+    c.market_share = round2((tr.market_share * (0.05 * h + 0.03 * normal(rng)).exp()).clamp(floor, 100.0));
     match p.segment.sector {
         Sector::Manufacturing => {
             c.capacity = round2((76.0 + 9.0 * h + 5.0 * normal(rng)).clamp(15.0, 100.0));

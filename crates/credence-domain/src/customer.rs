@@ -47,3 +47,15 @@ labelled_enum! {
         T = ("T", "国际组织", "International organisations"),
     }
 }
+
+labelled_enum! {
+    /// Qualitative factors an analyst scores (the 5C of credit plus management quality).
+    pub enum QualitativeFactor {
+        Character = ("character", "品格", "Character", "品质"),
+        Capacity = ("capacity", "能力", "Capacity", "偿付能力"),
+        Capital = ("capital", "资本", "Capital"),
+        Collateral = ("collateral", "担保品", "Collateral", "抵押", "抵押担保"),
+        Conditions = ("conditions", "经营环境", "Conditions", "环境", "条件"),
+        Management = ("management", "管理质量", "Management quality", "管理"),
+    }
+}

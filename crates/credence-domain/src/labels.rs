@@ -28,11 +28,7 @@ pub trait Labelled: Sized + Copy + 'static {
 
     /// All codes joined for error messages: `large|sme|micro`.
     fn codes_joined() -> String {
-        Self::ALL
-            .iter()
-            .map(|v| v.code())
-            .collect::<Vec<_>>()
-            .join("|")
+        Self::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join("|")
     }
 }
 

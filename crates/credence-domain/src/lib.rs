@@ -19,7 +19,7 @@ mod relation;
 mod statement;
 mod uscc;
 
-pub use customer::{CustomerType, Industry, MonitoringTier};
+pub use customer::{CustomerType, Industry, MonitoringTier, QualitativeFactor};
 pub use event::EventKind;
 pub use labels::Labelled;
 pub use ledger::OrderStatus;
@@ -41,23 +41,11 @@ mod tests {
     fn labels_parse_codes_names_and_aliases() {
         assert_eq!(Industry::parse_label("制造业"), Some(Industry::C));
         assert_eq!(Industry::parse_label("c"), Some(Industry::C));
-        assert_eq!(
-            MonitoringTier::parse_label("Strategic"),
-            Some(MonitoringTier::Core)
-        );
+        assert_eq!(MonitoringTier::parse_label("Strategic"), Some(MonitoringTier::Core));
         assert_eq!(PeriodType::parse_label("年报"), Some(PeriodType::Annual));
-        assert_eq!(
-            EventKind::parse_label("失信被执行人"),
-            Some(EventKind::DishonestDebtor)
-        );
-        assert_eq!(
-            RelationKind::parse_label("担保"),
-            Some(RelationKind::Guarantee)
-        );
+        assert_eq!(EventKind::parse_label("失信被执行人"), Some(EventKind::DishonestDebtor));
+        assert_eq!(RelationKind::parse_label("担保"), Some(RelationKind::Guarantee));
         assert_eq!(OrderStatus::parse_label("bogus"), None);
-        assert_eq!(
-            CustomerType::codes_joined(),
-            "large|sme|micro|government_platform|individual"
-        );
+        assert_eq!(CustomerType::codes_joined(), "large|sme|micro|government_platform|individual");
     }
 }

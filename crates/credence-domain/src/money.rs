@@ -151,30 +151,19 @@ pub fn minor_units_from_decimal(text: &str, exponent: u8) -> Result<i64, AmountE
     if int_part.is_empty() && frac_part.is_empty() {
         return Err(nan());
     }
-    if !int_part.bytes().all(|b| b.is_ascii_digit())
-        || !frac_part.bytes().all(|b| b.is_ascii_digit())
-    {
+    if !int_part.bytes().all(|b| b.is_ascii_digit()) || !frac_part.bytes().all(|b| b.is_ascii_digit()) {
         return Err(nan());
     }
     let exp = exponent as usize;
     let (kept, dropped) = frac_part.split_at(frac_part.len().min(exp));
     if dropped.bytes().any(|b| b != b'0') {
-        return Err(AmountError::TooPrecise {
-            text: text.to_owned(),
-            exponent,
-        });
+        return Err(AmountError::TooPrecise { text: text.to_owned(), exponent });
     }
     let overflow = || AmountError::Overflow(text.to_owned());
     let mut value: i64 = 0;
-    for b in int_part
-        .bytes()
-        .chain(kept.bytes())
-        .chain(std::iter::repeat_n(b'0', exp - kept.len()))
-    {
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(i64::from(b - b'0')))
-            .ok_or_else(overflow)?;
+    for b in int_part.bytes().chain(kept.bytes()).chain(std::iter::repeat_n(b'0', exp - kept.len())) {
+        value =
+            value.checked_mul(10).and_then(|v| v.checked_add(i64::from(b - b'0'))).ok_or_else(overflow)?;
     }
     Ok(if negative { -value } else { value })
 }
@@ -187,12 +176,7 @@ pub fn decimal_from_minor_units(minor: i64, exponent: u8) -> String {
     let scale = 10_i64.pow(u32::from(exponent));
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
-    format!(
-        "{sign}{}.{:0width$}",
-        abs / scale as u64,
-        abs % scale as u64,
-        width = exponent as usize
-    )
+    format!("{sign}{}.{:0width$}", abs / scale as u64, abs % scale as u64, width = exponent as usize)
 }
 
 /// An amount of money: integer minor units of one currency.
@@ -215,12 +199,7 @@ impl Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {}",
-            decimal_from_minor_units(self.minor, self.currency.exponent()),
-            self.currency
-        )
+        write!(f, "{} {}", decimal_from_minor_units(self.minor, self.currency.exponent()), self.currency)
     }
 }
 
@@ -241,10 +220,7 @@ mod tests {
         assert_eq!(Currency::parse("￥").unwrap(), Currency::CNY);
         assert_eq!(Currency::parse("美元").unwrap(), Currency::USD);
         assert_eq!(Currency::parse("JPY").unwrap().exponent(), 0);
-        assert_eq!(
-            Currency::parse("XYZ"),
-            Err(CurrencyError::Unknown("XYZ".into()))
-        );
+        assert_eq!(Currency::parse("XYZ"), Err(CurrencyError::Unknown("XYZ".into())));
     }
 
     #[test]
@@ -255,23 +231,11 @@ mod tests {
         assert_eq!(minor_units_from_decimal("500", 0), Ok(500));
         assert_eq!(
             minor_units_from_decimal("1.234", 2),
-            Err(AmountError::TooPrecise {
-                text: "1.234".into(),
-                exponent: 2
-            })
+            Err(AmountError::TooPrecise { text: "1.234".into(), exponent: 2 })
         );
-        assert_eq!(
-            minor_units_from_decimal("1e5", 2),
-            Err(AmountError::NotANumber("1e5".into()))
-        );
-        assert_eq!(
-            minor_units_from_decimal(".", 2),
-            Err(AmountError::NotANumber(".".into()))
-        );
-        assert!(matches!(
-            minor_units_from_decimal("99999999999999999999", 2),
-            Err(AmountError::Overflow(_))
-        ));
+        assert_eq!(minor_units_from_decimal("1e5", 2), Err(AmountError::NotANumber("1e5".into())));
+        assert_eq!(minor_units_from_decimal(".", 2), Err(AmountError::NotANumber(".".into())));
+        assert!(matches!(minor_units_from_decimal("99999999999999999999", 2), Err(AmountError::Overflow(_))));
     }
 
     #[test]
@@ -279,9 +243,6 @@ mod tests {
         assert_eq!(decimal_from_minor_units(123_450, 2), "1234.50");
         assert_eq!(decimal_from_minor_units(-7, 2), "-0.07");
         assert_eq!(decimal_from_minor_units(500, 0), "500");
-        assert_eq!(
-            Money::new(-123_456, Currency::CNY).to_string(),
-            "-1234.56 CNY"
-        );
+        assert_eq!(Money::new(-123_456, Currency::CNY).to_string(), "-1234.56 CNY");
     }
 }

@@ -9,9 +9,7 @@ use std::fmt;
 /// they cannot be confused with digits).
 const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weight of position i is 3^i mod 31.
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// A unified social credit code whose length, characters and check character are valid.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -60,10 +58,7 @@ impl Uscc {
         }
         for (i, ch) in code.chars().enumerate() {
             if !ch.is_ascii() || value_of(ch as u8).is_none() {
-                return Err(UsccError::Character {
-                    position: i + 1,
-                    ch,
-                });
+                return Err(UsccError::Character { position: i + 1, ch });
             }
         }
         let expected = uscc_check_char(&code[..17]).expect("characters checked above");
@@ -119,11 +114,8 @@ mod tests {
     /// 1640; 1640 mod 31 = 28; 31 − 28 = 3 → '3', the printed check character.
     #[test]
     fn published_example_is_valid() {
-        let sum: u32 = "91350100M000100Y4"
-            .bytes()
-            .enumerate()
-            .map(|(i, b)| value_of(b).unwrap() * WEIGHTS[i])
-            .sum();
+        let sum: u32 =
+            "91350100M000100Y4".bytes().enumerate().map(|(i, b)| value_of(b).unwrap() * WEIGHTS[i]).sum();
         assert_eq!(sum, 1640);
         assert_eq!(uscc_check_char("91350100M000100Y4"), Some('3'));
         let code = Uscc::parse("91350100M000100Y43").unwrap();
@@ -134,22 +126,13 @@ mod tests {
     fn wrong_check_character_is_named() {
         assert_eq!(
             Uscc::parse("91350100M000100Y44"),
-            Err(UsccError::CheckDigit {
-                expected: '3',
-                found: '4'
-            })
+            Err(UsccError::CheckDigit { expected: '3', found: '4' })
         );
     }
 
     #[test]
     fn forbidden_letters_and_length() {
-        assert_eq!(
-            Uscc::parse("91350100M000100I43"),
-            Err(UsccError::Character {
-                position: 16,
-                ch: 'I'
-            })
-        );
+        assert_eq!(Uscc::parse("91350100M000100I43"), Err(UsccError::Character { position: 16, ch: 'I' }));
         assert_eq!(Uscc::parse("9135010"), Err(UsccError::Length(7)));
     }
 

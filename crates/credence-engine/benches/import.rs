@@ -12,13 +12,8 @@ use std::time::Instant;
 /// Peak resident set size of this process in MiB (Linux `VmHWM`).
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
+    let kb: f64 =
+        status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
 
@@ -28,10 +23,8 @@ fn reset_peak_rss() {
 }
 
 fn main() {
-    let rows: usize = std::env::var("CREDENCE_BENCH_ROWS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let rows: usize =
+        std::env::var("CREDENCE_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let customers = 10_000;
     let dir = tempfile::tempdir().unwrap();
     let cust_path = dir.path().join("customers.csv");
@@ -40,18 +33,10 @@ fn main() {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&cust_path).unwrap());
         writeln!(w, "customer_id,name,registration_no,customer_type,industry,region,org_unit,business_line,monitoring_tier,relationship_start").unwrap();
         for c in 0..customers {
-            writeln!(
-                w,
-                "C{c:07},公司{c},R{c},sme,C,浙江,east,machinery,core,2020-01-01"
-            )
-            .unwrap();
+            writeln!(w, "C{c:07},公司{c},R{c},sme,C,浙江,east,machinery,core,2020-01-01").unwrap();
         }
         let mut w = std::io::BufWriter::new(std::fs::File::create(&inv_path).unwrap());
-        writeln!(
-            w,
-            "invoice_no,customer_id,issue_date,due_date,amount,currency,order_no"
-        )
-        .unwrap();
+        writeln!(w, "invoice_no,customer_id,issue_date,due_date,amount,currency,order_no").unwrap();
         for i in 0..rows {
             let month = 1 + i % 9;
             let day = 1 + i % 28;
@@ -70,10 +55,7 @@ fn main() {
     let size_mb = std::fs::metadata(&inv_path).unwrap().len() as f64 / 1e6;
     let db = dir.path().join("bench.db");
     let mut store = credence_store::Store::open(db.to_str().unwrap()).unwrap();
-    let opts = ImportOptions::new(
-        chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
-        "bench".into(),
-    );
+    let opts = ImportOptions::new(chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(), "bench".into());
     let r = import_file(&mut store, Kind::Customers, &cust_path, &opts, &mut |_| {}).unwrap();
     assert_eq!(r.inserted, customers as u64);
 

@@ -37,10 +37,7 @@ pub struct BatchPlan {
 
 /// Plans the import of a folder.
 pub fn plan_batch(dir: &Path) -> Result<BatchPlan, EngineError> {
-    let io = |source| EngineError::Io {
-        path: dir.display().to_string(),
-        source,
-    };
+    let io = |source| EngineError::Io { path: dir.display().to_string(), source };
     let mut files = Vec::new();
     let mut unknown = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
@@ -72,9 +69,7 @@ pub fn import_batch(
         if let crate::InvalidRows::Skip { .. } = opts.invalid_rows {
             let mut rejects = path.clone().into_os_string();
             rejects.push(".rejects.csv");
-            opts.invalid_rows = crate::InvalidRows::Skip {
-                rejects: rejects.into(),
-            };
+            opts.invalid_rows = crate::InvalidRows::Skip { rejects: rejects.into() };
         }
         let report = import_file(store, *kind, path, &opts, progress)?;
         let rejected = report.status == ImportStatus::Rejected;

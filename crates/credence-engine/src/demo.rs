@@ -4,6 +4,7 @@ use crate::EngineError;
 use credence_demo::{DemoConfig, DemoSummary};
 use credence_records::Kind;
 use credence_store::{NewImportRun, Store};
+use std::path::{Path, PathBuf};
 
 /// What `demo` did.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -13,29 +14,66 @@ pub struct DemoReport {
     pub replaced_previous_demo: bool,
 }
 
+/// Whether a store may receive the demo: `Ok(false)` when empty, `Ok(true)` when it holds
+/// an earlier demo, an error when it holds imported data (never overwritten).
+fn check_replaceable(store: &mut Store) -> Result<bool, EngineError> {
+    if store.is_empty()? {
+        Ok(false)
+    } else if store.meta("origin")?.as_deref() == Some("demo") {
+        Ok(true)
+    } else {
+        Err(EngineError::NotADemoDatabase { location: store.location().to_owned() })
+    }
+}
+
 /// Fills an empty store (or one that holds an earlier demo) with the demo portfolio, in
 /// one transaction. A store holding imported data is refused, never overwritten.
-pub fn build_demo(
+pub fn build_demo(store: &mut Store, config: &DemoConfig, now: &str) -> Result<DemoReport, EngineError> {
+    let replaced = check_replaceable(store)?;
+    if replaced {
+        store.wipe()?;
+    }
+    fill(store, config, now, replaced)
+}
+
+/// Builds the demo portfolio as a SQLite file: into a temporary file next to `path`
+/// without a journal (the write-ahead log of one multi-gigabyte transaction would be
+/// rewritten page by page), then renamed over `path`. An interrupted build leaves `path`
+/// as it was.
+pub fn build_demo_file(path: &Path, config: &DemoConfig, now: &str) -> Result<DemoReport, EngineError> {
+    let shown = path.display().to_string();
+    let io = |source| EngineError::Io { path: shown.clone(), source };
+    let replaced = path.exists() && check_replaceable(&mut Store::open(&shown)?)?;
+    let with_suffix = |suffix: &str| {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        PathBuf::from(p)
+    };
+    let tmp = with_suffix(".building");
+    if tmp.exists() {
+        std::fs::remove_file(&tmp).map_err(io)?;
+    }
+    let mut store = Store::open_sqlite_bulk(&tmp.display().to_string())?;
+    let report = fill(&mut store, config, now, replaced)?;
+    store.finish_bulk_load()?;
+    for side in [with_suffix("-wal"), with_suffix("-shm")] {
+        if side.exists() {
+            std::fs::remove_file(&side).map_err(io)?;
+        }
+    }
+    std::fs::rename(&tmp, path).map_err(io)?;
+    Ok(report)
+}
+
+fn fill(
     store: &mut Store,
     config: &DemoConfig,
     now: &str,
+    replaced: bool,
 ) -> Result<DemoReport, EngineError> {
-    let replaced = if store.is_empty()? {
-        false
-    } else if store.meta("origin")?.as_deref() == Some("demo") {
-        store.wipe()?;
-        true
-    } else {
-        return Err(EngineError::NotADemoDatabase {
-            location: store.location().to_owned(),
-        });
-    };
     let mut session = store.begin_import(NewImportRun {
         kind: "demo".into(),
-        source: format!(
-            "demo --customers {} --seed {}",
-            config.customers, config.seed
-        ),
+        source: format!("demo --customers {} --seed {}", config.customers, config.seed),
         source_hash: String::new(),
         mode: "demo".into(),
         as_of: config.as_of.to_string(),
@@ -47,9 +85,5 @@ pub fn build_demo(
     store.set_meta("demo_seed", &config.seed.to_string())?;
     store.set_meta("demo_as_of", &config.as_of.to_string())?;
     let counts = store.counts()?;
-    Ok(DemoReport {
-        summary,
-        counts,
-        replaced_previous_demo: replaced,
-    })
+    Ok(DemoReport { summary, counts, replaced_previous_demo: replaced })
 }

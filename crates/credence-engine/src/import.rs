@@ -31,12 +31,7 @@ pub struct ImportOptions {
 
 impl ImportOptions {
     pub fn new(as_of: chrono::NaiveDate, now: String) -> Self {
-        Self {
-            invalid_rows: InvalidRows::RejectFile,
-            as_of,
-            now,
-            max_diagnostics: 100_000,
-        }
+        Self { invalid_rows: InvalidRows::RejectFile, as_of, now, max_diagnostics: 100_000 }
     }
 }
 
@@ -126,29 +121,16 @@ struct Rejects {
 impl Rejects {
     fn create(path: &Path, header: &[String]) -> Result<Self, EngineError> {
         let shown = path.display().to_string();
-        let file = std::fs::File::create(path).map_err(|source| EngineError::Io {
-            path: shown.clone(),
-            source,
-        })?;
+        let file =
+            std::fs::File::create(path).map_err(|source| EngineError::Io { path: shown.clone(), source })?;
         let mut writer = csv::Writer::from_writer(file);
         let mut h = vec!["row".to_owned(), "problems".to_owned()];
         h.extend(header.iter().cloned());
-        writer.write_record(&h).map_err(|source| EngineError::Csv {
-            path: shown.clone(),
-            source,
-        })?;
-        Ok(Self {
-            writer,
-            path: shown,
-        })
+        writer.write_record(&h).map_err(|source| EngineError::Csv { path: shown.clone(), source })?;
+        Ok(Self { writer, path: shown })
     }
 
-    fn write(
-        &mut self,
-        row: u64,
-        problems: &[Diagnostic],
-        cells: &[String],
-    ) -> Result<(), EngineError> {
+    fn write(&mut self, row: u64, problems: &[Diagnostic], cells: &[String]) -> Result<(), EngineError> {
         let reasons: Vec<String> = problems
             .iter()
             .filter(|d| d.is_error())
@@ -164,19 +146,11 @@ impl Rejects {
             .collect();
         let mut rec = vec![row.to_string(), reasons.join("; ")];
         rec.extend(cells.iter().cloned());
-        self.writer
-            .write_record(&rec)
-            .map_err(|source| EngineError::Csv {
-                path: self.path.clone(),
-                source,
-            })
+        self.writer.write_record(&rec).map_err(|source| EngineError::Csv { path: self.path.clone(), source })
     }
 
     fn finish(mut self) -> Result<String, EngineError> {
-        self.writer.flush().map_err(|source| EngineError::Io {
-            path: self.path.clone(),
-            source,
-        })?;
+        self.writer.flush().map_err(|source| EngineError::Io { path: self.path.clone(), source })?;
         Ok(self.path)
     }
 }
@@ -208,19 +182,12 @@ pub fn import_file(
             return Ok(report);
         }
     };
-    let source_hash = file_hash(path).map_err(|source| EngineError::Io {
-        path: shown.clone(),
-        source,
-    })?;
+    let source_hash = file_hash(path).map_err(|source| EngineError::Io { path: shown.clone(), source })?;
     let mut rejects = match &options.invalid_rows {
         InvalidRows::Skip { rejects } => Some(Rejects::create(rejects, &header)?),
         InvalidRows::RejectFile => None,
     };
-    let mode = if rejects.is_some() {
-        "skip-invalid"
-    } else {
-        "strict"
-    };
+    let mode = if rejects.is_some() { "skip-invalid" } else { "strict" };
     let mut session = store.begin_import(NewImportRun {
         kind: kind.code().to_owned(),
         source: shown.clone(),
@@ -230,16 +197,10 @@ pub fn import_file(
         started_at: options.now.clone(),
     })?;
     let screens = credence_records::outlier::OutlierScreen::screens(kind);
-    let industries: HashMap<String, String> = if kind == Kind::Statements {
-        session.customer_industries()?
-    } else {
-        HashMap::new()
-    };
+    let industries: HashMap<String, String> =
+        if kind == Kind::Statements { session.customer_industries()? } else { HashMap::new() };
     let industry_of = |r: &Record| {
-        r.try_get("customer_id")
-            .and_then(|v| v.as_text())
-            .and_then(|c| industries.get(c))
-            .cloned()
+        r.try_get("customer_id").and_then(|v| v.as_text()).and_then(|c| industries.get(c)).cloned()
     };
     while let Some((row, cells)) = reader.next_row()? {
         if Validator::is_blank(&cells) {
@@ -249,9 +210,7 @@ pub fn import_file(
         if report.rows_read.is_multiple_of(50_000) {
             progress(report.rows_read);
         }
-        let outcome = validator
-            .check_row(row, &cells, &mut session)
-            .map_err(EngineError::Facts)?;
+        let outcome = validator.check_row(row, &cells, &mut session).map_err(EngineError::Facts)?;
         match outcome.record {
             Some(record) => {
                 session.upsert(&record)?;
@@ -266,15 +225,10 @@ pub fn import_file(
                 }
             }
         }
-        outcome
-            .diagnostics
-            .into_iter()
-            .for_each(|d| report.push(d, cap));
+        outcome.diagnostics.into_iter().for_each(|d| report.push(d, cap));
     }
     if screens {
-        session.for_each_record(kind, |r| {
-            validator.screen_reference(&r, industry_of(&r).as_deref())
-        })?;
+        session.for_each_record(kind, |r| validator.screen_reference(&r, industry_of(&r).as_deref()))?;
     }
     let mut outliers = validator.finish();
     outliers.sort_by_key(|d| d.row);

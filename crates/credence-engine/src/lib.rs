@@ -17,7 +17,7 @@ mod files;
 mod import;
 
 pub use batch::{BatchPlan, import_batch, kind_of_file, plan_batch};
-pub use demo::{DemoReport, build_demo};
+pub use demo::{DemoReport, build_demo, build_demo_file};
 pub use files::{export, write_template};
 pub use import::{ImportOptions, ImportReport, ImportStatus, InvalidRows, import_file};
 

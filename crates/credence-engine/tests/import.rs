@@ -17,10 +17,7 @@ struct Env {
 
 fn options() -> ImportOptions {
     let (y, m, d) = AS_OF;
-    ImportOptions::new(
-        chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap(),
-        "2026-10-01T08:00:00Z".into(),
-    )
+    ImportOptions::new(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap(), "2026-10-01T08:00:00Z".into())
 }
 
 impl Env {
@@ -88,19 +85,8 @@ const STMT_HEADER: &str = "customer_id,period_end,period_type,currency,cash,acco
 
 #[test]
 fn completeness_rules() {
-    check(
-        Kind::Customers,
-        "customer_id,uscc\nC3,91350100M000100Y43",
-        &["C01"; 8],
-    );
-    check(
-        Kind::Customers,
-        &format!(
-            "{CUSTOMER_HEADER}\n{}",
-            customer_row("C3", "91350100M000100Y43")
-        ),
-        &[],
-    );
+    check(Kind::Customers, "customer_id,uscc\nC3,91350100M000100Y43", &["C01"; 8]);
+    check(Kind::Customers, &format!("{CUSTOMER_HEADER}\n{}", customer_row("C3", "91350100M000100Y43")), &[]);
     check(
         Kind::Customers,
         &format!("{CUSTOMER_HEADER}\nC3,,,REG,sme,C,福建,east,m,core,2019-04-01,1"),
@@ -116,11 +102,7 @@ fn completeness_rules() {
         &format!("{CUSTOMER_HEADER}\nC3,名,,,individual,C,福建,east,m,core,2019-04-01,1"),
         &[],
     );
-    check(
-        Kind::Relationships,
-        "relation_type,from_party,to_party\nguarantee,C1,C2",
-        &["C03"],
-    );
+    check(Kind::Relationships, "relation_type,from_party,to_party\nguarantee,C1,C2", &["C03"]);
     check(
         Kind::Relationships,
         "relation_type,from_party,to_party,amount,currency\nguarantee,C1,C2,500000,CNY",
@@ -131,37 +113,14 @@ fn completeness_rules() {
 #[test]
 fn format_rules() {
     let inv = "invoice_no,customer_id,issue_date,due_date,amount,currency";
-    check(
-        Kind::Invoices,
-        &format!("{inv}\nI2,C1,2026-13-01,2026-10-14,10,CNY"),
-        &["F01"],
-    );
-    check(
-        Kind::Invoices,
-        &format!("{inv}\nI2,C1,2026/8/1,20261014,\"1,234.50\",人民币"),
-        &[],
-    );
-    check(
-        Kind::Invoices,
-        &format!("{inv}\nI2,C1,2026-08-01,2026-10-14,12.345,CNY"),
-        &["F02"],
-    );
-    check(
-        Kind::Invoices,
-        &format!("{inv}\nI2,C1,2026-08-01,2026-10-14,１２，３４５．６,CNY"),
-        &[],
-    );
-    check(
-        Kind::Invoices,
-        &format!("{inv}\nI2,C1,2026-08-01,2026-10-14,10,XYZ"),
-        &["F03"],
-    );
+    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-13-01,2026-10-14,10,CNY"), &["F01"]);
+    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026/8/1,20261014,\"1,234.50\",人民币"), &[]);
+    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-08-01,2026-10-14,12.345,CNY"), &["F02"]);
+    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-08-01,2026-10-14,１２，３４５．６,CNY"), &[]);
+    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-08-01,2026-10-14,10,XYZ"), &["F03"]);
     check(
         Kind::Customers,
-        &format!(
-            "{CUSTOMER_HEADER}\n{}",
-            customer_row("C3", "91350100M000100Y44")
-        ),
+        &format!("{CUSTOMER_HEADER}\n{}", customer_row("C3", "91350100M000100Y44")),
         &["F04"],
     );
     check(
@@ -176,28 +135,13 @@ fn format_rules() {
     );
     check(
         Kind::Customers,
-        &format!(
-            "{CUSTOMER_HEADER}\nC3,{},,R,sme,C,福建,east,m,core,2019-04-01,1",
-            "名".repeat(201)
-        ),
+        &format!("{CUSTOMER_HEADER}\nC3,{},,R,sme,C,福建,east,m,core,2019-04-01,1", "名".repeat(201)),
         &["F07"],
     );
-    check(
-        Kind::Customers,
-        &format!("{CUSTOMER_HEADER},remark\n{},hello", customer_row("C3", "")),
-        &["F08"],
-    );
-    check(
-        Kind::Customers,
-        &format!("{CUSTOMER_HEADER},客户名称\n{},x", customer_row("C3", "")),
-        &["F09"],
-    );
+    check(Kind::Customers, &format!("{CUSTOMER_HEADER},remark\n{},hello", customer_row("C3", "")), &["F08"]);
+    check(Kind::Customers, &format!("{CUSTOMER_HEADER},客户名称\n{},x", customer_row("C3", "")), &["F09"]);
     let stmt = "C1,2026-09-30,Q,CNY,100,200,300,700,1000,400,600,400,900,600,50";
-    check(
-        Kind::Statements,
-        &format!("{STMT_HEADER}\n{stmt},maybe"),
-        &["F10"],
-    );
+    check(Kind::Statements, &format!("{STMT_HEADER}\n{stmt},maybe"), &["F10"]);
     check(Kind::Statements, &format!("{STMT_HEADER}\n{stmt},是"), &[]);
 }
 
@@ -207,31 +151,23 @@ fn consistency_rules_of_statements() {
     // max(1.00, 0.1% of 1,000.00 = 1.00).
     check(
         Kind::Statements,
-        &format!(
-            "{STMT_HEADER}\nC1,2026-09-30,Q,CNY,100,200,300,700,1000,400,600,402,900,600,50,0"
-        ),
+        &format!("{STMT_HEADER}\nC1,2026-09-30,Q,CNY,100,200,300,700,1000,400,600,402,900,600,50,0"),
         &["L01"],
     );
     // A gap of 1.00 is within tolerance.
     check(
         Kind::Statements,
-        &format!(
-            "{STMT_HEADER}\nC1,2026-09-30,Q,CNY,100,200,300,700,1000,400,600,401,900,600,50,0"
-        ),
+        &format!("{STMT_HEADER}\nC1,2026-09-30,Q,CNY,100,200,300,700,1000,400,600,401,900,600,50,0"),
         &[],
     );
     check(
         Kind::Statements,
-        &format!(
-            "{STMT_HEADER}\nC1,2026-09-30,Q,CNY,800,200,300,700,1000,400,600,400,900,600,50,0"
-        ),
+        &format!("{STMT_HEADER}\nC1,2026-09-30,Q,CNY,800,200,300,700,1000,400,600,400,900,600,50,0"),
         &["L02"],
     );
     check(
         Kind::Statements,
-        &format!(
-            "{STMT_HEADER}\nC1,2026-12-31,Q,CNY,100,200,300,700,1000,400,600,400,900,600,50,0"
-        ),
+        &format!("{STMT_HEADER}\nC1,2026-12-31,Q,CNY,100,200,300,700,1000,400,600,400,900,600,50,0"),
         &["L14"],
     );
     check(
@@ -246,125 +182,41 @@ fn consistency_rules_of_statements() {
 #[test]
 fn consistency_rules_of_the_ledger() {
     let inv = "invoice_no,customer_id,issue_date,due_date,amount,currency";
-    check(
-        Kind::Invoices,
-        &format!("{inv}\nI2,C1,2026-08-01,2026-07-31,10,CNY"),
-        &["L03"],
-    );
-    check(
-        Kind::Invoices,
-        &format!("{inv}\nI2,C1,2026-08-01,2026-08-01,10,CNY"),
-        &[],
-    );
-    check(
-        Kind::Invoices,
-        &format!("{inv}\nI2,C9,2026-08-01,2026-08-31,10,CNY"),
-        &["L06"],
-    );
-    check(
-        Kind::Invoices,
-        &format!("{inv}\nI2,C1,2026-08-01,2026-08-31,0,CNY"),
-        &["L11"],
-    );
-    check(
-        Kind::Invoices,
-        &format!("{inv}\nI2,C1,2026-10-01,2026-10-31,10,CNY"),
-        &["L14"],
-    );
+    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-08-01,2026-07-31,10,CNY"), &["L03"]);
+    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-08-01,2026-08-01,10,CNY"), &[]);
+    check(Kind::Invoices, &format!("{inv}\nI2,C9,2026-08-01,2026-08-31,10,CNY"), &["L06"]);
+    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-08-01,2026-08-31,0,CNY"), &["L11"]);
+    check(Kind::Invoices, &format!("{inv}\nI2,C1,2026-10-01,2026-10-31,10,CNY"), &["L14"]);
     let pay = "payment_id,customer_id,invoice_no,payment_date,amount,currency";
-    check(
-        Kind::Payments,
-        &format!("{pay}\nP1,C1,I1,2026-08-14,100,CNY"),
-        &["L04"],
-    );
-    check(
-        Kind::Payments,
-        &format!("{pay}\nP1,C1,I1,2026-08-15,100,CNY"),
-        &[],
-    );
-    check(
-        Kind::Payments,
-        &format!("{pay}\nP1,C1,I9,2026-08-20,100,CNY"),
-        &["L07"],
-    );
-    check(
-        Kind::Payments,
-        &format!("{pay}\nP1,C2,I1,2026-08-20,100,CNY"),
-        &["L08"],
-    );
-    check(
-        Kind::Payments,
-        &format!("{pay}\nP1,C1,I1,2026-08-20,100,USD"),
-        &["L09"],
-    );
+    check(Kind::Payments, &format!("{pay}\nP1,C1,I1,2026-08-14,100,CNY"), &["L04"]);
+    check(Kind::Payments, &format!("{pay}\nP1,C1,I1,2026-08-15,100,CNY"), &[]);
+    check(Kind::Payments, &format!("{pay}\nP1,C1,I9,2026-08-20,100,CNY"), &["L07"]);
+    check(Kind::Payments, &format!("{pay}\nP1,C2,I1,2026-08-20,100,CNY"), &["L08"]);
+    check(Kind::Payments, &format!("{pay}\nP1,C1,I1,2026-08-20,100,USD"), &["L09"]);
     check(
         Kind::Payments,
         &format!("{pay}\nP1,C1,I1,2026-08-20,600,CNY\nP2,C1,I1,2026-08-21,500,CNY"),
         &["L10"],
     );
-    check(
-        Kind::Payments,
-        &format!("{pay}\nP1,C1,I1,2026-08-20,600,CNY\nP2,C1,I1,2026-08-21,400,CNY"),
-        &[],
-    );
-    check(
-        Kind::Payments,
-        &format!("{pay}\nP1,C1,,2026-08-20,600,CNY"),
-        &[],
-    );
+    check(Kind::Payments, &format!("{pay}\nP1,C1,I1,2026-08-20,600,CNY\nP2,C1,I1,2026-08-21,400,CNY"), &[]);
+    check(Kind::Payments, &format!("{pay}\nP1,C1,,2026-08-20,600,CNY"), &[]);
     let cn = "credit_note_no,customer_id,invoice_no,issue_date,amount,currency";
-    check(
-        Kind::CreditNotes,
-        &format!("{cn}\nN1,C1,I1,2026-08-01,10,CNY"),
-        &["L04"],
-    );
-    check(
-        Kind::CreditNotes,
-        &format!("{cn}\nN1,C1,I1,2026-09-01,1000.01,CNY"),
-        &["L10"],
-    );
+    check(Kind::CreditNotes, &format!("{cn}\nN1,C1,I1,2026-08-01,10,CNY"), &["L04"]);
+    check(Kind::CreditNotes, &format!("{cn}\nN1,C1,I1,2026-09-01,1000.01,CNY"), &["L10"]);
     let ord = "order_no,customer_id,order_date,ship_date,amount,currency,status";
-    check(
-        Kind::Orders,
-        &format!("{ord}\nO1,C1,2026-09-20,2026-09-19,10,CNY,open"),
-        &["L13"],
-    );
-    check(
-        Kind::Orders,
-        &format!("{ord}\nO1,C1,2026-09-20,2026-10-05,10,CNY,未发货"),
-        &[],
-    );
+    check(Kind::Orders, &format!("{ord}\nO1,C1,2026-09-20,2026-09-19,10,CNY,open"), &["L13"]);
+    check(Kind::Orders, &format!("{ord}\nO1,C1,2026-09-20,2026-10-05,10,CNY,未发货"), &[]);
 }
 
 #[test]
 fn consistency_rules_of_events_and_relationships() {
     let ev = "customer_id,event_type,event_date,source,sentiment";
-    check(
-        Kind::Events,
-        &format!("{ev}\nC1,news,2026-09-01,web,1.5"),
-        &["L15"],
-    );
-    check(
-        Kind::Events,
-        &format!("{ev}\nC1,新闻舆情,2026-09-01,web,-0.8"),
-        &[],
-    );
+    check(Kind::Events, &format!("{ev}\nC1,news,2026-09-01,web,1.5"), &["L15"]);
+    check(Kind::Events, &format!("{ev}\nC1,新闻舆情,2026-09-01,web,-0.8"), &[]);
     let rel = "relation_type,from_party,to_party,share_pct";
-    check(
-        Kind::Relationships,
-        &format!("{rel}\nownership,C1,C1,60"),
-        &["L12"],
-    );
-    check(
-        Kind::Relationships,
-        &format!("{rel}\nownership,C1,C2,120"),
-        &["L05"],
-    );
-    check(
-        Kind::Relationships,
-        &format!("{rel}\nownership,C1,C2,50%"),
-        &[],
-    );
+    check(Kind::Relationships, &format!("{rel}\nownership,C1,C1,60"), &["L12"]);
+    check(Kind::Relationships, &format!("{rel}\nownership,C1,C2,120"), &["L05"]);
+    check(Kind::Relationships, &format!("{rel}\nownership,C1,C2,50%"), &[]);
 }
 
 #[test]
@@ -391,11 +243,7 @@ fn outlier_against_own_history_warns_and_still_imports() {
     let mut env = Env::new();
     let mut csv = String::from("invoice_no,customer_id,issue_date,due_date,amount,currency\n");
     for i in 0..12 {
-        csv.push_str(&format!(
-            "J{i},C1,2026-07-{:02},2026-08-31,{},CNY\n",
-            i + 1,
-            1000 + i * 37
-        ));
+        csv.push_str(&format!("J{i},C1,2026-07-{:02},2026-08-31,{},CNY\n", i + 1, 1000 + i * 37));
     }
     csv.push_str("J99,C1,2026-07-20,2026-08-31,1000000,CNY\n");
     let r = env.ok(Kind::Invoices, &csv);
@@ -422,11 +270,8 @@ fn outlier_against_industry_peers() {
     }
     env.ok(Kind::Customers, &customers);
     let r = env.ok(Kind::Statements, &statements);
-    let found: Vec<(u64, &str, Option<&str>)> = r
-        .diagnostics
-        .iter()
-        .map(|d| (d.row, d.rule.code, d.column.as_deref()))
-        .collect();
+    let found: Vec<(u64, &str, Option<&str>)> =
+        r.diagnostics.iter().map(|d| (d.row, d.rule.code, d.column.as_deref())).collect();
     assert_eq!(found, vec![(13, "O02", Some("total_liabilities"))]);
 }
 
@@ -438,26 +283,14 @@ fn reimport_is_idempotent_and_a_change_updates_one_record_with_history() {
     assert_eq!((first.inserted, first.updated, first.unchanged), (3, 0, 0));
     let again = env.ok(Kind::Invoices, csv);
     assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
-    let changed = env.ok(
-        Kind::Invoices,
-        &csv.replace(
-            "A2,C1,2026-08-02,2026-08-31,20",
-            "A2,C1,2026-08-02,2026-09-30,20",
-        ),
-    );
-    assert_eq!(
-        (changed.inserted, changed.updated, changed.unchanged),
-        (0, 1, 2)
-    );
+    let changed = env
+        .ok(Kind::Invoices, &csv.replace("A2,C1,2026-08-02,2026-08-31,20", "A2,C1,2026-08-02,2026-09-30,20"));
+    assert_eq!((changed.inserted, changed.updated, changed.unchanged), (0, 1, 2));
     let rec = env.store.record(Kind::Invoices, "A2").unwrap().unwrap();
     assert_eq!(rec.text("due_date"), Some("2026-09-30"));
     let history = env.store.history(Kind::Invoices, "A2").unwrap();
     assert_eq!(history.len(), 1);
-    assert!(
-        history[0].payload.contains("\"due_date\":\"2026-08-31\""),
-        "{}",
-        history[0].payload
-    );
+    assert!(history[0].payload.contains("\"due_date\":\"2026-08-31\""), "{}", history[0].payload);
     assert_eq!(history[0].replaced_by, changed.import_id.unwrap());
 }
 
@@ -487,9 +320,7 @@ fn xlsx_with_native_dates_and_numbers() {
     let p = env.dir.path().join("inv.xlsx");
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    for (c, h) in ["发票号", "客户编号", "开票日期", "到期日", "金额", "币种"]
-        .iter()
-        .enumerate()
+    for (c, h) in ["发票号", "客户编号", "开票日期", "到期日", "金额", "币种"].iter().enumerate()
     {
         ws.write_string(0, c as u16, *h).unwrap();
     }
@@ -506,10 +337,7 @@ fn xlsx_with_native_dates_and_numbers() {
     let r = env.import_path(Kind::Invoices, &p, &options());
     assert_eq!(r.status, ImportStatus::Committed, "{:#?}", r.diagnostics);
     let rec = env.store.record(Kind::Invoices, "X1").unwrap().unwrap();
-    assert_eq!(
-        (rec.text("issue_date"), rec.int("amount")),
-        (Some("2026-08-01"), Some(123_456))
-    );
+    assert_eq!((rec.text("issue_date"), rec.int("amount")), (Some("2026-08-01"), Some(123_456)));
 }
 
 #[test]
@@ -519,35 +347,21 @@ fn strict_mode_writes_nothing_and_skip_invalid_writes_the_valid_rows() {
     let before = env.store.count(Kind::Invoices).unwrap();
     let runs_before = env.store.import_runs(100).unwrap().len();
     let strict = env.import(Kind::Invoices, csv);
-    assert_eq!(
-        (strict.status, strict.rejected_rows, strict.errors),
-        (ImportStatus::Rejected, 1, 1)
-    );
-    assert_eq!(
-        strict.diagnostics[0].to_string().split(": ").nth(1),
-        Some("error L06 UnknownCustomer")
-    );
+    assert_eq!((strict.status, strict.rejected_rows, strict.errors), (ImportStatus::Rejected, 1, 1));
+    assert_eq!(strict.diagnostics[0].to_string().split(": ").nth(1), Some("error L06 UnknownCustomer"));
     assert_eq!(env.store.count(Kind::Invoices).unwrap(), before);
     assert_eq!(env.store.import_runs(100).unwrap().len(), runs_before);
 
     let p = env.file("csv", csv);
     let rejects = env.dir.path().join("rejects.csv");
     let mut opts = options();
-    opts.invalid_rows = InvalidRows::Skip {
-        rejects: rejects.clone(),
-    };
+    opts.invalid_rows = InvalidRows::Skip { rejects: rejects.clone() };
     let r = env.import_path(Kind::Invoices, &p, &opts);
-    assert_eq!(
-        (r.status, r.inserted, r.rejected_rows),
-        (ImportStatus::Committed, 2, 1)
-    );
+    assert_eq!((r.status, r.inserted, r.rejected_rows), (ImportStatus::Committed, 2, 1));
     assert_eq!(env.store.count(Kind::Invoices).unwrap(), before + 2);
     let text = std::fs::read_to_string(&rejects).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(
-        lines[0],
-        "row,problems,invoice_no,customer_id,issue_date,due_date,amount,currency"
-    );
+    assert_eq!(lines[0], "row,problems,invoice_no,customer_id,issue_date,due_date,amount,currency");
     assert!(
         lines[1].starts_with("3,L06 UnknownCustomer customer_id: no customer with this id"),
         "{}",
@@ -562,27 +376,14 @@ fn export_imports_back_unchanged_in_csv_and_xlsx_and_both_languages() {
     let mut env = Env::new();
     env.ok(Kind::Statements, &format!("{STMT_HEADER},market_share_pct\nC1,2026-09-30,Q,CNY,100.10,200,300,700,1000,400,600,400,900,600,-50.5,1,6.5"));
     for kind in [Kind::Customers, Kind::Invoices, Kind::Statements] {
-        for (format, lang) in [
-            (Format::Csv, HeaderLanguage::English),
-            (Format::Xlsx, HeaderLanguage::Chinese),
-        ] {
-            let path = env
-                .dir
-                .path()
-                .join(format!("out-{kind}.{}", format.extension()));
+        for (format, lang) in
+            [(Format::Csv, HeaderLanguage::English), (Format::Xlsx, HeaderLanguage::Chinese)]
+        {
+            let path = env.dir.path().join(format!("out-{kind}.{}", format.extension()));
             let n = credence_engine::export(&mut env.store, kind, &path, format, lang).unwrap();
             let r = env.import_path(kind, &path, &options());
-            assert_eq!(
-                r.status,
-                ImportStatus::Committed,
-                "{kind} {format:?}: {:#?}",
-                r.diagnostics
-            );
-            assert_eq!(
-                (r.inserted, r.updated, r.unchanged),
-                (0, 0, n),
-                "{kind} {format:?}"
-            );
+            assert_eq!(r.status, ImportStatus::Committed, "{kind} {format:?}: {:#?}", r.diagnostics);
+            assert_eq!((r.inserted, r.updated, r.unchanged), (0, 0, n), "{kind} {format:?}");
         }
     }
 }
@@ -592,13 +393,9 @@ fn templates_import_as_empty_files() {
     let env = Env::new();
     for kind in Kind::ALL {
         for format in [Format::Csv, Format::Xlsx] {
-            let path = env
-                .dir
-                .path()
-                .join(format!("t-{kind}.{}", format.extension()));
+            let path = env.dir.path().join(format!("t-{kind}.{}", format.extension()));
             let guide =
-                credence_engine::write_template(kind, &path, format, HeaderLanguage::Chinese)
-                    .unwrap();
+                credence_engine::write_template(kind, &path, format, HeaderLanguage::Chinese).unwrap();
             assert_eq!(guide.len(), kind.schema().fields.len());
             let mut store = Store::open(env.dir.path().join("empty.db").to_str().unwrap()).unwrap();
             let r = import_file(&mut store, kind, &path, &options(), &mut |_| {}).unwrap();
@@ -618,8 +415,16 @@ fn a_folder_is_imported_in_load_order_and_stops_at_a_rejected_file() {
     std::fs::create_dir(&dir).unwrap();
     // Named so that alphabetical order would load payments before their invoices.
     std::fs::write(dir.join("a_payments.csv"), "").unwrap();
-    std::fs::write(dir.join("payments_20261001.csv"), "payment_id,customer_id,invoice_no,payment_date,amount,currency\nQ1,C9,Z1,2026-09-02,5,CNY\n").unwrap();
-    std::fs::write(dir.join("invoices_20261001.csv"), "invoice_no,customer_id,issue_date,due_date,amount,currency\nZ1,C9,2026-09-01,2026-09-30,10,CNY\n").unwrap();
+    std::fs::write(
+        dir.join("payments_20261001.csv"),
+        "payment_id,customer_id,invoice_no,payment_date,amount,currency\nQ1,C9,Z1,2026-09-02,5,CNY\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("invoices_20261001.csv"),
+        "invoice_no,customer_id,issue_date,due_date,amount,currency\nZ1,C9,2026-09-01,2026-09-30,10,CNY\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.join("customers_20261001.csv"),
         format!("{CUSTOMER_HEADER}\n{}\n", customer_row("C9", "")),
@@ -639,21 +444,12 @@ fn a_folder_is_imported_in_load_order_and_stops_at_a_rejected_file() {
     let order: Vec<Kind> = files.iter().map(|f| f.0).collect();
     assert_eq!(
         order,
-        vec![
-            Kind::Customers,
-            Kind::Invoices,
-            Kind::Payments,
-            Kind::Events,
-            Kind::Relationships
-        ]
+        vec![Kind::Customers, Kind::Invoices, Kind::Payments, Kind::Events, Kind::Relationships]
     );
     assert_eq!(unknown, vec![dir.join("a_payments.csv")]);
-    let reports =
-        credence_engine::import_batch(&mut env.store, &files, &options(), &mut |_| {}).unwrap();
-    let outcome: Vec<(Kind, ImportStatus, u64)> = reports
-        .iter()
-        .map(|r| (r.kind, r.status, r.inserted))
-        .collect();
+    let reports = credence_engine::import_batch(&mut env.store, &files, &options(), &mut |_| {}).unwrap();
+    let outcome: Vec<(Kind, ImportStatus, u64)> =
+        reports.iter().map(|r| (r.kind, r.status, r.inserted)).collect();
     assert_eq!(
         outcome,
         vec![
@@ -664,4 +460,13 @@ fn a_folder_is_imported_in_load_order_and_stops_at_a_rejected_file() {
         ]
     );
     assert_eq!(env.store.count(Kind::Relationships).unwrap(), 0);
+}
+
+#[test]
+fn qualitative_assessments() {
+    let head = "customer_id,factor,score,assessed_on,assessor";
+    check(Kind::Assessments, &format!("{head}\nC1,品格,75,2026-09-15,李明"), &[]);
+    check(Kind::Assessments, &format!("{head}\nC1,character,120,2026-09-15,李明"), &["L15"]);
+    check(Kind::Assessments, &format!("{head}\nC1,luck,50,2026-09-15,李明"), &["F05"]);
+    check(Kind::Assessments, &format!("{head}\nC1,capital,50,2026-10-15,李明"), &["L14"]);
 }

@@ -26,11 +26,8 @@ pub struct InvoiceFacts {
 pub trait StoredFacts {
     fn customer_exists(&mut self, customer_id: &str) -> Result<bool, FactsError>;
     /// The invoice with the amounts applied to it, excluding the record `(kind, key)`.
-    fn invoice(
-        &mut self,
-        invoice_no: &str,
-        except: (Kind, &str),
-    ) -> Result<Option<InvoiceFacts>, FactsError>;
+    fn invoice(&mut self, invoice_no: &str, except: (Kind, &str))
+    -> Result<Option<InvoiceFacts>, FactsError>;
 }
 
 /// Tolerances and the date that counts as "today" for the checks.
@@ -46,11 +43,7 @@ pub struct CheckConfig {
 
 impl CheckConfig {
     pub fn new(as_of: chrono::NaiveDate) -> Self {
-        Self {
-            as_of,
-            balance_tolerance_share: 0.001,
-            balance_tolerance_units: 1,
-        }
+        Self { as_of, balance_tolerance_share: 0.001, balance_tolerance_units: 1 }
     }
 }
 
@@ -89,11 +82,7 @@ impl Ctx<'_> {
         if let Some(a) = self.int(column)
             && a <= 0
         {
-            self.flag(
-                &rules::AMOUNT_NOT_POSITIVE,
-                column,
-                "must be greater than zero",
-            );
+            self.flag(&rules::AMOUNT_NOT_POSITIVE, column, "must be greater than zero");
         }
     }
     fn not_negative(&mut self, column: &'static str) {
@@ -110,11 +99,7 @@ impl Ctx<'_> {
         if let Some(p) = self.record.real(column)
             && !(0.0..=100.0).contains(&p)
         {
-            self.flag(
-                &rules::PERCENT_OUT_OF_RANGE,
-                column,
-                "a percentage must be between 0 and 100",
-            );
+            self.flag(&rules::PERCENT_OUT_OF_RANGE, column, "a percentage must be between 0 and 100");
         }
     }
     fn needs(&mut self, column: &'static str, when: &'static str, because: &str) {
@@ -151,12 +136,7 @@ pub fn check_record(
     config: &CheckConfig,
     facts: &mut dyn StoredFacts,
 ) -> Result<Vec<Finding>, FactsError> {
-    let mut ctx = Ctx {
-        record,
-        config,
-        as_of: config.as_of.to_string(),
-        out: Vec::new(),
-    };
+    let mut ctx = Ctx { record, config, as_of: config.as_of.to_string(), out: Vec::new() };
     match record.kind {
         Kind::Customers => customer(&mut ctx),
         Kind::Statements => {
@@ -206,14 +186,19 @@ pub fn check_record(
             if let Some(s) = ctx.record.real("sentiment")
                 && !(-1.0..=1.0).contains(&s)
             {
-                ctx.flag(
-                    &rules::VALUE_OUT_OF_RANGE,
-                    "sentiment",
-                    "sentiment runs from -1 to 1",
-                );
+                ctx.flag(&rules::VALUE_OUT_OF_RANGE, "sentiment", "sentiment runs from -1 to 1");
             }
         }
         Kind::Relationships => relationship(&mut ctx),
+        Kind::Assessments => {
+            ctx.customer_known(facts)?;
+            ctx.not_future("assessed_on");
+            if let Some(s) = ctx.record.real("score")
+                && !(0.0..=100.0).contains(&s)
+            {
+                ctx.flag(&rules::VALUE_OUT_OF_RANGE, "score", "scores run from 0 to 100");
+            }
+        }
     }
     Ok(ctx.out)
 }
@@ -234,11 +219,7 @@ fn customer(ctx: &mut Ctx) {
     if let Some(days) = ctx.int("payment_terms_days")
         && !(0..=3650).contains(&days)
     {
-        ctx.flag(
-            &rules::VALUE_OUT_OF_RANGE,
-            "payment_terms_days",
-            "payment terms run from 0 to 3650 days",
-        );
+        ctx.flag(&rules::VALUE_OUT_OF_RANGE, "payment_terms_days", "payment terms run from 0 to 3650 days");
     }
 }
 
@@ -257,17 +238,12 @@ fn statement(ctx: &mut Ctx) {
     ] {
         ctx.not_negative(c);
     }
-    for c in [
-        "market_share_pct",
-        "capacity_utilisation_pct",
-        "staff_turnover_pct",
-        "customer_retention_pct",
-    ] {
+    for c in ["market_share_pct", "capacity_utilisation_pct", "staff_turnover_pct", "customer_retention_pct"]
+    {
         ctx.percent(c);
     }
     let get = |c| ctx.int(c).unwrap_or(0);
-    let (assets, liabilities, equity) =
-        (get("total_assets"), get("total_liabilities"), get("equity"));
+    let (assets, liabilities, equity) = (get("total_assets"), get("total_liabilities"), get("equity"));
     let exponent = ctx
         .text("currency")
         .and_then(|c| credence_domain::Currency::parse(c).ok())
@@ -293,11 +269,7 @@ fn statement(ctx: &mut Ctx) {
         if let (Some(p), Some(t)) = (ctx.int(part), ctx.int(total))
             && p > t
         {
-            ctx.flag(
-                &rules::PART_EXCEEDS_TOTAL,
-                part,
-                format!("{part} exceeds {total}"),
-            );
+            ctx.flag(&rules::PART_EXCEEDS_TOTAL, part, format!("{part} exceeds {total}"));
         }
     }
 }
@@ -322,10 +294,7 @@ fn applied_to_invoice(
     if let Some(c) = ctx.text("customer_id")
         && c != inv.customer_id
     {
-        let msg = format!(
-            "invoice {invoice_no} belongs to customer {}",
-            inv.customer_id
-        );
+        let msg = format!("invoice {invoice_no} belongs to customer {}", inv.customer_id);
         ctx.flag(&rules::INVOICE_OF_OTHER_CUSTOMER, "customer_id", msg);
     }
     if let Some(d) = ctx.text(date_column)
@@ -360,28 +329,16 @@ fn relationship(ctx: &mut Ctx) {
     if let (Some(a), Some(b)) = (ctx.text("from_party"), ctx.text("to_party"))
         && a == b
     {
-        ctx.flag(
-            &rules::SELF_RELATION,
-            "to_party",
-            "a party cannot be linked to itself",
-        );
+        ctx.flag(&rules::SELF_RELATION, "to_party", "a party cannot be linked to itself");
     }
     ctx.percent("share_pct");
     ctx.percent("voting_pct");
     match ctx.text("relation_type") {
         Some("ownership") if !ctx.present("share_pct") && !ctx.present("voting_pct") => {
-            ctx.flag(
-                &rules::DEPENDENT_VALUE_MISSING,
-                "share_pct",
-                "a shareholding needs its percentage",
-            );
+            ctx.flag(&rules::DEPENDENT_VALUE_MISSING, "share_pct", "a shareholding needs its percentage");
         }
         Some("guarantee") if !ctx.present("amount") => {
-            ctx.flag(
-                &rules::DEPENDENT_VALUE_MISSING,
-                "amount",
-                "a guarantee needs its amount",
-            );
+            ctx.flag(&rules::DEPENDENT_VALUE_MISSING, "amount", "a guarantee needs its amount");
         }
         _ => {}
     }

@@ -45,11 +45,7 @@ impl std::fmt::Display for Diagnostic {
         if let Some(c) = &self.column {
             write!(f, ":{c}")?;
         }
-        write!(
-            f,
-            ": {sev} {} {}: {}",
-            self.rule.code, self.rule.name, self.message
-        )?;
+        write!(f, ": {sev} {} {}: {}", self.rule.code, self.rule.name, self.message)?;
         if !self.value.is_empty() {
             write!(f, " (value '{}')", self.value)?;
         }

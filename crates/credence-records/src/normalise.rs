@@ -18,10 +18,7 @@ pub struct FormatError {
 }
 
 fn err(rule: &'static Rule, message: impl Into<String>) -> FormatError {
-    FormatError {
-        rule,
-        message: message.into(),
-    }
+    FormatError { rule, message: message.into() }
 }
 
 /// Trims a cell (including the ideographic space U+3000).
@@ -33,11 +30,7 @@ pub fn clean(cell: &str) -> String {
 /// Applied to everything but free text, whose full-width punctuation (company names with
 /// （） brackets) is kept as written.
 pub fn fold_width(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.is_ascii() {
-        text.into()
-    } else {
-        text.nfkc().collect::<String>().trim().to_owned().into()
-    }
+    if text.is_ascii() { text.into() } else { text.nfkc().collect::<String>().trim().to_owned().into() }
 }
 
 /// Reads one non-empty, cleaned cell as the field type. `currency_exponent` is the number
@@ -61,29 +54,22 @@ pub fn normalise(text: &str, ty: FieldType, currency_exponent: u8) -> Result<Val
         }
         FieldType::Id => {
             if text.chars().count() > 64 || text.chars().any(char::is_control) {
-                return Err(err(
-                    &rules::TEXT_TOO_LONG,
-                    "identifiers are at most 64 characters on one line",
-                ));
+                return Err(err(&rules::TEXT_TOO_LONG, "identifiers are at most 64 characters on one line"));
             }
             Ok(Value::Text(text.to_owned()))
         }
-        FieldType::Date => parse_date(text)
-            .map(|d| Value::Text(d.to_string()))
-            .ok_or_else(|| {
-                err(
-                    &rules::DATE_UNREADABLE,
-                    "expected a date such as 2026-09-30, 2026/9/30, 20260930 or 2026年9月30日",
-                )
-            }),
+        FieldType::Date => parse_date(text).map(|d| Value::Text(d.to_string())).ok_or_else(|| {
+            err(
+                &rules::DATE_UNREADABLE,
+                "expected a date such as 2026-09-30, 2026/9/30, 20260930 or 2026年9月30日",
+            )
+        }),
         FieldType::Money { .. } => parse_amount(text, currency_exponent).map(Value::Int),
         FieldType::Currency => Currency::parse(text)
             .map(|c| Value::Text(c.code().to_owned()))
             .map_err(|e| err(&rules::CURRENCY_UNKNOWN, e.to_string())),
         FieldType::Number => parse_number(text).map(Value::Real),
-        FieldType::Percent => {
-            parse_number(text.strip_suffix('%').unwrap_or(text).trim()).map(Value::Real)
-        }
+        FieldType::Percent => parse_number(text.strip_suffix('%').unwrap_or(text).trim()).map(Value::Real),
         FieldType::Integer => {
             let x = parse_number(text)?;
             if x.fract() != 0.0 || x.abs() > 9.0e15 {
@@ -93,18 +79,10 @@ pub fn normalise(text: &str, ty: FieldType, currency_exponent: u8) -> Result<Val
         }
         FieldType::Bool => parse_bool(text)
             .map(|b| Value::Int(i64::from(b)))
-            .ok_or_else(|| {
-                err(
-                    &rules::BOOLEAN_UNREADABLE,
-                    "expected 1/0, true/false, yes/no or 是/否",
-                )
-            }),
+            .ok_or_else(|| err(&rules::BOOLEAN_UNREADABLE, "expected 1/0, true/false, yes/no or 是/否")),
         FieldType::Uscc => {
-            let code: String = text
-                .chars()
-                .filter(|c| !matches!(c, ' ' | '-'))
-                .collect::<String>()
-                .to_ascii_uppercase();
+            let code: String =
+                text.chars().filter(|c| !matches!(c, ' ' | '-')).collect::<String>().to_ascii_uppercase();
             Uscc::parse(&code)
                 .map(|u| Value::Text(u.as_str().to_owned()))
                 .map_err(|e| err(&rules::USCC_INVALID, e.to_string()))
@@ -112,12 +90,7 @@ pub fn normalise(text: &str, ty: FieldType, currency_exponent: u8) -> Result<Val
         FieldType::Label(set) => set
             .parse(text)
             .map(|code| Value::Text(code.to_owned()))
-            .ok_or_else(|| {
-                err(
-                    &rules::CODE_NOT_IN_LIST,
-                    format!("expected one of {}", set.codes_joined()),
-                )
-            }),
+            .ok_or_else(|| err(&rules::CODE_NOT_IN_LIST, format!("expected one of {}", set.codes_joined()))),
     }
 }
 
@@ -167,12 +140,9 @@ fn parse_amount(text: &str, exponent: u8) -> Result<i64, FormatError> {
     let (negative, t) = strip_number_decorations(text);
     let minor = if t.contains(['e', 'E']) {
         // Spreadsheets write large numbers as 1.2345E+07 in CSV exports.
-        let x: f64 = t.parse().map_err(|_| {
-            err(
-                &rules::AMOUNT_UNREADABLE,
-                "expected an amount such as 1,234,567.89",
-            )
-        })?;
+        let x: f64 = t
+            .parse()
+            .map_err(|_| err(&rules::AMOUNT_UNREADABLE, "expected an amount such as 1,234,567.89"))?;
         let scaled = x * 10_f64.powi(i32::from(exponent));
         if !scaled.is_finite() || scaled.abs() > 9.0e15 || (scaled - scaled.round()).abs() > 1e-6 {
             return Err(err(
@@ -182,8 +152,7 @@ fn parse_amount(text: &str, exponent: u8) -> Result<i64, FormatError> {
         }
         scaled.round() as i64
     } else {
-        minor_units_from_decimal(&t, exponent)
-            .map_err(|e| err(&rules::AMOUNT_UNREADABLE, e.to_string()))?
+        minor_units_from_decimal(&t, exponent).map_err(|e| err(&rules::AMOUNT_UNREADABLE, e.to_string()))?
     };
     Ok(if negative { -minor } else { minor })
 }
@@ -216,9 +185,7 @@ mod tests {
             Err(code) => assert_eq!(got.map_err(|e| e.rule.code), Err(code), "{text}"),
         }
     }
-    const MONEY: FieldType = FieldType::Money {
-        currency: "currency",
-    };
+    const MONEY: FieldType = FieldType::Money { currency: "currency" };
 
     #[test]
     fn dates() {
@@ -259,17 +226,9 @@ mod tests {
             FieldType::Uscc,
             Ok(Value::Text("91350100M000100Y43".into())),
         );
-        check(
-            "91350100m000100y43",
-            FieldType::Uscc,
-            Ok(Value::Text("91350100M000100Y43".into())),
-        );
+        check("91350100m000100y43", FieldType::Uscc, Ok(Value::Text("91350100M000100Y43".into())));
         check("91350100M000100Y44", FieldType::Uscc, Err("F04"));
-        check(
-            "制造业",
-            FieldType::Label(LabelSet::Industry),
-            Ok(Value::Text("C".into())),
-        );
+        check("制造业", FieldType::Label(LabelSet::Industry), Ok(Value::Text("C".into())));
         check("Z9", FieldType::Label(LabelSet::Industry), Err("F05"));
     }
 
@@ -292,11 +251,7 @@ mod tests {
         check("n/a", FieldType::Number, Err("F06"));
         check("是", FieldType::Bool, Ok(Value::Int(1)));
         check("maybe", FieldType::Bool, Err("F10"));
-        check(
-            &"x".repeat(201),
-            FieldType::Text { max_chars: 200 },
-            Err("F07"),
-        );
+        check(&"x".repeat(201), FieldType::Text { max_chars: 200 }, Err("F07"));
         check("A\u{7}B", FieldType::Id, Err("F07"));
     }
 }

@@ -21,10 +21,7 @@ pub struct OutlierConfig {
 
 impl Default for OutlierConfig {
     fn default() -> Self {
-        Self {
-            threshold: 3.5,
-            min_observations: 8,
-        }
+        Self { threshold: 3.5, min_observations: 8 }
     }
 }
 
@@ -58,46 +55,22 @@ fn ln_positive(r: &Record, c: &str) -> Option<f64> {
 /// The measures screened for a record. Amounts are compared on a log scale because they
 /// are multiplicative (an invoice ten times the usual is as odd as one a tenth of it).
 pub fn measures(record: &Record) -> Vec<Measure> {
-    let m = |scope, column, name, value: Option<f64>| {
-        value.map(|value| Measure {
-            scope,
-            column,
-            name,
-            value,
-        })
-    };
+    let m =
+        |scope, column, name, value: Option<f64>| value.map(|value| Measure { scope, column, name, value });
     let list = match record.kind {
-        Kind::Invoices | Kind::Orders => vec![m(
-            Scope::OwnHistory,
-            "amount",
-            "log amount",
-            ln_positive(record, "amount"),
-        )],
+        Kind::Invoices | Kind::Orders => {
+            vec![m(Scope::OwnHistory, "amount", "log amount", ln_positive(record, "amount"))]
+        }
         Kind::Statements => vec![
-            m(
-                Scope::OwnHistory,
-                "revenue",
-                "log revenue",
-                ln_positive(record, "revenue"),
-            ),
-            m(
-                Scope::OwnHistory,
-                "total_assets",
-                "log total assets",
-                ln_positive(record, "total_assets"),
-            ),
+            m(Scope::OwnHistory, "revenue", "log revenue", ln_positive(record, "revenue")),
+            m(Scope::OwnHistory, "total_assets", "log total assets", ln_positive(record, "total_assets")),
             m(
                 Scope::Industry,
                 "total_liabilities",
                 "debt-to-asset ratio",
                 ratio(record, "total_liabilities", "total_assets"),
             ),
-            m(
-                Scope::Industry,
-                "net_profit",
-                "net margin",
-                ratio(record, "net_profit", "revenue"),
-            ),
+            m(Scope::Industry, "net_profit", "net margin", ratio(record, "net_profit", "revenue")),
             m(
                 Scope::Industry,
                 "current_assets",
@@ -113,10 +86,7 @@ pub fn measures(record: &Record) -> Vec<Measure> {
 /// The group a measure is compared within.
 fn group_of(record: &Record, scope: Scope, industry: Option<&str>) -> Option<String> {
     let customer = record.text("customer_id")?;
-    let period_type = record
-        .try_get("period_type")
-        .and_then(Value::as_text)
-        .unwrap_or("");
+    let period_type = record.try_get("period_type").and_then(Value::as_text).unwrap_or("");
     match scope {
         Scope::OwnHistory => Some(format!("{customer}\u{1f}{period_type}")),
         Scope::Industry => Some(format!(
@@ -145,10 +115,7 @@ pub struct OutlierScreen {
 
 impl OutlierScreen {
     pub fn new(config: OutlierConfig) -> Self {
-        Self {
-            config,
-            ..Self::default()
-        }
+        Self { config, ..Self::default() }
     }
 
     /// Whether this kind has any measure to screen (so callers can skip the reference scan).
@@ -160,11 +127,7 @@ impl OutlierScreen {
         for measure in measures(record) {
             if let Some(group) = group_of(record, measure.scope, industry) {
                 self.candidate_groups.insert((group.clone(), measure.name));
-                self.candidates.push(Candidate {
-                    row,
-                    group,
-                    measure,
-                });
+                self.candidates.push(Candidate { row, group, measure });
             }
         }
     }
@@ -198,13 +161,8 @@ impl OutlierScreen {
             let z = 0.6745 * (c.measure.value - median) / mad;
             if z.abs() > self.config.threshold {
                 let (rule, against) = match c.measure.scope {
-                    Scope::OwnHistory => {
-                        (&rules::OUTLIER_OWN_HISTORY, "the customer's own history")
-                    }
-                    Scope::Industry => (
-                        &rules::OUTLIER_INDUSTRY,
-                        "industry peers in the same period",
-                    ),
+                    Scope::OwnHistory => (&rules::OUTLIER_OWN_HISTORY, "the customer's own history"),
+                    Scope::Industry => (&rules::OUTLIER_INDUSTRY, "industry peers in the same period"),
                 };
                 let msg = format!(
                     "{} {:.3} is far from {against} (median {:.3}, robust z {:.1})",
@@ -233,11 +191,7 @@ fn median(values: &mut [f64]) -> Option<f64> {
     }
     values.sort_by(f64::total_cmp);
     let n = values.len();
-    Some(if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    })
+    Some(if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 })
 }
 
 #[cfg(test)]
@@ -258,9 +212,7 @@ mod tests {
 
     fn invoice(customer: &str, amount: i64) -> Record {
         let mut r = Record::empty(Kind::Invoices);
-        r.set("customer_id", customer)
-            .set("amount", amount)
-            .set("currency", "CNY");
+        r.set("customer_id", customer).set("amount", amount).set("currency", "CNY");
         r
     }
 
@@ -270,9 +222,7 @@ mod tests {
         let big = invoice("C1", 1_000_000);
         screen.add_candidate(11, &big, None);
         screen.add_candidate(12, &invoice("C1", 10_100), None);
-        let usual = [
-            10_000, 12_000, 9_000, 11_000, 10_500, 9_500, 13_000, 8_000, 10_000, 10_100,
-        ];
+        let usual = [10_000, 12_000, 9_000, 11_000, 10_500, 9_500, 13_000, 8_000, 10_000, 10_100];
         for a in usual {
             screen.add_reference(&invoice("C1", a), None);
         }
@@ -282,10 +232,7 @@ mod tests {
         assert_eq!(screen.reference.len(), 1);
         let found = screen.finish();
         assert_eq!(found.len(), 1);
-        assert_eq!(
-            (found[0].0, found[0].1, found[0].2.code),
-            (11, "amount", "O01")
-        );
+        assert_eq!((found[0].0, found[0].1, found[0].2.code), (11, "amount", "O01"));
     }
 
     #[test]

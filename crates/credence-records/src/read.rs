@@ -66,15 +66,8 @@ impl RowReader {
     /// Opens a `.csv` or `.xlsx` file by its extension.
     pub fn open(path: &Path) -> Result<Self, ReadError> {
         let shown = path.display().to_string();
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let open_err = |source| ReadError::Open {
-            path: shown.clone(),
-            source,
-        };
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let open_err = |source| ReadError::Open { path: shown.clone(), source };
         match ext.as_str() {
             "csv" | "txt" => {
                 let mut file = File::open(path).map_err(open_err)?;
@@ -85,11 +78,8 @@ impl RowReader {
                 let has_bom = head.starts_with(&[0xEF, 0xBB, 0xBF])
                     || head.starts_with(&[0xFF, 0xFE])
                     || head.starts_with(&[0xFE, 0xFF]);
-                let fallback = if has_bom || sniff_is_utf8(&head) {
-                    encoding_rs::UTF_8
-                } else {
-                    encoding_rs::GB18030
-                };
+                let fallback =
+                    if has_bom || sniff_is_utf8(&head) { encoding_rs::UTF_8 } else { encoding_rs::GB18030 };
                 let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
                     .encoding(Some(fallback))
                     .bom_override(true)
@@ -98,28 +88,16 @@ impl RowReader {
                     .has_headers(false)
                     .flexible(true)
                     .from_reader(Box::new(decoded) as Box<dyn Read>);
-                Ok(Self {
-                    path: shown,
-                    inner: Inner::Csv(reader, csv::StringRecord::new()),
-                    next_row: 1,
-                })
+                Ok(Self { path: shown, inner: Inner::Csv(reader, csv::StringRecord::new()), next_row: 1 })
             }
             "xlsx" | "xlsm" => {
                 use calamine::Reader;
-                let mut wb: calamine::Xlsx<_> =
-                    calamine::open_workbook(path).map_err(|source| ReadError::Xlsx {
-                        path: shown.clone(),
-                        source,
-                    })?;
+                let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path)
+                    .map_err(|source| ReadError::Xlsx { path: shown.clone(), source })?;
                 let range = wb
                     .worksheet_range_at(0)
-                    .ok_or_else(|| ReadError::NoSheet {
-                        path: shown.clone(),
-                    })?
-                    .map_err(|source| ReadError::Xlsx {
-                        path: shown.clone(),
-                        source,
-                    })?;
+                    .ok_or_else(|| ReadError::NoSheet { path: shown.clone() })?
+                    .map_err(|source| ReadError::Xlsx { path: shown.clone(), source })?;
                 // Rows are rendered up front: an xlsx sheet holds at most 1,048,576 rows and
                 // calamine materialises the range anyway.
                 let (start_row, start_col) = range.start().unwrap_or((0, 0));
@@ -133,16 +111,9 @@ impl RowReader {
                     cells.extend(r.iter().map(render_cell));
                     rows.push(cells);
                 }
-                Ok(Self {
-                    path: shown,
-                    inner: Inner::Sheet(rows.into_iter()),
-                    next_row: 1,
-                })
+                Ok(Self { path: shown, inner: Inner::Sheet(rows.into_iter()), next_row: 1 })
             }
-            _ => Err(ReadError::UnsupportedType {
-                path: shown,
-                extension: ext,
-            }),
+            _ => Err(ReadError::UnsupportedType { path: shown, extension: ext }),
         }
     }
 
@@ -158,11 +129,7 @@ impl RowReader {
                 Ok(true) => record.iter().map(str::to_owned).collect(),
                 Ok(false) => return Ok(None),
                 Err(source) => {
-                    return Err(ReadError::Csv {
-                        path: self.path.clone(),
-                        row,
-                        source,
-                    });
+                    return Err(ReadError::Csv { path: self.path.clone(), row, source });
                 }
             },
             Inner::Sheet(rows) => match rows.next() {
@@ -213,10 +180,7 @@ fn render_float(f: f64) -> String {
         // Excel stores amounts as binary floats: 1234.56 comes back as
         // 1234.5599999999999. Round to 10 significant decimals to recover what was typed.
         let rounded = format!("{f:.10}");
-        rounded
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_owned()
+        rounded.trim_end_matches('0').trim_end_matches('.').to_owned()
     }
 }
 
@@ -239,14 +203,8 @@ mod tests {
         let (bytes, _, _) = encoding_rs::GB18030.encode("客户编号,客户名称\nC1,福州机械有限公司\n");
         std::fs::write(&path, &bytes).unwrap();
         let mut r = RowReader::open(&path).unwrap();
-        assert_eq!(
-            r.next_row().unwrap(),
-            Some((1, vec!["客户编号".into(), "客户名称".into()]))
-        );
-        assert_eq!(
-            r.next_row().unwrap(),
-            Some((2, vec!["C1".into(), "福州机械有限公司".into()]))
-        );
+        assert_eq!(r.next_row().unwrap(), Some((1, vec!["客户编号".into(), "客户名称".into()])));
+        assert_eq!(r.next_row().unwrap(), Some((2, vec!["C1".into(), "福州机械有限公司".into()])));
         assert_eq!(r.next_row().unwrap(), None);
     }
 
@@ -256,10 +214,7 @@ mod tests {
         let path = dir.path().join("bom.csv");
         std::fs::write(&path, "\u{feff}customer_id\nC1\n").unwrap();
         let mut r = RowReader::open(&path).unwrap();
-        assert_eq!(
-            r.next_row().unwrap().unwrap().1,
-            vec!["customer_id".to_owned()]
-        );
+        assert_eq!(r.next_row().unwrap().unwrap().1, vec!["customer_id".to_owned()]);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! a Chinese header and aliases, because users export from Chinese ERPs.
 
 use credence_domain::{
-    CustomerType, EventKind, Industry, Labelled, MonitoringTier, OrderStatus, PeriodType,
+    CustomerType, EventKind, Industry, Labelled, MonitoringTier, OrderStatus, PeriodType, QualitativeFactor,
     RelationKind,
 };
 
@@ -22,11 +22,12 @@ pub enum Kind {
     Milestones,
     Events,
     Relationships,
+    Assessments,
 }
 
 impl Kind {
     /// Every kind in load order: a kind only refers to kinds before it.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Customers,
         Kind::Statements,
         Kind::Invoices,
@@ -36,6 +37,7 @@ impl Kind {
         Kind::Milestones,
         Kind::Events,
         Kind::Relationships,
+        Kind::Assessments,
     ];
 
     /// The command-line name and table name.
@@ -62,6 +64,7 @@ impl Kind {
             Kind::Milestones => &MILESTONES,
             Kind::Events => &EVENTS,
             Kind::Relationships => &RELATIONSHIPS,
+            Kind::Assessments => &ASSESSMENTS,
         }
     }
 }
@@ -109,6 +112,7 @@ pub enum LabelSet {
     OrderStatus,
     EventKind,
     RelationKind,
+    QualitativeFactor,
 }
 
 impl LabelSet {
@@ -125,16 +129,14 @@ impl LabelSet {
             LabelSet::OrderStatus => code::<OrderStatus>(text),
             LabelSet::EventKind => code::<EventKind>(text),
             LabelSet::RelationKind => code::<RelationKind>(text),
+            LabelSet::QualitativeFactor => code::<QualitativeFactor>(text),
         }
     }
 
     /// Every code with its Chinese and English names, for templates and messages.
     pub fn entries(self) -> Vec<(&'static str, &'static str, &'static str)> {
         fn all<T: Labelled>() -> Vec<(&'static str, &'static str, &'static str)> {
-            T::ALL
-                .iter()
-                .map(|v| (v.code(), v.name_zh(), v.name_en()))
-                .collect()
+            T::ALL.iter().map(|v| (v.code(), v.name_zh(), v.name_en())).collect()
         }
         match self {
             LabelSet::CustomerType => all::<CustomerType>(),
@@ -144,15 +146,12 @@ impl LabelSet {
             LabelSet::OrderStatus => all::<OrderStatus>(),
             LabelSet::EventKind => all::<EventKind>(),
             LabelSet::RelationKind => all::<RelationKind>(),
+            LabelSet::QualitativeFactor => all::<QualitativeFactor>(),
         }
     }
 
     pub fn codes_joined(self) -> String {
-        self.entries()
-            .iter()
-            .map(|e| e.0)
-            .collect::<Vec<_>>()
-            .join("|")
+        self.entries().iter().map(|e| e.0).collect::<Vec<_>>().join("|")
     }
 }
 
@@ -194,8 +193,7 @@ impl Schema {
 
     /// Index of a column that is known to exist (a programming error otherwise).
     pub fn col(&self, name: &str) -> usize {
-        self.index(name)
-            .unwrap_or_else(|| panic!("{} has no column {name}", self.table))
+        self.index(name).unwrap_or_else(|| panic!("{} has no column {name}", self.table))
     }
 
     pub fn key_indices(&self) -> Vec<usize> {
@@ -211,15 +209,7 @@ const fn f(
     doc: &'static str,
     example: &'static str,
 ) -> Field {
-    Field {
-        name,
-        zh,
-        aliases: &[],
-        ty,
-        required,
-        doc,
-        example,
-    }
+    Field { name, zh, aliases: &[], ty, required, doc, example }
 }
 
 const fn fa(
@@ -231,23 +221,13 @@ const fn fa(
     doc: &'static str,
     example: &'static str,
 ) -> Field {
-    Field {
-        name,
-        zh,
-        aliases,
-        ty,
-        required,
-        doc,
-        example,
-    }
+    Field { name, zh, aliases, ty, required, doc, example }
 }
 
 use FieldType as T;
 const TEXT: FieldType = T::Text { max_chars: 200 };
 const LONG_TEXT: FieldType = T::Text { max_chars: 2000 };
-const MONEY: FieldType = T::Money {
-    currency: "currency",
-};
+const MONEY: FieldType = T::Money { currency: "currency" };
 
 /// Statement items: every input the financial indicators need (IND-1, IND-6).
 const STATEMENT_FIELDS: &[Field] = &[
@@ -287,24 +267,8 @@ const STATEMENT_FIELDS: &[Field] = &[
         "Whether the statement is audited (1/0, 是/否)",
         "0",
     ),
-    fa(
-        "currency",
-        "币种",
-        &["货币"],
-        T::Currency,
-        true,
-        "Currency of every amount in the row",
-        "CNY",
-    ),
-    fa(
-        "cash",
-        "货币资金",
-        &["现金"],
-        MONEY,
-        true,
-        "Cash and cash equivalents",
-        "1200000.00",
-    ),
+    fa("currency", "币种", &["货币"], T::Currency, true, "Currency of every amount in the row", "CNY"),
+    fa("cash", "货币资金", &["现金"], MONEY, true, "Cash and cash equivalents", "1200000.00"),
     f(
         "short_term_investments",
         "交易性金融资产",
@@ -322,22 +286,8 @@ const STATEMENT_FIELDS: &[Field] = &[
         "Trade receivables, net",
         "3400000.00",
     ),
-    f(
-        "inventory",
-        "存货",
-        MONEY,
-        true,
-        "Inventories",
-        "2100000.00",
-    ),
-    f(
-        "current_assets",
-        "流动资产合计",
-        MONEY,
-        true,
-        "Total current assets",
-        "7500000.00",
-    ),
+    f("inventory", "存货", MONEY, true, "Inventories", "2100000.00"),
+    f("current_assets", "流动资产合计", MONEY, true, "Total current assets", "7500000.00"),
     fa(
         "fixed_assets",
         "固定资产",
@@ -347,57 +297,12 @@ const STATEMENT_FIELDS: &[Field] = &[
         "Property, plant and equipment, net",
         "5200000.00",
     ),
-    f(
-        "total_assets",
-        "资产总计",
-        MONEY,
-        true,
-        "Total assets",
-        "14000000.00",
-    ),
-    f(
-        "current_liabilities",
-        "流动负债合计",
-        MONEY,
-        true,
-        "Total current liabilities",
-        "4100000.00",
-    ),
-    f(
-        "total_liabilities",
-        "负债合计",
-        MONEY,
-        true,
-        "Total liabilities",
-        "7700000.00",
-    ),
-    fa(
-        "equity",
-        "所有者权益合计",
-        &["股东权益合计", "净资产"],
-        MONEY,
-        true,
-        "Total equity",
-        "6300000.00",
-    ),
-    fa(
-        "revenue",
-        "营业收入",
-        &["sales", "营业总收入"],
-        MONEY,
-        true,
-        "Revenue of the period",
-        "6000000.00",
-    ),
-    fa(
-        "cost_of_sales",
-        "营业成本",
-        &["cogs"],
-        MONEY,
-        true,
-        "Cost of sales of the period",
-        "4200000.00",
-    ),
+    f("total_assets", "资产总计", MONEY, true, "Total assets", "14000000.00"),
+    f("current_liabilities", "流动负债合计", MONEY, true, "Total current liabilities", "4100000.00"),
+    f("total_liabilities", "负债合计", MONEY, true, "Total liabilities", "7700000.00"),
+    fa("equity", "所有者权益合计", &["股东权益合计", "净资产"], MONEY, true, "Total equity", "6300000.00"),
+    fa("revenue", "营业收入", &["sales", "营业总收入"], MONEY, true, "Revenue of the period", "6000000.00"),
+    fa("cost_of_sales", "营业成本", &["cogs"], MONEY, true, "Cost of sales of the period", "4200000.00"),
     fa(
         "operating_expenses",
         "期间费用",
@@ -416,38 +321,10 @@ const STATEMENT_FIELDS: &[Field] = &[
         "Research and development expense of the period",
         "180000.00",
     ),
-    f(
-        "depreciation",
-        "折旧",
-        MONEY,
-        false,
-        "Depreciation of the period",
-        "130000.00",
-    ),
-    f(
-        "interest_expense",
-        "利息费用",
-        MONEY,
-        false,
-        "Interest expense of the period",
-        "60000.00",
-    ),
-    f(
-        "operating_profit",
-        "营业利润",
-        MONEY,
-        false,
-        "Operating profit of the period",
-        "700000.00",
-    ),
-    f(
-        "net_profit",
-        "净利润",
-        MONEY,
-        true,
-        "Net profit of the period",
-        "520000.00",
-    ),
+    f("depreciation", "折旧", MONEY, false, "Depreciation of the period", "130000.00"),
+    f("interest_expense", "利息费用", MONEY, false, "Interest expense of the period", "60000.00"),
+    f("operating_profit", "营业利润", MONEY, false, "Operating profit of the period", "700000.00"),
+    f("net_profit", "净利润", MONEY, true, "Net profit of the period", "520000.00"),
     fa(
         "operating_cash_flow",
         "经营活动现金流量净额",
@@ -482,23 +359,8 @@ const STATEMENT_FIELDS: &[Field] = &[
         "Cash paid for fixed assets",
         "200000.00",
     ),
-    fa(
-        "employees",
-        "员工人数",
-        &["职工人数"],
-        T::Integer,
-        false,
-        "Headcount at period end",
-        "180",
-    ),
-    f(
-        "overseas_revenue",
-        "海外收入",
-        MONEY,
-        false,
-        "Revenue from outside the home market",
-        "600000.00",
-    ),
+    fa("employees", "员工人数", &["职工人数"], T::Integer, false, "Headcount at period end", "180"),
+    f("overseas_revenue", "海外收入", MONEY, false, "Revenue from outside the home market", "600000.00"),
     f(
         "new_product_revenue",
         "新产品收入",
@@ -646,24 +508,8 @@ pub static CUSTOMERS: Schema = Schema {
             "Finer industry code from your own list (e.g. GB/T 4754 division, fintech, healthcare, green_energy)",
             "C34",
         ),
-        fa(
-            "region",
-            "地区",
-            &["省份", "区域", "province"],
-            TEXT,
-            true,
-            "Region or province",
-            "福建",
-        ),
-        fa(
-            "employees",
-            "员工人数",
-            &["职工人数", "size"],
-            T::Integer,
-            false,
-            "Headcount",
-            "180",
-        ),
+        fa("region", "地区", &["省份", "区域", "province"], TEXT, true, "Region or province", "福建"),
+        fa("employees", "员工人数", &["职工人数", "size"], T::Integer, false, "Headcount", "180"),
         fa(
             "org_unit",
             "所属组织",
@@ -704,9 +550,7 @@ pub static CUSTOMERS: Schema = Schema {
             "credit_limit",
             "信用额度",
             &["额度"],
-            T::Money {
-                currency: "limit_currency",
-            },
+            T::Money { currency: "limit_currency" },
             false,
             "Current approved credit limit",
             "2000000.00",
@@ -758,15 +602,7 @@ pub static INVOICES: Schema = Schema {
             "Invoice number; the natural key",
             "INV-2026-000123",
         ),
-        fa(
-            "customer_id",
-            "客户编号",
-            &["客户代码", "customer"],
-            T::Id,
-            true,
-            "Customer invoiced",
-            "C000123",
-        ),
+        fa("customer_id", "客户编号", &["客户代码", "customer"], T::Id, true, "Customer invoiced", "C000123"),
         fa(
             "issue_date",
             "开票日期",
@@ -794,15 +630,7 @@ pub static INVOICES: Schema = Schema {
             "Gross amount including tax",
             "125000.00",
         ),
-        fa(
-            "currency",
-            "币种",
-            &["货币"],
-            T::Currency,
-            true,
-            "Currency of the amount",
-            "CNY",
-        ),
+        fa("currency", "币种", &["货币"], T::Currency, true, "Currency of the amount", "CNY"),
         fa(
             "order_no",
             "订单号",
@@ -841,15 +669,7 @@ pub static PAYMENTS: Schema = Schema {
             "Receipt number; the natural key",
             "RC-2026-000987",
         ),
-        fa(
-            "customer_id",
-            "客户编号",
-            &["客户代码", "customer"],
-            T::Id,
-            true,
-            "Paying customer",
-            "C000123",
-        ),
+        fa("customer_id", "客户编号", &["客户代码", "customer"], T::Id, true, "Paying customer", "C000123"),
         fa(
             "invoice_no",
             "发票号",
@@ -868,24 +688,8 @@ pub static PAYMENTS: Schema = Schema {
             "Date the money arrived",
             "2026-10-20",
         ),
-        fa(
-            "amount",
-            "金额",
-            &["回款金额", "收款金额"],
-            MONEY,
-            true,
-            "Amount applied",
-            "125000.00",
-        ),
-        fa(
-            "currency",
-            "币种",
-            &["货币"],
-            T::Currency,
-            true,
-            "Currency of the amount",
-            "CNY",
-        ),
+        fa("amount", "金额", &["回款金额", "收款金额"], MONEY, true, "Amount applied", "125000.00"),
+        fa("currency", "币种", &["货币"], T::Currency, true, "Currency of the amount", "CNY"),
         fa(
             "method",
             "付款方式",
@@ -915,15 +719,7 @@ pub static CREDIT_NOTES: Schema = Schema {
             "Credit note number; the natural key",
             "CN-2026-0042",
         ),
-        fa(
-            "customer_id",
-            "客户编号",
-            &["客户代码", "customer"],
-            T::Id,
-            true,
-            "Customer credited",
-            "C000123",
-        ),
+        fa("customer_id", "客户编号", &["客户代码", "customer"], T::Id, true, "Customer credited", "C000123"),
         fa(
             "invoice_no",
             "发票号",
@@ -933,42 +729,10 @@ pub static CREDIT_NOTES: Schema = Schema {
             "Invoice the credit is applied to",
             "INV-2026-000123",
         ),
-        fa(
-            "issue_date",
-            "开具日期",
-            &["日期", "date"],
-            T::Date,
-            true,
-            "Date of issue",
-            "2026-09-01",
-        ),
-        fa(
-            "amount",
-            "金额",
-            &["贷项金额"],
-            MONEY,
-            true,
-            "Amount credited (positive)",
-            "5000.00",
-        ),
-        fa(
-            "currency",
-            "币种",
-            &["货币"],
-            T::Currency,
-            true,
-            "Currency of the amount",
-            "CNY",
-        ),
-        fa(
-            "reason",
-            "原因",
-            &["事由"],
-            TEXT,
-            false,
-            "Return, price adjustment, quality…",
-            "quality return",
-        ),
+        fa("issue_date", "开具日期", &["日期", "date"], T::Date, true, "Date of issue", "2026-09-01"),
+        fa("amount", "金额", &["贷项金额"], MONEY, true, "Amount credited (positive)", "5000.00"),
+        fa("currency", "币种", &["货币"], T::Currency, true, "Currency of the amount", "CNY"),
+        fa("reason", "原因", &["事由"], TEXT, false, "Return, price adjustment, quality…", "quality return"),
     ],
     key: &["credit_note_no"],
     customer_column: Some("customer_id"),
@@ -989,15 +753,7 @@ pub static ORDERS: Schema = Schema {
             "Sales order number; the natural key",
             "SO-2026-0456",
         ),
-        fa(
-            "customer_id",
-            "客户编号",
-            &["客户代码", "customer"],
-            T::Id,
-            true,
-            "Ordering customer",
-            "C000123",
-        ),
+        fa("customer_id", "客户编号", &["客户代码", "customer"], T::Id, true, "Ordering customer", "C000123"),
         fa(
             "order_date",
             "下单日期",
@@ -1007,33 +763,9 @@ pub static ORDERS: Schema = Schema {
             "Date the order was taken",
             "2026-09-20",
         ),
-        fa(
-            "ship_date",
-            "预计发货日期",
-            &["发货日期"],
-            T::Date,
-            false,
-            "Planned shipping date",
-            "2026-10-05",
-        ),
-        fa(
-            "amount",
-            "金额",
-            &["订单金额"],
-            MONEY,
-            true,
-            "Order value not yet invoiced",
-            "80000.00",
-        ),
-        fa(
-            "currency",
-            "币种",
-            &["货币"],
-            T::Currency,
-            true,
-            "Currency of the amount",
-            "CNY",
-        ),
+        fa("ship_date", "预计发货日期", &["发货日期"], T::Date, false, "Planned shipping date", "2026-10-05"),
+        fa("amount", "金额", &["订单金额"], MONEY, true, "Order value not yet invoiced", "80000.00"),
+        fa("currency", "币种", &["货币"], T::Currency, true, "Currency of the amount", "CNY"),
         fa(
             "status",
             "状态",
@@ -1054,15 +786,7 @@ pub static MILESTONES: Schema = Schema {
     name_zh: "合同付款节点",
     aliases: &["milestone", "contracts", "contract_milestones", "合同"],
     fields: &[
-        fa(
-            "contract_no",
-            "合同号",
-            &["合同编号", "contract"],
-            T::Id,
-            true,
-            "Contract number",
-            "HT-2026-011",
-        ),
+        fa("contract_no", "合同号", &["合同编号", "contract"], T::Id, true, "Contract number", "HT-2026-011"),
         fa(
             "milestone_no",
             "节点序号",
@@ -1099,24 +823,8 @@ pub static MILESTONES: Schema = Schema {
             "Date the milestone payment is due",
             "2026-11-01",
         ),
-        fa(
-            "amount",
-            "金额",
-            &["节点金额"],
-            MONEY,
-            true,
-            "Amount due at the milestone",
-            "300000.00",
-        ),
-        fa(
-            "currency",
-            "币种",
-            &["货币"],
-            T::Currency,
-            true,
-            "Currency of the amount",
-            "CNY",
-        ),
+        fa("amount", "金额", &["节点金额"], MONEY, true, "Amount due at the milestone", "300000.00"),
+        fa("currency", "币种", &["货币"], T::Currency, true, "Currency of the amount", "CNY"),
     ],
     key: &["contract_no", "milestone_no"],
     customer_column: Some("customer_id"),
@@ -1191,24 +899,8 @@ pub static EVENTS: Schema = Schema {
             "Currency of the amount (required with amount)",
             "CNY",
         ),
-        fa(
-            "role",
-            "职务",
-            &["岗位"],
-            TEXT,
-            false,
-            "For management changes: CEO, CFO, chair…",
-            "CFO",
-        ),
-        fa(
-            "count",
-            "人数",
-            &["数量"],
-            T::Integer,
-            false,
-            "For staff departures, complaints: how many",
-            "2",
-        ),
+        fa("role", "职务", &["岗位"], TEXT, false, "For management changes: CEO, CFO, chair…", "CFO"),
+        fa("count", "人数", &["数量"], T::Integer, false, "For staff departures, complaints: how many", "2"),
         fa(
             "change_pct",
             "变动比例",
@@ -1227,15 +919,7 @@ pub static EVENTS: Schema = Schema {
             "From −1 (very negative) to 1 (very positive)",
             "-0.6",
         ),
-        fa(
-            "description",
-            "描述",
-            &["内容", "摘要"],
-            LONG_TEXT,
-            false,
-            "What happened",
-            "买卖合同纠纷",
-        ),
+        fa("description", "描述", &["内容", "摘要"], LONG_TEXT, false, "What happened", "买卖合同纠纷"),
     ],
     key: &["customer_id", "event_type", "event_date", "reference"],
     customer_column: Some("customer_id"),
@@ -1310,15 +994,7 @@ pub static RELATIONSHIPS: Schema = Schema {
             "Ownership: percent of voting rights if it differs from capital",
             "60",
         ),
-        fa(
-            "amount",
-            "担保金额",
-            &["金额"],
-            MONEY,
-            false,
-            "Guarantee: amount guaranteed",
-            "5000000.00",
-        ),
+        fa("amount", "担保金额", &["金额"], MONEY, false, "Guarantee: amount guaranteed", "5000000.00"),
         fa(
             "currency",
             "币种",
@@ -1328,24 +1004,8 @@ pub static RELATIONSHIPS: Schema = Schema {
             "Currency of the amount (required with amount)",
             "CNY",
         ),
-        fa(
-            "start_date",
-            "开始日期",
-            &["生效日期"],
-            T::Date,
-            false,
-            "Date the link began",
-            "2021-01-01",
-        ),
-        fa(
-            "end_date",
-            "结束日期",
-            &["到期日期"],
-            T::Date,
-            false,
-            "Date the link ended or ends",
-            "",
-        ),
+        fa("start_date", "开始日期", &["生效日期"], T::Date, false, "Date the link began", "2021-01-01"),
+        fa("end_date", "结束日期", &["到期日期"], T::Date, false, "Date the link ended or ends", ""),
         fa(
             "description",
             "说明",
@@ -1358,6 +1018,47 @@ pub static RELATIONSHIPS: Schema = Schema {
     ],
     key: &["relation_type", "from_party", "to_party"],
     customer_column: None,
+};
+
+pub static ASSESSMENTS: Schema = Schema {
+    kind: Kind::Assessments,
+    table: "assessments",
+    name_zh: "定性评价",
+    aliases: &["assessment", "qualitative", "5c"],
+    fields: &[
+        fa("customer_id", "客户编号", &["客户代码", "customer"], T::Id, true, "Customer assessed", "C000123"),
+        fa(
+            "factor",
+            "评价因素",
+            &["因素", "factor_code"],
+            T::Label(LabelSet::QualitativeFactor),
+            true,
+            "character | capacity | capital | collateral | conditions | management",
+            "character",
+        ),
+        fa("score", "评分", &["分数", "points"], T::Number, true, "Score from 0 (worst) to 100 (best)", "75"),
+        fa(
+            "assessed_on",
+            "评价日期",
+            &["日期", "date"],
+            T::Date,
+            true,
+            "Date of the assessment",
+            "2026-09-15",
+        ),
+        fa("assessor", "评价人", &["分析师", "analyst"], TEXT, true, "Analyst who scored the factor", "李明"),
+        fa(
+            "comment",
+            "评语",
+            &["说明", "remarks"],
+            LONG_TEXT,
+            false,
+            "Evidence and reasoning",
+            "按时履约，无不良记录",
+        ),
+    ],
+    key: &["customer_id", "factor"],
+    customer_column: Some("customer_id"),
 };
 
 #[cfg(test)]
@@ -1387,10 +1088,7 @@ mod tests {
             let mut seen = std::collections::HashSet::new();
             for field in kind.schema().fields {
                 for h in [field.name, field.zh].iter().chain(field.aliases) {
-                    assert!(
-                        seen.insert(h.to_lowercase()),
-                        "{kind}: header {h} used twice"
-                    );
+                    assert!(seen.insert(h.to_lowercase()), "{kind}: header {h} used twice");
                 }
             }
         }

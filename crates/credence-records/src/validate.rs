@@ -19,10 +19,7 @@ pub struct ValidationConfig {
 
 impl ValidationConfig {
     pub fn new(as_of: chrono::NaiveDate) -> Self {
-        Self {
-            checks: CheckConfig::new(as_of),
-            outliers: OutlierConfig::default(),
-        }
+        Self { checks: CheckConfig::new(as_of), outliers: OutlierConfig::default() }
     }
 }
 
@@ -38,11 +35,7 @@ fn header_key(h: &str) -> String {
 
 /// Maps each header cell to the field it names, reporting unknown, repeated and missing
 /// columns.
-pub fn map_header(
-    schema: &Schema,
-    file: &str,
-    header: &[String],
-) -> (Vec<Option<usize>>, Vec<Diagnostic>) {
+pub fn map_header(schema: &Schema, file: &str, header: &[String]) -> (Vec<Option<usize>>, Vec<Diagnostic>) {
     let mut lookup: HashMap<String, usize> = HashMap::new();
     for (i, f) in schema.fields.iter().enumerate() {
         for name in [f.name, f.zh].iter().chain(f.aliases) {
@@ -170,14 +163,7 @@ impl Validator {
         self.schema.kind
     }
 
-    fn diag(
-        &self,
-        row: u64,
-        column: &str,
-        rule: &'static Rule,
-        value: &str,
-        message: String,
-    ) -> Diagnostic {
+    fn diag(&self, row: u64, column: &str, rule: &'static Rule, value: &str, message: String) -> Diagnostic {
         Diagnostic {
             file: self.file.clone(),
             row,
@@ -240,10 +226,7 @@ impl Validator {
             }
         }
         if !diagnostics.is_empty() {
-            return Ok(RowOutcome {
-                record: None,
-                diagnostics,
-            });
+            return Ok(RowOutcome { record: None, diagnostics });
         }
         for (rule, column, message) in check_record(&record, &self.config.checks, facts)? {
             let value = cell_text(&record, column);
@@ -267,13 +250,7 @@ impl Validator {
                 let msg = format!(
                     "customer on row {first} has the same code; check that these are branches of one company"
                 );
-                diagnostics.push(self.diag(
-                    row,
-                    "uscc",
-                    &rules::SHARED_REGISTRATION_CODE,
-                    code,
-                    msg,
-                ));
+                diagnostics.push(self.diag(row, "uscc", &rules::SHARED_REGISTRATION_CODE, code, msg));
             } else {
                 self.seen_uscc.insert(code.to_owned(), row);
             }
@@ -282,10 +259,7 @@ impl Validator {
         if ok {
             self.seen_keys.insert(key_hash, row);
         }
-        Ok(RowOutcome {
-            record: ok.then_some(record),
-            diagnostics,
-        })
+        Ok(RowOutcome { record: ok.then_some(record), diagnostics })
     }
 
     /// Registers a written record for the outlier screen; `industry` is the customer's

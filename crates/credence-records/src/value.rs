@@ -102,10 +102,7 @@ pub struct Record {
 impl Record {
     /// A record with every column null, to be filled with [`Record::set`].
     pub fn empty(kind: Kind) -> Self {
-        Self {
-            kind,
-            values: vec![Value::Null; kind.schema().fields.len()],
-        }
+        Self { kind, values: vec![Value::Null; kind.schema().fields.len()] }
     }
 
     pub fn schema(&self) -> &'static Schema {
@@ -202,9 +199,7 @@ mod tests {
     #[test]
     fn key_and_hash_follow_values() {
         let mut a = Record::empty(Kind::Events);
-        a.set("customer_id", "C1")
-            .set("event_type", "news")
-            .set("event_date", "2026-01-02");
+        a.set("customer_id", "C1").set("event_type", "news").set("event_date", "2026-01-02");
         assert_eq!(a.key(), "C1\u{1f}news\u{1f}2026-01-02\u{1f}");
         let mut b = a.clone();
         assert_eq!(a.content_hash(), b.content_hash());
@@ -224,9 +219,7 @@ mod tests {
     #[test]
     fn cells_format_money_with_currency_decimals() {
         let mut r = Record::empty(Kind::Invoices);
-        r.set("invoice_no", "I1")
-            .set("amount", 123_450_i64)
-            .set("currency", "CNY");
+        r.set("invoice_no", "I1").set("amount", 123_450_i64).set("currency", "CNY");
         assert_eq!(r.to_cells()[4], "1234.50");
         r.set("currency", "JPY");
         assert_eq!(r.to_cells()[4], "123450");

@@ -57,9 +57,9 @@ pub fn describe_type(field: &Field) -> String {
         FieldType::Text { max_chars } => format!("text, at most {max_chars} characters"),
         FieldType::Id => "identifier, at most 64 characters".into(),
         FieldType::Date => "date: 2026-09-30, 2026/9/30, 20260930 or 2026年9月30日".into(),
-        FieldType::Money { currency } => format!(
-            "amount in the currency of column {currency}; 1,234,567.89 and (1,000.00) accepted"
-        ),
+        FieldType::Money { currency } => {
+            format!("amount in the currency of column {currency}; 1,234,567.89 and (1,000.00) accepted")
+        }
         FieldType::Currency => "ISO 4217 code (CNY, USD…) or name (人民币, 美元)".into(),
         FieldType::Number => "number".into(),
         FieldType::Percent => "percent: 51 or 51%".into(),
@@ -67,11 +67,8 @@ pub fn describe_type(field: &Field) -> String {
         FieldType::Bool => "1/0, true/false, 是/否".into(),
         FieldType::Uscc => "unified social credit code, 18 characters (GB 32100-2015)".into(),
         FieldType::Label(set) => {
-            let entries: Vec<String> = set
-                .entries()
-                .iter()
-                .map(|(c, zh, en)| format!("{c} ({zh}/{en})"))
-                .collect();
+            let entries: Vec<String> =
+                set.entries().iter().map(|(c, zh, en)| format!("{c} ({zh}/{en})")).collect();
             format!("one of: {}", entries.join("; "))
         }
     }
@@ -109,67 +106,45 @@ impl TableWriter {
         let headers: Vec<&str> = schema.fields.iter().map(|f| header_name(f, lang)).collect();
         let inner = match format {
             Format::Csv => {
-                let io = |source| WriteError::Io {
-                    path: shown.clone(),
-                    source,
-                };
+                let io = |source| WriteError::Io { path: shown.clone(), source };
                 let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
                 file.write_all(b"\xEF\xBB\xBF").map_err(io)?;
                 let mut w = csv::Writer::from_writer(file);
-                w.write_record(&headers).map_err(|source| WriteError::Csv {
-                    path: shown.clone(),
-                    source,
-                })?;
+                w.write_record(&headers).map_err(|source| WriteError::Csv { path: shown.clone(), source })?;
                 WriterInner::Csv(Box::new(w))
             }
             Format::Xlsx => {
-                let x = |source| WriteError::Xlsx {
-                    path: shown.clone(),
-                    source,
-                };
+                let x = |source| WriteError::Xlsx { path: shown.clone(), source };
                 let mut wb = rust_xlsxwriter::Workbook::new();
                 let bold = rust_xlsxwriter::Format::new().set_bold();
                 let sheet = wb.add_worksheet_with_constant_memory().map_err(x)?;
                 sheet.set_name(schema.table).map_err(x)?;
                 for (c, h) in headers.iter().enumerate() {
-                    sheet
-                        .write_string_with_format(0, c as u16, *h, &bold)
-                        .map_err(x)?;
+                    sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(x)?;
                     sheet.set_column_width(c as u16, 16).map_err(x)?;
                 }
                 WriterInner::Xlsx(Box::new(wb))
             }
         };
-        Ok(Self {
-            path: shown,
-            inner,
-            row: 1,
-        })
+        Ok(Self { path: shown, inner, row: 1 })
     }
 
     pub fn write_row(&mut self, cells: &[String]) -> Result<(), WriteError> {
         match &mut self.inner {
-            WriterInner::Csv(w) => w.write_record(cells).map_err(|source| WriteError::Csv {
-                path: self.path.clone(),
-                source,
-            })?,
+            WriterInner::Csv(w) => {
+                w.write_record(cells).map_err(|source| WriteError::Csv { path: self.path.clone(), source })?
+            }
             WriterInner::Xlsx(wb) => {
                 let sheet = wb
                     .worksheet_from_index(0)
-                    .map_err(|source| WriteError::Xlsx {
-                        path: self.path.clone(),
-                        source,
-                    })?;
+                    .map_err(|source| WriteError::Xlsx { path: self.path.clone(), source })?;
                 for (c, cell) in cells.iter().enumerate() {
                     if !cell.is_empty() {
                         // Everything is written as text so that codes like 0012 and
                         // amounts keep exactly the digits import will read.
                         sheet
                             .write_string(self.row, c as u16, cell)
-                            .map_err(|source| WriteError::Xlsx {
-                                path: self.path.clone(),
-                                source,
-                            })?;
+                            .map_err(|source| WriteError::Xlsx { path: self.path.clone(), source })?;
                     }
                 }
             }
@@ -184,10 +159,7 @@ impl TableWriter {
         match self.inner {
             WriterInner::Csv(mut w) => w.flush().map_err(|source| WriteError::Io { path, source }),
             WriterInner::Xlsx(mut wb) => {
-                let x = |source| WriteError::Xlsx {
-                    path: path.clone(),
-                    source,
-                };
+                let x = |source| WriteError::Xlsx { path: path.clone(), source };
                 if let Some(schema) = guide_for {
                     let bold = rust_xlsxwriter::Format::new().set_bold();
                     let sheet = wb.add_worksheet();
@@ -203,15 +175,11 @@ impl TableWriter {
                     .iter()
                     .enumerate()
                     {
-                        sheet
-                            .write_string_with_format(0, c as u16, *h, &bold)
-                            .map_err(x)?;
+                        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(x)?;
                     }
                     for (r, row) in guide_rows(schema).iter().enumerate() {
                         for (c, cell) in row.iter().enumerate() {
-                            sheet
-                                .write_string(r as u32 + 1, c as u16, cell)
-                                .map_err(x)?;
+                            sheet.write_string(r as u32 + 1, c as u16, cell).map_err(x)?;
                         }
                     }
                     sheet.set_column_width(3, 60).map_err(x)?;

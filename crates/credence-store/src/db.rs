@@ -76,9 +76,7 @@ fn sqlite_value(v: rusqlite::types::ValueRef<'_>) -> Value {
         ValueRef::Null => Value::Null,
         ValueRef::Integer(i) => Value::Int(i),
         ValueRef::Real(r) => Value::Real(r),
-        ValueRef::Text(t) | ValueRef::Blob(t) => {
-            Value::Text(String::from_utf8_lossy(t).into_owned())
-        }
+        ValueRef::Text(t) | ValueRef::Blob(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
     }
 }
 
@@ -118,27 +116,13 @@ fn pg_value(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
     use postgres::types::Type;
     let ty = row.columns()[i].type_();
     Ok(match *ty {
-        Type::INT8 => row
-            .try_get::<_, Option<i64>>(i)?
-            .map_or(Value::Null, Value::Int),
-        Type::INT4 => row
-            .try_get::<_, Option<i32>>(i)?
-            .map_or(Value::Null, |v| Value::Int(v.into())),
-        Type::INT2 => row
-            .try_get::<_, Option<i16>>(i)?
-            .map_or(Value::Null, |v| Value::Int(v.into())),
-        Type::FLOAT8 => row
-            .try_get::<_, Option<f64>>(i)?
-            .map_or(Value::Null, Value::Real),
-        Type::FLOAT4 => row
-            .try_get::<_, Option<f32>>(i)?
-            .map_or(Value::Null, |v| Value::Real(v.into())),
-        Type::BOOL => row
-            .try_get::<_, Option<bool>>(i)?
-            .map_or(Value::Null, |b| Value::Int(b.into())),
-        _ => row
-            .try_get::<_, Option<String>>(i)?
-            .map_or(Value::Null, Value::Text),
+        Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map_or(Value::Null, Value::Int),
+        Type::INT4 => row.try_get::<_, Option<i32>>(i)?.map_or(Value::Null, |v| Value::Int(v.into())),
+        Type::INT2 => row.try_get::<_, Option<i16>>(i)?.map_or(Value::Null, |v| Value::Int(v.into())),
+        Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.map_or(Value::Null, Value::Real),
+        Type::FLOAT4 => row.try_get::<_, Option<f32>>(i)?.map_or(Value::Null, |v| Value::Real(v.into())),
+        Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map_or(Value::Null, |b| Value::Int(b.into())),
+        _ => row.try_get::<_, Option<String>>(i)?.map_or(Value::Null, Value::Text),
     })
 }
 
@@ -149,10 +133,7 @@ impl Db {
     }
 
     pub(crate) fn postgres(client: postgres::Client) -> Self {
-        Db::Postgres(Box::new(PgConn {
-            client,
-            statements: HashMap::new(),
-        }))
+        Db::Postgres(Box::new(PgConn { client, statements: HashMap::new() }))
     }
 
     pub(crate) fn dialect(&self) -> Dialect {
@@ -191,8 +172,7 @@ impl Db {
             Db::Postgres(pg) => {
                 let st = Self::pg_statement(pg, sql)?;
                 let ps: Vec<PgParam> = params.iter().map(PgParam).collect();
-                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
-                    ps.iter().map(|p| p as _).collect();
+                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = ps.iter().map(|p| p as _).collect();
                 Ok(pg.client.execute(&st, &refs)?)
             }
         }
@@ -209,8 +189,7 @@ impl Db {
             Db::Sqlite(c) => {
                 let mut st = c.prepare_cached(sql)?;
                 let n = st.column_count();
-                let mut rows =
-                    st.query(rusqlite::params_from_iter(params.iter().map(SqliteParam)))?;
+                let mut rows = st.query(rusqlite::params_from_iter(params.iter().map(SqliteParam)))?;
                 while let Some(row) = rows.next()? {
                     let mut vals = Vec::with_capacity(n);
                     for i in 0..n {
@@ -223,13 +202,10 @@ impl Db {
                 use postgres::fallible_iterator::FallibleIterator;
                 let st = Self::pg_statement(pg, sql)?;
                 let ps: Vec<PgParam> = params.iter().map(PgParam).collect();
-                let mut rows = pg
-                    .client
-                    .query_raw(&st, ps.iter().map(|p| p as &dyn postgres::types::ToSql))?;
+                let mut rows =
+                    pg.client.query_raw(&st, ps.iter().map(|p| p as &dyn postgres::types::ToSql))?;
                 while let Some(row) = rows.next()? {
-                    let vals = (0..row.len())
-                        .map(|i| pg_value(&row, i))
-                        .collect::<Result<Vec<_>, _>>()?;
+                    let vals = (0..row.len()).map(|i| pg_value(&row, i)).collect::<Result<Vec<_>, _>>()?;
                     f(vals)?;
                 }
             }
@@ -238,11 +214,7 @@ impl Db {
     }
 
     /// Runs a query and collects its rows.
-    pub(crate) fn query(
-        &mut self,
-        sql: &str,
-        params: &[Value],
-    ) -> Result<Vec<Vec<Value>>, DbError> {
+    pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {
         let mut out = Vec::new();
         self.query_each(sql, params, |r| {
             out.push(r);
@@ -252,16 +224,8 @@ impl Db {
     }
 
     /// The first column of the first row, if any.
-    pub(crate) fn query_one(
-        &mut self,
-        sql: &str,
-        params: &[Value],
-    ) -> Result<Option<Value>, DbError> {
-        Ok(self
-            .query(sql, params)?
-            .into_iter()
-            .next()
-            .and_then(|r| r.into_iter().next()))
+    pub(crate) fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Value>, DbError> {
+        Ok(self.query(sql, params)?.into_iter().next().and_then(|r| r.into_iter().next()))
     }
 }
 
@@ -271,9 +235,6 @@ mod tests {
 
     #[test]
     fn placeholders_outside_quotes_are_numbered() {
-        assert_eq!(
-            pg_placeholders("SELECT ? , '?' , ?"),
-            "SELECT $1 , '?' , $2"
-        );
+        assert_eq!(pg_placeholders("SELECT ? , '?' , ?"), "SELECT $1 , '?' , $2");
     }
 }

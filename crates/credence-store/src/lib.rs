@@ -59,9 +59,7 @@ pub enum StoreError {
         "migration {version} ({name}) differs from the one applied to this database; released migrations must not be edited"
     )]
     MigrationChanged { version: i64, name: &'static str },
-    #[error(
-        "the database has schema version {found}, newer than this program knows; upgrade Credence"
-    )]
+    #[error("the database has schema version {found}, newer than this program knows; upgrade Credence")]
     NewerSchema { found: i64 },
     #[error("the database did not return the new import's id")]
     NoImportId,
@@ -138,10 +136,7 @@ impl Store {
     }
 
     fn open_sqlite(path: &str) -> Result<Self, StoreError> {
-        let err = |source| StoreError::OpenSqlite {
-            path: path.to_owned(),
-            source,
-        };
+        let err = |source| StoreError::OpenSqlite { path: path.to_owned(), source };
         let conn = rusqlite::Connection::open(path).map_err(err)?;
         // WAL: readers never block the writer; NORMAL sync is safe against a killed
         // process (a transaction is either in the log whole or not at all).
@@ -152,33 +147,44 @@ impl Store {
         .map_err(err)?;
         let mut db = Db::sqlite(conn);
         migrate::migrate(&mut db)?;
-        Ok(Self {
-            db,
-            location: path.to_owned(),
-        })
+        Ok(Self { db, location: path.to_owned() })
+    }
+
+    /// Opens a new SQLite file for a one-off bulk load (the demo portfolio): no journal,
+    /// no fsync, a large cache. A crash leaves a broken file, so callers build into a
+    /// temporary path and rename it into place after [`Store::finish_bulk_load`].
+    pub fn open_sqlite_bulk(path: &str) -> Result<Self, StoreError> {
+        let err = |source| StoreError::OpenSqlite { path: path.to_owned(), source };
+        let conn = rusqlite::Connection::open(path).map_err(err)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
+             PRAGMA cache_size = -524288; PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(err)?;
+        let mut db = Db::sqlite(conn);
+        migrate::migrate(&mut db)?;
+        Ok(Self { db, location: path.to_owned() })
+    }
+
+    /// Ends a bulk load: the file is switched to the normal write-ahead log and closed.
+    pub fn finish_bulk_load(mut self) -> Result<(), StoreError> {
+        self.db
+            .batch("PRAGMA locking_mode = NORMAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
+        Ok(())
     }
 
     /// Opens PostgreSQL; with `schema`, every table lives in that schema (created if
     /// missing), which lets tests and tenants share one database.
     pub fn open_postgres(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
-        let client = postgres::Client::connect(url, postgres::NoTls).map_err(|source| {
-            StoreError::ConnectPostgres {
-                url: redact(url),
-                source,
-            }
-        })?;
+        let client = postgres::Client::connect(url, postgres::NoTls)
+            .map_err(|source| StoreError::ConnectPostgres { url: redact(url), source })?;
         let mut db = Db::postgres(client);
         if let Some(s) = schema {
             let quoted = s.replace('"', "\"\"");
-            db.batch(&format!(
-                "CREATE SCHEMA IF NOT EXISTS \"{quoted}\"; SET search_path TO \"{quoted}\""
-            ))?;
+            db.batch(&format!("CREATE SCHEMA IF NOT EXISTS \"{quoted}\"; SET search_path TO \"{quoted}\""))?;
         }
         migrate::migrate(&mut db)?;
-        Ok(Self {
-            db,
-            location: redact(url),
-        })
+        Ok(Self { db, location: redact(url) })
     }
 
     /// The path or the URL (password hidden) this store was opened on.
@@ -202,10 +208,7 @@ impl Store {
 
     /// Record counts of every kind, in load order.
     pub fn counts(&mut self) -> Result<Vec<(Kind, u64)>, StoreError> {
-        Kind::ALL
-            .iter()
-            .map(|k| Ok((*k, self.count(*k)?)))
-            .collect()
+        Kind::ALL.iter().map(|k| Ok((*k, self.count(*k)?))).collect()
     }
 
     /// Every stored record of a kind, by natural key, streaming.
@@ -215,25 +218,21 @@ impl Store {
         mut f: impl FnMut(Record) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut failure = None;
-        self.db
-            .query_each(&sql_for(kind).select_all, &[], |values| {
-                if failure.is_none()
-                    && let Err(e) = f(Record { kind, values })
-                {
-                    failure = Some(e);
-                }
-                Ok(())
-            })?;
+        self.db.query_each(&sql_for(kind).select_all, &[], |values| {
+            if failure.is_none()
+                && let Err(e) = f(Record { kind, values })
+            {
+                failure = Some(e);
+            }
+            Ok(())
+        })?;
         failure.map_or(Ok(()), Err)
     }
 
     /// One record by natural key.
     pub fn record(&mut self, kind: Kind, key: &str) -> Result<Option<Record>, StoreError> {
         let rows = self.db.query(&sql_for(kind).select_one, &[key.into()])?;
-        Ok(rows
-            .into_iter()
-            .next()
-            .map(|values| Record { kind, values }))
+        Ok(rows.into_iter().next().map(|values| Record { kind, values }))
     }
 
     /// The replaced versions of a record, oldest first.
@@ -292,12 +291,8 @@ impl Store {
     }
 
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.db
-            .execute("DELETE FROM meta WHERE key = ?", &[key.into()])?;
-        self.db.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?)",
-            &[key.into(), value.into()],
-        )?;
+        self.db.execute("DELETE FROM meta WHERE key = ?", &[key.into()])?;
+        self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", &[key.into(), value.into()])?;
         Ok(())
     }
 
@@ -312,12 +307,19 @@ impl Store {
         self.db.batch("BEGIN")?;
         let mut result = Ok(());
         for kind in Kind::ALL.iter().rev() {
-            result =
-                result.and_then(|()| self.db.execute(&sql_for(*kind).delete_all, &[]).map(drop));
+            result = result.and_then(|()| self.db.execute(&sql_for(*kind).delete_all, &[]).map(drop));
         }
-        for t in ["record_history", "import_runs", "meta"] {
-            result =
-                result.and_then(|()| self.db.execute(&format!("DELETE FROM {t}"), &[]).map(drop));
+        for t in [
+            "record_history",
+            "import_runs",
+            "meta",
+            "ratings",
+            "rating_runs",
+            "rating_failures",
+            "rating_overrides",
+            "indicator_benchmarks",
+        ] {
+            result = result.and_then(|()| self.db.execute(&format!("DELETE FROM {t}"), &[]).map(drop));
         }
         match result {
             Ok(()) => Ok(self.db.batch("COMMIT")?),
@@ -365,10 +367,7 @@ pub(crate) fn customer_industries(db: &mut Db) -> Result<HashMap<String, String>
 mod tests {
     #[test]
     fn passwords_are_hidden_in_urls() {
-        assert_eq!(
-            super::redact("postgres://u:secret@h:5432/db"),
-            "postgres://u:***@h:5432/db"
-        );
+        assert_eq!(super::redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
     }
 }

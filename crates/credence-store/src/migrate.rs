@@ -13,12 +13,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "credit_files",
-    sqlite: include_str!("../migrations/sqlite/0001_credit_files.sql"),
-    postgres: include_str!("../migrations/postgres/0001_credit_files.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "credit_files",
+        sqlite: include_str!("../migrations/sqlite/0001_credit_files.sql"),
+        postgres: include_str!("../migrations/postgres/0001_credit_files.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "ratings",
+        sqlite: include_str!("../migrations/sqlite/0002_ratings.sql"),
+        postgres: include_str!("../migrations/postgres/0002_ratings.sql"),
+    },
+];
 
 fn checksum(sql: &str) -> String {
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(sql.as_bytes()))
@@ -34,10 +42,7 @@ pub(crate) fn migrate(db: &mut Db) -> Result<usize, StoreError> {
             applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
         )",
     )?;
-    let applied = db.query(
-        "SELECT version, checksum FROM schema_migrations ORDER BY version",
-        &[],
-    )?;
+    let applied = db.query("SELECT version, checksum FROM schema_migrations ORDER BY version", &[])?;
     let mut count = 0;
     for m in MIGRATIONS {
         let sql = match db.dialect() {
@@ -47,10 +52,7 @@ pub(crate) fn migrate(db: &mut Db) -> Result<usize, StoreError> {
         let sum = checksum(sql);
         if let Some(row) = applied.iter().find(|r| r[0] == Value::Int(m.version)) {
             if row[1].as_text() != Some(sum.as_str()) {
-                return Err(StoreError::MigrationChanged {
-                    version: m.version,
-                    name: m.name,
-                });
+                return Err(StoreError::MigrationChanged { version: m.version, name: m.name });
             }
             continue;
         }
@@ -65,11 +67,7 @@ pub(crate) fn migrate(db: &mut Db) -> Result<usize, StoreError> {
             Ok(_) => db.batch("COMMIT")?,
             Err(e) => {
                 db.batch("ROLLBACK")?;
-                return Err(StoreError::Migration {
-                    version: m.version,
-                    name: m.name,
-                    source: e,
-                });
+                return Err(StoreError::Migration { version: m.version, name: m.name, source: e });
             }
         }
         count += 1;

@@ -62,13 +62,8 @@ impl<'s> ImportSession<'s> {
             crate::Dialect::Sqlite => "BEGIN IMMEDIATE",
             crate::Dialect::Postgres => "BEGIN",
         })?;
-        let mut session = Self {
-            db,
-            import_id: 0,
-            now: run.started_at.clone(),
-            counts: Counts::default(),
-            open: true,
-        };
+        let mut session =
+            Self { db, import_id: 0, now: run.started_at.clone(), counts: Counts::default(), open: true };
         let id = session.db.query_one(
             "INSERT INTO import_runs (kind, source, source_hash, mode, as_of, started_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             &[run.kind.into(), run.source.into(), run.source_hash.into(), run.mode.into(), run.as_of.into(), run.started_at.into()],
@@ -100,9 +95,7 @@ impl<'s> ImportSession<'s> {
         let sql = sql_for(record.kind);
         let key = record.key();
         let hash = record.content_hash();
-        let stored = self
-            .db
-            .query_one(&sql.select_hash, &[Value::Text(key.clone())])?;
+        let stored = self.db.query_one(&sql.select_hash, &[Value::Text(key.clone())])?;
         let outcome = match stored {
             None => {
                 let p = self.row_params(key, hash, record);
@@ -136,23 +129,15 @@ impl<'s> ImportSession<'s> {
 
     fn keep_history(&mut self, kind: Kind, key: &str, old_hash: Value) -> Result<(), StoreError> {
         let sql = sql_for(kind);
-        let rows = self
-            .db
-            .query(&sql.select_one, &[Value::Text(key.to_owned())])?;
+        let rows = self.db.query(&sql.select_one, &[Value::Text(key.to_owned())])?;
         let old_import = self.db.query_one(
-            &format!(
-                "SELECT import_id FROM {} WHERE natural_key = ?",
-                kind.code()
-            ),
+            &format!("SELECT import_id FROM {} WHERE natural_key = ?", kind.code()),
             &[Value::Text(key.to_owned())],
         )?;
         let mut payload = serde_json::Map::new();
         if let Some(row) = rows.into_iter().next() {
             for (field, v) in kind.schema().fields.iter().zip(row) {
-                payload.insert(
-                    field.name.to_owned(),
-                    serde_json::to_value(v).unwrap_or_default(),
-                );
+                payload.insert(field.name.to_owned(), serde_json::to_value(v).unwrap_or_default());
             }
         }
         self.db.execute(
@@ -171,12 +156,7 @@ impl<'s> ImportSession<'s> {
     }
 
     /// Records the run's totals and makes everything visible at once.
-    pub fn commit(
-        mut self,
-        rejected: u64,
-        warnings: u64,
-        finished_at: &str,
-    ) -> Result<Counts, StoreError> {
+    pub fn commit(mut self, rejected: u64, warnings: u64, finished_at: &str) -> Result<Counts, StoreError> {
         let c = self.counts;
         self.db.execute(
             "UPDATE import_runs SET finished_at = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ?, warnings = ? WHERE id = ?",
@@ -196,37 +176,21 @@ impl<'s> ImportSession<'s> {
     }
 
     /// Every stored record of a kind, as the transaction sees it (for outlier references).
-    pub fn for_each_record(
-        &mut self,
-        kind: Kind,
-        mut f: impl FnMut(Record),
-    ) -> Result<(), StoreError> {
-        self.db
-            .query_each(&sql_for(kind).select_all, &[], |values| {
-                f(Record { kind, values });
-                Ok(())
-            })?;
+    pub fn for_each_record(&mut self, kind: Kind, mut f: impl FnMut(Record)) -> Result<(), StoreError> {
+        self.db.query_each(&sql_for(kind).select_all, &[], |values| {
+            f(Record { kind, values });
+            Ok(())
+        })?;
         Ok(())
     }
 
     /// Customer id → industry section, as the transaction sees it.
-    pub fn customer_industries(
-        &mut self,
-    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    pub fn customer_industries(&mut self) -> Result<std::collections::HashMap<String, String>, StoreError> {
         crate::customer_industries(self.db)
     }
 
-    fn sum_applied(
-        &mut self,
-        table: &str,
-        invoice_no: &str,
-        except: (Kind, &str),
-    ) -> Result<i64, DbError> {
-        let exclude = if except.0.code() == table {
-            except.1
-        } else {
-            ""
-        };
+    fn sum_applied(&mut self, table: &str, invoice_no: &str, except: (Kind, &str)) -> Result<i64, DbError> {
+        let exclude = if except.0.code() == table { except.1 } else { "" };
         let v = self.db.query_one(
             &format!("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM {table} WHERE invoice_no = ? AND natural_key <> ?"),
             &[invoice_no.into(), exclude.into()],
@@ -247,10 +211,7 @@ impl Drop for ImportSession<'_> {
 
 impl StoredFacts for ImportSession<'_> {
     fn customer_exists(&mut self, customer_id: &str) -> Result<bool, FactsError> {
-        let v = self.db.query_one(
-            "SELECT 1 FROM customers WHERE natural_key = ?",
-            &[customer_id.into()],
-        )?;
+        let v = self.db.query_one("SELECT 1 FROM customers WHERE natural_key = ?", &[customer_id.into()])?;
         Ok(v.is_some())
     }
 

@@ -24,9 +24,7 @@ fn build(kind: Kind) -> KindSql {
     let sets: Vec<String> = cols.iter().map(|c| format!("{c} = ?")).collect();
     KindSql {
         select_hash: format!("SELECT row_hash FROM {t} WHERE natural_key = ?"),
-        insert: format!(
-            "INSERT INTO {t} (natural_key, row_hash, import_id, {list}) VALUES ({marks})"
-        ),
+        insert: format!("INSERT INTO {t} (natural_key, row_hash, import_id, {list}) VALUES ({marks})"),
         update: format!(
             "UPDATE {t} SET row_hash = ?, import_id = ?, {} WHERE natural_key = ?",
             sets.join(", ")
@@ -41,9 +39,6 @@ fn build(kind: Kind) -> KindSql {
 pub(crate) fn sql_for(kind: Kind) -> &'static KindSql {
     static ALL: OnceLock<Vec<KindSql>> = OnceLock::new();
     let all = ALL.get_or_init(|| Kind::ALL.iter().map(|k| build(*k)).collect());
-    let i = Kind::ALL
-        .iter()
-        .position(|k| *k == kind)
-        .expect("every kind is in ALL");
+    let i = Kind::ALL.iter().position(|k| *k == kind).expect("every kind is in ALL");
     &all[i]
 }

@@ -10,13 +10,10 @@ use std::io::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 fn pg_url() -> Option<String> {
-    std::env::var("CREDENCE_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .or_else(|| {
-            (std::env::var("CI").as_deref() == Ok("true"))
-                .then(|| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-        })
+    std::env::var("CREDENCE_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()).or_else(|| {
+        (std::env::var("CI").as_deref() == Ok("true"))
+            .then(|| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    })
 }
 
 /// A fresh store and what to clean up after it.
@@ -39,11 +36,7 @@ impl Drop for Fixture {
 fn sqlite() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("t.db").to_str().unwrap()).unwrap();
-    Fixture {
-        store,
-        _dir: Some(dir),
-        pg_schema: None,
-    }
+    Fixture { store, _dir: Some(dir), pg_schema: None }
 }
 
 fn postgres() -> Option<Fixture> {
@@ -55,23 +48,11 @@ fn postgres() -> Option<Fixture> {
         );
         return None;
     };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let schema = format!(
-        "t_{}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst),
-        nanos
-    );
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let schema = format!("t_{}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst), nanos);
     let store = Store::open_postgres(&url, Some(&schema))
         .expect("PostgreSQL is configured for tests but not reachable");
-    Some(Fixture {
-        store,
-        _dir: None,
-        pg_schema: Some((url, schema)),
-    })
+    Some(Fixture { store, _dir: None, pg_schema: Some((url, schema)) })
 }
 
 macro_rules! conformance {
@@ -165,57 +146,29 @@ fn tables_match_record_kinds(f: &mut Fixture) {
 fn upsert_inserts_then_leaves_unchanged_then_updates_with_history(f: &mut Fixture) {
     let store = &mut f.store;
     let mut s = store.begin_import(run("customers")).unwrap();
-    assert_eq!(
-        s.upsert(&customer("C1", "甲公司")).unwrap(),
-        Outcome::Inserted
-    );
-    assert_eq!(
-        s.upsert(&customer("C2", "乙公司")).unwrap(),
-        Outcome::Inserted
-    );
+    assert_eq!(s.upsert(&customer("C1", "甲公司")).unwrap(), Outcome::Inserted);
+    assert_eq!(s.upsert(&customer("C2", "乙公司")).unwrap(), Outcome::Inserted);
     let first = s.import_id();
     s.commit(0, 0, "2026-10-01T08:00:01Z").unwrap();
 
     let mut s = store.begin_import(run("customers")).unwrap();
-    assert_eq!(
-        s.upsert(&customer("C1", "甲公司")).unwrap(),
-        Outcome::Unchanged
-    );
-    assert_eq!(
-        s.upsert(&customer("C2", "乙公司（新名）")).unwrap(),
-        Outcome::Updated
-    );
+    assert_eq!(s.upsert(&customer("C1", "甲公司")).unwrap(), Outcome::Unchanged);
+    assert_eq!(s.upsert(&customer("C2", "乙公司（新名）")).unwrap(), Outcome::Updated);
     let second = s.import_id();
     let counts = s.commit(0, 0, "2026-10-02T08:00:01Z").unwrap();
-    assert_eq!(
-        (counts.inserted, counts.updated, counts.unchanged),
-        (0, 1, 1)
-    );
+    assert_eq!((counts.inserted, counts.updated, counts.unchanged), (0, 1, 1));
 
-    assert_eq!(
-        store
-            .record(Kind::Customers, "C2")
-            .unwrap()
-            .unwrap()
-            .text("name"),
-        Some("乙公司（新名）")
-    );
+    assert_eq!(store.record(Kind::Customers, "C2").unwrap().unwrap().text("name"), Some("乙公司（新名）"));
     let history = store.history(Kind::Customers, "C2").unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!(
-        (history[0].import_id, history[0].replaced_by),
-        (first, second)
-    );
+    assert_eq!((history[0].import_id, history[0].replaced_by), (first, second));
     let old: serde_json::Value = serde_json::from_str(&history[0].payload).unwrap();
     assert_eq!(old["name"], "乙公司");
     assert_eq!(old["employees"], 180);
     assert!(store.history(Kind::Customers, "C1").unwrap().is_empty());
     let runs = store.import_runs(10).unwrap();
     assert_eq!(runs.len(), 2);
-    assert_eq!(
-        (runs[0].updated, runs[0].unchanged, runs[1].inserted),
-        (1, 1, 2)
-    );
+    assert_eq!((runs[0].updated, runs[0].unchanged, runs[1].inserted), (1, 1, 2));
 }
 
 fn dropped_session_leaves_nothing(f: &mut Fixture) {
@@ -244,19 +197,10 @@ fn facts_see_rows_written_in_the_same_transaction(f: &mut Fixture) {
     s.upsert(&payment("P1", "I1", 30_000)).unwrap();
     s.upsert(&payment("P2", "I1", 20_000)).unwrap();
     let facts = s.invoice("I1", (Kind::Payments, "P-new")).unwrap().unwrap();
-    assert_eq!(
-        (facts.customer_id.as_str(), facts.amount, facts.applied),
-        ("C1", 100_000, 50_000)
-    );
+    assert_eq!((facts.customer_id.as_str(), facts.amount, facts.applied), ("C1", 100_000, 50_000));
     assert_eq!(facts.issue_date, "2026-08-15");
     // Re-checking P2 itself does not count it twice.
-    assert_eq!(
-        s.invoice("I1", (Kind::Payments, "P2"))
-            .unwrap()
-            .unwrap()
-            .applied,
-        30_000
-    );
+    assert_eq!(s.invoice("I1", (Kind::Payments, "P2")).unwrap().unwrap().applied, 30_000);
     assert!(s.invoice("I9", (Kind::Payments, "x")).unwrap().is_none());
     s.commit(0, 0, "t").unwrap();
 }
@@ -291,23 +235,17 @@ fn edited_migration_is_refused(f: &mut Fixture) {
     let reopened = match &f.pg_schema {
         None => {
             let c = rusqlite::Connection::open(&location).unwrap();
-            c.execute("UPDATE schema_migrations SET checksum = 'edited'", [])
-                .unwrap();
+            c.execute("UPDATE schema_migrations SET checksum = 'edited'", []).unwrap();
             Store::open(&location)
         }
         Some((url, schema)) => {
             let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
-            c.batch_execute(&format!(
-                "UPDATE \"{schema}\".schema_migrations SET checksum = 'edited'"
-            ))
-            .unwrap();
+            c.batch_execute(&format!("UPDATE \"{schema}\".schema_migrations SET checksum = 'edited'"))
+                .unwrap();
             Store::open_postgres(url, Some(schema))
         }
     };
-    assert!(matches!(
-        reopened,
-        Err(StoreError::MigrationChanged { version: 1, .. })
-    ));
+    assert!(matches!(reopened, Err(StoreError::MigrationChanged { version: 1, .. })));
 }
 
 fn wipe_removes_everything(f: &mut Fixture) {

@@ -10,18 +10,13 @@ use crate::{int, of, portfolio, text};
 #[test]
 fn payments_and_credit_notes_never_exceed_or_precede_their_invoice() {
     let (records, _) = portfolio();
-    let invoices: HashMap<&str, &Record> = of(records, Kind::Invoices)
-        .map(|r| (text(r, "invoice_no"), r))
-        .collect();
+    let invoices: HashMap<&str, &Record> =
+        of(records, Kind::Invoices).map(|r| (text(r, "invoice_no"), r)).collect();
     let mut applied: HashMap<&str, i64> = HashMap::new();
     let mut late_days = Vec::new();
     for r in of(records, Kind::Payments).chain(of(records, Kind::CreditNotes)) {
         let inv = invoices[text(r, "invoice_no")];
-        let date = if r.kind == Kind::Payments {
-            text(r, "payment_date")
-        } else {
-            text(r, "issue_date")
-        };
+        let date = if r.kind == Kind::Payments { text(r, "payment_date") } else { text(r, "issue_date") };
         assert!(date >= text(inv, "issue_date"));
         assert_eq!(text(r, "currency"), text(inv, "currency"));
         *applied.entry(text(inv, "invoice_no")).or_default() += int(r, "amount");
@@ -43,9 +38,7 @@ fn payments_and_credit_notes_never_exceed_or_precede_their_invoice() {
     let p95 = late_days[late_days.len() * 95 / 100];
     assert!((-5..=10).contains(&median), "median {median}");
     assert!(p95 >= 20, "95th percentile {p95}");
-    let usd = of(records, Kind::Invoices)
-        .filter(|r| text(r, "currency") == "USD")
-        .count() as f64;
+    let usd = of(records, Kind::Invoices).filter(|r| text(r, "currency") == "USD").count() as f64;
     let share = usd / invoices.len() as f64;
     assert!((0.005..0.08).contains(&share), "USD share {share}");
 }

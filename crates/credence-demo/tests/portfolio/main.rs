@@ -17,11 +17,7 @@ pub fn as_of() -> NaiveDate {
 }
 
 pub fn run(customers: usize, seed: u64) -> (Vec<Record>, DemoSummary) {
-    let config = DemoConfig {
-        customers,
-        seed,
-        as_of: as_of(),
-    };
+    let config = DemoConfig { customers, seed, as_of: as_of() };
     let mut records = Vec::new();
     let summary = generate(&config, &mut |r| {
         records.push(r);
@@ -42,13 +38,11 @@ pub fn of(records: &[Record], kind: Kind) -> impl Iterator<Item = &Record> {
 }
 
 pub fn int(r: &Record, c: &str) -> i64 {
-    r.int(c)
-        .unwrap_or_else(|| panic!("{} {c} missing: {:?}", r.kind, r.values))
+    r.int(c).unwrap_or_else(|| panic!("{} {c} missing: {:?}", r.kind, r.values))
 }
 
 pub fn text<'a>(r: &'a Record, c: &str) -> &'a str {
-    r.text(c)
-        .unwrap_or_else(|| panic!("{} {c} missing", r.kind))
+    r.text(c).unwrap_or_else(|| panic!("{} {c} missing", r.kind))
 }
 
 #[test]
@@ -62,10 +56,7 @@ fn same_seed_same_records_other_seed_other_records() {
     // A customer's own data does not depend on how many customers are generated.
     let (small, _) = run(40, 9);
     let first = |rs: &[Record]| {
-        of(rs, Kind::Statements)
-            .filter(|r| text(r, "customer_id") == "C0000007")
-            .cloned()
-            .collect::<Vec<_>>()
+        of(rs, Kind::Statements).filter(|r| text(r, "customer_id") == "C0000007").cloned().collect::<Vec<_>>()
     };
     assert_eq!(first(&small), first(&a));
     assert!(!first(&a).is_empty());
@@ -76,16 +67,10 @@ fn summary_counts_what_was_emitted() {
     let (records, summary) = portfolio();
     assert_eq!(summary.customers, 3000);
     for kind in Kind::ALL {
-        assert_eq!(
-            summary.count(kind),
-            of(records, kind).count() as u64,
-            "{kind}"
-        );
+        assert_eq!(summary.count(kind), of(records, kind).count() as u64, "{kind}");
         assert!(summary.count(kind) > 0, "{kind}");
     }
-    let defaults = of(records, Kind::Events)
-        .filter(|r| text(r, "event_type") == "default")
-        .count() as u64;
+    let defaults = of(records, Kind::Events).filter(|r| text(r, "event_type") == "default").count() as u64;
     assert_eq!(defaults, summary.defaults);
 }
 
@@ -115,23 +100,16 @@ fn every_record_passes_the_import_rules() {
                 (FieldType::Text { max_chars }, Value::Text(s)) => {
                     assert!(s.chars().count() <= max_chars, "{}", at())
                 }
-                (FieldType::Id, Value::Text(s)) => assert!(
-                    s.chars().count() <= 64 && !s.contains('\n') && s.trim() == s,
-                    "{}",
-                    at()
-                ),
+                (FieldType::Id, Value::Text(s)) => {
+                    assert!(s.chars().count() <= 64 && !s.contains('\n') && s.trim() == s, "{}", at())
+                }
                 (FieldType::Date, Value::Text(d)) => {
                     assert!(NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok(), "{}", at());
                     let may_be_future = matches!(
                         (r.kind, field.name),
-                        (Kind::Orders, "ship_date")
-                            | (Kind::Milestones | Kind::Invoices, "due_date")
+                        (Kind::Orders, "ship_date") | (Kind::Milestones | Kind::Invoices, "due_date")
                     );
-                    assert!(
-                        may_be_future || d.as_str() <= as_of.as_str(),
-                        "future {}",
-                        at()
-                    );
+                    assert!(may_be_future || d.as_str() <= as_of.as_str(), "future {}", at());
                 }
                 (FieldType::Label(set), Value::Text(s)) => {
                     assert_eq!(set.parse(s), Some(s.as_str()), "{}", at())
@@ -153,11 +131,7 @@ fn every_record_passes_the_import_rules() {
             Kind::Customers => {
                 assert!(r.text("uscc").is_none() && text(r, "registration_no").len() == 18)
             }
-            Kind::Invoices
-            | Kind::Payments
-            | Kind::CreditNotes
-            | Kind::Orders
-            | Kind::Milestones => {
+            Kind::Invoices | Kind::Payments | Kind::CreditNotes | Kind::Orders | Kind::Milestones => {
                 assert!(int(r, "amount") > 0, "{:?}", r.values)
             }
             Kind::Events => {
@@ -195,53 +169,31 @@ fn natural_keys_unique_and_references_already_emitted() {
     let mut invoices = HashMap::new();
     let (mut names, mut codes) = (HashSet::new(), HashSet::new());
     for r in records {
-        assert!(
-            keys.entry(r.kind).or_default().insert(r.key()),
-            "{} key {} twice",
-            r.kind,
-            r.key()
-        );
+        assert!(keys.entry(r.kind).or_default().insert(r.key()), "{} key {} twice", r.kind, r.key());
         match r.kind {
             Kind::Customers => {
                 customers.insert(text(r, "customer_id").to_owned());
-                assert!(
-                    names.insert(text(r, "name").to_owned()),
-                    "name {} twice",
-                    text(r, "name")
-                );
+                assert!(names.insert(text(r, "name").to_owned()), "name {} twice", text(r, "name"));
                 if let Some(code) = r.text("uscc") {
                     assert!(codes.insert(code.to_owned()));
                 }
             }
             Kind::Invoices => {
-                invoices.insert(
-                    text(r, "invoice_no").to_owned(),
-                    text(r, "customer_id").to_owned(),
-                );
+                invoices.insert(text(r, "invoice_no").to_owned(), text(r, "customer_id").to_owned());
             }
             Kind::Relationships => {
                 for side in ["from_party", "to_party"] {
                     let party = text(r, side);
-                    assert!(
-                        customers.contains(party) || party.starts_with('P'),
-                        "{party}"
-                    );
+                    assert!(customers.contains(party) || party.starts_with('P'), "{party}");
                 }
             }
             _ => {}
         }
         if let Some(c) = r.schema().customer_column {
-            assert!(
-                customers.contains(text(r, c)),
-                "{} before its customer",
-                r.kind
-            );
+            assert!(customers.contains(text(r, c)), "{} before its customer", r.kind);
         }
         if matches!(r.kind, Kind::Payments | Kind::CreditNotes) {
-            assert_eq!(
-                invoices.get(text(r, "invoice_no")).map(String::as_str),
-                Some(text(r, "customer_id"))
-            );
+            assert_eq!(invoices.get(text(r, "invoice_no")).map(String::as_str), Some(text(r, "customer_id")));
         }
     }
 }

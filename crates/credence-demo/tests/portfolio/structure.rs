@@ -11,51 +11,30 @@ fn balance_sheets_balance_and_cash_ties_across_quarters() {
     let (records, _) = portfolio();
     let mut by_customer: BTreeMap<(&str, &str, &str), &Record> = BTreeMap::new();
     for s in of(records, Kind::Statements) {
-        let (assets, liabilities, equity) = (
-            int(s, "total_assets"),
-            int(s, "total_liabilities"),
-            int(s, "equity"),
-        );
+        let (assets, liabilities, equity) =
+            (int(s, "total_assets"), int(s, "total_liabilities"), int(s, "equity"));
         assert_eq!(assets, liabilities + equity, "{:?}", s.values);
         assert!(int(s, "current_assets") <= assets && int(s, "cash") <= int(s, "current_assets"));
         assert!(int(s, "current_liabilities") <= liabilities && liabilities >= 0);
         assert!(int(s, "accounts_receivable") >= 0 && int(s, "inventory") >= 0);
-        let parts = [
-            "cash",
-            "short_term_investments",
-            "accounts_receivable",
-            "inventory",
-        ]
-        .iter()
-        .map(|c| int(s, c))
-        .sum::<i64>();
+        let parts = ["cash", "short_term_investments", "accounts_receivable", "inventory"]
+            .iter()
+            .map(|c| int(s, c))
+            .sum::<i64>();
         assert!(parts <= int(s, "current_assets"));
         assert!(int(s, "current_assets") + int(s, "fixed_assets") <= assets);
         assert!(int(s, "revenue") > 0);
-        let operating = int(s, "revenue")
-            - int(s, "cost_of_sales")
-            - int(s, "operating_expenses")
-            - int(s, "rd_expense");
+        let operating =
+            int(s, "revenue") - int(s, "cost_of_sales") - int(s, "operating_expenses") - int(s, "rd_expense");
         assert_eq!(operating, int(s, "operating_profit"));
         let pre_tax = operating - int(s, "interest_expense");
         let np = int(s, "net_profit");
         if text(s, "period_type") == "Q" {
             // Tax is 25% of a positive pre-tax profit.
-            let expected = if pre_tax <= 0 {
-                pre_tax as f64
-            } else {
-                0.75 * pre_tax as f64
-            };
+            let expected = if pre_tax <= 0 { pre_tax as f64 } else { 0.75 * pre_tax as f64 };
             assert!((np as f64 - expected).abs() <= 1.0, "{np} vs {pre_tax}");
         }
-        by_customer.insert(
-            (
-                text(s, "customer_id"),
-                text(s, "period_type"),
-                text(s, "period_end"),
-            ),
-            s,
-        );
+        by_customer.insert((text(s, "customer_id"), text(s, "period_type"), text(s, "period_end")), s);
     }
     let mut ties = 0;
     let entries: Vec<_> = by_customer.iter().collect();
@@ -79,9 +58,7 @@ fn balance_sheets_balance_and_cash_ties_across_quarters() {
     }
     assert!(ties > 20_000, "{ties}");
     // Annual statements are their four quarters: flows summed, balances at year end.
-    let annual = of(records, Kind::Statements)
-        .find(|s| text(s, "period_type") == "A")
-        .unwrap();
+    let annual = of(records, Kind::Statements).find(|s| text(s, "period_type") == "A").unwrap();
     let (id, end) = (text(annual, "customer_id"), text(annual, "period_end"));
     let year = &end[..4];
     let quarters: Vec<&&Record> = by_customer
@@ -93,10 +70,7 @@ fn balance_sheets_balance_and_cash_ties_across_quarters() {
         let sum = |c| quarters.iter().map(|q| int(q, c)).sum::<i64>();
         assert_eq!(sum("revenue"), int(annual, "revenue"));
         assert_eq!(sum("net_profit"), int(annual, "net_profit"));
-        assert_eq!(
-            int(quarters[3], "total_assets"),
-            int(annual, "total_assets")
-        );
+        assert_eq!(int(quarters[3], "total_assets"), int(annual, "total_assets"));
     }
 }
 
@@ -104,13 +78,7 @@ fn balance_sheets_balance_and_cash_ties_across_quarters() {
 fn relationships_have_groups_circles_and_multi_level_holdings() {
     let (records, summary) = portfolio();
     let links: Vec<(&str, &str, &str)> = of(records, Kind::Relationships)
-        .map(|r| {
-            (
-                text(r, "relation_type"),
-                text(r, "from_party"),
-                text(r, "to_party"),
-            )
-        })
+        .map(|r| (text(r, "relation_type"), text(r, "from_party"), text(r, "to_party")))
         .collect();
     let edges = |kind: &str| -> HashMap<&str, Vec<&str>> {
         let mut m: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -124,42 +92,26 @@ fn relationships_have_groups_circles_and_multi_level_holdings() {
     let owns = edges("ownership");
     let multi_level = owns.iter().any(|(a, subs)| {
         a.starts_with('C')
-            && subs.iter().any(|b| {
-                owns.get(b)
-                    .is_some_and(|c| c.iter().any(|x| x.starts_with('C')))
-            })
+            && subs.iter().any(|b| owns.get(b).is_some_and(|c| c.iter().any(|x| x.starts_with('C'))))
     });
-    assert!(
-        multi_level,
-        "no customer holds a customer that holds a customer"
-    );
+    assert!(multi_level, "no customer holds a customer that holds a customer");
     let guarantees = edges("guarantee");
     let cycle = guarantees.iter().any(|(a, bs)| {
         bs.iter().any(|b| {
             guarantees.get(b).is_some_and(|cs| {
-                cs.iter()
-                    .any(|c| c != a && guarantees.get(c).is_some_and(|ds| ds.contains(a)))
+                cs.iter().any(|c| c != a && guarantees.get(c).is_some_and(|ds| ds.contains(a)))
             })
         })
     });
     assert!(cycle, "no guarantee circle of three");
     assert!(summary.guarantee_circles >= 3 && summary.mutual_guarantees >= 3);
-    for kind in [
-        "control",
-        "family",
-        "consolidation",
-        "supply_chain",
-        "shared_funds",
-    ] {
+    for kind in ["control", "family", "consolidation", "supply_chain", "shared_funds"] {
         assert!(links.iter().any(|l| l.0 == kind), "{kind}");
     }
-    let shares: Vec<f64> = of(records, Kind::Relationships)
-        .filter_map(|r| r.real("share_pct"))
-        .collect();
+    let shares: Vec<f64> = of(records, Kind::Relationships).filter_map(|r| r.real("share_pct")).collect();
     assert!(shares.contains(&50.0) && shares.iter().any(|&s| s < 50.0) && shares.contains(&100.0));
-    let companies = of(records, Kind::Customers)
-        .filter(|r| text(r, "customer_type") != "individual")
-        .count() as f64;
+    let companies =
+        of(records, Kind::Customers).filter(|r| text(r, "customer_type") != "individual").count() as f64;
     let grouped = summary.group_members as f64 / companies;
     assert!((0.08..0.12).contains(&grouped), "{grouped}");
 }
@@ -184,19 +136,14 @@ fn customer_master_has_the_documented_mix() {
     let new = share(&|r| text(r, "relationship_start") > "2025-06-30");
     assert!((0.03..=0.10).contains(&new), "new customers {new}");
     assert!(
-        customers
-            .iter()
-            .all(|r| text(r, "relationship_start") >= "2008-01-01"
-                && text(r, "relationship_start") <= "2025-12-30")
+        customers.iter().all(|r| text(r, "relationship_start") >= "2008-01-01"
+            && text(r, "relationship_start") <= "2025-12-30")
     );
     let core_large = customers
         .iter()
         .filter(|r| text(r, "customer_type") == "large" && text(r, "monitoring_tier") == "core")
         .count();
-    let large = customers
-        .iter()
-        .filter(|r| text(r, "customer_type") == "large")
-        .count();
+    let large = customers.iter().filter(|r| text(r, "customer_type") == "large").count();
     assert!(core_large * 2 > large);
     for r in &customers {
         assert!([30, 45, 60, 90, 120].contains(&int(r, "payment_terms_days")));
@@ -222,31 +169,22 @@ fn customer_master_has_the_documented_mix() {
             assert_eq!(province, expected);
         }
     }
-    let (mut quarterly, mut annual) =
-        (HashMap::<&str, usize>::new(), HashMap::<&str, usize>::new());
+    let (mut quarterly, mut annual) = (HashMap::<&str, usize>::new(), HashMap::<&str, usize>::new());
     for s in of(records, Kind::Statements) {
-        let m = if text(s, "period_type") == "Q" {
-            &mut quarterly
-        } else {
-            &mut annual
-        };
+        let m = if text(s, "period_type") == "Q" { &mut quarterly } else { &mut annual };
         *m.entry(text(s, "customer_id")).or_default() += 1;
     }
     for r in &customers {
         let id = text(r, "customer_id");
-        let (q, a) = (
-            quarterly.get(id).copied().unwrap_or(0),
-            annual.get(id).copied().unwrap_or(0),
-        );
+        let (q, a) = (quarterly.get(id).copied().unwrap_or(0), annual.get(id).copied().unwrap_or(0));
         match text(r, "customer_type") {
             "individual" => assert_eq!((q, a), (0, 0)),
             "large" => assert_eq!((q, a), (12, 3)),
             _ => assert_eq!((q, a), (12, 0)),
         }
     }
-    let milestone_customers: HashSet<&str> = of(records, Kind::Milestones)
-        .map(|r| text(r, "customer_id"))
-        .collect();
+    let milestone_customers: HashSet<&str> =
+        of(records, Kind::Milestones).map(|r| text(r, "customer_id")).collect();
     let m = milestone_customers.len() as f64 / customers.len() as f64;
     assert!((0.03..=0.08).contains(&m), "milestone customers {m}");
 }
