@@ -19,11 +19,17 @@
 //! ```
 
 mod db;
+mod load;
 mod migrate;
+mod ratings;
 mod session;
 mod sql;
 
 pub use db::{DbError, Dialect};
+pub use load::CustomerRecords;
+pub use ratings::{
+    NewRating, NewRatingRun, RatingRun, RatingSession, RatingStamp, StoredOverride, StoredRating,
+};
 pub use session::{Counts, ImportSession, NewImportRun, Outcome};
 
 use credence_records::{Kind, Record, Value};

@@ -70,6 +70,10 @@ conformance!(
     values_round_trip_with_their_types,
     edited_migration_is_refused,
     wipe_removes_everything,
+    customer_records_are_grouped_per_customer,
+    data_versions_follow_the_newest_import,
+    ratings_are_appended_with_overrides_and_benchmarks,
+    an_abandoned_rating_run_leaves_nothing,
 );
 
 fn run(kind: &str) -> NewImportRun {
@@ -259,4 +263,131 @@ fn wipe_removes_everything(f: &mut Fixture) {
     assert!(store.is_empty().unwrap());
     assert_eq!(store.meta("origin").unwrap(), None);
     assert!(store.import_runs(5).unwrap().is_empty());
+}
+
+fn customer_records_are_grouped_per_customer(f: &mut Fixture) {
+    let store = &mut f.store;
+    let mut s = store.begin_import(run("all")).unwrap();
+    for id in ["C1", "C2", "C3"] {
+        s.upsert(&customer(id, "x")).unwrap();
+    }
+    s.upsert(&invoice("I1", "C1", 100)).unwrap();
+    s.upsert(&invoice("I2", "C3", 200)).unwrap();
+    s.upsert(&invoice("I0", "C3", 300)).unwrap();
+    s.upsert(&payment("P1", "I1", 50)).unwrap();
+    s.commit(0, 0, "t").unwrap();
+    assert_eq!(store.customer_ids().unwrap(), vec!["C1", "C2", "C3"]);
+    let files = store.customer_records("C2", "C3").unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0].customer.text("customer_id"), Some("C2"));
+    assert!(files[0].of(Kind::Invoices).is_empty());
+    let inv: Vec<&str> = files[1].of(Kind::Invoices).iter().map(|r| r.text("invoice_no").unwrap()).collect();
+    assert_eq!(inv, vec!["I0", "I2"]);
+    let all = store.customer_records("C1", "C3").unwrap();
+    assert_eq!(all[0].of(Kind::Payments).len(), 1);
+    assert_eq!(all[0].of(Kind::Relationships).len(), 0);
+}
+
+fn data_versions_follow_the_newest_import(f: &mut Fixture) {
+    let store = &mut f.store;
+    let mut s = store.begin_import(run("customers")).unwrap();
+    s.upsert(&customer("C1", "x")).unwrap();
+    s.upsert(&customer("C2", "y")).unwrap();
+    let first = s.import_id();
+    s.commit(0, 0, "t").unwrap();
+    let mut s = store.begin_import(run("invoices")).unwrap();
+    s.upsert(&invoice("I1", "C2", 100)).unwrap();
+    let second = s.import_id();
+    s.commit(0, 0, "t").unwrap();
+    let v = store.data_versions().unwrap();
+    assert_eq!((v["C1"], v["C2"]), (first, second));
+}
+
+fn rating(customer: &str, grade: &str) -> credence_store::NewRating {
+    credence_store::NewRating {
+        customer_id: customer.into(),
+        as_of: "2026-09-30".into(),
+        model_version: "M1".into(),
+        catalogue_version: "K1".into(),
+        inputs_hash: "h".into(),
+        data_version: 3,
+        score: 81.25,
+        pd: 0.0125,
+        letter_grade: grade.into(),
+        point_grade: "AA".into(),
+        model_letter_grade: grade.into(),
+        model_point_grade: "AA".into(),
+        detail: "{\"lines\":[]}".into(),
+    }
+}
+
+fn new_run() -> credence_store::NewRatingRun {
+    credence_store::NewRatingRun {
+        as_of: "2026-09-30".into(),
+        started_at: "t0".into(),
+        model_version: "M1".into(),
+        catalogue_version: "K1".into(),
+        scope: "all".into(),
+    }
+}
+
+fn ratings_are_appended_with_overrides_and_benchmarks(f: &mut Fixture) {
+    let store = &mut f.store;
+    let mut s = store.begin_rating_run(new_run()).unwrap();
+    let first_run = s.run_id();
+    s.insert_rating(&rating("C1", "AA")).unwrap();
+    s.insert_failure("C9", "no statements").unwrap();
+    s.insert_benchmark("C", "current_ratio", 1.5, 40).unwrap();
+    s.commit(1, 0, 1, "t1").unwrap();
+    let mut s = store.begin_rating_run(new_run()).unwrap();
+    s.insert_rating(&rating("C1", "A")).unwrap();
+    s.commit(1, 0, 0, "t2").unwrap();
+
+    let history = store.rating_history("C1").unwrap();
+    let grades: Vec<&str> = history.iter().map(|r| r.rating.letter_grade.as_str()).collect();
+    assert_eq!(grades, vec!["A", "AA"]);
+    assert_eq!(history[1].rating, rating("C1", "AA"));
+    let stamps = store.rating_stamps().unwrap();
+    assert_eq!(stamps["C1"].data_version, 3);
+    assert_eq!(
+        store.rating_failures(first_run).unwrap(),
+        vec![("C9".to_owned(), "no statements".to_owned())]
+    );
+    assert_eq!(store.benchmarks(first_run, "C").unwrap()["current_ratio"], 1.5);
+    let runs = store.rating_runs(5).unwrap();
+    assert_eq!((runs.len(), runs[1].failed, runs[1].finished_at.as_deref()), (2, 1, Some("t1")));
+
+    let o = credence_store::StoredOverride {
+        id: 0,
+        rating_id: history[0].id,
+        customer_id: "C1".into(),
+        letter_grade: "BBB".into(),
+        point_grade: "B".into(),
+        reason: "parent guarantee withdrawn".into(),
+        approver: "CRO".into(),
+        entered_by: "analyst".into(),
+        entered_at: "t3".into(),
+    };
+    let id = store.insert_override(&o).unwrap();
+    let latest = &store.rating_history("C1").unwrap()[0];
+    assert_eq!(latest.overridden.as_ref().map(|x| (x.id, x.letter_grade.as_str())), Some((id, "BBB")));
+    let mut seen = Vec::new();
+    store
+        .ratings_of_run(history[0].run_id, |r| {
+            seen.push(r.rating.customer_id);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seen, vec!["C1"]);
+    assert_eq!(store.overrides_of_run(history[0].run_id).unwrap().len(), 1);
+}
+
+fn an_abandoned_rating_run_leaves_nothing(f: &mut Fixture) {
+    let store = &mut f.store;
+    {
+        let mut s = store.begin_rating_run(new_run()).unwrap();
+        s.insert_rating(&rating("C1", "AA")).unwrap();
+    }
+    assert!(store.rating_history("C1").unwrap().is_empty());
+    assert!(store.rating_runs(5).unwrap().is_empty());
 }

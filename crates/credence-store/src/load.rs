@@ -1,0 +1,107 @@
+//! Reading whole credit files: every record of a range of customers, grouped per
+//! customer, with one range query per kind.
+
+use crate::db::Db;
+use crate::sql::sql_for;
+use crate::{Store, StoreError};
+use credence_records::{Kind, Record, Value};
+use std::collections::HashMap;
+
+/// One customer's records of every kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerRecords {
+    pub customer: Record,
+    /// Records of the other customer-owned kinds, each ordered by natural key.
+    pub records: Vec<(Kind, Vec<Record>)>,
+}
+
+impl CustomerRecords {
+    pub fn of(&self, kind: Kind) -> &[Record] {
+        self.records.iter().find(|(k, _)| *k == kind).map_or(&[], |(_, r)| r.as_slice())
+    }
+}
+
+pub(crate) fn customer_records(
+    db: &mut Db,
+    first: &str,
+    last: &str,
+) -> Result<Vec<CustomerRecords>, StoreError> {
+    let range = [Value::from(first), Value::from(last)];
+    let mut out: Vec<CustomerRecords> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    // A customer's natural key is its id, and that column carries the unique index.
+    let select = sql_for(Kind::Customers).select_all.replace(" ORDER BY natural_key", "");
+    db.query_each(
+        &format!("{select} WHERE natural_key >= ? AND natural_key <= ? ORDER BY natural_key"),
+        &range,
+        |values| {
+            let customer = Record { kind: Kind::Customers, values };
+            index.insert(customer.text("customer_id").unwrap_or_default().to_owned(), out.len());
+            out.push(CustomerRecords { customer, records: Vec::new() });
+            Ok(())
+        },
+    )?;
+    for kind in Kind::ALL {
+        if kind == Kind::Customers || kind.schema().customer_column.is_none() {
+            continue;
+        }
+        for c in &mut out {
+            c.records.push((kind, Vec::new()));
+        }
+        let slot = out.first().map_or(0, |c| c.records.len() - 1);
+        let select = sql_for(kind).select_all.replace(" ORDER BY natural_key", "");
+        let at = kind.schema().col("customer_id");
+        db.query_each(
+            &format!(
+                "{select} WHERE customer_id >= ? AND customer_id <= ? ORDER BY customer_id, natural_key"
+            ),
+            &range,
+            |values| {
+                if let Some(&i) = values[at].as_text().and_then(|c| index.get(c)) {
+                    out[i].records[slot].1.push(Record { kind, values });
+                }
+                Ok(())
+            },
+        )?;
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Every customer id, in order.
+    pub fn customer_ids(&mut self) -> Result<Vec<String>, StoreError> {
+        let mut ids = Vec::new();
+        self.db.query_each("SELECT customer_id FROM customers ORDER BY customer_id", &[], |r| {
+            ids.push(r[0].as_text().unwrap_or_default().to_owned());
+            Ok(())
+        })?;
+        Ok(ids)
+    }
+
+    /// The records of every customer whose id is in `first ..= last`, in id order.
+    pub fn customer_records(&mut self, first: &str, last: &str) -> Result<Vec<CustomerRecords>, StoreError> {
+        customer_records(&mut self.db, first, last)
+    }
+
+    /// For each customer, the newest import that wrote any of its records: a rating older
+    /// than this is stale.
+    pub fn data_versions(&mut self) -> Result<HashMap<String, i64>, StoreError> {
+        let mut out: HashMap<String, i64> = HashMap::new();
+        for kind in Kind::ALL {
+            if kind.schema().customer_column.is_none() {
+                continue;
+            }
+            self.db.query_each(
+                &format!("SELECT customer_id, MAX(import_id) FROM {} GROUP BY customer_id", kind.code()),
+                &[],
+                |r| {
+                    let v = r[1].as_int().unwrap_or(0);
+                    let e = out.entry(r[0].as_text().unwrap_or_default().to_owned()).or_insert(v);
+                    *e = (*e).max(v);
+                    Ok(())
+                },
+            )?;
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,393 @@
+//! Ratings: runs, one stored rating per customer and run, failures, overrides and the
+//! industry medians of a run. Ratings are appended, never updated, so every earlier grade
+//! stays visible as history.
+
+use crate::db::{Db, Dialect};
+use crate::{Store, StoreError};
+use credence_records::Value;
+use std::collections::HashMap;
+
+/// A rating to store.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NewRating {
+    pub customer_id: String,
+    pub as_of: String,
+    pub model_version: String,
+    pub catalogue_version: String,
+    /// Hash of every input the rating was computed from.
+    pub inputs_hash: String,
+    /// The newest import that touched the customer's data when it was rated.
+    pub data_version: i64,
+    pub score: f64,
+    pub pd: f64,
+    pub letter_grade: String,
+    pub point_grade: String,
+    /// Grades the scorecard gave before knock-outs and caps.
+    pub model_letter_grade: String,
+    pub model_point_grade: String,
+    /// The full breakdown as JSON.
+    pub detail: String,
+}
+
+/// A stored rating with the override in force, if any.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredRating {
+    pub id: i64,
+    pub run_id: i64,
+    #[serde(flatten)]
+    pub rating: NewRating,
+    pub overridden: Option<StoredOverride>,
+}
+
+/// A manual override of a rating's grades.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredOverride {
+    pub id: i64,
+    pub rating_id: i64,
+    pub customer_id: String,
+    pub letter_grade: String,
+    pub point_grade: String,
+    pub reason: String,
+    pub approver: String,
+    pub entered_by: String,
+    pub entered_at: String,
+}
+
+/// A rating run as recorded.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RatingRun {
+    pub id: i64,
+    pub as_of: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub model_version: String,
+    pub catalogue_version: String,
+    pub scope: String,
+    pub rated: i64,
+    pub skipped: i64,
+    pub failed: i64,
+}
+
+/// The last rating of a customer, as needed to decide whether it must be re-rated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatingStamp {
+    pub as_of: String,
+    pub data_version: i64,
+    pub model_version: String,
+    pub catalogue_version: String,
+}
+
+const RATING_COLUMNS: &str = "r.id, r.run_id, r.customer_id, r.as_of, r.model_version, r.catalogue_version, r.inputs_hash, r.data_version, r.score, r.pd, r.letter_grade, r.point_grade, r.model_letter_grade, r.model_point_grade, r.detail";
+
+fn text(v: &Value) -> String {
+    v.as_text().unwrap_or_default().to_owned()
+}
+
+fn rating_from_row(r: &[Value]) -> StoredRating {
+    StoredRating {
+        id: r[0].as_int().unwrap_or(0),
+        run_id: r[1].as_int().unwrap_or(0),
+        rating: NewRating {
+            customer_id: text(&r[2]),
+            as_of: text(&r[3]),
+            model_version: text(&r[4]),
+            catalogue_version: text(&r[5]),
+            inputs_hash: text(&r[6]),
+            data_version: r[7].as_int().unwrap_or(0),
+            score: r[8].as_real().unwrap_or(f64::NAN),
+            pd: r[9].as_real().unwrap_or(f64::NAN),
+            letter_grade: text(&r[10]),
+            point_grade: text(&r[11]),
+            model_letter_grade: text(&r[12]),
+            model_point_grade: text(&r[13]),
+            detail: text(&r[14]),
+        },
+        overridden: None,
+    }
+}
+
+fn override_from_row(r: &[Value]) -> StoredOverride {
+    StoredOverride {
+        id: r[0].as_int().unwrap_or(0),
+        rating_id: r[1].as_int().unwrap_or(0),
+        customer_id: text(&r[2]),
+        letter_grade: text(&r[3]),
+        point_grade: text(&r[4]),
+        reason: text(&r[5]),
+        approver: text(&r[6]),
+        entered_by: text(&r[7]),
+        entered_at: text(&r[8]),
+    }
+}
+
+/// Attaches to each rating the latest override entered against it.
+fn attach_overrides(db: &mut Db, ratings: &mut [StoredRating]) -> Result<(), StoreError> {
+    for r in ratings {
+        let rows = db.query(
+            "SELECT id, rating_id, customer_id, letter_grade, point_grade, reason, approver, entered_by, entered_at FROM rating_overrides WHERE rating_id = ? ORDER BY id DESC LIMIT 1",
+            &[Value::Int(r.id)],
+        )?;
+        r.overridden = rows.first().map(|row| override_from_row(row));
+    }
+    Ok(())
+}
+
+/// An open rating run: ratings written through it appear together at commit.
+pub struct RatingSession<'s> {
+    db: &'s mut Db,
+    run_id: i64,
+    open: bool,
+}
+
+impl<'s> RatingSession<'s> {
+    pub fn run_id(&self) -> i64 {
+        self.run_id
+    }
+
+    pub fn insert_rating(&mut self, r: &NewRating) -> Result<(), StoreError> {
+        self.db.execute(
+            "INSERT INTO ratings (run_id, customer_id, as_of, model_version, catalogue_version, inputs_hash, data_version, score, pd, letter_grade, point_grade, model_letter_grade, model_point_grade, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            &[
+                Value::Int(self.run_id),
+                r.customer_id.as_str().into(),
+                r.as_of.as_str().into(),
+                r.model_version.as_str().into(),
+                r.catalogue_version.as_str().into(),
+                r.inputs_hash.as_str().into(),
+                Value::Int(r.data_version),
+                Value::Real(r.score),
+                Value::Real(r.pd),
+                r.letter_grade.as_str().into(),
+                r.point_grade.as_str().into(),
+                r.model_letter_grade.as_str().into(),
+                r.model_point_grade.as_str().into(),
+                r.detail.as_str().into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Records that a customer could not be rated; the run goes on.
+    pub fn insert_failure(&mut self, customer_id: &str, message: &str) -> Result<(), StoreError> {
+        self.db.execute(
+            "INSERT INTO rating_failures (run_id, customer_id, message) VALUES (?, ?, ?)",
+            &[Value::Int(self.run_id), customer_id.into(), message.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Stores the median of an indicator among an industry's customers in this run.
+    pub fn insert_benchmark(
+        &mut self,
+        industry: &str,
+        indicator: &str,
+        median: f64,
+        observations: u64,
+    ) -> Result<(), StoreError> {
+        self.db.execute(
+            "INSERT INTO indicator_benchmarks (run_id, industry, indicator, median, observations) VALUES (?, ?, ?, ?, ?)",
+            &[Value::Int(self.run_id), industry.into(), indicator.into(), Value::Real(median), Value::Int(observations as i64)],
+        )?;
+        Ok(())
+    }
+
+    /// Customers' records, read inside the run's transaction (see
+    /// [`Store::customer_records`]).
+    pub fn customer_records(
+        &mut self,
+        first: &str,
+        last: &str,
+    ) -> Result<Vec<crate::CustomerRecords>, StoreError> {
+        crate::load::customer_records(self.db, first, last)
+    }
+
+    pub fn commit(
+        mut self,
+        rated: u64,
+        skipped: u64,
+        failed: u64,
+        finished_at: &str,
+    ) -> Result<(), StoreError> {
+        self.db.execute(
+            "UPDATE rating_runs SET finished_at = ?, rated = ?, skipped = ?, failed = ? WHERE id = ?",
+            &[
+                finished_at.into(),
+                Value::Int(rated as i64),
+                Value::Int(skipped as i64),
+                Value::Int(failed as i64),
+                Value::Int(self.run_id),
+            ],
+        )?;
+        self.db.batch("COMMIT")?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for RatingSession<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // As for imports: nothing of an unfinished run remains.
+            let _ = self.db.batch("ROLLBACK");
+        }
+    }
+}
+
+/// The description of a rating run, recorded with it.
+#[derive(Debug, Clone)]
+pub struct NewRatingRun {
+    pub as_of: String,
+    pub started_at: String,
+    pub model_version: String,
+    pub catalogue_version: String,
+    /// `all`, `changed` or a customer id.
+    pub scope: String,
+}
+
+impl Store {
+    /// Starts a rating run in one transaction.
+    pub fn begin_rating_run(&mut self, run: NewRatingRun) -> Result<RatingSession<'_>, StoreError> {
+        let db = &mut self.db;
+        db.batch(match db.dialect() {
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+            Dialect::Postgres => "BEGIN",
+        })?;
+        let mut session = RatingSession { db, run_id: 0, open: true };
+        let id = session.db.query_one(
+            "INSERT INTO rating_runs (as_of, started_at, model_version, catalogue_version, scope) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            &[
+                run.as_of.into(),
+                run.started_at.into(),
+                run.model_version.into(),
+                run.catalogue_version.into(),
+                run.scope.into(),
+            ],
+        )?;
+        session.run_id = id.and_then(|v| v.as_int()).ok_or(StoreError::NoImportId)?;
+        Ok(session)
+    }
+
+    /// The latest rating of each customer that has one: customer id → stamp.
+    pub fn rating_stamps(&mut self) -> Result<HashMap<String, RatingStamp>, StoreError> {
+        let mut out = HashMap::new();
+        self.db.query_each(
+            "SELECT r.customer_id, r.as_of, r.data_version, r.model_version, r.catalogue_version FROM ratings r JOIN (SELECT customer_id, MAX(id) AS id FROM ratings GROUP BY customer_id) l ON l.id = r.id",
+            &[],
+            |r| {
+                out.insert(
+                    text(&r[0]),
+                    RatingStamp {
+                        as_of: text(&r[1]),
+                        data_version: r[2].as_int().unwrap_or(0),
+                        model_version: text(&r[3]),
+                        catalogue_version: text(&r[4]),
+                    },
+                );
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// Every rating of a customer, newest first, with overrides attached.
+    pub fn rating_history(&mut self, customer_id: &str) -> Result<Vec<StoredRating>, StoreError> {
+        let rows = self.db.query(
+            &format!("SELECT {RATING_COLUMNS} FROM ratings r WHERE r.customer_id = ? ORDER BY r.id DESC"),
+            &[customer_id.into()],
+        )?;
+        let mut ratings: Vec<StoredRating> = rows.iter().map(|r| rating_from_row(r)).collect();
+        attach_overrides(&mut self.db, &mut ratings)?;
+        Ok(ratings)
+    }
+
+    /// The ratings of one run, by customer id (overrides not attached: a portfolio view
+    /// reads them through [`Store::overrides_of_run`]).
+    pub fn ratings_of_run(
+        &mut self,
+        run_id: i64,
+        mut f: impl FnMut(StoredRating) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut failure = None;
+        self.db.query_each(
+            &format!("SELECT {RATING_COLUMNS} FROM ratings r WHERE r.run_id = ? ORDER BY r.customer_id"),
+            &[Value::Int(run_id)],
+            |r| {
+                if failure.is_none()
+                    && let Err(e) = f(rating_from_row(&r))
+                {
+                    failure = Some(e);
+                }
+                Ok(())
+            },
+        )?;
+        failure.map_or(Ok(()), Err)
+    }
+
+    /// Latest override per rating of a run: rating id → override.
+    pub fn overrides_of_run(&mut self, run_id: i64) -> Result<HashMap<i64, StoredOverride>, StoreError> {
+        let rows = self.db.query(
+            "SELECT o.id, o.rating_id, o.customer_id, o.letter_grade, o.point_grade, o.reason, o.approver, o.entered_by, o.entered_at FROM rating_overrides o JOIN ratings r ON r.id = o.rating_id WHERE r.run_id = ? ORDER BY o.id",
+            &[Value::Int(run_id)],
+        )?;
+        Ok(rows.iter().map(|r| override_from_row(r)).map(|o| (o.rating_id, o)).collect())
+    }
+
+    /// Rating runs, newest first.
+    pub fn rating_runs(&mut self, limit: u32) -> Result<Vec<RatingRun>, StoreError> {
+        let rows = self.db.query(
+            "SELECT id, as_of, started_at, finished_at, model_version, catalogue_version, scope, rated, skipped, failed FROM rating_runs ORDER BY id DESC LIMIT ?",
+            &[Value::Int(limit.into())],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| RatingRun {
+                id: r[0].as_int().unwrap_or(0),
+                as_of: text(&r[1]),
+                started_at: text(&r[2]),
+                finished_at: r[3].as_text().map(str::to_owned),
+                model_version: text(&r[4]),
+                catalogue_version: text(&r[5]),
+                scope: text(&r[6]),
+                rated: r[7].as_int().unwrap_or(0),
+                skipped: r[8].as_int().unwrap_or(0),
+                failed: r[9].as_int().unwrap_or(0),
+            })
+            .collect())
+    }
+
+    /// Customers that could not be rated in a run, with the reason.
+    pub fn rating_failures(&mut self, run_id: i64) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = self.db.query(
+            "SELECT customer_id, message FROM rating_failures WHERE run_id = ? ORDER BY customer_id",
+            &[Value::Int(run_id)],
+        )?;
+        Ok(rows.iter().map(|r| (text(&r[0]), text(&r[1]))).collect())
+    }
+
+    /// Records a manual override of a stored rating.
+    pub fn insert_override(&mut self, o: &StoredOverride) -> Result<i64, StoreError> {
+        let id = self.db.query_one(
+            "INSERT INTO rating_overrides (rating_id, customer_id, letter_grade, point_grade, reason, approver, entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            &[
+                Value::Int(o.rating_id),
+                o.customer_id.as_str().into(),
+                o.letter_grade.as_str().into(),
+                o.point_grade.as_str().into(),
+                o.reason.as_str().into(),
+                o.approver.as_str().into(),
+                o.entered_by.as_str().into(),
+                o.entered_at.as_str().into(),
+            ],
+        )?;
+        id.and_then(|v| v.as_int()).ok_or(StoreError::NoImportId)
+    }
+
+    /// Industry medians of a run: indicator → median, for one industry.
+    pub fn benchmarks(&mut self, run_id: i64, industry: &str) -> Result<HashMap<String, f64>, StoreError> {
+        let rows = self.db.query(
+            "SELECT indicator, median FROM indicator_benchmarks WHERE run_id = ? AND industry = ?",
+            &[Value::Int(run_id), industry.into()],
+        )?;
+        Ok(rows.iter().map(|r| (text(&r[0]), r[1].as_real().unwrap_or(f64::NAN))).collect())
+    }
+}
