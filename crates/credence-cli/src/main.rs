@@ -2,10 +2,13 @@
 //! environment and prints; everything else is the engine's.
 
 mod output;
+mod rating_output;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use credence_engine::{ImportOptions, ImportStatus, InvalidRows};
+use credence_engine::{ImportOptions, ImportStatus, InvalidRows, RateOptions, RateScope};
+use credence_indicators::Catalogue;
+use credence_rating::ScorecardModel;
 use credence_records::{Format, HeaderLanguage, Kind};
 use credence_store::Store;
 use std::path::PathBuf;
@@ -83,6 +86,37 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// Rate the portfolio with the indicator catalogue and the expert scorecard.
+    Rate {
+        /// Date the rating describes (default: today).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Only customers never rated or whose data, model, catalogue or date changed.
+        #[arg(long, conflicts_with = "customer")]
+        changed: bool,
+        /// Rate one customer.
+        #[arg(long)]
+        customer: Option<String>,
+        #[command(flatten)]
+        analytics: AnalyticsFiles,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// One customer's credit file, rating and history.
+    Customer {
+        #[command(subcommand)]
+        command: CustomerCommand,
+    },
+    /// The indicator catalogue and its effectiveness.
+    Indicators {
+        #[command(subcommand)]
+        command: IndicatorsCommand,
+    },
+    /// Rating runs: back-tests and manual overrides.
+    Rating {
+        #[command(subcommand)]
+        command: RatingCommand,
+    },
     /// Write every stored record of a kind to CSV or xlsx (imports back unchanged).
     Export {
         #[arg(value_parser = parse_kind)]
@@ -108,6 +142,94 @@ enum Command {
     Rules,
 }
 
+/// Where the indicator catalogue and scorecard model come from (default: the shipped
+/// ones).
+#[derive(clap::Args, Clone)]
+struct AnalyticsFiles {
+    /// Indicator catalogue TOML.
+    #[arg(long)]
+    catalogue: Option<PathBuf>,
+    /// Expert scorecard model TOML.
+    #[arg(long)]
+    model: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum CustomerCommand {
+    /// Master data, indicators with trends and peer medians, rating breakdown, history.
+    Show {
+        id: String,
+        #[command(flatten)]
+        analytics: AnalyticsFiles,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// Language of names and explanations.
+        #[arg(long, value_enum, default_value_t = Lang::Zh)]
+        lang: Lang,
+    },
+}
+
+#[derive(Subcommand)]
+enum IndicatorsCommand {
+    /// List the catalogue's indicators.
+    List {
+        #[command(flatten)]
+        analytics: AnalyticsFiles,
+    },
+    /// Information value and AUC of every indicator against observed defaults (IND-5).
+    Effectiveness {
+        /// Observation date (default: one year before today).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Months after the observation date in which a default counts.
+        #[arg(long, default_value_t = 12)]
+        horizon: u32,
+        #[command(flatten)]
+        analytics: AnalyticsFiles,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Subcommand)]
+enum RatingCommand {
+    /// AUC of a run's scores and default rate per grade over the following months.
+    Performance {
+        /// Rating run (default: the latest).
+        #[arg(long)]
+        run: Option<i64>,
+        #[arg(long, default_value_t = 12)]
+        horizon: u32,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// Set a customer's grade by hand, with a reason and an approver.
+    Override {
+        customer: String,
+        /// The new grade (AAA, AA, A, BBB, … on the letter scale; AAA … C on the points scale).
+        #[arg(long)]
+        grade: String,
+        /// Which scale the grade is on.
+        #[arg(long, value_enum, default_value_t = Scale::Letter)]
+        scale: Scale,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        approver: String,
+        /// Who enters the override (default: the USER environment variable).
+        #[arg(long, env = "USER", default_value = "unknown")]
+        by: String,
+        #[command(flatten)]
+        analytics: AnalyticsFiles,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Scale {
+    Letter,
+    Points,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum FileFormat {
     Csv,
@@ -123,7 +245,7 @@ impl From<FileFormat> for Format {
     }
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Lang {
     En,
     Zh,
@@ -157,6 +279,32 @@ fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
 
 fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Loads the catalogue and the model, checking the model's indicators against the
+/// catalogue.
+fn load_analytics(files: &AnalyticsFiles) -> Result<(Catalogue, ScorecardModel)> {
+    let catalogue = match &files.catalogue {
+        Some(p) => {
+            Catalogue::from_file(p).with_context(|| format!("loading indicator catalogue {}", p.display()))?
+        }
+        None => Catalogue::builtin(),
+    };
+    let ids: Vec<&str> = catalogue.indicators().iter().map(|d| d.id.as_str()).collect();
+    let (text, name) = match &files.model {
+        Some(p) => (
+            std::fs::read_to_string(p).with_context(|| format!("reading scorecard model {}", p.display()))?,
+            p.display().to_string(),
+        ),
+        None => (credence_rating::BUILTIN_MODEL.to_owned(), credence_rating::BUILTIN_MODEL_FILE.to_owned()),
+    };
+    let model = ScorecardModel::from_toml(&text, &name, &ids)
+        .with_context(|| format!("loading scorecard model {name}"))?;
+    Ok((catalogue, model))
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
 }
 
 fn is_postgres(db: &str) -> bool {
@@ -269,6 +417,86 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 }
                 return Ok(ExitCode::from(1));
             }
+        }
+        Command::Rate { as_of, changed, customer, analytics, format } => {
+            let (catalogue, model) = load_analytics(&analytics)?;
+            let mut store = open(&cli.db)?;
+            let scope = match (changed, customer) {
+                (_, Some(id)) => RateScope::Customer(id),
+                (true, None) => RateScope::Changed,
+                (false, None) => RateScope::All,
+            };
+            let started = Instant::now();
+            let options = RateOptions::new(as_of.unwrap_or_else(today), scope, now());
+            let report = credence_engine::rate_portfolio(&mut store, &catalogue, &model, &options)?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                ReportFormat::Table => rating_output::print_rate(&report, started.elapsed()),
+            }
+        }
+        Command::Customer { command: CustomerCommand::Show { id, analytics, format, lang } } => {
+            let (catalogue, model) = load_analytics(&analytics)?;
+            let mut store = open(&cli.db)?;
+            let view = credence_engine::customer_view(&mut store, &catalogue, &id)?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&view)?),
+                ReportFormat::Table => rating_output::print_customer(&view, &model, lang == Lang::Zh),
+            }
+        }
+        Command::Indicators { command: IndicatorsCommand::List { analytics } } => {
+            let (catalogue, _) = load_analytics(&analytics)?;
+            rating_output::print_catalogue(&catalogue);
+        }
+        Command::Indicators {
+            command: IndicatorsCommand::Effectiveness { as_of, horizon, analytics, format },
+        } => {
+            let (catalogue, _) = load_analytics(&analytics)?;
+            let mut store = open(&cli.db)?;
+            let as_of = as_of.unwrap_or_else(|| today() - chrono::Days::new(365));
+            let report = credence_engine::indicator_effectiveness(&mut store, &catalogue, as_of, horizon)?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                ReportFormat::Table => rating_output::print_effectiveness(&report),
+            }
+        }
+        Command::Rating { command: RatingCommand::Performance { run, horizon, format } } => {
+            let mut store = open(&cli.db)?;
+            let run = match run {
+                Some(r) => r,
+                None => store
+                    .rating_runs(1)?
+                    .first()
+                    .map(|r| r.id)
+                    .context("no rating run yet; run `credence rate`")?,
+            };
+            let model = ScorecardModel::builtin();
+            let order: Vec<&str> =
+                model.grades(credence_rating::ScaleKind::Letter).iter().map(|g| g.grade.as_str()).collect();
+            let report = credence_engine::rating_performance(&mut store, run, horizon, &order)?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                ReportFormat::Table => rating_output::print_performance(&report),
+            }
+        }
+        Command::Rating {
+            command: RatingCommand::Override { customer, grade, scale, reason, approver, by, analytics },
+        } => {
+            let (_, model) = load_analytics(&analytics)?;
+            let mut store = open(&cli.db)?;
+            let request = credence_rating::Override {
+                scale: match scale {
+                    Scale::Letter => credence_rating::ScaleKind::Letter,
+                    Scale::Points => credence_rating::ScaleKind::Points,
+                },
+                grade,
+                reason,
+                approver,
+            };
+            let o = credence_engine::override_rating(&mut store, &model, &customer, &request, &by, &now())?;
+            println!(
+                "override {} recorded for {}: letter grade {}, 100-point grade {} (approved by {}: {})",
+                o.id, o.customer_id, o.letter_grade, o.point_grade, o.approver, o.reason
+            );
         }
         Command::Export { kind, format, lang, out } => {
             let mut store = open(&cli.db)?;

@@ -66,7 +66,7 @@ fn rates(p: &Profile, h: f64, post: bool) -> [f64; 13] {
     let r = [
         (0.04 * (-0.8 * h).exp() + 0.5 * post) * size,
         0.03 * (-0.2 * h).exp() * size,
-        gate(h < -0.3, 0.01 * (-1.3 * h).exp() + 0.3 * post),
+        gate(h < -1.0, 0.01 * (-1.3 * (h + 1.0)).exp() + 0.3 * post),
         gate(h < -1.5, 0.08 * (-0.8 * (h + 1.5)).exp() + 0.5 * post),
         gate(h < -2.2, 0.05 + 0.25 * post),
         0.025 * (-0.6 * h).exp() * co,

@@ -11,15 +11,26 @@
 //! println!("{} inserted, {} unchanged", report.inserted, report.unchanged);
 //! ```
 
+mod analysis;
 mod batch;
+mod credit_file;
+mod customer;
 mod demo;
 mod files;
 mod import;
+mod rate;
 
+pub use analysis::{
+    EffectivenessReport, EffectivenessRow, GradeOutcome, RatingPerformance, indicator_effectiveness,
+    rating_performance,
+};
 pub use batch::{BatchPlan, import_batch, kind_of_file, plan_batch};
+pub use credit_file::{Qualitative, credit_file};
+pub use customer::{CustomerView, HistoryLine, IndicatorLine, Migration, customer_view, override_rating};
 pub use demo::{DemoReport, build_demo, build_demo_file};
 pub use files::{export, write_template};
 pub use import::{ImportOptions, ImportReport, ImportStatus, InvalidRows, import_file};
+pub use rate::{RateOptions, RateReport, RateScope, RatingDetail, rate_portfolio};
 
 /// Why an engine operation failed (problems in the data are not errors: they are in the
 /// import report).
@@ -45,6 +56,16 @@ pub enum EngineError {
         #[source]
         source: csv::Error,
     },
+    #[error("customer '{id}' has not been rated yet; run `credence rate` first")]
+    NotRated { id: String },
+    #[error("stored rating {id} cannot be read: {reason}")]
+    BadStoredRating { id: i64, reason: String },
+    #[error("the override was refused")]
+    Override(#[source] credence_rating::OverrideError),
+    #[error("no rating run {id}")]
+    UnknownRatingRun { id: i64 },
+    #[error("no customer with id '{id}'")]
+    UnknownCustomer { id: String },
     #[error("{location} holds imported data, not a demo portfolio; use another --db for the demo")]
     NotADemoDatabase { location: String },
 }

@@ -83,6 +83,24 @@ impl Store {
         customer_records(&mut self.db, first, last)
     }
 
+    /// The first date of an event type per customer (e.g. each customer's first
+    /// `default`).
+    pub fn first_event_dates(&mut self, event_type: &str) -> Result<HashMap<String, String>, StoreError> {
+        let mut out = HashMap::new();
+        self.db.query_each(
+            "SELECT customer_id, MIN(event_date) FROM events WHERE event_type = ? GROUP BY customer_id",
+            &[event_type.into()],
+            |r| {
+                out.insert(
+                    r[0].as_text().unwrap_or_default().to_owned(),
+                    r[1].as_text().unwrap_or_default().to_owned(),
+                );
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
     /// For each customer, the newest import that wrote any of its records: a rating older
     /// than this is stale.
     pub fn data_versions(&mut self) -> Result<HashMap<String, i64>, StoreError> {

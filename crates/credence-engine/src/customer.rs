@@ -1,0 +1,184 @@
+//! The credit file at a glance (`credence customer show`): master data, latest indicators
+//! with trends and industry medians, the rating with its breakdown, history and
+//! migrations.
+
+use crate::EngineError;
+use crate::rate::RatingDetail;
+use credence_indicators::{Catalogue, IndicatorValue};
+use credence_store::{Store, StoredOverride};
+use std::collections::HashMap;
+
+/// One indicator as shown on the customer's page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IndicatorLine {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub unit: String,
+    pub higher_is_better: bool,
+    #[serde(flatten)]
+    pub value: IndicatorValue,
+    /// Median of the customer's industry in the same rating run.
+    pub peer_median: Option<f64>,
+}
+
+/// A past rating, for the history table.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HistoryLine {
+    pub rating_id: i64,
+    pub run_id: i64,
+    pub as_of: String,
+    pub score: f64,
+    pub pd: f64,
+    pub letter_grade: String,
+    pub point_grade: String,
+    pub overridden: Option<StoredOverride>,
+}
+
+/// A change of letter grade between two consecutive ratings.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Migration {
+    pub from_as_of: String,
+    pub to_as_of: String,
+    pub from_grade: String,
+    pub to_grade: String,
+}
+
+/// Everything `customer show` prints.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CustomerView {
+    /// (column, Chinese name, value) of the master record, non-empty ones.
+    pub master: Vec<(String, String, String)>,
+    pub rating: Option<RatingDetail>,
+    pub rating_id: Option<i64>,
+    pub override_in_force: Option<StoredOverride>,
+    pub indicators: Vec<IndicatorLine>,
+    pub history: Vec<HistoryLine>,
+    pub migrations: Vec<Migration>,
+}
+
+/// Reads a customer's page. Indicators come from the latest rating (so they match its
+/// breakdown); a customer never rated has none until `credence rate` runs.
+pub fn customer_view(
+    store: &mut Store,
+    catalogue: &Catalogue,
+    id: &str,
+) -> Result<CustomerView, EngineError> {
+    let customer = store
+        .record(credence_records::Kind::Customers, id)?
+        .ok_or_else(|| EngineError::UnknownCustomer { id: id.to_owned() })?;
+    let master = customer
+        .schema()
+        .fields
+        .iter()
+        .zip(customer.to_cells())
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(f, v)| (f.name.to_owned(), f.zh.to_owned(), v))
+        .collect();
+    let history = store.rating_history(id)?;
+    let latest = history.first().cloned();
+    let rating: Option<RatingDetail> =
+        latest.as_ref().and_then(|r| serde_json::from_str(&r.rating.detail).ok());
+    let industry = customer.text("industry").unwrap_or_default().to_owned();
+    let medians: HashMap<String, f64> = match &latest {
+        Some(r) => store.benchmarks(r.run_id, &industry)?,
+        None => HashMap::new(),
+    };
+    let indicators = rating
+        .as_ref()
+        .map(|d| {
+            d.indicators
+                .iter()
+                .filter_map(|v| {
+                    let def = catalogue.indicators().iter().find(|d| d.id == v.id)?;
+                    Some(IndicatorLine {
+                        id: v.id.clone(),
+                        name_zh: def.name_zh.clone(),
+                        name_en: def.name_en.clone(),
+                        unit: format!("{:?}", def.unit).to_lowercase(),
+                        higher_is_better: matches!(
+                            def.direction,
+                            credence_indicators::Direction::HigherBetter
+                        ),
+                        value: v.clone(),
+                        peer_median: medians.get(&v.id).copied(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let lines: Vec<HistoryLine> = history
+        .iter()
+        .map(|r| HistoryLine {
+            rating_id: r.id,
+            run_id: r.run_id,
+            as_of: r.rating.as_of.clone(),
+            score: r.rating.score,
+            pd: r.rating.pd,
+            letter_grade: r
+                .overridden
+                .as_ref()
+                .map_or(r.rating.letter_grade.clone(), |o| o.letter_grade.clone()),
+            point_grade: r
+                .overridden
+                .as_ref()
+                .map_or(r.rating.point_grade.clone(), |o| o.point_grade.clone()),
+            overridden: r.overridden.clone(),
+        })
+        .collect();
+    let migrations = lines
+        .windows(2)
+        .filter(|w| w[0].letter_grade != w[1].letter_grade)
+        .map(|w| Migration {
+            from_as_of: w[1].as_of.clone(),
+            to_as_of: w[0].as_of.clone(),
+            from_grade: w[1].letter_grade.clone(),
+            to_grade: w[0].letter_grade.clone(),
+        })
+        .collect();
+    Ok(CustomerView {
+        master,
+        rating,
+        rating_id: latest.as_ref().map(|r| r.id),
+        override_in_force: latest.and_then(|r| r.overridden),
+        indicators,
+        history: lines,
+        migrations,
+    })
+}
+
+/// Overrides the grade of a customer's latest rating (RATE-3): the scorecard checks the
+/// grade, reason and approver; the override is stored beside the rating, which keeps the
+/// model's grades, and shows wherever the grade is shown.
+pub fn override_rating(
+    store: &mut Store,
+    model: &credence_rating::ScorecardModel,
+    customer_id: &str,
+    request: &credence_rating::Override,
+    entered_by: &str,
+    now: &str,
+) -> Result<StoredOverride, EngineError> {
+    let history = store.rating_history(customer_id)?;
+    let latest = history.first().ok_or_else(|| EngineError::NotRated { id: customer_id.to_owned() })?;
+    let mut detail: RatingDetail = serde_json::from_str(&latest.rating.detail)
+        .map_err(|e| EngineError::BadStoredRating { id: latest.id, reason: e.to_string() })?;
+    // An earlier override of the same rating is the starting point of this one.
+    if let Some(o) = &latest.overridden {
+        detail.rating.letter_grade = o.letter_grade.clone();
+        detail.rating.point_grade = o.point_grade.clone();
+    }
+    let applied = model.apply_override(&detail.rating, request).map_err(EngineError::Override)?;
+    let mut stored = StoredOverride {
+        id: 0,
+        rating_id: latest.id,
+        customer_id: customer_id.to_owned(),
+        letter_grade: applied.letter_grade,
+        point_grade: applied.point_grade,
+        reason: request.reason.clone(),
+        approver: request.approver.clone(),
+        entered_by: entered_by.to_owned(),
+        entered_at: now.to_owned(),
+    };
+    stored.id = store.insert_override(&stored)?;
+    Ok(stored)
+}

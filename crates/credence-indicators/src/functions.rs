@@ -1,0 +1,371 @@
+//! The functions of the formula language: their arguments, the types they accept and
+//! give, and what they compile to.
+//!
+//! | function | meaning |
+//! | --- | --- |
+//! | `div(a, b, zero = x, negative = y)` | `a / b`, `x` when `b` is 0, `y` when below 0 |
+//! | `missing("reason")` | no value, with that reason |
+//! | `ttm(flow)` | the flow over the trailing twelve months (a rate per year) |
+//! | `annualised(flow)` | the flow of the current period × 12 / its months |
+//! | `avg(balance)` | mean of the balance now and four quarters earlier |
+//! | `lag(x, n)` | `x` n quarters earlier (statements and dates move together) |
+//! | `stdev_quarters(x, n)` | sample standard deviation of `x` over the last n quarters |
+//! | `min`, `max`, `abs`, `pow(x, literal)`, `if(c, a, b)`, `coalesce(a, b, …)` | as usual |
+//! | `count(kind, window, shift = s)` | number of events of a kind in a window |
+//! | `sum_count`, `sum_amount`, `sum_change` | sums of the events' count, amount, change (%) |
+//! | `mean_sentiment(window, shift = s)` | mean sentiment of news with one |
+//! | `invoiced(window, shift = s)` | amount invoiced in a window |
+//! | `overdue_receivables(min_days, max_days)` | open amount between those days past due |
+
+use credence_domain::{EventKind, Labelled};
+
+use crate::check::{Checked, Checker, suggestion};
+use crate::program::{Aggregate, Op, Period, Window};
+use crate::syntax::{Arg, DurationUnit, Expr, Node, Span};
+use crate::types::{Dim, Kind, Sign, Temporal, Ty};
+
+pub(crate) const FUNCTIONS: [&str; 20] = [
+    "div",
+    "missing",
+    "ttm",
+    "annualised",
+    "avg",
+    "lag",
+    "stdev_quarters",
+    "min",
+    "max",
+    "abs",
+    "pow",
+    "if",
+    "coalesce",
+    "count",
+    "sum_count",
+    "sum_amount",
+    "sum_change",
+    "mean_sentiment",
+    "invoiced",
+    "overdue_receivables",
+];
+
+/// Positional arguments (at least, at most) and the names a function accepts.
+fn signature(name: &str) -> ((usize, usize), &'static [&'static str]) {
+    const WINDOWED: &[&str] = &["shift"];
+    match name {
+        "div" => ((2, 2), &["zero", "negative"]),
+        "missing" | "ttm" | "annualised" | "avg" | "abs" => ((1, 1), &[]),
+        "lag" | "stdev_quarters" | "pow" => ((2, 2), &[]),
+        "min" | "max" | "coalesce" => ((2, usize::MAX), &[]),
+        "if" => ((3, 3), &[]),
+        "count" | "sum_count" | "sum_amount" | "sum_change" => ((2, 2), WINDOWED),
+        "mean_sentiment" | "invoiced" => ((1, 1), WINDOWED),
+        _ => ((1, 2), &[]),
+    }
+}
+
+impl Checker<'_> {
+    pub fn call(&mut self, name: &str, name_span: Span, args: &[Arg], span: Span) -> Checked {
+        if !FUNCTIONS.contains(&name) {
+            let hint = suggestion(name, FUNCTIONS.iter().copied());
+            return self.fail(name_span, format!("unknown function '{name}'{hint}"));
+        }
+        let ((min, max), allowed) = signature(name);
+        let mut pos: Vec<&Node> = Vec::new();
+        let mut named: Vec<(&str, &Node)> = Vec::new();
+        for a in args {
+            match &a.name {
+                Some((k, ks)) => {
+                    if !allowed.contains(&k.as_str()) {
+                        let accepted =
+                            if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") };
+                        return self.fail(
+                            *ks,
+                            format!("{name}() has no argument '{k}' (named arguments: {accepted})"),
+                        );
+                    }
+                    if named.iter().any(|(n, _)| n == k) {
+                        return self.fail(*ks, format!("argument '{k}' is given twice"));
+                    }
+                    named.push((k, &a.value));
+                }
+                None if !named.is_empty() => {
+                    return self.fail(a.value.span, "a positional argument cannot follow a named one");
+                }
+                None => pos.push(&a.value),
+            }
+        }
+        if pos.len() < min || pos.len() > max {
+            let expected = match (min, max) {
+                (a, b) if a == b => format!("{a}"),
+                (a, usize::MAX) => format!("at least {a}"),
+                (a, b) => format!("{a} or {b}"),
+            };
+            return self.fail(
+                span,
+                format!(
+                    "{name}() takes {expected} argument{}, found {}",
+                    if expected == "1" { "" } else { "s" },
+                    pos.len()
+                ),
+            );
+        }
+        let named_arg = |k: &str| named.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+        match name {
+            "div" => self.div(span, pos[0], pos[1], named_arg("zero"), named_arg("negative")),
+            "missing" => match &pos[0].expr {
+                Expr::Text(reason) => {
+                    let r = self.program.reason(reason);
+                    (self.program.push(Op::Missing(r)), Ty::NEVER)
+                }
+                _ => self.fail(pos[0].span, "missing() needs a reason in double quotes"),
+            },
+            "ttm" | "annualised" => {
+                let (x, t) = self.expr(pos[0]);
+                if t.is_wild() {
+                    return (x, t);
+                }
+                if t.kind != Kind::Number || t.time != Temporal::Flow {
+                    return self.fail(
+                        pos[0].span,
+                        format!(
+                            "{name}() needs a flow over the period (revenue, profit, cash flow…), not {}",
+                            t.describe()
+                        ),
+                    );
+                }
+                let op = if name == "ttm" { Op::Ttm(x) } else { Op::Annualised(x) };
+                (self.program.push(op), Ty::free(t.dim.div(Dim::TIME), t.sign))
+            }
+            "avg" => {
+                let (x, t) = self.expr(pos[0]);
+                if t.is_wild() {
+                    return (x, t);
+                }
+                if t.kind != Kind::Number || t.time != Temporal::Balance {
+                    return self.fail(
+                        pos[0].span,
+                        format!("avg() needs a balance (assets, liabilities, equity…), not {}", t.describe()),
+                    );
+                }
+                (self.program.push(Op::Avg(x)), Ty { literal: None, ..t })
+            }
+            "lag" | "stdev_quarters" => {
+                let (x, t) = self.expr(pos[0]);
+                let least = if name == "lag" { 1 } else { 2 };
+                let Some(n) = self.whole(pos[1], least, 40) else {
+                    return (x, Ty::ERROR);
+                };
+                if t.kind == Kind::Bool {
+                    return self.fail(pos[0].span, format!("{name}() needs a number, not a condition"));
+                }
+                if name == "lag" {
+                    (self.program.push(Op::Lag(x, n as u16)), Ty { literal: None, ..t })
+                } else {
+                    (self.program.push(Op::StdevQuarters(x, n as u16)), Ty::free(t.dim, Sign::NonNegative))
+                }
+            }
+            "min" | "max" | "coalesce" => {
+                let (mut acc, mut ty) = self.expr(pos[0]);
+                for n in &pos[1..] {
+                    let (x, t) = self.expr(n);
+                    let Some((dim, time)) = self.unify(n.span, "combine", &ty, &t) else {
+                        return (acc, Ty::ERROR);
+                    };
+                    let sign = if name == "max" { ty.sign.max(t.sign) } else { ty.sign.weakest(t.sign) };
+                    let kind = if ty.kind == Kind::Never { t.kind } else { ty.kind };
+                    acc = self.program.push(match name {
+                        "min" => Op::Min(acc, x),
+                        "max" => Op::Max(acc, x),
+                        _ => Op::Coalesce(acc, x),
+                    });
+                    ty = Ty { kind, ..Ty::number(dim, time, sign) };
+                }
+                (acc, ty)
+            }
+            "abs" => {
+                let (x, t) = self.expr(pos[0]);
+                if t.kind == Kind::Bool {
+                    return self.fail(pos[0].span, "abs() needs a number, not a condition");
+                }
+                (
+                    self.program.push(Op::Abs(x)),
+                    Ty { sign: t.sign.max(Sign::NonNegative), literal: None, ..t },
+                )
+            }
+            "pow" => {
+                let (x, t) = self.expr(pos[0]);
+                let (_, e) = self.expr(pos[1]);
+                if t.kind == Kind::Number && t.dim != Dim::NONE {
+                    return self
+                        .fail(pos[0].span, format!("pow() needs a ratio as its base, not {}", t.describe()));
+                }
+                let Some(exponent) = e.literal else {
+                    return self.fail(pos[1].span, "the exponent of pow() must be a number such as 1/3");
+                };
+                let sign = if t.sign == Sign::Positive { Sign::Positive } else { Sign::Any };
+                (self.program.push(Op::Pow(x, exponent)), Ty::free(Dim::NONE, sign))
+            }
+            "if" => {
+                let (c, ct) = self.expr(pos[0]);
+                if ct.kind == Kind::Number {
+                    return self.fail(pos[0].span, "if() needs a condition first, such as equity <= 0");
+                }
+                let (a, at) = self.expr(pos[1]);
+                let (b, bt) = self.expr(pos[2]);
+                let Some((dim, time)) = self.unify(pos[2].span, "combine", &at, &bt) else {
+                    return (a, Ty::ERROR);
+                };
+                let kind = if at.kind == Kind::Never { bt.kind } else { at.kind };
+                let ty = Ty { kind, ..Ty::number(dim, time, at.sign.weakest(bt.sign)) };
+                (self.program.push(Op::If(c, a, b)), ty)
+            }
+            _ => self.aggregate(name, &pos, named_arg("shift")),
+        }
+    }
+
+    fn div(
+        &mut self,
+        span: Span,
+        num: &Node,
+        den: &Node,
+        zero: Option<&Node>,
+        negative: Option<&Node>,
+    ) -> Checked {
+        let (n, nt) = self.expr(num);
+        let (d, dt) = self.expr(den);
+        let den_text = self.source(den.span);
+        let result = nt.dim.div(dt.dim);
+        let handler = |c: &mut Self, arg: Option<&Node>, case: &str, needed: bool| -> u32 {
+            match arg {
+                Some(h) => {
+                    let (op, ht) = c.expr(h);
+                    if ht.kind == Kind::Number
+                        && ht.dim != result
+                        && !ht.is_zero_literal()
+                        && !nt.is_wild()
+                        && !dt.is_wild()
+                    {
+                        c.fail(
+                            h.span,
+                            format!(
+                                "the {case} = value gives {}, but the division gives {}",
+                                ht.describe(),
+                                result.describe()
+                            ),
+                        );
+                    } else if ht.kind == Kind::Bool {
+                        c.fail(h.span, format!("the {case} = value must be a number or missing(\"…\")"));
+                    }
+                    op
+                }
+                None => {
+                    if needed {
+                        c.fail(
+                            den.span,
+                            format!("the denominator '{den_text}' may be {case}: add {case} = … (a value or missing(\"reason\"))"),
+                        );
+                    }
+                    let r = c.program.reason(&format!("'{den_text}' is {case}"));
+                    c.program.push(Op::Missing(r))
+                }
+            }
+        };
+        let wild = dt.is_wild();
+        let zero = handler(self, zero, "zero", !wild && dt.sign != Sign::Positive);
+        let negative = handler(self, negative, "negative", !wild && dt.sign == Sign::Any);
+        if dt.kind == Kind::Bool || nt.kind == Kind::Bool {
+            return self.fail(span, "div() needs numbers, not conditions");
+        }
+        self.quotient(span, (n, nt), (d, dt), Some((zero, negative)))
+    }
+
+    fn aggregate(&mut self, name: &str, pos: &[&Node], shift: Option<&Node>) -> Checked {
+        let shift = match shift {
+            Some(s) => match self.period(s, true) {
+                Some(p) => p,
+                None => return (0, Ty::ERROR),
+            },
+            None => Period::Months(0),
+        };
+        let window_at = |c: &mut Self, n: &Node| c.period(n, false).map(|length| Window { length, shift });
+        let (agg, dim, sign) = match name {
+            "count" | "sum_count" | "sum_amount" | "sum_change" => {
+                let kind = self.event_kind(pos[0]);
+                let window = window_at(self, pos[1]);
+                let (Some(kind), Some(w)) = (kind, window) else {
+                    return (0, Ty::ERROR);
+                };
+                match name {
+                    "count" => (Aggregate::Count(kind, w), Dim::EVENTS, Sign::NonNegative),
+                    "sum_count" => (Aggregate::SumCount(kind, w), Dim::EVENTS, Sign::NonNegative),
+                    "sum_amount" => (Aggregate::SumAmount(kind, w), Dim::MONEY, Sign::NonNegative),
+                    _ => (Aggregate::SumChange(kind, w), Dim::NONE, Sign::Any),
+                }
+            }
+            "mean_sentiment" | "invoiced" => {
+                let Some(w) = window_at(self, pos[0]) else {
+                    return (0, Ty::ERROR);
+                };
+                if name == "invoiced" {
+                    (Aggregate::Invoiced(w), Dim::MONEY, Sign::NonNegative)
+                } else {
+                    (Aggregate::MeanSentiment(w), Dim::POINTS, Sign::Any)
+                }
+            }
+            _ => {
+                let min_days = self.whole(pos[0], 0, 100_000);
+                let max_days = match pos.get(1) {
+                    Some(n) => self.whole(n, 0, 100_000),
+                    None => Some(u32::MAX),
+                };
+                let (Some(min_days), Some(max_days)) = (min_days, max_days) else {
+                    return (0, Ty::ERROR);
+                };
+                if max_days < min_days {
+                    return self.fail(pos[1].span, "the upper bound of days past due is below the lower one");
+                }
+                (Aggregate::Overdue { min_days, max_days }, Dim::MONEY, Sign::NonNegative)
+            }
+        };
+        let slot = self.program.aggregate(agg);
+        (self.program.push(Op::Aggregate(slot)), Ty::free(dim, sign))
+    }
+
+    fn event_kind(&mut self, n: &Node) -> Option<EventKind> {
+        let Expr::Name(code) = &n.expr else {
+            self.fail(n.span, "expected an event kind such as lawsuit_defendant");
+            return None;
+        };
+        let kind = EventKind::ALL.iter().copied().find(|k| k.code() == code);
+        if kind.is_none() {
+            self.fail(n.span, format!("unknown event kind '{code}' (one of {})", EventKind::codes_joined()));
+        }
+        kind
+    }
+
+    fn period(&mut self, n: &Node, zero_ok: bool) -> Option<Period> {
+        let Expr::Duration(k, unit) = n.expr else {
+            self.fail(n.span, "expected a duration such as 4q, 12m or 365d");
+            return None;
+        };
+        if k == 0 && !zero_ok {
+            self.fail(n.span, "a window must be longer than zero");
+            return None;
+        }
+        Some(match unit {
+            DurationUnit::Days => Period::Days(k),
+            DurationUnit::Months => Period::Months(k),
+            DurationUnit::Quarters => Period::Months(3 * k),
+            DurationUnit::Years => Period::Months(12 * k),
+        })
+    }
+
+    fn whole(&mut self, n: &Node, least: u32, most: u32) -> Option<u32> {
+        match n.expr {
+            Expr::Number(v) if v.fract() == 0.0 && v >= least as f64 && v <= most as f64 => Some(v as u32),
+            _ => {
+                self.fail(n.span, format!("expected a whole number from {least} to {most}"));
+                None
+            }
+        }
+    }
+}

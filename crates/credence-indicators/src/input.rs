@@ -1,0 +1,132 @@
+//! A customer's credit file as analytics see it: plain data, amounts as `f64` in major
+//! units of the customer's currency, dates as dates. Built by the engine from stored
+//! records; nothing here reads a clock or a database.
+
+use chrono::NaiveDate;
+use credence_domain::{EventKind, PeriodType};
+
+/// The numeric statement items, in a fixed order: [`Statement::values`] is indexed by the
+/// position of an item in this list. Names are the statement columns of the import
+/// templates.
+pub const STATEMENT_ITEMS: &[&str] = &[
+    "cash",
+    "short_term_investments",
+    "accounts_receivable",
+    "inventory",
+    "current_assets",
+    "fixed_assets",
+    "total_assets",
+    "current_liabilities",
+    "total_liabilities",
+    "equity",
+    "revenue",
+    "cost_of_sales",
+    "operating_expenses",
+    "rd_expense",
+    "depreciation",
+    "interest_expense",
+    "operating_profit",
+    "net_profit",
+    "operating_cash_flow",
+    "investing_cash_flow",
+    "financing_cash_flow",
+    "capex",
+    "employees",
+    "overseas_revenue",
+    "new_product_revenue",
+    "largest_customer_revenue",
+    "market_share_pct",
+    "capacity_utilisation_pct",
+    "raw_material_price_change_pct",
+    "staff_turnover_pct",
+    "customer_retention_pct",
+    "land_reserve_years",
+];
+
+/// Position of a statement item in [`STATEMENT_ITEMS`].
+pub fn statement_item(name: &str) -> Option<usize> {
+    STATEMENT_ITEMS.iter().position(|n| *n == name)
+}
+
+/// One financial statement. `values[i]` is item `STATEMENT_ITEMS[i]`, `NaN` when not
+/// reported. Flows (revenue, profit, cash flows) cover the period only, not year-to-date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub period_end: NaiveDate,
+    pub period_type: PeriodType,
+    pub audited: bool,
+    pub values: Vec<f64>,
+}
+
+impl Statement {
+    /// The value of an item by name; `None` when unknown or not reported.
+    pub fn item(&self, name: &str) -> Option<f64> {
+        statement_item(name).map(|i| self.values[i]).filter(|v| !v.is_nan())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invoice {
+    pub invoice_no: String,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub amount: f64,
+}
+
+/// A payment; `invoice_no` is `None` for a payment on account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payment {
+    pub invoice_no: Option<String>,
+    pub date: NaiveDate,
+    pub amount: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreditNote {
+    pub invoice_no: String,
+    pub date: NaiveDate,
+    pub amount: f64,
+}
+
+/// A sales order; only open ones count towards exposure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub order_date: NaiveDate,
+    pub amount: f64,
+    pub open: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub kind: EventKind,
+    pub date: NaiveDate,
+    pub amount: Option<f64>,
+    pub count: Option<f64>,
+    pub change_pct: Option<f64>,
+    pub sentiment: Option<f64>,
+    pub role: Option<String>,
+}
+
+/// Everything known about one customer that indicators are computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerFile {
+    pub customer_id: String,
+    /// Customer type code (`large`, `sme`, `micro`, `government_platform`, `individual`).
+    pub customer_type: String,
+    /// GB/T 4754 section letter.
+    pub industry: String,
+    pub sub_industry: Option<String>,
+    pub region: String,
+    pub relationship_start: NaiveDate,
+    pub credit_limit: Option<f64>,
+    pub payment_terms_days: Option<f64>,
+    /// Ascending by period end; quarterly, half-year and annual statements mixed.
+    pub statements: Vec<Statement>,
+    /// Ascending by issue date.
+    pub invoices: Vec<Invoice>,
+    pub payments: Vec<Payment>,
+    pub credit_notes: Vec<CreditNote>,
+    pub orders: Vec<Order>,
+    /// Ascending by date.
+    pub events: Vec<Event>,
+}

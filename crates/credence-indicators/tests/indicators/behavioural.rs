@@ -1,0 +1,155 @@
+//! Behavioural indicators (IND-2) on a hand-built receivables ledger at 2026-09-30.
+
+use credence_indicators::{CreditNote, CustomerFile, Invoice, Order, Payment};
+
+use crate::fixture::{Expect, Expect::*, catalogue, check, d, empty_file, evaluate};
+
+fn invoice(no: &str, issued: (i32, u32, u32), due: (i32, u32, u32), amount: f64) -> Invoice {
+    Invoice {
+        invoice_no: no.into(),
+        issue_date: d(issued.0, issued.1, issued.2),
+        due_date: d(due.0, due.1, due.2),
+        amount,
+    }
+}
+
+fn payment(no: Option<&str>, date: (i32, u32, u32), amount: f64) -> Payment {
+    Payment { invoice_no: no.map(str::to_owned), date: d(date.0, date.1, date.2), amount }
+}
+
+/// Terms 30 days, limit 10,000. At 2026-09-30:
+///
+/// | invoice | issued | due | amount | settled | open | days past due |
+/// | --- | --- | --- | --- | --- | --- | --- |
+/// | A | 2025-09-01 | 2025-10-01 | 1,000 | paid 2025-10-11 (10 days late) | 0 | |
+/// | B | 2026-03-01 | 2026-03-31 | 2,000 | paid 2026-03-31 (on time) | 0 | |
+/// | C | 2026-06-01 | 2026-07-01 | 1,500 | 500 paid 2026-07-21 (20 late) | 1,000 | 91 |
+/// | D | 2026-08-01 | 2026-08-31 | 800 | | 800 | 30 |
+/// | E | 2026-09-15 | 2026-10-15 | 1,200 | | 1,200 | not due |
+/// | F | 2025-01-10 | 2025-02-09 | 400 | 200 on account 2026-09-20 (oldest due first) | 200 | 598 |
+/// | G | 2026-07-10 | 2026-08-09 | 600 | credit note 100 | 500 | 52 |
+///
+/// Open 3,700; overdue 2,500 (C, D, F, G); invoiced in the 12 months and 365 days to
+/// 2026-09-30 (after 2025-09-30): B + C + D + E + G = 6,100 (A was issued before).
+/// Open orders 1,000 (one more order of 500 is not open).
+pub fn ledger() -> CustomerFile {
+    let mut file = empty_file("F", Some("F51"));
+    file.credit_limit = Some(10_000.0);
+    file.invoices = vec![
+        invoice("F", (2025, 1, 10), (2025, 2, 9), 400.0),
+        invoice("A", (2025, 9, 1), (2025, 10, 1), 1000.0),
+        invoice("B", (2026, 3, 1), (2026, 3, 31), 2000.0),
+        invoice("C", (2026, 6, 1), (2026, 7, 1), 1500.0),
+        invoice("G", (2026, 7, 10), (2026, 8, 9), 600.0),
+        invoice("D", (2026, 8, 1), (2026, 8, 31), 800.0),
+        invoice("E", (2026, 9, 15), (2026, 10, 15), 1200.0),
+    ];
+    file.payments = vec![
+        payment(Some("A"), (2025, 10, 11), 1000.0),
+        payment(Some("B"), (2026, 3, 31), 2000.0),
+        payment(Some("C"), (2026, 7, 21), 500.0),
+        payment(None, (2026, 9, 20), 200.0),
+    ];
+    file.credit_notes = vec![CreditNote { invoice_no: "G".into(), date: d(2026, 8, 20), amount: 100.0 }];
+    file.orders = vec![
+        Order { order_date: d(2026, 9, 1), amount: 1000.0, open: true },
+        Order { order_date: d(2026, 9, 2), amount: 500.0, open: false },
+    ];
+    file
+}
+
+/// The expected values of [`ledger`] at 2026-09-30.
+pub const LEDGER: &[(&str, Expect)] = &[
+    // 3,700 / 6,100 × 365
+    ("dso", Value(221.393_442_622_950_8)),
+    // Paid: A 1,000 × 10, B 2,000 × 0, C 500 × 20; open past due: C 1,000 × 91,
+    // D 800 × 30, F 200 × 598, G 500 × 52 → 280,600 / 6,000
+    ("days_beyond_terms", Value(46.766_666_666_666_67)),
+    // 2,500 / 3,700
+    ("overdue_rate", Value(67.567_567_567_567_57)),
+    // Open more than 180 days past due: F 200 / 6,100
+    ("bad_debt_rate", Value(3.278_688_524_590_164)),
+    // Between (30, 5) and (60, 2): 5 − (46.7667 − 30) × 3 / 30
+    ("payment_timeliness_score", Value(3.323_333_333_333_333)),
+    // (3,700 + 1,000) / 10,000
+    ("limit_utilisation", Value(47.0)),
+    // D 800 / 3,700
+    ("aging_1_30_share", Value(21.621_621_621_621_62)),
+    // G 500 / 3,700
+    ("aging_31_60_share", Value(13.513_513_513_513_514)),
+    ("aging_61_90_share", Value(0.0)),
+    // (C 1,000 + F 200) / 3,700
+    ("aging_over_90_share", Value(32.432_432_432_432_43)),
+];
+
+#[test]
+fn every_behavioural_indicator_on_a_ledger() {
+    let set = evaluate(&ledger());
+    check(&set, LEDGER);
+    assert_eq!(set.get("dso").unwrap().period_end, Some(crate::fixture::as_of()));
+    assert_eq!(
+        set.get("current_ratio").unwrap().missing.as_deref(),
+        Some("no statement on or before 2026-09-30")
+    );
+}
+
+#[test]
+fn an_empty_ledger_says_why() {
+    check(
+        &evaluate(&empty_file("F", None)),
+        &[
+            ("dso", Missing("nothing invoiced in the 365 days to 2026-09-30")),
+            ("days_beyond_terms", Missing("no payments in the 12 months to 2026-09-30 and nothing overdue")),
+            (
+                "payment_timeliness_score",
+                Missing("no payments in the 12 months to 2026-09-30 and nothing overdue"),
+            ),
+            ("overdue_rate", Missing("no open receivables")),
+            ("bad_debt_rate", Missing("nothing invoiced in the last 12 months")),
+            ("limit_utilisation", Missing("no credit limit on file")),
+        ],
+    );
+    let mut file = empty_file("F", None);
+    file.credit_limit = Some(0.0);
+    check(&evaluate(&file), &[("limit_utilisation", Missing("the credit limit is zero"))]);
+}
+
+/// The ledger quantities themselves, at the as-of date and two quarters earlier
+/// (2026-03-31, via `lag`): then only F was open (400, 415 days past due); A had been
+/// paid 10 days late and B on its due date, that day; invoiced in the 365 days to
+/// 2026-03-31: A + B = 3,000.
+#[test]
+fn ledger_quantities_at_earlier_dates() {
+    let c = catalogue(&[
+        ("open", "money", "open_receivables"),
+        ("open_then", "money", "lag(open_receivables, 2)"),
+        ("orders", "money", "open_orders"),
+        ("invoiced_6m", "money", "invoiced(6m)"),
+        ("invoiced_then", "money", "invoiced(12m, shift = 2q)"),
+        ("overdue_then", "money", "lag(overdue_receivables(1), 2)"),
+        ("dso_then", "days", "lag(dso, 2)"),
+        ("dbt_then", "days", "lag(days_beyond_terms, 2)"),
+        ("terms", "days", "payment_terms"),
+        ("limit", "money", "credit_limit"),
+    ]);
+    let set = c.evaluate(&ledger(), crate::fixture::as_of(), &Default::default());
+    check(
+        &set,
+        &[
+            ("open", Value(3700.0)),
+            ("open_then", Value(400.0)),
+            ("orders", Value(1000.0)),
+            // C, G, D, E issued after 2026-03-31
+            ("invoiced_6m", Value(4100.0)),
+            ("invoiced_then", Value(3000.0)),
+            ("overdue_then", Value(400.0)),
+            // 400 / 3,000 × 365
+            ("dso_then", Value(48.666_666_666_666_664)),
+            // A 1,000 × 10, B 2,000 × 0 (paid on its due date), F 400 × 415 open
+            // → 176,000 / 3,400
+            ("dbt_then", Value(51.764_705_882_352_94)),
+            ("terms", Value(30.0)),
+            ("limit", Value(10_000.0)),
+        ],
+    );
+}
