@@ -1,0 +1,173 @@
+//! Rating runs end to end on a small demo portfolio: reproducibility, re-rating only what
+//! changed, history and migrations, overrides, one bad customer not stopping the run, and
+//! how well the grades separate later defaults.
+
+use credence_engine::{
+    ImportOptions, RateOptions, RateScope, build_demo, customer_view, import_file, indicator_effectiveness,
+    override_rating, rate_portfolio, rating_performance,
+};
+use credence_indicators::Catalogue;
+use credence_rating::{Override, ScaleKind, ScorecardModel};
+use credence_store::Store;
+
+struct Env {
+    dir: tempfile::TempDir,
+    store: Store,
+    catalogue: Catalogue,
+    model: ScorecardModel,
+}
+
+fn date(s: &str) -> chrono::NaiveDate {
+    s.parse().unwrap()
+}
+
+/// A 400-customer demo portfolio as of 2026-09-30 (seed 5).
+fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("r.db").to_str().unwrap()).unwrap();
+    let config = credence_demo::DemoConfig { customers: 400, seed: 5, as_of: date("2026-09-30") };
+    build_demo(&mut store, &config, "t0").unwrap();
+    let catalogue = Catalogue::builtin();
+    let ids: Vec<&str> = catalogue.indicators().iter().map(|d| d.id.as_str()).collect();
+    let model =
+        ScorecardModel::from_toml(credence_rating::BUILTIN_MODEL, credence_rating::BUILTIN_MODEL_FILE, &ids)
+            .unwrap();
+    Env { dir, store, catalogue, model }
+}
+
+impl Env {
+    fn rate(&mut self, as_of: &str, scope: RateScope) -> credence_engine::RateReport {
+        let options = RateOptions::new(date(as_of), scope, format!("run at {as_of}"));
+        rate_portfolio(&mut self.store, &self.catalogue, &self.model, &options).unwrap()
+    }
+}
+
+#[test]
+fn the_shipped_model_uses_only_catalogue_indicators() {
+    let e = env();
+    let known: Vec<&str> = e.catalogue.indicators().iter().map(|d| d.id.as_str()).collect();
+    for id in e.model.indicator_ids() {
+        assert!(known.contains(&id), "{id}");
+    }
+}
+
+#[test]
+fn rating_is_reproducible_and_rerating_touches_only_what_changed() {
+    let mut e = env();
+    let first = e.rate("2026-09-30", RateScope::All);
+    assert_eq!((first.rated, first.failed), (400, 0));
+    let second = e.rate("2026-09-30", RateScope::All);
+    let h = e.store.rating_history("C0000007").unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!((h[0].run_id, h[1].run_id), (second.run_id, first.run_id));
+    // Same inputs and versions: identical rating, breakdown included.
+    assert_eq!(h[0].rating, h[1].rating);
+
+    let unchanged = e.rate("2026-09-30", RateScope::Changed);
+    assert_eq!((unchanged.rated, unchanged.skipped), (0, 400));
+
+    // One new invoice for C0000007: only that customer is due.
+    let csv = e.dir.path().join("inv.csv");
+    std::fs::write(&csv, "invoice_no,customer_id,issue_date,due_date,amount,currency\nNEW-1,C0000007,2026-09-01,2026-10-01,5000,CNY\n").unwrap();
+    let options = ImportOptions::new(date("2026-09-30"), "t1".into());
+    let r = import_file(&mut e.store, credence_records::Kind::Invoices, &csv, &options, &mut |_| {}).unwrap();
+    assert_eq!(r.inserted, 1);
+    let changed = e.rate("2026-09-30", RateScope::Changed);
+    assert_eq!((changed.rated, changed.skipped), (1, 399));
+    let h = e.store.rating_history("C0000007").unwrap();
+    assert_eq!(h.len(), 3);
+    assert_ne!(h[0].rating.inputs_hash, h[1].rating.inputs_hash);
+    assert_eq!(h[0].rating.data_version, r.import_id.unwrap());
+
+    // A new as-of date makes everyone due again.
+    assert_eq!(e.rate("2026-06-30", RateScope::Changed).rated, 400);
+}
+
+#[test]
+fn customer_page_shows_breakdown_history_migrations_and_overrides() {
+    let mut e = env();
+    e.rate("2025-09-30", RateScope::All);
+    e.rate("2026-09-30", RateScope::All);
+    let id = "C0000012";
+    let view = customer_view(&mut e.store, &e.catalogue, id).unwrap();
+    let detail = view.rating.as_ref().unwrap();
+    assert_eq!(detail.rating.customer_id, id);
+    assert_eq!(view.history.len(), 2);
+    assert_eq!(view.history[0].as_of, "2026-09-30");
+    let sum: f64 = detail.rating.lines.iter().map(|l| l.contribution).sum();
+    assert!((sum - detail.rating.score).abs() < 1e-9, "{sum} vs {}", detail.rating.score);
+    assert_eq!(view.indicators.len(), e.catalogue.indicators().len());
+    assert!(view.indicators.iter().any(|l| l.peer_median.is_some()));
+    let expected_migrations = usize::from(view.history[0].letter_grade != view.history[1].letter_grade);
+    assert_eq!(view.migrations.len(), expected_migrations);
+
+    let refused = Override {
+        scale: ScaleKind::Letter,
+        grade: "AAA+".into(),
+        reason: "x".into(),
+        approver: "CRO".into(),
+    };
+    assert!(override_rating(&mut e.store, &e.model, id, &refused, "analyst", "t2").is_err());
+    let no_reason =
+        Override { scale: ScaleKind::Letter, grade: "BB".into(), reason: " ".into(), approver: "CRO".into() };
+    assert!(override_rating(&mut e.store, &e.model, id, &no_reason, "analyst", "t2").is_err());
+    let ok = Override {
+        scale: ScaleKind::Letter,
+        grade: "BB".into(),
+        reason: "parent guarantee withdrawn".into(),
+        approver: "CRO".into(),
+    };
+    let stored = override_rating(&mut e.store, &e.model, id, &ok, "analyst", "t2").unwrap();
+    assert_eq!(stored.letter_grade, "BB");
+    let view = customer_view(&mut e.store, &e.catalogue, id).unwrap();
+    assert_eq!(view.history[0].letter_grade, "BB");
+    assert_eq!(view.override_in_force.as_ref().map(|o| o.approver.as_str()), Some("CRO"));
+    // The model's own grade is kept beside the override.
+    assert_eq!(view.rating.unwrap().rating.letter_grade, detail.rating.letter_grade);
+}
+
+#[test]
+fn one_unreadable_customer_becomes_a_failure_and_the_run_goes_on() {
+    let mut e = env();
+    let path = e.dir.path().join("r.db");
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute("UPDATE customers SET relationship_start = 'someday' WHERE customer_id = 'C0000003'", [])
+        .unwrap();
+    drop(c);
+    let report = e.rate("2026-09-30", RateScope::All);
+    assert_eq!((report.rated, report.failed), (399, 1));
+    assert_eq!(report.failures[0].0, "C0000003");
+    assert_eq!(report.failures[0].1, "relationship_start is not a date");
+    assert_eq!(e.store.rating_failures(report.run_id).unwrap().len(), 1);
+}
+
+#[test]
+fn grades_separate_later_defaults() {
+    let mut e = env();
+    let run = e.rate("2025-09-30", RateScope::All);
+    let order: Vec<&str> = e.model.grades(ScaleKind::Letter).iter().map(|g| g.grade.as_str()).collect();
+    let p = rating_performance(&mut e.store, run.run_id, 12, &order).unwrap();
+    let auc = p.auc.unwrap();
+    assert!(p.defaults >= 10, "{} defaults", p.defaults);
+    assert!((0.75..0.97).contains(&auc), "AUC {auc}");
+    let investment_grade: u64 = p.letter_grades.iter().take(3).map(|g| g.defaults).sum();
+    let investment_customers: u64 = p.letter_grades.iter().take(3).map(|g| g.customers).sum();
+    let rest_rate = (p.defaults - investment_grade) as f64 / (p.customers - investment_customers) as f64;
+    assert!(rest_rate > 3.0 * investment_grade as f64 / investment_customers as f64);
+}
+
+#[test]
+fn effectiveness_keeps_behavioural_indicators_and_flags_the_uninformative() {
+    let mut e = env();
+    let r = indicator_effectiveness(&mut e.store, &e.catalogue, date("2025-09-30"), 12).unwrap();
+    assert!(r.defaults >= 10);
+    let row = |id: &str| r.rows.iter().find(|x| x.id == id).unwrap();
+    let timeliness = row("payment_timeliness_score");
+    assert!(timeliness.auc.unwrap() > 0.6, "{timeliness:?}");
+    assert_eq!(timeliness.recommendation, Some(credence_indicators::effectiveness::Recommendation::Keep));
+    assert!(
+        r.rows
+            .iter()
+            .any(|x| x.recommendation == Some(credence_indicators::effectiveness::Recommendation::Retire))
+    );
+}
