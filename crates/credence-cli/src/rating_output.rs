@@ -110,19 +110,21 @@ pub fn print_customer(v: &CustomerView, model: &ScorecardModel, zh: bool) {
             let t = l.value.trend.as_ref();
             vec![
                 if zh { l.name_zh.clone() } else { l.name_en.clone() },
-                match l.value.value {
-                    Some(x) => format!("{x:.3} {}", arrow(t.and_then(|t| t.yoy))),
-                    None => format!("— {}", l.value.missing.clone().unwrap_or_default()),
-                },
+                fmt_opt(l.value.value, 3),
+                arrow(t.and_then(|t| t.yoy)).to_owned(),
                 fmt_opt(l.peer_median, 3),
                 fmt_opt(t.and_then(|t| t.qoq).map(|x| x * 100.0), 1),
                 fmt_opt(t.and_then(|t| t.yoy).map(|x| x * 100.0), 1),
                 fmt_opt(t.and_then(|t| t.cagr_3y).map(|x| x * 100.0), 1),
                 l.unit.clone(),
+                l.value.missing.clone().unwrap_or_default(),
             ]
         })
         .collect();
-    print_table(&["indicator", "value (YoY)", "peer median", "QoQ %", "YoY %", "3y CAGR %", "unit"], &rows);
+    print_table(
+        &["indicator", "value", "YoY", "peer median", "QoQ %", "YoY %", "3y CAGR %", "unit", "why missing"],
+        &rows,
+    );
     println!();
     let rows: Vec<Vec<String>> = v
         .history
@@ -155,9 +157,9 @@ pub fn print_catalogue(c: &Catalogue) {
                 d.id.clone(),
                 d.name_zh.clone(),
                 d.name_en.clone(),
-                format!("{:?}", d.group).to_lowercase(),
-                format!("{:?}", d.unit).to_lowercase(),
-                format!("{:?}", d.direction).to_lowercase(),
+                d.group.code().to_owned(),
+                d.unit.code().to_owned(),
+                d.direction.code().to_owned(),
                 d.formula.clone(),
             ]
         })

@@ -208,3 +208,36 @@ fn load_imports_a_daily_drop_folder_in_order() {
     let again = ok(db, &["load", drop.to_str().unwrap(), "--as-of", "2026-09-30"]);
     assert!(again.contains("0 inserted, 0 updated, 3 unchanged"), "{again}");
 }
+
+#[test]
+fn rate_then_show_a_customer_with_its_breakdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let db = db.to_str().unwrap();
+    ok(db, &["demo", "--customers", "60", "--seed", "3"]);
+    let out = ok(db, &["rate", "--as-of", "2026-09-30"]);
+    assert!(out.contains("60 rated, 0 skipped as unchanged, 0 failed"), "{out}");
+    let out = ok(db, &["rate", "--as-of", "2026-09-30", "--changed"]);
+    assert!(out.contains("0 rated, 60 skipped as unchanged"), "{out}");
+    let page = ok(db, &["customer", "show", "C0000002", "--lang", "en"]);
+    assert!(page.contains("Rating 2026-09-30"), "{page}");
+    assert!(page.contains("peer median"), "{page}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(db, &["customer", "show", "C0000002", "--format", "json"])).unwrap();
+    assert_eq!(json["history"].as_array().unwrap().len(), 1);
+    let out = ok(
+        db,
+        &["rating", "override", "C0000002", "--grade", "B", "--reason", "fraud alert", "--approver", "CRO"],
+    );
+    assert!(out.contains("letter grade B"), "{out}");
+    let page = ok(db, &["customer", "show", "C0000002", "--lang", "en"]);
+    assert!(page.contains("B (override; model"), "{page}");
+    let o = credence(
+        db,
+        &["rating", "override", "C0000002", "--grade", "Z", "--reason", "x", "--approver", "CRO"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(ok(db, &["indicators", "list"]).contains("current_ratio"));
+    let o = credence(db, &["customer", "show", "NOPE"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no customer with id 'NOPE'"));
+}

@@ -95,7 +95,7 @@ pub fn customer_view(
                         id: v.id.clone(),
                         name_zh: def.name_zh.clone(),
                         name_en: def.name_en.clone(),
-                        unit: format!("{:?}", def.unit).to_lowercase(),
+                        unit: def.unit.code().to_owned(),
                         higher_is_better: matches!(
                             def.direction,
                             credence_indicators::Direction::HigherBetter

@@ -289,6 +289,19 @@ fn note_text(note: &RatingNote, zh: bool) -> String {
 }
 
 fn value_text(x: f64, unit: Unit, zh: bool) -> String {
+    without_negative_zero(value_text_signed(x, unit, zh))
+}
+
+/// "-0" and "-0.0" (a tiny negative rounded away) read as 0.
+fn without_negative_zero(text: String) -> String {
+    let digits_all_zero = text.chars().filter(char::is_ascii_digit).all(|c| c == '0');
+    match text.strip_prefix('-') {
+        Some(rest) if digits_all_zero => rest.to_owned(),
+        _ => text,
+    }
+}
+
+fn value_text_signed(x: f64, unit: Unit, zh: bool) -> String {
     match (unit, zh) {
         (Unit::Percent, _) => format!("{x:.1}%"),
         (Unit::Ratio, _) => format!("{x:.2}"),
@@ -332,6 +345,13 @@ fn pd_text(pd: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn negative_zero_reads_as_zero() {
+        assert_eq!(value_text(-0.0, Unit::Count, false), "0");
+        assert_eq!(value_text(-0.04, Unit::Percent, false), "0.0%");
+        assert_eq!(value_text(-0.6, Unit::Count, false), "-1");
+    }
 
     #[test]
     fn numbers_read_naturally() {

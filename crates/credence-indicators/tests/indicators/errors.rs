@@ -1,6 +1,6 @@
 //! Loading a catalogue reports every problem with file, line and column.
 
-use credence_indicators::{Catalogue, CatalogueError};
+use credence_indicators::{Catalogue, CatalogueError, Direction, Standing};
 
 /// One indicator; the formula is line 10 and its text starts in column 12 when written
 /// as `formula = '…'`.
@@ -136,4 +136,15 @@ fn the_shipped_catalogue_loads_and_is_versioned() {
     assert_eq!(t("rd_ratio", "C", Some("C39")), 5.0);
     assert_eq!(t("total_asset_turnover", "F", Some("F52")), 6.0);
     assert_eq!(c.thresholds_for("no_such_indicator", "C", None), None);
+    // Standing against the thresholds follows the direction.
+    let current = c.thresholds_for("current_ratio", "C", None).unwrap();
+    let debt = c.thresholds_for("debt_to_asset", "C", None).unwrap();
+    let standings = [
+        current.standing(2.5, Direction::HigherBetter),
+        current.standing(1.7, Direction::HigherBetter),
+        current.standing(1.2, Direction::HigherBetter),
+        debt.standing(45.0, Direction::LowerBetter),
+        debt.standing(65.0, Direction::LowerBetter),
+    ];
+    assert_eq!(standings, [Standing::Good, Standing::Fair, Standing::Poor, Standing::Good, Standing::Poor]);
 }

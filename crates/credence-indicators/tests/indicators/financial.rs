@@ -187,14 +187,14 @@ fn zero_denominators_negative_equity_and_missing_items() {
             ("cash_ratio", Missing("current liabilities are zero")),
         ],
     );
-    // Negative equity: liabilities 1,200 over assets 1,000 = 120 %; ROE is not meaningful.
-    let mut file =
-        one_quarter(&[("total_assets", 1000.0), ("total_liabilities", 1200.0), ("equity", -200.0)]);
+    // Negative equity: liabilities 1,200 over assets 1,000 = 120 %; four quarters of
+    // losses of 50 make a return on negative equity, which is not meaningful.
+    let mut file = empty_file("C", None);
     for end in [d(2025, 12, 31), d(2026, 3, 31), d(2026, 6, 30)] {
         file.statements.push(quarter(end, &[("net_profit", -50.0)]));
     }
-    file.statements[0].values[credence_indicators::statement_item("net_profit").unwrap()] = -50.0;
-    file.statements.sort_by_key(|s| s.period_end);
+    let balance = [("total_assets", 1000.0), ("total_liabilities", 1200.0), ("equity", -200.0)];
+    file.statements.push(quarter(as_of(), &[balance.as_slice(), &[("net_profit", -50.0)]].concat()));
     check(
         &evaluate(&file),
         &[
