@@ -96,6 +96,16 @@ pub fn print_customer(v: &CustomerView, model: &ScorecardModel, zh: bool) {
             k.code, k.name, k.letter_grade_at_best, k.point_grade_at_best
         );
     }
+    if v.data_changed_since_rating {
+        println!(
+            "{}",
+            if zh {
+                "注意：评级后客户数据已变更，下表指标按当前数据计算；运行 credence rate --changed 重新评级"
+            } else {
+                "note: the customer's records changed since this rating; the indicators below use the current records (run `credence rate --changed`)"
+            }
+        );
+    }
     println!();
     let medians: std::collections::HashMap<String, f64> =
         v.indicators.iter().filter_map(|l| l.peer_median.map(|m| (l.id.clone(), m))).collect();

@@ -5,6 +5,7 @@
 use crate::EngineError;
 use crate::rate::RatingDetail;
 use credence_indicators::{Catalogue, IndicatorValue};
+
 use credence_store::{Store, StoredOverride};
 use std::collections::HashMap;
 
@@ -53,16 +54,21 @@ pub struct CustomerView {
     pub rating_id: Option<i64>,
     pub override_in_force: Option<StoredOverride>,
     pub indicators: Vec<IndicatorLine>,
+    /// Whether the customer's records changed since the latest rating (the indicators
+    /// shown are computed from the current records).
+    pub data_changed_since_rating: bool,
     pub history: Vec<HistoryLine>,
     pub migrations: Vec<Migration>,
 }
 
-/// Reads a customer's page. Indicators come from the latest rating (so they match its
-/// breakdown); a customer never rated has none until `credence rate` runs.
+/// Reads a customer's page. Indicators and their trends are computed from the customer's
+/// records at the latest rating's as-of date (`today` when never rated), with the
+/// industry medians of that rating run.
 pub fn customer_view(
     store: &mut Store,
     catalogue: &Catalogue,
     id: &str,
+    today: chrono::NaiveDate,
 ) -> Result<CustomerView, EngineError> {
     let customer = store
         .record(credence_records::Kind::Customers, id)?
@@ -84,29 +90,35 @@ pub fn customer_view(
         Some(r) => store.benchmarks(r.run_id, &industry)?,
         None => HashMap::new(),
     };
-    let indicators = rating
-        .as_ref()
-        .map(|d| {
-            d.indicators
-                .iter()
-                .filter_map(|v| {
-                    let def = catalogue.indicators().iter().find(|d| d.id == v.id)?;
-                    Some(IndicatorLine {
-                        id: v.id.clone(),
-                        name_zh: def.name_zh.clone(),
-                        name_en: def.name_en.clone(),
-                        unit: def.unit.code().to_owned(),
-                        higher_is_better: matches!(
-                            def.direction,
-                            credence_indicators::Direction::HigherBetter
-                        ),
-                        value: v.clone(),
-                        peer_median: medians.get(&v.id).copied(),
-                    })
+    let as_of = latest.as_ref().and_then(|r| r.rating.as_of.parse().ok()).unwrap_or(today);
+    let records = store.customer_records(id, id)?;
+    let (indicators, data_changed_since_rating) = match records.first() {
+        Some(c) => {
+            let changed = latest.as_ref().is_some_and(|r| {
+                crate::rate::inputs_hash(c, as_of, &r.rating.model_version, &r.rating.catalogue_version)
+                    != r.rating.inputs_hash
+            });
+            let (file, _) = crate::credit_file(c)
+                .map_err(|reason| EngineError::UnreadableCustomer { id: id.to_owned(), reason })?;
+            let set = catalogue.evaluate(&file, as_of, &credence_indicators::EvalOptions { trends: true });
+            let lines = set
+                .values
+                .into_iter()
+                .zip(catalogue.indicators())
+                .map(|(v, def)| IndicatorLine {
+                    id: v.id.clone(),
+                    name_zh: def.name_zh.clone(),
+                    name_en: def.name_en.clone(),
+                    unit: def.unit.code().to_owned(),
+                    higher_is_better: matches!(def.direction, credence_indicators::Direction::HigherBetter),
+                    peer_median: medians.get(&v.id).copied(),
+                    value: v,
                 })
-                .collect()
-        })
-        .unwrap_or_default();
+                .collect();
+            (lines, changed)
+        }
+        None => (Vec::new(), false),
+    };
     let lines: Vec<HistoryLine> = history
         .iter()
         .map(|r| HistoryLine {
@@ -142,6 +154,7 @@ pub fn customer_view(
         rating_id: latest.as_ref().map(|r| r.id),
         override_in_force: latest.and_then(|r| r.overridden),
         indicators,
+        data_changed_since_rating,
         history: lines,
         migrations,
     })

@@ -56,6 +56,8 @@ pub enum EngineError {
         #[source]
         source: csv::Error,
     },
+    #[error("the records of customer '{id}' cannot be read: {reason}")]
+    UnreadableCustomer { id: String, reason: String },
     #[error("customer '{id}' has not been rated yet; run `credence rate` first")]
     NotRated { id: String },
     #[error("stored rating {id} cannot be read: {reason}")]

@@ -58,11 +58,15 @@ pub struct RateReport {
     pub seconds_write: f64,
 }
 
-/// The stored breakdown of a rating: the scorecard's result and every indicator it saw.
+/// The stored breakdown of a rating: the scorecard's result (every scored indicator's
+/// value, points, weight and contribution), the values of the catalogue's other
+/// indicators, and the analysts' scores and flags it used. Trends are not stored: they
+/// are recomputed for display from the same records.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RatingDetail {
     pub rating: Rating,
-    pub indicators: Vec<credence_indicators::IndicatorValue>,
+    /// Indicators the scorecard does not score: (id, value).
+    pub unscored: Vec<(String, Option<f64>)>,
     pub qualitative: Vec<Qualitative>,
     pub flags: Vec<String>,
 }
@@ -80,7 +84,7 @@ fn flags_for(file: &credence_indicators::CustomerFile, as_of: NaiveDate) -> Vec<
 
 /// Hash of everything a rating depends on: each record's content hash, the date and the
 /// versions. Equal hashes and versions mean an identical rating.
-fn inputs_hash(c: &CustomerRecords, as_of: NaiveDate, model: &str, catalogue: &str) -> String {
+pub(crate) fn inputs_hash(c: &CustomerRecords, as_of: NaiveDate, model: &str, catalogue: &str) -> String {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     for part in [as_of.to_string().as_str(), model, catalogue] {
         h.update(part.as_bytes());
@@ -103,13 +107,7 @@ struct Rated {
 }
 
 /// Everything one customer's rating needs, computed without IO.
-fn rate_one(
-    c: &CustomerRecords,
-    catalogue: &Catalogue,
-    model: &ScorecardModel,
-    as_of: NaiveDate,
-    data_version: i64,
-) -> Rated {
+fn rate_one(c: &CustomerRecords, catalogue: &Catalogue, model: &ScorecardModel, as_of: NaiveDate) -> Rated {
     let customer_id = c.customer.text("customer_id").unwrap_or_default().to_owned();
     let industry = c.customer.text("industry").unwrap_or_default().to_owned();
     let outcome = (|| {
@@ -136,7 +134,7 @@ fn rate_one(
             model_version: model.version().to_owned(),
             catalogue_version: catalogue.version().to_owned(),
             inputs_hash: inputs_hash(c, as_of, model.version(), catalogue.version()),
-            data_version,
+            data_version: c.data_version,
             score: rating.score,
             pd: rating.pd,
             letter_grade: rating.letter_grade.clone(),
@@ -145,7 +143,13 @@ fn rate_one(
             model_point_grade: rating.grade_before_knockouts.1.clone(),
             detail: String::new(),
         };
-        let detail = RatingDetail { rating, indicators: indicators.values.clone(), qualitative, flags };
+        let unscored = indicators
+            .values
+            .iter()
+            .filter(|v| !rating.lines.iter().any(|l| l.indicator == v.id))
+            .map(|v| (v.id.clone(), v.value))
+            .collect();
+        let detail = RatingDetail { rating, unscored, qualitative, flags };
         let json = serde_json::to_string(&detail).map_err(|e| format!("cannot serialise the rating: {e}"))?;
         Ok((NewRating { detail: json, ..new }, indicators))
     })();
@@ -159,7 +163,6 @@ fn rate_chunk(
     catalogue: &Catalogue,
     model: &ScorecardModel,
     as_of: NaiveDate,
-    versions: &HashMap<String, i64>,
 ) -> Vec<Rated> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(chunk.len().max(1));
     let per = chunk.len().div_ceil(threads.max(1)).max(1);
@@ -167,14 +170,7 @@ fn rate_chunk(
         let handles: Vec<_> = chunk
             .chunks(per)
             .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|c| {
-                            let id = c.customer.text("customer_id").unwrap_or_default();
-                            rate_one(c, catalogue, model, as_of, versions.get(id).copied().unwrap_or(0))
-                        })
-                        .collect::<Vec<_>>()
-                })
+                s.spawn(move || part.iter().map(|c| rate_one(c, catalogue, model, as_of)).collect::<Vec<_>>())
             })
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("rating threads do not panic")).collect()
@@ -196,7 +192,6 @@ pub fn rate_portfolio(
     options: &RateOptions,
 ) -> Result<RateReport, EngineError> {
     let all_ids = store.customer_ids()?;
-    let versions = store.data_versions()?;
     let (ids, skipped): (Vec<String>, u64) = match &options.scope {
         RateScope::All => (all_ids, 0),
         RateScope::Customer(id) => {
@@ -206,6 +201,7 @@ pub fn rate_portfolio(
             (vec![id.clone()], 0)
         }
         RateScope::Changed => {
+            let versions = store.data_versions()?;
             let stamps = store.rating_stamps()?;
             let as_of = options.as_of.to_string();
             let total = all_ids.len() as u64;
@@ -263,7 +259,7 @@ pub fn rate_portfolio(
         records.retain(|c| c.customer.text("customer_id").is_some_and(|id| wanted.contains(id)));
         report.seconds_read += t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
-        let rated = rate_chunk(&records, catalogue, model, options.as_of, &versions);
+        let rated = rate_chunk(&records, catalogue, model, options.as_of);
         drop(records);
         report.seconds_compute += t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
@@ -291,6 +287,7 @@ pub fn rate_portfolio(
                 }
             }
         }
+        session.checkpoint()?;
         report.seconds_write += t.elapsed().as_secs_f64();
     }
     let mut industries: Vec<_> = peers.into_iter().collect();

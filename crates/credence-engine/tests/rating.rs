@@ -89,7 +89,7 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
     e.rate("2025-09-30", RateScope::All);
     e.rate("2026-09-30", RateScope::All);
     let id = "C0000012";
-    let view = customer_view(&mut e.store, &e.catalogue, id).unwrap();
+    let view = customer_view(&mut e.store, &e.catalogue, id, date("2026-11-22")).unwrap();
     let detail = view.rating.as_ref().unwrap();
     assert_eq!(detail.rating.customer_id, id);
     assert_eq!(view.history.len(), 2);
@@ -98,6 +98,8 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
     assert!((sum - detail.rating.score).abs() < 1e-9, "{sum} vs {}", detail.rating.score);
     assert_eq!(view.indicators.len(), e.catalogue.indicators().len());
     assert!(view.indicators.iter().any(|l| l.peer_median.is_some()));
+    assert!(view.indicators.iter().any(|l| l.value.trend.as_ref().is_some_and(|t| t.yoy.is_some())));
+    assert!(!view.data_changed_since_rating);
     let expected_migrations = usize::from(view.history[0].letter_grade != view.history[1].letter_grade);
     assert_eq!(view.migrations.len(), expected_migrations);
 
@@ -119,7 +121,7 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
     };
     let stored = override_rating(&mut e.store, &e.model, id, &ok, "analyst", "t2").unwrap();
     assert_eq!(stored.letter_grade, "BB");
-    let view = customer_view(&mut e.store, &e.catalogue, id).unwrap();
+    let view = customer_view(&mut e.store, &e.catalogue, id, date("2026-11-22")).unwrap();
     assert_eq!(view.history[0].letter_grade, "BB");
     assert_eq!(view.override_in_force.as_ref().map(|o| o.approver.as_str()), Some("CRO"));
     // The model's own grade is kept beside the override.

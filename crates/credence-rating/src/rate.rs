@@ -90,8 +90,10 @@ pub struct ScoreLine {
     pub indicator: String,
     pub dimension: String,
     pub qualitative: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
     /// Why there is no value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing: Option<String>,
     /// 0–100 (0 for a missing line whose weight was redistributed).
     pub points: f64,

@@ -11,6 +11,8 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerRecords {
     pub customer: Record,
+    /// The newest import that wrote any of these records.
+    pub data_version: i64,
     /// Records of the other customer-owned kinds, each ordered by natural key.
     pub records: Vec<(Kind, Vec<Record>)>,
 }
@@ -30,14 +32,17 @@ pub(crate) fn customer_records(
     let mut out: Vec<CustomerRecords> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     // A customer's natural key is its id, and that column carries the unique index.
-    let select = sql_for(Kind::Customers).select_all.replace(" ORDER BY natural_key", "");
     db.query_each(
-        &format!("{select} WHERE natural_key >= ? AND natural_key <= ? ORDER BY natural_key"),
+        &format!(
+            "SELECT import_id, {} FROM customers WHERE natural_key >= ? AND natural_key <= ? ORDER BY natural_key",
+            sql_for(Kind::Customers).columns
+        ),
         &range,
-        |values| {
+        |mut values| {
+            let data_version = values.remove(0).as_int().unwrap_or(0);
             let customer = Record { kind: Kind::Customers, values };
             index.insert(customer.text("customer_id").unwrap_or_default().to_owned(), out.len());
-            out.push(CustomerRecords { customer, records: Vec::new() });
+            out.push(CustomerRecords { customer, data_version, records: Vec::new() });
             Ok(())
         },
     )?;
@@ -49,16 +54,20 @@ pub(crate) fn customer_records(
             c.records.push((kind, Vec::new()));
         }
         let slot = out.first().map_or(0, |c| c.records.len() - 1);
-        let select = sql_for(kind).select_all.replace(" ORDER BY natural_key", "");
         let at = kind.schema().col("customer_id");
         db.query_each(
             &format!(
-                "{select} WHERE customer_id >= ? AND customer_id <= ? ORDER BY customer_id, natural_key"
+                "SELECT import_id, {} FROM {} WHERE customer_id >= ? AND customer_id <= ? ORDER BY customer_id, natural_key",
+                sql_for(kind).columns,
+                kind.code()
             ),
             &range,
-            |values| {
+            |mut values| {
+                let version = values.remove(0).as_int().unwrap_or(0);
                 if let Some(&i) = values[at].as_text().and_then(|c| index.get(c)) {
-                    out[i].records[slot].1.push(Record { kind, values });
+                    let c = &mut out[i];
+                    c.data_version = c.data_version.max(version);
+                    c.records[slot].1.push(Record { kind, values });
                 }
                 Ok(())
             },

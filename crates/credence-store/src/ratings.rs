@@ -201,6 +201,19 @@ impl<'s> RatingSession<'s> {
         crate::load::customer_records(self.db, first, last)
     }
 
+    /// Makes the ratings written so far durable and starts a new transaction, so that a
+    /// run over millions of customers does not hold one giant transaction. Ratings of a
+    /// run count only once the run is committed: until then (or forever, if the process
+    /// dies) they are invisible to history and to `rate --changed`.
+    pub fn checkpoint(&mut self) -> Result<(), StoreError> {
+        self.db.batch("COMMIT")?;
+        self.db.batch(match self.db.dialect() {
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+            Dialect::Postgres => "BEGIN",
+        })?;
+        Ok(())
+    }
+
     pub fn commit(
         mut self,
         rated: u64,
@@ -271,7 +284,7 @@ impl Store {
     pub fn rating_stamps(&mut self) -> Result<HashMap<String, RatingStamp>, StoreError> {
         let mut out = HashMap::new();
         self.db.query_each(
-            "SELECT r.customer_id, r.as_of, r.data_version, r.model_version, r.catalogue_version FROM ratings r JOIN (SELECT customer_id, MAX(id) AS id FROM ratings GROUP BY customer_id) l ON l.id = r.id",
+            "SELECT r.customer_id, r.as_of, r.data_version, r.model_version, r.catalogue_version FROM ratings r JOIN (SELECT x.customer_id, MAX(x.id) AS id FROM ratings x JOIN rating_runs u ON u.id = x.run_id WHERE u.finished_at IS NOT NULL GROUP BY x.customer_id) l ON l.id = r.id",
             &[],
             |r| {
                 out.insert(
@@ -289,10 +302,12 @@ impl Store {
         Ok(out)
     }
 
-    /// Every rating of a customer, newest first, with overrides attached.
+    /// Every rating of a customer in a finished run, newest first, with overrides attached.
     pub fn rating_history(&mut self, customer_id: &str) -> Result<Vec<StoredRating>, StoreError> {
         let rows = self.db.query(
-            &format!("SELECT {RATING_COLUMNS} FROM ratings r WHERE r.customer_id = ? ORDER BY r.id DESC"),
+            &format!(
+                "SELECT {RATING_COLUMNS} FROM ratings r JOIN rating_runs u ON u.id = r.run_id WHERE r.customer_id = ? AND u.finished_at IS NOT NULL ORDER BY r.id DESC"
+            ),
             &[customer_id.into()],
         )?;
         let mut ratings: Vec<StoredRating> = rows.iter().map(|r| rating_from_row(r)).collect();

@@ -4,6 +4,8 @@ use credence_records::Kind;
 use std::sync::OnceLock;
 
 pub(crate) struct KindSql {
+    /// The kind's columns in schema order, comma-separated.
+    pub columns: String,
     pub select_hash: String,
     pub insert: String,
     pub update: String,
@@ -23,6 +25,7 @@ fn build(kind: Kind) -> KindSql {
     let marks = vec!["?"; cols.len() + 3].join(", ");
     let sets: Vec<String> = cols.iter().map(|c| format!("{c} = ?")).collect();
     KindSql {
+        columns: list.clone(),
         select_hash: format!("SELECT row_hash FROM {t} WHERE natural_key = ?"),
         insert: format!("INSERT INTO {t} (natural_key, row_hash, import_id, {list}) VALUES ({marks})"),
         update: format!(

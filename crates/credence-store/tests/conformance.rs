@@ -390,4 +390,15 @@ fn an_abandoned_rating_run_leaves_nothing(f: &mut Fixture) {
     }
     assert!(store.rating_history("C1").unwrap().is_empty());
     assert!(store.rating_runs(5).unwrap().is_empty());
+    // A run that checkpointed and then died keeps its rows, but they count for nothing.
+    {
+        let mut s = store.begin_rating_run(new_run()).unwrap();
+        s.insert_rating(&rating("C1", "AA")).unwrap();
+        s.checkpoint().unwrap();
+        s.insert_rating(&rating("C2", "AA")).unwrap();
+    }
+    assert!(store.rating_history("C1").unwrap().is_empty());
+    assert!(store.rating_stamps().unwrap().is_empty());
+    let runs = store.rating_runs(5).unwrap();
+    assert_eq!((runs.len(), runs[0].finished_at.as_deref()), (1, None));
 }
