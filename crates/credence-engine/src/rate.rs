@@ -82,19 +82,14 @@ fn flags_for(file: &credence_indicators::CustomerFile, as_of: NaiveDate) -> Vec<
     }
 }
 
-/// Hash of everything a rating depends on: each record's content hash, the date and the
-/// versions. Equal hashes and versions mean an identical rating.
+/// Hash of everything a rating depends on: the customer's stored records (their content
+/// hashes, combined by the store), the date and the versions. Equal hashes and versions
+/// mean an identical rating.
 pub(crate) fn inputs_hash(c: &CustomerRecords, as_of: NaiveDate, model: &str, catalogue: &str) -> String {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for part in [as_of.to_string().as_str(), model, catalogue] {
+    for part in [as_of.to_string().as_str(), model, catalogue, c.records_hash.as_str()] {
         h.update(part.as_bytes());
         h.update(&[0]);
-    }
-    h.update(c.customer.content_hash().as_bytes());
-    for (_, records) in &c.records {
-        for r in records {
-            h.update(r.content_hash().as_bytes());
-        }
     }
     format!("{:032x}", h.digest128())
 }
@@ -112,7 +107,7 @@ fn rate_one(c: &CustomerRecords, catalogue: &Catalogue, model: &ScorecardModel, 
     let industry = c.customer.text("industry").unwrap_or_default().to_owned();
     let outcome = (|| {
         let (file, qualitative) = credit_file(c)?;
-        let indicators = catalogue.evaluate(&file, as_of, &EvalOptions { trends: true });
+        let indicators = catalogue.evaluate(&file, as_of, &EvalOptions { trends: model.uses_trends() });
         let flags = flags_for(&file, as_of);
         let flag_refs: Vec<&str> = flags.iter().map(String::as_str).collect();
         let scores: Vec<QualitativeScore> = qualitative
@@ -143,10 +138,11 @@ fn rate_one(c: &CustomerRecords, catalogue: &Catalogue, model: &ScorecardModel, 
             model_point_grade: rating.grade_before_knockouts.1.clone(),
             detail: String::new(),
         };
+        let scored: HashSet<&str> = rating.lines.iter().map(|l| l.indicator.as_str()).collect();
         let unscored = indicators
             .values
             .iter()
-            .filter(|v| !rating.lines.iter().any(|l| l.indicator == v.id))
+            .filter(|v| !scored.contains(v.id.as_str()))
             .map(|v| (v.id.clone(), v.value))
             .collect();
         let detail = RatingDetail { rating, unscored, qualitative, flags };

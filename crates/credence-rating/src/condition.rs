@@ -29,6 +29,18 @@ pub(crate) enum Cond {
     Flag(usize),
 }
 
+impl Cond {
+    /// Whether the condition reads a trend (QoQ, YoY, CAGR, slope) of any indicator.
+    pub(crate) fn reads_trends(&self) -> bool {
+        match self {
+            Cond::Any(cs) | Cond::All(cs) => cs.iter().any(Cond::reads_trends),
+            Cond::Not(c) => c.reads_trends(),
+            Cond::Compare { field, .. } => *field != Field::Value,
+            Cond::Missing(_) | Cond::Flag(_) => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Field {
     Value,

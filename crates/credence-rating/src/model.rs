@@ -72,6 +72,12 @@ pub struct KnockoutRule {
 }
 
 impl ScorecardModel {
+    /// Whether rating needs indicator trends (a knock-out reads `x.yoy` or the like);
+    /// callers can skip computing them otherwise, which is most of the evaluation work.
+    pub fn uses_trends(&self) -> bool {
+        self.knockouts.iter().any(|k| k.cond.reads_trends())
+    }
+
     /// The shipped model ([`BUILTIN_MODEL`]). Its indicator ids are not checked against a
     /// catalogue here; to check them, load [`BUILTIN_MODEL`] with [`ScorecardModel::from_toml`].
     pub fn builtin() -> ScorecardModel {

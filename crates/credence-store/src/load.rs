@@ -13,6 +13,8 @@ pub struct CustomerRecords {
     pub customer: Record,
     /// The newest import that wrote any of these records.
     pub data_version: i64,
+    /// Hash over every record's content hash, in load order: equal when the records are.
+    pub records_hash: String,
     /// Records of the other customer-owned kinds, each ordered by natural key.
     pub records: Vec<(Kind, Vec<Record>)>,
 }
@@ -31,18 +33,25 @@ pub(crate) fn customer_records(
     let range = [Value::from(first), Value::from(last)];
     let mut out: Vec<CustomerRecords> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
+    let mut hashers: Vec<xxhash_rust::xxh3::Xxh3> = Vec::new();
     // A customer's natural key is its id, and that column carries the unique index.
     db.query_each(
         &format!(
-            "SELECT import_id, {} FROM customers WHERE natural_key >= ? AND natural_key <= ? ORDER BY natural_key",
+            "SELECT import_id, row_hash, {} FROM customers WHERE natural_key >= ? AND natural_key <= ? ORDER BY natural_key",
             sql_for(Kind::Customers).columns
         ),
         &range,
         |mut values| {
-            let data_version = values.remove(0).as_int().unwrap_or(0);
+            let mut head = values.drain(..2);
+            let data_version = head.next().and_then(|v| v.as_int()).unwrap_or(0);
+            let row_hash = head.next().unwrap_or(Value::Null);
+            drop(head);
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            h.update(row_hash.as_text().unwrap_or_default().as_bytes());
+            hashers.push(h);
             let customer = Record { kind: Kind::Customers, values };
             index.insert(customer.text("customer_id").unwrap_or_default().to_owned(), out.len());
-            out.push(CustomerRecords { customer, data_version, records: Vec::new() });
+            out.push(CustomerRecords { customer, data_version, records_hash: String::new(), records: Vec::new() });
             Ok(())
         },
     )?;
@@ -57,21 +66,28 @@ pub(crate) fn customer_records(
         let at = kind.schema().col("customer_id");
         db.query_each(
             &format!(
-                "SELECT import_id, {} FROM {} WHERE customer_id >= ? AND customer_id <= ? ORDER BY customer_id, natural_key",
+                "SELECT import_id, row_hash, {} FROM {} WHERE customer_id >= ? AND customer_id <= ? ORDER BY customer_id, natural_key",
                 sql_for(kind).columns,
                 kind.code()
             ),
             &range,
             |mut values| {
-                let version = values.remove(0).as_int().unwrap_or(0);
+                let mut head = values.drain(..2);
+                let version = head.next().and_then(|v| v.as_int()).unwrap_or(0);
+                let row_hash = head.next().unwrap_or(Value::Null);
+                drop(head);
                 if let Some(&i) = values[at].as_text().and_then(|c| index.get(c)) {
                     let c = &mut out[i];
                     c.data_version = c.data_version.max(version);
+                    hashers[i].update(row_hash.as_text().unwrap_or_default().as_bytes());
                     c.records[slot].1.push(Record { kind, values });
                 }
                 Ok(())
             },
         )?;
+    }
+    for (c, h) in out.iter_mut().zip(&hashers) {
+        c.records_hash = format!("{:032x}", h.digest128());
     }
     Ok(out)
 }

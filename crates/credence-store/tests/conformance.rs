@@ -286,6 +286,16 @@ fn customer_records_are_grouped_per_customer(f: &mut Fixture) {
     let all = store.customer_records("C1", "C3").unwrap();
     assert_eq!(all[0].of(Kind::Payments).len(), 1);
     assert_eq!(all[0].of(Kind::Relationships).len(), 0);
+    // The combined hash follows the records: same data, same hash; one change, another.
+    assert_eq!(all[2].records_hash, files[1].records_hash);
+    assert_ne!(all[1].records_hash, all[2].records_hash);
+    let mut s = store.begin_import(run("invoices")).unwrap();
+    s.upsert(&invoice("I2", "C3", 201)).unwrap();
+    let changed = s.import_id();
+    s.commit(0, 0, "t").unwrap();
+    let after = store.customer_records("C3", "C3").unwrap();
+    assert_ne!(after[0].records_hash, files[1].records_hash);
+    assert_eq!(after[0].data_version, changed);
 }
 
 fn data_versions_follow_the_newest_import(f: &mut Fixture) {

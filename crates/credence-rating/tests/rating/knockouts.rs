@@ -123,3 +123,14 @@ fn conditions_read_trends() {
         assert_eq!(!r.knockouts.is_empty(), fired, "{trend:?}");
     }
 }
+
+/// The shipped knock-outs read indicator values only, so callers may skip trends; a
+/// knock-out on `net_margin.yoy` makes the model ask for them.
+#[test]
+fn trends_are_needed_only_when_a_knockout_reads_one() {
+    assert!(!builtin().uses_trends());
+    let text = credence_rating::BUILTIN_MODEL
+        .replace(r#"when = "revenue_cagr_3y < -5""#, r#"when = "net_margin.yoy < -0.5""#);
+    let model = credence_rating::ScorecardModel::from_toml(&text, "expert.toml", KNOWN).unwrap();
+    assert!(model.uses_trends());
+}
