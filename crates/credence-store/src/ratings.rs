@@ -315,8 +315,8 @@ impl Store {
         Ok(ratings)
     }
 
-    /// The ratings of one run, by customer id (overrides not attached: a portfolio view
-    /// reads them through [`Store::overrides_of_run`]).
+    /// The ratings of one run without their breakdowns, by customer id (overrides not
+    /// attached: a portfolio view reads them through [`Store::overrides_of_run`]).
     pub fn ratings_of_run(
         &mut self,
         run_id: i64,
@@ -324,7 +324,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut failure = None;
         self.db.query_each(
-            &format!("SELECT {RATING_COLUMNS} FROM ratings r WHERE r.run_id = ? ORDER BY r.customer_id"),
+            // The breakdown is left out (empty `detail`): portfolio views need grades and
+            // scores, and the breakdowns of a large run are gigabytes.
+            &format!(
+                "SELECT {} FROM ratings r WHERE r.run_id = ? ORDER BY r.customer_id",
+                RATING_COLUMNS.replace("r.detail", "''")
+            ),
             &[Value::Int(run_id)],
             |r| {
                 if failure.is_none()
