@@ -7,7 +7,7 @@ use crate::credit_file::{Qualitative, credit_file};
 use chrono::NaiveDate;
 use credence_indicators::{Catalogue, EvalOptions, IndicatorSet};
 use credence_rating::{QualitativeScore, Rating, RatingInput, ScorecardModel};
-use credence_store::{CustomerRecords, NewRating, NewRatingRun, Store};
+use credence_store::{CustomerRecords, NewRating, NewRatingRun, Store, StoreError};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Which customers a run rates.
@@ -52,7 +52,8 @@ pub struct RateReport {
     /// Final letter grades → number of customers.
     pub letter_grades: BTreeMap<String, u64>,
     pub point_grades: BTreeMap<String, u64>,
-    /// Seconds spent reading, computing and writing.
+    /// Seconds spent reading (on its own thread, overlapping the rest), computing and
+    /// writing.
     pub seconds_read: f64,
     pub seconds_compute: f64,
     pub seconds_write: f64,
@@ -222,6 +223,7 @@ pub fn rate_portfolio(
         RateScope::Changed => "changed".to_owned(),
         RateScope::Customer(id) => id.clone(),
     };
+    let mut reader = store.open_another()?;
     let mut session = store.begin_rating_run(NewRatingRun {
         as_of: options.as_of.to_string(),
         started_at: options.now.clone(),
@@ -248,44 +250,63 @@ pub fn rate_portfolio(
     let indicator_ids: Vec<String> = catalogue.indicators().iter().map(|d| d.id.clone()).collect();
     // industry → indicator position → values, for the medians shown as benchmarks.
     let mut peers: HashMap<String, Vec<Vec<f64>>> = HashMap::new();
-    for chunk_ids in ids.chunks(options.chunk.max(1)) {
-        let (first, last) = (&chunk_ids[0], &chunk_ids[chunk_ids.len() - 1]);
-        let t = std::time::Instant::now();
-        let mut records = session.customer_records(first, last)?;
-        records.retain(|c| c.customer.text("customer_id").is_some_and(|id| wanted.contains(id)));
-        report.seconds_read += t.elapsed().as_secs_f64();
-        let t = std::time::Instant::now();
-        let rated = rate_chunk(&records, catalogue, model, options.as_of);
-        drop(records);
-        report.seconds_compute += t.elapsed().as_secs_f64();
-        let t = std::time::Instant::now();
-        for r in rated {
-            match r.outcome {
-                Ok((rating, indicators)) => {
-                    *report.letter_grades.entry(rating.letter_grade.clone()).or_default() += 1;
-                    *report.point_grades.entry(rating.point_grade.clone()).or_default() += 1;
-                    session.insert_rating(&rating)?;
-                    let slots =
-                        peers.entry(r.industry).or_insert_with(|| vec![Vec::new(); indicator_ids.len()]);
-                    for (slot, v) in slots.iter_mut().zip(&indicators.values) {
-                        if let Some(x) = v.value.filter(|x| x.is_finite()) {
-                            slot.push(x);
-                        }
-                    }
-                    report.rated += 1;
-                }
-                Err(message) => {
-                    session.insert_failure(&r.customer_id, &message)?;
-                    if report.failures.len() < 20 {
-                        report.failures.push((r.customer_id, message));
-                    }
-                    report.failed += 1;
+    let ranges: Vec<(String, String)> =
+        ids.chunks(options.chunk.max(1)).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
+    // Customers are read through a second connection on their own thread, one chunk
+    // ahead, so reading overlaps with rating and writing.
+    std::thread::scope(|s| -> Result<(), EngineError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(Vec<CustomerRecords>, f64), StoreError>>(1);
+        let wanted = &wanted;
+        s.spawn(move || {
+            for (first, last) in ranges {
+                let t = std::time::Instant::now();
+                let chunk = reader.customer_records(&first, &last).map(|mut records| {
+                    records.retain(|c| c.customer.text("customer_id").is_some_and(|id| wanted.contains(id)));
+                    (records, t.elapsed().as_secs_f64())
+                });
+                let failed = chunk.is_err();
+                if tx.send(chunk).is_err() || failed {
+                    break;
                 }
             }
+        });
+        for chunk in rx {
+            let (records, seconds) = chunk?;
+            report.seconds_read += seconds;
+            let t = std::time::Instant::now();
+            let rated = rate_chunk(&records, catalogue, model, options.as_of);
+            drop(records);
+            report.seconds_compute += t.elapsed().as_secs_f64();
+            let t = std::time::Instant::now();
+            for r in rated {
+                match r.outcome {
+                    Ok((rating, indicators)) => {
+                        *report.letter_grades.entry(rating.letter_grade.clone()).or_default() += 1;
+                        *report.point_grades.entry(rating.point_grade.clone()).or_default() += 1;
+                        session.insert_rating(&rating)?;
+                        let slots =
+                            peers.entry(r.industry).or_insert_with(|| vec![Vec::new(); indicator_ids.len()]);
+                        for (slot, v) in slots.iter_mut().zip(&indicators.values) {
+                            if let Some(x) = v.value.filter(|x| x.is_finite()) {
+                                slot.push(x);
+                            }
+                        }
+                        report.rated += 1;
+                    }
+                    Err(message) => {
+                        session.insert_failure(&r.customer_id, &message)?;
+                        if report.failures.len() < 20 {
+                            report.failures.push((r.customer_id, message));
+                        }
+                        report.failed += 1;
+                    }
+                }
+            }
+            session.checkpoint()?;
+            report.seconds_write += t.elapsed().as_secs_f64();
         }
-        session.checkpoint()?;
-        report.seconds_write += t.elapsed().as_secs_f64();
-    }
+        Ok(())
+    })?;
     let mut industries: Vec<_> = peers.into_iter().collect();
     industries.sort_by(|a, b| a.0.cmp(&b.0));
     for (industry, mut slots) in industries {

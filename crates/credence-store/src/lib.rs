@@ -114,6 +114,14 @@ pub struct ImportRun {
 pub struct Store {
     db: Db,
     location: String,
+    /// How to open another connection to the same database.
+    target: Target,
+}
+
+#[derive(Clone)]
+enum Target {
+    Sqlite(String),
+    Postgres { url: String, schema: Option<String> },
 }
 
 /// Hides a password in a connection URL for messages.
@@ -153,7 +161,7 @@ impl Store {
         .map_err(err)?;
         let mut db = Db::sqlite(conn);
         migrate::migrate(&mut db)?;
-        Ok(Self { db, location: path.to_owned() })
+        Ok(Self { db, location: path.to_owned(), target: Target::Sqlite(path.to_owned()) })
     }
 
     /// Opens a new SQLite file for a one-off bulk load (the demo portfolio): no journal,
@@ -169,7 +177,7 @@ impl Store {
         .map_err(err)?;
         let mut db = Db::sqlite(conn);
         migrate::migrate(&mut db)?;
-        Ok(Self { db, location: path.to_owned() })
+        Ok(Self { db, location: path.to_owned(), target: Target::Sqlite(path.to_owned()) })
     }
 
     /// Ends a bulk load: the file is switched to the normal write-ahead log and closed.
@@ -190,7 +198,17 @@ impl Store {
             db.batch(&format!("CREATE SCHEMA IF NOT EXISTS \"{quoted}\"; SET search_path TO \"{quoted}\""))?;
         }
         migrate::migrate(&mut db)?;
-        Ok(Self { db, location: redact(url) })
+        let target = Target::Postgres { url: url.to_owned(), schema: schema.map(str::to_owned) };
+        Ok(Self { db, location: redact(url), target })
+    }
+
+    /// Another connection to the same database, for work in parallel: a rating run
+    /// reads customers through one while it writes ratings through the other.
+    pub fn open_another(&self) -> Result<Self, StoreError> {
+        match &self.target {
+            Target::Sqlite(path) => Self::open_sqlite(path),
+            Target::Postgres { url, schema } => Self::open_postgres(url, schema.as_deref()),
+        }
     }
 
     /// The path or the URL (password hidden) this store was opened on.
