@@ -203,6 +203,17 @@ enum RatingCommand {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+    /// How customers moved between letter grades from one run to another.
+    Migration {
+        /// Earlier run (default: the one before `--to`).
+        #[arg(long)]
+        from: Option<i64>,
+        /// Later run (default: the latest).
+        #[arg(long)]
+        to: Option<i64>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
     /// Set a customer's grade by hand, with a reason and an approver.
     Override {
         customer: String,
@@ -476,6 +487,34 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
             match format {
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
                 ReportFormat::Table => rating_output::print_performance(&report),
+            }
+        }
+        Command::Rating { command: RatingCommand::Migration { from, to, format } } => {
+            let mut store = open(&cli.db)?;
+            let finished: Vec<i64> = store
+                .rating_runs(u32::MAX)?
+                .iter()
+                .filter(|r| r.finished_at.is_some())
+                .map(|r| r.id)
+                .collect();
+            let to = match to {
+                Some(t) => t,
+                None => *finished.first().context("no finished rating run yet")?,
+            };
+            let from = match from {
+                Some(f) => f,
+                None => *finished
+                    .iter()
+                    .find(|r| **r < to)
+                    .context("no earlier finished rating run to compare with")?,
+            };
+            let model = ScorecardModel::builtin();
+            let order: Vec<&str> =
+                model.grades(credence_rating::ScaleKind::Letter).iter().map(|g| g.grade.as_str()).collect();
+            let matrix = credence_engine::rating_migration(&mut store, from, to, &order)?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&matrix)?),
+                ReportFormat::Table => rating_output::print_migration(&matrix),
             }
         }
         Command::Rating {

@@ -1,7 +1,7 @@
 //! Text output of ratings, indicators and back-tests.
 
 use crate::output::print_table;
-use credence_engine::{CustomerView, EffectivenessReport, RateReport, RatingPerformance};
+use credence_engine::{CustomerView, EffectivenessReport, MigrationMatrix, RateReport, RatingPerformance};
 use credence_indicators::Catalogue;
 use credence_rating::{Lang, ScorecardModel};
 use std::time::Duration;
@@ -224,4 +224,20 @@ pub fn print_performance(p: &RatingPerformance) {
             .collect();
         print_table(&[title, "customers", "defaults", "default rate", "mean PD"], &rows);
     }
+}
+
+pub fn print_migration(m: &MigrationMatrix) {
+    println!(
+        "rating migration from run {} to run {}: {} customers in both, {} upgraded, {} downgraded",
+        m.from_run, m.to_run, m.customers, m.upgraded, m.downgraded
+    );
+    let mut header = vec!["from \\ to"];
+    header.extend(m.grades.iter().map(String::as_str));
+    let rows: Vec<Vec<String>> = m
+        .grades
+        .iter()
+        .zip(&m.counts)
+        .map(|(g, row)| std::iter::once(g.clone()).chain(row.iter().map(u64::to_string)).collect())
+        .collect();
+    print_table(&header, &rows);
 }

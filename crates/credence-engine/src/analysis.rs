@@ -192,3 +192,54 @@ pub fn rating_performance(
         point_grades: outcomes(points, &["AAA", "AA", "A", "B", "C"]),
     })
 }
+
+/// How customers moved between letter grades from one rating run to another (RATE-6).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MigrationMatrix {
+    pub from_run: i64,
+    pub to_run: i64,
+    /// Grades from best to worst; rows are the `from` grade, columns the `to` grade.
+    pub grades: Vec<String>,
+    pub counts: Vec<Vec<u64>>,
+    /// Customers rated in both runs.
+    pub customers: u64,
+    pub upgraded: u64,
+    pub downgraded: u64,
+}
+
+/// The letter-grade migration matrix between two runs, with overrides in force applied.
+pub fn rating_migration(
+    store: &mut Store,
+    from_run: i64,
+    to_run: i64,
+    grade_order: &[&str],
+) -> Result<MigrationMatrix, EngineError> {
+    let mut grade_of_run = |run: i64| -> Result<HashMap<String, String>, EngineError> {
+        if !store.rating_runs(u32::MAX)?.iter().any(|r| r.id == run) {
+            return Err(EngineError::UnknownRatingRun { id: run });
+        }
+        let overrides = store.overrides_of_run(run)?;
+        let mut grades = HashMap::new();
+        store.ratings_of_run(run, |r| {
+            let grade = overrides.get(&r.id).map_or(r.rating.letter_grade, |o| o.letter_grade.clone());
+            grades.insert(r.rating.customer_id, grade);
+            Ok(())
+        })?;
+        Ok(grades)
+    };
+    let before = grade_of_run(from_run)?;
+    let after = grade_of_run(to_run)?;
+    let grades: Vec<String> = grade_order.iter().map(|g| (*g).to_owned()).collect();
+    let rank = |g: &str| grades.iter().position(|x| x == g);
+    let mut counts = vec![vec![0; grades.len()]; grades.len()];
+    let (mut customers, mut upgraded, mut downgraded) = (0, 0, 0);
+    for (customer, from) in &before {
+        let (Some(to), Some(i)) = (after.get(customer), rank(from)) else { continue };
+        let Some(j) = rank(to) else { continue };
+        counts[i][j] += 1;
+        customers += 1;
+        upgraded += u64::from(j < i);
+        downgraded += u64::from(j > i);
+    }
+    Ok(MigrationMatrix { from_run, to_run, grades, counts, customers, upgraded, downgraded })
+}

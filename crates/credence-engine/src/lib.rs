@@ -21,8 +21,8 @@ mod import;
 mod rate;
 
 pub use analysis::{
-    EffectivenessReport, EffectivenessRow, GradeOutcome, RatingPerformance, indicator_effectiveness,
-    rating_performance,
+    EffectivenessReport, EffectivenessRow, GradeOutcome, MigrationMatrix, RatingPerformance,
+    indicator_effectiveness, rating_migration, rating_performance,
 };
 pub use batch::{BatchPlan, import_batch, kind_of_file, plan_batch};
 pub use credit_file::{Qualitative, credit_file};

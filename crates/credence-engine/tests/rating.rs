@@ -103,6 +103,18 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
     let expected_migrations = usize::from(view.history[0].letter_grade != view.history[1].letter_grade);
     assert_eq!(view.migrations.len(), expected_migrations);
 
+    // The portfolio matrix counts every customer once; its diagonal holds the unchanged.
+    let order: Vec<&str> = e.model.grades(ScaleKind::Letter).iter().map(|g| g.grade.as_str()).collect();
+    let (from, to) = (view.history[1].run_id, view.history[0].run_id);
+    let m = credence_engine::rating_migration(&mut e.store, from, to, &order).unwrap();
+    let total: u64 = m.counts.iter().flatten().sum();
+    let diagonal: u64 = (0..m.grades.len()).map(|i| m.counts[i][i]).sum();
+    assert_eq!((m.customers, total), (400, 400));
+    assert_eq!(m.upgraded + m.downgraded + diagonal, 400);
+    let i = order.iter().position(|g| *g == view.history[1].letter_grade).unwrap();
+    let j = order.iter().position(|g| *g == view.history[0].letter_grade).unwrap();
+    assert!(m.counts[i][j] >= 1);
+
     let refused = Override {
         scale: ScaleKind::Letter,
         grade: "AAA+".into(),
