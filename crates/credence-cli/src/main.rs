@@ -2,6 +2,12 @@
 //! environment and prints; everything else is the engine's.
 
 mod output;
+
+/// Rating runs and imports allocate millions of small strings from several threads;
+/// mimalloc handles that several times faster than the system allocator, whose arena
+/// locks showed up as a third of a rating run's time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod rating_output;
 
 use anyhow::{Context, Result, bail};

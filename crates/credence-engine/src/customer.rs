@@ -83,8 +83,13 @@ pub fn customer_view(
         .collect();
     let history = store.rating_history(id)?;
     let latest = history.first().cloned();
-    let rating: Option<RatingDetail> =
-        latest.as_ref().and_then(|r| serde_json::from_str(&r.rating.detail).ok());
+    let rating: Option<RatingDetail> = match &latest {
+        Some(r) => Some(
+            crate::rate::decode_detail(&r.rating.detail)
+                .map_err(|reason| EngineError::BadStoredRating { id: r.id, reason })?,
+        ),
+        None => None,
+    };
     let industry = customer.text("industry").unwrap_or_default().to_owned();
     let medians: HashMap<String, f64> = match &latest {
         Some(r) => store.benchmarks(r.run_id, &industry)?,
@@ -173,8 +178,8 @@ pub fn override_rating(
 ) -> Result<StoredOverride, EngineError> {
     let history = store.rating_history(customer_id)?;
     let latest = history.first().ok_or_else(|| EngineError::NotRated { id: customer_id.to_owned() })?;
-    let mut detail: RatingDetail = serde_json::from_str(&latest.rating.detail)
-        .map_err(|e| EngineError::BadStoredRating { id: latest.id, reason: e.to_string() })?;
+    let mut detail: RatingDetail = crate::rate::decode_detail(&latest.rating.detail)
+        .map_err(|reason| EngineError::BadStoredRating { id: latest.id, reason })?;
     // An earlier override of the same rating is the starting point of this one.
     if let Some(o) = &latest.overridden {
         detail.rating.letter_grade = o.letter_grade.clone();

@@ -72,6 +72,33 @@ pub struct RatingDetail {
     pub flags: Vec<String>,
 }
 
+/// Prefix of a stored breakdown: LZ4-compressed JSON in base64. A million breakdowns of
+/// ~10 KB of JSON are ~10 GB written twice (log and database); compressed they are a
+/// third of that, which is most of the difference in a large run's write time.
+const DETAIL_PREFIX: &str = "lz4b64:";
+
+/// Encodes a breakdown for storage.
+pub(crate) fn encode_detail(detail: &RatingDetail) -> Result<String, String> {
+    use base64::Engine;
+    let json = serde_json::to_vec(detail).map_err(|e| format!("cannot serialise the rating: {e}"))?;
+    let packed = lz4_flex::compress_prepend_size(&json);
+    Ok(format!("{DETAIL_PREFIX}{}", base64::engine::general_purpose::STANDARD_NO_PAD.encode(packed)))
+}
+
+/// Decodes a stored breakdown (compressed, or plain JSON).
+pub(crate) fn decode_detail(stored: &str) -> Result<RatingDetail, String> {
+    use base64::Engine;
+    let json = match stored.strip_prefix(DETAIL_PREFIX) {
+        Some(b64) => {
+            let packed =
+                base64::engine::general_purpose::STANDARD_NO_PAD.decode(b64).map_err(|e| e.to_string())?;
+            lz4_flex::decompress_size_prepended(&packed).map_err(|e| e.to_string())?
+        }
+        None => stored.as_bytes().to_vec(),
+    };
+    serde_json::from_slice(&json).map_err(|e| e.to_string())
+}
+
 /// Facts outside the indicators that the scorecard's caps use.
 fn flags_for(file: &credence_indicators::CustomerFile, as_of: NaiveDate) -> Vec<String> {
     let year_ago = as_of - chrono::Days::new(365);
@@ -147,8 +174,7 @@ fn rate_one(c: &CustomerRecords, catalogue: &Catalogue, model: &ScorecardModel, 
             .map(|v| (v.id.clone(), v.value))
             .collect();
         let detail = RatingDetail { rating, unscored, qualitative, flags };
-        let json = serde_json::to_string(&detail).map_err(|e| format!("cannot serialise the rating: {e}"))?;
-        Ok((NewRating { detail: json, ..new }, indicators))
+        Ok((NewRating { detail: encode_detail(&detail)?, ..new }, indicators))
     })();
     Rated { customer_id, industry, outcome }
 }
