@@ -1,5 +1,7 @@
-//! The one API that the `credence` command line, the server and scheduled jobs call.
-//! It ties record validation to the store and knows neither SQL nor HTTP.
+//! The one API that the `credence` command line, the server and scheduled jobs call:
+//! importing and exporting credit files, the demo portfolio, rating runs, the customer
+//! page, overrides, and the effectiveness and back-test reports. It ties validation and
+//! analytics to the store and knows neither SQL nor HTTP.
 //!
 //! ```no_run
 //! use credence_engine::{import_file, ImportOptions};
