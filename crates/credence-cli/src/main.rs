@@ -332,7 +332,21 @@ fn open(db: &str) -> Result<Store> {
     Store::open(db).with_context(|| format!("opening database {db}"))
 }
 
+/// Output piped into `head` and the like: stop quietly when the reader goes away, as
+/// Unix tools do, instead of reporting a panic.
+fn exit_quietly_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info.payload().downcast_ref::<String>().map(String::as_str).unwrap_or_default();
+        if text.contains("failed printing to stdout") && text.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> std::process::ExitCode {
+    exit_quietly_on_closed_pipe();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
