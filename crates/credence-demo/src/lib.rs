@@ -98,14 +98,19 @@
 //!   days before its default date and is not invoiced after it.
 //! * **Events**: Poisson counts per quarter with rates rising as h falls (lawsuits as
 //!   defendant 0.04 · e^(−0.8h) per quarter, more for large firms; enforcement only below
-//!   h = −1.5; dishonest-debtor below −2.2; both much more after a default), and news
-//!   sentiment tanh(0.55h + N(0, 0.45²)).
+//!   h = −1.5; dishonest-debtor below −2.2; both much more after a default; suits by a
+//!   supplier over payment only below h = −1, at 0.01 · e^(−1.3(h+1)) per quarter), and
+//!   news sentiment tanh(0.55h + N(0, 0.45²)).
+//! * **Assessments**: analysts score the 5C and management quality of core and secondary
+//!   companies once, within 90 days before `as_of`: 60 + 12h + N(0, 10²), clamped to
+//!   0–100.
 //!
 //! # Emission order
 //!
 //! Customers are generated in chunks of 5,000. Within a chunk every customer record is
 //! emitted first, then statements, invoices, payments, credit notes, orders, milestones,
-//! events and relationships, so every reference points at a record already emitted.
+//! events, assessments and relationships, so every reference points at a record already
+//! emitted.
 //! Relationships stay within blocks of 1,000 consecutive customers and refer only to
 //! customers of the block or to external persons (`P000123`). Memory is bounded by the
 //! chunk.
