@@ -26,7 +26,7 @@ fn strong_customer_is_aaa_without_knockouts() {
 /// management lines' 0.1 redistributed), so the score is 100 − 85 × 0.062 = 94.7: AAA.
 #[test]
 fn payment_timeliness_at_most_five() {
-    check(&[("payment_timeliness_score", Some(5.0))], &[], &["K01"], ("C", "C"));
+    check(&[("payment_timeliness_score", Some(5.0))], &[], &["K01"], ("B", "C"));
     check(&[("payment_timeliness_score", Some(5.5))], &[], &[], ("AAA", "AAA"));
 }
 
@@ -36,7 +36,7 @@ fn payment_timeliness_at_most_five() {
 /// the otherwise perfect customer out of AAA.
 #[test]
 fn severe_losses() {
-    check(&[("net_margin", Some(-11.0)), ("cash_reserve_months", Some(2.5))], &[], &["K02"], ("C", "C"));
+    check(&[("net_margin", Some(-11.0)), ("cash_reserve_months", Some(2.5))], &[], &["K02"], ("B", "C"));
     check(&[("net_margin", Some(-10.0)), ("cash_reserve_months", Some(2.5))], &[], &[], ("AAA", "AAA"));
     check(&[("net_margin", Some(-11.0))], &[], &[], ("AAA", "AAA"));
 }
@@ -44,7 +44,7 @@ fn severe_losses() {
 /// K03: 3-year revenue CAGR below −5% → C; −5% does not fire, nor does a missing value.
 #[test]
 fn sales_falling() {
-    check(&[("revenue_cagr_3y", Some(-6.0))], &[], &["K03"], ("C", "C"));
+    check(&[("revenue_cagr_3y", Some(-6.0))], &[], &["K03"], ("B", "C"));
     check(&[("revenue_cagr_3y", Some(-5.0))], &[], &[], ("AAA", "AAA"));
     check(&[("revenue_cagr_3y", None)], &[], &[], ("AAA", "AAA"));
 }
@@ -52,7 +52,7 @@ fn sales_falling() {
 /// K04: sued by another supplier over payment at least once in four quarters → C.
 #[test]
 fn sued_by_supplier() {
-    check(&[("supplier_payment_suits_4q", Some(1.0))], &[], &["K04"], ("C", "C"));
+    check(&[("supplier_payment_suits_4q", Some(1.0))], &[], &["K04"], ("B", "C"));
     check(&[("supplier_payment_suits_4q", Some(0.0))], &[], &[], ("AAA", "AAA"));
 }
 
@@ -72,24 +72,25 @@ fn key_documents_missing_is_capped_at_a() {
     check(&[("current_ratio", None)], &[], &[], ("AAA", "AAA"));
 }
 
-/// A cap never improves a grade: a knocked-out new customer stays C, and both rules show.
+/// A cap never improves a grade: a knocked-out new customer stays at B / C, and both
+/// rules show.
 #[test]
 fn caps_only_worsen() {
     check(
         &[("payment_timeliness_score", Some(4.0)), ("relationship_months", Some(3.0))],
         &[],
         &["K01", "K05"],
-        ("C", "C"),
+        ("B", "C"),
     );
 }
 
-/// The grade's PD: a knock-out to C lifts it to C's lower edge, 50%; the model PD stays.
+/// The grade's PD: a knock-out to B lifts it to B's lower edge, 20%; the model PD stays.
 #[test]
 fn knocked_out_grade_implies_its_pd() {
     let m = builtin();
     let r = rate(&m, &strong_with(&[("supplier_payment_suits_4q", Some(2.0))]), ("large", "F", None), &[]);
     assert!(r.pd < 0.005);
-    assert_eq!(r.grade_pd, 0.5);
+    assert_eq!(r.grade_pd, 0.2);
     let names: Vec<&str> = m.knockout_rules().iter().map(|k| k.name.as_str()).collect();
     assert_eq!(
         names,
