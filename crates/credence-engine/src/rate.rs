@@ -179,6 +179,29 @@ fn rate_one(c: &CustomerRecords, catalogue: &Catalogue, model: &ScorecardModel, 
     Rated { customer_id, industry, outcome }
 }
 
+/// [`rate_one`], with a panic in the analytics turned into a failure of that customer:
+/// one customer's data must never stop a portfolio run.
+fn rate_guarded(
+    c: &CustomerRecords,
+    catalogue: &Catalogue,
+    model: &ScorecardModel,
+    as_of: NaiveDate,
+) -> Rated {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rate_one(c, catalogue, model, as_of)))
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("unknown");
+            Rated {
+                customer_id: c.customer.text("customer_id").unwrap_or_default().to_owned(),
+                industry: c.customer.text("industry").unwrap_or_default().to_owned(),
+                outcome: Err(format!("internal error while rating: {what}")),
+            }
+        })
+}
+
 /// Rates a chunk on all cores: the chunk is split in contiguous parts, one per thread, so
 /// results come back in customer order.
 fn rate_chunk(
@@ -193,7 +216,9 @@ fn rate_chunk(
         let handles: Vec<_> = chunk
             .chunks(per)
             .map(|part| {
-                s.spawn(move || part.iter().map(|c| rate_one(c, catalogue, model, as_of)).collect::<Vec<_>>())
+                s.spawn(move || {
+                    part.iter().map(|c| rate_guarded(c, catalogue, model, as_of)).collect::<Vec<_>>()
+                })
             })
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("rating threads do not panic")).collect()
