@@ -14,6 +14,7 @@
 
 pub mod checks;
 pub mod diagnostic;
+pub mod kinds;
 pub mod normalise;
 pub mod outlier;
 pub mod read;
