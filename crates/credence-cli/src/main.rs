@@ -320,6 +320,11 @@ fn load_analytics(files: &AnalyticsFiles) -> Result<(Catalogue, ScorecardModel)>
     Ok((catalogue, model))
 }
 
+/// The model's letter grades, best first: the order of grade tables.
+fn letter_grades(model: &ScorecardModel) -> Vec<&str> {
+    model.grades(credence_rating::ScaleKind::Letter).iter().map(|g| g.grade.as_str()).collect()
+}
+
 fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
@@ -501,8 +506,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     .context("no rating run yet; run `credence rate`")?,
             };
             let model = ScorecardModel::builtin();
-            let order: Vec<&str> =
-                model.grades(credence_rating::ScaleKind::Letter).iter().map(|g| g.grade.as_str()).collect();
+            let order = letter_grades(&model);
             let report = credence_engine::rating_performance(&mut store, run, horizon, &order)?;
             match format {
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
@@ -529,8 +533,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     .context("no earlier finished rating run to compare with")?,
             };
             let model = ScorecardModel::builtin();
-            let order: Vec<&str> =
-                model.grades(credence_rating::ScaleKind::Letter).iter().map(|g| g.grade.as_str()).collect();
+            let order = letter_grades(&model);
             let matrix = credence_engine::rating_migration(&mut store, from, to, &order)?;
             match format {
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&matrix)?),

@@ -225,12 +225,6 @@ fn rate_chunk(
     })
 }
 
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 }
-}
-
 /// Rates the customers in scope and stores every rating in one run. A customer that
 /// cannot be rated is recorded as a failure of the run; the others go on.
 pub fn rate_portfolio(
@@ -362,9 +356,9 @@ pub fn rate_portfolio(
     industries.sort_by(|a, b| a.0.cmp(&b.0));
     for (industry, mut slots) in industries {
         for (id, values) in indicator_ids.iter().zip(slots.iter_mut()) {
-            if !values.is_empty() {
-                let n = values.len() as u64;
-                session.insert_benchmark(&industry, id, median(values), n)?;
+            let n = values.len() as u64;
+            if let Some(m) = credence_records::outlier::median(values) {
+                session.insert_benchmark(&industry, id, m, n)?;
             }
         }
     }

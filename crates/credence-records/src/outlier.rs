@@ -185,7 +185,9 @@ pub fn median_and_mad(values: &mut [f64]) -> Option<(f64, f64)> {
     (mad > 0.0).then_some((mid, mad))
 }
 
-fn median(values: &mut [f64]) -> Option<f64> {
+/// The median (mean of the middle two for an even count); `None` when empty. Sorts
+/// `values`.
+pub fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }

@@ -161,6 +161,15 @@ impl Db {
         Ok(s)
     }
 
+    /// Opens a transaction that will write: SQLite takes the write lock at once (so a
+    /// second writer waits at BEGIN rather than failing half-way).
+    pub(crate) fn begin_write(&mut self) -> Result<(), DbError> {
+        self.batch(match self.dialect() {
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+            Dialect::Postgres => "BEGIN",
+        })
+    }
+
     /// Executes one statement; returns the number of rows changed.
     pub(crate) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
         match self {

@@ -2,7 +2,7 @@
 //! industry medians of a run. Ratings are appended, never updated, so every earlier grade
 //! stays visible as history.
 
-use crate::db::{Db, Dialect};
+use crate::db::Db;
 use crate::{Store, StoreError};
 use credence_records::Value;
 use std::collections::HashMap;
@@ -207,11 +207,7 @@ impl<'s> RatingSession<'s> {
     /// dies) they are invisible to history and to `rate --changed`.
     pub fn checkpoint(&mut self) -> Result<(), StoreError> {
         self.db.batch("COMMIT")?;
-        self.db.batch(match self.db.dialect() {
-            Dialect::Sqlite => "BEGIN IMMEDIATE",
-            Dialect::Postgres => "BEGIN",
-        })?;
-        Ok(())
+        Ok(self.db.begin_write()?)
     }
 
     pub fn commit(
@@ -261,10 +257,7 @@ impl Store {
     /// Starts a rating run in one transaction.
     pub fn begin_rating_run(&mut self, run: NewRatingRun) -> Result<RatingSession<'_>, StoreError> {
         let db = &mut self.db;
-        db.batch(match db.dialect() {
-            Dialect::Sqlite => "BEGIN IMMEDIATE",
-            Dialect::Postgres => "BEGIN",
-        })?;
+        db.begin_write()?;
         let mut session = RatingSession { db, run_id: 0, open: true };
         let id = session.db.query_one(
             "INSERT INTO rating_runs (as_of, started_at, model_version, catalogue_version, scope) VALUES (?, ?, ?, ?, ?) RETURNING id",

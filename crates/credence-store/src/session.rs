@@ -58,10 +58,7 @@ pub struct ImportSession<'s> {
 impl<'s> ImportSession<'s> {
     pub(crate) fn begin(store: &'s mut Store, run: NewImportRun) -> Result<Self, StoreError> {
         let db = &mut store.db;
-        db.batch(match db.dialect() {
-            crate::Dialect::Sqlite => "BEGIN IMMEDIATE",
-            crate::Dialect::Postgres => "BEGIN",
-        })?;
+        db.begin_write()?;
         let mut session =
             Self { db, import_id: 0, now: run.started_at.clone(), counts: Counts::default(), open: true };
         let id = session.db.query_one(
