@@ -2,7 +2,7 @@
 //! quarterly indicator effectiveness check (IND-5) and a rating run's back-test.
 
 use crate::EngineError;
-use crate::credit_file::credit_file;
+use crate::credit_file::load_credit_files;
 use chrono::NaiveDate;
 use credence_indicators::effectiveness::{Recommendation, assess, auc};
 use credence_indicators::{Catalogue, EvalOptions};
@@ -63,14 +63,14 @@ pub fn indicator_effectiveness(
     let mut columns: Vec<Vec<Option<f64>>> = vec![Vec::new(); n];
     let mut target = Vec::new();
     for chunk in ids.chunks(4_000) {
-        for c in store.customer_records(&chunk[0], &chunk[chunk.len() - 1])? {
-            let id = c.customer.text("customer_id").unwrap_or_default();
+        for c in load_credit_files(store, &chunk[0], &chunk[chunk.len() - 1])? {
+            let id = c.customer_id();
             let defaulted_on = defaults.get(id).copied();
             if defaulted_on.is_some_and(|d| d <= as_of) {
                 continue;
             }
-            let Ok((file, _)) = credit_file(&c) else { continue };
-            let set = catalogue.evaluate(&file, as_of, &EvalOptions { trends: false });
+            let Ok((file, _)) = &c.file else { continue };
+            let set = catalogue.evaluate(file, as_of, &EvalOptions { trends: false });
             for (col, v) in columns.iter_mut().zip(&set.values) {
                 col.push(v.value.filter(|x| x.is_finite()));
             }

@@ -1,13 +1,16 @@
-//! Stored records of one customer turned into the plain credit file analytics read:
-//! money in major units as `f64`, dates as dates, statement items by index.
+//! Stored records of customers turned into the plain credit files analytics read: money
+//! in major units as `f64`, dates as dates, statement items by index. The records stream
+//! from the store as borrowed cells of just the columns used here, so a million credit
+//! files are built without a string allocated per cell.
 
 use chrono::NaiveDate;
 use credence_domain::{Currency, EventKind, Labelled, PeriodType};
 use credence_indicators::{
     CreditNote, CustomerFile, Event, Invoice, Order, Payment, STATEMENT_ITEMS, Statement,
 };
-use credence_records::{FieldType, Kind, Record};
-use credence_store::CustomerRecords;
+use credence_records::{Kind, Record};
+use credence_store::{Cell, CustomerHead, Store, StoreError};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// A qualitative score an analyst entered (factor code, 0–100).
@@ -18,151 +21,238 @@ pub struct Qualitative {
     pub assessed_on: String,
 }
 
-fn date(r: &Record, column: &str) -> Result<NaiveDate, String> {
-    let text = r.text(column).ok_or_else(|| format!("{} {column} is empty", r.kind))?;
-    text.parse().map_err(|_| format!("{} {column} '{text}' is not a date", r.kind))
+/// One customer's credit file as loaded: its master record and version, and the file
+/// with the analysts' scores, or the reason the file cannot be built (a record that is
+/// not what the store should hold).
+#[derive(Debug, Clone)]
+pub struct LoadedFile {
+    pub head: CustomerHead,
+    pub file: Result<(CustomerFile, Vec<Qualitative>), String>,
 }
 
-fn opt_date(r: &Record, column: &str) -> Option<NaiveDate> {
-    r.text(column).and_then(|t| t.parse().ok())
+impl LoadedFile {
+    pub fn customer_id(&self) -> &str {
+        self.head.customer.text("customer_id").unwrap_or_default()
+    }
 }
 
-/// An amount column in major units of the record's currency.
-fn money(r: &Record, column: &str, currency_column: &str) -> Option<f64> {
-    let minor = r.int(column)?;
-    let exponent = r.text(currency_column).and_then(|c| Currency::parse(c).ok()).map_or(2, |c| c.exponent());
-    Some(minor as f64 / 10_f64.powi(i32::from(exponent)))
+const STATEMENT_HEAD: [&str; 4] = ["period_end", "period_type", "audited", "currency"];
+const INVOICE: &[&str] = &["invoice_no", "issue_date", "due_date", "amount", "currency"];
+const PAYMENT: &[&str] = &["invoice_no", "payment_date", "amount", "currency"];
+const CREDIT_NOTE: &[&str] = &["invoice_no", "issue_date", "amount", "currency"];
+const ORDER: &[&str] = &["order_date", "amount", "currency", "status"];
+const EVENT: &[&str] =
+    &["event_type", "event_date", "amount", "currency", "count", "change_pct", "sentiment", "role"];
+const ASSESSMENT: &[&str] = &["factor", "score", "assessed_on"];
+
+/// The statement columns read: the head, then every item of [`STATEMENT_ITEMS`].
+fn statement_columns() -> &'static [&'static str] {
+    static COLS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    COLS.get_or_init(|| STATEMENT_HEAD.iter().chain(STATEMENT_ITEMS).copied().collect())
 }
 
-/// For each statement item, its column in the statements schema and whether it is money.
-fn statement_columns() -> &'static [(usize, bool)] {
-    static COLS: OnceLock<Vec<(usize, bool)>> = OnceLock::new();
-    COLS.get_or_init(|| {
+/// For each statement item, whether its column is money (scaled by the currency).
+fn statement_money() -> &'static [bool] {
+    static MONEY: OnceLock<Vec<bool>> = OnceLock::new();
+    MONEY.get_or_init(|| {
         let schema = Kind::Statements.schema();
         STATEMENT_ITEMS
             .iter()
             .map(|name| {
-                let i = schema.col(name);
-                (i, matches!(schema.fields[i].ty, FieldType::Money { .. }))
+                matches!(schema.fields[schema.col(name)].ty, credence_records::FieldType::Money { .. })
             })
             .collect()
     })
 }
 
-fn statement(r: &Record) -> Result<Statement, String> {
-    let exponent = r.text("currency").and_then(|c| Currency::parse(c).ok()).map_or(2, |c| c.exponent());
-    let scale = 10_f64.powi(i32::from(exponent));
-    let values = statement_columns()
-        .iter()
-        .map(|&(i, is_money)| match r.values[i].as_real() {
-            Some(v) if is_money => v / scale,
-            Some(v) => v,
-            None => f64::NAN,
-        })
-        .collect();
-    let period_type = r
-        .text("period_type")
-        .and_then(PeriodType::parse_label)
-        .ok_or_else(|| "statement period_type is not Q, H or A".to_owned())?;
-    Ok(Statement {
-        period_end: date(r, "period_end")?,
-        period_type,
-        audited: r.int("audited") == Some(1),
-        values,
-    })
+/// Parses a stored date. The store writes ISO `YYYY-MM-DD`; that form is read by hand
+/// because chrono's general format parser costs more than the rest of a credit file's
+/// assembly together. Anything else goes through chrono.
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0_u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+        return NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d);
+    }
+    text.parse().ok()
 }
 
-/// Builds a customer's credit file and its analysts' qualitative scores. An error names
-/// the record that could not be read; the caller records it against the customer.
-pub fn credit_file(c: &CustomerRecords) -> Result<(CustomerFile, Vec<Qualitative>), String> {
-    let m = &c.customer;
-    let mut statements = c.of(Kind::Statements).iter().map(statement).collect::<Result<Vec<_>, _>>()?;
+/// 10^exponent of a currency code; unknown or absent codes count as 2 decimals (the
+/// validator refuses unknown codes on import).
+fn scale_of(code: Option<&str>) -> f64 {
+    10_f64.powi(code.and_then(|c| Currency::parse(c).ok()).map_or(2, |c| i32::from(c.exponent())))
+}
+
+/// One customer's file while its records stream in.
+#[derive(Default)]
+struct Partial {
+    statements: Vec<Statement>,
+    invoices: Vec<Invoice>,
+    payments: Vec<Payment>,
+    credit_notes: Vec<CreditNote>,
+    orders: Vec<Order>,
+    events: Vec<Event>,
+    qualitative: Vec<Qualitative>,
+    /// The first record that could not be read.
+    error: Option<String>,
+}
+
+/// Turns streamed cells into typed parts, remembering each currency's scale.
+#[derive(Default)]
+struct Builder {
+    files: Vec<Partial>,
+    scales: HashMap<String, f64>,
+}
+
+impl Builder {
+    /// [`scale_of`], remembered per code.
+    fn scale(&mut self, code: Cell<'_>) -> f64 {
+        let Some(code) = code.text() else { return scale_of(None) };
+        if let Some(&s) = self.scales.get(code) {
+            return s;
+        }
+        let s = scale_of(Some(code));
+        self.scales.insert(code.to_owned(), s);
+        s
+    }
+
+    fn money(&mut self, amount: Cell<'_>, currency: Cell<'_>) -> Option<f64> {
+        let minor = amount.real()?;
+        Some(minor / self.scale(currency))
+    }
+
+    fn visit(&mut self, customer: usize, kind: Kind, c: &[Cell<'_>]) {
+        if self.files.len() <= customer {
+            self.files.resize_with(customer + 1, Partial::default);
+        }
+        if self.files[customer].error.is_some() {
+            return;
+        }
+        if let Err(e) = self.read(customer, kind, c) {
+            self.files[customer].error = Some(e);
+        }
+    }
+
+    fn read(&mut self, customer: usize, kind: Kind, c: &[Cell<'_>]) -> Result<(), String> {
+        let date = |i: usize, what: &str| {
+            let text = c[i].text().ok_or_else(|| format!("{kind} {what} is empty"))?;
+            parse_date(text).ok_or_else(|| format!("{kind} {what} '{text}' is not a date"))
+        };
+        match kind {
+            Kind::Statements => {
+                let scale = self.scale(c[3]);
+                let values = c[STATEMENT_HEAD.len()..]
+                    .iter()
+                    .zip(statement_money())
+                    .map(|(v, &is_money)| match v.real() {
+                        Some(v) if is_money => v / scale,
+                        Some(v) => v,
+                        None => f64::NAN,
+                    })
+                    .collect();
+                let period_type = c[1]
+                    .text()
+                    .and_then(PeriodType::parse_label)
+                    .ok_or_else(|| "statement period_type is not Q, H or A".to_owned())?;
+                let s = Statement {
+                    period_end: date(0, "period_end")?,
+                    period_type,
+                    audited: c[2].int() == Some(1),
+                    values,
+                };
+                self.files[customer].statements.push(s);
+            }
+            Kind::Invoices => {
+                let i = Invoice {
+                    invoice_no: c[0].text().unwrap_or_default().to_owned(),
+                    issue_date: date(1, "issue_date")?,
+                    due_date: date(2, "due_date")?,
+                    amount: self.money(c[3], c[4]).unwrap_or(0.0),
+                };
+                self.files[customer].invoices.push(i);
+            }
+            Kind::Payments => {
+                let p = Payment {
+                    invoice_no: c[0].text().map(str::to_owned),
+                    date: date(1, "payment_date")?,
+                    amount: self.money(c[2], c[3]).unwrap_or(0.0),
+                };
+                self.files[customer].payments.push(p);
+            }
+            Kind::CreditNotes => {
+                let n = CreditNote {
+                    invoice_no: c[0].text().unwrap_or_default().to_owned(),
+                    date: date(1, "issue_date")?,
+                    amount: self.money(c[2], c[3]).unwrap_or(0.0),
+                };
+                self.files[customer].credit_notes.push(n);
+            }
+            Kind::Orders => {
+                let o = Order {
+                    order_date: date(0, "order_date")?,
+                    amount: self.money(c[1], c[2]).unwrap_or(0.0),
+                    open: c[3].text() == Some("open"),
+                };
+                self.files[customer].orders.push(o);
+            }
+            Kind::Events => {
+                let kind = c[0]
+                    .text()
+                    .and_then(EventKind::parse_label)
+                    .ok_or_else(|| format!("event type {:?} is unknown", c[0].text()))?;
+                let e = Event {
+                    kind,
+                    date: date(1, "event_date")?,
+                    amount: self.money(c[2], c[3]),
+                    count: c[4].real(),
+                    change_pct: c[5].real(),
+                    sentiment: c[6].real(),
+                    role: c[7].text().map(str::to_owned),
+                };
+                self.files[customer].events.push(e);
+            }
+            Kind::Assessments => {
+                let q = Qualitative {
+                    factor: c[0].text().unwrap_or_default().to_owned(),
+                    score: c[1].real().unwrap_or(f64::NAN),
+                    assessed_on: c[2].text().unwrap_or_default().to_owned(),
+                };
+                self.files[customer].qualitative.push(q);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// The master-data part of a credit file, with the records' parts.
+fn assemble(m: &Record, p: Partial) -> Result<(CustomerFile, Vec<Qualitative>), String> {
+    if let Some(e) = p.error {
+        return Err(e);
+    }
+    let Partial {
+        mut statements, mut invoices, payments, credit_notes, orders, mut events, qualitative, ..
+    } = p;
+    // Records arrive in natural-key order; analytics want them by date.
     statements.sort_by(|a, b| {
         a.period_end.cmp(&b.period_end).then(a.period_type.months().cmp(&b.period_type.months()))
     });
-    let mut invoices = c
-        .of(Kind::Invoices)
-        .iter()
-        .map(|r| {
-            Ok(Invoice {
-                invoice_no: r.text("invoice_no").unwrap_or_default().to_owned(),
-                issue_date: date(r, "issue_date")?,
-                due_date: date(r, "due_date")?,
-                amount: money(r, "amount", "currency").unwrap_or(0.0),
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
     invoices.sort_by(|a, b| a.issue_date.cmp(&b.issue_date).then_with(|| a.invoice_no.cmp(&b.invoice_no)));
-    let payments = c
-        .of(Kind::Payments)
-        .iter()
-        .map(|r| {
-            Ok(Payment {
-                invoice_no: r.text("invoice_no").map(str::to_owned),
-                date: date(r, "payment_date")?,
-                amount: money(r, "amount", "currency").unwrap_or(0.0),
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    let credit_notes = c
-        .of(Kind::CreditNotes)
-        .iter()
-        .map(|r| {
-            Ok(CreditNote {
-                invoice_no: r.text("invoice_no").unwrap_or_default().to_owned(),
-                date: date(r, "issue_date")?,
-                amount: money(r, "amount", "currency").unwrap_or(0.0),
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    let orders = c
-        .of(Kind::Orders)
-        .iter()
-        .map(|r| {
-            Ok(Order {
-                order_date: date(r, "order_date")?,
-                amount: money(r, "amount", "currency").unwrap_or(0.0),
-                open: r.text("status") == Some("open"),
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    let mut events = c
-        .of(Kind::Events)
-        .iter()
-        .map(|r| {
-            let kind = r
-                .text("event_type")
-                .and_then(EventKind::parse_label)
-                .ok_or_else(|| format!("event type {:?} is unknown", r.text("event_type")))?;
-            Ok(Event {
-                kind,
-                date: date(r, "event_date")?,
-                amount: money(r, "amount", "currency"),
-                count: r.int("count").map(|v| v as f64),
-                change_pct: r.real("change_pct"),
-                sentiment: r.real("sentiment"),
-                role: r.text("role").map(str::to_owned),
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
     events.sort_by_key(|e| e.date);
-    let qualitative = c
-        .of(Kind::Assessments)
-        .iter()
-        .map(|r| Qualitative {
-            factor: r.text("factor").unwrap_or_default().to_owned(),
-            score: r.real("score").unwrap_or(f64::NAN),
-            assessed_on: r.text("assessed_on").unwrap_or_default().to_owned(),
-        })
-        .collect();
     let file = CustomerFile {
         customer_id: m.text("customer_id").unwrap_or_default().to_owned(),
         customer_type: m.text("customer_type").unwrap_or_default().to_owned(),
         industry: m.text("industry").unwrap_or_default().to_owned(),
         sub_industry: m.text("sub_industry").map(str::to_owned),
         region: m.text("region").unwrap_or_default().to_owned(),
-        relationship_start: opt_date(m, "relationship_start").ok_or("relationship_start is not a date")?,
-        credit_limit: money(m, "credit_limit", "limit_currency"),
+        relationship_start: m
+            .text("relationship_start")
+            .and_then(parse_date)
+            .ok_or("relationship_start is not a date")?,
+        credit_limit: m.int("credit_limit").map(|v| v as f64 / scale_of(m.text("limit_currency"))),
         payment_terms_days: m.int("payment_terms_days").map(|d| d as f64),
         statements,
         invoices,
@@ -172,4 +262,44 @@ pub fn credit_file(c: &CustomerRecords) -> Result<(CustomerFile, Vec<Qualitative
         events,
     };
     Ok((file, qualitative))
+}
+
+/// The credit files of every customer whose id is in `first ..= last`, in id order.
+pub fn load_credit_files(store: &mut Store, first: &str, last: &str) -> Result<Vec<LoadedFile>, StoreError> {
+    let wanted: [(Kind, &[&str]); 7] = [
+        (Kind::Statements, statement_columns()),
+        (Kind::Invoices, INVOICE),
+        (Kind::Payments, PAYMENT),
+        (Kind::CreditNotes, CREDIT_NOTE),
+        (Kind::Orders, ORDER),
+        (Kind::Events, EVENT),
+        (Kind::Assessments, ASSESSMENT),
+    ];
+    let mut builder = Builder::default();
+    let heads = store.customer_files(first, last, &wanted, |i, kind, cells| builder.visit(i, kind, cells))?;
+    builder.files.resize_with(heads.len(), Partial::default);
+    Ok(heads
+        .into_iter()
+        .zip(builder.files)
+        .map(|(head, partial)| {
+            let file = assemble(&head.customer, partial);
+            LoadedFile { head, file }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_are_read_by_hand_and_others_by_chrono() {
+        assert_eq!(parse_date("2025-09-30"), NaiveDate::from_ymd_opt(2025, 9, 30));
+        assert_eq!(parse_date("2024-02-29"), NaiveDate::from_ymd_opt(2024, 2, 29));
+        assert_eq!(parse_date("2025-02-29"), None);
+        assert_eq!(parse_date("2025-13-01"), None);
+        assert_eq!(parse_date("2025-0a-01"), None);
+        assert_eq!(parse_date("+2025-09-30"), NaiveDate::from_ymd_opt(2025, 9, 30));
+        assert_eq!(parse_date(""), None);
+    }
 }

@@ -96,15 +96,15 @@ pub fn customer_view(
         None => HashMap::new(),
     };
     let as_of = latest.as_ref().and_then(|r| r.rating.as_of.parse().ok()).unwrap_or(today);
-    let records = store.customer_records(id, id)?;
-    let (indicators, data_changed_since_rating) = match records.first() {
+    let files = crate::credit_file::load_credit_files(store, id, id)?;
+    let (indicators, data_changed_since_rating) = match files.into_iter().next() {
         Some(c) => {
             let changed = latest.as_ref().is_some_and(|r| {
-                crate::rate::inputs_hash(c, as_of, &r.rating.model_version, &r.rating.catalogue_version)
+                crate::rate::inputs_hash(&c.head, as_of, &r.rating.model_version, &r.rating.catalogue_version)
                     != r.rating.inputs_hash
             });
-            let (file, _) = crate::credit_file(c)
-                .map_err(|reason| EngineError::UnreadableCustomer { id: id.to_owned(), reason })?;
+            let (file, _) =
+                c.file.map_err(|reason| EngineError::UnreadableCustomer { id: id.to_owned(), reason })?;
             let set = catalogue.evaluate(&file, as_of, &credence_indicators::EvalOptions { trends: true });
             let lines = set
                 .values

@@ -27,7 +27,7 @@ pub use analysis::{
     indicator_effectiveness, rating_migration, rating_performance,
 };
 pub use batch::{BatchPlan, import_batch, kind_of_file, plan_batch};
-pub use credit_file::{Qualitative, credit_file};
+pub use credit_file::{LoadedFile, Qualitative, load_credit_files};
 pub use customer::{CustomerView, HistoryLine, IndicatorLine, Migration, customer_view, override_rating};
 pub use demo::{DemoReport, build_demo, build_demo_file};
 pub use files::{export, write_template};

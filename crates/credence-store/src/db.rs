@@ -16,6 +16,53 @@ pub enum DbError {
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL")]
     Postgres(#[from] postgres::Error),
+    #[error("column {column} holds text that is not UTF-8")]
+    NotUtf8 { column: usize },
+}
+
+/// A cell of a row as the database returned it, borrowed: reading millions of rows
+/// through [`Cell`]s allocates nothing per cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(&'a str),
+}
+
+impl<'a> Cell<'a> {
+    pub fn text(self) -> Option<&'a str> {
+        match self {
+            Cell::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn int(self) -> Option<i64> {
+        match self {
+            Cell::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// A number; an integer column reads as its value.
+    pub fn real(self) -> Option<f64> {
+        match self {
+            Cell::Real(r) => Some(r),
+            Cell::Int(i) => Some(i as f64),
+            _ => None,
+        }
+    }
+
+    /// The owned [`Value`] of this cell.
+    pub fn to_value(self) -> Value {
+        match self {
+            Cell::Null => Value::Null,
+            Cell::Int(i) => Value::Int(i),
+            Cell::Real(r) => Value::Real(r),
+            Cell::Text(t) => Value::Text(t.to_owned()),
+        }
+    }
 }
 
 /// Which SQL dialect a connection speaks.
@@ -80,6 +127,26 @@ fn sqlite_value(v: rusqlite::types::ValueRef<'_>) -> Value {
     }
 }
 
+/// An emptied vector of cells, its allocation kept for cells of another lifetime (the
+/// next row's): in-place collection reuses the buffer.
+fn recycle<'b>(mut cells: Vec<Cell<'_>>) -> Vec<Cell<'b>> {
+    cells.clear();
+    cells.into_iter().map(|_| Cell::Null).collect()
+}
+
+#[inline(always)]
+fn sqlite_cell(v: rusqlite::types::ValueRef<'_>, column: usize) -> Result<Cell<'_>, DbError> {
+    use rusqlite::types::ValueRef;
+    Ok(match v {
+        ValueRef::Null => Cell::Null,
+        ValueRef::Integer(i) => Cell::Int(i),
+        ValueRef::Real(r) => Cell::Real(r),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            Cell::Text(std::str::from_utf8(t).map_err(|_| DbError::NotUtf8 { column })?)
+        }
+    })
+}
+
 #[derive(Debug)]
 struct PgParam<'a>(&'a Value);
 
@@ -123,6 +190,20 @@ fn pg_value(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
         Type::FLOAT4 => row.try_get::<_, Option<f32>>(i)?.map_or(Value::Null, |v| Value::Real(v.into())),
         Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map_or(Value::Null, |b| Value::Int(b.into())),
         _ => row.try_get::<_, Option<String>>(i)?.map_or(Value::Null, Value::Text),
+    })
+}
+
+fn pg_cell(row: &postgres::Row, i: usize) -> Result<Cell<'_>, postgres::Error> {
+    use postgres::types::Type;
+    let ty = row.columns()[i].type_();
+    Ok(match *ty {
+        Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map_or(Cell::Null, Cell::Int),
+        Type::INT4 => row.try_get::<_, Option<i32>>(i)?.map_or(Cell::Null, |v| Cell::Int(v.into())),
+        Type::INT2 => row.try_get::<_, Option<i16>>(i)?.map_or(Cell::Null, |v| Cell::Int(v.into())),
+        Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.map_or(Cell::Null, Cell::Real),
+        Type::FLOAT4 => row.try_get::<_, Option<f32>>(i)?.map_or(Cell::Null, |v| Cell::Real(v.into())),
+        Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map_or(Cell::Null, |b| Cell::Int(b.into())),
+        _ => row.try_get::<_, Option<&str>>(i)?.map_or(Cell::Null, Cell::Text),
     })
 }
 
@@ -216,6 +297,44 @@ impl Db {
                 while let Some(row) = rows.next()? {
                     let vals = (0..row.len()).map(|i| pg_value(&row, i)).collect::<Result<Vec<_>, _>>()?;
                     f(vals)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a query and calls `f` with each row as borrowed [`Cell`]s, streaming: the
+    /// fast path for reading millions of rows.
+    pub(crate) fn query_cells(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        mut f: impl FnMut(&[Cell<'_>]),
+    ) -> Result<(), DbError> {
+        match self {
+            Db::Sqlite(c) => {
+                let mut st = c.prepare_cached(sql)?;
+                let n = st.column_count();
+                let mut rows = st.query(rusqlite::params_from_iter(params.iter().map(SqliteParam)))?;
+                let mut buffer: Vec<Cell<'_>> = Vec::with_capacity(n);
+                while let Some(row) = rows.next()? {
+                    let mut cells = recycle(buffer);
+                    for i in 0..n {
+                        cells.push(sqlite_cell(row.get_ref(i)?, i)?);
+                    }
+                    f(&cells);
+                    buffer = recycle(cells);
+                }
+            }
+            Db::Postgres(pg) => {
+                use postgres::fallible_iterator::FallibleIterator;
+                let st = Self::pg_statement(pg, sql)?;
+                let ps: Vec<PgParam> = params.iter().map(PgParam).collect();
+                let mut rows =
+                    pg.client.query_raw(&st, ps.iter().map(|p| p as &dyn postgres::types::ToSql))?;
+                while let Some(row) = rows.next()? {
+                    let cells = (0..row.len()).map(|i| pg_cell(&row, i)).collect::<Result<Vec<_>, _>>()?;
+                    f(&cells);
                 }
             }
         }

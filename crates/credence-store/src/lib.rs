@@ -25,8 +25,8 @@ mod ratings;
 mod session;
 mod sql;
 
-pub use db::{DbError, Dialect};
-pub use load::CustomerRecords;
+pub use db::{Cell, DbError, Dialect};
+pub use load::{CustomerHead, Wanted};
 pub use ratings::{
     NewRating, NewRatingRun, RatingRun, RatingSession, RatingStamp, StoredOverride, StoredRating,
 };

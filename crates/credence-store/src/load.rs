@@ -1,88 +1,90 @@
-//! Reading whole credit files: every record of a range of customers, grouped per
-//! customer, with one range query per kind.
+//! Reading whole credit files: every record of a range of customers, with one range
+//! query per kind, streamed to the caller as borrowed cells of the columns it asks for.
 
-use crate::db::Db;
+use crate::db::{Cell, Db};
 use crate::sql::sql_for;
 use crate::{Store, StoreError};
 use credence_records::{Kind, Record, Value};
 use std::collections::HashMap;
 
-/// One customer's records of every kind.
+/// A customer's master record and what identifies the version of its whole file.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CustomerRecords {
+pub struct CustomerHead {
     pub customer: Record,
-    /// The newest import that wrote any of these records.
+    /// The newest import that wrote any of the customer's records.
     pub data_version: i64,
-    /// Hash over every record's content hash, in load order: equal when the records are.
+    /// Hash over every record's content hash, kind by kind in natural-key order: equal
+    /// when the records are.
     pub records_hash: String,
-    /// Records of the other customer-owned kinds, each ordered by natural key.
-    pub records: Vec<(Kind, Vec<Record>)>,
 }
 
-impl CustomerRecords {
-    pub fn of(&self, kind: Kind) -> &[Record] {
-        self.records.iter().find(|(k, _)| *k == kind).map_or(&[], |(_, r)| r.as_slice())
-    }
-}
+/// The columns a reader wants of each kind, by name; kinds not named are still read for
+/// the version and hash of the file.
+pub type Wanted<'a> = &'a [(Kind, &'a [&'a str])];
 
-pub(crate) fn customer_records(
+pub(crate) fn customer_files(
     db: &mut Db,
     first: &str,
     last: &str,
-) -> Result<Vec<CustomerRecords>, StoreError> {
+    wanted: Wanted<'_>,
+    mut visit: impl FnMut(usize, Kind, &[Cell<'_>]),
+) -> Result<Vec<CustomerHead>, StoreError> {
     let range = [Value::from(first), Value::from(last)];
-    let mut out: Vec<CustomerRecords> = Vec::new();
+    let mut out: Vec<CustomerHead> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut hashers: Vec<xxhash_rust::xxh3::Xxh3> = Vec::new();
     // A customer's natural key is its id, and that column carries the unique index.
-    db.query_each(
+    db.query_cells(
         &format!(
             "SELECT import_id, row_hash, {} FROM customers WHERE natural_key >= ? AND natural_key <= ? ORDER BY natural_key",
             sql_for(Kind::Customers).columns
         ),
         &range,
-        |mut values| {
-            let mut head = values.drain(..2);
-            let data_version = head.next().and_then(|v| v.as_int()).unwrap_or(0);
-            let row_hash = head.next().unwrap_or(Value::Null);
-            drop(head);
+        |cells| {
             let mut h = xxhash_rust::xxh3::Xxh3::new();
-            h.update(row_hash.as_text().unwrap_or_default().as_bytes());
+            h.update(cells[1].text().unwrap_or_default().as_bytes());
             hashers.push(h);
-            let customer = Record { kind: Kind::Customers, values };
+            let customer = Record { kind: Kind::Customers, values: cells[2..].iter().map(|c| c.to_value()).collect() };
             index.insert(customer.text("customer_id").unwrap_or_default().to_owned(), out.len());
-            out.push(CustomerRecords { customer, data_version, records_hash: String::new(), records: Vec::new() });
-            Ok(())
+            out.push(CustomerHead {
+                customer,
+                data_version: cells[0].int().unwrap_or(0),
+                records_hash: String::new(),
+            });
         },
     )?;
     for kind in Kind::ALL {
         if kind == Kind::Customers || kind.schema().customer_column.is_none() {
             continue;
         }
-        for c in &mut out {
-            c.records.push((kind, Vec::new()));
-        }
-        let slot = out.first().map_or(0, |c| c.records.len() - 1);
-        let at = kind.schema().col("customer_id");
-        db.query_each(
+        let schema = kind.schema();
+        let wanted_columns = wanted.iter().find(|(k, _)| *k == kind).map(|(_, c)| *c);
+        let columns: Vec<&str> =
+            wanted_columns.unwrap_or_default().iter().map(|c| schema.fields[schema.col(c)].name).collect();
+        let select: String = columns.iter().map(|c| format!(", {c}")).collect();
+        // Rows come in customer order, so the last customer found is usually the next
+        // row's too.
+        let mut current: Option<(usize, String)> = None;
+        db.query_cells(
             &format!(
-                "SELECT import_id, row_hash, {} FROM {} WHERE customer_id >= ? AND customer_id <= ? ORDER BY customer_id, natural_key",
-                sql_for(kind).columns,
+                "SELECT import_id, row_hash, customer_id{select} FROM {} WHERE customer_id >= ? AND customer_id <= ? ORDER BY customer_id, natural_key",
                 kind.code()
             ),
             &range,
-            |mut values| {
-                let mut head = values.drain(..2);
-                let version = head.next().and_then(|v| v.as_int()).unwrap_or(0);
-                let row_hash = head.next().unwrap_or(Value::Null);
-                drop(head);
-                if let Some(&i) = values[at].as_text().and_then(|c| index.get(c)) {
+            |cells| {
+                let id = cells[2].text().unwrap_or_default();
+                let i = match &current {
+                    Some((i, c)) if c == id => Some(*i),
+                    _ => index.get(id).copied().inspect(|&i| current = Some((i, id.to_owned()))),
+                };
+                if let Some(i) = i {
                     let c = &mut out[i];
-                    c.data_version = c.data_version.max(version);
-                    hashers[i].update(row_hash.as_text().unwrap_or_default().as_bytes());
-                    c.records[slot].1.push(Record { kind, values });
+                    c.data_version = c.data_version.max(cells[0].int().unwrap_or(0));
+                    hashers[i].update(cells[1].text().unwrap_or_default().as_bytes());
+                    if wanted_columns.is_some() {
+                        visit(i, kind, &cells[3..]);
+                    }
                 }
-                Ok(())
             },
         )?;
     }
@@ -103,9 +105,18 @@ impl Store {
         Ok(ids)
     }
 
-    /// The records of every customer whose id is in `first ..= last`, in id order.
-    pub fn customer_records(&mut self, first: &str, last: &str) -> Result<Vec<CustomerRecords>, StoreError> {
-        customer_records(&mut self.db, first, last)
+    /// The credit files of every customer whose id is in `first ..= last`: returns their
+    /// heads in id order and calls `visit(position in the heads, kind, cells)` for each
+    /// of their records of the `wanted` kinds, with the wanted columns in the order
+    /// asked, kind by kind and in natural-key order within a customer.
+    pub fn customer_files(
+        &mut self,
+        first: &str,
+        last: &str,
+        wanted: Wanted<'_>,
+        visit: impl FnMut(usize, Kind, &[Cell<'_>]),
+    ) -> Result<Vec<CustomerHead>, StoreError> {
+        customer_files(&mut self.db, first, last, wanted, visit)
     }
 
     /// The first date of an event type per customer (e.g. each customer's first

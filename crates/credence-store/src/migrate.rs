@@ -26,6 +26,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_ratings.sql"),
         postgres: include_str!("../migrations/postgres/0002_ratings.sql"),
     },
+    Migration {
+        version: 3,
+        name: "customer_file_order",
+        sqlite: include_str!("../migrations/sqlite/0003_customer_file_order.sql"),
+        postgres: include_str!("../migrations/postgres/0003_customer_file_order.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

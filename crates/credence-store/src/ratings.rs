@@ -191,16 +191,6 @@ impl<'s> RatingSession<'s> {
         Ok(())
     }
 
-    /// Customers' records, read inside the run's transaction (see
-    /// [`Store::customer_records`]).
-    pub fn customer_records(
-        &mut self,
-        first: &str,
-        last: &str,
-    ) -> Result<Vec<crate::CustomerRecords>, StoreError> {
-        crate::load::customer_records(self.db, first, last)
-    }
-
     /// Makes the ratings written so far durable and starts a new transaction, so that a
     /// run over millions of customers does not hold one giant transaction. Ratings of a
     /// run count only once the run is committed: until then (or forever, if the process

@@ -5,7 +5,7 @@
 //! with a message on the terminal. Each test gets its own schema, dropped afterwards.
 
 use credence_records::{Kind, Record, StoredFacts, Value};
-use credence_store::{NewImportRun, Outcome, Store, StoreError};
+use credence_store::{CustomerHead, NewImportRun, Outcome, Store, StoreError, Wanted};
 use std::io::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -70,7 +70,7 @@ conformance!(
     values_round_trip_with_their_types,
     edited_migration_is_refused,
     wipe_removes_everything,
-    customer_records_are_grouped_per_customer,
+    customer_files_stream_each_customers_records,
     data_versions_follow_the_newest_import,
     ratings_are_appended_with_overrides_and_benchmarks,
     an_abandoned_rating_run_leaves_nothing,
@@ -265,7 +265,26 @@ fn wipe_removes_everything(f: &mut Fixture) {
     assert!(store.import_runs(5).unwrap().is_empty());
 }
 
-fn customer_records_are_grouped_per_customer(f: &mut Fixture) {
+/// A streamed record: customer position, kind, cells as values.
+type Streamed = (usize, Kind, Vec<Value>);
+
+/// Reads a range of credit files, collecting what was streamed.
+fn files(
+    store: &mut Store,
+    first: &str,
+    last: &str,
+    wanted: Wanted<'_>,
+) -> (Vec<CustomerHead>, Vec<Streamed>) {
+    let mut rows = Vec::new();
+    let heads = store
+        .customer_files(first, last, wanted, |i, kind, cells| {
+            rows.push((i, kind, cells.iter().map(|c| c.to_value()).collect()))
+        })
+        .unwrap();
+    (heads, rows)
+}
+
+fn customer_files_stream_each_customers_records(f: &mut Fixture) {
     let store = &mut f.store;
     let mut s = store.begin_import(run("all")).unwrap();
     for id in ["C1", "C2", "C3"] {
@@ -277,24 +296,31 @@ fn customer_records_are_grouped_per_customer(f: &mut Fixture) {
     s.upsert(&payment("P1", "I1", 50)).unwrap();
     s.commit(0, 0, "t").unwrap();
     assert_eq!(store.customer_ids().unwrap(), vec!["C1", "C2", "C3"]);
-    let files = store.customer_records("C2", "C3").unwrap();
-    assert_eq!(files.len(), 2);
-    assert_eq!(files[0].customer.text("customer_id"), Some("C2"));
-    assert!(files[0].of(Kind::Invoices).is_empty());
-    let inv: Vec<&str> = files[1].of(Kind::Invoices).iter().map(|r| r.text("invoice_no").unwrap()).collect();
-    assert_eq!(inv, vec!["I0", "I2"]);
-    let all = store.customer_records("C1", "C3").unwrap();
-    assert_eq!(all[0].of(Kind::Payments).len(), 1);
-    assert_eq!(all[0].of(Kind::Relationships).len(), 0);
-    // The combined hash follows the records: same data, same hash; one change, another.
-    assert_eq!(all[2].records_hash, files[1].records_hash);
+    let wanted: &[(Kind, &[&str])] = &[(Kind::Invoices, &["amount", "invoice_no"])];
+    let (heads, rows) = files(store, "C2", "C3", wanted);
+    assert_eq!(heads.len(), 2);
+    assert_eq!(heads[0].customer.text("customer_id"), Some("C2"));
+    // Only the wanted kind's rows, with the wanted columns in the order asked, in
+    // natural-key order within the customer.
+    assert_eq!(
+        rows,
+        vec![
+            (1, Kind::Invoices, vec![Value::Int(300), Value::from("I0")]),
+            (1, Kind::Invoices, vec![Value::Int(200), Value::from("I2")]),
+        ]
+    );
+    let (all, rows) = files(store, "C1", "C3", &[(Kind::Payments, &["invoice_no"])]);
+    assert_eq!(rows, vec![(0, Kind::Payments, vec![Value::from("I1")])]);
+    // The combined hash follows the records, wanted or not: same data, same hash; one
+    // change, another.
+    assert_eq!(all[2].records_hash, heads[1].records_hash);
     assert_ne!(all[1].records_hash, all[2].records_hash);
     let mut s = store.begin_import(run("invoices")).unwrap();
     s.upsert(&invoice("I2", "C3", 201)).unwrap();
     let changed = s.import_id();
     s.commit(0, 0, "t").unwrap();
-    let after = store.customer_records("C3", "C3").unwrap();
-    assert_ne!(after[0].records_hash, files[1].records_hash);
+    let (after, _) = files(store, "C3", "C3", &[]);
+    assert_ne!(after[0].records_hash, heads[1].records_hash);
     assert_eq!(after[0].data_version, changed);
 }
 
