@@ -241,3 +241,56 @@ fn rate_then_show_a_customer_with_its_breakdown() {
     let o = credence(db, &["customer", "show", "NOPE"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("no customer with id 'NOPE'"));
 }
+
+#[test]
+fn groups_guarantees_contagion_and_graph_export_on_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    let db = db.to_str().unwrap();
+    ok(db, &["demo", "--customers", "1500"]);
+    let at = ["--as-of", "2026-09-30"];
+    let list: serde_json::Value =
+        serde_json::from_str(&ok(db, &[&["groups", "list", "--format", "json"][..], &at].concat())).unwrap();
+    let groups = list.as_array().unwrap();
+    assert!(groups.len() > 5, "{list}");
+    let first = &groups[0];
+    let id = first["id"].as_str().unwrap();
+    assert!(id.starts_with("G-"));
+    assert!(first["customers"].as_u64().unwrap() >= 2);
+    // Largest exposure first.
+    assert!(
+        groups
+            .windows(2)
+            .all(|w| w[0]["exposure"]["exposure"].as_i64() >= w[1]["exposure"]["exposure"].as_i64())
+    );
+    let shown = ok(db, &[&["groups", "show", id, "--lang", "en"][..], &at].concat());
+    assert!(shown.contains(id) && shown.contains("evidence"), "{shown}");
+    let detail: serde_json::Value =
+        serde_json::from_str(&ok(db, &[&["groups", "show", id, "--format", "json"][..], &at].concat()))
+            .unwrap();
+    let member = detail["report"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["customer"].as_bool() == Some(true) && m["rule"].is_string())
+        .expect("a customer member with its rule");
+    let customer = member["party"].as_str().unwrap();
+    let explained = ok(db, &[&["groups", "explain", customer, "--lang", "en"][..], &at].concat());
+    assert!(explained.contains(&format!("group {id}")), "{explained}");
+    let guarantees = ok(db, &[&["groups", "guarantees", "--lang", "en"][..], &at].concat());
+    assert!(guarantees.contains("circles") && guarantees.contains(" guarantees "), "{guarantees}");
+    let graph: serde_json::Value = serde_json::from_str(&ok(
+        db,
+        &[&["graph", "export", customer, "--format", "json", "--hops", "1"][..], &at].concat(),
+    ))
+    .unwrap();
+    assert!(graph["nodes"].as_array().unwrap().iter().any(|n| n["id"].as_str() == Some(customer)), "{graph}");
+    let dot = ok(db, &[&["graph", "export", customer][..], &at].concat());
+    assert!(dot.starts_with("digraph"), "{dot}");
+    // Defaults in the demo put their guarantors and relatives on watch.
+    let contagion = ok(db, &[&["groups", "contagion", "--lang", "en"][..], &at].concat());
+    assert!(contagion.contains("related customers put on watch"), "{contagion}");
+    let o = credence(db, &[&["groups", "show", "G-NOBODY"][..], &at].concat());
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no group with id 'G-NOBODY'"));
+}

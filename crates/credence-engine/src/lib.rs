@@ -19,6 +19,7 @@ mod credit_file;
 mod customer;
 mod demo;
 mod files;
+mod groups;
 mod import;
 mod rate;
 
@@ -31,6 +32,10 @@ pub use credit_file::{LoadedFile, Qualitative, load_credit_files};
 pub use customer::{CustomerView, HistoryLine, IndicatorLine, Migration, customer_view, override_rating};
 pub use demo::{DemoReport, build_demo, build_demo_file};
 pub use files::{export, write_template};
+pub use groups::{
+    CustomerTies, Exposures, GroupDetail, GroupLine, MemberExposure, RelatedParties, distressed_customers,
+    related_parties,
+};
 pub use import::{ImportOptions, ImportReport, ImportStatus, InvalidRows, import_file};
 pub use rate::{RateOptions, RateReport, RateScope, RatingDetail, rate_portfolio};
 
@@ -68,6 +73,8 @@ pub enum EngineError {
     Override(#[source] credence_rating::OverrideError),
     #[error("no rating run {id}")]
     UnknownRatingRun { id: i64 },
+    #[error("no group with id '{id}'; `credence groups list` shows them")]
+    UnknownGroup { id: String },
     #[error("no customer with id '{id}'")]
     UnknownCustomer { id: String },
     #[error("{location} holds imported data, not a demo portfolio; use another --db for the demo")]

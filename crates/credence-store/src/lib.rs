@@ -19,6 +19,7 @@
 //! ```
 
 mod db;
+mod exposure;
 mod load;
 mod migrate;
 mod ratings;
