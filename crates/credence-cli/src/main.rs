@@ -10,6 +10,7 @@ mod output;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod rating_output;
+mod warning;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -133,6 +134,18 @@ enum Command {
     Graph {
         #[command(subcommand)]
         command: GraphCommand,
+    },
+    /// Evaluate the early-warning rules for the customers due (CTRL-5 … CTRL-8).
+    Warn(warning::WarnArgs),
+    /// Early-warning alerts and their evidence.
+    Alerts {
+        #[command(subcommand)]
+        command: warning::AlertsCommand,
+    },
+    /// Disposal cases: assign, act, escalate, close.
+    Case {
+        #[command(subcommand)]
+        command: warning::CaseCommand,
     },
     /// Write every stored record of a kind to CSV or xlsx (imports back unchanged).
     Export {
@@ -757,6 +770,9 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
             println!("exported {n} {kind} to {}", path.display());
         }
         Command::Groups { command } => run_groups(&cli.db, command)?,
+        Command::Warn(args) => warning::run_warn(&cli.db, args)?,
+        Command::Alerts { command } => warning::run_alerts(&cli.db, command)?,
+        Command::Case { command } => warning::run_case(&cli.db, command)?,
         Command::Graph {
             command: GraphCommand::Export { customer, hops, max_nodes, format, out, options },
         } => {

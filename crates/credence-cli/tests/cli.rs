@@ -182,8 +182,19 @@ fn postgres_url_behaves_like_sqlite() {
     let out = ok(&db, &["import", "customers", customers.to_str().unwrap(), "--as-of", "2026-09-30"]);
     assert!(out.contains("0 inserted, 0 updated, 30 unchanged"), "{out}");
     admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
-    ok(&db, &["demo", "--customers", "20"]);
-    assert_eq!(count_line(&ok(&db, &["status"]), "customers"), 20);
+    ok(&db, &["demo", "--customers", "300"]);
+    assert_eq!(count_line(&ok(&db, &["status"]), "customers"), 300);
+    // Rating, groups with their exposure roll-up and a warning run, on PostgreSQL.
+    ok(&db, &["rate", "--as-of", "2025-09-30"]);
+    let groups: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["groups", "list", "--as-of", "2026-09-30", "--format", "json"])).unwrap();
+    assert!(groups.as_array().unwrap().iter().any(|g| g["exposure"]["exposure"].as_i64() > Some(0)), "{groups}");
+    let warned: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["warn", "--as-of", "2026-09-30", "--all", "--format", "json"])).unwrap();
+    assert_eq!(warned["evaluated"], 300);
+    let again: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["warn", "--as-of", "2026-09-30", "--all", "--format", "json"])).unwrap();
+    assert_eq!((again["raised"].as_u64(), again["still_open"].as_u64()), (Some(0), warned["raised"].as_u64()));
     admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
 }
 
@@ -293,4 +304,61 @@ fn groups_guarantees_contagion_and_graph_export_on_the_demo() {
     let o = credence(db, &[&["groups", "show", "G-NOBODY"][..], &at].concat());
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("no group with id 'G-NOBODY'"));
+}
+
+#[test]
+fn warn_raises_alerts_and_cases_that_owners_work_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let db = db.to_str().unwrap();
+    ok(db, &["demo", "--customers", "400"]);
+    let out = ok(db, &["warn", "--as-of", "2026-09-30", "--all"]);
+    assert!(out.contains("400 evaluated"), "{out}");
+    let alerts: serde_json::Value =
+        serde_json::from_str(&ok(db, &["alerts", "list", "--format", "json", "--limit", "500"])).unwrap();
+    let alerts = alerts.as_array().unwrap();
+    assert!(!alerts.is_empty());
+    let id = alerts[0]["id"].as_i64().unwrap().to_string();
+    let shown = ok(db, &["alerts", "show", &id, "--lang", "en"]);
+    assert!(shown.contains("evidence: ") && shown.contains("recommended action: "), "{shown}");
+    // Running again raises nothing new.
+    let again = ok(db, &["warn", "--as-of", "2026-09-30", "--all", "--format", "json"]);
+    let again: serde_json::Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(again["raised"], 0);
+    assert_eq!(again["still_open"].as_u64(), Some(alerts.len() as u64));
+    let cases: serde_json::Value =
+        serde_json::from_str(&ok(db, &["case", "list", "--format", "json"])).unwrap();
+    let case = cases.as_array().unwrap()[0]["id"].as_i64().unwrap().to_string();
+    ok(db, &["case", "act", &case, "--template", "supply_chain_stop", "--by", "zhang"]);
+    ok(db, &["case", "escalate", &case, "--note", "no remediation plan", "--by", "zhang"]);
+    let closed = ok(db, &["case", "close", &case, "--outcome", "limit cut to zero", "--by", "zhang"]);
+    assert!(closed.contains("closed / downgrade"), "{closed}");
+    let log = ok(db, &["case", "show", &case, "--lang", "en"]);
+    assert!(
+        log.contains("Supply-chain stop")
+            && log.contains("watch → downgrade")
+            && log.contains("limit cut to zero"),
+        "{log}"
+    );
+    let o = credence(db, &["case", "act", &case, "--action", "called", "--by", "zhang"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is closed"));
+    let o = credence(db, &["warn", "--pack", "/nonexistent/pack.toml"]);
+    assert!(!o.status.success());
+    // A mistyped indicator in an edited pack is refused with its place.
+    let pack = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../credence-warning/packs/warning.toml"
+    ))
+    .unwrap()
+    .replacen("current_ratio < 1.5", "curent_ratio < 1.5", 1);
+    let path = dir.path().join("pack.toml");
+    std::fs::write(&path, pack).unwrap();
+    let o = credence(db, &["warn", "--pack", path.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("pack.toml:") && err.contains("unknown indicator 'curent_ratio'") && err.contains('^'),
+        "{err}"
+    );
 }

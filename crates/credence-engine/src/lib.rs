@@ -22,6 +22,7 @@ mod files;
 mod groups;
 mod import;
 mod rate;
+mod warn;
 
 pub use analysis::{
     EffectivenessReport, EffectivenessRow, GradeOutcome, MigrationMatrix, RatingPerformance,
@@ -38,6 +39,10 @@ pub use groups::{
 };
 pub use import::{ImportOptions, ImportReport, ImportStatus, InvalidRows, import_file};
 pub use rate::{RateOptions, RateReport, RateScope, RatingDetail, rate_portfolio};
+pub use warn::{
+    CaseChange, EMERGENCY_PLANS, PLAYBOOKS, Playbook, STAGES, WarnOptions, WarnReport, WarnScope,
+    change_case, playbook, sweep_cases, warn,
+};
 
 /// Why an engine operation failed (problems in the data are not errors: they are in the
 /// import report).
@@ -73,6 +78,18 @@ pub enum EngineError {
     Override(#[source] credence_rating::OverrideError),
     #[error("no rating run {id}")]
     UnknownRatingRun { id: i64 },
+    #[error("'{value}' is not an RFC 3339 time stamp")]
+    BadTimestamp { value: String },
+    #[error("cannot serialise: {0}")]
+    Serialise(String),
+    #[error("no case {id}; `credence case list` shows them")]
+    UnknownCase { id: i64 },
+    #[error("case {id} is closed")]
+    CaseClosed { id: i64 },
+    #[error("case {id} is at its last stage (exit)")]
+    CaseAtLastStage { id: i64 },
+    #[error("no emergency-plan template '{code}'; expected payment_stop, supply_chain_stop or ip_dispute")]
+    UnknownTemplate { code: String },
     #[error("no group with id '{id}'; `credence groups list` shows them")]
     UnknownGroup { id: String },
     #[error("no customer with id '{id}'")]

@@ -3,11 +3,11 @@
 //! hash of its inputs, in one run per call.
 
 use crate::EngineError;
-use crate::credit_file::{LoadedFile, Qualitative, load_credit_files};
+use crate::credit_file::{LoadedFile, Qualitative};
 use chrono::NaiveDate;
 use credence_indicators::{Catalogue, EvalOptions, IndicatorSet};
 use credence_rating::{QualitativeScore, Rating, RatingInput, ScorecardModel};
-use credence_store::{CustomerHead, NewRating, NewRatingRun, Store, StoreError};
+use credence_store::{CustomerHead, NewRating, NewRatingRun, Store};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Which customers a run rates.
@@ -205,10 +205,6 @@ fn rate_guarded(c: &LoadedFile, catalogue: &Catalogue, model: &ScorecardModel, a
         })
 }
 
-/// A chunk of customers read and rated by a worker: the ratings, and the seconds spent
-/// reading and rating.
-type Worked = Result<(Vec<Rated>, f64, f64), StoreError>;
-
 /// Rates the customers in scope and stores every rating in one run. A customer that
 /// cannot be rated is recorded as a failure of the run; the others go on.
 pub fn rate_portfolio(
@@ -252,14 +248,7 @@ pub fn rate_portfolio(
         RateScope::Changed => "changed".to_owned(),
         RateScope::Customer(id) => id.clone(),
     };
-    // Each worker thread reads a chunk through its own connection and rates it; the
-    // ratings are written here, in chunk order, while the workers go on. Reading is a
-    // third of a run's work, so it must run on every core too.
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-    let mut connections = Vec::new();
-    for _ in 0..workers {
-        connections.push(store.open_another()?);
-    }
+    let mut pool = crate::credit_file::Pool::open(store)?;
     let mut session = store.begin_rating_run(NewRatingRun {
         as_of: options.as_of.to_string(),
         started_at: options.now.clone(),
@@ -288,78 +277,43 @@ pub fn rate_portfolio(
     let mut peers: HashMap<String, Vec<Vec<f64>>> = HashMap::new();
     let ranges: Vec<(String, String)> =
         ids.chunks(options.chunk.max(1)).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|s| -> Result<(), EngineError> {
-        let (to_writer, worked) = std::sync::mpsc::sync_channel::<(usize, Worked)>(workers);
-        for mut connection in connections {
-            let (to_writer, next, ranges, wanted) = (to_writer.clone(), &next, &ranges, &wanted);
-            s.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some((first, last)) = ranges.get(i) else { break };
-                    let t = std::time::Instant::now();
-                    let chunk = load_credit_files(&mut connection, first, last).map(|files| {
-                        let read = t.elapsed().as_secs_f64();
-                        let t = std::time::Instant::now();
-                        let rated = files
-                            .iter()
-                            .filter(|c| wanted.contains(c.customer_id()))
-                            .map(|c| rate_guarded(c, catalogue, model, options.as_of))
-                            .collect();
-                        (rated, read, t.elapsed().as_secs_f64())
-                    });
-                    let failed = chunk.is_err();
-                    // The writer hangs up only when it stopped on an error.
-                    if to_writer.send((i, chunk)).is_err() || failed {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(to_writer);
-        // Chunks finish out of order; they are written in order so that a run's rows
-        // follow customer ids.
-        let mut pending: BTreeMap<usize, Vec<Rated>> = BTreeMap::new();
-        let mut written = 0;
-        for (i, chunk) in worked {
-            let (rated, read, compute) = chunk?;
+    pool.run(
+        &ranges,
+        &|id| wanted.contains(id),
+        &|c| rate_guarded(c, catalogue, model, options.as_of),
+        |rated, read, compute| {
             report.seconds_read += read;
             report.seconds_compute += compute;
-            pending.insert(i, rated);
-            while let Some(rated) = pending.remove(&written) {
-                let t = std::time::Instant::now();
-                for r in rated {
-                    match r.outcome {
-                        Ok((rating, indicators)) => {
-                            *report.letter_grades.entry(rating.letter_grade.clone()).or_default() += 1;
-                            *report.point_grades.entry(rating.point_grade.clone()).or_default() += 1;
-                            session.insert_rating(&rating)?;
-                            let slots = peers
-                                .entry(r.industry)
-                                .or_insert_with(|| vec![Vec::new(); indicator_ids.len()]);
-                            for (slot, v) in slots.iter_mut().zip(&indicators.values) {
-                                if let Some(x) = v.value.filter(|x| x.is_finite()) {
-                                    slot.push(x);
-                                }
+            let t = std::time::Instant::now();
+            for r in rated {
+                match r.outcome {
+                    Ok((rating, indicators)) => {
+                        *report.letter_grades.entry(rating.letter_grade.clone()).or_default() += 1;
+                        *report.point_grades.entry(rating.point_grade.clone()).or_default() += 1;
+                        session.insert_rating(&rating)?;
+                        let slots =
+                            peers.entry(r.industry).or_insert_with(|| vec![Vec::new(); indicator_ids.len()]);
+                        for (slot, v) in slots.iter_mut().zip(&indicators.values) {
+                            if let Some(x) = v.value.filter(|x| x.is_finite()) {
+                                slot.push(x);
                             }
-                            report.rated += 1;
                         }
-                        Err(message) => {
-                            session.insert_failure(&r.customer_id, &message)?;
-                            if report.failures.len() < 20 {
-                                report.failures.push((r.customer_id, message));
-                            }
-                            report.failed += 1;
+                        report.rated += 1;
+                    }
+                    Err(message) => {
+                        session.insert_failure(&r.customer_id, &message)?;
+                        if report.failures.len() < 20 {
+                            report.failures.push((r.customer_id, message));
                         }
+                        report.failed += 1;
                     }
                 }
-                session.checkpoint()?;
-                report.seconds_write += t.elapsed().as_secs_f64();
-                written += 1;
             }
-        }
-        Ok(())
-    })?;
+            session.checkpoint()?;
+            report.seconds_write += t.elapsed().as_secs_f64();
+            Ok(())
+        },
+    )?;
     let mut industries: Vec<_> = peers.into_iter().collect();
     industries.sort_by(|a, b| a.0.cmp(&b.0));
     for (industry, mut slots) in industries {

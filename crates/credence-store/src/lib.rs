@@ -25,6 +25,7 @@ mod migrate;
 mod ratings;
 mod session;
 mod sql;
+mod warnings;
 
 pub use db::{Cell, DbError, Dialect};
 pub use load::{CustomerHead, Wanted};
@@ -32,6 +33,10 @@ pub use ratings::{
     NewRating, NewRatingRun, RatingRun, RatingSession, RatingStamp, StoredOverride, StoredRating,
 };
 pub use session::{Counts, ImportSession, NewImportRun, Outcome};
+pub use warnings::{
+    AlertFilter, CaseEvent, CaseFile, CaseFilter, LevelChange, NewAlert, OpenAlert, StoredAlert, StoredCase,
+    StoredLevel, WarningCounts, WarningSession,
+};
 
 use credence_records::{Kind, Record, Value};
 use db::Db;
@@ -343,6 +348,13 @@ impl Store {
             "rating_failures",
             "rating_overrides",
             "indicator_benchmarks",
+            "warning_runs",
+            "alerts",
+            "customer_levels",
+            "level_changes",
+            "cases",
+            "case_alerts",
+            "case_events",
         ] {
             result = result.and_then(|()| self.db.execute(&format!("DELETE FROM {t}"), &[]).map(drop));
         }

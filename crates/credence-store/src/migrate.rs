@@ -32,6 +32,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_customer_file_order.sql"),
         postgres: include_str!("../migrations/postgres/0003_customer_file_order.sql"),
     },
+    Migration {
+        version: 4,
+        name: "warnings",
+        sqlite: include_str!("../migrations/sqlite/0004_warnings.sql"),
+        postgres: include_str!("../migrations/postgres/0004_warnings.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

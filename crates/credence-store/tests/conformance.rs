@@ -74,6 +74,7 @@ conformance!(
     data_versions_follow_the_newest_import,
     ratings_are_appended_with_overrides_and_benchmarks,
     an_abandoned_rating_run_leaves_nothing,
+    warning_state_round_trips_and_one_alert_stays_open_per_rule,
 );
 
 fn run(kind: &str) -> NewImportRun {
@@ -437,4 +438,57 @@ fn an_abandoned_rating_run_leaves_nothing(f: &mut Fixture) {
     assert!(store.rating_stamps().unwrap().is_empty());
     let runs = store.rating_runs(5).unwrap();
     assert_eq!((runs.len(), runs[0].finished_at.as_deref()), (1, None));
+}
+
+fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) {
+    use credence_store::{AlertFilter, CaseFilter, NewAlert};
+    let store = &mut f.store;
+    let alert = |code: &'static str, evidence: &'static str| NewAlert {
+        subject_kind: "customer",
+        subject: "C1",
+        rule_code: code,
+        name_en: "Current ratio",
+        name_zh: "流动比率",
+        level: "yellow",
+        evidence,
+    };
+    let mut s = store.begin_warning_run("2026-07-31", "P1", "K1", "all", "2026-08-01T09:00:00Z").unwrap();
+    let a = s.raise(&alert("W01", "{\"v\":1}")).unwrap();
+    let b = s.raise(&alert("W03", "{\"v\":2}")).unwrap();
+    s.set_level("C1", None, "yellow", false, "[]").unwrap();
+    let case = s.open_case("C1", "yellow", "machinery", "2026-08-08T09:00:00Z").unwrap();
+    s.join_case(case, a, "alert W01", None).unwrap();
+    s.join_case(case, b, "alert W03", Some(("red", "2026-08-02T09:00:00Z"))).unwrap();
+    let counts = s.commit("2026-08-01T09:00:01Z").unwrap();
+    assert_eq!((counts.evaluated, counts.raised, counts.level_changes), (1, 2, 1));
+    let open = store.open_alerts().unwrap();
+    assert_eq!(open.len(), 2);
+    let w01 = open[&("C1".to_owned(), "W01".to_owned())].clone();
+    let levels = store.customer_levels().unwrap();
+    let mut s = store.begin_warning_run("2026-08-31", "P1", "K1", "all", "2026-09-01T09:00:00Z").unwrap();
+    s.refresh(&w01, "{\"v\":1}").unwrap();
+    s.close(b, "condition no longer holds on 2026-08-31").unwrap();
+    s.set_level("C1", levels.get("C1"), "yellow", false, "[]").unwrap();
+    let counts = s.commit("2026-09-01T09:00:01Z").unwrap();
+    assert_eq!((counts.still_open, counts.updated, counts.closed, counts.level_changes), (1, 0, 1, 0));
+    assert_eq!(store.customer_levels().unwrap()["C1"].checked_as_of, "2026-08-31");
+    let closed = store.alert(b).unwrap().unwrap();
+    assert_eq!((closed.status.as_str(), closed.closed_as_of.as_deref()), ("closed", Some("2026-08-31")));
+    assert_eq!(store.alerts(&AlertFilter { status: Some("open".into()), ..AlertFilter::default() }).unwrap().len(), 1);
+    let (c, log, alerts) = store.case(case).unwrap().unwrap();
+    assert_eq!((c.level.as_str(), c.due_at.as_str(), alerts), ("red", "2026-08-02T09:00:00Z", vec![a, b]));
+    assert_eq!(log.len(), 3);
+    store.update_case(case, &[("owner", Value::from("li"))], "wang", "assigned", "machinery → li", "t").unwrap();
+    let overdue = store.cases(&CaseFilter { due_before: Some("2026-08-03".into()), ..CaseFilter::default() }).unwrap();
+    assert_eq!(overdue.len(), 1);
+    assert_eq!(overdue[0].owner, "li");
+    // A second open alert of the same rule for the same subject is refused, and the
+    // abandoned run leaves nothing.
+    let mut s = store.begin_warning_run("2026-09-30", "P1", "K1", "all", "t").unwrap();
+    s.close(w01.id, "x").unwrap();
+    assert!(s.raise(&alert("W03", "{}")).is_ok());
+    assert!(s.raise(&alert("W03", "{}")).is_err());
+    drop(s);
+    assert_eq!(store.open_alerts().unwrap().len(), 1);
+    assert_eq!(store.alert(w01.id).unwrap().unwrap().status, "open");
 }

@@ -1,0 +1,354 @@
+//! `credence warn`, `credence alerts …` and `credence case …`: early warning and disposal.
+
+use crate::output::print_table;
+use crate::{Lang, ReportFormat, now, open, parse_date, today};
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use credence_engine::{CaseChange, WarnOptions, WarnScope};
+use credence_indicators::Catalogue;
+use credence_store::{AlertFilter, CaseFilter};
+use credence_warning::RulePack;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct WarnArgs {
+    /// Evaluation date (default: today).
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<chrono::NaiveDate>,
+    /// Every customer, not only those due by monitoring frequency; industry and regional
+    /// rules run only then.
+    #[arg(long)]
+    all: bool,
+    /// Rule pack TOML (default: the shipped warning.toml).
+    #[arg(long)]
+    pack: Option<PathBuf>,
+    /// Indicator catalogue TOML the pack is checked against (default: the shipped one).
+    #[arg(long)]
+    catalogue: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    format: ReportFormat,
+}
+
+#[derive(Subcommand)]
+pub enum AlertsCommand {
+    /// Alerts, newest first.
+    List {
+        /// open, closed (default: open).
+        #[arg(long, default_value = "open")]
+        status: String,
+        /// red, yellow or green_watch.
+        #[arg(long)]
+        level: Option<String>,
+        /// A customer id, industry section or region.
+        #[arg(long)]
+        subject: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t = Lang::Zh)]
+        lang: Lang,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// One alert with its evidence.
+    Show {
+        id: i64,
+        #[arg(long, value_enum, default_value_t = Lang::Zh)]
+        lang: Lang,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CaseCommand {
+    /// Cases, earliest deadline first.
+    List {
+        /// open, closed (default: open).
+        #[arg(long, default_value = "open")]
+        status: String,
+        #[arg(long)]
+        owner: Option<String>,
+        /// Only open cases past their deadline.
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// One case: its alerts, playbook and log.
+    Show {
+        id: i64,
+        #[arg(long, value_enum, default_value_t = Lang::Zh)]
+        lang: Lang,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// Hand a case to another owner.
+    Assign {
+        id: i64,
+        #[arg(long)]
+        to: String,
+        /// Who makes the change.
+        #[arg(long)]
+        by: String,
+    },
+    /// Record an action taken, or apply an emergency-plan template (payment_stop,
+    /// supply_chain_stop, ip_dispute).
+    Act {
+        id: i64,
+        #[arg(long, default_value = "")]
+        action: String,
+        #[arg(long)]
+        template: Option<String>,
+        #[arg(long)]
+        by: String,
+    },
+    /// Move a case a stage on: watch → downgrade → exit.
+    Escalate {
+        id: i64,
+        #[arg(long)]
+        note: String,
+        #[arg(long)]
+        by: String,
+    },
+    /// Close a case with its outcome.
+    Close {
+        id: i64,
+        #[arg(long)]
+        outcome: String,
+        #[arg(long)]
+        by: String,
+    },
+    /// Escalate open cases past their deadline (for a scheduled job).
+    Sweep,
+}
+
+fn load_pack(args: &WarnArgs) -> Result<RulePack> {
+    let catalogue = match &args.catalogue {
+        Some(p) => {
+            Catalogue::from_file(p).with_context(|| format!("loading indicator catalogue {}", p.display()))?
+        }
+        None => Catalogue::builtin(),
+    };
+    match &args.pack {
+        None => Ok(RulePack::builtin(&catalogue)),
+        Some(p) => RulePack::from_file(p, &catalogue).map_err(|e| match e.problems() {
+            problems if !problems.is_empty() => anyhow::anyhow!(
+                "rule pack {} has {} problem(s):\n{}",
+                p.display(),
+                problems.len(),
+                problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")
+            ),
+            _ => anyhow::Error::new(e),
+        }),
+    }
+}
+
+pub fn run_warn(db: &str, args: WarnArgs) -> Result<()> {
+    let pack = load_pack(&args)?;
+    let mut store = open(db)?;
+    let options = WarnOptions {
+        as_of: args.as_of.unwrap_or_else(today),
+        scope: if args.all { WarnScope::All } else { WarnScope::Due },
+        now: now(),
+    };
+    let report = credence_engine::warn(&mut store, &pack, &options)?;
+    if args.format == ReportFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    println!(
+        "warning run {} as of {} (pack {}): {} customers due, {} evaluated, {} unreadable",
+        report.run_id, report.as_of, report.pack_version, report.due, report.evaluated, report.failed
+    );
+    println!(
+        "alerts: {} raised, {} still open ({} with new evidence), {} closed (cleared); {} level changes",
+        report.raised, report.still_open, report.refreshed, report.closed, report.level_changes
+    );
+    println!(
+        "cases: {} opened, {} joined by new alerts, {} escalated past their deadline",
+        report.cases_opened, report.cases_joined, report.cases_escalated
+    );
+    println!(
+        "work: reading {:.1} s and evaluating {:.1} s (summed over worker threads), writing {:.1} s",
+        report.seconds_read, report.seconds_evaluate, report.seconds_write
+    );
+    let mut levels: Vec<Vec<String>> = ["red", "yellow", "green"]
+        .iter()
+        .map(|l| vec![(*l).to_owned(), report.levels.get(*l).copied().unwrap_or(0).to_string()])
+        .collect();
+    levels.retain(|r| r[1] != "0");
+    print_table(&["level", "customers"], &levels);
+    let mut rules: Vec<(&String, &u64)> = report.firing_by_rule.iter().collect();
+    rules.sort();
+    let rows: Vec<Vec<String>> = rules.iter().map(|(c, n)| vec![(*c).clone(), n.to_string()]).collect();
+    print_table(&["rule", "fired for"], &rows);
+    for a in &report.peer_alerts {
+        println!("peer alert: {}", a.sentence(credence_warning::Language::En));
+    }
+    Ok(())
+}
+
+/// The evidence sentence of a stored alert in a language.
+fn evidence_sentence(evidence: &str, lang: Lang) -> String {
+    let v: serde_json::Value = serde_json::from_str(evidence).unwrap_or_default();
+    let key = if lang == Lang::Zh { "text_zh" } else { "text_en" };
+    v[key].as_str().unwrap_or(evidence).to_owned()
+}
+
+pub fn run_alerts(db: &str, command: AlertsCommand) -> Result<()> {
+    let mut store = open(db)?;
+    match command {
+        AlertsCommand::List { status, level, subject, limit, lang, format } => {
+            let alerts =
+                store.alerts(&AlertFilter { status: Some(status), level, subject, limit: Some(limit) })?;
+            if format == ReportFormat::Json {
+                println!("{}", serde_json::to_string_pretty(&alerts)?);
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = alerts
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.id.to_string(),
+                        a.subject.clone(),
+                        a.rule_code.clone(),
+                        if lang == Lang::Zh { a.name_zh.clone() } else { a.name_en.clone() },
+                        a.level.clone(),
+                        a.raised_as_of.clone(),
+                        a.last_as_of.clone(),
+                    ]
+                })
+                .collect();
+            print_table(&["alert", "subject", "rule", "name", "level", "raised", "evidence as of"], &rows);
+        }
+        AlertsCommand::Show { id, lang, format } => {
+            let Some(a) = store.alert(id)? else { bail!("no alert {id}") };
+            if format == ReportFormat::Json {
+                println!("{}", serde_json::to_string_pretty(&a)?);
+                return Ok(());
+            }
+            println!(
+                "alert {} — {} {} ({}) on {} {}",
+                a.id,
+                a.rule_code,
+                if lang == Lang::Zh { &a.name_zh } else { &a.name_en },
+                a.level,
+                a.subject_kind,
+                a.subject
+            );
+            println!(
+                "status {}; raised {} (as of {}), evidence as of {}",
+                a.status, a.raised_at, a.raised_as_of, a.last_as_of
+            );
+            if let Some(note) = &a.close_note {
+                println!("closed {}: {note}", a.closed_at.as_deref().unwrap_or_default());
+            }
+            let stored: serde_json::Value = serde_json::from_str(&a.evidence).unwrap_or_default();
+            let action = stored["detail"][if lang == Lang::Zh { "action_zh" } else { "action_en" }]
+                .as_str()
+                .unwrap_or_default();
+            if !action.is_empty() {
+                println!("recommended action: {action}");
+            }
+            println!("evidence: {}", evidence_sentence(&a.evidence, lang));
+        }
+    }
+    Ok(())
+}
+
+pub fn run_case(db: &str, command: CaseCommand) -> Result<()> {
+    let mut store = open(db)?;
+    let change = |store: &mut credence_store::Store, id: i64, c: CaseChange, by: &str| -> Result<()> {
+        let case = credence_engine::change_case(store, id, &c, by, &now())?;
+        println!("case {}: {} / {} / owner {}", case.id, case.status, case.stage, case.owner);
+        Ok(())
+    };
+    match command {
+        CaseCommand::List { status, owner, overdue, format } => {
+            let filter = CaseFilter {
+                status: Some(status),
+                owner,
+                due_before: overdue.then(now),
+                ..CaseFilter::default()
+            };
+            let cases = store.cases(&filter)?;
+            if format == ReportFormat::Json {
+                println!("{}", serde_json::to_string_pretty(&cases)?);
+                return Ok(());
+            }
+            let stamp = now();
+            let rows: Vec<Vec<String>> = cases
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.id.to_string(),
+                        c.customer_id.clone(),
+                        c.level.clone(),
+                        c.stage.clone(),
+                        c.owner.clone(),
+                        c.due_at.clone(),
+                        if c.status == "open" && c.due_at < stamp { "OVERDUE".into() } else { String::new() },
+                        c.escalated_to.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            print_table(&["case", "customer", "level", "stage", "owner", "due", "", "escalated to"], &rows);
+        }
+        CaseCommand::Show { id, lang, format } => {
+            let Some((case, events, alerts)) = store.case(id)? else { bail!("no case {id}") };
+            if format == ReportFormat::Json {
+                let json = serde_json::json!({ "case": case, "events": events, "alerts": alerts });
+                println!("{}", serde_json::to_string_pretty(&json)?);
+                return Ok(());
+            }
+            println!(
+                "case {} — {} ({} level, stage {}, {}), owner {}{}",
+                case.id,
+                case.customer_id,
+                case.level,
+                case.stage,
+                case.status,
+                case.owner,
+                case.escalated_to.as_deref().map(|e| format!(", escalated to {e}")).unwrap_or_default()
+            );
+            println!("opened {}, due {}", case.opened_at, case.due_at);
+            if let Some(p) = credence_engine::playbook(&case.level) {
+                let actions = if lang == Lang::Zh { p.actions_zh } else { p.actions_en };
+                println!("playbook: {}", actions.join("; "));
+            }
+            for a in alerts {
+                if let Some(a) = store.alert(a)? {
+                    println!(
+                        "  alert {} {} {} [{}]",
+                        a.id,
+                        a.rule_code,
+                        if lang == Lang::Zh { &a.name_zh } else { &a.name_en },
+                        a.status
+                    );
+                }
+            }
+            let rows: Vec<Vec<String>> = events
+                .iter()
+                .map(|e| vec![e.at.clone(), e.actor.clone(), e.kind.clone(), e.note.clone()])
+                .collect();
+            print_table(&["at", "by", "what", "note"], &rows);
+            if let Some(outcome) = &case.outcome {
+                println!("outcome: {outcome}");
+            }
+        }
+        CaseCommand::Assign { id, to, by } => change(&mut store, id, CaseChange::Assign { to }, &by)?,
+        CaseCommand::Act { id, action, template, by } => {
+            if action.is_empty() && template.is_none() {
+                bail!("say what was done: --action TEXT and/or --template CODE");
+            }
+            change(&mut store, id, CaseChange::Act { action, template }, &by)?
+        }
+        CaseCommand::Escalate { id, note, by } => change(&mut store, id, CaseChange::Escalate { note }, &by)?,
+        CaseCommand::Close { id, outcome, by } => change(&mut store, id, CaseChange::Close { outcome }, &by)?,
+        CaseCommand::Sweep => {
+            let n = credence_engine::sweep_cases(&mut store, &now())?;
+            println!("{n} overdue case(s) escalated");
+        }
+    }
+    Ok(())
+}

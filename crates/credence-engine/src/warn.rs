@@ -1,0 +1,591 @@
+//! Early-warning runs (CTRL-5 … CTRL-8): the rule pack evaluated over the customers due
+//! for monitoring, alerts raised, refreshed and closed against the stored ones, levels
+//! recorded with their changes, and red and yellow alerts turned into disposal cases with
+//! an owner and a deadline. Overdue cases escalate.
+
+use crate::EngineError;
+use crate::credit_file::Pool;
+use chrono::NaiveDate;
+use credence_domain::{Labelled, MonitoringTier};
+use credence_records::Value;
+use credence_store::{CaseFilter, NewAlert, OpenAlert, Store, StoredCase};
+use credence_warning::{
+    CustomerStatus, CustomerWarnings, Firing, Level, LevelInput, MonitoredCustomer, PeerAlert, PeerSummary,
+    RuleLevel, RulePack,
+};
+use std::collections::HashMap;
+
+/// What each level's case demands (CTRL-6, CTRL-8): how long the owner has, and the
+/// playbook's first actions.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Playbook {
+    pub level: &'static str,
+    pub due_hours: i64,
+    pub actions_en: &'static [&'static str],
+    pub actions_zh: &'static [&'static str],
+}
+
+/// Red: a stop-loss plan within 24 hours (freeze credit, legal review). Yellow: tracking
+/// and a remediation plan requested from the customer, within a week.
+pub const PLAYBOOKS: [Playbook; 2] = [
+    Playbook {
+        level: "red",
+        due_hours: 24,
+        actions_en: &["freeze credit", "start legal review", "draw up the stop-loss plan"],
+        actions_zh: &["冻结授信", "启动法律审查", "制定止损方案"],
+    },
+    Playbook {
+        level: "yellow",
+        due_hours: 24 * 7,
+        actions_en: &["track the customer closely", "request a remediation plan from the customer"],
+        actions_zh: &["密切跟踪", "要求客户提交整改方案"],
+    },
+];
+
+/// Emergency-plan templates an owner can apply to a case (`case act --template`).
+pub const EMERGENCY_PLANS: [(&str, &str, &str); 3] = [
+    (
+        "payment_stop",
+        "Payment stop: halt shipments, demand payment of all overdue items, secure collateral",
+        "停止付款预案：暂停发货，催收全部逾期款项，落实担保",
+    ),
+    (
+        "supply_chain_stop",
+        "Supply-chain stop: switch to cash in advance, line up alternative customers, reduce open orders",
+        "供应链中断预案：改为预付款，寻找替代客户，压减在途订单",
+    ),
+    (
+        "ip_dispute",
+        "IP dispute: legal review of the dispute, hold deliveries of the affected products, reassess the limit",
+        "知识产权纠纷预案：法律评估争议，暂停相关产品交付，重新评估额度",
+    ),
+];
+
+/// Case stages in escalation order: watch → downgrade → exit.
+pub const STAGES: [&str; 3] = ["watch", "downgrade", "exit"];
+
+pub fn playbook(level: &str) -> Option<&'static Playbook> {
+    PLAYBOOKS.iter().find(|p| p.level == level)
+}
+
+/// Which customers a run evaluates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarnScope {
+    /// Those due by their monitoring frequency (CTRL-7).
+    Due,
+    /// Every customer; peer (industry and regional) rules are evaluated only then, since
+    /// they need the whole portfolio.
+    All,
+}
+
+#[derive(Debug, Clone)]
+pub struct WarnOptions {
+    pub as_of: NaiveDate,
+    pub scope: WarnScope,
+    /// Time stamp of the run (RFC 3339, UTC); deadlines count from it.
+    pub now: String,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WarnReport {
+    pub run_id: i64,
+    pub as_of: NaiveDate,
+    pub pack_version: String,
+    pub due: u64,
+    pub evaluated: u64,
+    pub failed: u64,
+    pub raised: u64,
+    /// Open alerts whose condition still holds; `refreshed` of them with new evidence.
+    pub still_open: u64,
+    pub refreshed: u64,
+    pub closed: u64,
+    pub level_changes: u64,
+    pub cases_opened: u64,
+    pub cases_joined: u64,
+    pub cases_escalated: u64,
+    /// Customers per level after the run (evaluated ones).
+    pub levels: HashMap<String, u64>,
+    pub peer_alerts: Vec<PeerAlert>,
+    /// Customers (or peer groups) each rule fired for in this run.
+    pub firing_by_rule: HashMap<String, u64>,
+    /// Seconds spent reading and evaluating (summed over the worker threads, which
+    /// overlap each other and the writing), and writing.
+    pub seconds_read: f64,
+    pub seconds_evaluate: f64,
+    pub seconds_write: f64,
+}
+
+/// `now` plus `hours`, as an RFC 3339 time stamp.
+fn later(now: &str, hours: i64) -> Result<String, EngineError> {
+    let t = chrono::DateTime::parse_from_rfc3339(now)
+        .map_err(|_| EngineError::BadTimestamp { value: now.to_owned() })?;
+    Ok((t.with_timezone(&chrono::Utc) + chrono::Duration::hours(hours))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string())
+}
+
+/// What an alert stores as evidence: the firing (or peer alert) with its values and
+/// periods, and the sentence that tells it in each language.
+fn evidence_json(
+    what: &impl serde::Serialize,
+    text_en: String,
+    text_zh: String,
+) -> Result<String, EngineError> {
+    serde_json::to_string(&serde_json::json!({ "text_en": text_en, "text_zh": text_zh, "detail": what }))
+        .map_err(|e| EngineError::Serialise(e.to_string()))
+}
+
+struct Master {
+    tier: MonitoringTier,
+    industry: String,
+    sub_industry: Option<String>,
+    business_line: String,
+}
+
+/// Evaluates the rule pack and brings alerts, levels and cases up to date, in one
+/// transaction.
+pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result<WarnReport, EngineError> {
+    let as_of = options.as_of;
+    let mut masters: HashMap<String, Master> = HashMap::new();
+    store.for_each_record(credence_records::Kind::Customers, |c| {
+        let id = c.text("customer_id").unwrap_or_default().to_owned();
+        masters.insert(
+            id,
+            Master {
+                tier: c
+                    .text("monitoring_tier")
+                    .and_then(MonitoringTier::parse_label)
+                    .unwrap_or(MonitoringTier::Secondary),
+                industry: c.text("industry").unwrap_or_default().to_owned(),
+                sub_industry: c.text("sub_industry").map(str::to_owned),
+                business_line: c
+                    .text("business_line")
+                    .or(c.text("org_unit"))
+                    .unwrap_or("unassigned")
+                    .to_owned(),
+            },
+        );
+        Ok(())
+    })?;
+    let levels = store.customer_levels()?;
+    let open = store.open_alerts()?;
+    let mut grades: HashMap<String, String> = HashMap::new();
+    if let Some(run) = store.rating_runs(20)?.into_iter().find(|r| r.finished_at.is_some()) {
+        store.ratings_of_run(run.id, |r| {
+            grades.insert(r.rating.customer_id, r.rating.letter_grade);
+            Ok(())
+        })?;
+    }
+    let level_of = |id: &str| match levels.get(id).map(|l| l.level.as_str()) {
+        Some("red") => Level::Red,
+        Some("yellow") => Level::Yellow,
+        _ => Level::Green,
+    };
+    let mut due: Vec<&String> = masters
+        .iter()
+        .filter(|(id, m)| {
+            options.scope == WarnScope::All
+                || pack.monitoring().due(
+                    &MonitoredCustomer {
+                        tier: m.tier,
+                        industry: &m.industry,
+                        sub_industry: m.sub_industry.as_deref(),
+                        level: level_of(id),
+                    },
+                    levels.get(id.as_str()).and_then(|l| l.checked_as_of.parse().ok()),
+                    as_of,
+                )
+        })
+        .map(|(id, _)| id)
+        .collect();
+    due.sort();
+    let wanted: std::collections::HashSet<&str> = due.iter().map(|s| s.as_str()).collect();
+    let ranges: Vec<(String, String)> =
+        due.chunks(4_000).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
+
+    let mut open_cases: HashMap<String, StoredCase> = store
+        .cases(&CaseFilter { status: Some("open".into()), ..CaseFilter::default() })?
+        .into_iter()
+        .map(|c| (c.customer_id.clone(), c))
+        .collect();
+    let mut open_by_subject: HashMap<&str, Vec<(&str, i64)>> = HashMap::new();
+    for ((subject, code), alert) in &open {
+        open_by_subject.entry(subject.as_str()).or_default().push((code.as_str(), alert.id));
+    }
+    let scope = match options.scope {
+        WarnScope::Due => "due",
+        WarnScope::All => "all",
+    };
+    let mut pool = Pool::open(store)?;
+    let mut session = store.begin_warning_run(
+        &as_of.to_string(),
+        pack.version(),
+        pack.catalogue_version(),
+        scope,
+        &options.now,
+    )?;
+    let mut report = WarnReport {
+        run_id: session.run_id(),
+        as_of,
+        pack_version: pack.version().to_owned(),
+        due: due.len() as u64,
+        evaluated: 0,
+        failed: 0,
+        raised: 0,
+        still_open: 0,
+        refreshed: 0,
+        closed: 0,
+        level_changes: 0,
+        cases_opened: 0,
+        cases_joined: 0,
+        cases_escalated: 0,
+        levels: HashMap::new(),
+        peer_alerts: Vec::new(),
+        firing_by_rule: HashMap::new(),
+        seconds_read: 0.0,
+        seconds_evaluate: 0.0,
+        seconds_write: 0.0,
+    };
+    let cleared = format!("condition no longer holds on {as_of}");
+
+    // Evaluate on every core; each customer's alerts and case are brought up to date as
+    // its range comes back. What the levels still need once the peer rules have seen the
+    // whole portfolio is kept: the firings' codes and levels, and the peer summary.
+    let evaluator = pack.evaluator(as_of);
+    let mut kept: Vec<(Vec<Firing>, PeerSummary)> = Vec::with_capacity(due.len());
+    pool.run(
+        &ranges,
+        &|id| wanted.contains(id),
+        &|c| {
+            let (file, _) = c.file.as_ref().ok()?;
+            let tier = masters.get(c.customer_id()).map(|m| m.tier);
+            let status = CustomerStatus { grade: grades.get(c.customer_id()).map(String::as_str), tier };
+            Some(evaluator.evaluate(file, &status))
+        },
+        |done, read, evaluate| {
+            report.seconds_read += read;
+            report.seconds_evaluate += evaluate;
+            let t = std::time::Instant::now();
+            for w in done {
+                let Some(w) = w else {
+                    report.failed += 1;
+                    continue;
+                };
+                let new_alerts = reconcile_customer(&mut session, &w, &open, &open_by_subject, &cleared)?;
+                let owner = masters.get(&w.customer_id).map_or("unassigned", |m| m.business_line.as_str());
+                for (alert, level, what) in new_alerts {
+                    open_case(
+                        &mut session,
+                        &mut open_cases,
+                        &mut report,
+                        &w.customer_id,
+                        owner,
+                        alert,
+                        level,
+                        &what,
+                        &options.now,
+                    )?;
+                }
+                for f in &w.firings {
+                    *report.firing_by_rule.entry(f.code.clone()).or_default() += 1;
+                }
+                let firings = w
+                    .firings
+                    .into_iter()
+                    .map(|mut f| {
+                        // Levels read codes and levels only.
+                        f.evidence = Vec::new();
+                        f.name = String::new();
+                        f.name_zh = String::new();
+                        f.name_en = String::new();
+                        f.action_zh = String::new();
+                        f.action_en = String::new();
+                        f
+                    })
+                    .collect();
+                kept.push((firings, w.peer));
+            }
+            report.seconds_write += t.elapsed().as_secs_f64();
+            Ok(())
+        },
+    )?;
+    drop(pool);
+    let t = std::time::Instant::now();
+
+    // Peer alerts (whole-portfolio runs only): subject = the group and its indicator.
+    let peer_alerts = if options.scope == WarnScope::All {
+        pack.evaluate_peers(kept.iter().map(|(_, p)| p))
+    } else {
+        Vec::new()
+    };
+    if options.scope == WarnScope::All {
+        let mut firing: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
+        for a in &peer_alerts {
+            let subject = format!("{}/{}", a.group, a.signal);
+            let evidence = evidence_json(
+                a,
+                a.sentence(credence_warning::Language::En),
+                a.sentence(credence_warning::Language::Zh),
+            )?;
+            *report.firing_by_rule.entry(a.code.clone()).or_default() += 1;
+            match open.get(&(subject.clone(), a.code.clone())) {
+                Some(alert) => session.refresh(alert, &evidence)?,
+                None => {
+                    session.raise(&NewAlert {
+                        subject_kind: a.group_by.code(),
+                        subject: &subject,
+                        rule_code: &a.code,
+                        name_en: &a.name_en,
+                        name_zh: &a.name_zh,
+                        level: a.level.code(),
+                        evidence: &evidence,
+                    })?;
+                }
+            }
+            firing.insert((subject, a.code.clone()));
+        }
+        let peer_codes: std::collections::HashSet<&str> =
+            pack.aggregates().iter().map(|a| a.code.as_str()).collect();
+        for ((subject, code), alert) in &open {
+            if peer_codes.contains(code.as_str()) && !firing.contains(&(subject.clone(), code.clone())) {
+                session.close(alert.id, &cleared)?;
+            }
+        }
+    }
+
+    // Levels, with the peer alerts that cover each customer.
+    for (firings, peer) in &kept {
+        let id = peer.customer_id.as_str();
+        let covering: Vec<&PeerAlert> = peer_alerts
+            .iter()
+            .filter(|a| a.covers(&peer.industry, peer.sub_industry.as_deref(), &peer.region))
+            .collect();
+        let decision = pack.decide_level(&LevelInput {
+            firings,
+            grade: grades.get(id).map(String::as_str),
+            peer_alerts: &covering,
+        });
+        let causes =
+            serde_json::to_string(&decision.causes).map_err(|e| EngineError::Serialise(e.to_string()))?;
+        session.set_level(id, levels.get(id), decision.level.code(), decision.watch, &causes)?;
+        *report.levels.entry(decision.level.code().to_owned()).or_default() += 1;
+    }
+    report.seconds_write += t.elapsed().as_secs_f64();
+    let counts = session.commit(&options.now)?;
+    report.evaluated = counts.evaluated;
+    report.raised = counts.raised;
+    report.still_open = counts.still_open;
+    report.refreshed = counts.updated;
+    report.closed = counts.closed;
+    report.level_changes = counts.level_changes;
+    report.cases_escalated = sweep_cases(store, &options.now)?;
+    report.peer_alerts = peer_alerts;
+    Ok(report)
+}
+
+/// Raises a customer's new firings, refreshes the open alerts that still hold and closes
+/// those whose condition cleared (a rule that could not be decided for missing data
+/// leaves its alert open). Returns the new alerts (id, level, what).
+fn reconcile_customer(
+    session: &mut credence_store::WarningSession<'_>,
+    w: &CustomerWarnings,
+    open: &HashMap<(String, String), OpenAlert>,
+    open_by_subject: &HashMap<&str, Vec<(&str, i64)>>,
+    cleared: &str,
+) -> Result<Vec<(i64, RuleLevel, String)>, EngineError> {
+    let id = w.customer_id.as_str();
+    let mut new_alerts = Vec::new();
+    for f in &w.firings {
+        let evidence = evidence_json(
+            f,
+            f.sentence(credence_warning::Language::En),
+            f.sentence(credence_warning::Language::Zh),
+        )?;
+        match open.get(&(w.customer_id.clone(), f.code.clone())) {
+            Some(alert) => session.refresh(alert, &evidence)?,
+            None => {
+                let alert = session.raise(&NewAlert {
+                    subject_kind: "customer",
+                    subject: id,
+                    rule_code: &f.code,
+                    name_en: &f.name_en,
+                    name_zh: &f.name_zh,
+                    level: f.level.code(),
+                    evidence: &evidence,
+                })?;
+                new_alerts.push((alert, f.level, format!("{} {}", f.code, f.name_en)));
+            }
+        }
+    }
+    for (code, alert) in open_by_subject.get(id).into_iter().flatten() {
+        let fired = w.firings.iter().any(|f| f.code == *code);
+        let undecided = w.undetermined.iter().any(|u| u == code);
+        if !fired && !undecided {
+            session.close(*alert, cleared)?;
+        }
+    }
+    Ok(new_alerts)
+}
+
+/// A new red or yellow alert opens the customer's case, owned by its business line and
+/// due by the level's playbook, or joins the open one (a red alert makes a yellow case
+/// red and brings its deadline forward).
+fn open_case(
+    session: &mut credence_store::WarningSession<'_>,
+    open_cases: &mut HashMap<String, StoredCase>,
+    report: &mut WarnReport,
+    customer: &str,
+    owner: &str,
+    alert: i64,
+    level: RuleLevel,
+    what: &str,
+    now: &str,
+) -> Result<(), EngineError> {
+    let level = match level {
+        RuleLevel::Red => "red",
+        RuleLevel::Yellow => "yellow",
+        RuleLevel::GreenWatch => return Ok(()),
+    };
+    let due_at = later(now, playbook(level).map_or(24 * 7, |p| p.due_hours))?;
+    let note = format!("alert {alert}: {what}");
+    match open_cases.get_mut(customer) {
+        Some(case) => {
+            let raise = (level == "red" && case.level != "red").then_some(("red", due_at.as_str()));
+            if raise.is_some() {
+                case.level = "red".into();
+            }
+            session.join_case(case.id, alert, &note, raise)?;
+            report.cases_joined += 1;
+        }
+        None => {
+            let id = session.open_case(customer, level, owner, &due_at)?;
+            session.join_case(id, alert, &note, None)?;
+            open_cases.insert(
+                customer.to_owned(),
+                StoredCase {
+                    id,
+                    customer_id: customer.to_owned(),
+                    level: level.to_owned(),
+                    status: "open".into(),
+                    stage: "watch".into(),
+                    owner: owner.to_owned(),
+                    escalated_to: None,
+                    opened_at: now.to_owned(),
+                    due_at,
+                    closed_at: None,
+                    outcome: None,
+                },
+            );
+            report.cases_opened += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Escalates every open case past its deadline that has not been escalated yet, to the
+/// manager of its owner's organisation unit; returns how many.
+pub fn sweep_cases(store: &mut Store, now: &str) -> Result<u64, EngineError> {
+    let overdue = store.cases(&CaseFilter { due_before: Some(now.to_owned()), ..CaseFilter::default() })?;
+    let mut n = 0;
+    for c in overdue.into_iter().filter(|c| c.escalated_to.is_none()) {
+        let manager = format!("manager of {}", c.owner);
+        store.update_case(
+            c.id,
+            &[("escalated_to", Value::from(manager.as_str()))],
+            "system",
+            "overdue",
+            &format!("due {} passed; escalated to {manager}", c.due_at),
+            now,
+        )?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// A change an owner makes to a case.
+#[derive(Debug, Clone)]
+pub enum CaseChange {
+    Assign {
+        to: String,
+    },
+    /// An action taken, free text or an emergency-plan template's code.
+    Act {
+        action: String,
+        template: Option<String>,
+    },
+    /// Moves the case a stage on: watch → downgrade → exit.
+    Escalate {
+        note: String,
+    },
+    Close {
+        outcome: String,
+    },
+}
+
+/// Applies a change to an open case, logged with who and when.
+pub fn change_case(
+    store: &mut Store,
+    id: i64,
+    change: &CaseChange,
+    by: &str,
+    now: &str,
+) -> Result<StoredCase, EngineError> {
+    let (case, _, _) = store.case(id)?.ok_or(EngineError::UnknownCase { id })?;
+    if case.status != "open" {
+        return Err(EngineError::CaseClosed { id });
+    }
+    match change {
+        CaseChange::Assign { to } => store.update_case(
+            id,
+            &[("owner", Value::from(to.as_str()))],
+            by,
+            "assigned",
+            &format!("{} → {to}", case.owner),
+            now,
+        )?,
+        CaseChange::Act { action, template } => {
+            let note = match template {
+                Some(code) => {
+                    let plan = EMERGENCY_PLANS
+                        .iter()
+                        .find(|(c, _, _)| c == code)
+                        .ok_or_else(|| EngineError::UnknownTemplate { code: code.clone() })?;
+                    format!(
+                        "{} — {}{}",
+                        plan.1,
+                        plan.2,
+                        if action.is_empty() { String::new() } else { format!(": {action}") }
+                    )
+                }
+                None => action.clone(),
+            };
+            store.update_case(id, &[], by, "action", &note, now)?
+        }
+        CaseChange::Escalate { note } => {
+            let at = STAGES.iter().position(|s| *s == case.stage).unwrap_or(0);
+            let next = STAGES.get(at + 1).ok_or(EngineError::CaseAtLastStage { id })?;
+            store.update_case(
+                id,
+                &[("stage", Value::from(*next))],
+                by,
+                "escalated",
+                &format!("{} → {next}: {note}", case.stage),
+                now,
+            )?
+        }
+        CaseChange::Close { outcome } => store.update_case(
+            id,
+            &[
+                ("status", Value::from("closed")),
+                ("closed_at", Value::from(now)),
+                ("outcome", Value::from(outcome.as_str())),
+            ],
+            by,
+            "closed",
+            outcome,
+            now,
+        )?,
+    }
+    Ok(store.case(id)?.ok_or(EngineError::UnknownCase { id })?.0)
+}

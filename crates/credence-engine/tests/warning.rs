@@ -1,0 +1,232 @@
+//! Early-warning runs end to end: a hand-built customer whose current ratio falls below
+//! 1.5 for two quarters and recovers (alert raised with evidence, case opened with its
+//! deadline, the same alert not raised twice, closed automatically when the condition
+//! clears, level changes recorded), monitoring frequency, case work with its log, SLA
+//! escalation with a fake clock, and a demo portfolio run.
+
+use chrono::NaiveDate;
+use credence_engine::{
+    CaseChange, ImportOptions, ImportStatus, WarnOptions, WarnScope, build_demo, change_case, import_file,
+    sweep_cases, warn,
+};
+use credence_indicators::Catalogue;
+use credence_records::Kind;
+use credence_store::{AlertFilter, CaseFilter, Store};
+use credence_warning::RulePack;
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+    store: Store,
+    pack: RulePack,
+    n: u32,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("w.db").to_str().unwrap()).unwrap();
+        Env { dir, store, pack: RulePack::builtin(&Catalogue::builtin()), n: 0 }
+    }
+
+    fn import(&mut self, kind: Kind, as_of: &str, csv: &str) {
+        self.n += 1;
+        let path = self.dir.path().join(format!("{}-{}.csv", kind.code(), self.n));
+        std::fs::write(&path, csv).unwrap();
+        let options = ImportOptions::new(date(as_of), "2026-01-01T00:00:00Z".into());
+        let report = import_file(&mut self.store, kind, &path, &options, &mut |_| {}).unwrap();
+        assert_eq!(report.status, ImportStatus::Committed, "{:#?}", report.diagnostics);
+    }
+
+    fn warn(&mut self, as_of: &str, scope: WarnScope, now: &str) -> credence_engine::WarnReport {
+        warn(&mut self.store, &self.pack, &WarnOptions { as_of: date(as_of), scope, now: now.into() })
+            .unwrap()
+    }
+
+    fn open_alerts(&mut self, code: &str) -> Vec<credence_store::StoredAlert> {
+        self.store
+            .alerts(&AlertFilter { status: Some("open".into()), ..AlertFilter::default() })
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.rule_code == code)
+            .collect()
+    }
+}
+
+const STATEMENT_HEADER: &str = "customer_id,period_end,period_type,audited,currency,cash,accounts_receivable,inventory,current_assets,total_assets,current_liabilities,total_liabilities,equity,revenue,cost_of_sales,operating_expenses,net_profit,operating_cash_flow";
+
+/// A quarter of C1 with current assets 6,000,000 and current liabilities `cl`: current
+/// ratio 6,000,000 / `cl`. Cash 3,000,000 against quarterly operating costs of 2,400,000
+/// keeps the cash reserve above one month.
+fn quarter(end: &str, cl: u32) -> String {
+    format!(
+        "C1,{end},Q,1,CNY,3000000,1500000,1000000,6000000,12000000,{cl},{tl},{eq},3000000,2000000,400000,300000,350000",
+        tl = cl + 1_000_000,
+        eq = 12_000_000 - cl - 1_000_000
+    )
+}
+
+/// C1 (core tier: monitored monthly), owned by business line "machinery".
+fn customer(env: &mut Env) {
+    env.import(
+        Kind::Customers,
+        "2026-09-30",
+        "customer_id,name,registration_no,customer_type,industry,region,org_unit,business_line,monitoring_tier,relationship_start\n\
+         C1,公司C1,R-1,sme,C,浙江,east,machinery,core,2019-01-01",
+    );
+}
+
+/// Current ratio 6,000,000 / 4,600,000 = 1.304 at 2026-03-31 and 6,000,000 / 4,300,000 =
+/// 1.395 at 2026-06-30: below 1.5 for two consecutive quarters, so W01 fires on
+/// 2026-07-31. The 2026-09-30 quarter has 6,000,000 / 3,000,000 = 2.0: W01 clears.
+#[test]
+fn an_alert_is_raised_once_opens_a_case_and_closes_when_its_condition_clears() {
+    let mut env = Env::new();
+    customer(&mut env);
+    env.import(
+        Kind::Statements,
+        "2026-07-31",
+        &format!(
+            "{STATEMENT_HEADER}\n{}\n{}\n{}",
+            quarter("2025-12-31", 3_000_000),
+            quarter("2026-03-31", 4_600_000),
+            quarter("2026-06-30", 4_300_000)
+        ),
+    );
+    let first = env.warn("2026-07-31", WarnScope::Due, "2026-08-01T09:00:00Z");
+    assert_eq!((first.due, first.evaluated), (1, 1));
+    let w01 = env.open_alerts("W01");
+    assert_eq!(w01.len(), 1);
+    let alert = &w01[0];
+    assert_eq!((alert.subject.as_str(), alert.level.as_str()), ("C1", "yellow"));
+    let evidence: serde_json::Value = serde_json::from_str(&alert.evidence).unwrap();
+    let text = evidence["text_en"].as_str().unwrap();
+    assert_eq!(
+        text,
+        "W01 Current ratio below 1.5 for two consecutive quarters: Current ratio 1.40 (2026-06-30) and 1.30 (2026-03-31) < 1.5."
+    );
+    assert!(evidence["text_zh"].as_str().unwrap().contains("流动比率"), "{evidence}");
+    // The yellow alert opened a case for the business line, due in a week.
+    let cases = env.store.cases(&CaseFilter::default()).unwrap();
+    assert_eq!(cases.len(), 1);
+    let case = &cases[0];
+    assert_eq!(
+        (case.customer_id.as_str(), case.owner.as_str(), case.level.as_str()),
+        ("C1", "machinery", "yellow")
+    );
+    assert_eq!(case.due_at, "2026-08-08T09:00:00Z");
+    let levels = env.store.level_changes("C1").unwrap();
+    assert_eq!(levels.len(), 1);
+    assert_eq!((levels[0].from_level.as_deref(), levels[0].to_level.as_str()), (None, "yellow"));
+
+    // Checked on 2026-07-31, a core customer is next due a month later.
+    let early = env.warn("2026-08-15", WarnScope::Due, "2026-08-15T09:00:00Z");
+    assert_eq!(early.due, 0);
+    // Still below 1.5 a month on: the same alert stays open, not raised again; its
+    // evidence (the same two quarters) is unchanged, the customer's check date moves.
+    let again = env.warn("2026-08-31", WarnScope::Due, "2026-09-01T09:00:00Z");
+    assert_eq!((again.due, again.raised, again.refreshed, again.level_changes), (1, 0, 0, 0));
+    assert!(again.still_open >= 1);
+    let still = env.open_alerts("W01");
+    assert_eq!(still.len(), 1);
+    assert_eq!(still[0].id, alert.id);
+    assert_eq!(still[0].last_as_of, "2026-07-31");
+    assert_eq!(env.store.customer_levels().unwrap()["C1"].checked_as_of, "2026-08-31");
+
+    // The next quarter recovers: the alert closes itself with a note, the level goes green.
+    env.import(
+        Kind::Statements,
+        "2026-10-31",
+        &format!("{STATEMENT_HEADER}\n{}", quarter("2026-09-30", 3_000_000)),
+    );
+    env.warn("2026-10-31", WarnScope::Due, "2026-11-01T09:00:00Z");
+    assert!(env.open_alerts("W01").is_empty());
+    let closed = env.store.alert(alert.id).unwrap().unwrap();
+    assert_eq!(closed.status, "closed");
+    assert_eq!(closed.close_note.as_deref(), Some("condition no longer holds on 2026-10-31"));
+    let levels = env.store.level_changes("C1").unwrap();
+    assert_eq!(levels.last().unwrap().to_level, "green");
+}
+
+#[test]
+fn case_work_is_logged_and_overdue_cases_escalate() {
+    let mut env = Env::new();
+    customer(&mut env);
+    env.import(
+        Kind::Statements,
+        "2026-07-31",
+        &format!(
+            "{STATEMENT_HEADER}\n{}\n{}",
+            quarter("2026-03-31", 4_600_000),
+            quarter("2026-06-30", 4_300_000)
+        ),
+    );
+    env.warn("2026-07-31", WarnScope::All, "2026-08-01T09:00:00Z");
+    let case = env.store.cases(&CaseFilter::default()).unwrap().remove(0);
+    // Not overdue yet (due 2026-08-08T09:00:00Z), then overdue: escalated once only.
+    assert_eq!(sweep_cases(&mut env.store, "2026-08-08T08:59:59Z").unwrap(), 0);
+    assert_eq!(sweep_cases(&mut env.store, "2026-08-09T00:00:00Z").unwrap(), 1);
+    assert_eq!(sweep_cases(&mut env.store, "2026-08-10T00:00:00Z").unwrap(), 0);
+    let at = "2026-08-10T10:00:00Z";
+    let c = change_case(&mut env.store, case.id, &CaseChange::Assign { to: "li.wei".into() }, "wang", at)
+        .unwrap();
+    assert_eq!(c.owner, "li.wei");
+    let act = CaseChange::Act { action: "called the CFO".into(), template: Some("payment_stop".into()) };
+    change_case(&mut env.store, case.id, &act, "li.wei", at).unwrap();
+    let bad = CaseChange::Act { action: String::new(), template: Some("nope".into()) };
+    assert!(change_case(&mut env.store, case.id, &bad, "li.wei", at).is_err());
+    let escalate = CaseChange::Escalate { note: "no plan received".into() };
+    assert_eq!(change_case(&mut env.store, case.id, &escalate, "li.wei", at).unwrap().stage, "downgrade");
+    assert_eq!(change_case(&mut env.store, case.id, &escalate, "li.wei", at).unwrap().stage, "exit");
+    assert!(change_case(&mut env.store, case.id, &escalate, "li.wei", at).is_err(), "exit is the last stage");
+    let close = CaseChange::Close { outcome: "exposure reduced to zero".into() };
+    let closed = change_case(&mut env.store, case.id, &close, "li.wei", at).unwrap();
+    assert_eq!(
+        (closed.status.as_str(), closed.outcome.as_deref()),
+        ("closed", Some("exposure reduced to zero"))
+    );
+    assert!(
+        change_case(&mut env.store, case.id, &act, "li.wei", at).is_err(),
+        "a closed case takes no action"
+    );
+    let (_, log, alerts) = env.store.case(case.id).unwrap().unwrap();
+    let kinds: Vec<&str> = log.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["opened", "joined", "overdue", "assigned", "action", "escalated", "escalated", "closed"],
+        "{log:#?}"
+    );
+    assert_eq!(log[2].note, "due 2026-08-08T09:00:00Z passed; escalated to manager of machinery");
+    assert!(log[4].note.starts_with("Payment stop") && log[4].note.ends_with(": called the CFO"));
+    assert!(!alerts.is_empty());
+}
+
+/// On a demo portfolio: every customer evaluated, every firing stored once with its
+/// sentence, a second run over the same data raises nothing new and closes nothing.
+#[test]
+fn a_portfolio_run_is_idempotent() {
+    let mut env = Env::new();
+    let config = credence_demo::DemoConfig { customers: 300, seed: 3, as_of: date("2026-09-30") };
+    build_demo(&mut env.store, &config, "t0").unwrap();
+    let first = env.warn("2026-09-30", WarnScope::All, "2026-10-01T08:00:00Z");
+    assert_eq!((first.due, first.evaluated, first.failed), (300, 300, 0));
+    assert!(first.raised > 30, "{first:#?}");
+    assert_eq!(first.level_changes, 300, "every customer's first level is a change");
+    let open =
+        env.store.alerts(&AlertFilter { status: Some("open".into()), ..AlertFilter::default() }).unwrap();
+    assert_eq!(open.len() as u64, first.raised);
+    assert!(
+        open.iter()
+            .all(|a| serde_json::from_str::<serde_json::Value>(&a.evidence).unwrap()["text_en"].is_string())
+    );
+    let red = first.levels.get("red").copied().unwrap_or(0);
+    let yellow = first.levels.get("yellow").copied().unwrap_or(0);
+    assert!(red > 0 && yellow > 0 && red + yellow < 300, "{:?}", first.levels);
+    let second = env.warn("2026-09-30", WarnScope::All, "2026-10-02T08:00:00Z");
+    assert_eq!((second.raised, second.closed, second.level_changes), (0, 0, 0));
+    assert_eq!((second.still_open, second.refreshed), (first.raised, 0));
+    assert_eq!((second.cases_opened, second.cases_joined), (0, 0));
+}

@@ -1,0 +1,607 @@
+//! Early-warning state: runs, alerts with evidence, customer levels with their changes,
+//! and disposal cases with their log. A run's changes are one transaction; each case
+//! action is one transaction with its log entry.
+
+use crate::db::{Cell, Db};
+use crate::{Store, StoreError};
+use credence_records::Value;
+use std::collections::HashMap;
+
+/// An alert as stored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredAlert {
+    pub id: i64,
+    /// `customer`, `industry`, `sub_industry` or `region`.
+    pub subject_kind: String,
+    /// The customer id, industry section, sub-industry or region.
+    pub subject: String,
+    pub rule_code: String,
+    pub name_en: String,
+    pub name_zh: String,
+    /// `red`, `yellow` or `green_watch`.
+    pub level: String,
+    /// `open` or `closed`.
+    pub status: String,
+    pub raised_as_of: String,
+    pub raised_at: String,
+    pub last_as_of: String,
+    /// The firing with its evidence (JSON).
+    pub evidence: String,
+    pub closed_as_of: Option<String>,
+    pub closed_at: Option<String>,
+    pub close_note: Option<String>,
+}
+
+/// A new alert to raise.
+#[derive(Debug, Clone)]
+pub struct NewAlert<'a> {
+    pub subject_kind: &'a str,
+    pub subject: &'a str,
+    pub rule_code: &'a str,
+    pub name_en: &'a str,
+    pub name_zh: &'a str,
+    pub level: &'a str,
+    pub evidence: &'a str,
+}
+
+/// A customer's current level.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredLevel {
+    pub customer_id: String,
+    pub level: String,
+    pub watch: bool,
+    pub since_as_of: String,
+    pub checked_as_of: String,
+    /// Why (JSON).
+    pub causes: String,
+}
+
+/// A change of a customer's level.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LevelChange {
+    pub customer_id: String,
+    pub from_level: Option<String>,
+    pub to_level: String,
+    pub as_of: String,
+    pub changed_at: String,
+    pub causes: String,
+}
+
+/// A disposal case.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredCase {
+    pub id: i64,
+    pub customer_id: String,
+    pub level: String,
+    /// `open` or `closed`.
+    pub status: String,
+    /// `watch`, `downgrade` or `exit`.
+    pub stage: String,
+    pub owner: String,
+    pub escalated_to: Option<String>,
+    pub opened_at: String,
+    pub due_at: String,
+    pub closed_at: Option<String>,
+    pub outcome: Option<String>,
+}
+
+/// A case, its log and the ids of its alerts.
+pub type CaseFile = (StoredCase, Vec<CaseEvent>, Vec<i64>);
+
+/// One entry of a case's log.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CaseEvent {
+    pub at: String,
+    pub actor: String,
+    /// `opened`, `joined`, `assigned`, `action`, `escalated`, `overdue`, `closed`.
+    pub kind: String,
+    pub note: String,
+}
+
+/// Which alerts to list.
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    pub status: Option<String>,
+    pub level: Option<String>,
+    pub subject: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// Which cases to list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub status: Option<String>,
+    pub owner: Option<String>,
+    pub customer: Option<String>,
+    /// Open cases due before this time stamp.
+    pub due_before: Option<String>,
+}
+
+/// What a warning run changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WarningCounts {
+    pub evaluated: u64,
+    pub raised: u64,
+    /// Open alerts whose condition still holds.
+    pub still_open: u64,
+    /// Of those, alerts whose evidence changed.
+    pub updated: u64,
+    pub closed: u64,
+    pub level_changes: u64,
+}
+
+fn text(c: Cell<'_>) -> String {
+    c.text().unwrap_or_default().to_owned()
+}
+
+fn opt_text(c: Cell<'_>) -> Option<String> {
+    c.text().map(str::to_owned)
+}
+
+const ALERT_COLUMNS: &str = "id, subject_kind, subject, rule_code, name_en, name_zh, level, status, raised_as_of, raised_at, last_as_of, evidence, closed_as_of, closed_at, close_note";
+
+fn alert(r: &[Cell<'_>]) -> StoredAlert {
+    StoredAlert {
+        id: r[0].int().unwrap_or(0),
+        subject_kind: text(r[1]),
+        subject: text(r[2]),
+        rule_code: text(r[3]),
+        name_en: text(r[4]),
+        name_zh: text(r[5]),
+        level: text(r[6]),
+        status: text(r[7]),
+        raised_as_of: text(r[8]),
+        raised_at: text(r[9]),
+        last_as_of: text(r[10]),
+        evidence: text(r[11]),
+        closed_as_of: opt_text(r[12]),
+        closed_at: opt_text(r[13]),
+        close_note: opt_text(r[14]),
+    }
+}
+
+const CASE_COLUMNS: &str =
+    "id, customer_id, level, status, stage, owner, escalated_to, opened_at, due_at, closed_at, outcome";
+
+fn case(r: &[Cell<'_>]) -> StoredCase {
+    StoredCase {
+        id: r[0].int().unwrap_or(0),
+        customer_id: text(r[1]),
+        level: text(r[2]),
+        status: text(r[3]),
+        stage: text(r[4]),
+        owner: text(r[5]),
+        escalated_to: opt_text(r[6]),
+        opened_at: text(r[7]),
+        due_at: text(r[8]),
+        closed_at: opt_text(r[9]),
+        outcome: opt_text(r[10]),
+    }
+}
+
+/// The hash that tells whether an alert's evidence changed.
+fn evidence_hash(evidence: &str) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(evidence.as_bytes()))
+}
+
+/// An open alert as a run needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenAlert {
+    pub id: i64,
+    pub level: String,
+    pub evidence_hash: String,
+}
+
+fn returning_id(db: &mut Db, sql: &str, params: &[Value]) -> Result<i64, StoreError> {
+    db.query_one(sql, params)?.and_then(|v| v.as_int()).ok_or(StoreError::NoImportId)
+}
+
+fn log_case(
+    db: &mut Db,
+    case_id: i64,
+    at: &str,
+    actor: &str,
+    kind: &str,
+    note: &str,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO case_events (case_id, at, actor, kind, note) VALUES (?, ?, ?, ?, ?)",
+        &[Value::Int(case_id), at.into(), actor.into(), kind.into(), note.into()],
+    )?;
+    Ok(())
+}
+
+/// A warning run in progress: everything it changes is one transaction, committed by
+/// [`WarningSession::commit`] or rolled back when dropped.
+pub struct WarningSession<'a> {
+    db: &'a mut Db,
+    run_id: i64,
+    as_of: String,
+    at: String,
+    counts: WarningCounts,
+    open: bool,
+}
+
+impl WarningSession<'_> {
+    pub fn run_id(&self) -> i64 {
+        self.run_id
+    }
+
+    pub fn counts(&self) -> WarningCounts {
+        self.counts
+    }
+
+    /// Raises a new open alert; returns its id.
+    pub fn raise(&mut self, a: &NewAlert<'_>) -> Result<i64, StoreError> {
+        let id = returning_id(
+            self.db,
+            "INSERT INTO alerts (subject_kind, subject, rule_code, name_en, name_zh, level, status, raised_run, raised_as_of, raised_at, last_run, last_as_of, evidence, evidence_hash) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            &[
+                a.subject_kind.into(),
+                a.subject.into(),
+                a.rule_code.into(),
+                a.name_en.into(),
+                a.name_zh.into(),
+                a.level.into(),
+                Value::Int(self.run_id),
+                self.as_of.as_str().into(),
+                self.at.as_str().into(),
+                Value::Int(self.run_id),
+                self.as_of.as_str().into(),
+                a.evidence.into(),
+                evidence_hash(a.evidence).into(),
+            ],
+        )?;
+        self.counts.raised += 1;
+        Ok(id)
+    }
+
+    /// An open alert still holds. When its evidence changed (other values or periods),
+    /// the evidence and its date are brought up to date; unchanged evidence is not
+    /// rewritten (the customer's level records when it was last checked).
+    pub fn refresh(&mut self, alert: &OpenAlert, evidence: &str) -> Result<(), StoreError> {
+        self.counts.still_open += 1;
+        let hash = evidence_hash(evidence);
+        if hash == alert.evidence_hash {
+            return Ok(());
+        }
+        self.db.execute(
+            "UPDATE alerts SET last_run = ?, last_as_of = ?, evidence = ?, evidence_hash = ? WHERE id = ?",
+            &[
+                Value::Int(self.run_id),
+                self.as_of.as_str().into(),
+                evidence.into(),
+                hash.into(),
+                Value::Int(alert.id),
+            ],
+        )?;
+        self.counts.updated += 1;
+        Ok(())
+    }
+
+    /// An open alert whose condition no longer holds is closed with a note.
+    pub fn close(&mut self, id: i64, note: &str) -> Result<(), StoreError> {
+        self.db.execute(
+            "UPDATE alerts SET status = 'closed', closed_as_of = ?, closed_at = ?, close_note = ?, last_run = ? WHERE id = ?",
+            &[self.as_of.as_str().into(), self.at.as_str().into(), note.into(), Value::Int(self.run_id), Value::Int(id)],
+        )?;
+        self.counts.closed += 1;
+        Ok(())
+    }
+
+    /// Records a customer's level for this run; a level different from `previous` is
+    /// logged as a change with its causes.
+    pub fn set_level(
+        &mut self,
+        customer_id: &str,
+        previous: Option<&StoredLevel>,
+        level: &str,
+        watch: bool,
+        causes: &str,
+    ) -> Result<(), StoreError> {
+        self.counts.evaluated += 1;
+        let changed = previous.is_none_or(|p| p.level != level);
+        if let Some(p) = previous.filter(|p| !changed && p.watch == watch && p.causes == causes) {
+            if p.checked_as_of != self.as_of {
+                self.db.execute(
+                    "UPDATE customer_levels SET checked_as_of = ? WHERE customer_id = ?",
+                    &[self.as_of.as_str().into(), customer_id.into()],
+                )?;
+            }
+            return Ok(());
+        }
+        let since = match previous {
+            Some(p) if !changed => p.since_as_of.clone(),
+            _ => self.as_of.clone(),
+        };
+        self.db.execute(
+            "INSERT INTO customer_levels (customer_id, level, watch, since_as_of, checked_as_of, causes) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET level = excluded.level, watch = excluded.watch, since_as_of = excluded.since_as_of, checked_as_of = excluded.checked_as_of, causes = excluded.causes",
+            &[
+                customer_id.into(),
+                level.into(),
+                Value::Int(watch.into()),
+                since.into(),
+                self.as_of.as_str().into(),
+                causes.into(),
+            ],
+        )?;
+        if changed {
+            self.db.execute(
+                "INSERT INTO level_changes (customer_id, from_level, to_level, as_of, changed_at, run_id, causes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    customer_id.into(),
+                    previous.map_or(Value::Null, |p| p.level.as_str().into()),
+                    level.into(),
+                    self.as_of.as_str().into(),
+                    self.at.as_str().into(),
+                    Value::Int(self.run_id),
+                    causes.into(),
+                ],
+            )?;
+            self.counts.level_changes += 1;
+        }
+        Ok(())
+    }
+
+    /// Opens a case for a customer; returns its id.
+    pub fn open_case(
+        &mut self,
+        customer_id: &str,
+        level: &str,
+        owner: &str,
+        due_at: &str,
+    ) -> Result<i64, StoreError> {
+        let id = returning_id(
+            self.db,
+            "INSERT INTO cases (customer_id, level, status, stage, owner, opened_at, due_at) VALUES (?, ?, 'open', 'watch', ?, ?, ?) RETURNING id",
+            &[customer_id.into(), level.into(), owner.into(), self.at.as_str().into(), due_at.into()],
+        )?;
+        log_case(self.db, id, &self.at, "system", "opened", &format!("{level} alert; owner {owner}"))?;
+        Ok(id)
+    }
+
+    /// Attaches an alert to a case, raising the case's level (and bringing its due time
+    /// forward) when the alert is more severe.
+    pub fn join_case(
+        &mut self,
+        case_id: i64,
+        alert_id: i64,
+        note: &str,
+        raise_to: Option<(&str, &str)>,
+    ) -> Result<(), StoreError> {
+        self.db.execute(
+            "INSERT INTO case_alerts (case_id, alert_id) VALUES (?, ?)",
+            &[Value::Int(case_id), Value::Int(alert_id)],
+        )?;
+        if let Some((level, due_at)) = raise_to {
+            self.db.execute(
+                "UPDATE cases SET level = ?, due_at = ? WHERE id = ?",
+                &[level.into(), due_at.into(), Value::Int(case_id)],
+            )?;
+        }
+        log_case(self.db, case_id, &self.at, "system", "joined", note)
+    }
+
+    pub fn commit(mut self, finished_at: &str) -> Result<WarningCounts, StoreError> {
+        let c = self.counts;
+        self.db.execute(
+            "UPDATE warning_runs SET finished_at = ?, evaluated = ?, raised = ?, updated = ?, closed = ?, level_changes = ? WHERE id = ?",
+            &[
+                finished_at.into(),
+                Value::Int(c.evaluated as i64),
+                Value::Int(c.raised as i64),
+                Value::Int(c.updated as i64),
+                Value::Int(c.closed as i64),
+                Value::Int(c.level_changes as i64),
+                Value::Int(self.run_id),
+            ],
+        )?;
+        self.db.batch("COMMIT")?;
+        self.open = false;
+        Ok(c)
+    }
+}
+
+impl Drop for WarningSession<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.db.batch("ROLLBACK");
+        }
+    }
+}
+
+impl Store {
+    /// Starts a warning run in one transaction.
+    pub fn begin_warning_run(
+        &mut self,
+        as_of: &str,
+        pack_version: &str,
+        catalogue_version: &str,
+        scope: &str,
+        started_at: &str,
+    ) -> Result<WarningSession<'_>, StoreError> {
+        let db = &mut self.db;
+        db.begin_write()?;
+        let mut session = WarningSession {
+            db,
+            run_id: 0,
+            as_of: as_of.to_owned(),
+            at: started_at.to_owned(),
+            counts: WarningCounts::default(),
+            open: true,
+        };
+        session.run_id = returning_id(
+            session.db,
+            "INSERT INTO warning_runs (as_of, pack_version, catalogue_version, scope, started_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            &[as_of.into(), pack_version.into(), catalogue_version.into(), scope.into(), started_at.into()],
+        )?;
+        Ok(session)
+    }
+
+    /// Alerts by filter, newest first.
+    pub fn alerts(&mut self, f: &AlertFilter) -> Result<Vec<StoredAlert>, StoreError> {
+        let mut sql = format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE 1 = 1");
+        let mut params = Vec::new();
+        for (column, value) in [("status", &f.status), ("level", &f.level), ("subject", &f.subject)] {
+            if let Some(v) = value {
+                sql.push_str(&format!(" AND {column} = ?"));
+                params.push(Value::from(v.as_str()));
+            }
+        }
+        sql.push_str(" ORDER BY id DESC");
+        if let Some(n) = f.limit {
+            sql.push_str(&format!(" LIMIT {n}"));
+        }
+        let mut out = Vec::new();
+        self.db.query_cells(&sql, &params, |r| out.push(alert(r)))?;
+        Ok(out)
+    }
+
+    pub fn alert(&mut self, id: i64) -> Result<Option<StoredAlert>, StoreError> {
+        let mut out = None;
+        self.db.query_cells(
+            &format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?"),
+            &[Value::Int(id)],
+            |r| out = Some(alert(r)),
+        )?;
+        Ok(out)
+    }
+
+    /// Every open alert: (subject, rule code) → the alert.
+    pub fn open_alerts(&mut self) -> Result<HashMap<(String, String), OpenAlert>, StoreError> {
+        let mut out = HashMap::new();
+        self.db.query_cells(
+            "SELECT subject, rule_code, id, level, evidence_hash FROM alerts WHERE status = 'open'",
+            &[],
+            |r| {
+                let alert =
+                    OpenAlert { id: r[2].int().unwrap_or(0), level: text(r[3]), evidence_hash: text(r[4]) };
+                out.insert((text(r[0]), text(r[1])), alert);
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// Every customer's current level.
+    pub fn customer_levels(&mut self) -> Result<HashMap<String, StoredLevel>, StoreError> {
+        let mut out = HashMap::new();
+        self.db.query_cells(
+            "SELECT customer_id, level, watch, since_as_of, checked_as_of, causes FROM customer_levels",
+            &[],
+            |r| {
+                let l = StoredLevel {
+                    customer_id: text(r[0]),
+                    level: text(r[1]),
+                    watch: r[2].int() == Some(1),
+                    since_as_of: text(r[3]),
+                    checked_as_of: text(r[4]),
+                    causes: text(r[5]),
+                };
+                out.insert(l.customer_id.clone(), l);
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// A customer's level changes, oldest first.
+    pub fn level_changes(&mut self, customer_id: &str) -> Result<Vec<LevelChange>, StoreError> {
+        let mut out = Vec::new();
+        self.db.query_cells(
+            "SELECT customer_id, from_level, to_level, as_of, changed_at, causes FROM level_changes WHERE customer_id = ? ORDER BY id",
+            &[customer_id.into()],
+            |r| {
+                out.push(LevelChange {
+                    customer_id: text(r[0]),
+                    from_level: opt_text(r[1]),
+                    to_level: text(r[2]),
+                    as_of: text(r[3]),
+                    changed_at: text(r[4]),
+                    causes: text(r[5]),
+                })
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// Cases by filter, oldest due first.
+    pub fn cases(&mut self, f: &CaseFilter) -> Result<Vec<StoredCase>, StoreError> {
+        let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE 1 = 1");
+        let mut params = Vec::new();
+        for (column, value) in [("status", &f.status), ("owner", &f.owner), ("customer_id", &f.customer)] {
+            if let Some(v) = value {
+                sql.push_str(&format!(" AND {column} = ?"));
+                params.push(Value::from(v.as_str()));
+            }
+        }
+        if let Some(t) = &f.due_before {
+            sql.push_str(" AND status = 'open' AND due_at < ?");
+            params.push(Value::from(t.as_str()));
+        }
+        sql.push_str(" ORDER BY due_at, id");
+        let mut out = Vec::new();
+        self.db.query_cells(&sql, &params, |r| out.push(case(r)))?;
+        Ok(out)
+    }
+
+    /// One case with its log and the ids of its alerts.
+    pub fn case(&mut self, id: i64) -> Result<Option<CaseFile>, StoreError> {
+        let mut found = None;
+        self.db.query_cells(
+            &format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = ?"),
+            &[Value::Int(id)],
+            |r| found = Some(case(r)),
+        )?;
+        let Some(c) = found else { return Ok(None) };
+        let mut events = Vec::new();
+        self.db.query_cells(
+            "SELECT at, actor, kind, note FROM case_events WHERE case_id = ? ORDER BY id",
+            &[Value::Int(id)],
+            |r| {
+                events.push(CaseEvent {
+                    at: text(r[0]),
+                    actor: text(r[1]),
+                    kind: text(r[2]),
+                    note: text(r[3]),
+                })
+            },
+        )?;
+        let mut alerts = Vec::new();
+        self.db.query_cells(
+            "SELECT alert_id FROM case_alerts WHERE case_id = ? ORDER BY alert_id",
+            &[Value::Int(id)],
+            |r| alerts.push(r[0].int().unwrap_or(0)),
+        )?;
+        Ok(Some((c, events, alerts)))
+    }
+
+    /// Changes a case and logs who did what, in one transaction. `set` lists columns
+    /// of `cases` with their new values.
+    pub fn update_case(
+        &mut self,
+        id: i64,
+        set: &[(&str, Value)],
+        actor: &str,
+        kind: &str,
+        note: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        self.db.begin_write()?;
+        let result = (|| -> Result<(), StoreError> {
+            for (column, value) in set {
+                debug_assert!(column.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+                self.db.execute(
+                    &format!("UPDATE cases SET {column} = ? WHERE id = ?"),
+                    &[value.clone(), Value::Int(id)],
+                )?;
+            }
+            log_case(&mut self.db, id, at, actor, kind, note)
+        })();
+        match result {
+            Ok(()) => Ok(self.db.batch("COMMIT")?),
+            Err(e) => {
+                self.db.batch("ROLLBACK")?;
+                Err(e)
+            }
+        }
+    }
+}
