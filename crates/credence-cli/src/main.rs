@@ -168,8 +168,12 @@ enum Command {
         /// The record's natural key (customer id, invoice number…).
         key: String,
     },
-    /// List the data-quality rules with their codes.
-    Rules,
+    /// Data-quality rules (default), the early-warning rule pack, and how well its rules
+    /// worked on the portfolio's history.
+    Rules {
+        #[command(subcommand)]
+        command: Option<warning::RulesCommand>,
+    },
 }
 
 /// Where the indicator catalogue and scorecard model come from (default: the shipped
@@ -810,7 +814,8 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
             let history = store.history(kind, &key)?;
             output::print_history(&current, &history);
         }
-        Command::Rules => output::print_rules(),
+        Command::Rules { command: None } => output::print_rules(),
+        Command::Rules { command: Some(command) } => warning::run_rules(&cli.db, command)?,
     }
     Ok(ExitCode::SUCCESS)
 }

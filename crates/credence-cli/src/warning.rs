@@ -19,14 +19,55 @@ pub struct WarnArgs {
     /// rules run only then.
     #[arg(long)]
     all: bool,
-    /// Rule pack TOML (default: the shipped warning.toml).
-    #[arg(long)]
-    pack: Option<PathBuf>,
-    /// Indicator catalogue TOML the pack is checked against (default: the shipped one).
-    #[arg(long)]
-    catalogue: Option<PathBuf>,
+    #[command(flatten)]
+    pack: PackFiles,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     format: ReportFormat,
+}
+
+#[derive(Subcommand)]
+pub enum RulesCommand {
+    /// The data-quality rules with their codes.
+    Quality,
+    /// The early-warning rule pack: code, level, condition.
+    Warning {
+        #[command(flatten)]
+        pack: PackFiles,
+        #[arg(long, value_enum, default_value_t = Lang::Zh)]
+        lang: Lang,
+    },
+    /// Each warning rule measured on the portfolio's history: how often it fired, the
+    /// share of those customers that defaulted within the horizon (precision), the share
+    /// of defaults it caught (recall), the median lead time and the false-alarm rate.
+    Performance {
+        /// First evaluation date (default: two years before --to).
+        #[arg(long, value_parser = parse_date)]
+        from: Option<chrono::NaiveDate>,
+        /// Last evaluation date (default: a year before today).
+        #[arg(long, value_parser = parse_date)]
+        to: Option<chrono::NaiveDate>,
+        /// Months between evaluation dates.
+        #[arg(long, default_value_t = 3)]
+        every: u32,
+        /// Months after an evaluation date in which a default counts.
+        #[arg(long, default_value_t = 12)]
+        horizon: u32,
+        #[command(flatten)]
+        pack: PackFiles,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+}
+
+/// Where the rule pack and the catalogue it reads come from (default: the shipped ones).
+#[derive(clap::Args)]
+pub struct PackFiles {
+    /// Rule pack TOML.
+    #[arg(long)]
+    pack: Option<PathBuf>,
+    /// Indicator catalogue TOML the pack is checked against.
+    #[arg(long)]
+    catalogue: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -122,7 +163,7 @@ pub enum CaseCommand {
     Sweep,
 }
 
-fn load_pack(args: &WarnArgs) -> Result<RulePack> {
+fn load_pack(args: &PackFiles) -> Result<RulePack> {
     let catalogue = match &args.catalogue {
         Some(p) => {
             Catalogue::from_file(p).with_context(|| format!("loading indicator catalogue {}", p.display()))?
@@ -144,7 +185,7 @@ fn load_pack(args: &WarnArgs) -> Result<RulePack> {
 }
 
 pub fn run_warn(db: &str, args: WarnArgs) -> Result<()> {
-    let pack = load_pack(&args)?;
+    let pack = load_pack(&args.pack)?;
     let mut store = open(db)?;
     let options = WarnOptions {
         as_of: args.as_of.unwrap_or_else(today),
@@ -348,6 +389,96 @@ pub fn run_case(db: &str, command: CaseCommand) -> Result<()> {
         CaseCommand::Sweep => {
             let n = credence_engine::sweep_cases(&mut store, &now())?;
             println!("{n} overdue case(s) escalated");
+        }
+    }
+    Ok(())
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".to_owned(), |v| format!("{:.1}%", v * 100.0))
+}
+
+pub fn run_rules(db: &str, command: RulesCommand) -> Result<()> {
+    match command {
+        RulesCommand::Quality => crate::output::print_rules(),
+        RulesCommand::Warning { pack, lang } => {
+            let pack = load_pack(&pack)?;
+            println!("rule pack {} (catalogue {})", pack.version(), pack.catalogue_version());
+            let rows: Vec<Vec<String>> = pack
+                .rules()
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.code.clone(),
+                        if lang == Lang::Zh { r.name_zh.clone() } else { r.name_en.clone() },
+                        r.level.code().to_owned(),
+                        r.when.clone(),
+                    ]
+                })
+                .collect();
+            print_table(&["code", "name", "level", "condition"], &rows);
+        }
+        RulesCommand::Performance { from, to, every, horizon, pack, format } => {
+            let pack = load_pack(&pack)?;
+            let to = to.unwrap_or_else(|| today() - chrono::Months::new(12));
+            let from = from.unwrap_or(to - chrono::Months::new(24));
+            if from > to || every == 0 {
+                bail!("--from must not be after --to, and --every must be at least 1");
+            }
+            let mut dates = Vec::new();
+            let mut d = to;
+            while d >= from && dates.len() < 200 {
+                dates.push(d);
+                d = d - chrono::Months::new(every);
+            }
+            dates.reverse();
+            let mut store = open(db)?;
+            let report = credence_engine::rules_performance(&mut store, &pack, &dates, horizon)?;
+            if format == ReportFormat::Json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+                return Ok(());
+            }
+            println!(
+                "rule pack {} evaluated at {} dates from {} to {}; {} customers, {} defaulted within {} months of a date",
+                report.pack_version,
+                report.dates.len(),
+                from,
+                to,
+                report.customers,
+                report.defaulters,
+                report.horizon_months
+            );
+            let rows: Vec<Vec<String>> = report
+                .rules
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.code.clone(),
+                        r.name_en.clone(),
+                        r.level.clone(),
+                        r.firings.to_string(),
+                        r.customers.to_string(),
+                        pct(r.precision),
+                        pct(r.recall),
+                        r.median_lead_days.map_or_else(|| "-".to_owned(), |d| format!("{d:.0}")),
+                        pct(r.false_alarm_rate),
+                    ]
+                })
+                .collect();
+            print_table(
+                &[
+                    "rule",
+                    "name",
+                    "level",
+                    "firings",
+                    "customers",
+                    "precision",
+                    "recall",
+                    "lead days",
+                    "false alarms",
+                ],
+                &rows,
+            );
         }
     }
     Ok(())

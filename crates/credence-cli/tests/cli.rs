@@ -187,14 +187,23 @@ fn postgres_url_behaves_like_sqlite() {
     // Rating, groups with their exposure roll-up and a warning run, on PostgreSQL.
     ok(&db, &["rate", "--as-of", "2025-09-30"]);
     let groups: serde_json::Value =
-        serde_json::from_str(&ok(&db, &["groups", "list", "--as-of", "2026-09-30", "--format", "json"])).unwrap();
-    assert!(groups.as_array().unwrap().iter().any(|g| g["exposure"]["exposure"].as_i64() > Some(0)), "{groups}");
+        serde_json::from_str(&ok(&db, &["groups", "list", "--as-of", "2026-09-30", "--format", "json"]))
+            .unwrap();
+    assert!(
+        groups.as_array().unwrap().iter().any(|g| g["exposure"]["exposure"].as_i64() > Some(0)),
+        "{groups}"
+    );
     let warned: serde_json::Value =
-        serde_json::from_str(&ok(&db, &["warn", "--as-of", "2026-09-30", "--all", "--format", "json"])).unwrap();
+        serde_json::from_str(&ok(&db, &["warn", "--as-of", "2026-09-30", "--all", "--format", "json"]))
+            .unwrap();
     assert_eq!(warned["evaluated"], 300);
     let again: serde_json::Value =
-        serde_json::from_str(&ok(&db, &["warn", "--as-of", "2026-09-30", "--all", "--format", "json"])).unwrap();
-    assert_eq!((again["raised"].as_u64(), again["still_open"].as_u64()), (Some(0), warned["raised"].as_u64()));
+        serde_json::from_str(&ok(&db, &["warn", "--as-of", "2026-09-30", "--all", "--format", "json"]))
+            .unwrap();
+    assert_eq!(
+        (again["raised"].as_u64(), again["still_open"].as_u64()),
+        (Some(0), warned["raised"].as_u64())
+    );
     admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
 }
 

@@ -10,7 +10,7 @@ use credence_store::Store;
 use std::collections::{BTreeMap, HashMap};
 
 /// Observed defaults: customer → first default date.
-fn default_dates(store: &mut Store) -> Result<HashMap<String, NaiveDate>, EngineError> {
+pub(crate) fn default_dates(store: &mut Store) -> Result<HashMap<String, NaiveDate>, EngineError> {
     Ok(store
         .first_event_dates("default")?
         .into_iter()
@@ -18,7 +18,7 @@ fn default_dates(store: &mut Store) -> Result<HashMap<String, NaiveDate>, Engine
         .collect())
 }
 
-fn horizon_end(as_of: NaiveDate, months: u32) -> NaiveDate {
+pub(crate) fn horizon_end(as_of: NaiveDate, months: u32) -> NaiveDate {
     as_of.checked_add_months(chrono::Months::new(months)).unwrap_or(NaiveDate::MAX)
 }
 

@@ -22,6 +22,7 @@ mod files;
 mod groups;
 mod import;
 mod rate;
+mod rule_performance;
 mod warn;
 
 pub use analysis::{
@@ -39,6 +40,7 @@ pub use groups::{
 };
 pub use import::{ImportOptions, ImportReport, ImportStatus, InvalidRows, import_file};
 pub use rate::{RateOptions, RateReport, RateScope, RatingDetail, rate_portfolio};
+pub use rule_performance::{RulePerformance, RulesPerformanceReport, rules_performance};
 pub use warn::{
     CaseChange, EMERGENCY_PLANS, PLAYBOOKS, Playbook, STAGES, WarnOptions, WarnReport, WarnScope,
     change_case, playbook, sweep_cases, warn,

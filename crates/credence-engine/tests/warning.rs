@@ -230,3 +230,45 @@ fn a_portfolio_run_is_idempotent() {
     assert_eq!((second.still_open, second.refreshed), (first.raised, 0));
     assert_eq!((second.cases_opened, second.cases_joined), (0, 0));
 }
+
+/// C1's current ratio is below 1.5 at both evaluation dates (2026-07-31 and 2026-08-31)
+/// and it defaults on 2026-10-15; C2 (current ratio 2.0) does not. W01 therefore fired
+/// for one customer, which defaulted within 12 months: precision 1/1; the one defaulter
+/// was caught: recall 1/1; lead time 2026-10-15 − 2026-07-31 = 76 days; its episode runs
+/// to the last date, so it has not ended and counts for no false alarm.
+#[test]
+fn rule_performance_is_measured_against_later_defaults() {
+    let mut env = Env::new();
+    env.import(
+        Kind::Customers,
+        "2026-09-30",
+        "customer_id,name,registration_no,customer_type,industry,region,org_unit,business_line,monitoring_tier,relationship_start\n\
+         C1,公司C1,R-1,sme,C,浙江,east,machinery,core,2019-01-01\n\
+         C2,公司C2,R-2,sme,C,浙江,east,machinery,core,2019-01-01",
+    );
+    let healthy = quarter("2026-06-30", 3_000_000).replacen("C1", "C2", 1);
+    let healthy_before = quarter("2026-03-31", 3_000_000).replacen("C1", "C2", 1);
+    env.import(
+        Kind::Statements,
+        "2026-07-31",
+        &format!(
+            "{STATEMENT_HEADER}\n{}\n{}\n{healthy_before}\n{healthy}",
+            quarter("2026-03-31", 4_600_000),
+            quarter("2026-06-30", 4_300_000)
+        ),
+    );
+    env.import(
+        Kind::Events,
+        "2026-10-31",
+        "customer_id,event_type,event_date,reference,source\nC1,default,2026-10-15,D-1,court",
+    );
+    let dates = [date("2026-07-31"), date("2026-08-31")];
+    let report = credence_engine::rules_performance(&mut env.store, &env.pack, &dates, 12).unwrap();
+    assert_eq!((report.customers, report.defaulters), (2, 1));
+    let w01 = report.rules.iter().find(|r| r.code == "W01").unwrap();
+    assert_eq!((w01.firings, w01.customers), (2, 1));
+    assert_eq!((w01.precision, w01.recall, w01.median_lead_days), (Some(1.0), Some(1.0), Some(76.0)));
+    assert_eq!(w01.false_alarm_rate, None);
+    let w15 = report.rules.iter().find(|r| r.code == "W15").unwrap();
+    assert_eq!((w15.customers, w15.recall), (0, Some(0.0)));
+}
