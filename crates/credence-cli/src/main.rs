@@ -147,6 +147,11 @@ enum Command {
         #[command(subcommand)]
         command: warning::CaseCommand,
     },
+    /// Credit repair plans for damaged customers (GOV-1).
+    Repair {
+        #[command(subcommand)]
+        command: warning::RepairCommand,
+    },
     /// Write every stored record of a kind to CSV or xlsx (imports back unchanged).
     Export {
         #[arg(value_parser = parse_kind)]
@@ -777,6 +782,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Warn(args) => warning::run_warn(&cli.db, args)?,
         Command::Alerts { command } => warning::run_alerts(&cli.db, command)?,
         Command::Case { command } => warning::run_case(&cli.db, command)?,
+        Command::Repair { command } => warning::run_repair(&cli.db, command)?,
         Command::Graph {
             command: GraphCommand::Export { customer, hops, max_nodes, format, out, options },
         } => {

@@ -22,6 +22,7 @@ mod files;
 mod groups;
 mod import;
 mod rate;
+mod repair;
 mod rule_performance;
 mod warn;
 
@@ -40,6 +41,10 @@ pub use groups::{
 };
 pub use import::{ImportOptions, ImportReport, ImportStatus, InvalidRows, import_file};
 pub use rate::{RateOptions, RateReport, RateScope, RatingDetail, rate_portfolio};
+pub use repair::{
+    REPAIR_KINDS, RepairOutcome, abandon_repair, add_repair_item, complete_repair, finish_repair_item,
+    open_repair,
+};
 pub use rule_performance::{RulePerformance, RulesPerformanceReport, rules_performance};
 pub use warn::{
     CaseChange, EMERGENCY_PLANS, PLAYBOOKS, Playbook, STAGES, WarnOptions, WarnReport, WarnScope,
@@ -92,6 +97,24 @@ pub enum EngineError {
     CaseAtLastStage { id: i64 },
     #[error("no emergency-plan template '{code}'; expected payment_stop, supply_chain_stop or ip_dispute")]
     UnknownTemplate { code: String },
+    #[error("no repair plan {id}; `credence repair list` shows them")]
+    UnknownRepairPlan { id: i64 },
+    #[error("repair plan {plan} has no item {item}")]
+    UnknownRepairItem { plan: i64, item: i64 },
+    #[error("repair plan {id} is {status}")]
+    RepairPlanClosed { id: i64, status: String },
+    #[error("customer '{customer}' already has an open repair plan ({id})")]
+    RepairPlanExists { customer: String, id: i64 },
+    #[error(
+        "repair plan {plan} cannot be completed: items {open:?} are not done (a plan needs at least one item)"
+    )]
+    RepairItemsOpen { plan: i64, open: Vec<i64> },
+    #[error(
+        "unknown repair item kind '{kind}'; expected fix_issue, training, credit_report_dispute or other"
+    )]
+    UnknownRepairKind { kind: String },
+    #[error("evidence is required to mark a repair item done")]
+    EvidenceRequired,
     #[error("no group with id '{id}'; `credence groups list` shows them")]
     UnknownGroup { id: String },
     #[error("no customer with id '{id}'")]

@@ -272,3 +272,79 @@ fn rule_performance_is_measured_against_later_defaults() {
     let w15 = report.rules.iter().find(|r| r.code == "W15").unwrap();
     assert_eq!((w15.customers, w15.recall), (0, Some(0.0)));
 }
+
+/// A repair plan: items need evidence, the plan completes only when all are done, and
+/// completing it re-rates the customer on the repaired data.
+#[test]
+fn a_repair_plan_completes_with_evidence_and_re_rates_the_customer() {
+    use credence_engine::{
+        RateOptions, RateScope, add_repair_item, complete_repair, finish_repair_item, open_repair,
+        rate_portfolio,
+    };
+    let mut env = Env::new();
+    customer(&mut env);
+    env.import(
+        Kind::Statements,
+        "2026-07-31",
+        &format!(
+            "{STATEMENT_HEADER}\n{}\n{}",
+            quarter("2026-03-31", 4_600_000),
+            quarter("2026-06-30", 5_900_000)
+        ),
+    );
+    let catalogue = Catalogue::builtin();
+    let model = credence_rating::ScorecardModel::builtin();
+    let options = RateOptions::new(date("2026-07-31"), RateScope::All, "2026-08-01T09:00:00Z".into());
+    rate_portfolio(&mut env.store, &catalogue, &model, &options).unwrap();
+    let items = vec![("fix_issue".to_owned(), "bring the current ratio above 1.5".to_owned())];
+    let plan = open_repair(&mut env.store, "C1", "liquidity squeeze", &items, "wang", "2026-08-02T09:00:00Z")
+        .unwrap();
+    assert!(plan.grade_before.is_some());
+    assert!(
+        open_repair(&mut env.store, "C1", "again", &items, "wang", "t").is_err(),
+        "one open plan per customer"
+    );
+    assert!(open_repair(&mut env.store, "C9", "nobody", &items, "wang", "t").is_err());
+    assert!(add_repair_item(&mut env.store, plan.id, "astrology", "x").is_err());
+    let plan = add_repair_item(&mut env.store, plan.id, "training", "cash management course").unwrap();
+    let (first, second) = (plan.items[0].id, plan.items[1].id);
+    assert!(complete_repair(&mut env.store, &catalogue, &model, plan.id, date("2026-10-31"), "t").is_err());
+    assert!(
+        finish_repair_item(&mut env.store, plan.id, first, " ", "wang", "t").is_err(),
+        "evidence is required"
+    );
+    finish_repair_item(&mut env.store, plan.id, first, "Q3 balance sheet: current ratio 2.0", "wang", "t")
+        .unwrap();
+    finish_repair_item(&mut env.store, plan.id, second, "certificate 2026-091", "wang", "t").unwrap();
+    env.import(
+        Kind::Statements,
+        "2026-10-31",
+        &format!("{STATEMENT_HEADER}\n{}", quarter("2026-09-30", 3_000_000)),
+    );
+    let outcome = complete_repair(
+        &mut env.store,
+        &catalogue,
+        &model,
+        plan.id,
+        date("2026-10-31"),
+        "2026-11-01T09:00:00Z",
+    )
+    .unwrap();
+    assert_eq!(outcome.plan.status, "completed");
+    assert_eq!(outcome.plan.grade_after, outcome.grade_after);
+    let history = env.store.rating_history("C1").unwrap();
+    assert_eq!(history.len(), 2, "completing the plan re-rated the customer");
+    assert_eq!(history[0].rating.as_of, "2026-10-31");
+    assert!(history[0].rating.score > history[1].rating.score, "the repaired liquidity scores better");
+    let order: Vec<&str> =
+        model.grades(credence_rating::ScaleKind::Letter).iter().map(|g| g.grade.as_str()).collect();
+    let rank = |g: &str| order.iter().position(|o| *o == g).unwrap();
+    assert_eq!(
+        outcome.upgraded,
+        rank(outcome.grade_after.as_deref().unwrap()) < rank(outcome.grade_before.as_deref().unwrap())
+    );
+    assert!(
+        finish_repair_item(&mut env.store, plan.id, first, "late", "wang", "t").is_err(),
+        "the plan is closed"
+    );
+}

@@ -34,8 +34,8 @@ pub use ratings::{
 };
 pub use session::{Counts, ImportSession, NewImportRun, Outcome};
 pub use warnings::{
-    AlertFilter, CaseEvent, CaseFile, CaseFilter, LevelChange, NewAlert, OpenAlert, StoredAlert, StoredCase,
-    StoredLevel, WarningCounts, WarningSession,
+    AlertFilter, CaseEvent, CaseFile, CaseFilter, LevelChange, NewAlert, OpenAlert, RepairItem, RepairPlan,
+    StoredAlert, StoredCase, StoredLevel, WarningCounts, WarningSession,
 };
 
 use credence_records::{Kind, Record, Value};
@@ -355,6 +355,8 @@ impl Store {
             "cases",
             "case_alerts",
             "case_events",
+            "repair_plans",
+            "repair_items",
         ] {
             result = result.and_then(|()| self.db.execute(&format!("DELETE FROM {t}"), &[]).map(drop));
         }

@@ -474,12 +474,18 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     assert_eq!(store.customer_levels().unwrap()["C1"].checked_as_of, "2026-08-31");
     let closed = store.alert(b).unwrap().unwrap();
     assert_eq!((closed.status.as_str(), closed.closed_as_of.as_deref()), ("closed", Some("2026-08-31")));
-    assert_eq!(store.alerts(&AlertFilter { status: Some("open".into()), ..AlertFilter::default() }).unwrap().len(), 1);
+    assert_eq!(
+        store.alerts(&AlertFilter { status: Some("open".into()), ..AlertFilter::default() }).unwrap().len(),
+        1
+    );
     let (c, log, alerts) = store.case(case).unwrap().unwrap();
     assert_eq!((c.level.as_str(), c.due_at.as_str(), alerts), ("red", "2026-08-02T09:00:00Z", vec![a, b]));
     assert_eq!(log.len(), 3);
-    store.update_case(case, &[("owner", Value::from("li"))], "wang", "assigned", "machinery → li", "t").unwrap();
-    let overdue = store.cases(&CaseFilter { due_before: Some("2026-08-03".into()), ..CaseFilter::default() }).unwrap();
+    store
+        .update_case(case, &[("owner", Value::from("li"))], "wang", "assigned", "machinery → li", "t")
+        .unwrap();
+    let overdue =
+        store.cases(&CaseFilter { due_before: Some("2026-08-03".into()), ..CaseFilter::default() }).unwrap();
     assert_eq!(overdue.len(), 1);
     assert_eq!(overdue[0].owner, "li");
     // A second open alert of the same rule for the same subject is refused, and the

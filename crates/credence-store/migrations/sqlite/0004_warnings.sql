@@ -93,3 +93,29 @@ CREATE TABLE case_events (
     note TEXT NOT NULL
 );
 CREATE INDEX case_events_case ON case_events (case_id, id);
+
+-- Credit repair (GOV-1): a plan per damaged customer, its items with evidence.
+CREATE TABLE repair_plans (
+    id INTEGER PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    opened_by TEXT NOT NULL,
+    grade_before TEXT,
+    completed_at TEXT,
+    grade_after TEXT
+);
+CREATE INDEX repair_plans_customer ON repair_plans (customer_id, status);
+
+CREATE TABLE repair_items (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    description TEXT NOT NULL,
+    status TEXT NOT NULL,
+    evidence TEXT,
+    done_at TEXT,
+    done_by TEXT
+);
+CREATE INDEX repair_items_plan ON repair_items (plan_id, id);
