@@ -8,7 +8,7 @@ use crate::credit_file::Pool;
 use chrono::NaiveDate;
 use credence_domain::{Labelled, MonitoringTier};
 use credence_records::Value;
-use credence_store::{CaseFilter, NewAlert, OpenAlert, Store, StoredCase};
+use credence_store::{CaseFilter, NewAlert, NewNotification, OpenAlert, Store, StoredCase};
 use credence_warning::{
     CustomerStatus, CustomerWarnings, Firing, Level, LevelInput, MonitoredCustomer, PeerAlert, PeerSummary,
     RuleLevel, RulePack,
@@ -457,6 +457,16 @@ fn open_case(
             }
             session.join_case(case.id, alert, &note, raise)?;
             report.cases_joined += 1;
+            notify_alert(
+                session,
+                &case.owner.clone(),
+                case.id,
+                customer,
+                alert,
+                level,
+                what,
+                &case.due_at.clone(),
+            )?;
         }
         None => {
             let id = session.open_case(customer, level, owner, &due_at)?;
@@ -478,8 +488,40 @@ fn open_case(
                 },
             );
             report.cases_opened += 1;
+            let due_at = open_cases[customer].due_at.clone();
+            notify_alert(session, owner, id, customer, alert, level, what, &due_at)?;
         }
     }
+    Ok(())
+}
+
+/// Queues the news of a red or yellow alert for the case owner.
+fn notify_alert(
+    session: &mut credence_store::WarningSession<'_>,
+    owner: &str,
+    case_id: i64,
+    customer: &str,
+    alert: i64,
+    level: &str,
+    what: &str,
+    due_at: &str,
+) -> Result<(), EngineError> {
+    let title_en = format!("{level} alert for {customer}: {what}; case {case_id} due {due_at}");
+    let title_zh = format!(
+        "客户{customer}触发{}预警：{what}；处置案件{case_id}，截止{due_at}",
+        if level == "red" { "红色" } else { "黄色" }
+    );
+    let payload = serde_json::json!({
+        "alert_id": alert, "case_id": case_id, "customer_id": customer, "level": level, "rule": what, "due_at": due_at,
+    })
+    .to_string();
+    session.notify(&NewNotification {
+        kind: "alert_raised",
+        recipient: owner,
+        title_en: &title_en,
+        title_zh: &title_zh,
+        payload: &payload,
+    })?;
     Ok(())
 }
 
@@ -490,13 +532,27 @@ pub fn sweep_cases(store: &mut Store, now: &str) -> Result<u64, EngineError> {
     let mut n = 0;
     for c in overdue.into_iter().filter(|c| c.escalated_to.is_none()) {
         let manager = format!("manager of {}", c.owner);
+        let note = format!("due {} passed; escalated to {manager}", c.due_at);
+        let payload = serde_json::json!({ "case_id": c.id, "customer_id": c.customer_id, "level": c.level, "owner": c.owner, "due_at": c.due_at }).to_string();
+        let title_en =
+            format!("Case {} for {} is overdue (due {}; owner {})", c.id, c.customer_id, c.due_at, c.owner);
+        let title_zh =
+            format!("客户{}的处置案件{}已超期（截止{}，负责人{}）", c.customer_id, c.id, c.due_at, c.owner);
+        let notice = NewNotification {
+            kind: "case_overdue",
+            recipient: &manager,
+            title_en: &title_en,
+            title_zh: &title_zh,
+            payload: &payload,
+        };
         store.update_case(
             c.id,
             &[("escalated_to", Value::from(manager.as_str()))],
             "system",
             "overdue",
-            &format!("due {} passed; escalated to {manager}", c.due_at),
+            &note,
             now,
+            Some(&notice),
         )?;
         n += 1;
     }
@@ -535,15 +591,30 @@ pub fn change_case(
     if case.status != "open" {
         return Err(EngineError::CaseClosed { id });
     }
+    let payload = serde_json::json!({ "case_id": id, "customer_id": case.customer_id, "level": case.level })
+        .to_string();
     match change {
-        CaseChange::Assign { to } => store.update_case(
-            id,
-            &[("owner", Value::from(to.as_str()))],
-            by,
-            "assigned",
-            &format!("{} → {to}", case.owner),
-            now,
-        )?,
+        CaseChange::Assign { to } => {
+            let title_en =
+                format!("Case {id} for {} ({} level) assigned to you by {by}", case.customer_id, case.level);
+            let title_zh = format!("客户{}的处置案件{id}已由{by}转交给您", case.customer_id);
+            let notice = NewNotification {
+                kind: "case_assigned",
+                recipient: to,
+                title_en: &title_en,
+                title_zh: &title_zh,
+                payload: &payload,
+            };
+            store.update_case(
+                id,
+                &[("owner", Value::from(to.as_str()))],
+                by,
+                "assigned",
+                &format!("{} → {to}", case.owner),
+                now,
+                Some(&notice),
+            )?
+        }
         CaseChange::Act { action, template } => {
             let note = match template {
                 Some(code) => {
@@ -560,11 +631,21 @@ pub fn change_case(
                 }
                 None => action.clone(),
             };
-            store.update_case(id, &[], by, "action", &note, now)?
+            store.update_case(id, &[], by, "action", &note, now, None)?
         }
         CaseChange::Escalate { note } => {
             let at = STAGES.iter().position(|s| *s == case.stage).unwrap_or(0);
             let next = STAGES.get(at + 1).ok_or(EngineError::CaseAtLastStage { id })?;
+            let manager = format!("manager of {}", case.owner);
+            let title_en = format!("Case {id} for {} escalated to {next} by {by}: {note}", case.customer_id);
+            let title_zh = format!("客户{}的处置案件{id}已由{by}升级为{next}：{note}", case.customer_id);
+            let notice = NewNotification {
+                kind: "case_escalated",
+                recipient: &manager,
+                title_en: &title_en,
+                title_zh: &title_zh,
+                payload: &payload,
+            };
             store.update_case(
                 id,
                 &[("stage", Value::from(*next))],
@@ -572,6 +653,7 @@ pub fn change_case(
                 "escalated",
                 &format!("{} → {next}: {note}", case.stage),
                 now,
+                Some(&notice),
             )?
         }
         CaseChange::Close { outcome } => store.update_case(
@@ -585,6 +667,7 @@ pub fn change_case(
             "closed",
             outcome,
             now,
+            None,
         )?,
     }
     Ok(store.case(id)?.ok_or(EngineError::UnknownCase { id })?.0)

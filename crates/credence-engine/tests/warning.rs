@@ -118,6 +118,15 @@ fn an_alert_is_raised_once_opens_a_case_and_closes_when_its_condition_clears() {
         ("C1", "machinery", "yellow")
     );
     assert_eq!(case.due_at, "2026-08-08T09:00:00Z");
+    // The owner is told, through the outbox written with the alert.
+    let queued = env.store.notifications(None, 10).unwrap();
+    let news: Vec<_> = queued.iter().filter(|n| n.payload.contains("\"W01")).collect();
+    assert_eq!(news.len(), 1, "{queued:#?}");
+    assert_eq!(
+        (news[0].kind.as_str(), news[0].recipient.as_str(), news[0].status.as_str()),
+        ("alert_raised", "machinery", "pending")
+    );
+    assert!(news[0].title_zh.contains("黄色预警"), "{}", news[0].title_zh);
     let levels = env.store.level_changes("C1").unwrap();
     assert_eq!(levels.len(), 1);
     assert_eq!((levels[0].from_level.as_deref(), levels[0].to_level.as_str()), (None, "yellow"));
@@ -170,6 +179,10 @@ fn case_work_is_logged_and_overdue_cases_escalate() {
     assert_eq!(sweep_cases(&mut env.store, "2026-08-08T08:59:59Z").unwrap(), 0);
     assert_eq!(sweep_cases(&mut env.store, "2026-08-09T00:00:00Z").unwrap(), 1);
     assert_eq!(sweep_cases(&mut env.store, "2026-08-10T00:00:00Z").unwrap(), 0);
+    let overdue: Vec<_> =
+        env.store.notifications(None, 20).unwrap().into_iter().filter(|n| n.kind == "case_overdue").collect();
+    assert_eq!(overdue.len(), 1);
+    assert_eq!(overdue[0].recipient, "manager of machinery");
     let at = "2026-08-10T10:00:00Z";
     let c = change_case(&mut env.store, case.id, &CaseChange::Assign { to: "li.wei".into() }, "wang", at)
         .unwrap();

@@ -34,8 +34,9 @@ pub use ratings::{
 };
 pub use session::{Counts, ImportSession, NewImportRun, Outcome};
 pub use warnings::{
-    AlertFilter, CaseEvent, CaseFile, CaseFilter, LevelChange, NewAlert, OpenAlert, RepairItem, RepairPlan,
-    StoredAlert, StoredCase, StoredLevel, WarningCounts, WarningSession,
+    AlertFilter, CaseEvent, CaseFile, CaseFilter, LevelChange, NewAlert, NewNotification, OpenAlert,
+    RepairItem, RepairPlan, StoredAlert, StoredCase, StoredLevel, StoredNotification, WarningCounts,
+    WarningSession,
 };
 
 use credence_records::{Kind, Record, Value};
@@ -357,6 +358,7 @@ impl Store {
             "case_events",
             "repair_plans",
             "repair_items",
+            "notifications",
         ] {
             result = result.and_then(|()| self.db.execute(&format!("DELETE FROM {t}"), &[]).map(drop));
         }

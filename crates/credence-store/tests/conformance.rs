@@ -482,7 +482,7 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     assert_eq!((c.level.as_str(), c.due_at.as_str(), alerts), ("red", "2026-08-02T09:00:00Z", vec![a, b]));
     assert_eq!(log.len(), 3);
     store
-        .update_case(case, &[("owner", Value::from("li"))], "wang", "assigned", "machinery → li", "t")
+        .update_case(case, &[("owner", Value::from("li"))], "wang", "assigned", "machinery → li", "t", None)
         .unwrap();
     let overdue =
         store.cases(&CaseFilter { due_before: Some("2026-08-03".into()), ..CaseFilter::default() }).unwrap();

@@ -119,3 +119,21 @@ CREATE TABLE repair_items (
     done_by TEXT
 );
 CREATE INDEX repair_items_plan ON repair_items (plan_id, id);
+
+-- Notifications waiting to be delivered, delivered or given up: written in the same
+-- transaction as what they announce, so none is lost if a receiver is down.
+CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    title_en TEXT NOT NULL,
+    title_zh TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    delivered_at TEXT
+);
+CREATE INDEX notifications_due ON notifications (status, next_attempt_at);
