@@ -1,6 +1,7 @@
 //! `credence`: the single entry point to Credence. It parses arguments, reads the
 //! environment and prints; everything else is the engine's.
 
+mod control_cmd;
 mod groups_output;
 mod output;
 
@@ -151,6 +152,30 @@ enum Command {
     Repair {
         #[command(subcommand)]
         command: warning::RepairCommand,
+    },
+    /// Order-time credit check: every step's result and the smallest remedy (CTRL-4).
+    Check(control_cmd::CheckArgs),
+    /// The queue of blocked orders: release, reject, recheck.
+    Blocked {
+        #[command(subcommand)]
+        command: control_cmd::BlockedCommand,
+    },
+    /// The credit policy applied to every customer: limits, terms, mitigants (CTRL-1, 3).
+    Policy {
+        #[command(subcommand)]
+        command: control_cmd::PolicyCommand,
+    },
+    /// Limit requests and their approvals by the authority matrix (CTRL-2).
+    Limit {
+        #[command(subcommand)]
+        command: control_cmd::LimitCommand,
+    },
+    /// Receivables aging by business line and group, with DSO (CTRL-9).
+    Aging(control_cmd::AgingArgs),
+    /// Collections: worklists, actions, promises to pay (CTRL-9).
+    Collect {
+        #[command(subcommand)]
+        command: control_cmd::CollectCommand,
     },
     /// Write every stored record of a kind to CSV or xlsx (imports back unchanged).
     Export {
@@ -783,6 +808,12 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Alerts { command } => warning::run_alerts(&cli.db, command)?,
         Command::Case { command } => warning::run_case(&cli.db, command)?,
         Command::Repair { command } => warning::run_repair(&cli.db, command)?,
+        Command::Check(args) => control_cmd::run_check(&cli.db, args)?,
+        Command::Blocked { command } => control_cmd::run_blocked(&cli.db, command)?,
+        Command::Policy { command } => control_cmd::run_policy(&cli.db, command)?,
+        Command::Limit { command } => control_cmd::run_limit(&cli.db, command)?,
+        Command::Aging(args) => control_cmd::run_aging(&cli.db, args)?,
+        Command::Collect { command } => control_cmd::run_collect(&cli.db, command)?,
         Command::Graph {
             command: GraphCommand::Export { customer, hops, max_nodes, format, out, options },
         } => {

@@ -371,3 +371,71 @@ fn warn_raises_alerts_and_cases_that_owners_work_through() {
         "{err}"
     );
 }
+
+#[test]
+fn credit_control_commands_check_queue_propose_approve_age_and_collect() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let db = db.to_str().unwrap();
+    ok(db, &["demo", "--customers", "300"]);
+    ok(db, &["rate", "--as-of", "2026-09-30"]);
+    let day = ["--date", "2026-09-30"];
+    let big: serde_json::Value = serde_json::from_str(&ok(
+        db,
+        &[
+            &[
+                "check",
+                "--customer",
+                "C0000007",
+                "--amount",
+                "900,000,000.00",
+                "--order",
+                "SO-1",
+                "--format",
+                "json",
+            ][..],
+            &day,
+        ]
+        .concat(),
+    ))
+    .unwrap();
+    assert_eq!(big["result"]["pass"], false, "an order far above any limit is blocked");
+    let id = big["blocked_order"].as_i64().expect("queued").to_string();
+    let listed = ok(db, &["blocked", "list"]);
+    assert!(listed.contains("SO-1"), "{listed}");
+    let o = credence(db, &["blocked", "release", &id, "--reason", "", "--by", "li"]);
+    assert!(!o.status.success(), "a release needs a reason");
+    let out = ok(db, &["blocked", "reject", &id, "--reason", "too large", "--by", "li"]);
+    assert!(out.contains("rejected"), "{out}");
+    let table = ok(
+        db,
+        &["check", "--customer", "C0000007", "--amount", "1.00", "--date", "2026-09-30", "--lang", "en"],
+    );
+    assert!(table.contains("Credit limit") && table.contains("Group limit"), "{table}");
+    let o = credence(db, &["check", "--customer", "C0000007", "--amount", "1.00", "--currency", "USD"]);
+    assert!(!o.status.success());
+    let applied = ok(db, &["policy", "apply", "--as-of", "2026-09-30", "--lang", "en"]);
+    assert!(applied.contains("300 proposals"), "{applied}");
+    let requests: serde_json::Value =
+        serde_json::from_str(&ok(db, &["limit", "list", "--format", "json"])).unwrap();
+    let r = &requests.as_array().unwrap()[0];
+    let route: serde_json::Value = serde_json::from_str(r["route"].as_str().unwrap()).unwrap();
+    let first_role = route[0]["role"].as_str().unwrap();
+    let rid = r["id"].as_i64().unwrap().to_string();
+    let shown = ok(db, &["limit", "show", &rid, "--lang", "en"]);
+    assert!(shown.contains("because") && shown.contains("step 1"), "{shown}");
+    let out = ok(db, &["limit", "approve", &rid, "--by", "wang", "--role", first_role, "--comment", "fine"]);
+    assert!(out.contains("approved") || out.contains("pending"), "{out}");
+    let aging: serde_json::Value =
+        serde_json::from_str(&ok(db, &["aging", "--as-of", "2026-09-30", "--format", "json"])).unwrap();
+    assert_eq!(aging["portfolio"]["customers"], 300);
+    assert!(aging["portfolio"]["profile"]["open"].as_i64() > Some(0));
+    ok(db, &["collect", "log", "C0000007", "--action", "phone", "--note", "CFO promised", "--by", "zhao"]);
+    ok(db, &["collect", "promise", "C0000007", "--amount", "5000", "--on", "2026-10-15", "--by", "zhao"]);
+    let o = credence(db, &["collect", "log", "C0000007", "--action", "telepathy", "--by", "zhao"]);
+    assert!(!o.status.success());
+    let worklist: serde_json::Value =
+        serde_json::from_str(&ok(db, &["collect", "worklist", "--date", "2026-09-30", "--format", "json"]))
+            .unwrap();
+    assert!(!worklist["collectors"].as_array().unwrap().is_empty(), "{worklist}");
+}

@@ -15,6 +15,7 @@
 
 mod analysis;
 mod batch;
+mod control;
 mod credit_file;
 mod customer;
 mod demo;
@@ -31,6 +32,10 @@ pub use analysis::{
     indicator_effectiveness, rating_migration, rating_performance,
 };
 pub use batch::{BatchPlan, import_batch, kind_of_file, plan_batch};
+pub use control::{
+    OrderCheck, OrderDecisionKind, PolicyRun, aging, apply_policy, check_order, collection_worklist,
+    decide_blocked_order, decide_limit, load_policy, load_strategy,
+};
 pub use credit_file::{LoadedFile, Qualitative, load_credit_files};
 pub use customer::{CustomerView, HistoryLine, IndicatorLine, Migration, customer_view, override_rating};
 pub use demo::{DemoReport, build_demo, build_demo_file};
@@ -115,6 +120,18 @@ pub enum EngineError {
     UnknownRepairKind { kind: String },
     #[error("evidence is required to mark a repair item done")]
     EvidenceRequired,
+    #[error("{0}")]
+    Control(String),
+    #[error("no blocked order {id}; `credence blocked list` shows them")]
+    UnknownBlockedOrder { id: i64 },
+    #[error("blocked order {id} is already {status}")]
+    OrderDecided { id: i64, status: String },
+    #[error("a reason is required to release or reject an order")]
+    ReasonRequired,
+    #[error("no limit request {id}; `credence limit list` shows them")]
+    UnknownLimitRequest { id: i64 },
+    #[error("limit request {id} is already {status}")]
+    LimitRequestDecided { id: i64, status: String },
     #[error("no group with id '{id}'; `credence groups list` shows them")]
     UnknownGroup { id: String },
     #[error("no customer with id '{id}'")]

@@ -18,6 +18,7 @@
 //! assert_eq!(store.count(credence_records::Kind::Customers).unwrap(), 0);
 //! ```
 
+mod control;
 mod db;
 mod exposure;
 mod load;
@@ -27,6 +28,10 @@ mod session;
 mod sql;
 mod warnings;
 
+pub use control::{
+    ApprovedLimit, BlockedOrder, CollectionAction, OrderDecision, StoredLimitDecision, StoredLimitRequest,
+    StoredPromise,
+};
 pub use db::{Cell, DbError, Dialect};
 pub use load::{CustomerHead, Wanted};
 pub use ratings::{
@@ -359,6 +364,13 @@ impl Store {
             "repair_plans",
             "repair_items",
             "notifications",
+            "limit_requests",
+            "limit_decisions",
+            "approved_limits",
+            "blocked_orders",
+            "order_decisions",
+            "collection_actions",
+            "promises",
         ] {
             result = result.and_then(|()| self.db.execute(&format!("DELETE FROM {t}"), &[]).map(drop));
         }

@@ -38,6 +38,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_warnings.sql"),
         postgres: include_str!("../migrations/postgres/0004_warnings.sql"),
     },
+    Migration {
+        version: 5,
+        name: "credit_control",
+        sqlite: include_str!("../migrations/sqlite/0005_credit_control.sql"),
+        postgres: include_str!("../migrations/postgres/0005_credit_control.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -1,0 +1,632 @@
+//! Credit control over the stored portfolio (CTRL-1 … CTRL-4, CTRL-9): the exposure book
+//! built from stored ledgers, orders, limits, ratings, warning levels and groups; the
+//! order-time credit check with its queue of blocked orders; the policy applied to every
+//! customer with limit requests routed for approval; aging; and collectors' worklists.
+//!
+//! Amounts are in the policy's currency. A customer's records are taken to be in that
+//! currency (the credit file converts each record by its own currency's decimals but does
+//! not translate currencies); limits in other currencies are left out.
+
+use crate::EngineError;
+use crate::credit_file::{LoadedFile, Pool};
+use chrono::NaiveDate;
+use credence_control as control;
+use credence_control::{
+    AgingDates, AgingReport, AgingRollup, CheckResult, CollectionCase, CollectionStrategy, CreditPolicy,
+    CustomerSnapshot, ExposureBook, GroupSnapshot, Ledger, LedgerCreditNote, LedgerInvoice, LedgerPayment,
+    OpenItems, Proposal, ProposalInput, Worklist,
+};
+use credence_domain::{Currency, CustomerType, Industry, Labelled};
+use credence_indicators::CustomerFile;
+use credence_store::{ApprovedLimit, BlockedOrder, Store, StoredLimitDecision, StoredLimitRequest};
+use std::collections::HashMap;
+
+/// What credit control knows about one customer on a date.
+#[derive(Debug, Clone)]
+struct Facts {
+    customer_id: String,
+    customer_type: Option<CustomerType>,
+    industry: Option<Industry>,
+    business_line: String,
+    relationship_start: NaiveDate,
+    ledger: Ledger,
+    open_orders: i64,
+    /// Invoices (shipped orders) and open orders up to the date.
+    orders_so_far: u32,
+    /// Invoiced in the twelve months to the date, divided by twelve.
+    monthly_sales: Option<i64>,
+    annual_revenue: Option<i64>,
+    equity: Option<i64>,
+    imported_limit: Option<i64>,
+    terms_days: Option<u32>,
+}
+
+/// Minor units of an amount in major units (the credit file's form).
+fn minor(major: f64, scale: f64) -> i64 {
+    (major * scale).round() as i64
+}
+
+fn facts_of(c: &LoadedFile, file: &CustomerFile, as_of: NaiveDate, scale: f64, currency: Currency) -> Facts {
+    let m = &c.head.customer;
+    let ledger = Ledger {
+        invoices: file
+            .invoices
+            .iter()
+            .filter(|i| i.issue_date <= as_of)
+            .map(|i| LedgerInvoice {
+                invoice_no: i.invoice_no.clone(),
+                issue_date: i.issue_date,
+                due_date: i.due_date,
+                amount: minor(i.amount, scale),
+            })
+            .collect(),
+        payments: file
+            .payments
+            .iter()
+            .filter(|p| p.date <= as_of)
+            .map(|p| LedgerPayment {
+                invoice_no: p.invoice_no.clone(),
+                date: p.date,
+                amount: minor(p.amount, scale),
+            })
+            .collect(),
+        credit_notes: file
+            .credit_notes
+            .iter()
+            .filter(|n| n.date <= as_of)
+            .map(|n| LedgerCreditNote {
+                invoice_no: n.invoice_no.clone(),
+                date: n.date,
+                amount: minor(n.amount, scale),
+            })
+            .collect(),
+    };
+    let year_before = as_of - chrono::Months::new(12);
+    let sales: i64 = ledger.invoices.iter().filter(|i| i.issue_date > year_before).map(|i| i.amount).sum();
+    // Revenue: the latest annual statement, or the four latest quarters summed.
+    let statements: Vec<_> = file.statements.iter().filter(|s| s.period_end <= as_of).collect();
+    let item = |s: &credence_indicators::Statement, name: &str| s.item(name).map(|v| minor(v, scale));
+    let quarters: Vec<_> = statements
+        .iter()
+        .rev()
+        .filter(|s| s.period_type == credence_domain::PeriodType::Quarter)
+        .take(4)
+        .collect();
+    let annual = statements.iter().rev().find(|s| s.period_type == credence_domain::PeriodType::Annual);
+    let annual_revenue = if quarters.len() == 4 {
+        quarters.iter().map(|s| item(s, "revenue")).sum::<Option<i64>>()
+    } else {
+        annual.and_then(|s| item(s, "revenue"))
+    };
+    let limit_currency = m.text("limit_currency").and_then(|c| Currency::parse(c).ok());
+    Facts {
+        customer_id: c.customer_id().to_owned(),
+        customer_type: CustomerType::parse_label(&file.customer_type),
+        industry: Industry::parse_label(&file.industry),
+        business_line: m.text("business_line").or(m.text("org_unit")).unwrap_or("unassigned").to_owned(),
+        relationship_start: file.relationship_start,
+        open_orders: file
+            .orders
+            .iter()
+            .filter(|o| o.open && o.order_date <= as_of)
+            .map(|o| minor(o.amount, scale))
+            .sum(),
+        // Every invoice is a shipped order; open orders are the ones still to ship.
+        orders_so_far: (ledger.invoices.len()
+            + file.orders.iter().filter(|o| o.open && o.order_date <= as_of).count())
+            as u32,
+        monthly_sales: (!ledger.invoices.is_empty()).then_some(sales / 12),
+        annual_revenue,
+        equity: statements.last().and_then(|s| item(s, "equity")),
+        imported_limit: m.int("credit_limit").filter(|_| limit_currency == Some(currency)),
+        terms_days: m.int("payment_terms_days").map(|d| d.max(0) as u32),
+        ledger,
+    }
+}
+
+/// Reads the facts of the customers in `ids` (sorted), on every core.
+fn load_facts(
+    store: &Store,
+    ids: &[String],
+    as_of: NaiveDate,
+    currency: Currency,
+) -> Result<Vec<Facts>, EngineError> {
+    let scale = 10_f64.powi(i32::from(currency.exponent()));
+    let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let ranges: Vec<(String, String)> =
+        ids.chunks(4_000).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
+    let mut out = Vec::with_capacity(ids.len());
+    let mut pool = Pool::open(store)?;
+    pool.run(
+        &ranges,
+        &|id| wanted.contains(id),
+        &|c| c.file.as_ref().ok().map(|(file, _)| facts_of(c, file, as_of, scale, currency)),
+        |done, _, _| {
+            out.extend(done.into_iter().flatten());
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// The latest rating of every customer: (letter grade, score, PD).
+fn latest_ratings(store: &mut Store) -> Result<HashMap<String, (String, f64, f64)>, EngineError> {
+    let mut out = HashMap::new();
+    if let Some(run) = store.rating_runs(20)?.into_iter().find(|r| r.finished_at.is_some()) {
+        store.ratings_of_run(run.id, |r| {
+            out.insert(r.rating.customer_id, (r.rating.letter_grade, r.rating.score, r.rating.pd));
+            Ok(())
+        })?;
+    }
+    Ok(out)
+}
+
+/// Everything the book is built from.
+struct Context {
+    ratings: HashMap<String, (String, f64, f64)>,
+    levels: HashMap<String, control::Level>,
+    approved: HashMap<String, ApprovedLimit>,
+    /// customer → group id, and group id → its customer members.
+    group_of: HashMap<String, String>,
+    members: HashMap<String, Vec<String>>,
+}
+
+fn context(store: &mut Store, as_of: NaiveDate) -> Result<Context, EngineError> {
+    let levels = store
+        .customer_levels()?
+        .into_iter()
+        .map(|(id, l)| (id, control::Level::parse_label(&l.level).unwrap_or(control::Level::Green)))
+        .collect();
+    let parties = crate::related_parties(store, as_of, credence_groups::GroupConfig::builtin())?;
+    let mut group_of = HashMap::new();
+    let mut members: HashMap<String, Vec<String>> = HashMap::new();
+    for g in parties.groups.groups() {
+        for m in g.members().filter(|&m| parties.graph.is_customer(m)) {
+            let id = parties.graph.id(m).to_owned();
+            group_of.insert(id.clone(), g.id().to_owned());
+            members.entry(g.id().to_owned()).or_default().push(id);
+        }
+    }
+    Ok(Context {
+        ratings: latest_ratings(store)?,
+        levels,
+        approved: store.approved_limits()?,
+        group_of,
+        members,
+    })
+}
+
+fn snapshot(f: &Facts, ctx: &Context, currency: Currency, as_of: NaiveDate) -> CustomerSnapshot {
+    let open = OpenItems::of(&f.ledger, as_of);
+    let approved = ctx.approved.get(&f.customer_id).filter(|a| a.currency == currency.code());
+    CustomerSnapshot {
+        customer_id: f.customer_id.clone(),
+        receivables: open.receivables(&f.ledger),
+        unapplied: open.unapplied,
+        open_orders: f.open_orders,
+        special_exposure: 0,
+        limit: approved.map(|a| a.credit_limit).or(f.imported_limit).unwrap_or(0),
+        temporary_limit: approved.and_then(|a| {
+            Some(control::TemporaryLimit {
+                amount: a.temporary_limit?,
+                expires: a.temporary_expires.as_deref()?.parse().ok()?,
+            })
+        }),
+        grade: ctx.ratings.get(&f.customer_id).map(|r| r.0.clone()),
+        level: ctx.levels.get(&f.customer_id).copied().unwrap_or(control::Level::Green),
+        group_id: ctx.group_of.get(&f.customer_id).cloned(),
+    }
+}
+
+/// The exposure book of the customers in `ids` with their groups' limits (the sum of
+/// the members' limits, as in the groups view).
+fn book_of(
+    store: &mut Store,
+    policy: &CreditPolicy,
+    ids: &[String],
+    ctx: &Context,
+    as_of: NaiveDate,
+) -> Result<(ExposureBook, Vec<control::BookDiagnostic>, Vec<Facts>), EngineError> {
+    let facts = load_facts(store, ids, as_of, policy.currency)?;
+    let snapshots: Vec<CustomerSnapshot> =
+        facts.iter().map(|f| snapshot(f, ctx, policy.currency, as_of)).collect();
+    let limits: HashMap<&str, i64> = snapshots.iter().map(|s| (s.customer_id.as_str(), s.limit)).collect();
+    let mut groups: Vec<GroupSnapshot> = snapshots
+        .iter()
+        .filter_map(|s| s.group_id.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|g| {
+            let members = ctx.members.get(&g).map(Vec::as_slice).unwrap_or_default();
+            let limit: i64 = members.iter().filter_map(|m| limits.get(m.as_str())).sum();
+            GroupSnapshot { group_id: g, limit: (limit > 0).then_some(limit), outside_exposure: 0 }
+        })
+        .collect();
+    groups.sort_by(|a, b| a.group_id.cmp(&b.group_id));
+    let (book, diagnostics) = ExposureBook::build(policy, policy.currency, snapshots, groups);
+    Ok((book, diagnostics, facts))
+}
+
+/// A credit check and what became of the order.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OrderCheck {
+    pub customer_id: String,
+    pub order_ref: Option<String>,
+    pub result: CheckResult,
+    /// The blocked order's queue id when the order was blocked and queued.
+    pub blocked_order: Option<i64>,
+}
+
+fn ids_around(ctx: &Context, customer: &str) -> Vec<String> {
+    let mut ids = match ctx.group_of.get(customer).and_then(|g| ctx.members.get(g)) {
+        Some(members) => members.clone(),
+        None => vec![customer.to_owned()],
+    };
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Checks an order for a customer on `date` (CTRL-4): every step's result and the
+/// smallest remedy. With an order reference, a blocked order is queued for a decision.
+pub fn check_order(
+    store: &mut Store,
+    policy: &CreditPolicy,
+    customer: &str,
+    amount: i64,
+    date: NaiveDate,
+    order_ref: Option<&str>,
+    actor: &str,
+    now: &str,
+) -> Result<OrderCheck, EngineError> {
+    if store.record(credence_records::Kind::Customers, customer)?.is_none() {
+        return Err(EngineError::UnknownCustomer { id: customer.to_owned() });
+    }
+    let ctx = context(store, date)?;
+    let ids = ids_around(&ctx, customer);
+    let (book, _, _) = book_of(store, policy, &ids, &ctx, date)?;
+    let result = control::check(&book, customer, amount, policy.currency, date)
+        .map_err(|e| EngineError::Control(e.to_string()))?;
+    let blocked_order = match order_ref.filter(|_| !result.pass) {
+        Some(r) => Some(store.insert_blocked_order(
+            &BlockedOrder {
+                id: 0,
+                order_ref: r.to_owned(),
+                customer_id: customer.to_owned(),
+                currency: policy.currency.code().to_owned(),
+                amount,
+                order_date: date.to_string(),
+                status: "blocked".into(),
+                result: json(&result)?,
+                blocked_at: now.to_owned(),
+                decided_by: None,
+                decided_at: None,
+                reason: None,
+            },
+            actor,
+        )?),
+        None => None,
+    };
+    Ok(OrderCheck {
+        customer_id: customer.to_owned(),
+        order_ref: order_ref.map(str::to_owned),
+        result,
+        blocked_order,
+    })
+}
+
+fn json(v: &impl serde::Serialize) -> Result<String, EngineError> {
+    serde_json::to_string(v).map_err(|e| EngineError::Serialise(e.to_string()))
+}
+
+/// What to do with a blocked order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderDecisionKind {
+    /// Ship it anyway, with a reason (the decision is logged).
+    Release,
+    Reject,
+    /// Check it again (after a payment or a new limit): released when it now passes.
+    Recheck,
+}
+
+/// Decides a blocked order; returns it as it now stands.
+pub fn decide_blocked_order(
+    store: &mut Store,
+    policy: &CreditPolicy,
+    id: i64,
+    kind: OrderDecisionKind,
+    reason: &str,
+    by: &str,
+    now: &str,
+    date: NaiveDate,
+) -> Result<BlockedOrder, EngineError> {
+    let (order, _) = store.blocked_order(id)?.ok_or(EngineError::UnknownBlockedOrder { id })?;
+    if order.status != "blocked" {
+        return Err(EngineError::OrderDecided { id, status: order.status });
+    }
+    if kind != OrderDecisionKind::Recheck && reason.trim().is_empty() {
+        return Err(EngineError::ReasonRequired);
+    }
+    match kind {
+        OrderDecisionKind::Release => {
+            store.decide_blocked_order(id, "released", None, "released", by, reason, now)?
+        }
+        OrderDecisionKind::Reject => {
+            store.decide_blocked_order(id, "rejected", None, "rejected", by, reason, now)?
+        }
+        OrderDecisionKind::Recheck => {
+            let ctx = context(store, date)?;
+            let ids = ids_around(&ctx, &order.customer_id);
+            let (book, _, _) = book_of(store, policy, &ids, &ctx, date)?;
+            let result = control::check(&book, &order.customer_id, order.amount, policy.currency, date)
+                .map_err(|e| EngineError::Control(e.to_string()))?;
+            let (status, note) = if result.pass {
+                ("released", format!("passes on {date}"))
+            } else {
+                let failed: Vec<&str> =
+                    result.steps.iter().filter(|s| s.applies && !s.passed).map(|s| s.code.code()).collect();
+                ("blocked", format!("still blocked on {date}: {}", failed.join(", ")))
+            };
+            let note = if reason.is_empty() { note } else { format!("{note} ({reason})") };
+            store.decide_blocked_order(id, status, Some(&json(&result)?), "rechecked", by, &note, now)?
+        }
+    }
+    Ok(store.blocked_order(id)?.ok_or(EngineError::UnknownBlockedOrder { id })?.0)
+}
+
+/// Aging of every customer's open items on `as_of`, by group, business line and portfolio.
+pub fn aging(store: &mut Store, as_of: NaiveDate, currency: Currency) -> Result<AgingReport, EngineError> {
+    let ctx_groups = {
+        let parties = crate::related_parties(store, as_of, credence_groups::GroupConfig::builtin())?;
+        let mut group_of = HashMap::new();
+        for g in parties.groups.groups() {
+            for m in g.members().filter(|&m| parties.graph.is_customer(m)) {
+                group_of.insert(parties.graph.id(m).to_owned(), g.id().to_owned());
+            }
+        }
+        group_of
+    };
+    let ids = store.customer_ids()?;
+    let facts = load_facts(store, &ids, as_of, currency)?;
+    let dates = AgingDates::new(as_of);
+    let mut rollup = AgingRollup::new(AgingDates::new(as_of), currency);
+    let mut scratch = OpenItems::default();
+    for f in &facts {
+        let profile = control::age_ledger(&f.ledger, &dates, &mut scratch);
+        rollup.add(ctx_groups.get(&f.customer_id).map(String::as_str), Some(&f.business_line), &profile);
+    }
+    Ok(rollup.report())
+}
+
+/// A policy run: every customer's proposal, and the limit requests stored for approval.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PolicyRun {
+    pub as_of: NaiveDate,
+    pub policy_version: String,
+    pub proposals: Vec<Proposal>,
+    /// (request id, customer) of the requests stored.
+    pub requests: Vec<(i64, String)>,
+    /// Customers no proposal could be made for, with the reason.
+    pub failures: Vec<(String, String)>,
+}
+
+/// Applies the policy to every customer (CTRL-1, CTRL-3): a limit, term, collection
+/// method and mitigants with their reasons; increases go to approval (CTRL-2).
+pub fn apply_policy(
+    store: &mut Store,
+    policy: &CreditPolicy,
+    as_of: NaiveDate,
+    now: &str,
+) -> Result<PolicyRun, EngineError> {
+    let ratings = latest_ratings(store)?;
+    let approved = store.approved_limits()?;
+    let ids = store.customer_ids()?;
+    let facts = load_facts(store, &ids, as_of, policy.currency)?;
+    let mut run = PolicyRun {
+        as_of,
+        policy_version: policy.version.clone(),
+        proposals: Vec::new(),
+        requests: Vec::new(),
+        failures: Vec::new(),
+    };
+    let mut requests = Vec::new();
+    for f in &facts {
+        let rating = ratings.get(&f.customer_id);
+        let current = approved.get(&f.customer_id).filter(|a| a.currency == policy.currency.code());
+        let input = ProposalInput {
+            customer_id: f.customer_id.clone(),
+            grade: rating.map(|r| r.0.clone()),
+            score: rating.map(|r| r.1),
+            pd: rating.map(|r| r.2),
+            customer_type: f.customer_type,
+            industry: f.industry,
+            currency: policy.currency,
+            annual_revenue: f.annual_revenue,
+            equity: f.equity,
+            monthly_sales: f.monthly_sales,
+            current_limit: current.map(|a| a.credit_limit).or(f.imported_limit).unwrap_or(0),
+            current_term_days: current.map(|a| a.term_days as u32).or(f.terms_days).unwrap_or(0),
+            relationship_start: f.relationship_start,
+            orders_so_far: f.orders_so_far,
+        };
+        match control::propose(policy, &input, as_of) {
+            Ok(p) => {
+                if let Some(r) = &p.request {
+                    let route = control::route(policy, r).map_err(|e| EngineError::Control(e.to_string()))?;
+                    requests.push(StoredLimitRequest {
+                        id: 0,
+                        customer_id: f.customer_id.clone(),
+                        policy_version: policy.version.clone(),
+                        as_of: as_of.to_string(),
+                        created_at: now.to_owned(),
+                        status: "pending".into(),
+                        currency: policy.currency.code().to_owned(),
+                        current_limit: r.current_limit,
+                        requested_limit: r.requested_limit,
+                        current_term_days: i64::from(r.current_term_days),
+                        requested_term_days: i64::from(r.requested_term_days),
+                        temporary_limit: r.temporary.as_ref().map(|t| t.amount),
+                        temporary_expires: r.temporary.as_ref().map(|t| t.expires.to_string()),
+                        proposal: json(&p)?,
+                        route: json(&route)?,
+                    });
+                }
+                run.proposals.push(p);
+            }
+            Err(e) => run.failures.push((f.customer_id.clone(), e.to_string())),
+        }
+    }
+    let ids = store.insert_limit_requests(&requests)?;
+    run.requests = ids.into_iter().zip(requests.into_iter().map(|r| r.customer_id)).collect();
+    Ok(run)
+}
+
+/// Records one approver's decision on a limit request. The route and the decisions so
+/// far are checked (role, order, no approver twice); an approval of the last step puts
+/// the limit in force, a rejection ends the request.
+pub fn decide_limit(
+    store: &mut Store,
+    request_id: i64,
+    approve: bool,
+    by: &str,
+    role: &str,
+    comment: &str,
+    now: &str,
+) -> Result<control::RequestStatus, EngineError> {
+    let (request, decisions) =
+        store.limit_request(request_id)?.ok_or(EngineError::UnknownLimitRequest { id: request_id })?;
+    if request.status != "pending" {
+        return Err(EngineError::LimitRequestDecided { id: request_id, status: request.status });
+    }
+    let route: Vec<control::ApprovalStep> =
+        serde_json::from_str(&request.route).map_err(|e| EngineError::Serialise(e.to_string()))?;
+    let at = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .map_err(|_| EngineError::BadTimestamp { value: s.to_owned() })
+    };
+    let outcome =
+        |o: &str| if o == "approved" { control::Outcome::Approved } else { control::Outcome::Rejected };
+    let mut all: Vec<control::Decision> = decisions
+        .iter()
+        .map(|d| {
+            Ok(control::Decision {
+                outcome: outcome(&d.outcome),
+                by: d.decided_by.clone(),
+                role: d.role.clone(),
+                comment: d.comment.clone(),
+                at: at(&d.decided_at)?,
+            })
+        })
+        .collect::<Result<_, EngineError>>()?;
+    let new = control::Decision {
+        outcome: if approve { control::Outcome::Approved } else { control::Outcome::Rejected },
+        by: by.to_owned(),
+        role: role.to_owned(),
+        comment: comment.to_owned(),
+        at: at(now)?,
+    };
+    all.push(new);
+    let status = control::review(&route, &all).map_err(|e| EngineError::Control(e.to_string()))?;
+    let (settled, approved) = match &status {
+        control::RequestStatus::Approved { .. } => (
+            Some("approved"),
+            Some(ApprovedLimit {
+                customer_id: request.customer_id.clone(),
+                currency: request.currency.clone(),
+                credit_limit: request.requested_limit,
+                term_days: request.requested_term_days,
+                temporary_limit: request.temporary_limit,
+                temporary_expires: request.temporary_expires.clone(),
+                request_id,
+                approved_at: now.to_owned(),
+            }),
+        ),
+        control::RequestStatus::Rejected { .. } => (Some("rejected"), None),
+        _ => (None, None),
+    };
+    let decision = StoredLimitDecision {
+        outcome: if approve { "approved".into() } else { "rejected".into() },
+        decided_by: by.to_owned(),
+        role: role.to_owned(),
+        comment: comment.to_owned(),
+        decided_at: now.to_owned(),
+    };
+    store.decide_limit_request(request_id, &decision, settled, approved.as_ref())?;
+    Ok(status)
+}
+
+/// Today's worklist for collectors (CTRL-9): every customer with open receivables, owned
+/// by its business line, with its grade and PD, logged actions and promises.
+pub fn collection_worklist(
+    store: &mut Store,
+    strategy: &CollectionStrategy,
+    currency: Currency,
+    today: NaiveDate,
+) -> Result<Worklist, EngineError> {
+    let ratings = latest_ratings(store)?;
+    let mut actions = store.collection_actions()?;
+    let mut promises = store.promises()?;
+    let ids = store.customer_ids()?;
+    let facts = load_facts(store, &ids, today, currency)?;
+    let cases: Vec<CollectionCase> = facts
+        .into_iter()
+        .filter_map(|f| {
+            let open = OpenItems::of(&f.ledger, today);
+            if open.items.is_empty() {
+                return None;
+            }
+            let rating = ratings.get(&f.customer_id);
+            Some(CollectionCase {
+                customer_id: f.customer_id.clone(),
+                owner: f.business_line.clone(),
+                grade: rating.map(|r| r.0.clone()),
+                pd: rating.map(|r| r.2),
+                receivables: open.receivables(&f.ledger),
+                actions: actions
+                    .remove(&f.customer_id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|a| {
+                        Some(control::ActionRecord {
+                            date: a.action_date.parse().ok()?,
+                            action: control::Action::parse_label(&a.action)?,
+                        })
+                    })
+                    .collect(),
+                promises: promises
+                    .remove(&f.customer_id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|p| p.currency == currency.code())
+                    .filter_map(|p| {
+                        Some(control::Promise {
+                            made_on: p.made_on.parse().ok()?,
+                            promised_date: p.promised_date.parse().ok()?,
+                            amount: p.amount,
+                            invoice_no: p.invoice_no,
+                        })
+                    })
+                    .collect(),
+                payments: f.ledger.payments.clone(),
+            })
+        })
+        .collect();
+    Ok(control::worklist(strategy, &cases, today))
+}
+
+/// Loads the shipped or an edited credit policy.
+pub fn load_policy(path: Option<&std::path::Path>) -> Result<CreditPolicy, EngineError> {
+    match path {
+        None => Ok(CreditPolicy::builtin()),
+        Some(p) => CreditPolicy::from_file(p).map_err(|e| EngineError::Control(e.to_string())),
+    }
+}
+
+/// Loads the shipped or an edited collection strategy.
+pub fn load_strategy(path: Option<&std::path::Path>) -> Result<CollectionStrategy, EngineError> {
+    match path {
+        None => Ok(CollectionStrategy::builtin()),
+        Some(p) => CollectionStrategy::from_file(p).map_err(|e| EngineError::Control(e.to_string())),
+    }
+}

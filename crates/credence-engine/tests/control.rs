@@ -1,0 +1,194 @@
+//! Credit control over stored records end to end: the order-time check with every step
+//! and the remedy, the blocked-order queue, aging on hand-computed figures, the policy
+//! applied to a rated portfolio with limit requests approved along their route, and the
+//! approved limit used by the next check.
+
+use chrono::NaiveDate;
+use credence_control::{CreditPolicy, StepCode};
+use credence_engine::{
+    ImportOptions, ImportStatus, OrderDecisionKind, RateOptions, RateScope, aging, apply_policy, build_demo,
+    check_order, decide_blocked_order, decide_limit, import_file, rate_portfolio,
+};
+use credence_records::Kind;
+use credence_store::Store;
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn import(store: &mut Store, dir: &std::path::Path, kind: Kind, csv: &str) {
+    let path = dir.join(format!("{}.csv", kind.code()));
+    std::fs::write(&path, csv).unwrap();
+    let options = ImportOptions::new(date("2026-09-30"), "2026-10-01T08:00:00Z".into());
+    let report = import_file(store, kind, &path, &options, &mut |_| {}).unwrap();
+    assert_eq!(report.status, ImportStatus::Committed, "{:#?}", report.diagnostics);
+}
+
+/// C1 (limit 1,000.00): I1 600.00 due 2026-07-01 with 100.00 paid, I2 300.00 due
+/// 2026-10-01, an open order of 100.00. On 2026-09-30: receivables 500 + 300 = 800.00,
+/// exposure 900.00; I1 is 91 days overdue; overdue share 500 / 800 = 62.5%.
+/// C2 (limit 2,000.00): I3 400.00 due 2026-10-15, nothing overdue.
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("c.db").to_str().unwrap()).unwrap();
+    import(
+        &mut store,
+        dir.path(),
+        Kind::Customers,
+        "customer_id,name,registration_no,customer_type,industry,region,org_unit,business_line,monitoring_tier,relationship_start,credit_limit,limit_currency,payment_terms_days\n\
+         C1,公司C1,R-1,sme,C,浙江,east,machinery,core,2019-01-01,1000.00,CNY,30\n\
+         C2,公司C2,R-2,sme,C,浙江,east,textiles,core,2019-01-01,2000.00,CNY,30",
+    );
+    import(
+        &mut store,
+        dir.path(),
+        Kind::Invoices,
+        "invoice_no,customer_id,issue_date,due_date,amount,currency\n\
+         I1,C1,2026-06-01,2026-07-01,600.00,CNY\n\
+         I2,C1,2026-09-01,2026-10-01,300.00,CNY\n\
+         I3,C2,2026-09-15,2026-10-15,400.00,CNY",
+    );
+    import(
+        &mut store,
+        dir.path(),
+        Kind::Payments,
+        "payment_id,customer_id,invoice_no,payment_date,amount,currency\nP1,C1,I1,2026-07-15,100.00,CNY",
+    );
+    import(
+        &mut store,
+        dir.path(),
+        Kind::Orders,
+        "order_no,customer_id,order_date,amount,currency,status\nO1,C1,2026-09-20,100.00,CNY,open",
+    );
+    (dir, store)
+}
+
+#[test]
+fn an_order_is_checked_step_by_step_and_a_blocked_one_is_queued_and_decided() {
+    let (_dir, mut store) = store();
+    let policy = CreditPolicy::builtin();
+    let day = date("2026-09-30");
+    let ok =
+        check_order(&mut store, &policy, "C2", 100_000, day, Some("SO-9"), "sales", "2026-09-30T09:00:00Z")
+            .unwrap();
+    assert!(ok.result.pass);
+    let e = &ok.result.exposure;
+    assert_eq!((e.receivables, e.open_orders, e.new_order, e.total), (40_000, 0, 100_000, 140_000));
+    assert_eq!(ok.blocked_order, None);
+
+    let checked =
+        check_order(&mut store, &policy, "C1", 5_000, day, Some("SO-1"), "sales", "2026-09-30T09:00:00Z")
+            .unwrap();
+    let r = &checked.result;
+    assert!(!r.pass);
+    let e = &r.exposure;
+    assert_eq!((e.receivables, e.open_orders, e.total), (80_000, 10_000, 95_000), "800.00 + 100.00 + 50.00");
+    assert!(r.step(StepCode::Limit).passed, "950.00 within 1,000.00");
+    assert!(!r.step(StepCode::OldestOverdue).passed, "I1 is 91 days overdue");
+    assert!(!r.step(StepCode::OverdueShare).passed, "62.5% overdue");
+    let remedy = serde_json::to_string(&r.remedy).unwrap();
+    assert!(remedy.contains("I1"), "collecting I1 releases the order: {remedy}");
+    let id = checked.blocked_order.expect("a blocked order with a reference is queued");
+
+    assert!(
+        decide_blocked_order(&mut store, &policy, id, OrderDecisionKind::Release, " ", "li", "t1", day)
+            .is_err()
+    );
+    let again =
+        decide_blocked_order(&mut store, &policy, id, OrderDecisionKind::Recheck, "", "li", "t1", day)
+            .unwrap();
+    assert_eq!(again.status, "blocked");
+    let released = decide_blocked_order(
+        &mut store,
+        &policy,
+        id,
+        OrderDecisionKind::Release,
+        "CFO accepted",
+        "li",
+        "t2",
+        day,
+    )
+    .unwrap();
+    assert_eq!((released.status.as_str(), released.reason.as_deref()), ("released", Some("CFO accepted")));
+    assert!(
+        decide_blocked_order(&mut store, &policy, id, OrderDecisionKind::Reject, "late", "li", "t3", day)
+            .is_err()
+    );
+    let (_, log) = store.blocked_order(id).unwrap().unwrap();
+    let kinds: Vec<&str> = log.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["blocked", "rechecked", "released"]);
+    assert!(check_order(&mut store, &policy, "C9", 1, day, None, "sales", "t").is_err());
+}
+
+/// Portfolio on 2026-09-30: open 800.00 + 400.00 = 1,200.00; current 300.00 + 400.00 =
+/// 700.00; 90+ days 500.00 (I1, 91 days); overdue rate 500 / 1,200 = 41.7%.
+#[test]
+fn aging_matches_the_hand_calculation() {
+    let (_dir, mut store) = store();
+    let report = aging(&mut store, date("2026-09-30"), credence_domain::Currency::CNY).unwrap();
+    let p = &report.portfolio;
+    assert_eq!(p.customers, 2);
+    assert_eq!(
+        (p.profile.open, p.profile.overdue.current, p.profile.overdue.over_90),
+        (120_000, 70_000, 50_000)
+    );
+    assert!((p.overdue_rate_pct.unwrap() - 500.0 / 1200.0 * 100.0).abs() < 1e-9);
+    assert_eq!(report.business_lines["machinery"].profile.open, 80_000);
+    assert_eq!(report.business_lines["textiles"].profile.overdue.over_90, 0);
+}
+
+/// On a rated demo portfolio, the policy raises limit requests; one is approved along
+/// its route (a wrong role is refused) and the approved limit is what the next check
+/// counts.
+#[test]
+fn limit_requests_follow_their_route_and_the_approved_limit_is_checked_against() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("d.db").to_str().unwrap()).unwrap();
+    build_demo(
+        &mut store,
+        &credence_demo::DemoConfig { customers: 300, seed: 9, as_of: date("2026-09-30") },
+        "t0",
+    )
+    .unwrap();
+    let catalogue = credence_indicators::Catalogue::builtin();
+    let model = credence_rating::ScorecardModel::builtin();
+    let options = RateOptions::new(date("2026-09-30"), RateScope::All, "2026-10-01T08:00:00Z".into());
+    rate_portfolio(&mut store, &catalogue, &model, &options).unwrap();
+    let policy = CreditPolicy::builtin();
+    let run = apply_policy(&mut store, &policy, date("2026-09-30"), "2026-10-01T09:00:00Z").unwrap();
+    assert_eq!(run.proposals.len(), 300);
+    assert!(!run.requests.is_empty());
+    let pending = store.limit_requests(Some("pending"), None).unwrap();
+    assert_eq!(pending.len(), run.requests.len());
+    let request = pending
+        .iter()
+        .find(|r| serde_json::from_str::<Vec<serde_json::Value>>(&r.route).unwrap().len() >= 2)
+        .expect("a request needing two approvers");
+    let route: Vec<serde_json::Value> = serde_json::from_str(&request.route).unwrap();
+    let role = |i: usize| route[i]["role"].as_str().unwrap().to_owned();
+    assert!(decide_limit(&mut store, request.id, true, "x", "nobody", "", "2026-10-01T10:00:00Z").is_err());
+    let mut status = serde_json::Value::Null;
+    for (i, _) in route.iter().enumerate() {
+        let s = decide_limit(
+            &mut store,
+            request.id,
+            true,
+            &format!("approver{i}"),
+            &role(i),
+            "ok",
+            "2026-10-01T10:00:00Z",
+        )
+        .unwrap();
+        status = serde_json::to_value(&s).unwrap();
+    }
+    assert_eq!(status["status"], "approved");
+    assert!(
+        decide_limit(&mut store, request.id, true, "late", &role(0), "", "2026-10-01T11:00:00Z").is_err()
+    );
+    let approved = &store.approved_limits().unwrap()[&request.customer_id];
+    assert_eq!(approved.credit_limit, request.requested_limit);
+    let checked =
+        check_order(&mut store, &policy, &request.customer_id, 1, date("2026-09-30"), None, "s", "t")
+            .unwrap();
+    assert_eq!(checked.result.permanent_limit, request.requested_limit);
+}
