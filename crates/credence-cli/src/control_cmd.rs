@@ -117,6 +117,16 @@ pub enum LimitCommand {
         #[arg(long, value_enum, default_value_t = Lang::Zh)]
         lang: Lang,
     },
+    /// Request a temporary limit on top of the permanent one, until a date.
+    Temporary {
+        customer: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long, value_parser = parse_date)]
+        until: chrono::NaiveDate,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
     Approve {
         id: i64,
         #[arg(long)]
@@ -498,6 +508,20 @@ pub fn run_limit(db: &str, command: LimitCommand) -> Result<()> {
                 })
                 .collect();
             print_table(&["at", "by", "role", "decision", "comment"], &rows);
+        }
+        LimitCommand::Temporary { customer, amount: text, until, policy } => {
+            let policy = credence_engine::load_policy(policy.as_deref())?;
+            let minor = amount(&text, policy.currency)?;
+            let id = credence_engine::request_temporary_limit(
+                &mut store,
+                &policy,
+                &customer,
+                minor,
+                until,
+                today(),
+                &now(),
+            )?;
+            println!("temporary limit request {id} for {customer}: `credence limit show {id}`");
         }
         LimitCommand::Approve { id, by, role, comment } => {
             let status = credence_engine::decide_limit(&mut store, id, true, &by, &role, &comment, &now())?;

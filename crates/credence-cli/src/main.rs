@@ -354,7 +354,7 @@ enum GroupsCommand {
         format: ReportFormat,
     },
     /// Related customers put on watch by distressed ones (defaulted in the last twelve
-    /// months, or rated in the worst letter grade by the latest run), with the path.
+    /// months, at the red warning level, or rated in the worst letter grade), with the path.
     Contagion {
         #[command(flatten)]
         options: GroupOptions,

@@ -630,3 +630,64 @@ pub fn load_strategy(path: Option<&std::path::Path>) -> Result<CollectionStrateg
         Some(p) => CollectionStrategy::from_file(p).map_err(|e| EngineError::Control(e.to_string())),
     }
 }
+
+/// Requests a temporary limit on top of a customer's permanent one, valid until
+/// `expires` (CTRL-2): checked against the policy's bounds and routed for approval like
+/// any limit request; returns the request id.
+pub fn request_temporary_limit(
+    store: &mut Store,
+    policy: &CreditPolicy,
+    customer: &str,
+    amount: i64,
+    expires: NaiveDate,
+    as_of: NaiveDate,
+    now: &str,
+) -> Result<i64, EngineError> {
+    let Some(master) = store.record(credence_records::Kind::Customers, customer)? else {
+        return Err(EngineError::UnknownCustomer { id: customer.to_owned() });
+    };
+    let approved = store.approved_limits()?.remove(customer).filter(|a| a.currency == policy.currency.code());
+    let imported = master.int("credit_limit").filter(|_| {
+        master.text("limit_currency").and_then(|c| Currency::parse(c).ok()) == Some(policy.currency)
+    });
+    let permanent = approved.as_ref().map(|a| a.credit_limit).or(imported).unwrap_or(0);
+    let term = approved
+        .as_ref()
+        .map(|a| a.term_days as u32)
+        .or(master.int("payment_terms_days").map(|d| d.max(0) as u32));
+    let temporary = control::TemporaryLimit { amount, expires };
+    control::check_temporary_limit(policy, permanent, &temporary, as_of)
+        .map_err(|e| EngineError::Control(e.to_string()))?;
+    let grade = latest_ratings(store)?.remove(customer).map(|r| r.0);
+    let rule = policy.effective_grade(grade.as_deref());
+    let request = control::LimitRequest {
+        customer_id: customer.to_owned(),
+        grade: rule.grade.clone(),
+        admission: rule.admission,
+        currency: policy.currency,
+        current_limit: permanent,
+        requested_limit: permanent,
+        temporary: Some(temporary),
+        current_term_days: term.unwrap_or(rule.term_days),
+        requested_term_days: term.unwrap_or(rule.term_days),
+    };
+    let route = control::route(policy, &request).map_err(|e| EngineError::Control(e.to_string()))?;
+    let stored = StoredLimitRequest {
+        id: 0,
+        customer_id: customer.to_owned(),
+        policy_version: policy.version.clone(),
+        as_of: as_of.to_string(),
+        created_at: now.to_owned(),
+        status: "pending".into(),
+        currency: policy.currency.code().to_owned(),
+        current_limit: permanent,
+        requested_limit: permanent,
+        current_term_days: i64::from(request.current_term_days),
+        requested_term_days: i64::from(request.requested_term_days),
+        temporary_limit: Some(amount),
+        temporary_expires: Some(expires.to_string()),
+        proposal: json(&request)?,
+        route: json(&route)?,
+    };
+    Ok(store.insert_limit_requests(&[stored])?[0])
+}

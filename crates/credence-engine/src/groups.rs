@@ -239,8 +239,8 @@ pub struct CustomerTies {
 }
 
 /// Customers in distress on `as_of`: those whose first `default` event falls in the
-/// twelve months to then (defaulted), and those whose latest rating has the worst grade of the letter
-/// scale `worst_grade` (red, until early-warning levels exist).
+/// twelve months to then (defaulted), and those at the red warning level or whose latest
+/// rating has the worst grade of the letter scale `worst_grade` (red).
 pub fn distressed_customers(
     store: &mut Store,
     as_of: NaiveDate,
@@ -252,6 +252,11 @@ pub fn distressed_customers(
     for (customer, date) in store.first_event_dates("default")? {
         if date.as_str() > year_before.as_str() && date <= as_of_text {
             out.insert(customer, DistressStatus::Defaulted);
+        }
+    }
+    for (customer, level) in store.customer_levels()? {
+        if level.level == "red" {
+            out.entry(customer).or_insert(DistressStatus::Red);
         }
     }
     if let Some(run) = store.rating_runs(1)?.into_iter().next() {
