@@ -148,6 +148,11 @@ enum Command {
         #[command(subcommand)]
         command: warning::CaseCommand,
     },
+    /// Notifications of alerts and escalations: deliver the outbox, list it.
+    Notify {
+        #[command(subcommand)]
+        command: warning::NotifyCommand,
+    },
     /// Credit repair plans for damaged customers (GOV-1).
     Repair {
         #[command(subcommand)]
@@ -808,6 +813,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Alerts { command } => warning::run_alerts(&cli.db, command)?,
         Command::Case { command } => warning::run_case(&cli.db, command)?,
         Command::Repair { command } => warning::run_repair(&cli.db, command)?,
+        Command::Notify { command } => warning::run_notify(&cli.db, command)?,
         Command::Check(args) => control_cmd::run_check(&cli.db, args)?,
         Command::Blocked { command } => control_cmd::run_blocked(&cli.db, command)?,
         Command::Policy { command } => control_cmd::run_policy(&cli.db, command)?,

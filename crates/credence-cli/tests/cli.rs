@@ -439,3 +439,77 @@ fn credit_control_commands_check_queue_propose_approve_age_and_collect() {
             .unwrap();
     assert!(!worklist["collectors"].as_array().unwrap().is_empty(), "{worklist}");
 }
+
+#[test]
+fn notify_delivers_the_outbox_to_configured_recipients() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("n.db");
+    let db = db.to_str().unwrap();
+    ok(db, &["demo", "--customers", "300"]);
+    ok(db, &["warn", "--as-of", "2026-09-30", "--all"]);
+    let pending: serde_json::Value = serde_json::from_str(&ok(
+        db,
+        &["notify", "list", "--status", "pending", "--limit", "1000", "--format", "json"],
+    ))
+    .unwrap();
+    let pending = pending.as_array().unwrap();
+    assert!(!pending.is_empty());
+    let owner = pending[0]["recipient"].as_str().unwrap().to_owned();
+    let for_owner = pending.iter().filter(|n| n["recipient"] == owner.as_str()).count();
+
+    // A receiver that answers 200 to every request.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let mut stream = stream;
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[webhooks.desk]\nurl = \"http://127.0.0.1:1/\"\nsecret = \"plain\"\n").unwrap();
+    let o = credence(db, &["notify", "send", "--config", bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("bad.toml:"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let config = dir.path().join("notify.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[webhooks.desk]\nurl = \"http://127.0.0.1:{port}/hook\"\nsecret_env = \"CREDENCE_TEST_DESK_SECRET\"\n[recipients.\"{owner}\"]\nwebhook = \"desk\"\n"
+        ),
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_credence"))
+        .args(["notify", "send", "--config", config.to_str().unwrap(), "--limit", "1000"])
+        .env("CREDENCE_DB", db)
+        .env("CREDENCE_TEST_DESK_SECRET", "s3cret")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = stdout(&o);
+    assert!(out.contains(&format!("{for_owner} delivered")), "{out}");
+    let delivered: serde_json::Value = serde_json::from_str(&ok(
+        db,
+        &["notify", "list", "--status", "delivered", "--limit", "1000", "--format", "json"],
+    ))
+    .unwrap();
+    assert_eq!(delivered.as_array().unwrap().len(), for_owner);
+}

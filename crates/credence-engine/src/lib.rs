@@ -22,6 +22,7 @@ mod demo;
 mod files;
 mod groups;
 mod import;
+mod notify;
 mod rate;
 mod repair;
 mod rule_performance;
@@ -45,6 +46,7 @@ pub use groups::{
     related_parties,
 };
 pub use import::{ImportOptions, ImportReport, ImportStatus, InvalidRows, import_file};
+pub use notify::{NotifyReport, deliver_notifications};
 pub use rate::{RateOptions, RateReport, RateScope, RatingDetail, rate_portfolio};
 pub use repair::{
     REPAIR_KINDS, RepairOutcome, abandon_repair, add_repair_item, complete_repair, finish_repair_item,

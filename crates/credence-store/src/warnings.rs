@@ -96,6 +96,8 @@ pub struct StoredNotification {
     pub next_attempt_at: String,
     pub last_error: Option<String>,
     pub delivered_at: Option<String>,
+    /// Channels (`webhook`, `email`) that already have it, when some failed.
+    pub channels_done: Vec<String>,
 }
 
 fn enqueue(db: &mut Db, n: &NewNotification<'_>, at: &str) -> Result<(), StoreError> {
@@ -865,7 +867,7 @@ impl Store {
     ) -> Result<Vec<StoredNotification>, StoreError> {
         let mut out = Vec::new();
         self.db.query_cells(
-            &format!("SELECT id, kind, recipient, title_en, title_zh, payload, created_at, status, attempts, next_attempt_at, last_error, delivered_at FROM notifications {tail}"),
+            &format!("SELECT id, kind, recipient, title_en, title_zh, payload, created_at, status, attempts, next_attempt_at, last_error, delivered_at, channels_done FROM notifications {tail}"),
             params,
             |r| {
                 out.push(StoredNotification {
@@ -881,29 +883,39 @@ impl Store {
                     next_attempt_at: text(r[9]),
                     last_error: opt_text(r[10]),
                     delivered_at: opt_text(r[11]),
+                    channels_done: r[12]
+                        .text()
+                        .unwrap_or_default()
+                        .split(',')
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
                 })
             },
         )?;
         Ok(out)
     }
 
-    /// Records an attempt: delivered, to retry at `next_attempt_at`, or given up.
+    /// Records an attempt: delivered, to retry at `next_attempt_at`, or given up, with
+    /// the channels that have it so far.
     pub fn record_delivery(
         &mut self,
         id: i64,
         status: &str,
         next_attempt_at: Option<&str>,
         error: Option<&str>,
+        channels_done: &[&str],
         at: &str,
     ) -> Result<(), StoreError> {
         let delivered_at = if status == "delivered" { Value::from(at) } else { Value::Null };
         self.db.execute(
-            "UPDATE notifications SET status = ?, attempts = attempts + 1, next_attempt_at = COALESCE(?, next_attempt_at), last_error = ?, delivered_at = ? WHERE id = ?",
+            "UPDATE notifications SET status = ?, attempts = attempts + 1, next_attempt_at = COALESCE(?, next_attempt_at), last_error = ?, delivered_at = ?, channels_done = ? WHERE id = ?",
             &[
                 status.into(),
                 next_attempt_at.map_or(Value::Null, Value::from),
                 error.map_or(Value::Null, Value::from),
                 delivered_at,
+                channels_done.join(",").into(),
                 Value::Int(id),
             ],
         )?;

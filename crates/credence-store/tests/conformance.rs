@@ -484,6 +484,39 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     store
         .update_case(case, &[("owner", Value::from("li"))], "wang", "assigned", "machinery → li", "t", None)
         .unwrap();
+    // Queued notifications wait for their next attempt, then record each delivery.
+    let mut s = store.begin_warning_run("2026-09-01", "P1", "K1", "due", "2026-09-01T00:00:00Z").unwrap();
+    let notice = credence_store::NewNotification {
+        kind: "alert_raised",
+        recipient: "li",
+        title_en: "red alert",
+        title_zh: "红色预警",
+        payload: "{}",
+    };
+    s.notify(&notice).unwrap();
+    s.commit("t").unwrap();
+    assert!(store.due_notifications("2026-08-31T23:59:59Z", 10).unwrap().is_empty());
+    let due = store.due_notifications("2026-09-01T00:00:00Z", 10).unwrap();
+    assert_eq!((due.len(), due[0].status.as_str(), due[0].attempts), (1, "pending", 0));
+    store
+        .record_delivery(
+            due[0].id,
+            "pending",
+            Some("2026-09-01T00:01:00Z"),
+            Some("HTTP 503"),
+            &["email"],
+            "t1",
+        )
+        .unwrap();
+    assert_eq!(store.notifications(None, 1).unwrap()[0].channels_done, vec!["email"]);
+    assert!(store.due_notifications("2026-09-01T00:00:30Z", 10).unwrap().is_empty());
+    store.record_delivery(due[0].id, "delivered", None, None, &["email", "webhook"], "t2").unwrap();
+    let all = store.notifications(None, 10).unwrap();
+    assert_eq!(
+        (all[0].status.as_str(), all[0].attempts, all[0].delivered_at.as_deref()),
+        ("delivered", 2, Some("t2"))
+    );
+    assert!(store.due_notifications("2026-12-01T00:00:00Z", 10).unwrap().is_empty());
     let overdue =
         store.cases(&CaseFilter { due_before: Some("2026-08-03".into()), ..CaseFilter::default() }).unwrap();
     assert_eq!(overdue.len(), 1);

@@ -134,6 +134,7 @@ CREATE TABLE notifications (
     attempts BIGINT NOT NULL DEFAULT 0,
     next_attempt_at TEXT NOT NULL,
     last_error TEXT,
+    channels_done TEXT NOT NULL DEFAULT '',
     delivered_at TEXT
 );
 CREATE INDEX notifications_due ON notifications (status, next_attempt_at);
