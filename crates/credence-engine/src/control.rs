@@ -124,28 +124,42 @@ fn facts_of(c: &LoadedFile, file: &CustomerFile, as_of: NaiveDate, scale: f64, c
     }
 }
 
-/// Reads the facts of the customers in `ids` (sorted), on every core.
+/// Reads the facts of the customers in `ids` (sorted) on every core, turns each into a
+/// `T` on the worker that read it, and hands them to `sink` range by range: a portfolio
+/// pass never holds every ledger at once.
+fn map_facts<T: Send>(
+    store: &Store,
+    ids: &[String],
+    as_of: NaiveDate,
+    currency: Currency,
+    work: &(dyn Fn(Facts) -> T + Sync),
+    mut sink: impl FnMut(Vec<T>) -> Result<(), EngineError>,
+) -> Result<(), EngineError> {
+    let scale = 10_f64.powi(i32::from(currency.exponent()));
+    let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let ranges: Vec<(String, String)> =
+        ids.chunks(4_000).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
+    let mut pool = Pool::open(store)?;
+    pool.run(
+        &ranges,
+        &|id| wanted.contains(id),
+        &|c| c.file.as_ref().ok().map(|(file, _)| work(facts_of(c, file, as_of, scale, currency))),
+        |done, _, _| sink(done.into_iter().flatten().collect()),
+    )
+}
+
+/// The facts of a few customers.
 fn load_facts(
     store: &Store,
     ids: &[String],
     as_of: NaiveDate,
     currency: Currency,
 ) -> Result<Vec<Facts>, EngineError> {
-    let scale = 10_f64.powi(i32::from(currency.exponent()));
-    let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
-    let ranges: Vec<(String, String)> =
-        ids.chunks(4_000).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
     let mut out = Vec::with_capacity(ids.len());
-    let mut pool = Pool::open(store)?;
-    pool.run(
-        &ranges,
-        &|id| wanted.contains(id),
-        &|c| c.file.as_ref().ok().map(|(file, _)| facts_of(c, file, as_of, scale, currency)),
-        |done, _, _| {
-            out.extend(done.into_iter().flatten());
-            Ok(())
-        },
-    )?;
+    map_facts(store, ids, as_of, currency, &|f| f, |done| {
+        out.extend(done);
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -387,22 +401,42 @@ pub fn aging(store: &mut Store, as_of: NaiveDate, currency: Currency) -> Result<
         group_of
     };
     let ids = store.customer_ids()?;
-    let facts = load_facts(store, &ids, as_of, currency)?;
     let dates = AgingDates::new(as_of);
     let mut rollup = AgingRollup::new(AgingDates::new(as_of), currency);
-    let mut scratch = OpenItems::default();
-    for f in &facts {
-        let profile = control::age_ledger(&f.ledger, &dates, &mut scratch);
-        rollup.add(ctx_groups.get(&f.customer_id).map(String::as_str), Some(&f.business_line), &profile);
-    }
+    map_facts(
+        store,
+        &ids,
+        as_of,
+        currency,
+        &|f| {
+            let profile = control::age_ledger(&f.ledger, &dates, &mut OpenItems::default());
+            (f.customer_id, f.business_line, profile)
+        },
+        |done| {
+            for (customer, line, profile) in done {
+                rollup.add(ctx_groups.get(&customer).map(String::as_str), Some(&line), &profile);
+            }
+            Ok(())
+        },
+    )?;
     Ok(rollup.report())
 }
 
-/// A policy run: every customer's proposal, and the limit requests stored for approval.
+/// Proposals kept in a [`PolicyRun`] for display; the requests hold every proposal that
+/// needs a decision.
+const KEPT_PROPOSALS: usize = 1_000;
+
+/// A policy run: how many customers got which admission, the first proposals in id
+/// order, and the limit requests stored for approval.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PolicyRun {
     pub as_of: NaiveDate,
     pub policy_version: String,
+    /// Customers a proposal was made for.
+    pub proposed: u64,
+    /// Admission code → customers.
+    pub admissions: std::collections::BTreeMap<String, u64>,
+    /// The first proposals, in customer id order.
     pub proposals: Vec<Proposal>,
     /// (request id, customer) of the requests stored.
     pub requests: Vec<(i64, String)>,
@@ -421,16 +455,16 @@ pub fn apply_policy(
     let ratings = latest_ratings(store)?;
     let approved = store.approved_limits()?;
     let ids = store.customer_ids()?;
-    let facts = load_facts(store, &ids, as_of, policy.currency)?;
     let mut run = PolicyRun {
         as_of,
         policy_version: policy.version.clone(),
+        proposed: 0,
+        admissions: std::collections::BTreeMap::new(),
         proposals: Vec::new(),
         requests: Vec::new(),
         failures: Vec::new(),
     };
-    let mut requests = Vec::new();
-    for f in &facts {
+    let propose = |f: Facts| {
         let rating = ratings.get(&f.customer_id);
         let current = approved.get(&f.customer_id).filter(|a| a.currency == policy.currency.code());
         let input = ProposalInput {
@@ -449,33 +483,46 @@ pub fn apply_policy(
             relationship_start: f.relationship_start,
             orders_so_far: f.orders_so_far,
         };
-        match control::propose(policy, &input, as_of) {
-            Ok(p) => {
-                if let Some(r) = &p.request {
-                    let route = control::route(policy, r).map_err(|e| EngineError::Control(e.to_string()))?;
-                    requests.push(StoredLimitRequest {
-                        id: 0,
-                        customer_id: f.customer_id.clone(),
-                        policy_version: policy.version.clone(),
-                        as_of: as_of.to_string(),
-                        created_at: now.to_owned(),
-                        status: "pending".into(),
-                        currency: policy.currency.code().to_owned(),
-                        current_limit: r.current_limit,
-                        requested_limit: r.requested_limit,
-                        current_term_days: i64::from(r.current_term_days),
-                        requested_term_days: i64::from(r.requested_term_days),
-                        temporary_limit: r.temporary.as_ref().map(|t| t.amount),
-                        temporary_expires: r.temporary.as_ref().map(|t| t.expires.to_string()),
-                        proposal: json(&p)?,
-                        route: json(&route)?,
-                    });
+        control::propose(policy, &input, as_of).map_err(|e| (f.customer_id, e.to_string()))
+    };
+    let mut requests = Vec::new();
+    map_facts(store, &ids, as_of, policy.currency, &propose, |done| {
+        for proposal in done {
+            let p = match proposal {
+                Ok(p) => p,
+                Err(failure) => {
+                    run.failures.push(failure);
+                    continue;
                 }
+            };
+            run.proposed += 1;
+            *run.admissions.entry(p.admission.code().to_owned()).or_default() += 1;
+            if let Some(r) = &p.request {
+                let route = control::route(policy, r).map_err(|e| EngineError::Control(e.to_string()))?;
+                requests.push(StoredLimitRequest {
+                    id: 0,
+                    customer_id: p.customer_id.clone(),
+                    policy_version: policy.version.clone(),
+                    as_of: as_of.to_string(),
+                    created_at: now.to_owned(),
+                    status: "pending".into(),
+                    currency: policy.currency.code().to_owned(),
+                    current_limit: r.current_limit,
+                    requested_limit: r.requested_limit,
+                    current_term_days: i64::from(r.current_term_days),
+                    requested_term_days: i64::from(r.requested_term_days),
+                    temporary_limit: r.temporary.as_ref().map(|t| t.amount),
+                    temporary_expires: r.temporary.as_ref().map(|t| t.expires.to_string()),
+                    proposal: json(&p)?,
+                    route: json(&route)?,
+                });
+            }
+            if run.proposals.len() < KEPT_PROPOSALS {
                 run.proposals.push(p);
             }
-            Err(e) => run.failures.push((f.customer_id.clone(), e.to_string())),
         }
-    }
+        Ok(())
+    })?;
     let ids = store.insert_limit_requests(&requests)?;
     run.requests = ids.into_iter().zip(requests.into_iter().map(|r| r.customer_id)).collect();
     Ok(run)
@@ -568,23 +615,26 @@ pub fn collection_worklist(
     let mut actions = store.collection_actions()?;
     let mut promises = store.promises()?;
     let ids = store.customer_ids()?;
-    let facts = load_facts(store, &ids, today, currency)?;
-    let cases: Vec<CollectionCase> = facts
-        .into_iter()
-        .filter_map(|f| {
-            let open = OpenItems::of(&f.ledger, today);
-            if open.items.is_empty() {
-                return None;
-            }
-            let rating = ratings.get(&f.customer_id);
-            Some(CollectionCase {
-                customer_id: f.customer_id.clone(),
-                owner: f.business_line.clone(),
+    // Only customers with open items, as lean cases; their logs are attached here.
+    let open_case = |f: Facts| {
+        let open = OpenItems::of(&f.ledger, today);
+        if open.items.is_empty() {
+            return None;
+        }
+        let receivables = open.receivables(&f.ledger);
+        Some((f.customer_id, f.business_line, receivables, f.ledger.payments))
+    };
+    let mut cases: Vec<CollectionCase> = Vec::new();
+    map_facts(store, &ids, today, currency, &open_case, |done| {
+        for (customer_id, owner, receivables, payments) in done.into_iter().flatten() {
+            let rating = ratings.get(&customer_id);
+            cases.push(CollectionCase {
+                owner,
                 grade: rating.map(|r| r.0.clone()),
                 pd: rating.map(|r| r.2),
-                receivables: open.receivables(&f.ledger),
+                receivables,
                 actions: actions
-                    .remove(&f.customer_id)
+                    .remove(&customer_id)
                     .unwrap_or_default()
                     .into_iter()
                     .filter_map(|a| {
@@ -595,7 +645,7 @@ pub fn collection_worklist(
                     })
                     .collect(),
                 promises: promises
-                    .remove(&f.customer_id)
+                    .remove(&customer_id)
                     .unwrap_or_default()
                     .into_iter()
                     .filter(|p| p.currency == currency.code())
@@ -608,10 +658,12 @@ pub fn collection_worklist(
                         })
                     })
                     .collect(),
-                payments: f.ledger.payments.clone(),
-            })
-        })
-        .collect();
+                payments,
+                customer_id,
+            });
+        }
+        Ok(())
+    })?;
     Ok(control::worklist(strategy, &cases, today))
 }
 

@@ -156,7 +156,8 @@ fn limit_requests_follow_their_route_and_the_approved_limit_is_checked_against()
     rate_portfolio(&mut store, &catalogue, &model, &options).unwrap();
     let policy = CreditPolicy::builtin();
     let run = apply_policy(&mut store, &policy, date("2026-09-30"), "2026-10-01T09:00:00Z").unwrap();
-    assert_eq!(run.proposals.len(), 300);
+    assert_eq!((run.proposed, run.proposals.len()), (300, 300));
+    assert_eq!(run.admissions.values().sum::<u64>(), 300);
     assert!(!run.requests.is_empty());
     let pending = store.limit_requests(Some("pending"), None).unwrap();
     assert_eq!(pending.len(), run.requests.len());
