@@ -422,15 +422,17 @@ pub fn run_policy(db: &str, command: PolicyCommand) -> Result<()> {
         "policy {} as of {}: {} proposals, {} limit requests routed for approval, {} failures{}",
         run.policy_version,
         run.as_of,
-        run.proposals.len(),
+        run.proposed,
         run.requests.len(),
         run.failures.len(),
-        if run.proposals.len() > limit {
+        if run.proposed as usize > limit {
             format!("; the first {limit} shown (--limit)")
         } else {
             String::new()
         }
     );
+    let admissions: Vec<String> = run.admissions.iter().map(|(a, n)| format!("{a} {n}")).collect();
+    println!("admission: {}", admissions.join(", "));
     for (customer, reason) in run.failures.iter().take(5) {
         println!("  {customer}: {reason}");
     }
