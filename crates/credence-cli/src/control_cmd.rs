@@ -157,6 +157,12 @@ pub struct AgingArgs {
     /// Rows shown per section.
     #[arg(long, default_value_t = 20)]
     limit: usize,
+    /// Customers listed, most 90+ days overdue first.
+    #[arg(long, default_value_t = 10)]
+    customers: usize,
+    /// Earlier month ends shown for the portfolio.
+    #[arg(long, default_value_t = 12)]
+    history: u32,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     format: ReportFormat,
 }
@@ -176,6 +182,19 @@ pub enum CollectCommand {
         currency: String,
         #[arg(long, default_value_t = 30)]
         limit: usize,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// Success of collection actions by kind: attempts, payments within the window after
+    /// them, amounts recovered.
+    Report {
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Days after an action in which a payment counts for it.
+        #[arg(long, default_value_t = 14)]
+        window: u32,
+        #[arg(long, default_value = "CNY")]
+        currency: String,
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
@@ -556,11 +575,18 @@ fn aging_row(name: &str, l: &AgingLine, c: Currency) -> Vec<String> {
 pub fn run_aging(db: &str, args: AgingArgs) -> Result<()> {
     let c = currency(&args.currency)?;
     let mut store = open(db)?;
-    let report = credence_engine::aging(&mut store, args.as_of.unwrap_or_else(today), c)?;
+    let view = credence_engine::aging(
+        &mut store,
+        args.as_of.unwrap_or_else(today),
+        c,
+        args.customers,
+        args.history,
+    )?;
     if args.format == ReportFormat::Json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!("{}", serde_json::to_string_pretty(&view)?);
         return Ok(());
     }
+    let report = &view.report;
     let header = ["", "customers", "open", "current", "1-30", "31-60", "61-90", "90+", "overdue", "DSO"];
     println!("aging as of {} in {}", report.as_of, c.code());
     let mut rows = vec![aging_row("portfolio", &report.portfolio, c)];
@@ -571,6 +597,18 @@ pub fn run_aging(db: &str, args: AgingArgs) -> Result<()> {
     let rows: Vec<Vec<String>> = groups.iter().take(args.limit).map(|(k, l)| aging_row(k, l, c)).collect();
     println!("groups with the most 90+ days overdue:");
     print_table(&header, &rows);
+    if !view.top_customers.is_empty() {
+        let rows: Vec<Vec<String>> = view.top_customers.iter().map(|(k, l)| aging_row(k, l, c)).collect();
+        println!("customers with the most 90+ days overdue:");
+        print_table(&header, &rows);
+    }
+    if !view.history.is_empty() {
+        let mut rows: Vec<Vec<String>> =
+            view.history.iter().map(|(d, l)| aging_row(&d.to_string(), l, c)).collect();
+        rows.push(aging_row(&report.as_of.to_string(), &report.portfolio, c));
+        println!("portfolio month by month:");
+        print_table(&header, &rows);
+    }
     Ok(())
 }
 
@@ -613,6 +651,28 @@ pub fn run_collect(db: &str, command: CollectCommand) -> Result<()> {
                 );
             }
             println!("{} customers on hold for a promise to pay", list.on_hold.len());
+        }
+        CollectCommand::Report { as_of, window, currency: code, format } => {
+            let c = currency(&code)?;
+            let lines =
+                credence_engine::collection_report(&mut store, c, as_of.unwrap_or_else(today), window)?;
+            if format == ReportFormat::Json {
+                println!("{}", serde_json::to_string_pretty(&lines)?);
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = lines
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.action.code().to_owned(),
+                        l.attempts.to_string(),
+                        l.successes.to_string(),
+                        l.success_rate_pct.map_or_else(|| "-".into(), |v| format!("{v:.1}%")),
+                        format_money(l.recovered, c),
+                    ]
+                })
+                .collect();
+            print_table(&["action", "attempts", "successes", "success rate", "recovered"], &rows);
         }
         CollectCommand::Log { customer, action, note, date, by } => {
             let a = credence_control::Action::parse_label(&action).with_context(|| {

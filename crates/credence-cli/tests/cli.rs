@@ -428,12 +428,16 @@ fn credit_control_commands_check_queue_propose_approve_age_and_collect() {
     assert!(out.contains("approved") || out.contains("pending"), "{out}");
     let aging: serde_json::Value =
         serde_json::from_str(&ok(db, &["aging", "--as-of", "2026-09-30", "--format", "json"])).unwrap();
-    assert_eq!(aging["portfolio"]["customers"], 300);
-    assert!(aging["portfolio"]["profile"]["open"].as_i64() > Some(0));
+    assert_eq!(aging["report"]["portfolio"]["customers"], 300);
+    assert!(aging["report"]["portfolio"]["profile"]["open"].as_i64() > Some(0));
+    assert_eq!(aging["history"].as_array().unwrap().len(), 12, "month by month for a year");
+    assert_eq!(aging["top_customers"].as_array().unwrap().len(), 10);
     ok(db, &["collect", "log", "C0000007", "--action", "phone", "--note", "CFO promised", "--by", "zhao"]);
     ok(db, &["collect", "promise", "C0000007", "--amount", "5000", "--on", "2026-10-15", "--by", "zhao"]);
     let o = credence(db, &["collect", "log", "C0000007", "--action", "telepathy", "--by", "zhao"]);
     assert!(!o.status.success());
+    let report = ok(db, &["collect", "report", "--as-of", "2026-10-31"]);
+    assert!(report.contains("phone"), "{report}");
     let worklist: serde_json::Value =
         serde_json::from_str(&ok(db, &["collect", "worklist", "--date", "2026-09-30", "--format", "json"]))
             .unwrap();

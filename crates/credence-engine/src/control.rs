@@ -9,7 +9,7 @@
 
 use crate::EngineError;
 use crate::credit_file::{LoadedFile, Pool};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use credence_control as control;
 use credence_control::{
     AgingDates, AgingReport, AgingRollup, CheckResult, CollectionCase, CollectionStrategy, CreditPolicy,
@@ -388,8 +388,34 @@ pub fn decide_blocked_order(
     Ok(store.blocked_order(id)?.ok_or(EngineError::UnknownBlockedOrder { id })?.0)
 }
 
-/// Aging of every customer's open items on `as_of`, by group, business line and portfolio.
-pub fn aging(store: &mut Store, as_of: NaiveDate, currency: Currency) -> Result<AgingReport, EngineError> {
+/// Aging on a date: the roll-up by group, business line and portfolio, the customers
+/// with the most overdue, and the portfolio at the month ends before.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AgingView {
+    pub report: AgingReport,
+    /// Customers with the most 90+ days overdue, then the most overdue in all (at most
+    /// the number asked).
+    pub top_customers: Vec<(String, control::AgingLine)>,
+    /// The portfolio line at each earlier month end asked for, oldest first.
+    pub history: Vec<(NaiveDate, control::AgingLine)>,
+}
+
+/// The last day of the month `back` months before the month of `d`.
+fn month_end_before(d: NaiveDate, back: u32) -> NaiveDate {
+    let first = d.with_day(1).expect("day 1 exists") - chrono::Months::new(back - 1);
+    first - chrono::Days::new(1)
+}
+
+/// Aging of every customer's open items on `as_of` (CTRL-9), by group, business line and
+/// portfolio, with the `top` customers most overdue and the portfolio at the `months`
+/// month ends before — all from one read of the ledgers.
+pub fn aging(
+    store: &mut Store,
+    as_of: NaiveDate,
+    currency: Currency,
+    top: usize,
+    months: u32,
+) -> Result<AgingView, EngineError> {
     let ctx_groups = {
         let parties = crate::related_parties(store, as_of, credence_groups::GroupConfig::builtin())?;
         let mut group_of = HashMap::new();
@@ -402,24 +428,127 @@ pub fn aging(store: &mut Store, as_of: NaiveDate, currency: Currency) -> Result<
     };
     let ids = store.customer_ids()?;
     let dates = AgingDates::new(as_of);
+    let earlier: Vec<AgingDates> =
+        (1..=months).rev().map(|k| AgingDates::new(month_end_before(as_of, k))).collect();
     let mut rollup = AgingRollup::new(AgingDates::new(as_of), currency);
+    let mut past: Vec<AgingRollup> = earlier.iter().map(|d| AgingRollup::new(*d, currency)).collect();
+    let mut worst: Vec<(String, control::AgingProfile)> = Vec::new();
     map_facts(
         store,
         &ids,
         as_of,
         currency,
         &|f| {
-            let profile = control::age_ledger(&f.ledger, &dates, &mut OpenItems::default());
-            (f.customer_id, f.business_line, profile)
+            let mut scratch = OpenItems::default();
+            let profile = control::age_ledger(&f.ledger, &dates, &mut scratch);
+            let before: Vec<control::AgingProfile> =
+                earlier.iter().map(|d| control::age_ledger(&f.ledger, d, &mut scratch)).collect();
+            (f.customer_id, f.business_line, profile, before)
         },
         |done| {
-            for (customer, line, profile) in done {
+            for (customer, line, profile, before) in done {
                 rollup.add(ctx_groups.get(&customer).map(String::as_str), Some(&line), &profile);
+                for (r, p) in past.iter_mut().zip(&before) {
+                    r.add(None, None, p);
+                }
+                if top > 0 && profile.overdue_items > 0 {
+                    worst.push((customer, profile));
+                    if worst.len() > top * 4 {
+                        keep_worst(&mut worst, top);
+                    }
+                }
             }
             Ok(())
         },
     )?;
-    Ok(rollup.report())
+    keep_worst(&mut worst, top);
+    Ok(AgingView {
+        top_customers: worst.into_iter().map(|(c, p)| (c, rollup_line(&dates, currency, &p))).collect(),
+        history: earlier.iter().zip(&past).map(|(d, r)| (d.as_of, r.report().portfolio)).collect(),
+        report: rollup.report(),
+    })
+}
+
+/// Keeps the `n` customers with the most 90+ days overdue (then most overdue in all).
+fn keep_worst(list: &mut Vec<(String, control::AgingProfile)>, n: usize) {
+    let overdue = |p: &control::AgingProfile| p.open - p.overdue.current;
+    list.sort_by(|a, b| {
+        b.1.overdue
+            .over_90
+            .cmp(&a.1.overdue.over_90)
+            .then(overdue(&b.1).cmp(&overdue(&a.1)))
+            .then(a.0.cmp(&b.0))
+    });
+    list.truncate(n);
+}
+
+fn rollup_line(dates: &AgingDates, currency: Currency, p: &control::AgingProfile) -> control::AgingLine {
+    let mut one = AgingRollup::new(*dates, currency);
+    one.add(None, None, p);
+    one.report().portfolio
+}
+
+/// Collection success by action over the portfolio (CTRL-9): attempts, successes (a
+/// payment within `window_days` of the action) and amounts recovered.
+pub fn collection_report(
+    store: &mut Store,
+    currency: Currency,
+    as_of: NaiveDate,
+    window_days: u32,
+) -> Result<Vec<control::ActionSuccess>, EngineError> {
+    let actions = store.collection_actions()?;
+    let mut ids: Vec<String> = actions.keys().cloned().collect();
+    ids.sort();
+    let records: HashMap<String, Vec<control::ActionRecord>> = actions
+        .into_iter()
+        .map(|(c, list)| {
+            let records = list
+                .into_iter()
+                .filter_map(|a| {
+                    Some(control::ActionRecord {
+                        date: a.action_date.parse().ok()?,
+                        action: control::Action::parse_label(&a.action)?,
+                    })
+                })
+                .collect();
+            (c, records)
+        })
+        .collect();
+    let mut total: Vec<control::ActionSuccess> = Vec::new();
+    map_facts(
+        store,
+        &ids,
+        as_of,
+        currency,
+        &|f| {
+            let none = Vec::new();
+            control::collection_success(
+                records.get(&f.customer_id).unwrap_or(&none),
+                &f.ledger.payments,
+                window_days,
+            )
+        },
+        |done| {
+            for lines in done {
+                for l in lines {
+                    match total.iter_mut().find(|t| t.action == l.action) {
+                        Some(t) => {
+                            t.attempts += l.attempts;
+                            t.successes += l.successes;
+                            t.recovered += l.recovered;
+                        }
+                        None => total.push(l),
+                    }
+                }
+            }
+            Ok(())
+        },
+    )?;
+    for t in &mut total {
+        t.success_rate_pct = (t.attempts > 0).then(|| f64::from(t.successes) / f64::from(t.attempts) * 100.0);
+    }
+    total.sort_by_key(|t| t.action as u8);
+    Ok(total)
 }
 
 /// Proposals kept in a [`PolicyRun`] for display; the requests hold every proposal that

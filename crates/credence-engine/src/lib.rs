@@ -34,8 +34,9 @@ pub use analysis::{
 };
 pub use batch::{BatchPlan, import_batch, kind_of_file, plan_batch};
 pub use control::{
-    OrderCheck, OrderDecisionKind, PolicyRun, aging, apply_policy, check_order, collection_worklist,
-    decide_blocked_order, decide_limit, load_policy, load_strategy, request_temporary_limit,
+    AgingView, OrderCheck, OrderDecisionKind, PolicyRun, aging, apply_policy, check_order, collection_report,
+    collection_worklist, decide_blocked_order, decide_limit, load_policy, load_strategy,
+    request_temporary_limit,
 };
 pub use credit_file::{LoadedFile, Qualitative, load_credit_files};
 pub use customer::{CustomerView, HistoryLine, IndicatorLine, Migration, customer_view, override_rating};

@@ -122,10 +122,34 @@ fn an_order_is_checked_step_by_step_and_a_blocked_one_is_queued_and_decided() {
 
 /// Portfolio on 2026-09-30: open 800.00 + 400.00 = 1,200.00; current 300.00 + 400.00 =
 /// 700.00; 90+ days 500.00 (I1, 91 days); overdue rate 500 / 1,200 = 41.7%.
+/// Month ends before: 2026-06-30 I1 600.00 not yet due; 2026-07-31 I1 500.00 (after the
+/// payment of 07-15) 30 days overdue; 2026-08-31 the same 500.00, 61 days overdue.
 #[test]
 fn aging_matches_the_hand_calculation() {
     let (_dir, mut store) = store();
-    let report = aging(&mut store, date("2026-09-30"), credence_domain::Currency::CNY).unwrap();
+    let view = aging(&mut store, date("2026-09-30"), credence_domain::Currency::CNY, 1, 3).unwrap();
+    let report = &view.report;
+    assert_eq!(view.top_customers.len(), 1);
+    assert_eq!(
+        (view.top_customers[0].0.as_str(), view.top_customers[0].1.profile.overdue.over_90),
+        ("C1", 50_000)
+    );
+    let months: Vec<(String, i64, i64, i64, i64)> = view
+        .history
+        .iter()
+        .map(|(d, l)| {
+            let o = &l.profile.overdue;
+            (d.to_string(), l.profile.open, o.current, o.days_1_30, o.days_61_90)
+        })
+        .collect();
+    assert_eq!(
+        months,
+        vec![
+            ("2026-06-30".to_owned(), 60_000, 60_000, 0, 0),
+            ("2026-07-31".to_owned(), 50_000, 0, 50_000, 0),
+            ("2026-08-31".to_owned(), 50_000, 0, 0, 50_000),
+        ]
+    );
     let p = &report.portfolio;
     assert_eq!(p.customers, 2);
     assert_eq!(
@@ -192,4 +216,34 @@ fn limit_requests_follow_their_route_and_the_approved_limit_is_checked_against()
         check_order(&mut store, &policy, &request.customer_id, 1, date("2026-09-30"), None, "s", "t")
             .unwrap();
     assert_eq!(checked.result.permanent_limit, request.requested_limit);
+}
+
+/// A phone call on 2026-07-10 followed by C1's payment of 100.00 on 2026-07-15 (within 14
+/// days): one attempt, one success, 100.00 recovered; a letter on 2026-09-01 with no
+/// payment after it: one attempt, no success.
+#[test]
+fn collection_success_credits_payments_to_the_action_before_them() {
+    let (_dir, mut store) = store();
+    for (day, action) in [("2026-07-10", "phone"), ("2026-09-01", "letter")] {
+        let a = credence_store::CollectionAction {
+            customer_id: "C1".into(),
+            action_date: day.into(),
+            action: action.into(),
+            note: String::new(),
+            actor: "zhao".into(),
+        };
+        store.log_collection_action(&a, "t").unwrap();
+    }
+    let lines = credence_engine::collection_report(
+        &mut store,
+        credence_domain::Currency::CNY,
+        date("2026-09-30"),
+        14,
+    )
+    .unwrap();
+    let phone = lines.iter().find(|l| l.action == credence_control::Action::Phone).unwrap();
+    assert_eq!((phone.attempts, phone.successes, phone.recovered), (1, 1, 10_000));
+    assert_eq!(phone.success_rate_pct, Some(100.0));
+    let letter = lines.iter().find(|l| l.action == credence_control::Action::Letter).unwrap();
+    assert_eq!((letter.attempts, letter.successes, letter.recovered), (1, 0, 0));
 }
