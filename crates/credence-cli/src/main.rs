@@ -10,7 +10,9 @@ mod output;
 /// locks showed up as a third of a rating run's time.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+mod notify_cmd;
 mod rating_output;
+mod repair_cmd;
 mod warning;
 
 use anyhow::{Context, Result, bail};
@@ -151,12 +153,12 @@ enum Command {
     /// Notifications of alerts and escalations: deliver the outbox, list it.
     Notify {
         #[command(subcommand)]
-        command: warning::NotifyCommand,
+        command: notify_cmd::NotifyCommand,
     },
     /// Credit repair plans for damaged customers (GOV-1).
     Repair {
         #[command(subcommand)]
-        command: warning::RepairCommand,
+        command: repair_cmd::RepairCommand,
     },
     /// Order-time credit check: every step's result and the smallest remedy (CTRL-4).
     Check(control_cmd::CheckArgs),
@@ -812,8 +814,8 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Warn(args) => warning::run_warn(&cli.db, args)?,
         Command::Alerts { command } => warning::run_alerts(&cli.db, command)?,
         Command::Case { command } => warning::run_case(&cli.db, command)?,
-        Command::Repair { command } => warning::run_repair(&cli.db, command)?,
-        Command::Notify { command } => warning::run_notify(&cli.db, command)?,
+        Command::Repair { command } => repair_cmd::run_repair(&cli.db, command)?,
+        Command::Notify { command } => notify_cmd::run_notify(&cli.db, command)?,
         Command::Check(args) => control_cmd::run_check(&cli.db, args)?,
         Command::Blocked { command } => control_cmd::run_blocked(&cli.db, command)?,
         Command::Policy { command } => control_cmd::run_policy(&cli.db, command)?,

@@ -1,7 +1,8 @@
 //! Credit control over the stored portfolio (CTRL-1 … CTRL-4, CTRL-9): the exposure book
 //! built from stored ledgers, orders, limits, ratings, warning levels and groups; the
-//! order-time credit check with its queue of blocked orders; the policy applied to every
-//! customer with limit requests routed for approval; aging; and collectors' worklists.
+//! order-time credit check with its queue of blocked orders; and the policy applied to
+//! every customer with limit requests routed for approval. Aging and collections:
+//! `receivables.rs`.
 //!
 //! Amounts are in the policy's currency. A customer's records are taken to be in that
 //! currency (the credit file converts each record by its own currency's decimals but does
@@ -9,12 +10,11 @@
 
 use crate::EngineError;
 use crate::credit_file::{LoadedFile, Pool};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use credence_control as control;
 use credence_control::{
-    AgingDates, AgingReport, AgingRollup, CheckResult, CollectionCase, CollectionStrategy, CreditPolicy,
-    CustomerSnapshot, ExposureBook, GroupSnapshot, Ledger, LedgerCreditNote, LedgerInvoice, LedgerPayment,
-    OpenItems, Proposal, ProposalInput, Worklist,
+    CheckResult, CollectionStrategy, CreditPolicy, CustomerSnapshot, ExposureBook, GroupSnapshot, Ledger,
+    LedgerCreditNote, LedgerInvoice, LedgerPayment, OpenItems, Proposal, ProposalInput,
 };
 use credence_domain::{Currency, CustomerType, Industry, Labelled};
 use credence_indicators::CustomerFile;
@@ -23,22 +23,22 @@ use std::collections::HashMap;
 
 /// What credit control knows about one customer on a date.
 #[derive(Debug, Clone)]
-struct Facts {
-    customer_id: String,
-    customer_type: Option<CustomerType>,
-    industry: Option<Industry>,
-    business_line: String,
-    relationship_start: NaiveDate,
-    ledger: Ledger,
-    open_orders: i64,
+pub(crate) struct Facts {
+    pub(crate) customer_id: String,
+    pub(crate) customer_type: Option<CustomerType>,
+    pub(crate) industry: Option<Industry>,
+    pub(crate) business_line: String,
+    pub(crate) relationship_start: NaiveDate,
+    pub(crate) ledger: Ledger,
+    pub(crate) open_orders: i64,
     /// Invoices (shipped orders) and open orders up to the date.
-    orders_so_far: u32,
+    pub(crate) orders_so_far: u32,
     /// Invoiced in the twelve months to the date, divided by twelve.
-    monthly_sales: Option<i64>,
-    annual_revenue: Option<i64>,
-    equity: Option<i64>,
-    imported_limit: Option<i64>,
-    terms_days: Option<u32>,
+    pub(crate) monthly_sales: Option<i64>,
+    pub(crate) annual_revenue: Option<i64>,
+    pub(crate) equity: Option<i64>,
+    pub(crate) imported_limit: Option<i64>,
+    pub(crate) terms_days: Option<u32>,
 }
 
 /// Minor units of an amount in major units (the credit file's form).
@@ -127,7 +127,7 @@ fn facts_of(c: &LoadedFile, file: &CustomerFile, as_of: NaiveDate, scale: f64, c
 /// Reads the facts of the customers in `ids` (sorted) on every core, turns each into a
 /// `T` on the worker that read it, and hands them to `sink` range by range: a portfolio
 /// pass never holds every ledger at once.
-fn map_facts<T: Send>(
+pub(crate) fn map_facts<T: Send>(
     store: &Store,
     ids: &[String],
     as_of: NaiveDate,
@@ -164,7 +164,7 @@ fn load_facts(
 }
 
 /// The latest rating of every customer: (letter grade, score, PD).
-fn latest_ratings(store: &mut Store) -> Result<HashMap<String, (String, f64, f64)>, EngineError> {
+pub(crate) fn latest_ratings(store: &mut Store) -> Result<HashMap<String, (String, f64, f64)>, EngineError> {
     let mut out = HashMap::new();
     if let Some(run) = store.rating_runs(20)?.into_iter().find(|r| r.finished_at.is_some()) {
         store.ratings_of_run(run.id, |r| {
@@ -388,169 +388,6 @@ pub fn decide_blocked_order(
     Ok(store.blocked_order(id)?.ok_or(EngineError::UnknownBlockedOrder { id })?.0)
 }
 
-/// Aging on a date: the roll-up by group, business line and portfolio, the customers
-/// with the most overdue, and the portfolio at the month ends before.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct AgingView {
-    pub report: AgingReport,
-    /// Customers with the most 90+ days overdue, then the most overdue in all (at most
-    /// the number asked).
-    pub top_customers: Vec<(String, control::AgingLine)>,
-    /// The portfolio line at each earlier month end asked for, oldest first.
-    pub history: Vec<(NaiveDate, control::AgingLine)>,
-}
-
-/// The last day of the month `back` months before the month of `d`.
-fn month_end_before(d: NaiveDate, back: u32) -> NaiveDate {
-    let first = d.with_day(1).expect("day 1 exists") - chrono::Months::new(back - 1);
-    first - chrono::Days::new(1)
-}
-
-/// Aging of every customer's open items on `as_of` (CTRL-9), by group, business line and
-/// portfolio, with the `top` customers most overdue and the portfolio at the `months`
-/// month ends before — all from one read of the ledgers.
-pub fn aging(
-    store: &mut Store,
-    as_of: NaiveDate,
-    currency: Currency,
-    top: usize,
-    months: u32,
-) -> Result<AgingView, EngineError> {
-    let ctx_groups = {
-        let parties = crate::related_parties(store, as_of, credence_groups::GroupConfig::builtin())?;
-        let mut group_of = HashMap::new();
-        for g in parties.groups.groups() {
-            for m in g.members().filter(|&m| parties.graph.is_customer(m)) {
-                group_of.insert(parties.graph.id(m).to_owned(), g.id().to_owned());
-            }
-        }
-        group_of
-    };
-    let ids = store.customer_ids()?;
-    let dates = AgingDates::new(as_of);
-    let earlier: Vec<AgingDates> =
-        (1..=months).rev().map(|k| AgingDates::new(month_end_before(as_of, k))).collect();
-    let mut rollup = AgingRollup::new(AgingDates::new(as_of), currency);
-    let mut past: Vec<AgingRollup> = earlier.iter().map(|d| AgingRollup::new(*d, currency)).collect();
-    let mut worst: Vec<(String, control::AgingProfile)> = Vec::new();
-    map_facts(
-        store,
-        &ids,
-        as_of,
-        currency,
-        &|f| {
-            let mut scratch = OpenItems::default();
-            let profile = control::age_ledger(&f.ledger, &dates, &mut scratch);
-            let before: Vec<control::AgingProfile> =
-                earlier.iter().map(|d| control::age_ledger(&f.ledger, d, &mut scratch)).collect();
-            (f.customer_id, f.business_line, profile, before)
-        },
-        |done| {
-            for (customer, line, profile, before) in done {
-                rollup.add(ctx_groups.get(&customer).map(String::as_str), Some(&line), &profile);
-                for (r, p) in past.iter_mut().zip(&before) {
-                    r.add(None, None, p);
-                }
-                if top > 0 && profile.overdue_items > 0 {
-                    worst.push((customer, profile));
-                    if worst.len() > top * 4 {
-                        keep_worst(&mut worst, top);
-                    }
-                }
-            }
-            Ok(())
-        },
-    )?;
-    keep_worst(&mut worst, top);
-    Ok(AgingView {
-        top_customers: worst.into_iter().map(|(c, p)| (c, rollup_line(&dates, currency, &p))).collect(),
-        history: earlier.iter().zip(&past).map(|(d, r)| (d.as_of, r.report().portfolio)).collect(),
-        report: rollup.report(),
-    })
-}
-
-/// Keeps the `n` customers with the most 90+ days overdue (then most overdue in all).
-fn keep_worst(list: &mut Vec<(String, control::AgingProfile)>, n: usize) {
-    let overdue = |p: &control::AgingProfile| p.open - p.overdue.current;
-    list.sort_by(|a, b| {
-        b.1.overdue
-            .over_90
-            .cmp(&a.1.overdue.over_90)
-            .then(overdue(&b.1).cmp(&overdue(&a.1)))
-            .then(a.0.cmp(&b.0))
-    });
-    list.truncate(n);
-}
-
-fn rollup_line(dates: &AgingDates, currency: Currency, p: &control::AgingProfile) -> control::AgingLine {
-    let mut one = AgingRollup::new(*dates, currency);
-    one.add(None, None, p);
-    one.report().portfolio
-}
-
-/// Collection success by action over the portfolio (CTRL-9): attempts, successes (a
-/// payment within `window_days` of the action) and amounts recovered.
-pub fn collection_report(
-    store: &mut Store,
-    currency: Currency,
-    as_of: NaiveDate,
-    window_days: u32,
-) -> Result<Vec<control::ActionSuccess>, EngineError> {
-    let actions = store.collection_actions()?;
-    let mut ids: Vec<String> = actions.keys().cloned().collect();
-    ids.sort();
-    let records: HashMap<String, Vec<control::ActionRecord>> = actions
-        .into_iter()
-        .map(|(c, list)| {
-            let records = list
-                .into_iter()
-                .filter_map(|a| {
-                    Some(control::ActionRecord {
-                        date: a.action_date.parse().ok()?,
-                        action: control::Action::parse_label(&a.action)?,
-                    })
-                })
-                .collect();
-            (c, records)
-        })
-        .collect();
-    let mut total: Vec<control::ActionSuccess> = Vec::new();
-    map_facts(
-        store,
-        &ids,
-        as_of,
-        currency,
-        &|f| {
-            let none = Vec::new();
-            control::collection_success(
-                records.get(&f.customer_id).unwrap_or(&none),
-                &f.ledger.payments,
-                window_days,
-            )
-        },
-        |done| {
-            for lines in done {
-                for l in lines {
-                    match total.iter_mut().find(|t| t.action == l.action) {
-                        Some(t) => {
-                            t.attempts += l.attempts;
-                            t.successes += l.successes;
-                            t.recovered += l.recovered;
-                        }
-                        None => total.push(l),
-                    }
-                }
-            }
-            Ok(())
-        },
-    )?;
-    for t in &mut total {
-        t.success_rate_pct = (t.attempts > 0).then(|| f64::from(t.successes) / f64::from(t.attempts) * 100.0);
-    }
-    total.sort_by_key(|t| t.action as u8);
-    Ok(total)
-}
-
 /// Proposals kept in a [`PolicyRun`] for display; the requests hold every proposal that
 /// needs a decision.
 const KEPT_PROPOSALS: usize = 1_000;
@@ -730,70 +567,6 @@ pub fn decide_limit(
     };
     store.decide_limit_request(request_id, &decision, settled, approved.as_ref())?;
     Ok(status)
-}
-
-/// Today's worklist for collectors (CTRL-9): every customer with open receivables, owned
-/// by its business line, with its grade and PD, logged actions and promises.
-pub fn collection_worklist(
-    store: &mut Store,
-    strategy: &CollectionStrategy,
-    currency: Currency,
-    today: NaiveDate,
-) -> Result<Worklist, EngineError> {
-    let ratings = latest_ratings(store)?;
-    let mut actions = store.collection_actions()?;
-    let mut promises = store.promises()?;
-    let ids = store.customer_ids()?;
-    // Only customers with open items, as lean cases; their logs are attached here.
-    let open_case = |f: Facts| {
-        let open = OpenItems::of(&f.ledger, today);
-        if open.items.is_empty() {
-            return None;
-        }
-        let receivables = open.receivables(&f.ledger);
-        Some((f.customer_id, f.business_line, receivables, f.ledger.payments))
-    };
-    let mut cases: Vec<CollectionCase> = Vec::new();
-    map_facts(store, &ids, today, currency, &open_case, |done| {
-        for (customer_id, owner, receivables, payments) in done.into_iter().flatten() {
-            let rating = ratings.get(&customer_id);
-            cases.push(CollectionCase {
-                owner,
-                grade: rating.map(|r| r.0.clone()),
-                pd: rating.map(|r| r.2),
-                receivables,
-                actions: actions
-                    .remove(&customer_id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|a| {
-                        Some(control::ActionRecord {
-                            date: a.action_date.parse().ok()?,
-                            action: control::Action::parse_label(&a.action)?,
-                        })
-                    })
-                    .collect(),
-                promises: promises
-                    .remove(&customer_id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|p| p.currency == currency.code())
-                    .filter_map(|p| {
-                        Some(control::Promise {
-                            made_on: p.made_on.parse().ok()?,
-                            promised_date: p.promised_date.parse().ok()?,
-                            amount: p.amount,
-                            invoice_no: p.invoice_no,
-                        })
-                    })
-                    .collect(),
-                payments,
-                customer_id,
-            });
-        }
-        Ok(())
-    })?;
-    Ok(control::worklist(strategy, &cases, today))
 }
 
 /// Loads the shipped or an edited credit policy.

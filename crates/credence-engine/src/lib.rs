@@ -24,6 +24,7 @@ mod groups;
 mod import;
 mod notify;
 mod rate;
+mod receivables;
 mod repair;
 mod rule_performance;
 mod warn;
@@ -34,9 +35,8 @@ pub use analysis::{
 };
 pub use batch::{BatchPlan, import_batch, kind_of_file, plan_batch};
 pub use control::{
-    AgingView, OrderCheck, OrderDecisionKind, PolicyRun, aging, apply_policy, check_order, collection_report,
-    collection_worklist, decide_blocked_order, decide_limit, load_policy, load_strategy,
-    request_temporary_limit,
+    OrderCheck, OrderDecisionKind, PolicyRun, apply_policy, check_order, decide_blocked_order, decide_limit,
+    load_policy, load_strategy, request_temporary_limit,
 };
 pub use credit_file::{LoadedFile, Qualitative, load_credit_files};
 pub use customer::{CustomerView, HistoryLine, IndicatorLine, Migration, customer_view, override_rating};
@@ -49,6 +49,7 @@ pub use groups::{
 pub use import::{ImportOptions, ImportReport, ImportStatus, InvalidRows, import_file};
 pub use notify::{NotifyReport, deliver_notifications};
 pub use rate::{RateOptions, RateReport, RateScope, RatingDetail, rate_portfolio};
+pub use receivables::{AgingView, aging, collection_report, collection_worklist};
 pub use repair::{
     REPAIR_KINDS, RepairOutcome, abandon_repair, add_repair_item, complete_repair, finish_repair_item,
     open_repair,

@@ -2,18 +2,11 @@
 //! force, blocked orders with what was decided about them, collection actions and
 //! promises to pay. Every change is one transaction with its log entry.
 
+use crate::cells::{opt_text, returning_id, text};
 use crate::db::{Cell, Db};
 use crate::{Store, StoreError};
 use credence_records::Value;
 use std::collections::HashMap;
-
-fn text(c: Cell<'_>) -> String {
-    c.text().unwrap_or_default().to_owned()
-}
-
-fn opt_text(c: Cell<'_>) -> Option<String> {
-    c.text().map(str::to_owned)
-}
 
 fn opt_int(v: Option<i64>) -> Value {
     v.map_or(Value::Null, Value::Int)
@@ -159,10 +152,6 @@ fn order(r: &[Cell<'_>]) -> BlockedOrder {
         decided_at: opt_text(r[10]),
         reason: opt_text(r[11]),
     }
-}
-
-fn returning_id(db: &mut Db, sql: &str, params: &[Value]) -> Result<i64, StoreError> {
-    db.query_one(sql, params)?.and_then(|v| v.as_int()).ok_or(StoreError::NoImportId)
 }
 
 impl Store {

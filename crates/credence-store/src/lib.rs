@@ -18,12 +18,15 @@
 //! assert_eq!(store.count(credence_records::Kind::Customers).unwrap(), 0);
 //! ```
 
+mod cells;
 mod control;
 mod db;
 mod exposure;
 mod load;
 mod migrate;
+mod notifications;
 mod ratings;
+mod repair;
 mod session;
 mod sql;
 mod warnings;
@@ -34,14 +37,15 @@ pub use control::{
 };
 pub use db::{Cell, DbError, Dialect};
 pub use load::{CustomerHead, Wanted};
+pub use notifications::{NewNotification, StoredNotification};
 pub use ratings::{
     NewRating, NewRatingRun, RatingRun, RatingSession, RatingStamp, StoredOverride, StoredRating,
 };
+pub use repair::{RepairItem, RepairPlan};
 pub use session::{Counts, ImportSession, NewImportRun, Outcome};
 pub use warnings::{
-    AlertFilter, CaseEvent, CaseFile, CaseFilter, LevelChange, NewAlert, NewNotification, OpenAlert,
-    RepairItem, RepairPlan, StoredAlert, StoredCase, StoredLevel, StoredNotification, WarningCounts,
-    WarningSession,
+    AlertFilter, CaseEvent, CaseFile, CaseFilter, LevelChange, NewAlert, OpenAlert, StoredAlert, StoredCase,
+    StoredLevel, WarningCounts, WarningSession,
 };
 
 use credence_records::{Kind, Record, Value};

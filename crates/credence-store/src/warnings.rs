@@ -1,8 +1,11 @@
 //! Early-warning state: runs, alerts with evidence, customer levels with their changes,
-//! and disposal cases with their log. A run's changes are one transaction; each case
+//! and disposal cases with their log (credit repair: `repair.rs`; the outbox:
+//! `notifications.rs`). A run's changes are one transaction; each case
 //! action is one transaction with its log entry.
 
+use crate::cells::{opt_text, returning_id, text};
 use crate::db::{Cell, Db};
+use crate::notifications::{NewNotification, enqueue};
 use crate::{Store, StoreError};
 use credence_records::Value;
 use std::collections::HashMap;
@@ -65,47 +68,6 @@ pub struct LevelChange {
     pub as_of: String,
     pub changed_at: String,
     pub causes: String,
-}
-
-/// A notification to queue.
-#[derive(Debug, Clone)]
-pub struct NewNotification<'a> {
-    /// `alert_raised`, `case_opened`, `case_escalated`, …
-    pub kind: &'a str,
-    /// The owner it is for.
-    pub recipient: &'a str,
-    pub title_en: &'a str,
-    pub title_zh: &'a str,
-    /// JSON.
-    pub payload: &'a str,
-}
-
-/// A queued notification.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct StoredNotification {
-    pub id: i64,
-    pub kind: String,
-    pub recipient: String,
-    pub title_en: String,
-    pub title_zh: String,
-    pub payload: String,
-    pub created_at: String,
-    /// `pending`, `delivered` or `failed` (given up after the last attempt).
-    pub status: String,
-    pub attempts: i64,
-    pub next_attempt_at: String,
-    pub last_error: Option<String>,
-    pub delivered_at: Option<String>,
-    /// Channels (`webhook`, `email`) that already have it, when some failed.
-    pub channels_done: Vec<String>,
-}
-
-fn enqueue(db: &mut Db, n: &NewNotification<'_>, at: &str) -> Result<(), StoreError> {
-    db.execute(
-        "INSERT INTO notifications (kind, recipient, title_en, title_zh, payload, created_at, status, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
-        &[n.kind.into(), n.recipient.into(), n.title_en.into(), n.title_zh.into(), n.payload.into(), at.into(), at.into()],
-    )?;
-    Ok(())
 }
 
 /// A disposal case.
@@ -171,14 +133,6 @@ pub struct WarningCounts {
     pub level_changes: u64,
 }
 
-fn text(c: Cell<'_>) -> String {
-    c.text().unwrap_or_default().to_owned()
-}
-
-fn opt_text(c: Cell<'_>) -> Option<String> {
-    c.text().map(str::to_owned)
-}
-
 const ALERT_COLUMNS: &str = "id, subject_kind, subject, rule_code, name_en, name_zh, level, status, raised_as_of, raised_at, last_as_of, evidence, closed_as_of, closed_at, close_note";
 
 fn alert(r: &[Cell<'_>]) -> StoredAlert {
@@ -231,10 +185,6 @@ pub struct OpenAlert {
     pub id: i64,
     pub level: String,
     pub evidence_hash: String,
-}
-
-fn returning_id(db: &mut Db, sql: &str, params: &[Value]) -> Result<i64, StoreError> {
-    db.query_one(sql, params)?.and_then(|v| v.as_int()).ok_or(StoreError::NoImportId)
 }
 
 fn log_case(
@@ -655,278 +605,4 @@ impl Store {
             }
         }
     }
-}
-
-/// A credit-repair plan (GOV-1).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct RepairPlan {
-    pub id: i64,
-    pub customer_id: String,
-    /// `open`, `completed` or `abandoned`.
-    pub status: String,
-    pub reason: String,
-    pub opened_at: String,
-    pub opened_by: String,
-    pub grade_before: Option<String>,
-    pub completed_at: Option<String>,
-    pub grade_after: Option<String>,
-    pub items: Vec<RepairItem>,
-}
-
-/// One thing to put right: an issue to fix, training, a dispute of a credit report.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct RepairItem {
-    pub id: i64,
-    pub kind: String,
-    pub description: String,
-    /// `open` or `done`.
-    pub status: String,
-    pub evidence: Option<String>,
-    pub done_at: Option<String>,
-    pub done_by: Option<String>,
-}
-
-impl Store {
-    /// Opens a repair plan with its first items, in one transaction; returns its id.
-    pub fn open_repair_plan(
-        &mut self,
-        customer_id: &str,
-        reason: &str,
-        by: &str,
-        at: &str,
-        grade_before: Option<&str>,
-        items: &[(String, String)],
-    ) -> Result<i64, StoreError> {
-        self.db.begin_write()?;
-        let result = (|| -> Result<i64, StoreError> {
-            let id = returning_id(
-                &mut self.db,
-                "INSERT INTO repair_plans (customer_id, status, reason, opened_at, opened_by, grade_before) VALUES (?, 'open', ?, ?, ?, ?) RETURNING id",
-                &[
-                    customer_id.into(),
-                    reason.into(),
-                    at.into(),
-                    by.into(),
-                    grade_before.map_or(Value::Null, Value::from),
-                ],
-            )?;
-            for (kind, description) in items {
-                add_item(&mut self.db, id, kind, description)?;
-            }
-            Ok(id)
-        })();
-        match result {
-            Ok(id) => {
-                self.db.batch("COMMIT")?;
-                Ok(id)
-            }
-            Err(e) => {
-                self.db.batch("ROLLBACK")?;
-                Err(e)
-            }
-        }
-    }
-
-    /// Adds an item to a plan; returns its id.
-    pub fn add_repair_item(
-        &mut self,
-        plan_id: i64,
-        kind: &str,
-        description: &str,
-    ) -> Result<i64, StoreError> {
-        add_item(&mut self.db, plan_id, kind, description)
-    }
-
-    /// Marks an item done with its evidence.
-    pub fn finish_repair_item(
-        &mut self,
-        item_id: i64,
-        evidence: &str,
-        by: &str,
-        at: &str,
-    ) -> Result<(), StoreError> {
-        self.db.execute(
-            "UPDATE repair_items SET status = 'done', evidence = ?, done_by = ?, done_at = ? WHERE id = ?",
-            &[evidence.into(), by.into(), at.into(), Value::Int(item_id)],
-        )?;
-        Ok(())
-    }
-
-    /// Closes a plan as completed (with the grade after re-rating) or abandoned.
-    pub fn close_repair_plan(
-        &mut self,
-        plan_id: i64,
-        status: &str,
-        at: &str,
-        grade_after: Option<&str>,
-    ) -> Result<(), StoreError> {
-        self.db.execute(
-            "UPDATE repair_plans SET status = ?, completed_at = ?, grade_after = ? WHERE id = ?",
-            &[status.into(), at.into(), grade_after.map_or(Value::Null, Value::from), Value::Int(plan_id)],
-        )?;
-        Ok(())
-    }
-
-    /// Repair plans, newest first, optionally of one status or customer.
-    pub fn repair_plans(
-        &mut self,
-        status: Option<&str>,
-        customer: Option<&str>,
-    ) -> Result<Vec<RepairPlan>, StoreError> {
-        let filter = [("status", status.map(Value::from)), ("customer_id", customer.map(Value::from))];
-        self.plans_where(&filter)
-    }
-
-    /// One plan with its items.
-    pub fn repair_plan(&mut self, plan_id: i64) -> Result<Option<RepairPlan>, StoreError> {
-        Ok(self.plans_where(&[("id", Some(Value::Int(plan_id)))])?.pop())
-    }
-
-    fn plans_where(&mut self, filter: &[(&str, Option<Value>)]) -> Result<Vec<RepairPlan>, StoreError> {
-        let mut sql = "SELECT id, customer_id, status, reason, opened_at, opened_by, grade_before, completed_at, grade_after FROM repair_plans WHERE 1 = 1".to_owned();
-        let mut params = Vec::new();
-        for (column, value) in filter {
-            if let Some(v) = value {
-                sql.push_str(&format!(" AND {column} = ?"));
-                params.push(v.clone());
-            }
-        }
-        sql.push_str(" ORDER BY id DESC");
-        let mut plans = Vec::new();
-        self.db.query_cells(&sql, &params, |r| {
-            plans.push(RepairPlan {
-                id: r[0].int().unwrap_or(0),
-                customer_id: text(r[1]),
-                status: text(r[2]),
-                reason: text(r[3]),
-                opened_at: text(r[4]),
-                opened_by: text(r[5]),
-                grade_before: opt_text(r[6]),
-                completed_at: opt_text(r[7]),
-                grade_after: opt_text(r[8]),
-                items: Vec::new(),
-            })
-        })?;
-        for p in &mut plans {
-            let mut items = Vec::new();
-            self.db.query_cells(
-                "SELECT id, kind, description, status, evidence, done_at, done_by FROM repair_items WHERE plan_id = ? ORDER BY id",
-                &[Value::Int(p.id)],
-                |r| {
-                    items.push(RepairItem {
-                        id: r[0].int().unwrap_or(0),
-                        kind: text(r[1]),
-                        description: text(r[2]),
-                        status: text(r[3]),
-                        evidence: opt_text(r[4]),
-                        done_at: opt_text(r[5]),
-                        done_by: opt_text(r[6]),
-                    })
-                },
-            )?;
-            p.items = items;
-        }
-        Ok(plans)
-    }
-}
-
-impl Store {
-    /// Pending notifications whose next attempt is due at `now`, oldest first.
-    pub fn due_notifications(
-        &mut self,
-        now: &str,
-        limit: u32,
-    ) -> Result<Vec<StoredNotification>, StoreError> {
-        self.notifications_where(
-            &format!(
-                "WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT {limit}"
-            ),
-            &[now.into()],
-        )
-    }
-
-    /// Notifications of a status (all when `None`), newest first.
-    pub fn notifications(
-        &mut self,
-        status: Option<&str>,
-        limit: u32,
-    ) -> Result<Vec<StoredNotification>, StoreError> {
-        match status {
-            Some(s) => self.notifications_where(
-                &format!("WHERE status = ? ORDER BY id DESC LIMIT {limit}"),
-                &[s.into()],
-            ),
-            None => self.notifications_where(&format!("ORDER BY id DESC LIMIT {limit}"), &[]),
-        }
-    }
-
-    fn notifications_where(
-        &mut self,
-        tail: &str,
-        params: &[Value],
-    ) -> Result<Vec<StoredNotification>, StoreError> {
-        let mut out = Vec::new();
-        self.db.query_cells(
-            &format!("SELECT id, kind, recipient, title_en, title_zh, payload, created_at, status, attempts, next_attempt_at, last_error, delivered_at, channels_done FROM notifications {tail}"),
-            params,
-            |r| {
-                out.push(StoredNotification {
-                    id: r[0].int().unwrap_or(0),
-                    kind: text(r[1]),
-                    recipient: text(r[2]),
-                    title_en: text(r[3]),
-                    title_zh: text(r[4]),
-                    payload: text(r[5]),
-                    created_at: text(r[6]),
-                    status: text(r[7]),
-                    attempts: r[8].int().unwrap_or(0),
-                    next_attempt_at: text(r[9]),
-                    last_error: opt_text(r[10]),
-                    delivered_at: opt_text(r[11]),
-                    channels_done: r[12]
-                        .text()
-                        .unwrap_or_default()
-                        .split(',')
-                        .filter(|c| !c.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
-                })
-            },
-        )?;
-        Ok(out)
-    }
-
-    /// Records an attempt: delivered, to retry at `next_attempt_at`, or given up, with
-    /// the channels that have it so far.
-    pub fn record_delivery(
-        &mut self,
-        id: i64,
-        status: &str,
-        next_attempt_at: Option<&str>,
-        error: Option<&str>,
-        channels_done: &[&str],
-        at: &str,
-    ) -> Result<(), StoreError> {
-        let delivered_at = if status == "delivered" { Value::from(at) } else { Value::Null };
-        self.db.execute(
-            "UPDATE notifications SET status = ?, attempts = attempts + 1, next_attempt_at = COALESCE(?, next_attempt_at), last_error = ?, delivered_at = ?, channels_done = ? WHERE id = ?",
-            &[
-                status.into(),
-                next_attempt_at.map_or(Value::Null, Value::from),
-                error.map_or(Value::Null, Value::from),
-                delivered_at,
-                channels_done.join(",").into(),
-                Value::Int(id),
-            ],
-        )?;
-        Ok(())
-    }
-}
-
-fn add_item(db: &mut Db, plan_id: i64, kind: &str, description: &str) -> Result<i64, StoreError> {
-    returning_id(
-        db,
-        "INSERT INTO repair_items (plan_id, kind, description, status) VALUES (?, ?, ?, 'open') RETURNING id",
-        &[Value::Int(plan_id), kind.into(), description.into()],
-    )
 }

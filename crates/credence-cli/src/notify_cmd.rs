@@ -1,0 +1,78 @@
+//! `credence notify …`: delivering the outbox of alerts and escalations.
+
+use crate::output::print_table;
+use crate::{ReportFormat, open};
+use anyhow::Result;
+use clap::Subcommand;
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub enum NotifyCommand {
+    /// Deliver the notifications that are due (a scheduled job runs this every minute).
+    Send {
+        /// Channels and recipients (TOML; default: $CREDENCE_NOTIFY_CONFIG).
+        #[arg(long, env = "CREDENCE_NOTIFY_CONFIG")]
+        config: PathBuf,
+        /// At most this many per run.
+        #[arg(long, default_value_t = 500)]
+        limit: u32,
+    },
+    /// The outbox, newest first.
+    List {
+        /// pending, delivered or failed (default: all).
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+}
+
+pub fn run_notify(db: &str, command: NotifyCommand) -> Result<()> {
+    let mut store = open(db)?;
+    match command {
+        NotifyCommand::Send { config, limit } => {
+            let config = credence_notify::NotifyConfig::from_file(&config, |name| std::env::var(name).ok())
+                .map_err(|e| match e.problems() {
+                problems if !problems.is_empty() => anyhow::anyhow!(
+                    "{}",
+                    problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")
+                ),
+                _ => anyhow::Error::new(e),
+            })?;
+            let report =
+                credence_engine::deliver_notifications(&mut store, &config, chrono::Utc::now(), limit)?;
+            println!(
+                "{} attempted: {} delivered, {} to retry, {} failed",
+                report.attempted, report.delivered, report.retrying, report.failed
+            );
+            for (id, error) in report.errors.iter().take(10) {
+                println!("  {id}: {error}");
+            }
+        }
+        NotifyCommand::List { status, limit, format } => {
+            let rows = store.notifications(status.as_deref(), limit)?;
+            if format == ReportFormat::Json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+                return Ok(());
+            }
+            let table: Vec<Vec<String>> = rows
+                .iter()
+                .map(|n| {
+                    vec![
+                        n.id.to_string(),
+                        n.kind.clone(),
+                        n.recipient.clone(),
+                        n.status.clone(),
+                        n.attempts.to_string(),
+                        n.next_attempt_at.clone(),
+                        n.title_en.clone(),
+                    ]
+                })
+                .collect();
+            print_table(&["id", "kind", "to", "status", "attempts", "next attempt", "title"], &table);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! Receivables and collections (CTRL-9) over the stored portfolio: aging by group,
+//! business line, customer and month, collectors' worklists and the success of their
+//! actions — each from one read of the ledgers, range by range.
+
+use crate::EngineError;
+use crate::control::{Facts, latest_ratings, map_facts};
+use chrono::{Datelike, NaiveDate};
+use credence_control as control;
+use credence_control::{
+    AgingDates, AgingReport, AgingRollup, CollectionCase, CollectionStrategy, OpenItems, Worklist,
+};
+use credence_domain::{Currency, Labelled};
+use credence_store::Store;
+use std::collections::HashMap;
+
+/// Aging on a date: the roll-up by group, business line and portfolio, the customers
+/// with the most overdue, and the portfolio at the month ends before.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AgingView {
+    pub report: AgingReport,
+    /// Customers with the most 90+ days overdue, then the most overdue in all (at most
+    /// the number asked).
+    pub top_customers: Vec<(String, control::AgingLine)>,
+    /// The portfolio line at each earlier month end asked for, oldest first.
+    pub history: Vec<(NaiveDate, control::AgingLine)>,
+}
+
+/// The last day of the month `back` months before the month of `d`.
+fn month_end_before(d: NaiveDate, back: u32) -> NaiveDate {
+    let first = d.with_day(1).expect("day 1 exists") - chrono::Months::new(back - 1);
+    first - chrono::Days::new(1)
+}
+
+/// Aging of every customer's open items on `as_of` (CTRL-9), by group, business line and
+/// portfolio, with the `top` customers most overdue and the portfolio at the `months`
+/// month ends before — all from one read of the ledgers.
+pub fn aging(
+    store: &mut Store,
+    as_of: NaiveDate,
+    currency: Currency,
+    top: usize,
+    months: u32,
+) -> Result<AgingView, EngineError> {
+    let ctx_groups = {
+        let parties = crate::related_parties(store, as_of, credence_groups::GroupConfig::builtin())?;
+        let mut group_of = HashMap::new();
+        for g in parties.groups.groups() {
+            for m in g.members().filter(|&m| parties.graph.is_customer(m)) {
+                group_of.insert(parties.graph.id(m).to_owned(), g.id().to_owned());
+            }
+        }
+        group_of
+    };
+    let ids = store.customer_ids()?;
+    let dates = AgingDates::new(as_of);
+    let earlier: Vec<AgingDates> =
+        (1..=months).rev().map(|k| AgingDates::new(month_end_before(as_of, k))).collect();
+    let mut rollup = AgingRollup::new(AgingDates::new(as_of), currency);
+    let mut past: Vec<AgingRollup> = earlier.iter().map(|d| AgingRollup::new(*d, currency)).collect();
+    let mut worst: Vec<(String, control::AgingProfile)> = Vec::new();
+    map_facts(
+        store,
+        &ids,
+        as_of,
+        currency,
+        &|f| {
+            let mut scratch = OpenItems::default();
+            let profile = control::age_ledger(&f.ledger, &dates, &mut scratch);
+            let before: Vec<control::AgingProfile> =
+                earlier.iter().map(|d| control::age_ledger(&f.ledger, d, &mut scratch)).collect();
+            (f.customer_id, f.business_line, profile, before)
+        },
+        |done| {
+            for (customer, line, profile, before) in done {
+                rollup.add(ctx_groups.get(&customer).map(String::as_str), Some(&line), &profile);
+                for (r, p) in past.iter_mut().zip(&before) {
+                    r.add(None, None, p);
+                }
+                if top > 0 && profile.overdue_items > 0 {
+                    worst.push((customer, profile));
+                    if worst.len() > top * 4 {
+                        keep_worst(&mut worst, top);
+                    }
+                }
+            }
+            Ok(())
+        },
+    )?;
+    keep_worst(&mut worst, top);
+    Ok(AgingView {
+        top_customers: worst.into_iter().map(|(c, p)| (c, rollup_line(&dates, currency, &p))).collect(),
+        history: earlier.iter().zip(&past).map(|(d, r)| (d.as_of, r.report().portfolio)).collect(),
+        report: rollup.report(),
+    })
+}
+
+/// Keeps the `n` customers with the most 90+ days overdue (then most overdue in all).
+fn keep_worst(list: &mut Vec<(String, control::AgingProfile)>, n: usize) {
+    let overdue = |p: &control::AgingProfile| p.open - p.overdue.current;
+    list.sort_by(|a, b| {
+        b.1.overdue
+            .over_90
+            .cmp(&a.1.overdue.over_90)
+            .then(overdue(&b.1).cmp(&overdue(&a.1)))
+            .then(a.0.cmp(&b.0))
+    });
+    list.truncate(n);
+}
+
+fn rollup_line(dates: &AgingDates, currency: Currency, p: &control::AgingProfile) -> control::AgingLine {
+    let mut one = AgingRollup::new(*dates, currency);
+    one.add(None, None, p);
+    one.report().portfolio
+}
+
+/// Collection success by action over the portfolio (CTRL-9): attempts, successes (a
+/// payment within `window_days` of the action) and amounts recovered.
+pub fn collection_report(
+    store: &mut Store,
+    currency: Currency,
+    as_of: NaiveDate,
+    window_days: u32,
+) -> Result<Vec<control::ActionSuccess>, EngineError> {
+    let actions = store.collection_actions()?;
+    let mut ids: Vec<String> = actions.keys().cloned().collect();
+    ids.sort();
+    let records: HashMap<String, Vec<control::ActionRecord>> = actions
+        .into_iter()
+        .map(|(c, list)| {
+            let records = list
+                .into_iter()
+                .filter_map(|a| {
+                    Some(control::ActionRecord {
+                        date: a.action_date.parse().ok()?,
+                        action: control::Action::parse_label(&a.action)?,
+                    })
+                })
+                .collect();
+            (c, records)
+        })
+        .collect();
+    let mut total: Vec<control::ActionSuccess> = Vec::new();
+    map_facts(
+        store,
+        &ids,
+        as_of,
+        currency,
+        &|f| {
+            let none = Vec::new();
+            control::collection_success(
+                records.get(&f.customer_id).unwrap_or(&none),
+                &f.ledger.payments,
+                window_days,
+            )
+        },
+        |done| {
+            for lines in done {
+                for l in lines {
+                    match total.iter_mut().find(|t| t.action == l.action) {
+                        Some(t) => {
+                            t.attempts += l.attempts;
+                            t.successes += l.successes;
+                            t.recovered += l.recovered;
+                        }
+                        None => total.push(l),
+                    }
+                }
+            }
+            Ok(())
+        },
+    )?;
+    for t in &mut total {
+        t.success_rate_pct = (t.attempts > 0).then(|| f64::from(t.successes) / f64::from(t.attempts) * 100.0);
+    }
+    total.sort_by_key(|t| t.action as u8);
+    Ok(total)
+}
+
+/// Today's worklist for collectors (CTRL-9): every customer with open receivables, owned
+/// by its business line, with its grade and PD, logged actions and promises.
+pub fn collection_worklist(
+    store: &mut Store,
+    strategy: &CollectionStrategy,
+    currency: Currency,
+    today: NaiveDate,
+) -> Result<Worklist, EngineError> {
+    let ratings = latest_ratings(store)?;
+    let mut actions = store.collection_actions()?;
+    let mut promises = store.promises()?;
+    let ids = store.customer_ids()?;
+    // Only customers with open items, as lean cases; their logs are attached here.
+    let open_case = |f: Facts| {
+        let open = OpenItems::of(&f.ledger, today);
+        if open.items.is_empty() {
+            return None;
+        }
+        let receivables = open.receivables(&f.ledger);
+        Some((f.customer_id, f.business_line, receivables, f.ledger.payments))
+    };
+    let mut cases: Vec<CollectionCase> = Vec::new();
+    map_facts(store, &ids, today, currency, &open_case, |done| {
+        for (customer_id, owner, receivables, payments) in done.into_iter().flatten() {
+            let rating = ratings.get(&customer_id);
+            cases.push(CollectionCase {
+                owner,
+                grade: rating.map(|r| r.0.clone()),
+                pd: rating.map(|r| r.2),
+                receivables,
+                actions: actions
+                    .remove(&customer_id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|a| {
+                        Some(control::ActionRecord {
+                            date: a.action_date.parse().ok()?,
+                            action: control::Action::parse_label(&a.action)?,
+                        })
+                    })
+                    .collect(),
+                promises: promises
+                    .remove(&customer_id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|p| p.currency == currency.code())
+                    .filter_map(|p| {
+                        Some(control::Promise {
+                            made_on: p.made_on.parse().ok()?,
+                            promised_date: p.promised_date.parse().ok()?,
+                            amount: p.amount,
+                            invoice_no: p.invoice_no,
+                        })
+                    })
+                    .collect(),
+                payments,
+                customer_id,
+            });
+        }
+        Ok(())
+    })?;
+    Ok(control::worklist(strategy, &cases, today))
+}
