@@ -189,9 +189,16 @@ pub fn collection_worklist(
     let mut promises = store.promises()?;
     let ids = store.customer_ids()?;
     // Only customers with open items, as lean cases; their logs are attached here.
+    // A case can only have an action due once its oldest item is within the strategy's
+    // earliest step (e.g. a reminder 7 days before due); customers with logged actions or
+    // promises stay in for broken-promise escalation. The rest are not kept.
+    let earliest = strategy.rules.iter().flat_map(|r| r.steps.iter().map(|s| s.day)).min().unwrap_or(0);
+    let cutoff = today + chrono::Duration::days(-earliest.min(0));
+    let logged: std::collections::HashSet<String> = actions.keys().chain(promises.keys()).cloned().collect();
     let open_case = |f: Facts| {
         let open = OpenItems::of(&f.ledger, today);
-        if open.items.is_empty() {
+        let oldest_due = open.items.iter().map(|i| i.due_date).min()?;
+        if oldest_due > cutoff && !logged.contains(&f.customer_id) {
             return None;
         }
         let receivables = open.receivables(&f.ledger);

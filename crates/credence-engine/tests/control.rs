@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use credence_control::{CreditPolicy, StepCode};
+use credence_domain::Labelled;
 use credence_engine::{
     ImportOptions, ImportStatus, OrderDecisionKind, RateOptions, RateScope, aging, apply_policy, build_demo,
     check_order, decide_blocked_order, decide_limit, import_file, rate_portfolio,
@@ -246,4 +247,30 @@ fn collection_success_credits_payments_to_the_action_before_them() {
     assert_eq!(phone.success_rate_pct, Some(100.0));
     let letter = lines.iter().find(|l| l.action == credence_control::Action::Letter).unwrap();
     assert_eq!((letter.attempts, letter.successes, letter.recovered), (1, 0, 0));
+}
+
+/// On 2026-09-30 C1's oldest item (I1, due 2026-07-01) is 91 days overdue: it is on its
+/// business line's list in the 90+ bucket;
+/// C2's only item is due 2026-10-15, beyond the earliest reminder (7 days before due).
+#[test]
+fn the_worklist_lists_overdue_customers_for_their_business_line() {
+    let (_dir, mut store) = store();
+    let strategy = credence_control::CollectionStrategy::builtin();
+    let list = credence_engine::collection_worklist(
+        &mut store,
+        &strategy,
+        credence_domain::Currency::CNY,
+        date("2026-09-30"),
+    )
+    .unwrap();
+    let items: Vec<(&str, &str, &str, i64)> = list
+        .collectors
+        .iter()
+        .flat_map(|c| {
+            c.items
+                .iter()
+                .map(move |i| (c.owner.as_str(), i.customer_id.as_str(), i.bucket.code(), i.days_overdue))
+        })
+        .collect();
+    assert_eq!(items, vec![("machinery", "C1", "90+", 91)]);
 }
