@@ -80,23 +80,10 @@ pub(crate) const QUANTITY_NAMES: [&str; 8] = [
 ];
 
 /// The closest of `candidates` to `name` within two edits, for "did you mean" hints.
-pub(crate) fn suggestion<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> String {
-    fn distance(a: &str, b: &str) -> usize {
-        let b: Vec<char> = b.chars().collect();
-        let mut row: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut prev = row[0];
-            row[0] = i + 1;
-            for j in 0..b.len() {
-                let cur = row[j + 1];
-                row[j + 1] = (prev + usize::from(ca != b[j])).min(row[j] + 1).min(cur + 1);
-                prev = cur;
-            }
-        }
-        row[b.len()]
-    }
+/// Shared with the rule language.
+pub fn suggestion<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> String {
     candidates
-        .map(|c| (distance(name, c), c))
+        .map(|c| (strsim::levenshtein(name, c), c))
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, c)| format!(" (did you mean '{c}'?)"))

@@ -147,9 +147,11 @@ pub mod value;
 pub use catalogue::{
     BUILTIN_CATALOGUE, Catalogue, Direction, EvalOptions, Group, IndicatorDef, Standing, Thresholds,
 };
+pub use check::suggestion;
 pub use error::{CatalogueError, Problem};
 pub use input::{
     CreditNote, CustomerFile, Event, Invoice, Order, Payment, STATEMENT_ITEMS, Statement, statement_item,
 };
+pub use syntax::number_end;
 pub use types::Unit;
 pub use value::{IndicatorSet, IndicatorValue, Trend};

@@ -68,29 +68,7 @@ pub(crate) fn compile_condition(
     if c.problems.is_empty() { Ok(id) } else { Err(c.problems) }
 }
 
-/// The closest of `candidates` to `name` within two edits, for "did you mean" hints.
-pub(crate) fn suggestion<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> String {
-    fn distance(a: &str, b: &str) -> usize {
-        let b: Vec<char> = b.chars().collect();
-        let mut row: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut prev = row[0];
-            row[0] = i + 1;
-            for j in 0..b.len() {
-                let cur = row[j + 1];
-                row[j + 1] = (prev + usize::from(ca != b[j])).min(row[j] + 1).min(cur + 1);
-                prev = cur;
-            }
-        }
-        row[b.len()]
-    }
-    candidates
-        .map(|c| (distance(name, c), c))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, c)| format!(" (did you mean '{c}'?)"))
-        .unwrap_or_default()
-}
+pub(crate) use credence_indicators::suggestion;
 
 const FUNCTIONS: [&str; 13] = [
     "count",

@@ -224,21 +224,7 @@ fn lex(text: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
             continue;
         }
         let tok = if c.is_ascii_digit() || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
-            while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'_' || bytes[i] == b'.') {
-                i += 1;
-            }
-            if i < bytes.len() && (bytes[i] == b'e' || bytes[i] == b'E') {
-                let mut j = i + 1;
-                if j < bytes.len() && (bytes[j] == b'+' || bytes[j] == b'-') {
-                    j += 1;
-                }
-                if j < bytes.len() && bytes[j].is_ascii_digit() {
-                    i = j;
-                    while i < bytes.len() && bytes[i].is_ascii_digit() {
-                        i += 1;
-                    }
-                }
-            }
+            i = credence_indicators::number_end(bytes, i);
             let digits = text[start..i].replace('_', "");
             let unit = match bytes.get(i) {
                 Some(b'd') => Some(DurationUnit::Days),
