@@ -2,6 +2,7 @@
 //! environment and prints; everything else is the engine's.
 
 mod control_cmd;
+mod groups_cmd;
 mod groups_output;
 mod output;
 
@@ -12,6 +13,7 @@ mod output;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod notify_cmd;
 mod rating_output;
+mod receivables_cmd;
 mod repair_cmd;
 mod warning;
 
@@ -131,12 +133,12 @@ enum Command {
     /// Groups of related customers, guarantee circles and contagion (CTRL-10).
     Groups {
         #[command(subcommand)]
-        command: GroupsCommand,
+        command: groups_cmd::GroupsCommand,
     },
     /// The relationship graph around a customer.
     Graph {
         #[command(subcommand)]
-        command: GraphCommand,
+        command: groups_cmd::GraphCommand,
     },
     /// Evaluate the early-warning rules for the customers due (CTRL-5 … CTRL-8).
     Warn(warning::WarnArgs),
@@ -178,11 +180,11 @@ enum Command {
         command: control_cmd::LimitCommand,
     },
     /// Receivables aging by business line and group, with DSO (CTRL-9).
-    Aging(control_cmd::AgingArgs),
+    Aging(receivables_cmd::AgingArgs),
     /// Collections: worklists, actions, promises to pay (CTRL-9).
     Collect {
         #[command(subcommand)]
-        command: control_cmd::CollectCommand,
+        command: receivables_cmd::CollectCommand,
     },
     /// Write every stored record of a kind to CSV or xlsx (imports back unchanged).
     Export {
@@ -306,99 +308,6 @@ enum RatingCommand {
     },
 }
 
-/// What a group analysis looks at.
-#[derive(clap::Args, Clone)]
-struct GroupOptions {
-    /// Relationships in force on this date count (default: today).
-    #[arg(long, value_parser = parse_date)]
-    as_of: Option<chrono::NaiveDate>,
-    /// Group rules, thresholds and contagion weights (default: the shipped groups.toml).
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// Currency of exposures and limits; records in other currencies are left out.
-    #[arg(long, default_value = "CNY")]
-    currency: String,
-    #[arg(long, value_enum, default_value_t = Lang::Zh)]
-    lang: Lang,
-}
-
-#[derive(Subcommand)]
-enum GroupsCommand {
-    /// Every group with its exposure against the group limit, largest first.
-    List {
-        #[command(flatten)]
-        options: GroupOptions,
-        /// Rows shown in the table.
-        #[arg(long, default_value_t = 50)]
-        limit: usize,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-    },
-    /// One group: members, the rule and path that put each in, exposures.
-    Show {
-        /// Group id (`G-…`).
-        id: String,
-        #[command(flatten)]
-        options: GroupOptions,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-    },
-    /// A customer's controller, group membership and guarantee circles.
-    Explain {
-        customer: String,
-        #[command(flatten)]
-        options: GroupOptions,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-    },
-    /// Guarantee circles (mutual, triangles, longer) and long guarantee chains.
-    Guarantees {
-        #[command(flatten)]
-        options: GroupOptions,
-        #[arg(long, default_value_t = 50)]
-        limit: usize,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-    },
-    /// Related customers put on watch by distressed ones (defaulted in the last twelve
-    /// months, at the red warning level, or rated in the worst letter grade), with the path.
-    Contagion {
-        #[command(flatten)]
-        options: GroupOptions,
-        #[arg(long, default_value_t = 50)]
-        limit: usize,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-    },
-}
-
-#[derive(Subcommand)]
-enum GraphCommand {
-    /// A customer's neighbourhood as Graphviz DOT or JSON.
-    Export {
-        customer: String,
-        /// Links from the customer to follow.
-        #[arg(long, default_value_t = 2)]
-        hops: u32,
-        /// Parties at most (the nearest are kept).
-        #[arg(long, default_value_t = 200)]
-        max_nodes: usize,
-        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
-        format: GraphFormat,
-        /// Output file (default: standard output).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        #[command(flatten)]
-        options: GroupOptions,
-    },
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum GraphFormat {
-    Dot,
-    Json,
-}
-
 #[derive(Clone, Copy, ValueEnum)]
 enum Scale {
     Letter,
@@ -481,90 +390,6 @@ fn load_analytics(files: &AnalyticsFiles) -> Result<(Catalogue, ScorecardModel)>
 /// The model's letter grades, best first: the order of grade tables.
 fn letter_grades(model: &ScorecardModel) -> Vec<&str> {
     model.grades(credence_rating::ScaleKind::Letter).iter().map(|g| g.grade.as_str()).collect()
-}
-
-fn group_lang(lang: Lang) -> credence_groups::Lang {
-    match lang {
-        Lang::En => credence_groups::Lang::En,
-        Lang::Zh => credence_groups::Lang::Zh,
-    }
-}
-
-fn load_groups(store: &mut Store, options: &GroupOptions) -> Result<credence_engine::RelatedParties> {
-    let config = match &options.config {
-        Some(path) => credence_groups::GroupConfig::from_path(path)?,
-        None => credence_groups::GroupConfig::builtin(),
-    };
-    let parties = credence_engine::related_parties(store, options.as_of.unwrap_or_else(today), config)?;
-    for (key, reason) in parties.unreadable.iter().take(5) {
-        eprintln!("relationship {key} left out: {reason}");
-    }
-    Ok(parties)
-}
-
-fn run_groups(db: &str, command: GroupsCommand) -> Result<()> {
-    let options = match &command {
-        GroupsCommand::List { options, .. }
-        | GroupsCommand::Show { options, .. }
-        | GroupsCommand::Explain { options, .. }
-        | GroupsCommand::Guarantees { options, .. }
-        | GroupsCommand::Contagion { options, .. } => options.clone(),
-    };
-    let currency = credence_domain::Currency::parse(&options.currency)
-        .map_err(|_| anyhow::anyhow!("'{}' is not an ISO 4217 currency code", options.currency))?;
-    let chinese = options.lang == Lang::Zh;
-    let mut store = open(db)?;
-    let parties = load_groups(&mut store, &options)?;
-    match command {
-        GroupsCommand::List { limit, format, .. } => {
-            let exposures = credence_engine::Exposures::load(&mut store, parties.as_of, currency)?;
-            let lines = parties.list(&exposures);
-            match format {
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&lines)?),
-                ReportFormat::Table => groups_output::print_groups(&lines, currency, limit, chinese),
-            }
-        }
-        GroupsCommand::Show { id, format, .. } => {
-            let exposures = credence_engine::Exposures::load(&mut store, parties.as_of, currency)?;
-            let detail = parties.show(&id, &exposures)?;
-            match format {
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&detail)?),
-                ReportFormat::Table => groups_output::print_group(&detail, currency, chinese),
-            }
-        }
-        GroupsCommand::Explain { customer, format, .. } => {
-            let ties = parties.explain(&customer)?;
-            match format {
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&ties)?),
-                ReportFormat::Table => groups_output::print_ties(&ties, chinese),
-            }
-        }
-        GroupsCommand::Guarantees { limit, format, .. } => {
-            let report = parties.guarantees();
-            match format {
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                ReportFormat::Table => groups_output::print_guarantees(
-                    &report,
-                    parties.config.guarantees.min_chain_len as usize,
-                    limit,
-                    chinese,
-                ),
-            }
-        }
-        GroupsCommand::Contagion { limit, format, .. } => {
-            let model = ScorecardModel::builtin();
-            let worst = letter_grades(&model).last().copied().unwrap_or("C").to_owned();
-            let distressed = credence_engine::distressed_customers(&mut store, parties.as_of, &worst)?;
-            let report = parties.contagion(&distressed);
-            match format {
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                ReportFormat::Table => {
-                    groups_output::print_contagion(&report, distressed.len(), limit, chinese)
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 fn today() -> chrono::NaiveDate {
@@ -810,7 +635,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
             let n = credence_engine::export(&mut store, kind, &path, format.into(), lang.into())?;
             println!("exported {n} {kind} to {}", path.display());
         }
-        Command::Groups { command } => run_groups(&cli.db, command)?,
+        Command::Groups { command } => groups_cmd::run_groups(&cli.db, command)?,
         Command::Warn(args) => warning::run_warn(&cli.db, args)?,
         Command::Alerts { command } => warning::run_alerts(&cli.db, command)?,
         Command::Case { command } => warning::run_case(&cli.db, command)?,
@@ -820,31 +645,9 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Blocked { command } => control_cmd::run_blocked(&cli.db, command)?,
         Command::Policy { command } => control_cmd::run_policy(&cli.db, command)?,
         Command::Limit { command } => control_cmd::run_limit(&cli.db, command)?,
-        Command::Aging(args) => control_cmd::run_aging(&cli.db, args)?,
-        Command::Collect { command } => control_cmd::run_collect(&cli.db, command)?,
-        Command::Graph {
-            command: GraphCommand::Export { customer, hops, max_nodes, format, out, options },
-        } => {
-            let mut store = open(&cli.db)?;
-            let parties = load_groups(&mut store, &options)?;
-            let center = parties
-                .graph
-                .find(&customer)
-                .with_context(|| format!("'{customer}' is neither a customer nor a related party"))?;
-            let n = credence_groups::neighbourhood(&parties.graph, center, hops, max_nodes);
-            let text = match format {
-                GraphFormat::Dot => n.to_dot(group_lang(options.lang)),
-                GraphFormat::Json => n.to_json(),
-            };
-            match out {
-                Some(path) => {
-                    std::fs::write(&path, text)
-                        .with_context(|| format!("cannot write {}", path.display()))?;
-                    println!("wrote the neighbourhood of {customer} to {}", path.display());
-                }
-                None => println!("{text}"),
-            }
-        }
+        Command::Aging(args) => receivables_cmd::run_aging(&cli.db, args)?,
+        Command::Collect { command } => receivables_cmd::run_collect(&cli.db, command)?,
+        Command::Graph { command } => groups_cmd::run_graph(&cli.db, command)?,
         Command::Status => {
             let mut store = open(&cli.db)?;
             let counts = store.counts()?;
