@@ -110,6 +110,10 @@ pub struct StoredPromise {
     pub currency: String,
     pub amount: i64,
     pub invoice_no: Option<String>,
+    /// Days after the promised date that payments still count, fixed when the promise
+    /// was made; `None` for promises logged before this was recorded (the strategy's
+    /// current grace days apply).
+    pub grace_days: Option<u32>,
     pub actor: String,
 }
 
@@ -156,7 +160,7 @@ fn order(r: &[Cell<'_>]) -> BlockedOrder {
 
 impl Store {
     /// Runs `f` in one write transaction.
-    fn in_transaction<T>(
+    pub(crate) fn in_transaction<T>(
         &mut self,
         f: impl FnOnce(&mut Db) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
@@ -430,7 +434,7 @@ impl Store {
     /// Logs a promise to pay.
     pub fn log_promise(&mut self, p: &StoredPromise, at: &str) -> Result<(), StoreError> {
         self.db.execute(
-            "INSERT INTO promises (customer_id, made_on, promised_date, currency, amount, invoice_no, actor, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO promises (customer_id, made_on, promised_date, currency, amount, invoice_no, grace_days, actor, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             &[
                 p.customer_id.as_str().into(),
                 p.made_on.as_str().into(),
@@ -438,6 +442,7 @@ impl Store {
                 p.currency.as_str().into(),
                 Value::Int(p.amount),
                 opt_str(p.invoice_no.as_deref()),
+                opt_int(p.grace_days.map(i64::from)),
                 p.actor.as_str().into(),
                 at.into(),
             ],
@@ -464,12 +469,19 @@ impl Store {
         Ok(out)
     }
 
-    /// Every promise to pay, by customer, oldest first.
-    pub fn promises(&mut self) -> Result<HashMap<String, Vec<StoredPromise>>, StoreError> {
+    /// Every promise to pay, by customer, oldest first; only customers in `first ..= last`
+    /// with a range.
+    pub fn promises(
+        &mut self,
+        range: Option<(&str, &str)>,
+    ) -> Result<HashMap<String, Vec<StoredPromise>>, StoreError> {
         let mut out: HashMap<String, Vec<StoredPromise>> = HashMap::new();
+        let (filter, params) = customer_range(range);
         self.db.query_cells(
-            "SELECT customer_id, made_on, promised_date, currency, amount, invoice_no, actor FROM promises ORDER BY id",
-            &[],
+            &format!(
+                "SELECT customer_id, made_on, promised_date, currency, amount, invoice_no, grace_days, actor FROM promises{filter} ORDER BY id"
+            ),
+            &params,
             |r| {
                 out.entry(text(r[0])).or_default().push(StoredPromise {
                     customer_id: text(r[0]),
@@ -478,11 +490,22 @@ impl Store {
                     currency: text(r[3]),
                     amount: r[4].int().unwrap_or(0),
                     invoice_no: opt_text(r[5]),
-                    actor: text(r[6]),
+                    grace_days: r[6].int().and_then(|d| u32::try_from(d).ok()),
+                    actor: text(r[7]),
                 })
             },
         )?;
         Ok(out)
+    }
+}
+
+/// A `WHERE` clause limiting rows to customers in `first ..= last`, with its parameters.
+pub(crate) fn customer_range(range: Option<(&str, &str)>) -> (&'static str, Vec<Value>) {
+    match range {
+        Some((first, last)) => {
+            (" WHERE customer_id >= ? AND customer_id <= ?", vec![first.into(), last.into()])
+        }
+        None => ("", Vec::new()),
     }
 }
 

@@ -21,6 +21,7 @@
 mod cells;
 mod control;
 mod db;
+mod disputes;
 mod exposure;
 mod load;
 mod migrate;
@@ -36,6 +37,7 @@ pub use control::{
     StoredPromise,
 };
 pub use db::{Cell, DbError, Dialect};
+pub use disputes::{ResolveOutcome, StoredDispute};
 pub use load::{CustomerHead, Wanted};
 pub use notifications::{NewNotification, StoredNotification};
 pub use ratings::{

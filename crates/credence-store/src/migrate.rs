@@ -44,6 +44,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_credit_control.sql"),
         postgres: include_str!("../migrations/postgres/0005_credit_control.sql"),
     },
+    Migration {
+        version: 6,
+        name: "disputes",
+        sqlite: include_str!("../migrations/sqlite/0006_disputes.sql"),
+        postgres: include_str!("../migrations/postgres/0006_disputes.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

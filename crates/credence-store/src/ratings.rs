@@ -75,6 +75,8 @@ pub struct RatingStamp {
     pub data_version: i64,
     pub model_version: String,
     pub catalogue_version: String,
+    /// When the run that made the rating started.
+    pub run_started_at: String,
 }
 
 const RATING_COLUMNS: &str = "r.id, r.run_id, r.customer_id, r.as_of, r.model_version, r.catalogue_version, r.inputs_hash, r.data_version, r.score, r.pd, r.letter_grade, r.point_grade, r.model_letter_grade, r.model_point_grade, r.detail";
@@ -267,7 +269,7 @@ impl Store {
     pub fn rating_stamps(&mut self) -> Result<HashMap<String, RatingStamp>, StoreError> {
         let mut out = HashMap::new();
         self.db.query_each(
-            "SELECT r.customer_id, r.as_of, r.data_version, r.model_version, r.catalogue_version FROM ratings r JOIN (SELECT x.customer_id, MAX(x.id) AS id FROM ratings x JOIN rating_runs u ON u.id = x.run_id WHERE u.finished_at IS NOT NULL GROUP BY x.customer_id) l ON l.id = r.id",
+            "SELECT r.customer_id, r.as_of, r.data_version, r.model_version, r.catalogue_version, run.started_at FROM ratings r JOIN (SELECT x.customer_id, MAX(x.id) AS id FROM ratings x JOIN rating_runs u ON u.id = x.run_id WHERE u.finished_at IS NOT NULL GROUP BY x.customer_id) l ON l.id = r.id JOIN rating_runs run ON run.id = r.run_id",
             &[],
             |r| {
                 out.insert(
@@ -277,6 +279,7 @@ impl Store {
                         data_version: r[2].as_int().unwrap_or(0),
                         model_version: text(&r[3]),
                         catalogue_version: text(&r[4]),
+                        run_started_at: text(&r[5]),
                     },
                 );
                 Ok(())
