@@ -5,11 +5,11 @@
 use chrono::NaiveDate;
 
 use crate::cause::Cause;
-use crate::events;
 use crate::input::CustomerFile;
 use crate::ledger::{Ledger, day, timeliness_points, window_bounds};
 use crate::periods::{StatementIndex, shift_months};
 use crate::program::{Aggregate, Program};
+use crate::{collections, events};
 
 pub(crate) struct Frame<'a> {
     pub file: &'a CustomerFile,
@@ -63,6 +63,12 @@ impl<'a> Frame<'a> {
                     (Some(at), Aggregate::Dso) => at.dso().ok_or(Cause::NoInvoices { end: d }),
                     (_, Aggregate::DaysBeyondTerms) => dbt.map(|days| days / 365.0),
                     (_, Aggregate::TimelinessScore) => dbt.map(timeliness_points),
+                    (_, Aggregate::InvoiceCount(_)) => Ok(collections::invoice_count(file, window)),
+                    (_, Aggregate::DisputedInvoices(_)) => Ok(collections::disputed_invoices(file, window)),
+                    (_, Aggregate::PromisesKept(_)) => Ok(collections::promises_decided(file, window, true)),
+                    (_, Aggregate::PromisesBroken(_)) => {
+                        Ok(collections::promises_decided(file, window, false))
+                    }
                     _ => events::value(file, &event_days, a, window, d),
                 });
             }

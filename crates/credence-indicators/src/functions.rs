@@ -24,7 +24,7 @@ use crate::program::{Aggregate, Op, Period, Window};
 use crate::syntax::{Arg, DurationUnit, Expr, Node, Span};
 use crate::types::{Dim, Kind, Sign, Temporal, Ty};
 
-pub(crate) const FUNCTIONS: [&str; 20] = [
+pub(crate) const FUNCTIONS: [&str; 24] = [
     "div",
     "missing",
     "ttm",
@@ -44,6 +44,10 @@ pub(crate) const FUNCTIONS: [&str; 20] = [
     "sum_change",
     "mean_sentiment",
     "invoiced",
+    "invoice_count",
+    "disputed_invoices",
+    "promises_kept",
+    "promises_broken",
     "overdue_receivables",
 ];
 
@@ -57,7 +61,8 @@ fn signature(name: &str) -> ((usize, usize), &'static [&'static str]) {
         "min" | "max" | "coalesce" => ((2, usize::MAX), &[]),
         "if" => ((3, 3), &[]),
         "count" | "sum_count" | "sum_amount" | "sum_change" => ((2, 2), WINDOWED),
-        "mean_sentiment" | "invoiced" => ((1, 1), WINDOWED),
+        "mean_sentiment" | "invoiced" | "invoice_count" | "disputed_invoices" | "promises_kept"
+        | "promises_broken" => ((1, 1), WINDOWED),
         _ => ((1, 2), &[]),
     }
 }
@@ -301,14 +306,18 @@ impl Checker<'_> {
                     _ => (Aggregate::SumChange(kind, w), Dim::NONE, Sign::Any),
                 }
             }
-            "mean_sentiment" | "invoiced" => {
+            "mean_sentiment" | "invoiced" | "invoice_count" | "disputed_invoices" | "promises_kept"
+            | "promises_broken" => {
                 let Some(w) = window_at(self, pos[0]) else {
                     return (0, Ty::ERROR);
                 };
-                if name == "invoiced" {
-                    (Aggregate::Invoiced(w), Dim::MONEY, Sign::NonNegative)
-                } else {
-                    (Aggregate::MeanSentiment(w), Dim::POINTS, Sign::Any)
+                match name {
+                    "invoiced" => (Aggregate::Invoiced(w), Dim::MONEY, Sign::NonNegative),
+                    "invoice_count" => (Aggregate::InvoiceCount(w), Dim::EVENTS, Sign::NonNegative),
+                    "disputed_invoices" => (Aggregate::DisputedInvoices(w), Dim::EVENTS, Sign::NonNegative),
+                    "promises_kept" => (Aggregate::PromisesKept(w), Dim::EVENTS, Sign::NonNegative),
+                    "promises_broken" => (Aggregate::PromisesBroken(w), Dim::EVENTS, Sign::NonNegative),
+                    _ => (Aggregate::MeanSentiment(w), Dim::POINTS, Sign::Any),
                 }
             }
             _ => {

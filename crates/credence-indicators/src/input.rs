@@ -107,6 +107,23 @@ pub struct Event {
     pub role: Option<String>,
 }
 
+/// A promise to pay and how it ended: kept (`kept`) or broken on `decided_on`, or still
+/// open (`decided_on` is `None`). The engine decides this from the payments and the
+/// promise's grace days; indicators count decisions by the date they were made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromiseOutcome {
+    pub made_on: NaiveDate,
+    pub decided_on: Option<NaiveDate>,
+    pub kept: bool,
+}
+
+/// A dispute the customer raised about one of its invoices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dispute {
+    pub invoice_no: String,
+    pub opened_on: NaiveDate,
+}
+
 /// Everything known about one customer that indicators are computed from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerFile {
@@ -129,4 +146,7 @@ pub struct CustomerFile {
     pub orders: Vec<Order>,
     /// Ascending by date.
     pub events: Vec<Event>,
+    /// Promises to pay logged by collectors.
+    pub promises: Vec<PromiseOutcome>,
+    pub disputes: Vec<Dispute>,
 }

@@ -31,6 +31,8 @@
 //!     credit_notes: vec![],
 //!     orders: vec![],
 //!     events: vec![],
+//!     promises: vec![],
+//!     disputes: vec![],
 //! };
 //! let set = catalogue.evaluate(&file, date(2026, 9, 30), &EvalOptions::default());
 //! assert_eq!(set.catalogue_version, catalogue.version());
@@ -78,6 +80,8 @@
 //!   `open_receivables`, `overdue_receivables(min_days, max_days)`, `open_orders`,
 //!   `invoiced(window)`, `dso`, `days_beyond_terms`, `timeliness_score`, `credit_limit`,
 //!   `payment_terms`.
+//! * **Collection quantities** (see [`collections`]): `promises_kept(window)`,
+//!   `promises_broken(window)`, `invoice_count(window)`, `disputed_invoices(window)`.
 //! * **Event quantities** (see [`events`]): `count(kind, window)`,
 //!   `sum_count`, `sum_amount`, `sum_change`, `mean_sentiment(window)`, each with an
 //!   optional `shift = 4q`; windows are `4q`, `12m`, `1y`, `30d`; and
@@ -127,6 +131,7 @@
 mod catalogue;
 mod cause;
 mod check;
+pub mod collections;
 pub mod effectiveness;
 mod error;
 mod eval;
@@ -150,7 +155,8 @@ pub use catalogue::{
 pub use check::suggestion;
 pub use error::{CatalogueError, Problem};
 pub use input::{
-    CreditNote, CustomerFile, Event, Invoice, Order, Payment, STATEMENT_ITEMS, Statement, statement_item,
+    CreditNote, CustomerFile, Dispute, Event, Invoice, Order, Payment, PromiseOutcome, STATEMENT_ITEMS,
+    Statement, statement_item,
 };
 pub use syntax::number_end;
 pub use types::Unit;

@@ -97,6 +97,13 @@ pub(crate) enum Aggregate {
     },
     OpenOrders,
     Invoiced(Window),
+    /// Invoices issued in the window.
+    InvoiceCount(Window),
+    /// Invoices issued in the window that the customer disputed by its end.
+    DisputedInvoices(Window),
+    /// Promises to pay kept, or broken, in the window.
+    PromisesKept(Window),
+    PromisesBroken(Window),
     Dso,
     DaysBeyondTerms,
     TimelinessScore,
@@ -114,6 +121,10 @@ impl Aggregate {
     pub fn window(self) -> Option<Window> {
         match self {
             Aggregate::Invoiced(w)
+            | Aggregate::InvoiceCount(w)
+            | Aggregate::DisputedInvoices(w)
+            | Aggregate::PromisesKept(w)
+            | Aggregate::PromisesBroken(w)
             | Aggregate::Count(_, w)
             | Aggregate::SumCount(_, w)
             | Aggregate::SumAmount(_, w)

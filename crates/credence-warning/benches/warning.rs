@@ -179,6 +179,8 @@ fn customer(i: u64, as_of: NaiveDate) -> CustomerFile {
         credit_notes: vec![],
         orders: vec![],
         events,
+        promises: vec![],
+        disputes: vec![],
     }
 }
 

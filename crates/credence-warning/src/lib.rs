@@ -38,6 +38,8 @@
 //!     credit_notes: vec![],
 //!     orders: vec![],
 //!     events: vec![],
+//!     promises: vec![],
+//!     disputes: vec![],
 //! };
 //! let warnings = pack.evaluate(&file, date(2026, 9, 30), &CustomerStatus::default());
 //! assert_eq!(warnings.firings[0].code, "W01");

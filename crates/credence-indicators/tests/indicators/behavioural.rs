@@ -1,6 +1,6 @@
 //! Behavioural indicators (IND-2) on a hand-built receivables ledger at 2026-09-30.
 
-use credence_indicators::{CreditNote, CustomerFile, Invoice, Order, Payment};
+use credence_indicators::{CreditNote, CustomerFile, Dispute, Invoice, Order, Payment, PromiseOutcome};
 
 use crate::fixture::{Expect, Expect::*, catalogue, check, d, empty_file, evaluate};
 
@@ -150,6 +150,82 @@ fn ledger_quantities_at_earlier_dates() {
             ("dbt_then", Value(51.764_705_882_352_94)),
             ("terms", Value(30.0)),
             ("limit", Value(10_000.0)),
+        ],
+    );
+}
+
+fn promise(made: (i32, u32, u32), decided: Option<(i32, u32, u32)>, kept: bool) -> PromiseOutcome {
+    PromiseOutcome {
+        made_on: d(made.0, made.1, made.2),
+        decided_on: decided.map(|(y, m, day)| d(y, m, day)),
+        kept,
+    }
+}
+
+/// Promises and disputes on [`ledger`] at 2026-09-30 (window: after 2025-09-30):
+///
+/// | promise | made | decided | counts |
+/// | --- | --- | --- | --- |
+/// | 1 | 2025-08-01 | kept 2025-08-20 | no: before the window |
+/// | 2 | 2026-02-01 | kept 2026-02-15 | kept |
+/// | 3 | 2026-05-01 | broken 2026-05-14 | broken |
+/// | 4 | 2026-07-01 | kept 2026-07-21 | kept |
+/// | 5 | 2026-09-01 | broken 2026-10-05 | no: decided after the as-of date |
+/// | 6 | 2026-09-20 | open | no |
+///
+/// Kept rate 2 / (2 + 1) = 66.67 %. Invoices issued in the window: B, C, G, D, E (5).
+/// Disputes: C twice, D (opened 2026-09-10), E opened 2026-10-02 (after the as-of date),
+/// A (issued before the window) → C and D: 2 / 5 = 40 %. Two quarters earlier
+/// (2026-03-31, window after 2025-03-31): promises 1 and 2 kept, none broken; invoices
+/// A and B issued, A disputed (2025-09-20).
+pub const COLLECTIONS: &[(&str, Expect)] =
+    &[("promise_kept_rate", Value(66.666_666_666_666_67)), ("dispute_rate", Value(40.0))];
+
+#[test]
+fn promise_kept_and_dispute_rates() {
+    let mut file = ledger();
+    file.promises = vec![
+        promise((2025, 8, 1), Some((2025, 8, 20)), true),
+        promise((2026, 2, 1), Some((2026, 2, 15)), true),
+        promise((2026, 5, 1), Some((2026, 5, 14)), false),
+        promise((2026, 7, 1), Some((2026, 7, 21)), true),
+        promise((2026, 9, 1), Some((2026, 10, 5)), false),
+        promise((2026, 9, 20), None, false),
+    ];
+    let dispute =
+        |no: &str, on: (i32, u32, u32)| Dispute { invoice_no: no.into(), opened_on: d(on.0, on.1, on.2) };
+    file.disputes = vec![
+        dispute("C", (2026, 6, 10)),
+        dispute("C", (2026, 7, 2)),
+        dispute("D", (2026, 9, 10)),
+        dispute("E", (2026, 10, 2)),
+        dispute("A", (2025, 9, 20)),
+    ];
+    check(&evaluate(&file), COLLECTIONS);
+    let c = catalogue(&[
+        ("kept_then", "count", "lag(promises_kept(12m), 2)"),
+        ("broken_then", "count", "lag(promises_broken(12m), 2)"),
+        ("invoices_then", "count", "lag(invoice_count(12m), 2)"),
+        ("disputed_then", "count", "lag(disputed_invoices(12m), 2)"),
+    ]);
+    check(
+        &c.evaluate(&file, crate::fixture::as_of(), &Default::default()),
+        &[
+            ("kept_then", Value(2.0)),
+            ("broken_then", Value(0.0)),
+            ("invoices_then", Value(2.0)),
+            ("disputed_then", Value(1.0)),
+        ],
+    );
+}
+
+#[test]
+fn without_promises_or_invoices_the_rates_are_missing() {
+    check(
+        &evaluate(&empty_file("F", None)),
+        &[
+            ("promise_kept_rate", Missing("no promise to pay was kept or broken in the last 12 months")),
+            ("dispute_rate", Missing("nothing invoiced in the last 12 months")),
         ],
     );
 }

@@ -51,6 +51,8 @@ pub fn demo_files(customers: usize, seed: u64, as_of: NaiveDate) -> Vec<Customer
                 credit_notes: vec![],
                 orders: vec![],
                 events: vec![],
+                promises: vec![],
+                disputes: vec![],
             });
             return Ok(());
         }

@@ -124,8 +124,8 @@ fn toml_problems_and_unreadable_files() {
 #[test]
 fn the_shipped_catalogue_loads_and_is_versioned() {
     let c = Catalogue::builtin();
-    assert_eq!(c.version(), "2026.1");
-    assert_eq!(c.indicators().len(), 48);
+    assert_eq!(c.version(), "2026.2");
+    assert_eq!(c.indicators().len(), 50);
     // The shipped file also loads from its path, as a user's edited copy would.
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue/indicators.toml");
     assert_eq!(Catalogue::from_file(&path).unwrap().indicators(), c.indicators());

@@ -45,6 +45,8 @@ pub fn empty_file(industry: &str, sub_industry: Option<&str>) -> CustomerFile {
         credit_notes: vec![],
         orders: vec![],
         events: vec![],
+        promises: vec![],
+        disputes: vec![],
     }
 }
 

@@ -26,6 +26,7 @@ fn every_shipped_indicator_has_a_hand_computed_value() {
         financial::REAL_ESTATE,
         financial::ANNUAL,
         behavioural::LEDGER,
+        behavioural::COLLECTIONS,
         events::EVENTS,
     ];
     for def in Catalogue::builtin().indicators() {

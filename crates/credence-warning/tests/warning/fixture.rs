@@ -111,6 +111,8 @@ pub fn baseline() -> CustomerFile {
         credit_notes: vec![],
         orders: vec![],
         events: vec![],
+        promises: vec![],
+        disputes: vec![],
     };
     monthly_ledger(&mut file, 100.0, 0);
     file
