@@ -31,7 +31,7 @@ use chrono::{Days, NaiveDate};
 use credence_domain::Labelled;
 use serde::{Deserialize, Serialize};
 
-use crate::aging::{LedgerPayment, OpenReceivable};
+use crate::aging::{Ledger, LedgerPayment, OpenItems, OpenReceivable};
 use crate::labels::{Action, OverdueBucket};
 use crate::promises::{Promise, PromiseStatus, promise_status};
 use crate::strategy::CollectionStrategy;
@@ -240,20 +240,81 @@ pub struct ActionSuccess {
     pub recovered: i64,
 }
 
+/// The same for the actions taken under one rule of the strategy: the rule for the
+/// customer's bucket (of its oldest open invoice on the day of the action) and grade.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleSuccess {
+    /// Position of the rule in [`CollectionStrategy::rules`].
+    pub rule: usize,
+    pub bucket: OverdueBucket,
+    /// The grades the rule names; empty for the bucket's default rule.
+    pub grades: Vec<String>,
+    pub action: Action,
+    pub attempts: u32,
+    pub successes: u32,
+    pub success_rate_pct: Option<f64>,
+    pub recovered: i64,
+}
+
+/// Collection success by action kind (mildest first) and by strategy rule and action (in
+/// the strategy's order); [`CollectionSuccess::add`] sums customers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CollectionSuccess {
+    pub by_action: Vec<ActionSuccess>,
+    pub by_rule: Vec<RuleSuccess>,
+}
+
+fn rate(successes: u32, attempts: u32) -> Option<f64> {
+    (attempts > 0).then(|| f64::from(successes) / f64::from(attempts) * 100.0)
+}
+
+impl CollectionSuccess {
+    /// Adds another customer's (or portfolio part's) lines.
+    pub fn add(&mut self, other: CollectionSuccess) {
+        for l in other.by_action {
+            match self.by_action.iter_mut().find(|t| t.action == l.action) {
+                Some(t) => {
+                    t.attempts += l.attempts;
+                    t.successes += l.successes;
+                    t.recovered += l.recovered;
+                    t.success_rate_pct = rate(t.successes, t.attempts);
+                }
+                None => self.by_action.push(l),
+            }
+        }
+        for l in other.by_rule {
+            match self.by_rule.iter_mut().find(|t| t.rule == l.rule && t.action == l.action) {
+                Some(t) => {
+                    t.attempts += l.attempts;
+                    t.successes += l.successes;
+                    t.recovered += l.recovered;
+                    t.success_rate_pct = rate(t.successes, t.attempts);
+                }
+                None => self.by_rule.push(l),
+            }
+        }
+        self.by_action.sort_by_key(|t| t.action as u8);
+        self.by_rule.sort_by_key(|t| (t.rule, t.action as u8));
+    }
+}
+
 /// Success of one customer's actions: a payment is credited to the latest action on or
-/// before its date, if it came within `window_days` of it; an action with at least one
-/// credited payment succeeded. One line per action kind, mildest first; lines of several
-/// customers add up.
+/// before its date, if it came within the strategy's success window of it; an action
+/// with at least one credited payment succeeded. Each action is also put under the rule
+/// of the strategy in force for it: the customer's bucket on the day (days overdue of its
+/// oldest open invoice then; current when nothing was open) and `grade`.
 pub fn collection_success(
+    strategy: &CollectionStrategy,
+    grade: Option<&str>,
+    ledger: &Ledger,
     actions: &[ActionRecord],
-    payments: &[LedgerPayment],
-    window_days: u32,
-) -> Vec<ActionSuccess> {
+) -> CollectionSuccess {
+    let window_days = strategy.success_window_days;
     let mut order: Vec<usize> = (0..actions.len()).collect();
     order.sort_by_key(|&i| (actions[i].date, i));
     let mut credited = vec![0i64; actions.len()];
     let mut hit = vec![false; actions.len()];
-    for p in payments {
+    for p in &ledger.payments {
         let k = order.partition_point(|&i| actions[i].date <= p.date);
         if k == 0 {
             continue;
@@ -264,19 +325,34 @@ pub fn collection_success(
             hit[i] = true;
         }
     }
-    Action::ALL
-        .iter()
-        .map(|&action| {
-            let mine = (0..actions.len()).filter(|&i| actions[i].action == action);
-            let attempts = mine.clone().count() as u32;
-            let successes = mine.clone().filter(|&i| hit[i]).count() as u32;
-            ActionSuccess {
-                action,
-                attempts,
+    let mut out = CollectionSuccess::default();
+    let mut open = OpenItems::default();
+    for (i, a) in actions.iter().enumerate() {
+        open.compute(ledger, a.date);
+        let days = open.items.first().map_or(0, |o| (a.date - o.due_date).num_days());
+        let bucket = OverdueBucket::of_days(days);
+        let rule = strategy.rule(bucket, grade);
+        let position = strategy.rules.iter().position(|r| std::ptr::eq(r, rule)).unwrap_or(0);
+        let (successes, recovered) = (u32::from(hit[i]), credited[i]);
+        out.add(CollectionSuccess {
+            by_action: vec![ActionSuccess {
+                action: a.action,
+                attempts: 1,
                 successes,
-                success_rate_pct: (attempts > 0).then(|| f64::from(successes) / f64::from(attempts) * 100.0),
-                recovered: mine.map(|i| credited[i]).sum(),
-            }
-        })
-        .collect()
+                success_rate_pct: rate(successes, 1),
+                recovered,
+            }],
+            by_rule: vec![RuleSuccess {
+                rule: position,
+                bucket: rule.bucket,
+                grades: rule.grades.clone(),
+                action: a.action,
+                attempts: 1,
+                successes,
+                success_rate_pct: rate(successes, 1),
+                recovered,
+            }],
+        });
+    }
+    out
 }

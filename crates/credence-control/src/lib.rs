@@ -33,7 +33,7 @@
 //!   file of action ladders by bucket and grade (`strategy/collection_strategy.toml`,
 //!   embedded as [`BUILTIN_STRATEGY`]); each collector's prioritised worklist (expected
 //!   loss avoided = amount × PD × urgency); promises to pay, kept or broken, with
-//!   escalation; promise-kept and dispute rates for rating; success of actions.
+//!   escalation; success of actions by action and by strategy rule.
 //!
 //! Money is `i64` minor units of one currency per call (the policy's, the book's; callers
 //! convert). The crate does no IO except reading a policy or strategy file from a path the
@@ -136,8 +136,8 @@ pub use book::{
 };
 pub use check::{CheckError, CheckResult, Exposure, Lang, Measure, StepCode, StepResult, check};
 pub use collections::{
-    ActionRecord, ActionSuccess, CaseState, CollectionCase, CollectorList, WorkItem, WorkReason, Worklist,
-    collection_success, next_action, worklist,
+    ActionRecord, ActionSuccess, CaseState, CollectionCase, CollectionSuccess, CollectorList, RuleSuccess,
+    WorkItem, WorkReason, Worklist, collection_success, next_action, worklist,
 };
 pub use dates::whole_months;
 pub use file::{FileError, Problem};
@@ -148,7 +148,7 @@ pub use policy::{
     AuthorityMatrix, BUILTIN_POLICY, BUILTIN_POLICY_FILE, CheckRule, CreditPolicy, GradeRule, GradeScale,
     LimitBase, LimitFormula, Mitigant, Override,
 };
-pub use promises::{Dispute, PaymentBehaviour, Promise, PromiseStatus, payment_behaviour, promise_status};
+pub use promises::{Promise, PromiseStatus, promise_status};
 pub use proposal::{Proposal, ProposalError, ProposalInput, ProposedMitigant, Reason, propose};
 pub use remedy::{CollectInvoice, ReleaseKind, ReleaseOption, Remedy};
 pub use strategy::{BUILTIN_STRATEGY, BUILTIN_STRATEGY_FILE, CollectionStrategy, LadderStep, StrategyRule};

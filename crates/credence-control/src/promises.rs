@@ -1,8 +1,10 @@
-//! Promises to pay and disputes (CTRL-9): whether a promise was kept or broken at a date,
-//! and the promise-kept and dispute rates a rating can use as behavioural indicators.
+//! Promises to pay (CTRL-9): whether a promise was kept or broken at a date. The engine
+//! hands each promise's outcome to the indicators, where the promise-kept rate is a
+//! behavioural indicator for rating.
 //!
 //! A promise is **kept** on the day the payments counted for it reach the promised amount,
-//! if that is on or before its deadline (the promised date plus the strategy's grace days).
+//! if that is on or before its deadline (the promised date plus its grace days: those
+//! fixed when it was made, else the strategy's).
 //! It is **broken** the day after the deadline if they did not. Until then it is
 //! **pending**. Counted payments are those dated from the day the promise was made to the
 //! deadline; a promise that names an invoice counts payments naming that invoice and
@@ -11,8 +13,7 @@
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::aging::{LedgerInvoice, LedgerPayment};
-use crate::dates::months_back;
+use crate::aging::LedgerPayment;
 
 /// A customer's promise to pay an amount (minor units) by a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,12 +22,16 @@ pub struct Promise {
     pub promised_date: NaiveDate,
     pub amount: i64,
     pub invoice_no: Option<String>,
+    /// Grace days fixed when the promise was made; `None`: the strategy's.
+    pub grace_days: Option<u32>,
 }
 
 impl Promise {
-    /// The last day a payment counts: the promised date plus the grace days.
-    pub fn deadline(&self, grace_days: u32) -> NaiveDate {
-        self.promised_date.checked_add_days(Days::new(u64::from(grace_days))).unwrap_or(NaiveDate::MAX)
+    /// The last day a payment counts: the promised date plus the promise's grace days,
+    /// or `default_grace_days` when it has none of its own.
+    pub fn deadline(&self, default_grace_days: u32) -> NaiveDate {
+        let grace = self.grace_days.unwrap_or(default_grace_days);
+        self.promised_date.checked_add_days(Days::new(u64::from(grace))).unwrap_or(NaiveDate::MAX)
     }
 }
 
@@ -49,14 +54,15 @@ pub enum PromiseStatus {
     },
 }
 
-/// The status of a promise at `as_of`, from the customer's payments (any order).
+/// The status of a promise at `as_of`, from the customer's payments (any order), with
+/// `default_grace_days` for a promise without grace days of its own.
 pub fn promise_status(
     promise: &Promise,
     payments: &[LedgerPayment],
     as_of: NaiveDate,
-    grace_days: u32,
+    default_grace_days: u32,
 ) -> PromiseStatus {
-    let deadline = promise.deadline(grace_days);
+    let deadline = promise.deadline(default_grace_days);
     let last = deadline.min(as_of);
     let mut counted: Vec<(NaiveDate, i64)> = payments
         .iter()
@@ -79,81 +85,5 @@ pub fn promise_status(
         PromiseStatus::Broken { on: deadline.succ_opt().unwrap_or(deadline), paid }
     } else {
         PromiseStatus::Pending { deadline, paid }
-    }
-}
-
-/// A dispute raised by the customer about an invoice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Dispute {
-    pub invoice_no: String,
-    pub opened_on: NaiveDate,
-    pub amount: i64,
-    pub resolved_on: Option<NaiveDate>,
-}
-
-/// Promise and dispute behaviour over a window, for rating (IND-2).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct PaymentBehaviour {
-    pub window_start: NaiveDate,
-    pub as_of: NaiveDate,
-    /// Promises decided (kept or broken) in the window.
-    pub promises_kept: u32,
-    pub promises_broken: u32,
-    pub promises_pending: u32,
-    /// kept / (kept + broken) × 100; `None` when no promise was decided.
-    pub promise_kept_rate_pct: Option<f64>,
-    /// Invoices issued in the window and how many of them were disputed (by the as-of date).
-    pub invoices: u32,
-    pub disputed_invoices: u32,
-    /// disputed / invoices × 100; `None` when no invoice was issued.
-    pub dispute_rate_pct: Option<f64>,
-}
-
-/// Promise-kept and dispute rates over the `window_months` to `as_of` (after the date that
-/// many months earlier, up to and including `as_of`). A promise belongs to the window of
-/// the day it was decided (kept, or broken); a dispute counts against the invoices issued
-/// in the window, each invoice once.
-pub fn payment_behaviour(
-    promises: &[Promise],
-    payments: &[LedgerPayment],
-    disputes: &[Dispute],
-    invoices: &[LedgerInvoice],
-    as_of: NaiveDate,
-    window_months: u32,
-    grace_days: u32,
-) -> PaymentBehaviour {
-    let start = months_back(as_of, window_months);
-    let in_window = |d: NaiveDate| d > start && d <= as_of;
-    let (mut kept, mut broken, mut pending) = (0, 0, 0);
-    for p in promises.iter().filter(|p| p.made_on <= as_of) {
-        match promise_status(p, payments, as_of, grace_days) {
-            PromiseStatus::Kept { on } if in_window(on) => kept += 1,
-            PromiseStatus::Broken { on, .. } if in_window(on) => broken += 1,
-            PromiseStatus::Pending { .. } => pending += 1,
-            _ => {}
-        }
-    }
-    let mut issued: Vec<&str> =
-        invoices.iter().filter(|i| in_window(i.issue_date)).map(|i| i.invoice_no.as_str()).collect();
-    issued.sort_unstable();
-    issued.dedup();
-    let mut disputed: Vec<&str> = disputes
-        .iter()
-        .filter(|d| d.opened_on <= as_of && issued.binary_search(&d.invoice_no.as_str()).is_ok())
-        .map(|d| d.invoice_no.as_str())
-        .collect();
-    disputed.sort_unstable();
-    disputed.dedup();
-    let decided = kept + broken;
-    PaymentBehaviour {
-        window_start: start,
-        as_of,
-        promises_kept: kept,
-        promises_broken: broken,
-        promises_pending: pending,
-        promise_kept_rate_pct: (decided > 0).then(|| f64::from(kept) / f64::from(decided) * 100.0),
-        invoices: issued.len() as u32,
-        disputed_invoices: disputed.len() as u32,
-        dispute_rate_pct: (!issued.is_empty()).then(|| disputed.len() as f64 / issued.len() as f64 * 100.0),
     }
 }

@@ -44,8 +44,8 @@ pub struct CollectionStrategy {
     pub urgency: Vec<(f64, f64)>,
     pub broken_promise_factor: f64,
     pub default_pd: f64,
+    /// Grace days given to a promise to pay when it is made.
     pub promise_grace_days: u32,
-    pub window_months: u32,
     pub success_window_days: u32,
     pub rules: Vec<StrategyRule>,
 }
@@ -74,7 +74,6 @@ struct RawPriority {
 #[serde(deny_unknown_fields)]
 struct RawPromises {
     grace_days: Spanned<i64>,
-    window_months: Spanned<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -203,7 +202,6 @@ fn check(raw: RawStrategy, p: &mut Problems) -> CollectionStrategy {
         x.clamp(0, max) as u32
     };
     let grace = count(&raw.promises.grace_days, "promises.grace_days", 0, 90, p);
-    let window = count(&raw.promises.window_months, "promises.window_months", 1, 120, p);
     let success = count(&raw.success.window_days, "success.window_days", 1, 365, p);
     let mut rules = Vec::with_capacity(raw.rules.len());
     for (i, r) in raw.rules.iter().enumerate() {
@@ -278,7 +276,6 @@ fn check(raw: RawStrategy, p: &mut Problems) -> CollectionStrategy {
         broken_promise_factor: broken,
         default_pd,
         promise_grace_days: grace,
-        window_months: window,
         success_window_days: success,
         rules,
     }
@@ -291,7 +288,7 @@ mod tests {
     #[test]
     fn shipped_strategy_loads() {
         let s = CollectionStrategy::builtin();
-        assert_eq!(s.version, "2026-Q4-V1.0");
+        assert_eq!(s.version, "2026-Q4-V1.1");
         assert_eq!(
             s.rule(OverdueBucket::Days1To30, Some("AA")).steps[0],
             LadderStep { day: 3, action: Action::Reminder }

@@ -2,8 +2,9 @@
 //! broken-promise escalation, success of actions.
 
 use credence_control::{
-    Action, ActionRecord, CaseState, CollectionCase, CollectionStrategy, LedgerPayment, OverdueBucket,
-    Promise, WorkReason, collection_success, next_action, worklist,
+    Action, ActionRecord, CaseState, CollectionCase, CollectionStrategy, Ledger, LedgerCreditNote,
+    LedgerInvoice, LedgerPayment, OverdueBucket, Promise, WorkReason, collection_success, next_action,
+    worklist,
 };
 
 use crate::fixtures::{date, item, yuan};
@@ -85,7 +86,7 @@ fn worklists_are_ordered_by_expected_loss_avoided() {
         .map(|c| (c.owner.as_str(), c.items.iter().map(|i| i.customer_id.as_str()).collect()))
         .collect();
     assert_eq!(order, [("li", vec!["C3", "C2", "C1"]), ("wang", vec!["C4"])]);
-    assert_eq!(list.strategy_version, "2026-Q4-V1.0");
+    assert_eq!(list.strategy_version, "2026-Q4-V1.1");
 }
 
 /// Not yet in reminder range (due in 10 days) or nothing open: nothing due. Equal priority:
@@ -123,6 +124,7 @@ fn broken_promises_escalate() {
         promised_date: date(2026, 3, 20),
         amount: yuan(100_000),
         invoice_no: None,
+        grace_days: None,
     }];
     assert_eq!(next_action(&strategy, &c, date(2026, 3, 22)), CaseState::OnHold { until: date(2026, 3, 23) });
     let w = due(&c);
@@ -158,22 +160,59 @@ fn broken_promises_escalate() {
 /// call: credited to it), 03-12 (300, credited to the second call), 03-15 (200, also to the
 /// second call), 04-20 (900, 31 days after the letter: outside the 14-day window).
 /// Calls: 2 attempts, 2 successes, 1,000 recovered; letter: 1 attempt, 0 successes.
+///
+/// By rule, for a grade-A customer whose only invoice (10,000) fell due on 02-25: the
+/// first call was 4 days overdue (1-30, rule 2: A's rule of the bucket), the second 13
+/// days; on 03-20 the invoice was no longer open (paid 1,000, plus a credit note for the
+/// rest on 03-18), so the letter fell under the current bucket's rule for A (rule 0).
 #[test]
-fn success_rate_by_action() {
+fn success_rate_by_action_and_strategy_rule() {
+    let strategy = CollectionStrategy::builtin();
     let a = |m, d, action| ActionRecord { date: date(2026, m, d), action };
     let p = |m, d, amount| LedgerPayment { invoice_no: None, date: date(2026, m, d), amount };
     let actions = [a(3, 1, Action::Phone), a(3, 10, Action::Phone), a(3, 20, Action::Letter)];
-    let payments = [p(3, 5, 500), p(3, 12, 300), p(3, 15, 200), p(4, 20, 900)];
-    let s = collection_success(&actions, &payments, 14);
-    let phone = s.iter().find(|x| x.action == Action::Phone).unwrap();
+    let ledger = Ledger {
+        invoices: vec![LedgerInvoice {
+            invoice_no: "I1".into(),
+            issue_date: date(2026, 1, 26),
+            due_date: date(2026, 2, 25),
+            amount: 10_000,
+        }],
+        payments: vec![p(3, 5, 500), p(3, 12, 300), p(3, 15, 200), p(4, 20, 900)],
+        credit_notes: vec![LedgerCreditNote {
+            invoice_no: "I1".into(),
+            date: date(2026, 3, 18),
+            amount: 9_000,
+        }],
+    };
+    let s = collection_success(&strategy, Some("A"), &ledger, &actions);
+    let phone = s.by_action.iter().find(|x| x.action == Action::Phone).unwrap();
     assert_eq!(
         (phone.attempts, phone.successes, phone.recovered, phone.success_rate_pct),
         (2, 2, 1_000, Some(100.0))
     );
-    let letter = s.iter().find(|x| x.action == Action::Letter).unwrap();
+    let letter = s.by_action.iter().find(|x| x.action == Action::Letter).unwrap();
     assert_eq!(
         (letter.attempts, letter.successes, letter.recovered, letter.success_rate_pct),
         (1, 0, 0, Some(0.0))
     );
-    assert_eq!(s.iter().find(|x| x.action == Action::Legal).unwrap().success_rate_pct, None);
+    assert!(s.by_action.iter().all(|x| x.action != Action::Legal));
+    let by_rule: Vec<_> =
+        s.by_rule.iter().map(|r| (r.rule, r.bucket, r.action, r.attempts, r.recovered)).collect();
+    assert_eq!(
+        by_rule,
+        [
+            (0, OverdueBucket::Current, Action::Letter, 1, 0),
+            (2, OverdueBucket::Days1To30, Action::Phone, 2, 1_000)
+        ]
+    );
+    assert_eq!(s.by_rule[1].grades, ["AAA", "AA", "A", "BBB"]);
+
+    // Two customers' lines add up; rates are recomputed.
+    let mut total = s.clone();
+    total.add(collection_success(&strategy, None, &ledger, &actions[2..]));
+    let letter = total.by_action.iter().find(|x| x.action == Action::Letter).unwrap();
+    assert_eq!((letter.attempts, letter.successes), (2, 0));
+    // The unrated customer's letter falls under the current bucket's default rule (1).
+    assert_eq!(total.by_rule.iter().map(|r| r.rule).collect::<Vec<_>>(), [0, 1, 2]);
 }

@@ -1,8 +1,6 @@
-//! Promises to pay: kept, broken or pending; the promise-kept and dispute rates.
+//! Promises to pay: kept, broken or pending, with their grace days.
 
-use credence_control::{
-    Dispute, LedgerInvoice, LedgerPayment, Promise, PromiseStatus, payment_behaviour, promise_status,
-};
+use credence_control::{LedgerPayment, Promise, PromiseStatus, promise_status};
 
 use crate::fixtures::date;
 
@@ -21,6 +19,7 @@ fn promises_are_kept_broken_or_pending() {
         promised_date: date(2026, 3, 10),
         amount: 10_000,
         invoice_no: None,
+        grace_days: None,
     };
     let both = [pay(None, 2, 28, 9_000), pay(None, 3, 5, 4_000), pay(Some("INV-2"), 3, 12, 6_000)];
     assert_eq!(
@@ -51,46 +50,27 @@ fn promises_are_kept_broken_or_pending() {
     ));
 }
 
-/// Window: the 12 months to 2026-03-31 (after 2025-03-31). Promises: kept 2026-01-10, broken
-/// (deadline 2026-02-13 → 02-14), kept 2024-12-01 (outside), pending. Kept rate 1 / 2 = 50%.
-/// Invoices issued in the window: 4 (one more in 2024 outside); disputes on two of them,
-/// one of them twice, and one on the old invoice: 2 / 4 = 50%.
+/// A promise logged with 7 grace days of its own keeps them whatever the strategy's
+/// default: promised for 03-10, 7,000 paid on 03-16 → kept on 03-16 (deadline 03-17),
+/// where the default 3 days (deadline 03-13) would have broken it on 03-14.
 #[test]
-fn promise_kept_and_dispute_rates() {
-    let promise = |made: (i32, u32, u32), by: (i32, u32, u32), amount| Promise {
-        made_on: date(made.0, made.1, made.2),
-        promised_date: date(by.0, by.1, by.2),
-        amount,
+fn a_promise_keeps_its_own_grace_days() {
+    let p = Promise {
+        made_on: date(2026, 3, 1),
+        promised_date: date(2026, 3, 10),
+        amount: 7_000,
         invoice_no: None,
+        grace_days: Some(7),
     };
-    let promises = [
-        promise((2026, 1, 2), (2026, 1, 9), 100),
-        promise((2026, 2, 1), (2026, 2, 10), 100),
-        promise((2024, 11, 20), (2024, 12, 1), 100),
-        promise((2026, 3, 25), (2026, 4, 5), 100),
-    ];
-    let payments = [
-        LedgerPayment { invoice_no: None, date: date(2026, 1, 10), amount: 100 },
-        LedgerPayment { invoice_no: None, date: date(2024, 12, 1), amount: 100 },
-    ];
-    let inv = |no: &str, y, m| LedgerInvoice {
-        invoice_no: no.into(),
-        issue_date: date(y, m, 15),
-        due_date: date(y, m, 28),
-        amount: 1_000,
-    };
-    let invoices =
-        [inv("I1", 2025, 5), inv("I2", 2025, 8), inv("I3", 2025, 11), inv("I4", 2026, 2), inv("I0", 2024, 6)];
-    let dispute = |no: &str, m| Dispute {
-        invoice_no: no.into(),
-        opened_on: date(2026, m, 1),
-        amount: 500,
-        resolved_on: None,
-    };
-    let disputes = [dispute("I2", 1), dispute("I2", 2), dispute("I4", 3), dispute("I0", 1)];
-    let b = payment_behaviour(&promises, &payments, &disputes, &invoices, date(2026, 3, 31), 12, 3);
-    assert_eq!((b.promises_kept, b.promises_broken, b.promises_pending), (1, 1, 1));
-    assert_eq!(b.promise_kept_rate_pct, Some(50.0));
-    assert_eq!((b.invoices, b.disputed_invoices, b.dispute_rate_pct), (4, 2, Some(50.0)));
-    assert_eq!(b.window_start, date(2025, 3, 31));
+    let paid = [pay(None, 3, 16, 7_000)];
+    assert_eq!(p.deadline(3), date(2026, 3, 17));
+    assert_eq!(
+        promise_status(&p, &paid, date(2026, 3, 31), 3),
+        PromiseStatus::Kept { on: date(2026, 3, 16) }
+    );
+    let default = Promise { grace_days: None, ..p };
+    assert_eq!(
+        promise_status(&default, &paid, date(2026, 3, 31), 3),
+        PromiseStatus::Broken { on: date(2026, 3, 14), paid: 0 }
+    );
 }
