@@ -46,14 +46,13 @@ pub enum CollectCommand {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
-    /// Success of collection actions by kind: attempts, payments within the window after
-    /// them, amounts recovered.
+    /// Success of collection actions, by action and by strategy rule: attempts, payments
+    /// within the strategy's success window after them, amounts recovered.
     Report {
         #[arg(long, value_parser = parse_date)]
         as_of: Option<chrono::NaiveDate>,
-        /// Days after an action in which a payment counts for it.
-        #[arg(long, default_value_t = 14)]
-        window: u32,
+        #[arg(long)]
+        strategy: Option<PathBuf>,
         #[arg(long, default_value = "CNY")]
         currency: String,
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
@@ -81,10 +80,62 @@ pub enum CollectCommand {
         /// The date payment was promised for.
         #[arg(long, value_parser = parse_date)]
         on: chrono::NaiveDate,
+        /// The day the customer made the promise (today when not given).
+        #[arg(long, value_parser = parse_date)]
+        made_on: Option<chrono::NaiveDate>,
         #[arg(long)]
         invoice: Option<String>,
+        /// The strategy whose grace days the promise gets.
+        #[arg(long)]
+        strategy: Option<PathBuf>,
         #[arg(long)]
         by: String,
+    },
+    /// Disputes about invoices: open, resolve, list. Invoices in open dispute are held
+    /// back from worklists; the dispute rate is a rating indicator.
+    #[command(subcommand)]
+    Dispute(DisputeCommand),
+}
+
+#[derive(Subcommand)]
+pub enum DisputeCommand {
+    /// Open a dispute about one of a customer's invoices.
+    Open {
+        customer: String,
+        #[arg(long)]
+        invoice: String,
+        /// What the customer disputes (damaged goods, price, quantity…).
+        #[arg(long)]
+        reason: String,
+        /// The amount disputed; the whole invoice when not given.
+        #[arg(long)]
+        amount: Option<String>,
+        #[arg(long, value_parser = parse_date)]
+        date: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        by: String,
+    },
+    /// Resolve an open dispute with what was agreed.
+    Resolve {
+        id: i64,
+        #[arg(long)]
+        resolution: String,
+        #[arg(long, value_parser = parse_date)]
+        date: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        by: String,
+    },
+    /// Disputes, newest last: all, or those open on a date.
+    List {
+        #[arg(long)]
+        customer: Option<String>,
+        /// Only disputes open on this date (today with --open).
+        #[arg(long)]
+        open: bool,
+        #[arg(long, value_parser = parse_date)]
+        on: Option<chrono::NaiveDate>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
     },
 }
 
@@ -184,60 +235,162 @@ pub fn run_collect(db: &str, command: CollectCommand) -> Result<()> {
             }
             println!("{} customers on hold for a promise to pay", list.on_hold.len());
         }
-        CollectCommand::Report { as_of, window, currency: code, format } => {
+        CollectCommand::Report { as_of, strategy, currency: code, format } => {
+            let strategy = credence_engine::load_strategy(strategy.as_deref())?;
             let c = currency(&code)?;
-            let lines =
-                credence_engine::collection_report(&mut store, c, as_of.unwrap_or_else(today), window)?;
+            let report =
+                credence_engine::collection_report(&mut store, &strategy, c, as_of.unwrap_or_else(today))?;
             if format == ReportFormat::Json {
-                println!("{}", serde_json::to_string_pretty(&lines)?);
+                println!("{}", serde_json::to_string_pretty(&report)?);
                 return Ok(());
             }
-            let rows: Vec<Vec<String>> = lines
+            let rate = |r: Option<f64>| r.map_or_else(|| "-".into(), |v| format!("{v:.1}%"));
+            let rows: Vec<Vec<String>> = report
+                .by_action
                 .iter()
                 .map(|l| {
                     vec![
                         l.action.code().to_owned(),
                         l.attempts.to_string(),
                         l.successes.to_string(),
-                        l.success_rate_pct.map_or_else(|| "-".into(), |v| format!("{v:.1}%")),
+                        rate(l.success_rate_pct),
                         format_money(l.recovered, c),
                     ]
                 })
                 .collect();
+            println!(
+                "collection success by action (a payment within {} days), strategy {}:",
+                strategy.success_window_days, strategy.version
+            );
             print_table(&["action", "attempts", "successes", "success rate", "recovered"], &rows);
+            let rows: Vec<Vec<String>> = report
+                .by_rule
+                .iter()
+                .map(|l| {
+                    let grades = if l.grades.is_empty() { "others".to_owned() } else { l.grades.join(",") };
+                    vec![
+                        format!("#{}", l.rule + 1),
+                        l.bucket.code().to_owned(),
+                        grades,
+                        l.action.code().to_owned(),
+                        l.attempts.to_string(),
+                        l.successes.to_string(),
+                        rate(l.success_rate_pct),
+                        format_money(l.recovered, c),
+                    ]
+                })
+                .collect();
+            println!("by strategy rule (the customer's bucket on the day, its current grade):");
+            print_table(
+                &["rule", "bucket", "grades", "action", "attempts", "successes", "success rate", "recovered"],
+                &rows,
+            );
         }
         CollectCommand::Log { customer, action, note, date, by } => {
             let a = credence_control::Action::parse_label(&action).with_context(|| {
                 format!("unknown action '{action}'; expected reminder, phone, letter, visit, agency or legal")
             })?;
-            store.log_collection_action(
-                &credence_store::CollectionAction {
-                    customer_id: customer.clone(),
-                    action_date: date.unwrap_or_else(today).to_string(),
-                    action: a.code().to_owned(),
-                    note,
-                    actor: by,
-                },
+            credence_engine::log_collection_action(
+                &mut store,
+                &customer,
+                a,
+                date.unwrap_or_else(today),
+                &note,
+                &by,
                 &now(),
             )?;
             println!("{} logged for {customer}", a.code());
         }
-        CollectCommand::Promise { customer, amount: text, currency: code, on, invoice, by } => {
+        CollectCommand::Promise {
+            customer,
+            amount: text,
+            currency: code,
+            on,
+            made_on,
+            invoice,
+            strategy,
+            by,
+        } => {
+            let strategy = credence_engine::load_strategy(strategy.as_deref())?;
             let c = currency(&code)?;
             let minor = amount(&text, c)?;
-            store.log_promise(
-                &credence_store::StoredPromise {
-                    customer_id: customer.clone(),
-                    made_on: today().to_string(),
-                    promised_date: on.to_string(),
-                    currency: c.code().to_owned(),
-                    amount: minor,
-                    invoice_no: invoice,
-                    actor: by,
-                },
+            let promise = credence_engine::NewPromise {
+                customer: &customer,
+                amount: minor,
+                currency: c,
+                made_on: made_on.unwrap_or_else(today),
+                promised_date: on,
+                invoice: invoice.as_deref(),
+                actor: &by,
+            };
+            credence_engine::log_promise(&mut store, &strategy, &promise, &now())?;
+            println!(
+                "promise of {} by {on} logged for {customer} ({} grace days)",
+                format_money(minor, c),
+                strategy.promise_grace_days
+            );
+        }
+        CollectCommand::Dispute(d) => run_dispute(&mut store, d)?,
+    }
+    Ok(())
+}
+
+fn run_dispute(store: &mut credence_store::Store, command: DisputeCommand) -> Result<()> {
+    match command {
+        DisputeCommand::Open { customer, invoice, reason, amount: text, date, by } => {
+            let minor = match &text {
+                None => None,
+                Some(t) => {
+                    let record = store
+                        .record(credence_records::Kind::Invoices, &invoice)?
+                        .with_context(|| format!("no invoice '{invoice}'"))?;
+                    let c = currency(record.text("currency").unwrap_or("CNY"))?;
+                    Some(amount(t, c)?)
+                }
+            };
+            let id = credence_engine::open_dispute(
+                store,
+                &customer,
+                &invoice,
+                date.unwrap_or_else(today),
+                minor,
+                &reason,
+                &by,
                 &now(),
             )?;
-            println!("promise of {} by {on} logged for {customer}", format_money(minor, c));
+            println!("dispute {id} opened on invoice {invoice} of {customer}");
+        }
+        DisputeCommand::Resolve { id, resolution, date, by } => {
+            credence_engine::resolve_dispute(store, id, date.unwrap_or_else(today), &resolution, &by)?;
+            println!("dispute {id} resolved");
+        }
+        DisputeCommand::List { customer, open, on, format } => {
+            let open_on = on.or(open.then(today));
+            let list = credence_engine::disputes(store, customer.as_deref(), open_on)?;
+            if format == ReportFormat::Json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|d| {
+                    let c = Currency::parse(&d.currency).unwrap_or(Currency::CNY);
+                    vec![
+                        d.id.to_string(),
+                        d.customer_id.clone(),
+                        d.invoice_no.clone(),
+                        d.opened_on.clone(),
+                        format_money(d.amount, c),
+                        d.reason.clone(),
+                        d.resolved_on.clone().unwrap_or_else(|| "open".into()),
+                        d.resolution.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            print_table(
+                &["id", "customer", "invoice", "opened", "amount", "reason", "resolved", "resolution"],
+                &rows,
+            );
         }
     }
     Ok(())

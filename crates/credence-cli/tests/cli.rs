@@ -433,11 +433,57 @@ fn credit_control_commands_check_queue_propose_approve_age_and_collect() {
     assert_eq!(aging["history"].as_array().unwrap().len(), 12, "month by month for a year");
     assert_eq!(aging["top_customers"].as_array().unwrap().len(), 10);
     ok(db, &["collect", "log", "C0000007", "--action", "phone", "--note", "CFO promised", "--by", "zhao"]);
-    ok(db, &["collect", "promise", "C0000007", "--amount", "5000", "--on", "2026-10-15", "--by", "zhao"]);
+    ok(db, &["collect", "log", "C0000007", "--action", "letter", "--date", "2026-09-25", "--by", "zhao"]);
+    let promise = ["collect", "promise", "--amount", "5000", "--on", "2026-10-15", "--made-on", "2026-10-01"];
+    let out = ok(db, &[&promise[..], &["C0000007", "--by", "zhao"]].concat());
+    assert!(out.contains("3 grace days"), "{out}");
+    let o = credence(db, &[&promise[..], &["C9999999", "--by", "zhao"]].concat());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no customer with id 'C9999999'"));
     let o = credence(db, &["collect", "log", "C0000007", "--action", "telepathy", "--by", "zhao"]);
     assert!(!o.status.success());
     let report = ok(db, &["collect", "report", "--as-of", "2026-10-31"]);
-    assert!(report.contains("phone"), "{report}");
+    assert!(report.contains("letter") && report.contains("by strategy rule"), "{report}");
+    assert!(!report.contains("phone"), "an action after the as-of date does not count: {report}");
+
+    // Disputes: checked against the invoice, one open at a time, resolved once.
+    let dispute = |args: &[&str]| credence(db, &[&["collect", "dispute"][..], args].concat());
+    let err = |o: std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let open = ["open", "C0000007", "--reason", "damaged goods", "--by", "zhao", "--date", "2026-09-20"];
+    let e = err(dispute(&[&open[..], &["--invoice", "INV-NONE"]].concat()));
+    assert!(e.contains("no invoice 'INV-NONE'"), "{e}");
+    let e = err(dispute(&[&open[..], &["--invoice", "INV-C0000008-0001"]].concat()));
+    assert!(e.contains("is customer 'C0000008's, not 'C0000007's"), "{e}");
+    let e = err(dispute(
+        &[&open[..], &["--invoice", "INV-C0000007-0001", "--amount", "999,999,999.00"]].concat(),
+    ));
+    assert!(e.contains("cannot exceed the invoice's amount"), "{e}");
+    let o = dispute(&[&open[..], &["--invoice", "INV-C0000007-0001"]].concat());
+    assert!(o.status.success(), "{}", err(o));
+    let e = err(dispute(&[&open[..], &["--invoice", "INV-C0000007-0001"]].concat()));
+    assert!(e.contains("already has an open dispute (1)"), "{e}");
+    let listed: serde_json::Value = serde_json::from_str(&ok(
+        db,
+        &["collect", "dispute", "list", "--on", "2026-09-30", "--format", "json"],
+    ))
+    .unwrap();
+    assert_eq!(listed[0]["invoice_no"], "INV-C0000007-0001");
+    let resolve = ["resolve", "1", "--resolution", "credit note for the damage", "--by", "li"];
+    let e = err(dispute(&[&resolve[..], &["--date", "2026-09-01"]].concat()));
+    assert!(e.contains("cannot be before the dispute was opened"), "{e}");
+    assert!(dispute(&[&resolve[..], &["--date", "2026-10-05"]].concat()).status.success());
+    let e = err(dispute(&[&resolve[..], &["--date", "2026-10-06"]].concat()));
+    assert!(e.contains("dispute 1 was resolved on 2026-10-05"), "{e}");
+    let open_later = ok(db, &["collect", "dispute", "list", "--on", "2026-10-10"]);
+    assert!(!open_later.contains("INV-C0000007-0001"), "{open_later}");
+    // The dispute and the promise make C0000007's rating stale and feed its indicators.
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(db, &["customer", "show", "C0000007", "--format", "json"])).unwrap();
+    assert_eq!(shown["data_changed_since_rating"], true);
+    let unchanged: serde_json::Value =
+        serde_json::from_str(&ok(db, &["customer", "show", "C0000008", "--format", "json"])).unwrap();
+    assert_eq!(unchanged["data_changed_since_rating"], false);
+    let out = ok(db, &["rate", "--as-of", "2026-09-30", "--changed"]);
+    assert!(out.contains("1 rated, 299 skipped as unchanged"), "{out}");
     let worklist: serde_json::Value =
         serde_json::from_str(&ok(db, &["collect", "worklist", "--date", "2026-09-30", "--format", "json"]))
             .unwrap();

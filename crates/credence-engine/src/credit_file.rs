@@ -6,10 +6,11 @@
 use chrono::NaiveDate;
 use credence_domain::{Currency, EventKind, Labelled, PeriodType};
 use credence_indicators::{
-    CreditNote, CustomerFile, Event, Invoice, Order, Payment, STATEMENT_ITEMS, Statement,
+    CreditNote, CustomerFile, Dispute, Event, Invoice, Order, Payment, PromiseOutcome, STATEMENT_ITEMS,
+    Statement,
 };
 use credence_records::{Kind, Record};
-use credence_store::{Cell, CustomerHead, Store, StoreError};
+use credence_store::{Cell, CustomerHead, Store, StoreError, StoredDispute, StoredPromise};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -260,8 +261,78 @@ fn assemble(m: &Record, p: Partial) -> Result<(CustomerFile, Vec<Qualitative>), 
         credit_notes,
         orders,
         events,
+        promises: Vec::new(),
+        disputes: Vec::new(),
     };
     Ok((file, qualitative))
+}
+
+/// Grace days for promises logged without their own: the shipped strategy's.
+fn default_grace_days() -> u32 {
+    static GRACE: OnceLock<u32> = OnceLock::new();
+    *GRACE.get_or_init(|| credence_control::CollectionStrategy::builtin().promise_grace_days)
+}
+
+/// How a logged promise ended, from the file's payments: kept or broken on a day, or
+/// still open. Payments after any as-of date are in the file too, but a promise decided
+/// after a date counts as open at that date (see the indicators' `collections`).
+fn promise_outcome(p: &StoredPromise, payments: &[Payment]) -> Option<PromiseOutcome> {
+    let scale = scale_of(Some(&p.currency));
+    let promise = credence_control::Promise {
+        made_on: parse_date(&p.made_on)?,
+        promised_date: parse_date(&p.promised_date)?,
+        amount: p.amount,
+        invoice_no: p.invoice_no.clone(),
+        grace_days: p.grace_days,
+    };
+    let paid: Vec<credence_control::LedgerPayment> = payments
+        .iter()
+        .map(|x| credence_control::LedgerPayment {
+            invoice_no: x.invoice_no.clone(),
+            date: x.date,
+            amount: (x.amount * scale).round() as i64,
+        })
+        .collect();
+    let (decided_on, kept) =
+        match credence_control::promise_status(&promise, &paid, NaiveDate::MAX, default_grace_days()) {
+            credence_control::PromiseStatus::Kept { on } => (Some(on), true),
+            credence_control::PromiseStatus::Broken { on, .. } => (Some(on), false),
+            credence_control::PromiseStatus::Pending { .. } => (None, false),
+        };
+    Some(PromiseOutcome { made_on: promise.made_on, decided_on, kept })
+}
+
+/// Adds a customer's collection log (promises to pay, disputes) to its file, and to the
+/// hash of its inputs: logging a promise or a dispute makes its rating stale.
+fn add_collection_log(
+    head: &mut CustomerHead,
+    file: &mut CustomerFile,
+    promises: &[StoredPromise],
+    disputes: &[StoredDispute],
+) {
+    if promises.is_empty() && disputes.is_empty() {
+        return;
+    }
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(head.records_hash.as_bytes());
+    for p in promises {
+        let grace = p.grace_days.unwrap_or(default_grace_days());
+        h.update(
+            format!(
+                "P|{}|{}|{}|{}|{:?}|{grace}\n",
+                p.made_on, p.promised_date, p.currency, p.amount, p.invoice_no
+            )
+            .as_bytes(),
+        );
+        file.promises.extend(promise_outcome(p, &file.payments));
+    }
+    for d in disputes {
+        h.update(format!("D|{}|{}\n", d.invoice_no, d.opened_on).as_bytes());
+        if let Some(opened_on) = parse_date(&d.opened_on) {
+            file.disputes.push(Dispute { invoice_no: d.invoice_no.clone(), opened_on });
+        }
+    }
+    head.records_hash = format!("{:032x}", h.digest128());
 }
 
 /// The credit files of every customer whose id is in `first ..= last`, in id order.
@@ -278,11 +349,18 @@ pub fn load_credit_files(store: &mut Store, first: &str, last: &str) -> Result<V
     let mut builder = Builder::default();
     let heads = store.customer_files(first, last, &wanted, |i, kind, cells| builder.visit(i, kind, cells))?;
     builder.files.resize_with(heads.len(), Partial::default);
+    let mut promises = store.promises(Some((first, last)))?;
+    let mut disputes = store.disputes(Some((first, last)))?;
     Ok(heads
         .into_iter()
         .zip(builder.files)
-        .map(|(head, partial)| {
-            let file = assemble(&head.customer, partial);
+        .map(|(mut head, partial)| {
+            let mut file = assemble(&head.customer, partial);
+            if let Ok((f, _)) = &mut file {
+                let promises = promises.remove(&f.customer_id).unwrap_or_default();
+                let disputes = disputes.remove(&f.customer_id).unwrap_or_default();
+                add_collection_log(&mut head, f, &promises, &disputes);
+            }
             LoadedFile { head, file }
         })
         .collect())

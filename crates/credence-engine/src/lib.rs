@@ -15,6 +15,7 @@
 
 mod analysis;
 mod batch;
+mod collections;
 mod control;
 mod credit_file;
 mod customer;
@@ -34,6 +35,9 @@ pub use analysis::{
     indicator_effectiveness, rating_migration, rating_performance,
 };
 pub use batch::{BatchPlan, import_batch, kind_of_file, plan_batch};
+pub use collections::{
+    NewPromise, disputes, log_collection_action, log_promise, open_dispute, resolve_dispute,
+};
 pub use control::{
     OrderCheck, OrderDecisionKind, PolicyRun, apply_policy, check_order, decide_blocked_order, decide_limit,
     load_policy, load_strategy, request_temporary_limit,
@@ -140,6 +144,18 @@ pub enum EngineError {
     UnknownGroup { id: String },
     #[error("no customer with id '{id}'")]
     UnknownCustomer { id: String },
+    #[error("no invoice '{invoice}'")]
+    UnknownInvoice { invoice: String },
+    #[error("invoice '{invoice}' is customer '{owner}'s, not '{customer}'s")]
+    InvoiceOfAnotherCustomer { invoice: String, owner: String, customer: String },
+    #[error("invoice '{invoice}' already has an open dispute ({id}); resolve it first")]
+    DisputeOpen { invoice: String, id: i64 },
+    #[error("no dispute {id}; `credence collect dispute list` shows them")]
+    UnknownDispute { id: i64 },
+    #[error("dispute {id} was resolved on {on}")]
+    DisputeResolved { id: i64, on: String },
+    #[error("{field}: {rule} (got {value})")]
+    BadCollectionEntry { field: &'static str, rule: &'static str, value: String },
     #[error("{location} holds imported data, not a demo portfolio; use another --db for the demo")]
     NotADemoDatabase { location: String },
 }

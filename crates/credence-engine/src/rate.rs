@@ -14,8 +14,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RateScope {
     All,
-    /// Customers never rated, or whose data, model, catalogue or as-of date changed since
-    /// their last rating (re-rating on events, RATE-6).
+    /// Customers never rated, or whose data (records, or promises and disputes logged since
+    /// the run), model, catalogue or as-of date changed since their last rating
+    /// (re-rating on events, RATE-6).
     Changed,
     Customer(String),
 }
@@ -224,6 +225,7 @@ pub fn rate_portfolio(
         }
         RateScope::Changed => {
             let versions = store.data_versions()?;
+            let logged = store.collection_log_times()?;
             let stamps = store.rating_stamps()?;
             let as_of = options.as_of.to_string();
             let total = all_ids.len() as u64;
@@ -236,6 +238,7 @@ pub fn rate_portfolio(
                             || s.model_version != model.version()
                             || s.catalogue_version != catalogue.version()
                             || s.as_of != as_of
+                            || logged.get(id).is_some_and(|at| *at >= s.run_started_at)
                     }
                 })
                 .collect();

@@ -113,18 +113,10 @@ fn rollup_line(dates: &AgingDates, currency: Currency, p: &control::AgingProfile
     one.report().portfolio
 }
 
-/// Collection success by action over the portfolio (CTRL-9): attempts, successes (a
-/// payment within `window_days` of the action) and amounts recovered.
-pub fn collection_report(
-    store: &mut Store,
-    currency: Currency,
-    as_of: NaiveDate,
-    window_days: u32,
-) -> Result<Vec<control::ActionSuccess>, EngineError> {
-    let actions = store.collection_actions()?;
-    let mut ids: Vec<String> = actions.keys().cloned().collect();
-    ids.sort();
-    let records: HashMap<String, Vec<control::ActionRecord>> = actions
+/// The collection actions logged, by customer, as the strategy functions read them.
+fn action_records(store: &mut Store) -> Result<HashMap<String, Vec<control::ActionRecord>>, EngineError> {
+    Ok(store
+        .collection_actions()?
         .into_iter()
         .map(|(c, list)| {
             let records = list
@@ -138,46 +130,51 @@ pub fn collection_report(
                 .collect();
             (c, records)
         })
-        .collect();
-    let mut total: Vec<control::ActionSuccess> = Vec::new();
+        .collect())
+}
+
+/// Collection success over the portfolio (CTRL-9), by action and by the strategy rule
+/// each action was taken under (the customer's bucket that day and its current grade):
+/// attempts, successes (a payment within the strategy's success window after the action)
+/// and amounts recovered, from the ledgers as at `as_of`.
+pub fn collection_report(
+    store: &mut Store,
+    strategy: &CollectionStrategy,
+    currency: Currency,
+    as_of: NaiveDate,
+) -> Result<control::CollectionSuccess, EngineError> {
+    let records = action_records(store)?;
+    let ratings = latest_ratings(store)?;
+    let mut ids: Vec<String> = records.keys().cloned().collect();
+    ids.sort();
+    let mut total = control::CollectionSuccess::default();
     map_facts(
         store,
         &ids,
         as_of,
         currency,
         &|f| {
-            let none = Vec::new();
-            control::collection_success(
-                records.get(&f.customer_id).unwrap_or(&none),
-                &f.ledger.payments,
-                window_days,
-            )
+            let actions: Vec<control::ActionRecord> = records
+                .get(&f.customer_id)
+                .into_iter()
+                .flatten()
+                .filter(|a| a.date <= as_of)
+                .cloned()
+                .collect();
+            let grade = ratings.get(&f.customer_id).map(|r| r.0.as_str());
+            control::collection_success(strategy, grade, &f.ledger, &actions)
         },
         |done| {
-            for lines in done {
-                for l in lines {
-                    match total.iter_mut().find(|t| t.action == l.action) {
-                        Some(t) => {
-                            t.attempts += l.attempts;
-                            t.successes += l.successes;
-                            t.recovered += l.recovered;
-                        }
-                        None => total.push(l),
-                    }
-                }
-            }
+            done.into_iter().for_each(|lines| total.add(lines));
             Ok(())
         },
     )?;
-    for t in &mut total {
-        t.success_rate_pct = (t.attempts > 0).then(|| f64::from(t.successes) / f64::from(t.attempts) * 100.0);
-    }
-    total.sort_by_key(|t| t.action as u8);
     Ok(total)
 }
 
 /// Today's worklist for collectors (CTRL-9): every customer with open receivables, owned
-/// by its business line, with its grade and PD, logged actions and promises.
+/// by its business line, with its grade and PD, logged actions and promises. Invoices
+/// under a dispute open today are left out until it is resolved.
 pub fn collection_worklist(
     store: &mut Store,
     strategy: &CollectionStrategy,
@@ -185,8 +182,16 @@ pub fn collection_worklist(
     today: NaiveDate,
 ) -> Result<Worklist, EngineError> {
     let ratings = latest_ratings(store)?;
-    let mut actions = store.collection_actions()?;
-    let mut promises = store.promises()?;
+    let mut actions = action_records(store)?;
+    let mut promises = store.promises(None)?;
+    // Invoices in dispute today are held back from collection until it is resolved.
+    let disputed: std::collections::HashSet<(String, String)> = store
+        .disputes(None)?
+        .into_values()
+        .flatten()
+        .filter(|d| crate::collections::is_open(d, today))
+        .map(|d| (d.customer_id, d.invoice_no))
+        .collect();
     let ids = store.customer_ids()?;
     // Only customers with open items, as lean cases; their logs are attached here.
     // A case can only have an action due once its oldest item is within the strategy's
@@ -201,7 +206,10 @@ pub fn collection_worklist(
         if oldest_due > cutoff && !logged.contains(&f.customer_id) {
             return None;
         }
-        let receivables = open.receivables(&f.ledger);
+        let mut receivables = open.receivables(&f.ledger);
+        if !disputed.is_empty() {
+            receivables.retain(|r| !disputed.contains(&(f.customer_id.clone(), r.invoice_no.clone())));
+        }
         Some((f.customer_id, f.business_line, receivables, f.ledger.payments))
     };
     let mut cases: Vec<CollectionCase> = Vec::new();
@@ -213,17 +221,7 @@ pub fn collection_worklist(
                 grade: rating.map(|r| r.0.clone()),
                 pd: rating.map(|r| r.2),
                 receivables,
-                actions: actions
-                    .remove(&customer_id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|a| {
-                        Some(control::ActionRecord {
-                            date: a.action_date.parse().ok()?,
-                            action: control::Action::parse_label(&a.action)?,
-                        })
-                    })
-                    .collect(),
+                actions: actions.remove(&customer_id).unwrap_or_default(),
                 promises: promises
                     .remove(&customer_id)
                     .unwrap_or_default()
@@ -235,6 +233,7 @@ pub fn collection_worklist(
                             promised_date: p.promised_date.parse().ok()?,
                             amount: p.amount,
                             invoice_no: p.invoice_no,
+                            grace_days: p.grace_days,
                         })
                     })
                     .collect(),

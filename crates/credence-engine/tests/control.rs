@@ -4,7 +4,8 @@
 //! approved limit used by the next check.
 
 use chrono::NaiveDate;
-use credence_control::{CreditPolicy, StepCode};
+use credence_control::{Action, CollectionStrategy, CreditPolicy, StepCode};
+use credence_domain::Currency;
 use credence_domain::Labelled;
 use credence_engine::{
     ImportOptions, ImportStatus, OrderDecisionKind, RateOptions, RateScope, aging, apply_policy, build_demo,
@@ -222,31 +223,103 @@ fn limit_requests_follow_their_route_and_the_approved_limit_is_checked_against()
 /// A phone call on 2026-07-10 followed by C1's payment of 100.00 on 2026-07-15 (within 14
 /// days): one attempt, one success, 100.00 recovered; a letter on 2026-09-01 with no
 /// payment after it: one attempt, no success.
+/// C1 (unrated, so the buckets' default rules): a call on 07-10 (I1 9 days overdue: rule
+/// 4, 1-30) followed by the payment of 100.00 on 07-15; a letter on 09-01 (I1 62 days
+/// overdue: rule 8, 61-90) followed by nothing. An action after the as-of date is not
+/// counted.
 #[test]
 fn collection_success_credits_payments_to_the_action_before_them() {
     let (_dir, mut store) = store();
-    for (day, action) in [("2026-07-10", "phone"), ("2026-09-01", "letter")] {
-        let a = credence_store::CollectionAction {
-            customer_id: "C1".into(),
-            action_date: day.into(),
-            action: action.into(),
-            note: String::new(),
-            actor: "zhao".into(),
-        };
-        store.log_collection_action(&a, "t").unwrap();
+    for (day, action) in
+        [("2026-07-10", Action::Phone), ("2026-09-01", Action::Letter), ("2026-10-02", Action::Visit)]
+    {
+        credence_engine::log_collection_action(&mut store, "C1", action, date(day), "", "zhao", "t").unwrap();
     }
-    let lines = credence_engine::collection_report(
-        &mut store,
-        credence_domain::Currency::CNY,
-        date("2026-09-30"),
-        14,
-    )
-    .unwrap();
-    let phone = lines.iter().find(|l| l.action == credence_control::Action::Phone).unwrap();
+    let strategy = CollectionStrategy::builtin();
+    let report =
+        credence_engine::collection_report(&mut store, &strategy, Currency::CNY, date("2026-09-30")).unwrap();
+    let phone = report.by_action.iter().find(|l| l.action == Action::Phone).unwrap();
     assert_eq!((phone.attempts, phone.successes, phone.recovered), (1, 1, 10_000));
     assert_eq!(phone.success_rate_pct, Some(100.0));
-    let letter = lines.iter().find(|l| l.action == credence_control::Action::Letter).unwrap();
+    let letter = report.by_action.iter().find(|l| l.action == Action::Letter).unwrap();
     assert_eq!((letter.attempts, letter.successes, letter.recovered), (1, 0, 0));
+    assert!(report.by_action.iter().all(|l| l.action != Action::Visit));
+    let rules: Vec<(usize, &str, bool, Action, u32)> = report
+        .by_rule
+        .iter()
+        .map(|l| (l.rule + 1, l.bucket.code(), l.grades.is_empty(), l.action, l.successes))
+        .collect();
+    assert_eq!(rules, [(4, "1-30", true, Action::Phone, 1), (8, "61-90", true, Action::Letter, 0)]);
+    let e = credence_engine::log_collection_action(
+        &mut store,
+        "C9",
+        Action::Phone,
+        date("2026-09-01"),
+        "",
+        "z",
+        "t",
+    );
+    assert_eq!(e.unwrap_err().to_string(), "no customer with id 'C9'");
+}
+
+/// C1's collection log at 2026-09-30. Promises: 100.00 promised on 07-01 for 07-12 and
+/// paid on 07-15 (within the 3 grace days to 07-15: kept 07-15); 200.00 on 08-01 for
+/// 08-10, nothing paid (broken 08-14). Kept rate 1 / 2 = 50 %. Disputes: I1 (issued
+/// 06-01) opened 09-10 → 1 of C1's 2 invoices issued in the 12 months: dispute rate 50 %.
+/// The open dispute takes I1 off the worklist, so I2 (due 10-01, one day ahead) is C1's
+/// oldest item; once the dispute is resolved I1 (91 days overdue) is again.
+#[test]
+fn promises_and_disputes_feed_indicators_and_hold_back_disputed_invoices() {
+    let (_dir, mut store) = store();
+    let strategy = CollectionStrategy::builtin();
+    let promise = |amount, made: &str, by: &str| credence_engine::NewPromise {
+        customer: "C1",
+        amount,
+        currency: Currency::CNY,
+        made_on: date(made),
+        promised_date: date(by),
+        invoice: None,
+        actor: "zhao",
+    };
+    for p in [promise(10_000, "2026-07-01", "2026-07-12"), promise(20_000, "2026-08-01", "2026-08-10")] {
+        credence_engine::log_promise(&mut store, &strategy, &p, "t").unwrap();
+    }
+    let e = credence_engine::log_promise(&mut store, &strategy, &promise(0, "2026-09-01", "2026-09-10"), "t");
+    assert_eq!(e.unwrap_err().to_string(), "amount: must be above zero (got 0)");
+    let e = credence_engine::log_promise(&mut store, &strategy, &promise(1, "2026-09-10", "2026-09-01"), "t");
+    assert!(e.unwrap_err().to_string().contains("must be on or after the day the promise is made"));
+    let id = credence_engine::open_dispute(
+        &mut store,
+        "C1",
+        "I1",
+        date("2026-09-10"),
+        Some(20_000),
+        "price",
+        "zhao",
+        "t",
+    )
+    .unwrap();
+    let e =
+        credence_engine::open_dispute(&mut store, "C1", "I3", date("2026-09-10"), None, "price", "zhao", "t");
+    assert_eq!(e.unwrap_err().to_string(), "invoice 'I3' is customer 'C2's, not 'C1's");
+
+    let catalogue = credence_indicators::Catalogue::builtin();
+    let view = credence_engine::customer_view(&mut store, &catalogue, "C1", date("2026-09-30")).unwrap();
+    let value = |id: &str| view.indicators.iter().find(|l| l.id == id).unwrap().value.value;
+    assert_eq!(value("promise_kept_rate"), Some(50.0));
+    assert_eq!(value("dispute_rate"), Some(50.0));
+
+    let worklist = |store: &mut Store| {
+        let list = credence_engine::collection_worklist(store, &strategy, Currency::CNY, date("2026-09-30"))
+            .unwrap();
+        list.collectors
+            .iter()
+            .flat_map(|c| c.items.iter().map(|i| (i.customer_id.clone(), i.days_overdue)))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(worklist(&mut store), [("C1".to_owned(), -1)]);
+    credence_engine::resolve_dispute(&mut store, id, date("2026-09-20"), "price confirmed", "li").unwrap();
+    assert_eq!(worklist(&mut store), [("C1".to_owned(), 91)]);
 }
 
 /// On 2026-09-30 C1's oldest item (I1, due 2026-07-01) is 91 days overdue: it is on its

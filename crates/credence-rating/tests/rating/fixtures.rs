@@ -7,6 +7,8 @@ use credence_rating::{QualitativeScore, Rating, RatingInput, ScorecardModel};
 /// The indicator catalogue's ids, written out so these tests do not depend on the
 /// catalogue's evaluation (one test checks the list against the catalogue itself).
 pub const KNOWN: &[&str] = &[
+    "promise_kept_rate",
+    "dispute_rate",
     "current_ratio",
     "quick_ratio",
     "cash_ratio",
