@@ -18,6 +18,8 @@
 //! assert_eq!(store.count(credence_records::Kind::Customers).unwrap(), 0);
 //! ```
 
+mod access;
+mod audit;
 mod cells;
 mod control;
 mod db;
@@ -25,6 +27,7 @@ mod disputes;
 mod exposure;
 mod load;
 mod migrate;
+mod models;
 mod notifications;
 mod ratings;
 mod repair;
@@ -32,6 +35,8 @@ mod session;
 mod sql;
 mod warnings;
 
+pub use access::{StoredSession, StoredToken, StoredUser};
+pub use audit::{AuditEntry, AuditFilter, AuditRecord, AuditVerification, GENESIS_HASH, audit_hash};
 pub use control::{
     ApprovedLimit, BlockedOrder, CollectionAction, OrderDecision, StoredLimitDecision, StoredLimitRequest,
     StoredPromise,
@@ -39,6 +44,7 @@ pub use control::{
 pub use db::{Cell, DbError, Dialect};
 pub use disputes::{ResolveOutcome, StoredDispute};
 pub use load::{CustomerHead, Wanted};
+pub use models::{ModelRun, ModelScore, Registered, StoredModel};
 pub use notifications::{NewNotification, StoredNotification};
 pub use ratings::{
     NewRating, NewRatingRun, RatingRun, RatingSession, RatingStamp, StoredOverride, StoredRating,

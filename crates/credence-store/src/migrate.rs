@@ -50,6 +50,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_disputes.sql"),
         postgres: include_str!("../migrations/postgres/0006_disputes.sql"),
     },
+    Migration {
+        version: 7,
+        name: "models",
+        sqlite: include_str!("../migrations/sqlite/0007_models.sql"),
+        postgres: include_str!("../migrations/postgres/0007_models.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "access_audit",
+        sqlite: include_str!("../migrations/sqlite/0008_access_audit.sql"),
+        postgres: include_str!("../migrations/postgres/0008_access_audit.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

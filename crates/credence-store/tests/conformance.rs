@@ -75,6 +75,10 @@ conformance!(
     ratings_are_appended_with_overrides_and_benchmarks,
     an_abandoned_rating_run_leaves_nothing,
     warning_state_round_trips_and_one_alert_stays_open_per_rule,
+    audit_chain_detects_edits_deletions_and_truncation,
+    models_register_once_per_version_and_runs_keep_their_scores,
+    disputes_are_resolved_once,
+    users_tokens_sessions_and_job_claims,
 );
 
 fn run(kind: &str) -> NewImportRun {
@@ -530,4 +534,223 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     drop(s);
     assert_eq!(store.open_alerts().unwrap().len(), 1);
     assert_eq!(store.alert(w01.id).unwrap().unwrap().status, "open");
+}
+
+/// Runs SQL against the fixture's database behind the store's back, as someone with
+/// direct access could.
+fn tamper(f: &Fixture, sql: &str) {
+    match &f.pg_schema {
+        None => {
+            let c = rusqlite::Connection::open(f.store.location()).unwrap();
+            c.execute_batch(sql).unwrap();
+        }
+        Some((url, schema)) => {
+            let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            c.batch_execute(&format!("SET search_path TO \"{schema}\"; {sql}")).unwrap();
+        }
+    }
+}
+
+fn audit_entry(action: &str) -> credence_store::AuditEntry {
+    credence_store::AuditEntry {
+        at: "2026-11-22T10:00:00Z".into(),
+        actor: "wang".into(),
+        role: "risk_manager".into(),
+        action: action.into(),
+        object: "customer:C1".into(),
+        summary: r#"{"before":"BB","after":"BBB"}"#.into(),
+        client_ip: "127.0.0.1".into(),
+        request_id: "req-1".into(),
+    }
+}
+
+fn audit_chain_detects_edits_deletions_and_truncation(f: &mut Fixture) {
+    use credence_store::{AuditFilter, AuditVerification};
+    assert_eq!(
+        f.store.verify_audit().unwrap(),
+        AuditVerification::Intact { records: 0, head_hash: credence_store::GENESIS_HASH.into() }
+    );
+    for action in ["rating.override", "limit.approve", "limit.reject", "order.release"] {
+        f.store.append_audit(&audit_entry(action)).unwrap();
+    }
+    let all = f.store.audit_records(&AuditFilter::default()).unwrap();
+    assert_eq!(all.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert_eq!(all[1].prev_hash, all[0].hash);
+    let limits = AuditFilter { action: Some("limit.".into()), ..Default::default() };
+    assert_eq!(f.store.audit_records(&limits).unwrap().len(), 2);
+    let paged = AuditFilter { after: Some(2), limit: Some(1), ..Default::default() };
+    assert_eq!(f.store.audit_records(&paged).unwrap()[0].seq, 3);
+    let AuditVerification::Intact { records: 4, head_hash } = f.store.verify_audit().unwrap() else {
+        panic!("an untouched chain is intact")
+    };
+    assert_eq!(head_hash, all[3].hash);
+
+    tamper(f, "UPDATE audit_log SET summary = '{}' WHERE seq = 2");
+    assert_eq!(
+        f.store.verify_audit().unwrap(),
+        AuditVerification::Broken { seq: 2, reason: "its contents do not match its hash (edited)".into() }
+    );
+    tamper(f, &format!("UPDATE audit_log SET summary = '{}' WHERE seq = 2", all[1].entry.summary));
+    assert!(matches!(f.store.verify_audit().unwrap(), AuditVerification::Intact { .. }));
+    tamper(f, "DELETE FROM audit_log WHERE seq = 4");
+    assert_eq!(
+        f.store.verify_audit().unwrap(),
+        AuditVerification::Broken {
+            seq: 4,
+            reason: "the head says 4 records but the log ends at 3 (records deleted)".into()
+        }
+    );
+    tamper(f, "DELETE FROM audit_log WHERE seq = 2");
+    assert_eq!(
+        f.store.verify_audit().unwrap(),
+        AuditVerification::Broken { seq: 2, reason: "record 2 is missing (next is 3)".into() }
+    );
+}
+
+fn models_register_once_per_version_and_runs_keep_their_scores(f: &mut Fixture) {
+    use credence_store::{ModelRun, ModelScore, Registered, StoredModel};
+    let model = StoredModel {
+        version: "2026-Q4-V1.0".into(),
+        kind: "scorecard".into(),
+        target: "default_12m".into(),
+        trained_at: "2026-11-20T09:00:00Z".into(),
+        artefact: "{}".into(),
+        artefact_hash: "h1".into(),
+        registered_at: "t".into(),
+        registered_by: "wang".into(),
+    };
+    assert_eq!(f.store.register_model(&model).unwrap(), Registered::New);
+    assert_eq!(f.store.register_model(&model).unwrap(), Registered::Unchanged);
+    let other = StoredModel { artefact_hash: "h2".into(), ..model.clone() };
+    assert_eq!(f.store.register_model(&other).unwrap(), Registered::VersionTaken);
+    assert_eq!(f.store.model("2026-Q4-V1.0").unwrap().unwrap().artefact, "{}");
+    assert_eq!(f.store.models().unwrap().len(), 1);
+    let run = ModelRun {
+        id: 0,
+        model_version: model.version.clone(),
+        as_of: "2026-09-30".into(),
+        started_at: "t0".into(),
+        finished_at: Some("t1".into()),
+        scored: 0,
+        failed: 0,
+    };
+    let score = |c: &str, pd| ModelScore {
+        customer_id: c.into(),
+        pd,
+        score: 600.0,
+        grade: "BB".into(),
+        reasons: "[]".into(),
+    };
+    let id = f.store.insert_model_run(&run, &[score("C2", 0.02), score("C1", 0.01)], 1).unwrap();
+    let runs = f.store.model_runs(Some("2026-Q4-V1.0")).unwrap();
+    assert_eq!((runs[0].id, runs[0].scored, runs[0].failed), (id, 2, 1));
+    let scores = f.store.model_scores(id).unwrap();
+    assert_eq!(
+        scores.iter().map(|s| (s.customer_id.as_str(), s.pd)).collect::<Vec<_>>(),
+        [("C1", 0.01), ("C2", 0.02)]
+    );
+}
+
+fn disputes_are_resolved_once(f: &mut Fixture) {
+    use credence_store::{ResolveOutcome, StoredDispute};
+    let d = StoredDispute {
+        id: 0,
+        customer_id: "C1".into(),
+        invoice_no: "I1".into(),
+        opened_on: "2026-09-01".into(),
+        currency: "CNY".into(),
+        amount: 5_000,
+        reason: "damaged".into(),
+        actor: "zhao".into(),
+        resolved_on: None,
+        resolution: None,
+        resolved_by: None,
+    };
+    let id = f.store.open_dispute(&d, "t").unwrap();
+    assert_eq!(
+        f.store.resolve_dispute(id, "2026-09-10", "credit note", "li").unwrap(),
+        ResolveOutcome::Resolved
+    );
+    assert_eq!(
+        f.store.resolve_dispute(id, "2026-09-11", "again", "li").unwrap(),
+        ResolveOutcome::AlreadyResolved("2026-09-10".into())
+    );
+    assert_eq!(f.store.resolve_dispute(99, "2026-09-11", "x", "li").unwrap(), ResolveOutcome::NotFound);
+    let stored = f.store.disputes(Some(("C1", "C1"))).unwrap().remove("C1").unwrap();
+    assert_eq!(
+        (stored[0].resolution.as_deref(), stored[0].resolved_by.as_deref()),
+        (Some("credit note"), Some("li"))
+    );
+    assert!(f.store.disputes(Some(("C2", "C3"))).unwrap().is_empty());
+}
+
+fn users_tokens_sessions_and_job_claims(f: &mut Fixture) {
+    use credence_store::{StoredSession, StoredToken, StoredUser};
+    let u = StoredUser {
+        id: 0,
+        username: "wang".into(),
+        display_name: "王经理".into(),
+        password_hash: "$argon2id$x".into(),
+        role: "risk_manager".into(),
+        org_unit: Some("east".into()),
+        business_lines: "machinery,textiles".into(),
+        customers: String::new(),
+        hidden_indicators: String::new(),
+        disabled: false,
+        created_at: "2026-11-22T09:00:00Z".into(),
+        password_changed_at: "2026-11-22T09:00:00Z".into(),
+    };
+    let id = f.store.create_user(&u).unwrap().expect("new user");
+    assert_eq!(f.store.create_user(&u).unwrap(), None, "usernames are unique");
+    let stored = f.store.user("wang").unwrap().unwrap();
+    assert_eq!((stored.id, stored.org_unit.as_deref(), stored.disabled), (id, Some("east"), false));
+    let session = StoredSession {
+        user_id: id,
+        csrf_token: "csrf".into(),
+        created_at: "2026-11-22T10:00:00Z".into(),
+        expires_at: "2026-11-22T18:00:00Z".into(),
+    };
+    f.store.create_session("s1", &session).unwrap();
+    assert_eq!(f.store.session("s1").unwrap(), Some(session.clone()));
+    assert!(f.store.set_password("wang", "$argon2id$y", "2026-11-22T11:00:00Z").unwrap());
+    assert_eq!(f.store.session("s1").unwrap(), None, "a new password ends the sessions");
+    f.store.create_session("s2", &session).unwrap();
+    assert!(f.store.set_user_disabled("wang", true).unwrap());
+    assert_eq!(f.store.session("s2").unwrap(), None, "disabling ends the sessions");
+    assert!(!f.store.set_user_disabled("nobody", true).unwrap());
+
+    let t = StoredToken {
+        id: 0,
+        user_id: id,
+        name: "erp".into(),
+        token_hash: "th".into(),
+        scopes: "check.run".into(),
+        created_at: "t".into(),
+        expires_at: None,
+        revoked_at: None,
+        last_used_at: None,
+    };
+    let tid = f.store.create_token(&t).unwrap();
+    assert_eq!(f.store.token("th").unwrap().unwrap().scopes, "check.run");
+    assert!(f.store.revoke_token(tid, "t2").unwrap());
+    assert!(!f.store.revoke_token(tid, "t3").unwrap(), "revoked once");
+    assert_eq!(f.store.token("th").unwrap().unwrap().revoked_at.as_deref(), Some("t2"));
+
+    for (at, ok) in
+        [("2026-11-22T10:00:00Z", false), ("2026-11-22T10:01:00Z", true), ("2026-11-22T10:02:00Z", false)]
+    {
+        f.store.record_login_attempt("wang", "10.0.0.1", at, ok).unwrap();
+    }
+    assert_eq!(f.store.recent_failed_logins("wang", "2026-11-22T09:00:00Z").unwrap(), 1);
+
+    // Two connections (two instances) race for one job: one wins until its claim expires.
+    let mut other = f.store.open_another().unwrap();
+    let (now, until) = ("2026-11-22T10:00:00Z", "2026-11-22T10:05:00Z");
+    assert!(f.store.claim_job("nightly_rating", "a", now, until).unwrap());
+    assert!(!other.claim_job("nightly_rating", "b", "2026-11-22T10:01:00Z", "2026-11-22T10:06:00Z").unwrap());
+    assert!(other.claim_job("nightly_rating", "b", "2026-11-22T10:05:00Z", "2026-11-22T10:10:00Z").unwrap());
+    other.finish_job("nightly_rating", "b", "2026-11-22T10:07:00Z", "ok").unwrap();
+    assert!(
+        f.store.claim_job("nightly_rating", "a", "2026-11-22T10:08:00Z", "2026-11-22T10:13:00Z").unwrap()
+    );
 }

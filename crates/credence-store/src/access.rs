@@ -1,0 +1,333 @@
+//! Users, API tokens, browser sessions, login attempts and job claims (GOV-3, GOV-5). The
+//! store keeps only hashes of passwords, tokens and session ids; it does not decide who
+//! may do what.
+
+use crate::cells::{opt_text, returning_id, text};
+use crate::db::{Cell, Dialect};
+use crate::{Store, StoreError};
+use credence_records::Value;
+
+/// A user as stored. Scope lists are comma-separated; empty means no restriction at that
+/// level.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: String,
+    /// `None`: the whole organisation.
+    pub org_unit: Option<String>,
+    pub business_lines: String,
+    pub customers: String,
+    pub hidden_indicators: String,
+    pub disabled: bool,
+    pub created_at: String,
+    pub password_changed_at: String,
+}
+
+/// An API token as stored (the token itself is shown once, when created).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    #[serde(skip)]
+    pub token_hash: String,
+    /// Comma-separated permissions the token is limited to; empty: the user's own.
+    pub scopes: String,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+}
+
+/// A browser session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSession {
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, password_hash, role, org_unit, business_lines, customers, hidden_indicators, disabled, created_at, password_changed_at";
+const TOKEN_COLUMNS: &str =
+    "id, user_id, name, token_hash, scopes, created_at, expires_at, revoked_at, last_used_at";
+
+fn user(r: &[Cell<'_>]) -> StoredUser {
+    StoredUser {
+        id: r[0].int().unwrap_or(0),
+        username: text(r[1]),
+        display_name: text(r[2]),
+        password_hash: text(r[3]),
+        role: text(r[4]),
+        org_unit: opt_text(r[5]),
+        business_lines: text(r[6]),
+        customers: text(r[7]),
+        hidden_indicators: text(r[8]),
+        disabled: r[9].int() == Some(1),
+        created_at: text(r[10]),
+        password_changed_at: text(r[11]),
+    }
+}
+
+fn token(r: &[Cell<'_>]) -> StoredToken {
+    StoredToken {
+        id: r[0].int().unwrap_or(0),
+        user_id: r[1].int().unwrap_or(0),
+        name: text(r[2]),
+        token_hash: text(r[3]),
+        scopes: text(r[4]),
+        created_at: text(r[5]),
+        expires_at: opt_text(r[6]),
+        revoked_at: opt_text(r[7]),
+        last_used_at: opt_text(r[8]),
+    }
+}
+
+impl Store {
+    /// Adds a user; `None` when the username is taken.
+    pub fn create_user(&mut self, u: &StoredUser) -> Result<Option<i64>, StoreError> {
+        if self.user(&u.username)?.is_some() {
+            return Ok(None);
+        }
+        let id = returning_id(
+            &mut self.db,
+            "INSERT INTO users (username, display_name, password_hash, role, org_unit, business_lines, customers, hidden_indicators, disabled, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            &[
+                u.username.as_str().into(),
+                u.display_name.as_str().into(),
+                u.password_hash.as_str().into(),
+                u.role.as_str().into(),
+                u.org_unit.as_deref().map_or(Value::Null, Value::from),
+                u.business_lines.as_str().into(),
+                u.customers.as_str().into(),
+                u.hidden_indicators.as_str().into(),
+                Value::Int(i64::from(u.disabled)),
+                u.created_at.as_str().into(),
+                u.password_changed_at.as_str().into(),
+            ],
+        )?;
+        Ok(Some(id))
+    }
+
+    pub fn user(&mut self, username: &str) -> Result<Option<StoredUser>, StoreError> {
+        let mut out = None;
+        self.db.query_cells(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?"),
+            &[username.into()],
+            |r| out = Some(user(r)),
+        )?;
+        Ok(out)
+    }
+
+    pub fn user_by_id(&mut self, id: i64) -> Result<Option<StoredUser>, StoreError> {
+        let mut out = None;
+        self.db.query_cells(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"),
+            &[Value::Int(id)],
+            |r| out = Some(user(r)),
+        )?;
+        Ok(out)
+    }
+
+    pub fn users(&mut self) -> Result<Vec<StoredUser>, StoreError> {
+        let mut out = Vec::new();
+        self.db.query_cells(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY username"), &[], |r| {
+            out.push(user(r))
+        })?;
+        Ok(out)
+    }
+
+    /// Replaces a user's password hash; ends the user's sessions. `false`: no such user.
+    pub fn set_password(&mut self, username: &str, hash: &str, at: &str) -> Result<bool, StoreError> {
+        self.in_transaction(|db| {
+            let n = db.execute(
+                "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ?",
+                &[hash.into(), at.into(), username.into()],
+            )?;
+            db.execute(
+                "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = ?)",
+                &[username.into()],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    /// Disables or enables a user; disabling ends its sessions. `false`: no such user.
+    pub fn set_user_disabled(&mut self, username: &str, disabled: bool) -> Result<bool, StoreError> {
+        self.in_transaction(|db| {
+            let n = db.execute(
+                "UPDATE users SET disabled = ? WHERE username = ?",
+                &[Value::Int(i64::from(disabled)), username.into()],
+            )?;
+            if disabled {
+                db.execute(
+                    "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = ?)",
+                    &[username.into()],
+                )?;
+            }
+            Ok(n == 1)
+        })
+    }
+
+    pub fn create_token(&mut self, t: &StoredToken) -> Result<i64, StoreError> {
+        returning_id(
+            &mut self.db,
+            "INSERT INTO api_tokens (user_id, name, token_hash, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            &[
+                Value::Int(t.user_id),
+                t.name.as_str().into(),
+                t.token_hash.as_str().into(),
+                t.scopes.as_str().into(),
+                t.created_at.as_str().into(),
+                t.expires_at.as_deref().map_or(Value::Null, Value::from),
+            ],
+        )
+    }
+
+    /// The token with this hash and its user, whether or not revoked or expired (the
+    /// caller decides).
+    pub fn token(&mut self, token_hash: &str) -> Result<Option<StoredToken>, StoreError> {
+        let mut out = None;
+        self.db.query_cells(
+            &format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = ?"),
+            &[token_hash.into()],
+            |r| out = Some(token(r)),
+        )?;
+        Ok(out)
+    }
+
+    pub fn tokens(&mut self, user_id: Option<i64>) -> Result<Vec<StoredToken>, StoreError> {
+        let (filter, params) = match user_id {
+            Some(u) => (" WHERE user_id = ?", vec![Value::Int(u)]),
+            None => ("", Vec::new()),
+        };
+        let mut out = Vec::new();
+        self.db.query_cells(
+            &format!("SELECT {TOKEN_COLUMNS} FROM api_tokens{filter} ORDER BY id"),
+            &params,
+            |r| out.push(token(r)),
+        )?;
+        Ok(out)
+    }
+
+    /// Revokes a token; `false` when there is no such token or it was revoked before.
+    pub fn revoke_token(&mut self, id: i64, at: &str) -> Result<bool, StoreError> {
+        let n = self.db.execute(
+            "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            &[at.into(), Value::Int(id)],
+        )?;
+        Ok(n == 1)
+    }
+
+    pub fn touch_token(&mut self, id: i64, at: &str) -> Result<(), StoreError> {
+        self.db
+            .execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", &[at.into(), Value::Int(id)])?;
+        Ok(())
+    }
+
+    pub fn create_session(&mut self, id_hash: &str, s: &StoredSession) -> Result<(), StoreError> {
+        self.db.execute(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            &[
+                id_hash.into(),
+                Value::Int(s.user_id),
+                s.csrf_token.as_str().into(),
+                s.created_at.as_str().into(),
+                s.expires_at.as_str().into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn session(&mut self, id_hash: &str) -> Result<Option<StoredSession>, StoreError> {
+        let mut out = None;
+        self.db.query_cells(
+            "SELECT user_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = ?",
+            &[id_hash.into()],
+            |r| {
+                out = Some(StoredSession {
+                    user_id: r[0].int().unwrap_or(0),
+                    csrf_token: text(r[1]),
+                    created_at: text(r[2]),
+                    expires_at: text(r[3]),
+                })
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// Ends a session, and every session expired at `now`.
+    pub fn end_session(&mut self, id_hash: &str, now: &str) -> Result<(), StoreError> {
+        self.db.execute(
+            "DELETE FROM sessions WHERE id_hash = ? OR expires_at <= ?",
+            &[id_hash.into(), now.into()],
+        )?;
+        Ok(())
+    }
+
+    pub fn record_login_attempt(
+        &mut self,
+        username: &str,
+        client_ip: &str,
+        at: &str,
+        succeeded: bool,
+    ) -> Result<(), StoreError> {
+        self.db.execute(
+            "INSERT INTO login_attempts (username, client_ip, at, succeeded) VALUES (?, ?, ?, ?)",
+            &[username.into(), client_ip.into(), at.into(), Value::Int(i64::from(succeeded))],
+        )?;
+        Ok(())
+    }
+
+    /// Failed logins for a username since a time and since its last successful one.
+    pub fn recent_failed_logins(&mut self, username: &str, since: &str) -> Result<u32, StoreError> {
+        let n = self.db.query_one(
+            "SELECT COUNT(*) FROM login_attempts WHERE username = ? AND succeeded = 0 AND at >= ? AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username = ? AND succeeded = 1), '')",
+            &[username.into(), since.into(), username.into()],
+        )?;
+        Ok(n.and_then(|v| v.as_int()).unwrap_or(0) as u32)
+    }
+
+    /// Claims a background job for `instance` until `until`, if no other instance holds an
+    /// unexpired claim; `true` when this instance now holds it. One statement, so two
+    /// instances racing for a job cannot both win.
+    pub fn claim_job(
+        &mut self,
+        job: &str,
+        instance: &str,
+        now: &str,
+        until: &str,
+    ) -> Result<bool, StoreError> {
+        self.db.execute(
+            match self.db.dialect() {
+                Dialect::Sqlite => "INSERT OR IGNORE INTO job_claims (job) VALUES (?)",
+                Dialect::Postgres => "INSERT INTO job_claims (job) VALUES (?) ON CONFLICT (job) DO NOTHING",
+            },
+            &[job.into()],
+        )?;
+        let n = self.db.execute(
+            "UPDATE job_claims SET claimed_by = ?, claimed_until = ?, last_started_at = ? WHERE job = ? AND (claimed_by IS NULL OR claimed_by = ? OR claimed_until <= ?)",
+            &[instance.into(), until.into(), now.into(), job.into(), instance.into(), now.into()],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Releases a job this instance holds, recording how it ended.
+    pub fn finish_job(
+        &mut self,
+        job: &str,
+        instance: &str,
+        at: &str,
+        status: &str,
+    ) -> Result<(), StoreError> {
+        self.db.execute(
+            "UPDATE job_claims SET claimed_by = NULL, claimed_until = NULL, last_finished_at = ?, last_status = ? WHERE job = ? AND claimed_by = ?",
+            &[at.into(), status.into(), job.into(), instance.into()],
+        )?;
+        Ok(())
+    }
+}
