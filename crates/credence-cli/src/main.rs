@@ -15,6 +15,7 @@ mod notify_cmd;
 mod rating_output;
 mod receivables_cmd;
 mod repair_cmd;
+mod server_cmd;
 mod warning;
 
 use anyhow::{Context, Result, bail};
@@ -181,6 +182,23 @@ enum Command {
     },
     /// Receivables aging by business line and group, with DSO (CTRL-9).
     Aging(receivables_cmd::AgingArgs),
+    /// Serve the HTTP API (users, roles, audit; see /api/openapi.json).
+    Serve(server_cmd::ServeArgs),
+    /// Users of the server: add, passwd, disable, list.
+    User {
+        #[command(subcommand)]
+        command: server_cmd::UserCommand,
+    },
+    /// API tokens for integrations: create, revoke, list.
+    Token {
+        #[command(subcommand)]
+        command: server_cmd::TokenCommand,
+    },
+    /// The hash-chained audit log: verify, list, export.
+    Audit {
+        #[command(subcommand)]
+        command: server_cmd::AuditCommand,
+    },
     /// Collections: worklists, actions, promises to pay (CTRL-9).
     Collect {
         #[command(subcommand)]
@@ -646,6 +664,14 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Policy { command } => control_cmd::run_policy(&cli.db, command)?,
         Command::Limit { command } => control_cmd::run_limit(&cli.db, command)?,
         Command::Aging(args) => receivables_cmd::run_aging(&cli.db, args)?,
+        Command::Serve(args) => server_cmd::run_serve(&cli.db, args)?,
+        Command::User { command } => server_cmd::run_user(&cli.db, command)?,
+        Command::Token { command } => server_cmd::run_token(&cli.db, command)?,
+        Command::Audit { command } => {
+            if !server_cmd::run_audit(&cli.db, command)? {
+                return Ok(ExitCode::from(1));
+            }
+        }
         Command::Collect { command } => receivables_cmd::run_collect(&cli.db, command)?,
         Command::Graph { command } => groups_cmd::run_graph(&cli.db, command)?,
         Command::Status => {

@@ -373,6 +373,11 @@ impl ExposureBook {
         self.accounts.is_empty()
     }
 
+    /// Whether the book holds the customer.
+    pub fn contains(&self, customer: &str) -> bool {
+        self.index.contains_key(customer)
+    }
+
     pub(crate) fn account_ix(&self, customer: &str) -> Option<usize> {
         self.index.get(customer).map(|&i| i as usize)
     }

@@ -299,7 +299,22 @@ pub fn check_order(
     let ctx = context(store, date)?;
     let ids = ids_around(&ctx, customer);
     let (book, _, _) = book_of(store, policy, &ids, &ctx, date)?;
-    let result = control::check(&book, customer, amount, policy.currency, date)
+    check_in(store, &book, policy, customer, amount, date, order_ref, actor, now)
+}
+
+/// Checks an order against a book and queues it when blocked with a reference.
+fn check_in(
+    store: &mut Store,
+    book: &ExposureBook,
+    policy: &CreditPolicy,
+    customer: &str,
+    amount: i64,
+    date: NaiveDate,
+    order_ref: Option<&str>,
+    actor: &str,
+    now: &str,
+) -> Result<OrderCheck, EngineError> {
+    let result = control::check(book, customer, amount, policy.currency, date)
         .map_err(|e| EngineError::Control(e.to_string()))?;
     let blocked_order = match order_ref.filter(|_| !result.pass) {
         Some(r) => Some(store.insert_blocked_order(
@@ -327,6 +342,44 @@ pub fn check_order(
         result,
         blocked_order,
     })
+}
+
+/// The exposure book of the whole portfolio on a date, built once and read by many checks
+/// (a server keeps one warm and rebuilds it as the day's data arrive).
+pub struct WarmBook {
+    pub book: ExposureBook,
+    pub as_of: NaiveDate,
+    pub customers: usize,
+}
+
+/// Builds the exposure book of every customer on `as_of`.
+pub fn warm_book(
+    store: &mut Store,
+    policy: &CreditPolicy,
+    as_of: NaiveDate,
+) -> Result<WarmBook, EngineError> {
+    let ctx = context(store, as_of)?;
+    let ids = store.customer_ids()?;
+    let (book, _, facts) = book_of(store, policy, &ids, &ctx, as_of)?;
+    Ok(WarmBook { book, as_of, customers: facts.len() })
+}
+
+/// Checks an order against a warm book (CTRL-4), queueing it when blocked with a
+/// reference: the same answer as [`check_order`] for the book's date, in microseconds.
+pub fn check_with_book(
+    store: &mut Store,
+    warm: &WarmBook,
+    policy: &CreditPolicy,
+    customer: &str,
+    amount: i64,
+    order_ref: Option<&str>,
+    actor: &str,
+    now: &str,
+) -> Result<OrderCheck, EngineError> {
+    if !warm.book.contains(customer) {
+        return Err(EngineError::UnknownCustomer { id: customer.to_owned() });
+    }
+    check_in(store, &warm.book, policy, customer, amount, warm.as_of, order_ref, actor, now)
 }
 
 fn json(v: &impl serde::Serialize) -> Result<String, EngineError> {

@@ -20,6 +20,7 @@
 
 mod access;
 mod audit;
+mod browse;
 mod cells;
 mod control;
 mod db;
@@ -37,6 +38,7 @@ mod warnings;
 
 pub use access::{StoredSession, StoredToken, StoredUser};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, AuditVerification, GENESIS_HASH, audit_hash};
+pub use browse::{CustomerQuery, CustomerSort, CustomerSummary, LatestGrade};
 pub use control::{
     ApprovedLimit, BlockedOrder, CollectionAction, OrderDecision, StoredLimitDecision, StoredLimitRequest,
     StoredPromise,

@@ -1,0 +1,181 @@
+//! The one error type of the API: clients get a code, a message and the field at fault
+//! for their mistakes; our mistakes are a generic 500 with the request id, and the detail
+//! goes to the log only.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// The body of every error response.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable, machine-readable: `not_found`, `forbidden`, `invalid_field`, …
+    pub code: String,
+    pub message: String,
+    /// The request field (JSON path or parameter) at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// The client's mistake: shown as it is.
+    Client { status: StatusCode, code: &'static str, message: String, field: Option<String> },
+    /// Ours: logged with its cause, shown as a generic 500.
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>, field: Option<&str>) -> ApiError {
+        ApiError::Client {
+            status: StatusCode::BAD_REQUEST,
+            code,
+            message: message.into(),
+            field: field.map(str::to_owned),
+        }
+    }
+
+    pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::Client {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_field",
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::Client {
+            status: StatusCode::NOT_FOUND,
+            code: "not_found",
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> ApiError {
+        ApiError::Client {
+            status: StatusCode::UNAUTHORIZED,
+            code: "unauthorized",
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::Client {
+            status: StatusCode::FORBIDDEN,
+            code: "forbidden",
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn conflict(message: impl Into<String>) -> ApiError {
+        ApiError::Client {
+            status: StatusCode::CONFLICT,
+            code: "conflict",
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn too_many(message: impl Into<String>) -> ApiError {
+        ApiError::Client {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "too_many_requests",
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Client { status, .. } => *status,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<credence_store::StoreError> for ApiError {
+    fn from(e: credence_store::StoreError) -> Self {
+        ApiError::Internal(chain(&e))
+    }
+}
+
+/// Engine errors: those about what the client asked for are theirs, the rest ours.
+impl From<credence_engine::EngineError> for ApiError {
+    fn from(e: credence_engine::EngineError) -> Self {
+        use credence_engine::EngineError as E;
+        match &e {
+            E::UnknownCustomer { .. }
+            | E::UnknownCase { .. }
+            | E::UnknownBlockedOrder { .. }
+            | E::UnknownLimitRequest { .. }
+            | E::UnknownGroup { .. }
+            | E::UnknownInvoice { .. }
+            | E::UnknownDispute { .. }
+            | E::UnknownRatingRun { .. }
+            | E::NotRated { .. } => ApiError::not_found(e.to_string()),
+            E::OrderDecided { .. }
+            | E::LimitRequestDecided { .. }
+            | E::CaseClosed { .. }
+            | E::DisputeOpen { .. }
+            | E::DisputeResolved { .. } => ApiError::conflict(e.to_string()),
+            E::Override(_) | E::ReasonRequired | E::Control(_) | E::BadCollectionEntry { .. } => {
+                ApiError::Client {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    code: "rejected",
+                    message: chain(&e),
+                    field: None,
+                }
+            }
+            _ => ApiError::Internal(chain(&e)),
+        }
+    }
+}
+
+/// An error with its causes, for the log or a client message.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+tokio::task_local! {
+    /// The id of the request being answered, set by the request middleware so error
+    /// bodies and log lines can carry it.
+    pub static REQUEST_ID: String;
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let request_id = REQUEST_ID.try_with(Clone::clone).ok();
+        let (status, body) = match self {
+            ApiError::Client { status, code, message, field } => {
+                (status, ErrorBody { code: code.to_owned(), message, field, request_id })
+            }
+            ApiError::Internal(detail) => {
+                tracing::error!(request_id = request_id.as_deref().unwrap_or(""), error = %detail, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorBody {
+                        code: "internal".into(),
+                        message: "internal error; quote the request id when reporting it".into(),
+                        field: None,
+                        request_id,
+                    },
+                )
+            }
+        };
+        (status, Json(body)).into_response()
+    }
+}

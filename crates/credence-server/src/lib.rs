@@ -1,0 +1,148 @@
+//! The Credence server (GOV-3 … GOV-5, DATA-6): a versioned JSON API over the engine for
+//! ERPs, the cockpit and auditors.
+//!
+//! - **API** under `/api/v1/…`, described by the OpenAPI document at `/api/openapi.json`
+//!   (generated from the handlers' annotations, see [`openapi`]). Errors are one shape
+//!   ([`error::ErrorBody`]): code, message, field; our own failures are a generic 500 with
+//!   the request id, the detail going to the log.
+//! - **Who may do what** ([`access`]): seven roles and one permission matrix, four-level
+//!   data scope (organisation unit → business line → customer → indicator), personal data
+//!   masked for roles without `pii.read`.
+//! - **Authentication** ([`auth`]): browser sessions (HttpOnly SameSite cookie, CSRF token
+//!   header on every change) and revocable, scoped API tokens; Argon2id passwords; login
+//!   throttling per username.
+//! - **Audit**: every change made through the API appends to the store's hash-chained
+//!   audit log with the caller, role, client address and request id.
+//! - **Operations**: `/healthz` (alive), `/readyz` (database reachable), `/metrics`
+//!   (Prometheus text: requests and latencies per route, job runs), request ids in the
+//!   `x-request-id` header and in every log line, JSON logs on request, body size limits
+//!   and timeouts.
+//!
+//! The app is built by [`app`], so tests drive it in process without a socket; [`serve`]
+//! binds it. Handlers do no analytics themselves: they check the caller, call the engine
+//! or the store on a pooled connection off the async threads, and shape the answer.
+
+pub mod access;
+pub mod accounts;
+pub mod auth;
+pub mod error;
+pub mod openapi;
+mod routes;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+
+pub use state::{AppState, ServerConfig};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot open the database")]
+    Store(#[source] credence_store::StoreError),
+    #[error("cannot listen on {addr}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the server stopped")]
+    Io(#[source] std::io::Error),
+}
+
+/// The client's address: the socket peer (no proxy headers are trusted).
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+/// Gives each request an id (the client's `x-request-id` when it is short and printable,
+/// else a new one), answers with it, logs one line per request and counts it for
+/// `/metrics`.
+async fn observe(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(|| auth::random_hex()[..16].to_owned(), str::to_owned);
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "local".to_owned(), |c| c.0.ip().to_string());
+    request.extensions_mut().insert(ClientIp(ip.clone()));
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
+    let mut response = error::REQUEST_ID.scope(id.clone(), next.run(request)).await;
+    let seconds = started.elapsed().as_secs_f64();
+    let status = response.status().as_u16();
+    state.0.metrics.observe(&method, &route, status, seconds);
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    tracing::info!(request_id = %id, client_ip = %ip, method = %method, route = %route, status, ms = seconds * 1000.0, "request");
+    response
+}
+
+async fn not_found() -> Response {
+    error::ApiError::not_found("no such endpoint; the API is described at /api/openapi.json").into_response()
+}
+
+/// `METHOD /path` of every route the router serves, for checking the OpenAPI document.
+pub fn routes_served() -> Vec<String> {
+    routes::ROUTES.iter().map(|(m, p)| format!("{m} {p}")).collect()
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let limit = state.0.config.max_body_bytes;
+    let timeout = state.0.config.request_timeout;
+    routes::router()
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .with_state(state)
+}
+
+/// Serves the app on `addr` until Ctrl-C.
+pub async fn serve(state: AppState, addr: SocketAddr) -> Result<(), ServeError> {
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
+    serve_on(state, listener).await
+}
+
+/// Serves the app on a bound listener until Ctrl-C.
+pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> Result<(), ServeError> {
+    let bound = listener.local_addr().map_err(ServeError::Io)?;
+    tracing::info!(addr = %bound, instance = %state.0.config.instance, "listening");
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(ServeError::Io)
+}
+
+/// Serves until Ctrl-C on a runtime of its own, for callers without one (the CLI).
+pub fn run(state: AppState, addr: SocketAddr) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Io)?;
+    runtime.block_on(serve(state, addr))
+}
+
+/// Logs to standard error, as text or as one JSON object per line, at the levels `filter`
+/// gives (`info`, `credence_server=debug,info`, …).
+pub fn init_logging(json: bool, filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+}

@@ -1,0 +1,59 @@
+//! The OpenAPI document, generated from the handlers' annotations: what is served at
+//! `/api/openapi.json` is what the code does. A test checks that every route of the
+//! router is in it and nothing else.
+
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use crate::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Credence API", description = "Credit files, ratings, warnings, credit control and groups. Errors have one shape: code, message, field, request id."),
+    paths(
+        routes::ops::healthz,
+        routes::ops::readyz,
+        routes::ops::metrics,
+        routes::ops::openapi_document,
+        routes::session::login,
+        routes::session::logout,
+        routes::session::me,
+        routes::customers::list,
+        routes::customers::show,
+        routes::customers::ratings,
+        routes::customers::override_rating,
+        routes::checks::check,
+        routes::audit_log::list,
+        routes::audit_log::verify,
+        routes::users::list,
+        routes::users::create,
+        routes::users::disable,
+        routes::users::create_token,
+        routes::users::revoke_token,
+    ),
+    modifiers(&Security)
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
+        );
+    }
+}
+
+/// The document, with the crate's version.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}

@@ -1,0 +1,118 @@
+//! The order-time credit check (CTRL-4) for ERPs: pass or block with every step's result
+//! and the smallest remedy, against an exposure book kept warm in memory.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+
+use crate::ClientIp;
+use crate::access::Permission;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::routes::{Body, audit};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    pub customer_id: String,
+    /// The order's amount in major units as text (`"125000.00"`), in the policy's currency.
+    pub amount: String,
+    /// Must be the policy's currency when given.
+    pub currency: Option<String>,
+    /// The ERP's order reference: a blocked order is queued for release or rejection.
+    pub order_ref: Option<String>,
+}
+
+/// The warm book for today, built on first use and after each day change.
+async fn book(state: &AppState) -> Result<Arc<credence_engine::WarmBook>, ApiError> {
+    let today = chrono::Utc::now().date_naive();
+    if let Some(b) =
+        state.0.book.read().map_err(|_| ApiError::Internal("book lock poisoned".into()))?.as_ref()
+        && b.as_of == today
+    {
+        return Ok(b.clone());
+    }
+    let built = state
+        .with_store(move |store, shared| Ok(credence_engine::warm_book(store, &shared.policy, today)?))
+        .await?;
+    let built = Arc::new(built);
+    *state.0.book.write().map_err(|_| ApiError::Internal("book lock poisoned".into()))? = Some(built.clone());
+    Ok(built)
+}
+
+/// Checks an order; with an order reference a blocked order is queued (and audited).
+#[utoipa::path(
+    post,
+    path = "/api/v1/checks",
+    tag = "credit control",
+    request_body = CheckRequest,
+    responses(
+        (status = 200, description = "the check: pass or block, each step, the remedy", body = Object),
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn check(
+    State(state): State<AppState>,
+    caller: Caller,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Body(req): Body<CheckRequest>,
+) -> Result<Json<credence_engine::OrderCheck>, ApiError> {
+    caller.require(Permission::CheckRun)?;
+    let policy_currency = state.0.policy.currency;
+    if let Some(c) = &req.currency
+        && !c.eq_ignore_ascii_case(policy_currency.code())
+    {
+        return Err(ApiError::invalid(
+            "currency",
+            format!("checks are in the policy's currency, {}", policy_currency.code()),
+        ));
+    }
+    let amount =
+        credence_domain::minor_units_from_decimal(&req.amount.replace(',', ""), policy_currency.exponent())
+            .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
+    if amount <= 0 {
+        return Err(ApiError::invalid("amount", "must be above zero"));
+    }
+    if req.order_ref.as_deref().is_some_and(|r| r.trim().is_empty() || r.len() > 64) {
+        return Err(ApiError::invalid("order_ref", "must be 1–64 characters"));
+    }
+    let warm = book(&state).await?;
+    state
+        .with_store(move |store, shared| {
+            let record = store.record(credence_records::Kind::Customers, &req.customer_id)?;
+            match &record {
+                Some(r) if caller.scope.admits(&req.customer_id, r.text("org_unit"), r.text("business_line")) => {}
+                _ => return Err(ApiError::not_found(format!("no customer with id '{}'", req.customer_id))),
+            }
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let result = credence_engine::check_with_book(
+                store,
+                &warm,
+                &shared.policy,
+                &req.customer_id,
+                amount,
+                req.order_ref.as_deref(),
+                &caller.username,
+                &now,
+            )?;
+            if let Some(id) = result.blocked_order {
+                audit(
+                    store,
+                    &caller,
+                    &ip,
+                    "order.block",
+                    &format!("blocked_order:{id}"),
+                    serde_json::json!({ "customer": req.customer_id, "order_ref": req.order_ref, "amount": req.amount }),
+                )?;
+            }
+            Ok(result)
+        })
+        .await
+        .map(Json)
+}

@@ -1,0 +1,307 @@
+//! Customers: the scoped list, one customer's page (master data, latest rating,
+//! indicators), its rating history, and rating overrides.
+
+use axum::Extension;
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+
+use crate::ClientIp;
+use crate::access::{Permission, mask_id_number, mask_name};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::routes::{Body, Params, audit, page_bounds};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Customers whose id or name contains this text.
+    pub q: Option<String>,
+    /// GB/T 4754 section letter.
+    pub industry: Option<String>,
+    pub business_line: Option<String>,
+    /// `customer_id` or `name`, `-` in front for descending.
+    pub sort: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+/// One customer in a list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CustomerItem {
+    pub customer_id: String,
+    pub name: String,
+    pub customer_type: String,
+    pub industry: String,
+    pub org_unit: Option<String>,
+    pub business_line: Option<String>,
+    pub letter_grade: Option<String>,
+    pub pd: Option<f64>,
+    pub rated_as_of: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CustomerList {
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub items: Vec<CustomerItem>,
+}
+
+/// An individual's name is personal data; so is any legal representative's.
+fn shown_name(caller: &Caller, name: &str, customer_type: &str) -> String {
+    if customer_type == "individual" && !caller.may(Permission::PiiRead) {
+        mask_name(name)
+    } else {
+        name.to_owned()
+    }
+}
+
+/// Customers in the caller's scope, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers",
+    tag = "customers",
+    params(ListQuery),
+    responses((status = 200, body = CustomerList), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(q): Params<ListQuery>,
+) -> Result<Json<CustomerList>, ApiError> {
+    caller.require(Permission::CustomerRead)?;
+    let (offset, limit) = page_bounds(q.page, q.per_page)?;
+    let (sort, descending) = match q.sort.as_deref() {
+        None | Some("customer_id") => (credence_store::CustomerSort::Id, false),
+        Some("-customer_id") => (credence_store::CustomerSort::Id, true),
+        Some("name") => (credence_store::CustomerSort::Name, false),
+        Some("-name") => (credence_store::CustomerSort::Name, true),
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "sort",
+                format!("'{other}' is not customer_id, name, -customer_id or -name"),
+            ));
+        }
+    };
+    let query = credence_store::CustomerQuery {
+        org_unit: caller.scope.org_unit.clone(),
+        business_lines: caller.scope.business_lines.clone(),
+        customers: caller.scope.customers.clone(),
+        text: q.q,
+        industry: q.industry,
+        business_line: q.business_line,
+        sort,
+        descending,
+        offset,
+        limit,
+    };
+    let with_grades = caller.may(Permission::RatingRead);
+    let c = caller.clone();
+    state
+        .with_store(move |store, _| {
+            let (total, rows) = store.customer_page(&query)?;
+            let ids: Vec<String> = rows.iter().map(|r| r.customer_id.clone()).collect();
+            let grades = if with_grades { store.latest_grades(&ids)? } else { Default::default() };
+            let items = rows
+                .into_iter()
+                .map(|r| {
+                    let g = grades.get(&r.customer_id);
+                    CustomerItem {
+                        name: shown_name(&c, &r.name, &r.customer_type),
+                        letter_grade: g.map(|g| g.letter_grade.clone()),
+                        pd: g.map(|g| g.pd),
+                        rated_as_of: g.map(|g| g.as_of.clone()),
+                        customer_id: r.customer_id,
+                        customer_type: r.customer_type,
+                        industry: r.industry,
+                        org_unit: r.org_unit,
+                        business_line: r.business_line,
+                    }
+                })
+                .collect();
+            Ok(CustomerList { total, page: offset / limit + 1, per_page: limit, items })
+        })
+        .await
+        .map(Json)
+}
+
+/// A customer the caller may see, or "not found" (so a caller cannot learn which ids
+/// exist outside its scope).
+fn in_scope(
+    store: &mut credence_store::Store,
+    caller: &Caller,
+    id: &str,
+) -> Result<credence_records::Record, ApiError> {
+    let record = store.record(credence_records::Kind::Customers, id)?;
+    match record {
+        Some(r) if caller.scope.admits(id, r.text("org_unit"), r.text("business_line")) => Ok(r),
+        _ => Err(ApiError::not_found(format!("no customer with id '{id}'"))),
+    }
+}
+
+/// One customer: master data (personal data masked unless the caller may read it), the
+/// latest rating and the indicators the caller may see.
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers/{id}",
+    tag = "customers",
+    params(("id" = String, Path, description = "customer id")),
+    responses((status = 200, description = "the customer's page", body = Object), (status = 404, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(Permission::CustomerRead)?;
+    state
+        .with_store(move |store, shared| {
+            let record = in_scope(store, &caller, &id)?;
+            let today = chrono::Utc::now().date_naive();
+            let view = credence_engine::customer_view(store, &shared.catalogue, &id, today)?;
+            let individual = record.text("customer_type") == Some("individual");
+            let pii = caller.may(Permission::PiiRead);
+            let master: Vec<serde_json::Value> = view
+                .master
+                .iter()
+                .map(|(column, zh, value)| {
+                    let shown = match column.as_str() {
+                        _ if pii => value.clone(),
+                        "legal_representative" => mask_name(value),
+                        "name" if individual => mask_name(value),
+                        "registration_no" if individual => mask_id_number(value),
+                        _ => value.clone(),
+                    };
+                    serde_json::json!({ "field": column, "name_zh": zh, "value": shown })
+                })
+                .collect();
+            let financial: std::collections::HashSet<&str> = shared
+                .catalogue
+                .indicators()
+                .iter()
+                .filter(|d| d.group == credence_indicators::Group::Financial)
+                .map(|d| d.id.as_str())
+                .collect();
+            let indicators: Vec<&credence_engine::IndicatorLine> =
+                view.indicators.iter().filter(|l| caller.sees_indicator(&l.id, financial.contains(l.id.as_str()))).collect();
+            let rating = if caller.may(Permission::RatingRead) { serde_json::to_value(&view.rating).ok() } else { None };
+            Ok(serde_json::json!({
+                "customer_id": id,
+                "master": master,
+                "rating": rating,
+                "data_changed_since_rating": view.data_changed_since_rating,
+                "indicators": indicators,
+                "history": if caller.may(Permission::RatingRead) { serde_json::to_value(&view.history).ok() } else { None },
+            }))
+        })
+        .await
+        .map(Json)
+}
+
+/// A customer's ratings, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers/{id}/ratings",
+    tag = "ratings",
+    params(("id" = String, Path, description = "customer id")),
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn ratings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(Permission::RatingRead)?;
+    state
+        .with_store(move |store, _| {
+            in_scope(store, &caller, &id)?;
+            let history: Vec<serde_json::Value> = store
+                .rating_history(&id)?
+                .into_iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "rating_id": r.id,
+                        "as_of": r.rating.as_of,
+                        "model_version": r.rating.model_version,
+                        "letter_grade": r.rating.letter_grade,
+                        "point_grade": r.rating.point_grade,
+                        "score": r.rating.score,
+                        "pd": r.rating.pd,
+                        "override": r.overridden,
+                    })
+                })
+                .collect();
+            Ok(serde_json::json!({ "customer_id": id, "ratings": history }))
+        })
+        .await
+        .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideRequest {
+    /// `letter` (AAA … C by PD, the default) or `points` (the 100-point scale).
+    pub scale: Option<String>,
+    /// The grade to put in force, on that scale.
+    pub grade: String,
+    pub reason: String,
+    /// Who approved it (not the caller).
+    pub approver: String,
+}
+
+/// Overrides the customer's latest rating, with a reason and an approver (RATE-7).
+#[utoipa::path(
+    post,
+    path = "/api/v1/customers/{id}/rating/override",
+    tag = "ratings",
+    params(("id" = String, Path, description = "customer id")),
+    request_body = OverrideRequest,
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn override_rating(
+    State(state): State<AppState>,
+    caller: Caller,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Path(id): Path<String>,
+    Body(req): Body<OverrideRequest>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(Permission::RatingOverride)?;
+    if req.approver == caller.username {
+        return Err(ApiError::invalid("approver", "an override needs an approver other than its author"));
+    }
+    let scale = match req.scale.as_deref() {
+        None | Some("letter") => credence_rating::ScaleKind::Letter,
+        Some("points") => credence_rating::ScaleKind::Points,
+        Some(other) => return Err(ApiError::invalid("scale", format!("'{other}' is not letter or points"))),
+    };
+    state
+        .with_store(move |store, shared| {
+            in_scope(store, &caller, &id)?;
+            let before = store.rating_history(&id)?.first().map(|r| r.rating.letter_grade.clone());
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let request = credence_rating::Override {
+                scale,
+                grade: req.grade.clone(),
+                reason: req.reason.clone(),
+                approver: req.approver.clone(),
+            };
+            let o = credence_engine::override_rating(store, &shared.model, &id, &request, &caller.username, &now)?;
+            audit(
+                store,
+                &caller,
+                &ip,
+                "rating.override",
+                &format!("customer:{id}"),
+                serde_json::json!({ "before": before, "after": req.grade, "reason": req.reason, "approver": req.approver }),
+            )?;
+            Ok(serde_json::to_value(o).unwrap_or_default())
+        })
+        .await
+        .map(Json)
+}

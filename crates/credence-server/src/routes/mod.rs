@@ -1,0 +1,168 @@
+//! The API's routes, one module per area; each owns its handlers and request and response
+//! types.
+
+pub mod audit_log;
+pub mod checks;
+pub mod customers;
+pub mod ops;
+pub mod session;
+pub mod users;
+
+use axum::Router;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Every route below, as `(method, path)`, for the OpenAPI check.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("GET", "/api/openapi.json"),
+    ("POST", "/api/v1/session"),
+    ("DELETE", "/api/v1/session"),
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/customers"),
+    ("GET", "/api/v1/customers/{id}"),
+    ("GET", "/api/v1/customers/{id}/ratings"),
+    ("POST", "/api/v1/customers/{id}/rating/override"),
+    ("POST", "/api/v1/checks"),
+    ("GET", "/api/v1/audit"),
+    ("GET", "/api/v1/audit/verify"),
+    ("GET", "/api/v1/users"),
+    ("POST", "/api/v1/users"),
+    ("POST", "/api/v1/users/{username}/disable"),
+    ("POST", "/api/v1/tokens"),
+    ("POST", "/api/v1/tokens/{id}/revoke"),
+];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .route("/api/openapi.json", get(ops::openapi_document))
+        .route("/api/v1/session", post(session::login).delete(session::logout))
+        .route("/api/v1/me", get(session::me))
+        .route("/api/v1/customers", get(customers::list))
+        .route("/api/v1/customers/{id}", get(customers::show))
+        .route("/api/v1/customers/{id}/ratings", get(customers::ratings))
+        .route("/api/v1/customers/{id}/rating/override", post(customers::override_rating))
+        .route("/api/v1/checks", post(checks::check))
+        .route("/api/v1/audit", get(audit_log::list))
+        .route("/api/v1/audit/verify", get(audit_log::verify))
+        .route("/api/v1/users", get(users::list).post(users::create))
+        .route("/api/v1/users/{username}/disable", post(users::disable))
+        .route("/api/v1/tokens", post(users::create_token))
+        .route("/api/v1/tokens/{id}/revoke", post(users::revoke_token))
+}
+
+/// A JSON body whose every problem (not JSON, wrong type, unknown field, too large) is an
+/// [`ApiError`] in the API's one error shape.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Body(v)),
+            Err(e) => Err(match e {
+                JsonRejection::JsonDataError(e) => {
+                    let text = crate::error::chain(&e);
+                    // serde's message names the field path after "at "; keep it for `field`.
+                    let field = text.rsplit_once(": ").map(|(_, m)| m).and_then(|m| {
+                        m.split_once("unknown field `")
+                            .map(|(_, f)| f.split('`').next().unwrap_or_default().to_owned())
+                    });
+                    ApiError::Client {
+                        status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                        code: "invalid_body",
+                        message: text,
+                        field,
+                    }
+                }
+                JsonRejection::JsonSyntaxError(e) => {
+                    ApiError::bad_request("malformed_json", crate::error::chain(&e), None)
+                }
+                JsonRejection::MissingJsonContentType(_) => ApiError::Client {
+                    status: axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    code: "unsupported_media_type",
+                    message: "send the body as JSON with `Content-Type: application/json`".into(),
+                    field: None,
+                },
+                JsonRejection::BytesRejection(e) => ApiError::Client {
+                    status: e.status(),
+                    code: if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                        "too_large"
+                    } else {
+                        "bad_body"
+                    },
+                    message: e.body_text(),
+                    field: None,
+                },
+                other => ApiError::bad_request("bad_body", other.body_text(), None),
+            }),
+        }
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Appends an audit record for a change the caller made.
+pub(crate) fn audit(
+    store: &mut credence_store::Store,
+    caller: &Caller,
+    ip: &str,
+    action: &str,
+    object: &str,
+    summary: serde_json::Value,
+) -> Result<(), ApiError> {
+    let entry = credence_store::AuditEntry {
+        at: now(),
+        actor: caller.username.clone(),
+        role: caller.role.code().to_owned(),
+        action: action.to_owned(),
+        object: object.to_owned(),
+        summary: summary.to_string(),
+        client_ip: ip.to_owned(),
+        request_id: crate::error::REQUEST_ID.try_with(Clone::clone).unwrap_or_default(),
+    };
+    store.append_audit(&entry)?;
+    Ok(())
+}
+
+/// The offset and limit of a 1-based page of `per_page` rows (defaults 1 and 50; at most
+/// 500 rows).
+pub(crate) fn page_bounds(page: Option<u64>, per_page: Option<u64>) -> Result<(u64, u64), ApiError> {
+    let page = page.unwrap_or(1);
+    let per = per_page.unwrap_or(50);
+    if page == 0 {
+        return Err(ApiError::invalid("page", "pages count from 1"));
+    }
+    if !(1..=500).contains(&per) {
+        return Err(ApiError::invalid("per_page", "must be 1–500"));
+    }
+    Ok(((page - 1) * per, per))
+}
+
+/// A query string whose problems (unknown parameters, wrong types) are API errors.
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Params(q.0))
+            .map_err(|e| ApiError::bad_request("invalid_query", e.body_text(), None))
+    }
+}

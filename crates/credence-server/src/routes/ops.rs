@@ -1,0 +1,87 @@
+//! Health, readiness, metrics and the OpenAPI document.
+
+use std::fmt::Write;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+
+use crate::error::ApiError;
+use crate::state::{AppState, LATENCY_BUCKETS};
+
+/// Alive: answers as long as the process serves requests.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "alive")))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready: the database answers.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses((status = 200, description = "ready"), (status = 503, description = "the database does not answer"))
+)]
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.with_store(|s, _| Ok(s.is_empty()?)).await {
+        Ok(_) => (StatusCode::OK, "ready"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+/// Prometheus metrics: requests and latencies per route, background job runs.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format")))]
+pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let m = &state.0.metrics;
+    let mut out = String::new();
+    let label = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+    out.push_str("# HELP credence_http_requests_total HTTP requests by method, route and status.\n");
+    out.push_str("# TYPE credence_http_requests_total counter\n");
+    for ((method, route, status), n) in
+        m.requests.lock().map_err(|_| ApiError::Internal("metrics poisoned".into()))?.iter()
+    {
+        let _ = writeln!(
+            out,
+            "credence_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
+            label(method),
+            label(route)
+        );
+    }
+    out.push_str("# HELP credence_http_request_duration_seconds Time to answer, by method and route.\n");
+    out.push_str("# TYPE credence_http_request_duration_seconds histogram\n");
+    for ((method, route), (counts, sum)) in
+        m.latency.lock().map_err(|_| ApiError::Internal("metrics poisoned".into()))?.iter()
+    {
+        let l = format!("method=\"{}\",route=\"{}\"", label(method), label(route));
+        let mut cumulative = 0;
+        for (k, c) in counts.iter().enumerate() {
+            cumulative += c;
+            let le = LATENCY_BUCKETS.get(k).map_or_else(|| "+Inf".to_owned(), |b| b.to_string());
+            let _ = writeln!(
+                out,
+                "credence_http_request_duration_seconds_bucket{{{l},le=\"{le}\"}} {cumulative}"
+            );
+        }
+        let _ = writeln!(out, "credence_http_request_duration_seconds_sum{{{l}}} {sum}");
+        let _ = writeln!(out, "credence_http_request_duration_seconds_count{{{l}}} {cumulative}");
+    }
+    out.push_str("# HELP credence_job_runs_total Background job runs by job.\n");
+    out.push_str("# TYPE credence_job_runs_total counter\n");
+    let jobs = m.jobs.lock().map_err(|_| ApiError::Internal("metrics poisoned".into()))?.clone();
+    for (job, (runs, _)) in &jobs {
+        let _ = writeln!(out, "credence_job_runs_total{{job=\"{}\"}} {runs}", label(job));
+    }
+    out.push_str("# HELP credence_job_last_duration_seconds Duration of each job's last run.\n");
+    out.push_str("# TYPE credence_job_last_duration_seconds gauge\n");
+    for (job, (_, seconds)) in &jobs {
+        let _ = writeln!(out, "credence_job_last_duration_seconds{{job=\"{}\"}} {seconds}", label(job));
+    }
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out))
+}
+
+/// The OpenAPI document of this API.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "operations", responses((status = 200, description = "OpenAPI 3.1 document")))]
+pub async fn openapi_document() -> Json<utoipa::openapi::OpenApi> {
+    Json(crate::openapi::document())
+}

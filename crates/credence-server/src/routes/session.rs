@@ -1,0 +1,194 @@
+//! Signing in and out, and who the caller is.
+
+use axum::Extension;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::ClientIp;
+use crate::access::{DataScope, Permission};
+use crate::auth::{self, Caller, SESSION_COOKIE, Via};
+use crate::error::ApiError;
+use crate::routes::{Body, audit};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+}
+
+/// The signed-in user, with the CSRF token to send as `x-csrf-token` on every change.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionInfo {
+    pub username: String,
+    pub role: String,
+    pub csrf_token: String,
+    pub expires_at: String,
+}
+
+/// Who the caller is and what it may do.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub username: String,
+    pub role: String,
+    pub role_zh: String,
+    pub permissions: Vec<String>,
+    #[schema(value_type = Object)]
+    pub scope: DataScope,
+    /// `session` or `token`.
+    pub via: String,
+}
+
+/// Signs in with a username and password; sets the session cookie.
+#[utoipa::path(
+    post,
+    path = "/api/v1/session",
+    tag = "session",
+    request_body = Login,
+    responses(
+        (status = 200, body = SessionInfo),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 429, body = crate::error::ErrorBody, description = "too many failed attempts")
+    )
+)]
+pub async fn login(
+    State(state): State<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Body(login): Body<Login>,
+) -> Result<Response, ApiError> {
+    let secure = state.0.config.secure_cookies;
+    let hours = state.0.config.session_hours;
+    let (info, session_id) = state
+        .with_store(move |store, shared| {
+            let now = chrono::Utc::now();
+            let stamp =
+                |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let since = stamp(now - chrono::Duration::minutes(shared.config.login_window_minutes));
+            if store.recent_failed_logins(&login.username, &since)? >= shared.config.login_max_failures {
+                return Err(ApiError::too_many(format!(
+                    "too many failed sign-ins for '{}'; try again in {} minutes",
+                    login.username, shared.config.login_window_minutes
+                )));
+            }
+            let user = store.user(&login.username)?;
+            // A hash is checked even for an unknown user, so timing does not tell which
+            // usernames exist.
+            let ok = auth::verify_password(
+                &login.password,
+                user.as_ref().map_or(auth::dummy_hash(), |u| u.password_hash.as_str()),
+            );
+            let user = match user {
+                Some(u) if ok && !u.disabled => u,
+                _ => {
+                    store.record_login_attempt(&login.username, &ip, &stamp(now), false)?;
+                    return Err(ApiError::unauthorized(
+                        "wrong username or password, or the account is disabled",
+                    ));
+                }
+            };
+            store.record_login_attempt(&login.username, &ip, &stamp(now), true)?;
+            let session_id = auth::random_hex();
+            let csrf = auth::random_hex();
+            let expires = stamp(now + chrono::Duration::hours(hours));
+            store.create_session(
+                &auth::sha256_hex(&session_id),
+                &credence_store::StoredSession {
+                    user_id: user.id,
+                    csrf_token: csrf.clone(),
+                    created_at: stamp(now),
+                    expires_at: expires.clone(),
+                },
+            )?;
+            let caller = Caller {
+                user_id: user.id,
+                username: user.username.clone(),
+                role: crate::access::Role::parse(&user.role)
+                    .ok_or_else(|| ApiError::Internal("unknown role".into()))?,
+                scope: DataScope::default(),
+                via: Via::Session { csrf_token: csrf.clone() },
+            };
+            audit(
+                store,
+                &caller,
+                &ip,
+                "session.login",
+                &format!("user:{}", user.username),
+                serde_json::json!({}),
+            )?;
+            Ok((
+                SessionInfo {
+                    username: user.username,
+                    role: user.role,
+                    csrf_token: csrf,
+                    expires_at: expires,
+                },
+                session_id,
+            ))
+        })
+        .await?;
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!(
+        "{SESSION_COOKIE}={session_id}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
+        hours * 3600
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    Ok((StatusCode::OK, headers, Json(info)).into_response())
+}
+
+/// Signs out: ends the session and clears the cookie.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    _caller: Caller,
+    request_headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let session = request_headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(&format!("{SESSION_COOKIE}=")).map(str::to_owned));
+    if let Some(id) = session {
+        let hash = auth::sha256_hex(&id);
+        state
+            .with_store(move |store, _| {
+                let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                Ok(store.end_session(&hash, &now)?)
+            })
+            .await?;
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("credence_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+    );
+    Ok((StatusCode::NO_CONTENT, headers).into_response())
+}
+
+/// The caller: user, role, permissions and data scope.
+#[utoipa::path(get, path = "/api/v1/me", tag = "session", responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn me(caller: Caller) -> Json<Me> {
+    Json(Me {
+        username: caller.username.clone(),
+        role: caller.role.code().to_owned(),
+        role_zh: caller.role.name_zh().to_owned(),
+        permissions: Permission::ALL
+            .iter()
+            .filter(|p| caller.may(**p))
+            .map(|p| p.code().to_owned())
+            .collect(),
+        via: match caller.via {
+            Via::Session { .. } => "session".into(),
+            Via::Token { .. } => "token".into(),
+        },
+        scope: caller.scope,
+    })
+}

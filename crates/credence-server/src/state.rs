@@ -1,0 +1,162 @@
+//! What every request shares: the configuration, a pool of store connections, the loaded
+//! catalogue and policy, and the metrics.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use credence_control::CreditPolicy;
+use credence_indicators::Catalogue;
+use credence_store::Store;
+
+use crate::error::ApiError;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// SQLite path or `postgres://` URL.
+    pub db: String,
+    /// Names this process in job claims and logs.
+    pub instance: String,
+    pub session_hours: i64,
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    /// Failed logins for one username within `login_window_minutes` before it is locked
+    /// for the rest of the window.
+    pub login_max_failures: u32,
+    pub login_window_minutes: i64,
+    /// Mark cookies `Secure` (behind TLS).
+    pub secure_cookies: bool,
+}
+
+impl ServerConfig {
+    pub fn new(db: &str) -> ServerConfig {
+        ServerConfig {
+            db: db.to_owned(),
+            instance: format!("credence-{}", std::process::id()),
+            session_hours: 8,
+            max_body_bytes: 1 << 20,
+            request_timeout: Duration::from_secs(30),
+            login_max_failures: 5,
+            login_window_minutes: 15,
+            secure_cookies: false,
+        }
+    }
+}
+
+/// Store connections, reused across requests; each request takes one for its blocking
+/// work and puts it back.
+pub struct StorePool {
+    idle: Mutex<Vec<Store>>,
+    /// Opens further connections to the same database.
+    template: Mutex<Store>,
+}
+
+impl StorePool {
+    pub fn new(store: Store) -> StorePool {
+        StorePool { idle: Mutex::new(Vec::new()), template: Mutex::new(store) }
+    }
+
+    fn take(&self) -> Result<Store, ApiError> {
+        if let Some(s) = self.idle.lock().map_err(|_| ApiError::Internal("store pool poisoned".into()))?.pop()
+        {
+            return Ok(s);
+        }
+        let template = self.template.lock().map_err(|_| ApiError::Internal("store pool poisoned".into()))?;
+        Ok(template.open_another()?)
+    }
+
+    fn give_back(&self, s: Store) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(s);
+        }
+    }
+}
+
+/// Counts per latency bucket (the last is +Inf) and the sum of seconds.
+pub type Histogram = (Vec<u64>, f64);
+
+/// Request counts and latencies per route and status, for `/metrics`.
+#[derive(Default)]
+pub struct Metrics {
+    /// (method, route, status) → count.
+    pub requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+    /// (method, route) → latency histogram.
+    pub latency: Mutex<BTreeMap<(String, String), Histogram>>,
+    /// job → (runs, seconds of the last run).
+    pub jobs: Mutex<BTreeMap<String, (u64, f64)>>,
+}
+
+/// Latency bucket bounds, seconds.
+pub const LATENCY_BUCKETS: [f64; 10] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.0];
+
+impl Metrics {
+    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        if let Ok(mut r) = self.requests.lock() {
+            *r.entry((method.to_owned(), route.to_owned(), status)).or_default() += 1;
+        }
+        if let Ok(mut l) = self.latency.lock() {
+            let (counts, sum) = l
+                .entry((method.to_owned(), route.to_owned()))
+                .or_insert_with(|| (vec![0; LATENCY_BUCKETS.len() + 1], 0.0));
+            let k = LATENCY_BUCKETS.iter().position(|&b| seconds <= b).unwrap_or(LATENCY_BUCKETS.len());
+            counts[k] += 1;
+            *sum += seconds;
+        }
+    }
+}
+
+pub struct Shared {
+    pub config: ServerConfig,
+    pub pool: StorePool,
+    pub catalogue: Catalogue,
+    pub policy: CreditPolicy,
+    pub model: credence_rating::ScorecardModel,
+    pub metrics: Metrics,
+    pub tokens: crate::auth::TokenCache,
+    /// Today's exposure book for credit checks.
+    pub book: std::sync::RwLock<Option<Arc<credence_engine::WarmBook>>>,
+}
+
+/// The state every handler gets.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Shared>);
+
+impl AppState {
+    /// Opens the database (running migrations) and loads the shipped catalogue and policy.
+    pub fn open(config: ServerConfig) -> Result<AppState, crate::ServeError> {
+        let store = Store::open(&config.db).map_err(crate::ServeError::Store)?;
+        Ok(AppState(Arc::new(Shared {
+            config,
+            pool: StorePool::new(store),
+            catalogue: Catalogue::builtin(),
+            policy: CreditPolicy::builtin(),
+            model: credence_rating::ScorecardModel::builtin(),
+            metrics: Metrics::default(),
+            tokens: crate::auth::TokenCache::default(),
+            book: std::sync::RwLock::new(None),
+        })))
+    }
+
+    /// Runs blocking store work off the async threads with a pooled connection.
+    pub async fn with_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store, &Shared) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let me = self.clone();
+        let task = move || {
+            let mut store = me.0.pool.take()?;
+            let out = f(&mut store, &me.0);
+            me.0.pool.give_back(store);
+            out
+        };
+        match crate::error::REQUEST_ID.try_with(Clone::clone) {
+            Ok(id) => {
+                tokio::task::spawn_blocking(move || crate::error::REQUEST_ID.sync_scope(id, task)).await
+            }
+            Err(_) => tokio::task::spawn_blocking(task).await,
+        }
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+    }
+}
