@@ -11,6 +11,7 @@ mod output;
 /// locks showed up as a third of a rating run's time.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+mod model_cmd;
 mod notify_cmd;
 mod rating_output;
 mod receivables_cmd;
@@ -111,6 +112,10 @@ enum Command {
         /// Rate one customer.
         #[arg(long)]
         customer: Option<String>,
+        /// Score every customer with this registered statistical model as a challenger,
+        /// stored apart from the expert ratings and compared with them.
+        #[arg(long, conflicts_with_all = ["changed", "customer"])]
+        challenger: Option<String>,
         #[command(flatten)]
         analytics: AnalyticsFiles,
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
@@ -182,6 +187,11 @@ enum Command {
     },
     /// Receivables aging by business line and group, with DSO (CTRL-9).
     Aging(receivables_cmd::AgingArgs),
+    /// The modelling workbench: dataset, train, score, report, monitor, register, list.
+    Model {
+        #[command(subcommand)]
+        command: model_cmd::ModelCommand,
+    },
     /// Serve the HTTP API (users, roles, audit; see /api/openapi.json).
     Serve(server_cmd::ServeArgs),
     /// Users of the server: add, passwd, disable, list.
@@ -539,7 +549,40 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         }
-        Command::Rate { as_of, changed, customer, analytics, format } => {
+        Command::Rate { as_of, challenger: Some(version), analytics, format, .. } => {
+            let (catalogue, _) = load_analytics(&analytics)?;
+            let mut store = open(&cli.db)?;
+            let started = Instant::now();
+            let as_of = as_of.unwrap_or_else(today);
+            let run =
+                credence_engine::model::rate_with_model(&mut store, &catalogue, &version, as_of, &now())?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&run)?),
+                ReportFormat::Table => {
+                    println!(
+                        "challenger {} scored {} customers as of {} in {:.1} s (run {}; {} unreadable)",
+                        run.model_version,
+                        run.scored,
+                        run.as_of,
+                        started.elapsed().as_secs_f64(),
+                        run.run_id,
+                        run.failed
+                    );
+                    let rows: Vec<Vec<String>> =
+                        run.grades.iter().map(|(g, n)| vec![g.clone(), n.to_string()]).collect();
+                    output::print_table(&["grade", "customers"], &rows);
+                    if run.compared > 0 {
+                        println!(
+                            "against the expert ratings of {} customers: same grade {:.1}%, within one grade {:.1}%",
+                            run.compared,
+                            run.same_grade as f64 / run.compared as f64 * 100.0,
+                            run.within_one as f64 / run.compared as f64 * 100.0
+                        );
+                    }
+                }
+            }
+        }
+        Command::Rate { as_of, changed, customer, analytics, format, .. } => {
             let (catalogue, model) = load_analytics(&analytics)?;
             let mut store = open(&cli.db)?;
             let scope = match (changed, customer) {
@@ -664,6 +707,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Policy { command } => control_cmd::run_policy(&cli.db, command)?,
         Command::Limit { command } => control_cmd::run_limit(&cli.db, command)?,
         Command::Aging(args) => receivables_cmd::run_aging(&cli.db, args)?,
+        Command::Model { command } => model_cmd::run_model(&cli.db, command)?,
         Command::Serve(args) => server_cmd::run_serve(&cli.db, args)?,
         Command::User { command } => server_cmd::run_user(&cli.db, command)?,
         Command::Token { command } => server_cmd::run_token(&cli.db, command)?,

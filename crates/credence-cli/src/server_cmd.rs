@@ -27,6 +27,17 @@ pub struct ServeArgs {
     /// Name of this instance in logs and job claims.
     #[arg(long)]
     instance: Option<String>,
+    /// Run no background jobs in this instance (the nightly rating, daily warnings and
+    /// notification delivery, each claimed through the database by one instance).
+    #[arg(long)]
+    no_jobs: bool,
+    /// Run every job every this many seconds instead of daily (for trials).
+    #[arg(long)]
+    jobs_every: Option<u64>,
+    /// Notification settings (TOML, as for `credence notify send`): deliver the outbox every
+    /// five minutes.
+    #[arg(long)]
+    notify: Option<PathBuf>,
 }
 
 /// The operator running a command, for the audit log: `--by`, else the login name.
@@ -153,8 +164,19 @@ pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
     if let Some(i) = args.instance {
         config.instance = i;
     }
+    let notify = match &args.notify {
+        Some(p) => Some(
+            credence_notify::NotifyConfig::from_file(p, |name| std::env::var(name).ok())
+                .with_context(|| format!("loading {}", p.display()))?,
+        ),
+        None => None,
+    };
+    let jobs = (!args.no_jobs).then(|| match args.jobs_every {
+        Some(s) => credence_server::jobs::JobConfig::every(std::time::Duration::from_secs(s.max(1)), notify),
+        None => credence_server::jobs::JobConfig::standard(notify),
+    });
     let state = credence_server::AppState::open(config).with_context(|| format!("opening database {db}"))?;
-    credence_server::run(state, args.addr).context("serving")?;
+    credence_server::run(state, args.addr, jobs).context("serving")?;
     Ok(())
 }
 

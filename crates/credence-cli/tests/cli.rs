@@ -563,3 +563,280 @@ fn notify_delivers_the_outbox_to_configured_recipients() {
     .unwrap();
     assert_eq!(delivered.as_array().unwrap().len(), for_owner);
 }
+
+/// The modelling workbench end to end on the demo portfolio: the data set, a scorecard
+/// and a monotone gbdt trained with cross-validation, scoring with reasons, the report,
+/// monitoring, registration and a challenger run next to the expert ratings.
+#[test]
+fn model_workbench_trains_scores_reports_monitors_and_challenges() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let db = db.to_str().unwrap();
+    let file = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    ok(db, &["demo", "--customers", "600"]);
+    ok(db, &["rate", "--as-of", "2025-09-30"]);
+    let out = ok(db, &["model", "dataset", "--as-of", "2025-09-30", "--out", &file("p.csv")]);
+    assert!(out.contains("defaulted within 12 months"), "{out}");
+    let train = |extra: &[&str]| {
+        let base = [
+            "model",
+            "train",
+            "--data",
+            &file("p.csv"),
+            "--target",
+            "default_12m",
+            "--exclude",
+            "customer_id",
+            "--folds",
+            "3",
+        ];
+        credence(db, &[&base[..], extra].concat())
+    };
+    let o = train(&["--out", &file("sc.json"), "--version", "2026-Q4-V1.0", "--format", "json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["validation"]["folds"].as_array().unwrap().len(), 3);
+    let auc = summary["validation"]["mean"]["auc"].as_f64().unwrap();
+    assert!(auc > 0.6 && auc < 1.0, "{auc}");
+    let o = train(&[
+        "--kind",
+        "gbdt",
+        "--monotone",
+        "overdue_rate=inc",
+        "--out",
+        &file("gb.json"),
+        "--version",
+        "2026-Q4-V1.1",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Mistakes are named.
+    let err = |o: Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(err(train(&["--kind", "tree", "--out", &file("x.json")])).contains("--kind 'tree'"));
+    assert!(
+        err(train(&["--monotone", "industry=inc", "--out", &file("x.json")]))
+            .contains("a categorical feature has no order")
+    );
+    let o = credence(
+        db,
+        &["model", "train", "--data", &file("p.csv"), "--target", "nope", "--out", &file("x.json")],
+    );
+    assert!(err(o).contains("no column 'nope'"));
+
+    let out = ok(
+        db,
+        &[
+            "model",
+            "score",
+            "--model",
+            &file("gb.json"),
+            "--data",
+            &file("p.csv"),
+            "--out",
+            &file("s.csv"),
+            "--explain",
+            "2",
+            "--id",
+            "customer_id",
+        ],
+    );
+    let rows = std::fs::read_to_string(file("p.csv")).unwrap().lines().count() - 1;
+    assert!(out.contains(&format!("scored {rows} rows")), "{out}");
+    let scored = std::fs::read_to_string(file("s.csv")).unwrap();
+    let mut lines = scored.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "customer_id,pd,score,grade,reason_1,reason_1_value,reason_1_contribution,reason_2,reason_2_value,reason_2_contribution"
+    );
+    assert_eq!(lines.count(), rows);
+    let html = ok(db, &["model", "report", "--model", &file("sc.json")]);
+    assert!(
+        html.starts_with("<!doctype html>") && html.contains("Binning tables") && html.contains("p-value")
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(db, &["model", "report", "--model", &file("gb.json"), "--format", "json"]))
+            .unwrap();
+    assert!(!json["importance"].as_array().unwrap().is_empty());
+    let monitor: serde_json::Value = serde_json::from_str(&ok(
+        db,
+        &["model", "monitor", "--model", &file("sc.json"), "--data", &file("p.csv"), "--format", "json"],
+    ))
+    .unwrap();
+    assert!(monitor["psi"]["value"].as_f64().unwrap() < 1e-9, "the training data is stable against itself");
+    assert!(monitor["performance"]["auc"].as_f64().is_some());
+
+    ok(db, &["model", "register", "--model", &file("sc.json"), "--by", "wang"]);
+    assert!(
+        ok(db, &["model", "register", "--model", &file("sc.json"), "--by", "wang"])
+            .contains("nothing changed")
+    );
+    let listed = ok(db, &["model", "list"]);
+    assert!(listed.contains("2026-Q4-V1.0") && listed.contains("scorecard"), "{listed}");
+    let run: serde_json::Value = serde_json::from_str(&ok(
+        db,
+        &["rate", "--as-of", "2025-09-30", "--challenger", "2026-Q4-V1.0", "--format", "json"],
+    ))
+    .unwrap();
+    assert_eq!(
+        (run["scored"].as_u64(), run["compared"].as_u64()),
+        (Some(600), Some(600)),
+        "every customer, and all of them rated by the expert model"
+    );
+    let o = credence(db, &["rate", "--challenger", "2030-Q1-V9.9"]);
+    assert!(err(o).contains("no model '2030-Q1-V9.9' is registered"));
+}
+
+/// Users, tokens and the audit chain from the command line; a direct edit of the log is
+/// found and `audit verify` fails.
+#[test]
+fn users_tokens_and_audit_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("u.db");
+    let db = db.to_str().unwrap();
+    let with_password = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_credence"))
+            .args(args)
+            .env("CREDENCE_DB", db)
+            .env("NEW_PASSWORD", "a long passphrase")
+            .output()
+            .unwrap()
+    };
+    let o = with_password(&[
+        "user",
+        "add",
+        "wang",
+        "--name",
+        "王经理",
+        "--role",
+        "risk_manager",
+        "--business-lines",
+        "machinery",
+        "--password-env",
+        "NEW_PASSWORD",
+        "--by",
+        "root",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = with_password(&[
+        "user",
+        "add",
+        "li",
+        "--name",
+        "李",
+        "--role",
+        "boss",
+        "--password-env",
+        "NEW_PASSWORD",
+    ]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown role 'boss'"));
+    let listed = ok(db, &["user", "list"]);
+    assert!(listed.contains("wang") && listed.contains("machinery"), "{listed}");
+    let token =
+        ok(db, &["token", "create", "wang", "--name", "erp", "--scopes", "check.run", "--by", "root"]);
+    assert!(token.contains(" cr_"), "{token}");
+    let o = credence(db, &["token", "create", "wang", "--name", "x", "--scopes", "user.manage"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("more than the user's role allows"));
+    ok(db, &["token", "revoke", "1", "--by", "root"]);
+    ok(db, &["user", "disable", "wang", "--by", "root"]);
+    let verify = ok(db, &["audit", "verify"]);
+    assert!(verify.contains("intact: 4 records"), "{verify}");
+    let log: serde_json::Value =
+        serde_json::from_str(&ok(db, &["audit", "list", "--format", "json"])).unwrap();
+    let actions: Vec<&str> = log.as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["user.add", "token.create", "token.revoke", "user.disable"]);
+    let export = dir.path().join("audit.csv");
+    ok(db, &["audit", "export", export.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&export).unwrap().lines().count(), 5);
+    let c = rusqlite_connection(db);
+    c.execute("DELETE FROM audit_log WHERE seq = 2", []).unwrap();
+    let o = credence(db, &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("BROKEN at record 2: record 2 is missing"), "{}", stdout(&o));
+}
+
+fn rusqlite_connection(db: &str) -> rusqlite::Connection {
+    rusqlite::Connection::open(db).unwrap()
+}
+
+/// Two real server processes against one PostgreSQL database: every job run is claimed by
+/// exactly one of them, and a run claimed by an instance that died (its lease ran out
+/// unfinished) is taken over by the other.
+#[test]
+fn two_server_instances_run_each_job_once() {
+    let Some(url) = std::env::var("CREDENCE_TEST_POSTGRES_URL").ok().or_else(|| {
+        (std::env::var("CI").as_deref() == Ok("true"))
+            .then(|| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    }) else {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "skipping the two-instance test: set CREDENCE_TEST_POSTGRES_URL");
+        return;
+    };
+    let schema = format!("jobs_{}", std::process::id());
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let db = format!("{url}{sep}options=-csearch_path%3D{schema}");
+    ok(&db, &["demo", "--customers", "200"]);
+    // The warning runs of the next two-second periods, claimed by an instance that died
+    // (its lease ended long ago, unfinished).
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let dead: Vec<String> = (0..6).map(|k| format!("warnings:{}", (now_ms / 2_000 + k) * 2_000)).collect();
+    for run in &dead {
+        admin
+            .batch_execute(&format!(
+                "INSERT INTO {schema}.job_claims (job, claimed_by, claimed_until, last_started_at) VALUES ('{run}', 'dead', '2000-01-01T00:00:00.000Z', '2000-01-01T00:00:00.000Z')"
+            ))
+            .unwrap();
+    }
+    let port = |p: u16| format!("127.0.0.1:{p}");
+    let base = 20_000 + (std::process::id() % 20_000) as u16;
+    let spawn = |name: &str, addr: String| {
+        Command::new(env!("CARGO_BIN_EXE_credence"))
+            .args(["serve", "--addr", &addr, "--instance", name, "--jobs-every", "2"])
+            .env("CREDENCE_DB", &db)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut a = spawn("a", port(base));
+    let mut b = spawn("b", port(base + 1));
+    std::thread::sleep(std::time::Duration::from_secs(9));
+    a.kill().unwrap();
+    b.kill().unwrap();
+    let _ = (a.wait(), b.wait());
+    let rows = admin
+        .query(
+            &format!(
+                "SELECT job, claimed_by, last_finished_at, last_status FROM {schema}.job_claims ORDER BY job"
+            ),
+            &[],
+        )
+        .unwrap();
+    let runs: Vec<credence_store::JobRun> =
+        rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect();
+    let taken_over: Vec<_> = runs.iter().filter(|r| dead.contains(&r.0) && r.2.is_some()).collect();
+    assert!(taken_over.len() >= 2, "runs of the dead instance were taken over: {runs:?}");
+    assert!(
+        taken_over.iter().all(|r| matches!(r.1.as_deref(), Some("a" | "b"))
+            && r.3.as_deref().is_some_and(|s| s.starts_with("ok"))),
+        "{runs:?}"
+    );
+    let finished = runs.iter().filter(|r| r.2.is_some()).count();
+    assert!(finished >= 6, "several two-second periods ran: {runs:?}");
+    let audited = admin
+        .query(
+            &format!(
+                "SELECT object, COUNT(*) FROM {schema}.audit_log WHERE action = 'job.run' GROUP BY object"
+            ),
+            &[],
+        )
+        .unwrap();
+    for r in &audited {
+        let (object, n): (String, i64) = (r.get(0), r.get(1));
+        assert_eq!(n, 1, "{object} ran {n} times");
+    }
+    let by: std::collections::BTreeSet<_> =
+        runs.iter().filter(|r| r.2.is_some()).filter_map(|r| r.1.clone()).collect();
+    assert!(by.iter().all(|i| i == "a" || i == "b"), "{by:?}");
+    admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
+}

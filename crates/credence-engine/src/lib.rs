@@ -23,6 +23,8 @@ mod demo;
 mod files;
 mod groups;
 mod import;
+pub mod model;
+mod model_data;
 mod notify;
 mod rate;
 mod receivables;
@@ -39,8 +41,8 @@ pub use collections::{
     NewPromise, disputes, log_collection_action, log_promise, open_dispute, resolve_dispute,
 };
 pub use control::{
-    OrderCheck, OrderDecisionKind, PolicyRun, apply_policy, check_order, decide_blocked_order, decide_limit,
-    load_policy, load_strategy, request_temporary_limit,
+    OrderCheck, OrderDecisionKind, PolicyRun, WarmBook, apply_policy, check_order, check_with_book,
+    decide_blocked_order, decide_limit, load_policy, load_strategy, request_temporary_limit, warm_book,
 };
 pub use credit_file::{LoadedFile, Qualitative, load_credit_files};
 pub use customer::{CustomerView, HistoryLine, IndicatorLine, Migration, customer_view, override_rating};
@@ -51,6 +53,7 @@ pub use groups::{
     related_parties,
 };
 pub use import::{ImportOptions, ImportReport, ImportStatus, InvalidRows, import_file};
+pub use model_data::{ModelDataset, target_column, write_model_dataset};
 pub use notify::{NotifyReport, deliver_notifications};
 pub use rate::{RateOptions, RateReport, RateScope, RatingDetail, rate_portfolio};
 pub use receivables::{AgingView, aging, collection_report, collection_worklist};

@@ -112,6 +112,11 @@ impl ScorecardModel {
         &self.version
     }
 
+    /// The letter grades, best first, each with its PD band `[from, to)`.
+    pub fn letter_grades(&self) -> &[crate::Grade] {
+        &self.letter.grades
+    }
+
     pub fn name_zh(&self) -> &str {
         &self.name_zh
     }

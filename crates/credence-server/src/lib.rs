@@ -13,6 +13,8 @@
 //!   throttling per username.
 //! - **Audit**: every change made through the API appends to the store's hash-chained
 //!   audit log with the caller, role, client address and request id.
+//! - **Jobs** ([`jobs`]): nightly rating, daily warnings and notification delivery, each
+//!   run claimed through the database so several instances run it once.
 //! - **Operations**: `/healthz` (alive), `/readyz` (database reachable), `/metrics`
 //!   (Prometheus text: requests and latencies per route, job runs), request ids in the
 //!   `x-request-id` header and in every log line, JSON logs on request, body size limits
@@ -26,6 +28,7 @@ pub mod access;
 pub mod accounts;
 pub mod auth;
 pub mod error;
+pub mod jobs;
 pub mod openapi;
 mod routes;
 pub mod state;
@@ -132,10 +135,16 @@ pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> Res
         .map_err(ServeError::Io)
 }
 
-/// Serves until Ctrl-C on a runtime of its own, for callers without one (the CLI).
-pub fn run(state: AppState, addr: SocketAddr) -> Result<(), ServeError> {
+/// Serves until Ctrl-C on a runtime of its own, for callers without one (the CLI), with
+/// the background jobs when given.
+pub fn run(state: AppState, addr: SocketAddr, jobs: Option<jobs::JobConfig>) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Io)?;
-    runtime.block_on(serve(state, addr))
+    runtime.block_on(async {
+        if let Some(config) = jobs {
+            tokio::spawn(jobs::scheduler(state.clone(), config));
+        }
+        serve(state, addr).await
+    })
 }
 
 /// Logs to standard error, as text or as one JSON object per line, at the levels `filter`

@@ -43,6 +43,10 @@ pub struct StoredToken {
     pub last_used_at: Option<String>,
 }
 
+/// A job run: its name, the instance holding or having finished it, when it finished and
+/// how.
+pub type JobRun = (String, Option<String>, Option<String>, Option<String>);
+
 /// A browser session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSession {
@@ -292,9 +296,12 @@ impl Store {
         Ok(n.and_then(|v| v.as_int()).unwrap_or(0) as u32)
     }
 
-    /// Claims a background job for `instance` until `until`, if no other instance holds an
-    /// unexpired claim; `true` when this instance now holds it. One statement, so two
-    /// instances racing for a job cannot both win.
+    /// Claims a background job run for `instance` until `until`, if it has not finished
+    /// and no other instance holds an unexpired claim; `true` when this instance now holds
+    /// it. A run is named with its period (`nightly_rating:2026-11-22`), so a finished run
+    /// is never repeated and an unfinished one whose claim expired (its instance died) is
+    /// taken over. One statement, so two instances racing for a run cannot both win; and a
+    /// run waits while an earlier run of the same job is still under way.
     pub fn claim_job(
         &mut self,
         job: &str,
@@ -309,25 +316,51 @@ impl Store {
             },
             &[job.into()],
         )?;
+        // Runs of one job never overlap: not while another run of it (the part of the name
+        // before ':') is claimed, unfinished, with its lease running.
+        let prefix = format!("{}:", job.split(':').next().unwrap_or(job));
         let n = self.db.execute(
-            "UPDATE job_claims SET claimed_by = ?, claimed_until = ?, last_started_at = ? WHERE job = ? AND (claimed_by IS NULL OR claimed_by = ? OR claimed_until <= ?)",
-            &[instance.into(), until.into(), now.into(), job.into(), instance.into(), now.into()],
+            "UPDATE job_claims SET claimed_by = ?, claimed_until = ?, last_started_at = ? WHERE job = ? AND last_finished_at IS NULL AND (claimed_by IS NULL OR claimed_by = ? OR claimed_until <= ?) AND NOT EXISTS (SELECT 1 FROM job_claims o WHERE substr(o.job, 1, ?) = ? AND o.job <> ? AND o.last_finished_at IS NULL AND o.claimed_by IS NOT NULL AND o.claimed_until > ?)",
+            &[
+                instance.into(),
+                until.into(),
+                now.into(),
+                job.into(),
+                instance.into(),
+                now.into(),
+                Value::Int(prefix.chars().count() as i64),
+                prefix.as_str().into(),
+                job.into(),
+                now.into(),
+            ],
         )?;
         Ok(n == 1)
     }
 
-    /// Releases a job this instance holds, recording how it ended.
+    /// Records that this instance finished a run it holds, and how; `false` when the claim
+    /// was lost (it expired and another instance took the run over).
     pub fn finish_job(
         &mut self,
         job: &str,
         instance: &str,
         at: &str,
         status: &str,
-    ) -> Result<(), StoreError> {
-        self.db.execute(
-            "UPDATE job_claims SET claimed_by = NULL, claimed_until = NULL, last_finished_at = ?, last_status = ? WHERE job = ? AND claimed_by = ?",
+    ) -> Result<bool, StoreError> {
+        let n = self.db.execute(
+            "UPDATE job_claims SET claimed_until = NULL, last_finished_at = ?, last_status = ? WHERE job = ? AND claimed_by = ?",
             &[at.into(), status.into(), job.into(), instance.into()],
         )?;
-        Ok(())
+        Ok(n == 1)
+    }
+
+    /// Every job run: (run, claimed or finished by, finished at, status), by run name.
+    pub fn job_runs(&mut self) -> Result<Vec<JobRun>, StoreError> {
+        let mut out = Vec::new();
+        self.db.query_cells(
+            "SELECT job, claimed_by, last_finished_at, last_status FROM job_claims ORDER BY job",
+            &[],
+            |r| out.push((text(r[0]), opt_text(r[1]), opt_text(r[2]), opt_text(r[3]))),
+        )?;
+        Ok(out)
     }
 }

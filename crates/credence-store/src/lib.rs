@@ -36,7 +36,7 @@ mod session;
 mod sql;
 mod warnings;
 
-pub use access::{StoredSession, StoredToken, StoredUser};
+pub use access::{JobRun, StoredSession, StoredToken, StoredUser};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, AuditVerification, GENESIS_HASH, audit_hash};
 pub use browse::{CustomerQuery, CustomerSort, CustomerSummary, LatestGrade};
 pub use control::{

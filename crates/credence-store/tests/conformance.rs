@@ -743,14 +743,30 @@ fn users_tokens_sessions_and_job_claims(f: &mut Fixture) {
     }
     assert_eq!(f.store.recent_failed_logins("wang", "2026-11-22T09:00:00Z").unwrap(), 1);
 
-    // Two connections (two instances) race for one job: one wins until its claim expires.
+    // Two connections (two instances) race for one run: one wins; when its claim expires
+    // unfinished (the instance died) the other takes it over; once finished it never runs
+    // again.
     let mut other = f.store.open_another().unwrap();
+    let run = "nightly_rating:2026-11-22";
     let (now, until) = ("2026-11-22T10:00:00Z", "2026-11-22T10:05:00Z");
-    assert!(f.store.claim_job("nightly_rating", "a", now, until).unwrap());
-    assert!(!other.claim_job("nightly_rating", "b", "2026-11-22T10:01:00Z", "2026-11-22T10:06:00Z").unwrap());
-    assert!(other.claim_job("nightly_rating", "b", "2026-11-22T10:05:00Z", "2026-11-22T10:10:00Z").unwrap());
-    other.finish_job("nightly_rating", "b", "2026-11-22T10:07:00Z", "ok").unwrap();
-    assert!(
-        f.store.claim_job("nightly_rating", "a", "2026-11-22T10:08:00Z", "2026-11-22T10:13:00Z").unwrap()
+    assert!(f.store.claim_job(run, "a", now, until).unwrap());
+    assert!(!other.claim_job(run, "b", "2026-11-22T10:01:00Z", "2026-11-22T10:06:00Z").unwrap());
+    assert!(other.claim_job(run, "b", "2026-11-22T10:05:00Z", "2026-11-22T10:10:00Z").unwrap());
+    assert!(!f.store.finish_job(run, "a", "2026-11-22T10:06:00Z", "ok").unwrap(), "a lost its claim");
+    assert!(other.finish_job(run, "b", "2026-11-22T10:07:00Z", "ok").unwrap());
+    assert!(!f.store.claim_job(run, "a", "2026-11-23T10:00:00Z", "2026-11-23T10:05:00Z").unwrap());
+    // The next period's run waits while this one's is under way.
+    assert!(f.store.claim_job("warnings:1", "a", now, until).unwrap());
+    assert!(!other.claim_job("warnings:2", "b", "2026-11-22T10:01:00Z", "2026-11-22T10:06:00Z").unwrap());
+    assert!(f.store.finish_job("warnings:1", "a", "2026-11-22T10:02:00Z", "ok").unwrap());
+    assert!(other.claim_job("warnings:2", "b", "2026-11-22T10:03:00Z", "2026-11-22T10:08:00Z").unwrap());
+    assert_eq!(
+        f.store.job_runs().unwrap()[..1],
+        [(
+            run.to_owned(),
+            Some("b".to_owned()),
+            Some("2026-11-22T10:07:00Z".to_owned()),
+            Some("ok".to_owned())
+        )]
     );
 }
