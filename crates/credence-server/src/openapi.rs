@@ -30,6 +30,11 @@ use crate::routes;
         routes::users::disable,
         routes::users::create_token,
         routes::users::revoke_token,
+        routes::work::alerts,
+        routes::work::limit_requests,
+        routes::work::decide,
+        routes::work::models,
+        routes::work::score,
     ),
     modifiers(&Security)
 )]

@@ -394,7 +394,7 @@ async fn the_openapi_document_matches_the_routes() {
     // And every one of them is routed (not the fallback, not "method not allowed").
     for route in &served {
         let (method, path) = route.split_once(' ').unwrap();
-        let uri = path.replace("{id}", "1").replace("{username}", "x");
+        let uri = path.replace("{id}", "1").replace("{username}", "x").replace("{version}", "v");
         let req = Request::builder().method(method).uri(&uri).body(Body::empty()).unwrap();
         let (s, b, _) = call(&f, req).await;
         assert_ne!(s, StatusCode::METHOD_NOT_ALLOWED, "{route}");
@@ -449,4 +449,123 @@ async fn serves_over_a_socket() {
         })
         .unwrap();
     assert_eq!(logins.last().unwrap().entry.client_ip, "127.0.0.1");
+}
+
+/// Alerts in scope, a limit request decided along its route (and audited), and rows
+/// scored with a registered model.
+#[tokio::test]
+async fn alerts_limit_decisions_and_model_scoring() {
+    let f = fixture();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut store = credence_store::Store::open(&f.db).unwrap();
+        let catalogue = credence_indicators::Catalogue::builtin();
+        let pack = credence_warning::RulePack::builtin(&catalogue);
+        let options = credence_engine::WarnOptions {
+            as_of,
+            scope: credence_engine::WarnScope::All,
+            now: "2026-10-01T08:00:00Z".into(),
+        };
+        credence_engine::warn(&mut store, &pack, &options).unwrap();
+        let policy = credence_control::CreditPolicy::builtin();
+        credence_engine::apply_policy(&mut store, &policy, as_of, "2026-10-01T09:00:00Z").unwrap();
+        let data = dir.path().join("p.csv");
+        credence_engine::write_model_dataset(
+            &mut store,
+            &catalogue,
+            chrono::NaiveDate::from_ymd_opt(2025, 9, 30).unwrap(),
+            12,
+            &data,
+        )
+        .unwrap();
+        let expert = credence_rating::ScorecardModel::builtin();
+        let spec = credence_model::TrainSpec {
+            kind: credence_model::ModelKind::Scorecard,
+            folds: 0,
+            seed: 1,
+            shapes: Default::default(),
+            min_iv: 0.0,
+            special_values: Default::default(),
+            version: "2026-Q4-V2.0".into(),
+            trained_at: "t".into(),
+            source: "p.csv".into(),
+            grades: credence_engine::model::grade_scale(&expert),
+        };
+        let m = credence_engine::model::train_file(
+            &data,
+            "default_12m",
+            None,
+            &["customer_id".into()],
+            &spec,
+            &mut |_| {},
+        )
+        .unwrap();
+        credence_engine::model::register_model(&mut store, &m, "risk", "t").unwrap();
+    }
+    let risk = login(&f, "risk").await;
+    let boss = login(&f, "boss").await;
+    let (s, alerts, _) = call(&f, get("/api/v1/alerts?level=red&limit=5", &risk)).await;
+    assert_eq!(s, StatusCode::OK, "{alerts}");
+    assert!(alerts.as_array().unwrap().iter().all(|a| a["level"] == "red" && a["status"] == "open"));
+    assert_eq!(call(&f, get("/api/v1/alerts?level=purple", &risk)).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, pending, _) = call(&f, get("/api/v1/limit-requests", &boss)).await;
+    let request = &pending.as_array().unwrap()[0];
+    let id = request["id"].as_i64().unwrap();
+    let route: Value = serde_json::from_str(request["route"].as_str().unwrap()).unwrap();
+    let first = route[0]["role"].as_str().unwrap();
+    let uri = format!("/api/v1/limit-requests/{id}/decision");
+    let (s, b, _) =
+        call(&f, post(&uri, &boss, json!({ "approve": true, "authority": "nobody", "comment": "ok" }))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let (s, b, _) = call(
+        &f,
+        post(&uri, &boss, json!({ "approve": false, "authority": first, "comment": "collateral first" })),
+    )
+    .await;
+    assert_eq!((s, b["status"]["status"].as_str()), (StatusCode::OK, Some("rejected")), "{b}");
+    let (s, _, _) =
+        call(&f, post(&uri, &boss, json!({ "approve": true, "authority": first, "comment": "again" }))).await;
+    assert_eq!(s, StatusCode::CONFLICT, "decided once");
+    let audit = login(&f, "audit").await;
+    let (_, log, _) = call(&f, get("/api/v1/audit?action=limit.", &audit)).await;
+    assert_eq!(log["records"][0]["object"], format!("limit_request:{id}"));
+
+    let (s, models, _) = call(&f, get("/api/v1/models", &risk)).await;
+    assert_eq!((s, models[0]["version"].as_str()), (StatusCode::OK, Some("2026-Q4-V2.0")));
+    let uri = "/api/v1/models/2026-Q4-V2.0/score";
+    let rows = json!({ "rows": [{ "overdue_rate": 40.0, "days_beyond_terms": 60, "industry": "C" }, { "overdue_rate": 0.0, "days_beyond_terms": 0 }], "explain": 2 });
+    let (s, scored, _) = call(&f, post(uri, &risk, rows)).await;
+    assert_eq!(s, StatusCode::OK, "{scored}");
+    // The same PDs as the library gives for the same rows.
+    let model = {
+        let mut store = credence_store::Store::open(&f.db).unwrap();
+        credence_model::ModelFile::from_json(&store.model("2026-Q4-V2.0").unwrap().unwrap().artefact).unwrap()
+    };
+    let names: Vec<String> = model.features.iter().map(|f| f.name().to_owned()).collect();
+    let mut reader = credence_model::SchemaReader::new(&model.features, &names).unwrap();
+    for (overdue, days, industry) in [("40", "60", "C"), ("0", "0", "")] {
+        let cells: Vec<String> = names
+            .iter()
+            .map(|n| match n.as_str() {
+                "overdue_rate" => overdue.to_owned(),
+                "days_beyond_terms" => days.to_owned(),
+                "industry" => industry.to_owned(),
+                _ => String::new(),
+            })
+            .collect();
+        reader.push(&cells);
+    }
+    let expected = credence_model::score_table(&model, &reader.take(), 2).unwrap();
+    for (k, e) in expected.iter().enumerate() {
+        assert_eq!(scored[k]["pd"].as_f64(), Some(e.pd), "{scored}");
+        assert_eq!(scored[k]["grade"].as_str(), Some(e.grade.as_str()));
+        assert_eq!(scored[k]["reasons"].as_array().unwrap().len(), e.reasons.len());
+    }
+    let (s, b, _) = call(&f, post(uri, &risk, json!({ "rows": [{ "favourite_colour": "red" }] }))).await;
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("rows[0].favourite_colour"))
+    );
+    assert_eq!(call(&f, post(uri, &boss, json!({ "rows": [{}] }))).await.0, StatusCode::FORBIDDEN);
 }

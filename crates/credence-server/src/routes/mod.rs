@@ -7,6 +7,7 @@ pub mod customers;
 pub mod ops;
 pub mod session;
 pub mod users;
+pub mod work;
 
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
@@ -39,6 +40,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/users/{username}/disable"),
     ("POST", "/api/v1/tokens"),
     ("POST", "/api/v1/tokens/{id}/revoke"),
+    ("GET", "/api/v1/alerts"),
+    ("GET", "/api/v1/limit-requests"),
+    ("POST", "/api/v1/limit-requests/{id}/decision"),
+    ("GET", "/api/v1/models"),
+    ("POST", "/api/v1/models/{version}/score"),
 ];
 
 pub fn router() -> Router<AppState> {
@@ -60,6 +66,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/users/{username}/disable", post(users::disable))
         .route("/api/v1/tokens", post(users::create_token))
         .route("/api/v1/tokens/{id}/revoke", post(users::revoke_token))
+        .route("/api/v1/alerts", get(work::alerts))
+        .route("/api/v1/limit-requests", get(work::limit_requests))
+        .route("/api/v1/limit-requests/{id}/decision", post(work::decide))
+        .route("/api/v1/models", get(work::models))
+        .route("/api/v1/models/{version}/score", post(work::score))
 }
 
 /// A JSON body whose every problem (not JSON, wrong type, unknown field, too large) is an

@@ -1,0 +1,280 @@
+//! Alerts, limit requests and their decisions, and scoring with registered models.
+
+use std::collections::BTreeMap;
+
+use axum::Extension;
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+
+use crate::ClientIp;
+use crate::access::Permission;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::routes::{Body, Params, audit};
+use crate::state::AppState;
+
+fn customer_in_scope(store: &mut credence_store::Store, caller: &Caller, id: &str) -> Result<bool, ApiError> {
+    if caller.scope.is_whole_portfolio() {
+        return Ok(true);
+    }
+    Ok(store
+        .record(credence_records::Kind::Customers, id)?
+        .is_some_and(|r| caller.scope.admits(id, r.text("org_unit"), r.text("business_line"))))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AlertQuery {
+    /// `open` (default) or `closed`.
+    pub status: Option<String>,
+    /// `red`, `yellow` or `green_watch`.
+    pub level: Option<String>,
+    /// One customer's (or industry's, region's) alerts.
+    pub subject: Option<String>,
+    /// At most this many (1–500, default 100).
+    pub limit: Option<u32>,
+}
+
+/// Early-warning alerts in the caller's scope, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/alerts",
+    tag = "warnings",
+    params(AlertQuery),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn alerts(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(q): Params<AlertQuery>,
+) -> Result<Json<Vec<credence_store::StoredAlert>>, ApiError> {
+    caller.require(Permission::AlertRead)?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid("limit", "must be 1–500"));
+    }
+    if let Some(l) = &q.level
+        && !["red", "yellow", "green_watch"].contains(&l.as_str())
+    {
+        return Err(ApiError::invalid("level", "red, yellow or green_watch"));
+    }
+    let filter = credence_store::AlertFilter {
+        status: Some(q.status.unwrap_or_else(|| "open".into())),
+        level: q.level,
+        subject: q.subject,
+        // A scoped caller's page is filtered after reading; read more to fill it.
+        limit: Some(if caller.scope.is_whole_portfolio() { limit } else { limit.saturating_mul(20) }),
+    };
+    state
+        .with_store(move |store, _| {
+            let mut out = Vec::new();
+            for a in store.alerts(&filter)? {
+                if out.len() == limit as usize {
+                    break;
+                }
+                if a.subject_kind != "customer" || customer_in_scope(store, &caller, &a.subject)? {
+                    out.push(a);
+                }
+            }
+            Ok(out)
+        })
+        .await
+        .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RequestQuery {
+    /// `pending` (default), `approved` or `rejected`.
+    pub status: Option<String>,
+    pub customer: Option<String>,
+}
+
+/// Limit requests in the caller's scope, with their proposals and approval routes.
+#[utoipa::path(
+    get,
+    path = "/api/v1/limit-requests",
+    tag = "credit control",
+    params(RequestQuery),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn limit_requests(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(q): Params<RequestQuery>,
+) -> Result<Json<Vec<credence_store::StoredLimitRequest>>, ApiError> {
+    caller.require(Permission::PolicyRead)?;
+    let status = q.status.unwrap_or_else(|| "pending".into());
+    state
+        .with_store(move |store, _| {
+            let mut out = Vec::new();
+            for r in store.limit_requests(Some(&status), q.customer.as_deref())? {
+                if customer_in_scope(store, &caller, &r.customer_id)? {
+                    out.push(r);
+                }
+            }
+            Ok(out)
+        })
+        .await
+        .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub approve: bool,
+    /// The authority the caller decides as (`sales_manager`, `credit_manager`,
+    /// `risk_director`, `cfo`, `committee`): it must be the route's next step.
+    pub authority: String,
+    pub comment: String,
+}
+
+/// Approves or rejects a limit request at the route's next step (CTRL-2); audited.
+#[utoipa::path(
+    post,
+    path = "/api/v1/limit-requests/{id}/decision",
+    tag = "credit control",
+    params(("id" = i64, Path)),
+    request_body = Decision,
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Path(id): Path<i64>,
+    Body(d): Body<Decision>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(Permission::LimitDecide)?;
+    if d.comment.trim().is_empty() {
+        return Err(ApiError::invalid("comment", "a decision needs a comment"));
+    }
+    state
+        .with_store(move |store, _| {
+            let (request, _) = store.limit_request(id)?.ok_or_else(|| ApiError::not_found(format!("no limit request {id}")))?;
+            if !customer_in_scope(store, &caller, &request.customer_id)? {
+                return Err(ApiError::not_found(format!("no limit request {id}")));
+            }
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let status = credence_engine::decide_limit(store, id, d.approve, &caller.username, &d.authority, &d.comment, &now)?;
+            audit(
+                store,
+                &caller,
+                &ip,
+                if d.approve { "limit.approve" } else { "limit.reject" },
+                &format!("limit_request:{id}"),
+                serde_json::json!({ "customer": request.customer_id, "before": request.status, "after": status, "authority": d.authority, "comment": d.comment }),
+            )?;
+            Ok(serde_json::json!({ "id": id, "status": status }))
+        })
+        .await
+        .map(Json)
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ModelItem {
+    pub version: String,
+    pub kind: String,
+    pub target: String,
+    pub trained_at: String,
+    pub registered_at: String,
+    pub registered_by: String,
+}
+
+/// Registered statistical models.
+#[utoipa::path(get, path = "/api/v1/models", tag = "models", responses((status = 200, body = Vec<ModelItem>), (status = 403, body = crate::error::ErrorBody)), security(("session" = []), ("token" = [])))]
+pub async fn models(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<ModelItem>>, ApiError> {
+    caller.require(Permission::ModelRead)?;
+    state
+        .with_store(|store, _| {
+            Ok(store
+                .models()?
+                .into_iter()
+                .map(|m| ModelItem {
+                    version: m.version,
+                    kind: m.kind,
+                    target: m.target,
+                    trained_at: m.trained_at,
+                    registered_at: m.registered_at,
+                    registered_by: m.registered_by,
+                })
+                .collect())
+        })
+        .await
+        .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreRequest {
+    /// Rows as feature → value (numbers or text; absent or null is missing), at most 1,000.
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<BTreeMap<String, serde_json::Value>>,
+    /// Reasons per row (0–10).
+    #[serde(default)]
+    pub explain: usize,
+}
+
+/// Scores rows with a registered model: PD, score, grade and reasons.
+#[utoipa::path(
+    post,
+    path = "/api/v1/models/{version}/score",
+    tag = "models",
+    params(("version" = String, Path)),
+    request_body = ScoreRequest,
+    responses((status = 200, body = Vec<Object>), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn score(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(version): Path<String>,
+    Body(req): Body<ScoreRequest>,
+) -> Result<Json<Vec<credence_model::RowScore>>, ApiError> {
+    caller.require(Permission::ModelScore)?;
+    if req.rows.is_empty() || req.rows.len() > 1_000 {
+        return Err(ApiError::invalid("rows", "send 1–1,000 rows"));
+    }
+    if req.explain > 10 {
+        return Err(ApiError::invalid("explain", "at most 10 reasons"));
+    }
+    state
+        .with_store(move |store, _| {
+            let stored = store
+                .model(&version)?
+                .ok_or_else(|| ApiError::not_found(format!("no model '{version}' is registered")))?;
+            let model = credence_model::ModelFile::from_json(&stored.artefact)
+                .map_err(|e| ApiError::Internal(crate::error::chain(&e)))?;
+            let names: Vec<String> = model.features.iter().map(|f| f.name().to_owned()).collect();
+            for (i, row) in req.rows.iter().enumerate() {
+                if let Some(unknown) = row.keys().find(|k| !names.contains(k)) {
+                    return Err(ApiError::invalid(
+                        &format!("rows[{i}].{unknown}"),
+                        format!("model {version} has no feature '{unknown}'"),
+                    ));
+                }
+            }
+            let mut reader = credence_model::SchemaReader::new(&model.features, &names)
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            for row in &req.rows {
+                let cells: Vec<String> = names
+                    .iter()
+                    .map(|n| match row.get(n) {
+                        None | Some(serde_json::Value::Null) => String::new(),
+                        Some(serde_json::Value::String(s)) => s.clone(),
+                        Some(v) => v.to_string(),
+                    })
+                    .collect();
+                reader.push(&cells);
+            }
+            let table = reader.take();
+            credence_model::score_table(&model, &table, req.explain)
+                .map_err(|e| ApiError::Internal(crate::error::chain(&e)))
+        })
+        .await
+        .map(Json)
+}
