@@ -21,6 +21,9 @@ pub const MAX_VALUE_BINS: usize = 255;
 /// would cost more than the rest of binning.
 const EDGE_SAMPLE_ROWS: usize = 200_000;
 
+/// Row-major rows are padded to a multiple of this many bytes.
+pub const ROW_ALIGN: usize = 8;
+
 /// How one feature's values map to bins.
 #[derive(Debug, Clone)]
 pub(crate) enum BinMapper {
@@ -167,10 +170,10 @@ pub(crate) struct BinnedData {
     /// The same bins row by row, for leaves holding a small share of the rows: one cache line
     /// per row instead of one per row and feature.
     by_row: Vec<u8>,
+    /// Bytes per row in `by_row`: the feature count rounded up to [`ROW_ALIGN`], so rows are
+    /// copied in whole words.
+    pub row_stride: usize,
     pub n_rows: usize,
-    pub n_features: usize,
-    /// Start of each feature's bins in a histogram; the last entry is the total.
-    pub offsets: Vec<usize>,
 }
 
 impl BinnedData {
@@ -211,31 +214,21 @@ impl BinnedData {
                 },
             );
         }
-        let mut by_row = vec![0u8; n_rows * n_features];
+        let row_stride = n_features.next_multiple_of(ROW_ALIGN);
+        let mut by_row = vec![0u8; n_rows * row_stride];
         const CHUNK_ROWS: usize = 4096;
         if n_rows > 0 {
-            by_row.par_chunks_mut(CHUNK_ROWS * n_features).enumerate().for_each(|(chunk, out)| {
+            by_row.par_chunks_mut(CHUNK_ROWS * row_stride).enumerate().for_each(|(chunk, out)| {
                 let start = chunk * CHUNK_ROWS;
                 for f in 0..n_features {
                     let column = &bins[f * n_rows + start..];
-                    for (r, cell) in out.iter_mut().skip(f).step_by(n_features).enumerate() {
+                    for (r, cell) in out.iter_mut().skip(f).step_by(row_stride).enumerate() {
                         *cell = column[r];
                     }
                 }
             });
         }
-        let mut offsets = Vec::with_capacity(n_features + 1);
-        let mut total = 0;
-        for m in &mappers {
-            offsets.push(total);
-            total += m.n_bins();
-        }
-        offsets.push(total);
-        BinnedData { mappers, bins, by_row, n_rows, n_features, offsets }
-    }
-
-    pub fn total_bins(&self) -> usize {
-        self.offsets[self.n_features]
+        BinnedData { mappers, bins, by_row, row_stride, n_rows }
     }
 
     /// The bins of one feature for every row.
@@ -244,10 +237,11 @@ impl BinnedData {
         &self.bins[feature * self.n_rows..(feature + 1) * self.n_rows]
     }
 
-    /// The bins of one row, feature by feature.
+    /// The bins of one row, feature by feature, padded with zeros to [`BinnedData::row_stride`]
+    /// bytes.
     #[inline]
     pub fn row(&self, row: usize) -> &[u8] {
-        &self.by_row[row * self.n_features..(row + 1) * self.n_features]
+        &self.by_row[row * self.row_stride..(row + 1) * self.row_stride]
     }
 
     #[inline]

@@ -8,6 +8,9 @@ use crate::error::DatasetError;
 /// The code that marks a missing categorical value.
 pub const MISSING_CATEGORY: u32 = u32::MAX;
 
+/// Most categories a categorical feature may declare (binning keeps a table by code).
+pub const MAX_CATEGORIES: u32 = 1 << 20;
+
 /// One feature column.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Column {
@@ -104,7 +107,7 @@ impl Dataset {
                 return Err(DatasetError::DuplicateName { feature: feature.name.clone() });
             }
             if let Column::Categorical { codes, n_categories } = &feature.column {
-                if *n_categories == 0 || *n_categories == MISSING_CATEGORY {
+                if *n_categories == 0 || *n_categories > MAX_CATEGORIES {
                     return Err(DatasetError::BadCategoryCount {
                         feature: feature.name.clone(),
                         n_categories: *n_categories,

@@ -13,7 +13,7 @@ pub enum DatasetError {
     LengthMismatch { feature: String, len: usize, expected: usize },
     #[error("feature name `{feature}` appears more than once")]
     DuplicateName { feature: String },
-    #[error("categorical feature `{feature}` declares {n_categories} categories")]
+    #[error("categorical feature `{feature}` declares {n_categories} categories (allowed: 1 to 1,048,576)")]
     BadCategoryCount { feature: String, n_categories: u32 },
     #[error(
         "categorical feature `{feature}` has code {code} at row {row}, but only {n_categories} categories"
@@ -48,6 +48,8 @@ pub enum TrainError {
     ValidationFeatures(#[source] ModelError),
     #[error("the validation target has {len} values but the validation data has {expected} rows")]
     ValidationTargetLength { len: usize, expected: usize },
+    #[error("the validation data has no rows")]
+    EmptyValidation,
 }
 
 #[derive(Debug, Error)]

@@ -69,7 +69,8 @@ impl Forest {
                     features_per_split: per_split,
                     monotone: &monotone,
                 };
-                grow(&binned, &gh, &mut rows, &settings, &mut r).to_tree(&binned.mappers, scale)
+                grow(&binned, &gh, &mut rows, &settings, &mut r, &mut Vec::new())
+                    .to_tree(&binned.mappers, scale)
             })
             .collect();
         let training = TrainingLog {

@@ -4,6 +4,8 @@
 //! gradient `p − y` and hessian `p(1 − p)` at its current score (in parallel), grows a tree on
 //! them leaf by leaf, and adds the tree's leaf values times the learning rate.
 
+use std::collections::BTreeMap;
+
 use rand::Rng;
 use rand::seq::index;
 use rand_chacha::ChaCha8Rng;
@@ -11,12 +13,13 @@ use rand_chacha::rand_core::SeedableRng;
 use rayon::prelude::*;
 
 use crate::binning::BinnedData;
-use crate::dataset::{Dataset, Feature};
+use crate::dataset::{Dataset, Feature, FeatureKind};
 use crate::error::TrainError;
-use crate::grow::{GrowSettings, Order, grow};
+use crate::grow::{GrowSettings, GrownTree, Order, grow};
 use crate::histogram::GradPair;
 use crate::model::{FeatureInfo, Model, ModelKind, TrainedWith, TrainingLog, columns_for};
 use crate::params::{GbdtParams, Monotone};
+use crate::tree::Node;
 
 /// Held-out rows for early stopping.
 #[derive(Debug, Clone, Copy)]
@@ -69,11 +72,8 @@ impl Gbdt {
         let rate = events as f64 / n as f64;
         let base_score = (rate / (1.0 - rate)).ln();
 
-        let valid = match validation {
-            Some(v) => Some(ValidationState::new(v, &features, &binned, base_score)?),
-            None => None,
-        };
-        let mut valid = valid;
+        let mut valid =
+            validation.map(|v| ValidationState::new(v, &features, &binned, base_score)).transpose()?;
 
         let split = p.split_settings();
         let all_features: Vec<usize> = (0..features.len()).collect();
@@ -82,6 +82,7 @@ impl Gbdt {
         let mut rows: Vec<u32> = Vec::with_capacity(n);
         let mut in_bag = vec![true; n];
         let mut trees = Vec::new();
+        let mut pool = Vec::new();
         let mut log_loss = Vec::new();
         let mut best: Option<(usize, f64)> = None;
 
@@ -120,13 +121,19 @@ impl Gbdt {
                 features_per_split: None,
                 monotone: &monotone,
             };
-            let grown =
-                grow(&binned, &gh, &mut rows, &settings, &mut rng(p.seed, STREAM_GROWTH + round as u64));
+            let grown = grow(
+                &binned,
+                &gh,
+                &mut rows,
+                &settings,
+                &mut rng(p.seed, STREAM_GROWTH + round as u64),
+                &mut pool,
+            );
             let tree = grown.to_tree(&binned.mappers, p.learning_rate);
 
             // In-bag rows sit in their leaves' ranges; the others are routed through the tree.
             for &(node, begin, end) in &grown.leaves {
-                let crate::tree::Node::Leaf { value, .. } = tree.nodes()[node] else { unreachable!() };
+                let Node::Leaf { value, .. } = tree.nodes()[node] else { unreachable!("a grown leaf") };
                 for &r in &rows[begin..end] {
                     scores[r as usize] += value;
                 }
@@ -183,6 +190,9 @@ impl ValidationState {
         train: &BinnedData,
         base_score: f64,
     ) -> Result<ValidationState, TrainError> {
+        if v.data.n_rows() == 0 {
+            return Err(TrainError::EmptyValidation);
+        }
         if v.target.len() != v.data.n_rows() {
             return Err(TrainError::ValidationTargetLength {
                 len: v.target.len(),
@@ -206,7 +216,7 @@ impl ValidationState {
     }
 
     /// Adds a tree and returns the mean log-loss.
-    fn add_tree(&mut self, tree: &crate::grow::GrownTree, scale: f64) -> f64 {
+    fn add_tree(&mut self, tree: &GrownTree, scale: f64) -> f64 {
         let binned = &self.binned;
         self.scores.par_iter_mut().enumerate().for_each(|(i, s)| {
             *s += tree.predict_binned(binned, i) * scale;
@@ -253,12 +263,12 @@ pub(crate) fn check_target(data: &Dataset, target: &[u8]) -> Result<usize, Train
 /// The model's feature list, with monotone constraints checked against the columns.
 pub(crate) fn feature_infos(
     data: &Dataset,
-    monotone: &std::collections::BTreeMap<String, Monotone>,
+    monotone: &BTreeMap<String, Monotone>,
 ) -> Result<Vec<FeatureInfo>, TrainError> {
     for name in monotone.keys() {
         match data.position(name) {
             None => return Err(TrainError::MonotoneUnknownFeature { feature: name.clone() }),
-            Some(i) if data.feature(i).column.kind() != crate::dataset::FeatureKind::Numeric => {
+            Some(i) if data.feature(i).column.kind() != FeatureKind::Numeric => {
                 return Err(TrainError::MonotoneOnCategorical { feature: name.clone() });
             }
             Some(_) => {}

@@ -3,8 +3,9 @@
 //!
 //! A leaf owns a contiguous range of the row buffer; splitting it partitions the range in
 //! place (stably, so rows stay in ascending order and histogram reads stay cache-friendly).
-//! Only the smaller child's histogram is built from rows; the larger child's is the parent's
-//! minus it.
+//! In boosting only the smaller child's histogram is built from rows; the larger child's is
+//! the parent's minus it. Forests draw new features at every node, so each node's histogram
+//! is built directly, over the drawn features only.
 //!
 //! Monotone constraints are enforced with output bounds: every leaf carries an interval its
 //! output (and all outputs below it) must stay in. A split on an increasing feature is only
@@ -19,7 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::binning::{BinMapper, BinnedData};
-use crate::histogram::{GradPair, Histogram, Stats};
+use crate::histogram::{GradPair, GradSum, Histogram, Stats};
 use crate::split::{Bounds, LeafContext, SplitCandidate, SplitRule, SplitSettings, best_split, leaf_output};
 use crate::tree::{Node, SplitTest, Tree};
 
@@ -87,36 +88,31 @@ struct Grower<'a> {
     gh: &'a [GradPair],
     settings: &'a GrowSettings<'a>,
     rng: &'a mut ChaCha8Rng,
+    /// Memory of spent histograms.
+    pool: &'a mut Vec<Vec<GradSum>>,
     nodes: Vec<GrownNode>,
     leaves: Vec<(usize, usize, usize)>,
     scratch: Vec<u32>,
 }
 
-/// Grows a tree on `rows` (which it reorders). Leaf values are unscaled outputs.
+/// Grows a tree on `rows` (which it reorders). Leaf values are unscaled outputs. `pool`
+/// keeps histogram memory from one tree to the next.
 pub(crate) fn grow(
     data: &BinnedData,
     gh: &[GradPair],
     rows: &mut [u32],
     settings: &GrowSettings<'_>,
     rng: &mut ChaCha8Rng,
+    pool: &mut Vec<Vec<GradSum>>,
 ) -> GrownTree {
-    let hist = Histogram::build(data, gh, rows);
-    // Every feature's bins add up to the leaf totals; the first feature's are as good as any.
-    let mut totals = Stats::default();
-    for &s in hist.feature(data, 0) {
-        totals += s;
-    }
-    let mut grower = Grower {
-        data,
-        gh,
-        settings,
-        rng,
-        nodes: vec![GrownNode::Leaf { value: 0.0, stats: totals }],
-        leaves: Vec::new(),
-        scratch: Vec::new(),
-    };
+    let mut grower =
+        Grower { data, gh, settings, rng, pool, nodes: Vec::new(), leaves: Vec::new(), scratch: Vec::new() };
+    let features = grower.draw_features();
+    let hist = Histogram::build(data, gh, rows, &features, grower.pool.pop().unwrap_or_default());
+    let totals = hist.totals(rows.len());
+    grower.nodes.push(GrownNode::Leaf { value: 0.0, stats: totals });
     let mut open: Vec<Open> = Vec::new();
-    grower.open_or_close(&mut open, 0, 0, rows.len(), 0, totals, Bounds::NONE, hist);
+    grower.open_or_close(&mut open, 0, 0, rows, 0, totals, Bounds::NONE, Some(hist));
     let mut n_leaves = 1;
     while n_leaves < settings.max_leaves && !open.is_empty() {
         let pick = match settings.order {
@@ -137,6 +133,7 @@ pub(crate) fn grow(
     }
     for o in open {
         grower.close(o.node, o.begin, o.end, o.totals, o.bounds);
+        grower.pool.push(o.hist.into_buffer());
     }
     GrownTree { nodes: grower.nodes, leaves: grower.leaves }
 }
@@ -148,50 +145,69 @@ impl Grower<'_> {
         self.leaves.push((node, begin, end));
     }
 
-    /// Finds the new leaf's best split and keeps it open, or closes it as a final leaf.
+    /// The features a node may split on: all of the tree's, or a fresh draw (forests).
+    fn draw_features(&mut self) -> Vec<usize> {
+        let s = self.settings;
+        match s.features_per_split {
+            Some(k) if k < s.features.len() => {
+                let mut picked = index::sample(&mut *self.rng, s.features.len(), k).into_vec();
+                picked.sort_unstable();
+                picked.into_iter().map(|i| s.features[i]).collect()
+            }
+            _ => s.features.to_vec(),
+        }
+    }
+
+    /// Finds the new leaf's best split and keeps it open, or closes it as a final leaf. Without
+    /// a histogram (forests), one is built over freshly drawn features.
     #[allow(clippy::too_many_arguments)]
     fn open_or_close(
         &mut self,
         open: &mut Vec<Open>,
         node: usize,
         begin: usize,
-        end: usize,
+        rows: &[u32],
         depth: usize,
         totals: Stats,
         bounds: Bounds,
-        hist: Histogram,
+        hist: Option<Histogram>,
     ) {
+        let end = begin + rows.len();
         let s = self.settings;
         let splittable = s.max_depth.is_none_or(|d| depth < d)
             && totals.n >= 2 * s.split.min_data_in_leaf
             && totals.h >= 2.0 * s.split.min_sum_hessian;
-        let best = if splittable {
-            let drawn;
-            let features = match s.features_per_split {
-                Some(k) if k < s.features.len() => {
-                    let mut picked = index::sample(&mut *self.rng, s.features.len(), k).into_vec();
-                    picked.sort_unstable();
-                    drawn = picked.into_iter().map(|i| s.features[i]).collect::<Vec<_>>();
-                    &drawn[..]
-                }
-                _ => s.features,
-            };
-            best_split(self.data, &hist, LeafContext { totals, bounds }, features, s.monotone, s.split)
-        } else {
-            None
+        if !splittable {
+            if let Some(hist) = hist {
+                self.pool.push(hist.into_buffer());
+            }
+            return self.close(node, begin, end, totals, bounds);
+        }
+        let hist = match hist {
+            Some(hist) => hist,
+            None => {
+                let features = self.draw_features();
+                Histogram::build(self.data, self.gh, rows, &features, self.pool.pop().unwrap_or_default())
+            }
         };
-        match best {
+        let context = LeafContext { totals, bounds };
+        match best_split(self.data, &hist, context, hist.features(), s.monotone, s.split) {
             Some(best) => open.push(Open { node, begin, end, depth, totals, bounds, hist, best }),
-            None => self.close(node, begin, end, totals, bounds),
+            None => {
+                self.pool.push(hist.into_buffer());
+                self.close(node, begin, end, totals, bounds)
+            }
         }
     }
 
     fn split(&mut self, open: &mut Vec<Open>, leaf: Open, rows: &mut [u32]) {
-        let Open { node, begin, end, depth, bounds, mut hist, best, totals } = leaf;
+        let Open { node, begin, end, depth, bounds, mut hist, mut best, totals } = leaf;
         let feature = best.feature;
         let mid = begin
             + partition(self.data.column(feature), &best.rule, &mut rows[begin..end], &mut self.scratch);
-        debug_assert_eq!((mid - begin) as u64, best.left.n);
+        // The search estimated the children's rows; the partition counts them.
+        best.left.n = (mid - begin) as u64;
+        best.right.n = (end - mid) as u64;
 
         let (left_bounds, right_bounds) = match self.settings.monotone[feature] {
             0 => (bounds, bounds),
@@ -209,14 +225,39 @@ impl Grower<'_> {
         self.nodes[node] =
             GrownNode::Split { feature, rule: best.rule, left, right, gain: best.gain, stats: totals };
 
-        let left_smaller = mid - begin <= end - mid;
-        let small = if left_smaller { &rows[begin..mid] } else { &rows[mid..end] };
-        let small_hist = Histogram::build(self.data, self.gh, small);
-        hist.subtract(&small_hist);
-        let (left_hist, right_hist) = if left_smaller { (small_hist, hist) } else { (hist, small_hist) };
+        let (left_hist, right_hist) = if self.settings.features_per_split.is_some() {
+            // Forests draw new features at every node: no histogram to subtract from.
+            self.pool.push(hist.into_buffer());
+            (None, None)
+        } else {
+            let left_smaller = mid - begin <= end - mid;
+            let small = if left_smaller { &rows[begin..mid] } else { &rows[mid..end] };
+            let buffer = self.pool.pop().unwrap_or_default();
+            let small_hist = Histogram::build(self.data, self.gh, small, hist.features(), buffer);
+            hist.subtract(&small_hist);
+            if left_smaller { (Some(small_hist), Some(hist)) } else { (Some(hist), Some(small_hist)) }
+        };
         // Depth-first pops the last pushed: push right first so the left side is grown first.
-        self.open_or_close(open, right, mid, end, depth + 1, best.right, right_bounds, right_hist);
-        self.open_or_close(open, left, begin, mid, depth + 1, best.left, left_bounds, left_hist);
+        self.open_or_close(
+            open,
+            right,
+            mid,
+            &rows[mid..end],
+            depth + 1,
+            best.right,
+            right_bounds,
+            right_hist,
+        );
+        self.open_or_close(
+            open,
+            left,
+            begin,
+            &rows[begin..mid],
+            depth + 1,
+            best.left,
+            left_bounds,
+            left_hist,
+        );
     }
 }
 

@@ -47,6 +47,24 @@
 //! added in a fixed order, and every random draw comes from a stream keyed by the seed and
 //! its purpose.
 //!
+//! # Speed and memory
+//!
+//! The training matrix is kept twice, by column (read when a leaf holds many rows) and by
+//! row (read when it holds few), one byte per cell. Scoring walks sixteen rows through a tree
+//! at once with branch-free steps on order-preserving integer keys. Explanations precompute,
+//! per leaf, the contributions for every pattern of passed and failed tests, so explaining a
+//! row is a table look-up per leaf. On 1,000,000 rows × 30 features with two threads,
+//! 200 trees train in about 12 s, score all rows in about 1 s and explain 100,000 rows in
+//! about 1.5 s, in under 350 MiB (`credence model bench`).
+//!
+//! # Not here
+//!
+//! Sample weights, regression and multiclass objectives, sparse input and GPU training are
+//! absent. Histogram bins carry no row counts, so boosting checks `min_data_in_leaf` on
+//! counts estimated from hessian sums (forests, whose hessians are all 1, count exactly). The
+//! model's node covers are exact row counts (bootstrap draws for forests), which TreeSHAP uses
+//! as its background distribution.
+//!
 //! # Example
 //!
 //! ```
@@ -97,7 +115,7 @@ mod shap;
 mod split;
 mod tree;
 
-pub use dataset::{Column, Dataset, Feature, FeatureKind, MISSING_CATEGORY};
+pub use dataset::{Column, Dataset, Feature, FeatureKind, MAX_CATEGORIES, MISSING_CATEGORY};
 pub use error::{DatasetError, ModelError, ParamError, TrainError};
 pub use forest::Forest;
 pub use gbdt::{Gbdt, Validation};

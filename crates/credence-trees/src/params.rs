@@ -30,8 +30,8 @@ impl Monotone {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CategoricalParams {
-    /// With at most this many categories present in a leaf, try each one alone against the
-    /// rest instead of ordered partitions. Default 4.
+    /// Features with at most this many categories try each category alone against the rest
+    /// instead of ordered partitions. Default 4.
     pub max_cat_to_onehot: usize,
     /// Most categories on the left of one split. Default 32.
     pub max_cat_threshold: usize,
@@ -40,7 +40,8 @@ pub struct CategoricalParams {
     pub cat_smooth: f64,
     /// Extra L2 regularisation in the gain of ordered categorical splits. Default 10.
     pub cat_l2: f64,
-    /// Least rows on each side of an ordered categorical split. Default 100.
+    /// Least rows on each side of an ordered categorical split, and between two cut points
+    /// tried along the category order. Default 100.
     pub min_data_per_group: usize,
 }
 
@@ -68,7 +69,8 @@ pub struct GbdtParams {
     pub num_leaves: usize,
     /// Deepest a leaf may be (root = 0); `None` = no limit. Default `None`.
     pub max_depth: Option<usize>,
-    /// Least training rows in a leaf. Default 20.
+    /// Least training rows in a leaf. Split search checks it on row counts estimated from
+    /// hessian sums (see the `histogram` module); the model's covers are exact. Default 20.
     pub min_data_in_leaf: usize,
     /// Least hessian sum in a leaf. Default 1e-3.
     pub min_sum_hessian: f64,
@@ -124,6 +126,10 @@ pub enum FeaturesPerSplit {
 }
 
 /// A random forest of probability trees.
+///
+/// Trees grow until their leaves are pure or hold fewer than `2 × min_data_in_leaf` rows, so a
+/// tree has up to rows / `min_data_in_leaf` leaves: on large data sets raise
+/// `min_data_in_leaf` or set `max_depth` to keep the model (and its JSON) small.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ForestParams {

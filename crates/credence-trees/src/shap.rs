@@ -47,7 +47,7 @@ use crate::tree::{Node, SplitTest, Tree};
 /// Paths of at most this many distinct features get a table of all cases.
 const TABLE_MAX_FEATURES: usize = 10;
 /// Table entries allowed for one model (8 bytes each); beyond it leaves are computed directly.
-const TABLE_BUDGET: usize = 32 << 20;
+const TABLE_BUDGET: usize = 16 << 20;
 
 /// Feature contributions for a set of rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +87,21 @@ impl Model {
     /// The expected score (the bias of every explanation).
     pub fn expected_value(&self) -> f64 {
         self.base_score() + self.trees().iter().map(|t| TreePlan::new(t, &mut 0).bias).sum::<f64>()
+    }
+
+    /// Exact TreeSHAP contributions for one row in the model's feature order (numbers as they
+    /// are, category codes as numbers, `NaN` for missing); they sum to the row's score minus
+    /// [`Model::expected_value`].
+    pub fn explain_row(&self, row: &[f64]) -> Vec<f64> {
+        assert_eq!(row.len(), self.features().len(), "a row needs one value per model feature");
+        // One row: computing each leaf directly is cheaper than building tables.
+        let mut budget = 0;
+        let mut phi = vec![0.0; row.len()];
+        let mut work = Work::default();
+        for tree in self.trees() {
+            TreePlan::new(tree, &mut budget).add_row(row, &mut phi, &mut work);
+        }
+        phi
     }
 
     /// Exact TreeSHAP contributions for every row of `data` (features found by name), in
@@ -156,9 +171,12 @@ struct Packed {
     mask: Vec<u64>,
     want: Vec<u64>,
     feature: Vec<u32>,
-    /// Per leaf: first slot, number of slots, start of its table.
+    /// Per leaf: first slot, number of slots, start of its table ([`NO_TABLE`] when the
+    /// leaf is computed directly).
     leaves: Vec<(u32, u32, u32)>,
 }
+
+const NO_TABLE: u32 = u32::MAX;
 
 #[derive(Default)]
 struct Work {
@@ -202,7 +220,7 @@ impl TreePlan {
                 plan.add_leaf(nodes, &split_of, &path, *value, budget);
             }
         }
-        if plan.splits.len() <= 64 && plan.leaves.iter().all(|l| l.table.is_some()) {
+        if plan.splits.len() <= 64 {
             let mut packed =
                 Packed { mask: Vec::new(), want: Vec::new(), feature: Vec::new(), leaves: Vec::new() };
             for slot in &plan.slots {
@@ -214,7 +232,7 @@ impl TreePlan {
             }
             for leaf in &plan.leaves {
                 let d = leaf.slots.end - leaf.slots.start;
-                packed.leaves.push((leaf.slots.start, d, leaf.table.unwrap_or(0)));
+                packed.leaves.push((leaf.slots.start, d, leaf.table.unwrap_or(NO_TABLE)));
             }
             plan.packed = Some(packed);
         }
@@ -290,7 +308,7 @@ impl TreePlan {
             for (s, (feature, test)) in self.splits.iter().enumerate() {
                 bits |= u64::from(test.goes_left(row[*feature as usize])) << s;
             }
-            for &(start, d, table) in &packed.leaves {
+            for (leaf, &(start, d, table)) in self.leaves.iter().zip(&packed.leaves) {
                 let (start, d) = (start as usize, d as usize);
                 let mask = &packed.mask[start..start + d];
                 let want = &packed.want[start..start + d];
@@ -298,9 +316,23 @@ impl TreePlan {
                 for j in 0..d {
                     case |= usize::from(bits & mask[j] == want[j]) << j;
                 }
-                let at = table as usize + case * d;
-                for (&feature, &v) in packed.feature[start..start + d].iter().zip(&self.table[at..at + d]) {
-                    phi[feature as usize] += v;
+                let features = &packed.feature[start..start + d];
+                if table != NO_TABLE {
+                    let at = table as usize + case * d;
+                    for (&feature, &v) in features.iter().zip(&self.table[at..at + d]) {
+                        phi[feature as usize] += v;
+                    }
+                } else {
+                    let hot: Vec<bool> = (0..d).map(|j| case >> j & 1 == 1).collect();
+                    let z: Vec<f64> = self.slots[start..start + d].iter().map(|s| s.zero).collect();
+                    let mut out = std::mem::take(&mut work.phi);
+                    out.clear();
+                    out.resize(d, 0.0);
+                    leaf_phi(leaf.value, &z, &hot, work, &mut out);
+                    for (&feature, &v) in features.iter().zip(&out) {
+                        phi[feature as usize] += v;
+                    }
+                    work.phi = out;
                 }
             }
             return;

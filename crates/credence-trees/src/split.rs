@@ -12,8 +12,10 @@
 //!
 //! Numeric features try every bin boundary twice, once with the missing bin on each side.
 //! Categorical features sort their categories by `G / (H + smoothing)` and try the prefixes of
-//! that order from both ends (or each category alone when there are few), so a split sends a
-//! set of categories left.
+//! that order from both ends (or each category alone when the feature has few), so a split
+//! sends a set of categories left.
+
+use rayon::prelude::*;
 
 use crate::binning::BinnedData;
 use crate::histogram::{Histogram, Stats};
@@ -119,22 +121,37 @@ pub(crate) fn best_split(
     monotone: &[i8],
     settings: &SplitSettings,
 ) -> Option<SplitCandidate> {
-    let mut best: Option<SplitCandidate> = None;
-    for &f in features {
-        let bins = hist.feature(data, f);
-        let candidate = if data.mappers[f].is_categorical() {
-            best_categorical(f, bins, leaf, settings)
+    // Rows per bin estimated from the bin's share of the leaf's hessian.
+    let rows_per_hessian = if leaf.totals.h > 0.0 { leaf.totals.n as f64 / leaf.totals.h } else { 0.0 };
+    let search = |&f: &usize| {
+        let bins: Vec<Stats> = hist
+            .feature(f)
+            .iter()
+            .map(|s| Stats { g: s.g, h: s.h, n: (s.h * rows_per_hessian).round().max(0.0) as u64 })
+            .collect();
+        if data.mappers[f].is_categorical() {
+            best_categorical(f, &bins, leaf, settings)
         } else {
-            best_numeric(f, bins, leaf, monotone[f], settings)
-        };
-        if let Some(c) = candidate
-            && best.as_ref().is_none_or(|b| c.gain > b.gain)
-        {
+            best_numeric(f, &bins, leaf, monotone[f], settings)
+        }
+    };
+    // Features are searched in parallel when there are many, and the winner is picked in
+    // feature order either way.
+    let candidates: Vec<Option<SplitCandidate>> = if features.len() >= PARALLEL_SEARCH_FEATURES {
+        features.par_iter().map(search).collect()
+    } else {
+        features.iter().map(search).collect()
+    };
+    let mut best: Option<SplitCandidate> = None;
+    for c in candidates.into_iter().flatten() {
+        if best.as_ref().is_none_or(|b| c.gain > b.gain) {
             best = Some(c);
         }
     }
     best
 }
+
+const PARALLEL_SEARCH_FEATURES: usize = 8;
 
 struct Evaluator<'a> {
     settings: &'a SplitSettings,
@@ -142,23 +159,43 @@ struct Evaluator<'a> {
     lambda: f64,
     parent_score: f64,
     monotone: i8,
+    /// No constraint and no bounds: outputs are never clamped, so the gain is the plain
+    /// `G²/(H + λ)` sum and the outputs are only computed for the best candidate.
+    free: bool,
 }
 
 impl Evaluator<'_> {
     fn new(settings: &SplitSettings, leaf: LeafContext, lambda: f64, monotone: i8) -> Evaluator<'_> {
-        let w = leaf_output(leaf.totals, lambda, leaf.bounds);
-        Evaluator { settings, leaf, lambda, parent_score: leaf_score(leaf.totals, lambda, w), monotone }
+        let free = monotone == 0 && leaf.bounds == Bounds::NONE;
+        let t = leaf.totals;
+        let parent_score = if free {
+            t.g * t.g / (t.h + lambda)
+        } else {
+            leaf_score(t, lambda, leaf_output(t, lambda, leaf.bounds))
+        };
+        Evaluator { settings, leaf, lambda, parent_score, monotone, free }
+    }
+
+    /// The child outputs of a candidate that [`Evaluator::evaluate`] accepted.
+    fn outputs(&self, left: Stats, right: Stats) -> (f64, f64) {
+        (leaf_output(left, self.lambda, self.leaf.bounds), leaf_output(right, self.lambda, self.leaf.bounds))
     }
 
     fn side_ok(&self, s: Stats) -> bool {
         s.n >= self.settings.min_data_in_leaf && s.h >= self.settings.min_sum_hessian
     }
 
-    /// Gain and child outputs of sending `left` one way and the rest the other, if allowed.
-    fn evaluate(&self, left: Stats) -> Option<(f64, Stats, f64, f64)> {
+    /// Gain and right-hand sums of sending `left` one way and the rest the other, if allowed.
+    #[inline]
+    fn evaluate(&self, left: Stats) -> Option<(f64, Stats)> {
         let right = self.leaf.totals - left;
         if !self.side_ok(left) || !self.side_ok(right) {
             return None;
+        }
+        if self.free {
+            let gain = left.g * left.g / (left.h + self.lambda) + right.g * right.g / (right.h + self.lambda)
+                - self.parent_score;
+            return (gain > self.settings.min_gain).then_some((gain, right));
         }
         let wl = leaf_output(left, self.lambda, self.leaf.bounds);
         let wr = leaf_output(right, self.lambda, self.leaf.bounds);
@@ -166,7 +203,7 @@ impl Evaluator<'_> {
             return None;
         }
         let gain = leaf_score(left, self.lambda, wl) + leaf_score(right, self.lambda, wr) - self.parent_score;
-        (gain > self.settings.min_gain).then_some((gain, right, wl, wr))
+        (gain > self.settings.min_gain).then_some((gain, right))
     }
 }
 
@@ -183,9 +220,10 @@ fn best_numeric(
     let missing_bin = n_value as u8;
     let mut best: Option<SplitCandidate> = None;
     let mut consider = |left: Stats, threshold: usize, missing_left: bool| {
-        if let Some((gain, right, wl, wr)) = eval.evaluate(left)
+        if let Some((gain, right)) = eval.evaluate(left)
             && best.as_ref().is_none_or(|b| gain > b.gain)
         {
+            let (wl, wr) = eval.outputs(left, right);
             best = Some(SplitCandidate {
                 feature,
                 rule: SplitRule::Numeric { threshold: threshold as u8, missing_bin, missing_left },
@@ -203,10 +241,10 @@ fn best_numeric(
     let mut left = Stats::default();
     for (b, &s) in bins[..last].iter().enumerate() {
         left += s;
-        if s.n == 0 {
+        if s.n == 0 || left.n < settings.min_data_in_leaf {
             continue;
         }
-        if leaf.totals.n - left.n < settings.min_data_in_leaf {
+        if leaf.totals.n.saturating_sub(left.n) < settings.min_data_in_leaf {
             break;
         }
         consider(left, b, false);
@@ -215,10 +253,10 @@ fn best_numeric(
         let mut left = missing;
         for (b, &s) in bins[..n_value - 1].iter().enumerate() {
             left += s;
-            if s.n == 0 {
+            if s.n == 0 || left.n < settings.min_data_in_leaf {
                 continue;
             }
-            if leaf.totals.n - left.n < settings.min_data_in_leaf {
+            if leaf.totals.n.saturating_sub(left.n) < settings.min_data_in_leaf {
                 break;
             }
             consider(left, b, true);
@@ -247,9 +285,10 @@ fn best_categorical(
     }
     let mut best: Option<SplitCandidate> = None;
     let mut consider = |eval: &Evaluator, left: Stats, set: &[(u8, Stats)]| {
-        if let Some((gain, right, wl, wr)) = eval.evaluate(left)
+        if let Some((gain, right)) = eval.evaluate(left)
             && best.as_ref().is_none_or(|b| gain > b.gain)
         {
+            let (wl, wr) = eval.outputs(left, right);
             let mut bins = BinSet::default();
             for &(b, _) in set {
                 bins.insert(b);
@@ -265,7 +304,7 @@ fn best_categorical(
             });
         }
     };
-    if used.len() <= settings.max_cat_to_onehot {
+    if bins.len() - 1 <= settings.max_cat_to_onehot {
         let eval = Evaluator::new(settings, leaf, settings.lambda, 0);
         for one in used.chunks(1) {
             consider(&eval, one[0].1, one);
@@ -288,14 +327,19 @@ fn best_categorical(
             ranked.reverse();
         }
         let mut left = Stats::default();
+        // Cut points are at least `min_data_per_group` rows apart, so a cut never separates a
+        // sliver of rare categories from the ones next to it in the order.
+        let mut since_cut = 0;
         for k in 0..max_left {
             left += ranked[k].1;
-            if left.n < min_side {
+            since_cut += ranked[k].1.n;
+            if left.n < min_side || since_cut < settings.min_data_per_group {
                 continue;
             }
-            if leaf.totals.n - left.n < min_side {
+            if leaf.totals.n.saturating_sub(left.n) < min_side {
                 break;
             }
+            since_cut = 0;
             consider(&eval, left, &ranked[..=k]);
         }
     }
