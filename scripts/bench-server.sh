@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load benchmark of the HTTP API on loopback with wrk (Debian package `wrk`): credit
-# checks (POST /api/v1/checks with an API token) and customer reads (the list page and
-# one customer's page), on a demo portfolio. Prints wrk's figures for each.
+# checks (POST /api/v1/checks with an API token) and customer reads (credit standing, the
+# list page, and one customer's full page with indicators and trends), on a demo
+# portfolio. Prints wrk's figures for each.
 #
 #   scripts/bench-server.sh [CUSTOMERS=100000] [SECONDS=20] [CONNECTIONS=32]
 set -euo pipefail
@@ -40,6 +41,14 @@ request = function()
   return wrk.format("GET", string.format("/api/v1/customers?per_page=20&page=%d", n % 100 + 1))
 end
 LUA
+cat > "$work/standing.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $token"
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", string.format("/api/v1/customers/C%07d/standing", (n * 7919) % $customers + 1))
+end
+LUA
 cat > "$work/show.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $token"
 local n = 0
@@ -53,7 +62,7 @@ start=$(date +%s.%N)
 curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
   -d '{"customer_id":"C0000001","amount":"1.00"}' http://127.0.0.1:18080/api/v1/checks >/dev/null
 echo "exposure book of $customers customers built in $(echo "$(date +%s.%N) - $start" | bc) s"
-for script in check read show; do
+for script in check standing read show; do
   echo "== $script"
   wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$work/$script.lua" http://127.0.0.1:18080
 done

@@ -452,6 +452,11 @@ pub fn run_bench(args: BenchArgs) -> Result<()> {
     })?;
     figures.push(("scorecard scoring", score, Some("optbinning_scorecard_predict_s")));
     let sc_auc = credence_scorecard::metrics::auc(&y.values, &pd)?;
+    let prepare = timed(&mut || {
+        credence_model::fit::tree_data(&table)?;
+        Ok(())
+    })?;
+    eprintln!("gbdt data preparation (copying and checking the columns): {prepare:.3} s");
     let mut gbdt = None;
     let train = timed(&mut || {
         gbdt = Some(credence_model::fit::fit_body(&table, &y.values, &spec(ModelKind::Gbdt))?);

@@ -123,6 +123,20 @@ pub(crate) struct Item {
     pub open: i64,
 }
 
+/// What an order-entry screen shows about a customer (minor units).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Standing {
+    pub exposure: i64,
+    /// Open invoices past their due date.
+    pub overdue_items: u32,
+    pub limit: i64,
+    pub temporary_limit: i64,
+    /// Limit plus temporary limit less exposure (negative: over the limit).
+    pub available: i64,
+    pub grade: Option<String>,
+    pub level: Level,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Account {
     pub id: Box<str>,
@@ -376,6 +390,22 @@ impl ExposureBook {
     /// Whether the book holds the customer.
     pub fn contains(&self, customer: &str) -> bool {
         self.index.contains_key(customer)
+    }
+
+    /// A customer's credit standing on `date`: exposure against its limit (with a
+    /// temporary limit valid then), its grade and warning level.
+    pub fn standing(&self, customer: &str, date: NaiveDate) -> Option<Standing> {
+        let a = &self.accounts[self.account_ix(customer)?];
+        let (limit, temporary) = a.limit_on(date);
+        Some(Standing {
+            exposure: a.exposure(),
+            overdue_items: a.items.iter().filter(|i| i.due_date < date).count() as u32,
+            limit,
+            temporary_limit: temporary,
+            available: limit + temporary - a.exposure(),
+            grade: Some(a.grade.as_str().to_owned()).filter(|g| !g.is_empty()),
+            level: a.level,
+        })
     }
 
     pub(crate) fn account_ix(&self, customer: &str) -> Option<usize> {

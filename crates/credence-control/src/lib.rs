@@ -133,6 +133,7 @@ pub use authority::{
 };
 pub use book::{
     BookDiagnostic, BookError, CustomerSnapshot, ExposureBook, GradeCode, GroupSnapshot, InvoiceEntry,
+    Standing,
 };
 pub use check::{CheckError, CheckResult, Exposure, Lang, Measure, StepCode, StepResult, check};
 pub use collections::{

@@ -23,6 +23,7 @@ use crate::routes;
         routes::customers::ratings,
         routes::customers::override_rating,
         routes::checks::check,
+        routes::checks::standing,
         routes::audit_log::list,
         routes::audit_log::verify,
         routes::users::list,

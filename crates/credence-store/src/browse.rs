@@ -95,9 +95,10 @@ impl Store {
             .query_one(&format!("SELECT COUNT(*) FROM customers{filter}"), &params)?
             .and_then(|v| v.as_int())
             .unwrap_or(0) as u64;
+        // A customer's natural key is its id, and carries the unique index.
         let order = match q.sort {
-            CustomerSort::Id => "customer_id",
-            CustomerSort::Name => "name, customer_id",
+            CustomerSort::Id => "natural_key",
+            CustomerSort::Name => "name, natural_key",
         };
         let direction = if q.descending { " DESC" } else { "" };
         let order = order.split(", ").map(|c| format!("{c}{direction}")).collect::<Vec<_>>().join(", ");

@@ -44,6 +44,52 @@ async fn book(state: &AppState) -> Result<Arc<credence_engine::WarmBook>, ApiErr
     Ok(built)
 }
 
+/// A customer's credit standing for an order screen: exposure, limit, available credit,
+/// overdue items, grade and warning level, from the warm book (minor units of the
+/// policy's currency).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct StandingView {
+    pub customer_id: String,
+    pub currency: String,
+    pub as_of: String,
+    #[schema(value_type = Object)]
+    #[serde(flatten)]
+    pub standing: credence_control::Standing,
+}
+
+/// The customer's credit standing today.
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers/{id}/standing",
+    tag = "credit control",
+    params(("id" = String, Path, description = "customer id")),
+    responses((status = 200, body = StandingView), (status = 404, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn standing(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<StandingView>, ApiError> {
+    caller.require(Permission::RatingRead)?;
+    let warm = book(&state).await?;
+    let currency = state.0.policy.currency.code().to_owned();
+    state
+        .with_store(move |store, _| {
+            let record = store.record(credence_records::Kind::Customers, &id)?;
+            let standing = match &record {
+                Some(r) if caller.scope.admits(&id, r.text("org_unit"), r.text("business_line")) => {
+                    warm.book.standing(&id, warm.as_of)
+                }
+                _ => None,
+            }
+            .ok_or_else(|| ApiError::not_found(format!("no customer with id '{id}'")))?;
+            Ok(StandingView { customer_id: id, currency, as_of: warm.as_of.to_string(), standing })
+        })
+        .await
+        .map(Json)
+}
+
 /// Checks an order; with an order reference a blocked order is queued (and audited).
 #[utoipa::path(
     post,

@@ -32,6 +32,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/customers/{id}"),
     ("GET", "/api/v1/customers/{id}/ratings"),
     ("POST", "/api/v1/customers/{id}/rating/override"),
+    ("GET", "/api/v1/customers/{id}/standing"),
     ("POST", "/api/v1/checks"),
     ("GET", "/api/v1/audit"),
     ("GET", "/api/v1/audit/verify"),
@@ -59,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/customers/{id}", get(customers::show))
         .route("/api/v1/customers/{id}/ratings", get(customers::ratings))
         .route("/api/v1/customers/{id}/rating/override", post(customers::override_rating))
+        .route("/api/v1/customers/{id}/standing", get(checks::standing))
         .route("/api/v1/checks", post(checks::check))
         .route("/api/v1/audit", get(audit_log::list))
         .route("/api/v1/audit/verify", get(audit_log::verify))

@@ -69,6 +69,10 @@ CREATE TABLE audit_head (
 );
 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
 
+-- Customer lists filtered by a user's scope and sorted by name, a page at a time.
+CREATE INDEX customers_scope ON customers (org_unit, business_line, natural_key);
+CREATE INDEX customers_name ON customers (name, natural_key);
+
 CREATE TABLE job_claims (
     job TEXT PRIMARY KEY,
     claimed_by TEXT,
