@@ -551,36 +551,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         }
         Command::Rate { as_of, challenger: Some(version), analytics, format, .. } => {
             let (catalogue, _) = load_analytics(&analytics)?;
-            let mut store = open(&cli.db)?;
-            let started = Instant::now();
-            let as_of = as_of.unwrap_or_else(today);
-            let run =
-                credence_engine::model::rate_with_model(&mut store, &catalogue, &version, as_of, &now())?;
-            match format {
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&run)?),
-                ReportFormat::Table => {
-                    println!(
-                        "challenger {} scored {} customers as of {} in {:.1} s (run {}; {} unreadable)",
-                        run.model_version,
-                        run.scored,
-                        run.as_of,
-                        started.elapsed().as_secs_f64(),
-                        run.run_id,
-                        run.failed
-                    );
-                    let rows: Vec<Vec<String>> =
-                        run.grades.iter().map(|(g, n)| vec![g.clone(), n.to_string()]).collect();
-                    output::print_table(&["grade", "customers"], &rows);
-                    if run.compared > 0 {
-                        println!(
-                            "against the expert ratings of {} customers: same grade {:.1}%, within one grade {:.1}%",
-                            run.compared,
-                            run.same_grade as f64 / run.compared as f64 * 100.0,
-                            run.within_one as f64 / run.compared as f64 * 100.0
-                        );
-                    }
-                }
-            }
+            model_cmd::run_challenger(&cli.db, &catalogue, &version, as_of.unwrap_or_else(today), format)?;
         }
         Command::Rate { as_of, changed, customer, analytics, format, .. } => {
             let (catalogue, model) = load_analytics(&analytics)?;

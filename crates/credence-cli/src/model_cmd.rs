@@ -525,3 +525,41 @@ pub fn run_bench(args: BenchArgs) -> Result<()> {
     }
     Ok(())
 }
+
+/// `credence rate --challenger VERSION`: a registered model over the portfolio, compared
+/// with the expert ratings.
+pub fn run_challenger(
+    db: &str,
+    catalogue: &credence_indicators::Catalogue,
+    version: &str,
+    as_of: chrono::NaiveDate,
+    format: ReportFormat,
+) -> Result<()> {
+    let mut store = open(db)?;
+    let started = Instant::now();
+    let run = workbench::rate_with_model(&mut store, catalogue, version, as_of, &now())?;
+    if format == ReportFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&run)?);
+        return Ok(());
+    }
+    println!(
+        "challenger {} scored {} customers as of {} in {:.1} s (run {}; {} unreadable)",
+        run.model_version,
+        run.scored,
+        run.as_of,
+        started.elapsed().as_secs_f64(),
+        run.run_id,
+        run.failed
+    );
+    let rows: Vec<Vec<String>> = run.grades.iter().map(|(g, n)| vec![g.clone(), n.to_string()]).collect();
+    print_table(&["grade", "customers"], &rows);
+    if run.compared > 0 {
+        println!(
+            "against the expert ratings of {} customers: same grade {:.1}%, within one grade {:.1}%",
+            run.compared,
+            run.same_grade as f64 / run.compared as f64 * 100.0,
+            run.within_one as f64 / run.compared as f64 * 100.0
+        );
+    }
+    Ok(())
+}
