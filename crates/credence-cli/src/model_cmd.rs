@@ -60,6 +60,15 @@ pub enum ModelCommand {
         /// Scorecards: leave out features with an IV below this (0.02 is the usual screen).
         #[arg(long, default_value_t = 0.0)]
         min_iv: f64,
+        /// Scorecards: stepwise selection (score test to enter, Wald test to leave, p < 0.05).
+        #[arg(long)]
+        stepwise: bool,
+        /// Scorecards: of two features whose WoE correlate beyond this, drop the weaker.
+        #[arg(long)]
+        max_correlation: Option<f64>,
+        /// Calibrate PDs on the held-out predictions of the cross-validation: none, platt or isotonic.
+        #[arg(long, default_value = "none")]
+        calibrate: String,
         /// Version name, like 2026-Q4-V1.0 (default: this quarter's V1.0).
         #[arg(long)]
         version: Option<String>,
@@ -188,10 +197,19 @@ pub fn run_model(db: &str, command: ModelCommand) -> Result<()> {
             monotone,
             special,
             min_iv,
+            stepwise,
+            max_correlation,
+            calibrate,
             version,
             out,
             format,
         } => {
+            let calibrate = match calibrate.as_str() {
+                "none" => credence_model::Calibrate::None,
+                "platt" => credence_model::Calibrate::Platt,
+                "isotonic" => credence_model::Calibrate::Isotonic,
+                other => bail!("--calibrate '{other}': expected none, platt or isotonic"),
+            };
             let kind = ModelKind::parse(&kind)
                 .with_context(|| format!("--kind '{kind}': expected scorecard, logistic, gbdt or forest"))?;
             let mut shapes = BTreeMap::new();
@@ -227,6 +245,9 @@ pub fn run_model(db: &str, command: ModelCommand) -> Result<()> {
                     .file_name()
                     .map_or_else(|| data.display().to_string(), |n| n.to_string_lossy().into_owned()),
                 grades: workbench::grade_scale(&expert),
+                calibrate,
+                stepwise,
+                max_correlation,
             };
             let exclude = exclude.as_deref().map(credence_server::access::list).unwrap_or_default();
             let started = Instant::now();
@@ -429,6 +450,9 @@ pub fn run_bench(args: BenchArgs) -> Result<()> {
         trained_at: now(),
         source: String::new(),
         grades: workbench::grade_scale(&expert),
+        calibrate: credence_model::Calibrate::None,
+        stepwise: false,
+        max_correlation: None,
     };
     let mut figures: Vec<(&str, f64, Option<&str>)> = Vec::new();
     let features = credence_model::fit::scorecard_inputs(&table);

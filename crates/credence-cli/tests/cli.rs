@@ -609,8 +609,23 @@ fn model_workbench_trains_scores_reports_monitors_and_challenges() {
         "2026-Q4-V1.1",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = train(&[
+        "--calibrate",
+        "platt",
+        "--stepwise",
+        "--out",
+        &file("cal.json"),
+        "--version",
+        "2026-Q4-V1.2",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&ok(db, &["model", "report", "--model", &file("cal.json"), "--format", "json"]))
+            .unwrap();
+    assert_eq!(report["model"]["calibration"]["method"], "platt");
     // Mistakes are named.
     let err = |o: Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(err(train(&["--calibrate", "magic", "--out", &file("x.json")])).contains("--calibrate 'magic'"));
     assert!(err(train(&["--kind", "tree", "--out", &file("x.json")])).contains("--kind 'tree'"));
     assert!(
         err(train(&["--monotone", "industry=inc", "--out", &file("x.json")]))

@@ -135,6 +135,27 @@ pub enum Body {
     Trees(credence_trees::Model),
 }
 
+/// A fitted calibration of the model's PDs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Calibration {
+    /// On the log-odds of the raw PD.
+    Platt(credence_scorecard::calibration::PlattScaling),
+    Isotonic(credence_scorecard::calibration::IsotonicCalibration),
+}
+
+impl Calibration {
+    pub fn apply(&self, pd: f64) -> f64 {
+        match self {
+            Calibration::Platt(p) => {
+                let q = pd.clamp(1e-12, 1.0 - 1e-12);
+                p.probability((q / (1.0 - q)).ln())
+            }
+            Calibration::Isotonic(i) => i.probability(pd),
+        }
+    }
+}
+
 /// A saved model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelFile {
@@ -155,6 +176,9 @@ pub struct ModelFile {
     pub training: Metrics,
     pub grades: Vec<GradeRow>,
     pub profile: Profile,
+    /// Applied to the fitted model's PD before grading; absent: the raw PD.
+    #[serde(default)]
+    pub calibration: Option<Calibration>,
     pub body: Body,
 }
 

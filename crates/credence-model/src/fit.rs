@@ -10,13 +10,15 @@ use credence_scorecard::prepare::OutlierClip;
 use credence_scorecard::scorecard::{ScorecardConfig, fit_scorecard};
 use credence_scorecard::stability::ScoreBands;
 
+use crate::artefact::Calibration;
 use crate::artefact::{
     Body, Dropped, FORMAT, FeatureProfile, FeatureSpec, GradeRow, LogisticBody, LogisticInput, Metrics,
     ModelFile, Profile, Validation,
 };
 use crate::score::predict;
-use crate::spec::{ModelKind, Shape, SpecError, TrainSpec};
+use crate::spec::{Calibrate, ModelKind, Shape, SpecError, TrainSpec};
 use crate::table::{Column, Table, Target};
+use credence_scorecard::calibration::{Direction, IsotonicCalibration, PlattScaling};
 
 /// Why a model could not be trained.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +43,8 @@ pub enum TrainError {
     Data(#[from] credence_scorecard::DataError),
     #[error("scoring the training rows")]
     Score(#[from] crate::score::ScoreError),
+    #[error("calibrating the PDs")]
+    Calibration(#[from] credence_scorecard::calibration::CalibrationError),
     #[error("preparing feature {0}")]
     Prepare(String, #[source] credence_scorecard::prepare::PrepareError),
 }
@@ -164,6 +168,10 @@ pub fn fit_body(table: &Table, target: &[u8], spec: &TrainSpec) -> Result<Body, 
             let features = scorecard_features(table, &spec.special_values);
             let mut config = ScorecardConfig::default();
             config.selection.min_iv = spec.min_iv;
+            config.selection.max_correlation = spec.max_correlation;
+            if spec.stepwise {
+                config.selection.stepwise = Some(credence_scorecard::logistic::StepwiseConfig::default());
+            }
             for (name, shape) in &spec.shapes {
                 config
                     .binning_overrides
@@ -285,6 +293,8 @@ pub fn train(
     let y = &target.values;
     let grade_of = |pd: f64| spec.grades.iter().position(|g| pd < g.pd_to).unwrap_or(spec.grades.len() - 1);
     let high_risk = |pd: f64| spec.grades[grade_of(pd)].high_risk;
+    // Held-out PDs of every row, for calibration.
+    let mut held_out = vec![f64::NAN; y.len()];
     let validation = if spec.folds >= 2 {
         let folds = metrics::stratified_folds(y, spec.folds, spec.seed)?;
         let mut out = Vec::with_capacity(spec.folds);
@@ -294,6 +304,9 @@ pub fn train(
             let test_y: Vec<u8> = test_rows.iter().map(|&i| y[i]).collect();
             let body = fit_body(&features.take(&train_rows), &train_y, spec)?;
             let pd = predict(&body, &features.take(&test_rows))?;
+            for (&row, &p) in test_rows.iter().zip(&pd) {
+                held_out[row] = p;
+            }
             let m = measure(&test_y, &pd, &high_risk)?;
             progress(&format!("fold {}/{}: AUC {:.4}, KS {:.4}", k + 1, spec.folds, m.auc, m.ks));
             out.push(m);
@@ -302,8 +315,27 @@ pub fn train(
     } else {
         None
     };
+    let calibration = match spec.calibrate {
+        Calibrate::None => None,
+        Calibrate::Platt => {
+            let logit: Vec<f64> = held_out
+                .iter()
+                .map(|&p| {
+                    let q = p.clamp(1e-12, 1.0 - 1e-12);
+                    (q / (1.0 - q)).ln()
+                })
+                .collect();
+            Some(Calibration::Platt(PlattScaling::fit(&logit, y)?))
+        }
+        Calibrate::Isotonic => {
+            Some(Calibration::Isotonic(IsotonicCalibration::fit(&held_out, y, Direction::Increasing)?))
+        }
+    };
     let body = fit_body(&features, y, spec)?;
-    let pd = predict(&body, &features)?;
+    let mut pd = predict(&body, &features)?;
+    if let Some(c) = &calibration {
+        pd.iter_mut().for_each(|p| *p = c.apply(*p));
+    }
     progress("final fit on every row");
     let training = measure(y, &pd, &high_risk)?;
     let mut grades: Vec<GradeRow> = spec
@@ -360,6 +392,7 @@ pub fn train(
         training,
         grades,
         profile,
+        calibration,
         body,
     })
 }

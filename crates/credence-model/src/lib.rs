@@ -27,5 +27,5 @@ pub mod table;
 pub use artefact::{FeatureSpec, ModelFile, SchemaReader};
 pub use fit::{TrainError, train};
 pub use score::{Reason, RowScore, score_table};
-pub use spec::{GradeBand, ModelKind, Shape, TrainSpec};
+pub use spec::{Calibrate, GradeBand, ModelKind, Shape, TrainSpec};
 pub use table::{Column, Table, TableBuilder, TableError, Target, TargetError, read_target};

@@ -8,7 +8,7 @@ use credence_scorecard::stability::{Psi, StabilityLevel, csi, psi};
 
 use crate::artefact::{Metrics, ModelFile};
 use crate::fit::{TrainError, measure};
-use crate::score::predict;
+use crate::score::model_pd;
 use crate::table::{Column, Table};
 
 /// One feature's stability.
@@ -48,7 +48,7 @@ fn worse(a: StabilityLevel, b: StabilityLevel) -> StabilityLevel {
 /// Compares `table` (in the model's schema) with the training profile; `target` (the new
 /// rows' outcomes) adds performance.
 pub fn monitor(model: &ModelFile, table: &Table, target: Option<&[u8]>) -> Result<MonitorReport, TrainError> {
-    let pd = predict(&model.body, table)?;
+    let pd = model_pd(model, table)?;
     let psi_now = psi(&model.profile.pd_counts, &model.profile.pd_bands.counts(&pd))
         .map_err(|_| TrainError::NoFeatures("no rows to monitor".into()))?;
     let mut level = psi_now.level;

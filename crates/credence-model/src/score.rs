@@ -72,6 +72,15 @@ pub fn predict(body: &Body, table: &Table) -> Result<Vec<f64>, ScoreError> {
     })
 }
 
+/// The PDs the model reports: the fitted model's, calibrated when it was.
+pub fn model_pd(model: &ModelFile, table: &Table) -> Result<Vec<f64>, ScoreError> {
+    let pd = predict(&model.body, table)?;
+    Ok(match &model.calibration {
+        Some(c) => pd.into_iter().map(|p| c.apply(p)).collect(),
+        None => pd,
+    })
+}
+
 /// How a row's value reads in a reason.
 fn shown(table: &Table, feature: &str, row: usize) -> String {
     match table.column(feature) {
@@ -90,10 +99,14 @@ pub fn score_table(model: &ModelFile, table: &Table, reasons: usize) -> Result<V
     let (pd, score) = match &model.body {
         Body::Scorecard(sc) => {
             let s = sc.score(&scorecard_features(table, &Default::default()))?;
-            (s.pd, s.score)
+            let pd = match &model.calibration {
+                Some(c) => s.pd.iter().map(|&p| c.apply(p)).collect(),
+                None => s.pd,
+            };
+            (pd, s.score)
         }
-        body => {
-            let pd = predict(body, table)?;
+        _ => {
+            let pd = model_pd(model, table)?;
             let score = pd.iter().map(|&p| points(p)).collect();
             (pd, score)
         }

@@ -70,6 +70,19 @@ impl Shape {
     }
 }
 
+/// How raw model PDs are calibrated to observed default rates before grading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Calibrate {
+    /// The model's own PD.
+    #[default]
+    None,
+    /// A logistic fit of the outcome on the PD's log-odds (Platt).
+    Platt,
+    /// A non-decreasing step function (pool-adjacent-violators).
+    Isotonic,
+}
+
 /// A grade band of the PD scale models grade on: PDs below `pd_to` (and at or above the
 /// band before) get `grade`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,6 +114,12 @@ pub struct TrainSpec {
     /// Where the data came from (a file name), for the report.
     pub source: String,
     pub grades: Vec<GradeBand>,
+    /// Calibration, fitted on the cross-validation's held-out PDs.
+    pub calibrate: Calibrate,
+    /// Scorecards: stepwise selection (score test in, Wald test out, p < 0.05).
+    pub stepwise: bool,
+    /// Scorecards: of two features whose WoE correlate beyond this, the weaker goes.
+    pub max_correlation: Option<f64>,
 }
 
 /// Why a spec cannot be trained.
@@ -116,6 +135,12 @@ pub enum SpecError {
     Version(String),
     #[error("the grade scale is empty or its PD bounds do not rise")]
     Grades,
+    #[error("--calibrate needs cross-validation (--folds 2 or more): it is fitted on held-out PDs")]
+    CalibrationWithoutFolds,
+    #[error("{0}: only scorecards select features this way")]
+    ScorecardOnly(&'static str),
+    #[error("--max-correlation {0}: must be above 0 and at most 1")]
+    Correlation(f64),
 }
 
 /// `2026-Q4-V1.0`: year, quarter, major.minor.
@@ -145,6 +170,20 @@ impl TrainSpec {
         }
         if self.grades.is_empty() || self.grades.windows(2).any(|w| w[0].pd_to >= w[1].pd_to) {
             return Err(SpecError::Grades);
+        }
+        if self.calibrate != Calibrate::None && self.folds < 2 {
+            return Err(SpecError::CalibrationWithoutFolds);
+        }
+        if self.kind != ModelKind::Scorecard {
+            if self.stepwise {
+                return Err(SpecError::ScorecardOnly("--stepwise"));
+            }
+            if self.max_correlation.is_some() {
+                return Err(SpecError::ScorecardOnly("--max-correlation"));
+            }
+        }
+        if let Some(c) = self.max_correlation.filter(|c| !(*c > 0.0 && *c <= 1.0)) {
+            return Err(SpecError::Correlation(c));
         }
         let trees = matches!(self.kind, ModelKind::Gbdt | ModelKind::Forest);
         for (feature, shape) in &self.shapes {

@@ -67,6 +67,9 @@ fn spec(kind: ModelKind) -> TrainSpec {
         trained_at: "2026-11-22T10:00:00Z".into(),
         source: "synthetic".into(),
         grades: grades(),
+        calibrate: credence_model::Calibrate::None,
+        stepwise: false,
+        max_correlation: None,
     }
 }
 
@@ -174,4 +177,44 @@ fn monitoring_sees_a_shifted_population() {
     assert!(r.psi.value > 0.25, "{}", r.psi.value);
     assert_eq!(r.features[0].feature, "x", "x moved most");
     assert_eq!(format!("{:?}", r.level), "Act");
+}
+
+/// Calibrating on the held-out PDs brings the mean PD near the event rate. Platt's map is
+/// strictly increasing, so the ranking (AUC) is unchanged; isotonic steps can only tie
+/// rows, never reorder them, so the AUC cannot rise.
+#[test]
+fn calibration_is_fitted_on_held_out_pds() {
+    let (t, y) = table(3_000, 17, 0.0);
+    let rate = y.events() as f64 / y.values.len() as f64;
+    let mut s = spec(ModelKind::Gbdt);
+    let raw = train(&t, &y, &s, &mut |_| {}).unwrap();
+    for method in [credence_model::Calibrate::Platt, credence_model::Calibrate::Isotonic] {
+        s.calibrate = method;
+        let m = train(&t, &y, &s, &mut |_| {}).unwrap();
+        assert!(m.calibration.is_some());
+        let pd: Vec<f64> = score_table(&m, &t, 0).unwrap().iter().map(|r| r.pd).collect();
+        let mean = pd.iter().sum::<f64>() / pd.len() as f64;
+        assert!((mean - rate).abs() < 0.02, "{method:?}: mean PD {mean}, event rate {rate}");
+        match method {
+            credence_model::Calibrate::Platt => assert!((m.training.auc - raw.training.auc).abs() < 1e-9),
+            _ => assert!(m.training.auc <= raw.training.auc + 1e-9),
+        }
+        assert_eq!(ModelFile::from_json(&m.to_json()).unwrap(), m);
+    }
+    s.folds = 0;
+    assert_eq!(
+        train(&t, &y, &s, &mut |_| {}).unwrap_err().to_string(),
+        "--calibrate needs cross-validation (--folds 2 or more): it is fitted on held-out PDs"
+    );
+    let mut s = spec(ModelKind::Gbdt);
+    s.stepwise = true;
+    assert_eq!(
+        train(&t, &y, &s, &mut |_| {}).unwrap_err().to_string(),
+        "--stepwise: only scorecards select features this way"
+    );
+    let mut s = spec(ModelKind::Scorecard);
+    s.stepwise = true;
+    let m = train(&t, &y, &s, &mut |_| {}).unwrap();
+    let credence_model::artefact::Body::Scorecard(sc) = &m.body else { panic!() };
+    assert!(sc.features.iter().any(|f| f.name() == "x"), "stepwise keeps the feature that matters");
 }

@@ -491,6 +491,9 @@ async fn alerts_limit_decisions_and_model_scoring() {
             trained_at: "t".into(),
             source: "p.csv".into(),
             grades: credence_engine::model::grade_scale(&expert),
+            calibrate: credence_model::Calibrate::None,
+            stepwise: false,
+            max_correlation: None,
         };
         let m = credence_engine::model::train_file(
             &data,
