@@ -1,6 +1,7 @@
 //! `credence`: the single entry point to Credence. It parses arguments, reads the
 //! environment and prints; everything else is the engine's.
 
+mod audit_cli;
 mod control_cmd;
 mod groups_cmd;
 mod groups_output;
@@ -447,9 +448,22 @@ fn exit_quietly_on_closed_pipe() {
 
 fn main() -> std::process::ExitCode {
     exit_quietly_on_closed_pipe();
+    let argv: Vec<String> = std::env::args().collect();
     let cli = Cli::parse();
+    let db = cli.db.clone();
     match run(cli) {
-        Ok(code) => code,
+        Ok(code) => {
+            if code == std::process::ExitCode::SUCCESS && audit_cli::action(&argv).is_some() {
+                let operator = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+                let logged =
+                    open(&db).and_then(|mut s| Ok(audit_cli::record(&mut s, &argv, &operator, &now())?));
+                if let Err(e) = logged {
+                    eprintln!("error: the change was made but its audit record could not be written: {e:#}");
+                    return std::process::ExitCode::from(3);
+                }
+            }
+            code
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::from(2)

@@ -484,6 +484,28 @@ fn credit_control_commands_check_queue_propose_approve_age_and_collect() {
     assert_eq!(unchanged["data_changed_since_rating"], false);
     let out = ok(db, &["rate", "--as-of", "2026-09-30", "--changed"]);
     assert!(out.contains("1 rated, 299 skipped as unchanged"), "{out}");
+    // Every change made here is in the audit log, with its operator, and the chain holds.
+    let log: serde_json::Value =
+        serde_json::from_str(&ok(db, &["audit", "list", "--action", "cli.collect", "--format", "json"]))
+            .unwrap();
+    let logged: Vec<(&str, &str, &str)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["action"].as_str().unwrap(), r["object"].as_str().unwrap(), r["actor"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        logged[..2],
+        [("cli.collect.log", "C0000007", "zhao"), ("cli.collect.log", "C0000007", "zhao")]
+    );
+    assert!(logged.iter().any(|l| l.0 == "cli.collect.dispute" && l.2 == "zhao"), "{logged:?}");
+    let all = ok(db, &["audit", "list", "--limit", "1000"]);
+    for action in
+        ["cli.demo", "cli.rate", "cli.check", "cli.blocked.reject", "cli.policy.apply", "cli.limit.approve"]
+    {
+        assert!(all.contains(action), "{action} missing from the audit log");
+    }
+    assert!(ok(db, &["audit", "verify"]).contains("intact"));
     let worklist: serde_json::Value =
         serde_json::from_str(&ok(db, &["collect", "worklist", "--date", "2026-09-30", "--format", "json"]))
             .unwrap();
