@@ -17,11 +17,62 @@ struct Fixture {
     _dir: tempfile::TempDir,
     db: String,
     state: AppState,
+    /// (server URL, schema) of a PostgreSQL fixture, dropped afterwards.
+    pg_schema: Option<(String, String)>,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = &self.pg_schema {
+            sync(|| {
+                if let Ok(mut c) = postgres::Client::connect(url, postgres::NoTls) {
+                    let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"));
+                }
+            });
+        }
+    }
+}
+
+/// Runs blocking database work from a test's async body (the PostgreSQL client runs a
+/// runtime of its own, which may not start on an async worker thread).
+fn sync<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
+/// The store of a fixture, for setting up and checking behind the API.
+fn open_store(f: &Fixture) -> credence_store::Store {
+    sync(|| credence_store::Store::open(&f.db).unwrap())
 }
 
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("api.db").to_str().unwrap().to_owned();
+    fixture_at(dir, db, None)
+}
+
+/// The same fixture in a schema of its own on PostgreSQL (`CREDENCE_TEST_POSTGRES_URL`, or
+/// the local server when `CI=true`); `None` (the test is skipped) without one.
+fn pg_fixture() -> Option<Fixture> {
+    let url = std::env::var("CREDENCE_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()).or_else(|| {
+        (std::env::var("CI").as_deref() == Ok("true"))
+            .then(|| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    });
+    let Some(url) = url else {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "skipping PostgreSQL API test: set CREDENCE_TEST_POSTGRES_URL");
+        return None;
+    };
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let schema = format!("api_{}_{nanos}", std::process::id());
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin.batch_execute(&format!("CREATE SCHEMA \"{schema}\"")).unwrap();
+    drop(admin);
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let db = format!("{url}{sep}options=-csearch_path%3D{schema}");
+    Some(sync(|| fixture_at(tempfile::tempdir().unwrap(), db, Some((url, schema)))))
+}
+
+fn fixture_at(dir: tempfile::TempDir, db: String, pg_schema: Option<(String, String)>) -> Fixture {
     let mut store = credence_store::Store::open(&db).unwrap();
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
     credence_engine::build_demo(
@@ -55,7 +106,7 @@ fn fixture() -> Fixture {
         add_user(&mut store, &u, &actor).unwrap();
     }
     let state = AppState::open(ServerConfig::new(&db)).unwrap();
-    Fixture { _dir: dir, db, state }
+    Fixture { _dir: dir, db, state, pg_schema }
 }
 
 /// A request's status and JSON body (or text as a JSON string).
@@ -113,15 +164,31 @@ async fn login(f: &Fixture, user: &str) -> Auth {
     Auth::Session { cookie, csrf: Some(body["csrf_token"].as_str().unwrap().to_owned()) }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_sessions_csrf_and_throttling() {
-    let f = fixture();
-    let (s, body, headers) = call(&f, get("/api/v1/me", &Auth::None)).await;
+    sign_in_checks(&fixture()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_roles_scope_and_masking_on_postgres() {
+    // Connections close on their own runtime: drop everything outside the async workers.
+    if let Some(f) = sync(pg_fixture) {
+        sign_in_checks(&f).await;
+        sync(move || drop(f));
+    }
+    if let Some(f) = sync(pg_fixture) {
+        roles_checks(&f).await;
+        sync(move || drop(f));
+    }
+}
+
+async fn sign_in_checks(f: &Fixture) {
+    let (s, body, headers) = call(f, get("/api/v1/me", &Auth::None)).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert_eq!(body["code"], "unauthorized");
     assert_eq!(body["request_id"].as_str(), headers.get("x-request-id").unwrap().to_str().ok());
-    let risk = login(&f, "risk").await;
-    let (s, me, _) = call(&f, get("/api/v1/me", &risk)).await;
+    let risk = login(f, "risk").await;
+    let (s, me, _) = call(f, get("/api/v1/me", &risk)).await;
     assert_eq!(
         (s, me["role"].as_str(), me["role_zh"].as_str()),
         (StatusCode::OK, Some("risk_manager"), Some("风险经理"))
@@ -131,45 +198,52 @@ async fn sign_in_sessions_csrf_and_throttling() {
     let Auth::Session { cookie, .. } = &risk else { unreachable!() };
     let no_csrf = Auth::Session { cookie: cookie.clone(), csrf: None };
     let (s, body, _) =
-        call(&f, post("/api/v1/checks", &no_csrf, json!({ "customer_id": "C0000001", "amount": "1.00" })))
+        call(f, post("/api/v1/checks", &no_csrf, json!({ "customer_id": "C0000001", "amount": "1.00" })))
             .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
     // Wrong passwords: refused, then locked after five.
     for _ in 0..5 {
         let (s, _, _) =
-            call(&f, post("/api/v1/session", &Auth::None, json!({ "username": "boss", "password": "nope" })))
+            call(f, post("/api/v1/session", &Auth::None, json!({ "username": "boss", "password": "nope" })))
                 .await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
     }
     let (s, body, _) =
-        call(&f, post("/api/v1/session", &Auth::None, json!({ "username": "boss", "password": PASSWORD })))
+        call(f, post("/api/v1/session", &Auth::None, json!({ "username": "boss", "password": PASSWORD })))
             .await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{body}");
     // Sign out ends the session.
     let req = risk.apply(Request::delete("/api/v1/session")).body(Body::empty()).unwrap();
-    assert_eq!(call(&f, req).await.0, StatusCode::NO_CONTENT);
-    assert_eq!(call(&f, get("/api/v1/me", &risk)).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(call(f, req).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(call(f, get("/api/v1/me", &risk)).await.0, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn roles_scope_and_masking() {
-    let f = fixture();
-    let risk = login(&f, "risk").await;
-    let sales = login(&f, "sales").await;
-    let audit = login(&f, "audit").await;
-    let admin = login(&f, "admin").await;
+    roles_checks(&fixture()).await;
+}
+
+async fn roles_checks(f: &Fixture) {
+    let risk = login(f, "risk").await;
+    let sales = login(f, "sales").await;
+    let audit = login(f, "audit").await;
+    let admin = login(f, "admin").await;
     // The whole portfolio for the risk manager, one business line for a scoped user.
-    let (_, all, _) = call(&f, get("/api/v1/customers?per_page=5", &risk)).await;
+    let (_, all, _) = call(f, get("/api/v1/customers?per_page=5", &risk)).await;
     assert_eq!(all["total"], 300);
     assert_eq!(all["items"].as_array().unwrap().len(), 5);
     let first = all["items"][0]["customer_id"].as_str().unwrap().to_owned();
     let line = {
-        let mut store = credence_store::Store::open(&f.db).unwrap();
-        let r = store.record(credence_records::Kind::Customers, &first).unwrap().unwrap();
-        r.text("business_line").unwrap().to_owned()
+        let mut store = open_store(f);
+        let line = sync(|| store.record(credence_records::Kind::Customers, &first).unwrap().unwrap())
+            .text("business_line")
+            .unwrap()
+            .to_owned();
+        sync(move || drop(store));
+        line
     };
     {
-        let mut store = credence_store::Store::open(&f.db).unwrap();
+        let mut store = open_store(f);
         let u = NewUser {
             username: "east".into(),
             display_name: "east".into(),
@@ -180,12 +254,13 @@ async fn roles_scope_and_masking() {
             customers: vec![],
             hidden_indicators: vec![],
         };
-        add_user(&mut store, &u, &Actor::cli("setup")).unwrap();
+        sync(|| add_user(&mut store, &u, &Actor::cli("setup")).unwrap());
+        sync(move || drop(store));
     }
-    let east = login(&f, "east").await;
+    let east = login(f, "east").await;
     let (_, scoped, _) =
-        call(&f, get(&format!("/api/v1/customers?per_page=500&business_line={line}"), &risk)).await;
-    let (_, mine, _) = call(&f, get("/api/v1/customers?per_page=500", &east)).await;
+        call(f, get(&format!("/api/v1/customers?per_page=500&business_line={line}"), &risk)).await;
+    let (_, mine, _) = call(f, get("/api/v1/customers?per_page=500", &east)).await;
     assert_eq!(mine["total"], scoped["total"], "the scoped list is exactly the line's customers");
     assert!(mine["items"].as_array().unwrap().iter().all(|c| c["business_line"] == line.as_str()));
     let outside = all["items"]
@@ -196,11 +271,11 @@ async fn roles_scope_and_masking() {
         .find(|c| c["business_line"] != line.as_str());
     if let Some(o) = outside {
         let (s, _, _) =
-            call(&f, get(&format!("/api/v1/customers/{}", o["customer_id"].as_str().unwrap()), &east)).await;
+            call(f, get(&format!("/api/v1/customers/{}", o["customer_id"].as_str().unwrap()), &east)).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "outside the scope is not found");
     }
     // Indicators: the account manager sees no financial indicator and not its hidden dso.
-    let (s, page, _) = call(&f, get(&format!("/api/v1/customers/{first}"), &sales)).await;
+    let (s, page, _) = call(f, get(&format!("/api/v1/customers/{first}"), &sales)).await;
     assert_eq!(s, StatusCode::OK, "{page}");
     let ids: Vec<&str> =
         page["indicators"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
@@ -208,49 +283,53 @@ async fn roles_scope_and_masking() {
         !ids.contains(&"current_ratio") && !ids.contains(&"dso") && ids.contains(&"overdue_rate"),
         "{ids:?}"
     );
-    let (_, page, _) = call(&f, get(&format!("/api/v1/customers/{first}"), &risk)).await;
+    let (_, page, _) = call(f, get(&format!("/api/v1/customers/{first}"), &risk)).await;
     let ids: Vec<&str> =
         page["indicators"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
     assert!(ids.contains(&"current_ratio") && ids.contains(&"dso"));
     // Personal data: a legal representative's name is masked for the auditor.
-    let (_, list, _) = call(&f, get("/api/v1/customers?per_page=500", &risk)).await;
+    let (_, list, _) = call(f, get("/api/v1/customers?per_page=500", &risk)).await;
     let with_rep = list["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| c["customer_id"].as_str().unwrap().to_owned())
-        .find_map(|id| {
-            let mut store = credence_store::Store::open(&f.db).unwrap();
+        .collect::<Vec<_>>();
+    let mut store = open_store(f);
+    let with_rep = sync(|| {
+        with_rep.into_iter().find_map(|id| {
             let r = store.record(credence_records::Kind::Customers, &id).unwrap().unwrap();
             r.text("legal_representative").map(|n| (id, n.to_owned()))
-        });
+        })
+    });
+    sync(move || drop(store));
     let (id, name) = with_rep.expect("the demo has legal representatives");
     let field = |page: &Value| {
         page["master"].as_array().unwrap().iter().find(|m| m["field"] == "legal_representative").unwrap()["value"].clone()
     };
-    let (_, seen, _) = call(&f, get(&format!("/api/v1/customers/{id}"), &risk)).await;
+    let (_, seen, _) = call(f, get(&format!("/api/v1/customers/{id}"), &risk)).await;
     assert_eq!(field(&seen), name.as_str());
-    let (_, masked, _) = call(&f, get(&format!("/api/v1/customers/{id}"), &audit)).await;
+    let (_, masked, _) = call(f, get(&format!("/api/v1/customers/{id}"), &audit)).await;
     let masked = field(&masked);
     assert_ne!(masked, name.as_str());
     assert!(masked.as_str().unwrap().ends_with('*'), "{masked}");
     // The matrix at its edges.
     let body = json!({ "grade": "BB", "reason": "parent guarantee", "approver": "li" });
     let uri = format!("/api/v1/customers/{first}/rating/override");
-    assert_eq!(call(&f, post(&uri, &sales, body.clone())).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(call(&f, post(&uri, &audit, body.clone())).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(call(&f, get("/api/v1/audit", &risk)).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(call(&f, get("/api/v1/customers", &admin)).await.0, StatusCode::OK);
+    assert_eq!(call(f, post(&uri, &sales, body.clone())).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(call(f, post(&uri, &audit, body.clone())).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(call(f, get("/api/v1/audit", &risk)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(call(f, get("/api/v1/customers", &admin)).await.0, StatusCode::OK);
     assert_eq!(
-        call(&f, get(&format!("/api/v1/customers/{first}/ratings"), &admin)).await.0,
+        call(f, get(&format!("/api/v1/customers/{first}/ratings"), &admin)).await.0,
         StatusCode::FORBIDDEN
     );
-    assert_eq!(call(&f, get("/api/v1/users", &risk)).await.0, StatusCode::FORBIDDEN);
-    let (s, users, _) = call(&f, get("/api/v1/users", &admin)).await;
+    assert_eq!(call(f, get("/api/v1/users", &risk)).await.0, StatusCode::FORBIDDEN);
+    let (s, users, _) = call(f, get("/api/v1/users", &admin)).await;
     assert_eq!((s, users.as_array().unwrap().len()), (StatusCode::OK, 6));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_are_audited_and_tampering_is_found() {
     let f = fixture();
     let risk = login(&f, "risk").await;
@@ -289,7 +368,7 @@ fn rusqlite_exec(db: &str, sql: &str) {
     rusqlite::Connection::open(db).unwrap().execute_batch(sql).unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_are_scoped_and_revocable() {
     let f = fixture();
     let admin = login(&f, "admin").await;
@@ -332,7 +411,7 @@ async fn tokens_are_scoped_and_revocable() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     let f = fixture();
     let risk = login(&f, "risk").await;
@@ -376,7 +455,7 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
 }
 
 /// Every route the router serves is in the OpenAPI document, and nothing else.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_matches_the_routes() {
     let f = fixture();
     let (s, doc, _) = call(&f, get("/api/openapi.json", &Auth::None)).await;
@@ -404,7 +483,7 @@ async fn the_openapi_document_matches_the_routes() {
 }
 
 /// The same app over a real socket: health, metrics and a signed-in call.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serves_over_a_socket() {
     let f = fixture();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -453,7 +532,7 @@ async fn serves_over_a_socket() {
 
 /// Alerts in scope, a limit request decided along its route (and audited), and rows
 /// scored with a registered model.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alerts_limit_decisions_and_model_scoring() {
     let f = fixture();
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
