@@ -3,7 +3,7 @@
 //! name), the command and its arguments. User and token management write their own,
 //! richer records.
 
-use credence_store::{AuditEntry, Store};
+use credence_store::Store;
 
 /// The command's words: what follows the program name, without the global `--db`.
 fn words(argv: &[String]) -> Vec<&str> {
@@ -62,26 +62,16 @@ pub fn action(argv: &[String]) -> Option<(String, String)> {
 }
 
 /// Appends the record of a successful command line that changed data.
-pub fn record(
-    store: &mut Store,
-    argv: &[String],
-    operator: &str,
-    at: &str,
-) -> Result<(), credence_store::StoreError> {
+pub fn record(store: &mut Store, argv: &[String], operator: &str) -> Result<(), credence_store::StoreError> {
     let Some((action, object)) = action(argv) else { return Ok(()) };
     let by =
         argv.iter().position(|a| a == "--by").and_then(|i| argv.get(i + 1)).map_or(operator, String::as_str);
-    store.append_audit(&AuditEntry {
-        at: at.to_owned(),
-        actor: by.to_owned(),
-        role: "cli".into(),
-        action: format!("cli.{action}"),
-        object,
-        summary: serde_json::json!({ "argv": words(argv) }).to_string(),
-        client_ip: "local".into(),
-        request_id: String::new(),
-    })?;
-    Ok(())
+    credence_server::accounts::Actor::cli(by).record(
+        store,
+        &format!("cli.{action}"),
+        &object,
+        serde_json::json!({ "argv": words(argv) }),
+    )
 }
 
 #[cfg(test)]

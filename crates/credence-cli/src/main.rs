@@ -455,8 +455,7 @@ fn main() -> std::process::ExitCode {
         Ok(code) => {
             if code == std::process::ExitCode::SUCCESS && audit_cli::action(&argv).is_some() {
                 let operator = std::env::var("USER").unwrap_or_else(|_| "cli".into());
-                let logged =
-                    open(&db).and_then(|mut s| Ok(audit_cli::record(&mut s, &argv, &operator, &now())?));
+                let logged = open(&db).and_then(|mut s| Ok(audit_cli::record(&mut s, &argv, &operator)?));
                 if let Err(e) = logged {
                     eprintln!("error: the change was made but its audit record could not be written: {e:#}");
                     return std::process::ExitCode::from(3);

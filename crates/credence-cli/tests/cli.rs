@@ -159,21 +159,28 @@ fn template_lists_its_columns() {
     assert!(out_path.exists());
 }
 
-#[test]
-fn postgres_url_behaves_like_sqlite() {
+/// A fresh schema on the test PostgreSQL server (`CREDENCE_TEST_POSTGRES_URL`, or the
+/// local one when `CI=true`): an admin connection, the schema's name and a database URL
+/// whose search path is the schema. `None`, with a note, when there is no server.
+fn pg_schema(test: &str, prefix: &str) -> Option<(postgres::Client, String, String)> {
     let Some(url) = std::env::var("CREDENCE_TEST_POSTGRES_URL").ok().or_else(|| {
         (std::env::var("CI").as_deref() == Ok("true"))
             .then(|| "postgres://postgres@127.0.0.1:5432/test".to_owned())
     }) else {
         use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "skipping PostgreSQL CLI test: set CREDENCE_TEST_POSTGRES_URL");
-        return;
+        let _ = writeln!(std::io::stderr(), "skipping {test}: set CREDENCE_TEST_POSTGRES_URL");
+        return None;
     };
-    let schema = format!("cli_{}", std::process::id());
+    let schema = format!("{prefix}_{}", std::process::id());
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
     let sep = if url.contains('?') { '&' } else { '?' };
-    let db = format!("{url}{sep}options=-csearch_path%3D{schema}");
+    Some((admin, schema.clone(), format!("{url}{sep}options=-csearch_path%3D{schema}")))
+}
+
+#[test]
+fn postgres_url_behaves_like_sqlite() {
+    let Some((mut admin, schema, db)) = pg_schema("PostgreSQL CLI test", "cli") else { return };
     let dir = tempfile::tempdir().unwrap();
     let customers = dir.path().join("c.csv");
     write_customers(&customers, 30);
@@ -799,19 +806,7 @@ fn rusqlite_connection(db: &str) -> rusqlite::Connection {
 /// unfinished) is taken over by the other.
 #[test]
 fn two_server_instances_run_each_job_once() {
-    let Some(url) = std::env::var("CREDENCE_TEST_POSTGRES_URL").ok().or_else(|| {
-        (std::env::var("CI").as_deref() == Ok("true"))
-            .then(|| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-    }) else {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "skipping the two-instance test: set CREDENCE_TEST_POSTGRES_URL");
-        return;
-    };
-    let schema = format!("jobs_{}", std::process::id());
-    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let db = format!("{url}{sep}options=-csearch_path%3D{schema}");
+    let Some((mut admin, schema, db)) = pg_schema("the two-instance test", "jobs") else { return };
     ok(&db, &["demo", "--customers", "200"]);
     // The warning runs of the next two-second periods, claimed by an instance that died
     // (its lease ended long ago, unfinished).

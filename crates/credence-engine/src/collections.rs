@@ -178,7 +178,7 @@ pub fn resolve_dispute(
             value: "''".into(),
         });
     }
-    let opened = store.disputes(None)?.into_values().flatten().find(|d| d.id == id).map(|d| d.opened_on);
+    let opened = store.dispute(id)?.map(|d| d.opened_on);
     match opened {
         None => return Err(EngineError::UnknownDispute { id }),
         Some(o) if on.to_string() < o => {

@@ -347,17 +347,15 @@ pub fn rate_with_model(
     let stored = store.model(version)?.ok_or_else(|| ModelError::UnknownModel(version.to_owned()))?;
     let model = ModelFile::from_json(&stored.artefact)
         .map_err(|source| ModelError::Artefact { path: format!("model {version}"), source })?;
-    let ids: Vec<&str> = catalogue.indicators().iter().map(|d| d.id.as_str()).collect();
+    let header = crate::model_data::feature_names(catalogue);
     for f in &model.features {
-        if !ids.contains(&f.name()) && !crate::model_data::MASTER_COLUMNS.contains(&f.name()) {
+        if !header.iter().any(|h| h == f.name()) {
             return Err(ModelError::NotPortfolioFeature {
                 version: version.to_owned(),
                 feature: f.name().to_owned(),
             });
         }
     }
-    let mut header: Vec<String> = crate::model_data::MASTER_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
-    header.extend(ids.iter().map(|s| (*s).to_owned()));
     let customer_ids = store.customer_ids()?;
     let ranges: Vec<(String, String)> =
         customer_ids.chunks(4_000).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
@@ -370,13 +368,7 @@ pub fn rate_with_model(
         &|c| {
             let (file, _) = c.file.as_ref().ok()?;
             let set = catalogue.evaluate(file, as_of, &EvalOptions { trends: false });
-            let mut row = vec![file.customer_type.clone(), file.industry.clone()];
-            row.extend(
-                set.values
-                    .iter()
-                    .map(|v| v.value.filter(|x| x.is_finite()).map(|x| x.to_string()).unwrap_or_default()),
-            );
-            Some((file.customer_id.clone(), row))
+            Some((file.customer_id.clone(), crate::model_data::feature_cells(file, &set)))
         },
         |done, _, _| {
             let mut schema = SchemaReader::new(&model.features, &header)

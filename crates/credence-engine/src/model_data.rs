@@ -31,6 +31,32 @@ pub struct ModelDataset {
     pub features: Vec<String>,
 }
 
+/// The data set's feature columns: the master columns, then the catalogue's indicators.
+pub(crate) fn feature_names(catalogue: &Catalogue) -> Vec<String> {
+    MASTER_COLUMNS
+        .iter()
+        .map(|c| (*c).to_owned())
+        .chain(catalogue.indicators().iter().map(|d| d.id.clone()))
+        .collect()
+}
+
+/// A customer's feature cells in data-set order: the master columns, then every catalogue
+/// indicator in the shortest form that reads back to the same value (empty when missing).
+pub(crate) fn feature_cells(
+    file: &credence_indicators::CustomerFile,
+    set: &credence_indicators::IndicatorSet,
+) -> Vec<String> {
+    let mut row = Vec::with_capacity(MASTER_COLUMNS.len() + set.values.len());
+    row.push(file.customer_type.clone());
+    row.push(file.industry.clone());
+    row.extend(
+        set.values
+            .iter()
+            .map(|v| v.value.filter(|x| x.is_finite()).map(|x| x.to_string()).unwrap_or_default()),
+    );
+    row
+}
+
 /// The target column's name for a horizon, e.g. `default_12m`.
 pub fn target_column(horizon_months: u32) -> String {
     format!("default_{horizon_months}m")
@@ -52,11 +78,7 @@ pub fn write_model_dataset(
     let file = std::fs::File::create(path).map_err(io)?;
     let mut out = csv::Writer::from_writer(std::io::BufWriter::new(file));
     let target = target_column(horizon_months);
-    let features: Vec<String> = MASTER_COLUMNS
-        .iter()
-        .map(|c| (*c).to_owned())
-        .chain(catalogue.indicators().iter().map(|d| d.id.clone()))
-        .collect();
+    let features = feature_names(catalogue);
     let header: Vec<&str> = std::iter::once(ID_COLUMN)
         .chain(features.iter().map(String::as_str))
         .chain([target.as_str()])
@@ -78,12 +100,7 @@ pub fn write_model_dataset(
             let set = catalogue.evaluate(file, as_of, &EvalOptions { trends: false });
             let mut row = Vec::with_capacity(header.len());
             row.push(file.customer_id.clone());
-            row.push(file.customer_type.clone());
-            row.push(file.industry.clone());
-            for v in &set.values {
-                // Shortest round-trip form: the file reads back to the same values.
-                row.push(v.value.filter(|x| x.is_finite()).map(|x| x.to_string()).unwrap_or_default());
-            }
+            row.extend(feature_cells(file, &set));
             let event = defaulted_on.is_some_and(|d| d <= end);
             row.push(u8::from(event).to_string());
             Some((row, event))

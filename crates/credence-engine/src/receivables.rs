@@ -185,13 +185,10 @@ pub fn collection_worklist(
     let mut actions = action_records(store)?;
     let mut promises = store.promises(None)?;
     // Invoices in dispute today are held back from collection until it is resolved.
-    let disputed: std::collections::HashSet<(String, String)> = store
-        .disputes(None)?
-        .into_values()
-        .flatten()
-        .filter(|d| crate::collections::is_open(d, today))
-        .map(|d| (d.customer_id, d.invoice_no))
-        .collect();
+    let mut disputed: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
+    for d in store.disputes(None)?.into_values().flatten().filter(|d| crate::collections::is_open(d, today)) {
+        disputed.entry(d.customer_id).or_default().insert(d.invoice_no);
+    }
     let ids = store.customer_ids()?;
     // Only customers with open items, as lean cases; their logs are attached here.
     // A case can only have an action due once its oldest item is within the strategy's
@@ -207,8 +204,8 @@ pub fn collection_worklist(
             return None;
         }
         let mut receivables = open.receivables(&f.ledger);
-        if !disputed.is_empty() {
-            receivables.retain(|r| !disputed.contains(&(f.customer_id.clone(), r.invoice_no.clone())));
+        if let Some(invoices) = disputed.get(&f.customer_id) {
+            receivables.retain(|r| !invoices.contains(&r.invoice_no));
         }
         Some((f.customer_id, f.business_line, receivables, f.ledger.payments))
     };

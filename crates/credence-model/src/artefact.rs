@@ -147,10 +147,7 @@ pub enum Calibration {
 impl Calibration {
     pub fn apply(&self, pd: f64) -> f64 {
         match self {
-            Calibration::Platt(p) => {
-                let q = pd.clamp(1e-12, 1.0 - 1e-12);
-                p.probability((q / (1.0 - q)).ln())
-            }
+            Calibration::Platt(p) => p.probability(logit(pd)),
             Calibration::Isotonic(i) => i.probability(pd),
         }
     }
@@ -204,20 +201,29 @@ impl ModelFile {
         Ok(m)
     }
 
+    /// The grade row of a PD on the model's scale.
+    pub fn grade_row(&self, pd: f64) -> Option<&GradeRow> {
+        let last = self.grades.len().saturating_sub(1);
+        self.grades.get(self.grades.iter().position(|g| pd < g.pd_to).unwrap_or(last))
+    }
+
     /// The grade of a PD on the model's scale.
     pub fn grade_of(&self, pd: f64) -> &str {
-        let last = self.grades.len().saturating_sub(1);
-        let k = self.grades.iter().position(|g| pd < g.pd_to).unwrap_or(last);
-        self.grades.get(k).map_or("", |g| g.grade.as_str())
+        self.grade_row(pd).map_or("", |g| g.grade.as_str())
     }
+}
+
+/// The log-odds of a probability, kept finite at 0 and 1.
+pub fn logit(p: f64) -> f64 {
+    let q = p.clamp(1e-12, 1.0 - 1e-12);
+    (q / (1.0 - q)).ln()
 }
 
 /// The points of a PD on the usual scale (600 at 50:1 odds, 20 points to double them),
 /// so every model kind reports a score the same way.
 pub fn points(pd: f64) -> f64 {
-    let pd = pd.clamp(1e-12, 1.0 - 1e-12);
     let factor = 20.0 / std::f64::consts::LN_2;
-    600.0 - factor * (50.0_f64).ln() - factor * (pd / (1.0 - pd)).ln()
+    600.0 - factor * (50.0_f64).ln() - factor * logit(pd)
 }
 
 /// Builds a table of new rows in a model's schema: numeric cells parsed (text counts as

@@ -10,11 +10,11 @@ use credence_scorecard::prepare::OutlierClip;
 use credence_scorecard::scorecard::{ScorecardConfig, fit_scorecard};
 use credence_scorecard::stability::ScoreBands;
 
-use crate::artefact::Calibration;
 use crate::artefact::{
     Body, Dropped, FORMAT, FeatureProfile, FeatureSpec, GradeRow, LogisticBody, LogisticInput, Metrics,
     ModelFile, Profile, Validation,
 };
+use crate::artefact::{Calibration, logit};
 use crate::score::predict;
 use crate::spec::{Calibrate, ModelKind, Shape, SpecError, TrainSpec};
 use crate::table::{Column, Table, Target};
@@ -318,14 +318,8 @@ pub fn train(
     let calibration = match spec.calibrate {
         Calibrate::None => None,
         Calibrate::Platt => {
-            let logit: Vec<f64> = held_out
-                .iter()
-                .map(|&p| {
-                    let q = p.clamp(1e-12, 1.0 - 1e-12);
-                    (q / (1.0 - q)).ln()
-                })
-                .collect();
-            Some(Calibration::Platt(PlattScaling::fit(&logit, y)?))
+            let log_odds: Vec<f64> = held_out.iter().map(|&p| logit(p)).collect();
+            Some(Calibration::Platt(PlattScaling::fit(&log_odds, y)?))
         }
         Calibrate::Isotonic => {
             Some(Calibration::Isotonic(IsotonicCalibration::fit(&held_out, y, Direction::Increasing)?))
@@ -440,10 +434,6 @@ fn profile(features: &Table, y: &[u8], pd: &[f64], spec: &TrainSpec) -> Result<P
 
 /// Counts of PDs in `bands` equal bands of log-odds between the lowest and highest PD.
 fn histogram(pd: &[f64], bands: usize) -> Vec<(f64, f64, u64)> {
-    let logit = |p: f64| {
-        let p = p.clamp(1e-9, 1.0 - 1e-9);
-        (p / (1.0 - p)).ln()
-    };
     let (lo, hi) =
         pd.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &p| (a.min(logit(p)), b.max(logit(p))));
     if !lo.is_finite() || hi <= lo {

@@ -72,11 +72,7 @@ pub fn monitor(model: &ModelFile, table: &Table, target: Option<&[u8]>) -> Resul
         });
     }
     features.sort_by(|a, b| b.csi.value.total_cmp(&a.csi.value).then(a.feature.cmp(&b.feature)));
-    let grades = &model.grades;
-    let is_high = |p: f64| {
-        let k = grades.iter().position(|g| p < g.pd_to).unwrap_or(grades.len().saturating_sub(1));
-        grades.get(k).is_some_and(|g| g.high_risk)
-    };
+    let is_high = |p: f64| model.grade_row(p).is_some_and(|g| g.high_risk);
     let performance = match target {
         Some(y) => Some(measure(y, &pd, &is_high)?),
         None => None,

@@ -93,6 +93,27 @@ fn shown(table: &Table, feature: &str, row: usize) -> String {
     }
 }
 
+/// The `k` features that pushed row `r`'s risk up most (contributions by feature, in
+/// `names` order; ties in that order).
+fn top_reasons(
+    contributions: impl Iterator<Item = f64>,
+    names: &[&str],
+    table: &Table,
+    r: usize,
+    k: usize,
+) -> Vec<Reason> {
+    let mut c: Vec<(usize, f64)> = contributions.enumerate().filter(|(_, v)| *v > 0.0).collect();
+    c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    c.into_iter()
+        .take(k)
+        .map(|(f, v)| Reason {
+            feature: names[f].to_owned(),
+            value: shown(table, names[f], r),
+            contribution: v,
+        })
+        .collect()
+}
+
 /// Scores every row of `table` (in the model's schema) with up to `reasons` reasons each.
 pub fn score_table(model: &ModelFile, table: &Table, reasons: usize) -> Result<Vec<RowScore>, ScoreError> {
     // A scorecard's points come from its own scaling; other models' from the PD.
@@ -139,41 +160,15 @@ pub fn score_table(model: &ModelFile, table: &Table, reasons: usize) -> Result<V
             let why = m.explain(&tree_data(table)?)?;
             let names: Vec<&str> = m.features().iter().map(|f| f.name.as_str()).collect();
             for (r, row) in out.iter_mut().enumerate() {
-                let mut c: Vec<(usize, f64)> =
-                    why.row(r).iter().copied().enumerate().filter(|(_, v)| *v > 0.0).collect();
-                c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                row.reasons = c
-                    .into_iter()
-                    .take(reasons)
-                    .map(|(f, v)| Reason {
-                        feature: names[f].to_owned(),
-                        value: shown(table, names[f], r),
-                        contribution: v,
-                    })
-                    .collect();
+                row.reasons = top_reasons(why.row(r).iter().copied(), &names, table, r, reasons);
             }
         }
         Body::Logistic(l) => {
             let columns = logistic_columns(&l.inputs, table)?;
+            let names: Vec<&str> = l.inputs.iter().map(LogisticInput::name).collect();
             for (r, row) in out.iter_mut().enumerate() {
-                let mut c: Vec<(usize, f64)> = l
-                    .fit
-                    .coefficients
-                    .iter()
-                    .zip(&columns)
-                    .map(|(b, col)| b.estimate * col[r])
-                    .enumerate()
-                    .filter(|(_, v)| *v > 0.0)
-                    .collect();
-                c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                row.reasons = c
-                    .into_iter()
-                    .take(reasons)
-                    .map(|(k, v)| {
-                        let name = l.inputs[k].name();
-                        Reason { feature: name.to_owned(), value: shown(table, name, r), contribution: v }
-                    })
-                    .collect();
+                let parts = l.fit.coefficients.iter().zip(&columns).map(|(b, col)| b.estimate * col[r]);
+                row.reasons = top_reasons(parts, &names, table, r, reasons);
             }
         }
     }

@@ -52,30 +52,31 @@ impl Actor {
             request_id: String::new(),
         }
     }
+
+    /// Appends the audit record of a change this actor made, time-stamped now.
+    pub fn record(
+        &self,
+        store: &mut Store,
+        action: &str,
+        object: &str,
+        summary: serde_json::Value,
+    ) -> Result<(), credence_store::StoreError> {
+        store.append_audit(&AuditEntry {
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            actor: self.name.clone(),
+            role: self.role.clone(),
+            action: action.into(),
+            object: object.into(),
+            summary: summary.to_string(),
+            client_ip: self.client_ip.clone(),
+            request_id: self.request_id.clone(),
+        })?;
+        Ok(())
+    }
 }
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-fn record(
-    store: &mut Store,
-    actor: &Actor,
-    action: &str,
-    object: &str,
-    summary: serde_json::Value,
-) -> Result<(), AccountError> {
-    store.append_audit(&AuditEntry {
-        at: now(),
-        actor: actor.name.clone(),
-        role: actor.role.clone(),
-        action: action.into(),
-        object: object.into(),
-        summary: summary.to_string(),
-        client_ip: actor.client_ip.clone(),
-        request_id: actor.request_id.clone(),
-    })?;
-    Ok(())
 }
 
 /// A new user's details.
@@ -126,9 +127,8 @@ pub fn add_user(store: &mut Store, u: &NewUser, actor: &Actor) -> Result<i64, Ac
         password_changed_at: at,
     };
     let id = store.create_user(&stored)?.ok_or_else(|| AccountError::UserExists(u.username.clone()))?;
-    record(
+    actor.record(
         store,
-        actor,
         "user.add",
         &format!("user:{}", u.username),
         serde_json::json!({ "after": { "role": role.code(), "org_unit": stored.org_unit, "business_lines": stored.business_lines, "customers": stored.customers, "hidden_indicators": stored.hidden_indicators } }),
@@ -146,7 +146,7 @@ pub fn set_password(
     if !store.set_password(username, &auth::hash_password(password)?, &now())? {
         return Err(AccountError::UnknownUser(username.into()));
     }
-    record(store, actor, "user.password", &format!("user:{username}"), serde_json::json!({}))
+    Ok(actor.record(store, "user.password", &format!("user:{username}"), serde_json::json!({}))?)
 }
 
 pub fn set_disabled(
@@ -159,13 +159,12 @@ pub fn set_disabled(
         return Err(AccountError::UnknownUser(username.into()));
     }
     let action = if disabled { "user.disable" } else { "user.enable" };
-    record(
+    Ok(actor.record(
         store,
-        actor,
         action,
         &format!("user:{username}"),
         serde_json::json!({ "after": { "disabled": disabled } }),
-    )
+    )?)
 }
 
 /// Creates an API token for a user, limited to `scopes` (none: the user's own
@@ -204,9 +203,8 @@ pub fn create_token(
         revoked_at: None,
         last_used_at: None,
     })?;
-    record(
+    actor.record(
         store,
-        actor,
         "token.create",
         &format!("token:{id}"),
         serde_json::json!({ "after": { "user": username, "name": name, "scopes": scopes, "expires_at": expires_at } }),
@@ -218,7 +216,7 @@ pub fn revoke_token(store: &mut Store, id: i64, actor: &Actor) -> Result<(), Acc
     if !store.revoke_token(id, &now())? {
         return Err(AccountError::UnknownToken(id));
     }
-    record(store, actor, "token.revoke", &format!("token:{id}"), serde_json::json!({}))
+    Ok(actor.record(store, "token.revoke", &format!("token:{id}"), serde_json::json!({}))?)
 }
 
 /// The user's scope lists, as stored.

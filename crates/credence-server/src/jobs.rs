@@ -132,16 +132,18 @@ pub async fn run_due(state: &AppState, config: &JobConfig) {
                     Err(e) => format!("failed: {e}"),
                 };
                 let kept = store.finish_job(&run, &instance, &stamp(Utc::now()), &status)?;
-                store.append_audit(&credence_store::AuditEntry {
-                    at: stamp(Utc::now()),
-                    actor: instance.clone(),
+                let job_actor = crate::accounts::Actor {
+                    name: instance.clone(),
                     role: "job".into(),
-                    action: "job.run".into(),
-                    object: format!("job:{run}"),
-                    summary: serde_json::json!({ "status": status, "claim_kept": kept }).to_string(),
                     client_ip: "local".into(),
                     request_id: String::new(),
-                })?;
+                };
+                job_actor.record(
+                    store,
+                    "job.run",
+                    &format!("job:{run}"),
+                    serde_json::json!({ "status": status, "claim_kept": kept }),
+                )?;
                 Ok(Some(status))
             })
             .await;

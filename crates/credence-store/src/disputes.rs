@@ -35,6 +35,22 @@ pub enum ResolveOutcome {
     AlreadyResolved(String),
 }
 
+fn dispute(r: &[crate::db::Cell<'_>]) -> StoredDispute {
+    StoredDispute {
+        id: r[0].int().unwrap_or(0),
+        customer_id: text(r[1]),
+        invoice_no: text(r[2]),
+        opened_on: text(r[3]),
+        currency: text(r[4]),
+        amount: r[5].int().unwrap_or(0),
+        reason: text(r[6]),
+        actor: text(r[7]),
+        resolved_on: opt_text(r[8]),
+        resolution: opt_text(r[9]),
+        resolved_by: opt_text(r[10]),
+    }
+}
+
 const COLUMNS: &str = "id, customer_id, invoice_no, opened_on, currency, amount, reason, actor, resolved_on, resolution, resolved_by";
 
 impl Store {
@@ -79,6 +95,17 @@ impl Store {
         })
     }
 
+    /// One dispute by id.
+    pub fn dispute(&mut self, id: i64) -> Result<Option<StoredDispute>, StoreError> {
+        let mut out = None;
+        self.db.query_cells(
+            &format!("SELECT {COLUMNS} FROM disputes WHERE id = ?"),
+            &[Value::Int(id)],
+            |r| out = Some(dispute(r)),
+        )?;
+        Ok(out)
+    }
+
     /// Every dispute, by customer, oldest first; only customers in `first ..= last` with
     /// a range.
     pub fn disputes(
@@ -91,19 +118,8 @@ impl Store {
             &format!("SELECT {COLUMNS} FROM disputes{filter} ORDER BY id"),
             &params,
             |r| {
-                out.entry(text(r[1])).or_default().push(StoredDispute {
-                    id: r[0].int().unwrap_or(0),
-                    customer_id: text(r[1]),
-                    invoice_no: text(r[2]),
-                    opened_on: text(r[3]),
-                    currency: text(r[4]),
-                    amount: r[5].int().unwrap_or(0),
-                    reason: text(r[6]),
-                    actor: text(r[7]),
-                    resolved_on: opt_text(r[8]),
-                    resolution: opt_text(r[9]),
-                    resolved_by: opt_text(r[10]),
-                })
+                let d = dispute(r);
+                out.entry(d.customer_id.clone()).or_default().push(d);
             },
         )?;
         Ok(out)

@@ -12,7 +12,7 @@ use crate::ClientIp;
 use crate::access::Permission;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::routes::{Body, audit};
+use crate::routes::{Body, audit, scoped_customer};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -76,14 +76,11 @@ pub async fn standing(
     let currency = state.0.policy.currency.code().to_owned();
     state
         .with_store(move |store, _| {
-            let record = store.record(credence_records::Kind::Customers, &id)?;
-            let standing = match &record {
-                Some(r) if caller.scope.admits(&id, r.text("org_unit"), r.text("business_line")) => {
-                    warm.book.standing(&id, warm.as_of)
-                }
-                _ => None,
-            }
-            .ok_or_else(|| ApiError::not_found(format!("no customer with id '{id}'")))?;
+            scoped_customer(store, &caller, &id)?;
+            let standing = warm
+                .book
+                .standing(&id, warm.as_of)
+                .ok_or_else(|| ApiError::not_found(format!("no customer with id '{id}'")))?;
             Ok(StandingView { customer_id: id, currency, as_of: warm.as_of.to_string(), standing })
         })
         .await
@@ -131,11 +128,7 @@ pub async fn check(
     let warm = book(&state).await?;
     state
         .with_store(move |store, shared| {
-            let record = store.record(credence_records::Kind::Customers, &req.customer_id)?;
-            match &record {
-                Some(r) if caller.scope.admits(&req.customer_id, r.text("org_unit"), r.text("business_line")) => {}
-                _ => return Err(ApiError::not_found(format!("no customer with id '{}'", req.customer_id))),
-            }
+            scoped_customer(store, &caller, &req.customer_id)?;
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let result = credence_engine::check_with_book(
                 store,

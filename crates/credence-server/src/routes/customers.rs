@@ -10,7 +10,7 @@ use crate::ClientIp;
 use crate::access::{Permission, mask_id_number, mask_name};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::routes::{Body, Params, audit, page_bounds};
+use crate::routes::{Body, Params, audit, page_bounds, scoped_customer};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -128,20 +128,6 @@ pub async fn list(
         .map(Json)
 }
 
-/// A customer the caller may see, or "not found" (so a caller cannot learn which ids
-/// exist outside its scope).
-fn in_scope(
-    store: &mut credence_store::Store,
-    caller: &Caller,
-    id: &str,
-) -> Result<credence_records::Record, ApiError> {
-    let record = store.record(credence_records::Kind::Customers, id)?;
-    match record {
-        Some(r) if caller.scope.admits(id, r.text("org_unit"), r.text("business_line")) => Ok(r),
-        _ => Err(ApiError::not_found(format!("no customer with id '{id}'"))),
-    }
-}
-
 /// One customer: master data (personal data masked unless the caller may read it), the
 /// latest rating and the indicators the caller may see.
 #[utoipa::path(
@@ -160,7 +146,7 @@ pub async fn show(
     caller.require(Permission::CustomerRead)?;
     state
         .with_store(move |store, shared| {
-            let record = in_scope(store, &caller, &id)?;
+            let record = scoped_customer(store, &caller, &id)?;
             let today = chrono::Utc::now().date_naive();
             let view = credence_engine::customer_view(store, &shared.catalogue, &id, today)?;
             let individual = record.text("customer_type") == Some("individual");
@@ -219,7 +205,7 @@ pub async fn ratings(
     caller.require(Permission::RatingRead)?;
     state
         .with_store(move |store, _| {
-            in_scope(store, &caller, &id)?;
+            scoped_customer(store, &caller, &id)?;
             let history: Vec<serde_json::Value> = store
                 .rating_history(&id)?
                 .into_iter()
@@ -282,7 +268,7 @@ pub async fn override_rating(
     };
     state
         .with_store(move |store, shared| {
-            in_scope(store, &caller, &id)?;
+            scoped_customer(store, &caller, &id)?;
             let before = store.rating_history(&id)?.first().map(|r| r.rating.letter_grade.clone());
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let request = credence_rating::Override {

@@ -125,8 +125,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     }
 }
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+/// The caller of a request as the author of a change.
+pub(crate) fn actor(caller: &Caller, ip: &str) -> crate::accounts::Actor {
+    crate::accounts::Actor {
+        name: caller.username.clone(),
+        role: caller.role.code().to_owned(),
+        client_ip: ip.to_owned(),
+        request_id: crate::error::REQUEST_ID.try_with(Clone::clone).unwrap_or_default(),
+    }
 }
 
 /// Appends an audit record for a change the caller made.
@@ -138,18 +144,34 @@ pub(crate) fn audit(
     object: &str,
     summary: serde_json::Value,
 ) -> Result<(), ApiError> {
-    let entry = credence_store::AuditEntry {
-        at: now(),
-        actor: caller.username.clone(),
-        role: caller.role.code().to_owned(),
-        action: action.to_owned(),
-        object: object.to_owned(),
-        summary: summary.to_string(),
-        client_ip: ip.to_owned(),
-        request_id: crate::error::REQUEST_ID.try_with(Clone::clone).unwrap_or_default(),
-    };
-    store.append_audit(&entry)?;
-    Ok(())
+    Ok(actor(caller, ip).record(store, action, object, summary)?)
+}
+
+/// A customer the caller may see, or "not found" (so a caller cannot learn which ids
+/// exist outside its scope).
+pub(crate) fn scoped_customer(
+    store: &mut credence_store::Store,
+    caller: &Caller,
+    id: &str,
+) -> Result<credence_records::Record, ApiError> {
+    match store.record(credence_records::Kind::Customers, id)? {
+        Some(r) if caller.scope.admits(id, r.text("org_unit"), r.text("business_line")) => Ok(r),
+        _ => Err(ApiError::not_found(format!("no customer with id '{id}'"))),
+    }
+}
+
+/// Whether the caller's scope admits a customer; no read when it is the whole portfolio.
+pub(crate) fn admits_customer(
+    store: &mut credence_store::Store,
+    caller: &Caller,
+    id: &str,
+) -> Result<bool, ApiError> {
+    if caller.scope.is_whole_portfolio() {
+        return Ok(true);
+    }
+    Ok(store
+        .record(credence_records::Kind::Customers, id)?
+        .is_some_and(|r| caller.scope.admits(id, r.text("org_unit"), r.text("business_line"))))
 }
 
 /// The offset and limit of a 1-based page of `per_page` rows (defaults 1 and 50; at most

@@ -8,20 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::ClientIp;
 use crate::access::Permission;
-use crate::accounts::{self, AccountError, Actor, NewUser};
+use crate::accounts::{self, AccountError, NewUser};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::routes::Body;
+use crate::routes::{Body, actor};
 use crate::state::AppState;
-
-fn actor(caller: &Caller, ip: &str) -> Actor {
-    Actor {
-        name: caller.username.clone(),
-        role: caller.role.code().to_owned(),
-        client_ip: ip.to_owned(),
-        request_id: crate::error::REQUEST_ID.try_with(Clone::clone).unwrap_or_default(),
-    }
-}
 
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {

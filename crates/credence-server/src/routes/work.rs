@@ -11,17 +11,8 @@ use crate::ClientIp;
 use crate::access::Permission;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::routes::{Body, Params, audit};
+use crate::routes::{Body, Params, admits_customer, audit};
 use crate::state::AppState;
-
-fn customer_in_scope(store: &mut credence_store::Store, caller: &Caller, id: &str) -> Result<bool, ApiError> {
-    if caller.scope.is_whole_portfolio() {
-        return Ok(true);
-    }
-    Ok(store
-        .record(credence_records::Kind::Customers, id)?
-        .is_some_and(|r| caller.scope.admits(id, r.text("org_unit"), r.text("business_line"))))
-}
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -74,7 +65,7 @@ pub async fn alerts(
                 if out.len() == limit as usize {
                     break;
                 }
-                if a.subject_kind != "customer" || customer_in_scope(store, &caller, &a.subject)? {
+                if a.subject_kind != "customer" || admits_customer(store, &caller, &a.subject)? {
                     out.push(a);
                 }
             }
@@ -112,7 +103,7 @@ pub async fn limit_requests(
         .with_store(move |store, _| {
             let mut out = Vec::new();
             for r in store.limit_requests(Some(&status), q.customer.as_deref())? {
-                if customer_in_scope(store, &caller, &r.customer_id)? {
+                if admits_customer(store, &caller, &r.customer_id)? {
                     out.push(r);
                 }
             }
@@ -156,7 +147,7 @@ pub async fn decide(
     state
         .with_store(move |store, _| {
             let (request, _) = store.limit_request(id)?.ok_or_else(|| ApiError::not_found(format!("no limit request {id}")))?;
-            if !customer_in_scope(store, &caller, &request.customer_id)? {
+            if !admits_customer(store, &caller, &request.customer_id)? {
                 return Err(ApiError::not_found(format!("no limit request {id}")));
             }
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
