@@ -585,7 +585,13 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Customer { command: CustomerCommand::Show { id, analytics, format, lang } } => {
             let (catalogue, model) = load_analytics(&analytics)?;
             let mut store = open(&cli.db)?;
-            let view = credence_engine::customer_view(&mut store, &catalogue, &id, today())?;
+            let view = credence_engine::customer_view(
+                &mut store,
+                &catalogue,
+                &id,
+                today(),
+                credence_engine::IndicatorSource::Records,
+            )?;
             match format {
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&view)?),
                 ReportFormat::Table => rating_output::print_customer(&view, &model, lang == Lang::Zh),

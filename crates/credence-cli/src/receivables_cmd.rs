@@ -158,13 +158,12 @@ fn aging_row(name: &str, l: &AgingLine, c: Currency) -> Vec<String> {
 pub fn run_aging(db: &str, args: AgingArgs) -> Result<()> {
     let c = currency(&args.currency)?;
     let mut store = open(db)?;
-    let view = credence_engine::aging(
-        &mut store,
-        args.as_of.unwrap_or_else(today),
-        c,
-        args.customers,
-        args.history,
-    )?;
+    let options = credence_engine::AgingOptions {
+        top: args.customers,
+        months: args.history,
+        ..credence_engine::AgingOptions::new(args.as_of.unwrap_or_else(today), c)
+    };
+    let view = credence_engine::aging(&mut store, &options)?;
     if args.format == ReportFormat::Json {
         println!("{}", serde_json::to_string_pretty(&view)?);
         return Ok(());

@@ -425,13 +425,7 @@ pub fn run_rules(db: &str, command: RulesCommand) -> Result<()> {
             if from > to || every == 0 {
                 bail!("--from must not be after --to, and --every must be at least 1");
             }
-            let mut dates = Vec::new();
-            let mut d = to;
-            while d >= from && dates.len() < 200 {
-                dates.push(d);
-                d = d - chrono::Months::new(every);
-            }
-            dates.reverse();
+            let dates = credence_engine::evaluation_dates(from, to, every);
             let mut store = open(db)?;
             let report = credence_engine::rules_performance(&mut store, &pack, &dates, horizon)?;
             if format == ReportFormat::Json {

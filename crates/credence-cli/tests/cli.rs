@@ -838,21 +838,30 @@ fn two_server_instances_run_each_job_once() {
     let rows = admin
         .query(
             &format!(
-                "SELECT job, claimed_by, last_finished_at, last_status FROM {schema}.job_claims ORDER BY job"
+                "SELECT job, claimed_by, last_started_at, last_finished_at, last_status FROM {schema}.job_claims ORDER BY job"
             ),
             &[],
         )
         .unwrap();
-    let runs: Vec<credence_store::JobRun> =
-        rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect();
-    let taken_over: Vec<_> = runs.iter().filter(|r| dead.contains(&r.0) && r.2.is_some()).collect();
+    let runs: Vec<credence_store::JobRun> = rows
+        .iter()
+        .map(|r| credence_store::JobRun {
+            run: r.get(0),
+            claimed_by: r.get(1),
+            started_at: r.get(2),
+            finished_at: r.get(3),
+            status: r.get(4),
+        })
+        .collect();
+    let taken_over: Vec<_> =
+        runs.iter().filter(|r| dead.contains(&r.run) && r.finished_at.is_some()).collect();
     assert!(taken_over.len() >= 2, "runs of the dead instance were taken over: {runs:?}");
     assert!(
-        taken_over.iter().all(|r| matches!(r.1.as_deref(), Some("a" | "b"))
-            && r.3.as_deref().is_some_and(|s| s.starts_with("ok"))),
+        taken_over.iter().all(|r| matches!(r.claimed_by.as_deref(), Some("a" | "b"))
+            && r.status.as_deref().is_some_and(|s| s.starts_with("ok"))),
         "{runs:?}"
     );
-    let finished = runs.iter().filter(|r| r.2.is_some()).count();
+    let finished = runs.iter().filter(|r| r.finished_at.is_some()).count();
     assert!(finished >= 6, "several two-second periods ran: {runs:?}");
     let audited = admin
         .query(
@@ -867,7 +876,7 @@ fn two_server_instances_run_each_job_once() {
         assert_eq!(n, 1, "{object} ran {n} times");
     }
     let by: std::collections::BTreeSet<_> =
-        runs.iter().filter(|r| r.2.is_some()).filter_map(|r| r.1.clone()).collect();
+        runs.iter().filter(|r| r.finished_at.is_some()).filter_map(|r| r.claimed_by.clone()).collect();
     assert!(by.iter().all(|i| i == "a" || i == "b"), "{by:?}");
     admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
 }

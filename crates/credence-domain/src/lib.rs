@@ -15,6 +15,7 @@ mod event;
 mod labels;
 mod ledger;
 mod money;
+mod region;
 mod relation;
 mod statement;
 mod uscc;
@@ -26,6 +27,7 @@ pub use ledger::OrderStatus;
 pub use money::{
     AmountError, Currency, CurrencyError, Money, decimal_from_minor_units, minor_units_from_decimal,
 };
+pub use region::{Province, region_name_en, region_name_zh};
 pub use relation::RelationKind;
 pub use statement::PeriodType;
 pub use uscc::{Uscc, UsccError, uscc_check_char};

@@ -163,29 +163,24 @@ fn load_facts(
     Ok(out)
 }
 
-/// The latest rating of every customer: (letter grade, score, PD).
+/// The latest rating of every customer rated: (letter grade in force, score, PD). A
+/// customer rated on its own after a portfolio run counts with that rating, and an
+/// override's grade is the one in force.
 pub(crate) fn latest_ratings(store: &mut Store) -> Result<HashMap<String, (String, f64, f64)>, EngineError> {
-    let mut out = HashMap::new();
-    if let Some(run) = store.rating_runs(20)?.into_iter().find(|r| r.finished_at.is_some()) {
-        store.ratings_of_run(run.id, |r| {
-            out.insert(r.rating.customer_id, (r.rating.letter_grade, r.rating.score, r.rating.pd));
-            Ok(())
-        })?;
-    }
-    Ok(out)
+    Ok(store.latest_grades_all()?.into_iter().map(|(id, g)| (id, (g.letter_grade, g.score, g.pd))).collect())
 }
 
 /// Everything the book is built from.
-struct Context {
-    ratings: HashMap<String, (String, f64, f64)>,
+pub(crate) struct Context {
+    pub(crate) ratings: HashMap<String, (String, f64, f64)>,
     levels: HashMap<String, control::Level>,
     approved: HashMap<String, ApprovedLimit>,
     /// customer → group id, and group id → its customer members.
-    group_of: HashMap<String, String>,
+    pub(crate) group_of: HashMap<String, String>,
     members: HashMap<String, Vec<String>>,
 }
 
-fn context(store: &mut Store, as_of: NaiveDate) -> Result<Context, EngineError> {
+pub(crate) fn context(store: &mut Store, as_of: NaiveDate) -> Result<Context, EngineError> {
     let levels = store
         .customer_levels()?
         .into_iter()
@@ -242,6 +237,17 @@ fn book_of(
     as_of: NaiveDate,
 ) -> Result<(ExposureBook, Vec<control::BookDiagnostic>, Vec<Facts>), EngineError> {
     let facts = load_facts(store, ids, as_of, policy.currency)?;
+    let (book, diagnostics) = book_from_facts(policy, &facts, ctx, as_of);
+    Ok((book, diagnostics, facts))
+}
+
+/// The exposure book of customers whose facts are read.
+pub(crate) fn book_from_facts(
+    policy: &CreditPolicy,
+    facts: &[Facts],
+    ctx: &Context,
+    as_of: NaiveDate,
+) -> (ExposureBook, Vec<control::BookDiagnostic>) {
     let snapshots: Vec<CustomerSnapshot> =
         facts.iter().map(|f| snapshot(f, ctx, policy.currency, as_of)).collect();
     let limits: HashMap<&str, i64> = snapshots.iter().map(|s| (s.customer_id.as_str(), s.limit)).collect();
@@ -257,8 +263,7 @@ fn book_of(
         })
         .collect();
     groups.sort_by(|a, b| a.group_id.cmp(&b.group_id));
-    let (book, diagnostics) = ExposureBook::build(policy, policy.currency, snapshots, groups);
-    Ok((book, diagnostics, facts))
+    ExposureBook::build(policy, policy.currency, snapshots, groups)
 }
 
 /// A credit check and what became of the order.
@@ -665,7 +670,7 @@ pub fn request_temporary_limit(
     let temporary = control::TemporaryLimit { amount, expires };
     control::check_temporary_limit(policy, permanent, &temporary, as_of)
         .map_err(|e| EngineError::Control(e.to_string()))?;
-    let grade = latest_ratings(store)?.remove(customer).map(|r| r.0);
+    let grade = store.latest_grades(&[customer.to_owned()])?.remove(customer).map(|g| g.letter_grade);
     let rule = policy.effective_grade(grade.as_deref());
     let request = control::LimitRequest {
         customer_id: customer.to_owned(),

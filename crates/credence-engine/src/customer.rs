@@ -61,14 +61,25 @@ pub struct CustomerView {
     pub migrations: Vec<Migration>,
 }
 
-/// Reads a customer's page. Indicators and their trends are computed from the customer's
-/// records at the latest rating's as-of date (`today` when never rated), with the
-/// industry medians of that rating run.
+/// Where a customer page's indicators come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndicatorSource {
+    /// Computed from the customer's current records at the latest rating's as-of date,
+    /// with trends (QoQ, YoY, 3-year).
+    Records,
+    /// The values the latest rating was computed from, as stored with it (no trends; none
+    /// when never rated): a page read costs no computation.
+    Rating,
+}
+
+/// Reads a customer's page. Indicators come from `source`, at the latest rating's as-of
+/// date (`today` when never rated), with the industry medians of that rating run.
 pub fn customer_view(
     store: &mut Store,
     catalogue: &Catalogue,
     id: &str,
     today: chrono::NaiveDate,
+    source: IndicatorSource,
 ) -> Result<CustomerView, EngineError> {
     let customer = store
         .record(credence_records::Kind::Customers, id)?
@@ -96,33 +107,74 @@ pub fn customer_view(
         None => HashMap::new(),
     };
     let as_of = latest.as_ref().and_then(|r| r.rating.as_of.parse().ok()).unwrap_or(today);
-    let files = crate::credit_file::load_credit_files(store, id, id)?;
-    let (indicators, data_changed_since_rating) = match files.into_iter().next() {
-        Some(c) => {
-            let changed = latest.as_ref().is_some_and(|r| {
-                crate::rate::inputs_hash(&c.head, as_of, &r.rating.model_version, &r.rating.catalogue_version)
-                    != r.rating.inputs_hash
-            });
-            let (file, _) =
-                c.file.map_err(|reason| EngineError::UnreadableCustomer { id: id.to_owned(), reason })?;
-            let set = catalogue.evaluate(&file, as_of, &credence_indicators::EvalOptions { trends: true });
-            let lines = set
-                .values
-                .into_iter()
-                .zip(catalogue.indicators())
-                .map(|(v, def)| IndicatorLine {
-                    id: v.id.clone(),
-                    name_zh: def.name_zh.clone(),
-                    name_en: def.name_en.clone(),
-                    unit: def.unit.code().to_owned(),
-                    higher_is_better: matches!(def.direction, credence_indicators::Direction::HigherBetter),
-                    peer_median: medians.get(&v.id).copied(),
-                    value: v,
+    let line = |def: &credence_indicators::IndicatorDef, value: IndicatorValue| IndicatorLine {
+        id: value.id.clone(),
+        name_zh: def.name_zh.clone(),
+        name_en: def.name_en.clone(),
+        unit: def.unit.code().to_owned(),
+        higher_is_better: matches!(def.direction, credence_indicators::Direction::HigherBetter),
+        peer_median: medians.get(&value.id).copied(),
+        value,
+    };
+    let (indicators, data_changed_since_rating) = match (source, &rating, &latest) {
+        (IndicatorSource::Rating, Some(detail), Some(stored)) => {
+            let mut values: HashMap<&str, (Option<f64>, Option<String>)> = detail
+                .rating
+                .lines
+                .iter()
+                .filter(|l| !l.qualitative)
+                .map(|l| (l.indicator.as_str(), (l.value, l.missing.clone())))
+                .collect();
+            for (id, v) in &detail.unscored {
+                values.entry(id.as_str()).or_insert((*v, None));
+            }
+            let lines = catalogue
+                .indicators()
+                .iter()
+                .filter_map(|def| {
+                    let (value, missing) = values.remove(def.id.as_str())?;
+                    Some(line(
+                        def,
+                        IndicatorValue {
+                            id: def.id.clone(),
+                            missing: missing.or_else(|| value.is_none().then(|| "no value".to_owned())),
+                            value,
+                            period_end: None,
+                            trend: None,
+                        },
+                    ))
                 })
                 .collect();
-            (lines, changed)
+            (lines, store.data_version(id)? > stored.rating.data_version)
         }
-        None => (Vec::new(), false),
+        (IndicatorSource::Rating, _, _) => (Vec::new(), false),
+        (IndicatorSource::Records, _, _) => {
+            match crate::credit_file::load_credit_files(store, id, id)?.into_iter().next() {
+                Some(c) => {
+                    let changed = latest.as_ref().is_some_and(|r| {
+                        crate::rate::inputs_hash(
+                            &c.head,
+                            as_of,
+                            &r.rating.model_version,
+                            &r.rating.catalogue_version,
+                        ) != r.rating.inputs_hash
+                    });
+                    let (file, _) = c
+                        .file
+                        .map_err(|reason| EngineError::UnreadableCustomer { id: id.to_owned(), reason })?;
+                    let set =
+                        catalogue.evaluate(&file, as_of, &credence_indicators::EvalOptions { trends: true });
+                    let lines = set
+                        .values
+                        .into_iter()
+                        .zip(catalogue.indicators())
+                        .map(|(v, def)| line(def, v))
+                        .collect();
+                    (lines, changed)
+                }
+                None => (Vec::new(), false),
+            }
+        }
     };
     let lines: Vec<HistoryLine> = history
         .iter()

@@ -27,11 +27,20 @@ pub struct ImportOptions {
     pub now: String,
     /// At most this many diagnostics are kept in the report (all are counted).
     pub max_diagnostics: usize,
+    /// The name reports and the import run give the file (an upload's own name); `None`:
+    /// its path. Its extension tells CSV from xlsx.
+    pub source_name: Option<String>,
 }
 
 impl ImportOptions {
     pub fn new(as_of: chrono::NaiveDate, now: String) -> Self {
-        Self { invalid_rows: InvalidRows::RejectFile, as_of, now, max_diagnostics: 100_000 }
+        Self {
+            invalid_rows: InvalidRows::RejectFile,
+            as_of,
+            now,
+            max_diagnostics: 100_000,
+            source_name: None,
+        }
     }
 }
 
@@ -164,10 +173,10 @@ pub fn import_file(
     options: &ImportOptions,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ImportReport, EngineError> {
-    let shown = path.display().to_string();
+    let shown = options.source_name.clone().unwrap_or_else(|| path.display().to_string());
     let mut report = ImportReport::new(&shown, kind);
     let cap = options.max_diagnostics;
-    let mut reader = RowReader::open(path)?;
+    let mut reader = RowReader::open_named(path, &shown)?;
     let Some((_, header)) = reader.next_row()? else {
         return Err(credence_records::ReadError::Empty { path: shown }.into());
     };

@@ -26,6 +26,7 @@ mod import;
 pub mod model;
 mod model_data;
 mod notify;
+mod portfolio;
 mod rate;
 mod receivables;
 mod repair;
@@ -45,9 +46,11 @@ pub use control::{
     decide_blocked_order, decide_limit, load_policy, load_strategy, request_temporary_limit, warm_book,
 };
 pub use credit_file::{LoadedFile, Qualitative, load_credit_files};
-pub use customer::{CustomerView, HistoryLine, IndicatorLine, Migration, customer_view, override_rating};
+pub use customer::{
+    CustomerView, HistoryLine, IndicatorLine, IndicatorSource, Migration, customer_view, override_rating,
+};
 pub use demo::{DemoReport, build_demo, build_demo_file};
-pub use files::{export, write_template};
+pub use files::{export, export_selected, write_template};
 pub use groups::{
     CustomerTies, Exposures, GroupDetail, GroupLine, MemberExposure, RelatedParties, distressed_customers,
     related_parties,
@@ -55,13 +58,14 @@ pub use groups::{
 pub use import::{ImportOptions, ImportReport, ImportStatus, InvalidRows, import_file};
 pub use model_data::{ModelDataset, target_column, write_model_dataset};
 pub use notify::{NotifyReport, deliver_notifications};
+pub use portfolio::{PortfolioOptions, PortfolioSnapshot, portfolio_snapshot};
 pub use rate::{RateOptions, RateReport, RateScope, RatingDetail, rate_portfolio};
-pub use receivables::{AgingView, aging, collection_report, collection_worklist};
+pub use receivables::{AgingOptions, AgingView, aging, collection_report, collection_worklist};
 pub use repair::{
     REPAIR_KINDS, RepairOutcome, abandon_repair, add_repair_item, complete_repair, finish_repair_item,
     open_repair,
 };
-pub use rule_performance::{RulePerformance, RulesPerformanceReport, rules_performance};
+pub use rule_performance::{RulePerformance, RulesPerformanceReport, evaluation_dates, rules_performance};
 pub use warn::{
     CaseChange, EMERGENCY_PLANS, PLAYBOOKS, Playbook, STAGES, WarnOptions, WarnReport, WarnScope,
     change_case, playbook, sweep_cases, warn,

@@ -317,6 +317,48 @@ pub fn register_model(store: &mut Store, model: &ModelFile, by: &str, at: &str) 
     }
 }
 
+/// How far a registered model's portfolio runs drifted from its training population
+/// (GOV-2): each challenger run's PSI of PDs against the training distribution.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DriftPoint {
+    pub run_id: i64,
+    pub as_of: String,
+    pub scored: usize,
+    pub mean_pd: Option<f64>,
+    /// None when the run scored nothing.
+    pub psi: Option<credence_model::Psi>,
+}
+
+/// A registered model with its validation, grades and drift run by run (oldest first).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ModelDetail {
+    pub registered_at: String,
+    pub registered_by: String,
+    pub model: ModelFile,
+    pub drift: Vec<DriftPoint>,
+}
+
+/// A registered model and the drift of its challenger runs.
+pub fn model_detail(store: &mut Store, version: &str) -> Result<ModelDetail, ModelError> {
+    let stored = store.model(version)?.ok_or_else(|| ModelError::UnknownModel(version.to_owned()))?;
+    let model = ModelFile::from_json(&stored.artefact)
+        .map_err(|source| ModelError::Artefact { path: format!("model {version}"), source })?;
+    let mut runs = store.model_runs(Some(version))?;
+    runs.sort_by_key(|r| r.id);
+    let mut drift = Vec::with_capacity(runs.len());
+    for r in runs {
+        let pds: Vec<f64> = store.model_scores(r.id)?.into_iter().map(|s| s.pd).collect();
+        drift.push(DriftPoint {
+            run_id: r.id,
+            as_of: r.as_of,
+            scored: pds.len(),
+            mean_pd: (!pds.is_empty()).then(|| pds.iter().sum::<f64>() / pds.len() as f64),
+            psi: credence_model::monitor::pd_drift(&model, &pds),
+        });
+    }
+    Ok(ModelDetail { registered_at: stored.registered_at, registered_by: stored.registered_by, model, drift })
+}
+
 /// A registered model run over the portfolio, against the expert ratings.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ChallengerRun {

@@ -26,21 +26,35 @@ pub struct AgingView {
 }
 
 /// The last day of the month `back` months before the month of `d`.
-fn month_end_before(d: NaiveDate, back: u32) -> NaiveDate {
+pub(crate) fn month_end_before(d: NaiveDate, back: u32) -> NaiveDate {
     let first = d.with_day(1).expect("day 1 exists") - chrono::Months::new(back - 1);
     first - chrono::Days::new(1)
+}
+
+/// What an aging report covers.
+#[derive(Debug, Clone)]
+pub struct AgingOptions {
+    pub as_of: NaiveDate,
+    pub currency: Currency,
+    /// How many of the most overdue customers to list.
+    pub top: usize,
+    /// Month ends before `as_of` to age the portfolio at as well.
+    pub months: u32,
+    /// Only these customers (a caller's data scope); `None`: all.
+    pub only: Option<std::collections::HashSet<String>>,
+}
+
+impl AgingOptions {
+    pub fn new(as_of: NaiveDate, currency: Currency) -> AgingOptions {
+        AgingOptions { as_of, currency, top: 10, months: 12, only: None }
+    }
 }
 
 /// Aging of every customer's open items on `as_of` (CTRL-9), by group, business line and
 /// portfolio, with the `top` customers most overdue and the portfolio at the `months`
 /// month ends before — all from one read of the ledgers.
-pub fn aging(
-    store: &mut Store,
-    as_of: NaiveDate,
-    currency: Currency,
-    top: usize,
-    months: u32,
-) -> Result<AgingView, EngineError> {
+pub fn aging(store: &mut Store, options: &AgingOptions) -> Result<AgingView, EngineError> {
+    let AgingOptions { as_of, currency, top, months, .. } = *options;
     let ctx_groups = {
         let parties = crate::related_parties(store, as_of, credence_groups::GroupConfig::builtin())?;
         let mut group_of = HashMap::new();
@@ -51,7 +65,11 @@ pub fn aging(
         }
         group_of
     };
-    let ids = store.customer_ids()?;
+    let ids: Vec<String> = store
+        .customer_ids()?
+        .into_iter()
+        .filter(|id| options.only.as_ref().is_none_or(|o| o.contains(id)))
+        .collect();
     let dates = AgingDates::new(as_of);
     let earlier: Vec<AgingDates> =
         (1..=months).rev().map(|k| AgingDates::new(month_end_before(as_of, k))).collect();

@@ -47,6 +47,31 @@ pub struct RulesPerformanceReport {
     pub rules: Vec<RulePerformance>,
 }
 
+/// Evaluation dates every `every_months` months going back from `to` to `from` (at most
+/// 200), ascending; none when `from` is after `to` or `every_months` is zero. When `to`
+/// is a month end every date is (quarter ends stay quarter ends).
+pub fn evaluation_dates(from: NaiveDate, to: NaiveDate, every_months: u32) -> Vec<NaiveDate> {
+    use chrono::Datelike;
+    if every_months == 0 {
+        return Vec::new();
+    }
+    let month_end = (to + chrono::Days::new(1)).day() == 1;
+    let first_of_month = to.with_day(1).expect("day 1 exists");
+    let mut dates: Vec<NaiveDate> = (0..200_u32)
+        .map_while(|k| {
+            let back = chrono::Months::new(every_months.checked_mul(k)?);
+            let d = if month_end {
+                first_of_month - back + chrono::Months::new(1) - chrono::Days::new(1)
+            } else {
+                to - back
+            };
+            (d >= from).then_some(d)
+        })
+        .collect();
+    dates.reverse();
+    dates
+}
+
 /// Evaluates `pack` over every customer not yet defaulted at each of `dates` (ascending)
 /// and measures each rule against the `default` events in the following
 /// `horizon_months`.
@@ -174,4 +199,23 @@ pub fn rules_performance(
         defaulters: defaulters.len() as u64,
         rules,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn quarter_ends_stay_quarter_ends() {
+        let got = evaluation_dates(d("2024-09-30"), d("2025-09-30"), 3);
+        assert_eq!(got, ["2024-09-30", "2024-12-31", "2025-03-31", "2025-06-30", "2025-09-30"].map(d));
+        // Not a month end: the same day of the month, clamped.
+        assert_eq!(evaluation_dates(d("2025-01-01"), d("2025-05-30"), 3), [d("2025-02-28"), d("2025-05-30")]);
+        assert!(evaluation_dates(d("2026-01-01"), d("2025-01-01"), 3).is_empty());
+        assert!(evaluation_dates(d("2025-01-01"), d("2025-09-30"), 0).is_empty());
+    }
 }

@@ -129,7 +129,12 @@ fn an_order_is_checked_step_by_step_and_a_blocked_one_is_queued_and_decided() {
 #[test]
 fn aging_matches_the_hand_calculation() {
     let (_dir, mut store) = store();
-    let view = aging(&mut store, date("2026-09-30"), credence_domain::Currency::CNY, 1, 3).unwrap();
+    let options = credence_engine::AgingOptions {
+        top: 1,
+        months: 3,
+        ..credence_engine::AgingOptions::new(date("2026-09-30"), credence_domain::Currency::CNY)
+    };
+    let view = aging(&mut store, &options).unwrap();
     let report = &view.report;
     assert_eq!(view.top_customers.len(), 1);
     assert_eq!(
@@ -304,7 +309,14 @@ fn promises_and_disputes_feed_indicators_and_hold_back_disputed_invoices() {
     assert_eq!(e.unwrap_err().to_string(), "invoice 'I3' is customer 'C2's, not 'C1's");
 
     let catalogue = credence_indicators::Catalogue::builtin();
-    let view = credence_engine::customer_view(&mut store, &catalogue, "C1", date("2026-09-30")).unwrap();
+    let view = credence_engine::customer_view(
+        &mut store,
+        &catalogue,
+        "C1",
+        date("2026-09-30"),
+        credence_engine::IndicatorSource::Records,
+    )
+    .unwrap();
     let value = |id: &str| view.indicators.iter().find(|l| l.id == id).unwrap().value.value;
     assert_eq!(value("promise_kept_rate"), Some(50.0));
     assert_eq!(value("dispute_rate"), Some(50.0));

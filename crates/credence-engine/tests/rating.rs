@@ -3,8 +3,8 @@
 //! how well the grades separate later defaults.
 
 use credence_engine::{
-    ImportOptions, RateOptions, RateScope, build_demo, customer_view, import_file, indicator_effectiveness,
-    override_rating, rate_portfolio, rating_performance,
+    ImportOptions, IndicatorSource, RateOptions, RateScope, build_demo, customer_view, import_file,
+    indicator_effectiveness, override_rating, rate_portfolio, rating_performance,
 };
 use credence_indicators::Catalogue;
 use credence_rating::{Override, ScaleKind, ScorecardModel};
@@ -89,7 +89,8 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
     e.rate("2025-09-30", RateScope::All);
     e.rate("2026-09-30", RateScope::All);
     let id = "C0000012";
-    let view = customer_view(&mut e.store, &e.catalogue, id, date("2026-11-22")).unwrap();
+    let view =
+        customer_view(&mut e.store, &e.catalogue, id, date("2026-11-22"), IndicatorSource::Records).unwrap();
     let detail = view.rating.as_ref().unwrap();
     assert_eq!(detail.rating.customer_id, id);
     assert_eq!(view.history.len(), 2);
@@ -100,6 +101,16 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
     assert!(view.indicators.iter().any(|l| l.peer_median.is_some()));
     assert!(view.indicators.iter().any(|l| l.value.trend.as_ref().is_some_and(|t| t.yoy.is_some())));
     assert!(!view.data_changed_since_rating);
+    // The values stored with the rating are the ones computed from the records (no
+    // trends): a page read from the rating shows the same numbers without computing them.
+    let stored =
+        customer_view(&mut e.store, &e.catalogue, id, date("2026-11-22"), IndicatorSource::Rating).unwrap();
+    assert_eq!(stored.indicators.len(), view.indicators.len());
+    for (s, c) in stored.indicators.iter().zip(&view.indicators) {
+        assert_eq!((&s.id, s.value.value, s.peer_median), (&c.id, c.value.value, c.peer_median));
+        assert!(s.value.trend.is_none());
+    }
+    assert!(!stored.data_changed_since_rating);
     let expected_migrations = usize::from(view.history[0].letter_grade != view.history[1].letter_grade);
     assert_eq!(view.migrations.len(), expected_migrations);
 
@@ -133,7 +144,8 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
     };
     let stored = override_rating(&mut e.store, &e.model, id, &ok, "analyst", "t2").unwrap();
     assert_eq!(stored.letter_grade, "BB");
-    let view = customer_view(&mut e.store, &e.catalogue, id, date("2026-11-22")).unwrap();
+    let view =
+        customer_view(&mut e.store, &e.catalogue, id, date("2026-11-22"), IndicatorSource::Records).unwrap();
     assert_eq!(view.history[0].letter_grade, "BB");
     assert_eq!(view.override_in_force.as_ref().map(|o| o.approver.as_str()), Some("CRO"));
     // The model's own grade is kept beside the override.

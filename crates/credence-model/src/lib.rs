@@ -25,6 +25,7 @@ pub mod spec;
 pub mod table;
 
 pub use artefact::{FeatureSpec, ModelFile, SchemaReader};
+pub use credence_scorecard::stability::{Psi, StabilityLevel};
 pub use fit::{TrainError, train};
 pub use score::{Reason, RowScore, score_table};
 pub use spec::{Calibrate, GradeBand, ModelKind, Shape, TrainSpec};

@@ -45,6 +45,12 @@ fn worse(a: StabilityLevel, b: StabilityLevel) -> StabilityLevel {
     if rank(b) > rank(a) { b } else { a }
 }
 
+/// The PSI of a set of the model's PDs (a portfolio run's) against the training
+/// distribution: how far the scored population drifted (GOV-2); none without PDs.
+pub fn pd_drift(model: &ModelFile, pds: &[f64]) -> Option<Psi> {
+    psi(&model.profile.pd_counts, &model.profile.pd_bands.counts(pds)).ok()
+}
+
 /// Compares `table` (in the model's schema) with the training profile; `target` (the new
 /// rows' outcomes) adds performance.
 pub fn monitor(model: &ModelFile, table: &Table, target: Option<&[u8]>) -> Result<MonitorReport, TrainError> {

@@ -65,8 +65,14 @@ fn sniff_is_utf8(bytes: &[u8]) -> bool {
 impl RowReader {
     /// Opens a `.csv` or `.xlsx` file by its extension.
     pub fn open(path: &Path) -> Result<Self, ReadError> {
-        let shown = path.display().to_string();
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        Self::open_named(path, &path.display().to_string())
+    }
+
+    /// Opens a file whose messages name it `shown` (an upload's name rather than the
+    /// temporary file holding it); the type comes from `shown`'s extension.
+    pub fn open_named(path: &Path, shown: &str) -> Result<Self, ReadError> {
+        let shown = shown.to_owned();
+        let ext = Path::new(&shown).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         let open_err = |source| ReadError::Open { path: shown.clone(), source };
         match ext.as_str() {
             "csv" | "txt" => {

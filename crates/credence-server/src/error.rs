@@ -18,12 +18,18 @@ pub struct ErrorBody {
     pub field: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// What was refused in detail (an import's report with every row's problems).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub details: Option<serde_json::Value>,
 }
 
 #[derive(Debug)]
 pub enum ApiError {
     /// The client's mistake: shown as it is.
     Client { status: StatusCode, code: &'static str, message: String, field: Option<String> },
+    /// The client's data was refused, with the details (422 `rejected`).
+    Rejected { message: String, details: serde_json::Value },
     /// Ours: logged with its cause, shown as a generic 500.
     Internal(String),
 }
@@ -95,6 +101,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Client { status, .. } => *status,
+            ApiError::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -119,20 +126,37 @@ impl From<credence_engine::EngineError> for ApiError {
             | E::UnknownInvoice { .. }
             | E::UnknownDispute { .. }
             | E::UnknownRatingRun { .. }
+            | E::UnknownRepairPlan { .. }
+            | E::UnknownRepairItem { .. }
             | E::NotRated { .. } => ApiError::not_found(e.to_string()),
             E::OrderDecided { .. }
             | E::LimitRequestDecided { .. }
             | E::CaseClosed { .. }
             | E::DisputeOpen { .. }
-            | E::DisputeResolved { .. } => ApiError::conflict(e.to_string()),
-            E::Override(_) | E::ReasonRequired | E::Control(_) | E::BadCollectionEntry { .. } => {
-                ApiError::Client {
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    code: "rejected",
-                    message: chain(&e),
-                    field: None,
-                }
-            }
+            | E::DisputeResolved { .. }
+            | E::RepairPlanClosed { .. }
+            | E::RepairPlanExists { .. } => ApiError::conflict(e.to_string()),
+            E::Read(_) => ApiError::Client {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "unreadable_file",
+                message: chain(&e),
+                field: None,
+            },
+            E::Override(_)
+            | E::ReasonRequired
+            | E::Control(_)
+            | E::BadCollectionEntry { .. }
+            | E::InvoiceOfAnotherCustomer { .. }
+            | E::CaseAtLastStage { .. }
+            | E::UnknownTemplate { .. }
+            | E::UnknownRepairKind { .. }
+            | E::EvidenceRequired
+            | E::RepairItemsOpen { .. } => ApiError::Client {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "rejected",
+                message: chain(&e),
+                field: None,
+            },
             _ => ApiError::Internal(chain(&e)),
         }
     }
@@ -161,8 +185,18 @@ impl IntoResponse for ApiError {
         let request_id = REQUEST_ID.try_with(Clone::clone).ok();
         let (status, body) = match self {
             ApiError::Client { status, code, message, field } => {
-                (status, ErrorBody { code: code.to_owned(), message, field, request_id })
+                (status, ErrorBody { code: code.to_owned(), message, field, request_id, details: None })
             }
+            ApiError::Rejected { message, details } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorBody {
+                    code: "rejected".into(),
+                    message,
+                    field: None,
+                    request_id,
+                    details: Some(details),
+                },
+            ),
             ApiError::Internal(detail) => {
                 tracing::error!(request_id = request_id.as_deref().unwrap_or(""), error = %detail, "internal error");
                 (
@@ -172,6 +206,7 @@ impl IntoResponse for ApiError {
                         message: "internal error; quote the request id when reporting it".into(),
                         field: None,
                         request_id,
+                        details: None,
                     },
                 )
             }

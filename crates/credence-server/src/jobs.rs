@@ -57,7 +57,7 @@ impl JobConfig {
     }
 }
 
-fn stamp(t: DateTime<Utc>) -> String {
+pub(crate) fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
@@ -74,77 +74,143 @@ pub fn run_name(s: &JobSchedule, now: DateTime<Utc>) -> String {
     }
 }
 
-/// Runs one job on the store; returns a short status.
-fn run_job(
+/// What a run does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobKind {
+    /// Rate every customer, or those whose data changed.
+    Rating { changed_only: bool },
+    /// Evaluate the warning rules for the customers due, or for all (with peer rules).
+    Warnings { all: bool },
+    /// Apply the credit policy to every customer (limit requests for increases).
+    Policy,
+    /// Deliver queued notifications.
+    Notifications,
+}
+
+impl JobKind {
+    /// The kind a scheduled job runs.
+    pub fn of_schedule(name: &str) -> Option<JobKind> {
+        match name {
+            "nightly_rating" => Some(JobKind::Rating { changed_only: true }),
+            "warnings" => Some(JobKind::Warnings { all: false }),
+            "notifications" => Some(JobKind::Notifications),
+            _ => None,
+        }
+    }
+}
+
+/// Runs one job on the store as of `as_of`; returns a short status.
+pub(crate) fn execute(
     store: &mut credence_store::Store,
     shared: &crate::state::Shared,
-    config: &JobConfig,
-    name: &str,
+    notify: Option<&credence_notify::NotifyConfig>,
+    kind: &JobKind,
+    as_of: chrono::NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<String, String> {
-    let as_of = now.date_naive();
     let err = |e: &dyn std::error::Error| crate::error::chain(e);
-    match name {
-        "nightly_rating" => {
-            let options =
-                credence_engine::RateOptions::new(as_of, credence_engine::RateScope::Changed, stamp(now));
+    match kind {
+        JobKind::Rating { changed_only } => {
+            let scope = if *changed_only {
+                credence_engine::RateScope::Changed
+            } else {
+                credence_engine::RateScope::All
+            };
+            let options = credence_engine::RateOptions::new(as_of, scope, stamp(now));
             let r = credence_engine::rate_portfolio(store, &shared.catalogue, &shared.model, &options)
                 .map_err(|e| err(&e))?;
-            Ok(format!("{} rated, {} skipped", r.rated, r.skipped))
+            Ok(format!("{} rated, {} skipped, {} failed", r.rated, r.skipped, r.failed))
         }
-        "warnings" => {
-            let pack = credence_warning::RulePack::builtin(&shared.catalogue);
-            let options = credence_engine::WarnOptions {
-                as_of,
-                scope: credence_engine::WarnScope::Due,
-                now: stamp(now),
-            };
-            let r = credence_engine::warn(store, &pack, &options).map_err(|e| err(&e))?;
-            Ok(format!("run {}", r.run_id))
+        JobKind::Warnings { all } => {
+            let scope = if *all { credence_engine::WarnScope::All } else { credence_engine::WarnScope::Due };
+            let options = credence_engine::WarnOptions { as_of, scope, now: stamp(now) };
+            let r = credence_engine::warn(store, &shared.pack, &options).map_err(|e| err(&e))?;
+            Ok(format!(
+                "run {}: {} evaluated, {} raised, {} closed, {} cases opened",
+                r.run_id, r.evaluated, r.raised, r.closed, r.cases_opened
+            ))
         }
-        "notifications" => match &config.notify {
+        JobKind::Policy => {
+            let r = credence_engine::apply_policy(store, &shared.policy, as_of, &stamp(now))
+                .map_err(|e| err(&e))?;
+            Ok(format!(
+                "{} proposals, {} limit requests, {} failures",
+                r.proposed,
+                r.requests.len(),
+                r.failures.len()
+            ))
+        }
+        JobKind::Notifications => match notify {
             Some(n) => {
                 let r = credence_engine::deliver_notifications(store, n, now, 1_000).map_err(|e| err(&e))?;
                 Ok(format!("{} delivered, {} failed", r.delivered, r.failed))
             }
             None => Ok("not configured".into()),
         },
-        other => Err(format!("unknown job {other}")),
     }
+}
+
+/// Claims a run for this instance for `lease`; `false` when another instance holds it,
+/// it has finished, or an earlier run of the same job is under way.
+pub(crate) fn claim(
+    store: &mut credence_store::Store,
+    shared: &crate::state::Shared,
+    run: &str,
+    lease: chrono::Duration,
+) -> Result<bool, crate::error::ApiError> {
+    let now = Utc::now();
+    let claimed = store.claim_job(run, &shared.config.instance, &stamp(now), &stamp(now + lease))?;
+    if claimed {
+        tracing::info!(run = %run, instance = %shared.config.instance, "job claimed");
+    }
+    Ok(claimed)
+}
+
+/// Runs a claimed run, records how it ended and audits it; returns the status.
+pub(crate) fn run_claimed(
+    store: &mut credence_store::Store,
+    shared: &crate::state::Shared,
+    notify: Option<&credence_notify::NotifyConfig>,
+    run: &str,
+    kind: &JobKind,
+    as_of: chrono::NaiveDate,
+) -> Result<String, crate::error::ApiError> {
+    let instance = shared.config.instance.clone();
+    let status = match execute(store, shared, notify, kind, as_of, Utc::now()) {
+        Ok(s) => format!("ok: {s}"),
+        Err(e) => format!("failed: {e}"),
+    };
+    let kept = store.finish_job(run, &instance, &stamp(Utc::now()), &status)?;
+    let job_actor = crate::accounts::Actor {
+        name: instance,
+        role: "job".into(),
+        client_ip: "local".into(),
+        request_id: String::new(),
+    };
+    job_actor.record(
+        store,
+        "job.run",
+        &format!("job:{run}"),
+        serde_json::json!({ "status": status, "claim_kept": kept }),
+    )?;
+    Ok(status)
 }
 
 /// One pass: claims and runs every due run this instance can get.
 pub async fn run_due(state: &AppState, config: &JobConfig) {
     for s in &config.schedules {
-        let now = Utc::now();
-        let run = run_name(s, now);
+        let run = run_name(s, Utc::now());
         let lease = chrono::Duration::from_std(config.lease).unwrap_or(chrono::Duration::hours(1));
-        let (instance, job, cfg) = (state.0.config.instance.clone(), s.name, config.clone());
+        let cfg = config.clone();
         let started = Instant::now();
+        let Some(kind) = JobKind::of_schedule(s.name) else { continue };
+        let as_of = state.today();
         let outcome = state
             .with_store(move |store, shared| {
-                if !store.claim_job(&run, &instance, &stamp(now), &stamp(now + lease))? {
+                if !claim(store, shared, &run, lease)? {
                     return Ok(None);
                 }
-                tracing::info!(run = %run, instance = %instance, "job claimed");
-                let status = match run_job(store, shared, &cfg, job, now) {
-                    Ok(s) => format!("ok: {s}"),
-                    Err(e) => format!("failed: {e}"),
-                };
-                let kept = store.finish_job(&run, &instance, &stamp(Utc::now()), &status)?;
-                let job_actor = crate::accounts::Actor {
-                    name: instance.clone(),
-                    role: "job".into(),
-                    client_ip: "local".into(),
-                    request_id: String::new(),
-                };
-                job_actor.record(
-                    store,
-                    "job.run",
-                    &format!("job:{run}"),
-                    serde_json::json!({ "status": status, "claim_kept": kept }),
-                )?;
-                Ok(Some(status))
+                run_claimed(store, shared, cfg.notify.as_ref(), &run, &kind, as_of).map(Some)
             })
             .await;
         match outcome {

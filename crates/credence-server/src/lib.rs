@@ -32,6 +32,7 @@ pub mod jobs;
 pub mod openapi;
 mod routes;
 pub mod state;
+pub mod warm;
 
 use std::net::SocketAddr;
 use std::time::Instant;

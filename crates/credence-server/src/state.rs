@@ -28,6 +28,9 @@ pub struct ServerConfig {
     pub login_window_minutes: i64,
     /// Mark cookies `Secure` (behind TLS).
     pub secure_cookies: bool,
+    /// The business date every view and check is as of; `None`: today (UTC) at each
+    /// request. Fixed for demonstrations and tests of a portfolio observed on a past date.
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 impl ServerConfig {
@@ -41,6 +44,7 @@ impl ServerConfig {
             login_max_failures: 5,
             login_window_minutes: 15,
             secure_cookies: false,
+            as_of: None,
         }
     }
 }
@@ -113,10 +117,16 @@ pub struct Shared {
     pub catalogue: Catalogue,
     pub policy: CreditPolicy,
     pub model: credence_rating::ScorecardModel,
+    pub pack: credence_warning::RulePack,
+    pub strategy: credence_control::CollectionStrategy,
     pub metrics: Metrics,
     pub tokens: crate::auth::TokenCache,
-    /// Today's exposure book for credit checks.
-    pub book: std::sync::RwLock<Option<Arc<credence_engine::WarmBook>>>,
+    /// The portfolio and exposure book, kept warm.
+    pub warm: crate::warm::WarmPortfolio,
+    /// The warning rules' performance as last measured.
+    pub rule_performance: crate::routes::catalogue::RulePerformanceCache,
+    /// The relationship graph as last built.
+    pub parties: crate::routes::groups::PartiesCache,
 }
 
 /// The state every handler gets.
@@ -127,16 +137,26 @@ impl AppState {
     /// Opens the database (running migrations) and loads the shipped catalogue and policy.
     pub fn open(config: ServerConfig) -> Result<AppState, crate::ServeError> {
         let store = Store::open(&config.db).map_err(crate::ServeError::Store)?;
+        let catalogue = Catalogue::builtin();
         Ok(AppState(Arc::new(Shared {
             config,
             pool: StorePool::new(store),
-            catalogue: Catalogue::builtin(),
+            pack: credence_warning::RulePack::builtin(&catalogue),
+            strategy: credence_control::CollectionStrategy::builtin(),
+            catalogue,
             policy: CreditPolicy::builtin(),
             model: credence_rating::ScorecardModel::builtin(),
             metrics: Metrics::default(),
             tokens: crate::auth::TokenCache::default(),
-            book: std::sync::RwLock::new(None),
+            warm: crate::warm::WarmPortfolio::default(),
+            rule_performance: Default::default(),
+            parties: Default::default(),
         })))
+    }
+
+    /// The business date: the configured one, else today (UTC).
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.0.config.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive())
     }
 
     /// Runs blocking store work off the async threads with a pooled connection.

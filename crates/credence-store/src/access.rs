@@ -45,7 +45,17 @@ pub struct StoredToken {
 
 /// A job run: its name, the instance holding or having finished it, when it finished and
 /// how.
-pub type JobRun = (String, Option<String>, Option<String>, Option<String>);
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct JobRun {
+    /// `job:period` (`warnings:2026-11-22`).
+    pub run: String,
+    /// The instance holding or last holding the claim.
+    pub claimed_by: Option<String>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// `ok: …` or `failed: …` once finished.
+    pub status: Option<String>,
+}
 
 /// A browser session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -353,13 +363,21 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Every job run: (run, claimed or finished by, finished at, status), by run name.
+    /// Every job run, by run name.
     pub fn job_runs(&mut self) -> Result<Vec<JobRun>, StoreError> {
         let mut out = Vec::new();
         self.db.query_cells(
-            "SELECT job, claimed_by, last_finished_at, last_status FROM job_claims ORDER BY job",
+            "SELECT job, claimed_by, last_started_at, last_finished_at, last_status FROM job_claims ORDER BY job",
             &[],
-            |r| out.push((text(r[0]), opt_text(r[1]), opt_text(r[2]), opt_text(r[3]))),
+            |r| {
+                out.push(JobRun {
+                    run: text(r[0]),
+                    claimed_by: opt_text(r[1]),
+                    started_at: opt_text(r[2]),
+                    finished_at: opt_text(r[3]),
+                    status: opt_text(r[4]),
+                })
+            },
         )?;
         Ok(out)
     }

@@ -40,19 +40,58 @@ pub struct CustomerSummary {
     pub name: String,
     pub customer_type: String,
     pub industry: String,
+    pub region: String,
     pub org_unit: Option<String>,
     pub business_line: Option<String>,
     pub registration_no: Option<String>,
     pub legal_representative: Option<String>,
 }
 
-/// A customer's latest rating, in brief.
+/// A customer's latest rating, in brief, with the grades in force (an override's when
+/// there is one).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LatestGrade {
+    pub rating_id: i64,
     pub as_of: String,
     pub letter_grade: String,
+    pub point_grade: String,
     pub score: f64,
     pub pd: f64,
+    pub overridden: bool,
+}
+
+/// The columns of [`LatestGrade`] from `ratings r`, the override's grades in force.
+const LATEST_COLUMNS: &str = "r.id, r.as_of, COALESCE(o.letter_grade, r.letter_grade), COALESCE(o.point_grade, r.point_grade), r.score, r.pd, o.id";
+
+/// The latest override of each rating, joined as `o`.
+const LATEST_OVERRIDE: &str = "LEFT JOIN rating_overrides o ON o.id = (SELECT MAX(x.id) FROM rating_overrides x WHERE x.rating_id = r.id)";
+
+fn latest_grade(r: &[crate::db::Cell<'_>]) -> LatestGrade {
+    LatestGrade {
+        rating_id: r[0].int().unwrap_or(0),
+        as_of: text(r[1]),
+        letter_grade: text(r[2]),
+        point_grade: text(r[3]),
+        score: r[4].real().unwrap_or(f64::NAN),
+        pd: r[5].real().unwrap_or(f64::NAN),
+        overridden: r[6].int().is_some(),
+    }
+}
+
+const SUMMARY_COLUMNS: &str = "customer_id, name, customer_type, industry, region, org_unit, business_line, registration_no, legal_representative";
+
+fn summary(r: &[crate::db::Cell<'_>]) -> CustomerSummary {
+    CustomerSummary {
+        customer_id: text(r[0]),
+        name: text(r[1]),
+        customer_type: text(r[2]),
+        industry: text(r[3]),
+        region: text(r[4]),
+        org_unit: opt_text(r[5]),
+        business_line: opt_text(r[6]),
+        registration_no: opt_text(r[7]),
+        legal_representative: opt_text(r[8]),
+    }
 }
 
 impl Store {
@@ -105,24 +144,39 @@ impl Store {
         let mut out = Vec::new();
         self.db.query_cells(
             &format!(
-                "SELECT customer_id, name, customer_type, industry, org_unit, business_line, registration_no, legal_representative FROM customers{filter} ORDER BY {order} LIMIT {} OFFSET {}",
+                "SELECT {SUMMARY_COLUMNS} FROM customers{filter} ORDER BY {order} LIMIT {} OFFSET {}",
                 q.limit, q.offset
             ),
             &params,
-            |r| {
-                out.push(CustomerSummary {
-                    customer_id: text(r[0]),
-                    name: text(r[1]),
-                    customer_type: text(r[2]),
-                    industry: text(r[3]),
-                    org_unit: opt_text(r[4]),
-                    business_line: opt_text(r[5]),
-                    registration_no: opt_text(r[6]),
-                    legal_representative: opt_text(r[7]),
-                })
-            },
+            |r| out.push(summary(r)),
         )?;
         Ok((total, out))
+    }
+
+    /// Every customer in brief, by id (for portfolio views).
+    pub fn customer_directory(&mut self) -> Result<Vec<CustomerSummary>, StoreError> {
+        let mut out = Vec::new();
+        self.db.query_cells(
+            &format!("SELECT {SUMMARY_COLUMNS} FROM customers ORDER BY natural_key"),
+            &[],
+            |r| out.push(summary(r)),
+        )?;
+        Ok(out)
+    }
+
+    /// A text that changes whenever a customer's position may have changed: its records
+    /// (an import), its rating (a run or an override), its warning level (a warning run)
+    /// or its limit (a limit decision). Caches of the portfolio compare it to know they
+    /// are stale; it costs four index look-ups.
+    pub fn data_stamp(&mut self) -> Result<String, StoreError> {
+        let row = self.db.query(
+            "SELECT (SELECT MAX(id) FROM import_runs), (SELECT MAX(id) FROM rating_runs WHERE finished_at IS NOT NULL), (SELECT MAX(id) FROM rating_overrides), (SELECT MAX(id) FROM warning_runs), (SELECT MAX(id) FROM limit_decisions)",
+            &[],
+        )?;
+        Ok(row
+            .first()
+            .map(|r| r.iter().map(|v| v.as_int().unwrap_or(0).to_string()).collect::<Vec<_>>().join("."))
+            .unwrap_or_default())
     }
 
     /// The latest rating (of a finished run) of each customer named.
@@ -130,21 +184,31 @@ impl Store {
         let mut out = HashMap::new();
         for id in ids {
             self.db.query_cells(
-                "SELECT r.as_of, r.letter_grade, r.score, r.pd FROM ratings r JOIN rating_runs u ON u.id = r.run_id WHERE r.customer_id = ? AND u.finished_at IS NOT NULL ORDER BY r.id DESC LIMIT 1",
+                &format!(
+                    "SELECT {LATEST_COLUMNS} FROM ratings r {LATEST_OVERRIDE} WHERE r.id = (SELECT MAX(x.id) FROM ratings x JOIN rating_runs u ON u.id = x.run_id WHERE x.customer_id = ? AND u.finished_at IS NOT NULL)"
+                ),
                 &[id.as_str().into()],
                 |r| {
-                    out.insert(
-                        id.clone(),
-                        LatestGrade {
-                            as_of: text(r[0]),
-                            letter_grade: text(r[1]),
-                            score: r[2].real().unwrap_or(f64::NAN),
-                            pd: r[3].real().unwrap_or(f64::NAN),
-                        },
-                    );
+                    out.insert(id.clone(), latest_grade(r));
                 },
             )?;
         }
+        Ok(out)
+    }
+
+    /// The latest rating (of a finished run) of every customer rated: a customer rated on
+    /// its own after a portfolio run has that rating, the others the portfolio run's.
+    pub fn latest_grades_all(&mut self) -> Result<HashMap<String, LatestGrade>, StoreError> {
+        let mut out = HashMap::new();
+        self.db.query_cells(
+            &format!(
+                "SELECT r.customer_id, {LATEST_COLUMNS} FROM ratings r JOIN (SELECT x.customer_id, MAX(x.id) AS id FROM ratings x JOIN rating_runs u ON u.id = x.run_id WHERE u.finished_at IS NOT NULL GROUP BY x.customer_id) l ON l.id = r.id {LATEST_OVERRIDE}"
+            ),
+            &[],
+            |r| {
+                out.insert(text(r[0]), latest_grade(&r[1..]));
+            },
+        )?;
         Ok(out)
     }
 }

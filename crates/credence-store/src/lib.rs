@@ -279,6 +279,24 @@ impl Store {
         failure.map_or(Ok(()), Err)
     }
 
+    /// One customer's records of a kind (a kind without a customer column: none), by
+    /// natural key, at most `limit`.
+    pub fn customer_records(
+        &mut self,
+        kind: Kind,
+        customer_id: &str,
+        limit: u32,
+    ) -> Result<Vec<Record>, StoreError> {
+        let Some(column) = kind.schema().customer_column else { return Ok(Vec::new()) };
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {column} = ? ORDER BY natural_key LIMIT {limit}",
+            sql_for(kind).columns,
+            kind.schema().table
+        );
+        let rows = self.db.query(&sql, &[customer_id.into()])?;
+        Ok(rows.into_iter().map(|values| Record { kind, values }).collect())
+    }
+
     /// One record by natural key.
     pub fn record(&mut self, kind: Kind, key: &str) -> Result<Option<Record>, StoreError> {
         let rows = self.db.query(&sql_for(kind).select_one, &[key.into()])?;

@@ -137,6 +137,20 @@ impl Store {
         Ok(out)
     }
 
+    /// The newest import that wrote any of one customer's records (0: none).
+    pub fn data_version(&mut self, customer_id: &str) -> Result<i64, StoreError> {
+        let mut v = 0;
+        for kind in Kind::ALL {
+            let Some(column) = kind.schema().customer_column else { continue };
+            let row = self.db.query_one(
+                &format!("SELECT MAX(import_id) FROM {} WHERE {column} = ?", kind.code()),
+                &[customer_id.into()],
+            )?;
+            v = v.max(row.and_then(|x| x.as_int()).unwrap_or(0));
+        }
+        Ok(v)
+    }
+
     /// For each customer, the newest import that wrote any of its records: a rating older
     /// than this is stale.
     pub fn data_versions(&mut self) -> Result<HashMap<String, i64>, StoreError> {

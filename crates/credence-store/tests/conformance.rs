@@ -762,11 +762,12 @@ fn users_tokens_sessions_and_job_claims(f: &mut Fixture) {
     assert!(other.claim_job("warnings:2", "b", "2026-11-22T10:03:00Z", "2026-11-22T10:08:00Z").unwrap());
     assert_eq!(
         f.store.job_runs().unwrap()[..1],
-        [(
-            run.to_owned(),
-            Some("b".to_owned()),
-            Some("2026-11-22T10:07:00Z".to_owned()),
-            Some("ok".to_owned())
-        )]
+        [credence_store::JobRun {
+            run: run.to_owned(),
+            claimed_by: Some("b".to_owned()),
+            started_at: Some("2026-11-22T10:05:00Z".to_owned()),
+            finished_at: Some("2026-11-22T10:07:00Z".to_owned()),
+            status: Some("ok".to_owned())
+        }]
     );
 }

@@ -1,8 +1,6 @@
 //! The order-time credit check (CTRL-4) for ERPs: pass or block with every step's result
 //! and the smallest remedy, against an exposure book kept warm in memory.
 
-use std::sync::Arc;
-
 use axum::Extension;
 use axum::Json;
 use axum::extract::State;
@@ -25,23 +23,6 @@ pub struct CheckRequest {
     pub currency: Option<String>,
     /// The ERP's order reference: a blocked order is queued for release or rejection.
     pub order_ref: Option<String>,
-}
-
-/// The warm book for today, built on first use and after each day change.
-async fn book(state: &AppState) -> Result<Arc<credence_engine::WarmBook>, ApiError> {
-    let today = chrono::Utc::now().date_naive();
-    if let Some(b) =
-        state.0.book.read().map_err(|_| ApiError::Internal("book lock poisoned".into()))?.as_ref()
-        && b.as_of == today
-    {
-        return Ok(b.clone());
-    }
-    let built = state
-        .with_store(move |store, shared| Ok(credence_engine::warm_book(store, &shared.policy, today)?))
-        .await?;
-    let built = Arc::new(built);
-    *state.0.book.write().map_err(|_| ApiError::Internal("book lock poisoned".into()))? = Some(built.clone());
-    Ok(built)
 }
 
 /// A customer's credit standing for an order screen: exposure, limit, available credit,
@@ -72,16 +53,17 @@ pub async fn standing(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Json<StandingView>, ApiError> {
     caller.require(Permission::RatingRead)?;
-    let warm = book(&state).await?;
+    let warm = crate::warm::snapshot(&state).await?;
     let currency = state.0.policy.currency.code().to_owned();
     state
         .with_store(move |store, _| {
             scoped_customer(store, &caller, &id)?;
-            let standing = warm
+            let book = &warm.book;
+            let standing = book
                 .book
-                .standing(&id, warm.as_of)
+                .standing(&id, book.as_of)
                 .ok_or_else(|| ApiError::not_found(format!("no customer with id '{id}'")))?;
-            Ok(StandingView { customer_id: id, currency, as_of: warm.as_of.to_string(), standing })
+            Ok(StandingView { customer_id: id, currency, as_of: book.as_of.to_string(), standing })
         })
         .await
         .map(Json)
@@ -125,14 +107,14 @@ pub async fn check(
     if req.order_ref.as_deref().is_some_and(|r| r.trim().is_empty() || r.len() > 64) {
         return Err(ApiError::invalid("order_ref", "must be 1–64 characters"));
     }
-    let warm = book(&state).await?;
+    let warm = crate::warm::snapshot(&state).await?;
     state
         .with_store(move |store, shared| {
             scoped_customer(store, &caller, &req.customer_id)?;
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let result = credence_engine::check_with_book(
                 store,
-                &warm,
+                &warm.book,
                 &shared.policy,
                 &req.customer_id,
                 amount,

@@ -128,62 +128,131 @@ pub async fn list(
         .map(Json)
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ShowQuery {
+    /// `rating` (default): the indicator values the latest rating was computed from, as
+    /// stored with it; `records`: computed now from the customer's records, with trends.
+    pub indicators: Option<String>,
+}
+
+/// A master-data field as shown (personal data masked for callers without `pii.read`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MasterField {
+    pub field: String,
+    pub name_zh: String,
+    pub value: String,
+}
+
+/// One customer's page.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CustomerPage {
+    pub customer_id: String,
+    pub master: Vec<MasterField>,
+    /// The latest rating with its breakdown (callers with `rating.read`).
+    #[schema(value_type = Object)]
+    pub rating: Option<credence_engine::RatingDetail>,
+    /// The override in force on it, if any.
+    #[schema(value_type = Object)]
+    pub override_in_force: Option<credence_store::StoredOverride>,
+    /// Whether the records changed since the latest rating.
+    pub data_changed_since_rating: bool,
+    /// The indicators the caller may see.
+    #[schema(value_type = Vec<Object>)]
+    pub indicators: Vec<credence_engine::IndicatorLine>,
+    #[schema(value_type = Vec<Object>)]
+    pub history: Vec<credence_engine::HistoryLine>,
+    #[schema(value_type = Vec<Object>)]
+    pub migrations: Vec<credence_engine::Migration>,
+}
+
+/// A customer's page as the caller may see it: scope checked, personal data masked,
+/// indicators filtered, rating only with `rating.read`.
+pub(crate) fn customer_page(
+    store: &mut credence_store::Store,
+    shared: &crate::state::Shared,
+    caller: &Caller,
+    id: &str,
+    today: chrono::NaiveDate,
+    source: credence_engine::IndicatorSource,
+) -> Result<CustomerPage, ApiError> {
+    let record = scoped_customer(store, caller, id)?;
+    let view = credence_engine::customer_view(store, &shared.catalogue, id, today, source)?;
+    let individual = record.text("customer_type") == Some("individual");
+    let pii = caller.may(Permission::PiiRead);
+    let master = view
+        .master
+        .iter()
+        .map(|(column, zh, value)| {
+            let shown = match column.as_str() {
+                _ if pii => value.clone(),
+                "legal_representative" => mask_name(value),
+                "name" if individual => mask_name(value),
+                "registration_no" if individual => mask_id_number(value),
+                _ => value.clone(),
+            };
+            MasterField { field: column.clone(), name_zh: zh.clone(), value: shown }
+        })
+        .collect();
+    let financial: std::collections::HashSet<&str> = shared
+        .catalogue
+        .indicators()
+        .iter()
+        .filter(|d| d.group == credence_indicators::Group::Financial)
+        .map(|d| d.id.as_str())
+        .collect();
+    let indicators = view
+        .indicators
+        .into_iter()
+        .filter(|l| caller.sees_indicator(&l.id, financial.contains(l.id.as_str())))
+        .collect();
+    let ratings = caller.may(Permission::RatingRead);
+    Ok(CustomerPage {
+        customer_id: id.to_owned(),
+        master,
+        rating: view.rating.filter(|_| ratings).map(|mut d| {
+            // The breakdown's lines show indicator values: hide the ones the caller may not see.
+            d.rating.lines.retain(|l| {
+                l.qualitative || caller.sees_indicator(&l.indicator, financial.contains(l.indicator.as_str()))
+            });
+            d.unscored.retain(|(i, _)| caller.sees_indicator(i, financial.contains(i.as_str())));
+            d
+        }),
+        override_in_force: view.override_in_force.filter(|_| ratings),
+        data_changed_since_rating: view.data_changed_since_rating,
+        indicators,
+        history: if ratings { view.history } else { Vec::new() },
+        migrations: if ratings { view.migrations } else { Vec::new() },
+    })
+}
+
 /// One customer: master data (personal data masked unless the caller may read it), the
 /// latest rating and the indicators the caller may see.
 #[utoipa::path(
     get,
     path = "/api/v1/customers/{id}",
     tag = "customers",
-    params(("id" = String, Path, description = "customer id")),
-    responses((status = 200, description = "the customer's page", body = Object), (status = 404, body = crate::error::ErrorBody)),
+    params(("id" = String, Path, description = "customer id"), ShowQuery),
+    responses((status = 200, description = "the customer's page", body = CustomerPage), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn show(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+    Params(q): Params<ShowQuery>,
+) -> Result<Json<CustomerPage>, ApiError> {
     caller.require(Permission::CustomerRead)?;
+    let source = match q.indicators.as_deref() {
+        None | Some("rating") => credence_engine::IndicatorSource::Rating,
+        Some("records") => credence_engine::IndicatorSource::Records,
+        Some(other) => {
+            return Err(ApiError::invalid("indicators", format!("'{other}' is not rating or records")));
+        }
+    };
+    let today = state.today();
     state
-        .with_store(move |store, shared| {
-            let record = scoped_customer(store, &caller, &id)?;
-            let today = chrono::Utc::now().date_naive();
-            let view = credence_engine::customer_view(store, &shared.catalogue, &id, today)?;
-            let individual = record.text("customer_type") == Some("individual");
-            let pii = caller.may(Permission::PiiRead);
-            let master: Vec<serde_json::Value> = view
-                .master
-                .iter()
-                .map(|(column, zh, value)| {
-                    let shown = match column.as_str() {
-                        _ if pii => value.clone(),
-                        "legal_representative" => mask_name(value),
-                        "name" if individual => mask_name(value),
-                        "registration_no" if individual => mask_id_number(value),
-                        _ => value.clone(),
-                    };
-                    serde_json::json!({ "field": column, "name_zh": zh, "value": shown })
-                })
-                .collect();
-            let financial: std::collections::HashSet<&str> = shared
-                .catalogue
-                .indicators()
-                .iter()
-                .filter(|d| d.group == credence_indicators::Group::Financial)
-                .map(|d| d.id.as_str())
-                .collect();
-            let indicators: Vec<&credence_engine::IndicatorLine> =
-                view.indicators.iter().filter(|l| caller.sees_indicator(&l.id, financial.contains(l.id.as_str()))).collect();
-            let rating = if caller.may(Permission::RatingRead) { serde_json::to_value(&view.rating).ok() } else { None };
-            Ok(serde_json::json!({
-                "customer_id": id,
-                "master": master,
-                "rating": rating,
-                "data_changed_since_rating": view.data_changed_since_rating,
-                "indicators": indicators,
-                "history": if caller.may(Permission::RatingRead) { serde_json::to_value(&view.history).ok() } else { None },
-            }))
-        })
+        .with_store(move |store, shared| customer_page(store, shared, &caller, &id, today, source))
         .await
         .map(Json)
 }

@@ -2,9 +2,17 @@
 //! types.
 
 pub mod audit_log;
+pub mod cases;
+pub mod catalogue;
 pub mod checks;
 pub mod customers;
+pub mod groups;
 pub mod ops;
+pub mod orders;
+pub mod portfolio;
+pub mod receivables;
+pub mod records;
+pub mod runs;
 pub mod session;
 pub mod users;
 pub mod work;
@@ -45,7 +53,43 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/limit-requests"),
     ("POST", "/api/v1/limit-requests/{id}/decision"),
     ("GET", "/api/v1/models"),
+    ("GET", "/api/v1/models/{version}"),
     ("POST", "/api/v1/models/{version}/score"),
+    ("GET", "/api/v1/alerts/{id}"),
+    ("GET", "/api/v1/cases"),
+    ("GET", "/api/v1/cases/{id}"),
+    ("POST", "/api/v1/cases/{id}/changes"),
+    ("GET", "/api/v1/repair-plans"),
+    ("POST", "/api/v1/repair-plans"),
+    ("POST", "/api/v1/repair-plans/{id}/changes"),
+    ("GET", "/api/v1/portfolio"),
+    ("GET", "/api/v1/portfolio/positions"),
+    ("GET", "/api/v1/indicators"),
+    ("GET", "/api/v1/rules"),
+    ("GET", "/api/v1/rules/performance"),
+    ("POST", "/api/v1/runs"),
+    ("GET", "/api/v1/runs"),
+    ("GET", "/api/v1/rating-runs"),
+    ("GET", "/api/v1/rating-runs/{id}/performance"),
+    ("GET", "/api/v1/rating-runs/{id}/migration"),
+    ("GET", "/api/v1/groups"),
+    ("GET", "/api/v1/groups/{id}"),
+    ("GET", "/api/v1/customers/{id}/relations"),
+    ("GET", "/api/v1/customers/{id}/receivables"),
+    ("GET", "/api/v1/customers/{id}/records/{kind}"),
+    ("POST", "/api/v1/customers/{id}/temporary-limit"),
+    ("GET", "/api/v1/aging"),
+    ("GET", "/api/v1/worklist"),
+    ("POST", "/api/v1/collections/actions"),
+    ("POST", "/api/v1/collections/promises"),
+    ("GET", "/api/v1/disputes"),
+    ("POST", "/api/v1/disputes"),
+    ("POST", "/api/v1/disputes/{id}/resolve"),
+    ("GET", "/api/v1/blocked-orders"),
+    ("POST", "/api/v1/blocked-orders/{id}/decision"),
+    ("POST", "/api/v1/records/{kind}"),
+    ("POST", "/api/v1/imports/{kind}"),
+    ("GET", "/api/v1/exports/{kind}"),
 ];
 
 pub fn router() -> Router<AppState> {
@@ -72,8 +116,48 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/limit-requests", get(work::limit_requests))
         .route("/api/v1/limit-requests/{id}/decision", post(work::decide))
         .route("/api/v1/models", get(work::models))
+        .route("/api/v1/models/{version}", get(work::model))
         .route("/api/v1/models/{version}/score", post(work::score))
+        .route("/api/v1/alerts/{id}", get(cases::alert))
+        .route("/api/v1/cases", get(cases::list))
+        .route("/api/v1/cases/{id}", get(cases::show))
+        .route("/api/v1/cases/{id}/changes", post(cases::change))
+        .route("/api/v1/repair-plans", get(cases::repair_plans).post(cases::open_repair))
+        .route("/api/v1/repair-plans/{id}/changes", post(cases::change_repair))
+        .route("/api/v1/portfolio", get(portfolio::overview))
+        .route("/api/v1/portfolio/positions", get(portfolio::positions))
+        .route("/api/v1/indicators", get(catalogue::indicators))
+        .route("/api/v1/rules", get(catalogue::rules))
+        .route("/api/v1/rules/performance", get(catalogue::performance))
+        .route("/api/v1/runs", get(runs::list).post(runs::start))
+        .route("/api/v1/rating-runs", get(runs::rating_runs))
+        .route("/api/v1/rating-runs/{id}/performance", get(runs::performance))
+        .route("/api/v1/rating-runs/{id}/migration", get(runs::migration))
+        .route("/api/v1/groups", get(groups::list))
+        .route("/api/v1/groups/{id}", get(groups::show))
+        .route("/api/v1/customers/{id}/relations", get(groups::relations))
+        .route("/api/v1/customers/{id}/receivables", get(receivables::customer_receivables))
+        .route("/api/v1/customers/{id}/records/{kind}", get(records::customer_records))
+        .route("/api/v1/customers/{id}/temporary-limit", post(orders::temporary_limit))
+        .route("/api/v1/aging", get(receivables::aging))
+        .route("/api/v1/worklist", get(receivables::worklist))
+        .route("/api/v1/collections/actions", post(receivables::log_action))
+        .route("/api/v1/collections/promises", post(receivables::log_promise))
+        .route("/api/v1/disputes", get(receivables::disputes).post(receivables::open_dispute))
+        .route("/api/v1/disputes/{id}/resolve", post(receivables::resolve_dispute))
+        .route("/api/v1/blocked-orders", get(orders::list))
+        .route("/api/v1/blocked-orders/{id}/decision", post(orders::decide))
+        .route("/api/v1/records/{kind}", post(records::write_rows))
+        .route(
+            "/api/v1/imports/{kind}",
+            post(records::upload).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT_BYTES)),
+        )
+        .route("/api/v1/exports/{kind}", get(records::export))
 }
+
+/// The largest file an import upload may be (an ERP's daily drop); other bodies are
+/// limited by the server's `max_body_bytes`.
+pub const UPLOAD_LIMIT_BYTES: usize = 256 << 20;
 
 /// A JSON body whose every problem (not JSON, wrong type, unknown field, too large) is an
 /// [`ApiError`] in the API's one error shape.

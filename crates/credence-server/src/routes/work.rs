@@ -269,3 +269,30 @@ pub async fn score(
         .await
         .map(Json)
 }
+
+/// A registered model: its validation (cross-validated metrics), grade table, training
+/// profile and the drift of each portfolio run from the training population (PSI).
+#[utoipa::path(
+    get,
+    path = "/api/v1/models/{version}",
+    tag = "models",
+    params(("version" = String, Path)),
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn model(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(version): Path<String>,
+) -> Result<Json<credence_engine::model::ModelDetail>, ApiError> {
+    caller.require(Permission::ModelRead)?;
+    state
+        .with_store(move |store, _| {
+            credence_engine::model::model_detail(store, &version).map_err(|e| match e {
+                credence_engine::model::ModelError::UnknownModel(_) => ApiError::not_found(e.to_string()),
+                other => ApiError::Internal(crate::error::chain(&other)),
+            })
+        })
+        .await
+        .map(Json)
+}

@@ -1,0 +1,243 @@
+//! Portfolio runs on request (rating, warnings, policy), claimed through the database like
+//! the scheduled jobs so that a run of a job never overlaps another; the rating runs with
+//! their back-test and migration reports.
+
+use axum::Extension;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use crate::ClientIp;
+use crate::access::Permission;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::jobs::JobKind;
+use crate::routes::catalogue::whole_portfolio;
+use crate::routes::{Body, Params, audit};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRun {
+    /// `rating`, `warnings` or `policy`.
+    pub kind: String,
+    /// Rating: `changed` (default: customers whose data, model or date changed) or `all`.
+    /// Warnings: `due` (default: by monitoring frequency) or `all` (with the peer rules).
+    pub scope: Option<String>,
+}
+
+/// A run that was started.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StartedRun {
+    /// The run's name; `GET /api/v1/runs` shows how it ended.
+    pub run: String,
+    pub as_of: String,
+}
+
+/// Starts a portfolio run in the background: rating (`rating.run`), warnings
+/// (`case.write`) or the credit policy (`rating.run`); callers whose scope is the whole
+/// portfolio only. Answers 202 with the run's name, or 409 while a run of the same job
+/// is under way (on any instance).
+#[utoipa::path(
+    post,
+    path = "/api/v1/runs",
+    tag = "runs",
+    request_body = NewRun,
+    responses((status = 202, body = StartedRun), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn start(
+    State(state): State<AppState>,
+    caller: Caller,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Body(req): Body<NewRun>,
+) -> Result<(StatusCode, Json<StartedRun>), ApiError> {
+    let scope = req.scope.as_deref();
+    let (job, kind, permission) = match (req.kind.as_str(), scope) {
+        ("rating", None | Some("changed")) => {
+            ("nightly_rating", JobKind::Rating { changed_only: true }, Permission::RatingRun)
+        }
+        ("rating", Some("all")) => {
+            ("nightly_rating", JobKind::Rating { changed_only: false }, Permission::RatingRun)
+        }
+        ("warnings", None | Some("due")) => {
+            ("warnings", JobKind::Warnings { all: false }, Permission::CaseWrite)
+        }
+        ("warnings", Some("all")) => ("warnings", JobKind::Warnings { all: true }, Permission::CaseWrite),
+        ("policy", None) => ("policy", JobKind::Policy, Permission::RatingRun),
+        ("rating" | "warnings" | "policy", Some(other)) => {
+            return Err(ApiError::invalid(
+                "scope",
+                format!("'{other}' is not a scope of a {} run", req.kind),
+            ));
+        }
+        (other, _) => {
+            return Err(ApiError::invalid("kind", format!("'{other}' is not rating, warnings or policy")));
+        }
+    };
+    caller.require(permission)?;
+    whole_portfolio(&caller)?;
+    let as_of = state.today();
+    let now = chrono::Utc::now();
+    let run = format!("{job}:manual-{}-{}", now.format("%Y%m%dT%H%M%S%.3fZ"), caller.username);
+    let summary = serde_json::json!({ "kind": req.kind, "scope": req.scope, "as_of": as_of.to_string() });
+    let name = run.clone();
+    state
+        .with_store(move |store, shared| {
+            if !crate::jobs::claim(store, shared, &name, chrono::Duration::hours(6))? {
+                return Err(ApiError::conflict(format!(
+                    "a {job} run is under way; try again when it has finished"
+                )));
+            }
+            audit(store, &caller, &ip, "run.start", &format!("job:{name}"), summary)
+        })
+        .await?;
+    let background = state.clone();
+    let name = run.clone();
+    tokio::spawn(async move {
+        let outcome = background
+            .with_store(move |store, shared| {
+                crate::jobs::run_claimed(store, shared, None, &name, &kind, as_of)
+            })
+            .await;
+        match outcome {
+            Ok(status) => tracing::info!(status = %status, "run finished"),
+            Err(e) => tracing::error!(error = ?e, "run could not be recorded"),
+        }
+    });
+    Ok((StatusCode::ACCEPTED, Json(StartedRun { run, as_of: as_of.to_string() })))
+}
+
+/// Every run of a job, scheduled or on request, newest first: who holds or held it, when
+/// it started and finished, and how it ended.
+#[utoipa::path(
+    get,
+    path = "/api/v1/runs",
+    tag = "runs",
+    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<credence_store::JobRun>>, ApiError> {
+    caller.require(Permission::PortfolioRead)?;
+    state
+        .with_store(|store, _| {
+            let mut runs = store.job_runs()?;
+            runs.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.run.cmp(&a.run)));
+            Ok(runs)
+        })
+        .await
+        .map(Json)
+}
+
+/// Rating runs, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rating-runs",
+    tag = "ratings",
+    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn rating_runs(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<credence_store::RatingRun>>, ApiError> {
+    caller.require(Permission::RatingRead)?;
+    state.with_store(|store, _| Ok(store.rating_runs(200)?)).await.map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PerformanceQuery {
+    /// Months after the run's date in which a default counts (1–36, default 12).
+    pub horizon: Option<u32>,
+}
+
+/// The back-test of a rating run (RATE-5): AUC and the default rate per grade within the
+/// horizon after the run's date.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rating-runs/{id}/performance",
+    tag = "ratings",
+    params(("id" = i64, Path), PerformanceQuery),
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn performance(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Params(q): Params<PerformanceQuery>,
+) -> Result<Json<credence_engine::RatingPerformance>, ApiError> {
+    caller.require(Permission::RatingRead)?;
+    caller.require(Permission::PortfolioRead)?;
+    whole_portfolio(&caller)?;
+    let horizon = q.horizon.unwrap_or(12);
+    if !(1..=36).contains(&horizon) {
+        return Err(ApiError::invalid("horizon", "must be 1–36 months"));
+    }
+    state
+        .with_store(move |store, shared| {
+            let order: Vec<&str> = shared
+                .model
+                .grades(credence_rating::ScaleKind::Letter)
+                .iter()
+                .map(|g| g.grade.as_str())
+                .collect();
+            Ok(credence_engine::rating_performance(store, id, horizon, &order)?)
+        })
+        .await
+        .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationQuery {
+    /// The earlier run (default: the finished run before this one).
+    pub from: Option<i64>,
+}
+
+/// The letter-grade migration matrix from an earlier run to this one (RATE-6).
+#[utoipa::path(
+    get,
+    path = "/api/v1/rating-runs/{id}/migration",
+    tag = "ratings",
+    params(("id" = i64, Path), MigrationQuery),
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn migration(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Params(q): Params<MigrationQuery>,
+) -> Result<Json<credence_engine::MigrationMatrix>, ApiError> {
+    caller.require(Permission::RatingRead)?;
+    caller.require(Permission::PortfolioRead)?;
+    whole_portfolio(&caller)?;
+    state
+        .with_store(move |store, shared| {
+            let from = match q.from {
+                Some(f) => f,
+                None => store
+                    .rating_runs(u32::MAX)?
+                    .into_iter()
+                    .filter(|r| r.id < id && r.finished_at.is_some())
+                    .map(|r| r.id)
+                    .max()
+                    .ok_or_else(|| ApiError::not_found(format!("no finished rating run before run {id}")))?,
+            };
+            let order: Vec<&str> = shared
+                .model
+                .grades(credence_rating::ScaleKind::Letter)
+                .iter()
+                .map(|g| g.grade.as_str())
+                .collect();
+            Ok(credence_engine::rating_migration(store, from, id, &order)?)
+        })
+        .await
+        .map(Json)
+}
