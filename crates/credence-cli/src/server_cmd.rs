@@ -38,6 +38,10 @@ pub struct ServeArgs {
     /// five minutes.
     #[arg(long)]
     notify: Option<PathBuf>,
+    /// Serve the portfolio as of this date instead of today (a demo observed on its own
+    /// date, a reproduction of an earlier day).
+    #[arg(long, value_parser = crate::parse_date)]
+    as_of: Option<chrono::NaiveDate>,
 }
 
 /// The operator running a command, for the audit log: `--by`, else the login name.
@@ -161,6 +165,7 @@ pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
     credence_server::init_logging(args.json_logs, &args.log);
     let mut config = credence_server::ServerConfig::new(db);
     config.secure_cookies = args.secure_cookies;
+    config.as_of = args.as_of;
     if let Some(i) = args.instance {
         config.instance = i;
     }

@@ -259,11 +259,10 @@ pub fn overview(portfolio: &Portfolio, positions: &[&Position], config: &Overvie
         .map(|g| GradeBar { grade: g.to_owned(), customers: 0, exposure: 0, expected_loss: 0, mean_pd: None })
         .collect();
     let mut grade_pd = vec![(0.0, 0_u64); grades.len()];
-    let index: HashMap<String, usize> =
-        grades.iter().enumerate().map(|(i, g)| (g.grade.clone(), i)).collect();
     for p in positions {
         let g = p.grade.as_deref().unwrap_or(UNRATED);
-        let Some(&i) = index.get(g) else { continue };
+        // A handful of grades: a scan is cheaper than hashing.
+        let Some(i) = grades.iter().position(|b| b.grade == g) else { continue };
         grades[i].customers += 1;
         grades[i].exposure += p.exposure;
         grades[i].expected_loss += expected_loss(p, lgd);
@@ -291,11 +290,22 @@ pub fn overview(portfolio: &Portfolio, positions: &[&Position], config: &Overvie
     }
 }
 
+/// Keys by total, largest first (ties by key).
+fn by_size(m: HashMap<&str, i64>) -> Vec<&str> {
+    let mut v: Vec<(&str, i64)> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    v.into_iter().map(|(k, _)| k).collect()
+}
+
+fn heat_column(p: &Position, axis: HeatAxis) -> &str {
+    match axis {
+        HeatAxis::Region => &p.region,
+        HeatAxis::BusinessLine => p.business_line.as_deref().unwrap_or_default(),
+    }
+}
+
 fn heat_map(positions: &[&Position], config: &OverviewConfig) -> HeatMap {
-    let column_of = |p: &Position| match config.heat_axis {
-        HeatAxis::Region => p.region.clone(),
-        HeatAxis::BusinessLine => p.business_line.clone().unwrap_or_default(),
-    };
+    #[derive(Default)]
     struct Acc {
         customers: u64,
         exposure: i64,
@@ -303,40 +313,30 @@ fn heat_map(positions: &[&Position], config: &OverviewConfig) -> HeatMap {
         red: u64,
         pd: PdSums,
     }
-    let mut cells: HashMap<(String, String), Acc> = HashMap::new();
-    let mut row_exposure: HashMap<String, i64> = HashMap::new();
-    let mut column_exposure: HashMap<String, i64> = HashMap::new();
+    let mut cells: HashMap<(&str, &str), Acc> = HashMap::new();
     for p in positions {
-        let key = (p.industry.clone(), column_of(p));
-        *row_exposure.entry(key.0.clone()).or_default() += p.exposure;
-        *column_exposure.entry(key.1.clone()).or_default() += p.exposure;
-        let a = cells.entry(key).or_insert(Acc {
-            customers: 0,
-            exposure: 0,
-            el: 0,
-            red: 0,
-            pd: PdSums::default(),
-        });
+        let a = cells.entry((p.industry.as_str(), heat_column(p, config.heat_axis))).or_default();
         a.customers += 1;
         a.exposure += p.exposure;
         a.el += expected_loss(p, config.lgd);
         a.red += u64::from(p.level == Level::Red);
         a.pd.add(p);
     }
-    let ordered = |m: HashMap<String, i64>| {
-        let mut v: Vec<(String, i64)> = m.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        v.into_iter().map(|(k, _)| k).collect::<Vec<_>>()
-    };
-    let rows = ordered(row_exposure);
-    let columns = ordered(column_exposure);
+    let mut row_exposure: HashMap<&str, i64> = HashMap::new();
+    let mut column_exposure: HashMap<&str, i64> = HashMap::new();
+    for (&(r, c), a) in &cells {
+        *row_exposure.entry(r).or_default() += a.exposure;
+        *column_exposure.entry(c).or_default() += a.exposure;
+    }
+    let rows = by_size(row_exposure);
+    let columns = by_size(column_exposure);
     let mut out = Vec::with_capacity(cells.len());
-    for r in &rows {
-        for c in &columns {
-            if let Some(a) = cells.get(&(r.clone(), c.clone())) {
+    for &r in &rows {
+        for &c in &columns {
+            if let Some(a) = cells.get(&(r, c)) {
                 out.push(HeatCell {
-                    row: r.clone(),
-                    column: c.clone(),
+                    row: r.to_owned(),
+                    column: c.to_owned(),
                     customers: a.customers,
                     exposure: a.exposure,
                     weighted_pd: a.pd.weighted_pd(),
@@ -347,12 +347,25 @@ fn heat_map(positions: &[&Position], config: &OverviewConfig) -> HeatMap {
         }
     }
     let max_pd = out.iter().filter_map(|c| c.weighted_pd).reduce(f64::max);
-    HeatMap { axis: config.heat_axis, rows, columns, cells: out, max_pd }
+    HeatMap {
+        axis: config.heat_axis,
+        rows: rows.into_iter().map(str::to_owned).collect(),
+        columns: columns.into_iter().map(str::to_owned).collect(),
+        cells: out,
+        max_pd,
+    }
 }
 
 fn largest(positions: &[&Position], n: usize, total: i64) -> Vec<LargeExposure> {
     let mut by_size: Vec<&&Position> = positions.iter().filter(|p| p.exposure > 0).collect();
-    by_size.sort_by(|a, b| b.exposure.cmp(&a.exposure).then_with(|| a.customer_id.cmp(&b.customer_id)));
+    let order = |a: &&&Position, b: &&&Position| {
+        b.exposure.cmp(&a.exposure).then_with(|| a.customer_id.cmp(&b.customer_id))
+    };
+    if n > 0 && n < by_size.len() {
+        by_size.select_nth_unstable_by(n - 1, order);
+        by_size.truncate(n);
+    }
+    by_size.sort_by(order);
     by_size
         .into_iter()
         .take(n)
@@ -371,13 +384,20 @@ fn largest(positions: &[&Position], n: usize, total: i64) -> Vec<LargeExposure> 
 }
 
 fn concentration(positions: &[&Position], total: i64) -> Concentration {
+    // Customers outside groups are obligors on their own.
     let mut by_group: HashMap<&str, i64> = HashMap::new();
     for p in positions {
-        *by_group.entry(p.group_id.as_deref().unwrap_or(p.customer_id.as_str())).or_default() += p.exposure;
+        if let Some(g) = p.group_id.as_deref() {
+            *by_group.entry(g).or_default() += p.exposure;
+        }
     }
+    let alone = positions.iter().filter(|p| p.group_id.is_none()).map(|p| p.exposure);
     let mut sizes: Vec<i64> = positions.iter().map(|p| p.exposure.max(0)).collect();
-    sizes.sort_unstable_by(|a, b| b.cmp(a));
-    let top10: i64 = sizes.iter().take(10).sum();
+    let n = sizes.len().min(10);
+    if n > 0 && n < sizes.len() {
+        sizes.select_nth_unstable_by(n - 1, |a, b| b.cmp(a));
+    }
+    let top10: i64 = sizes.iter().take(n).sum();
     let largest_group = positions
         .iter()
         .filter_map(|p| p.group_id.as_deref())
@@ -386,7 +406,7 @@ fn concentration(positions: &[&Position], total: i64) -> Concentration {
         .map(|(g, e)| (g.to_owned(), share(e, total).unwrap_or(0.0)));
     Concentration {
         hhi_customers: hhi(positions.iter().map(|p| p.exposure)),
-        hhi_groups: hhi(by_group.values().copied()),
+        hhi_groups: hhi(by_group.values().copied().chain(alone)),
         top10_share: share(top10, total).unwrap_or(0.0),
         largest_group,
     }

@@ -206,7 +206,7 @@ pub async fn run_due(state: &AppState, config: &JobConfig) {
         let Some(kind) = JobKind::of_schedule(s.name) else { continue };
         let as_of = state.today();
         let outcome = state
-            .with_store(move |store, shared| {
+            .in_background(move |store, shared| {
                 if !claim(store, shared, &run, lease)? {
                     return Ok(None);
                 }

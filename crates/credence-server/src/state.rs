@@ -127,6 +127,10 @@ pub struct Shared {
     pub rule_performance: crate::routes::catalogue::RulePerformanceCache,
     /// The relationship graph as last built.
     pub parties: crate::routes::groups::PartiesCache,
+    /// Totals of customer lists as last counted.
+    pub list_totals: crate::routes::customers::ListTotals,
+    /// Admits requests' store work, twice as many at once as there are cores.
+    pub requests: tokio::sync::Semaphore,
 }
 
 /// The state every handler gets.
@@ -151,6 +155,10 @@ impl AppState {
             warm: crate::warm::WarmPortfolio::default(),
             rule_performance: Default::default(),
             parties: Default::default(),
+            list_totals: Default::default(),
+            requests: tokio::sync::Semaphore::new(
+                2 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            ),
         })))
     }
 
@@ -159,8 +167,26 @@ impl AppState {
         self.0.config.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive())
     }
 
-    /// Runs blocking store work off the async threads with a pooled connection.
+    /// Runs a request's blocking store work off the async threads with a pooled
+    /// connection. At most [`Shared::requests`] such tasks run at once and the rest queue
+    /// in order: dozens of connections' work thrashing two cores made every one of them
+    /// slow, and the slowest very slow.
     pub async fn with_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store, &Shared) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let _permit = self
+            .0
+            .requests
+            .acquire()
+            .await
+            .map_err(|_| ApiError::Internal("the request queue is closed".into()))?;
+        self.in_background(f).await
+    }
+
+    /// Runs long blocking store work (a portfolio run, a snapshot build) off the async
+    /// threads with a pooled connection, outside the request queue.
+    pub async fn in_background<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Store, &Shared) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {

@@ -78,7 +78,7 @@ async fn build(state: &AppState, as_of: NaiveDate) -> Result<Arc<PortfolioSnapsh
     let warm = &state.0.warm;
     let _building = warm.building.lock().await;
     let (snapshot, stamp) = state
-        .with_store(move |store, shared| {
+        .in_background(move |store, shared| {
             let stamp = store.data_stamp()?;
             if let Some(c) = shared.warm.peek(as_of)?
                 && c.1 == stamp

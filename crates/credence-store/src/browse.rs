@@ -64,7 +64,7 @@ pub struct LatestGrade {
 const LATEST_COLUMNS: &str = "r.id, r.as_of, COALESCE(o.letter_grade, r.letter_grade), COALESCE(o.point_grade, r.point_grade), r.score, r.pd, o.id";
 
 /// The latest override of each rating, joined as `o`.
-const LATEST_OVERRIDE: &str = "LEFT JOIN rating_overrides o ON o.id = (SELECT MAX(x.id) FROM rating_overrides x WHERE x.rating_id = r.id)";
+const LATEST_OVERRIDE: &str = "LEFT JOIN rating_overrides o ON o.id = (SELECT MAX(x.id) FROM rating_overrides x WHERE x.customer_id = r.customer_id AND x.rating_id = r.id)";
 
 fn latest_grade(r: &[crate::db::Cell<'_>]) -> LatestGrade {
     LatestGrade {
@@ -95,8 +95,8 @@ fn summary(r: &[crate::db::Cell<'_>]) -> CustomerSummary {
 }
 
 impl Store {
-    /// The total matching the query and the page it asks for.
-    pub fn customer_page(&mut self, q: &CustomerQuery) -> Result<(u64, Vec<CustomerSummary>), StoreError> {
+    /// The WHERE clause of a customer query and its parameters.
+    fn customer_filter(&self, q: &CustomerQuery) -> (String, Vec<Value>) {
         let mut filter = String::from(" WHERE 1 = 1");
         let mut params: Vec<Value> = Vec::new();
         if let Some(u) = &q.org_unit {
@@ -129,11 +129,23 @@ impl Store {
             filter.push_str(" AND business_line = ?");
             params.push(b.as_str().into());
         }
+        (filter, params)
+    }
+
+    /// The total matching the query and the page it asks for.
+    pub fn customer_page(&mut self, q: &CustomerQuery) -> Result<(u64, Vec<CustomerSummary>), StoreError> {
+        let (filter, params) = self.customer_filter(q);
         let total = self
             .db
             .query_one(&format!("SELECT COUNT(*) FROM customers{filter}"), &params)?
             .and_then(|v| v.as_int())
             .unwrap_or(0) as u64;
+        Ok((total, self.customer_rows(q)?))
+    }
+
+    /// The page of customers a query asks for, without the total.
+    pub fn customer_rows(&mut self, q: &CustomerQuery) -> Result<Vec<CustomerSummary>, StoreError> {
+        let (filter, params) = self.customer_filter(q);
         // A customer's natural key is its id, and carries the unique index.
         let order = match q.sort {
             CustomerSort::Id => "natural_key",
@@ -150,7 +162,7 @@ impl Store {
             &params,
             |r| out.push(summary(r)),
         )?;
-        Ok((total, out))
+        Ok(out)
     }
 
     /// Every customer in brief, by id (for portfolio views).

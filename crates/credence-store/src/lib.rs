@@ -288,6 +288,8 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Record>, StoreError> {
         let Some(column) = kind.schema().customer_column else { return Ok(Vec::new()) };
+        // A customer's own record is found by its natural key, which is indexed.
+        let column = if kind == Kind::Customers { "natural_key" } else { column };
         let sql = format!(
             "SELECT {} FROM {} WHERE {column} = ? ORDER BY natural_key LIMIT {limit}",
             sql_for(kind).columns,

@@ -137,18 +137,21 @@ impl Store {
         Ok(out)
     }
 
-    /// The newest import that wrote any of one customer's records (0: none).
+    /// The newest import that wrote any of one customer's records (0: none), in one query.
     pub fn data_version(&mut self, customer_id: &str) -> Result<i64, StoreError> {
-        let mut v = 0;
-        for kind in Kind::ALL {
-            let Some(column) = kind.schema().customer_column else { continue };
-            let row = self.db.query_one(
-                &format!("SELECT MAX(import_id) FROM {} WHERE {column} = ?", kind.code()),
-                &[customer_id.into()],
-            )?;
-            v = v.max(row.and_then(|x| x.as_int()).unwrap_or(0));
-        }
-        Ok(v)
+        let parts: Vec<String> = Kind::ALL
+            .iter()
+            .filter_map(|kind| {
+                let column = kind.schema().customer_column?;
+                // A customer's own record is found by its natural key, which is indexed.
+                let column = if *kind == Kind::Customers { "natural_key" } else { column };
+                Some(format!("SELECT MAX(import_id) AS v FROM {} WHERE {column} = ?", kind.code()))
+            })
+            .collect();
+        let params: Vec<Value> = parts.iter().map(|_| customer_id.into()).collect();
+        let row =
+            self.db.query_one(&format!("SELECT MAX(v) FROM ({}) x", parts.join(" UNION ALL ")), &params)?;
+        Ok(row.and_then(|x| x.as_int()).unwrap_or(0))
     }
 
     /// For each customer, the newest import that wrote any of its records: a rating older

@@ -93,7 +93,7 @@ pub(crate) async fn performance_report(
     to: chrono::NaiveDate,
 ) -> Result<Arc<credence_engine::RulesPerformanceReport>, ApiError> {
     state
-        .with_store(move |store, shared| {
+        .in_background(move |store, shared| {
             let stamp = store.data_stamp()?;
             let cache = &shared.rule_performance;
             if let Some((d, s, r)) =

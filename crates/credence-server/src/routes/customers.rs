@@ -58,6 +58,46 @@ fn shown_name(caller: &Caller, name: &str, customer_type: &str) -> String {
     }
 }
 
+/// Totals of customer lists by query (paging left out), with the data stamp they were
+/// counted at: counting a large scope costs more than reading a page.
+pub type ListTotals = std::sync::Mutex<std::collections::HashMap<String, (String, u64)>>;
+
+/// A page of customers with the total, counted once per query and data stamp.
+fn counted_page(
+    store: &mut credence_store::Store,
+    shared: &crate::state::Shared,
+    query: &credence_store::CustomerQuery,
+) -> Result<(u64, Vec<credence_store::CustomerSummary>), ApiError> {
+    let key = format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        query.org_unit,
+        query.business_lines,
+        query.customers,
+        query.text,
+        query.industry,
+        query.business_line
+    );
+    let stamp = store.data_stamp()?;
+    let poisoned = || ApiError::Internal("list totals lock poisoned".into());
+    let known = shared
+        .list_totals
+        .lock()
+        .map_err(|_| poisoned())?
+        .get(&key)
+        .filter(|(s, _)| *s == stamp)
+        .map(|e| e.1);
+    if let Some(total) = known {
+        return Ok((total, store.customer_rows(query)?));
+    }
+    let (total, rows) = store.customer_page(query)?;
+    let mut totals = shared.list_totals.lock().map_err(|_| poisoned())?;
+    if totals.len() > 10_000 {
+        totals.clear();
+    }
+    totals.insert(key, (stamp, total));
+    Ok((total, rows))
+}
+
 /// Customers in the caller's scope, a page at a time.
 #[utoipa::path(
     get,
@@ -101,8 +141,8 @@ pub async fn list(
     let with_grades = caller.may(Permission::RatingRead);
     let c = caller.clone();
     state
-        .with_store(move |store, _| {
-            let (total, rows) = store.customer_page(&query)?;
+        .with_store(move |store, shared| {
+            let (total, rows) = counted_page(store, shared, &query)?;
             let ids: Vec<String> = rows.iter().map(|r| r.customer_id.clone()).collect();
             let grades = if with_grades { store.latest_grades(&ids)? } else { Default::default() };
             let items = rows

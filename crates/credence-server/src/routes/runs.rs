@@ -97,7 +97,7 @@ pub async fn start(
     let name = run.clone();
     tokio::spawn(async move {
         let outcome = background
-            .with_store(move |store, shared| {
+            .in_background(move |store, shared| {
                 crate::jobs::run_claimed(store, shared, None, &name, &kind, as_of)
             })
             .await;
