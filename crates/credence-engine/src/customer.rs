@@ -252,3 +252,35 @@ pub fn override_rating(
     stored.id = store.insert_override(&stored)?;
     Ok(stored)
 }
+
+/// Each indicator's values at a list of dates: (indicator id, value at each date).
+pub type IndicatorSeries = Vec<(String, Vec<Option<f64>>)>;
+
+/// A customer's indicators at several dates (in the order given), computed from its
+/// current records: the series behind the trend charts of the customer page. Indicators
+/// not in the catalogue are left out.
+pub fn indicator_series(
+    store: &mut Store,
+    catalogue: &Catalogue,
+    id: &str,
+    dates: &[chrono::NaiveDate],
+    wanted: &[&str],
+) -> Result<IndicatorSeries, EngineError> {
+    let Some(c) = crate::credit_file::load_credit_files(store, id, id)?.into_iter().next() else {
+        return Err(EngineError::UnknownCustomer { id: id.to_owned() });
+    };
+    let (file, _) = c.file.map_err(|reason| EngineError::UnreadableCustomer { id: id.to_owned(), reason })?;
+    let positions: Vec<(usize, &str)> = wanted
+        .iter()
+        .filter_map(|w| catalogue.indicators().iter().position(|d| d.id == *w).map(|i| (i, *w)))
+        .collect();
+    let mut out: Vec<(String, Vec<Option<f64>>)> =
+        positions.iter().map(|(_, w)| ((*w).to_owned(), Vec::with_capacity(dates.len()))).collect();
+    for &d in dates {
+        let set = catalogue.evaluate(&file, d, &credence_indicators::EvalOptions { trends: false });
+        for ((i, _), (_, series)) in positions.iter().zip(out.iter_mut()) {
+            series.push(set.values.get(*i).and_then(|v| v.value));
+        }
+    }
+    Ok(out)
+}

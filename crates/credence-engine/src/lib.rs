@@ -47,7 +47,8 @@ pub use control::{
 };
 pub use credit_file::{LoadedFile, Qualitative, load_credit_files};
 pub use customer::{
-    CustomerView, HistoryLine, IndicatorLine, IndicatorSource, Migration, customer_view, override_rating,
+    CustomerView, HistoryLine, IndicatorLine, IndicatorSeries, IndicatorSource, Migration, customer_view,
+    indicator_series, override_rating,
 };
 pub use demo::{DemoReport, build_demo, build_demo_file};
 pub use files::{export, export_selected, write_template};

@@ -125,6 +125,7 @@ pub fn add_user(store: &mut Store, u: &NewUser, actor: &Actor) -> Result<i64, Ac
         disabled: false,
         created_at: at.clone(),
         password_changed_at: at,
+        language: None,
     };
     let id = store.create_user(&stored)?.ok_or_else(|| AccountError::UserExists(u.username.clone()))?;
     actor.record(

@@ -161,7 +161,7 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn caller_of(user: credence_store::StoredUser, via: Via) -> Result<Caller, ApiError> {
+pub(crate) fn caller_of(user: credence_store::StoredUser, via: Via) -> Result<Caller, ApiError> {
     if user.disabled {
         return Err(ApiError::unauthorized("the account is disabled"));
     }
@@ -182,9 +182,9 @@ fn caller_of(user: credence_store::StoredUser, via: Via) -> Result<Caller, ApiEr
     })
 }
 
-fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+/// A cookie's value from the request headers.
+pub(crate) fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -234,7 +234,7 @@ impl FromRequestParts<AppState> for Caller {
             state.0.tokens.put(&hash, &caller);
             return Ok(caller);
         }
-        let Some(session) = cookie(parts, SESSION_COOKIE) else {
+        let Some(session) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(ApiError::unauthorized("sign in first (POST /api/v1/session) or send an API token"));
         };
         let hash = sha256_hex(session);
@@ -242,23 +242,32 @@ impl FromRequestParts<AppState> for Caller {
         let csrf = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
         state
             .with_store(move |store, _| {
-                let s = store
-                    .session(&hash)?
-                    .ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
-                if s.expires_at <= now() {
-                    return Err(ApiError::unauthorized("the session has expired; sign in again"));
-                }
-                if changes && csrf.as_deref() != Some(s.csrf_token.as_str()) {
+                let (caller, _) = session_caller(store, &hash)?;
+                if changes
+                    && !matches!(&caller.via, Via::Session { csrf_token } if Some(csrf_token) == csrf.as_ref())
+                {
                     return Err(ApiError::forbidden(format!(
                         "a change needs the session's {CSRF_HEADER} header"
                     )));
                 }
-                let user =
-                    store.user_by_id(s.user_id)?.ok_or_else(|| ApiError::unauthorized("unknown user"))?;
-                caller_of(user, Via::Session { csrf_token: s.csrf_token })
+                Ok(caller)
             })
             .await
     }
+}
+
+/// The caller and user of a live session (by the hash of its id).
+pub(crate) fn session_caller(
+    store: &mut credence_store::Store,
+    hash: &str,
+) -> Result<(Caller, credence_store::StoredUser), ApiError> {
+    let s =
+        store.session(hash)?.ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
+    if s.expires_at <= now() {
+        return Err(ApiError::unauthorized("the session has expired; sign in again"));
+    }
+    let user = store.user_by_id(s.user_id)?.ok_or_else(|| ApiError::unauthorized("unknown user"))?;
+    Ok((caller_of(user.clone(), Via::Session { csrf_token: s.csrf_token })?, user))
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub mod jobs;
 pub mod openapi;
 mod routes;
 pub mod state;
+mod ui;
 pub mod warm;
 
 use std::net::SocketAddr;
@@ -110,6 +111,7 @@ pub fn app(state: AppState) -> Router {
     let limit = state.0.config.max_body_bytes;
     let timeout = state.0.config.request_timeout;
     routes::router()
+        .merge(ui::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(DefaultBodyLimit::max(limit))

@@ -25,6 +25,8 @@ pub struct StoredUser {
     pub disabled: bool,
     pub created_at: String,
     pub password_changed_at: String,
+    /// The cockpit's language the user chose (`zh`, `en`); none: the browser's.
+    pub language: Option<String>,
 }
 
 /// An API token as stored (the token itself is shown once, when created).
@@ -66,7 +68,7 @@ pub struct StoredSession {
     pub expires_at: String,
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, password_hash, role, org_unit, business_lines, customers, hidden_indicators, disabled, created_at, password_changed_at";
+const USER_COLUMNS: &str = "id, username, display_name, password_hash, role, org_unit, business_lines, customers, hidden_indicators, disabled, created_at, password_changed_at, language";
 const TOKEN_COLUMNS: &str =
     "id, user_id, name, token_hash, scopes, created_at, expires_at, revoked_at, last_used_at";
 
@@ -84,6 +86,7 @@ fn user(r: &[Cell<'_>]) -> StoredUser {
         disabled: r[9].int() == Some(1),
         created_at: text(r[10]),
         password_changed_at: text(r[11]),
+        language: opt_text(r[12]),
     }
 }
 
@@ -135,6 +138,13 @@ impl Store {
             |r| out = Some(user(r)),
         )?;
         Ok(out)
+    }
+
+    /// Remembers the cockpit's language a user chose.
+    pub fn set_user_language(&mut self, user_id: i64, language: &str) -> Result<(), StoreError> {
+        self.db
+            .execute("UPDATE users SET language = ? WHERE id = ?", &[language.into(), Value::Int(user_id)])?;
+        Ok(())
     }
 
     pub fn user_by_id(&mut self, id: i64) -> Result<Option<StoredUser>, StoreError> {

@@ -62,6 +62,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_access_audit.sql"),
         postgres: include_str!("../migrations/postgres/0008_access_audit.sql"),
     },
+    Migration {
+        version: 9,
+        name: "user_language",
+        sqlite: include_str!("../migrations/sqlite/0009_user_language.sql"),
+        postgres: include_str!("../migrations/postgres/0009_user_language.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

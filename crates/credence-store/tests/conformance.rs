@@ -699,6 +699,7 @@ fn users_tokens_sessions_and_job_claims(f: &mut Fixture) {
         disabled: false,
         created_at: "2026-11-22T09:00:00Z".into(),
         password_changed_at: "2026-11-22T09:00:00Z".into(),
+        language: None,
     };
     let id = f.store.create_user(&u).unwrap().expect("new user");
     assert_eq!(f.store.create_user(&u).unwrap(), None, "usernames are unique");

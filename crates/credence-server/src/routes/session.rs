@@ -60,87 +60,99 @@ pub async fn login(
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Body(login): Body<Login>,
 ) -> Result<Response, ApiError> {
-    let secure = state.0.config.secure_cookies;
-    let hours = state.0.config.session_hours;
     let (info, session_id) = state
-        .with_store(move |store, shared| {
-            let now = chrono::Utc::now();
-            let stamp =
-                |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            let since = stamp(now - chrono::Duration::minutes(shared.config.login_window_minutes));
-            if store.recent_failed_logins(&login.username, &since)? >= shared.config.login_max_failures {
-                return Err(ApiError::too_many(format!(
-                    "too many failed sign-ins for '{}'; try again in {} minutes",
-                    login.username, shared.config.login_window_minutes
-                )));
-            }
-            let user = store.user(&login.username)?;
-            // A hash is checked even for an unknown user, so timing does not tell which
-            // usernames exist.
-            let ok = auth::verify_password(
-                &login.password,
-                user.as_ref().map_or(auth::dummy_hash(), |u| u.password_hash.as_str()),
-            );
-            let user = match user {
-                Some(u) if ok && !u.disabled => u,
-                _ => {
-                    store.record_login_attempt(&login.username, &ip, &stamp(now), false)?;
-                    return Err(ApiError::unauthorized(
-                        "wrong username or password, or the account is disabled",
-                    ));
-                }
-            };
-            store.record_login_attempt(&login.username, &ip, &stamp(now), true)?;
-            let session_id = auth::random_hex();
-            let csrf = auth::random_hex();
-            let expires = stamp(now + chrono::Duration::hours(hours));
-            store.create_session(
-                &auth::sha256_hex(&session_id),
-                &credence_store::StoredSession {
-                    user_id: user.id,
-                    csrf_token: csrf.clone(),
-                    created_at: stamp(now),
-                    expires_at: expires.clone(),
-                },
-            )?;
-            let caller = Caller {
-                user_id: user.id,
-                username: user.username.clone(),
-                role: crate::access::Role::parse(&user.role)
-                    .ok_or_else(|| ApiError::Internal("unknown role".into()))?,
-                scope: DataScope::default(),
-                via: Via::Session { csrf_token: csrf.clone() },
-            };
-            audit(
-                store,
-                &caller,
-                &ip,
-                "session.login",
-                &format!("user:{}", user.username),
-                serde_json::json!({}),
-            )?;
-            Ok((
-                SessionInfo {
-                    username: user.username,
-                    role: user.role,
-                    csrf_token: csrf,
-                    expires_at: expires,
-                },
-                session_id,
-            ))
-        })
+        .with_store(move |store, shared| sign_in(store, shared, &login.username, &login.password, &ip))
         .await?;
-    let secure = if secure { "; Secure" } else { "" };
+    let mut headers = HeaderMap::new();
+    headers.insert(header::SET_COOKIE, session_cookie(&state, &session_id)?);
+    Ok((StatusCode::OK, headers, Json(info)).into_response())
+}
+
+/// Checks a username and password (throttled per username) and opens a session: the
+/// session's details and its id (for the cookie). Audited.
+pub(crate) fn sign_in(
+    store: &mut credence_store::Store,
+    shared: &crate::state::Shared,
+    username: &str,
+    password: &str,
+    ip: &str,
+) -> Result<(SessionInfo, String), ApiError> {
+    let now = chrono::Utc::now();
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let since = stamp(now - chrono::Duration::minutes(shared.config.login_window_minutes));
+    if store.recent_failed_logins(username, &since)? >= shared.config.login_max_failures {
+        return Err(ApiError::too_many(format!(
+            "too many failed sign-ins for '{username}'; try again in {} minutes",
+            shared.config.login_window_minutes
+        )));
+    }
+    let user = store.user(username)?;
+    // A hash is checked even for an unknown user, so timing does not tell which
+    // usernames exist.
+    let ok = auth::verify_password(
+        password,
+        user.as_ref().map_or(auth::dummy_hash(), |u| u.password_hash.as_str()),
+    );
+    let user = match user {
+        Some(u) if ok && !u.disabled => u,
+        _ => {
+            store.record_login_attempt(username, ip, &stamp(now), false)?;
+            return Err(ApiError::unauthorized("wrong username or password, or the account is disabled"));
+        }
+    };
+    store.record_login_attempt(username, ip, &stamp(now), true)?;
+    let session_id = auth::random_hex();
+    let csrf = auth::random_hex();
+    let expires = stamp(now + chrono::Duration::hours(shared.config.session_hours));
+    store.create_session(
+        &auth::sha256_hex(&session_id),
+        &credence_store::StoredSession {
+            user_id: user.id,
+            csrf_token: csrf.clone(),
+            created_at: stamp(now),
+            expires_at: expires.clone(),
+        },
+    )?;
+    let caller = Caller {
+        user_id: user.id,
+        username: user.username.clone(),
+        role: crate::access::Role::parse(&user.role)
+            .ok_or_else(|| ApiError::Internal("unknown role".into()))?,
+        scope: DataScope::default(),
+        via: Via::Session { csrf_token: csrf.clone() },
+    };
+    audit(store, &caller, ip, "session.login", &format!("user:{}", user.username), serde_json::json!({}))?;
+    Ok((
+        SessionInfo { username: user.username, role: user.role, csrf_token: csrf, expires_at: expires },
+        session_id,
+    ))
+}
+
+/// The `Set-Cookie` value of a new session.
+pub(crate) fn session_cookie(state: &AppState, session_id: &str) -> Result<HeaderValue, ApiError> {
+    let secure = if state.0.config.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
         "{SESSION_COOKIE}={session_id}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
-        hours * 3600
+        state.0.config.session_hours * 3600
     );
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
-    Ok((StatusCode::OK, headers, Json(info)).into_response())
+    HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The `Set-Cookie` value that ends the session cookie.
+pub(crate) const CLEARED_COOKIE: &str = "credence_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0";
+
+/// Ends the session a request's cookie names, if any.
+pub(crate) async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    if let Some(id) = auth::cookie(headers, SESSION_COOKIE) {
+        let hash = auth::sha256_hex(id);
+        state
+            .with_store(move |store, _| {
+                let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                Ok(store.end_session(&hash, &now)?)
+            })
+            .await?;
+    }
+    Ok(())
 }
 
 /// Signs out: ends the session and clears the cookie.
@@ -150,26 +162,9 @@ pub async fn logout(
     _caller: Caller,
     request_headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let session = request_headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(&format!("{SESSION_COOKIE}=")).map(str::to_owned));
-    if let Some(id) = session {
-        let hash = auth::sha256_hex(&id);
-        state
-            .with_store(move |store, _| {
-                let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                Ok(store.end_session(&hash, &now)?)
-            })
-            .await?;
-    }
+    end_session(&state, &request_headers).await?;
     let mut headers = HeaderMap::new();
-    headers.insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("credence_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
-    );
+    headers.insert(header::SET_COOKIE, HeaderValue::from_static(CLEARED_COOKIE));
     Ok((StatusCode::NO_CONTENT, headers).into_response())
 }
 

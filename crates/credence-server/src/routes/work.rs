@@ -141,29 +141,48 @@ pub async fn decide(
     Body(d): Body<Decision>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     caller.require(Permission::LimitDecide)?;
+    state
+        .with_store(move |store, _| decide_request(store, &caller, &ip, id, &d))
+        .await
+        .map(|status| Json(serde_json::json!({ "id": id, "status": status })))
+}
+
+/// Decides a limit request at the route's next step for the caller and audits it; the
+/// request's status after.
+pub(crate) fn decide_request(
+    store: &mut credence_store::Store,
+    caller: &Caller,
+    ip: &str,
+    id: i64,
+    d: &Decision,
+) -> Result<serde_json::Value, ApiError> {
     if d.comment.trim().is_empty() {
         return Err(ApiError::invalid("comment", "a decision needs a comment"));
     }
-    state
-        .with_store(move |store, _| {
-            let (request, _) = store.limit_request(id)?.ok_or_else(|| ApiError::not_found(format!("no limit request {id}")))?;
-            if !admits_customer(store, &caller, &request.customer_id)? {
-                return Err(ApiError::not_found(format!("no limit request {id}")));
-            }
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            let status = credence_engine::decide_limit(store, id, d.approve, &caller.username, &d.authority, &d.comment, &now)?;
-            audit(
-                store,
-                &caller,
-                &ip,
-                if d.approve { "limit.approve" } else { "limit.reject" },
-                &format!("limit_request:{id}"),
-                serde_json::json!({ "customer": request.customer_id, "before": request.status, "after": status, "authority": d.authority, "comment": d.comment }),
-            )?;
-            Ok(serde_json::json!({ "id": id, "status": status }))
-        })
-        .await
-        .map(Json)
+    let (request, _) =
+        store.limit_request(id)?.ok_or_else(|| ApiError::not_found(format!("no limit request {id}")))?;
+    if !admits_customer(store, caller, &request.customer_id)? {
+        return Err(ApiError::not_found(format!("no limit request {id}")));
+    }
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let status = credence_engine::decide_limit(
+        store,
+        id,
+        d.approve,
+        &caller.username,
+        &d.authority,
+        &d.comment,
+        &now,
+    )?;
+    audit(
+        store,
+        caller,
+        ip,
+        if d.approve { "limit.approve" } else { "limit.reject" },
+        &format!("limit_request:{id}"),
+        serde_json::json!({ "customer": request.customer_id, "before": request.status, "after": status, "authority": d.authority, "comment": d.comment }),
+    )?;
+    Ok(serde_json::to_value(status).unwrap_or_default())
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

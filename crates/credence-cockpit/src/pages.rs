@@ -1,0 +1,678 @@
+//! The pages: each a template (`templates/*.html`) and the view model it is rendered from.
+//! The server fills the inputs; the page builders here decide how figures read in each
+//! language, which figure links where, and draw the charts.
+
+use askama::Template;
+use credence_control::Level;
+use credence_domain::{Industry, Labelled, region_name_en, region_name_zh};
+use credence_portfolio::{HeatAxis, Overview};
+
+use crate::charts::{self, Bar, Cell, Series, esc};
+use crate::format;
+use crate::words::{Lang, Words};
+
+/// Why a page could not be rendered.
+#[derive(Debug, thiserror::Error)]
+#[error("rendering the page failed")]
+pub struct RenderError(#[from] askama::Error);
+
+/// A link in the main menu.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: String,
+    pub label: String,
+    pub current: bool,
+}
+
+/// A message shown at the top of a page after a change.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub ok: bool,
+    pub text: String,
+}
+
+/// What every signed-in page shows around its content.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub lang: Lang,
+    pub title: String,
+    pub user: String,
+    pub role: String,
+    /// The session's CSRF token, sent back with every form.
+    pub csrf: String,
+    pub as_of: String,
+    pub nav: Vec<NavItem>,
+    /// This page's path and query, to come back to after switching language.
+    pub here: String,
+    pub notice: Option<Notice>,
+}
+
+impl Frame {
+    pub fn w(&self) -> &'static Words {
+        self.lang.words()
+    }
+
+    pub fn other_lang(&self) -> Lang {
+        self.lang.other()
+    }
+}
+
+/// An industry section's name in a language (`C 制造业`).
+pub fn industry_name(lang: Lang, code: &str) -> String {
+    match Industry::parse_label(code) {
+        Some(i) => format!("{} {}", i.code(), lang.pick(i.name_en(), i.name_zh())),
+        None => code.to_owned(),
+    }
+}
+
+/// A region's name in a language.
+pub fn region_name(lang: Lang, region: &str) -> String {
+    match lang {
+        Lang::En => region_name_en(region).to_owned(),
+        Lang::Zh => region_name_zh(region).to_owned(),
+    }
+}
+
+/// A warning level's CSS class and name (always written out: colour is not the only sign).
+pub fn level_label(lang: Lang, level: &str) -> (String, String) {
+    let w = lang.words();
+    let name = match level {
+        "red" => w.level_red,
+        "yellow" => w.level_yellow,
+        "green" => w.level_green,
+        "green_watch" => w.watch,
+        other => other,
+    };
+    (format!("lvl-{}", level.replace('_', "-")), name.to_owned())
+}
+
+/// Appends a query parameter to a URL.
+pub fn with_param(base: &str, key: &str, value: &str) -> String {
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}{key}={}", encode(value))
+}
+
+/// Percent-encodes a query value.
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A figure on a tile: what is shown, the exact value for machines (`data-value`), and
+/// where it leads.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub id: String,
+    pub label: String,
+    pub shown: String,
+    pub exact: String,
+    pub href: Option<String>,
+}
+
+/// The sign-in page.
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub lang: Lang,
+    pub error: Option<String>,
+    pub next: String,
+    pub username: String,
+}
+
+impl LoginPage {
+    pub fn w(&self) -> &'static Words {
+        self.lang.words()
+    }
+}
+
+/// A page with only a message (forbidden, not found, our error).
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub f: Frame,
+    pub heading: String,
+    pub text: String,
+}
+
+/// An alert in a list.
+#[derive(Debug, Clone)]
+pub struct AlertRow {
+    pub id: i64,
+    pub subject: String,
+    pub subject_href: Option<String>,
+    pub rule: String,
+    /// (CSS class, name).
+    pub level: (String, String),
+    pub raised: String,
+    pub evidence: String,
+}
+
+/// A case in a list.
+#[derive(Debug, Clone)]
+pub struct CaseRow {
+    pub id: i64,
+    pub customer_id: String,
+    /// (CSS class, name).
+    pub level: (String, String),
+    pub stage: String,
+    pub owner: String,
+    pub due_at: String,
+    /// Seconds from now to the deadline (negative: past it).
+    pub seconds_left: i64,
+    pub status: String,
+}
+
+impl CaseRow {
+    pub fn countdown(&self, lang: &Lang) -> String {
+        format::countdown(*lang, self.seconds_left)
+    }
+
+    pub fn late(&self) -> bool {
+        self.seconds_left < 0 && self.status == "open"
+    }
+}
+
+/// A level tile of the cockpit.
+#[derive(Debug, Clone)]
+pub struct LevelTile {
+    pub class: String,
+    pub name: String,
+    pub customers: Figure,
+    pub exposure: Figure,
+    pub share: String,
+    pub watch: String,
+}
+
+/// A row of the largest exposures.
+#[derive(Debug, Clone)]
+pub struct LargeRow {
+    pub id: String,
+    pub name: String,
+    pub grade: String,
+    pub pd: String,
+    pub level: (String, String),
+    pub exposure: String,
+    pub share: String,
+    pub utilisation: String,
+}
+
+/// The portfolio cockpit.
+#[derive(Template)]
+#[template(path = "cockpit.html")]
+pub struct CockpitPage {
+    pub f: Frame,
+    pub totals: Vec<Figure>,
+    pub levels: Vec<LevelTile>,
+    pub grades_chart: String,
+    pub heat_chart: String,
+    /// (label, link, current) for the heat map's columns.
+    pub heat_axes: Vec<(String, String, bool)>,
+    pub largest: Vec<LargeRow>,
+    pub concentration: Vec<(String, String)>,
+    pub pd_chart: String,
+    pub overdue_chart: String,
+    pub alerts: Vec<AlertRow>,
+    pub cases: Vec<CaseRow>,
+    pub amounts_note: String,
+}
+
+/// The cockpit over an overview (already scoped to the user), with the newest alerts
+/// and overdue cases. `base` is the customer list the figures drill down to, with the
+/// filters of the view (`/customers?business_line=…`).
+pub fn cockpit(
+    f: Frame,
+    o: &Overview,
+    alerts: Vec<AlertRow>,
+    cases: Vec<CaseRow>,
+    exponent: u8,
+    base: &str,
+) -> CockpitPage {
+    let lang = f.lang;
+    let w = lang.words();
+    let money = |v: i64| format::money(lang, v, exponent);
+    let t = &o.totals;
+    let fig = |id: &str, label: &str, shown: String, exact: String, href: Option<String>| Figure {
+        id: id.to_owned(),
+        label: label.to_owned(),
+        shown,
+        exact,
+        href,
+    };
+    let totals = vec![
+        fig(
+            "total-customers",
+            w.customers,
+            format::count(t.customers),
+            t.customers.to_string(),
+            Some(base.to_owned()),
+        ),
+        fig(
+            "total-exposure",
+            w.exposure,
+            money(t.exposure),
+            t.exposure.to_string(),
+            Some(with_param(base, "sort", "exposure")),
+        ),
+        fig("total-el", w.expected_loss, money(t.expected_loss), t.expected_loss.to_string(), None),
+        fig(
+            "total-pd",
+            w.weighted_pd,
+            format::pd(t.weighted_pd),
+            t.weighted_pd.map_or_else(String::new, |p| p.to_string()),
+            Some(with_param(base, "sort", "pd")),
+        ),
+        fig(
+            "total-overdue-rate",
+            w.overdue_rate,
+            format::percent(t.overdue_rate),
+            t.overdue_rate.map_or_else(String::new, |p| p.to_string()),
+            Some(with_param(base, "overdue", "true")),
+        ),
+        fig(
+            "total-over-limit",
+            w.over_limit_customers,
+            format::count(t.over_limit_customers),
+            t.over_limit_customers.to_string(),
+            Some(with_param(base, "over_limit", "true")),
+        ),
+    ];
+    let levels = o
+        .levels
+        .iter()
+        .map(|l| {
+            let (class, name) = level_label(lang, l.level.code());
+            let href = with_param(base, "level", l.level.code());
+            LevelTile {
+                customers: fig(
+                    &format!("tile-{}-customers", l.level.code()),
+                    w.customers,
+                    format::count(l.customers),
+                    l.customers.to_string(),
+                    Some(href.clone()),
+                ),
+                exposure: fig(
+                    &format!("tile-{}-exposure", l.level.code()),
+                    w.exposure,
+                    money(l.exposure),
+                    l.exposure.to_string(),
+                    Some(with_param(&href, "sort", "exposure")),
+                ),
+                share: format!("{} {}", format::percent(l.exposure_share), w.share_of_exposure),
+                watch: if l.watch > 0 && l.level == Level::Green {
+                    format!("{} {}", format::count(l.watch), w.watch)
+                } else {
+                    String::new()
+                },
+                class,
+                name,
+            }
+        })
+        .collect();
+    let bars: Vec<Bar> = o
+        .grades
+        .iter()
+        .map(|g| {
+            let label =
+                if g.grade == credence_portfolio::UNRATED { w.unrated.to_owned() } else { g.grade.clone() };
+            Bar {
+                shown: format::count(g.customers),
+                value: g.customers as f64,
+                href: Some(with_param(base, "grade", &g.grade)),
+                class: format!("grade g-{}", g.grade.to_ascii_lowercase()),
+                label,
+            }
+        })
+        .collect();
+    let grades_chart = charts::bar_chart(
+        "grades",
+        w.rating_distribution,
+        &format!("{} / {}", w.grade, w.customers),
+        &bars,
+        &|v| format::number(Some(v)),
+    );
+    let heat = &o.heat;
+    let rows: Vec<String> = heat.rows.iter().map(|r| industry_name(lang, r)).collect();
+    let (axis_param, columns): (&str, Vec<String>) = match heat.axis {
+        HeatAxis::Region => ("region", heat.columns.iter().map(|c| region_name(lang, c)).collect()),
+        HeatAxis::BusinessLine => ("business_line", heat.columns.clone()),
+    };
+    let cells: Vec<Cell> = heat
+        .cells
+        .iter()
+        .map(|c| {
+            let row = heat.rows.iter().position(|r| *r == c.row).unwrap_or(0);
+            let column = heat.columns.iter().position(|x| *x == c.column).unwrap_or(0);
+            let href = with_param(&with_param(base, "industry", &c.row), axis_param, &c.column);
+            Cell {
+                row,
+                column,
+                value: c.weighted_pd,
+                shown: format::pd(c.weighted_pd),
+                detail: format!(
+                    "{} × {}: {} {}, {} {}, {} {}",
+                    rows[row],
+                    columns[column],
+                    format::count(c.customers),
+                    w.customers,
+                    w.exposure,
+                    money(c.exposure),
+                    w.weighted_pd,
+                    format::pd(c.weighted_pd)
+                ),
+                href,
+            }
+        })
+        .collect();
+    let heat_chart = charts::heat_map(
+        "heat",
+        w.heat_map,
+        &format!(
+            "{} {}",
+            w.heat_map_note,
+            match heat.axis {
+                HeatAxis::Region => w.by_region,
+                HeatAxis::BusinessLine => w.by_business_line,
+            }
+        ),
+        &rows,
+        &columns,
+        &cells,
+        heat.max_pd.unwrap_or(0.0),
+        ("0%", &format::pd(heat.max_pd)),
+    );
+    let heat_axes = [
+        (HeatAxis::Region, w.by_region, "region"),
+        (HeatAxis::BusinessLine, w.by_business_line, "business_line"),
+    ]
+    .into_iter()
+    .map(|(axis, label, code)| (label.to_owned(), format!("?heat={code}"), axis == heat.axis))
+    .collect();
+    let largest = o
+        .largest
+        .iter()
+        .map(|l| LargeRow {
+            id: l.customer_id.clone(),
+            name: l.name.clone(),
+            grade: l.grade.clone().unwrap_or_else(|| w.unrated.to_owned()),
+            pd: format::pd(l.pd),
+            level: level_label(lang, l.level.code()),
+            exposure: money(l.exposure),
+            share: format::percent(Some(l.share)),
+            utilisation: format::percent(l.utilisation),
+        })
+        .collect();
+    let c = &o.concentration;
+    let mut concentration = vec![
+        (w.hhi_customers.to_owned(), format!("{:.0}", c.hhi_customers)),
+        (w.hhi_groups.to_owned(), format!("{:.0}", c.hhi_groups)),
+        (w.top10_share.to_owned(), format::percent(Some(c.top10_share))),
+    ];
+    if let Some((g, share)) = &c.largest_group {
+        concentration.push((w.largest_group.to_owned(), format!("{g} · {}", format::percent(Some(*share)))));
+    }
+    let pd_chart = charts::line_chart(
+        "pd-trend",
+        w.trend_pd,
+        w.trend_pd,
+        &o.pd_trend.iter().map(|p| p.date.to_string()).collect::<Vec<_>>(),
+        &[Series {
+            name: w.pd.to_owned(),
+            values: o.pd_trend.iter().map(|p| p.mean_pd).collect(),
+            class: "s1".into(),
+        }],
+        &|v| format::pd(Some(v)),
+    );
+    let overdue_chart = charts::line_chart(
+        "overdue-trend",
+        w.trend_overdue,
+        w.trend_overdue,
+        &o.overdue_trend.iter().map(|p| p.date.format("%Y-%m").to_string()).collect::<Vec<_>>(),
+        &[Series {
+            name: w.overdue_rate.to_owned(),
+            values: o.overdue_trend.iter().map(|p| p.overdue_rate).collect(),
+            class: "s2".into(),
+        }],
+        &|v| format::percent(Some(v)),
+    );
+    CockpitPage {
+        amounts_note: format!("{} {} · LGD {}", w.amounts_in, o.currency, format::percent(Some(o.lgd))),
+        f,
+        totals,
+        levels,
+        grades_chart,
+        heat_chart,
+        heat_axes,
+        largest,
+        concentration,
+        pd_chart,
+        overdue_chart,
+        alerts,
+        cases,
+    }
+}
+
+/// A customer in a list.
+#[derive(Debug, Clone)]
+pub struct ListRow {
+    pub id: String,
+    pub name: String,
+    pub industry: String,
+    pub region: String,
+    pub business_line: String,
+    pub grade: String,
+    pub pd: String,
+    pub level: (String, String),
+    pub exposure: String,
+    pub limit: String,
+    pub utilisation: String,
+    pub overdue: String,
+}
+
+/// An active filter, with the link that removes it.
+#[derive(Debug, Clone)]
+pub struct Chip {
+    pub label: String,
+    pub remove: String,
+}
+
+/// The customer list: the customers behind a figure, or a search.
+#[derive(Template)]
+#[template(path = "customers.html")]
+pub struct CustomerListPage {
+    pub f: Frame,
+    pub total: u64,
+    pub rows: Vec<ListRow>,
+    pub chips: Vec<Chip>,
+    pub query: String,
+    /// (label, link, current) of the sort orders.
+    pub sorts: Vec<(String, String, bool)>,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    pub page: u64,
+    pub pages: u64,
+    pub amounts_note: String,
+}
+
+/// A labelled value.
+#[derive(Debug, Clone)]
+pub struct Fact {
+    pub label: String,
+    pub value: String,
+}
+
+/// A line of the rating's explanation.
+#[derive(Debug, Clone)]
+pub struct ScoreRow {
+    pub dimension: String,
+    pub name: String,
+    pub value: String,
+    pub peer: String,
+    pub points: String,
+    pub weight: String,
+    pub contribution: String,
+    pub missing: bool,
+}
+
+/// An indicator on the customer page.
+#[derive(Debug, Clone)]
+pub struct IndicatorRow {
+    pub name: String,
+    pub value: String,
+    pub median: String,
+    /// `better`, `worse` or empty against the median.
+    pub against: String,
+}
+
+/// The customer page (客户360).
+#[derive(Template)]
+#[template(path = "customer.html")]
+pub struct CustomerPage {
+    pub f: Frame,
+    pub id: String,
+    pub name: String,
+    pub level: (String, String),
+    pub facts: Vec<Fact>,
+    pub rating: Vec<Fact>,
+    pub rated: bool,
+    pub knockouts: Vec<String>,
+    pub score_rows: Vec<ScoreRow>,
+    pub radar: String,
+    pub standing: Vec<Fact>,
+    pub aging: Vec<Fact>,
+    pub open_items: Vec<Vec<String>>,
+    pub indicators: Vec<IndicatorRow>,
+    pub trend_charts: Vec<String>,
+    pub events: Vec<Vec<String>>,
+    pub group: Vec<Fact>,
+    pub circles: Vec<String>,
+    pub graph: String,
+    pub alerts: Vec<AlertRow>,
+    pub cases: Vec<CaseRow>,
+    pub history: Vec<Vec<String>>,
+    pub migrations: Vec<String>,
+    pub data_changed: bool,
+    pub amounts_note: String,
+}
+
+/// The alerts and cases queue.
+#[derive(Template)]
+#[template(path = "work.html")]
+pub struct WorkPage {
+    pub f: Frame,
+    pub cases: Vec<CaseRow>,
+    pub alerts: Vec<AlertRow>,
+    /// (label, link, current) of the level filters.
+    pub levels: Vec<(String, String, bool)>,
+    pub overdue_only: bool,
+    pub overdue_link: String,
+}
+
+/// One case with its log and the forms to act on it.
+#[derive(Template)]
+#[template(path = "case.html")]
+pub struct CasePage {
+    pub f: Frame,
+    pub case: CaseRow,
+    pub customer_name: String,
+    pub log: Vec<Vec<String>>,
+    pub alerts: Vec<AlertRow>,
+    pub may_act: bool,
+    /// (code, name) of the emergency-plan templates.
+    pub templates: Vec<(String, String)>,
+}
+
+/// A blocked order with the check's failed steps and remedy.
+#[derive(Debug, Clone)]
+pub struct OrderRow {
+    pub id: i64,
+    pub order_ref: String,
+    pub customer_id: String,
+    pub amount: String,
+    pub blocked_at: String,
+    pub failed: String,
+    pub remedy: String,
+}
+
+/// A limit request awaiting the user.
+#[derive(Debug, Clone)]
+pub struct RequestRow {
+    pub id: i64,
+    pub customer_id: String,
+    pub grade: String,
+    pub current: String,
+    pub requested: String,
+    pub term: String,
+    pub route: String,
+    /// The authority the user decides as (the route's next step): code and name.
+    pub authority: String,
+    pub authority_name: String,
+}
+
+/// Credit control: blocked orders, limit requests, the collectors' worklist.
+#[derive(Template)]
+#[template(path = "control.html")]
+pub struct ControlPage {
+    pub f: Frame,
+    pub orders: Vec<OrderRow>,
+    pub may_decide_orders: bool,
+    pub requests: Vec<RequestRow>,
+    pub may_decide_limits: bool,
+    pub worklist: Vec<Vec<String>>,
+    pub amounts_note: String,
+}
+
+/// A registered model's figures.
+#[derive(Debug, Clone)]
+pub struct ModelRow {
+    pub version: String,
+    pub kind: String,
+    pub trained: String,
+    pub auc: String,
+    pub ks: String,
+    pub gini: String,
+    /// Latest run's PSI and its reading (`stable`, `watch`, `act`).
+    pub drift: String,
+    pub drift_class: String,
+    pub runs: String,
+}
+
+/// A warning rule with its measured performance.
+#[derive(Debug, Clone)]
+pub struct RuleRow {
+    pub code: String,
+    pub name: String,
+    pub level: (String, String),
+    pub condition: String,
+    pub firings: String,
+    pub precision: String,
+    pub recall: String,
+    pub lead: String,
+    pub false_alarms: String,
+}
+
+/// Models and rules.
+#[derive(Template)]
+#[template(path = "models.html")]
+pub struct ModelsPage {
+    pub f: Frame,
+    pub models: Vec<ModelRow>,
+    pub rules: Vec<RuleRow>,
+    pub rules_note: String,
+}
+
+/// Renders any page.
+pub fn render(page: &impl Template) -> Result<String, RenderError> {
+    Ok(page.render()?)
+}
+
+/// Escapes text for HTML (for callers assembling small fragments).
+pub fn escape(text: &str) -> String {
+    esc(text)
+}

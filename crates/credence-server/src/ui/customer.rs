@@ -1,0 +1,496 @@
+//! Customer 360 (RATE-7 on screen): master data, the rating with its explanation and
+//! radar, limit and exposure, aging, indicators with industry medians and their trends,
+//! events, the group and guarantee neighbourhood, open alerts and cases, rating history.
+//! Each section shows only what the viewer's role and scope allow.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use credence_cockpit::charts::{self, Edge, Node, Series};
+use credence_cockpit::format;
+use credence_cockpit::pages::{CustomerPage, Fact, IndicatorRow, ScoreRow, level_label};
+use credence_domain::Labelled;
+
+use super::pages::{alert_rows, case_rows};
+use super::{Viewer, html, notice_of};
+use crate::access::Permission;
+use crate::routes::customers::CustomerPage as Page;
+use crate::state::AppState;
+
+/// Indicators drawn as trends on the page, when the viewer may see them.
+const TRENDS: [&str; 6] =
+    ["current_ratio", "debt_to_asset", "net_margin", "dso", "overdue_rate", "payment_timeliness_score"];
+
+/// A column name as English words (`relationship_start` → `Relationship start`).
+fn english(column: &str) -> String {
+    let mut s = column.replace('_', " ");
+    if let Some(first) = s.get(..1) {
+        s.replace_range(..1, &first.to_uppercase());
+    }
+    s
+}
+
+/// An indicator's value with its unit.
+fn value_text(value: Option<f64>, unit: &str) -> String {
+    match (value, unit) {
+        (None, _) => "—".to_owned(),
+        (Some(v), "percent") => format!("{v:.1}%"),
+        (Some(v), "fraction") => format::percent(Some(v)),
+        (Some(v), "days") => format!("{v:.0}"),
+        (Some(v), _) => format::number(Some((v * 100.0).round() / 100.0)),
+    }
+}
+
+/// The last `n` quarter ends up to `date` (oldest first).
+fn quarter_ends(date: chrono::NaiveDate, n: u32) -> Vec<chrono::NaiveDate> {
+    use chrono::Datelike;
+    let q_month = (date.month() - 1) / 3 * 3 + 3;
+    let first_after = chrono::NaiveDate::from_ymd_opt(date.year(), q_month, 1).expect("a month start")
+        + chrono::Months::new(1);
+    let mut out: Vec<chrono::NaiveDate> = (0..n)
+        .map(|k| first_after - chrono::Months::new(3 * k) - chrono::Days::new(1))
+        .filter(|d| *d <= date)
+        .collect();
+    if out.len() < n as usize {
+        out.push(first_after - chrono::Months::new(3 * n) - chrono::Days::new(1));
+    }
+    out.reverse();
+    out
+}
+
+/// Everything the page shows, gathered in one piece of store work.
+struct Gathered {
+    page: Page,
+    relations: Option<crate::routes::groups::Relations>,
+    events: Vec<credence_records::Record>,
+    alerts: Vec<credence_store::StoredAlert>,
+    cases: Vec<credence_store::StoredCase>,
+    series: Vec<(String, Vec<Option<f64>>)>,
+    dates: Vec<chrono::NaiveDate>,
+    /// The warning level now (the latest change), when the viewer may see alerts.
+    level: Option<String>,
+}
+
+pub async fn customer(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = viewer.refuse(&state, Permission::CustomerRead) {
+        return r;
+    }
+    let caller = viewer.caller.clone();
+    let today = state.today();
+    let who = id.clone();
+    let gathered = state
+        .with_store(move |store, shared| {
+            let page = crate::routes::customers::customer_page(
+                store,
+                shared,
+                &caller,
+                &who,
+                today,
+                credence_engine::IndicatorSource::Rating,
+            )?;
+            let relations = crate::routes::groups::relations_of(store, shared, &caller, &who, today, 2).ok();
+            let events = store.customer_records(credence_records::Kind::Events, &who, 500)?;
+            let level = if caller.may(Permission::AlertRead) {
+                store.level_changes(&who)?.last().map(|c| c.to_level.clone())
+            } else {
+                None
+            };
+            let (alerts, cases) = if caller.may(Permission::AlertRead) {
+                let filter = credence_store::AlertFilter {
+                    status: Some("open".into()),
+                    subject: Some(who.clone()),
+                    ..Default::default()
+                };
+                let cases = credence_store::CaseFilter {
+                    status: Some("open".into()),
+                    customer: Some(who.clone()),
+                    ..Default::default()
+                };
+                (store.alerts(&filter)?, store.cases(&cases)?)
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            let as_of = page.rating.as_ref().map_or(today, |r| r.rating.as_of);
+            let dates = quarter_ends(as_of, 8);
+            let visible: Vec<&str> =
+                TRENDS.iter().copied().filter(|t| page.indicators.iter().any(|l| l.id == *t)).collect();
+            let series = credence_engine::indicator_series(store, &shared.catalogue, &who, &dates, &visible)?;
+            Ok(Gathered { page, relations, events, alerts, cases, series, dates, level })
+        })
+        .await;
+    let g = match gathered {
+        Ok(g) => g,
+        Err(e) => return viewer.fail(&state, e),
+    };
+    let standing = if viewer.caller.may(Permission::ReceivablesRead) {
+        match crate::routes::receivables::open_invoices(&state, &viewer.caller, &id).await {
+            Ok(open) => {
+                let snapshot = crate::warm::snapshot(&state).await.ok();
+                Some((open, snapshot.and_then(|s| s.book.book.standing(&id, s.book.as_of))))
+            }
+            Err(e) => return viewer.fail(&state, e),
+        }
+    } else {
+        None
+    };
+    let lang = viewer.lang;
+    let w = lang.words();
+    let exponent = state.0.policy.currency.exponent();
+    let money = |v: i64| format::money_full(v, exponent);
+    let page = &g.page;
+    let name = page.master.iter().find(|m| m.field == "name").map(|m| m.value.clone()).unwrap_or_default();
+    let facts = page
+        .master
+        .iter()
+        .filter(|m| m.field != "name" && m.field != "customer_id")
+        .map(|m| {
+            let value = match m.field.as_str() {
+                "industry" => credence_cockpit::pages::industry_name(lang, &m.value),
+                "region" => credence_cockpit::pages::region_name(lang, &m.value),
+                _ => m.value.clone(),
+            };
+            Fact { label: lang.pick(&english(&m.field), &m.name_zh).to_owned(), value }
+        })
+        .collect();
+    let catalogue = &state.0.catalogue;
+    let model = &state.0.model;
+    let indicator_name = |id: &str| {
+        catalogue
+            .indicators()
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| lang.pick(&d.name_en, &d.name_zh).to_owned())
+            .or_else(|| {
+                credence_domain::QualitativeFactor::parse_label(id)
+                    .map(|f| lang.pick(f.name_en(), f.name_zh()).to_owned())
+            })
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let unit_of = |id: &str| catalogue.indicators().iter().find(|d| d.id == id).map_or("", |d| d.unit.code());
+    let dimension_name = |id: &str| {
+        model
+            .dimensions()
+            .iter()
+            .find(|d| d.id == id)
+            .map_or_else(|| id.to_owned(), |d| lang.pick(&d.name_en, &d.name_zh).to_owned())
+    };
+    let medians: BTreeMap<&str, Option<f64>> =
+        page.indicators.iter().map(|l| (l.id.as_str(), l.peer_median)).collect();
+    let (rating, knockouts, score_rows, radar) = match &page.rating {
+        Some(d) => {
+            let r = &d.rating;
+            let letter =
+                page.override_in_force.as_ref().map_or(r.letter_grade.clone(), |o| o.letter_grade.clone());
+            let point =
+                page.override_in_force.as_ref().map_or(r.point_grade.clone(), |o| o.point_grade.clone());
+            let mut rating = vec![
+                Fact { label: w.letter_grade.into(), value: letter },
+                Fact { label: w.point_grade.into(), value: point },
+                Fact { label: w.score.into(), value: format!("{:.1}", r.score) },
+                Fact { label: w.pd.into(), value: format::pd(Some(r.pd)) },
+                Fact { label: w.as_of.into(), value: r.as_of.to_string() },
+                Fact { label: w.sub_model.into(), value: r.sub_model.clone() },
+                Fact {
+                    label: w.model_version.into(),
+                    value: format!("{} · {}", r.model_version, r.catalogue_version),
+                },
+            ];
+            if let Some(o) = &page.override_in_force {
+                rating.push(Fact {
+                    label: w.overridden.into(),
+                    value: format!("{} → {} ({}; {})", r.letter_grade, o.letter_grade, o.reason, o.approver),
+                });
+            }
+            let knockouts = r
+                .knockouts
+                .iter()
+                .map(|k| {
+                    let rule = model.knockout_rules().iter().find(|x| x.code == k.code);
+                    let name = rule.map_or(k.name.as_str(), |x| lang.pick(&x.name_en, &x.name_zh));
+                    format!("{} {name} → {} / {}", k.code, k.letter_grade_at_best, k.point_grade_at_best)
+                })
+                .collect();
+            let score_rows = r
+                .lines
+                .iter()
+                .map(|l| ScoreRow {
+                    dimension: dimension_name(&l.dimension),
+                    name: indicator_name(&l.indicator),
+                    value: if l.qualitative {
+                        format::number(l.value)
+                    } else {
+                        value_text(l.value, unit_of(&l.indicator))
+                    },
+                    peer: medians
+                        .get(l.indicator.as_str())
+                        .copied()
+                        .flatten()
+                        .map_or_else(String::new, |m| value_text(Some(m), unit_of(&l.indicator))),
+                    points: format!("{:.1}", l.points),
+                    weight: format::percent(Some(l.weight)),
+                    contribution: format!("{:.2}", l.contribution),
+                    missing: l.value.is_none(),
+                })
+                .collect();
+            let mut axes: Vec<String> = r.dimensions.iter().map(|d| dimension_name(&d.dimension)).collect();
+            let mut values: Vec<f64> = r.dimensions.iter().map(|d| d.points).collect();
+            for l in r.lines.iter().filter(|l| l.qualitative && l.value.is_some()) {
+                axes.push(indicator_name(&l.indicator));
+                values.push(l.points);
+            }
+            let radar = charts::radar(
+                "radar",
+                w.dimensions_radar,
+                w.dimensions_radar,
+                &axes,
+                &values,
+                None,
+                w.this_customer,
+            );
+            (rating, knockouts, score_rows, radar)
+        }
+        None => (Vec::new(), Vec::new(), Vec::new(), String::new()),
+    };
+    let standing_facts;
+    let aging;
+    let open_items;
+    let mut level_code = g.level.clone().unwrap_or_else(|| "green".to_owned());
+    match &standing {
+        Some((open, s)) => {
+            standing_facts = match s {
+                Some(s) => {
+                    if g.level.is_none() {
+                        level_code = s.level.code().to_owned();
+                    }
+                    vec![
+                        Fact { label: w.exposure.into(), value: money(s.exposure) },
+                        Fact { label: w.limit.into(), value: money(s.limit) },
+                        Fact { label: w.temporary_limit.into(), value: money(s.temporary_limit) },
+                        Fact { label: w.headroom.into(), value: money(s.available) },
+                        Fact {
+                            label: w.utilisation.into(),
+                            value: format::percent(
+                                (s.limit + s.temporary_limit > 0)
+                                    .then(|| s.exposure as f64 / (s.limit + s.temporary_limit) as f64),
+                            ),
+                        },
+                        Fact { label: w.overdue_items.into(), value: s.overdue_items.to_string() },
+                    ]
+                }
+                None => Vec::new(),
+            };
+            aging = open
+                .buckets
+                .iter()
+                .map(|(b, amount)| {
+                    let label = credence_control::OverdueBucket::parse_label(b)
+                        .map_or(b.clone(), |x| lang.pick(x.name_en(), x.name_zh()).to_owned());
+                    Fact { label, value: money(*amount) }
+                })
+                .collect();
+            open_items = open
+                .items
+                .iter()
+                .take(20)
+                .map(|i| {
+                    vec![
+                        i.invoice_no.clone(),
+                        i.due_date.to_string(),
+                        i.days_overdue.to_string(),
+                        money(i.open),
+                    ]
+                })
+                .collect();
+        }
+        None => {
+            standing_facts = Vec::new();
+            aging = Vec::new();
+            open_items = Vec::new();
+        }
+    }
+    let indicators = page
+        .indicators
+        .iter()
+        .map(|l| {
+            let against = match (l.value.value, l.peer_median) {
+                (Some(v), Some(m)) if (v - m).abs() > 1e-9 => {
+                    if (v > m) == l.higher_is_better {
+                        "better"
+                    } else {
+                        "worse"
+                    }
+                }
+                _ => "",
+            };
+            IndicatorRow {
+                name: lang.pick(&l.name_en, &l.name_zh).to_owned(),
+                value: value_text(l.value.value, &l.unit),
+                median: value_text(l.peer_median, &l.unit),
+                against: against.to_owned(),
+            }
+        })
+        .collect();
+    let x_labels: Vec<String> = g.dates.iter().map(|d| d.format("%Y-%m").to_string()).collect();
+    let trend_charts = g
+        .series
+        .iter()
+        .enumerate()
+        .map(|(k, (indicator, values))| {
+            let name = indicator_name(indicator);
+            let unit = unit_of(indicator).to_owned();
+            let mut series = vec![Series { name: name.clone(), values: values.clone(), class: "s1".into() }];
+            if let Some(Some(m)) = medians.get(indicator.as_str()) {
+                series.push(Series {
+                    name: w.peer_median.to_owned(),
+                    values: vec![Some(*m); values.len()],
+                    class: "s3".into(),
+                });
+            }
+            charts::line_chart(
+                &format!("trend-{k}"),
+                &name,
+                &format!("{name} · {}", w.indicator_trends),
+                &x_labels,
+                &series,
+                &|v| value_text(Some(v), &unit),
+            )
+        })
+        .collect();
+    let events = g
+        .events
+        .iter()
+        .rev()
+        .take(30)
+        .map(|e| {
+            let kind = e.text("event_type").unwrap_or_default();
+            let kind = credence_domain::EventKind::parse_label(kind)
+                .map_or(kind.to_owned(), |k| lang.pick(k.name_en(), k.name_zh()).to_owned());
+            let amount =
+                e.int("amount").map(|a| format!("{} {}", money(a), e.text("currency").unwrap_or_default()));
+            let change = e.real("change_pct").map(|p| format!("{p:+.1}%"));
+            let detail = [
+                e.text("description").map(str::to_owned),
+                e.text("role").map(str::to_owned),
+                amount,
+                change,
+                e.text("source").map(str::to_owned),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ");
+            vec![e.text("event_date").unwrap_or_default().to_owned(), kind, detail]
+        })
+        .collect();
+    let (group, circles, graph) = match &g.relations {
+        Some(rel) => {
+            let ties = &rel.ties;
+            let mut group = vec![Fact {
+                label: w.controller.into(),
+                value: ties.control.actual_controller.clone().unwrap_or_else(|| w.none.to_owned()),
+            }];
+            group.push(Fact {
+                label: w.group.into(),
+                value: ties
+                    .group
+                    .as_ref()
+                    .map_or_else(|| w.no_group.to_owned(), |(gid, head)| format!("{gid} ({head})")),
+            });
+            if let Some(m) = &ties.membership {
+                let text = lang.pick(&ties.control.text_en, &ties.control.text_zh).to_owned();
+                group.push(Fact {
+                    label: w.explanation.into(),
+                    value: if text.is_empty() { format!("{:?}", m.rule) } else { text },
+                });
+            }
+            let circles = ties.circles.iter().map(|c| lang.pick(&c.text_en, &c.text_zh).to_owned()).collect();
+            let n = &rel.neighbourhood;
+            let nodes: Vec<Node> = n
+                .nodes
+                .iter()
+                .map(|x| Node {
+                    id: x.id.clone(),
+                    label: x.name.clone().unwrap_or_else(|| x.id.clone()),
+                    distance: x.distance,
+                    customer: x.customer,
+                    href: (x.customer && x.id != id).then(|| format!("/customers/{}", x.id)),
+                })
+                .collect();
+            let edges: Vec<Edge> = n
+                .edges
+                .iter()
+                .map(|e| {
+                    let share =
+                        e.share_pct.or(e.voting_pct).map_or_else(String::new, |p| format!(" {p:.0}%"));
+                    Edge {
+                        from: e.from.clone(),
+                        to: e.to.clone(),
+                        label: format!("{}{share}", lang.pick(e.kind.name_en(), e.kind.name_zh())),
+                        class: e.kind.code().to_owned(),
+                    }
+                })
+                .collect();
+            let graph = if edges.is_empty() {
+                String::new()
+            } else {
+                charts::graph("graph", w.relations, w.relations, &nodes, &edges)
+            };
+            (group, circles, graph)
+        }
+        None => (Vec::new(), Vec::new(), String::new()),
+    };
+    let history = page
+        .history
+        .iter()
+        .map(|h| {
+            vec![
+                h.as_of.clone(),
+                h.letter_grade.clone(),
+                h.point_grade.clone(),
+                format!("{:.1}", h.score),
+                format::pd(Some(h.pd)),
+                h.overridden.as_ref().map_or_else(String::new, |o| format!("{} ({})", o.reason, o.approver)),
+            ]
+        })
+        .collect();
+    let migrations = page
+        .migrations
+        .iter()
+        .map(|m| format!("{} {} → {} {}", m.from_as_of, m.from_grade, m.to_as_of, m.to_grade))
+        .collect();
+    let rated = page.rating.is_some();
+    let view = CustomerPage {
+        f: viewer.frame(&state, &format!("{id} {name}"), &format!("/customers/{id}"), notice_of(&q)),
+        id: id.clone(),
+        name,
+        level: level_label(lang, &level_code),
+        facts,
+        rating,
+        rated,
+        knockouts,
+        score_rows,
+        radar,
+        standing: standing_facts,
+        aging,
+        open_items,
+        indicators,
+        trend_charts,
+        events,
+        group,
+        circles,
+        graph,
+        alerts: alert_rows(lang, &g.alerts),
+        cases: case_rows(lang, &g.cases),
+        history,
+        migrations,
+        data_changed: page.data_changed_since_rating,
+        amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency.code()),
+    };
+    html(&view)
+}

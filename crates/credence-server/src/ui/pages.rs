@@ -1,0 +1,418 @@
+//! Signing in and out, the language switch, the portfolio cockpit and the customer list.
+
+use std::collections::BTreeMap;
+
+use axum::Extension;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use credence_cockpit::pages::{
+    AlertRow, CaseRow, Chip, CustomerListPage, ListRow, LoginPage, industry_name, level_label, region_name,
+    with_param,
+};
+use credence_cockpit::{Lang, format};
+
+use super::{LANG_COOKIE, Viewer, anonymous_lang, html, local, notice_of, posted};
+use crate::ClientIp;
+use crate::access::Permission;
+use crate::error::ApiError;
+use crate::routes::portfolio::{PortfolioQuery, overview_for, positions_for};
+use crate::state::AppState;
+
+/// The sign-in page, in the language asked for (`?lang=`), remembered in a cookie.
+pub async fn login_page(headers: HeaderMap, Query(q): Query<BTreeMap<String, String>>) -> Response {
+    let lang = q.get("lang").and_then(|l| Lang::parse(l)).unwrap_or_else(|| anonymous_lang(&headers));
+    let page = LoginPage {
+        lang,
+        error: None,
+        next: local(q.get("next").map(String::as_str), "/"),
+        username: String::new(),
+    };
+    let mut response = html(&page);
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+        lang.key()
+    )) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// Signs in from the form; back to the page asked for, or the form with the reason.
+pub async fn login(
+    State(state): State<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    headers: HeaderMap,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    let lang = form.get("lang").and_then(|l| Lang::parse(l)).unwrap_or_else(|| anonymous_lang(&headers));
+    let username = form.get("username").cloned().unwrap_or_default();
+    let password = form.get("password").cloned().unwrap_or_default();
+    let next = local(form.get("next").map(String::as_str), "/");
+    let who = username.clone();
+    let outcome = state
+        .with_store(move |store, shared| crate::routes::session::sign_in(store, shared, &who, &password, &ip))
+        .await;
+    match outcome.and_then(|(_, id)| crate::routes::session::session_cookie(&state, &id)) {
+        Ok(cookie) => {
+            let mut r = Redirect::to(&next).into_response();
+            r.headers_mut().insert(header::SET_COOKIE, cookie);
+            r
+        }
+        Err(e) => {
+            let w = lang.words();
+            let (status, error) = match e.status() {
+                axum::http::StatusCode::TOO_MANY_REQUESTS => (e.status(), w.sign_in_throttled),
+                axum::http::StatusCode::UNAUTHORIZED => (e.status(), w.sign_in_failed),
+                _ => return e.into_response(),
+            };
+            let page = LoginPage { lang, error: Some(error.to_owned()), next, username };
+            (status, html(&page)).into_response()
+        }
+    }
+}
+
+/// Signs out (the form's CSRF token checked) and goes to the sign-in page.
+pub async fn logout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(r) = posted(&viewer, &state, form).await {
+        return r;
+    }
+    if let Err(e) = crate::routes::session::end_session(&state, &headers).await {
+        return viewer.fail(&state, e);
+    }
+    let mut r = Redirect::to("/login").into_response();
+    r.headers_mut()
+        .insert(header::SET_COOKIE, HeaderValue::from_static(crate::routes::session::CLEARED_COOKIE));
+    r
+}
+
+/// Switches the user's language and remembers it with the user.
+pub async fn language(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    let form = match posted(&viewer, &state, form).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let Some(lang) = form.get("lang").and_then(Lang::parse) else {
+        return viewer.fail(&state, ApiError::invalid("lang", "zh or en"));
+    };
+    let back = local(form.get("back"), "/");
+    let user = viewer.caller.user_id;
+    if let Err(e) = state.with_store(move |store, _| Ok(store.set_user_language(user, lang.key())?)).await {
+        return viewer.fail(&state, e);
+    }
+    Redirect::to(&back).into_response()
+}
+
+/// The page's own address with its query, for links that change one parameter.
+fn here(path: &str, q: &BTreeMap<String, String>, drop: &[&str]) -> String {
+    let mut out = path.to_owned();
+    for (k, v) in q.iter().filter(|(k, _)| !drop.contains(&k.as_str())) {
+        out = with_param(&out, k, v);
+    }
+    out
+}
+
+/// Alerts as rows of a page.
+pub fn alert_rows(lang: Lang, alerts: &[credence_store::StoredAlert]) -> Vec<AlertRow> {
+    alerts
+        .iter()
+        .map(|a| {
+            let evidence: serde_json::Value = serde_json::from_str(&a.evidence).unwrap_or_default();
+            AlertRow {
+                id: a.id,
+                subject: a.subject.clone(),
+                subject_href: (a.subject_kind == "customer").then(|| format!("/customers/{}", a.subject)),
+                rule: format!("{} {}", a.rule_code, lang.pick(&a.name_en, &a.name_zh)),
+                level: level_label(lang, &a.level),
+                raised: a.raised_as_of.clone(),
+                evidence: evidence[lang.pick("text_en", "text_zh")].as_str().unwrap_or_default().to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// Cases as rows of a page.
+pub fn case_rows(lang: Lang, cases: &[credence_store::StoredCase]) -> Vec<CaseRow> {
+    let now = chrono::Utc::now();
+    cases
+        .iter()
+        .map(|c| CaseRow {
+            id: c.id,
+            customer_id: c.customer_id.clone(),
+            level: level_label(lang, &c.level),
+            stage: c.stage.clone(),
+            owner: c.owner.clone(),
+            due_at: c.due_at.clone(),
+            seconds_left: chrono::DateTime::parse_from_rfc3339(&c.due_at)
+                .map_or(0, |d| (d.with_timezone(&chrono::Utc) - now).num_seconds()),
+            status: c.status.clone(),
+        })
+        .collect()
+}
+
+/// The portfolio cockpit.
+pub async fn cockpit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = viewer.refuse(&state, Permission::PortfolioRead) {
+        return r;
+    }
+    let query = PortfolioQuery { heat: q.get("heat").cloned(), ..PortfolioQuery::default() };
+    let overview = match overview_for(&state, &viewer.caller, &query).await {
+        Ok(o) => o,
+        Err(e) => return viewer.fail(&state, e),
+    };
+    let lang = viewer.lang;
+    let since = (state.today() - chrono::Days::new(7)).to_string();
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let caller = viewer.caller.clone();
+    let may_alerts = caller.may(Permission::AlertRead);
+    let lists = state
+        .with_store(move |store, _| {
+            if !may_alerts {
+                return Ok((Vec::new(), Vec::new()));
+            }
+            let mut alerts = Vec::new();
+            let filter = credence_store::AlertFilter {
+                status: Some("open".into()),
+                limit: Some(500),
+                ..Default::default()
+            };
+            for a in store.alerts(&filter)? {
+                if alerts.len() == 10 {
+                    break;
+                }
+                if a.raised_as_of >= since
+                    && (a.subject_kind != "customer"
+                        || crate::routes::admits_customer(store, &caller, &a.subject)?)
+                {
+                    alerts.push(a);
+                }
+            }
+            let filter = credence_store::CaseFilter {
+                status: Some("open".into()),
+                due_before: Some(now),
+                ..Default::default()
+            };
+            let mut cases = Vec::new();
+            for c in store.cases(&filter)? {
+                if cases.len() == 10 {
+                    break;
+                }
+                if crate::routes::admits_customer(store, &caller, &c.customer_id)? {
+                    cases.push(c);
+                }
+            }
+            Ok((alerts, cases))
+        })
+        .await;
+    let (alerts, cases) = match lists {
+        Ok(l) => l,
+        Err(e) => return viewer.fail(&state, e),
+    };
+    let w = lang.words();
+    let frame = viewer.frame(&state, w.portfolio_cockpit, &here("/cockpit", &q, &[]), notice_of(&q));
+    let page = credence_cockpit::pages::cockpit(
+        frame,
+        &overview,
+        alert_rows(lang, &alerts),
+        case_rows(lang, &cases),
+        state.0.policy.currency.exponent(),
+        "/customers",
+    );
+    html(&page)
+}
+
+/// Filters of the customer list and their labels.
+const FILTERS: [&str; 9] =
+    ["level", "grade", "industry", "region", "business_line", "group", "watch", "over_limit", "overdue"];
+
+/// The customer list: the customers behind a cockpit figure (filters), or a search.
+pub async fn customers(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = viewer.refuse(&state, Permission::CustomerRead) {
+        return r;
+    }
+    let lang = viewer.lang;
+    let w = lang.words();
+    let exponent = state.0.policy.currency.exponent();
+    let page_no: u64 = q.get("page").and_then(|p| p.parse().ok()).filter(|p| *p > 0).unwrap_or(1);
+    let per_page = 50;
+    let text = q.get("q").filter(|t| !t.trim().is_empty()).cloned();
+    let portfolio = viewer.caller.may(Permission::PortfolioRead) && viewer.caller.may(Permission::RatingRead);
+    let money = |v: i64| format::money(lang, v, exponent);
+    let (total, rows) = if portfolio && text.is_none() {
+        let query = PortfolioQuery {
+            level: q.get("level").cloned(),
+            watch: q.get("watch").map(|v| v == "true"),
+            grade: q.get("grade").cloned(),
+            industry: q.get("industry").cloned(),
+            region: q.get("region").cloned(),
+            business_line: q.get("business_line").cloned(),
+            group: q.get("group").cloned(),
+            over_limit: q.get("over_limit").map(|v| v == "true"),
+            overdue: q.get("overdue").map(|v| v == "true"),
+            sort: q.get("sort").cloned(),
+            page: Some(page_no),
+            per_page: Some(per_page),
+            heat: None,
+        };
+        match positions_for(&state, &viewer.caller, &query).await {
+            Ok(p) => (
+                p.total,
+                p.items
+                    .into_iter()
+                    .map(|p| ListRow {
+                        industry: industry_name(lang, &p.industry),
+                        region: region_name(lang, &p.region),
+                        business_line: p.business_line.unwrap_or_default(),
+                        grade: p.grade.unwrap_or_else(|| w.unrated.to_owned()),
+                        pd: format::pd(p.pd),
+                        level: level_label(lang, &p.level),
+                        exposure: money(p.exposure),
+                        limit: money(p.limit),
+                        utilisation: format::percent(p.utilisation),
+                        overdue: money(p.overdue),
+                        id: p.customer_id,
+                        name: p.name,
+                    })
+                    .collect(),
+            ),
+            Err(e) => return viewer.fail(&state, e),
+        }
+    } else {
+        // A search, or a role without the portfolio: the scoped list from the database.
+        let caller = viewer.caller.clone();
+        let industry = q.get("industry").cloned();
+        let business_line = q.get("business_line").cloned();
+        let found = state
+            .with_store(move |store, _| {
+                let query = credence_store::CustomerQuery {
+                    org_unit: caller.scope.org_unit.clone(),
+                    business_lines: caller.scope.business_lines.clone(),
+                    customers: caller.scope.customers.clone(),
+                    text,
+                    industry,
+                    business_line,
+                    offset: (page_no - 1) * per_page,
+                    limit: per_page,
+                    ..Default::default()
+                };
+                let (total, rows) = store.customer_page(&query)?;
+                let ids: Vec<String> = rows.iter().map(|r| r.customer_id.clone()).collect();
+                let grades = if caller.may(Permission::RatingRead) {
+                    store.latest_grades(&ids)?
+                } else {
+                    Default::default()
+                };
+                Ok((total, rows, grades))
+            })
+            .await;
+        match found {
+            Ok((total, rows, grades)) => (
+                total,
+                rows.into_iter()
+                    .map(|r| {
+                        let g = grades.get(&r.customer_id);
+                        let individual =
+                            r.customer_type == "individual" && !viewer.caller.may(Permission::PiiRead);
+                        ListRow {
+                            name: if individual { crate::access::mask_name(&r.name) } else { r.name },
+                            industry: industry_name(lang, &r.industry),
+                            region: region_name(lang, &r.region),
+                            business_line: r.business_line.unwrap_or_default(),
+                            grade: g.map_or_else(|| "—".to_owned(), |g| g.letter_grade.clone()),
+                            pd: format::pd(g.map(|g| g.pd)),
+                            level: ("".into(), "—".into()),
+                            exposure: "—".into(),
+                            limit: "—".into(),
+                            utilisation: "—".into(),
+                            overdue: "—".into(),
+                            id: r.customer_id,
+                        }
+                    })
+                    .collect(),
+            ),
+            Err(e) => return viewer.fail(&state, e),
+        }
+    };
+    let base = here("/customers", &q, &["page", "ok", "refused"]);
+    let chips = FILTERS
+        .iter()
+        .filter_map(|k| q.get(*k).map(|v| (*k, v)))
+        .map(|(k, v)| {
+            let shown = match k {
+                "industry" => industry_name(lang, v),
+                "region" => region_name(lang, v),
+                "level" => level_label(lang, v).1,
+                _ => v.clone(),
+            };
+            let name = match k {
+                "level" => w.level,
+                "grade" => w.grade,
+                "industry" => w.industry,
+                "region" => w.region,
+                "business_line" => w.business_line,
+                "group" => w.group,
+                "over_limit" => w.over_limit_customers,
+                "overdue" => w.overdue,
+                _ => w.watch,
+            };
+            Chip {
+                label: format!("{name}: {shown}"),
+                remove: here("/customers", &q, &[k, "page", "ok", "refused"]),
+            }
+        })
+        .collect();
+    let current_sort = q.get("sort").map_or("exposure", String::as_str);
+    let sorts = if portfolio {
+        [
+            ("exposure", w.exposure),
+            ("pd", w.pd),
+            ("overdue", w.overdue),
+            ("over_limit", w.over_limit_customers),
+            ("customer_id", w.customer_id),
+            ("name", w.name),
+        ]
+        .into_iter()
+        .map(|(code, label)| {
+            (
+                label.to_owned(),
+                with_param(&here("/customers", &q, &["sort", "page", "ok", "refused"]), "sort", code),
+                code == current_sort,
+            )
+        })
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let pages = total.div_ceil(per_page).max(1);
+    let page = CustomerListPage {
+        f: viewer.frame(&state, w.customer_list, &base, notice_of(&q)),
+        total,
+        rows,
+        chips,
+        query: q.get("q").cloned().unwrap_or_default(),
+        sorts,
+        previous: (page_no > 1).then(|| with_param(&base, "page", &(page_no - 1).to_string())),
+        next: (page_no < pages).then(|| with_param(&base, "page", &(page_no + 1).to_string())),
+        page: page_no,
+        pages,
+        amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency.code()),
+    };
+    html(&page)
+}

@@ -1,0 +1,537 @@
+//! Alerts and cases (work queue, a case with its actions), credit control (blocked
+//! orders, limit requests awaiting the user, the collectors' worklist), and models and
+//! rules.
+
+use std::collections::BTreeMap;
+
+use axum::Extension;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::Response;
+use credence_cockpit::format;
+use credence_cockpit::pages::{
+    CasePage, ControlPage, ModelRow, ModelsPage, OrderRow, RequestRow, RuleRow, WorkPage, level_label,
+    with_param,
+};
+use credence_domain::Labelled;
+
+use super::pages::{alert_rows, case_rows};
+use super::{Viewer, after, html, notice_of, posted, refusal};
+use crate::ClientIp;
+use crate::access::Permission;
+use crate::routes::admits_customer;
+use crate::state::AppState;
+
+/// The work queue: open cases by deadline, open alerts.
+pub async fn work(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = viewer.refuse(&state, Permission::AlertRead) {
+        return r;
+    }
+    let lang = viewer.lang;
+    let w = lang.words();
+    let level = q.get("level").cloned().filter(|l| ["red", "yellow", "green_watch"].contains(&l.as_str()));
+    let overdue = q.get("overdue").is_some_and(|v| v == "true");
+    let caller = viewer.caller.clone();
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let wanted = level.clone();
+    let found = state
+        .with_store(move |store, _| {
+            let filter = credence_store::CaseFilter {
+                status: Some("open".into()),
+                due_before: overdue.then_some(now),
+                ..Default::default()
+            };
+            let mut cases = Vec::new();
+            for c in store.cases(&filter)? {
+                if wanted.as_ref().is_none_or(|l| *l == c.level)
+                    && admits_customer(store, &caller, &c.customer_id)?
+                {
+                    cases.push(c);
+                }
+            }
+            cases.sort_by(|a, b| a.due_at.cmp(&b.due_at).then(a.id.cmp(&b.id)));
+            cases.truncate(200);
+            let filter = credence_store::AlertFilter {
+                status: Some("open".into()),
+                level: wanted.clone(),
+                limit: Some(2_000),
+                ..Default::default()
+            };
+            let mut alerts = Vec::new();
+            for a in store.alerts(&filter)? {
+                if alerts.len() == 100 {
+                    break;
+                }
+                if a.subject_kind != "customer" || admits_customer(store, &caller, &a.subject)? {
+                    alerts.push(a);
+                }
+            }
+            Ok((cases, alerts))
+        })
+        .await;
+    let (cases, alerts) = match found {
+        Ok(x) => x,
+        Err(e) => return viewer.fail(&state, e),
+    };
+    let base = if overdue { "/work?overdue=true".to_owned() } else { "/work".to_owned() };
+    let mut levels = vec![(w.all_levels.to_owned(), base.clone(), level.is_none())];
+    for code in ["red", "yellow", "green_watch"] {
+        levels.push((
+            level_label(lang, code).1,
+            with_param(&base, "level", code),
+            level.as_deref() == Some(code),
+        ));
+    }
+    let here = match &level {
+        Some(l) => with_param(&base, "level", l),
+        None => base.clone(),
+    };
+    let overdue_link = match (&level, overdue) {
+        (Some(l), false) => format!("/work?overdue=true&level={l}"),
+        (None, false) => "/work?overdue=true".to_owned(),
+        (Some(l), true) => format!("/work?level={l}"),
+        (None, true) => "/work".to_owned(),
+    };
+    let page = WorkPage {
+        f: viewer.frame(&state, w.alerts_and_cases, &here, notice_of(&q)),
+        cases: case_rows(lang, &cases),
+        alerts: alert_rows(lang, &alerts),
+        levels,
+        overdue_only: overdue,
+        overdue_link,
+    };
+    html(&page)
+}
+
+/// One case with its log, alerts and (for those who may) the forms to act on it.
+pub async fn case(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = viewer.refuse(&state, Permission::AlertRead) {
+        return r;
+    }
+    let caller = viewer.caller.clone();
+    let found = state
+        .with_store(move |store, _| {
+            let view = crate::routes::cases::case_view(store, &caller, id)?;
+            let name = store
+                .record(credence_records::Kind::Customers, &view.case.customer_id)?
+                .and_then(|r| r.text("name").map(str::to_owned))
+                .unwrap_or_default();
+            Ok((view, name))
+        })
+        .await;
+    let (view, name) = match found {
+        Ok(x) => x,
+        Err(e) => return viewer.fail(&state, e),
+    };
+    let lang = viewer.lang;
+    let w = lang.words();
+    let case = case_rows(lang, std::slice::from_ref(&view.case)).remove(0);
+    let templates = credence_engine::EMERGENCY_PLANS
+        .iter()
+        .map(|(code, en, zh)| ((*code).to_owned(), lang.pick(en, zh).to_owned()))
+        .collect();
+    let page = CasePage {
+        f: viewer.frame(&state, &format!("{} #{id}", w.case), &format!("/cases/{id}"), notice_of(&q)),
+        case,
+        customer_name: name,
+        log: view
+            .log
+            .iter()
+            .map(|e| vec![e.at.clone(), e.kind.clone(), e.note.clone(), e.actor.clone()])
+            .collect(),
+        alerts: alert_rows(lang, &view.alerts),
+        may_act: viewer.caller.may(Permission::CaseWrite),
+        templates,
+    };
+    html(&page)
+}
+
+/// Applies a case form (assign, act, escalate, close) like the API does; back to the case.
+pub async fn change_case(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Extension(crate::ClientIp(ip)): Extension<ClientIp>,
+    Path(id): Path<i64>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    let form = match posted(&viewer, &state, form).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    if let Some(r) = viewer.refuse(&state, Permission::CaseWrite) {
+        return r;
+    }
+    let text = |k: &str| form.get(k).map(str::to_owned);
+    let request = crate::routes::cases::CaseChangeRequest {
+        change: text("change").unwrap_or_default(),
+        to: text("to"),
+        action: text("action"),
+        template: text("template"),
+        note: text("note"),
+    };
+    let back = format!("/cases/{id}");
+    let change = match request.change() {
+        Ok(c) => c,
+        Err(e) => return after(&back, Err(refusal(&e))),
+    };
+    let caller = viewer.caller.clone();
+    let done = state
+        .with_store(move |store, _| {
+            crate::routes::cases::apply_change(store, &caller, &ip, id, &request, &change)
+        })
+        .await;
+    after(&back, done.map(|_| viewer.lang.words().done.to_owned()).map_err(|e| refusal(&e)))
+}
+
+/// Credit control: blocked orders, limit requests at the user's step, the worklist.
+pub async fn control(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let may_orders = viewer.caller.may(Permission::ReceivablesRead);
+    let may_requests = viewer.caller.may(Permission::PolicyRead);
+    if !(may_orders || may_requests) {
+        return viewer.fail(&state, crate::error::ApiError::forbidden("receivables.read or policy.read"));
+    }
+    let lang = viewer.lang;
+    let w = lang.words();
+    let exponent = state.0.policy.currency.exponent();
+    let money = |v: i64| format::money_full(v, exponent);
+    let caller = viewer.caller.clone();
+    let role = viewer.caller.role;
+    let today = state.today();
+    let found = state
+        .with_store(move |store, shared| {
+            let mut orders = Vec::new();
+            if may_orders {
+                for o in store.blocked_orders(Some("blocked"))? {
+                    if admits_customer(store, &caller, &o.customer_id)? {
+                        orders.push(o);
+                    }
+                }
+            }
+            let mut requests = Vec::new();
+            if may_requests {
+                for r in store.limit_requests(Some("pending"), None)? {
+                    if requests.len() == 200 {
+                        break;
+                    }
+                    if admits_customer(store, &caller, &r.customer_id)? {
+                        let decisions = store.limit_request(r.id)?.map(|x| x.1).unwrap_or_default();
+                        requests.push((r, decisions));
+                    }
+                }
+            }
+            let worklist = if may_orders {
+                let mut list = credence_engine::collection_worklist(
+                    store,
+                    &shared.strategy,
+                    shared.policy.currency,
+                    today,
+                )?;
+                let mut rows = Vec::new();
+                for c in &mut list.collectors {
+                    for i in &c.items {
+                        if rows.len() == 100 {
+                            break;
+                        }
+                        if admits_customer(store, &caller, &i.customer_id)? {
+                            rows.push((c.owner.clone(), i.clone()));
+                        }
+                    }
+                }
+                rows
+            } else {
+                Vec::new()
+            };
+            Ok((orders, requests, worklist))
+        })
+        .await;
+    let (orders, requests, worklist) = match found {
+        Ok(x) => x,
+        Err(e) => return viewer.fail(&state, e),
+    };
+    let orders = orders
+        .into_iter()
+        .map(|o| {
+            let result: serde_json::Value = serde_json::from_str(&o.result).unwrap_or_default();
+            let failed = result["steps"]
+                .as_array()
+                .map(|steps| {
+                    steps
+                        .iter()
+                        .filter(|s| s["applies"] == true && s["passed"] == false)
+                        .map(|s| s["code"].as_str().unwrap_or_default().to_owned())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            let key = lang.pick("text_en", "text_zh");
+            let remedy = match result["remedy"]["kind"].as_str() {
+                Some("release") => result["remedy"]["options"][0][key].as_str(),
+                Some(_) => result["remedy"][key].as_str(),
+                None => None,
+            }
+            .unwrap_or_default()
+            .to_owned();
+            OrderRow {
+                id: o.id,
+                order_ref: o.order_ref,
+                customer_id: o.customer_id,
+                amount: money(o.amount),
+                blocked_at: o.blocked_at,
+                failed,
+                remedy,
+            }
+        })
+        .collect();
+    // The requests whose next step is an authority the user's role acts as.
+    let acts_as = |authority: &str| match authority {
+        "sales_manager" | "credit_manager" | "risk_director" | "committee" => {
+            role == crate::access::Role::RiskManager
+        }
+        "cfo" => matches!(role, crate::access::Role::Finance | crate::access::Role::Executive),
+        _ => false,
+    };
+    let requests = requests
+        .into_iter()
+        .filter_map(|(r, decisions)| {
+            let route: serde_json::Value = serde_json::from_str(&r.route).unwrap_or_default();
+            let steps: Vec<(String, String)> = route
+                .as_array()
+                .map(|s| {
+                    s.iter()
+                        .filter_map(|x| {
+                            let code = x["role"].as_str()?.to_owned();
+                            let name =
+                                x[lang.pick("role_en", "role_zh")].as_str().unwrap_or(&code).to_owned();
+                            Some((code, name))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let (next, next_name) = steps.get(decisions.len()).cloned()?;
+            let proposal: serde_json::Value = serde_json::from_str(&r.proposal).unwrap_or_default();
+            (acts_as(&next) || !viewer.caller.may(Permission::LimitDecide)).then(|| RequestRow {
+                id: r.id,
+                customer_id: r.customer_id,
+                grade: proposal["grade"].as_str().unwrap_or_default().to_owned(),
+                current: money(r.current_limit),
+                requested: money(r.requested_limit),
+                term: format!("{} → {}", r.current_term_days, r.requested_term_days),
+                route: steps.iter().map(|s| s.1.as_str()).collect::<Vec<_>>().join(" → "),
+                authority: next,
+                authority_name: next_name,
+            })
+        })
+        .collect();
+    let worklist = worklist
+        .into_iter()
+        .map(|(owner, i)| {
+            vec![
+                owner,
+                i.customer_id.clone(),
+                lang.pick(i.action.name_en(), i.action.name_zh()).to_owned(),
+                i.due_on.to_string(),
+                i.days_overdue.to_string(),
+                money(i.amount),
+            ]
+        })
+        .collect();
+    let page = ControlPage {
+        f: viewer.frame(&state, w.nav_control, "/control", notice_of(&q)),
+        orders,
+        may_decide_orders: viewer.caller.may(Permission::OrderDecide),
+        requests,
+        may_decide_limits: viewer.caller.may(Permission::LimitDecide),
+        worklist,
+        amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency.code()),
+    };
+    html(&page)
+}
+
+/// Releases, rejects or rechecks a blocked order from its form.
+pub async fn decide_order(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Path(id): Path<i64>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    let form = match posted(&viewer, &state, form).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    if let Some(r) = viewer.refuse(&state, Permission::OrderDecide) {
+        return r;
+    }
+    let request = crate::routes::orders::OrderDecisionRequest {
+        decision: form.get("decision").unwrap_or_default().to_owned(),
+        reason: form.get("reason").map(str::to_owned),
+    };
+    let caller = viewer.caller.clone();
+    let today = state.today();
+    let done = state
+        .with_store(move |store, shared| {
+            crate::routes::orders::decide_order(store, shared, &caller, &ip, id, &request, today)
+        })
+        .await;
+    after(
+        "/control",
+        done.map(|o| format!("{} {}: {}", viewer.lang.words().order, o.order_ref, o.status))
+            .map_err(|e| refusal(&e)),
+    )
+}
+
+/// Approves or rejects a limit request at the user's step from its form.
+pub async fn decide_limit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Path(id): Path<i64>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    let form = match posted(&viewer, &state, form).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    if let Some(r) = viewer.refuse(&state, Permission::LimitDecide) {
+        return r;
+    }
+    let decision = crate::routes::work::Decision {
+        approve: form.get("decision") == Some("approve"),
+        authority: form.get("authority").unwrap_or_default().to_owned(),
+        comment: form.get("comment").unwrap_or_default().to_owned(),
+    };
+    let caller = viewer.caller.clone();
+    let done = state
+        .with_store(move |store, _| crate::routes::work::decide_request(store, &caller, &ip, id, &decision))
+        .await;
+    after(
+        "/control",
+        done.map(|s| format!("#{id}: {}", s["status"].as_str().unwrap_or("decided")))
+            .map_err(|e| refusal(&e)),
+    )
+}
+
+/// Registered models with validation and drift; the rule pack with its performance.
+pub async fn models(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = viewer.refuse(&state, Permission::ModelRead) {
+        return r;
+    }
+    let lang = viewer.lang;
+    let w = lang.words();
+    let found = state
+        .with_store(|store, _| {
+            let mut out = Vec::new();
+            for m in store.models()? {
+                if let Ok(d) = credence_engine::model::model_detail(store, &m.version) {
+                    out.push(d);
+                }
+            }
+            Ok(out)
+        })
+        .await;
+    let details = match found {
+        Ok(d) => d,
+        Err(e) => return viewer.fail(&state, e),
+    };
+    let models = details
+        .iter()
+        .map(|d| {
+            let m = &d.model;
+            let metrics = m.validation.as_ref().map_or(m.training, |v| v.mean);
+            let last = d.drift.last();
+            let (drift, drift_class) = match last.and_then(|p| p.psi.as_ref()) {
+                Some(psi) => {
+                    let reading = match psi.level {
+                        credence_model::StabilityLevel::Stable => w.stable,
+                        credence_model::StabilityLevel::Watch => w.watch_level,
+                        credence_model::StabilityLevel::Act => w.act_level,
+                    };
+                    (
+                        format!("{:.3} ({reading}, {})", psi.value, last.map_or("", |p| p.as_of.as_str())),
+                        format!("psi-{reading}"),
+                    )
+                }
+                None => ("—".to_owned(), String::new()),
+            };
+            ModelRow {
+                version: m.version.clone(),
+                kind: m.kind.code().to_owned(),
+                trained: m.trained_at.clone(),
+                auc: format!("{:.3}", metrics.auc),
+                ks: format!("{:.3}", metrics.ks),
+                gini: format!("{:.3}", metrics.gini),
+                drift,
+                drift_class,
+                runs: d.drift.len().to_string(),
+            }
+        })
+        .collect();
+    // Each rule's performance over the history, for callers whose scope is the whole portfolio.
+    let performance = if viewer.caller.scope.is_whole_portfolio() {
+        crate::routes::catalogue::performance_report(&state, state.today() - chrono::Months::new(12))
+            .await
+            .ok()
+    } else {
+        None
+    };
+    let rules = state
+        .0
+        .pack
+        .rules()
+        .iter()
+        .map(|r| {
+            let p = performance.as_ref().and_then(|p| p.rules.iter().find(|x| x.code == r.code));
+            let level = match r.level {
+                credence_warning::RuleLevel::Red => "red",
+                credence_warning::RuleLevel::Yellow => "yellow",
+                credence_warning::RuleLevel::GreenWatch => "green_watch",
+            };
+            RuleRow {
+                code: r.code.clone(),
+                name: lang.pick(&r.name_en, &r.name_zh).to_owned(),
+                level: level_label(lang, level),
+                condition: r.when.clone(),
+                firings: p.map_or_else(|| "—".into(), |p| format::count(p.firings)),
+                precision: format::percent(p.and_then(|p| p.precision)),
+                recall: format::percent(p.and_then(|p| p.recall)),
+                lead: p.and_then(|p| p.median_lead_days).map_or_else(|| "—".into(), |d| format!("{d:.0}")),
+                false_alarms: format::percent(p.and_then(|p| p.false_alarm_rate)),
+            }
+        })
+        .collect();
+    let rules_note = match &performance {
+        Some(p) => format!(
+            "{} · {} {} – {}, {} {}",
+            w.rule_performance,
+            state.0.pack.version(),
+            p.dates.first().map(ToString::to_string).unwrap_or_default(),
+            p.dates.last().map(ToString::to_string).unwrap_or_default(),
+            format::count(p.customers),
+            w.customers
+        ),
+        None => state.0.pack.version().to_owned(),
+    };
+    let page = ModelsPage {
+        f: viewer.frame(&state, w.nav_models, "/models", notice_of(&q)),
+        models,
+        rules,
+        rules_note,
+    };
+    html(&page)
+}
