@@ -15,7 +15,7 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 cargo build --release --quiet -p credence-cli
 bin=target/release/credence
 export CREDENCE_DB="$work/bench.db"
-"$bin" demo --customers "$customers" >/dev/null
+"$bin" demo --records-only --customers "$customers" >/dev/null
 "$bin" rate --as-of 2026-09-30 >/dev/null
 NEW_PASSWORD="bench passphrase 1" "$bin" user add bench --name bench --role risk_manager --password-env NEW_PASSWORD >/dev/null
 token=$("$bin" token create bench --name wrk 2>/dev/null | awk '{print $NF}')

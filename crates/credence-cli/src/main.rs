@@ -54,6 +54,10 @@ enum Command {
         /// Date the portfolio is observed at (end of its history).
         #[arg(long, default_value = "2026-09-30", value_parser = parse_date)]
         as_of: chrono::NaiveDate,
+        /// Only the credit files: no ratings, warnings or policy run (they are made by
+        /// default, so the cockpit has a portfolio to show).
+        #[arg(long)]
+        records_only: bool,
     },
     /// Write an empty import template for a record kind.
     Template {
@@ -473,7 +477,7 @@ fn main() -> std::process::ExitCode {
 fn run(cli: Cli) -> Result<std::process::ExitCode> {
     use std::process::ExitCode;
     match cli.command {
-        Command::Demo { customers, seed, as_of } => {
+        Command::Demo { customers, seed, as_of, records_only } => {
             if customers == 0 {
                 bail!("--customers must be at least 1");
             }
@@ -488,6 +492,20 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 (report, cli.db.clone())
             };
             output::print_demo(&report, &location, started.elapsed());
+            if !records_only {
+                let started = Instant::now();
+                let mut store = open(&cli.db)?;
+                let work = credence_engine::work_demo(
+                    &mut store,
+                    &credence_indicators::Catalogue::builtin(),
+                    &credence_rating::ScorecardModel::builtin(),
+                    &credence_control::CreditPolicy::builtin(),
+                    as_of,
+                    &now(),
+                )
+                .context("working the demo portfolio")?;
+                output::print_demo_work(&work, started.elapsed());
+            }
         }
         Command::Template { kind, format, lang, out } => {
             let path = out.unwrap_or_else(|| {

@@ -60,10 +60,23 @@ pub fn print_demo(report: &DemoReport, location: &str, elapsed: Duration) {
         "{} groups with {} member companies, {} actual controllers; {} guarantee circles, {} mutual guarantees",
         s.groups, s.group_members, s.persons, s.guarantee_circles, s.mutual_guarantees
     );
+}
+
+pub fn print_demo_work(work: &credence_engine::DemoWork, elapsed: Duration) {
+    let runs: Vec<String> = work.ratings.iter().map(|(d, n)| format!("{d} ({n})")).collect();
     println!();
+    println!("Rated as of {}", runs.join(", "));
     println!(
-        "Next: `credence status`, `credence export customers --format xlsx`, `credence template invoices`."
+        "Early warning: {} alerts raised, {} disposal cases opened; credit policy: {} limit requests routed ({:.1} s)",
+        work.alerts_raised,
+        work.cases_opened,
+        work.limit_requests,
+        elapsed.as_secs_f64()
     );
+    println!();
+    println!("Next, the cockpit: add a user (the password is read from standard input), then serve:");
+    println!("  credence user add risk --name \"Risk manager\" --role risk_manager");
+    println!("  credence serve          # http://127.0.0.1:8080, showing the demo as of its date");
 }
 
 pub fn print_guide(guide: &[[String; 6]]) {

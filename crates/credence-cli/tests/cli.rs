@@ -35,22 +35,43 @@ fn demo_is_deterministic_and_rebuilds_itself() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let db = db.to_str().unwrap();
-    let out = ok(db, &["demo", "--customers", "40", "--seed", "7"]);
+    let out = ok(db, &["demo", "--records-only", "--customers", "40", "--seed", "7"]);
     assert!(out.contains("Demo portfolio created"), "{out}");
     let status = ok(db, &["status"]);
     assert_eq!(count_line(&status, "customers"), 40);
     assert!(count_line(&status, "invoices") > 100);
     let first = dir.path().join("a.csv");
     ok(db, &["export", "invoices", "--out", first.to_str().unwrap()]);
-    let out = ok(db, &["demo", "--customers", "40", "--seed", "7"]);
+    let out = ok(db, &["demo", "--records-only", "--customers", "40", "--seed", "7"]);
     assert!(out.contains("Demo portfolio rebuilt"), "{out}");
     let second = dir.path().join("b.csv");
     ok(db, &["export", "invoices", "--out", second.to_str().unwrap()]);
     assert_eq!(std::fs::read(&first).unwrap(), std::fs::read(&second).unwrap());
-    ok(db, &["demo", "--customers", "40", "--seed", "8"]);
+    ok(db, &["demo", "--records-only", "--customers", "40", "--seed", "8"]);
     let third = dir.path().join("c.csv");
     ok(db, &["export", "invoices", "--out", third.to_str().unwrap()]);
     assert_ne!(std::fs::read(&first).unwrap(), std::fs::read(&third).unwrap());
+}
+
+/// By default the demo is worked as a credit department would have by its date: rated at
+/// the three quarter ends before it and on it, warned, the policy applied.
+#[test]
+fn demo_is_worked_to_its_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("worked.db");
+    let db = db.to_str().unwrap();
+    let out = ok(db, &["demo", "--customers", "60", "--seed", "3"]);
+    assert!(
+        out.contains("Rated as of 2025-12-31 (60), 2026-03-31 (60), 2026-06-30 (60), 2026-09-30 (60)"),
+        "{out}"
+    );
+    assert!(out.contains("credence serve"), "{out}");
+    let migration = ok(db, &["rating", "migration"]);
+    assert!(migration.contains("from run 3 to run 4: 60 customers"), "{migration}");
+    let alerts = ok(db, &["alerts", "list", "--format", "json"]);
+    let alerts: serde_json::Value = serde_json::from_str(&alerts).unwrap();
+    assert!(!alerts.as_array().unwrap().is_empty(), "the warning run raised alerts");
+    assert!(out.contains("limit requests routed"), "{out}");
 }
 
 #[test]
@@ -61,7 +82,7 @@ fn demo_refuses_a_database_with_imported_data() {
     let csv = dir.path().join("c.csv");
     std::fs::write(&csv, "customer_id,name,registration_no,customer_type,industry,region,org_unit,business_line,monitoring_tier,relationship_start\nC1,甲,R1,sme,C,福建,east,m,core,2020-01-01\n").unwrap();
     ok(db, &["import", "customers", csv.to_str().unwrap(), "--as-of", "2026-09-30"]);
-    let o = credence(db, &["demo", "--customers", "5"]);
+    let o = credence(db, &["demo", "--records-only", "--customers", "5"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("holds imported data"));
     assert!(ok(db, &["status"]).contains("customers"));
@@ -189,7 +210,7 @@ fn postgres_url_behaves_like_sqlite() {
     let out = ok(&db, &["import", "customers", customers.to_str().unwrap(), "--as-of", "2026-09-30"]);
     assert!(out.contains("0 inserted, 0 updated, 30 unchanged"), "{out}");
     admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
-    ok(&db, &["demo", "--customers", "300"]);
+    ok(&db, &["demo", "--records-only", "--customers", "300"]);
     assert_eq!(count_line(&ok(&db, &["status"]), "customers"), 300);
     // Rating, groups with their exposure roll-up and a warning run, on PostgreSQL.
     ok(&db, &["rate", "--as-of", "2025-09-30"]);
@@ -241,7 +262,7 @@ fn rate_then_show_a_customer_with_its_breakdown() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("r.db");
     let db = db.to_str().unwrap();
-    ok(db, &["demo", "--customers", "60", "--seed", "3"]);
+    ok(db, &["demo", "--records-only", "--customers", "60", "--seed", "3"]);
     let out = ok(db, &["rate", "--as-of", "2026-09-30"]);
     assert!(out.contains("60 rated, 0 skipped as unchanged, 0 failed"), "{out}");
     let out = ok(db, &["rate", "--as-of", "2026-09-30", "--changed"]);
@@ -274,7 +295,7 @@ fn groups_guarantees_contagion_and_graph_export_on_the_demo() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("g.db");
     let db = db.to_str().unwrap();
-    ok(db, &["demo", "--customers", "1500"]);
+    ok(db, &["demo", "--records-only", "--customers", "1500"]);
     let at = ["--as-of", "2026-09-30"];
     let list: serde_json::Value =
         serde_json::from_str(&ok(db, &[&["groups", "list", "--format", "json"][..], &at].concat())).unwrap();
@@ -327,7 +348,7 @@ fn warn_raises_alerts_and_cases_that_owners_work_through() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.db");
     let db = db.to_str().unwrap();
-    ok(db, &["demo", "--customers", "400"]);
+    ok(db, &["demo", "--records-only", "--customers", "400"]);
     let out = ok(db, &["warn", "--as-of", "2026-09-30", "--all"]);
     assert!(out.contains("400 evaluated"), "{out}");
     let alerts: serde_json::Value =
@@ -384,7 +405,7 @@ fn credit_control_commands_check_queue_propose_approve_age_and_collect() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("c.db");
     let db = db.to_str().unwrap();
-    ok(db, &["demo", "--customers", "300"]);
+    ok(db, &["demo", "--records-only", "--customers", "300"]);
     ok(db, &["rate", "--as-of", "2026-09-30"]);
     let day = ["--date", "2026-09-30"];
     let big: serde_json::Value = serde_json::from_str(&ok(
@@ -525,7 +546,7 @@ fn notify_delivers_the_outbox_to_configured_recipients() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("n.db");
     let db = db.to_str().unwrap();
-    ok(db, &["demo", "--customers", "300"]);
+    ok(db, &["demo", "--records-only", "--customers", "300"]);
     ok(db, &["warn", "--as-of", "2026-09-30", "--all"]);
     let pending: serde_json::Value = serde_json::from_str(&ok(
         db,
@@ -602,7 +623,7 @@ fn model_workbench_trains_scores_reports_monitors_and_challenges() {
     let db = dir.path().join("m.db");
     let db = db.to_str().unwrap();
     let file = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
-    ok(db, &["demo", "--customers", "600"]);
+    ok(db, &["demo", "--records-only", "--customers", "600"]);
     ok(db, &["rate", "--as-of", "2025-09-30"]);
     let out = ok(db, &["model", "dataset", "--as-of", "2025-09-30", "--out", &file("p.csv")]);
     assert!(out.contains("defaulted within 12 months"), "{out}");
@@ -807,7 +828,7 @@ fn rusqlite_connection(db: &str) -> rusqlite::Connection {
 #[test]
 fn two_server_instances_run_each_job_once() {
     let Some((mut admin, schema, db)) = pg_schema("the two-instance test", "jobs") else { return };
-    ok(&db, &["demo", "--customers", "200"]);
+    ok(&db, &["demo", "--records-only", "--customers", "200"]);
     // The warning runs of the next two-second periods, claimed by an instance that died
     // (its lease ended long ago, unfinished).
     let now_ms = chrono::Utc::now().timestamp_millis();

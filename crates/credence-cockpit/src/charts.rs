@@ -261,7 +261,10 @@ pub fn heat_map(
     max: f64,
     legend: (&str, &str),
 ) -> String {
-    let (left, top, cw, ch) = (150.0, 64.0, 58.0, 30.0);
+    // Room for the longest row label (CJK characters are about twice as wide).
+    let label_width = |t: &str| t.chars().map(|c| if c.is_ascii() { 6.5 } else { 12.0 }).sum::<f64>();
+    let left = rows.iter().map(|r| label_width(r)).fold(60.0, f64::max).min(280.0) + 16.0;
+    let (top, cw, ch) = (64.0, 58.0, 30.0);
     let w = left + cw * columns.len() as f64 + 16.0;
     let h = top + ch * rows.len() as f64 + 56.0;
     let mut out = String::new();

@@ -676,3 +676,92 @@ pub fn render(page: &impl Template) -> Result<String, RenderError> {
 pub fn escape(text: &str) -> String {
     esc(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use credence_portfolio::{
+        OverviewConfig, Portfolio, Position, PositionSort, Selection, overview, select,
+    };
+
+    fn frame(lang: Lang) -> Frame {
+        Frame {
+            lang,
+            title: "t".into(),
+            user: "王经理".into(),
+            role: "risk".into(),
+            csrf: "tok<&>".into(),
+            as_of: "2026-09-30".into(),
+            nav: vec![NavItem { href: "/cockpit".into(), label: "Cockpit".into(), current: true }],
+            here: "/cockpit".into(),
+            notice: None,
+        }
+    }
+
+    /// Two customers: C1 red in C/广东 with 300.00 exposure, C2 green in F/福建 with 100.00.
+    fn book() -> Portfolio {
+        let p = |id: &str, industry: &str, region: &str, level: Level, exposure: i64| Position {
+            customer_id: id.into(),
+            name: format!("{id} <公司>"),
+            industry: industry.into(),
+            region: region.into(),
+            grade: Some("A".into()),
+            pd: Some(0.02),
+            level,
+            exposure,
+            receivables: exposure,
+            ..Position::default()
+        };
+        Portfolio {
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
+            grade_order: vec!["AAA".into(), "A".into()],
+            positions: vec![
+                p("C1", "C", "广东", Level::Red, 30_000),
+                p("C2", "F", "福建", Level::Green, 10_000),
+            ],
+            ..Portfolio::default()
+        }
+    }
+
+    fn cockpit_html(lang: Lang) -> String {
+        let b = book();
+        let all = select(&b, &Selection::default(), &|_| true, PositionSort::Exposure);
+        let o = overview(&b, &all, &OverviewConfig::default());
+        render(&cockpit(frame(lang), &o, Vec::new(), Vec::new(), 2, "/customers")).unwrap()
+    }
+
+    #[test]
+    fn the_cockpit_shows_the_figures_with_their_drill_downs() {
+        let html = cockpit_html(Lang::En);
+        assert!(html.starts_with("<!doctype html>") && html.contains(r#"<html lang="en">"#));
+        assert!(
+            html.contains(r#"id="total-customers" data-value="2">2<"#),
+            "the exact value beside the shown one"
+        );
+        assert!(
+            html.contains(
+                r#"href="/customers?level=red" class="num" id="tile-red-customers" data-value="1""#
+            ) || html.contains(r#"id="tile-red-customers" data-value="1" href="/customers?level=red""#)
+        );
+        assert!(html.contains(r#"id="tile-red-exposure" data-value="30000""#));
+        // Heat-map cells link to their industry and region (escaped in the attribute).
+        assert!(html.contains("/customers?industry=C&amp;region=%E5%B9%BF%E4%B8%9C"), "{html}");
+        // Text from the data is escaped; the form carries the CSRF token escaped too.
+        assert!(html.contains("C1 &#60;公司&#62;") && !html.contains("C1 <公司>"));
+        assert!(html.contains(r#"value="tok&#60;&#38;&#62;""#), "{html}");
+        assert!(html.contains("Portfolio cockpit") && html.contains("Guangdong"));
+        // Levels are written out, not only coloured.
+        assert!(html.contains(">Red<") && html.contains(">Green<"));
+    }
+
+    #[test]
+    fn the_cockpit_speaks_chinese() {
+        let html = cockpit_html(Lang::Zh);
+        assert!(html.contains(r#"<html lang="zh-CN">"#));
+        assert!(html.contains("风险预警驾驶舱") && html.contains("广东") && html.contains("C 制造业"));
+        assert!(html.contains(">红色<"));
+        // The switch offers the other language in its own name.
+        assert!(html.contains(r#"lang="en">English</button>"#));
+        assert!(!html.contains("Portfolio cockpit"));
+    }
+}

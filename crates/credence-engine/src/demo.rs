@@ -87,3 +87,55 @@ fn fill(
     let counts = store.counts()?;
     Ok(DemoReport { summary, counts, replaced_previous_demo: replaced })
 }
+
+/// What working the demo portfolio did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DemoWork {
+    /// (as-of date, customers rated) of each rating run, oldest first.
+    pub ratings: Vec<(chrono::NaiveDate, u64)>,
+    pub alerts_raised: u64,
+    pub cases_opened: u64,
+    pub limit_requests: usize,
+}
+
+/// Works a demo portfolio the way a credit department would have by its date: rated at
+/// the three quarter ends before it and on it (so grades have a history and the cockpit a
+/// trend), early-warning rules over everyone (alerts, levels, cases), and the credit
+/// policy applied (limit requests routed for approval). Every step is the one a user
+/// runs; `now` stamps them.
+pub fn work_demo(
+    store: &mut Store,
+    catalogue: &credence_indicators::Catalogue,
+    model: &credence_rating::ScorecardModel,
+    policy: &credence_control::CreditPolicy,
+    as_of: chrono::NaiveDate,
+    now: &str,
+) -> Result<DemoWork, EngineError> {
+    let quarter_end = |back: u32| {
+        use chrono::Datelike;
+        let first = as_of.with_day(1).expect("day 1 exists") - chrono::Months::new(3 * back - 1);
+        first - chrono::Days::new(1)
+    };
+    let mut dates: Vec<chrono::NaiveDate> = (1..=3).rev().map(quarter_end).collect();
+    dates.push(as_of);
+    dates.dedup();
+    let mut ratings = Vec::new();
+    for d in dates {
+        let options = crate::RateOptions::new(d, crate::RateScope::All, now.to_owned());
+        let r = crate::rate_portfolio(store, catalogue, model, &options)?;
+        ratings.push((d, r.rated));
+    }
+    let pack = credence_warning::RulePack::builtin(catalogue);
+    let warned = crate::warn(
+        store,
+        &pack,
+        &crate::WarnOptions { as_of, scope: crate::WarnScope::All, now: now.to_owned() },
+    )?;
+    let policy_run = crate::apply_policy(store, policy, as_of, now)?;
+    Ok(DemoWork {
+        ratings,
+        alerts_raised: warned.raised,
+        cases_opened: warned.cases_opened,
+        limit_requests: policy_run.requests.len(),
+    })
+}

@@ -50,7 +50,7 @@ pub use customer::{
     CustomerView, HistoryLine, IndicatorLine, IndicatorSeries, IndicatorSource, Migration, customer_view,
     indicator_series, override_rating,
 };
-pub use demo::{DemoReport, build_demo, build_demo_file};
+pub use demo::{DemoReport, DemoWork, build_demo, build_demo_file, work_demo};
 pub use files::{export, export_selected, write_template};
 pub use groups::{
     CustomerTies, Exposures, GroupDetail, GroupLine, MemberExposure, RelatedParties, distressed_customers,

@@ -129,7 +129,7 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> Result<(), ServeError> 
 /// Serves the app on a bound listener until Ctrl-C.
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> Result<(), ServeError> {
     let bound = listener.local_addr().map_err(ServeError::Io)?;
-    tracing::info!(addr = %bound, instance = %state.0.config.instance, "listening");
+    tracing::info!(addr = %bound, instance = %state.0.config.instance, as_of = %state.today(), "listening; the cockpit is at http://{bound}/");
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

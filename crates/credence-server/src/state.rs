@@ -131,6 +131,8 @@ pub struct Shared {
     pub list_totals: crate::routes::customers::ListTotals,
     /// Admits requests' store work, twice as many at once as there are cores.
     pub requests: tokio::sync::Semaphore,
+    /// The date of a demo portfolio (it is shown as of then when no date is set).
+    pub demo_as_of: Option<chrono::NaiveDate>,
 }
 
 /// The state every handler gets.
@@ -140,7 +142,13 @@ pub struct AppState(pub Arc<Shared>);
 impl AppState {
     /// Opens the database (running migrations) and loads the shipped catalogue and policy.
     pub fn open(config: ServerConfig) -> Result<AppState, crate::ServeError> {
-        let store = Store::open(&config.db).map_err(crate::ServeError::Store)?;
+        let mut store = Store::open(&config.db).map_err(crate::ServeError::Store)?;
+        let demo_as_of = match store.meta("origin").map_err(crate::ServeError::Store)?.as_deref() {
+            Some("demo") => {
+                store.meta("demo_as_of").map_err(crate::ServeError::Store)?.and_then(|d| d.parse().ok())
+            }
+            _ => None,
+        };
         let catalogue = Catalogue::builtin();
         Ok(AppState(Arc::new(Shared {
             config,
@@ -156,15 +164,17 @@ impl AppState {
             rule_performance: Default::default(),
             parties: Default::default(),
             list_totals: Default::default(),
+            demo_as_of,
             requests: tokio::sync::Semaphore::new(
                 2 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             ),
         })))
     }
 
-    /// The business date: the configured one, else today (UTC).
+    /// The business date: the configured one, else a demo portfolio's own date, else
+    /// today (UTC).
     pub fn today(&self) -> chrono::NaiveDate {
-        self.0.config.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive())
+        self.0.config.as_of.or(self.0.demo_as_of).unwrap_or_else(|| chrono::Utc::now().date_naive())
     }
 
     /// Runs a request's blocking store work off the async threads with a pooled
