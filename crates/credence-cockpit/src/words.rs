@@ -302,6 +302,7 @@ words! {
     no_models: "No model is registered.", "尚未注册模型。";
     rule_pack: "Early-warning rules", "预警规则";
     rule_performance: "Performance on history", "历史回测表现";
+    measuring: "performance on history being measured; reload in a minute", "正在按历史数据回测规则表现，请稍后刷新";
     precision: "Precision", "精确率";
     recall: "Recall", "召回率";
     lead_days: "Median lead (days)", "中位提前天数";

@@ -30,6 +30,7 @@ pub mod auth;
 pub mod error;
 pub mod jobs;
 pub mod openapi;
+mod reports;
 mod routes;
 pub mod state;
 mod ui;

@@ -124,7 +124,9 @@ pub struct Shared {
     /// The portfolio and exposure book, kept warm.
     pub warm: crate::warm::WarmPortfolio,
     /// The warning rules' performance as last measured.
-    pub rule_performance: crate::routes::catalogue::RulePerformanceCache,
+    pub rule_performance: crate::reports::LongReport<credence_engine::RulesPerformanceReport>,
+    /// The collectors' worklist as last computed.
+    pub worklist: crate::reports::LongReport<credence_control::Worklist>,
     /// The relationship graph as last built.
     pub parties: crate::routes::groups::PartiesCache,
     /// Totals of customer lists as last counted.
@@ -162,6 +164,7 @@ impl AppState {
             tokens: crate::auth::TokenCache::default(),
             warm: crate::warm::WarmPortfolio::default(),
             rule_performance: Default::default(),
+            worklist: Default::default(),
             parties: Default::default(),
             list_totals: Default::default(),
             demo_as_of,

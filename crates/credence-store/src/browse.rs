@@ -165,6 +165,20 @@ impl Store {
         Ok(out)
     }
 
+    /// The data stamp extended by the collection log (actions, promises, disputes logged or
+    /// resolved): what a collectors' worklist depends on.
+    pub fn collection_stamp(&mut self) -> Result<String, StoreError> {
+        let row = self.db.query(
+            "SELECT (SELECT MAX(id) FROM collection_actions), (SELECT MAX(id) FROM promises), (SELECT MAX(id) FROM disputes), (SELECT COUNT(resolved_on) FROM disputes)",
+            &[],
+        )?;
+        let log = row
+            .first()
+            .map(|r| r.iter().map(|v| v.as_int().unwrap_or(0).to_string()).collect::<Vec<_>>().join("."))
+            .unwrap_or_default();
+        Ok(format!("{}|{log}", self.data_stamp()?))
+    }
+
     /// Every customer in brief, by id (for portfolio views).
     pub fn customer_directory(&mut self) -> Result<Vec<CustomerSummary>, StoreError> {
         let mut out = Vec::new();

@@ -80,56 +80,60 @@ pub struct PerformanceQuery {
     pub to: Option<chrono::NaiveDate>,
 }
 
-/// The rules' performance as last measured: (last date, data stamp, report).
-pub type RulePerformanceCache =
-    std::sync::Mutex<Option<(chrono::NaiveDate, String, Arc<credence_engine::RulesPerformanceReport>)>>;
-
 /// Each rule of the pack measured like a model over the stored history (quarterly
 /// evaluation dates over two years up to `to`, defaults within 12 months): precision,
-/// recall, median lead time and false-alarm rate. The result is kept until the data
-/// change.
+/// recall, median lead time and false-alarm rate. Kept until the data change; `None`
+/// while it is still being measured (a large portfolio takes a while).
 pub(crate) async fn performance_report(
     state: &AppState,
     to: chrono::NaiveDate,
-) -> Result<Arc<credence_engine::RulesPerformanceReport>, ApiError> {
-    state
-        .in_background(move |store, shared| {
-            let stamp = store.data_stamp()?;
-            let cache = &shared.rule_performance;
-            if let Some((d, s, r)) =
-                cache.lock().map_err(|_| ApiError::Internal("cache lock poisoned".into()))?.as_ref()
-                && *d == to
-                && *s == stamp
-            {
-                return Ok(r.clone());
-            }
+    wait: std::time::Duration,
+) -> Result<Option<Arc<credence_engine::RulesPerformanceReport>>, ApiError> {
+    let stamp = state.with_store(|store, _| Ok(store.data_stamp()?)).await?;
+    crate::reports::LongReport::get(
+        state,
+        |s| &s.rule_performance,
+        format!("{to}|{stamp}"),
+        wait,
+        move |store, shared| {
             let dates = credence_engine::evaluation_dates(to - chrono::Months::new(24), to, 3);
-            let report = Arc::new(credence_engine::rules_performance(store, &shared.pack, &dates, 12)?);
-            *cache.lock().map_err(|_| ApiError::Internal("cache lock poisoned".into()))? =
-                Some((to, stamp, report.clone()));
-            Ok(report)
-        })
-        .await
+            Ok(credence_engine::rules_performance(store, &shared.pack, &dates, 12)?)
+        },
+    )
+    .await
 }
 
 /// Each warning rule's precision, recall, lead time and false alarms on the history.
+/// Measured in the background on first request after the data change: 202 while it is.
 #[utoipa::path(
     get,
     path = "/api/v1/rules/performance",
     tag = "warnings",
     params(PerformanceQuery),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)),
+    responses(
+        (status = 200, body = Object),
+        (status = 202, body = Object, description = "being measured; ask again shortly"),
+        (status = 403, body = crate::error::ErrorBody)
+    ),
     security(("session" = []), ("token" = []))
 )]
 pub async fn performance(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<PerformanceQuery>,
-) -> Result<Json<credence_engine::RulesPerformanceReport>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     caller.require(Permission::ModelRead)?;
     whole_portfolio(&caller)?;
     let to = q.to.unwrap_or_else(|| state.today() - chrono::Months::new(12));
-    Ok(Json(performance_report(&state, to).await?.as_ref().clone()))
+    Ok(match performance_report(&state, to, std::time::Duration::from_secs(20)).await? {
+        Some(r) => Json(r.as_ref().clone()).into_response(),
+        None => (
+            axum::http::StatusCode::ACCEPTED,
+            Json(serde_json::json!({ "status": "measuring", "message": "the rules are being measured on the history; ask again shortly" })),
+        )
+            .into_response(),
+    })
 }
 
 /// Reports over the whole portfolio are for callers whose scope is the whole portfolio.

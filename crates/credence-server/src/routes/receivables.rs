@@ -126,6 +126,26 @@ pub async fn worklist(
         .map(Json)
 }
 
+/// Today's worklists of the whole portfolio, kept until the data or the collection log
+/// change; `None` while still being computed.
+pub(crate) async fn whole_worklist(
+    state: &AppState,
+    wait: std::time::Duration,
+) -> Result<Option<std::sync::Arc<credence_control::Worklist>>, ApiError> {
+    let today = state.today();
+    let stamp = state.with_store(|store, _| Ok(store.collection_stamp()?)).await?;
+    crate::reports::LongReport::get(
+        state,
+        |s| &s.worklist,
+        format!("{today}|{stamp}"),
+        wait,
+        move |store, shared| {
+            Ok(credence_engine::collection_worklist(store, &shared.strategy, shared.policy.currency, today)?)
+        },
+    )
+    .await
+}
+
 /// A customer's open invoices today.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OpenInvoices {

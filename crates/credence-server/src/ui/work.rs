@@ -208,9 +208,16 @@ pub async fn control(
     let money = |v: i64| format::money_full(v, exponent);
     let caller = viewer.caller.clone();
     let role = viewer.caller.role;
-    let today = state.today();
+    let whole = if may_orders {
+        match crate::routes::receivables::whole_worklist(&state, std::time::Duration::from_secs(5)).await {
+            Ok(w) => w,
+            Err(e) => return viewer.fail(&state, e),
+        }
+    } else {
+        None
+    };
     let found = state
-        .with_store(move |store, shared| {
+        .with_store(move |store, _| {
             let mut orders = Vec::new();
             if may_orders {
                 for o in store.blocked_orders(Some("blocked"))? {
@@ -231,28 +238,19 @@ pub async fn control(
                     }
                 }
             }
-            let worklist = if may_orders {
-                let mut list = credence_engine::collection_worklist(
-                    store,
-                    &shared.strategy,
-                    shared.policy.currency,
-                    today,
-                )?;
-                let mut rows = Vec::new();
-                for c in &mut list.collectors {
+            let mut worklist = Vec::new();
+            if let Some(list) = &whole {
+                'all: for c in &list.collectors {
                     for i in &c.items {
-                        if rows.len() == 100 {
-                            break;
+                        if worklist.len() == 100 {
+                            break 'all;
                         }
                         if admits_customer(store, &caller, &i.customer_id)? {
-                            rows.push((c.owner.clone(), i.clone()));
+                            worklist.push((c.owner.clone(), i.clone()));
                         }
                     }
                 }
-                rows
-            } else {
-                Vec::new()
-            };
+            }
             Ok((orders, requests, worklist))
         })
         .await;
@@ -484,9 +482,11 @@ pub async fn models(
         .collect();
     // Each rule's performance over the history, for callers whose scope is the whole portfolio.
     let performance = if viewer.caller.scope.is_whole_portfolio() {
-        crate::routes::catalogue::performance_report(&state, state.today() - chrono::Months::new(12))
+        let to = state.today() - chrono::Months::new(12);
+        crate::routes::catalogue::performance_report(&state, to, std::time::Duration::from_secs(3))
             .await
             .ok()
+            .flatten()
     } else {
         None
     };
@@ -525,6 +525,9 @@ pub async fn models(
             format::count(p.customers),
             w.customers
         ),
+        None if viewer.caller.scope.is_whole_portfolio() => {
+            format!("{} · {}", state.0.pack.version(), w.measuring)
+        }
         None => state.0.pack.version().to_owned(),
     };
     let page = ModelsPage {
