@@ -147,6 +147,13 @@ pub fn run(state: AppState, addr: SocketAddr, jobs: Option<jobs::JobConfig>) -> 
         if let Some(config) = jobs {
             tokio::spawn(jobs::scheduler(state.clone(), config));
         }
+        // Warm the portfolio snapshot before the first user asks for it.
+        let warming = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = warm::snapshot(&warming).await {
+                tracing::warn!(error = ?e, "warming the portfolio snapshot failed");
+            }
+        });
         serve(state, addr).await
     })
 }
