@@ -50,6 +50,30 @@ fn open_svg(out: &mut String, id: &str, width: f64, height: f64, title: &str, de
     );
 }
 
+/// Grid lines and labels of a value axis from zero to `end`, across `x` (from, to), over
+/// a plot `y` (top, height) high.
+fn value_axis(
+    out: &mut String,
+    ticks: &[f64],
+    end: f64,
+    x: (f64, f64),
+    y: (f64, f64),
+    axis: &dyn Fn(f64) -> String,
+) {
+    let (left, right) = x;
+    let (top, height) = y;
+    for t in ticks {
+        let y = top + height * (1.0 - t / end);
+        let _ = write!(
+            out,
+            r#"<line class="grid" x1="{left}" x2="{right}" y1="{y:.1}" y2="{y:.1}"/><text class="tick" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            left - 6.0,
+            y + 4.0,
+            esc(&axis(*t))
+        );
+    }
+}
+
 /// One bar.
 #[derive(Debug, Clone)]
 pub struct Bar {
@@ -72,17 +96,7 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, bars: &[Bar], axis: &dyn Fn(
     let plot_h = h - top - bottom;
     let mut out = String::new();
     open_svg(&mut out, id, w, h, title, desc);
-    for t in &ticks {
-        let y = top + plot_h * (1.0 - t / end);
-        let _ = write!(
-            out,
-            r#"<line class="grid" x1="{left}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text class="tick" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
-            w - right,
-            left - 6.0,
-            y + 4.0,
-            esc(&axis(*t))
-        );
-    }
+    value_axis(&mut out, &ticks, end, (left, w - right), (top, plot_h), axis);
     let slot = plot_w / bars.len().max(1) as f64;
     let bw = (slot * 0.66).min(56.0);
     for (i, b) in bars.iter().enumerate() {
@@ -149,17 +163,7 @@ pub fn line_chart(
     let plot_h = h - top - bottom;
     let mut out = String::new();
     open_svg(&mut out, id, w, h, title, desc);
-    for t in &ticks {
-        let y = top + plot_h * (1.0 - t / end);
-        let _ = write!(
-            out,
-            r#"<line class="grid" x1="{left}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text class="tick" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
-            w - right,
-            left - 6.0,
-            y + 4.0,
-            esc(&axis(*t))
-        );
-    }
+    value_axis(&mut out, &ticks, end, (left, w - right), (top, plot_h), axis);
     let n = x_labels.len().max(1);
     let x_of =
         |i: usize| if n == 1 { left + plot_w / 2.0 } else { left + plot_w * i as f64 / (n - 1) as f64 };

@@ -125,6 +125,8 @@ pub struct Shared {
     pub warm: crate::warm::WarmPortfolio,
     /// The warning rules' performance as last measured.
     pub rule_performance: crate::reports::LongReport<credence_engine::RulesPerformanceReport>,
+    /// Portfolio overviews as last computed.
+    pub overviews: crate::routes::portfolio::OverviewCache,
     /// The collectors' worklist as last computed.
     pub worklist: crate::reports::LongReport<credence_control::Worklist>,
     /// The relationship graph as last built.
@@ -165,6 +167,7 @@ impl AppState {
             warm: crate::warm::WarmPortfolio::default(),
             rule_performance: Default::default(),
             worklist: Default::default(),
+            overviews: Default::default(),
             parties: Default::default(),
             list_totals: Default::default(),
             demo_as_of,

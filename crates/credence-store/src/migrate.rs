@@ -68,6 +68,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_user_language.sql"),
         postgres: include_str!("../migrations/postgres/0009_user_language.sql"),
     },
+    Migration {
+        version: 10,
+        name: "work_queue_order",
+        sqlite: include_str!("../migrations/sqlite/0010_work_queue_order.sql"),
+        postgres: include_str!("../migrations/postgres/0010_work_queue_order.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -118,6 +118,8 @@ pub struct CaseFilter {
     pub customer: Option<String>,
     /// Open cases due before this time stamp.
     pub due_before: Option<String>,
+    /// At most this many (the most urgent).
+    pub limit: Option<u32>,
 }
 
 /// What a warning run changed.
@@ -444,12 +446,21 @@ impl Store {
                 params.push(Value::from(v.as_str()));
             }
         }
-        sql.push_str(" ORDER BY id DESC");
-        if let Some(n) = f.limit {
-            sql.push_str(&format!(" LIMIT {n}"));
+        // One subject's alerts are few: sorted here, so the planner looks them up by subject
+        // rather than walking every open alert in id order.
+        let one_subject = f.subject.is_some();
+        if !one_subject {
+            sql.push_str(" ORDER BY id DESC");
+            if let Some(n) = f.limit {
+                sql.push_str(&format!(" LIMIT {n}"));
+            }
         }
         let mut out = Vec::new();
         self.db.query_cells(&sql, &params, |r| out.push(alert(r)))?;
+        if one_subject {
+            out.sort_by_key(|a| std::cmp::Reverse(a.id));
+            out.truncate(f.limit.map_or(usize::MAX, |n| n as usize));
+        }
         Ok(out)
     }
 
@@ -533,9 +544,21 @@ impl Store {
             sql.push_str(" AND status = 'open' AND due_at < ?");
             params.push(Value::from(t.as_str()));
         }
-        sql.push_str(" ORDER BY due_at, id");
+        // One customer's cases are few: sorted here, so the planner looks them up by
+        // customer rather than walking every open case in deadline order.
+        let one_customer = f.customer.is_some();
+        if !one_customer {
+            sql.push_str(" ORDER BY due_at, id");
+            if let Some(n) = f.limit {
+                sql.push_str(&format!(" LIMIT {n}"));
+            }
+        }
         let mut out = Vec::new();
         self.db.query_cells(&sql, &params, |r| out.push(case(r)))?;
+        if one_customer {
+            out.sort_by(|a, b| a.due_at.cmp(&b.due_at).then(a.id.cmp(&b.id)));
+            out.truncate(f.limit.map_or(usize::MAX, |n| n as usize));
+        }
         Ok(out)
     }
 

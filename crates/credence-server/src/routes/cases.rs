@@ -49,6 +49,8 @@ pub struct CaseQuery {
     pub customer: Option<String>,
     /// Only open cases past their deadline.
     pub overdue: Option<bool>,
+    /// At most this many, most urgent first (1–1,000, default 200).
+    pub limit: Option<u32>,
 }
 
 /// Disposal cases in the caller's scope, most urgent deadline first.
@@ -70,22 +72,30 @@ pub async fn list(
     if !["open", "closed"].contains(&status.as_str()) {
         return Err(ApiError::invalid("status", "open or closed"));
     }
+    let limit = q.limit.unwrap_or(200);
+    if !(1..=1_000).contains(&limit) {
+        return Err(ApiError::invalid("limit", "must be 1–1,000"));
+    }
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let filter = credence_store::CaseFilter {
         status: Some(status),
         owner: q.owner,
         customer: q.customer,
         due_before: q.overdue.filter(|o| *o).map(|_| now),
+        // A scoped caller's page is filtered after reading; read more to fill it.
+        limit: Some(if caller.scope.is_whole_portfolio() { limit } else { limit.saturating_mul(20) }),
     };
     state
         .with_store(move |store, _| {
             let mut out = Vec::new();
             for c in store.cases(&filter)? {
+                if out.len() == limit as usize {
+                    break;
+                }
                 if admits_customer(store, &caller, &c.customer_id)? {
                     out.push(c);
                 }
             }
-            out.sort_by(|a, b| a.due_at.cmp(&b.due_at).then(a.id.cmp(&b.id)));
             Ok(out)
         })
         .await

@@ -98,12 +98,7 @@ pub async fn check(
             format!("checks are in the policy's currency, {}", policy_currency.code()),
         ));
     }
-    let amount =
-        credence_domain::minor_units_from_decimal(&req.amount.replace(',', ""), policy_currency.exponent())
-            .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
-    if amount <= 0 {
-        return Err(ApiError::invalid("amount", "must be above zero"));
-    }
+    let amount = crate::routes::amount_field(&state, "amount", &req.amount)?;
     if req.order_ref.as_deref().is_some_and(|r| r.trim().is_empty() || r.len() > 64) {
         return Err(ApiError::invalid("order_ref", "must be 1–64 characters"));
     }

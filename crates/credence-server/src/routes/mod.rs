@@ -258,6 +258,23 @@ pub(crate) fn admits_customer(
         .is_some_and(|r| caller.scope.admits(id, r.text("org_unit"), r.text("business_line"))))
 }
 
+/// An amount in major units of the policy's currency as text (`"1,250.00"`), in minor
+/// units; above zero.
+pub(crate) fn amount_field(state: &AppState, field: &str, text: &str) -> Result<i64, ApiError> {
+    let minor =
+        credence_domain::minor_units_from_decimal(&text.replace(',', ""), state.0.policy.currency.exponent())
+            .map_err(|e| ApiError::invalid(field, e.to_string()))?;
+    if minor <= 0 {
+        return Err(ApiError::invalid(field, "must be above zero"));
+    }
+    Ok(minor)
+}
+
+/// The letter grades of the expert scorecard, best first.
+pub(crate) fn letter_grades(shared: &crate::state::Shared) -> Vec<&str> {
+    shared.model.grades(credence_rating::ScaleKind::Letter).iter().map(|g| g.grade.as_str()).collect()
+}
+
 /// The offset and limit of a 1-based page of `per_page` rows (defaults 1 and 50; at most
 /// 500 rows).
 pub(crate) fn page_bounds(page: Option<u64>, per_page: Option<u64>) -> Result<(u64, u64), ApiError> {

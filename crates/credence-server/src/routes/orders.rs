@@ -172,12 +172,7 @@ pub async fn temporary_limit(
     Body(req): Body<TemporaryLimitRequest>,
 ) -> Result<(StatusCode, Json<RequestCreated>), ApiError> {
     caller.require(Permission::LimitRequest)?;
-    let currency = state.0.policy.currency;
-    let amount = credence_domain::minor_units_from_decimal(&req.amount.replace(',', ""), currency.exponent())
-        .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
-    if amount <= 0 {
-        return Err(ApiError::invalid("amount", "must be above zero"));
-    }
+    let amount = crate::routes::amount_field(&state, "amount", &req.amount)?;
     let as_of = state.today();
     if req.expires <= as_of {
         return Err(ApiError::invalid("expires", format!("must be after {as_of}")));

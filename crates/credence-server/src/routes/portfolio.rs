@@ -1,6 +1,8 @@
 //! The portfolio (PORT-1): the cockpit's figures over the customers in the caller's
 //! scope, and the customers behind any of them, from the warm snapshot.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
 use credence_portfolio::{HeatAxis, OverviewConfig, Position, PositionSort, Selection};
@@ -115,6 +117,26 @@ pub(crate) async fn overview_for(
     let selection = q.selection()?;
     let config = OverviewConfig { heat_axis: q.heat_axis()?, ..OverviewConfig::default() };
     let snapshot = crate::warm::snapshot(state).await?;
+    // The same view of the same snapshot is the same overview: kept for the next reader
+    // until the snapshot is replaced.
+    let key = format!(
+        "{:?}|{:?}|{:?}|{}|{}",
+        caller.scope,
+        selection,
+        config.heat_axis,
+        caller.may(Permission::RatingRead),
+        caller.may(Permission::PiiRead)
+    );
+    let poisoned = || ApiError::Internal("overview cache lock poisoned".into());
+    {
+        let mut cache = state.0.overviews.lock().map_err(|_| poisoned())?;
+        if !cache.0.as_ref().is_some_and(|s| Arc::ptr_eq(s, &snapshot)) {
+            *cache = (Some(snapshot.clone()), Default::default());
+        }
+        if let Some(o) = cache.1.get(&key) {
+            return Ok(o.as_ref().clone());
+        }
+    }
     let admits = admits(caller);
     let list = credence_portfolio::select(&snapshot.portfolio, &selection, &admits, PositionSort::CustomerId);
     let mut o = credence_portfolio::overview(&snapshot.portfolio, &list, &config);
@@ -128,8 +150,21 @@ pub(crate) async fn overview_for(
         // Figures, not customers: the largest exposures name customers and their grades.
         o.largest.clear();
     }
+    let mut cache = state.0.overviews.lock().map_err(|_| poisoned())?;
+    if cache.0.as_ref().is_some_and(|s| Arc::ptr_eq(s, &snapshot)) {
+        if cache.1.len() >= 256 {
+            cache.1.clear();
+        }
+        cache.1.insert(key, Arc::new(o.clone()));
+    }
     Ok(o)
 }
+
+/// Overviews of one snapshot as last computed, by view.
+pub type OverviewCache = std::sync::Mutex<(
+    Option<Arc<credence_engine::PortfolioSnapshot>>,
+    std::collections::HashMap<String, Arc<credence_portfolio::Overview>>,
+)>;
 
 /// The portfolio's figures: levels, grades, heat map, largest exposures, concentration,
 /// expected loss and trends, over the customers in scope that match the filters.

@@ -15,7 +15,7 @@ use crate::access::Permission;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::routes::portfolio::admits;
-use crate::routes::{Body, Params, audit, scoped_customer};
+use crate::routes::{Body, Params, amount_field, audit, scoped_customer};
 use crate::state::AppState;
 
 /// The ids of the customers in the caller's scope; `None` for the whole portfolio.
@@ -229,17 +229,6 @@ pub async fn customer_receivables(
     open_invoices(&state, &caller, &id).await.map(Json)
 }
 
-/// An amount in major units as text (`"1,250.00"`), in minor units of the policy's currency.
-fn amount_of(state: &AppState, field: &str, text: &str) -> Result<i64, ApiError> {
-    let minor =
-        credence_domain::minor_units_from_decimal(&text.replace(',', ""), state.0.policy.currency.exponent())
-            .map_err(|e| ApiError::invalid(field, e.to_string()))?;
-    if minor <= 0 {
-        return Err(ApiError::invalid(field, "must be above zero"));
-    }
-    Ok(minor)
-}
-
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAction {
@@ -335,7 +324,7 @@ pub async fn log_promise(
     Body(p): Body<NewPromise>,
 ) -> Result<StatusCode, ApiError> {
     caller.require(Permission::CollectionWrite)?;
-    let amount = amount_of(&state, "amount", &p.amount)?;
+    let amount = amount_field(&state, "amount", &p.amount)?;
     let made_on = state.today();
     state
         .with_store(move |store, shared| {
@@ -390,7 +379,7 @@ pub async fn open_dispute(
     Body(d): Body<NewDispute>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     caller.require(Permission::CollectionWrite)?;
-    let amount = d.amount.as_deref().map(|a| amount_of(&state, "amount", a)).transpose()?;
+    let amount = d.amount.as_deref().map(|a| amount_field(&state, "amount", a)).transpose()?;
     let today = state.today();
     let id = state
         .with_store(move |store, _| {

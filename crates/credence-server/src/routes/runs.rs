@@ -181,12 +181,7 @@ pub async fn performance(
     }
     state
         .with_store(move |store, shared| {
-            let order: Vec<&str> = shared
-                .model
-                .grades(credence_rating::ScaleKind::Letter)
-                .iter()
-                .map(|g| g.grade.as_str())
-                .collect();
+            let order = crate::routes::letter_grades(shared);
             Ok(credence_engine::rating_performance(store, id, horizon, &order)?)
         })
         .await
@@ -230,12 +225,7 @@ pub async fn migration(
                     .max()
                     .ok_or_else(|| ApiError::not_found(format!("no finished rating run before run {id}")))?,
             };
-            let order: Vec<&str> = shared
-                .model
-                .grades(credence_rating::ScaleKind::Letter)
-                .iter()
-                .map(|g| g.grade.as_str())
-                .collect();
+            let order = crate::routes::letter_grades(shared);
             Ok(credence_engine::rating_migration(store, from, id, &order)?)
         })
         .await

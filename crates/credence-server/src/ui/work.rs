@@ -42,6 +42,8 @@ pub async fn work(
             let filter = credence_store::CaseFilter {
                 status: Some("open".into()),
                 due_before: overdue.then_some(now),
+                // A scoped caller's cases are filtered after reading: read more.
+                limit: Some(if caller.scope.is_whole_portfolio() && wanted.is_none() { 200 } else { 5_000 }),
                 ..Default::default()
             };
             let mut cases = Vec::new();
