@@ -437,6 +437,27 @@ impl Store {
     }
 
     /// Alerts by filter, newest first.
+    /// Open alerts by level, and open cases with those past their deadline at `now`: the
+    /// gauges of the server's metrics.
+    pub fn work_counts(&mut self, now: &str) -> Result<(Vec<(String, u64)>, u64, u64), StoreError> {
+        let mut levels = Vec::new();
+        self.db.query_cells(
+            "SELECT level, COUNT(*) FROM alerts WHERE status = 'open' GROUP BY level ORDER BY level",
+            &[],
+            |r| levels.push((text(r[0]), r[1].int().unwrap_or(0) as u64)),
+        )?;
+        let count = |db: &mut Db, sql: &str, params: &[Value]| -> Result<u64, StoreError> {
+            Ok(db.query_one(sql, params)?.and_then(|v| v.as_int()).unwrap_or(0) as u64)
+        };
+        let open = count(&mut self.db, "SELECT COUNT(*) FROM cases WHERE status = 'open'", &[])?;
+        let late = count(
+            &mut self.db,
+            "SELECT COUNT(*) FROM cases WHERE status = 'open' AND due_at < ?",
+            &[now.into()],
+        )?;
+        Ok((levels, open, late))
+    }
+
     pub fn alerts(&mut self, f: &AlertFilter) -> Result<Vec<StoredAlert>, StoreError> {
         let mut sql = format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE 1 = 1");
         let mut params = Vec::new();

@@ -30,7 +30,8 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Prometheus metrics: requests and latencies per route, background job runs.
+/// Prometheus metrics: requests and latencies per route, background job runs, open alerts
+/// by level and open cases (overdue or not).
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format")))]
 pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let m = &state.0.metrics;
@@ -77,6 +78,17 @@ pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse,
     for (job, (_, seconds)) in &jobs {
         let _ = writeln!(out, "credence_job_last_duration_seconds{{job=\"{}\"}} {seconds}", label(job));
     }
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let (levels, open, late) = state.with_store(move |store, _| Ok(store.work_counts(&now)?)).await?;
+    out.push_str("# HELP credence_open_alerts Open early-warning alerts by level.\n");
+    out.push_str("# TYPE credence_open_alerts gauge\n");
+    for (level, n) in &levels {
+        let _ = writeln!(out, "credence_open_alerts{{level=\"{}\"}} {n}", label(level));
+    }
+    out.push_str("# HELP credence_open_cases Open disposal cases, and those past their deadline.\n");
+    out.push_str("# TYPE credence_open_cases gauge\n");
+    let _ = writeln!(out, "credence_open_cases{{overdue=\"false\"}} {}", open - late);
+    let _ = writeln!(out, "credence_open_cases{{overdue=\"true\"}} {late}");
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out))
 }
 

@@ -353,6 +353,7 @@ async fn serves_over_a_socket() {
         "{}",
         answer.2
     );
+    assert!(answer.2.contains("credence_open_cases{overdue=\"true\"} 0"), "{}", answer.2);
     // The client's address was recorded with the sign-in.
     let mut store = credence_store::Store::open(&f.db).unwrap();
     let logins = store

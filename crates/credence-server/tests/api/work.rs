@@ -40,6 +40,23 @@ async fn work_checks(f: &Fixture) {
 
     let (s, cases, _) = call(f, get("/api/v1/cases", &risk)).await;
     assert_eq!(s, StatusCode::OK, "{cases}");
+    // The metrics count the open alerts and cases the API lists.
+    let (_, metrics, _) = call(f, get("/metrics", &Auth::None)).await;
+    let metrics = metrics.as_str().unwrap().to_owned();
+    let (_, red, _) = call(f, get("/api/v1/alerts?level=red&limit=500", &risk)).await;
+    assert!(
+        metrics.contains(&format!("credence_open_alerts{{level=\"red\"}} {}", red.as_array().unwrap().len())),
+        "{metrics}"
+    );
+    let all_cases = cases.as_array().unwrap().len();
+    let gauge = |overdue: &str| -> usize {
+        let line = metrics
+            .lines()
+            .find(|l| l.starts_with(&format!("credence_open_cases{{overdue=\"{overdue}\"}}")))
+            .unwrap();
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(gauge("true") + gauge("false"), all_cases);
     let case = cases.as_array().unwrap().first().expect("the warning run opened cases").clone();
     let id = case["id"].as_i64().unwrap();
     let (_, view, _) = call(f, get(&format!("/api/v1/cases/{id}"), &risk)).await;
