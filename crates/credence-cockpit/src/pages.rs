@@ -86,6 +86,26 @@ pub fn level_label(lang: Lang, level: &str) -> (String, String) {
     (format!("lvl-{}", level.replace('_', "-")), name.to_owned())
 }
 
+/// A case's stage, status or log entry kind in a language (the code when unknown).
+pub fn case_word(lang: Lang, code: &str) -> String {
+    let w = lang.words();
+    match code {
+        "opened" => w.case_opened,
+        "joined" => w.case_joined,
+        "assigned" => w.case_assigned,
+        "action" => w.case_action,
+        "escalated" => w.case_escalated,
+        "overdue" => w.case_overdue,
+        "closed" => w.case_closed,
+        "watch" => w.stage_watch,
+        "downgrade" => w.stage_downgrade,
+        "exit" => w.stage_exit,
+        "open" => w.status_open,
+        other => other,
+    }
+    .to_owned()
+}
+
 /// Appends a query parameter to a URL.
 pub fn with_param(base: &str, key: &str, value: &str) -> String {
     let sep = if base.contains('?') { '&' } else { '?' };
@@ -167,6 +187,7 @@ pub struct CaseRow {
     /// Seconds from now to the deadline (negative: past it).
     pub seconds_left: i64,
     pub status: String,
+    pub open: bool,
 }
 
 impl CaseRow {
@@ -175,7 +196,7 @@ impl CaseRow {
     }
 
     pub fn late(&self) -> bool {
-        self.seconds_left < 0 && self.status == "open"
+        self.seconds_left < 0 && self.open
     }
 }
 

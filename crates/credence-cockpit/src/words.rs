@@ -322,6 +322,18 @@ words! {
     counts_note: "Customers and exposure by level; every figure opens the customers behind it.", "各预警等级的客户数与敞口；点击任一数字可查看对应客户。";
     all_customers: "All customers", "全部客户";
     members: "members", "家成员";
+    case_opened: "opened", "立案";
+    case_joined: "alert joined", "预警并入";
+    case_assigned: "assigned", "转交";
+    case_action: "action", "处置动作";
+    case_escalated: "escalated", "升级";
+    case_overdue: "overdue", "超时";
+    case_closed: "closed", "结案";
+    stage_watch: "watch", "关注";
+    stage_downgrade: "downgrade", "降级";
+    stage_exit: "exit", "退出";
+    status_open: "open", "处理中";
+    status_closed: "closed", "已结案";
 }
 
 #[cfg(test)]

@@ -149,12 +149,13 @@ pub fn case_rows(lang: Lang, cases: &[credence_store::StoredCase]) -> Vec<CaseRo
             id: c.id,
             customer_id: c.customer_id.clone(),
             level: level_label(lang, &c.level),
-            stage: c.stage.clone(),
+            stage: credence_cockpit::pages::case_word(lang, &c.stage),
             owner: c.owner.clone(),
             due_at: c.due_at.clone(),
             seconds_left: chrono::DateTime::parse_from_rfc3339(&c.due_at)
                 .map_or(0, |d| (d.with_timezone(&chrono::Utc) - now).num_seconds()),
-            status: c.status.clone(),
+            status: credence_cockpit::pages::case_word(lang, &c.status),
+            open: c.status == "open",
         })
         .collect()
 }
