@@ -55,7 +55,7 @@ pub use repair::{RepairItem, RepairPlan};
 pub use session::{Counts, ImportSession, NewImportRun, Outcome};
 pub use warnings::{
     AlertFilter, CaseEvent, CaseFile, CaseFilter, LevelChange, NewAlert, OpenAlert, StoredAlert, StoredCase,
-    StoredLevel, WarningCounts, WarningSession,
+    StoredLevel, WarningCounts, WarningSession, WorkCounts,
 };
 
 use credence_records::{Kind, Record, Value};

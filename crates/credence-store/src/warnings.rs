@@ -101,6 +101,14 @@ pub struct CaseEvent {
     pub note: String,
 }
 
+/// Open work: alerts by level, open cases, and those past their deadline.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkCounts {
+    pub open_alerts: Vec<(String, u64)>,
+    pub open_cases: u64,
+    pub overdue_cases: u64,
+}
+
 /// Which alerts to list.
 #[derive(Debug, Clone, Default)]
 pub struct AlertFilter {
@@ -439,7 +447,7 @@ impl Store {
     /// Alerts by filter, newest first.
     /// Open alerts by level, and open cases with those past their deadline at `now`: the
     /// gauges of the server's metrics.
-    pub fn work_counts(&mut self, now: &str) -> Result<(Vec<(String, u64)>, u64, u64), StoreError> {
+    pub fn work_counts(&mut self, now: &str) -> Result<WorkCounts, StoreError> {
         let mut levels = Vec::new();
         self.db.query_cells(
             "SELECT level, COUNT(*) FROM alerts WHERE status = 'open' GROUP BY level ORDER BY level",
@@ -455,7 +463,7 @@ impl Store {
             "SELECT COUNT(*) FROM cases WHERE status = 'open' AND due_at < ?",
             &[now.into()],
         )?;
-        Ok((levels, open, late))
+        Ok(WorkCounts { open_alerts: levels, open_cases: open, overdue_cases: late })
     }
 
     pub fn alerts(&mut self, f: &AlertFilter) -> Result<Vec<StoredAlert>, StoreError> {
