@@ -24,6 +24,9 @@ const TRENDS: [&str; 6] =
 
 /// A column name as English words (`relationship_start` → `Relationship start`).
 fn english(column: &str) -> String {
+    if column == "uscc" {
+        return "Unified social credit code".to_owned();
+    }
     let mut s = column.replace('_', " ");
     if let Some(first) = s.get(..1) {
         s.replace_range(..1, &first.to_uppercase());
