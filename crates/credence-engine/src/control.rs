@@ -350,23 +350,12 @@ fn check_in(
 }
 
 /// The exposure book of the whole portfolio on a date, built once and read by many checks
-/// (a server keeps one warm and rebuilds it as the day's data arrive).
+/// (a server keeps one warm through [`crate::portfolio_snapshot`] and rebuilds it as the
+/// data arrive).
 pub struct WarmBook {
     pub book: ExposureBook,
     pub as_of: NaiveDate,
     pub customers: usize,
-}
-
-/// Builds the exposure book of every customer on `as_of`.
-pub fn warm_book(
-    store: &mut Store,
-    policy: &CreditPolicy,
-    as_of: NaiveDate,
-) -> Result<WarmBook, EngineError> {
-    let ctx = context(store, as_of)?;
-    let ids = store.customer_ids()?;
-    let (book, _, facts) = book_of(store, policy, &ids, &ctx, as_of)?;
-    Ok(WarmBook { book, as_of, customers: facts.len() })
 }
 
 /// Checks an order against a warm book (CTRL-4), queueing it when blocked with a

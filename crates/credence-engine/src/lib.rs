@@ -43,7 +43,7 @@ pub use collections::{
 };
 pub use control::{
     OrderCheck, OrderDecisionKind, PolicyRun, WarmBook, apply_policy, check_order, check_with_book,
-    decide_blocked_order, decide_limit, load_policy, load_strategy, request_temporary_limit, warm_book,
+    decide_blocked_order, decide_limit, load_policy, load_strategy, request_temporary_limit,
 };
 pub use credit_file::{LoadedFile, Qualitative, load_credit_files};
 pub use customer::{

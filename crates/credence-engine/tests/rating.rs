@@ -148,21 +148,25 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
         customer_view(&mut e.store, &e.catalogue, id, date("2026-11-22"), IndicatorSource::Records).unwrap();
     assert_eq!(view.history[0].letter_grade, "BB");
     // Credit decisions read the grade in force: the override's.
-    let warm = credence_engine::warm_book(
+    let warm = credence_engine::portfolio_snapshot(
         &mut e.store,
         &credence_control::CreditPolicy::builtin(),
         date("2026-09-30"),
+        &credence_engine::PortfolioOptions::new(&e.model),
     )
-    .unwrap();
+    .unwrap()
+    .book;
     assert_eq!(warm.book.standing(id, date("2026-09-30")).unwrap().grade.as_deref(), Some("BB"));
     // A customer rated on its own keeps the others' portfolio ratings in force.
     e.rate("2026-09-30", RateScope::Customer("C0000013".into()));
-    let warm = credence_engine::warm_book(
+    let warm = credence_engine::portfolio_snapshot(
         &mut e.store,
         &credence_control::CreditPolicy::builtin(),
         date("2026-09-30"),
+        &credence_engine::PortfolioOptions::new(&e.model),
     )
-    .unwrap();
+    .unwrap()
+    .book;
     let rated = (1..=400)
         .filter(|k| {
             warm.book.standing(&format!("C{k:07}"), date("2026-09-30")).is_some_and(|s| s.grade.is_some())

@@ -63,13 +63,6 @@ impl WarmPortfolio {
             Some(Current { snapshot, stamp, checked: Instant::now() });
         Ok(())
     }
-
-    /// Forgets the snapshot (the next reader builds one).
-    pub fn clear(&self) {
-        if let Ok(mut g) = self.current.lock() {
-            *g = None;
-        }
-    }
 }
 
 /// Builds a snapshot for the date and keeps it, unless a builder that ran meanwhile

@@ -14,7 +14,6 @@ pub use cockpit::{CockpitPage, LargeRow, LevelTile, cockpit};
 pub use customers::{Chip, CustomerListPage, CustomerPage, Fact, IndicatorRow, ListRow, ScoreRow};
 pub use work::{CasePage, ControlPage, ModelRow, ModelsPage, OrderRow, RequestRow, RuleRow, WorkPage};
 
-use crate::charts::esc;
 use crate::format;
 use crate::words::{Lang, Words};
 
@@ -210,9 +209,4 @@ impl CaseRow {
 /// Renders any page.
 pub fn render(page: &impl Template) -> Result<String, RenderError> {
     Ok(page.render()?)
-}
-
-/// Escapes text for HTML (for callers assembling small fragments).
-pub fn escape(text: &str) -> String {
-    esc(text)
 }

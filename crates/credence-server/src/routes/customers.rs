@@ -49,8 +49,8 @@ pub struct CustomerList {
     pub items: Vec<CustomerItem>,
 }
 
-/// An individual's name is personal data; so is any legal representative's.
-fn shown_name(caller: &Caller, name: &str, customer_type: &str) -> String {
+/// A customer's name as the caller may see it: an individual's name is personal data.
+pub(crate) fn shown_name(caller: &Caller, name: &str, customer_type: &str) -> String {
     if customer_type == "individual" && !caller.may(Permission::PiiRead) {
         mask_name(name)
     } else {

@@ -8,7 +8,7 @@ use axum::extract::State;
 use credence_portfolio::{HeatAxis, OverviewConfig, Position, PositionSort, Selection};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{Permission, mask_name};
+use crate::access::Permission;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::routes::{Params, page_bounds};
@@ -98,13 +98,9 @@ pub(crate) fn admits(caller: &Caller) -> impl Fn(&Position) -> bool + '_ {
     move |p: &Position| caller.scope.admits(&p.customer_id, p.org_unit.as_deref(), p.business_line.as_deref())
 }
 
-/// A name as the caller may see it: individuals' names are personal data.
-pub(crate) fn shown_name(caller: &Caller, p: &Position) -> String {
-    if p.customer_type == "individual" && !caller.may(Permission::PiiRead) {
-        mask_name(&p.name)
-    } else {
-        p.name.clone()
-    }
+/// A position's name as the caller may see it.
+fn shown_name(caller: &Caller, p: &Position) -> String {
+    crate::routes::customers::shown_name(caller, &p.name, &p.customer_type)
 }
 
 /// The overview of the selected customers in the caller's scope.

@@ -170,7 +170,7 @@ pub struct OpenInvoice {
     pub bucket: String,
 }
 
-/// A customer's open invoices, from the warm exposure book.
+/// A customer's open invoices, checked against the caller's permission and scope.
 pub(crate) async fn open_invoices(
     state: &AppState,
     caller: &Caller,
@@ -180,7 +180,15 @@ pub(crate) async fn open_invoices(
     let snapshot = crate::warm::snapshot(state).await?;
     let (c, who) = (caller.clone(), id.to_owned());
     state.with_store(move |store, _| scoped_customer(store, &c, &who).map(|_| ())).await?;
-    let book = &snapshot.book;
+    invoices_in(&snapshot.book, id, state.0.policy.currency)
+}
+
+/// A customer's open invoices in the warm exposure book (no access check).
+pub(crate) fn invoices_in(
+    book: &credence_engine::WarmBook,
+    id: &str,
+    currency: credence_domain::Currency,
+) -> Result<OpenInvoices, ApiError> {
     let list =
         book.book.receivables(id).map_err(|_| ApiError::not_found(format!("no customer with id '{id}'")))?;
     let buckets_all = <credence_control::OverdueBucket as credence_domain::Labelled>::ALL;
@@ -206,7 +214,7 @@ pub(crate) async fn open_invoices(
     Ok(OpenInvoices {
         customer_id: id.to_owned(),
         as_of: book.as_of.to_string(),
-        currency: state.0.policy.currency.code().to_owned(),
+        currency: currency.code().to_owned(),
         items,
         buckets,
     })

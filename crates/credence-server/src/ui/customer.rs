@@ -131,12 +131,16 @@ pub async fn customer(
         Ok(g) => g,
         Err(e) => return viewer.fail(&state, e),
     };
+    // The customer is in scope (its page was read): its invoices and standing come from
+    // one look at the warm book.
     let standing = if viewer.caller.may(Permission::ReceivablesRead) {
-        match crate::routes::receivables::open_invoices(&state, &viewer.caller, &id).await {
-            Ok(open) => {
-                let snapshot = crate::warm::snapshot(&state).await.ok();
-                Some((open, snapshot.and_then(|s| s.book.book.standing(&id, s.book.as_of))))
-            }
+        let read = match crate::warm::snapshot(&state).await {
+            Ok(s) => crate::routes::receivables::invoices_in(&s.book, &id, state.0.policy.currency)
+                .map(|open| (open, s.book.book.standing(&id, s.book.as_of))),
+            Err(e) => Err(e),
+        };
+        match read {
+            Ok(x) => Some(x),
             Err(e) => return viewer.fail(&state, e),
         }
     } else {

@@ -329,10 +329,12 @@ pub async fn customers(
                 rows.into_iter()
                     .map(|r| {
                         let g = grades.get(&r.customer_id);
-                        let individual =
-                            r.customer_type == "individual" && !viewer.caller.may(Permission::PiiRead);
                         ListRow {
-                            name: if individual { crate::access::mask_name(&r.name) } else { r.name },
+                            name: crate::routes::customers::shown_name(
+                                &viewer.caller,
+                                &r.name,
+                                &r.customer_type,
+                            ),
                             industry: industry_name(lang, &r.industry),
                             region: region_name(lang, &r.region),
                             business_line: r.business_line.unwrap_or_default(),
