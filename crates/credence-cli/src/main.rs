@@ -37,6 +37,12 @@ struct Cli {
     /// Database: a SQLite file path or a postgres:// URL.
     #[arg(long, global = true, env = "CREDENCE_DB", default_value = "credence.db")]
     db: String,
+    /// Act as this user: the user's role, data scope and authorities apply and the audit
+    /// log names them. Without it a command runs as the local operator, who may do
+    /// everything the database file allows.
+    #[arg(long, global = true, env = "CREDENCE_USER")]
+    #[allow(dead_code)]
+    user: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
