@@ -21,9 +21,23 @@ pub struct ServeArgs {
     /// Log levels (e.g. `info`, `credence_server=debug,info`).
     #[arg(long, env = "CREDENCE_LOG", default_value = "info")]
     log: String,
-    /// Mark the session cookie Secure (when served behind TLS).
+    /// Mark the session cookie Secure (when served behind TLS); on by default with
+    /// --trusted-proxy.
     #[arg(long)]
     secure_cookies: bool,
+    /// The address of a reverse proxy in front of the server (terminating TLS): requests
+    /// from it name the client in their last X-Forwarded-For entry, and cookies are Secure.
+    #[arg(long)]
+    trusted_proxy: Option<std::net::IpAddr>,
+    /// Answer /metrics only with `Authorization: Bearer <token>`.
+    #[arg(long, env = "CREDENCE_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+    /// End a session after this many minutes without a request.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=1440))]
+    session_idle_minutes: i64,
+    /// Connections served at once; more wait in the backlog.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    max_connections: u32,
     /// Name of this instance in logs and job claims.
     #[arg(long)]
     instance: Option<String>,
@@ -164,7 +178,11 @@ pub enum AuditCommand {
 pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
     credence_server::init_logging(args.json_logs, &args.log);
     let mut config = credence_server::ServerConfig::new(db);
-    config.secure_cookies = args.secure_cookies;
+    config.secure_cookies = args.secure_cookies || args.trusted_proxy.is_some();
+    config.trusted_proxy = args.trusted_proxy;
+    config.metrics_token = args.metrics_token.filter(|t| !t.is_empty());
+    config.session_idle_minutes = args.session_idle_minutes;
+    config.max_connections = args.max_connections as usize;
     config.as_of = args.as_of;
     if let Some(i) = args.instance {
         config.instance = i;

@@ -36,6 +36,13 @@ pub fn random_hex() -> String {
     hex::encode(bytes)
 }
 
+/// Whether two secrets (CSRF tokens, the metrics token) are equal, in time that does not
+/// depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
 pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
@@ -241,11 +248,13 @@ impl FromRequestParts<AppState> for Caller {
         let changes = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         let csrf = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
         state
-            .with_store(move |store, _| {
-                let (caller, _) = session_caller(store, &hash)?;
-                if changes
-                    && !matches!(&caller.via, Via::Session { csrf_token } if Some(csrf_token) == csrf.as_ref())
-                {
+            .with_store(move |store, shared| {
+                let (caller, _) = session_caller(store, shared, &hash)?;
+                let csrf_matches = match (&caller.via, &csrf) {
+                    (Via::Session { csrf_token }, Some(sent)) => same_secret(csrf_token, sent),
+                    _ => false,
+                };
+                if changes && !csrf_matches {
                     return Err(ApiError::forbidden(format!(
                         "a change needs the session's {CSRF_HEADER} header"
                     )));
@@ -256,15 +265,32 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// The caller and user of a live session (by the hash of its id).
+/// The caller and user of a live session (by the hash of its id). A session unused for
+/// the configured idle time has ended; a used one is marked used at most once a minute,
+/// so that a busy page does not write on every request.
 pub(crate) fn session_caller(
     store: &mut credence_store::Store,
+    shared: &crate::state::Shared,
     hash: &str,
 ) -> Result<(Caller, credence_store::StoredUser), ApiError> {
     let s =
         store.session(hash)?.ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
-    if s.expires_at <= now() {
+    let now = chrono::Utc::now();
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    if s.expires_at <= stamp(now) {
         return Err(ApiError::unauthorized("the session has expired; sign in again"));
+    }
+    let last_seen = s.last_seen_at.as_deref().unwrap_or(&s.created_at);
+    let idle = chrono::Duration::minutes(shared.config.session_idle_minutes);
+    if last_seen <= stamp(now - idle).as_str() {
+        store.end_session(hash, &stamp(now))?;
+        return Err(ApiError::unauthorized(format!(
+            "the session ended after {} minutes without use; sign in again",
+            shared.config.session_idle_minutes
+        )));
+    }
+    if last_seen <= stamp(now - chrono::Duration::minutes(1)).as_str() {
+        store.touch_session(hash, &stamp(now))?;
     }
     let user = store.user_by_id(s.user_id)?.ok_or_else(|| ApiError::unauthorized("unknown user"))?;
     Ok((caller_of(user.clone(), Via::Session { csrf_token: s.csrf_token })?, user))

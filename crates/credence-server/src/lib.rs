@@ -29,9 +29,11 @@ pub mod accounts;
 pub mod auth;
 pub mod error;
 pub mod jobs;
+mod listen;
 pub mod openapi;
 mod reports;
 mod routes;
+pub mod signin;
 pub mod state;
 mod ui;
 pub mod warm;
@@ -40,7 +42,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -62,7 +64,8 @@ pub enum ServeError {
     Io(#[source] std::io::Error),
 }
 
-/// The client's address: the socket peer (no proxy headers are trusted).
+/// The client's address: the socket peer, or the client a declared proxy names
+/// ([`listen::client_address`]).
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);
 
@@ -77,10 +80,7 @@ async fn observe(State(state): State<AppState>, mut request: Request, next: Next
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map_or_else(|| auth::random_hex()[..16].to_owned(), str::to_owned);
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "local".to_owned(), |c| c.0.ip().to_string());
+    let ip = listen::client_address(&state, &request);
     request.extensions_mut().insert(ClientIp(ip.clone()));
     let method = request.method().to_string();
     let route = request
@@ -114,8 +114,10 @@ pub fn app(state: AppState) -> Router {
     routes::router()
         .merge(ui::router())
         .fallback(not_found)
+        .layer(middleware::from_fn(listen::security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(DefaultBodyLimit::max(limit))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(state.0.config.body_timeout))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .with_state(state)
 }
@@ -131,12 +133,12 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> Result<(), ServeError> 
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> Result<(), ServeError> {
     let bound = listener.local_addr().map_err(ServeError::Io)?;
     tracing::info!(addr = %bound, instance = %state.0.config.instance, as_of = %state.today(), "listening; the cockpit is at http://{bound}/");
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(ServeError::Io)
+    let config = state.0.config.clone();
+    listen::serve_connections(listener, app(state), &config, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(ServeError::Io)
 }
 
 /// Serves until Ctrl-C on a runtime of its own, for callers without one (the CLI), with

@@ -22,12 +22,23 @@ pub struct ServerConfig {
     /// Largest request body accepted.
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
-    /// Failed logins for one username within `login_window_minutes` before it is locked
-    /// for the rest of the window.
-    pub login_max_failures: u32,
-    pub login_window_minutes: i64,
-    /// Mark cookies `Secure` (behind TLS).
+    /// A session ends after this long without a request, as well as at its expiry.
+    pub session_idle_minutes: i64,
+    /// The sign-in throttle and the password pool.
+    pub sign_in: crate::signin::SignInRules,
+    /// Mark cookies `Secure`: on by default behind a declared proxy (which terminates TLS).
     pub secure_cookies: bool,
+    /// A reverse proxy in front of the server: requests from this address name the client
+    /// in their last `X-Forwarded-For` entry. Requests from anywhere else are taken at
+    /// their socket's address, whatever headers they carry.
+    pub trusted_proxy: Option<std::net::IpAddr>,
+    /// When set, `/metrics` answers only `Authorization: Bearer <this>`.
+    pub metrics_token: Option<String>,
+    /// How long a client may take to send a request's headers, and its body.
+    pub header_read_timeout: Duration,
+    pub body_timeout: Duration,
+    /// Connections served at once; further ones wait in the listener's backlog.
+    pub max_connections: usize,
     /// The business date every view and check is as of; `None`: today (UTC) at each
     /// request. Fixed for demonstrations and tests of a portfolio observed on a past date.
     pub as_of: Option<chrono::NaiveDate>,
@@ -41,9 +52,14 @@ impl ServerConfig {
             session_hours: 8,
             max_body_bytes: 1 << 20,
             request_timeout: Duration::from_secs(30),
-            login_max_failures: 5,
-            login_window_minutes: 15,
+            session_idle_minutes: 30,
+            sign_in: crate::signin::SignInRules::default(),
             secure_cookies: false,
+            trusted_proxy: None,
+            metrics_token: None,
+            header_read_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(60),
+            max_connections: 1024,
             as_of: None,
         }
     }
@@ -121,6 +137,8 @@ pub struct Shared {
     pub strategy: credence_control::CollectionStrategy,
     pub metrics: Metrics,
     pub tokens: crate::auth::TokenCache,
+    /// Checks passwords apart from the request queue.
+    pub passwords: crate::signin::PasswordPool,
     /// The portfolio and exposure book, kept warm.
     pub warm: crate::warm::WarmPortfolio,
     /// The warning rules' performance as last measured.
@@ -154,6 +172,8 @@ impl AppState {
             _ => None,
         };
         let catalogue = Catalogue::builtin();
+        let passwords =
+            crate::signin::PasswordPool::new(config.sign_in.hash_workers, config.sign_in.hash_queue);
         Ok(AppState(Arc::new(Shared {
             config,
             pool: StorePool::new(store),
@@ -164,6 +184,7 @@ impl AppState {
             model: credence_rating::ScorecardModel::builtin(),
             metrics: Metrics::default(),
             tokens: crate::auth::TokenCache::default(),
+            passwords,
             warm: crate::warm::WarmPortfolio::default(),
             rule_performance: Default::default(),
             worklist: Default::default(),

@@ -66,6 +66,8 @@ pub struct StoredSession {
     pub csrf_token: String,
     pub created_at: String,
     pub expires_at: String,
+    /// The last request the session made (none before its first).
+    pub last_seen_at: Option<String>,
 }
 
 const USER_COLUMNS: &str = "id, username, display_name, password_hash, role, org_unit, business_lines, customers, hidden_indicators, disabled, created_at, password_changed_at, language";
@@ -255,13 +257,14 @@ impl Store {
 
     pub fn create_session(&mut self, id_hash: &str, s: &StoredSession) -> Result<(), StoreError> {
         self.db.execute(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
             &[
                 id_hash.into(),
                 Value::Int(s.user_id),
                 s.csrf_token.as_str().into(),
                 s.created_at.as_str().into(),
                 s.expires_at.as_str().into(),
+                s.last_seen_at.as_deref().map_or(Value::Null, Into::into),
             ],
         )?;
         Ok(())
@@ -270,7 +273,7 @@ impl Store {
     pub fn session(&mut self, id_hash: &str) -> Result<Option<StoredSession>, StoreError> {
         let mut out = None;
         self.db.query_cells(
-            "SELECT user_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = ?",
+            "SELECT user_id, csrf_token, created_at, expires_at, last_seen_at FROM sessions WHERE id_hash = ?",
             &[id_hash.into()],
             |r| {
                 out = Some(StoredSession {
@@ -278,6 +281,7 @@ impl Store {
                     csrf_token: text(r[1]),
                     created_at: text(r[2]),
                     expires_at: text(r[3]),
+                    last_seen_at: r[4].text().map(str::to_owned),
                 })
             },
         )?;
@@ -291,29 +295,6 @@ impl Store {
             &[id_hash.into(), now.into()],
         )?;
         Ok(())
-    }
-
-    pub fn record_login_attempt(
-        &mut self,
-        username: &str,
-        client_ip: &str,
-        at: &str,
-        succeeded: bool,
-    ) -> Result<(), StoreError> {
-        self.db.execute(
-            "INSERT INTO login_attempts (username, client_ip, at, succeeded) VALUES (?, ?, ?, ?)",
-            &[username.into(), client_ip.into(), at.into(), Value::Int(i64::from(succeeded))],
-        )?;
-        Ok(())
-    }
-
-    /// Failed logins for a username since a time and since its last successful one.
-    pub fn recent_failed_logins(&mut self, username: &str, since: &str) -> Result<u32, StoreError> {
-        let n = self.db.query_one(
-            "SELECT COUNT(*) FROM login_attempts WHERE username = ? AND succeeded = 0 AND at >= ? AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username = ? AND succeeded = 1), '')",
-            &[username.into(), since.into(), username.into()],
-        )?;
-        Ok(n.and_then(|v| v.as_int()).unwrap_or(0) as u32)
     }
 
     /// Claims a background job run for `instance` until `until`, if it has not finished

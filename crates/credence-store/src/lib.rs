@@ -27,6 +27,7 @@ mod db;
 mod disputes;
 mod exposure;
 mod load;
+mod logins;
 mod migrate;
 mod models;
 mod notifications;
@@ -46,6 +47,7 @@ pub use control::{
 pub use db::{Cell, DbError, Dialect};
 pub use disputes::{ResolveOutcome, StoredDispute};
 pub use load::{CustomerHead, Wanted};
+pub use logins::{LoginAttempt, LoginCounts};
 pub use models::{ModelRun, ModelScore, Registered, StoredModel};
 pub use notifications::{NewNotification, StoredNotification};
 pub use ratings::{
@@ -73,6 +75,12 @@ pub enum StoreError {
         path: String,
         #[source]
         source: rusqlite::Error,
+    },
+    #[error("cannot create the database file {path}")]
+    CreateFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
     },
     #[error("cannot connect to PostgreSQL at {url}")]
     ConnectPostgres {
@@ -164,6 +172,25 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Creates a new SQLite database file readable and writable by its owner only: it holds
+/// credit files, personal data and password hashes. SQLite gives its journal files the
+/// same permissions. An existing file is left as it is.
+fn create_private(path: &str) -> Result<(), StoreError> {
+    if path == ":memory:" || path.starts_with("file:") || std::path::Path::new(path).exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        // Another process created it in the meantime.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::CreateFile { path: path.to_owned(), source }),
+    }
+}
+
 impl Store {
     /// Opens a SQLite file path or a `postgres://` / `postgresql://` URL, creating and
     /// migrating the schema as needed.
@@ -177,6 +204,7 @@ impl Store {
 
     fn open_sqlite(path: &str) -> Result<Self, StoreError> {
         let err = |source| StoreError::OpenSqlite { path: path.to_owned(), source };
+        create_private(path)?;
         let conn = rusqlite::Connection::open(path).map_err(err)?;
         // WAL: readers never block the writer; NORMAL sync is safe against a killed
         // process (a transaction is either in the log whole or not at all).
@@ -195,6 +223,7 @@ impl Store {
     /// temporary path and rename it into place after [`Store::finish_bulk_load`].
     pub fn open_sqlite_bulk(path: &str) -> Result<Self, StoreError> {
         let err = |source| StoreError::OpenSqlite { path: path.to_owned(), source };
+        create_private(path)?;
         let conn = rusqlite::Connection::open(path).map_err(err)?;
         conn.execute_batch(
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
@@ -456,5 +485,21 @@ mod tests {
     fn passwords_are_hidden_in_urls() {
         assert_eq!(super::redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+
+    /// A new database, and the write-ahead log SQLite creates beside it, are readable by
+    /// their owner only, whatever the process's umask.
+    #[cfg(unix)]
+    #[test]
+    fn new_database_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credit.db");
+        let mut store = super::Store::open(path.to_str().unwrap()).unwrap();
+        store.set_meta("probe", "1").unwrap();
+        for file in ["credit.db", "credit.db-wal"] {
+            let mode = std::fs::metadata(dir.path().join(file)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{file}: {mode:o}");
+        }
     }
 }

@@ -74,6 +74,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_work_queue_order.sql"),
         postgres: include_str!("../migrations/postgres/0010_work_queue_order.sql"),
     },
+    Migration {
+        version: 13,
+        name: "sign_in_guard",
+        sqlite: include_str!("../migrations/sqlite/0013_sign_in_guard.sql"),
+        postgres: include_str!("../migrations/postgres/0013_sign_in_guard.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -710,6 +710,7 @@ fn users_tokens_sessions_and_job_claims(f: &mut Fixture) {
         csrf_token: "csrf".into(),
         created_at: "2026-11-22T10:00:00Z".into(),
         expires_at: "2026-11-22T18:00:00Z".into(),
+        last_seen_at: Some("2026-11-22T10:00:00Z".into()),
     };
     f.store.create_session("s1", &session).unwrap();
     assert_eq!(f.store.session("s1").unwrap(), Some(session.clone()));
@@ -737,12 +738,56 @@ fn users_tokens_sessions_and_job_claims(f: &mut Fixture) {
     assert!(!f.store.revoke_token(tid, "t3").unwrap(), "revoked once");
     assert_eq!(f.store.token("th").unwrap().unwrap().revoked_at.as_deref(), Some("t2"));
 
-    for (at, ok) in
-        [("2026-11-22T10:00:00Z", false), ("2026-11-22T10:01:00Z", true), ("2026-11-22T10:02:00Z", false)]
-    {
-        f.store.record_login_attempt("wang", "10.0.0.1", at, ok).unwrap();
+    // Sign-in attempts are counted per username and address, per address and per
+    // username, failures only after the last success; a refused attempt is not recorded.
+    let attempt = |ip: &'static str, at: &'static str| credence_store::LoginAttempt {
+        username: "wang",
+        client_ip: ip,
+        at,
+        since: "2026-11-22T09:00:00Z",
+        known_since: "2026-11-01T00:00:00Z",
+    };
+    let mut seen = Vec::new();
+    for (ip, at, ok) in [
+        ("10.0.0.1", "2026-11-22T10:00:00Z", false),
+        ("10.0.0.1", "2026-11-22T10:01:00Z", true),
+        ("10.0.0.1", "2026-11-22T10:02:00Z", false),
+        ("10.0.0.2", "2026-11-22T10:03:00Z", false),
+    ] {
+        let id = f
+            .store
+            .open_login_attempt(&attempt(ip, at), |c| {
+                seen.push(c.clone());
+                None::<()>
+            })
+            .unwrap()
+            .unwrap();
+        if ok {
+            f.store.close_login_attempt(id).unwrap();
+        }
     }
-    assert_eq!(f.store.recent_failed_logins("wang", "2026-11-22T09:00:00Z").unwrap(), 1);
+    let last = f
+        .store
+        .open_login_attempt(&attempt("10.0.0.1", "2026-11-22T10:04:00Z"), |c| Some(c.clone()))
+        .unwrap();
+    let Err(c) = last else { panic!("refused by the closure") };
+    assert_eq!(
+        c,
+        credence_store::LoginCounts {
+            user_ip_failures: 1,
+            user_ip_last_failure: Some("2026-11-22T10:02:00Z".into()),
+            ip_failures: 2,
+            user_failures: 2,
+            known_address: true,
+        }
+    );
+    assert!(!seen[3].known_address && seen[3].user_ip_failures == 0 && seen[3].user_failures == 1);
+    let again = f
+        .store
+        .open_login_attempt(&attempt("10.0.0.1", "2026-11-22T10:05:00Z"), |c| Some(c.clone()))
+        .unwrap();
+    assert_eq!(again.unwrap_err().ip_failures, 2, "the refused attempt was not recorded");
+    assert_eq!(f.store.prune_login_attempts("2026-11-22T10:02:30Z", "2026-11-22T10:01:30Z").unwrap(), 3);
 
     // Two connections (two instances) race for one run: one wins; when its claim expires
     // unfinished (the instance died) the other takes it over; once finished it never runs

@@ -286,7 +286,10 @@ pub(crate) fn page_bounds(page: Option<u64>, per_page: Option<u64>) -> Result<(u
     if !(1..=500).contains(&per) {
         return Err(ApiError::invalid("per_page", "must be 1–500"));
     }
-    Ok(((page - 1) * per, per))
+    // A page far past the end is refused, not wrapped into a negative database offset.
+    let offset = (page - 1).checked_mul(per).filter(|o| i64::try_from(*o).is_ok());
+    let offset = offset.ok_or_else(|| ApiError::invalid("page", "the page is beyond any list"))?;
+    Ok((offset, per))
 }
 
 /// A query string whose problems (unknown parameters, wrong types) are API errors.

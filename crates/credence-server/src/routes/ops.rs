@@ -32,8 +32,26 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Prometheus metrics: requests and latencies per route, background job runs, open alerts
 /// by level and open cases (overdue or not).
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format")))]
-pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+/// When the server has a metrics token, only `Authorization: Bearer <token>` is answered.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text format"), (status = 401, body = crate::error::ErrorBody))
+)]
+pub async fn metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    if let Some(expected) = &state.0.config.metrics_token {
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if !sent.is_some_and(|t| crate::auth::same_secret(t.trim(), expected)) {
+            return Err(ApiError::unauthorized("/metrics needs `Authorization: Bearer <the metrics token>`"));
+        }
+    }
     let m = &state.0.metrics;
     let mut out = String::new();
     let label = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");

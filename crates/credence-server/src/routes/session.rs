@@ -60,47 +60,83 @@ pub async fn login(
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Body(login): Body<Login>,
 ) -> Result<Response, ApiError> {
-    let (info, session_id) = state
-        .with_store(move |store, shared| sign_in(store, shared, &login.username, &login.password, &ip))
-        .await?;
+    let (info, session_id) = sign_in(&state, login.username, login.password, ip).await?;
     let mut headers = HeaderMap::new();
     headers.insert(header::SET_COOKIE, session_cookie(&state, &session_id)?);
     Ok((StatusCode::OK, headers, Json(info)).into_response())
 }
 
-/// Checks a username and password (throttled per username) and opens a session: the
-/// session's details and its id (for the cookie). Audited.
-pub(crate) fn sign_in(
+fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Checks a username and password and opens a session: the session's details and its id
+/// (for the cookie). The attempt is counted and throttled before the password is checked
+/// ([`crate::signin`]), the password is checked on its own pool, and the session is
+/// opened and audited after.
+pub(crate) async fn sign_in(
+    state: &AppState,
+    username: String,
+    password: String,
+    ip: String,
+) -> Result<(SessionInfo, String), ApiError> {
+    if username.len() > 256 || password.len() > 1024 {
+        return Err(ApiError::unauthorized("wrong username or password, or the account is disabled"));
+    }
+    let (who, from) = (username.clone(), ip.clone());
+    let (attempt, user) = state
+        .with_store(move |store, shared| {
+            let rules = &shared.config.sign_in;
+            let now = chrono::Utc::now();
+            // Old attempts are forgotten now and then, not on every sign-in.
+            if auth::random_hex().starts_with("00") {
+                store.prune_login_attempts(
+                    &stamp(
+                        now - chrono::Duration::days(1).max(chrono::Duration::minutes(rules.window_minutes)),
+                    ),
+                    &stamp(now - chrono::Duration::days(rules.known_days)),
+                )?;
+            }
+            let attempt = credence_store::LoginAttempt {
+                username: &who,
+                client_ip: &from,
+                at: &stamp(now),
+                since: &stamp(now - chrono::Duration::minutes(rules.window_minutes)),
+                known_since: &stamp(now - chrono::Duration::days(rules.known_days)),
+            };
+            match store.open_login_attempt(&attempt, |counts| rules.decide(counts, now))? {
+                Ok(id) => Ok((id, store.user(&who)?)),
+                Err(t) => Err(ApiError::too_many(format!(
+                    "{}; try again in {} seconds",
+                    t.reason, t.retry_after_seconds
+                ))),
+            }
+        })
+        .await?;
+    // A hash is checked even for an unknown user, so timing does not tell which
+    // usernames exist.
+    let hash = user.as_ref().map_or_else(|| auth::dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let ok =
+        state.0.passwords.run(move || auth::verify_password(&password, &hash)).await.map_err(|_| {
+            ApiError::too_many("the server is busy checking other sign-ins; try again shortly")
+        })?;
+    let user = match user {
+        Some(u) if ok && !u.disabled => u,
+        _ => return Err(ApiError::unauthorized("wrong username or password, or the account is disabled")),
+    };
+    state.with_store(move |store, shared| open_session(store, shared, attempt, user, &ip)).await
+}
+
+/// Marks the attempt a success and opens the session, audited.
+fn open_session(
     store: &mut credence_store::Store,
     shared: &crate::state::Shared,
-    username: &str,
-    password: &str,
+    attempt: i64,
+    user: credence_store::StoredUser,
     ip: &str,
 ) -> Result<(SessionInfo, String), ApiError> {
     let now = chrono::Utc::now();
-    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let since = stamp(now - chrono::Duration::minutes(shared.config.login_window_minutes));
-    if store.recent_failed_logins(username, &since)? >= shared.config.login_max_failures {
-        return Err(ApiError::too_many(format!(
-            "too many failed sign-ins for '{username}'; try again in {} minutes",
-            shared.config.login_window_minutes
-        )));
-    }
-    let user = store.user(username)?;
-    // A hash is checked even for an unknown user, so timing does not tell which
-    // usernames exist.
-    let ok = auth::verify_password(
-        password,
-        user.as_ref().map_or(auth::dummy_hash(), |u| u.password_hash.as_str()),
-    );
-    let user = match user {
-        Some(u) if ok && !u.disabled => u,
-        _ => {
-            store.record_login_attempt(username, ip, &stamp(now), false)?;
-            return Err(ApiError::unauthorized("wrong username or password, or the account is disabled"));
-        }
-    };
-    store.record_login_attempt(username, ip, &stamp(now), true)?;
+    store.close_login_attempt(attempt)?;
     let session_id = auth::random_hex();
     let csrf = auth::random_hex();
     let expires = stamp(now + chrono::Duration::hours(shared.config.session_hours));
@@ -111,6 +147,7 @@ pub(crate) fn sign_in(
             csrf_token: csrf.clone(),
             created_at: stamp(now),
             expires_at: expires.clone(),
+            last_seen_at: Some(stamp(now)),
         },
     )?;
     let caller = Caller {

@@ -173,7 +173,7 @@ impl FromRequestParts<AppState> for Viewer {
         };
         let hash = auth::sha256_hex(session);
         let fallback = anonymous_lang(&parts.headers);
-        let found = state.with_store(move |store, _| auth::session_caller(store, &hash)).await;
+        let found = state.with_store(move |store, shared| auth::session_caller(store, shared, &hash)).await;
         match found {
             Ok((caller, user)) => {
                 let csrf = match &caller.via {
@@ -210,7 +210,7 @@ pub async fn posted(
     state: &AppState,
     form: BTreeMap<String, String>,
 ) -> Result<Posted, Response> {
-    if viewer.csrf.is_empty() || form.get("csrf") != Some(&viewer.csrf) {
+    if viewer.csrf.is_empty() || !form.get("csrf").is_some_and(|sent| auth::same_secret(sent, &viewer.csrf)) {
         return Err(
             viewer.fail(state, ApiError::forbidden("the form's CSRF token does not match the session"))
         );
@@ -218,10 +218,20 @@ pub async fn posted(
     Ok(Posted(form))
 }
 
-/// A local path to go back to (never another site).
+/// A local path to go back to (never another site). Browsers drop tabs and line breaks
+/// from addresses and read `\` as `/`, so `/\t/evil.example` would lead to
+/// `//evil.example`: only printable ASCII without backslashes is accepted, starting with
+/// one `/`.
 pub fn local(path: Option<&str>, default: &str) -> String {
     match path {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && p.len() <= 2048
+                && p.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            p.to_owned()
+        }
         _ => default.to_owned(),
     }
 }

@@ -49,10 +49,7 @@ pub async fn login(
     let username = form.get("username").cloned().unwrap_or_default();
     let password = form.get("password").cloned().unwrap_or_default();
     let next = local(form.get("next").map(String::as_str), "/");
-    let who = username.clone();
-    let outcome = state
-        .with_store(move |store, shared| crate::routes::session::sign_in(store, shared, &who, &password, &ip))
-        .await;
+    let outcome = crate::routes::session::sign_in(&state, username.clone(), password, ip).await;
     match outcome.and_then(|(_, id)| crate::routes::session::session_cookie(&state, &id)) {
         Ok(cookie) => {
             let mut r = Redirect::to(&next).into_response();
@@ -251,7 +248,8 @@ pub async fn customers(
     let lang = viewer.lang;
     let w = lang.words();
     let exponent = state.0.policy.currency.exponent();
-    let page_no: u64 = q.get("page").and_then(|p| p.parse().ok()).filter(|p| *p > 0).unwrap_or(1);
+    let page_no: u64 =
+        q.get("page").and_then(|p| p.parse().ok()).filter(|p| (1..=100_000_000).contains(p)).unwrap_or(1);
     let per_page = 50;
     let text = q.get("q").filter(|t| !t.trim().is_empty()).cloned();
     let portfolio = viewer.caller.may(Permission::PortfolioRead) && viewer.caller.may(Permission::RatingRead);

@@ -7,6 +7,7 @@
 
 mod access;
 mod browser;
+mod hardening;
 mod portfolio;
 mod records;
 mod work;
