@@ -41,6 +41,7 @@ pub async fn alert(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CaseQuery {
     /// `open` (default) or `closed`.
@@ -247,6 +248,7 @@ pub(crate) fn apply_change(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RepairQuery {
     /// `open`, `completed` or `abandoned` (default: all).

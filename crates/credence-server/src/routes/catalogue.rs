@@ -72,6 +72,7 @@ pub async fn rules(State(state): State<AppState>, caller: Caller) -> Result<Json
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PerformanceQuery {
     /// Last evaluation date (default: a year before the business date, so every date has

@@ -14,6 +14,7 @@ use crate::routes::{Body, Params, audit, page_bounds, scoped_customer};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Customers whose id or name contains this text.
@@ -169,6 +170,7 @@ pub async fn list(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ShowQuery {
     /// `rating` (default): the indicator values the latest rating was computed from, as

@@ -44,6 +44,7 @@ pub(crate) fn related_parties(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GroupQuery {
     /// Only groups over their limit.
@@ -143,6 +144,7 @@ pub async fn show(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RelationsQuery {
     /// Links from the customer to include in the neighbourhood (1–4, default 2).

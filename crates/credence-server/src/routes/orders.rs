@@ -15,6 +15,7 @@ use crate::routes::{Body, Params, admits_customer, audit, scoped_customer};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BlockedQuery {
     /// `blocked` (default), `released` or `rejected`.
@@ -143,7 +144,7 @@ pub struct TemporaryLimitRequest {
     /// The temporary amount on top of the permanent limit, in major units as text.
     pub amount: String,
     /// The last day it holds, `YYYY-MM-DD`.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = Date)]
     pub expires: chrono::NaiveDate,
 }
 

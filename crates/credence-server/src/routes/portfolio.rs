@@ -16,6 +16,7 @@ use crate::state::AppState;
 
 /// Which customers: every filter given must match.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PortfolioQuery {
     /// `red`, `yellow` or `green`.

@@ -34,6 +34,7 @@ pub(crate) async fn scoped_ids(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AgingQuery {
     /// The most overdue customers to list (0–100, default 10).
@@ -85,6 +86,7 @@ pub async fn aging(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WorklistQuery {
     /// One collector's list (the owner: a business line).
@@ -161,9 +163,9 @@ pub struct OpenInvoices {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OpenInvoice {
     pub invoice_no: String,
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = Date)]
     pub issue_date: chrono::NaiveDate,
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = Date)]
     pub due_date: chrono::NaiveDate,
     pub open: i64,
     pub days_overdue: i64,
@@ -244,7 +246,7 @@ pub struct NewAction {
     /// `phone`, `letter`, `visit`, `agency`, `legal`, … (the strategy's actions).
     pub action: String,
     /// `YYYY-MM-DD` (default: the business date).
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub date: Option<chrono::NaiveDate>,
     pub note: String,
 }
@@ -310,7 +312,7 @@ pub struct NewPromise {
     /// In major units of the policy's currency, as text (`"50,000.00"`).
     pub amount: String,
     /// `YYYY-MM-DD`.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = Date)]
     pub promised_date: chrono::NaiveDate,
     /// The invoice the promise is for, if one.
     pub invoice_no: Option<String>,
@@ -462,6 +464,7 @@ pub async fn resolve_dispute(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DisputeQuery {
     pub customer: Option<String>,

@@ -204,6 +204,7 @@ pub async fn write_rows(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
     /// The file's name: its extension (`.csv` or `.xlsx`) tells the format; it is shown in
@@ -309,6 +310,7 @@ pub(crate) fn mask_record(kind: Kind, record: &Record, cells: &mut [String]) {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// `csv` (default) or `xlsx`.
@@ -398,6 +400,7 @@ pub async fn export(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerRecordsQuery {
     /// At most this many (1–5,000, default 500), by natural key.

@@ -150,6 +150,7 @@ pub async fn rating_runs(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PerformanceQuery {
     /// Months after the run's date in which a default counts (1–36, default 12).
@@ -189,6 +190,7 @@ pub async fn performance(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MigrationQuery {
     /// The earlier run (default: the finished run before this one).

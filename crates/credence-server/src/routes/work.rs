@@ -15,6 +15,7 @@ use crate::routes::{Body, Params, admits_customer, audit};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AlertQuery {
     /// `open` (default) or `closed`.
@@ -76,6 +77,7 @@ pub async fn alerts(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RequestQuery {
     /// `pending` (default), `approved` or `rejected`.

@@ -8,6 +8,7 @@
 mod access;
 mod browser;
 mod hardening;
+mod matrix;
 mod portfolio;
 mod records;
 mod work;
