@@ -114,7 +114,7 @@ pub fn app(state: AppState) -> Router {
     routes::router()
         .merge(ui::router())
         .fallback(not_found)
-        .layer(middleware::from_fn(listen::security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), listen::security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(DefaultBodyLimit::max(limit))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(state.0.config.body_timeout))
