@@ -96,23 +96,17 @@ pub(crate) fn sign_in(
     let user = match user {
         Some(u) if ok && !u.disabled => u,
         _ => {
-            store.record_login_attempt(username, ip, &stamp(now), false)?;
+            // The attempt and its audit record commit together, and before the refusal.
+            store.transaction(|store| {
+                store.record_login_attempt(username, ip, &stamp(now), false)?;
+                crate::routes::audit_log::record_failed_login(store, username, ip)
+            })?;
             return Err(ApiError::unauthorized("wrong username or password, or the account is disabled"));
         }
     };
-    store.record_login_attempt(username, ip, &stamp(now), true)?;
     let session_id = auth::random_hex();
     let csrf = auth::random_hex();
     let expires = stamp(now + chrono::Duration::hours(shared.config.session_hours));
-    store.create_session(
-        &auth::sha256_hex(&session_id),
-        &credence_store::StoredSession {
-            user_id: user.id,
-            csrf_token: csrf.clone(),
-            created_at: stamp(now),
-            expires_at: expires.clone(),
-        },
-    )?;
     let caller = Caller {
         user_id: user.id,
         username: user.username.clone(),
@@ -121,7 +115,19 @@ pub(crate) fn sign_in(
         scope: DataScope::default(),
         via: Via::Session { csrf_token: csrf.clone() },
     };
-    audit(store, &caller, ip, "session.login", &format!("user:{}", user.username), serde_json::json!({}))?;
+    store.transaction(|store| {
+        store.record_login_attempt(username, ip, &stamp(now), true)?;
+        store.create_session(
+            &auth::sha256_hex(&session_id),
+            &credence_store::StoredSession {
+                user_id: user.id,
+                csrf_token: csrf.clone(),
+                created_at: stamp(now),
+                expires_at: expires.clone(),
+            },
+        )?;
+        audit(store, &caller, ip, "session.login", &format!("user:{}", user.username), serde_json::json!({}))
+    })?;
     Ok((
         SessionInfo { username: user.username, role: user.role, csrf_token: csrf, expires_at: expires },
         session_id,
