@@ -53,15 +53,9 @@ impl Actor {
         }
     }
 
-    /// Appends the audit record of a change this actor made, time-stamped now.
-    pub fn record(
-        &self,
-        store: &mut Store,
-        action: &str,
-        object: &str,
-        summary: serde_json::Value,
-    ) -> Result<(), credence_store::StoreError> {
-        store.append_audit(&AuditEntry {
+    /// The audit entry of a change this actor made, time-stamped now.
+    pub fn entry(&self, action: &str, object: &str, summary: serde_json::Value) -> AuditEntry {
+        AuditEntry {
             at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             actor: self.name.clone(),
             role: self.role.clone(),
@@ -70,7 +64,19 @@ impl Actor {
             summary: summary.to_string(),
             client_ip: self.client_ip.clone(),
             request_id: self.request_id.clone(),
-        })?;
+        }
+    }
+
+    /// Appends the audit record of a change this actor made, time-stamped now, in the
+    /// store's open transaction (the change's own) when there is one.
+    pub fn record(
+        &self,
+        store: &mut Store,
+        action: &str,
+        object: &str,
+        summary: serde_json::Value,
+    ) -> Result<(), credence_store::StoreError> {
+        store.append_audit(&self.entry(action, object, summary))?;
         Ok(())
     }
 }
@@ -127,14 +133,16 @@ pub fn add_user(store: &mut Store, u: &NewUser, actor: &Actor) -> Result<i64, Ac
         password_changed_at: at,
         language: None,
     };
-    let id = store.create_user(&stored)?.ok_or_else(|| AccountError::UserExists(u.username.clone()))?;
-    actor.record(
-        store,
-        "user.add",
-        &format!("user:{}", u.username),
-        serde_json::json!({ "after": { "role": role.code(), "org_unit": stored.org_unit, "business_lines": stored.business_lines, "customers": stored.customers, "hidden_indicators": stored.hidden_indicators } }),
-    )?;
-    Ok(id)
+    store.transaction(|store| {
+        let id = store.create_user(&stored)?.ok_or_else(|| AccountError::UserExists(u.username.clone()))?;
+        actor.record(
+            store,
+            "user.add",
+            &format!("user:{}", u.username),
+            serde_json::json!({ "after": { "role": role.code(), "org_unit": stored.org_unit, "business_lines": stored.business_lines, "customers": stored.customers, "hidden_indicators": stored.hidden_indicators } }),
+        )?;
+        Ok(id)
+    })
 }
 
 pub fn set_password(
@@ -144,10 +152,13 @@ pub fn set_password(
     actor: &Actor,
 ) -> Result<(), AccountError> {
     check_password(password)?;
-    if !store.set_password(username, &auth::hash_password(password)?, &now())? {
-        return Err(AccountError::UnknownUser(username.into()));
-    }
-    Ok(actor.record(store, "user.password", &format!("user:{username}"), serde_json::json!({}))?)
+    let hash = auth::hash_password(password)?;
+    store.transaction(|store| {
+        if !store.set_password(username, &hash, &now())? {
+            return Err(AccountError::UnknownUser(username.into()));
+        }
+        Ok(actor.record(store, "user.password", &format!("user:{username}"), serde_json::json!({}))?)
+    })
 }
 
 pub fn set_disabled(
@@ -156,16 +167,18 @@ pub fn set_disabled(
     disabled: bool,
     actor: &Actor,
 ) -> Result<(), AccountError> {
-    if !store.set_user_disabled(username, disabled)? {
-        return Err(AccountError::UnknownUser(username.into()));
-    }
-    let action = if disabled { "user.disable" } else { "user.enable" };
-    Ok(actor.record(
-        store,
-        action,
-        &format!("user:{username}"),
-        serde_json::json!({ "after": { "disabled": disabled } }),
-    )?)
+    store.transaction(|store| {
+        if !store.set_user_disabled(username, disabled)? {
+            return Err(AccountError::UnknownUser(username.into()));
+        }
+        let action = if disabled { "user.disable" } else { "user.enable" };
+        Ok(actor.record(
+            store,
+            action,
+            &format!("user:{username}"),
+            serde_json::json!({ "after": { "disabled": disabled } }),
+        )?)
+    })
 }
 
 /// Creates an API token for a user, limited to `scopes` (none: the user's own
@@ -193,6 +206,7 @@ pub fn create_token(
         return Err(AccountError::BadTime(e.into()));
     }
     let (token, hash) = auth::new_token();
+    store.transaction(|store| {
     let id = store.create_token(&StoredToken {
         id: 0,
         user_id: user.id,
@@ -211,13 +225,16 @@ pub fn create_token(
         serde_json::json!({ "after": { "user": username, "name": name, "scopes": scopes, "expires_at": expires_at } }),
     )?;
     Ok((id, token))
+    })
 }
 
 pub fn revoke_token(store: &mut Store, id: i64, actor: &Actor) -> Result<(), AccountError> {
-    if !store.revoke_token(id, &now())? {
-        return Err(AccountError::UnknownToken(id));
-    }
-    Ok(actor.record(store, "token.revoke", &format!("token:{id}"), serde_json::json!({}))?)
+    store.transaction(|store| {
+        if !store.revoke_token(id, &now())? {
+            return Err(AccountError::UnknownToken(id));
+        }
+        Ok(actor.record(store, "token.revoke", &format!("token:{id}"), serde_json::json!({}))?)
+    })
 }
 
 /// The user's scope lists, as stored.

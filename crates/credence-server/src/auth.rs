@@ -114,6 +114,7 @@ impl Caller {
         if self.may(p) {
             Ok(())
         } else {
+            crate::routes::audit_log::note_refused_caller(&self.username, self.role.code());
             Err(ApiError::forbidden(format!("{} may not {}", self.role.code(), p.code())))
         }
     }

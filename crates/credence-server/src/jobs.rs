@@ -167,6 +167,10 @@ pub(crate) fn claim(
 }
 
 /// Runs a claimed run, records how it ended and audits it; returns the status.
+///
+/// A run commits in steps (a rating run per range of customers), so its `job.start`
+/// record waits for the first of them: no step is durable before the record. The end
+/// (`job.run`, with the status) is recorded in the transaction that closes the claim.
 pub(crate) fn run_claimed(
     store: &mut credence_store::Store,
     shared: &crate::state::Shared,
@@ -176,23 +180,33 @@ pub(crate) fn run_claimed(
     as_of: chrono::NaiveDate,
 ) -> Result<String, crate::error::ApiError> {
     let instance = shared.config.instance.clone();
-    let status = match execute(store, shared, notify, kind, as_of, Utc::now()) {
-        Ok(s) => format!("ok: {s}"),
-        Err(e) => format!("failed: {e}"),
-    };
-    let kept = store.finish_job(run, &instance, &stamp(Utc::now()), &status)?;
     let job_actor = crate::accounts::Actor {
-        name: instance,
+        name: instance.clone(),
         role: "job".into(),
         client_ip: "local".into(),
         request_id: String::new(),
     };
-    job_actor.record(
-        store,
-        "job.run",
-        &format!("job:{run}"),
-        serde_json::json!({ "status": status, "claim_kept": kept }),
-    )?;
+    let object = format!("job:{run}");
+    let start = credence_store::PendingAudit::new(job_actor.entry(
+        "job.start",
+        &object,
+        serde_json::json!({ "kind": format!("{kind:?}"), "as_of": as_of.to_string() }),
+    ));
+    store.audit_on_first_commit(start);
+    let outcome = execute(store, shared, notify, kind, as_of, Utc::now());
+    let status = match outcome {
+        Ok(s) => format!("ok: {s}"),
+        Err(e) => format!("failed: {e}"),
+    };
+    let finished = store.audited(|store| {
+        let kept = store.finish_job(run, &instance, &stamp(Utc::now()), &status)?;
+        let entry =
+            job_actor.entry("job.run", &object, serde_json::json!({ "status": status, "claim_kept": kept }));
+        Ok::<_, crate::error::ApiError>(((), entry))
+    });
+    // The connection goes back to the pool: nothing of this run may wait on it.
+    store.clear_pending_audit();
+    finished?;
     Ok(status)
 }
 

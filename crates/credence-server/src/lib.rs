@@ -11,8 +11,11 @@
 //! - **Authentication** ([`auth`]): browser sessions (HttpOnly SameSite cookie, CSRF token
 //!   header on every change) and revocable, scoped API tokens; Argon2id passwords; login
 //!   throttling per username.
-//! - **Audit**: every change made through the API appends to the store's hash-chained
-//!   audit log with the caller, role, client address and request id.
+//! - **Audit**: every change made through the API appends to the store's keyed,
+//!   hash-chained audit log, in the change's own transaction, with the caller, role,
+//!   client address and request id; so do failed sign-ins, refused requests (at most a
+//!   set number per client and minute) and exports. Checkpoints of the chain's head are
+//!   written outside the database periodically when configured.
 //! - **Jobs** ([`jobs`]): nightly rating, daily warnings and notification delivery, each
 //!   run claimed through the database so several instances run it once.
 //! - **Operations**: `/healthz` (alive), `/readyz` (database reachable), `/metrics`
@@ -115,6 +118,7 @@ pub fn app(state: AppState) -> Router {
         .merge(ui::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), listen::security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), routes::audit_log::record_refusals))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(DefaultBodyLimit::max(limit))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(state.0.config.body_timeout))
@@ -148,6 +152,9 @@ pub fn run(state: AppState, addr: SocketAddr, jobs: Option<jobs::JobConfig>) -> 
     runtime.block_on(async {
         if let Some(config) = jobs {
             tokio::spawn(jobs::scheduler(state.clone(), config));
+        }
+        if let Some((path, every)) = state.0.config.audit.checkpoint.clone() {
+            tokio::spawn(routes::audit_log::take_checkpoints(state.clone(), path, every));
         }
         // Warm the portfolio snapshot before the first user asks for it.
         let warming = state.clone();

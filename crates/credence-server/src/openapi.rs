@@ -26,6 +26,7 @@ use crate::routes;
         routes::checks::standing,
         routes::audit_log::list,
         routes::audit_log::verify,
+        routes::audit_log::export,
         routes::users::list,
         routes::users::create,
         routes::users::disable,

@@ -42,6 +42,26 @@ pub struct ServerConfig {
     /// The business date every view and check is as of; `None`: today (UTC) at each
     /// request. Fixed for demonstrations and tests of a portfolio observed on a past date.
     pub as_of: Option<chrono::NaiveDate>,
+    /// How the audit chain is kept: its key, checkpoints and refusal records.
+    pub audit: AuditConfig,
+}
+
+/// How the server keeps the audit chain.
+#[derive(Debug, Clone)]
+pub struct AuditConfig {
+    /// The key records are MACed with; `None`: plain SHA-256 (unkeyed).
+    pub key: Option<credence_store::AuditKey>,
+    /// Where to append a signed checkpoint of the chain's head, and how often.
+    pub checkpoint: Option<(std::path::PathBuf, Duration)>,
+    /// Refused requests recorded per client address and minute; further ones that
+    /// minute are counted in one summary record.
+    pub refusals_per_minute: u32,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig { key: None, checkpoint: None, refusals_per_minute: 20 }
+    }
 }
 
 impl ServerConfig {
@@ -61,6 +81,7 @@ impl ServerConfig {
             body_timeout: Duration::from_secs(60),
             max_connections: 1024,
             as_of: None,
+            audit: AuditConfig::default(),
         }
     }
 }
@@ -139,6 +160,8 @@ pub struct Shared {
     pub tokens: crate::auth::TokenCache,
     /// Checks passwords apart from the request queue.
     pub passwords: crate::signin::PasswordPool,
+    /// Refused requests recorded per client address in the current minute.
+    pub refusals: crate::routes::audit_log::RefusalCounter,
     /// The portfolio and exposure book, kept warm.
     pub warm: crate::warm::WarmPortfolio,
     /// The warning rules' performance as last measured.
@@ -165,6 +188,7 @@ impl AppState {
     /// Opens the database (running migrations) and loads the shipped catalogue and policy.
     pub fn open(config: ServerConfig) -> Result<AppState, crate::ServeError> {
         let mut store = Store::open(&config.db).map_err(crate::ServeError::Store)?;
+        store.set_audit_key(config.audit.key.clone());
         let demo_as_of = match store.meta("origin").map_err(crate::ServeError::Store)?.as_deref() {
             Some("demo") => {
                 store.meta("demo_as_of").map_err(crate::ServeError::Store)?.and_then(|d| d.parse().ok())
@@ -185,6 +209,7 @@ impl AppState {
             metrics: Metrics::default(),
             tokens: crate::auth::TokenCache::default(),
             passwords,
+            refusals: Default::default(),
             warm: crate::warm::WarmPortfolio::default(),
             rule_performance: Default::default(),
             worklist: Default::default(),
@@ -219,6 +244,16 @@ impl AppState {
             .await
             .map_err(|_| ApiError::Internal("the request queue is closed".into()))?;
         self.in_background(f).await
+    }
+
+    /// Runs a request's change like [`AppState::with_store`], in one transaction with
+    /// the audit records it appends: all of it commits when `f` returns `Ok`, none of it
+    /// when `f` returns `Err` or the audit append fails.
+    pub async fn writing<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store, &Shared) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        self.with_store(move |store, shared| store.transaction(|store| f(store, shared))).await
     }
 
     /// Runs long blocking store work (a portfolio run, a snapshot build) off the async

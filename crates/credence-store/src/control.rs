@@ -164,17 +164,7 @@ impl Store {
         &mut self,
         f: impl FnOnce(&mut Db) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.db.begin_write()?;
-        match f(&mut self.db) {
-            Ok(v) => {
-                self.db.batch("COMMIT")?;
-                Ok(v)
-            }
-            Err(e) => {
-                self.db.batch("ROLLBACK")?;
-                Err(e)
-            }
-        }
+        self.db.transaction(f)
     }
 
     /// Stores the limit requests of a policy run; a customer's earlier pending request is

@@ -18,6 +18,8 @@ pub enum DbError {
     Postgres(#[from] postgres::Error),
     #[error("column {column} holds text that is not UTF-8")]
     NotUtf8 { column: usize },
+    #[error("the audit record of the change could not be written")]
+    Audit(#[source] Box<crate::StoreError>),
 }
 
 /// A cell of a row as the database returned it, borrowed: reading millions of rows
@@ -72,7 +74,22 @@ pub enum Dialect {
     Postgres,
 }
 
-pub(crate) enum Db {
+/// A connection and the state of its transaction.
+///
+/// Transactions nest: the outermost `begin_write` opens the database transaction and
+/// every nested one is a savepoint inside it, so a store method that opens its own
+/// transaction becomes part of a caller's wider one (an API change and its audit record,
+/// a command and its record) instead of committing on its own. Every `BEGIN`, `COMMIT`
+/// and `ROLLBACK` of the store goes through here, which keeps the depth right.
+pub(crate) struct Db {
+    conn: Conn,
+    /// Open transactions: 0 none, 1 the database transaction, more: savepoints.
+    depth: u32,
+    /// The audit chain's key and the record waiting for the next commit.
+    pub(crate) audit: crate::audit::AuditState,
+}
+
+enum Conn {
     Sqlite(rusqlite::Connection),
     Postgres(Box<PgConn>),
 }
@@ -210,27 +227,37 @@ fn pg_cell(row: &postgres::Row, i: usize) -> Result<Cell<'_>, postgres::Error> {
 impl Db {
     pub(crate) fn sqlite(conn: rusqlite::Connection) -> Self {
         conn.set_prepared_statement_cache_capacity(128);
-        Db::Sqlite(conn)
+        Db { conn: Conn::Sqlite(conn), depth: 0, audit: Default::default() }
     }
 
     pub(crate) fn postgres(client: postgres::Client) -> Self {
-        Db::Postgres(Box::new(PgConn { client, statements: HashMap::new() }))
+        Db {
+            conn: Conn::Postgres(Box::new(PgConn { client, statements: HashMap::new() })),
+            depth: 0,
+            audit: Default::default(),
+        }
     }
 
     pub(crate) fn dialect(&self) -> Dialect {
-        match self {
-            Db::Sqlite(_) => Dialect::Sqlite,
-            Db::Postgres(_) => Dialect::Postgres,
+        match self.conn {
+            Conn::Sqlite(_) => Dialect::Sqlite,
+            Conn::Postgres(_) => Dialect::Postgres,
         }
     }
 
-    /// Runs a script of statements without parameters (DDL, transaction control).
+    /// Runs a script of statements without parameters (DDL, settings). Transaction
+    /// control goes through [`Db::begin_write`], [`Db::commit`] and [`Db::rollback`].
     pub(crate) fn batch(&mut self, sql: &str) -> Result<(), DbError> {
-        match self {
-            Db::Sqlite(c) => c.execute_batch(sql)?,
-            Db::Postgres(pg) => pg.client.batch_execute(sql)?,
+        match &mut self.conn {
+            Conn::Sqlite(c) => c.execute_batch(sql)?,
+            Conn::Postgres(pg) => pg.client.batch_execute(sql)?,
         }
         Ok(())
+    }
+
+    /// Open transactions: 0 none, 1 the database transaction, more: savepoints.
+    pub(crate) fn depth(&self) -> u32 {
+        self.depth
     }
 
     fn pg_statement(pg: &mut PgConn, sql: &str) -> Result<postgres::Statement, postgres::Error> {
@@ -243,23 +270,135 @@ impl Db {
     }
 
     /// Opens a transaction that will write: SQLite takes the write lock at once (so a
-    /// second writer waits at BEGIN rather than failing half-way).
+    /// second writer waits at BEGIN rather than failing half-way). Inside an open
+    /// transaction this is a savepoint.
     pub(crate) fn begin_write(&mut self) -> Result<(), DbError> {
-        self.batch(match self.dialect() {
-            Dialect::Sqlite => "BEGIN IMMEDIATE",
-            Dialect::Postgres => "BEGIN",
-        })
+        let sql = match (self.depth, self.dialect()) {
+            (0, Dialect::Sqlite) => "BEGIN IMMEDIATE".to_owned(),
+            (0, Dialect::Postgres) => "BEGIN".to_owned(),
+            (d, _) => format!("SAVEPOINT credence_{d}"),
+        };
+        self.batch(&sql)?;
+        self.depth += 1;
+        Ok(())
     }
 
-    /// Executes one statement; returns the number of rows changed.
+    /// Commits the innermost transaction: releases a savepoint, or commits the database
+    /// transaction, first appending the audit record that waits for it (see
+    /// [`crate::audit::AuditState`]). When that append fails, everything is rolled back.
+    pub(crate) fn commit(&mut self) -> Result<(), crate::StoreError> {
+        match self.depth {
+            0 => Ok(()),
+            1 => {
+                if let Err(e) = crate::audit::append_pending(self) {
+                    self.rollback()?;
+                    return Err(e);
+                }
+                match self.batch("COMMIT") {
+                    Ok(()) => {
+                        self.depth = 0;
+                        self.audit.committed();
+                        Ok(())
+                    }
+                    Err(e) => {
+                        // A failed COMMIT may leave the transaction open (SQLite when
+                        // busy); end it so the connection is usable again.
+                        let _ = self.batch("ROLLBACK");
+                        self.depth = 0;
+                        self.audit.rolled_back(1);
+                        Err(e.into())
+                    }
+                }
+            }
+            d => {
+                self.batch(&format!("RELEASE SAVEPOINT credence_{}", d - 1))?;
+                self.depth -= 1;
+                self.audit.released(d);
+                Ok(())
+            }
+        }
+    }
+
+    /// Undoes the innermost transaction: back to its savepoint, or the whole database
+    /// transaction.
+    pub(crate) fn rollback(&mut self) -> Result<(), DbError> {
+        match self.depth {
+            0 => Ok(()),
+            1 => {
+                self.depth = 0;
+                self.audit.rolled_back(1);
+                self.batch("ROLLBACK")
+            }
+            d => {
+                self.depth -= 1;
+                self.audit.rolled_back(d);
+                self.batch(&format!(
+                    "ROLLBACK TO SAVEPOINT credence_{0}; RELEASE SAVEPOINT credence_{0}",
+                    d - 1
+                ))
+            }
+        }
+    }
+
+    /// Makes what a long run wrote so far durable and goes on in a new transaction; in a
+    /// caller's wider transaction it does nothing, the run being part of that one.
+    pub(crate) fn checkpoint(&mut self) -> Result<(), crate::StoreError> {
+        if self.depth == 1 {
+            self.commit()?;
+            self.begin_write()?;
+        }
+        Ok(())
+    }
+
+    /// Runs `f` in one write transaction (a savepoint when one is open): committed when
+    /// it returns `Ok`, rolled back when it returns `Err`.
+    pub(crate) fn transaction<T, E: From<crate::StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut Db) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.begin_write().map_err(|e| E::from(e.into()))?;
+        match f(self) {
+            Ok(v) => {
+                self.commit()?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.rollback().map_err(|e| E::from(e.into()))?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Executes one statement; returns the number of rows changed. A statement outside
+    /// any transaction while an audit record waits for the next commit runs in a
+    /// transaction of its own that carries the record, so no change escapes it.
     pub(crate) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
-        match self {
-            Db::Sqlite(c) => {
+        if self.depth == 0 && self.audit.has_pending() {
+            self.begin_write()?;
+            let n = match self.execute_now(sql, params) {
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = self.rollback();
+                    return Err(e);
+                }
+            };
+            return match self.commit() {
+                Ok(()) => Ok(n),
+                Err(crate::StoreError::Db(e)) => Err(e),
+                Err(other) => Err(DbError::Audit(Box::new(other))),
+            };
+        }
+        self.execute_now(sql, params)
+    }
+
+    fn execute_now(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        match &mut self.conn {
+            Conn::Sqlite(c) => {
                 let mut st = c.prepare_cached(sql)?;
                 let n = st.execute(rusqlite::params_from_iter(params.iter().map(SqliteParam)))?;
                 Ok(n as u64)
             }
-            Db::Postgres(pg) => {
+            Conn::Postgres(pg) => {
                 let st = Self::pg_statement(pg, sql)?;
                 let ps: Vec<PgParam> = params.iter().map(PgParam).collect();
                 let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = ps.iter().map(|p| p as _).collect();
@@ -275,8 +414,8 @@ impl Db {
         params: &[Value],
         mut f: impl FnMut(Vec<Value>) -> Result<(), DbError>,
     ) -> Result<(), DbError> {
-        match self {
-            Db::Sqlite(c) => {
+        match &mut self.conn {
+            Conn::Sqlite(c) => {
                 let mut st = c.prepare_cached(sql)?;
                 let n = st.column_count();
                 let mut rows = st.query(rusqlite::params_from_iter(params.iter().map(SqliteParam)))?;
@@ -288,7 +427,7 @@ impl Db {
                     f(vals)?;
                 }
             }
-            Db::Postgres(pg) => {
+            Conn::Postgres(pg) => {
                 use postgres::fallible_iterator::FallibleIterator;
                 let st = Self::pg_statement(pg, sql)?;
                 let ps: Vec<PgParam> = params.iter().map(PgParam).collect();
@@ -311,8 +450,8 @@ impl Db {
         params: &[Value],
         mut f: impl FnMut(&[Cell<'_>]),
     ) -> Result<(), DbError> {
-        match self {
-            Db::Sqlite(c) => {
+        match &mut self.conn {
+            Conn::Sqlite(c) => {
                 let mut st = c.prepare_cached(sql)?;
                 let n = st.column_count();
                 let mut rows = st.query(rusqlite::params_from_iter(params.iter().map(SqliteParam)))?;
@@ -326,7 +465,7 @@ impl Db {
                     buffer = recycle(cells);
                 }
             }
-            Db::Postgres(pg) => {
+            Conn::Postgres(pg) => {
                 use postgres::fallible_iterator::FallibleIterator;
                 let st = Self::pg_statement(pg, sql)?;
                 let ps: Vec<PgParam> = params.iter().map(PgParam).collect();

@@ -26,6 +26,7 @@ mod control;
 mod db;
 mod disputes;
 mod exposure;
+mod files;
 mod load;
 mod logins;
 mod migrate;
@@ -38,7 +39,13 @@ mod sql;
 mod warnings;
 
 pub use access::{JobRun, StoredSession, StoredToken, StoredUser};
-pub use audit::{AuditEntry, AuditFilter, AuditRecord, AuditVerification, GENESIS_HASH, audit_hash};
+pub use audit::checkpoint::{AuditCheckpoint, CheckpointFileError};
+pub use audit::key::{AuditKey, AuditKeyError, MacAlgorithm};
+pub use audit::retention::{AuditArchive, RetentionError, jsonl as audit_jsonl, syslog as audit_syslog};
+pub use audit::{
+    AuditEntry, AuditFilter, AuditRecord, AuditVerification, GENESIS_HASH, PendingAudit, audit_hash,
+    audit_mac,
+};
 pub use browse::{CustomerQuery, CustomerSort, CustomerSummary, LatestGrade};
 pub use control::{
     ApprovedLimit, BlockedOrder, CollectionAction, OrderDecision, StoredLimitDecision, StoredLimitRequest,
@@ -260,10 +267,13 @@ impl Store {
     /// Another connection to the same database, for work in parallel: a rating run
     /// reads customers through one while it writes ratings through the other.
     pub fn open_another(&self) -> Result<Self, StoreError> {
-        match &self.target {
-            Target::Sqlite(path) => Self::open_sqlite(path),
-            Target::Postgres { url, schema } => Self::open_postgres(url, schema.as_deref()),
-        }
+        let mut other = match &self.target {
+            Target::Sqlite(path) => Self::open_sqlite(path)?,
+            Target::Postgres { url, schema } => Self::open_postgres(url, schema.as_deref())?,
+        };
+        // Records appended through the other connection are keyed alike.
+        other.set_audit_key(self.audit_key().cloned());
+        Ok(other)
     }
 
     /// The path or the URL (password hidden) this store was opened on.
@@ -403,47 +413,41 @@ impl Store {
     /// Deletes every record, run and history entry in one transaction (used to rebuild a
     /// demo database).
     pub fn wipe(&mut self) -> Result<(), StoreError> {
-        self.db.batch("BEGIN")?;
-        let mut result = Ok(());
-        for kind in Kind::ALL.iter().rev() {
-            result = result.and_then(|()| self.db.execute(&sql_for(*kind).delete_all, &[]).map(drop));
-        }
-        for t in [
-            "record_history",
-            "import_runs",
-            "meta",
-            "ratings",
-            "rating_runs",
-            "rating_failures",
-            "rating_overrides",
-            "indicator_benchmarks",
-            "warning_runs",
-            "alerts",
-            "customer_levels",
-            "level_changes",
-            "cases",
-            "case_alerts",
-            "case_events",
-            "repair_plans",
-            "repair_items",
-            "notifications",
-            "limit_requests",
-            "limit_decisions",
-            "approved_limits",
-            "blocked_orders",
-            "order_decisions",
-            "collection_actions",
-            "promises",
-        ] {
-            result = result.and_then(|()| self.db.execute(&format!("DELETE FROM {t}"), &[]).map(drop));
-        }
-        match result {
-            Ok(()) => Ok(self.db.batch("COMMIT")?),
-            Err(e) => {
-                self.db.batch("ROLLBACK")?;
-                Err(e.into())
+        self.db.transaction(|db| -> Result<(), StoreError> {
+            for kind in Kind::ALL.iter().rev() {
+                db.execute(&sql_for(*kind).delete_all, &[])?;
             }
-        }
+            for t in [
+                "record_history",
+                "import_runs",
+                "meta",
+                "ratings",
+                "rating_runs",
+                "rating_failures",
+                "rating_overrides",
+                "indicator_benchmarks",
+                "warning_runs",
+                "alerts",
+                "customer_levels",
+                "level_changes",
+                "cases",
+                "case_alerts",
+                "case_events",
+                "repair_plans",
+                "repair_items",
+                "notifications",
+                "limit_requests",
+                "limit_decisions",
+                "approved_limits",
+                "blocked_orders",
+                "order_decisions",
+                "collection_actions",
+                "promises",
+            ] {
+                db.execute(&format!("DELETE FROM {t}"), &[])?;
+            }
+            Ok(())
+        })
     }
 
     /// Columns of a table as (name, declared type), to check the schema against the

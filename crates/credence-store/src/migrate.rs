@@ -75,6 +75,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_work_queue_order.sql"),
     },
     Migration {
+        version: 12,
+        name: "audit_evidence",
+        sqlite: include_str!("../migrations/sqlite/0012_audit_evidence.sql"),
+        postgres: include_str!("../migrations/postgres/0012_audit_evidence.sql"),
+    },
+    Migration {
         version: 13,
         name: "sign_in_guard",
         sqlite: include_str!("../migrations/sqlite/0013_sign_in_guard.sql"),
@@ -110,20 +116,16 @@ pub(crate) fn migrate(db: &mut Db) -> Result<usize, StoreError> {
             }
             continue;
         }
-        db.batch("BEGIN")?;
-        let result = db.batch(sql).and_then(|()| {
-            db.execute(
-                "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
-                &[Value::Int(m.version), m.name.into(), sum.into()],
-            )
-        });
-        match result {
-            Ok(_) => db.batch("COMMIT")?,
-            Err(e) => {
-                db.batch("ROLLBACK")?;
-                return Err(StoreError::Migration { version: m.version, name: m.name, source: e });
-            }
-        }
+        db.transaction(|db| {
+            db.batch(sql)
+                .and_then(|()| {
+                    db.execute(
+                        "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                        &[Value::Int(m.version), m.name.into(), sum.into()],
+                    )
+                })
+                .map_err(|source| StoreError::Migration { version: m.version, name: m.name, source })
+        })?;
         count += 1;
     }
     if let Some(latest) = applied.iter().filter_map(|r| r[0].as_int()).max()

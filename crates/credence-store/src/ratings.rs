@@ -198,8 +198,7 @@ impl<'s> RatingSession<'s> {
     /// run count only once the run is committed: until then (or forever, if the process
     /// dies) they are invisible to history and to `rate --changed`.
     pub fn checkpoint(&mut self) -> Result<(), StoreError> {
-        self.db.batch("COMMIT")?;
-        Ok(self.db.begin_write()?)
+        self.db.checkpoint()
     }
 
     pub fn commit(
@@ -219,8 +218,8 @@ impl<'s> RatingSession<'s> {
                 Value::Int(self.run_id),
             ],
         )?;
-        self.db.batch("COMMIT")?;
         self.open = false;
+        self.db.commit()?;
         Ok(())
     }
 }
@@ -229,7 +228,7 @@ impl Drop for RatingSession<'_> {
     fn drop(&mut self) {
         if self.open {
             // As for imports: nothing of an unfinished run remains.
-            let _ = self.db.batch("ROLLBACK");
+            let _ = self.db.rollback();
         }
     }
 }

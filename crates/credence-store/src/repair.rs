@@ -45,10 +45,9 @@ impl Store {
         grade_before: Option<&str>,
         items: &[(String, String)],
     ) -> Result<i64, StoreError> {
-        self.db.begin_write()?;
-        let result = (|| -> Result<i64, StoreError> {
+        self.db.transaction(|db| -> Result<i64, StoreError> {
             let id = returning_id(
-                &mut self.db,
+                db,
                 "INSERT INTO repair_plans (customer_id, status, reason, opened_at, opened_by, grade_before) VALUES (?, 'open', ?, ?, ?, ?) RETURNING id",
                 &[
                     customer_id.into(),
@@ -59,20 +58,10 @@ impl Store {
                 ],
             )?;
             for (kind, description) in items {
-                add_item(&mut self.db, id, kind, description)?;
+                add_item(db, id, kind, description)?;
             }
             Ok(id)
-        })();
-        match result {
-            Ok(id) => {
-                self.db.batch("COMMIT")?;
-                Ok(id)
-            }
-            Err(e) => {
-                self.db.batch("ROLLBACK")?;
-                Err(e)
-            }
-        }
+        })
     }
 
     /// Adds an item to a plan; returns its id.

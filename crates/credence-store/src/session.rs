@@ -167,8 +167,8 @@ impl<'s> ImportSession<'s> {
                 Value::Int(self.import_id),
             ],
         )?;
-        self.db.batch("COMMIT")?;
         self.open = false;
+        self.db.commit()?;
         Ok(c)
     }
 
@@ -201,7 +201,7 @@ impl Drop for ImportSession<'_> {
         if self.open {
             // Nothing of the import may remain; if even the rollback fails the connection
             // is broken and the database discards the open transaction itself.
-            let _ = self.db.batch("ROLLBACK");
+            let _ = self.db.rollback();
         }
     }
 }

@@ -402,8 +402,8 @@ impl WarningSession<'_> {
                 Value::Int(self.run_id),
             ],
         )?;
-        self.db.batch("COMMIT")?;
         self.open = false;
+        self.db.commit()?;
         Ok(c)
     }
 }
@@ -411,7 +411,7 @@ impl WarningSession<'_> {
 impl Drop for WarningSession<'_> {
     fn drop(&mut self) {
         if self.open {
-            let _ = self.db.batch("ROLLBACK");
+            let _ = self.db.rollback();
         }
     }
 }
@@ -634,27 +634,19 @@ impl Store {
         at: &str,
         notification: Option<&NewNotification<'_>>,
     ) -> Result<(), StoreError> {
-        self.db.begin_write()?;
-        let result = (|| -> Result<(), StoreError> {
+        self.db.transaction(|db| -> Result<(), StoreError> {
             for (column, value) in set {
                 debug_assert!(column.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
-                self.db.execute(
+                db.execute(
                     &format!("UPDATE cases SET {column} = ? WHERE id = ?"),
                     &[value.clone(), Value::Int(id)],
                 )?;
             }
-            log_case(&mut self.db, id, at, actor, kind, note)?;
+            log_case(db, id, at, actor, kind, note)?;
             match notification {
-                Some(n) => enqueue(&mut self.db, n, at),
+                Some(n) => enqueue(db, n, at),
                 None => Ok(()),
             }
-        })();
-        match result {
-            Ok(()) => Ok(self.db.batch("COMMIT")?),
-            Err(e) => {
-                self.db.batch("ROLLBACK")?;
-                Err(e)
-            }
-        }
+        })
     }
 }

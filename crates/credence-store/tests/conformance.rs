@@ -81,6 +81,9 @@ conformance!(
     users_tokens_sessions_and_job_claims,
 );
 
+#[path = "conformance/audit.rs"]
+mod audit;
+
 fn run(kind: &str) -> NewImportRun {
     NewImportRun {
         kind: kind.into(),
@@ -566,10 +569,10 @@ fn audit_entry(action: &str) -> credence_store::AuditEntry {
 
 fn audit_chain_detects_edits_deletions_and_truncation(f: &mut Fixture) {
     use credence_store::{AuditFilter, AuditVerification};
-    assert_eq!(
+    assert!(matches!(
         f.store.verify_audit().unwrap(),
-        AuditVerification::Intact { records: 0, head_hash: credence_store::GENESIS_HASH.into() }
-    );
+        AuditVerification::Intact { records: 0, head_hash, .. } if head_hash == credence_store::GENESIS_HASH
+    ));
     for action in ["rating.override", "limit.approve", "limit.reject", "order.release"] {
         f.store.append_audit(&audit_entry(action)).unwrap();
     }
@@ -580,7 +583,7 @@ fn audit_chain_detects_edits_deletions_and_truncation(f: &mut Fixture) {
     assert_eq!(f.store.audit_records(&limits).unwrap().len(), 2);
     let paged = AuditFilter { after: Some(2), limit: Some(1), ..Default::default() };
     assert_eq!(f.store.audit_records(&paged).unwrap()[0].seq, 3);
-    let AuditVerification::Intact { records: 4, head_hash } = f.store.verify_audit().unwrap() else {
+    let AuditVerification::Intact { records: 4, head_hash, .. } = f.store.verify_audit().unwrap() else {
         panic!("an untouched chain is intact")
     };
     assert_eq!(head_hash, all[3].hash);

@@ -216,7 +216,7 @@ pub async fn change(
 ) -> Result<Json<CaseView>, ApiError> {
     caller.require(Permission::CaseWrite)?;
     let change = req.change()?;
-    state.with_store(move |store, _| apply_change(store, &caller, &ip, id, &req, &change)).await.map(Json)
+    state.writing(move |store, _| apply_change(store, &caller, &ip, id, &req, &change)).await.map(Json)
 }
 
 /// Applies a case change for the caller and audits it.
@@ -321,7 +321,7 @@ pub async fn open_repair(
         return Err(ApiError::invalid("reason", "a plan needs a reason"));
     }
     state
-        .with_store(move |store, _| {
+        .writing(move |store, _| {
             crate::routes::scoped_customer(store, &caller, &req.customer_id)?;
             let items: Vec<(String, String)> = req.items.iter().map(|i| (i.kind.clone(), i.description.clone())).collect();
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -367,7 +367,7 @@ pub async fn change_repair(
     caller.require(Permission::CaseWrite)?;
     let as_of = state.today();
     state
-        .with_store(move |store, shared| {
+        .writing(move |store, shared| {
             let plan = store.repair_plan(id)?.ok_or_else(|| ApiError::not_found(format!("no repair plan {id}")))?;
             if !admits_customer(store, &caller, &plan.customer_id)? {
                 return Err(ApiError::not_found(format!("no repair plan {id}")));

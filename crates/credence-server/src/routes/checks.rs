@@ -104,7 +104,7 @@ pub async fn check(
     }
     let warm = crate::warm::snapshot(&state).await?;
     state
-        .with_store(move |store, shared| {
+        .writing(move |store, shared| {
             scoped_customer(store, &caller, &req.customer_id)?;
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let result = credence_engine::check_with_book(

@@ -378,7 +378,7 @@ pub async fn override_rating(
         Some(other) => return Err(ApiError::invalid("scale", format!("'{other}' is not letter or points"))),
     };
     state
-        .with_store(move |store, shared| {
+        .writing(move |store, shared| {
             scoped_customer(store, &caller, &id)?;
             let before = store.rating_history(&id)?.first().map(|r| r.rating.letter_grade.clone());
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

@@ -44,6 +44,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/checks"),
     ("GET", "/api/v1/audit"),
     ("GET", "/api/v1/audit/verify"),
+    ("GET", "/api/v1/audit/export"),
     ("GET", "/api/v1/users"),
     ("POST", "/api/v1/users"),
     ("POST", "/api/v1/users/{username}/disable"),
@@ -108,6 +109,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/checks", post(checks::check))
         .route("/api/v1/audit", get(audit_log::list))
         .route("/api/v1/audit/verify", get(audit_log::verify))
+        .route("/api/v1/audit/export", get(audit_log::export))
         .route("/api/v1/users", get(users::list).post(users::create))
         .route("/api/v1/users/{username}/disable", post(users::disable))
         .route("/api/v1/tokens", post(users::create_token))

@@ -133,7 +133,7 @@ pub async fn decide(
     caller.require(Permission::OrderDecide)?;
     let today = state.today();
     state
-        .with_store(move |store, shared| decide_order(store, shared, &caller, &ip, id, &req, today))
+        .writing(move |store, shared| decide_order(store, shared, &caller, &ip, id, &req, today))
         .await
         .map(Json)
 }
@@ -179,7 +179,7 @@ pub async fn temporary_limit(
         return Err(ApiError::invalid("expires", format!("must be after {as_of}")));
     }
     let request = state
-        .with_store(move |store, shared| {
+        .writing(move |store, shared| {
             scoped_customer(store, &caller, &id)?;
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let request =

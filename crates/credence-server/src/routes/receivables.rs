@@ -280,7 +280,7 @@ pub async fn log_action(
         })?;
     let date = a.date.unwrap_or_else(|| state.today());
     state
-        .with_store(move |store, _| {
+        .writing(move |store, _| {
             scoped_customer(store, &caller, &a.customer_id)?;
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             credence_engine::log_collection_action(
@@ -337,7 +337,7 @@ pub async fn log_promise(
     let amount = amount_field(&state, "amount", &p.amount)?;
     let made_on = state.today();
     state
-        .with_store(move |store, shared| {
+        .writing(move |store, shared| {
             scoped_customer(store, &caller, &p.customer_id)?;
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let promise = credence_engine::NewPromise {
@@ -392,7 +392,7 @@ pub async fn open_dispute(
     let amount = d.amount.as_deref().map(|a| amount_field(&state, "amount", a)).transpose()?;
     let today = state.today();
     let id = state
-        .with_store(move |store, _| {
+        .writing(move |store, _| {
             scoped_customer(store, &caller, &d.customer_id)?;
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let id = credence_engine::open_dispute(
@@ -445,7 +445,7 @@ pub async fn resolve_dispute(
     caller.require(Permission::CollectionWrite)?;
     let today = state.today();
     state
-        .with_store(move |store, _| {
+        .writing(move |store, _| {
             let d = store.dispute(id)?.ok_or_else(|| ApiError::not_found(format!("no dispute {id}")))?;
             scoped_customer(store, &caller, &d.customer_id)
                 .map_err(|_| ApiError::not_found(format!("no dispute {id}")))?;

@@ -166,7 +166,7 @@ pub async fn write_rows(
     }
     let options = import_options(&state, &format!("api:{}.csv", kind.code()), req.skip_invalid, dir.path());
     state
-        .with_store(move |store, _| {
+        .writing(move |store, _| {
             if let Some(column) = kind.schema().customer_column {
                 for (i, row) in req.rows.iter().enumerate() {
                     let id = cell(row.get(column));
@@ -268,7 +268,7 @@ pub async fn upload(
     std::fs::write(&path, &body).map_err(|e| ApiError::Internal(format!("writing the upload: {e}")))?;
     let options = import_options(&state, &name, q.skip_invalid.unwrap_or(false), dir.path());
     state
-        .with_store(move |store, _| {
+        .writing(move |store, _| {
             let report = import_and_audit(store, &caller, &ip, kind, &path, &options)?;
             drop(dir);
             Ok(report)

@@ -84,7 +84,7 @@ pub async fn start(
     let summary = serde_json::json!({ "kind": req.kind, "scope": req.scope, "as_of": as_of.to_string() });
     let name = run.clone();
     state
-        .with_store(move |store, shared| {
+        .writing(move |store, shared| {
             if !crate::jobs::claim(store, shared, &name, chrono::Duration::hours(6))? {
                 return Err(ApiError::conflict(format!(
                     "a {job} run is under way; try again when it has finished"

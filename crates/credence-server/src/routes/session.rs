@@ -122,7 +122,15 @@ pub(crate) async fn sign_in(
         })?;
     let user = match user {
         Some(u) if ok && !u.disabled => u,
-        _ => return Err(ApiError::unauthorized("wrong username or password, or the account is disabled")),
+        _ => {
+            // The attempt is already counted; the audit log names who was tried and from where.
+            state
+                .with_store(move |store, _| {
+                    crate::routes::audit_log::record_failed_login(store, &username, &ip)
+                })
+                .await?;
+            return Err(ApiError::unauthorized("wrong username or password, or the account is disabled"));
+        }
     };
     state.with_store(move |store, shared| open_session(store, shared, attempt, user, &ip)).await
 }
@@ -136,20 +144,9 @@ fn open_session(
     ip: &str,
 ) -> Result<(SessionInfo, String), ApiError> {
     let now = chrono::Utc::now();
-    store.close_login_attempt(attempt)?;
     let session_id = auth::random_hex();
     let csrf = auth::random_hex();
     let expires = stamp(now + chrono::Duration::hours(shared.config.session_hours));
-    store.create_session(
-        &auth::sha256_hex(&session_id),
-        &credence_store::StoredSession {
-            user_id: user.id,
-            csrf_token: csrf.clone(),
-            created_at: stamp(now),
-            expires_at: expires.clone(),
-            last_seen_at: Some(stamp(now)),
-        },
-    )?;
     let caller = Caller {
         user_id: user.id,
         username: user.username.clone(),
@@ -158,7 +155,20 @@ fn open_session(
         scope: DataScope::default(),
         via: Via::Session { csrf_token: csrf.clone() },
     };
-    audit(store, &caller, ip, "session.login", &format!("user:{}", user.username), serde_json::json!({}))?;
+    store.transaction(|store| {
+        store.close_login_attempt(attempt)?;
+        store.create_session(
+            &auth::sha256_hex(&session_id),
+            &credence_store::StoredSession {
+                user_id: user.id,
+                csrf_token: csrf.clone(),
+                created_at: stamp(now),
+                expires_at: expires.clone(),
+                last_seen_at: Some(stamp(now)),
+            },
+        )?;
+        audit(store, &caller, ip, "session.login", &format!("user:{}", user.username), serde_json::json!({}))
+    })?;
     Ok((
         SessionInfo { username: user.username, role: user.role, csrf_token: csrf, expires_at: expires },
         session_id,

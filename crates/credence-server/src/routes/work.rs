@@ -144,7 +144,7 @@ pub async fn decide(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     caller.require(Permission::LimitDecide)?;
     state
-        .with_store(move |store, _| decide_request(store, &caller, &ip, id, &d))
+        .writing(move |store, _| decide_request(store, &caller, &ip, id, &d))
         .await
         .map(|status| Json(serde_json::json!({ "id": id, "status": status })))
 }

@@ -186,7 +186,7 @@ pub async fn change_case(
     };
     let caller = viewer.caller.clone();
     let done = state
-        .with_store(move |store, _| {
+        .writing(move |store, _| {
             crate::routes::cases::apply_change(store, &caller, &ip, id, &request, &change)
         })
         .await;
@@ -381,7 +381,7 @@ pub async fn decide_order(
     let caller = viewer.caller.clone();
     let today = state.today();
     let done = state
-        .with_store(move |store, shared| {
+        .writing(move |store, shared| {
             crate::routes::orders::decide_order(store, shared, &caller, &ip, id, &request, today)
         })
         .await;
@@ -414,7 +414,7 @@ pub async fn decide_limit(
     };
     let caller = viewer.caller.clone();
     let done = state
-        .with_store(move |store, _| crate::routes::work::decide_request(store, &caller, &ip, id, &decision))
+        .writing(move |store, _| crate::routes::work::decide_request(store, &caller, &ip, id, &decision))
         .await;
     after(
         "/control",

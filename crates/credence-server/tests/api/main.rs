@@ -6,6 +6,7 @@
 //! configured, on PostgreSQL too.
 
 mod access;
+mod audit;
 mod browser;
 mod hardening;
 mod matrix;

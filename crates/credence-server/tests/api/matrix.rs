@@ -52,6 +52,7 @@ const REQUIREMENTS: &[(&str, &str, Needs, bool, Option<&str>)] = &[
     ("POST", "/api/v1/checks", All(&[P::CheckRun]), true, None),
     ("GET", "/api/v1/audit", All(&[P::AuditRead]), false, None),
     ("GET", "/api/v1/audit/verify", All(&[P::AuditRead]), false, None),
+    ("GET", "/api/v1/audit/export", All(&[P::AuditRead]), false, None),
     ("GET", "/api/v1/users", All(&[P::UserManage]), false, None),
     ("POST", "/api/v1/users", All(&[P::UserManage]), false, None),
     ("POST", "/api/v1/users/{username}/disable", All(&[P::UserManage]), false, None),
