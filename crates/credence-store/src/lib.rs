@@ -182,15 +182,11 @@ fn redact(url: &str) -> String {
 /// Creates a new SQLite database file readable and writable by its owner only: it holds
 /// credit files, personal data and password hashes. SQLite gives its journal files the
 /// same permissions. An existing file is left as it is.
-fn create_private(path: &str) -> Result<(), StoreError> {
+fn create_database_file(path: &str) -> Result<(), StoreError> {
     if path == ":memory:" || path.starts_with("file:") || std::path::Path::new(path).exists() {
         return Ok(());
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
+    match files::create_private(std::path::Path::new(path), false) {
         Ok(_) => Ok(()),
         // Another process created it in the meantime.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
@@ -211,7 +207,7 @@ impl Store {
 
     fn open_sqlite(path: &str) -> Result<Self, StoreError> {
         let err = |source| StoreError::OpenSqlite { path: path.to_owned(), source };
-        create_private(path)?;
+        create_database_file(path)?;
         let conn = rusqlite::Connection::open(path).map_err(err)?;
         // WAL: readers never block the writer; NORMAL sync is safe against a killed
         // process (a transaction is either in the log whole or not at all).
@@ -230,7 +226,7 @@ impl Store {
     /// temporary path and rename it into place after [`Store::finish_bulk_load`].
     pub fn open_sqlite_bulk(path: &str) -> Result<Self, StoreError> {
         let err = |source| StoreError::OpenSqlite { path: path.to_owned(), source };
-        create_private(path)?;
+        create_database_file(path)?;
         let conn = rusqlite::Connection::open(path).map_err(err)?;
         conn.execute_batch(
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
