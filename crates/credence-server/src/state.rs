@@ -31,6 +31,9 @@ pub struct ServerConfig {
     /// The business date every view and check is as of; `None`: today (UTC) at each
     /// request. Fixed for demonstrations and tests of a portfolio observed on a past date.
     pub as_of: Option<chrono::NaiveDate>,
+    /// The longest an API token lives, in days: the default for a new token, the most it
+    /// may ask for, and (counted from its creation) a bound on tokens already issued.
+    pub token_max_days: i64,
 }
 
 impl ServerConfig {
@@ -45,6 +48,7 @@ impl ServerConfig {
             login_window_minutes: 15,
             secure_cookies: false,
             as_of: None,
+            token_max_days: 90,
         }
     }
 }

@@ -36,7 +36,7 @@ mod session;
 mod sql;
 mod warnings;
 
-pub use access::{JobRun, StoredSession, StoredToken, StoredUser};
+pub use access::{HeldAuthority, JobRun, StoredSession, StoredToken, StoredUser, UserAccess};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, AuditVerification, GENESIS_HASH, audit_hash};
 pub use browse::{CustomerQuery, CustomerSort, CustomerSummary, LatestGrade};
 pub use control::{
@@ -49,7 +49,8 @@ pub use load::{CustomerHead, Wanted};
 pub use models::{ModelRun, ModelScore, Registered, StoredModel};
 pub use notifications::{NewNotification, StoredNotification};
 pub use ratings::{
-    NewRating, NewRatingRun, RatingRun, RatingSession, RatingStamp, StoredOverride, StoredRating,
+    NewRating, NewRatingRun, OverrideRequest, RatingRun, RatingSession, RatingStamp, StoredOverride,
+    StoredRating,
 };
 pub use repair::{RepairItem, RepairPlan};
 pub use session::{Counts, ImportSession, NewImportRun, Outcome};
@@ -387,6 +388,7 @@ impl Store {
             "rating_runs",
             "rating_failures",
             "rating_overrides",
+            "override_requests",
             "indicator_benchmarks",
             "warning_runs",
             "alerts",

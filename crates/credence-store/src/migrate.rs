@@ -74,6 +74,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_work_queue_order.sql"),
         postgres: include_str!("../migrations/postgres/0010_work_queue_order.sql"),
     },
+    Migration {
+        version: 11,
+        name: "authorities_overrides",
+        sqlite: include_str!("../migrations/sqlite/0011_authorities_overrides.sql"),
+        postgres: include_str!("../migrations/postgres/0011_authorities_overrides.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {
