@@ -128,24 +128,24 @@ pub enum LimitCommand {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Approve a request at its next step, signed as `--user` in the authority they hold
+    /// for that step.
     Approve {
         id: i64,
-        #[arg(long)]
-        by: String,
-        /// The role decided in (sales_manager, credit_manager, risk_director, cfo, …).
-        #[arg(long)]
-        role: String,
         #[arg(long, default_value = "")]
         comment: String,
+        /// Not accepted: the authority is the one `--user` holds for the next step.
+        #[arg(long, hide = true)]
+        role: Option<String>,
     },
+    /// Reject a request at its next step, signed as `--user`.
     Reject {
         id: i64,
         #[arg(long)]
-        by: String,
-        #[arg(long)]
-        role: String,
-        #[arg(long)]
         comment: String,
+        /// Not accepted: the authority is the one `--user` holds for the next step.
+        #[arg(long, hide = true)]
+        role: Option<String>,
     },
 }
 
@@ -380,7 +380,25 @@ pub fn run_policy(db: &str, command: PolicyCommand) -> Result<()> {
     Ok(())
 }
 
-pub fn run_limit(db: &str, command: LimitCommand) -> Result<()> {
+/// Who signs a limit decision: `--user`, who must exist, be enabled, have a role that
+/// decides limits and hold the next step's authority (the engine checks the last).
+fn limit_signer(store: &mut credence_store::Store, user: Option<&str>, role: Option<&str>) -> Result<String> {
+    if let Some(r) = role {
+        bail!(
+            "--role {r} is not accepted: a decision is signed in the authority the user holds for the route's next step; pass --user NAME"
+        );
+    }
+    let Some(name) = user else {
+        bail!("a limit decision is signed by a person: pass --user NAME (or set CREDENCE_USER)");
+    };
+    let by = credence_server::accounts::Requester::for_command(store, Some(name))?;
+    if !by.may(credence_server::access::Permission::LimitDecide) {
+        bail!("{name}'s role may not decide limit requests (it needs limit.decide)");
+    }
+    Ok(name.to_owned())
+}
+
+pub fn run_limit(db: &str, user: Option<&str>, command: LimitCommand) -> Result<()> {
     let mut store = open(db)?;
     match command {
         LimitCommand::List { status, format } => {
@@ -466,13 +484,23 @@ pub fn run_limit(db: &str, command: LimitCommand) -> Result<()> {
             )?;
             println!("temporary limit request {id} for {customer}: `credence limit show {id}`");
         }
-        LimitCommand::Approve { id, by, role, comment } => {
-            let status = credence_engine::decide_limit(&mut store, id, true, &by, &role, &comment, &now())?;
-            println!("limit request {id}: {}", serde_json::to_string(&status)?);
+        LimitCommand::Approve { id, comment, role } => {
+            let by = limit_signer(&mut store, user, role.as_deref())?;
+            let done = credence_engine::decide_limit(&mut store, id, true, &by, &comment, &now())?;
+            println!(
+                "limit request {id} approved by {by} as {}: {}",
+                done.authority,
+                serde_json::to_string(&done.status)?
+            );
         }
-        LimitCommand::Reject { id, by, role, comment } => {
-            let status = credence_engine::decide_limit(&mut store, id, false, &by, &role, &comment, &now())?;
-            println!("limit request {id}: {}", serde_json::to_string(&status)?);
+        LimitCommand::Reject { id, comment, role } => {
+            let by = limit_signer(&mut store, user, role.as_deref())?;
+            let done = credence_engine::decide_limit(&mut store, id, false, &by, &comment, &now())?;
+            println!(
+                "limit request {id} rejected by {by} as {}: {}",
+                done.authority,
+                serde_json::to_string(&done.status)?
+            );
         }
     }
     Ok(())

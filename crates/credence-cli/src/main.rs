@@ -41,7 +41,6 @@ struct Cli {
     /// log names them. Without it a command runs as the local operator, who may do
     /// everything the database file allows.
     #[arg(long, global = true, env = "CREDENCE_USER")]
-    #[allow(dead_code)]
     user: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -326,7 +325,8 @@ enum RatingCommand {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
-    /// Set a customer's grade by hand, with a reason and an approver.
+    /// Enter an override of a customer's grade, with a reason, for a named approver to
+    /// approve (`credence rating approve`); the grade in force changes only then.
     Override {
         customer: String,
         /// The new grade (AAA, AA, A, BBB, … on the letter scale; AAA … C on the points scale).
@@ -337,13 +337,30 @@ enum RatingCommand {
         scale: Scale,
         #[arg(long)]
         reason: String,
+        /// The username of the approver: an enabled user holding the rating_approver
+        /// authority, not the author.
         #[arg(long)]
         approver: String,
-        /// Who enters the override (default: the USER environment variable).
+        /// Who enters the override when run without --user (default: the USER environment
+        /// variable).
         #[arg(long, env = "USER", default_value = "unknown")]
         by: String,
         #[command(flatten)]
         analytics: AnalyticsFiles,
+    },
+    /// Overrides waiting for their approver.
+    Pending,
+    /// Approve an override as its named approver (--user): its grade goes in force.
+    Approve {
+        id: i64,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Reject an override as its named approver (--user), with a comment.
+    Reject {
+        id: i64,
+        #[arg(long)]
+        comment: String,
     },
 }
 
@@ -461,10 +478,12 @@ fn main() -> std::process::ExitCode {
     let argv: Vec<String> = std::env::args().collect();
     let cli = Cli::parse();
     let db = cli.db.clone();
+    let user = cli.user.clone();
     match run(cli) {
         Ok(code) => {
             if code == std::process::ExitCode::SUCCESS && audit_cli::action(&argv).is_some() {
-                let operator = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+                // The user a command ran as (--user), else the local operator's login name.
+                let operator = user.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "cli".into());
                 let logged = open(&db).and_then(|mut s| Ok(audit_cli::record(&mut s, &argv, &operator)?));
                 if let Err(e) = logged {
                     eprintln!("error: the change was made but its audit record could not be written: {e:#}");
@@ -478,6 +497,29 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::from(2)
         }
     }
+}
+
+/// Checks that a command's `--user` exists, is enabled and has a role holding `p`.
+fn rating_requester(
+    store: &mut credence_store::Store,
+    name: &str,
+    p: credence_server::access::Permission,
+) -> Result<()> {
+    let by = credence_server::accounts::Requester::for_command(store, Some(name))?;
+    if !by.may(p) {
+        bail!("{name}'s role may not do this (it needs {})", p.code());
+    }
+    Ok(())
+}
+
+/// The approver deciding an override: `--user`, required (approval is a second person's
+/// act, never the operator's).
+fn override_approver(store: &mut credence_store::Store, user: Option<&str>) -> Result<String> {
+    let Some(name) = user else {
+        bail!("an override is approved or rejected by the approver it names: pass --user NAME");
+    };
+    rating_requester(store, name, credence_server::access::Permission::RatingApprove)?;
+    Ok(name.to_owned())
 }
 
 fn run(cli: Cli) -> Result<std::process::ExitCode> {
@@ -687,6 +729,13 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         } => {
             let (_, model) = load_analytics(&analytics)?;
             let mut store = open(&cli.db)?;
+            let author = match cli.user.as_deref() {
+                Some(name) => {
+                    rating_requester(&mut store, name, credence_server::access::Permission::RatingOverride)?;
+                    name.to_owned()
+                }
+                None => by,
+            };
             let request = credence_rating::Override {
                 scale: match scale {
                     Scale::Letter => credence_rating::ScaleKind::Letter,
@@ -696,11 +745,58 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 reason,
                 approver,
             };
-            let o = credence_engine::override_rating(&mut store, &model, &customer, &request, &by, &now())?;
+            let o =
+                credence_engine::override_rating(&mut store, &model, &customer, &request, &author, &now())?;
             println!(
-                "override {} recorded for {}: letter grade {}, 100-point grade {} (approved by {}: {})",
-                o.id, o.customer_id, o.letter_grade, o.point_grade, o.approver, o.reason
+                "override {} entered for {} by {}: letter grade {}, 100-point grade {} ({}); waiting for {} (`credence rating approve {} --user {}`)",
+                o.id,
+                o.customer_id,
+                o.entered_by,
+                o.letter_grade,
+                o.point_grade,
+                o.reason,
+                o.approver,
+                o.id,
+                o.approver
             );
+        }
+        Command::Rating { command: RatingCommand::Pending } => {
+            let mut store = open(&cli.db)?;
+            let rows: Vec<Vec<String>> = store
+                .override_requests(Some("pending"), None)?
+                .into_iter()
+                .map(|o| {
+                    vec![
+                        o.id.to_string(),
+                        o.customer_id,
+                        o.letter_grade,
+                        o.point_grade,
+                        o.reason,
+                        o.entered_by,
+                        o.entered_at,
+                        o.approver,
+                    ]
+                })
+                .collect();
+            output::print_table(
+                &["override", "customer", "letter", "points", "reason", "by", "at", "approver"],
+                &rows,
+            );
+        }
+        Command::Rating { command: RatingCommand::Approve { id, comment } } => {
+            let mut store = open(&cli.db)?;
+            let by = override_approver(&mut store, cli.user.as_deref())?;
+            let o = credence_engine::decide_override(&mut store, id, true, &by, &comment, &now())?;
+            println!(
+                "override {id} approved by {by}: {} now rated {} in force",
+                o.customer_id, o.letter_grade
+            );
+        }
+        Command::Rating { command: RatingCommand::Reject { id, comment } } => {
+            let mut store = open(&cli.db)?;
+            let by = override_approver(&mut store, cli.user.as_deref())?;
+            credence_engine::decide_override(&mut store, id, false, &by, &comment, &now())?;
+            println!("override {id} rejected by {by}");
         }
         Command::Export { kind, format, lang, out } => {
             let mut store = open(&cli.db)?;
@@ -719,12 +815,12 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Check(args) => control_cmd::run_check(&cli.db, args)?,
         Command::Blocked { command } => control_cmd::run_blocked(&cli.db, command)?,
         Command::Policy { command } => control_cmd::run_policy(&cli.db, command)?,
-        Command::Limit { command } => control_cmd::run_limit(&cli.db, command)?,
+        Command::Limit { command } => control_cmd::run_limit(&cli.db, cli.user.as_deref(), command)?,
         Command::Aging(args) => receivables_cmd::run_aging(&cli.db, args)?,
         Command::Model { command } => model_cmd::run_model(&cli.db, command)?,
         Command::Serve(args) => server_cmd::run_serve(&cli.db, args)?,
-        Command::User { command } => server_cmd::run_user(&cli.db, command)?,
-        Command::Token { command } => server_cmd::run_token(&cli.db, command)?,
+        Command::User { command } => server_cmd::run_user(&cli.db, cli.user.as_deref(), command)?,
+        Command::Token { command } => server_cmd::run_token(&cli.db, cli.user.as_deref(), command)?,
         Command::Audit { command } => {
             if !server_cmd::run_audit(&cli.db, command)? {
                 return Ok(ExitCode::from(1));

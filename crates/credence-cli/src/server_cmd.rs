@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use credence_server::accounts::{self, Actor, NewUser};
+use credence_server::accounts::{self, AccessChange, Actor, NewUser, Requester};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -56,11 +56,40 @@ pub struct ServeArgs {
     /// date, a reproduction of an earlier day).
     #[arg(long, value_parser = crate::parse_date)]
     as_of: Option<chrono::NaiveDate>,
+    /// The longest an API token lives, in days: new tokens' default and most, and a
+    /// bound on tokens issued before.
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=3660))]
+    token_max_days: i64,
 }
 
 /// The operator running a command, for the audit log: `--by`, else the login name.
 fn operator(by: Option<String>) -> String {
     by.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "cli".into())
+}
+
+/// Who runs an account command and how the audit log names them: `--user` with that
+/// user's role and rules, else the local operator (`--by` or the login name).
+fn acting(
+    store: &mut credence_store::Store,
+    user: Option<&str>,
+    by: Option<String>,
+) -> Result<(Requester, Actor)> {
+    let requester = Requester::for_command(store, user)?;
+    let actor = match &requester {
+        Requester::User { username, role, .. } => Actor {
+            name: username.clone(),
+            role: role.code().to_owned(),
+            client_ip: "local".into(),
+            request_id: String::new(),
+        },
+        Requester::Operator => Actor::cli(&operator(by)),
+    };
+    Ok((requester, actor))
+}
+
+/// The authorities users may be granted under the shipped or an edited credit policy.
+fn known_authorities(policy: Option<&std::path::Path>) -> Result<Vec<String>> {
+    Ok(accounts::known_authorities(&credence_engine::load_policy(policy)?))
 }
 
 /// A password from the environment variable named, else from standard input (one line),
@@ -81,14 +110,17 @@ fn split(list: &Option<String>) -> Vec<String> {
 
 #[derive(Subcommand)]
 pub enum UserCommand {
-    /// Add a user with a role and data scope.
+    /// Add a user. Run as a system administrator (`--user`), the account has no role until
+    /// the security administrator assigns one (`credence user assign`); the operator
+    /// (no `--user`) may give a role and scope at once, to set up the first administrators.
     Add {
         username: String,
         #[arg(long)]
         name: String,
-        /// system_admin, risk_manager, credit_analyst, account_manager, finance, auditor or executive.
+        /// system_admin, security_admin, audit_admin, risk_manager, credit_analyst,
+        /// account_manager, finance, auditor or executive (none: unassigned).
         #[arg(long)]
-        role: String,
+        role: Option<String>,
         #[arg(long)]
         org_unit: Option<String>,
         /// Comma-separated business lines (none: all of the unit's).
@@ -106,7 +138,47 @@ pub enum UserCommand {
         #[arg(long)]
         by: Option<String>,
     },
-    /// Set a user's password (ends its sessions).
+    /// Set a user's role and data scope (security administrators; not one's own). Options
+    /// left out stay as they are; an empty value clears a list.
+    Assign {
+        username: String,
+        #[arg(long)]
+        role: Option<String>,
+        /// Organisation unit (empty: the whole organisation).
+        #[arg(long)]
+        org_unit: Option<String>,
+        #[arg(long)]
+        business_lines: Option<String>,
+        #[arg(long)]
+        customers: Option<String>,
+        #[arg(long)]
+        hide_indicators: Option<String>,
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Grant a user an approval authority: a credit-policy approval role (sales_manager,
+    /// credit_manager, risk_director, cfo, credit_committee) or rating_approver.
+    Grant {
+        username: String,
+        #[arg(long)]
+        authority: String,
+        /// The credit policy whose approval roles are the authorities (default: shipped).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Revoke an approval authority from a user.
+    Revoke {
+        username: String,
+        #[arg(long)]
+        authority: String,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Set a user's password (ends its sessions, revokes its API tokens).
     Passwd {
         username: String,
         #[arg(long)]
@@ -114,7 +186,7 @@ pub enum UserCommand {
         #[arg(long)]
         by: Option<String>,
     },
-    /// Disable a user (ends its sessions); --enable undoes it.
+    /// Disable a user (ends its sessions, revokes its API tokens); --enable undoes it.
     Disable {
         username: String,
         #[arg(long)]
@@ -127,7 +199,7 @@ pub enum UserCommand {
 
 #[derive(Subcommand)]
 pub enum TokenCommand {
-    /// Create an API token for a user; it is printed once.
+    /// Create an API token for a user (with `--user`, only for oneself); printed once.
     Create {
         username: String,
         #[arg(long)]
@@ -135,12 +207,16 @@ pub enum TokenCommand {
         /// Comma-separated permissions the token is limited to (e.g. check.run).
         #[arg(long)]
         scopes: Option<String>,
-        /// RFC 3339 expiry; none: until revoked.
+        /// RFC 3339 expiry, at most --max-days ahead; none: --max-days from now.
         #[arg(long)]
         expires: Option<String>,
+        /// The longest the token may live, in days.
+        #[arg(long, default_value_t = 90)]
+        max_days: i64,
         #[arg(long)]
         by: Option<String>,
     },
+    /// Revoke a token (with `--user`: one's own, or anyone's as security administrator).
     Revoke {
         id: i64,
         #[arg(long)]
@@ -184,6 +260,7 @@ pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
     config.session_idle_minutes = args.session_idle_minutes;
     config.max_connections = args.max_connections as usize;
     config.as_of = args.as_of;
+    config.token_max_days = args.token_max_days;
     if let Some(i) = args.instance {
         config.instance = i;
     }
@@ -203,7 +280,7 @@ pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn run_user(db: &str, command: UserCommand) -> Result<()> {
+pub fn run_user(db: &str, user: Option<&str>, command: UserCommand) -> Result<()> {
     let mut store = open(db)?;
     match command {
         UserCommand::Add {
@@ -217,69 +294,107 @@ pub fn run_user(db: &str, command: UserCommand) -> Result<()> {
             password_env,
             by,
         } => {
+            let (requester, actor) = acting(&mut store, user, by)?;
             let password = read_password(password_env.as_deref())?;
-            let user = NewUser {
+            let new = NewUser {
                 username: username.clone(),
                 display_name: name,
                 password,
-                role,
+                role: role.unwrap_or_default(),
                 org_unit,
                 business_lines: split(&business_lines),
                 customers: split(&customers),
                 hidden_indicators: split(&hide_indicators),
             };
-            accounts::add_user(&mut store, &user, &Actor::cli(&operator(by)))?;
+            accounts::add_user_as(&mut store, &new, &requester, &actor)?;
             println!("user {username} added");
         }
+        UserCommand::Assign { username, role, org_unit, business_lines, customers, hide_indicators, by } => {
+            let (requester, actor) = acting(&mut store, user, by)?;
+            let change = AccessChange {
+                role,
+                org_unit,
+                business_lines: business_lines.as_deref().map(credence_server::access::list),
+                customers: customers.as_deref().map(credence_server::access::list),
+                hidden_indicators: hide_indicators.as_deref().map(credence_server::access::list),
+            };
+            let dropped = accounts::set_access(&mut store, &username, &change, &requester, &actor)?;
+            println!("access of {username} set");
+            if !dropped.is_empty() {
+                println!("authorities its new role cannot use were revoked: {}", dropped.join(", "));
+            }
+        }
+        UserCommand::Grant { username, authority, policy, by } => {
+            let known = known_authorities(policy.as_deref())?;
+            let (requester, actor) = acting(&mut store, user, by)?;
+            accounts::set_authority(&mut store, &username, &authority, true, &known, &requester, &actor)?;
+            println!("{username} holds the {authority} authority");
+        }
+        UserCommand::Revoke { username, authority, policy, by } => {
+            let known = known_authorities(policy.as_deref())?;
+            let (requester, actor) = acting(&mut store, user, by)?;
+            accounts::set_authority(&mut store, &username, &authority, false, &known, &requester, &actor)?;
+            println!("{username} no longer holds the {authority} authority");
+        }
         UserCommand::Passwd { username, password_env, by } => {
+            let (requester, actor) = acting(&mut store, user, by)?;
             let password = read_password(password_env.as_deref())?;
-            accounts::set_password(&mut store, &username, &password, &Actor::cli(&operator(by)))?;
-            println!("password of {username} changed; its sessions ended");
+            accounts::set_password_as(&mut store, &username, &password, &requester, &actor)?;
+            println!("password of {username} changed; its sessions ended and its API tokens revoked");
         }
         UserCommand::Disable { username, enable, by } => {
-            accounts::set_disabled(&mut store, &username, !enable, &Actor::cli(&operator(by)))?;
-            println!("{username} {}", if enable { "enabled" } else { "disabled; its sessions ended" });
+            let (requester, actor) = acting(&mut store, user, by)?;
+            accounts::set_disabled_as(&mut store, &username, !enable, &requester, &actor)?;
+            println!(
+                "{username} {}",
+                if enable { "enabled" } else { "disabled; its sessions ended and its API tokens revoked" }
+            );
         }
         UserCommand::List => {
-            let rows: Vec<Vec<String>> = store
-                .users()?
-                .into_iter()
-                .map(|u| {
-                    vec![
-                        u.username,
-                        u.display_name,
-                        u.role,
-                        u.org_unit.unwrap_or_else(|| "*".into()),
-                        if u.business_lines.is_empty() { "*".into() } else { u.business_lines },
-                        if u.customers.is_empty() { "*".into() } else { u.customers },
-                        u.hidden_indicators,
-                        if u.disabled { "disabled".into() } else { "active".into() },
-                    ]
-                })
-                .collect();
-            print_table(&["user", "name", "role", "unit", "lines", "customers", "hidden", "status"], &rows);
+            let mut rows: Vec<Vec<String>> = Vec::new();
+            for u in store.users()? {
+                let held: Vec<String> = store.authorities(u.id)?.into_iter().map(|a| a.authority).collect();
+                rows.push(vec![
+                    u.username,
+                    u.display_name,
+                    u.role,
+                    u.org_unit.unwrap_or_else(|| "*".into()),
+                    if u.business_lines.is_empty() { "*".into() } else { u.business_lines },
+                    if u.customers.is_empty() { "*".into() } else { u.customers },
+                    u.hidden_indicators,
+                    held.join(","),
+                    if u.disabled { "disabled".into() } else { "active".into() },
+                ]);
+            }
+            print_table(
+                &["user", "name", "role", "unit", "lines", "customers", "hidden", "authorities", "status"],
+                &rows,
+            );
         }
     }
     Ok(())
 }
 
-pub fn run_token(db: &str, command: TokenCommand) -> Result<()> {
+pub fn run_token(db: &str, user: Option<&str>, command: TokenCommand) -> Result<()> {
     let mut store = open(db)?;
     match command {
-        TokenCommand::Create { username, name, scopes, expires, by } => {
-            let (id, token) = accounts::create_token(
-                &mut store,
-                &username,
-                &name,
-                &split(&scopes),
-                expires.as_deref(),
-                &Actor::cli(&operator(by)),
-            )?;
-            println!("token {id} for {username}: {token}");
+        TokenCommand::Create { username, name, scopes, expires, max_days, by } => {
+            let (requester, actor) = acting(&mut store, user, by)?;
+            let scopes = split(&scopes);
+            let request = accounts::TokenRequest {
+                username: &username,
+                name: &name,
+                scopes: &scopes,
+                expires_at: expires.as_deref(),
+                max_days,
+            };
+            let (id, token, expires_at) = accounts::create_token(&mut store, &request, &requester, &actor)?;
+            println!("token {id} for {username} (expires {expires_at}): {token}");
             eprintln!("store it now: it is not shown again");
         }
         TokenCommand::Revoke { id, by } => {
-            accounts::revoke_token(&mut store, id, &Actor::cli(&operator(by)))?;
+            let (requester, actor) = acting(&mut store, user, by)?;
+            accounts::revoke_token(&mut store, id, &requester, &actor)?;
             println!("token {id} revoked");
         }
         TokenCommand::List => {

@@ -68,6 +68,14 @@ pub struct ApprovalStep {
     pub role_zh: String,
     pub why_en: String,
     pub why_zh: String,
+    /// Distinct members of the role who approve the step (a committee's quorum). Routes
+    /// stored before committees had a quorum read as one.
+    #[serde(default = "one")]
+    pub quorum: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// Why a request cannot be routed or a temporary limit is not allowed.
@@ -197,6 +205,7 @@ pub fn route(policy: &CreditPolicy, request: &LimitRequest) -> Result<Vec<Approv
                         role_zh: r.name_zh.clone(),
                         why_en: en,
                         why_zh: zh,
+                        quorum: r.quorum.max(1),
                     },
                 ));
             }
@@ -265,10 +274,13 @@ pub struct Decision {
 pub enum RequestStatus {
     /// The route is empty: nothing above what the customer has was asked for.
     NotNeeded,
-    /// Waiting for the step at `step` (0-based) and its role.
+    /// Waiting for the step at `step` (0-based) and its role, which has `approvals` of the
+    /// `quorum` approvals it needs.
     Pending {
         step: usize,
         role: String,
+        approvals: u32,
+        quorum: u32,
     },
     Approved {
         at: DateTime<Utc>,
@@ -290,7 +302,9 @@ pub enum DecisionError {
     WrongRole { index: usize, expected: String, found: String },
     #[error("decision {index}: `{found}` decides after `{expected}`, whose decision is missing")]
     OutOfOrder { index: usize, expected: String, found: String },
-    #[error("decision {index}: {by} already decided an earlier step; each step needs another person")]
+    #[error(
+        "decision {index}: {by} already signed this request; each step, and each committee member's approval, needs another person"
+    )]
     SameApprover { index: usize, by: String },
     #[error("decision {index}: dated before the previous decision")]
     NotChronological { index: usize },
@@ -299,15 +313,20 @@ pub enum DecisionError {
 }
 
 /// Checks `decisions` against `route` in order and says where the request stands. An empty
-/// route needs no decision; any decision on it is an error.
+/// route needs no decision; any decision on it is an error. A step passes once `quorum`
+/// distinct people approved it; one rejection at any step rejects the request. Nobody
+/// signs a request twice, so no one approves two steps or counts twice in a quorum.
 pub fn review(route: &[ApprovalStep], decisions: &[Decision]) -> Result<RequestStatus, DecisionError> {
-    let mut status = match route.first() {
-        Some(s) => RequestStatus::Pending { step: 0, role: s.role.clone() },
-        None => RequestStatus::NotNeeded,
+    let pending = |step: usize, approvals: u32| RequestStatus::Pending {
+        step,
+        role: route[step].role.clone(),
+        approvals,
+        quorum: route[step].quorum.max(1),
     };
+    let mut status = if route.is_empty() { RequestStatus::NotNeeded } else { pending(0, 0) };
     for (index, d) in decisions.iter().enumerate() {
-        let step = match &status {
-            RequestStatus::Pending { step, .. } => *step,
+        let (step, approvals) = match &status {
+            RequestStatus::Pending { step, approvals, .. } => (*step, *approvals),
             RequestStatus::Approved { .. } => {
                 return Err(DecisionError::AlreadyDecided { index, status: "approved" });
             }
@@ -337,10 +356,9 @@ pub fn review(route: &[ApprovalStep], decisions: &[Decision]) -> Result<RequestS
                 return Err(DecisionError::RejectionWithoutComment { index });
             }
             Outcome::Rejected => RequestStatus::Rejected { step, by: d.by.clone(), at: d.at },
+            Outcome::Approved if approvals + 1 < route[step].quorum.max(1) => pending(step, approvals + 1),
             Outcome::Approved if step + 1 == route.len() => RequestStatus::Approved { at: d.at },
-            Outcome::Approved => {
-                RequestStatus::Pending { step: step + 1, role: route[step + 1].role.clone() }
-            }
+            Outcome::Approved => pending(step + 1, 0),
         };
     }
     Ok(status)

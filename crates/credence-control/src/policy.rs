@@ -112,6 +112,9 @@ pub struct Role {
     pub id: String,
     pub name_zh: String,
     pub name_en: String,
+    /// How many distinct members approve this role's step (1 for a person; a committee's
+    /// quorum).
+    pub quorum: u32,
 }
 
 /// What the amount level of a limit request is chosen by.
@@ -375,7 +378,7 @@ mod tests {
     #[test]
     fn shipped_policy_loads() {
         let p = CreditPolicy::builtin();
-        assert_eq!(p.version, "2026-Q4-V1.0");
+        assert_eq!(p.version, "2026-Q4-V1.1");
         let grades: Vec<&str> = p.grades.iter().map(|g| g.grade.as_str()).collect();
         assert_eq!(grades, ["AAA", "AA", "A", "BBB", "BB", "B", "CCC", "C"]);
         assert_eq!(p.grade("AAA").unwrap().admission, Admission::GreenChannel);

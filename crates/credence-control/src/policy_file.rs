@@ -82,6 +82,8 @@ struct RawRole {
     id: S<String>,
     name_zh: String,
     name_en: String,
+    /// Distinct members who must approve the role's step (a committee); 1 when absent.
+    quorum: Option<S<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -388,7 +390,19 @@ fn check_roles(raw: &[RawRole], p: &mut Problems) -> Vec<Role> {
             if raw[..i].iter().any(|s| s.id.get_ref() == id) {
                 p.at(r.id.span().start, format!("roles[{i}].id"), format!("role `{id}` appears twice"));
             }
-            Role { id: id.clone(), name_zh: r.name_zh.clone(), name_en: r.name_en.clone() }
+            let quorum = match &r.quorum {
+                None => 1,
+                Some(q) if (1..=50).contains(q.get_ref()) => *q.get_ref() as u32,
+                Some(q) => {
+                    p.at(
+                        q.span().start,
+                        format!("roles[{i}].quorum"),
+                        format!("must be 1–50, found {}", q.get_ref()),
+                    );
+                    1
+                }
+            };
+            Role { id: id.clone(), name_zh: r.name_zh.clone(), name_en: r.name_en.clone(), quorum }
         })
         .collect()
 }

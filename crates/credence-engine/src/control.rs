@@ -541,23 +541,37 @@ pub fn apply_policy(
     Ok(run)
 }
 
-/// Records one approver's decision on a limit request. The route and the decisions so
-/// far are checked (role, order, no approver twice); an approval of the last step puts
-/// the limit in force, a rejection ends the request.
+/// A decision recorded on a limit request: the authority it was signed in (derived from
+/// the user and the route) and where the request stands after it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LimitDecision {
+    pub authority: String,
+    pub status: control::RequestStatus,
+}
+
+/// Records a user's decision on a limit request. The authority it is signed in is never
+/// named by the caller: it is the route's next step, which the user must hold (granted
+/// with `credence user grant`); the user must exist and be enabled. The route and the
+/// decisions so far are checked (order, one signature per person, a committee's quorum);
+/// an approval of the last step puts the limit in force, a rejection ends the request.
 pub fn decide_limit(
     store: &mut Store,
     request_id: i64,
     approve: bool,
     by: &str,
-    role: &str,
     comment: &str,
     now: &str,
-) -> Result<control::RequestStatus, EngineError> {
+) -> Result<LimitDecision, EngineError> {
     let (request, decisions) =
         store.limit_request(request_id)?.ok_or(EngineError::UnknownLimitRequest { id: request_id })?;
     if request.status != "pending" {
         return Err(EngineError::LimitRequestDecided { id: request_id, status: request.status });
     }
+    let user = store.user(by)?.ok_or_else(|| EngineError::UnknownUser { name: by.to_owned() })?;
+    if user.disabled {
+        return Err(EngineError::UserDisabled { name: by.to_owned() });
+    }
+    let held: Vec<String> = store.authorities(user.id)?.into_iter().map(|a| a.authority).collect();
     let route: Vec<control::ApprovalStep> =
         serde_json::from_str(&request.route).map_err(|e| EngineError::Serialise(e.to_string()))?;
     let at = |s: &str| {
@@ -579,10 +593,22 @@ pub fn decide_limit(
             })
         })
         .collect::<Result<_, EngineError>>()?;
+    // The authority is the next step's, if the user holds it; never one the caller names.
+    let role = match control::review(&route, &all).map_err(|e| EngineError::Control(e.to_string()))? {
+        control::RequestStatus::Pending { role, .. } if held.contains(&role) => role,
+        control::RequestStatus::Pending { role, .. } => {
+            return Err(EngineError::NoAuthority {
+                user: by.to_owned(),
+                needed: role,
+                held: if held.is_empty() { "none".into() } else { held.join(", ") },
+            });
+        }
+        _ => return Err(EngineError::LimitRequestDecided { id: request_id, status: request.status }),
+    };
     let new = control::Decision {
         outcome: if approve { control::Outcome::Approved } else { control::Outcome::Rejected },
         by: by.to_owned(),
-        role: role.to_owned(),
+        role: role.clone(),
         comment: comment.to_owned(),
         at: at(now)?,
     };
@@ -608,12 +634,12 @@ pub fn decide_limit(
     let decision = StoredLimitDecision {
         outcome: if approve { "approved".into() } else { "rejected".into() },
         decided_by: by.to_owned(),
-        role: role.to_owned(),
+        role: role.clone(),
         comment: comment.to_owned(),
         decided_at: now.to_owned(),
     };
     store.decide_limit_request(request_id, &decision, settled, approved.as_ref())?;
-    Ok(status)
+    Ok(LimitDecision { authority: role, status })
 }
 
 /// Loads the shipped or an edited credit policy.

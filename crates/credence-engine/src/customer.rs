@@ -6,7 +6,7 @@ use crate::EngineError;
 use crate::rate::RatingDetail;
 use credence_indicators::{Catalogue, IndicatorValue};
 
-use credence_store::{Store, StoredOverride};
+use credence_store::{OverrideRequest, Store, StoredOverride};
 use std::collections::HashMap;
 
 /// One indicator as shown on the customer's page.
@@ -217,9 +217,14 @@ pub fn customer_view(
     })
 }
 
-/// Overrides the grade of a customer's latest rating (RATE-3): the scorecard checks the
-/// grade, reason and approver; the override is stored beside the rating, which keeps the
-/// model's grades, and shows wherever the grade is shown.
+/// The authority a user needs to approve rating overrides (granted like the credit
+/// policy's approval levels, to named people).
+pub const RATING_APPROVER: &str = "rating_approver";
+
+/// Enters an override of the grade of a customer's latest rating (RATE-3): the scorecard
+/// checks the grade and reason; the approver must be a real, enabled user other than the
+/// author who holds [`RATING_APPROVER`]. The override waits for that approver
+/// ([`decide_override`]); until then the rating in force does not change.
 pub fn override_rating(
     store: &mut Store,
     model: &credence_rating::ScorecardModel,
@@ -227,7 +232,7 @@ pub fn override_rating(
     request: &credence_rating::Override,
     entered_by: &str,
     now: &str,
-) -> Result<StoredOverride, EngineError> {
+) -> Result<OverrideRequest, EngineError> {
     let history = store.rating_history(customer_id)?;
     let latest = history.first().ok_or_else(|| EngineError::NotRated { id: customer_id.to_owned() })?;
     let mut detail: RatingDetail = crate::rate::decode_detail(&latest.rating.detail)
@@ -238,7 +243,14 @@ pub fn override_rating(
         detail.rating.point_grade = o.point_grade.clone();
     }
     let applied = model.apply_override(&detail.rating, request).map_err(EngineError::Override)?;
-    let mut stored = StoredOverride {
+    if request.approver == entered_by {
+        return Err(EngineError::IneligibleApprover {
+            approver: request.approver.clone(),
+            reason: "the author of an override cannot approve it",
+        });
+    }
+    check_approver(store, &request.approver)?;
+    let mut stored = OverrideRequest {
         id: 0,
         rating_id: latest.id,
         customer_id: customer_id.to_owned(),
@@ -248,9 +260,60 @@ pub fn override_rating(
         approver: request.approver.clone(),
         entered_by: entered_by.to_owned(),
         entered_at: now.to_owned(),
+        status: "pending".into(),
+        decided_at: None,
+        decision_comment: None,
+        override_id: None,
     };
-    stored.id = store.insert_override(&stored)?;
+    stored.id = store.insert_override_request(&stored)?;
     Ok(stored)
+}
+
+/// Whether a user may approve rating overrides: exists, enabled, holds the authority.
+fn check_approver(store: &mut Store, approver: &str) -> Result<(), EngineError> {
+    let ineligible = |reason| EngineError::IneligibleApprover { approver: approver.to_owned(), reason };
+    let user = store.user(approver)?.ok_or_else(|| ineligible("there is no such user"))?;
+    if user.disabled {
+        return Err(ineligible("the user is disabled"));
+    }
+    if !store.authorities(user.id)?.iter().any(|a| a.authority == RATING_APPROVER) {
+        return Err(ineligible("the user does not hold the rating_approver authority"));
+    }
+    Ok(())
+}
+
+/// The approver's decision on a pending override: approved, it is put in force beside the
+/// rating it was entered against; rejected (with a comment), nothing changes. Only the
+/// approver the override names decides, while they still hold the authority, and only
+/// while that rating is still the customer's latest. The request as it is afterwards.
+pub fn decide_override(
+    store: &mut Store,
+    id: i64,
+    approve: bool,
+    by: &str,
+    comment: &str,
+    now: &str,
+) -> Result<OverrideRequest, EngineError> {
+    let request = store.override_request(id)?.ok_or(EngineError::UnknownOverride { id })?;
+    if request.status != "pending" {
+        return Err(EngineError::OverrideDecided { id, status: request.status });
+    }
+    if request.approver != by {
+        return Err(EngineError::NotTheApprover { id, approver: request.approver });
+    }
+    check_approver(store, by)?;
+    if !approve && comment.trim().is_empty() {
+        return Err(EngineError::CommentRequired);
+    }
+    let latest = store.rating_history(&request.customer_id)?.first().map(|r| r.id);
+    if approve && latest != Some(request.rating_id) {
+        return Err(EngineError::OverrideSuperseded { id, customer: request.customer_id });
+    }
+    if store.decide_override_request(id, approve, comment, now)?.is_none() {
+        let status = store.override_request(id)?.map(|r| r.status).unwrap_or_default();
+        return Err(EngineError::OverrideDecided { id, status });
+    }
+    store.override_request(id)?.ok_or(EngineError::UnknownOverride { id })
 }
 
 /// Each indicator's values at a list of dates: (indicator id, value at each date).

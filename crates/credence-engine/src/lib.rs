@@ -42,13 +42,13 @@ pub use collections::{
     NewPromise, disputes, log_collection_action, log_promise, open_dispute, resolve_dispute,
 };
 pub use control::{
-    OrderCheck, OrderDecisionKind, PolicyRun, WarmBook, apply_policy, check_order, check_with_book,
-    decide_blocked_order, decide_limit, load_policy, load_strategy, request_temporary_limit,
+    LimitDecision, OrderCheck, OrderDecisionKind, PolicyRun, WarmBook, apply_policy, check_order,
+    check_with_book, decide_blocked_order, decide_limit, load_policy, load_strategy, request_temporary_limit,
 };
 pub use credit_file::{LoadedFile, Qualitative, load_credit_files};
 pub use customer::{
-    CustomerView, HistoryLine, IndicatorLine, IndicatorSeries, IndicatorSource, Migration, customer_view,
-    indicator_series, override_rating,
+    CustomerView, HistoryLine, IndicatorLine, IndicatorSeries, IndicatorSource, Migration, RATING_APPROVER,
+    customer_view, decide_override, indicator_series, override_rating,
 };
 pub use demo::{DemoReport, DemoWork, build_demo, build_demo_file, work_demo};
 pub use files::{export, export_selected, write_template};
@@ -166,4 +166,22 @@ pub enum EngineError {
     BadCollectionEntry { field: &'static str, rule: &'static str, value: String },
     #[error("{location} holds imported data, not a demo portfolio; use another --db for the demo")]
     NotADemoDatabase { location: String },
+    #[error("no user '{name}'")]
+    UnknownUser { name: String },
+    #[error("user '{name}' is disabled")]
+    UserDisabled { name: String },
+    #[error("{user} does not hold the `{needed}` authority the request's next step needs (holds: {held})")]
+    NoAuthority { user: String, needed: String, held: String },
+    #[error("'{approver}' cannot approve this override: {reason}")]
+    IneligibleApprover { approver: String, reason: &'static str },
+    #[error("no rating override {id}; `credence rating pending` lists those waiting")]
+    UnknownOverride { id: i64 },
+    #[error("rating override {id} is already {status}")]
+    OverrideDecided { id: i64, status: String },
+    #[error("rating override {id} names {approver} as its approver; only they may decide it")]
+    NotTheApprover { id: i64, approver: String },
+    #[error("customer '{customer}' was re-rated after override {id} was entered; enter the override again")]
+    OverrideSuperseded { id: i64, customer: String },
+    #[error("a rejection needs a comment")]
+    CommentRequired,
 }

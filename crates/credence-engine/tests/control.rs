@@ -198,25 +198,26 @@ fn limit_requests_follow_their_route_and_the_approved_limit_is_checked_against()
         .expect("a request needing two approvers");
     let route: Vec<serde_json::Value> = serde_json::from_str(&request.route).unwrap();
     let role = |i: usize| route[i]["role"].as_str().unwrap().to_owned();
-    assert!(decide_limit(&mut store, request.id, true, "x", "nobody", "", "2026-10-01T10:00:00Z").is_err());
+    // Nobody signs without holding the next step's authority, whatever their name.
+    assert!(decide_limit(&mut store, request.id, true, "nobody", "", "2026-10-01T10:00:00Z").is_err());
     let mut status = serde_json::Value::Null;
     for (i, _) in route.iter().enumerate() {
-        let s = decide_limit(
-            &mut store,
-            request.id,
-            true,
-            &format!("approver{i}"),
-            &role(i),
-            "ok",
-            "2026-10-01T10:00:00Z",
-        )
-        .unwrap();
-        status = serde_json::to_value(&s).unwrap();
+        let name = format!("approver{i}");
+        person(&mut store, &name, &[&role(i)]);
+        if i == 0 {
+            // Holding a later step's authority does not sign an earlier one.
+            person(&mut store, "later", &[&role(1)]);
+            let e =
+                decide_limit(&mut store, request.id, true, "later", "", "2026-10-01T10:00:00Z").unwrap_err();
+            assert!(e.to_string().contains(&role(0)), "{e}");
+        }
+        let done = decide_limit(&mut store, request.id, true, &name, "ok", "2026-10-01T10:00:00Z").unwrap();
+        assert_eq!(done.authority, role(i));
+        status = serde_json::to_value(&done.status).unwrap();
     }
     assert_eq!(status["status"], "approved");
-    assert!(
-        decide_limit(&mut store, request.id, true, "late", &role(0), "", "2026-10-01T11:00:00Z").is_err()
-    );
+    person(&mut store, "late", &[&role(0)]);
+    assert!(decide_limit(&mut store, request.id, true, "late", "", "2026-10-01T11:00:00Z").is_err());
     let approved = &store.approved_limits().unwrap()[&request.customer_id];
     assert_eq!(approved.credit_limit, request.requested_limit);
     let checked =
@@ -358,4 +359,27 @@ fn the_worklist_lists_overdue_customers_for_their_business_line() {
         })
         .collect();
     assert_eq!(items, vec![("machinery", "C1", "90+", 91)]);
+}
+
+/// A user in the store holding these authorities.
+fn person(store: &mut Store, name: &str, authorities: &[&str]) {
+    let u = credence_store::StoredUser {
+        id: 0,
+        username: name.into(),
+        display_name: name.into(),
+        password_hash: String::new(),
+        role: "finance".into(),
+        org_unit: None,
+        business_lines: String::new(),
+        customers: String::new(),
+        hidden_indicators: String::new(),
+        disabled: false,
+        created_at: "t0".into(),
+        password_changed_at: "t0".into(),
+        language: None,
+    };
+    let id = store.create_user(&u).unwrap().unwrap();
+    for a in authorities {
+        store.grant_authority(id, a, "setup", "t0").unwrap();
+    }
 }

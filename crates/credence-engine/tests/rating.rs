@@ -142,8 +142,39 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
         reason: "parent guarantee withdrawn".into(),
         approver: "CRO".into(),
     };
+    // The approver must be a real, enabled user holding the authority, not the author.
+    let refused_approver = override_rating(&mut e.store, &e.model, id, &ok, "analyst", "t2").unwrap_err();
+    assert!(refused_approver.to_string().contains("no such user"), "{refused_approver}");
+    person(&mut e.store, "CRO", &[credence_engine::RATING_APPROVER]);
+    person(&mut e.store, "analyst", &[credence_engine::RATING_APPROVER]);
+    let own = Override { approver: "analyst".into(), ..ok.clone() };
+    assert!(override_rating(&mut e.store, &e.model, id, &own, "analyst", "t2").is_err());
     let stored = override_rating(&mut e.store, &e.model, id, &ok, "analyst", "t2").unwrap();
-    assert_eq!(stored.letter_grade, "BB");
+    assert_eq!((stored.letter_grade.as_str(), stored.status.as_str()), ("BB", "pending"));
+    // Pending, it is not the grade in force anywhere.
+    let model_grade = view.history[0].letter_grade.clone();
+    let pending =
+        customer_view(&mut e.store, &e.catalogue, id, date("2026-11-22"), IndicatorSource::Records).unwrap();
+    assert_eq!(pending.history[0].letter_grade, model_grade);
+    assert!(pending.override_in_force.is_none());
+    assert_eq!(e.store.latest_grades_all().unwrap()[id].letter_grade, model_grade);
+    let warm = credence_engine::portfolio_snapshot(
+        &mut e.store,
+        &credence_control::CreditPolicy::builtin(),
+        date("2026-09-30"),
+        &credence_engine::PortfolioOptions::new(&e.model),
+    )
+    .unwrap()
+    .book;
+    assert_eq!(
+        warm.book.standing(id, date("2026-09-30")).unwrap().grade.as_deref(),
+        Some(model_grade.as_str())
+    );
+    // Only the named approver decides it.
+    assert!(credence_engine::decide_override(&mut e.store, stored.id, true, "analyst", "", "t3").is_err());
+    let approved = credence_engine::decide_override(&mut e.store, stored.id, true, "CRO", "", "t3").unwrap();
+    assert_eq!(approved.status, "approved");
+    assert!(credence_engine::decide_override(&mut e.store, stored.id, true, "CRO", "", "t3").is_err());
     let view =
         customer_view(&mut e.store, &e.catalogue, id, date("2026-11-22"), IndicatorSource::Records).unwrap();
     assert_eq!(view.history[0].letter_grade, "BB");
@@ -222,4 +253,27 @@ fn effectiveness_keeps_behavioural_indicators_and_flags_the_uninformative() {
             .iter()
             .any(|x| x.recommendation == Some(credence_indicators::effectiveness::Recommendation::Retire))
     );
+}
+
+/// A user in the store holding these authorities.
+fn person(store: &mut credence_store::Store, name: &str, authorities: &[&str]) {
+    let u = credence_store::StoredUser {
+        id: 0,
+        username: name.into(),
+        display_name: name.into(),
+        password_hash: String::new(),
+        role: "risk_manager".into(),
+        org_unit: None,
+        business_lines: String::new(),
+        customers: String::new(),
+        hidden_indicators: String::new(),
+        disabled: false,
+        created_at: "t0".into(),
+        password_changed_at: "t0".into(),
+        language: None,
+    };
+    let id = store.create_user(&u).unwrap().unwrap();
+    for a in authorities {
+        store.grant_authority(id, a, "setup", "t0").unwrap();
+    }
 }

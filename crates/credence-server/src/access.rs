@@ -3,35 +3,59 @@
 //!
 //! # The permission matrix
 //!
-//! | permission | admin | risk mgr | analyst | account mgr | finance | auditor | executive |
-//! | --- | --- | --- | --- | --- | --- | --- | --- |
-//! | `customer.read` | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |
-//! | `customer.write` | | ✓ | ✓ | | | | |
-//! | `financials.read` | | ✓ | ✓ | | ✓ | ✓ | ✓ |
-//! | `pii.read` | | ✓ | ✓ | | | | |
-//! | `rating.read` | | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |
-//! | `rating.run` | | ✓ | ✓ | | | | |
-//! | `rating.override` | | ✓ | | | | | |
-//! | `model.read` | ✓ | ✓ | ✓ | | | ✓ | |
-//! | `model.score` | | ✓ | ✓ | | | | |
-//! | `alert.read` | | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |
-//! | `case.write` | | ✓ | ✓ | | | | |
-//! | `policy.read` | | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |
-//! | `limit.request` | | ✓ | ✓ | ✓ | | | |
-//! | `limit.decide` | | ✓ | | | ✓ | | ✓ |
-//! | `check.run` | | ✓ | ✓ | ✓ | ✓ | | |
-//! | `order.decide` | | ✓ | | | ✓ | | |
-//! | `receivables.read` | | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |
-//! | `collection.write` | | ✓ | ✓ | ✓ | ✓ | | |
-//! | `group.read` | | ✓ | ✓ | | | ✓ | ✓ |
-//! | `portfolio.read` | ✓ | ✓ | ✓ | | ✓ | ✓ | ✓ |
-//! | `audit.read` | ✓ | | | | | ✓ | |
-//! | `user.manage` | ✓ | | | | | | |
+//! | permission | sys admin | sec admin | audit admin | risk mgr | analyst | account mgr | finance | auditor | executive | unassigned |
+//! | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+//! | `customer.read` | | | | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | |
+//! | `customer.write` | | | | ✓ | ✓ | | | | | |
+//! | `financials.read` | | | | ✓ | ✓ | | ✓ | ✓ | ✓ | |
+//! | `pii.read` | | | | ✓ | ✓ | | | | | |
+//! | `rating.read` | | | | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | |
+//! | `rating.run` | | | | ✓ | ✓ | | | | | |
+//! | `rating.override` | | | | ✓ | | | | | | |
+//! | `rating.approve` | | | | ✓ | | | | | ✓ | |
+//! | `model.read` | | | | ✓ | ✓ | | | ✓ | | |
+//! | `model.score` | | | | ✓ | ✓ | | | | | |
+//! | `alert.read` | | | | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | |
+//! | `case.write` | | | | ✓ | ✓ | | | | | |
+//! | `policy.read` | | | | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | |
+//! | `limit.request` | | | | ✓ | ✓ | ✓ | | | | |
+//! | `limit.decide` | | | | ✓ | | | ✓ | | ✓ | |
+//! | `check.run` | | | | ✓ | ✓ | ✓ | ✓ | | | |
+//! | `order.decide` | | | | ✓ | | | ✓ | | | |
+//! | `receivables.read` | | | | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | |
+//! | `collection.write` | | | | ✓ | ✓ | ✓ | ✓ | | | |
+//! | `group.read` | | | | ✓ | ✓ | | | ✓ | ✓ | |
+//! | `portfolio.read` | | | | ✓ | ✓ | | ✓ | ✓ | ✓ | |
+//! | `audit.read` | | | ✓ | | | | | ✓ | | |
+//! | `user.manage` | ✓ | | | | | | | | | |
+//! | `access.manage` | | ✓ | | | | | | | | |
 //!
-//! The system administrator manages users and reads the audit log and portfolio figures,
-//! not customers' financials or personal data. The auditor reads everything, changes
-//! nothing, and sees personal data masked. Limit decisions are further checked against
-//! the authority route of each request (by the role the route names).
+//! # Separation of administrative duties (三员分立)
+//!
+//! Administration is split over three roles, and a user has exactly one role, so no one
+//! combines them: the **system administrator** keeps accounts (adds them, resets
+//! passwords, disables and enables them); the **security administrator** decides what an
+//! account may do (its role, data scope and authorities) and may revoke anyone's API
+//! tokens; the **audit administrator** reads and exports the audit log. None of the three
+//! reads customers, financials, personal data or the portfolio by virtue of the role, and
+//! none may change their own role, scope or authorities. An account the system
+//! administrator adds has no role (`unassigned`, no permission at all) until the security
+//! administrator gives it one: creating a person and granting power stay with two
+//! people, so neither alone can make a privileged account they control. The local
+//! operator (a command run without `--user`) bootstraps the first administrators.
+//!
+//! The business `auditor` reads the business and its audit trail and changes nothing;
+//! personal data is masked for it.
+//!
+//! # Authorities
+//!
+//! Permissions are per role; approval authority is per person. A limit decision needs
+//! `limit.decide` and the authority of the request's next step (the credit policy's
+//! `[[roles]]` ids: `sales_manager`, `credit_manager`, `risk_director`, `cfo`,
+//! `credit_committee`), held by the signed-in user; approving a rating override needs
+//! `rating.approve` and the `rating_approver` authority. An authority is granted only to a
+//! user whose role holds the permission that uses it, and a role change drops the
+//! authorities the new role cannot use.
 //!
 //! # Data scope
 //!
@@ -43,39 +67,55 @@
 
 use serde::Serialize;
 
-/// The seven roles (GOV-3).
+/// The roles (GOV-3): three administrative, six of the business, and none yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     SystemAdmin,
+    SecurityAdmin,
+    AuditAdmin,
     RiskManager,
     CreditAnalyst,
     AccountManager,
     Finance,
     Auditor,
     Executive,
+    /// An account the security administrator has not given a role yet: no permission.
+    Unassigned,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 10] = [
         Role::SystemAdmin,
+        Role::SecurityAdmin,
+        Role::AuditAdmin,
         Role::RiskManager,
         Role::CreditAnalyst,
         Role::AccountManager,
         Role::Finance,
         Role::Auditor,
         Role::Executive,
+        Role::Unassigned,
     ];
+
+    /// The three administrative roles, which are kept apart from each other and from
+    /// customer data.
+    pub fn is_administrative(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
+    }
 
     pub fn code(self) -> &'static str {
         match self {
             Role::SystemAdmin => "system_admin",
+            Role::SecurityAdmin => "security_admin",
+            Role::AuditAdmin => "audit_admin",
             Role::RiskManager => "risk_manager",
             Role::CreditAnalyst => "credit_analyst",
             Role::AccountManager => "account_manager",
             Role::Finance => "finance",
             Role::Auditor => "auditor",
             Role::Executive => "executive",
+            Role::Unassigned => "unassigned",
         }
     }
 
@@ -86,12 +126,15 @@ impl Role {
     pub fn name_zh(self) -> &'static str {
         match self {
             Role::SystemAdmin => "系统管理员",
+            Role::SecurityAdmin => "安全管理员",
+            Role::AuditAdmin => "审计管理员",
             Role::RiskManager => "风险经理",
             Role::CreditAnalyst => "信用分析师",
             Role::AccountManager => "客户经理",
             Role::Finance => "财务",
             Role::Auditor => "审计",
             Role::Executive => "管理层",
+            Role::Unassigned => "未分配角色",
         }
     }
 }
@@ -106,6 +149,7 @@ pub enum Permission {
     RatingRead,
     RatingRun,
     RatingOverride,
+    RatingApprove,
     ModelRead,
     ModelScore,
     AlertRead,
@@ -121,10 +165,11 @@ pub enum Permission {
     PortfolioRead,
     AuditRead,
     UserManage,
+    AccessManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 24] = [
         Permission::CustomerRead,
         Permission::CustomerWrite,
         Permission::FinancialsRead,
@@ -132,6 +177,7 @@ impl Permission {
         Permission::RatingRead,
         Permission::RatingRun,
         Permission::RatingOverride,
+        Permission::RatingApprove,
         Permission::ModelRead,
         Permission::ModelScore,
         Permission::AlertRead,
@@ -147,6 +193,7 @@ impl Permission {
         Permission::PortfolioRead,
         Permission::AuditRead,
         Permission::UserManage,
+        Permission::AccessManage,
     ];
 
     pub fn code(self) -> &'static str {
@@ -158,6 +205,7 @@ impl Permission {
             Permission::RatingRead => "rating.read",
             Permission::RatingRun => "rating.run",
             Permission::RatingOverride => "rating.override",
+            Permission::RatingApprove => "rating.approve",
             Permission::ModelRead => "model.read",
             Permission::ModelScore => "model.score",
             Permission::AlertRead => "alert.read",
@@ -173,6 +221,7 @@ impl Permission {
             Permission::PortfolioRead => "portfolio.read",
             Permission::AuditRead => "audit.read",
             Permission::UserManage => "user.manage",
+            Permission::AccessManage => "access.manage",
         }
     }
 
@@ -186,9 +235,21 @@ pub fn allows(role: Role, p: Permission) -> bool {
     use Permission::*;
     use Role::*;
     match role {
-        SystemAdmin => matches!(p, CustomerRead | ModelRead | PortfolioRead | AuditRead | UserManage),
-        RiskManager => !matches!(p, AuditRead | UserManage),
-        CreditAnalyst => !matches!(p, RatingOverride | LimitDecide | OrderDecide | AuditRead | UserManage),
+        SystemAdmin => matches!(p, UserManage),
+        SecurityAdmin => matches!(p, AccessManage),
+        AuditAdmin => matches!(p, AuditRead),
+        Unassigned => false,
+        RiskManager => !matches!(p, AuditRead | UserManage | AccessManage),
+        CreditAnalyst => !matches!(
+            p,
+            RatingOverride
+                | RatingApprove
+                | LimitDecide
+                | OrderDecide
+                | AuditRead
+                | UserManage
+                | AccessManage
+        ),
         AccountManager => matches!(
             p,
             CustomerRead
@@ -232,6 +293,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
             CustomerRead
                 | FinancialsRead
                 | RatingRead
+                | RatingApprove
                 | AlertRead
                 | PolicyRead
                 | LimitDecide
@@ -240,6 +302,15 @@ pub fn allows(role: Role, p: Permission) -> bool {
                 | PortfolioRead
         ),
     }
+}
+
+/// The authority that approves rating overrides.
+pub const RATING_APPROVER: &str = credence_engine::RATING_APPROVER;
+
+/// The permission a role needs to use an authority: `rating.approve` for the override
+/// approval, `limit.decide` for every approval level of the credit policy.
+pub fn permission_for_authority(authority: &str) -> Permission {
+    if authority == RATING_APPROVER { Permission::RatingApprove } else { Permission::LimitDecide }
 }
 
 /// A user's data scope.
@@ -298,29 +369,31 @@ mod tests {
     /// Every cell of the documented matrix, row by row (roles in the table's order).
     #[test]
     fn the_matrix_is_the_documented_one() {
-        let table: &[(&str, [u8; 7])] = &[
-            ("customer.read", [1, 1, 1, 1, 1, 1, 1]),
-            ("customer.write", [0, 1, 1, 0, 0, 0, 0]),
-            ("financials.read", [0, 1, 1, 0, 1, 1, 1]),
-            ("pii.read", [0, 1, 1, 0, 0, 0, 0]),
-            ("rating.read", [0, 1, 1, 1, 1, 1, 1]),
-            ("rating.run", [0, 1, 1, 0, 0, 0, 0]),
-            ("rating.override", [0, 1, 0, 0, 0, 0, 0]),
-            ("model.read", [1, 1, 1, 0, 0, 1, 0]),
-            ("model.score", [0, 1, 1, 0, 0, 0, 0]),
-            ("alert.read", [0, 1, 1, 1, 1, 1, 1]),
-            ("case.write", [0, 1, 1, 0, 0, 0, 0]),
-            ("policy.read", [0, 1, 1, 1, 1, 1, 1]),
-            ("limit.request", [0, 1, 1, 1, 0, 0, 0]),
-            ("limit.decide", [0, 1, 0, 0, 1, 0, 1]),
-            ("check.run", [0, 1, 1, 1, 1, 0, 0]),
-            ("order.decide", [0, 1, 0, 0, 1, 0, 0]),
-            ("receivables.read", [0, 1, 1, 1, 1, 1, 1]),
-            ("collection.write", [0, 1, 1, 1, 1, 0, 0]),
-            ("group.read", [0, 1, 1, 0, 0, 1, 1]),
-            ("portfolio.read", [1, 1, 1, 0, 1, 1, 1]),
-            ("audit.read", [1, 0, 0, 0, 0, 1, 0]),
-            ("user.manage", [1, 0, 0, 0, 0, 0, 0]),
+        let table: &[(&str, [u8; 10])] = &[
+            ("customer.read", [0, 0, 0, 1, 1, 1, 1, 1, 1, 0]),
+            ("customer.write", [0, 0, 0, 1, 1, 0, 0, 0, 0, 0]),
+            ("financials.read", [0, 0, 0, 1, 1, 0, 1, 1, 1, 0]),
+            ("pii.read", [0, 0, 0, 1, 1, 0, 0, 0, 0, 0]),
+            ("rating.read", [0, 0, 0, 1, 1, 1, 1, 1, 1, 0]),
+            ("rating.run", [0, 0, 0, 1, 1, 0, 0, 0, 0, 0]),
+            ("rating.override", [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+            ("rating.approve", [0, 0, 0, 1, 0, 0, 0, 0, 1, 0]),
+            ("model.read", [0, 0, 0, 1, 1, 0, 0, 1, 0, 0]),
+            ("model.score", [0, 0, 0, 1, 1, 0, 0, 0, 0, 0]),
+            ("alert.read", [0, 0, 0, 1, 1, 1, 1, 1, 1, 0]),
+            ("case.write", [0, 0, 0, 1, 1, 0, 0, 0, 0, 0]),
+            ("policy.read", [0, 0, 0, 1, 1, 1, 1, 1, 1, 0]),
+            ("limit.request", [0, 0, 0, 1, 1, 1, 0, 0, 0, 0]),
+            ("limit.decide", [0, 0, 0, 1, 0, 0, 1, 0, 1, 0]),
+            ("check.run", [0, 0, 0, 1, 1, 1, 1, 0, 0, 0]),
+            ("order.decide", [0, 0, 0, 1, 0, 0, 1, 0, 0, 0]),
+            ("receivables.read", [0, 0, 0, 1, 1, 1, 1, 1, 1, 0]),
+            ("collection.write", [0, 0, 0, 1, 1, 1, 1, 0, 0, 0]),
+            ("group.read", [0, 0, 0, 1, 1, 0, 0, 1, 1, 0]),
+            ("portfolio.read", [0, 0, 0, 1, 1, 0, 1, 1, 1, 0]),
+            ("audit.read", [0, 0, 1, 0, 0, 0, 0, 1, 0, 0]),
+            ("user.manage", [1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            ("access.manage", [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]),
         ];
         assert_eq!(table.len(), Permission::ALL.len());
         for (code, cells) in table {
@@ -335,6 +408,16 @@ mod tests {
                 assert!(!allows(Role::Auditor, p), "auditor {}", p.code());
             }
         }
+        // Each administrative role holds exactly its one duty, and no two share one: none
+        // reads the business.
+        for role in Role::ALL.into_iter().filter(|r| r.is_administrative()) {
+            let held: Vec<Permission> = Permission::ALL.into_iter().filter(|p| allows(role, *p)).collect();
+            assert_eq!(held.len(), 1, "{}: {held:?}", role.code());
+            for other in Role::ALL.into_iter().filter(|r| r.is_administrative() && *r != role) {
+                assert!(!allows(other, held[0]), "{} and {} share {:?}", role.code(), other.code(), held[0]);
+            }
+        }
+        assert!(Permission::ALL.into_iter().all(|p| !allows(Role::Unassigned, p)));
     }
 
     #[test]

@@ -119,6 +119,18 @@ impl Caller {
         }
     }
 
+    /// The caller as the requester of an account change.
+    pub fn requester(&self) -> crate::accounts::Requester {
+        crate::accounts::Requester::User {
+            username: self.username.clone(),
+            role: self.role,
+            token_scopes: match &self.via {
+                Via::Token { scopes, .. } => Some(scopes.clone()),
+                Via::Session { .. } => None,
+            },
+        }
+    }
+
     /// Whether an indicator is shown to the caller.
     pub fn sees_indicator(&self, id: &str, financial: bool) -> bool {
         (!financial || self.may(Permission::FinancialsRead))
@@ -127,14 +139,15 @@ impl Caller {
 }
 
 /// Recently authenticated tokens, so a busy integration does not cost a database read per
-/// call. A revocation through this instance takes effect at once; through another one,
-/// within [`TOKEN_CACHE_TTL`].
+/// call. A revocation through this instance takes effect at once; through another one
+/// (or the CLI: a password change, a disabled user, a new role), within
+/// [`TOKEN_CACHE_TTL`], after which the token and its user are read again.
 #[derive(Default)]
 pub struct TokenCache {
     entries: Mutex<HashMap<String, (Caller, Instant)>>,
 }
 
-pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(10);
+pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(1);
 
 impl TokenCache {
     fn get(&self, hash: &str) -> Option<Caller> {
@@ -190,6 +203,14 @@ pub(crate) fn caller_of(user: credence_store::StoredUser, via: Via) -> Result<Ca
     })
 }
 
+/// Whether a token created at `created_at` is older than the longest a token may live
+/// (tokens issued before every token had an expiry, or under a longer limit).
+fn token_outlived(created_at: &str, max_days: i64) -> bool {
+    chrono::DateTime::parse_from_rfc3339(created_at).map_or(true, |c| {
+        c.with_timezone(&chrono::Utc) + chrono::Duration::days(max_days) <= chrono::Utc::now()
+    })
+}
+
 /// A cookie's value from the request headers.
 pub(crate) fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -219,6 +240,7 @@ impl FromRequestParts<AppState> for Caller {
                 return Ok(c);
             }
             let key = hash.clone();
+            let max_days = state.0.config.token_max_days;
             let caller = state
                 .with_store(move |store, _| {
                     let t = store.token(&key)?.ok_or_else(|| ApiError::unauthorized("unknown API token"))?;
@@ -226,7 +248,9 @@ impl FromRequestParts<AppState> for Caller {
                         return Err(ApiError::unauthorized("the API token was revoked"));
                     }
                     let now = now();
-                    if t.expires_at.as_deref().is_some_and(|e| e <= now.as_str()) {
+                    if t.expires_at.as_deref().is_some_and(|e| e <= now.as_str())
+                        || token_outlived(&t.created_at, max_days)
+                    {
                         return Err(ApiError::unauthorized("the API token has expired"));
                     }
                     let user = store

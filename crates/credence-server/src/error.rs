@@ -128,13 +128,20 @@ impl From<credence_engine::EngineError> for ApiError {
             | E::UnknownRatingRun { .. }
             | E::UnknownRepairPlan { .. }
             | E::UnknownRepairItem { .. }
+            | E::UnknownOverride { .. }
             | E::NotRated { .. } => ApiError::not_found(e.to_string()),
+            E::IneligibleApprover { .. } => ApiError::invalid("approver", e.to_string()),
+            E::NoAuthority { .. } | E::NotTheApprover { .. } | E::UserDisabled { .. } => {
+                ApiError::forbidden(e.to_string())
+            }
             E::OrderDecided { .. }
             | E::LimitRequestDecided { .. }
             | E::CaseClosed { .. }
             | E::DisputeOpen { .. }
             | E::DisputeResolved { .. }
             | E::RepairPlanClosed { .. }
+            | E::OverrideDecided { .. }
+            | E::OverrideSuperseded { .. }
             | E::RepairPlanExists { .. } => ApiError::conflict(e.to_string()),
             E::Read(_) => ApiError::Client {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -151,6 +158,8 @@ impl From<credence_engine::EngineError> for ApiError {
             | E::UnknownTemplate { .. }
             | E::UnknownRepairKind { .. }
             | E::EvidenceRequired
+            | E::CommentRequired
+            | E::UnknownUser { .. }
             | E::RepairItemsOpen { .. } => ApiError::Client {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 code: "rejected",

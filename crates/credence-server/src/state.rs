@@ -44,6 +44,9 @@ pub struct ServerConfig {
     pub as_of: Option<chrono::NaiveDate>,
     /// How the audit chain is kept: its key, checkpoints and refusal records.
     pub audit: AuditConfig,
+    /// The longest an API token lives, in days: the default for a new token, the most it
+    /// may ask for, and (counted from its creation) a bound on tokens already issued.
+    pub token_max_days: i64,
 }
 
 /// How the server keeps the audit chain.
@@ -82,6 +85,7 @@ impl ServerConfig {
             max_connections: 1024,
             as_of: None,
             audit: AuditConfig::default(),
+            token_max_days: 90,
         }
     }
 }

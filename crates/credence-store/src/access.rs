@@ -59,6 +59,38 @@ pub struct JobRun {
     pub status: Option<String>,
 }
 
+/// A user's role and data scope, as set by the security administrator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserAccess {
+    pub role: String,
+    pub org_unit: Option<String>,
+    pub business_lines: String,
+    pub customers: String,
+    pub hidden_indicators: String,
+}
+
+/// An authority a user holds (an approval level of the credit policy, or the approval of
+/// rating overrides), with who granted it and when.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HeldAuthority {
+    pub authority: String,
+    pub granted_by: String,
+    pub granted_at: String,
+}
+
+/// Ends a user's sessions and revokes its live API tokens, in the caller's transaction.
+fn end_credentials(db: &mut crate::db::Db, username: &str, at: &str) -> Result<(), StoreError> {
+    db.execute(
+        "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = ?)",
+        &[username.into()],
+    )?;
+    db.execute(
+        "UPDATE api_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE username = ?)",
+        &[at.into(), username.into()],
+    )?;
+    Ok(())
+}
+
 /// A browser session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSession {
@@ -167,36 +199,92 @@ impl Store {
         Ok(out)
     }
 
-    /// Replaces a user's password hash; ends the user's sessions. `false`: no such user.
+    /// Replaces a user's password hash; ends the user's sessions and revokes its API
+    /// tokens, so a credential issued under the old password does not outlive it. `false`:
+    /// no such user.
     pub fn set_password(&mut self, username: &str, hash: &str, at: &str) -> Result<bool, StoreError> {
         self.in_transaction(|db| {
             let n = db.execute(
                 "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ?",
                 &[hash.into(), at.into(), username.into()],
             )?;
-            db.execute(
-                "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = ?)",
-                &[username.into()],
-            )?;
+            end_credentials(db, username, at)?;
             Ok(n == 1)
         })
     }
 
-    /// Disables or enables a user; disabling ends its sessions. `false`: no such user.
-    pub fn set_user_disabled(&mut self, username: &str, disabled: bool) -> Result<bool, StoreError> {
+    /// Disables or enables a user; disabling ends its sessions and revokes its API tokens
+    /// (enabling it again does not bring them back). `false`: no such user.
+    pub fn set_user_disabled(
+        &mut self,
+        username: &str,
+        disabled: bool,
+        at: &str,
+    ) -> Result<bool, StoreError> {
         self.in_transaction(|db| {
             let n = db.execute(
                 "UPDATE users SET disabled = ? WHERE username = ?",
                 &[Value::Int(i64::from(disabled)), username.into()],
             )?;
             if disabled {
-                db.execute(
-                    "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = ?)",
-                    &[username.into()],
-                )?;
+                end_credentials(db, username, at)?;
             }
             Ok(n == 1)
         })
+    }
+
+    /// Replaces a user's role and data scope; `false`: no such user.
+    pub fn set_user_access(&mut self, username: &str, access: &UserAccess) -> Result<bool, StoreError> {
+        let n = self.db.execute(
+            "UPDATE users SET role = ?, org_unit = ?, business_lines = ?, customers = ?, hidden_indicators = ? WHERE username = ?",
+            &[
+                access.role.as_str().into(),
+                access.org_unit.as_deref().map_or(Value::Null, Value::from),
+                access.business_lines.as_str().into(),
+                access.customers.as_str().into(),
+                access.hidden_indicators.as_str().into(),
+                username.into(),
+            ],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Grants a user an authority; `false` when the user holds it already.
+    pub fn grant_authority(
+        &mut self,
+        user_id: i64,
+        authority: &str,
+        granted_by: &str,
+        at: &str,
+    ) -> Result<bool, StoreError> {
+        if self.authorities(user_id)?.iter().any(|a| a.authority == authority) {
+            return Ok(false);
+        }
+        self.db.execute(
+            "INSERT INTO user_authorities (user_id, authority, granted_by, granted_at) VALUES (?, ?, ?, ?)",
+            &[Value::Int(user_id), authority.into(), granted_by.into(), at.into()],
+        )?;
+        Ok(true)
+    }
+
+    /// Revokes an authority; `false` when the user did not hold it.
+    pub fn revoke_authority(&mut self, user_id: i64, authority: &str) -> Result<bool, StoreError> {
+        let n = self.db.execute(
+            "DELETE FROM user_authorities WHERE user_id = ? AND authority = ?",
+            &[Value::Int(user_id), authority.into()],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// The authorities a user holds, by name.
+    pub fn authorities(&mut self, user_id: i64) -> Result<Vec<HeldAuthority>, StoreError> {
+        let mut out = Vec::new();
+        self.db.query_cells(
+            "SELECT authority, granted_by, granted_at FROM user_authorities WHERE user_id = ? ORDER BY authority",
+            &[Value::Int(user_id)],
+            |r| out.push(HeldAuthority { authority: text(r[0]), granted_by: text(r[1]), granted_at: text(r[2]) }),
+        )?;
+        Ok(out)
     }
 
     pub fn create_token(&mut self, t: &StoredToken) -> Result<i64, StoreError> {

@@ -38,7 +38,7 @@ mod session;
 mod sql;
 mod warnings;
 
-pub use access::{JobRun, StoredSession, StoredToken, StoredUser};
+pub use access::{HeldAuthority, JobRun, StoredSession, StoredToken, StoredUser, UserAccess};
 pub use audit::checkpoint::{AuditCheckpoint, CheckpointFileError};
 pub use audit::key::{AuditKey, AuditKeyError, MacAlgorithm};
 pub use audit::retention::{AuditArchive, RetentionError, jsonl as audit_jsonl, syslog as audit_syslog};
@@ -58,7 +58,8 @@ pub use logins::{LoginAttempt, LoginCounts};
 pub use models::{ModelRun, ModelScore, Registered, StoredModel};
 pub use notifications::{NewNotification, StoredNotification};
 pub use ratings::{
-    NewRating, NewRatingRun, RatingRun, RatingSession, RatingStamp, StoredOverride, StoredRating,
+    NewRating, NewRatingRun, OverrideRequest, RatingRun, RatingSession, RatingStamp, StoredOverride,
+    StoredRating,
 };
 pub use repair::{RepairItem, RepairPlan};
 pub use session::{Counts, ImportSession, NewImportRun, Outcome};
@@ -421,6 +422,7 @@ impl Store {
                 "rating_runs",
                 "rating_failures",
                 "rating_overrides",
+                "override_requests",
                 "indicator_benchmarks",
                 "warning_runs",
                 "alerts",

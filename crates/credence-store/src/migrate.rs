@@ -75,6 +75,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_work_queue_order.sql"),
     },
     Migration {
+        version: 11,
+        name: "authorities_overrides",
+        sqlite: include_str!("../migrations/sqlite/0011_authorities_overrides.sql"),
+        postgres: include_str!("../migrations/postgres/0011_authorities_overrides.sql"),
+    },
+    Migration {
         version: 12,
         name: "audit_evidence",
         sqlite: include_str!("../migrations/sqlite/0012_audit_evidence.sql"),

@@ -53,6 +53,47 @@ pub struct StoredOverride {
     pub entered_at: String,
 }
 
+/// An override entered by one person and waiting for (or decided by) the approver it
+/// names; only an approved one is put in force, as a [`StoredOverride`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OverrideRequest {
+    pub id: i64,
+    pub rating_id: i64,
+    pub customer_id: String,
+    pub letter_grade: String,
+    pub point_grade: String,
+    pub reason: String,
+    pub approver: String,
+    pub entered_by: String,
+    pub entered_at: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    pub decided_at: Option<String>,
+    pub decision_comment: Option<String>,
+    /// The override put in force, once approved.
+    pub override_id: Option<i64>,
+}
+
+const REQUEST_COLUMNS: &str = "id, rating_id, customer_id, letter_grade, point_grade, reason, approver, entered_by, entered_at, status, decided_at, decision_comment, override_id";
+
+fn override_request_from_row(r: &[Value]) -> OverrideRequest {
+    OverrideRequest {
+        id: r[0].as_int().unwrap_or(0),
+        rating_id: r[1].as_int().unwrap_or(0),
+        customer_id: text(&r[2]),
+        letter_grade: text(&r[3]),
+        point_grade: text(&r[4]),
+        reason: text(&r[5]),
+        approver: text(&r[6]),
+        entered_by: text(&r[7]),
+        entered_at: text(&r[8]),
+        status: text(&r[9]),
+        decided_at: r[10].as_text().map(str::to_owned),
+        decision_comment: r[11].as_text().map(str::to_owned),
+        override_id: r[12].as_int(),
+    }
+}
+
 /// A rating run as recorded.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RatingRun {
@@ -385,6 +426,85 @@ impl Store {
             ],
         )?;
         id.and_then(|v| v.as_int()).ok_or(StoreError::NoImportId)
+    }
+
+    /// Records an override waiting for its approver; its id.
+    pub fn insert_override_request(&mut self, o: &OverrideRequest) -> Result<i64, StoreError> {
+        let id = self.db.query_one(
+            "INSERT INTO override_requests (rating_id, customer_id, letter_grade, point_grade, reason, approver, entered_by, entered_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending') RETURNING id",
+            &[
+                Value::Int(o.rating_id),
+                o.customer_id.as_str().into(),
+                o.letter_grade.as_str().into(),
+                o.point_grade.as_str().into(),
+                o.reason.as_str().into(),
+                o.approver.as_str().into(),
+                o.entered_by.as_str().into(),
+                o.entered_at.as_str().into(),
+            ],
+        )?;
+        id.and_then(|v| v.as_int()).ok_or(StoreError::NoImportId)
+    }
+
+    pub fn override_request(&mut self, id: i64) -> Result<Option<OverrideRequest>, StoreError> {
+        let rows = self.db.query(
+            &format!("SELECT {REQUEST_COLUMNS} FROM override_requests WHERE id = ?"),
+            &[Value::Int(id)],
+        )?;
+        Ok(rows.first().map(|r| override_request_from_row(r)))
+    }
+
+    /// Override requests, newest first, optionally of one status and customer.
+    pub fn override_requests(
+        &mut self,
+        status: Option<&str>,
+        customer: Option<&str>,
+    ) -> Result<Vec<OverrideRequest>, StoreError> {
+        let mut sql = format!("SELECT {REQUEST_COLUMNS} FROM override_requests WHERE 1 = 1");
+        let mut params = Vec::new();
+        for (column, value) in [("status", status), ("customer_id", customer)] {
+            if let Some(v) = value {
+                sql.push_str(&format!(" AND {column} = ?"));
+                params.push(Value::from(v));
+            }
+        }
+        sql.push_str(" ORDER BY id DESC");
+        Ok(self.db.query(&sql, &params)?.iter().map(|r| override_request_from_row(r)).collect())
+    }
+
+    /// Settles a pending override request: approved, the override is put in force beside
+    /// its rating; rejected, nothing else changes. One transaction, and only a request
+    /// still pending is settled, so two approvers racing cannot both win. `None` when it
+    /// was no longer pending; else the id of the override put in force, if any.
+    pub fn decide_override_request(
+        &mut self,
+        id: i64,
+        approve: bool,
+        comment: &str,
+        at: &str,
+    ) -> Result<Option<Option<i64>>, StoreError> {
+        self.in_transaction(|db| {
+            let n = db.execute(
+                "UPDATE override_requests SET status = ?, decided_at = ?, decision_comment = ? WHERE id = ? AND status = 'pending'",
+                &[if approve { "approved" } else { "rejected" }.into(), at.into(), comment.into(), Value::Int(id)],
+            )?;
+            if n != 1 {
+                return Ok(None);
+            }
+            if !approve {
+                return Ok(Some(None));
+            }
+            let in_force = db.query_one(
+                "INSERT INTO rating_overrides (rating_id, customer_id, letter_grade, point_grade, reason, approver, entered_by, entered_at) SELECT rating_id, customer_id, letter_grade, point_grade, reason, approver, entered_by, ? FROM override_requests WHERE id = ? RETURNING id",
+                &[at.into(), Value::Int(id)],
+            )?;
+            let in_force = in_force.and_then(|v| v.as_int()).ok_or(StoreError::NoImportId)?;
+            db.execute(
+                "UPDATE override_requests SET override_id = ? WHERE id = ?",
+                &[Value::Int(in_force), Value::Int(id)],
+            )?;
+            Ok(Some(Some(in_force)))
+        })
     }
 
     /// Industry medians of a run: indicator → median, for one industry.

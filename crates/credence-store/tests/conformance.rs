@@ -424,6 +424,34 @@ fn ratings_are_appended_with_overrides_and_benchmarks(f: &mut Fixture) {
         .unwrap();
     assert_eq!(seen, vec!["C1"]);
     assert_eq!(store.overrides_of_run(history[0].run_id).unwrap().len(), 1);
+
+    // An override waiting for its approver is in force nowhere; approved, it is; a
+    // request is settled once.
+    let request = credence_store::OverrideRequest {
+        id: 0,
+        rating_id: history[0].id,
+        customer_id: "C1".into(),
+        letter_grade: "CCC".into(),
+        point_grade: "C".into(),
+        reason: "fraud".into(),
+        approver: "CRO".into(),
+        entered_by: "analyst".into(),
+        entered_at: "t4".into(),
+        status: "pending".into(),
+        decided_at: None,
+        decision_comment: None,
+        override_id: None,
+    };
+    let rid = store.insert_override_request(&request).unwrap();
+    let grade = |store: &mut credence_store::Store| store.rating_history("C1").unwrap()[0].overridden.clone();
+    assert_eq!(grade(store).unwrap().letter_grade, "BBB");
+    assert_eq!(store.override_requests(Some("pending"), None).unwrap().len(), 1);
+    let in_force = store.decide_override_request(rid, true, "agreed", "t5").unwrap().unwrap().unwrap();
+    assert_eq!(store.decide_override_request(rid, false, "late", "t6").unwrap(), None, "settled once");
+    let now = grade(store).unwrap();
+    assert_eq!((now.id, now.letter_grade.as_str(), now.approver.as_str()), (in_force, "CCC", "CRO"));
+    let settled = store.override_request(rid).unwrap().unwrap();
+    assert_eq!((settled.status.as_str(), settled.override_id), ("approved", Some(in_force)));
 }
 
 fn an_abandoned_rating_run_leaves_nothing(f: &mut Fixture) {
@@ -719,10 +747,51 @@ fn users_tokens_sessions_and_job_claims(f: &mut Fixture) {
     assert_eq!(f.store.session("s1").unwrap(), Some(session.clone()));
     assert!(f.store.set_password("wang", "$argon2id$y", "2026-11-22T11:00:00Z").unwrap());
     assert_eq!(f.store.session("s1").unwrap(), None, "a new password ends the sessions");
+    // A new password revokes the user's tokens too, in the same transaction.
+    let live = |hash: &str| StoredToken {
+        id: 0,
+        user_id: id,
+        name: "x".into(),
+        token_hash: hash.into(),
+        scopes: String::new(),
+        created_at: "t".into(),
+        expires_at: None,
+        revoked_at: None,
+        last_used_at: None,
+    };
+    f.store.create_token(&live("before-password")).unwrap();
+    assert!(f.store.set_password("wang", "$argon2id$z", "2026-11-22T11:30:00Z").unwrap());
+    assert_eq!(
+        f.store.token("before-password").unwrap().unwrap().revoked_at.as_deref(),
+        Some("2026-11-22T11:30:00Z")
+    );
     f.store.create_session("s2", &session).unwrap();
-    assert!(f.store.set_user_disabled("wang", true).unwrap());
+    f.store.create_token(&live("before-disable")).unwrap();
+    assert!(f.store.set_user_disabled("wang", true, "2026-11-22T11:40:00Z").unwrap());
     assert_eq!(f.store.session("s2").unwrap(), None, "disabling ends the sessions");
-    assert!(!f.store.set_user_disabled("nobody", true).unwrap());
+    assert!(f.store.token("before-disable").unwrap().unwrap().revoked_at.is_some(), "and revokes tokens");
+    assert!(!f.store.set_user_disabled("nobody", true, "t").unwrap());
+    // Authorities, granted once each, and a role and scope set as a whole.
+    assert!(f.store.grant_authority(id, "cfo", "sec", "t").unwrap());
+    assert!(!f.store.grant_authority(id, "cfo", "sec", "t").unwrap(), "held already");
+    assert!(f.store.grant_authority(id, "credit_committee", "sec", "t").unwrap());
+    let held: Vec<String> = f.store.authorities(id).unwrap().into_iter().map(|a| a.authority).collect();
+    assert_eq!(held, ["cfo", "credit_committee"]);
+    assert!(f.store.revoke_authority(id, "cfo").unwrap());
+    assert!(!f.store.revoke_authority(id, "cfo").unwrap());
+    let access = credence_store::UserAccess {
+        role: "finance".into(),
+        org_unit: None,
+        business_lines: "textiles".into(),
+        customers: String::new(),
+        hidden_indicators: "dso".into(),
+    };
+    assert!(f.store.set_user_access("wang", &access).unwrap());
+    let changed = f.store.user("wang").unwrap().unwrap();
+    assert_eq!(
+        (changed.role.as_str(), changed.org_unit, changed.business_lines.as_str()),
+        ("finance", None, "textiles")
+    );
 
     let t = StoredToken {
         id: 0,

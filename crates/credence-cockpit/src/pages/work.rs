@@ -53,7 +53,8 @@ pub struct RequestRow {
     pub requested: String,
     pub term: String,
     pub route: String,
-    /// The authority the user decides as (the route's next step): code and name.
+    /// The route's next step, which the user holds the authority of and decides as
+    /// (the server derives it again when the form is sent): code and name.
     pub authority: String,
     pub authority_name: String,
 }

@@ -160,12 +160,59 @@ fn decisions_follow_the_route() {
     assert_eq!(roles, ["sales_manager", "credit_manager", "risk_director", "cfo"]);
     use Outcome::*;
     let mut d = vec![decide(Approved, "wang", "sales_manager", "", 9)];
-    assert_eq!(review(&r, &d), Ok(RequestStatus::Pending { step: 1, role: "credit_manager".into() }));
+    assert_eq!(
+        review(&r, &d),
+        Ok(RequestStatus::Pending { step: 1, role: "credit_manager".into(), approvals: 0, quorum: 1 })
+    );
     d.push(decide(Approved, "li", "credit_manager", "ok", 10));
     d.push(decide(Approved, "zhao", "risk_director", "ok", 11));
     d.push(decide(Approved, "chen", "cfo", "terms agreed", 12));
     assert_eq!(review(&r, &d), Ok(RequestStatus::Approved { at: at(12) }));
-    assert_eq!(review(&r, &[]), Ok(RequestStatus::Pending { step: 0, role: "sales_manager".into() }));
+    assert_eq!(
+        review(&r, &[]),
+        Ok(RequestStatus::Pending { step: 0, role: "sales_manager".into(), approvals: 0, quorum: 1 })
+    );
+}
+
+#[test]
+fn a_committee_step_needs_its_quorum_of_distinct_members() {
+    use Outcome::*;
+    // 30 million yuan: every amount level up to the committee, whose quorum is 3.
+    let r = route(&CreditPolicy::builtin(), &request(yuan(30_000_000), 30)).unwrap();
+    let last = r.last().unwrap();
+    assert_eq!((last.role.as_str(), last.quorum), ("credit_committee", 3));
+    assert!(r[..r.len() - 1].iter().all(|s| s.quorum == 1));
+    let mut d: Vec<Decision> = r[..r.len() - 1]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| decide(Approved, &format!("officer{i}"), &s.role, "", 9 + i as u32))
+        .collect();
+    let step = r.len() - 1;
+    let pending = |approvals| {
+        Ok(RequestStatus::Pending { step, role: "credit_committee".into(), approvals, quorum: 3 })
+    };
+    assert_eq!(review(&r, &d), pending(0));
+    d.push(decide(Approved, "member1", "credit_committee", "", 13));
+    d.push(decide(Approved, "member2", "credit_committee", "", 14));
+    assert_eq!(review(&r, &d), pending(2));
+    // The same member twice does not make a quorum, nor does an officer of an earlier step.
+    let mut twice = d.clone();
+    twice.push(decide(Approved, "member2", "credit_committee", "", 15));
+    assert_eq!(review(&r, &twice), Err(DecisionError::SameApprover { index: d.len(), by: "member2".into() }));
+    let mut officer = d.clone();
+    officer.push(decide(Approved, "officer0", "credit_committee", "", 15));
+    assert!(matches!(review(&r, &officer), Err(DecisionError::SameApprover { .. })));
+    let mut done = d.clone();
+    done.push(decide(Approved, "member3", "credit_committee", "", 15));
+    assert_eq!(review(&r, &done), Ok(RequestStatus::Approved { at: at(15) }));
+    // One member's rejection rejects the request.
+    let mut no = d.clone();
+    no.push(decide(Rejected, "member3", "credit_committee", "group exposure too high", 15));
+    assert_eq!(review(&r, &no), Ok(RequestStatus::Rejected { step, by: "member3".into(), at: at(15) }));
+    // Routes stored before quorums read as one approval a step.
+    let stored = r#"[{"role":"cfo","role_en":"CFO","role_zh":"财务总监","why_en":"x","why_zh":"x"}]"#;
+    let old: Vec<ApprovalStep> = serde_json::from_str(stored).unwrap();
+    assert_eq!(old[0].quorum, 1);
 }
 
 #[test]

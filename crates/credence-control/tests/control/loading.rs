@@ -75,7 +75,7 @@ fn bad_values_are_all_listed_with_their_keys() {
             "after_delivery_pct = 30, after_delivery_days = 90 },\n  { kind = \"deposit\", pct = 25 }",
         )
         .replace("treat_as = \"B\"", "treat_as = \"D\"")
-        .replace("version = \"2026-Q4-V1.0\"", "version = \"1.0\"");
+        .replace("version = \"2026-Q4-V1.1\"", "version = \"1.0\"");
     let e = CreditPolicy::from_toml(&text, "policy.toml").unwrap_err();
     let keys: Vec<(&str, &str)> =
         e.problems().iter().map(|p| (p.key.as_deref().unwrap(), p.message.as_str())).collect();

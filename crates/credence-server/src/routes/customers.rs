@@ -347,11 +347,15 @@ pub struct OverrideRequest {
     /// The grade to put in force, on that scale.
     pub grade: String,
     pub reason: String,
-    /// Who approved it (not the caller).
+    /// The username of who is to approve it: an enabled user other than the caller who
+    /// holds the `rating_approver` authority.
     pub approver: String,
 }
 
-/// Overrides the customer's latest rating, with a reason and an approver (RATE-7).
+/// Enters an override of the customer's latest rating, with a reason, for a named
+/// approver (RATE-3, RATE-7). It waits, pending, for that approver's decision
+/// (`POST /api/v1/rating-overrides/{id}/decision`); until then the grade in force is the
+/// model's.
 #[utoipa::path(
     post,
     path = "/api/v1/customers/{id}/rating/override",
@@ -369,9 +373,6 @@ pub async fn override_rating(
     Body(req): Body<OverrideRequest>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     caller.require(Permission::RatingOverride)?;
-    if req.approver == caller.username {
-        return Err(ApiError::invalid("approver", "an override needs an approver other than its author"));
-    }
     let scale = match req.scale.as_deref() {
         None | Some("letter") => credence_rating::ScaleKind::Letter,
         Some("points") => credence_rating::ScaleKind::Points,
@@ -395,9 +396,99 @@ pub async fn override_rating(
                 &ip,
                 "rating.override",
                 &format!("customer:{id}"),
-                serde_json::json!({ "before": before, "after": req.grade, "reason": req.reason, "approver": req.approver }),
+                serde_json::json!({ "override": o.id, "status": "pending", "before": before, "after": req.grade, "reason": req.reason, "approver": req.approver }),
             )?;
             Ok(serde_json::to_value(o).unwrap_or_default())
+        })
+        .await
+        .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideQuery {
+    /// `pending` (default), `approved` or `rejected`.
+    pub status: Option<String>,
+    pub customer: Option<String>,
+}
+
+/// Rating overrides in the caller's scope, newest first: by default those waiting for
+/// their approver.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rating-overrides",
+    tag = "ratings",
+    params(OverrideQuery),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn overrides(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(q): Params<OverrideQuery>,
+) -> Result<Json<Vec<credence_store::OverrideRequest>>, ApiError> {
+    caller.require(Permission::RatingRead)?;
+    let status = q.status.unwrap_or_else(|| "pending".into());
+    state
+        .with_store(move |store, _| {
+            let mut out = Vec::new();
+            for o in store.override_requests(Some(&status), q.customer.as_deref())? {
+                if crate::routes::admits_customer(store, &caller, &o.customer_id)? {
+                    out.push(o);
+                }
+            }
+            Ok(out)
+        })
+        .await
+        .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideDecision {
+    pub approve: bool,
+    /// Required to reject.
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The named approver approves (the grade goes in force) or rejects a pending rating
+/// override; audited.
+#[utoipa::path(
+    post,
+    path = "/api/v1/rating-overrides/{id}/decision",
+    tag = "ratings",
+    params(("id" = i64, Path)),
+    request_body = OverrideDecision,
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn decide_override(
+    State(state): State<AppState>,
+    caller: Caller,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Path(id): Path<i64>,
+    Body(d): Body<OverrideDecision>,
+) -> Result<Json<credence_store::OverrideRequest>, ApiError> {
+    caller.require(Permission::RatingApprove)?;
+    state
+        .with_store(move |store, _| {
+            let pending =
+                store.override_request(id)?.ok_or_else(|| ApiError::not_found(format!("no rating override {id}")))?;
+            if !crate::routes::admits_customer(store, &caller, &pending.customer_id)? {
+                return Err(ApiError::not_found(format!("no rating override {id}")));
+            }
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let done = credence_engine::decide_override(store, id, d.approve, &caller.username, &d.comment, &now)?;
+            audit(
+                store,
+                &caller,
+                &ip,
+                if d.approve { "rating.override.approve" } else { "rating.override.reject" },
+                &format!("customer:{}", done.customer_id),
+                serde_json::json!({ "override": id, "author": done.entered_by, "after": done.letter_grade, "status": done.status, "comment": d.comment }),
+            )?;
+            Ok(done)
         })
         .await
         .map(Json)

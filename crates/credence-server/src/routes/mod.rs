@@ -48,11 +48,18 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/users"),
     ("POST", "/api/v1/users"),
     ("POST", "/api/v1/users/{username}/disable"),
+    ("POST", "/api/v1/users/{username}/enable"),
+    ("POST", "/api/v1/users/{username}/access"),
+    ("POST", "/api/v1/users/{username}/authorities"),
+    ("DELETE", "/api/v1/users/{username}/authorities/{authority}"),
+    ("GET", "/api/v1/tokens"),
     ("POST", "/api/v1/tokens"),
     ("POST", "/api/v1/tokens/{id}/revoke"),
     ("GET", "/api/v1/alerts"),
     ("GET", "/api/v1/limit-requests"),
     ("POST", "/api/v1/limit-requests/{id}/decision"),
+    ("GET", "/api/v1/rating-overrides"),
+    ("POST", "/api/v1/rating-overrides/{id}/decision"),
     ("GET", "/api/v1/models"),
     ("GET", "/api/v1/models/{version}"),
     ("POST", "/api/v1/models/{version}/score"),
@@ -112,11 +119,20 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/audit/export", get(audit_log::export))
         .route("/api/v1/users", get(users::list).post(users::create))
         .route("/api/v1/users/{username}/disable", post(users::disable))
-        .route("/api/v1/tokens", post(users::create_token))
+        .route("/api/v1/users/{username}/enable", post(users::enable))
+        .route("/api/v1/users/{username}/access", post(users::set_access))
+        .route("/api/v1/users/{username}/authorities", post(users::grant_authority))
+        .route(
+            "/api/v1/users/{username}/authorities/{authority}",
+            axum::routing::delete(users::revoke_authority),
+        )
+        .route("/api/v1/tokens", get(users::tokens).post(users::create_token))
         .route("/api/v1/tokens/{id}/revoke", post(users::revoke_token))
         .route("/api/v1/alerts", get(work::alerts))
         .route("/api/v1/limit-requests", get(work::limit_requests))
         .route("/api/v1/limit-requests/{id}/decision", post(work::decide))
+        .route("/api/v1/rating-overrides", get(customers::overrides))
+        .route("/api/v1/rating-overrides/{id}/decision", post(customers::decide_override))
         .route("/api/v1/models", get(work::models))
         .route("/api/v1/models/{version}", get(work::model))
         .route("/api/v1/models/{version}/score", post(work::score))

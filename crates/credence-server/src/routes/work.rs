@@ -119,20 +119,25 @@ pub async fn limit_requests(
 #[serde(deny_unknown_fields)]
 pub struct Decision {
     pub approve: bool,
-    /// The authority the caller decides as (`sales_manager`, `credit_manager`,
-    /// `risk_director`, `cfo`, `committee`): it must be the route's next step.
-    pub authority: String,
     pub comment: String,
+    /// Not accepted: the authority a decision is signed in is the signed-in user's for the
+    /// route's next step. Read only to refuse it with a clear message.
+    #[serde(default)]
+    #[schema(ignore)]
+    pub authority: Option<serde_json::Value>,
 }
 
-/// Approves or rejects a limit request at the route's next step (CTRL-2); audited.
+/// Approves or rejects a limit request at the route's next step (CTRL-2), in the authority
+/// the caller holds for that step (granted by the security administrator), never one the
+/// client names; one person signs one step, a committee's step needs its quorum of
+/// members. Audited.
 #[utoipa::path(
     post,
     path = "/api/v1/limit-requests/{id}/decision",
     tag = "credit control",
     params(("id" = i64, Path)),
     request_body = Decision,
-    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn decide(
@@ -146,18 +151,24 @@ pub async fn decide(
     state
         .writing(move |store, _| decide_request(store, &caller, &ip, id, &d))
         .await
-        .map(|status| Json(serde_json::json!({ "id": id, "status": status })))
+        .map(|done| Json(serde_json::json!({ "id": id, "authority": done.authority, "status": done.status })))
 }
 
 /// Decides a limit request at the route's next step for the caller and audits it; the
-/// request's status after.
+/// authority it was signed in and the request's status after.
 pub(crate) fn decide_request(
     store: &mut credence_store::Store,
     caller: &Caller,
     ip: &str,
     id: i64,
     d: &Decision,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<credence_engine::LimitDecision, ApiError> {
+    if d.authority.is_some() {
+        return Err(ApiError::invalid(
+            "authority",
+            "a decision is signed in the authority the signed-in user holds for the route's next step; remove `authority`",
+        ));
+    }
     if d.comment.trim().is_empty() {
         return Err(ApiError::invalid("comment", "a decision needs a comment"));
     }
@@ -167,24 +178,16 @@ pub(crate) fn decide_request(
         return Err(ApiError::not_found(format!("no limit request {id}")));
     }
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let status = credence_engine::decide_limit(
-        store,
-        id,
-        d.approve,
-        &caller.username,
-        &d.authority,
-        &d.comment,
-        &now,
-    )?;
+    let done = credence_engine::decide_limit(store, id, d.approve, &caller.username, &d.comment, &now)?;
     audit(
         store,
         caller,
         ip,
         if d.approve { "limit.approve" } else { "limit.reject" },
         &format!("limit_request:{id}"),
-        serde_json::json!({ "customer": request.customer_id, "before": request.status, "after": status, "authority": d.authority, "comment": d.comment }),
+        serde_json::json!({ "customer": request.customer_id, "before": request.status, "after": done.status, "authority": done.authority, "comment": d.comment }),
     )?;
-    Ok(serde_json::to_value(status).unwrap_or_default())
+    Ok(done)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

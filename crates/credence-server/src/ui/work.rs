@@ -209,7 +209,6 @@ pub async fn control(
     let exponent = state.0.policy.currency.exponent();
     let money = |v: i64| format::money_full(v, exponent);
     let caller = viewer.caller.clone();
-    let role = viewer.caller.role;
     let whole = if may_orders {
         match crate::routes::receivables::whole_worklist(&state, std::time::Duration::from_secs(5)).await {
             Ok(w) => w,
@@ -228,6 +227,8 @@ pub async fn control(
                     }
                 }
             }
+            let held: Vec<String> =
+                store.authorities(caller.user_id)?.into_iter().map(|a| a.authority).collect();
             let mut requests = Vec::new();
             if may_requests {
                 for r in store.limit_requests(Some("pending"), None)? {
@@ -253,10 +254,10 @@ pub async fn control(
                     }
                 }
             }
-            Ok((orders, requests, worklist))
+            Ok((orders, requests, worklist, held))
         })
         .await;
-    let (orders, requests, worklist) = match found {
+    let (orders, requests, worklist, held) = match found {
         Ok(x) => x,
         Err(e) => return viewer.fail(&state, e),
     };
@@ -294,43 +295,54 @@ pub async fn control(
             }
         })
         .collect();
-    // The requests whose next step is an authority the user's role acts as.
-    let acts_as = |authority: &str| match authority {
-        "sales_manager" | "credit_manager" | "risk_director" | "committee" => {
-            role == crate::access::Role::RiskManager
-        }
-        "cfo" => matches!(role, crate::access::Role::Finance | crate::access::Role::Executive),
-        _ => false,
-    };
+    // A decider sees the requests whose next step is an authority they hold and which
+    // they have not signed yet (the policy's role ids, as the engine checks them); anyone
+    // else sees every pending request in scope, read only.
+    let decides = viewer.caller.may(Permission::LimitDecide);
+    let me = viewer.caller.username.clone();
     let requests = requests
         .into_iter()
         .filter_map(|(r, decisions)| {
-            let route: serde_json::Value = serde_json::from_str(&r.route).unwrap_or_default();
-            let steps: Vec<(String, String)> = route
-                .as_array()
-                .map(|s| {
-                    s.iter()
-                        .filter_map(|x| {
-                            let code = x["role"].as_str()?.to_owned();
-                            let name =
-                                x[lang.pick("role_en", "role_zh")].as_str().unwrap_or(&code).to_owned();
-                            Some((code, name))
-                        })
-                        .collect()
+            let route: Vec<credence_control::ApprovalStep> = serde_json::from_str(&r.route).ok()?;
+            let signed: Vec<credence_control::Decision> = decisions
+                .iter()
+                .map(|d| credence_control::Decision {
+                    outcome: if d.outcome == "approved" {
+                        credence_control::Outcome::Approved
+                    } else {
+                        credence_control::Outcome::Rejected
+                    },
+                    by: d.decided_by.clone(),
+                    role: d.role.clone(),
+                    comment: d.comment.clone(),
+                    at: chrono::DateTime::parse_from_rfc3339(&d.decided_at)
+                        .map(|t| t.with_timezone(&chrono::Utc))
+                        .unwrap_or_default(),
                 })
-                .unwrap_or_default();
-            let (next, next_name) = steps.get(decisions.len()).cloned()?;
+                .collect();
+            let credence_control::RequestStatus::Pending { step, role, approvals, quorum } =
+                credence_control::review(&route, &signed).ok()?
+            else {
+                return None;
+            };
+            let mine = held.contains(&role) && !decisions.iter().any(|d| d.decided_by == me);
+            let name = lang.pick(&route[step].role_en, &route[step].role_zh).to_owned();
+            let name = if quorum > 1 { format!("{name} {approvals}/{quorum}") } else { name };
             let proposal: serde_json::Value = serde_json::from_str(&r.proposal).unwrap_or_default();
-            (acts_as(&next) || !viewer.caller.may(Permission::LimitDecide)).then(|| RequestRow {
+            (mine || !decides).then(|| RequestRow {
                 id: r.id,
                 customer_id: r.customer_id,
                 grade: proposal["grade"].as_str().unwrap_or_default().to_owned(),
                 current: money(r.current_limit),
                 requested: money(r.requested_limit),
                 term: format!("{} → {}", r.current_term_days, r.requested_term_days),
-                route: steps.iter().map(|s| s.1.as_str()).collect::<Vec<_>>().join(" → "),
-                authority: next,
-                authority_name: next_name,
+                route: route
+                    .iter()
+                    .map(|s| lang.pick(&s.role_en, &s.role_zh).to_owned())
+                    .collect::<Vec<_>>()
+                    .join(" → "),
+                authority: role,
+                authority_name: name,
             })
         })
         .collect();
@@ -409,8 +421,8 @@ pub async fn decide_limit(
     }
     let decision = crate::routes::work::Decision {
         approve: form.get("decision") == Some("approve"),
-        authority: form.get("authority").unwrap_or_default().to_owned(),
         comment: form.get("comment").unwrap_or_default().to_owned(),
+        authority: None,
     };
     let caller = viewer.caller.clone();
     let done = state
@@ -418,8 +430,11 @@ pub async fn decide_limit(
         .await;
     after(
         "/control",
-        done.map(|s| format!("#{id}: {}", s["status"].as_str().unwrap_or("decided")))
-            .map_err(|e| refusal(&e)),
+        done.map(|d| {
+            let status = serde_json::to_value(&d.status).unwrap_or_default();
+            format!("#{id} ({}): {}", d.authority, status["status"].as_str().unwrap_or("decided"))
+        })
+        .map_err(|e| refusal(&e)),
     )
 }
 

@@ -133,12 +133,13 @@ async fn roles_checks(f: &Fixture) {
     assert_ne!(masked, name.as_str());
     assert!(masked.as_str().unwrap().ends_with('*'), "{masked}");
     // The matrix at its edges.
-    let body = json!({ "grade": "BB", "reason": "parent guarantee", "approver": "li" });
+    let body = json!({ "grade": "BB", "reason": "parent guarantee", "approver": "boss" });
     let uri = format!("/api/v1/customers/{first}/rating/override");
     assert_eq!(call(f, post(&uri, &sales, body.clone())).await.0, StatusCode::FORBIDDEN);
     assert_eq!(call(f, post(&uri, &audit, body.clone())).await.0, StatusCode::FORBIDDEN);
     assert_eq!(call(f, get("/api/v1/audit", &risk)).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(call(f, get("/api/v1/customers", &admin)).await.0, StatusCode::OK);
+    // The system administrator keeps accounts and reads no customer.
+    assert_eq!(call(f, get("/api/v1/customers", &admin)).await.0, StatusCode::FORBIDDEN);
     assert_eq!(
         call(f, get(&format!("/api/v1/customers/{first}/ratings"), &admin)).await.0,
         StatusCode::FORBIDDEN
@@ -156,8 +157,13 @@ async fn audit_checks(f: &Fixture) {
     let (_, list, _) = call(f, get("/api/v1/customers?per_page=1", &risk)).await;
     let id = list["items"][0]["customer_id"].as_str().unwrap().to_owned();
     let uri = format!("/api/v1/customers/{id}/rating/override");
+    with_store(f, |store| {
+        let boss = store.user("boss").unwrap().unwrap().id;
+        store.grant_authority(boss, "rating_approver", "setup", "2026-10-01T00:00:00Z").unwrap();
+    });
     let (s, body, _) =
-        call(f, post(&uri, &risk, json!({ "grade": "C", "reason": "fraud found", "approver": "li" }))).await;
+        call(f, post(&uri, &risk, json!({ "grade": "C", "reason": "fraud found", "approver": "boss" })))
+            .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     let (s, body, _) =
         call(f, post(&uri, &risk, json!({ "grade": "C", "reason": "x", "approver": "risk" }))).await;
@@ -196,15 +202,12 @@ fn tamper(f: &Fixture, sql: &str) {
 crate::on_both_databases!(tokens_are_scoped_and_revocable, tokens_on_postgres, token_checks);
 
 async fn token_checks(f: &Fixture) {
-    let admin = login(f, "admin").await;
-    let (s, created, _) = call(
-        f,
-        post("/api/v1/tokens", &admin, json!({ "username": "risk", "name": "erp", "scopes": ["check.run"] })),
-    )
-    .await;
+    let risk = login(f, "risk").await;
+    let (s, created, _) =
+        call(f, post("/api/v1/tokens", &risk, json!({ "name": "erp", "scopes": ["check.run"] }))).await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
     let token = Auth::Token(created["token"].as_str().unwrap().to_owned());
-    let (_, list, _) = call(f, get("/api/v1/customers?per_page=1", &login(f, "risk").await)).await;
+    let (_, list, _) = call(f, get("/api/v1/customers?per_page=1", &risk)).await;
     let id = list["items"][0]["customer_id"].as_str().unwrap().to_owned();
     let (s, check, _) =
         call(f, post("/api/v1/checks", &token, json!({ "customer_id": id, "amount": "1,000.00" }))).await;
@@ -215,18 +218,15 @@ async fn token_checks(f: &Fixture) {
         StatusCode::FORBIDDEN,
         "outside the token's scope"
     );
-    let (s, body, _) = call(
-        f,
-        post(
-            "/api/v1/tokens",
-            &admin,
-            json!({ "username": "sales", "name": "x", "scopes": ["rating.override"] }),
-        ),
-    )
-    .await;
+    let sales = login(f, "sales").await;
+    let (s, body, _) =
+        call(f, post("/api/v1/tokens", &sales, json!({ "name": "x", "scopes": ["rating.override"] }))).await;
     assert_eq!((s, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("scopes")));
+    // The security administrator revokes anyone's token; the system administrator no one's.
     let revoke = format!("/api/v1/tokens/{}/revoke", created["id"]);
-    assert_eq!(call(f, post(&revoke, &admin, json!({}))).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(call(f, post(&revoke, &login(f, "admin").await, json!({}))).await.0, StatusCode::NOT_FOUND);
+    add(f, "sec", "security_admin", &[]);
+    assert_eq!(call(f, post(&revoke, &login(f, "sec").await, json!({}))).await.0, StatusCode::NO_CONTENT);
     let (s, body, _) =
         call(f, post("/api/v1/checks", &token, json!({ "customer_id": id, "amount": "1.00" }))).await;
     assert_eq!((s, body["message"].as_str()), (StatusCode::UNAUTHORIZED, Some("the API token was revoked")));
@@ -442,19 +442,19 @@ async fn decision_checks(f: &Fixture) {
     let request = &pending.as_array().unwrap()[0];
     let id = request["id"].as_i64().unwrap();
     let route: Value = serde_json::from_str(request["route"].as_str().unwrap()).unwrap();
-    let first = route[0]["role"].as_str().unwrap();
+    let first = route[0]["role"].as_str().unwrap().to_owned();
     let uri = format!("/api/v1/limit-requests/{id}/decision");
     let (s, b, _) =
         call(f, post(&uri, &boss, json!({ "approve": true, "authority": "nobody", "comment": "ok" }))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    let (s, b, _) = call(
-        f,
-        post(&uri, &boss, json!({ "approve": false, "authority": first, "comment": "collateral first" })),
-    )
-    .await;
+    with_store(f, |store| {
+        let boss = store.user("boss").unwrap().unwrap().id;
+        store.grant_authority(boss, &first, "setup", "2026-10-01T00:00:00Z").unwrap();
+    });
+    let (s, b, _) =
+        call(f, post(&uri, &boss, json!({ "approve": false, "comment": "collateral first" }))).await;
     assert_eq!((s, b["status"]["status"].as_str()), (StatusCode::OK, Some("rejected")), "{b}");
-    let (s, _, _) =
-        call(f, post(&uri, &boss, json!({ "approve": true, "authority": first, "comment": "again" }))).await;
+    let (s, _, _) = call(f, post(&uri, &boss, json!({ "approve": true, "comment": "again" }))).await;
     assert_eq!(s, StatusCode::CONFLICT, "decided once");
     let audit = login(f, "audit").await;
     let (_, log, _) = call(f, get("/api/v1/audit?action=limit.", &audit)).await;

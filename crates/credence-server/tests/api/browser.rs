@@ -196,6 +196,20 @@ async fn cockpit_in_a_real_browser() {
             "2026-09-30T09:00:00Z",
         )
         .unwrap();
+        // The risk manager signs the first steps of the routes the policy made.
+        let known = credence_server::accounts::known_authorities(&credence_control::CreditPolicy::builtin());
+        for authority in ["sales_manager", "credit_manager"] {
+            credence_server::accounts::set_authority(
+                store,
+                "risk",
+                authority,
+                true,
+                &known,
+                &credence_server::accounts::Requester::Operator,
+                &credence_server::accounts::Actor::cli("setup"),
+            )
+            .unwrap();
+        }
     });
     // The account manager sees one business line.
     let (_, list, _) = call(&f, get("/api/v1/customers?per_page=1", &login(&f, "risk").await)).await;

@@ -6,6 +6,7 @@
 //! configured, on PostgreSQL too.
 
 mod access;
+mod approvals;
 mod audit;
 mod browser;
 mod hardening;

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use credence_server::access::{Permission, Role, allows};
-use credence_server::accounts::{Actor, NewUser, add_user, create_token};
+use credence_server::accounts::{Actor, NewUser, Requester, TokenRequest, add_user, create_token};
 use serde_json::{Value, json};
 
 use crate::{Auth, call, fixture, get, with_store};
@@ -29,6 +29,8 @@ enum Needs {
     SignedIn,
     /// Every one of these permissions.
     All(&'static [Permission]),
+    /// At least one of these permissions.
+    Any(&'static [Permission]),
 }
 
 use Needs::*;
@@ -53,7 +55,14 @@ const REQUIREMENTS: &[(&str, &str, Needs, bool, Option<&str>)] = &[
     ("GET", "/api/v1/audit", All(&[P::AuditRead]), false, None),
     ("GET", "/api/v1/audit/verify", All(&[P::AuditRead]), false, None),
     ("GET", "/api/v1/audit/export", All(&[P::AuditRead]), false, None),
-    ("GET", "/api/v1/users", All(&[P::UserManage]), false, None),
+    ("GET", "/api/v1/users", Any(&[P::UserManage, P::AccessManage]), false, None),
+    ("POST", "/api/v1/users/{username}/enable", All(&[P::UserManage]), false, None),
+    ("POST", "/api/v1/users/{username}/access", All(&[P::AccessManage]), false, None),
+    ("POST", "/api/v1/users/{username}/authorities", All(&[P::AccessManage]), false, None),
+    ("DELETE", "/api/v1/users/{username}/authorities/{authority}", All(&[P::AccessManage]), false, None),
+    ("GET", "/api/v1/tokens", SignedIn, false, None),
+    ("GET", "/api/v1/rating-overrides", All(&[P::RatingRead]), false, None),
+    ("POST", "/api/v1/rating-overrides/{id}/decision", All(&[P::RatingApprove]), false, None),
     ("POST", "/api/v1/users", All(&[P::UserManage]), false, None),
     ("POST", "/api/v1/users/{username}/disable", All(&[P::UserManage]), false, None),
     ("POST", "/api/v1/tokens", SignedIn, false, None),
@@ -179,6 +188,7 @@ fn request(
         .replace("{id}", "1")
         .replace("{kind}", "invoices")
         .replace("{username}", "nobody")
+        .replace("{authority}", "cfo")
         .replace("{version}", "v1");
     // Required query parameters, sampled like bodies.
     let query: Vec<String> = op["parameters"]
@@ -293,8 +303,15 @@ async fn every_operation_is_refused_to_every_role_without_its_permission() {
                     hidden_indicators: vec![],
                 };
                 add_user(store, &user, &Actor::cli("setup")).unwrap();
-                let (_, token) =
-                    create_token(store, &name, "matrix", &[], None, &Actor::cli("setup")).unwrap();
+                let request = TokenRequest {
+                    username: &name,
+                    name: "matrix",
+                    scopes: &[],
+                    expires_at: None,
+                    max_days: 90,
+                };
+                let (_, token, _) =
+                    create_token(store, &request, &Requester::Operator, &Actor::cli("setup")).unwrap();
                 callers.push((role, narrow, Auth::Token(token)));
             }
         }
@@ -311,10 +328,18 @@ async fn every_operation_is_refused_to_every_role_without_its_permission() {
                 failures.push(format!("{method} {path}: no entry in the permission matrix test"));
                 continue;
             };
-            let perms: &[Permission] = match needs {
+            let (perms, any): (&[Permission], bool) = match needs {
                 Public => continue,
-                SignedIn => &[],
-                All(p) => p,
+                SignedIn => (&[], false),
+                All(p) => (p, false),
+                Any(p) => (p, true),
+            };
+            let permitted = |role: &Role| {
+                if any {
+                    perms.iter().any(|p| allows(*role, *p))
+                } else {
+                    perms.iter().all(|p| allows(*role, *p))
+                }
             };
             let (status, _, _) = call(&f, request(&method, path, op, &doc, *body, &Auth::None)).await;
             if status != StatusCode::UNAUTHORIZED {
@@ -328,7 +353,7 @@ async fn every_operation_is_refused_to_every_role_without_its_permission() {
             order.sort_by_key(|(role, narrow, _)| !refused(role, *narrow));
             let mut last = None;
             for (role, narrow, auth) in order {
-                let allowed = perms.iter().all(|p| allows(*role, *p));
+                let allowed = permitted(role);
                 let check_store = refused(role, *narrow) && method != "GET";
                 let before =
                     if check_store { Some(last.take().unwrap_or_else(|| fingerprint(&f.db))) } else { None };
