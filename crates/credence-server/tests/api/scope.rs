@@ -318,3 +318,40 @@ async fn evidence_scenario(f: &Fixture) {
         }
     }
 }
+
+/// Group membership is group data: positions name a customer's group only to callers with
+/// `group.read`, and only they may select by group.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn positions_name_groups_only_with_group_read() {
+    let f = fixture();
+    add(&f, "fin", "finance", &[]);
+    let risk = login(&f, "risk").await;
+    let uri = "/api/v1/portfolio/positions?per_page=500";
+    let (_, all, _) = call(&f, get(uri, &risk)).await;
+    let grouped: Vec<&Value> =
+        all["items"].as_array().unwrap().iter().filter(|p| p["group_id"].is_string()).collect();
+    assert!(!grouped.is_empty(), "the demo has groups");
+    let fin = login(&f, "fin").await;
+    let (s, seen, _) = call(&f, get(uri, &fin)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(seen["total"], all["total"]);
+    let named: Vec<&Value> =
+        seen["items"].as_array().unwrap().iter().filter(|p| !p["group_id"].is_null()).collect();
+    assert!(named.is_empty(), "finance sees groups: {:?}", named.first());
+    let group = grouped[0]["group_id"].as_str().unwrap();
+    let by_group = format!("/api/v1/portfolio/positions?group={group}");
+    assert_eq!(call(&f, get(&by_group, &fin)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(call(&f, get(&by_group, &risk)).await.0, StatusCode::OK);
+    let (_, overview, _) = call(&f, get("/api/v1/portfolio", &fin)).await;
+    assert!(
+        overview["concentration"]["largest_group"].is_null(),
+        "{}",
+        overview["concentration"]["largest_group"]
+    );
+    let (_, overview, _) = call(&f, get("/api/v1/portfolio", &risk)).await;
+    assert!(overview["concentration"]["largest_group"][0].is_string());
+    assert_eq!(
+        call(&f, get(&format!("/api/v1/portfolio?group={group}"), &fin)).await.0,
+        StatusCode::FORBIDDEN
+    );
+}
