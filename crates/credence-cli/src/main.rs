@@ -5,6 +5,7 @@ mod audit_cli;
 mod control_cmd;
 mod groups_cmd;
 mod groups_output;
+mod import_scope;
 mod output;
 
 /// Rating runs and imports allocate millions of small strings from several threads;
@@ -567,6 +568,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
             let mut store = open(&cli.db)?;
             let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
             let mut options = ImportOptions::new(as_of, now());
+            options.scope = import_scope::import_scope(&mut store, cli.user.as_deref())?;
             if skip_invalid {
                 let rejects = rejects.unwrap_or_else(|| {
                     let mut p = file.clone().into_os_string();
@@ -607,6 +609,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
             }
             let mut options =
                 ImportOptions::new(as_of.unwrap_or_else(|| chrono::Local::now().date_naive()), now());
+            options.scope = import_scope::import_scope(&mut store, cli.user.as_deref())?;
             if skip_invalid {
                 options.invalid_rows = InvalidRows::Skip { rejects: PathBuf::new() };
             }

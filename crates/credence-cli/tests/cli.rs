@@ -901,3 +901,101 @@ fn two_server_instances_run_each_job_once() {
     assert!(by.iter().all(|i| i == "a" || i == "b"), "{by:?}");
     admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
 }
+
+/// With `--user`, `import` and `load` write only inside that user's data scope; without
+/// it the local operator has the whole portfolio.
+#[test]
+fn import_and_load_as_a_user_stay_inside_its_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let db = db.to_str().unwrap();
+    let file = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    let header = "customer_id,name,registration_no,customer_type,industry,region,org_unit,business_line,monitoring_tier,relationship_start\n";
+    let customers = file(
+        "customers.csv",
+        &format!(
+            "{header}C1,甲,R1,sme,C,福建,east,m,core,2020-01-01\nC2,乙,R2,sme,C,福建,east,t,core,2020-01-01\n"
+        ),
+    );
+    ok(db, &["import", "customers", &customers, "--as-of", "2026-09-30"]);
+    let invoices = "invoice_no,customer_id,issue_date,due_date,amount,currency\n";
+    ok(
+        db,
+        &["import", "invoices", &file("i.csv", &format!("{invoices}I1,C2,2026-09-01,2026-09-30,500,CNY\n"))],
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_credence"))
+        .args(["user", "add", "wang", "--name", "王", "--role", "credit_analyst", "--business-lines", "m"])
+        .args(["--password-env", "NEW_PASSWORD", "--by", "root"])
+        .env("CREDENCE_DB", db)
+        .env("NEW_PASSWORD", "a long passphrase")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let as_wang = |args: &[&str]| {
+        let mut all = vec!["--user", "wang"];
+        all.extend_from_slice(args);
+        credence(db, &all)
+    };
+    let first_problem = |o: &Output| {
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let d = &report["diagnostics"][0];
+        (report["status"].clone(), d["column"].clone(), d["rule"]["code"].clone(), d["value"].clone())
+    };
+    let invoice_of = || {
+        let conn = rusqlite_connection(db);
+        conn.query_row("SELECT customer_id, amount FROM invoices WHERE invoice_no = 'I1'", [], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })
+        .unwrap()
+    };
+
+    // Another line's invoice re-pointed to wang's customer: refused, nothing written.
+    let moved = file("moved.csv", &format!("{invoices}I1,C1,2026-09-01,2026-09-30,1,CNY\n"));
+    let o = as_wang(&["import", "invoices", &moved, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(first_problem(&o), ("rejected".into(), "invoice_no".into(), "L16".into(), "I1".into()));
+    assert_eq!(invoice_of(), ("C2".to_owned(), 50_000));
+    // A link to a customer of another line, and one from a person to wang's customer.
+    let links = "relation_type,from_party,from_name,to_party,share_pct\n";
+    let o = as_wang(&[
+        "import",
+        "relationships",
+        &file("r1.csv", &format!("{links}ownership,C1,,C2,60\n")),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(first_problem(&o), ("rejected".into(), "to_party".into(), "L16".into(), "C2".into()));
+    let o = as_wang(&[
+        "import",
+        "relationships",
+        &file("r2.csv", &format!("{links}ownership,P-ZHANG,张三,P-LI,60\n")),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(first_problem(&o), ("rejected".into(), "from_party".into(), "L16".into(), "P-ZHANG".into()));
+    let r3 = file("r3.csv", &format!("{links}ownership,P-ZHANG,张三,C1,60\n"));
+    let out = stdout(&as_wang(&["import", "relationships", &r3]));
+    assert!(out.contains("1 inserted"), "{out}");
+    // `load` of a folder that moves the other line's customer into wang's line.
+    let drop = dir.path().join("drop");
+    std::fs::create_dir(&drop).unwrap();
+    std::fs::write(
+        drop.join("customers.csv"),
+        format!("{header}C2,乙,R2,sme,C,福建,east,m,core,2020-01-01\n"),
+    )
+    .unwrap();
+    let o = as_wang(&["load", drop.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let reports: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(reports[0]["diagnostics"][0]["rule"]["code"], "L16", "{reports}");
+    // An unknown or a read-only user is refused before anything is read.
+    let o = credence(db, &["--user", "nobody", "import", "invoices", &moved]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--user nobody: no such user"), "{o:?}");
+    // The local operator may still move the invoice.
+    ok(db, &["import", "invoices", &moved, "--as-of", "2026-09-30"]);
+    assert_eq!(invoice_of(), ("C1".to_owned(), 100));
+}

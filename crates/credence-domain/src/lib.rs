@@ -17,6 +17,7 @@ mod ledger;
 mod money;
 mod region;
 mod relation;
+mod scope;
 mod statement;
 mod uscc;
 
@@ -29,6 +30,7 @@ pub use money::{
 };
 pub use region::{Province, region_name_en, region_name_zh};
 pub use relation::RelationKind;
+pub use scope::{CustomerScope, scope_admits};
 pub use statement::PeriodType;
 pub use uscc::{Uscc, UsccError, uscc_check_char};
 

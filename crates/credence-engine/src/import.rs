@@ -2,8 +2,10 @@
 //! transaction, report every problem.
 
 use crate::EngineError;
+use credence_domain::CustomerScope;
+use credence_records::rules::OUTSIDE_DATA_SCOPE;
 use credence_records::{Diagnostic, Kind, Record, RowReader, ValidationConfig, Validator};
-use credence_store::{NewImportRun, Store};
+use credence_store::{NewImportRun, Store, StoreError};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -30,6 +32,9 @@ pub struct ImportOptions {
     /// The name reports and the import run give the file (an upload's own name); `None`:
     /// its path. Its extension tells CSV from xlsx.
     pub source_name: Option<String>,
+    /// The customers the importing user may write; a row outside is refused like an
+    /// invalid one (rule L16). Default: the whole portfolio.
+    pub scope: CustomerScope,
 }
 
 impl ImportOptions {
@@ -40,6 +45,7 @@ impl ImportOptions {
             now,
             max_diagnostics: 100_000,
             source_name: None,
+            scope: CustomerScope::default(),
         }
     }
 }
@@ -197,14 +203,17 @@ pub fn import_file(
         InvalidRows::RejectFile => None,
     };
     let mode = if rejects.is_some() { "skip-invalid" } else { "strict" };
-    let mut session = store.begin_import(NewImportRun {
-        kind: kind.code().to_owned(),
-        source: shown.clone(),
-        source_hash,
-        mode: mode.to_owned(),
-        as_of: options.as_of.to_string(),
-        started_at: options.now.clone(),
-    })?;
+    let mut session = store.begin_scoped_import(
+        NewImportRun {
+            kind: kind.code().to_owned(),
+            source: shown.clone(),
+            source_hash,
+            mode: mode.to_owned(),
+            as_of: options.as_of.to_string(),
+            started_at: options.now.clone(),
+        },
+        options.scope.clone(),
+    )?;
     let screens = credence_records::outlier::OutlierScreen::screens(kind);
     let industries: HashMap<String, String> =
         if kind == Kind::Statements { session.customer_industries()? } else { HashMap::new() };
@@ -219,10 +228,27 @@ pub fn import_file(
         if report.rows_read.is_multiple_of(50_000) {
             progress(report.rows_read);
         }
-        let outcome = validator.check_row(row, &cells, &mut session).map_err(EngineError::Facts)?;
-        match outcome.record {
+        let mut outcome = validator.check_row(row, &cells, &mut session).map_err(EngineError::Facts)?;
+        let written = match outcome.record.take() {
+            Some(record) => match session.upsert(&record) {
+                Ok(_) => Some(record),
+                Err(StoreError::OutsideScope(refusal)) => {
+                    outcome.diagnostics.push(Diagnostic {
+                        file: shown.clone(),
+                        row,
+                        column: Some(refusal.column.to_owned()),
+                        rule: &OUTSIDE_DATA_SCOPE,
+                        value: refusal.value.clone(),
+                        message: refusal.to_string(),
+                    });
+                    None
+                }
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
+        match written {
             Some(record) => {
-                session.upsert(&record)?;
                 if screens {
                     validator.screen_candidate(row, &record, industry_of(&record).as_deref());
                 }

@@ -70,6 +70,7 @@ rules! {
     END_BEFORE_START = ("L13", "EndBeforeStart", Consistency, Error, "An end or later date is before its start date");
     DATE_IN_FUTURE = ("L14", "DateInFuture", Consistency, Error, "A date that has to be in the past is after the import date");
     VALUE_OUT_OF_RANGE = ("L15", "ValueOutOfRange", Consistency, Error, "A value outside its meaningful range (sentiment −1…1, negative headcount or balance)");
+    OUTSIDE_DATA_SCOPE = ("L16", "OutsideDataScope", Consistency, Error, "The row would write a record of a customer outside the importing user's data scope: the stored record it replaces belongs to one, it names one, it places a customer outside the scope, or it links a party outside it");
     OUTLIER_OWN_HISTORY = ("O01", "OutlierAgainstOwnHistory", Outlier, Warning, "Far from the customer's own history (robust z-score)");
     OUTLIER_INDUSTRY = ("O02", "OutlierAgainstIndustry", Outlier, Warning, "Far from the customer's industry peers in the same period (robust z-score)");
     DUPLICATE_KEY_IN_FILE = ("D01", "DuplicateKeyInFile", Duplicate, Error, "The same natural key appears on an earlier row of the file");

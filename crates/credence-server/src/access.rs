@@ -330,15 +330,28 @@ pub fn list(text: &str) -> Vec<String> {
 impl DataScope {
     /// Whether a customer (by its id, organisation unit and business line) is in scope.
     pub fn admits(&self, customer_id: &str, org_unit: Option<&str>, business_line: Option<&str>) -> bool {
-        self.org_unit.as_deref().is_none_or(|u| org_unit == Some(u))
-            && (self.business_lines.is_empty()
-                || business_line.is_some_and(|b| self.business_lines.iter().any(|x| x == b)))
-            && (self.customers.is_empty() || self.customers.iter().any(|c| c == customer_id))
+        credence_domain::scope_admits(
+            self.org_unit.as_deref(),
+            &self.business_lines,
+            &self.customers,
+            customer_id,
+            org_unit,
+            business_line,
+        )
     }
 
     /// Whether the scope limits customers at all.
     pub fn is_whole_portfolio(&self) -> bool {
         self.org_unit.is_none() && self.business_lines.is_empty() && self.customers.is_empty()
+    }
+
+    /// The customer part of the scope, as the store checks writes against it.
+    pub fn customer_scope(&self) -> credence_domain::CustomerScope {
+        credence_domain::CustomerScope {
+            org_unit: self.org_unit.clone(),
+            business_lines: self.business_lines.clone(),
+            customers: self.customers.clone(),
+        }
     }
 }
 

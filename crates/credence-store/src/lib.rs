@@ -37,6 +37,7 @@ mod repair;
 mod session;
 mod sql;
 mod warnings;
+mod write_scope;
 
 pub use access::{HeldAuthority, JobRun, StoredSession, StoredToken, StoredUser, UserAccess};
 pub use audit::checkpoint::{AuditCheckpoint, CheckpointFileError};
@@ -67,7 +68,9 @@ pub use warnings::{
     AlertFilter, CaseEvent, CaseFile, CaseFilter, LevelChange, NewAlert, OpenAlert, StoredAlert, StoredCase,
     StoredLevel, WarningCounts, WarningSession, WorkCounts,
 };
+pub use write_scope::{ScopeReason, ScopeRefusal};
 
+use credence_domain::CustomerScope;
 use credence_records::{Kind, Record, Value};
 use db::Db;
 use sql::sql_for;
@@ -111,6 +114,8 @@ pub enum StoreError {
     NewerSchema { found: i64 },
     #[error("the database did not return the new import's id")]
     NoImportId,
+    #[error("a record outside the writer's data scope")]
+    OutsideScope(#[source] ScopeRefusal),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -282,9 +287,18 @@ impl Store {
         self.db.dialect()
     }
 
-    /// Starts an import; see [`ImportSession`].
+    /// Starts an import over the whole portfolio; see [`ImportSession`].
     pub fn begin_import(&mut self, run: NewImportRun) -> Result<ImportSession<'_>, StoreError> {
-        ImportSession::begin(self, run)
+        ImportSession::begin(self, run, CustomerScope::default())
+    }
+
+    /// Starts an import that may write only records of customers in `scope`.
+    pub fn begin_scoped_import(
+        &mut self,
+        run: NewImportRun,
+        scope: CustomerScope,
+    ) -> Result<ImportSession<'_>, StoreError> {
+        ImportSession::begin(self, run, scope)
     }
 
     pub fn count(&mut self, kind: Kind) -> Result<u64, StoreError> {

@@ -3,7 +3,9 @@
 
 use crate::db::{Db, DbError};
 use crate::sql::sql_for;
+use crate::write_scope::{admits_stored, refusal};
 use crate::{Store, StoreError};
+use credence_domain::CustomerScope;
 use credence_records::{FactsError, InvoiceFacts, Kind, Record, StoredFacts, Value};
 
 /// What an upsert did with a record.
@@ -47,8 +49,13 @@ pub struct NewImportRun {
 
 /// An open import: everything written through it becomes visible at [`ImportSession::commit`]
 /// and not before; dropping it rolls back.
+///
+/// A session opened with a data scope writes only records whose customers are in it
+/// (see [`ScopeRefusal`](crate::ScopeRefusal)), and its look-ups for validation do not see customers
+/// and invoices outside it, so a refusal does not tell which ids exist elsewhere.
 pub struct ImportSession<'s> {
     db: &'s mut Db,
+    scope: CustomerScope,
     import_id: i64,
     now: String,
     counts: Counts,
@@ -56,11 +63,21 @@ pub struct ImportSession<'s> {
 }
 
 impl<'s> ImportSession<'s> {
-    pub(crate) fn begin(store: &'s mut Store, run: NewImportRun) -> Result<Self, StoreError> {
+    pub(crate) fn begin(
+        store: &'s mut Store,
+        run: NewImportRun,
+        scope: CustomerScope,
+    ) -> Result<Self, StoreError> {
         let db = &mut store.db;
         db.begin_write()?;
-        let mut session =
-            Self { db, import_id: 0, now: run.started_at.clone(), counts: Counts::default(), open: true };
+        let mut session = Self {
+            db,
+            scope,
+            import_id: 0,
+            now: run.started_at.clone(),
+            counts: Counts::default(),
+            open: true,
+        };
         let id = session.db.query_one(
             "INSERT INTO import_runs (kind, source, source_hash, mode, as_of, started_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             &[run.kind.into(), run.source.into(), run.source_hash.into(), run.mode.into(), run.as_of.into(), run.started_at.into()],
@@ -86,9 +103,19 @@ impl<'s> ImportSession<'s> {
         p
     }
 
+    /// Refuses a record the session's scope does not allow, before anything is written.
+    fn check_scope(&mut self, record: &Record) -> Result<(), StoreError> {
+        match refusal(self.db, &self.scope, record)? {
+            Some(r) => Err(StoreError::OutsideScope(r)),
+            None => Ok(()),
+        }
+    }
+
     /// Inserts a new record, updates a changed one (keeping the old version in the
-    /// history), or leaves an identical one alone.
+    /// history), or leaves an identical one alone. A record outside the session's scope is
+    /// [`StoreError::OutsideScope`] and writes nothing; the session stays usable.
     pub fn upsert(&mut self, record: &Record) -> Result<Outcome, StoreError> {
+        self.check_scope(record)?;
         let sql = sql_for(record.kind);
         let key = record.key();
         let hash = record.content_hash();
@@ -118,6 +145,7 @@ impl<'s> ImportSession<'s> {
     /// Inserts a record known to be new (the demo generator's fast path); a duplicate key
     /// is an error from the database.
     pub fn insert_new(&mut self, record: &Record) -> Result<(), StoreError> {
+        self.check_scope(record)?;
         let p = self.row_params(record.key(), record.content_hash(), record);
         self.db.execute(&sql_for(record.kind).insert, &p)?;
         self.counts.inserted += 1;
@@ -208,6 +236,9 @@ impl Drop for ImportSession<'_> {
 
 impl StoredFacts for ImportSession<'_> {
     fn customer_exists(&mut self, customer_id: &str) -> Result<bool, FactsError> {
+        if !self.scope.is_whole_portfolio() {
+            return Ok(admits_stored(self.db, &self.scope, customer_id)?);
+        }
         let v = self.db.query_one("SELECT 1 FROM customers WHERE natural_key = ?", &[customer_id.into()])?;
         Ok(v.is_some())
     }
@@ -225,6 +256,9 @@ impl StoredFacts for ImportSession<'_> {
             return Ok(None);
         };
         let text = |v: &Value| v.as_text().unwrap_or_default().to_owned();
+        if !self.scope.is_whole_portfolio() && !admits_stored(self.db, &self.scope, &text(&r[0]))? {
+            return Ok(None);
+        }
         let applied = self.sum_applied("payments", invoice_no, except)?
             + self.sum_applied("credit_notes", invoice_no, except)?;
         Ok(Some(InvoiceFacts {

@@ -29,11 +29,12 @@ pub async fn alert(
 ) -> Result<Json<credence_store::StoredAlert>, ApiError> {
     caller.require(Permission::AlertRead)?;
     state
-        .with_store(move |store, _| {
-            let a = store.alert(id)?.ok_or_else(|| ApiError::not_found(format!("no alert {id}")))?;
+        .with_store(move |store, shared| {
+            let mut a = store.alert(id)?.ok_or_else(|| ApiError::not_found(format!("no alert {id}")))?;
             if a.subject_kind == "customer" && !admits_customer(store, &caller, &a.subject)? {
                 return Err(ApiError::not_found(format!("no alert {id}")));
             }
+            crate::routes::evidence::cut_evidence(store, shared, &caller, &mut a)?;
             Ok(a)
         })
         .await
@@ -114,7 +115,7 @@ pub struct CaseView {
     pub alerts: Vec<credence_store::StoredAlert>,
 }
 
-/// A case the caller may see.
+/// A case the caller may see, its alerts' evidence as stored (see [`CaseView::shown_to`]).
 pub(crate) fn case_view(
     store: &mut credence_store::Store,
     caller: &Caller,
@@ -134,6 +135,19 @@ pub(crate) fn case_view(
     Ok(CaseView { case, log, alerts })
 }
 
+impl CaseView {
+    /// The view with its alerts' evidence cut to what the caller may see.
+    pub(crate) fn shown_to(
+        mut self,
+        store: &mut credence_store::Store,
+        shared: &crate::state::Shared,
+        caller: &Caller,
+    ) -> Result<CaseView, ApiError> {
+        crate::routes::evidence::cut_all(store, shared, caller, &mut self.alerts)?;
+        Ok(self)
+    }
+}
+
 /// One case: its stage, owner, deadline, log and alerts.
 #[utoipa::path(
     get,
@@ -149,7 +163,10 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Result<Json<CaseView>, ApiError> {
     caller.require(Permission::AlertRead)?;
-    state.with_store(move |store, _| case_view(store, &caller, id)).await.map(Json)
+    state
+        .with_store(move |store, shared| case_view(store, &caller, id)?.shown_to(store, shared, &caller))
+        .await
+        .map(Json)
 }
 
 /// A change to a case.
@@ -216,7 +233,12 @@ pub async fn change(
 ) -> Result<Json<CaseView>, ApiError> {
     caller.require(Permission::CaseWrite)?;
     let change = req.change()?;
-    state.writing(move |store, _| apply_change(store, &caller, &ip, id, &req, &change)).await.map(Json)
+    state
+        .writing(move |store, shared| {
+            apply_change(store, &caller, &ip, id, &req, &change)?.shown_to(store, shared, &caller)
+        })
+        .await
+        .map(Json)
 }
 
 /// Applies a case change for the caller and audits it.

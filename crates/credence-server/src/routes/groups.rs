@@ -3,8 +3,14 @@
 //! neighbourhood in the relationship graph.
 //!
 //! Group identification crosses business lines and organisation units, so the group
-//! lists are for callers whose scope is the whole portfolio; a customer's own ties are
-//! shown to anyone who may see the customer.
+//! lists are for callers whose scope is the whole portfolio. A customer's relations are
+//! shown to anyone who may see the customer, cut to what the caller may see: a related
+//! customer outside the caller's scope is an anonymous node (`outside-1`, …: no id, name,
+//! share or amount) and nothing beyond it is drawn, since what lies behind it are that
+//! customer's ties. Anonymous rather than left out, because a guarantee or holding that
+//! reaches outside the scope is itself a risk the caller should know of and escalate.
+//! Control, group membership and guarantee circles, and the figures on the links, need
+//! `group.read`; parts of them that name a customer outside the scope are withheld.
 
 use std::sync::Arc;
 
@@ -16,7 +22,7 @@ use crate::access::{Permission, mask_name};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::routes::catalogue::whole_portfolio;
-use crate::routes::{Params, scoped_customer};
+use crate::routes::{Params, admits_customer, scoped_customer};
 use crate::state::{AppState, Shared};
 
 /// The relationship graph as last built: (date, data stamp, graph).
@@ -155,12 +161,168 @@ pub struct RelationsQuery {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Relations {
     /// Who controls the customer, its group with the rule and path that put it there, and
-    /// the guarantee circles it is part of.
-    #[schema(value_type = Object)]
-    pub ties: credence_engine::CustomerTies,
-    /// The parties and links around it (at most 60 parties, nearest first).
+    /// the guarantee circles it is part of; only with `group.read`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub ties: Option<Ties>,
+    /// The parties and links around it (at most 60 parties, nearest first). Customers
+    /// outside the caller's scope are anonymous (`outside-1`, …); shares and amounts on
+    /// the links need `group.read`.
     #[schema(value_type = Object)]
     pub neighbourhood: credence_groups::Neighbourhood,
+    /// How many of the parties are anonymous because they are outside the caller's scope.
+    pub parties_outside_scope: usize,
+}
+
+/// A customer's ties as the caller may see them.
+#[derive(Debug, Serialize)]
+pub struct Ties {
+    pub customer: String,
+    /// The chain of control (`None` only when withheld; see `withheld`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<credence_groups::ControlChain>,
+    /// (group id, head) when the customer belongs to a group.
+    pub group: Option<(String, String)>,
+    /// The rule and path that put it in the group.
+    pub membership: Option<credence_groups::GroupMember>,
+    pub circles: Vec<credence_groups::GuaranteeCircle>,
+    /// Parts left out because they name a customer outside the caller's scope:
+    /// `control`, `group`, `membership`, `circle` (once per circle).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<&'static str>,
+}
+
+/// The anonymous id of the n-th (from 1) related party outside the caller's scope.
+pub(crate) fn outside_id(n: usize) -> String {
+    format!("outside-{n}")
+}
+
+/// Whether a party of the graph may be named to the caller: any party that is not a
+/// customer, and the customers in its scope.
+fn visible(
+    store: &mut credence_store::Store,
+    caller: &Caller,
+    parties: &credence_engine::RelatedParties,
+    id: &str,
+) -> Result<bool, ApiError> {
+    let customer = parties.graph.find(id).is_some_and(|p| parties.graph.is_customer(p));
+    Ok(!customer || admits_customer(store, caller, id)?)
+}
+
+/// Cuts the neighbourhood to what the caller may see (see the module documentation);
+/// returns how many parties became anonymous.
+fn cut_neighbourhood(
+    n: &mut credence_groups::Neighbourhood,
+    mut shown: impl FnMut(&str) -> Result<bool, ApiError>,
+) -> Result<usize, ApiError> {
+    use std::collections::{HashMap, HashSet};
+    let mut open: HashMap<String, bool> = HashMap::new();
+    for node in &n.nodes {
+        open.insert(node.id.clone(), node.id == n.center || shown(&node.id)?);
+    }
+    // Reach out from the centre through parties the caller may see only.
+    let mut reached: HashSet<String> = HashSet::from([n.center.clone()]);
+    let mut frontier = vec![n.center.clone()];
+    while let Some(at) = frontier.pop() {
+        if !open[&at] {
+            continue;
+        }
+        for e in &n.edges {
+            let other = if e.from == at {
+                &e.to
+            } else if e.to == at {
+                &e.from
+            } else {
+                continue;
+            };
+            if reached.insert(other.clone()) {
+                frontier.push(other.clone());
+            }
+        }
+    }
+    n.nodes.retain(|x| reached.contains(&x.id));
+    n.edges
+        .retain(|e| reached.contains(&e.from) && reached.contains(&e.to) && (open[&e.from] || open[&e.to]));
+    let mut renamed: HashMap<String, String> = HashMap::new();
+    for node in n.nodes.iter_mut().filter(|x| !open[&x.id]) {
+        let anonymous = outside_id(renamed.len() + 1);
+        renamed.insert(std::mem::replace(&mut node.id, anonymous.clone()), anonymous);
+        node.name = None;
+        node.customer = false;
+    }
+    for e in &mut n.edges {
+        for end in [&mut e.from, &mut e.to] {
+            if let Some(a) = renamed.get(end.as_str()) {
+                *end = a.clone();
+                e.share_pct = None;
+                e.voting_pct = None;
+                e.amount = None;
+            }
+        }
+    }
+    Ok(renamed.len())
+}
+
+/// The ties the caller may see: every part naming a customer outside its scope withheld.
+fn cut_ties(
+    ties: credence_engine::CustomerTies,
+    mut shown: impl FnMut(&str) -> Result<bool, ApiError>,
+) -> Result<Ties, ApiError> {
+    let mut withheld = Vec::new();
+    let mut all_shown = |ids: &mut dyn Iterator<Item = &String>| -> Result<bool, ApiError> {
+        for id in ids {
+            if !shown(id)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    };
+    let steps = |s: &[credence_groups::Step]| {
+        s.iter().flat_map(|s| [s.from.clone(), s.to.clone()]).collect::<Vec<_>>()
+    };
+    let c = &ties.control;
+    let control_ids: Vec<String> =
+        c.chain.iter().cloned().chain(c.actual_controller.clone()).chain(steps(&c.steps)).collect();
+    let control = if all_shown(&mut control_ids.iter())? {
+        Some(ties.control)
+    } else {
+        withheld.push("control");
+        None
+    };
+    let group = match ties.group {
+        Some((_, head)) if !all_shown(&mut std::iter::once(&head))? => {
+            withheld.push("group");
+            None
+        }
+        g => g,
+    };
+    let membership = match ties.membership {
+        Some(m) => {
+            let ids: Vec<String> = m.actual_controller.iter().cloned().chain(steps(&m.steps)).collect();
+            if group.is_some() && all_shown(&mut ids.iter())? {
+                Some(m)
+            } else {
+                withheld.push("membership");
+                None
+            }
+        }
+        None => None,
+    };
+    let mut circles = Vec::new();
+    for circle in ties.circles {
+        let ids: Vec<String> = circle
+            .members
+            .iter()
+            .cloned()
+            .chain(circle.links.iter().flat_map(|l| [l.guarantor.clone(), l.borrower.clone()]))
+            .collect();
+        if all_shown(&mut ids.iter())? {
+            circles.push(circle);
+        } else {
+            withheld.push("circle");
+        }
+    }
+    Ok(Ties { customer: ties.customer, control, group, membership, circles, withheld })
 }
 
 /// A customer's controller, group and guarantee circles, and its neighbourhood in the
@@ -202,15 +364,26 @@ pub(crate) fn relations_of(
 ) -> Result<Relations, ApiError> {
     scoped_customer(store, caller, id)?;
     let parties = related_parties(store, shared, as_of)?;
-    let ties = parties.explain(id)?;
     let center =
         parties.graph.find(id).ok_or_else(|| ApiError::not_found(format!("no customer with id '{id}'")))?;
     let mut neighbourhood = credence_groups::neighbourhood(&parties.graph, center, hops, 60);
+    let whole = caller.scope.is_whole_portfolio();
+    let mut shown = |party: &str| if whole { Ok(true) } else { visible(store, caller, &parties, party) };
+    let parties_outside_scope = cut_neighbourhood(&mut neighbourhood, &mut shown)?;
+    let group_read = caller.may(Permission::GroupRead);
+    let ties = if group_read { Some(cut_ties(parties.explain(id)?, &mut shown)?) } else { None };
+    if !group_read {
+        for e in &mut neighbourhood.edges {
+            e.share_pct = None;
+            e.voting_pct = None;
+            e.amount = None;
+        }
+    }
     if !caller.may(Permission::PiiRead) {
         // Parties that are not customers are often people (controllers, guarantors).
         for n in neighbourhood.nodes.iter_mut().filter(|n| !n.customer) {
             n.name = n.name.as_deref().map(mask_name);
         }
     }
-    Ok(Relations { ties, neighbourhood })
+    Ok(Relations { ties, neighbourhood, parties_outside_scope })
 }

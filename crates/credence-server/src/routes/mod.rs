@@ -6,6 +6,7 @@ pub mod cases;
 pub mod catalogue;
 pub mod checks;
 pub mod customers;
+pub(crate) mod evidence;
 pub mod groups;
 pub mod ops;
 pub mod orders;

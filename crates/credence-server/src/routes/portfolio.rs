@@ -111,18 +111,22 @@ pub(crate) async fn overview_for(
     q: &PortfolioQuery,
 ) -> Result<credence_portfolio::Overview, ApiError> {
     caller.require(Permission::PortfolioRead)?;
+    if q.group.is_some() {
+        caller.require(Permission::GroupRead)?;
+    }
     let selection = q.selection()?;
     let config = OverviewConfig { heat_axis: q.heat_axis()?, ..OverviewConfig::default() };
     let snapshot = crate::warm::snapshot(state).await?;
     // The same view of the same snapshot is the same overview: kept for the next reader
     // until the snapshot is replaced.
     let key = format!(
-        "{:?}|{:?}|{:?}|{}|{}",
+        "{:?}|{:?}|{:?}|{}|{}|{}",
         caller.scope,
         selection,
         config.heat_axis,
         caller.may(Permission::RatingRead),
-        caller.may(Permission::PiiRead)
+        caller.may(Permission::PiiRead),
+        caller.may(Permission::GroupRead)
     );
     let poisoned = || ApiError::Internal("overview cache lock poisoned".into());
     {
@@ -146,6 +150,10 @@ pub(crate) async fn overview_for(
     } else {
         // Figures, not customers: the largest exposures name customers and their grades.
         o.largest.clear();
+    }
+    if !caller.may(Permission::GroupRead) {
+        // Concentration over groups stays a figure; which group is largest is group data.
+        o.concentration.largest_group = None;
     }
     let mut cache = state.0.overviews.lock().map_err(|_| poisoned())?;
     if cache.0.as_ref().is_some_and(|s| Arc::ptr_eq(s, &snapshot)) {
@@ -225,6 +233,11 @@ pub(crate) async fn positions_for(
 ) -> Result<PositionPage, ApiError> {
     caller.require(Permission::PortfolioRead)?;
     caller.require(Permission::RatingRead)?;
+    // Group membership is group data.
+    let group_read = caller.may(Permission::GroupRead);
+    if q.group.is_some() {
+        caller.require(Permission::GroupRead)?;
+    }
     let selection = q.selection()?;
     let sort = q.sort()?;
     let (offset, limit) = page_bounds(q.page, q.per_page)?;
@@ -243,7 +256,7 @@ pub(crate) async fn positions_for(
             region: p.region.clone(),
             org_unit: p.org_unit.clone(),
             business_line: p.business_line.clone(),
-            group_id: p.group_id.clone(),
+            group_id: p.group_id.clone().filter(|_| group_read),
             grade: p.grade.clone(),
             pd: p.pd,
             level: p.level.to_string(),

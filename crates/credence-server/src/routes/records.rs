@@ -48,6 +48,16 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// Relationships join parties into groups across business lines and units, so through the
+/// API they are written by callers whose scope is the whole portfolio. (The store's own
+/// rule for a scoped writer, both parties in scope, still applies to the CLI.)
+fn relationships_need_whole_portfolio(kind: Kind, caller: &Caller) -> Result<(), ApiError> {
+    if kind == Kind::Relationships {
+        whole_portfolio(caller)?;
+    }
+    Ok(())
+}
+
 /// Imports a file for the caller and audits it; a rejected file is a 422 with the report.
 fn import_and_audit(
     store: &mut credence_store::Store,
@@ -83,11 +93,15 @@ fn import_and_audit(
 
 fn import_options(
     state: &AppState,
+    caller: &Caller,
     name: &str,
     skip_invalid: bool,
     dir: &std::path::Path,
 ) -> credence_engine::ImportOptions {
     let mut o = credence_engine::ImportOptions::new(state.today(), now());
+    // Checked row by row in the import's transaction: the stored record's customer, the
+    // row's customer and a customer's new unit and line.
+    o.scope = caller.scope.customer_scope();
     o.source_name = Some(name.to_owned());
     o.max_diagnostics = 1_000;
     if skip_invalid {
@@ -109,8 +123,9 @@ pub struct RecordRows {
 }
 
 /// Creates or updates records of a kind, validated like an imported file (one
-/// transaction; identical rows are unchanged). Each row's customer must be in the
-/// caller's scope. A refused request is a 422 whose `details` is the import report with
+/// transaction; identical rows are unchanged). The customer of each row, of the stored
+/// record it replaces and, for customers, the unit and line it is placed in must be in
+/// the caller's scope (rule L16; an unknown or unseen customer is L06). A refused request is a 422 whose `details` is the import report with
 /// each row's problems.
 #[utoipa::path(
     post,
@@ -142,10 +157,7 @@ pub async fn write_rows(
             ));
         }
     }
-    if kind.schema().customer_column.is_none() {
-        // Relationships name parties, not one customer: they change the whole graph.
-        whole_portfolio(&caller)?;
-    }
+    relationships_need_whole_portfolio(kind, &caller)?;
     let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(format!("temporary directory: {e}")))?;
     let path = dir.path().join("rows.csv");
     let cell = |v: Option<&serde_json::Value>| match v {
@@ -164,34 +176,10 @@ pub async fn write_rows(
         }
         w.flush().map_err(|e| ApiError::Internal(e.to_string()))?;
     }
-    let options = import_options(&state, &format!("api:{}.csv", kind.code()), req.skip_invalid, dir.path());
+    let options =
+        import_options(&state, &caller, &format!("api:{}.csv", kind.code()), req.skip_invalid, dir.path());
     state
         .writing(move |store, _| {
-            if let Some(column) = kind.schema().customer_column {
-                for (i, row) in req.rows.iter().enumerate() {
-                    let id = cell(row.get(column));
-                    let admitted = match (kind, store.record(Kind::Customers, &id)?) {
-                        // A new customer: the scope must admit where it is placed.
-                        (Kind::Customers, None) => caller.scope.admits(
-                            &id,
-                            row.get("org_unit").map(|v| cell(Some(v))).as_deref().filter(|s| !s.is_empty()),
-                            row.get("business_line")
-                                .map(|v| cell(Some(v)))
-                                .as_deref()
-                                .filter(|s| !s.is_empty()),
-                        ),
-                        (_, Some(r)) => caller.scope.admits(&id, r.text("org_unit"), r.text("business_line")),
-                        // Left to the validator, which names the unknown customer.
-                        (_, None) => true,
-                    };
-                    if !admitted {
-                        return Err(ApiError::invalid(
-                            &format!("rows[{i}].{column}"),
-                            format!("no customer '{id}' in your data scope"),
-                        ));
-                    }
-                }
-            }
             let report = import_and_audit(store, &caller, &ip, kind, &path, &options)?;
             drop(dir);
             Ok(report)
@@ -232,8 +220,8 @@ pub(crate) fn upload_name(name: &str) -> Result<&str, ApiError> {
 
 /// Uploads a file of one kind (the request body is the file: CSV in UTF-8, UTF-16 or GBK,
 /// or xlsx) and imports it like `credence import`: validated on five levels, one
-/// transaction, idempotent. For callers whose scope is the whole portfolio (an ERP's
-/// daily drop). A refused file is a 422 whose `details` is the report.
+/// transaction, idempotent. Every row must be in the caller's scope, as for
+/// `POST /api/v1/records/{kind}`. A refused file is a 422 whose `details` is the report.
 #[utoipa::path(
     post,
     path = "/api/v1/imports/{kind}",
@@ -252,8 +240,8 @@ pub async fn upload(
     body: Bytes,
 ) -> Result<Json<credence_engine::ImportReport>, ApiError> {
     caller.require(Permission::CustomerWrite)?;
-    whole_portfolio(&caller)?;
     let kind = kind_of(&kind)?;
+    relationships_need_whole_portfolio(kind, &caller)?;
     let name = upload_name(&q.filename)?.to_owned();
     if body.is_empty() {
         return Err(ApiError::bad_request("empty_body", "the request body is the file; it is empty", None));
@@ -266,7 +254,7 @@ pub async fn upload(
         .to_ascii_lowercase();
     let path = dir.path().join(format!("upload.{ext}"));
     std::fs::write(&path, &body).map_err(|e| ApiError::Internal(format!("writing the upload: {e}")))?;
-    let options = import_options(&state, &name, q.skip_invalid.unwrap_or(false), dir.path());
+    let options = import_options(&state, &caller, &name, q.skip_invalid.unwrap_or(false), dir.path());
     state
         .writing(move |store, _| {
             let report = import_and_audit(store, &caller, &ip, kind, &path, &options)?;

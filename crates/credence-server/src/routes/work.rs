@@ -60,7 +60,7 @@ pub async fn alerts(
         limit: Some(if caller.scope.is_whole_portfolio() { limit } else { limit.saturating_mul(20) }),
     };
     state
-        .with_store(move |store, _| {
+        .with_store(move |store, shared| {
             let mut out = Vec::new();
             for a in store.alerts(&filter)? {
                 if out.len() == limit as usize {
@@ -70,6 +70,7 @@ pub async fn alerts(
                     out.push(a);
                 }
             }
+            crate::routes::evidence::cut_all(store, shared, &caller, &mut out)?;
             Ok(out)
         })
         .await

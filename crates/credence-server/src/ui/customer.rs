@@ -115,7 +115,9 @@ pub async fn customer(
                     customer: Some(who.clone()),
                     ..Default::default()
                 };
-                (store.alerts(&filter)?, store.cases(&cases)?)
+                let mut alerts = store.alerts(&filter)?;
+                crate::routes::evidence::cut_all(store, shared, &caller, &mut alerts)?;
+                (alerts, store.cases(&cases)?)
             } else {
                 (Vec::new(), Vec::new())
             };
@@ -397,33 +399,48 @@ pub async fn customer(
         .collect();
     let (group, circles, graph) = match &g.relations {
         Some(rel) => {
-            let ties = &rel.ties;
-            let mut group = vec![Fact {
-                label: w.controller.into(),
-                value: ties.control.actual_controller.clone().unwrap_or_else(|| w.none.to_owned()),
-            }];
-            group.push(Fact {
-                label: w.group.into(),
-                value: ties
-                    .group
-                    .as_ref()
-                    .map_or_else(|| w.no_group.to_owned(), |(gid, head)| format!("{gid} ({head})")),
-            });
-            if let Some(m) = &ties.membership {
-                let text = lang.pick(&ties.control.text_en, &ties.control.text_zh).to_owned();
+            let mut group = Vec::new();
+            let mut circles: Vec<String> = Vec::new();
+            if let Some(ties) = &rel.ties {
+                let withheld = |part: &str| ties.withheld.contains(&part);
                 group.push(Fact {
-                    label: w.explanation.into(),
-                    value: if text.is_empty() { format!("{:?}", m.rule) } else { text },
+                    label: w.controller.into(),
+                    value: match &ties.control {
+                        Some(c) => c.actual_controller.clone().unwrap_or_else(|| w.none.to_owned()),
+                        None => w.withheld_outside_scope.to_owned(),
+                    },
                 });
+                group.push(Fact {
+                    label: w.group.into(),
+                    value: match &ties.group {
+                        Some((gid, head)) => format!("{gid} ({head})"),
+                        None if withheld("group") => w.withheld_outside_scope.to_owned(),
+                        None => w.no_group.to_owned(),
+                    },
+                });
+                if let (Some(m), Some(c)) = (&ties.membership, &ties.control) {
+                    let text = lang.pick(&c.text_en, &c.text_zh).to_owned();
+                    group.push(Fact {
+                        label: w.explanation.into(),
+                        value: if text.is_empty() { format!("{:?}", m.rule) } else { text },
+                    });
+                }
+                circles = ties.circles.iter().map(|c| lang.pick(&c.text_en, &c.text_zh).to_owned()).collect();
+                if withheld("circle") {
+                    circles.push(format!("{} {}", w.guarantee_circles, w.withheld_outside_scope));
+                }
             }
-            let circles = ties.circles.iter().map(|c| lang.pick(&c.text_en, &c.text_zh).to_owned()).collect();
             let n = &rel.neighbourhood;
             let nodes: Vec<Node> = n
                 .nodes
                 .iter()
                 .map(|x| Node {
                     id: x.id.clone(),
-                    label: x.name.clone().unwrap_or_else(|| x.id.clone()),
+                    label: match &x.name {
+                        Some(name) => name.clone(),
+                        None if x.id.starts_with("outside-") => w.outside_scope_party.to_owned(),
+                        None => x.id.clone(),
+                    },
                     distance: x.distance,
                     customer: x.customer,
                     href: (x.customer && x.id != id).then(|| format!("/customers/{}", x.id)),

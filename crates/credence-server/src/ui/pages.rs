@@ -177,7 +177,7 @@ pub async fn cockpit(
     let caller = viewer.caller.clone();
     let may_alerts = caller.may(Permission::AlertRead);
     let lists = state
-        .with_store(move |store, _| {
+        .with_store(move |store, shared| {
             if !may_alerts {
                 return Ok((Vec::new(), Vec::new()));
             }
@@ -198,6 +198,7 @@ pub async fn cockpit(
                     alerts.push(a);
                 }
             }
+            crate::routes::evidence::cut_all(store, shared, &caller, &mut alerts)?;
             let filter = credence_store::CaseFilter {
                 status: Some("open".into()),
                 due_before: Some(now),

@@ -38,7 +38,7 @@ pub async fn work(
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let wanted = level.clone();
     let found = state
-        .with_store(move |store, _| {
+        .with_store(move |store, shared| {
             let filter = credence_store::CaseFilter {
                 status: Some("open".into()),
                 due_before: overdue.then_some(now),
@@ -71,6 +71,7 @@ pub async fn work(
                     alerts.push(a);
                 }
             }
+            crate::routes::evidence::cut_all(store, shared, &caller, &mut alerts)?;
             Ok((cases, alerts))
         })
         .await;
@@ -120,8 +121,9 @@ pub async fn case(
     }
     let caller = viewer.caller.clone();
     let found = state
-        .with_store(move |store, _| {
-            let view = crate::routes::cases::case_view(store, &caller, id)?;
+        .with_store(move |store, shared| {
+            let view =
+                crate::routes::cases::case_view(store, &caller, id)?.shown_to(store, shared, &caller)?;
             let name = store
                 .record(credence_records::Kind::Customers, &view.case.customer_id)?
                 .and_then(|r| r.text("name").map(str::to_owned))

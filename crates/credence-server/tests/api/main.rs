@@ -13,6 +13,7 @@ mod hardening;
 mod matrix;
 mod portfolio;
 mod records;
+mod scope;
 mod work;
 
 use axum::body::Body;

@@ -74,9 +74,10 @@ async fn records_checks(f: &Fixture) {
     let elsewhere = login(f, "elsewhere").await;
     let (s, b, _) =
         call(f, post("/api/v1/records/customers", &elsewhere, json!({ "rows": [row.clone()] }))).await;
+    let d = &b["details"]["diagnostics"][0];
     assert_eq!(
-        (s, b["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("rows[0].customer_id")),
+        (s, d["column"].as_str(), d["rule"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("customer_id"), Some("L16")),
         "{b}"
     );
     let mut placed = row.clone();
@@ -84,9 +85,10 @@ async fn records_checks(f: &Fixture) {
     placed["uscc"] = Value::Null;
     placed["registration_no"] = json!("REG-9000001");
     let (s, b, _) = call(f, post("/api/v1/records/customers", &elsewhere, json!({ "rows": [placed] }))).await;
+    let d = &b["details"]["diagnostics"][0];
     assert_eq!(
-        (s, b["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("rows[0].customer_id")),
+        (s, d["column"].as_str(), d["rule"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("business_line"), Some("L16")),
         "a new customer outside the scope: {b}"
     );
 
@@ -123,8 +125,10 @@ async fn records_checks(f: &Fixture) {
         call(f, upload("/api/v1/imports/invoices?filename=i.csv", &risk, b"not,a,header\n1,2,3\n".to_vec()))
             .await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("rejected")), "{b}");
+    // A scoped caller may upload; its rows are held to its scope (see the scope tests),
+    // and relationships, which join parties across lines, stay with the whole portfolio.
     assert_eq!(
-        call(f, upload("/api/v1/imports/invoices?filename=i.csv", &elsewhere, b"x".to_vec())).await.0,
+        call(f, upload("/api/v1/imports/relationships?filename=r.csv", &elsewhere, b"x".to_vec())).await.0,
         StatusCode::FORBIDDEN
     );
     // Uploads may be larger than other bodies.

@@ -1,0 +1,28 @@
+//! The data scope an import writes with: the whole portfolio for the local operator, the
+//! user's own scope with `--user`.
+
+use anyhow::{Result, anyhow, bail};
+use credence_domain::CustomerScope;
+use credence_server::access::{Permission, Role, allows, list};
+use credence_store::Store;
+
+/// The scope of `user` (who must exist, be enabled and hold `customer.write`); without a
+/// user, the whole portfolio.
+pub(crate) fn import_scope(store: &mut Store, user: Option<&str>) -> Result<CustomerScope> {
+    let Some(name) = user else {
+        return Ok(CustomerScope::default());
+    };
+    let u = store.user(name)?.ok_or_else(|| anyhow!("--user {name}: no such user"))?;
+    if u.disabled {
+        bail!("--user {name}: the account is disabled");
+    }
+    let role = Role::parse(&u.role).ok_or_else(|| anyhow!("--user {name}: unknown role '{}'", u.role))?;
+    if !allows(role, Permission::CustomerWrite) {
+        bail!("--user {name}: a {} may not {}", role.code(), Permission::CustomerWrite.code());
+    }
+    Ok(CustomerScope {
+        org_unit: u.org_unit,
+        business_lines: list(&u.business_lines),
+        customers: list(&u.customers),
+    })
+}
