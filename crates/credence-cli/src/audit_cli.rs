@@ -124,7 +124,7 @@ fn words(argv: &[String]) -> Vec<&str> {
 }
 
 /// The action a command line performs, when it changes stored data (`collect.log`,
-/// `case.act`, …), and the first word after it (usually the customer, case or request;
+/// `case.act`, …) or takes data out (`export`), and the first word after it (usually the customer, case or request;
 /// for commands taking only options, the first option's value).
 pub fn action(argv: &[String]) -> Option<(String, String)> {
     let w = words(argv);
@@ -132,7 +132,7 @@ pub fn action(argv: &[String]) -> Option<(String, String)> {
     let (command, sub) = (*positional.first()?, positional.get(1).copied());
     let has = |flag: &str| w.contains(&flag);
     let changes = match command {
-        "demo" | "import" | "load" | "rate" | "warn" => true,
+        "demo" | "import" | "load" | "rate" | "warn" | "export" => true,
         "rating" => sub == Some("override"),
         "case" | "repair" => !matches!(sub, Some("list" | "show") | None),
         "notify" => sub == Some("send"),
@@ -148,7 +148,7 @@ pub fn action(argv: &[String]) -> Option<(String, String)> {
         return None;
     }
     let action = match (sub, command) {
-        (Some(s), c) if !matches!(c, "demo" | "import" | "load" | "rate" | "warn" | "check") => {
+        (Some(s), c) if !matches!(c, "demo" | "import" | "load" | "rate" | "warn" | "check" | "export") => {
             format!("{c}.{s}")
         }
         (_, c) => c.to_owned(),
@@ -540,6 +540,7 @@ mod tests {
         assert_eq!(a("check --customer C1 --amount 5 --order SO-1"), Some(("check".into(), "C1".into())));
         assert_eq!(a("demo --customers 300"), Some(("demo".into(), "300".into())));
         assert_eq!(a("--audit-key-file k rate"), Some(("rate".into(), "".into())));
+        assert_eq!(a("export customers --format xlsx"), Some(("export".into(), "customers".into())));
         assert_eq!(a("check --customer C1 --amount 5"), None);
         assert_eq!(a("case list"), None);
         assert_eq!(a("collect dispute list"), None);

@@ -969,6 +969,16 @@ fn command_line_changes_are_audited_with_them_and_checkpoints_show_truncation() 
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("BROKEN at record 3: the checkpoint taken at"), "{}", stdout(&o));
 
+    // Exports are recorded too.
+    let out = dir.path().join("customers.csv");
+    ok(db, &["export", "customers", "--out", out.to_str().unwrap()]);
+    let exported: serde_json::Value =
+        serde_json::from_str(&ok(db, &["audit", "list", "--action", "cli.export", "--format", "json"]))
+            .unwrap();
+    assert_eq!(exported[0]["object"], "customers");
+    c.execute_batch("DELETE FROM audit_log WHERE seq > 2; UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_log WHERE seq = 2) WHERE id = 1;")
+        .unwrap();
+
     // Without the key.
     let o = credence(db, &["--audit-key-file", "/nonexistent/key", "audit", "verify"]);
     assert!(o.status.success());
