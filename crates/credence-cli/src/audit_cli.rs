@@ -225,10 +225,17 @@ pub enum AuditCommand {
         #[arg(long)]
         checkpoint: Option<PathBuf>,
     },
-    /// Append the chain's head, signed with the key, to a file kept outside the database.
+    /// Append the chain's head, signed with the key, to a file kept outside the database
+    /// and/or POST it to a webhook (signed as notifications are).
     Checkpoint {
+        #[arg(long, required_unless_present = "webhook")]
+        out: Option<PathBuf>,
+        /// An `http(s)://` receiver for the checkpoint as JSON.
+        #[arg(long, requires = "webhook_secret_env")]
+        webhook: Option<String>,
+        /// The environment variable holding the webhook's signing secret.
         #[arg(long)]
-        out: PathBuf,
+        webhook_secret_env: Option<String>,
     },
     /// Audit records, oldest first.
     List {
@@ -293,22 +300,36 @@ pub fn run_audit(db: &str, command: AuditCommand) -> Result<bool> {
     let mut store = crate::open(db)?;
     match command {
         AuditCommand::Verify { checkpoint } => return verify(&mut store, checkpoint.as_deref()),
-        AuditCommand::Checkpoint { out } => {
+        AuditCommand::Checkpoint { out, webhook, webhook_secret_env } => {
             let cp = AuditCheckpoint::take(&mut store, &now())?;
-            cp.append_to(&out)?;
-            if cp.algorithm.is_keyed() {
-                println!(
-                    "checkpoint of record {} ({}) appended to {}",
-                    cp.seq,
-                    cp.algorithm.code(),
-                    out.display()
-                );
+            let signed = if cp.algorithm.is_keyed() {
+                cp.algorithm.code().to_owned()
             } else {
-                println!(
-                    "checkpoint of record {} appended to {}, unsigned (no audit key): it shows changes only while the file itself is out of reach",
-                    cp.seq,
-                    out.display()
-                );
+                "unsigned (no audit key): it shows changes only while it is out of an intruder's reach".into()
+            };
+            if let Some(out) = out {
+                cp.append_to(&out)?;
+                println!("checkpoint of record {}, {signed}, appended to {}", cp.seq, out.display());
+            }
+            if let (Some(url), Some(env)) = (webhook, webhook_secret_env) {
+                let secret =
+                    std::env::var(&env).with_context(|| format!("environment variable {env} is not set"))?;
+                let endpoint = credence_notify::WebhookEndpoint {
+                    name: "audit-checkpoint".into(),
+                    url: url.clone(),
+                    secret: credence_notify::Secret::new(secret),
+                    timeout: std::time::Duration::from_secs(10),
+                };
+                let body = serde_json::to_vec(&cp)?;
+                credence_notify::post_signed(
+                    &endpoint,
+                    "audit.checkpoint",
+                    &cp.seq.to_string(),
+                    &body,
+                    chrono::Utc::now(),
+                )
+                .with_context(|| format!("posting the checkpoint to {url}"))?;
+                println!("checkpoint of record {}, {signed}, posted to {url}", cp.seq);
             }
         }
         AuditCommand::List { actor, action, object, from, to, limit, format } => {

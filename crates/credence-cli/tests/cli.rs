@@ -969,6 +969,38 @@ fn command_line_changes_are_audited_with_them_and_checkpoints_show_truncation() 
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("BROKEN at record 3: the checkpoint taken at"), "{}", stdout(&o));
 
+    // A checkpoint can also go to a webhook, signed as notifications are.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/anchor", listener.local_addr().unwrap());
+    let receiver = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&got).contains("\"mac\"") {
+            let n = s.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        s.write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n").unwrap();
+        String::from_utf8_lossy(&got).into_owned()
+    });
+    let o = Command::new(env!("CARGO_BIN_EXE_credence"))
+        .args(["audit", "checkpoint", "--webhook", &url, "--webhook-secret-env", "ANCHOR_SECRET"])
+        .env("CREDENCE_DB", db)
+        .env("ANCHOR_SECRET", "shared with the receiver")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let request = receiver.join().unwrap().to_lowercase();
+    assert!(request.starts_with("post /anchor"), "{request}");
+    assert!(request.contains("x-credence-event: audit.checkpoint"), "{request}");
+    assert!(request.contains("x-credence-signature: "), "{request}");
+    assert!(request.contains("\"seq\":2") && request.contains("\"algorithm\":\"hmac-sha256\""), "{request}");
+
     // Exports are recorded too.
     let out = dir.path().join("customers.csv");
     ok(db, &["export", "customers", "--out", out.to_str().unwrap()]);
