@@ -43,6 +43,13 @@ struct Cli {
     /// everything the database file allows.
     #[arg(long, global = true, env = "CREDENCE_USER")]
     user: Option<String>,
+    /// The audit log's key file (default for SQLite: `<db>.audit-key` beside the
+    /// database, created at first use). `CREDENCE_AUDIT_KEY` (hex) takes precedence.
+    #[arg(long, global = true, env = "CREDENCE_AUDIT_KEY_FILE")]
+    audit_key_file: Option<PathBuf>,
+    /// The MAC of a new or hex-given audit key: hmac-sha256 or hmac-sm3 (国密).
+    #[arg(long, global = true, env = "CREDENCE_AUDIT_MAC", default_value = "hmac-sha256")]
+    audit_mac: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -215,10 +222,10 @@ enum Command {
         #[command(subcommand)]
         command: server_cmd::TokenCommand,
     },
-    /// The hash-chained audit log: verify, list, export.
+    /// The keyed, hash-chained audit log: verify, checkpoint, list, archive, purge, export.
     Audit {
         #[command(subcommand)]
-        command: server_cmd::AuditCommand,
+        command: audit_cli::AuditCommand,
     },
     /// Collections: worklists, actions, promises to pay (CTRL-9).
     Collect {
@@ -457,8 +464,11 @@ fn is_postgres(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
+/// Opens the database keyed for the audit log, with the command's audit record attached.
 fn open(db: &str) -> Result<Store> {
-    Store::open(db).with_context(|| format!("opening database {db}"))
+    let mut store = Store::open(db).with_context(|| format!("opening database {db}"))?;
+    audit_cli::attach(&mut store);
+    Ok(store)
 }
 
 /// Output piped into `head` and the like: stop quietly when the reader goes away, as
@@ -479,17 +489,31 @@ fn main() -> std::process::ExitCode {
     let argv: Vec<String> = std::env::args().collect();
     let cli = Cli::parse();
     let db = cli.db.clone();
-    let user = cli.user.clone();
+    let verifying = matches!(cli.command, Command::Audit { command: audit_cli::AuditCommand::Verify { .. } });
+    let source = audit_cli::KeySource {
+        db: &cli.db,
+        file: cli.audit_key_file.as_deref(),
+        algorithm: &cli.audit_mac,
+        create: !verifying,
+    };
+    let key = match audit_cli::resolve_key(&source) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    audit_cli::configure(
+        key,
+        audit_cli::entry(&argv, cli.user.as_deref()).map(credence_store::PendingAudit::new),
+    );
     match run(cli) {
         Ok(code) => {
-            if code == std::process::ExitCode::SUCCESS && audit_cli::action(&argv).is_some() {
-                // The user a command ran as (--user), else the local operator's login name.
-                let operator = user.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "cli".into());
-                let logged = open(&db).and_then(|mut s| Ok(audit_cli::record(&mut s, &argv, &operator)?));
-                if let Err(e) = logged {
-                    eprintln!("error: the change was made but its audit record could not be written: {e:#}");
-                    return std::process::ExitCode::from(3);
-                }
+            if code == std::process::ExitCode::SUCCESS
+                && let Err(e) = audit_cli::record_if_unwritten(&db)
+            {
+                eprintln!("error: the command succeeded but its audit record could not be written: {e:#}");
+                return std::process::ExitCode::from(3);
             }
             code
         }
@@ -825,7 +849,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::User { command } => server_cmd::run_user(&cli.db, cli.user.as_deref(), command)?,
         Command::Token { command } => server_cmd::run_token(&cli.db, cli.user.as_deref(), command)?,
         Command::Audit { command } => {
-            if !server_cmd::run_audit(&cli.db, command)? {
+            if !audit_cli::run_audit(&cli.db, command)? {
                 return Ok(ExitCode::from(1));
             }
         }

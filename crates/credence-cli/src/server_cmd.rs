@@ -1,14 +1,14 @@
 //! `credence serve`, `credence user …`, `credence token …` and `credence audit …`: the
 //! server and who may use it (GOV-3 … GOV-5).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Subcommand;
 use credence_server::accounts::{self, AccessChange, Actor, NewUser, Requester};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::open;
 use crate::output::print_table;
-use crate::{ReportFormat, open};
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -60,6 +60,13 @@ pub struct ServeArgs {
     /// bound on tokens issued before.
     #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=3660))]
     token_max_days: i64,
+    /// Append a signed checkpoint of the audit chain's head to this file (keep it on
+    /// another machine or medium) every `--audit-checkpoint-every`.
+    #[arg(long)]
+    audit_checkpoint: Option<PathBuf>,
+    /// How often to take a checkpoint: seconds, or with a unit (`90s`, `30m`, `1h`, `1d`).
+    #[arg(long, default_value = "1h", value_parser = crate::audit_cli::parse_every)]
+    audit_checkpoint_every: std::time::Duration,
 }
 
 /// The operator running a command, for the audit log: `--by`, else the login name.
@@ -225,32 +232,6 @@ pub enum TokenCommand {
     List,
 }
 
-#[derive(Subcommand)]
-pub enum AuditCommand {
-    /// Check the whole chain; exit 1 and name the first broken record if it is broken.
-    Verify,
-    /// Audit records, oldest first.
-    List {
-        #[arg(long)]
-        actor: Option<String>,
-        /// Actions starting with this (e.g. `limit.`).
-        #[arg(long)]
-        action: Option<String>,
-        #[arg(long)]
-        object: Option<String>,
-        #[arg(long)]
-        from: Option<String>,
-        #[arg(long)]
-        to: Option<String>,
-        #[arg(long, default_value_t = 100)]
-        limit: u32,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-    },
-    /// Export the whole log as CSV, with the hashes, for an auditor's own checks.
-    Export { out: PathBuf },
-}
-
 pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
     credence_server::init_logging(args.json_logs, &args.log);
     let mut config = credence_server::ServerConfig::new(db);
@@ -275,6 +256,10 @@ pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
         Some(s) => credence_server::jobs::JobConfig::every(std::time::Duration::from_secs(s.max(1)), notify),
         None => credence_server::jobs::JobConfig::standard(notify),
     });
+    config.audit.key = crate::audit_cli::key().cloned();
+    if let Some(path) = args.audit_checkpoint {
+        config.audit.checkpoint = Some((path, args.audit_checkpoint_every));
+    }
     let state = credence_server::AppState::open(config).with_context(|| format!("opening database {db}"))?;
     credence_server::run(state, args.addr, jobs).context("serving")?;
     Ok(())
@@ -423,95 +408,4 @@ pub fn run_token(db: &str, user: Option<&str>, command: TokenCommand) -> Result<
         }
     }
     Ok(())
-}
-
-/// Runs an audit command; `Ok(false)` when the chain is broken.
-pub fn run_audit(db: &str, command: AuditCommand) -> Result<bool> {
-    let mut store = open(db)?;
-    match command {
-        AuditCommand::Verify => match store.verify_audit()? {
-            credence_store::AuditVerification::Intact { records, head_hash } => {
-                println!("audit log intact: {records} records; head hash {head_hash}");
-                println!(
-                    "keep the head hash elsewhere: a later verify must show it among the chain's hashes"
-                );
-            }
-            credence_store::AuditVerification::Broken { seq, reason } => {
-                println!("audit log BROKEN at record {seq}: {reason}");
-                return Ok(false);
-            }
-        },
-        AuditCommand::List { actor, action, object, from, to, limit, format } => {
-            let filter = credence_store::AuditFilter {
-                actor,
-                action,
-                object,
-                from,
-                to,
-                after: None,
-                limit: Some(limit),
-            };
-            let records = store.audit_records(&filter)?;
-            if format == ReportFormat::Json {
-                println!("{}", serde_json::to_string_pretty(&records)?);
-                return Ok(true);
-            }
-            let rows: Vec<Vec<String>> = records
-                .into_iter()
-                .map(|r| {
-                    vec![
-                        r.seq.to_string(),
-                        r.entry.at,
-                        r.entry.actor,
-                        r.entry.role,
-                        r.entry.action,
-                        r.entry.object,
-                        r.entry.client_ip,
-                        r.entry.summary,
-                    ]
-                })
-                .collect();
-            print_table(&["seq", "at", "actor", "role", "action", "object", "client", "summary"], &rows);
-        }
-        AuditCommand::Export { out } => {
-            let records = store.audit_records(&credence_store::AuditFilter::default())?;
-            let mut w = csv::Writer::from_path(&out).with_context(|| format!("writing {}", out.display()))?;
-            w.write_record([
-                "seq",
-                "at",
-                "actor",
-                "role",
-                "action",
-                "object",
-                "summary",
-                "client_ip",
-                "request_id",
-                "prev_hash",
-                "hash",
-            ])?;
-            for r in &records {
-                let e = &r.entry;
-                let seq = r.seq.to_string();
-                w.write_record([
-                    seq.as_str(),
-                    &e.at,
-                    &e.actor,
-                    &e.role,
-                    &e.action,
-                    &e.object,
-                    &e.summary,
-                    &e.client_ip,
-                    &e.request_id,
-                    &r.prev_hash,
-                    &r.hash,
-                ])?;
-            }
-            w.flush()?;
-            if records.is_empty() {
-                bail!("the audit log is empty; nothing exported");
-            }
-            println!("exported {} audit records to {}", records.len(), out.display());
-        }
-    }
-    Ok(true)
 }

@@ -999,3 +999,118 @@ fn import_and_load_as_a_user_stay_inside_its_scope() {
     ok(db, &["import", "invoices", &moved, "--as-of", "2026-09-30"]);
     assert_eq!(invoice_of(), ("C1".to_owned(), 100));
 }
+
+/// The command line's audit: the key is created beside the database with a warning; a
+/// command whose record cannot be written changes nothing; a checkpoint kept outside the
+/// database shows a truncated log; without the key the MACs cannot be checked, and
+/// `verify` says so.
+#[test]
+fn command_line_changes_are_audited_with_them_and_checkpoints_show_truncation() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let db = db.to_str().unwrap();
+    let o = credence(db, &["demo", "--records-only", "--customers", "20", "--seed", "3"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let warning = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(
+        warning.contains("a new hmac-sha256 key was created in") && warning.contains("a.db.audit-key"),
+        "{warning}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(format!("{db}.audit-key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let again = credence(db, &["status"]);
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("warning"), "the key is reused");
+
+    let c = rusqlite_connection(db);
+    let actions = |c: &rusqlite::Connection| -> i64 {
+        c.query_row("SELECT COUNT(*) FROM collection_actions", [], |r| r.get(0)).unwrap()
+    };
+    c.execute_batch(
+        "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END;",
+    )
+    .unwrap();
+    let log = ["collect", "log", "C0000001", "--action", "phone", "--note", "called", "--by", "zhao"];
+    let o = credence(db, &log);
+    assert!(!o.status.success(), "the record could not be written, so the command must fail");
+    assert_eq!(actions(&c), 0, "the change was made without its record");
+    c.execute_batch("DROP TRIGGER no_audit").unwrap();
+    ok(db, &log);
+    assert_eq!(actions(&c), 1);
+    let records: serde_json::Value =
+        serde_json::from_str(&ok(db, &["audit", "list", "--format", "json"])).unwrap();
+    let records = records.as_array().unwrap();
+    let actions_logged: Vec<&str> = records.iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert_eq!(actions_logged, ["cli.demo", "cli.collect.log"]);
+    assert!(records.iter().all(|r| r["algorithm"] == "hmac-sha256"), "{records:?}");
+
+    // A checkpoint, then more changes, then someone deletes them and rolls the head back.
+    let checkpoints = dir.path().join("elsewhere.jsonl");
+    let cp = checkpoints.to_str().unwrap();
+    ok(db, &["audit", "checkpoint", "--out", cp]);
+    ok(db, &log);
+    ok(db, &["audit", "checkpoint", "--out", cp]);
+    let verified = ok(db, &["audit", "verify", "--checkpoint", cp]);
+    assert!(verified.contains("intact: 3 records") && verified.contains("3 MACs checked"), "{verified}");
+    let (seq, hash): (i64, String) = c
+        .query_row("SELECT seq, hash FROM audit_log WHERE seq = 2", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    c.execute_batch(&format!(
+        "DELETE FROM audit_log WHERE seq > {seq}; UPDATE audit_head SET seq = {seq}, hash = '{hash}' WHERE id = 1;"
+    ))
+    .unwrap();
+    assert!(ok(db, &["audit", "verify"]).contains("intact: 2 records"), "alone, truncation cannot be seen");
+    let o = credence(db, &["audit", "verify", "--checkpoint", cp]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("BROKEN at record 3: the checkpoint taken at"), "{}", stdout(&o));
+
+    // A checkpoint can also go to a webhook, signed as notifications are.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/anchor", listener.local_addr().unwrap());
+    let receiver = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&got).contains("\"mac\"") {
+            let n = s.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        s.write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n").unwrap();
+        String::from_utf8_lossy(&got).into_owned()
+    });
+    let o = Command::new(env!("CARGO_BIN_EXE_credence"))
+        .args(["audit", "checkpoint", "--webhook", &url, "--webhook-secret-env", "ANCHOR_SECRET"])
+        .env("CREDENCE_DB", db)
+        .env("ANCHOR_SECRET", "shared with the receiver")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let request = receiver.join().unwrap().to_lowercase();
+    assert!(request.starts_with("post /anchor"), "{request}");
+    assert!(request.contains("x-credence-event: audit.checkpoint"), "{request}");
+    assert!(request.contains("x-credence-signature: "), "{request}");
+    assert!(request.contains("\"seq\":2") && request.contains("\"algorithm\":\"hmac-sha256\""), "{request}");
+
+    // Exports are recorded too.
+    let out = dir.path().join("customers.csv");
+    ok(db, &["export", "customers", "--out", out.to_str().unwrap()]);
+    let exported: serde_json::Value =
+        serde_json::from_str(&ok(db, &["audit", "list", "--action", "cli.export", "--format", "json"]))
+            .unwrap();
+    assert_eq!(exported[0]["object"], "customers");
+    c.execute_batch("DELETE FROM audit_log WHERE seq > 2; UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_log WHERE seq = 2) WHERE id = 1;")
+        .unwrap();
+
+    // Without the key.
+    let o = credence(db, &["--audit-key-file", "/nonexistent/key", "audit", "verify"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("cannot check the MACs of 2 keyed records: no audit key"), "{}", stdout(&o));
+}

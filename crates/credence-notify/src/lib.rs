@@ -124,4 +124,4 @@ pub use error::{ConfigError, ConfigProblem, DeliveryError, EmailError, WebhookEr
 pub use notification::{Bilingual, Channel, Notification, NotificationKind, UnknownChannel, UnknownKind};
 pub use retry::RetryPolicy;
 pub use signature::{SIGNATURE_PREFIX, sign, verify_signature};
-pub use webhook::webhook_body;
+pub use webhook::{post_signed, webhook_body};

@@ -45,6 +45,20 @@ pub(crate) fn post(
     now: DateTime<Utc>,
 ) -> Result<(), WebhookError> {
     let body = webhook_body(notification).map_err(WebhookError::Encode)?;
+    let delivery = notification.id.to_string();
+    post_signed(endpoint, notification.kind.code(), &delivery, &body, now)
+}
+
+/// POSTs a JSON body to the endpoint with the same signature headers as a notification
+/// (`X-Credence-Event`, `-Delivery`, `-Timestamp`, `-Signature`), signed at `now`: for
+/// other messages a receiver checks the same way, such as audit checkpoints.
+pub fn post_signed(
+    endpoint: &WebhookEndpoint,
+    event: &str,
+    delivery: &str,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(), WebhookError> {
     let timestamp = now.timestamp();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(endpoint.timeout))
@@ -71,11 +85,11 @@ pub(crate) fn post(
     let mut response = agent
         .post(&endpoint.url)
         .header("Content-Type", "application/json")
-        .header("X-Credence-Event", notification.kind.code())
-        .header("X-Credence-Delivery", notification.id.to_string())
+        .header("X-Credence-Event", event)
+        .header("X-Credence-Delivery", delivery)
         .header("X-Credence-Timestamp", timestamp.to_string())
-        .header("X-Credence-Signature", sign(endpoint.secret.expose(), timestamp, &body))
-        .send(&body[..])
+        .header("X-Credence-Signature", sign(endpoint.secret.expose(), timestamp, body))
+        .send(body)
         .map_err(request_error)?;
     let status = response.status().as_u16();
     if (200..300).contains(&status) {

@@ -50,7 +50,8 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
-pub use state::{AppState, ServerConfig};
+pub use routes::audit_log::take_checkpoints as take_audit_checkpoints;
+pub use state::{AppState, AuditConfig, ServerConfig};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]

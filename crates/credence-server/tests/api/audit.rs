@@ -166,3 +166,53 @@ async fn a_keyed_server_writes_macs() {
         credence_store::AuditVerification::Intact { macs_unchecked: 1, macs_checked: 0, .. }
     ));
 }
+
+/// A run started through the API commits in steps: its start is recorded with its first
+/// commit, its end with the claim's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_is_recorded_at_its_first_commit_and_at_its_end() {
+    let f = fixture();
+    let risk = login(&f, "risk").await;
+    let (s, started, _) =
+        call(&f, post("/api/v1/runs", &risk, json!({ "kind": "rating", "scope": "all" }))).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{started}");
+    let run = started["run"].as_str().unwrap().to_owned();
+    let status = finished_run(&f, &risk, &run).await;
+    assert!(status.starts_with("ok: "), "{status}");
+    let object = format!("job:{run}");
+    let log: Vec<(String, String)> = records(&f, "")
+        .into_iter()
+        .filter(|r| r.entry.object == object)
+        .map(|r| (r.entry.action, r.entry.role))
+        .collect();
+    let expected = [("run.start", "risk_manager"), ("job.start", "job"), ("job.run", "job")];
+    assert_eq!(log, expected.map(|(a, r)| (a.to_owned(), r.to_owned())));
+}
+
+/// The server's periodic checkpoints: signed heads appended to the file named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_takes_checkpoints_periodically() {
+    let mut f = fixture();
+    let key = credence_store::AuditKey::new(credence_store::MacAlgorithm::HmacSha256, vec![5; 32]).unwrap();
+    let mut config = f.state.0.config.clone();
+    config.audit.key = Some(key.clone());
+    f.state = AppState::open(config).unwrap();
+    let path = f._dir.path().join("checkpoints.jsonl");
+    let task = tokio::spawn(credence_server::take_audit_checkpoints(
+        f.state.clone(),
+        path.clone(),
+        std::time::Duration::from_millis(100),
+    ));
+    tokio::time::sleep(std::time::Duration::from_millis(450)).await;
+    task.abort();
+    let checkpoints = credence_store::AuditCheckpoint::read_file(&path).unwrap();
+    assert!(checkpoints.len() >= 2, "{checkpoints:?}");
+    assert!(checkpoints.iter().all(|c| c.signature_valid(Some(&key)) == Some(true)));
+    let verified = with_store(&f, |s| {
+        s.set_audit_key(Some(key));
+        s.verify_audit_with(&checkpoints).unwrap()
+    });
+    assert!(
+        matches!(verified, credence_store::AuditVerification::Intact { checkpoints: n, .. } if n == checkpoints.len())
+    );
+}
