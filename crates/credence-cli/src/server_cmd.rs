@@ -42,6 +42,9 @@ pub struct ServeArgs {
     /// date, a reproduction of an earlier day).
     #[arg(long, value_parser = crate::parse_date)]
     as_of: Option<chrono::NaiveDate>,
+    /// Limits on uploaded files and JSON records.
+    #[command(flatten)]
+    limits: crate::limits_args::ReadLimitArgs,
 }
 
 /// The operator running a command, for the audit log: `--by`, else the login name.
@@ -166,6 +169,7 @@ pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
     let mut config = credence_server::ServerConfig::new(db);
     config.secure_cookies = args.secure_cookies;
     config.as_of = args.as_of;
+    config.read_limits = args.limits.limits();
     if let Some(i) = args.instance {
         config.instance = i;
     }

@@ -2,7 +2,9 @@
 //! transaction, report every problem.
 
 use crate::EngineError;
-use credence_records::{Diagnostic, Kind, Record, RowReader, ValidationConfig, Validator};
+use credence_records::{
+    Budget, Diagnostic, Kind, ReadLimits, Record, RowReader, ValidationConfig, Validator,
+};
 use credence_store::{NewImportRun, Store};
 use std::collections::HashMap;
 use std::io::Read;
@@ -30,6 +32,11 @@ pub struct ImportOptions {
     /// The name reports and the import run give the file (an upload's own name); `None`:
     /// its path. Its extension tells CSV from xlsx.
     pub source_name: Option<String>,
+    /// What the file may make the reader hold: rows, columns, cells, bytes.
+    pub limits: ReadLimits,
+    /// Checked once per row: when it runs out the import stops with
+    /// [`EngineError::Cancelled`](crate::EngineError::Cancelled) and writes nothing.
+    pub budget: Budget,
 }
 
 impl ImportOptions {
@@ -40,6 +47,8 @@ impl ImportOptions {
             now,
             max_diagnostics: 100_000,
             source_name: None,
+            limits: ReadLimits::default(),
+            budget: Budget::default(),
         }
     }
 }
@@ -176,7 +185,7 @@ pub fn import_file(
     let shown = options.source_name.clone().unwrap_or_else(|| path.display().to_string());
     let mut report = ImportReport::new(&shown, kind);
     let cap = options.max_diagnostics;
-    let mut reader = RowReader::open_named(path, &shown)?;
+    let mut reader = RowReader::open_within(path, &shown, options.limits, options.budget.clone())?;
     let Some((_, header)) = reader.next_row()? else {
         return Err(credence_records::ReadError::Empty { path: shown }.into());
     };
@@ -212,6 +221,8 @@ pub fn import_file(
         r.try_get("customer_id").and_then(|v| v.as_text()).and_then(|c| industries.get(c)).cloned()
     };
     while let Some((row, cells)) = reader.next_row()? {
+        // Returning drops the session, which rolls the import back.
+        options.budget.check()?;
         if Validator::is_blank(&cells) {
             continue;
         }
@@ -237,8 +248,10 @@ pub fn import_file(
         outcome.diagnostics.into_iter().for_each(|d| report.push(d, cap));
     }
     if screens {
+        options.budget.check()?;
         session.for_each_record(kind, |r| validator.screen_reference(&r, industry_of(&r).as_deref()))?;
     }
+    options.budget.check()?;
     let mut outliers = validator.finish();
     outliers.sort_by_key(|d| d.row);
     outliers.into_iter().for_each(|d| report.push(d, cap));
