@@ -31,6 +31,8 @@ pub struct ServerConfig {
     /// The business date every view and check is as of; `None`: today (UTC) at each
     /// request. Fixed for demonstrations and tests of a portfolio observed on a past date.
     pub as_of: Option<chrono::NaiveDate>,
+    /// What an uploaded file or a body of JSON records may make the reader hold.
+    pub read_limits: credence_records::ReadLimits,
 }
 
 impl ServerConfig {
@@ -45,6 +47,7 @@ impl ServerConfig {
             login_window_minutes: 15,
             secure_cookies: false,
             as_of: None,
+            read_limits: credence_records::ReadLimits::default(),
         }
     }
 }

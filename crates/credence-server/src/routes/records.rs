@@ -90,6 +90,10 @@ fn import_options(
     let mut o = credence_engine::ImportOptions::new(state.today(), now());
     o.source_name = Some(name.to_owned());
     o.max_diagnostics = 1_000;
+    o.limits = state.0.config.read_limits;
+    // The import stops (and rolls back) when the request would have timed out, and, through
+    // the handler's `cancel_on_drop` guard, as soon as the request is dropped.
+    o.budget = credence_engine::Budget::lasting(state.0.config.request_timeout);
     if skip_invalid {
         o.invalid_rows = credence_engine::InvalidRows::Skip { rejects: dir.join("rejects.csv") };
     }
@@ -165,7 +169,8 @@ pub async fn write_rows(
         w.flush().map_err(|e| ApiError::Internal(e.to_string()))?;
     }
     let options = import_options(&state, &format!("api:{}.csv", kind.code()), req.skip_invalid, dir.path());
-    state
+    let stop = options.budget.cancel_on_drop();
+    let written = state
         .with_store(move |store, _| {
             if let Some(column) = kind.schema().customer_column {
                 for (i, row) in req.rows.iter().enumerate() {
@@ -196,11 +201,12 @@ pub async fn write_rows(
             drop(dir);
             Ok(report)
         })
-        .await
-        .map(|mut r| {
-            r.rejects_file = None;
-            Json(r)
-        })
+        .await;
+    stop.disarm();
+    written.map(|mut r| {
+        r.rejects_file = None;
+        Json(r)
+    })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -266,17 +272,19 @@ pub async fn upload(
     let path = dir.path().join(format!("upload.{ext}"));
     std::fs::write(&path, &body).map_err(|e| ApiError::Internal(format!("writing the upload: {e}")))?;
     let options = import_options(&state, &name, q.skip_invalid.unwrap_or(false), dir.path());
-    state
+    let stop = options.budget.cancel_on_drop();
+    let imported = state
         .with_store(move |store, _| {
             let report = import_and_audit(store, &caller, &ip, kind, &path, &options)?;
             drop(dir);
             Ok(report)
         })
-        .await
-        .map(|mut r| {
-            r.rejects_file = None;
-            Json(r)
-        })
+        .await;
+    stop.disarm();
+    imported.map(|mut r| {
+        r.rejects_file = None;
+        Json(r)
+    })
 }
 
 /// Masks the personal data in a record's cells for callers without `pii.read`.

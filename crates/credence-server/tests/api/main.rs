@@ -9,6 +9,7 @@ mod access;
 mod browser;
 mod portfolio;
 mod records;
+mod uploads;
 mod work;
 
 use axum::body::Body;
