@@ -6,6 +6,7 @@ mod control_cmd;
 mod groups_cmd;
 mod groups_output;
 mod import_scope;
+mod limits_args;
 mod output;
 
 /// Rating runs and imports allocate millions of small strings from several threads;
@@ -107,6 +108,8 @@ enum Command {
         /// Print the number of rows read every 50,000 rows to stderr.
         #[arg(long)]
         progress: bool,
+        #[command(flatten)]
+        limits: limits_args::ReadLimitArgs,
     },
     /// Import every CSV/xlsx file of a folder (a daily ERP drop) in load order; files are
     /// recognised by name (customers_20261001.csv, invoices.xlsx, 客户.csv…).
@@ -118,6 +121,8 @@ enum Command {
         format: ReportFormat,
         #[arg(long, value_parser = parse_date)]
         as_of: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        limits: limits_args::ReadLimitArgs,
     },
     /// Rate the portfolio with the indicator catalogue and the expert scorecard.
     Rate {
@@ -588,11 +593,12 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
             println!("wrote {} template to {}", kind, path.display());
             output::print_guide(&guide);
         }
-        Command::Import { kind, file, skip_invalid, rejects, format, as_of, progress } => {
+        Command::Import { kind, file, skip_invalid, rejects, format, as_of, progress, limits } => {
             let mut store = open(&cli.db)?;
             let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
             let mut options = ImportOptions::new(as_of, now());
             options.scope = import_scope::import_scope(&mut store, cli.user.as_deref())?;
+            options.limits = limits.limits();
             if skip_invalid {
                 let rejects = rejects.unwrap_or_else(|| {
                     let mut p = file.clone().into_os_string();
@@ -619,7 +625,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         }
-        Command::Load { dir, skip_invalid, format, as_of } => {
+        Command::Load { dir, skip_invalid, format, as_of, limits } => {
             let mut store = open(&cli.db)?;
             let credence_engine::BatchPlan { files, unknown } = credence_engine::plan_batch(&dir)?;
             for u in &unknown {
@@ -634,6 +640,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
             let mut options =
                 ImportOptions::new(as_of.unwrap_or_else(|| chrono::Local::now().date_naive()), now());
             options.scope = import_scope::import_scope(&mut store, cli.user.as_deref())?;
+            options.limits = limits.limits();
             if skip_invalid {
                 options.invalid_rows = InvalidRows::Skip { rejects: PathBuf::new() };
             }

@@ -67,6 +67,9 @@ pub struct ServeArgs {
     /// How often to take a checkpoint: seconds, or with a unit (`90s`, `30m`, `1h`, `1d`).
     #[arg(long, default_value = "1h", value_parser = crate::audit_cli::parse_every)]
     audit_checkpoint_every: std::time::Duration,
+    /// Limits on uploaded files and JSON records.
+    #[command(flatten)]
+    limits: crate::limits_args::ReadLimitArgs,
 }
 
 /// The operator running a command, for the audit log: `--by`, else the login name.
@@ -242,6 +245,7 @@ pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
     config.max_connections = args.max_connections as usize;
     config.as_of = args.as_of;
     config.token_max_days = args.token_max_days;
+    config.read_limits = args.limits.limits();
     if let Some(i) = args.instance {
         config.instance = i;
     }

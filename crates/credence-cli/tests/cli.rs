@@ -1114,3 +1114,39 @@ fn command_line_changes_are_audited_with_them_and_checkpoints_show_truncation() 
     assert!(o.status.success());
     assert!(stdout(&o).contains("cannot check the MACs of 2 keyed records: no audit key"), "{}", stdout(&o));
 }
+
+/// A file beyond a read limit is refused by `import` and `load` with the option that
+/// raises it, and the option raises it.
+#[test]
+fn read_limits_are_named_and_set_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("l.db");
+    let db = db.to_str().unwrap();
+    let drop = dir.path().join("drop");
+    std::fs::create_dir(&drop).unwrap();
+    let csv = drop.join("customers.csv");
+    write_customers(&csv, 5);
+    let csv = csv.to_str().unwrap();
+    for args in [
+        vec!["import", "customers", csv, "--max-rows", "3"],
+        vec!["load", drop.to_str().unwrap(), "--max-rows", "3"],
+    ] {
+        let o = credence(db, &args);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "an unreadable file is an error, not a rejected report: {args:?}"
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("row 4: more than 3 rows is beyond the limit max-rows = 3; if the file is genuine, raise it with --max-rows"),
+            "{err}"
+        );
+    }
+    let o = credence(db, &["import", "customers", csv, "--max-cell-bytes", "1KiB", "--max-rows", "6"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = credence(db, &["import", "customers", csv, "--max-cell-bytes", "2GB"]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("'2GB': use a whole number of bytes, KiB, MiB or GiB")
+    );
+}

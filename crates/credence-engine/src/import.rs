@@ -4,7 +4,9 @@
 use crate::EngineError;
 use credence_domain::CustomerScope;
 use credence_records::rules::OUTSIDE_DATA_SCOPE;
-use credence_records::{Diagnostic, Kind, Record, RowReader, ValidationConfig, Validator};
+use credence_records::{
+    Budget, Diagnostic, Kind, ReadLimits, Record, RowReader, ValidationConfig, Validator,
+};
 use credence_store::{NewImportRun, Store, StoreError};
 use std::collections::HashMap;
 use std::io::Read;
@@ -35,6 +37,11 @@ pub struct ImportOptions {
     /// The customers the importing user may write; a row outside is refused like an
     /// invalid one (rule L16). Default: the whole portfolio.
     pub scope: CustomerScope,
+    /// What the file may make the reader hold: rows, columns, cells, bytes.
+    pub limits: ReadLimits,
+    /// Checked once per row: when it runs out the import stops with
+    /// [`EngineError::Cancelled`](crate::EngineError::Cancelled) and writes nothing.
+    pub budget: Budget,
 }
 
 impl ImportOptions {
@@ -46,6 +53,8 @@ impl ImportOptions {
             max_diagnostics: 100_000,
             source_name: None,
             scope: CustomerScope::default(),
+            limits: ReadLimits::default(),
+            budget: Budget::default(),
         }
     }
 }
@@ -182,7 +191,7 @@ pub fn import_file(
     let shown = options.source_name.clone().unwrap_or_else(|| path.display().to_string());
     let mut report = ImportReport::new(&shown, kind);
     let cap = options.max_diagnostics;
-    let mut reader = RowReader::open_named(path, &shown)?;
+    let mut reader = RowReader::open_within(path, &shown, options.limits, options.budget.clone())?;
     let Some((_, header)) = reader.next_row()? else {
         return Err(credence_records::ReadError::Empty { path: shown }.into());
     };
@@ -221,6 +230,8 @@ pub fn import_file(
         r.try_get("customer_id").and_then(|v| v.as_text()).and_then(|c| industries.get(c)).cloned()
     };
     while let Some((row, cells)) = reader.next_row()? {
+        // Returning drops the session, which rolls the import back.
+        options.budget.check()?;
         if Validator::is_blank(&cells) {
             continue;
         }
@@ -263,8 +274,10 @@ pub fn import_file(
         outcome.diagnostics.into_iter().for_each(|d| report.push(d, cap));
     }
     if screens {
+        options.budget.check()?;
         session.for_each_record(kind, |r| validator.screen_reference(&r, industry_of(&r).as_deref()))?;
     }
+    options.budget.check()?;
     let mut outliers = validator.finish();
     outliers.sort_by_key(|d| d.row);
     outliers.into_iter().for_each(|d| report.push(d, cap));

@@ -45,6 +45,7 @@ pub use control::{
     LimitDecision, OrderCheck, OrderDecisionKind, PolicyRun, WarmBook, apply_policy, check_order,
     check_with_book, decide_blocked_order, decide_limit, load_policy, load_strategy, request_temporary_limit,
 };
+pub use credence_records::{Budget, CancelOnDrop, Cancelled, ReadLimits};
 pub use credit_file::{LoadedFile, Qualitative, load_credit_files};
 pub use customer::{
     CustomerView, HistoryLine, IndicatorLine, IndicatorSeries, IndicatorSource, Migration, RATING_APPROVER,
@@ -82,6 +83,8 @@ pub enum EngineError {
     Read(#[from] credence_records::ReadError),
     #[error(transparent)]
     Write(#[from] credence_records::WriteError),
+    #[error("the import was stopped and nothing was written")]
+    Cancelled(#[from] credence_records::Cancelled),
     #[error("looking up stored data during validation failed")]
     Facts(#[source] credence_records::FactsError),
     #[error("cannot write {path}")]

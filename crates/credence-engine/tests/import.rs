@@ -470,3 +470,62 @@ fn qualitative_assessments() {
     check(Kind::Assessments, &format!("{head}\nC1,luck,50,2026-09-15,李明"), &["F05"]);
     check(Kind::Assessments, &format!("{head}\nC1,capital,50,2026-10-15,李明"), &["L14"]);
 }
+
+/// `n` invoices of customer C1 as CSV, numbered from I100.
+fn invoices(n: usize) -> String {
+    let mut csv = String::from("invoice_no,customer_id,issue_date,due_date,amount,currency\n");
+    for i in 0..n {
+        csv.push_str(&format!("I{},C1,2026-08-15,2026-10-14,100.00,CNY\n", 100 + i));
+    }
+    csv
+}
+
+/// What an import left behind: the import runs and whether its first invoice is stored.
+fn traces(env: &mut Env) -> (usize, bool) {
+    let runs = env.store.import_runs(100).unwrap().len();
+    (runs, env.store.record(Kind::Invoices, "I100").unwrap().is_some())
+}
+
+/// A file beyond a read limit is refused with the limit's name and writes nothing, even
+/// when the rows before the limit were valid and already upserted.
+#[test]
+fn a_file_beyond_a_limit_is_refused_and_writes_nothing() {
+    let mut env = Env::new();
+    let before = traces(&mut env);
+    let path = env.file("csv", &invoices(10));
+    let mut opts = options();
+    opts.limits.max_rows = 5;
+    let err = import_file(&mut env.store, Kind::Invoices, &path, &opts, &mut |_| {}).unwrap_err();
+    let credence_engine::EngineError::Read(read) = &err else { panic!("{err:?}") };
+    let exceeded = read.exceeded().expect("a limit");
+    assert_eq!((exceeded.limit, exceeded.allowed), (credence_records::Limit::Rows, 5));
+    assert!(err.to_string().ends_with("raise it with --max-rows"), "{err}");
+    assert_eq!(traces(&mut env), before);
+}
+
+/// An import whose budget is cancelled part way (here at the 50,000-row progress call,
+/// as a server does when the request times out) stops and rolls back everything it had
+/// written.
+#[test]
+fn a_cancelled_import_stops_and_writes_nothing() {
+    let mut env = Env::new();
+    let before = traces(&mut env);
+    let path = env.file("csv", &invoices(60_000));
+    let mut opts = options();
+    opts.budget = credence_engine::Budget::cancellable();
+    let budget = opts.budget.clone();
+    let mut seen = 0;
+    let result = import_file(&mut env.store, Kind::Invoices, &path, &opts, &mut |n| {
+        seen = n;
+        budget.cancel();
+    });
+    assert_eq!(seen, 50_000);
+    assert!(
+        matches!(result, Err(credence_engine::EngineError::Cancelled(credence_engine::Cancelled::Requested))),
+        "{result:?}"
+    );
+    assert_eq!(traces(&mut env), before);
+    // The same file with a budget that is not cancelled imports whole.
+    let report = env.import_path(Kind::Invoices, &path, &options());
+    assert_eq!(report.inserted, 60_000);
+}

@@ -100,6 +100,25 @@ pub(crate) enum Expr {
 pub(crate) struct Node {
     pub expr: Expr,
     pub span: Span,
+    /// Levels of the tree from here down (a leaf is 1).
+    pub depth: u32,
+}
+
+/// The deepest a formula's tree may be: parentheses, calls and operators, a chain
+/// `a + b + c` counting one level per operator. The checker and the evaluator recurse over
+/// the tree, so a deeper formula is refused rather than allowed to exhaust the stack.
+pub(crate) const MAX_DEPTH: u32 = 100;
+
+impl Node {
+    fn new(expr: Expr, span: Span) -> Node {
+        let below = match &expr {
+            Expr::Unary(_, x) => x.depth,
+            Expr::Binary(_, _, l, r) => l.depth.max(r.depth),
+            Expr::Call { args, .. } => args.iter().map(|a| a.value.depth).max().unwrap_or(0),
+            Expr::Number(_) | Expr::Duration(..) | Expr::Text(_) | Expr::Name(_) => 0,
+        };
+        Node { expr, span, depth: below + 1 }
+    }
 }
 
 /// A call argument, positional or named (`zero = missing("…")`).
@@ -215,6 +234,12 @@ fn lex(text: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
                         span: Span { start, end: i },
                         message: format!("malformed number '{}'", &text[start..i]),
                     })?;
+                    if !v.is_finite() {
+                        return Err(SyntaxError {
+                            span: Span { start, end: i },
+                            message: "the number is too large for a formula".into(),
+                        });
+                    }
                     Tok::Number(v)
                 }
             }
@@ -271,7 +296,7 @@ fn lex(text: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
 /// Parses one formula.
 pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
     let tokens = lex(text)?;
-    let mut p = Parser { tokens, pos: 0 };
+    let mut p = Parser { tokens, pos: 0, nesting: 0 };
     let node = p.expr()?;
     match p.peek() {
         Tok::End => Ok(node),
@@ -285,6 +310,9 @@ pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
 struct Parser {
     tokens: Vec<(Tok, Span)>,
     pos: usize,
+    /// How many rules deep the parser has recursed; bounded like the tree's depth, so
+    /// `((((…` cannot exhaust the stack before a node is made.
+    nesting: u32,
 }
 
 impl Parser {
@@ -324,13 +352,36 @@ impl Parser {
         }
     }
 
-    fn expr(&mut self) -> Result<Node, SyntaxError> {
-        self.or()
+    fn too_deep(&self) -> SyntaxError {
+        self.error(format!(
+            "the formula nests more than {MAX_DEPTH} levels deep; split it into simpler parts"
+        ))
     }
 
-    fn binary(left: Node, op: BinOp, op_span: Span, right: Node) -> Node {
+    /// Runs one recursive rule one level deeper.
+    fn nested(&mut self, rule: fn(&mut Parser) -> Result<Node, SyntaxError>) -> Result<Node, SyntaxError> {
+        if self.nesting >= MAX_DEPTH {
+            return Err(self.too_deep());
+        }
+        self.nesting += 1;
+        let out = rule(self);
+        self.nesting -= 1;
+        out
+    }
+
+    /// A node, refused when it makes the tree too deep.
+    fn node(&self, expr: Expr, span: Span) -> Result<Node, SyntaxError> {
+        let node = Node::new(expr, span);
+        if node.depth > MAX_DEPTH { Err(self.too_deep()) } else { Ok(node) }
+    }
+
+    fn expr(&mut self) -> Result<Node, SyntaxError> {
+        self.nested(Parser::or)
+    }
+
+    fn binary(&self, left: Node, op: BinOp, op_span: Span, right: Node) -> Result<Node, SyntaxError> {
         let span = left.span.to(right.span);
-        Node { expr: Expr::Binary(op, op_span, Box::new(left), Box::new(right)), span }
+        self.node(Expr::Binary(op, op_span, Box::new(left), Box::new(right)), span)
     }
 
     fn or(&mut self) -> Result<Node, SyntaxError> {
@@ -338,7 +389,7 @@ impl Parser {
         while self.is_keyword("or") {
             let op_span = self.bump().1;
             let right = self.and()?;
-            left = Self::binary(left, BinOp::Or, op_span, right);
+            left = self.binary(left, BinOp::Or, op_span, right)?;
         }
         Ok(left)
     }
@@ -348,7 +399,7 @@ impl Parser {
         while self.is_keyword("and") {
             let op_span = self.bump().1;
             let right = self.not()?;
-            left = Self::binary(left, BinOp::And, op_span, right);
+            left = self.binary(left, BinOp::And, op_span, right)?;
         }
         Ok(left)
     }
@@ -358,9 +409,9 @@ impl Parser {
             return self.cmp();
         }
         let start = self.bump().1;
-        let operand = self.not()?;
+        let operand = self.nested(Parser::not)?;
         let span = start.to(operand.span);
-        Ok(Node { expr: Expr::Unary(UnaryOp::Not, Box::new(operand)), span })
+        self.node(Expr::Unary(UnaryOp::Not, Box::new(operand)), span)
     }
 
     fn cmp(&mut self) -> Result<Node, SyntaxError> {
@@ -376,7 +427,7 @@ impl Parser {
         };
         let op_span = self.bump().1;
         let right = self.sum()?;
-        Ok(Self::binary(left, op, op_span, right))
+        self.binary(left, op, op_span, right)
     }
 
     fn sum(&mut self) -> Result<Node, SyntaxError> {
@@ -389,7 +440,7 @@ impl Parser {
             };
             let op_span = self.bump().1;
             let right = self.term()?;
-            left = Self::binary(left, op, op_span, right);
+            left = self.binary(left, op, op_span, right)?;
         }
     }
 
@@ -403,7 +454,7 @@ impl Parser {
             };
             let op_span = self.bump().1;
             let right = self.unary()?;
-            left = Self::binary(left, op, op_span, right);
+            left = self.binary(left, op, op_span, right)?;
         }
     }
 
@@ -412,9 +463,9 @@ impl Parser {
             return self.atom();
         }
         let start = self.bump().1;
-        let operand = self.unary()?;
+        let operand = self.nested(Parser::unary)?;
         let span = start.to(operand.span);
-        Ok(Node { expr: Expr::Unary(UnaryOp::Neg, Box::new(operand)), span })
+        self.node(Expr::Unary(UnaryOp::Neg, Box::new(operand)), span)
     }
 
     fn atom(&mut self) -> Result<Node, SyntaxError> {
@@ -429,7 +480,7 @@ impl Parser {
             Tok::Ident(name) => {
                 self.bump();
                 if !self.is_punct("(") {
-                    return Ok(Node { expr: Expr::Name(name), span });
+                    return self.node(Expr::Name(name), span);
                 }
                 self.bump();
                 let mut args = Vec::new();
@@ -440,18 +491,18 @@ impl Parser {
                     }
                 }
                 let close = self.expect(")")?;
-                return Ok(Node { expr: Expr::Call { name, name_span: span, args }, span: span.to(close) });
+                return self.node(Expr::Call { name, name_span: span, args }, span.to(close));
             }
             Tok::Punct("(") => {
                 self.bump();
                 let inner = self.expr()?;
                 let close = self.expect(")")?;
-                return Ok(Node { expr: inner.expr, span: span.to(close) });
+                return self.node(inner.expr, span.to(close));
             }
             other => return Err(self.error(format!("expected a value, found {}", other.describe()))),
         };
         self.bump();
-        Ok(Node { expr, span })
+        self.node(expr, span)
     }
 
     fn arg(&mut self) -> Result<Arg, SyntaxError> {
@@ -528,5 +579,41 @@ mod tests {
         check_error("4qx", "0..3: malformed number '4qx'");
         check_error("(a", "2..2: expected ')', found the end of the formula");
         check_error("a b", "2..3: expected an operator or the end of the formula, found 'b'");
+        check_error("x < 1e999", "4..9: the number is too large for a formula");
+    }
+
+    /// Formulas `n` levels deep: parentheses, minus signs, `not`s, calls, and a chain of
+    /// additions (one level per operator).
+    fn deep(n: usize) -> [String; 5] {
+        [
+            format!("{}x{}", "(".repeat(n), ")".repeat(n)),
+            format!("{}x", "-".repeat(n)),
+            format!("{}x", "not ".repeat(n)),
+            format!("{}x{}", "f(".repeat(n), ")".repeat(n)),
+            format!("x{}", " + x".repeat(n)),
+        ]
+    }
+
+    #[test]
+    fn nesting_is_bounded_not_a_stack_overflow() {
+        for text in deep(100_000) {
+            let e = parse(&text).unwrap_err();
+            assert_eq!(
+                e.message,
+                "the formula nests more than 100 levels deep; split it into simpler parts",
+                "{}",
+                &text[..20]
+            );
+            assert!(e.span.start < 500, "the error points near the start: {:?}", e.span);
+        }
+        check_error(
+            &deep(100)[0],
+            "100..101: the formula nests more than 100 levels deep; split it into simpler parts",
+        );
+        for text in deep(90) {
+            let node = parse(&text).unwrap_or_else(|e| panic!("{}: {}", &text[..20], e.message));
+            assert!(node.depth <= MAX_DEPTH, "{}", node.depth);
+        }
+        assert_eq!(parse(&format!("x{}", " + x".repeat(99))).unwrap().depth, 100);
     }
 }

@@ -73,7 +73,7 @@ pub(crate) type SyntaxError = (usize, String);
 
 pub(crate) fn parse(text: &str, names: &mut dyn Names) -> Result<Cond, SyntaxError> {
     let tokens = tokenize(text)?;
-    let mut p = Parser { tokens, pos: 0, end: text.len(), names };
+    let mut p = Parser { tokens, pos: 0, end: text.len(), names, nesting: 0 };
     let cond = p.or()?;
     if let Some(t) = p.peek() {
         return Err((t.offset, format!("unexpected `{}` after a complete condition", t.text)));
@@ -184,6 +184,9 @@ fn tokenize(text: &str) -> Result<Vec<Token<'_>>, SyntaxError> {
                 let number = &text[start..i];
                 let value: f64 =
                     number.parse().map_err(|_| (start, format!("`{number}` is not a number")))?;
+                if !value.is_finite() {
+                    return Err((start, format!("`{number}` is too large")));
+                }
                 Kind::Number(value)
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
@@ -207,7 +210,13 @@ struct Parser<'a, 'n> {
     pos: usize,
     end: usize,
     names: &'n mut dyn Names,
+    /// How deep `(` and `not` nest; bounded so `((((…` cannot exhaust the stack while
+    /// parsing or evaluating.
+    nesting: u32,
 }
+
+/// The deepest `(` and `not` may nest in a condition.
+pub(crate) const MAX_NESTING: u32 = 100;
 
 const KEYWORDS: &[&str] = &["and", "or", "not", "missing", "flag"];
 
@@ -254,6 +263,20 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn unary(&mut self) -> Result<Cond, SyntaxError> {
+        if self.nesting >= MAX_NESTING {
+            let offset = self.peek().map_or(self.end, |t| t.offset);
+            return Err((
+                offset,
+                format!("the condition nests `(` and `not` more than {MAX_NESTING} levels deep"),
+            ));
+        }
+        self.nesting += 1;
+        let out = self.operand_or_group();
+        self.nesting -= 1;
+        out
+    }
+
+    fn operand_or_group(&mut self) -> Result<Cond, SyntaxError> {
         let t = self.next("a condition")?;
         let (offset, text) = (t.offset, t.text.to_string());
         match t.kind {
@@ -436,5 +459,16 @@ mod tests {
         );
         check_error("x < 1..2", 4, "`1..2` is not a number");
         check_error("x < 10%", 6, "unexpected character `%`");
+        check_error(&format!("x < {}", "9".repeat(400)), 4, &format!("`{}` is too large", "9".repeat(400)));
+    }
+
+    #[test]
+    fn nesting_is_bounded_not_a_stack_overflow() {
+        let message = "the condition nests `(` and `not` more than 100 levels deep";
+        let parens = format!("{}x < 1{}", "(".repeat(100_000), ")".repeat(100_000));
+        check_error(&parens, 100, message);
+        check_error(&format!("{}x < 1", "not ".repeat(100_000)), 400, message);
+        check(&format!("{}net_margin < 0{}", "(".repeat(99), ")".repeat(99)), true);
+        check(&format!("{}net_margin < 0", "not ".repeat(99)), false);
     }
 }

@@ -12,9 +12,11 @@
 //! assert_eq!(Kind::parse("发票"), Some(Kind::Invoices));
 //! ```
 
+pub mod budget;
 pub mod checks;
 pub mod diagnostic;
 pub mod kinds;
+pub mod limits;
 pub mod normalise;
 pub mod outlier;
 pub mod read;
@@ -24,8 +26,10 @@ pub mod validate;
 pub mod value;
 pub mod write;
 
+pub use budget::{Budget, CancelOnDrop, Cancelled};
 pub use checks::{CheckConfig, FactsError, InvoiceFacts, StoredFacts};
 pub use diagnostic::Diagnostic;
+pub use limits::{Exceeded, Limit, Place, ReadLimits};
 pub use read::{ReadError, RowReader};
 pub use rules::{Level, Rule, Severity};
 pub use schema::{Field, FieldType, Kind, LabelSet, Schema};

@@ -1,12 +1,22 @@
-//! Reading CSV and xlsx files as rows of text cells, one row at a time.
+//! Reading CSV and xlsx files as rows of text cells, one row at a time, within
+//! [`ReadLimits`] and a [`Budget`].
 //!
 //! CSV files may be UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK — the
 //! encoding Chinese Excel writes by default. xlsx cells are rendered the way a person
-//! reads them: dates as `YYYY-MM-DD`, whole numbers without a decimal point.
+//! reads them: dates as `YYYY-MM-DD`, whole numbers without a decimal point. Blank xlsx
+//! rows are not returned; rows keep their spreadsheet numbers.
+
+mod csv_rows;
+mod sheet;
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+
+use crate::budget::{Budget, Cancelled};
+use crate::limits::{Exceeded, Limit, Place, ReadLimits};
+use csv_rows::{CsvFailure, CsvRows};
+use sheet::{SheetFailure, SheetRows};
 
 /// Why a file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -19,12 +29,20 @@ pub enum ReadError {
     },
     #[error("{path}: unsupported file type '{extension}' (use .csv or .xlsx)")]
     UnsupportedType { path: String, extension: String },
-    #[error("{path}: row {row}: CSV is malformed")]
-    Csv {
+    #[error("{path}: row {row}: cannot read the CSV")]
+    CsvIo {
         path: String,
         row: u64,
         #[source]
-        source: csv::Error,
+        source: std::io::Error,
+    },
+    #[error("{path}: row {row}, column {column}: the text is not valid UTF-8")]
+    CsvUtf8 {
+        path: String,
+        row: u64,
+        column: u64,
+        #[source]
+        source: std::string::FromUtf8Error,
     },
     #[error("{path}: not a readable xlsx workbook")]
     Xlsx {
@@ -32,23 +50,47 @@ pub enum ReadError {
         #[source]
         source: calamine::XlsxError,
     },
+    #[error("{path}: {part} cannot be trusted: {problem}")]
+    SharedStrings { path: String, part: String, problem: String },
+    #[error("{path}: the xlsx reader failed on this workbook")]
+    ReaderFailed { path: String },
     #[error("{path}: the workbook has no worksheet")]
     NoSheet { path: String },
     #[error("{path}: the file is empty (no header row)")]
     Empty { path: String },
+    /// The file goes beyond one of the [`ReadLimits`].
+    #[error("{path}: {exceeded}")]
+    Limit { path: String, exceeded: Exceeded },
+    #[error("{path}: reading stopped")]
+    Cancelled {
+        path: String,
+        #[source]
+        source: Cancelled,
+    },
+}
+
+impl ReadError {
+    /// The limit the file went beyond, if that is why it was refused.
+    pub fn exceeded(&self) -> Option<&Exceeded> {
+        match self {
+            ReadError::Limit { exceeded, .. } => Some(exceeded),
+            _ => None,
+        }
+    }
 }
 
 /// A source of rows: the header first, then records.
 pub struct RowReader {
     path: String,
     inner: Inner,
-    /// Spreadsheet row number of the next row to be returned (header = 1).
+    /// Spreadsheet row number of the next CSV row to be returned (header = 1).
     next_row: u64,
+    limits: ReadLimits,
 }
 
 enum Inner {
-    Csv(csv::Reader<Box<dyn Read>>, csv::StringRecord),
-    Sheet(std::vec::IntoIter<Vec<String>>),
+    Csv(Box<CsvRows>),
+    Sheet(SheetRows),
 }
 
 /// How many bytes are sniffed to tell UTF-8 from GB18030.
@@ -63,7 +105,7 @@ fn sniff_is_utf8(bytes: &[u8]) -> bool {
 }
 
 impl RowReader {
-    /// Opens a `.csv` or `.xlsx` file by its extension.
+    /// Opens a `.csv` or `.xlsx` file by its extension, within the default limits.
     pub fn open(path: &Path) -> Result<Self, ReadError> {
         Self::open_named(path, &path.display().to_string())
     }
@@ -71,80 +113,102 @@ impl RowReader {
     /// Opens a file whose messages name it `shown` (an upload's name rather than the
     /// temporary file holding it); the type comes from `shown`'s extension.
     pub fn open_named(path: &Path, shown: &str) -> Result<Self, ReadError> {
+        Self::open_within(path, shown, ReadLimits::default(), Budget::default())
+    }
+
+    /// [`RowReader::open_named`] within `limits`, stopping when `budget` runs out.
+    pub fn open_within(
+        path: &Path,
+        shown: &str,
+        limits: ReadLimits,
+        budget: Budget,
+    ) -> Result<Self, ReadError> {
         let shown = shown.to_owned();
         let ext = Path::new(&shown).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         let open_err = |source| ReadError::Open { path: shown.clone(), source };
-        match ext.as_str() {
-            "csv" | "txt" => {
-                let mut file = File::open(path).map_err(open_err)?;
-                let mut head = vec![0; SNIFF_BYTES];
-                let n = read_up_to(&mut file, &mut head).map_err(open_err)?;
-                head.truncate(n);
-                file.seek(SeekFrom::Start(0)).map_err(open_err)?;
-                let has_bom = head.starts_with(&[0xEF, 0xBB, 0xBF])
-                    || head.starts_with(&[0xFF, 0xFE])
-                    || head.starts_with(&[0xFE, 0xFF]);
-                let fallback =
-                    if has_bom || sniff_is_utf8(&head) { encoding_rs::UTF_8 } else { encoding_rs::GB18030 };
-                let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
-                    .encoding(Some(fallback))
-                    .bom_override(true)
-                    .build(BufReader::with_capacity(1 << 16, file));
-                let reader = csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .flexible(true)
-                    .from_reader(Box::new(decoded) as Box<dyn Read>);
-                Ok(Self { path: shown, inner: Inner::Csv(reader, csv::StringRecord::new()), next_row: 1 })
-            }
-            "xlsx" | "xlsm" => {
-                use calamine::Reader;
-                let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path)
-                    .map_err(|source| ReadError::Xlsx { path: shown.clone(), source })?;
-                let range = wb
-                    .worksheet_range_at(0)
-                    .ok_or_else(|| ReadError::NoSheet { path: shown.clone() })?
-                    .map_err(|source| ReadError::Xlsx { path: shown.clone(), source })?;
-                // Rows are rendered up front: an xlsx sheet holds at most 1,048,576 rows and
-                // calamine materialises the range anyway.
-                let (start_row, start_col) = range.start().unwrap_or((0, 0));
-                let mut rows: Vec<Vec<String>> = Vec::with_capacity(range.height() + 1);
-                // Rows above the used range are blank; keep numbering equal to Excel's.
-                for _ in 0..start_row {
-                    rows.push(Vec::new());
-                }
-                for r in range.rows() {
-                    let mut cells: Vec<String> = vec![String::new(); start_col as usize];
-                    cells.extend(r.iter().map(render_cell));
-                    rows.push(cells);
-                }
-                Ok(Self { path: shown, inner: Inner::Sheet(rows.into_iter()), next_row: 1 })
-            }
-            _ => Err(ReadError::UnsupportedType { path: shown, extension: ext }),
+        if !matches!(ext.as_str(), "csv" | "txt" | "xlsx" | "xlsm") {
+            return Err(ReadError::UnsupportedType { path: shown, extension: ext });
         }
+        let mut file = File::open(path).map_err(open_err)?;
+        let size = file.metadata().map_err(open_err)?.len();
+        limits
+            .check(Limit::FileBytes, size, || Place::File)
+            .map_err(|exceeded| ReadError::Limit { path: shown.clone(), exceeded })?;
+        let inner = if ext == "csv" || ext == "txt" {
+            let mut head = vec![0; SNIFF_BYTES];
+            let n = read_up_to(&mut file, &mut head).map_err(open_err)?;
+            head.truncate(n);
+            file.seek(SeekFrom::Start(0)).map_err(open_err)?;
+            let has_bom = head.starts_with(&[0xEF, 0xBB, 0xBF])
+                || head.starts_with(&[0xFF, 0xFE])
+                || head.starts_with(&[0xFE, 0xFF]);
+            let fallback =
+                if has_bom || sniff_is_utf8(&head) { encoding_rs::UTF_8 } else { encoding_rs::GB18030 };
+            let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(fallback))
+                .bom_override(true)
+                .build(BufReader::with_capacity(1 << 16, file));
+            Inner::Csv(Box::new(CsvRows::new(Box::new(decoded), limits, budget)))
+        } else {
+            drop(file);
+            let failed = |e| sheet_error(&shown, e);
+            sheet::check_package(path, &limits).map_err(failed)?;
+            Inner::Sheet(SheetRows::open(path, limits, budget).map_err(failed)?)
+        };
+        Ok(Self { path: shown, inner, next_row: 1, limits })
     }
 
     pub fn path(&self) -> &str {
         &self.path
     }
 
+    /// The limits this reader holds the file to.
+    pub fn limits(&self) -> &ReadLimits {
+        &self.limits
+    }
+
     /// The next row with its spreadsheet row number, or `None` at the end.
     pub fn next_row(&mut self) -> Result<Option<(u64, Vec<String>)>, ReadError> {
-        let row = self.next_row;
-        let cells = match &mut self.inner {
-            Inner::Csv(reader, record) => match reader.read_record(record) {
-                Ok(true) => record.iter().map(str::to_owned).collect(),
-                Ok(false) => return Ok(None),
-                Err(source) => {
-                    return Err(ReadError::Csv { path: self.path.clone(), row, source });
-                }
-            },
-            Inner::Sheet(rows) => match rows.next() {
-                Some(cells) => cells,
-                None => return Ok(None),
-            },
-        };
-        self.next_row += 1;
-        Ok(Some((row, cells)))
+        match &mut self.inner {
+            Inner::Csv(rows) => {
+                let row = self.next_row;
+                let path = &self.path;
+                let cells = match rows.next_record(row) {
+                    Ok(Some(cells)) => cells,
+                    Ok(None) => return Ok(None),
+                    Err(CsvFailure::Io(source)) => {
+                        return Err(ReadError::CsvIo { path: path.clone(), row, source });
+                    }
+                    Err(CsvFailure::Utf8 { column, source }) => {
+                        return Err(ReadError::CsvUtf8 { path: path.clone(), row, column, source });
+                    }
+                    Err(CsvFailure::Limit(exceeded)) => {
+                        return Err(ReadError::Limit { path: path.clone(), exceeded });
+                    }
+                    Err(CsvFailure::Cancelled(source)) => {
+                        return Err(ReadError::Cancelled { path: path.clone(), source });
+                    }
+                };
+                self.limits
+                    .check(Limit::Rows, row, || Place::Row(row))
+                    .map_err(|exceeded| ReadError::Limit { path: path.clone(), exceeded })?;
+                self.next_row += 1;
+                Ok(Some((row, cells)))
+            }
+            Inner::Sheet(rows) => rows.next().map_err(|e| sheet_error(&self.path, e)),
+        }
+    }
+}
+
+fn sheet_error(path: &str, e: SheetFailure) -> ReadError {
+    let path = path.to_owned();
+    match e {
+        SheetFailure::Xlsx(source) => ReadError::Xlsx { path, source },
+        SheetFailure::Limit(exceeded) => ReadError::Limit { path, exceeded },
+        SheetFailure::SharedStrings { part, problem } => ReadError::SharedStrings { path, part, problem },
+        SheetFailure::NoSheet => ReadError::NoSheet { path },
+        SheetFailure::Cancelled(source) => ReadError::Cancelled { path, source },
+        SheetFailure::Stopped => ReadError::ReaderFailed { path },
     }
 }
 

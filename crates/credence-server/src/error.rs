@@ -143,6 +143,18 @@ impl From<credence_engine::EngineError> for ApiError {
             | E::OverrideDecided { .. }
             | E::OverrideSuperseded { .. }
             | E::RepairPlanExists { .. } => ApiError::conflict(e.to_string()),
+            E::Read(r) if r.exceeded().is_some() => ApiError::Client {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "limit_exceeded",
+                message: chain(&e),
+                field: None,
+            },
+            E::Cancelled(_) | E::Read(credence_records::ReadError::Cancelled { .. }) => ApiError::Client {
+                status: StatusCode::REQUEST_TIMEOUT,
+                code: "timeout",
+                message: "the request ran out of time; nothing was written".into(),
+                field: None,
+            },
             E::Read(_) => ApiError::Client {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 code: "unreadable_file",

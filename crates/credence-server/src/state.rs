@@ -47,6 +47,8 @@ pub struct ServerConfig {
     /// The longest an API token lives, in days: the default for a new token, the most it
     /// may ask for, and (counted from its creation) a bound on tokens already issued.
     pub token_max_days: i64,
+    /// What an uploaded file or a body of JSON records may make the reader hold.
+    pub read_limits: credence_records::ReadLimits,
 }
 
 /// How the server keeps the audit chain.
@@ -86,6 +88,7 @@ impl ServerConfig {
             as_of: None,
             audit: AuditConfig::default(),
             token_max_days: 90,
+            read_limits: credence_records::ReadLimits::default(),
         }
     }
 }

@@ -129,6 +129,36 @@ pub(crate) enum Expr {
 pub(crate) struct Node {
     pub expr: Expr,
     pub span: Span,
+    /// Levels of the tree from here down (a leaf is 1).
+    pub depth: u32,
+}
+
+/// The deepest a condition's tree may be: parentheses, calls, filters and operators, a
+/// chain `a + b + c` counting one level per operator. Checking and evaluation recurse
+/// over the tree, so a deeper condition is refused rather than allowed to exhaust the
+/// stack.
+pub(crate) const MAX_DEPTH: u32 = 100;
+
+impl Node {
+    fn new(expr: Expr, span: Span) -> Node {
+        let below = match &expr {
+            Expr::Filtered { filter, .. } => filter.depth,
+            Expr::Call { args, .. } => args
+                .iter()
+                .map(|a| match a {
+                    Arg::Value(n) => n.depth,
+                    Arg::Ago(_) => 1,
+                })
+                .max()
+                .unwrap_or(0),
+            Expr::Neg(x) | Expr::Not(x) | Expr::In(x, _) => x.depth,
+            Expr::Trend { value, .. } => value.depth,
+            Expr::Held { condition, .. } => condition.depth,
+            Expr::Binary(_, _, l, r) => l.depth.max(r.depth),
+            Expr::Number(_) | Expr::Percent(_) | Expr::Duration(_) | Expr::Text(_) | Expr::Name(_) => 0,
+        };
+        Node { expr, span, depth: below + 1 }
+    }
 }
 
 /// A call argument: an expression, or `1q ago` (the shift of an event window).
@@ -253,6 +283,9 @@ fn lex(text: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
                     let v = digits
                         .parse::<f64>()
                         .map_err(|_| err(start, i, format!("malformed number '{}'", &text[start..i])))?;
+                    if !v.is_finite() {
+                        return Err(err(start, i, "the number is too large for a condition"));
+                    }
                     if bytes.get(i) == Some(&b'%') {
                         i += 1;
                         Tok::Percent(v / 100.0)
@@ -304,12 +337,15 @@ fn lex(text: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
 struct Parser {
     toks: Vec<(Tok, Span)>,
     pos: usize,
+    /// How many rules deep the parser has recursed; bounded like the tree's depth, so
+    /// `((((…` cannot exhaust the stack before a node is made.
+    nesting: u32,
 }
 
 /// Parses a rule condition.
 pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
-    let mut p = Parser { toks: lex(text)?, pos: 0 };
-    let node = p.or()?;
+    let mut p = Parser { toks: lex(text)?, pos: 0, nesting: 0 };
+    let node = p.nested(Parser::or)?;
     match p.peek() {
         Tok::End => Ok(node),
         Tok::Punct("=") => Err(p.unexpected("write '==' to compare")),
@@ -355,11 +391,42 @@ impl Parser {
         if self.peek().is_word(word) { Some(self.next().1) } else { None }
     }
 
+    fn too_deep(&self) -> SyntaxError {
+        SyntaxError {
+            span: self.span(),
+            message: format!(
+                "the condition nests more than {MAX_DEPTH} levels deep; split it into simpler rules"
+            ),
+        }
+    }
+
+    /// Runs one recursive rule one level deeper.
+    fn nested(&mut self, rule: fn(&mut Parser) -> Result<Node, SyntaxError>) -> Result<Node, SyntaxError> {
+        if self.nesting >= MAX_DEPTH {
+            return Err(self.too_deep());
+        }
+        self.nesting += 1;
+        let out = rule(self);
+        self.nesting -= 1;
+        out
+    }
+
+    /// A node, refused when it makes the tree too deep.
+    fn node(&self, expr: Expr, span: Span) -> Result<Node, SyntaxError> {
+        let node = Node::new(expr, span);
+        if node.depth > MAX_DEPTH { Err(self.too_deep()) } else { Ok(node) }
+    }
+
+    fn binary(&self, op: BinOp, op_span: Span, l: Node, r: Node) -> Result<Node, SyntaxError> {
+        let span = l.span.to(r.span);
+        self.node(Expr::Binary(op, op_span, Box::new(l), Box::new(r)), span)
+    }
+
     fn or(&mut self) -> Result<Node, SyntaxError> {
         let mut left = self.and()?;
         while let Some(op_span) = self.eat_word("or") {
             let right = self.and()?;
-            left = binary(BinOp::Or, op_span, left, right);
+            left = self.binary(BinOp::Or, op_span, left, right)?;
         }
         Ok(left)
     }
@@ -368,16 +435,16 @@ impl Parser {
         let mut left = self.not()?;
         while let Some(op_span) = self.eat_word("and") {
             let right = self.not()?;
-            left = binary(BinOp::And, op_span, left, right);
+            left = self.binary(BinOp::And, op_span, left, right)?;
         }
         Ok(left)
     }
 
     fn not(&mut self) -> Result<Node, SyntaxError> {
         if let Some(s) = self.eat_word("not") {
-            let x = self.not()?;
+            let x = self.nested(Parser::not)?;
             let span = s.to(x.span);
-            return Ok(Node { expr: Expr::Not(Box::new(x)), span });
+            return self.node(Expr::Not(Box::new(x)), span);
         }
         self.held()
     }
@@ -403,7 +470,7 @@ impl Parser {
             _ => return Err(self.unexpected("expected 'quarters'")),
         };
         let span = condition.span.to(end);
-        Ok(Node { expr: Expr::Held { condition: Box::new(condition), quarters, count_span }, span })
+        self.node(Expr::Held { condition: Box::new(condition), quarters, count_span }, span)
     }
 
     fn comparison(&mut self) -> Result<Node, SyntaxError> {
@@ -434,7 +501,7 @@ impl Parser {
                     }
                 }
                 let span = left.span.to(end);
-                return Ok(Node { expr: Expr::Trend { rising, value: Box::new(left), over, word }, span });
+                return self.node(Expr::Trend { rising, value: Box::new(left), over, word }, span);
             }
             Tok::Ident(w) if w == "in" => {
                 self.next();
@@ -453,13 +520,13 @@ impl Parser {
                 }
                 let end = self.expect_punct(")")?;
                 let span = left.span.to(end);
-                return Ok(Node { expr: Expr::In(Box::new(left), items), span });
+                return self.node(Expr::In(Box::new(left), items), span);
             }
             _ => return Ok(left),
         };
         let op_span = self.next().1;
         let right = self.sum()?;
-        Ok(binary(op, op_span, left, right))
+        self.binary(op, op_span, left, right)
     }
 
     fn sum(&mut self) -> Result<Node, SyntaxError> {
@@ -472,7 +539,7 @@ impl Parser {
             };
             let op_span = self.next().1;
             let right = self.term()?;
-            left = binary(op, op_span, left, right);
+            left = self.binary(op, op_span, left, right)?;
         }
     }
 
@@ -486,16 +553,16 @@ impl Parser {
             };
             let op_span = self.next().1;
             let right = self.unary()?;
-            left = binary(op, op_span, left, right);
+            left = self.binary(op, op_span, left, right)?;
         }
     }
 
     fn unary(&mut self) -> Result<Node, SyntaxError> {
         if *self.peek() == Tok::Punct("-") {
             let s = self.next().1;
-            let x = self.unary()?;
+            let x = self.nested(Parser::unary)?;
             let span = s.to(x.span);
-            return Ok(Node { expr: Expr::Neg(Box::new(x)), span });
+            return self.node(Expr::Neg(Box::new(x)), span);
         }
         self.atom()
     }
@@ -521,22 +588,22 @@ impl Parser {
                 }
                 if *self.peek() == Tok::Punct("[") {
                     self.next();
-                    let filter = self.or()?;
+                    let filter = self.nested(Parser::or)?;
                     let end = self.expect_punct("]")?;
-                    return Ok(Node {
-                        expr: Expr::Filtered { name, name_span: span, filter: Box::new(filter) },
-                        span: span.to(end),
-                    });
+                    return self.node(
+                        Expr::Filtered { name, name_span: span, filter: Box::new(filter) },
+                        span.to(end),
+                    );
                 }
                 Expr::Name(name)
             }
             _ => {
-                let inner = self.or()?;
+                let inner = self.nested(Parser::or)?;
                 let end = self.expect_punct(")")?;
-                return Ok(Node { expr: inner.expr, span: span.to(end) });
+                return self.node(inner.expr, span.to(end));
             }
         };
-        Ok(Node { expr, span })
+        self.node(expr, span)
     }
 
     fn call(&mut self, name: String, name_span: Span) -> Result<Node, SyntaxError> {
@@ -550,7 +617,7 @@ impl Parser {
                         self.next();
                         Arg::Ago(Duration { amount, unit, span: span.to(self.prev_span()) })
                     }
-                    _ => Arg::Value(self.or()?),
+                    _ => Arg::Value(self.nested(Parser::or)?),
                 };
                 args.push(arg);
                 if *self.peek() == Tok::Punct(",") {
@@ -564,13 +631,8 @@ impl Parser {
             }
         }
         let end = self.expect_punct(")")?;
-        Ok(Node { expr: Expr::Call { name, name_span, args }, span: name_span.to(end) })
+        self.node(Expr::Call { name, name_span, args }, name_span.to(end))
     }
-}
-
-fn binary(op: BinOp, op_span: Span, l: Node, r: Node) -> Node {
-    let span = l.span.to(r.span);
-    Node { expr: Expr::Binary(op, op_span, Box::new(l), Box::new(r)), span }
 }
 
 #[cfg(test)]
@@ -649,5 +711,33 @@ mod tests {
         check("x < 1 )", "6..7: expected an operator or the end of the condition, found ')'");
         check("x ? 1", "2..3: unexpected character '?'");
         check("x < 1 for 2q", "10..12: write the number of quarters as 'for 2 quarters'");
+        check("x < 1e999", "4..9: the number is too large for a condition");
+    }
+
+    /// Conditions `n` levels deep: parentheses, minus signs, `not`s, calls, event
+    /// filters, and a chain of additions (one level per operator).
+    fn deep(n: usize) -> [String; 6] {
+        [
+            format!("{}x{} > 0", "(".repeat(n), ")".repeat(n)),
+            format!("{}x > 0", "-".repeat(n)),
+            format!("{}x > 0", "not ".repeat(n)),
+            format!("{}x{} > 0", "f(".repeat(n), ")".repeat(n)),
+            format!("count({}x{}, 4q) > 0", "e[".repeat(n), "]".repeat(n)),
+            format!("x{} > 0", " + x".repeat(n)),
+        ]
+    }
+
+    #[test]
+    fn nesting_is_bounded_not_a_stack_overflow() {
+        let message = "the condition nests more than 100 levels deep; split it into simpler rules";
+        for text in deep(100_000) {
+            let e = parse(&text).unwrap_err();
+            assert_eq!(e.message, message, "{}", &text[..20]);
+            assert!(e.span.start < 500, "the error points near the start: {:?}", e.span);
+        }
+        for text in deep(90) {
+            let node = parse(&text).unwrap_or_else(|e| panic!("{}: {}", &text[..20], e.message));
+            assert!(node.depth <= MAX_DEPTH, "{}", node.depth);
+        }
     }
 }

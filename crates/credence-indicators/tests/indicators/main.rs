@@ -11,6 +11,7 @@ mod events;
 mod financial;
 mod fixture;
 mod language;
+mod robustness;
 mod trends;
 
 use credence_indicators::Catalogue;

@@ -9,6 +9,7 @@ mod knockouts;
 mod loading;
 mod overrides;
 mod reproducible;
+mod robustness;
 mod scales;
 mod scoring;
 mod submodels;

@@ -104,6 +104,10 @@ fn import_options(
     o.scope = caller.scope.customer_scope();
     o.source_name = Some(name.to_owned());
     o.max_diagnostics = 1_000;
+    o.limits = state.0.config.read_limits;
+    // The import stops (and rolls back) when the request would have timed out, and, through
+    // the handler's `cancel_on_drop` guard, as soon as the request is dropped.
+    o.budget = credence_engine::Budget::lasting(state.0.config.request_timeout);
     if skip_invalid {
         o.invalid_rows = credence_engine::InvalidRows::Skip { rejects: dir.join("rejects.csv") };
     }
@@ -178,17 +182,19 @@ pub async fn write_rows(
     }
     let options =
         import_options(&state, &caller, &format!("api:{}.csv", kind.code()), req.skip_invalid, dir.path());
-    state
+    let stop = options.budget.cancel_on_drop();
+    let written = state
         .writing(move |store, _| {
             let report = import_and_audit(store, &caller, &ip, kind, &path, &options)?;
             drop(dir);
             Ok(report)
         })
-        .await
-        .map(|mut r| {
-            r.rejects_file = None;
-            Json(r)
-        })
+        .await;
+    stop.disarm();
+    written.map(|mut r| {
+        r.rejects_file = None;
+        Json(r)
+    })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -255,17 +261,19 @@ pub async fn upload(
     let path = dir.path().join(format!("upload.{ext}"));
     std::fs::write(&path, &body).map_err(|e| ApiError::Internal(format!("writing the upload: {e}")))?;
     let options = import_options(&state, &caller, &name, q.skip_invalid.unwrap_or(false), dir.path());
-    state
+    let stop = options.budget.cancel_on_drop();
+    let imported = state
         .writing(move |store, _| {
             let report = import_and_audit(store, &caller, &ip, kind, &path, &options)?;
             drop(dir);
             Ok(report)
         })
-        .await
-        .map(|mut r| {
-            r.rejects_file = None;
-            Json(r)
-        })
+        .await;
+    stop.disarm();
+    imported.map(|mut r| {
+        r.rejects_file = None;
+        Json(r)
+    })
 }
 
 /// Masks the personal data in a record's cells for callers without `pii.read`.

@@ -14,6 +14,7 @@ mod matrix;
 mod portfolio;
 mod records;
 mod scope;
+mod uploads;
 mod work;
 
 use axum::body::Body;

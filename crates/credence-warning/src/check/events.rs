@@ -18,7 +18,7 @@ impl Checker<'_> {
             );
         }
         let (kind_name, kind_span, filter_node) = match &args[0] {
-            Arg::Value(Node { expr: Expr::Name(n), span }) => (n.clone(), *span, None),
+            Arg::Value(Node { expr: Expr::Name(n), span, .. }) => (n.clone(), *span, None),
             Arg::Value(Node { expr: Expr::Filtered { name, name_span, filter }, .. }) => {
                 (name.clone(), *name_span, Some(filter.as_ref()))
             }

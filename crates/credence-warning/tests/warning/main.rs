@@ -7,4 +7,5 @@ mod frequency;
 mod language;
 mod levels;
 mod peers;
+mod robustness;
 mod rules;
