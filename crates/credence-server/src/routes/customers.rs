@@ -472,7 +472,7 @@ pub async fn decide_override(
 ) -> Result<Json<credence_store::OverrideRequest>, ApiError> {
     caller.require(Permission::RatingApprove)?;
     state
-        .with_store(move |store, _| {
+        .writing(move |store, _| {
             let pending =
                 store.override_request(id)?.ok_or_else(|| ApiError::not_found(format!("no rating override {id}")))?;
             if !crate::routes::admits_customer(store, &caller, &pending.customer_id)? {
