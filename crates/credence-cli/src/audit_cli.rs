@@ -5,7 +5,8 @@
 
 use credence_store::Store;
 
-/// The command's words: what follows the program name, without the global `--db`.
+/// The command's words: what follows the program name, without the global `--db` and
+/// `--user` (the user is the record's actor).
 fn words(argv: &[String]) -> Vec<&str> {
     let mut out = Vec::new();
     let mut skip = false;
@@ -14,11 +15,11 @@ fn words(argv: &[String]) -> Vec<&str> {
             skip = false;
             continue;
         }
-        if a == "--db" {
+        if a == "--db" || a == "--user" {
             skip = true;
             continue;
         }
-        if a.starts_with("--db=") {
+        if a.starts_with("--db=") || a.starts_with("--user=") {
             continue;
         }
         out.push(a.as_str());
@@ -36,7 +37,7 @@ pub fn action(argv: &[String]) -> Option<(String, String)> {
     let has = |flag: &str| w.contains(&flag);
     let changes = match command {
         "demo" | "import" | "load" | "rate" | "warn" => true,
-        "rating" => sub == Some("override"),
+        "rating" => matches!(sub, Some("override" | "approve" | "reject")),
         "case" | "repair" => !matches!(sub, Some("list" | "show") | None),
         "notify" => sub == Some("send"),
         "check" => has("--order"),
