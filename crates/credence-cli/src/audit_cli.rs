@@ -102,7 +102,8 @@ pub fn attach(store: &mut Store) {
     }
 }
 
-/// The command's words: what follows the program name, without the global `--db`.
+/// The command's words: what follows the program name, without the global `--db` and
+/// `--user` (the user is the record's actor).
 fn words(argv: &[String]) -> Vec<&str> {
     let mut out = Vec::new();
     let mut skip = false;

@@ -23,6 +23,21 @@ fn ok(db: &str, args: &[&str]) -> String {
     stdout(&o)
 }
 
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Adds a user with a role as the operator (the password from the environment).
+fn add_user(db: &str, name: &str, role: &str) {
+    let o = Command::new(env!("CARGO_BIN_EXE_credence"))
+        .args(["user", "add", name, "--name", name, "--role", role, "--password-env", "NEW_PASSWORD"])
+        .env("CREDENCE_DB", db)
+        .env("NEW_PASSWORD", "a long passphrase")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 fn count_line(status: &str, kind: &str) -> u64 {
     status
         .lines()
@@ -273,11 +288,29 @@ fn rate_then_show_a_customer_with_its_breakdown() {
     let json: serde_json::Value =
         serde_json::from_str(&ok(db, &["customer", "show", "C0000002", "--format", "json"])).unwrap();
     assert_eq!(json["history"].as_array().unwrap().len(), 1);
-    let out = ok(
+    // The approver is a real user holding the authority; the override waits for them.
+    let o = credence(
         db,
         &["rating", "override", "C0000002", "--grade", "B", "--reason", "fraud alert", "--approver", "CRO"],
     );
-    assert!(out.contains("letter grade B"), "{out}");
+    assert!(
+        stderr(&o).contains("'CRO' cannot approve this override: there is no such user"),
+        "{}",
+        stderr(&o)
+    );
+    add_user(db, "cro", "risk_manager");
+    ok(db, &["user", "grant", "cro", "--authority", "rating_approver"]);
+    let out = ok(
+        db,
+        &["rating", "override", "C0000002", "--grade", "B", "--reason", "fraud alert", "--approver", "cro"],
+    );
+    assert!(out.contains("letter grade B") && out.contains("waiting for cro"), "{out}");
+    let page = ok(db, &["customer", "show", "C0000002", "--lang", "en"]);
+    assert!(!page.contains("B (override; model"), "pending, not in force: {page}");
+    assert!(ok(db, &["rating", "pending"]).contains("fraud alert"));
+    let o = credence(db, &["rating", "approve", "1"]);
+    assert!(stderr(&o).contains("pass --user"), "{}", stderr(&o));
+    ok(db, &["rating", "approve", "1", "--user", "cro"]);
     let page = ok(db, &["customer", "show", "C0000002", "--lang", "en"]);
     assert!(page.contains("B (override; model"), "{page}");
     let o = credence(
@@ -452,8 +485,27 @@ fn credit_control_commands_check_queue_propose_approve_age_and_collect() {
     let rid = r["id"].as_i64().unwrap().to_string();
     let shown = ok(db, &["limit", "show", &rid, "--lang", "en"]);
     assert!(shown.contains("because") && shown.contains("step 1"), "{shown}");
-    let out = ok(db, &["limit", "approve", &rid, "--by", "wang", "--role", first_role, "--comment", "fine"]);
-    assert!(out.contains("approved") || out.contains("pending"), "{out}");
+    // The operator may not name an authority, nor sign without a user.
+    let o = credence(db, &["limit", "approve", &rid, "--role", first_role, "--comment", "fine"]);
+    assert!(
+        stderr(&o).contains("--role cfo is not accepted") || stderr(&o).contains("is not accepted"),
+        "{}",
+        stderr(&o)
+    );
+    let o = credence(db, &["limit", "approve", &rid, "--comment", "fine"]);
+    assert!(stderr(&o).contains("signed by a person: pass --user NAME"), "{}", stderr(&o));
+    add_user(db, "wang", "finance");
+    let o = credence(db, &["limit", "approve", &rid, "--user", "wang", "--comment", "fine"]);
+    assert!(
+        stderr(&o).contains(&format!("wang does not hold the `{first_role}` authority")),
+        "{}",
+        stderr(&o)
+    );
+    ok(db, &["user", "grant", "wang", "--authority", first_role]);
+    let out = ok(db, &["limit", "approve", &rid, "--user", "wang", "--comment", "fine"]);
+    assert!(out.contains(&format!("approved by wang as {first_role}")), "{out}");
+    let shown = ok(db, &["limit", "show", &rid]);
+    assert!(shown.contains("wang") && shown.contains(first_role), "{shown}");
     let aging: serde_json::Value =
         serde_json::from_str(&ok(db, &["aging", "--as-of", "2026-09-30", "--format", "json"])).unwrap();
     assert_eq!(aging["report"]["portfolio"]["customers"], 300);
@@ -816,6 +868,57 @@ fn users_tokens_and_audit_from_the_command_line() {
     let o = credence(db, &["audit", "verify"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("BROKEN at record 2: record 2 is missing"), "{}", stdout(&o));
+}
+
+#[test]
+fn administrative_duties_and_authorities_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("duties.db");
+    let db = db.to_str().unwrap();
+    // The operator bootstraps the three administrators.
+    add_user(db, "ops", "system_admin");
+    add_user(db, "sec", "security_admin");
+    add_user(db, "aud", "audit_admin");
+    add_user(db, "fin", "finance");
+    let as_user = |user: &str, args: &[&str]| {
+        let mut all = vec!["--user", user];
+        all.extend_from_slice(args);
+        credence(db, &all)
+    };
+    // The system administrator adds accounts without a role and mints no tokens for others.
+    let o = as_user(
+        "ops",
+        &["user", "add", "newbie", "--name", "x", "--role", "risk_manager", "--password-env", "PATH"],
+    );
+    assert!(stderr(&o).contains("assigned by the security administrator"), "{}", stderr(&o));
+    let o = as_user("ops", &["token", "create", "fin", "--name", "erp"]);
+    assert!(stderr(&o).contains("never for someone else"), "{}", stderr(&o));
+    let o = as_user("ops", &["user", "grant", "fin", "--authority", "cfo"]);
+    assert!(stderr(&o).contains("may not grant or revoke authorities"), "{}", stderr(&o));
+    // The security administrator grants, within the role, and not to themselves.
+    let o = as_user("sec", &["user", "grant", "sec", "--authority", "cfo"]);
+    assert!(stderr(&o).contains("no one may change their own authorities"), "{}", stderr(&o));
+    let o = as_user("sec", &["user", "grant", "fin", "--authority", "rating_approver"]);
+    assert!(stderr(&o).contains("cannot use the `rating_approver` authority"), "{}", stderr(&o));
+    let o = as_user("sec", &["user", "grant", "fin", "--authority", "chairman"]);
+    assert!(stderr(&o).contains("unknown authority 'chairman'"), "{}", stderr(&o));
+    assert!(as_user("sec", &["user", "grant", "fin", "--authority", "cfo"]).status.success());
+    // A new role drops the authorities it cannot use.
+    let o = as_user("sec", &["user", "assign", "fin", "--role", "account_manager"]);
+    assert!(stdout(&o).contains("revoked: cfo"), "{}{}", stdout(&o), stderr(&o));
+    let listed = ok(db, &["user", "list"]);
+    assert!(listed.lines().any(|l| l.contains("fin") && l.contains("account_manager")), "{listed}");
+    // Every act is in the audit log, under the user who did it.
+    let log: serde_json::Value =
+        serde_json::from_str(&ok(db, &["audit", "list", "--action", "user.", "--format", "json"])).unwrap();
+    let acts: Vec<(&str, &str)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["actor"] == "sec")
+        .map(|r| (r["action"].as_str().unwrap(), r["object"].as_str().unwrap()))
+        .collect();
+    assert_eq!(acts, [("user.grant", "user:fin"), ("user.access", "user:fin")]);
 }
 
 fn rusqlite_connection(db: &str) -> rusqlite::Connection {

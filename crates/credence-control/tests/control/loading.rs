@@ -101,6 +101,19 @@ fn bad_values_are_all_listed_with_their_keys() {
 }
 
 #[test]
+fn a_committee_quorum_is_checked_when_the_policy_loads() {
+    assert_eq!(CreditPolicy::builtin().authority.role("credit_committee").unwrap().quorum, 3);
+    assert_eq!(CreditPolicy::builtin().authority.role("cfo").unwrap().quorum, 1);
+    for bad in ["0", "51", "-1"] {
+        let text = with("quorum = 3", &format!("quorum = {bad}"));
+        let e = CreditPolicy::from_toml(&text, "policy.toml").unwrap_err();
+        let keys: Vec<(&str, &str)> =
+            e.problems().iter().map(|p| (p.key.as_deref().unwrap(), p.message.as_str())).collect();
+        assert_eq!(keys, [("roles[4].quorum", format!("must be 1–50, found {bad}").as_str())]);
+    }
+}
+
+#[test]
 fn structural_mistakes_are_caught() {
     // Two grades with one code; a mitigant field that does not apply to its kind.
     let text = with("grade = \"CCC\"", "grade = \"B\"")

@@ -330,3 +330,38 @@ async fn separation_checks(f: &Fixture) {
         .collect();
     assert_eq!(acts, [("admin", "user.add"), ("sec", "user.access")]);
 }
+
+/// What the one-second token cache costs on the check route: a call whose token is not
+/// cached (read with its user from the database) against one that is. Run with
+/// `--ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn token_lookup_cost_on_the_check_route() {
+    let f = fixture();
+    let risk = login(&f, "risk").await;
+    let customer = first_customer(&f).await;
+    let body = json!({ "customer_id": customer, "amount": "1,000.00" });
+    let (mut miss, mut hit) = (Vec::new(), Vec::new());
+    for i in 0..40 {
+        let (_, t, _) = call(
+            &f,
+            post("/api/v1/tokens", &risk, json!({ "name": format!("t{i}"), "scopes": ["check.run"] })),
+        )
+        .await;
+        let token = Auth::Token(t["token"].as_str().unwrap().to_owned());
+        for out in [&mut miss, &mut hit] {
+            let started = std::time::Instant::now();
+            assert_eq!(call(&f, post("/api/v1/checks", &token, body.clone())).await.0, StatusCode::OK);
+            out.push(started.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "check route, median ms: token read from the database {:.2}, cached {:.2}",
+        median(&mut miss),
+        median(&mut hit)
+    );
+}
