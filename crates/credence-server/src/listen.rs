@@ -60,8 +60,7 @@ pub fn client_address(state: &AppState, request: &Request) -> String {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .last()
+            .rfind(|v| !v.is_empty())
         && let Ok(ip) = forwarded.parse::<std::net::IpAddr>()
     {
         return ip.to_string();
