@@ -100,38 +100,32 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// unkeyed (`sha256`) records.
 pub fn audit_hash(prev_hash: &str, seq: i64, e: &AuditEntry) -> String {
     let seq = seq.to_string();
-    hex::encode(Sha256::digest(framed([
-        prev_hash,
-        seq.as_str(),
-        &e.at,
-        &e.actor,
-        &e.role,
-        &e.action,
-        &e.object,
-        &e.summary,
-        &e.client_ip,
-        &e.request_id,
-    ])))
+    hex::encode(Sha256::digest(framed([prev_hash, seq.as_str()].into_iter().chain(e.fields()))))
+}
+
+impl AuditEntry {
+    /// The recorded fields in the order the hash and the MAC cover them.
+    fn fields(&self) -> [&str; 8] {
+        [
+            &self.at,
+            &self.actor,
+            &self.role,
+            &self.action,
+            &self.object,
+            &self.summary,
+            &self.client_ip,
+            &self.request_id,
+        ]
+    }
 }
 
 /// The MAC of record `seq` under `key`: besides the fields, it covers the algorithm and
 /// the key id, so a record cannot be passed off as written under another.
 pub fn audit_mac(key: &AuditKey, prev_hash: &str, seq: i64, e: &AuditEntry) -> String {
     let seq = seq.to_string();
-    key.mac_hex(&framed([
-        key.algorithm().code(),
-        key.id(),
-        prev_hash,
-        seq.as_str(),
-        &e.at,
-        &e.actor,
-        &e.role,
-        &e.action,
-        &e.object,
-        &e.summary,
-        &e.client_ip,
-        &e.request_id,
-    ]))
+    key.mac_hex(&framed(
+        [key.algorithm().code(), key.id(), prev_hash, seq.as_str()].into_iter().chain(e.fields()),
+    ))
 }
 
 /// Which records to list.
