@@ -115,6 +115,12 @@ impl PasswordPool {
         }
     }
 
+    /// Whether a sign-in now would be turned away: checked before anything else, so a
+    /// flood beyond the pool costs neither a database write nor a hash.
+    pub fn is_full(&self) -> bool {
+        self.waiting.load(Ordering::SeqCst) >= self.queue + self.permits.available_permits()
+    }
+
     /// Runs `check` (an Argon2 verification) on the pool.
     pub async fn run<T: Send + 'static>(
         &self,

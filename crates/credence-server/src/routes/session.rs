@@ -83,6 +83,9 @@ pub(crate) async fn sign_in(
     if username.len() > 256 || password.len() > 1024 {
         return Err(ApiError::unauthorized("wrong username or password, or the account is disabled"));
     }
+    if state.0.passwords.is_full() {
+        return Err(ApiError::too_many("the server is busy checking other sign-ins; try again shortly"));
+    }
     let (who, from) = (username.clone(), ip.clone());
     let (attempt, user) = state
         .with_store(move |store, shared| {
