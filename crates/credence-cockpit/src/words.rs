@@ -232,6 +232,7 @@ words! {
     no_group: "Not in a group.", "不属于集团。";
     outside_scope_party: "A related party outside your scope", "您数据范围之外的关联方";
     withheld_outside_scope: "Withheld: it names a customer outside your scope.", "不予显示：涉及您数据范围之外的客户。";
+    group_needs_permission: "Shown to roles that may read groups.", "仅对有集团查看权限的角色显示。";
     guarantee_circles: "Guarantee circles", "担保圈";
     open_alerts: "Open alerts", "未关闭预警";
     open_cases: "Open cases", "处置中案件";

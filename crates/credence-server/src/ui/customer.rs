@@ -429,6 +429,9 @@ pub async fn customer(
                 if withheld("circle") {
                     circles.push(format!("{} {}", w.guarantee_circles, w.withheld_outside_scope));
                 }
+            } else {
+                // Ties are for roles that may read groups: say so rather than show nothing.
+                group.push(Fact { label: w.group.into(), value: w.group_needs_permission.to_owned() });
             }
             let n = &rel.neighbourhood;
             let nodes: Vec<Node> = n
