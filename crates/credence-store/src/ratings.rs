@@ -410,27 +410,10 @@ impl Store {
         Ok(rows.iter().map(|r| (text(&r[0]), text(&r[1]))).collect())
     }
 
-    /// Records a manual override of a stored rating.
-    pub fn insert_override(&mut self, o: &StoredOverride) -> Result<i64, StoreError> {
-        let id = self.db.query_one(
-            "INSERT INTO rating_overrides (rating_id, customer_id, letter_grade, point_grade, reason, approver, entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            &[
-                Value::Int(o.rating_id),
-                o.customer_id.as_str().into(),
-                o.letter_grade.as_str().into(),
-                o.point_grade.as_str().into(),
-                o.reason.as_str().into(),
-                o.approver.as_str().into(),
-                o.entered_by.as_str().into(),
-                o.entered_at.as_str().into(),
-            ],
-        )?;
-        id.and_then(|v| v.as_int()).ok_or(StoreError::NoImportId)
-    }
-
     /// Records an override waiting for its approver; its id.
     pub fn insert_override_request(&mut self, o: &OverrideRequest) -> Result<i64, StoreError> {
-        let id = self.db.query_one(
+        crate::cells::returning_id(
+            &mut self.db,
             "INSERT INTO override_requests (rating_id, customer_id, letter_grade, point_grade, reason, approver, entered_by, entered_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending') RETURNING id",
             &[
                 Value::Int(o.rating_id),
@@ -442,8 +425,7 @@ impl Store {
                 o.entered_by.as_str().into(),
                 o.entered_at.as_str().into(),
             ],
-        )?;
-        id.and_then(|v| v.as_int()).ok_or(StoreError::NoImportId)
+        )
     }
 
     pub fn override_request(&mut self, id: i64) -> Result<Option<OverrideRequest>, StoreError> {
@@ -494,11 +476,11 @@ impl Store {
             if !approve {
                 return Ok(Some(None));
             }
-            let in_force = db.query_one(
+            let in_force = crate::cells::returning_id(
+                db,
                 "INSERT INTO rating_overrides (rating_id, customer_id, letter_grade, point_grade, reason, approver, entered_by, entered_at) SELECT rating_id, customer_id, letter_grade, point_grade, reason, approver, entered_by, ? FROM override_requests WHERE id = ? RETURNING id",
                 &[at.into(), Value::Int(id)],
             )?;
-            let in_force = in_force.and_then(|v| v.as_int()).ok_or(StoreError::NoImportId)?;
             db.execute(
                 "UPDATE override_requests SET override_id = ? WHERE id = ?",
                 &[Value::Int(in_force), Value::Int(id)],

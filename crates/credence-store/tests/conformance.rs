@@ -401,7 +401,7 @@ fn ratings_are_appended_with_overrides_and_benchmarks(f: &mut Fixture) {
     let runs = store.rating_runs(5).unwrap();
     assert_eq!((runs.len(), runs[1].failed, runs[1].finished_at.as_deref()), (2, 1, Some("t1")));
 
-    let o = credence_store::StoredOverride {
+    let o = credence_store::OverrideRequest {
         id: 0,
         rating_id: history[0].id,
         customer_id: "C1".into(),
@@ -411,8 +411,13 @@ fn ratings_are_appended_with_overrides_and_benchmarks(f: &mut Fixture) {
         approver: "CRO".into(),
         entered_by: "analyst".into(),
         entered_at: "t3".into(),
+        status: "pending".into(),
+        decided_at: None,
+        decision_comment: None,
+        override_id: None,
     };
-    let id = store.insert_override(&o).unwrap();
+    let first = store.insert_override_request(&o).unwrap();
+    let id = store.decide_override_request(first, true, "agreed", "t3").unwrap().unwrap().unwrap();
     let latest = &store.rating_history("C1").unwrap()[0];
     assert_eq!(latest.overridden.as_ref().map(|x| (x.id, x.letter_grade.as_str())), Some((id, "BBB")));
     let mut seen = Vec::new();

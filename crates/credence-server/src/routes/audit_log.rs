@@ -243,8 +243,8 @@ impl RefusalCounter {
 /// recorded; the next one says so, and the count of the rest goes into the client's next
 /// record.
 pub(crate) async fn record_refusals(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let method = request.method().to_string();
-    let path = request.uri().path().chars().take(256).collect::<String>();
+    // Kept cheaply (both share their bytes); turned into text only for a refusal.
+    let (method, uri) = (request.method().clone(), request.uri().clone());
     let ip = request.extensions().get::<ClientIp>().map_or_else(|| "local".to_owned(), |c| c.0.clone());
     let (response, who) = REFUSED_CALLER
         .scope(RefCell::new(None), async {
@@ -254,10 +254,12 @@ pub(crate) async fn record_refusals(State(state): State<AppState>, request: Requ
         .await;
     let status = response.status();
     // A failed sign-in has a record of its own, with the username tried.
-    let sign_in = method == "POST" && (path == "/api/v1/session" || path == "/login");
+    let sign_in = method == axum::http::Method::POST && matches!(uri.path(), "/api/v1/session" | "/login");
     if sign_in || (status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN) {
         return response;
     }
+    let method = method.to_string();
+    let path = uri.path().chars().take(256).collect::<String>();
     let minute = chrono::Utc::now().timestamp().div_euclid(60);
     let limit = state.0.config.audit.refusals_per_minute;
     let what = state.0.refusals.count(&ip, minute, limit);
