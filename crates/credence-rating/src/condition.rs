@@ -16,6 +16,7 @@
 //! statements; `missing(net_margin)` says that case). `missing(x)` is true when the indicator
 //! is absent from the set or has no value; `flag(x)` when the caller passed that flag.
 
+use credence_expr::{CmpOp as Op, MAX_DEPTH, ident_end};
 use credence_indicators::IndicatorValue;
 
 /// A parsed condition over indicator slots and flag numbers.
@@ -50,16 +51,6 @@ pub(crate) enum Field {
     Slope3y,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Op {
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Eq,
-    Ne,
-}
-
 /// Turns names into slot and flag numbers; reports unknown names itself.
 pub(crate) trait Names {
     /// The slot of an indicator, registering it if new. `offset` is the name's position
@@ -92,14 +83,7 @@ impl Cond {
             Cond::Flag(i) => flags & (1 << i) != 0,
             Cond::Compare { slot, field, op, rhs } => match operand(get(*slot), *field) {
                 None => false,
-                Some(x) => match op {
-                    Op::Lt => x < *rhs,
-                    Op::Le => x <= *rhs,
-                    Op::Gt => x > *rhs,
-                    Op::Ge => x >= *rhs,
-                    Op::Eq => x == *rhs,
-                    Op::Ne => x != *rhs,
-                },
+                Some(x) => op.holds(x, *rhs),
             },
         }
     }
@@ -161,20 +145,13 @@ fn tokenize(text: &str) -> Result<Vec<Token<'_>>, SyntaxError> {
             b'<' | b'>' | b'=' | b'!' => {
                 let eq = bytes.get(i + 1) == Some(&b'=');
                 i += if eq { 2 } else { 1 };
-                match (c, eq) {
-                    (b'<', false) => Kind::Op(Op::Lt),
-                    (b'<', true) => Kind::Op(Op::Le),
-                    (b'>', false) => Kind::Op(Op::Gt),
-                    (b'>', true) => Kind::Op(Op::Ge),
-                    (b'=', true) => Kind::Op(Op::Eq),
-                    (b'!', true) => Kind::Op(Op::Ne),
-                    _ => {
-                        return Err((
-                            start,
-                            format!("`{}` is not an operator; use <, <=, >, >=, == or !=", c as char),
-                        ));
-                    }
-                }
+                let Some(op) = Op::from_symbol(&text[start..i]) else {
+                    return Err((
+                        start,
+                        format!("`{}` is not an operator; use <, <=, >, >=, == or !=", c as char),
+                    ));
+                };
+                Kind::Op(op)
             }
             b'-' | b'+' | b'0'..=b'9' => {
                 i += 1;
@@ -190,9 +167,7 @@ fn tokenize(text: &str) -> Result<Vec<Token<'_>>, SyntaxError> {
                 Kind::Number(value)
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
+                i = ident_end(bytes, i);
                 Kind::Word
             }
             _ => {
@@ -215,8 +190,9 @@ struct Parser<'a, 'n> {
     nesting: u32,
 }
 
-/// The deepest `(` and `not` may nest in a condition.
-pub(crate) const MAX_NESTING: u32 = 100;
+/// The deepest `(` and `not` may nest in a condition: the bound of every expression
+/// language.
+const MAX_NESTING: u32 = MAX_DEPTH;
 
 const KEYWORDS: &[&str] = &["and", "or", "not", "missing", "flag"];
 

@@ -68,7 +68,7 @@ pub(crate) fn compile_condition(
     if c.problems.is_empty() { Ok(id) } else { Err(c.problems) }
 }
 
-pub(crate) use credence_indicators::suggestion;
+pub(crate) use credence_source::suggestion;
 
 const FUNCTIONS: [&str; 13] = [
     "count",
@@ -366,14 +366,7 @@ impl Checker<'_> {
                 if self.unify("compare", op_span, (ln, lt), (rn, rt)).is_none() {
                     return (l, Ty::Error);
                 }
-                let c = match op {
-                    BinOp::Lt => CmpOp::Lt,
-                    BinOp::Le => CmpOp::Le,
-                    BinOp::Gt => CmpOp::Gt,
-                    BinOp::Ge => CmpOp::Ge,
-                    BinOp::Eq => CmpOp::Eq,
-                    _ => CmpOp::Ne,
-                };
+                let c = op.comparison().unwrap_or(CmpOp::Ne);
                 (self.push(Op::Cmp(c, l, r), span, Quantity::Plain), Ty::Bool)
             }
         }
