@@ -81,7 +81,8 @@ pub fn number_end(bytes: &[u8], start: usize) -> usize {
     i
 }
 
-fn is_ident_byte(b: u8) -> bool {
+/// Whether a byte may be part of a name: ASCII letters, digits and `_`.
+pub fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
@@ -94,109 +95,165 @@ pub fn ident_end(bytes: &[u8], start: usize) -> usize {
     i
 }
 
+/// A position in a text for a lexer: the core's, or a language's own where its tokens
+/// differ (the knock-out conditions).
+#[derive(Debug, Clone)]
+pub struct Scanner<'t> {
+    text: &'t str,
+    pos: usize,
+}
+
+impl<'t> Scanner<'t> {
+    pub fn new(text: &'t str) -> Scanner<'t> {
+        Scanner { text, pos: 0 }
+    }
+
+    /// The byte offset reached.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// The byte at the offset reached; `None` at the end.
+    pub fn peek(&self) -> Option<u8> {
+        self.peek_at(0)
+    }
+
+    /// The byte `k` bytes further on.
+    pub fn peek_at(&self, k: usize) -> Option<u8> {
+        self.text.as_bytes().get(self.pos + k).copied()
+    }
+
+    /// The character at the offset reached (U+FFFD at the end).
+    pub fn char(&self) -> char {
+        self.text[self.pos..].chars().next().unwrap_or('\u{fffd}')
+    }
+
+    /// Moves on `n` bytes.
+    pub fn advance(&mut self, n: usize) {
+        self.pos += n;
+    }
+
+    /// Moves on while `more` holds for the byte reached.
+    pub fn skip_while(&mut self, more: impl Fn(u8) -> bool) {
+        while self.peek().is_some_and(&more) {
+            self.pos += 1;
+        }
+    }
+
+    /// Moves past `token` if the text continues with it.
+    pub fn eat(&mut self, token: &str) -> bool {
+        let found = self.text[self.pos..].starts_with(token);
+        if found {
+            self.pos += token.len();
+        }
+        found
+    }
+
+    /// The text from byte `start` to the offset reached.
+    pub fn since(&self, start: usize) -> &'t str {
+        &self.text[start..self.pos]
+    }
+}
+
 /// The tokens of a text, ending with [`Tok::End`] at the text's end; whitespace and `#`
 /// comments (to the end of the line) separate them.
 pub fn lex(text: &str, syntax: &Syntax) -> Result<Vec<(Tok, Span)>, SyntaxError> {
-    let bytes = text.as_bytes();
+    let mut s = Scanner::new(text);
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        let start = i;
+    while let Some(c) = s.peek() {
+        let start = s.pos();
         if c.is_ascii_whitespace() {
-            i += 1;
+            s.advance(1);
             continue;
         }
         if c == b'#' {
-            while i < bytes.len() && bytes[i] != b'\n' {
-                i += 1;
-            }
+            s.skip_while(|b| b != b'\n');
             continue;
         }
-        let tok = if c.is_ascii_digit() || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
-            number(text, &mut i, syntax)?
+        let tok = if c.is_ascii_digit() || (c == b'.' && s.peek_at(1).is_some_and(|b| b.is_ascii_digit())) {
+            number(&mut s, syntax)?
         } else if c.is_ascii_alphabetic() || c == b'_' {
-            i = ident_end(bytes, i);
-            Tok::Ident(text[start..i].to_owned())
+            s.skip_while(is_ident_byte);
+            Tok::Ident(s.since(start).to_owned())
         } else if c == b'"' {
-            string(text, &mut i, syntax)?
-        } else if let Some(p) = syntax.puncts.iter().find(|p| text[i..].starts_with(**p)) {
-            i += p.len();
+            string(&mut s, syntax)?
+        } else if let Some(p) = syntax.puncts.iter().find(|p| s.eat(p)) {
             Tok::Punct(p)
         } else {
-            let ch = text[i..].chars().next().unwrap_or('\u{fffd}');
+            let ch = s.char();
             return Err(SyntaxError::new(
                 start,
                 start + ch.len_utf8(),
                 format!("unexpected character '{ch}'"),
             ));
         };
-        out.push((tok, Span { start, end: i }));
+        out.push((tok, Span { start, end: s.pos() }));
     }
     out.push((Tok::End, Span { start: text.len(), end: text.len() }));
     Ok(out)
 }
 
-/// A number, duration or percentage starting at `*i`; moves `*i` past it.
-fn number(text: &str, i: &mut usize, syntax: &Syntax) -> Result<Tok, SyntaxError> {
-    let bytes = text.as_bytes();
-    let start = *i;
-    *i = number_end(bytes, start);
-    let digits = text[start..*i].replace('_', "");
-    let unit = bytes
-        .get(*i)
-        .filter(|b| syntax.duration_letters.contains(b))
-        .and_then(|b| DurationUnit::from_letter(*b));
+/// A number, duration or percentage at the offset reached; moves past it.
+fn number(s: &mut Scanner<'_>, syntax: &Syntax) -> Result<Tok, SyntaxError> {
+    let bytes = s.text.as_bytes();
+    let start = s.pos();
+    s.pos = number_end(bytes, start);
+    let digits = s.since(start).replace('_', "");
+    let unit = s.peek().filter(|b| syntax.duration_letters.contains(b)).and_then(DurationUnit::from_letter);
     let ident_follows = |k: usize| bytes.get(k).is_some_and(|b| is_ident_byte(*b));
-    if let Some(unit) = unit.filter(|_| !ident_follows(*i + 1)) {
-        *i += 1;
+    if let Some(unit) = unit.filter(|_| !ident_follows(s.pos() + 1)) {
+        s.advance(1);
         let n = digits.parse::<u32>().map_err(|_| {
-            SyntaxError::new(start, *i, format!("'{}' is not a whole number of periods", &text[start..*i]))
+            SyntaxError::new(start, s.pos(), format!("'{}' is not a whole number of periods", s.since(start)))
         })?;
         return Ok(Tok::Duration(n, unit));
     }
     let malformed =
-        |end: usize| SyntaxError::new(start, end, format!("malformed number '{}'", &text[start..end]));
-    if ident_follows(*i) {
-        return Err(malformed(ident_end(bytes, *i)));
+        |end: usize| SyntaxError::new(start, end, format!("malformed number '{}'", &s.text[start..end]));
+    if ident_follows(s.pos()) {
+        return Err(malformed(ident_end(bytes, s.pos())));
     }
-    let v = digits.parse::<f64>().map_err(|_| malformed(*i))?;
+    let v = digits.parse::<f64>().map_err(|_| malformed(s.pos()))?;
     if !v.is_finite() {
-        return Err(SyntaxError::new(start, *i, format!("the number is too large for a {}", syntax.noun)));
+        return Err(SyntaxError::new(
+            start,
+            s.pos(),
+            format!("the number is too large for a {}", syntax.noun),
+        ));
     }
-    if syntax.percent && bytes.get(*i) == Some(&b'%') {
-        *i += 1;
+    if syntax.percent && s.eat("%") {
         return Ok(Tok::Percent(v / 100.0));
     }
     Ok(Tok::Number(v))
 }
 
-/// A string in double quotes starting at `*i`, with `\"` and `\\` as escapes; moves `*i`
-/// past it.
-fn string(text: &str, i: &mut usize, syntax: &Syntax) -> Result<Tok, SyntaxError> {
-    let bytes = text.as_bytes();
-    let start = *i;
-    *i += 1;
-    let mut s = String::new();
+/// A string in double quotes at the offset reached, with `\"` and `\\` as escapes;
+/// moves past it.
+fn string(s: &mut Scanner<'_>, syntax: &Syntax) -> Result<Tok, SyntaxError> {
+    let start = s.pos();
+    s.advance(1);
+    let mut text = String::new();
     loop {
-        let Some(ch) = text[*i..].chars().next() else {
-            return Err(SyntaxError::new(start, *i, "unterminated string"));
-        };
-        *i += ch.len_utf8();
+        if s.peek().is_none() {
+            return Err(SyntaxError::new(start, s.pos(), "unterminated string"));
+        }
+        let ch = s.char();
+        s.advance(ch.len_utf8());
         match ch {
-            '"' => return Ok(Tok::Text(s)),
-            '\\' if matches!(bytes.get(*i), Some(b'"' | b'\\')) => {
-                s.push(bytes[*i] as char);
-                *i += 1;
+            '"' => return Ok(Tok::Text(text)),
+            '\\' if matches!(s.peek(), Some(b'"' | b'\\')) => {
+                text.push(char::from(s.peek().unwrap_or(b'"')));
+                s.advance(1);
             }
             '\\' if syntax.strict_escapes => {
+                let at = s.pos();
                 return Err(SyntaxError::new(
-                    *i - 1,
-                    *i + 1,
+                    at - 1,
+                    at + 1,
                     "only \\\" and \\\\ may be escaped in a string",
                 ));
             }
-            _ => s.push(ch),
+            _ => text.push(ch),
         }
     }
 }

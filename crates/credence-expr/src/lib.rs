@@ -23,7 +23,7 @@ mod lex;
 mod ops;
 mod parse;
 
-pub use lex::{Syntax, Tok, ident_end, lex, number_end};
+pub use lex::{Scanner, Syntax, Tok, ident_end, is_ident_byte, lex, number_end};
 pub use ops::{BinOp, CmpOp, DurationUnit};
 pub use parse::{MAX_DEPTH, Node, Parser, Tree};
 

@@ -7,28 +7,21 @@ pub enum BinOp {
     Sub,
     Mul,
     Div,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Eq,
-    Ne,
+    Cmp(CmpOp),
     And,
     Or,
 }
 
 impl BinOp {
     pub fn symbol(self) -> &'static str {
-        match self.comparison() {
-            Some(c) => c.symbol(),
-            None => match self {
-                BinOp::Add => "+",
-                BinOp::Sub => "-",
-                BinOp::Mul => "*",
-                BinOp::Div => "/",
-                BinOp::And => "and",
-                _ => "or",
-            },
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Cmp(c) => c.symbol(),
+            BinOp::And => "and",
+            BinOp::Or => "or",
         }
     }
 
@@ -37,9 +30,9 @@ impl BinOp {
         match self {
             BinOp::Or => 1,
             BinOp::And => 2,
+            BinOp::Cmp(_) => 3,
             BinOp::Add | BinOp::Sub => 4,
             BinOp::Mul | BinOp::Div => 5,
-            _ => 3,
         }
     }
 
@@ -49,15 +42,10 @@ impl BinOp {
 
     /// The comparison this operator is, if it is one.
     pub fn comparison(self) -> Option<CmpOp> {
-        Some(match self {
-            BinOp::Lt => CmpOp::Lt,
-            BinOp::Le => CmpOp::Le,
-            BinOp::Gt => CmpOp::Gt,
-            BinOp::Ge => CmpOp::Ge,
-            BinOp::Eq => CmpOp::Eq,
-            BinOp::Ne => CmpOp::Ne,
-            _ => return None,
-        })
+        match self {
+            BinOp::Cmp(c) => Some(c),
+            _ => None,
+        }
     }
 
     /// The operator a token spells: punctuation or the words `and` and `or`.
@@ -69,7 +57,7 @@ impl BinOp {
             "/" => BinOp::Div,
             "and" => BinOp::And,
             "or" => BinOp::Or,
-            _ => return CmpOp::from_symbol(token).map(CmpOp::binary),
+            _ => return CmpOp::from_symbol(token).map(BinOp::Cmp),
         })
     }
 }
@@ -127,17 +115,6 @@ impl CmpOp {
             CmpOp::Ne => CmpOp::Eq,
         }
     }
-
-    pub fn binary(self) -> BinOp {
-        match self {
-            CmpOp::Lt => BinOp::Lt,
-            CmpOp::Le => BinOp::Le,
-            CmpOp::Gt => BinOp::Gt,
-            CmpOp::Ge => BinOp::Ge,
-            CmpOp::Eq => BinOp::Eq,
-            CmpOp::Ne => BinOp::Ne,
-        }
-    }
 }
 
 /// The calendar unit of a duration literal (`365d`, `2w`, `12m`, `4q`, `1y`).
@@ -175,9 +152,9 @@ mod tests {
             assert!(!op.is_comparison());
         }
         for c in CmpOp::ALL {
-            assert_eq!(BinOp::from_token(c.symbol()), Some(c.binary()));
-            assert_eq!(c.binary().comparison(), Some(c));
-            assert_eq!(c.binary().precedence(), 3);
+            assert_eq!(BinOp::from_token(c.symbol()), Some(BinOp::Cmp(c)));
+            assert_eq!(BinOp::Cmp(c).comparison(), Some(c));
+            assert_eq!(BinOp::Cmp(c).precedence(), 3);
         }
         assert_eq!(BinOp::from_token("="), None);
         assert!(BinOp::Or.precedence() < BinOp::And.precedence());

@@ -158,5 +158,6 @@ pub use input::{
     CreditNote, CustomerFile, Dispute, Event, Invoice, Order, Payment, PromiseOutcome, STATEMENT_ITEMS,
     Statement, statement_item,
 };
+pub use load::industry_key_problem;
 pub use types::Unit;
 pub use value::{IndicatorSet, IndicatorValue, Trend};

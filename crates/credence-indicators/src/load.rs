@@ -51,8 +51,10 @@ fn is_code(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Checks an industry key: a section letter A–T or a sub-industry code.
-fn industry_key_problem(key: &str) -> Option<String> {
+/// Checks an industry key (as written in `applies_to`, thresholds or a rule pack's
+/// industry settings): a GB/T 4754 section letter A–T or a sub-industry code. `None` when
+/// it is one; otherwise what is wrong.
+pub fn industry_key_problem(key: &str) -> Option<String> {
     if !is_code(key) {
         return Some(format!("'{key}' is neither a GB/T 4754 section letter nor a sub-industry code"));
     }

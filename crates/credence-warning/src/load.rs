@@ -3,7 +3,7 @@
 //! problem located in the file, and the compilation of the conditions into one program.
 
 use credence_domain::{CustomerType, Labelled, MonitoringTier};
-use credence_indicators::Catalogue;
+use credence_indicators::{Catalogue, industry_key_problem};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -138,23 +138,6 @@ fn is_code(s: &str) -> bool {
 fn is_condition_name(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_uppercase()) && chars.all(|c| c.is_ascii_alphanumeric())
-}
-
-/// Checks an industry key: a section letter A–T or a sub-industry code.
-fn industry_key_problem(key: &str) -> Option<String> {
-    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Some(format!("'{key}' is neither a GB/T 4754 section letter nor a sub-industry code"));
-    }
-    let mut chars = key.chars();
-    if let (Some(c), None) = (chars.next(), chars.next()) {
-        if c.is_ascii_lowercase() {
-            return Some(format!("section letters are upper case: write '{}'", c.to_ascii_uppercase()));
-        }
-        if !('A'..='T').contains(&c) {
-            return Some(format!("'{key}' is not a GB/T 4754 section letter (A–T)"));
-        }
-    }
-    None
 }
 
 /// A reader of one pack file: problems and the conditions compiled so far.
