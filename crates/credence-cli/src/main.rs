@@ -438,9 +438,8 @@ fn now() -> String {
 /// catalogue.
 fn load_analytics(files: &AnalyticsFiles) -> Result<(Catalogue, ScorecardModel)> {
     let catalogue = match &files.catalogue {
-        Some(p) => {
-            Catalogue::from_file(p).with_context(|| format!("loading indicator catalogue {}", p.display()))?
-        }
+        Some(p) => credence_engine::read_catalogue(p)
+            .with_context(|| format!("loading indicator catalogue {}", p.display()))?,
         None => Catalogue::builtin(),
     };
     let ids: Vec<&str> = catalogue.indicators().iter().map(|d| d.id.as_str()).collect();

@@ -165,14 +165,13 @@ pub enum CaseCommand {
 
 fn load_pack(args: &PackFiles) -> Result<RulePack> {
     let catalogue = match &args.catalogue {
-        Some(p) => {
-            Catalogue::from_file(p).with_context(|| format!("loading indicator catalogue {}", p.display()))?
-        }
+        Some(p) => credence_engine::read_catalogue(p)
+            .with_context(|| format!("loading indicator catalogue {}", p.display()))?,
         None => Catalogue::builtin(),
     };
     match &args.pack {
         None => Ok(RulePack::builtin(&catalogue)),
-        Some(p) => RulePack::from_file(p, &catalogue).map_err(|e| match e.problems() {
+        Some(p) => credence_engine::read_rule_pack(p, &catalogue).map_err(|e| match e.problems() {
             problems if !problems.is_empty() => anyhow::anyhow!(
                 "rule pack {} has {} problem(s):\n{}",
                 p.display(),

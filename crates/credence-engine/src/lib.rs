@@ -23,6 +23,7 @@ mod demo;
 mod files;
 mod groups;
 mod import;
+mod language_files;
 pub mod model;
 mod model_data;
 mod notify;
@@ -58,6 +59,7 @@ pub use groups::{
     related_parties,
 };
 pub use import::{ImportOptions, ImportReport, ImportStatus, InvalidRows, import_file};
+pub use language_files::{read_catalogue, read_rule_pack};
 pub use model_data::{ModelDataset, target_column, write_model_dataset};
 pub use notify::{NotifyReport, deliver_notifications};
 pub use portfolio::{PortfolioOptions, PortfolioSnapshot, portfolio_snapshot};

@@ -1,7 +1,5 @@
 //! The checked, compiled indicator catalogue and its evaluation over a customer's file.
 
-use std::path::Path;
-
 use chrono::NaiveDate;
 
 use crate::cause::{Cause, CauseContext};
@@ -169,15 +167,6 @@ impl Catalogue {
     /// Reads and checks a catalogue; `file_name` is used in problem locations.
     pub fn from_toml(text: &str, file_name: &str) -> Result<Catalogue, CatalogueError> {
         crate::load::load(text, file_name)
-    }
-
-    /// Reads a catalogue file (the only IO of this crate).
-    pub fn from_file(path: &Path) -> Result<Catalogue, CatalogueError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| CatalogueError::Read { path: path.to_owned(), source })?;
-        let name =
-            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        Catalogue::from_toml(&text, &name)
     }
 
     pub fn version(&self) -> &str {

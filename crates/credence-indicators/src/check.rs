@@ -4,6 +4,8 @@
 //! then. Each problem is reported with the span of the text it concerns; checking goes
 //! on after a problem so one load lists them all.
 
+use credence_source::suggestion;
+
 use crate::items::item_meta;
 use crate::program::{Aggregate, CmpOp, Op, Program, Root};
 use crate::syntax::{BinOp, Expr, Node, Span, UnaryOp, parse};
@@ -78,17 +80,6 @@ pub(crate) const QUANTITY_NAMES: [&str; 8] = [
     "payment_terms",
     "relationship_length",
 ];
-
-/// The closest of `candidates` to `name` within two edits, for "did you mean" hints.
-/// Shared with the rule language.
-pub fn suggestion<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> String {
-    candidates
-        .map(|c| (strsim::levenshtein(name, c), c))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, c)| format!(" (did you mean '{c}'?)"))
-        .unwrap_or_default()
-}
 
 /// How two operands' positions in time combine: flows of the current period only meet
 /// flows of the same period or literals.
@@ -294,14 +285,7 @@ impl Checker<'_> {
                 let Some(_) = self.unify(op_span, "compare", &lt, &rt) else {
                     return (l, Ty::ERROR);
                 };
-                let c = match op {
-                    BinOp::Lt => CmpOp::Lt,
-                    BinOp::Le => CmpOp::Le,
-                    BinOp::Gt => CmpOp::Gt,
-                    BinOp::Ge => CmpOp::Ge,
-                    BinOp::Eq => CmpOp::Eq,
-                    _ => CmpOp::Ne,
-                };
+                let c = op.comparison().unwrap_or(CmpOp::Ne);
                 (self.program.push(Op::Cmp(c, l, r)), Ty::BOOL)
             }
         }

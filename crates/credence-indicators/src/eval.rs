@@ -4,7 +4,7 @@
 use crate::cause::Cause;
 use crate::frame::Frame;
 use crate::periods::{ANNUAL, HALF_YEAR, QUARTER, type_months};
-use crate::program::{CmpOp, NO_OP, Op, Program};
+use crate::program::{NO_OP, Op, Program};
 
 /// Where a formula is evaluated: a statement period (month of its end and its type) and a
 /// point in time for ledger and event quantities (point k is the as-of date moved back k
@@ -119,14 +119,7 @@ impl<'p, 'f> Machine<'p, 'f> {
             }
             Op::Cmp(c, a, b) => {
                 let (a, b) = (self.eval(a, cx)?, self.eval(b, cx)?);
-                truth(match c {
-                    CmpOp::Lt => a < b,
-                    CmpOp::Le => a <= b,
-                    CmpOp::Gt => a > b,
-                    CmpOp::Ge => a >= b,
-                    CmpOp::Eq => a == b,
-                    CmpOp::Ne => a != b,
-                })
+                truth(c.holds(a, b))
             }
             Op::And(a, b) => truth(self.eval(a, cx)? != 0.0 && self.eval(b, cx)? != 0.0),
             Op::Or(a, b) => truth(self.eval(a, cx)? != 0.0 || self.eval(b, cx)? != 0.0),

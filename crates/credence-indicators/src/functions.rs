@@ -19,7 +19,9 @@
 
 use credence_domain::{EventKind, Labelled};
 
-use crate::check::{Checked, Checker, suggestion};
+use credence_source::suggestion;
+
+use crate::check::{Checked, Checker};
 use crate::program::{Aggregate, Op, Period, Window};
 use crate::syntax::{Arg, DurationUnit, Expr, Node, Span};
 use crate::types::{Dim, Kind, Sign, Temporal, Ty};
@@ -67,12 +69,37 @@ fn signature(name: &str) -> ((usize, usize), &'static [&'static str]) {
     }
 }
 
+/// A call's arguments in order: positional, then named.
+type Arguments<'n> = (Vec<&'n Node>, Vec<(&'n str, &'n Node)>);
+
 impl Checker<'_> {
     pub fn call(&mut self, name: &str, name_span: Span, args: &[Arg], span: Span) -> Checked {
         if !FUNCTIONS.contains(&name) {
             let hint = suggestion(name, FUNCTIONS.iter().copied());
             return self.fail(name_span, format!("unknown function '{name}'{hint}"));
         }
+        let (pos, named) = match self.arguments(name, args, span) {
+            Ok(a) => a,
+            Err(failed) => return failed,
+        };
+        let named_arg = |k: &str| named.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+        match name {
+            "div" => self.div(span, pos[0], pos[1], named_arg("zero"), named_arg("negative")),
+            "missing" => self.missing(pos[0]),
+            "ttm" | "annualised" => self.per_year(name, pos[0]),
+            "avg" => self.average(pos[0]),
+            "lag" | "stdev_quarters" => self.over_quarters(name, pos[0], pos[1]),
+            "min" | "max" | "coalesce" => self.fold(name, &pos),
+            "abs" => self.abs(pos[0]),
+            "pow" => self.pow(pos[0], pos[1]),
+            "if" => self.choice(pos[0], pos[1], pos[2]),
+            _ => self.aggregate(name, &pos, named_arg("shift")),
+        }
+    }
+
+    /// Sorts a call's arguments into positional and named ones and checks them against
+    /// the function's signature; a problem is reported and its result returned as `Err`.
+    fn arguments<'n>(&mut self, name: &str, args: &'n [Arg], span: Span) -> Result<Arguments<'n>, Checked> {
         let ((min, max), allowed) = signature(name);
         let mut pos: Vec<&Node> = Vec::new();
         let mut named: Vec<(&str, &Node)> = Vec::new();
@@ -82,18 +109,18 @@ impl Checker<'_> {
                     if !allowed.contains(&k.as_str()) {
                         let accepted =
                             if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") };
-                        return self.fail(
+                        return Err(self.fail(
                             *ks,
                             format!("{name}() has no argument '{k}' (named arguments: {accepted})"),
-                        );
+                        ));
                     }
                     if named.iter().any(|(n, _)| n == k) {
-                        return self.fail(*ks, format!("argument '{k}' is given twice"));
+                        return Err(self.fail(*ks, format!("argument '{k}' is given twice")));
                     }
                     named.push((k, &a.value));
                 }
                 None if !named.is_empty() => {
-                    return self.fail(a.value.span, "a positional argument cannot follow a named one");
+                    return Err(self.fail(a.value.span, "a positional argument cannot follow a named one"));
                 }
                 None => pos.push(&a.value),
             }
@@ -104,127 +131,136 @@ impl Checker<'_> {
                 (a, usize::MAX) => format!("at least {a}"),
                 (a, b) => format!("{a} or {b}"),
             };
-            return self.fail(
+            return Err(self.fail(
                 span,
                 format!(
                     "{name}() takes {expected} argument{}, found {}",
                     if expected == "1" { "" } else { "s" },
                     pos.len()
                 ),
+            ));
+        }
+        Ok((pos, named))
+    }
+
+    /// `missing("reason")`: never a value, always that reason.
+    fn missing(&mut self, reason: &Node) -> Checked {
+        match &reason.expr {
+            Expr::Text(text) => {
+                let r = self.program.reason(text);
+                (self.program.push(Op::Missing(r)), Ty::NEVER)
+            }
+            _ => self.fail(reason.span, "missing() needs a reason in double quotes"),
+        }
+    }
+
+    /// `ttm(flow)` and `annualised(flow)`: a flow over the period as a rate per year.
+    fn per_year(&mut self, name: &str, arg: &Node) -> Checked {
+        let (x, t) = self.expr(arg);
+        if t.is_wild() {
+            return (x, t);
+        }
+        if t.kind != Kind::Number || t.time != Temporal::Flow {
+            return self.fail(
+                arg.span,
+                format!(
+                    "{name}() needs a flow over the period (revenue, profit, cash flow…), not {}",
+                    t.describe()
+                ),
             );
         }
-        let named_arg = |k: &str| named.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
-        match name {
-            "div" => self.div(span, pos[0], pos[1], named_arg("zero"), named_arg("negative")),
-            "missing" => match &pos[0].expr {
-                Expr::Text(reason) => {
-                    let r = self.program.reason(reason);
-                    (self.program.push(Op::Missing(r)), Ty::NEVER)
-                }
-                _ => self.fail(pos[0].span, "missing() needs a reason in double quotes"),
-            },
-            "ttm" | "annualised" => {
-                let (x, t) = self.expr(pos[0]);
-                if t.is_wild() {
-                    return (x, t);
-                }
-                if t.kind != Kind::Number || t.time != Temporal::Flow {
-                    return self.fail(
-                        pos[0].span,
-                        format!(
-                            "{name}() needs a flow over the period (revenue, profit, cash flow…), not {}",
-                            t.describe()
-                        ),
-                    );
-                }
-                let op = if name == "ttm" { Op::Ttm(x) } else { Op::Annualised(x) };
-                (self.program.push(op), Ty::free(t.dim.div(Dim::TIME), t.sign))
-            }
-            "avg" => {
-                let (x, t) = self.expr(pos[0]);
-                if t.is_wild() {
-                    return (x, t);
-                }
-                if t.kind != Kind::Number || t.time != Temporal::Balance {
-                    return self.fail(
-                        pos[0].span,
-                        format!("avg() needs a balance (assets, liabilities, equity…), not {}", t.describe()),
-                    );
-                }
-                (self.program.push(Op::Avg(x)), Ty { literal: None, ..t })
-            }
-            "lag" | "stdev_quarters" => {
-                let (x, t) = self.expr(pos[0]);
-                let least = if name == "lag" { 1 } else { 2 };
-                let Some(n) = self.whole(pos[1], least, 40) else {
-                    return (x, Ty::ERROR);
-                };
-                if t.kind == Kind::Bool {
-                    return self.fail(pos[0].span, format!("{name}() needs a number, not a condition"));
-                }
-                if name == "lag" {
-                    (self.program.push(Op::Lag(x, n as u16)), Ty { literal: None, ..t })
-                } else {
-                    (self.program.push(Op::StdevQuarters(x, n as u16)), Ty::free(t.dim, Sign::NonNegative))
-                }
-            }
-            "min" | "max" | "coalesce" => {
-                let (mut acc, mut ty) = self.expr(pos[0]);
-                for n in &pos[1..] {
-                    let (x, t) = self.expr(n);
-                    let Some((dim, time)) = self.unify(n.span, "combine", &ty, &t) else {
-                        return (acc, Ty::ERROR);
-                    };
-                    let sign = if name == "max" { ty.sign.max(t.sign) } else { ty.sign.weakest(t.sign) };
-                    let kind = if ty.kind == Kind::Never { t.kind } else { ty.kind };
-                    acc = self.program.push(match name {
-                        "min" => Op::Min(acc, x),
-                        "max" => Op::Max(acc, x),
-                        _ => Op::Coalesce(acc, x),
-                    });
-                    ty = Ty { kind, ..Ty::number(dim, time, sign) };
-                }
-                (acc, ty)
-            }
-            "abs" => {
-                let (x, t) = self.expr(pos[0]);
-                if t.kind == Kind::Bool {
-                    return self.fail(pos[0].span, "abs() needs a number, not a condition");
-                }
-                (
-                    self.program.push(Op::Abs(x)),
-                    Ty { sign: t.sign.max(Sign::NonNegative), literal: None, ..t },
-                )
-            }
-            "pow" => {
-                let (x, t) = self.expr(pos[0]);
-                let (_, e) = self.expr(pos[1]);
-                if t.kind == Kind::Number && t.dim != Dim::NONE {
-                    return self
-                        .fail(pos[0].span, format!("pow() needs a ratio as its base, not {}", t.describe()));
-                }
-                let Some(exponent) = e.literal else {
-                    return self.fail(pos[1].span, "the exponent of pow() must be a number such as 1/3");
-                };
-                let sign = if t.sign == Sign::Positive { Sign::Positive } else { Sign::Any };
-                (self.program.push(Op::Pow(x, exponent)), Ty::free(Dim::NONE, sign))
-            }
-            "if" => {
-                let (c, ct) = self.expr(pos[0]);
-                if ct.kind == Kind::Number {
-                    return self.fail(pos[0].span, "if() needs a condition first, such as equity <= 0");
-                }
-                let (a, at) = self.expr(pos[1]);
-                let (b, bt) = self.expr(pos[2]);
-                let Some((dim, time)) = self.unify(pos[2].span, "combine", &at, &bt) else {
-                    return (a, Ty::ERROR);
-                };
-                let kind = if at.kind == Kind::Never { bt.kind } else { at.kind };
-                let ty = Ty { kind, ..Ty::number(dim, time, at.sign.weakest(bt.sign)) };
-                (self.program.push(Op::If(c, a, b)), ty)
-            }
-            _ => self.aggregate(name, &pos, named_arg("shift")),
+        let op = if name == "ttm" { Op::Ttm(x) } else { Op::Annualised(x) };
+        (self.program.push(op), Ty::free(t.dim.div(Dim::TIME), t.sign))
+    }
+
+    /// `avg(balance)`: the average of the opening and closing balance.
+    fn average(&mut self, arg: &Node) -> Checked {
+        let (x, t) = self.expr(arg);
+        if t.is_wild() {
+            return (x, t);
         }
+        if t.kind != Kind::Number || t.time != Temporal::Balance {
+            return self.fail(
+                arg.span,
+                format!("avg() needs a balance (assets, liabilities, equity…), not {}", t.describe()),
+            );
+        }
+        (self.program.push(Op::Avg(x)), Ty { literal: None, ..t })
+    }
+
+    /// `lag(x, n)` and `stdev_quarters(x, n)`: `x` n quarters back, or its spread over n.
+    fn over_quarters(&mut self, name: &str, arg: &Node, quarters: &Node) -> Checked {
+        let (x, t) = self.expr(arg);
+        let least = if name == "lag" { 1 } else { 2 };
+        let Some(n) = self.whole(quarters, least, 40) else {
+            return (x, Ty::ERROR);
+        };
+        if t.kind == Kind::Bool {
+            return self.fail(arg.span, format!("{name}() needs a number, not a condition"));
+        }
+        if name == "lag" {
+            (self.program.push(Op::Lag(x, n as u16)), Ty { literal: None, ..t })
+        } else {
+            (self.program.push(Op::StdevQuarters(x, n as u16)), Ty::free(t.dim, Sign::NonNegative))
+        }
+    }
+
+    /// `min`, `max` and `coalesce` of two or more values of one dimension.
+    fn fold(&mut self, name: &str, pos: &[&Node]) -> Checked {
+        let (mut acc, mut ty) = self.expr(pos[0]);
+        for n in &pos[1..] {
+            let (x, t) = self.expr(n);
+            let Some((dim, time)) = self.unify(n.span, "combine", &ty, &t) else {
+                return (acc, Ty::ERROR);
+            };
+            let sign = if name == "max" { ty.sign.max(t.sign) } else { ty.sign.weakest(t.sign) };
+            let kind = if ty.kind == Kind::Never { t.kind } else { ty.kind };
+            acc = self.program.push(match name {
+                "min" => Op::Min(acc, x),
+                "max" => Op::Max(acc, x),
+                _ => Op::Coalesce(acc, x),
+            });
+            ty = Ty { kind, ..Ty::number(dim, time, sign) };
+        }
+        (acc, ty)
+    }
+
+    fn abs(&mut self, arg: &Node) -> Checked {
+        let (x, t) = self.expr(arg);
+        if t.kind == Kind::Bool {
+            return self.fail(arg.span, "abs() needs a number, not a condition");
+        }
+        (self.program.push(Op::Abs(x)), Ty { sign: t.sign.max(Sign::NonNegative), literal: None, ..t })
+    }
+
+    /// `pow(ratio, literal)`.
+    fn pow(&mut self, base: &Node, exponent: &Node) -> Checked {
+        let (x, t) = self.expr(base);
+        let (_, e) = self.expr(exponent);
+        if t.kind == Kind::Number && t.dim != Dim::NONE {
+            return self.fail(base.span, format!("pow() needs a ratio as its base, not {}", t.describe()));
+        }
+        let Some(power) = e.literal else {
+            return self.fail(exponent.span, "the exponent of pow() must be a number such as 1/3");
+        };
+        let sign = if t.sign == Sign::Positive { Sign::Positive } else { Sign::Any };
+        (self.program.push(Op::Pow(x, power)), Ty::free(Dim::NONE, sign))
+    }
+
+    /// `if(condition, then, else)`.
+    fn choice(&mut self, condition: &Node, then: &Node, otherwise: &Node) -> Checked {
+        let (c, ct) = self.expr(condition);
+        if ct.kind == Kind::Number {
+            return self.fail(condition.span, "if() needs a condition first, such as equity <= 0");
+        }
+        let (a, at) = self.expr(then);
+        let (b, bt) = self.expr(otherwise);
+        let Some((dim, time)) = self.unify(otherwise.span, "combine", &at, &bt) else {
+            return (a, Ty::ERROR);
+        };
+        let kind = if at.kind == Kind::Never { bt.kind } else { at.kind };
+        let ty = Ty { kind, ..Ty::number(dim, time, at.sign.weakest(bt.sign)) };
+        (self.program.push(Op::If(c, a, b)), ty)
     }
 
     fn div(
@@ -362,6 +398,7 @@ impl Checker<'_> {
         }
         Some(match unit {
             DurationUnit::Days => Period::Days(k),
+            DurationUnit::Weeks => Period::Days(7 * k),
             DurationUnit::Months => Period::Months(k),
             DurationUnit::Quarters => Period::Months(3 * k),
             DurationUnit::Years => Period::Months(12 * k),

@@ -46,10 +46,10 @@
 //! # The catalogue
 //!
 //! `catalogue/indicators.toml` is shipped and embedded ([`Catalogue::builtin`]); any
-//! other file in the same format can be loaded with [`Catalogue::from_file`], so
-//! indicators change without recompiling. It holds a `version` and one `[[indicator]]`
-//! table per indicator: `id`, `name_zh`, `name_en`, `group` (financial | behavioural |
-//! non_financial | industry_specific), `unit` (see [`Unit`]), `direction`
+//! other text in the same format can be loaded with [`Catalogue::from_toml`] (the
+//! engine reads a user's file), so indicators change without recompiling. It holds a
+//! `version` and one `[[indicator]]` table per indicator: `id`, `name_zh`, `name_en`,
+//! `group` (financial | behavioural | non_financial | industry_specific), `unit` (see [`Unit`]), `direction`
 //! (higher_better | lower_better), `formula`, `doc` (how edge cases are handled),
 //! optional `applies_to` (section letters and sub-industry codes; other industries get
 //! "not applicable to industry X"), and `thresholds`: a `default` plus overrides keyed
@@ -152,12 +152,12 @@ pub mod value;
 pub use catalogue::{
     BUILTIN_CATALOGUE, Catalogue, Direction, EvalOptions, Group, IndicatorDef, Standing, Thresholds,
 };
-pub use check::suggestion;
-pub use error::{CatalogueError, Problem};
+pub use credence_source::{Problem, suggestion};
+pub use error::CatalogueError;
 pub use input::{
     CreditNote, CustomerFile, Dispute, Event, Invoice, Order, Payment, PromiseOutcome, STATEMENT_ITEMS,
     Statement, statement_item,
 };
-pub use syntax::number_end;
+pub use load::industry_key_problem;
 pub use types::Unit;
 pub use value::{IndicatorSet, IndicatorValue, Trend};

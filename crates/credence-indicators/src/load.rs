@@ -3,14 +3,15 @@
 //! located by line and column in the file.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::catalogue::{Catalogue, Direction, Group, IndicatorDef, Thresholds};
 use crate::check::compile;
-use crate::error::{CatalogueError, Problem, line_column};
+use credence_source::{Problems, line_column, verbatim_start};
+
+use crate::error::CatalogueError;
 use crate::program::Program;
 use crate::types::Unit;
 
@@ -46,43 +47,14 @@ struct RawThresholds {
     source: Spanned<String>,
 }
 
-struct Problems<'t> {
-    text: &'t str,
-    file: &'t str,
-    list: Vec<(usize, Problem)>,
-}
-
-impl Problems<'_> {
-    fn at(&mut self, offset: usize, message: impl Into<String>) {
-        let (line, column) = line_column(self.text, offset);
-        self.list
-            .push((offset, Problem { file: self.file.to_owned(), line, column, message: message.into() }));
-    }
-}
-
-/// The byte offset in the file of the first character of a string value, when the
-/// string holds its text verbatim (no escapes), so formula offsets map one to one.
-fn content_start(text: &str, span: &Range<usize>, value: &str) -> Option<usize> {
-    let raw = text.get(span.clone())?;
-    let delimiter = if raw.starts_with("'''") || raw.starts_with("\"\"\"") { 3 } else { 1 };
-    let mut start = span.start + delimiter;
-    if delimiter == 3 {
-        // A newline right after the opening delimiter is not part of the string.
-        if text[start..].starts_with("\r\n") {
-            start += 2;
-        } else if text[start..].starts_with('\n') {
-            start += 1;
-        }
-    }
-    (text.get(start..span.end.checked_sub(delimiter)?)? == value).then_some(start)
-}
-
 fn is_code(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Checks an industry key: a section letter A–T or a sub-industry code.
-fn industry_key_problem(key: &str) -> Option<String> {
+/// Checks an industry key (as written in `applies_to`, thresholds or a rule pack's
+/// industry settings): a GB/T 4754 section letter A–T or a sub-industry code. `None` when
+/// it is one; otherwise what is wrong.
+pub fn industry_key_problem(key: &str) -> Option<String> {
     if !is_code(key) {
         return Some(format!("'{key}' is neither a GB/T 4754 section letter nor a sub-industry code"));
     }
@@ -116,12 +88,12 @@ fn parse_choice<T: Copy>(
 }
 
 pub(crate) fn load(text: &str, file: &str) -> Result<Catalogue, CatalogueError> {
-    let mut problems = Problems { text, file, list: Vec::new() };
+    let mut problems = Problems::new(text, file);
     let raw: RawCatalogue = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
             problems.at(e.span().map_or(0, |s| s.start), e.message().trim());
-            return Err(CatalogueError::Invalid(problems.list.into_iter().map(|(_, p)| p).collect()));
+            return Err(CatalogueError::Invalid(problems.into_vec()));
         }
     };
     if raw.version.get_ref().trim().is_empty() {
@@ -162,7 +134,7 @@ pub(crate) fn load(text: &str, file: &str) -> Result<Catalogue, CatalogueError> 
             match compile(&mut program, formula, unit) {
                 Ok(root) => Some(root),
                 Err(errors) => {
-                    let start = content_start(text, &span, formula);
+                    let start = verbatim_start(text, &span, formula);
                     for e in errors {
                         problems.at(start.map_or(span.start, |s| s + e.span.start), e.message);
                     }
@@ -189,9 +161,8 @@ pub(crate) fn load(text: &str, file: &str) -> Result<Catalogue, CatalogueError> 
             roots.push(root);
         }
     }
-    if !problems.list.is_empty() {
-        problems.list.sort_by_key(|(offset, _)| *offset);
-        return Err(CatalogueError::Invalid(problems.list.into_iter().map(|(_, p)| p).collect()));
+    if !problems.is_empty() {
+        return Err(CatalogueError::Invalid(problems.into_sorted()));
     }
     program.finish(&roots);
     let aggregate_lag = roots.iter().filter_map(|r| r.aggregate_lag).max().unwrap_or(0) as usize;

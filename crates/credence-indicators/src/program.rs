@@ -4,19 +4,10 @@
 //! it needs no string look-up and no allocation per node.
 
 use credence_domain::EventKind;
+pub(crate) use credence_expr::CmpOp;
 
 /// Sentinel for "no operation".
 pub(crate) const NO_OP: u32 = u32::MAX;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CmpOp {
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Eq,
-    Ne,
-}
 
 /// One operation. Operands are indices into [`Program::ops`].
 #[derive(Debug, Clone, Copy, PartialEq)]

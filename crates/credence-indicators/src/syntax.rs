@@ -21,67 +21,25 @@
 //! quotes with `\"` and `\\` as the only escapes; `#` starts a comment to the end of the
 //! line.
 
-/// A byte range in the formula text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Span {
-    pub start: usize,
-    pub end: usize,
-}
+pub(crate) use credence_expr::{BinOp, DurationUnit, Span, SyntaxError};
+use credence_expr::{Parser, Syntax, Tok, Tree};
 
-impl Span {
-    fn to(self, other: Span) -> Span {
-        Span { start: self.start, end: other.end }
-    }
-}
-
-/// The calendar unit of a duration literal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum DurationUnit {
-    Days,
-    Months,
-    Quarters,
-    Years,
-}
+/// Formulas in the expression core's terms: `#` comments, durations in days, months,
+/// quarters and years, no percentages, and strict string escapes.
+static FORMULA: Syntax = Syntax {
+    noun: "formula",
+    too_deep_advice: "split it into simpler parts",
+    duration_letters: b"dmqy",
+    duration_word: "a number",
+    percent: false,
+    strict_escapes: true,
+    puncts: &["<=", ">=", "==", "!=", "(", ")", ",", "+", "-", "*", "/", "<", ">", "="],
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum UnaryOp {
     Neg,
     Not,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BinOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Eq,
-    Ne,
-    And,
-    Or,
-}
-
-impl BinOp {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinOp::Add => "+",
-            BinOp::Sub => "-",
-            BinOp::Mul => "*",
-            BinOp::Div => "/",
-            BinOp::Lt => "<",
-            BinOp::Le => "<=",
-            BinOp::Gt => ">",
-            BinOp::Ge => ">=",
-            BinOp::Eq => "==",
-            BinOp::Ne => "!=",
-            BinOp::And => "and",
-            BinOp::Or => "or",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -95,29 +53,21 @@ pub(crate) enum Expr {
     Binary(BinOp, Span, Box<Node>, Box<Node>),
 }
 
-/// An expression and the text it was parsed from.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Node {
-    pub expr: Expr,
-    pub span: Span,
-    /// Levels of the tree from here down (a leaf is 1).
-    pub depth: u32,
-}
+/// An expression and the text it was parsed from (depth bounded by [`credence_expr::MAX_DEPTH`]).
+pub(crate) type Node = credence_expr::Node<Expr>;
 
-/// The deepest a formula's tree may be: parentheses, calls and operators, a chain
-/// `a + b + c` counting one level per operator. The checker and the evaluator recurse over
-/// the tree, so a deeper formula is refused rather than allowed to exhaust the stack.
-pub(crate) const MAX_DEPTH: u32 = 100;
-
-impl Node {
-    fn new(expr: Expr, span: Span) -> Node {
-        let below = match &expr {
+impl Tree for Expr {
+    fn depth_below(&self) -> u32 {
+        match self {
             Expr::Unary(_, x) => x.depth,
             Expr::Binary(_, _, l, r) => l.depth.max(r.depth),
             Expr::Call { args, .. } => args.iter().map(|a| a.value.depth).max().unwrap_or(0),
             Expr::Number(_) | Expr::Duration(..) | Expr::Text(_) | Expr::Name(_) => 0,
-        };
-        Node { expr, span, depth: below + 1 }
+        }
+    }
+
+    fn binary(op: BinOp, op_span: Span, left: Node, right: Node) -> Expr {
+        Expr::Binary(op, op_span, Box::new(left), Box::new(right))
     }
 }
 
@@ -128,334 +78,42 @@ pub(crate) struct Arg {
     pub value: Node,
 }
 
-/// The first syntax error of a formula.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct SyntaxError {
-    pub span: Span,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Number(f64),
-    Duration(u32, DurationUnit),
-    Text(String),
-    Ident(String),
-    Punct(&'static str),
-    End,
-}
-
-impl Tok {
-    fn describe(&self) -> String {
-        match self {
-            Tok::Number(_) | Tok::Duration(..) => "a number".into(),
-            Tok::Text(_) => "a string".into(),
-            Tok::Ident(name) => format!("'{name}'"),
-            Tok::Punct(p) => format!("'{p}'"),
-            Tok::End => "the end of the formula".into(),
-        }
-    }
-}
-
-const PUNCTS: [&str; 14] = ["<=", ">=", "==", "!=", "(", ")", ",", "+", "-", "*", "/", "<", ">", "="];
-
-/// Where the number literal that starts at `start` ends: digits, `_` separators, a
-/// decimal point and an optional exponent (`1.5e-3`). Shared with the rule language.
-pub fn number_end(bytes: &[u8], start: usize) -> usize {
-    let mut i = start;
-    while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'_' || bytes[i] == b'.') {
-        i += 1;
-    }
-    if i < bytes.len() && (bytes[i] == b'e' || bytes[i] == b'E') {
-        let mut j = i + 1;
-        if j < bytes.len() && (bytes[j] == b'+' || bytes[j] == b'-') {
-            j += 1;
-        }
-        if j < bytes.len() && bytes[j].is_ascii_digit() {
-            i = j;
-            while i < bytes.len() && bytes[i].is_ascii_digit() {
-                i += 1;
-            }
-        }
-    }
-    i
-}
-
-fn lex(text: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        let start = i;
-        if c.is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        if c == b'#' {
-            while i < bytes.len() && bytes[i] != b'\n' {
-                i += 1;
-            }
-            continue;
-        }
-        let tok = if c.is_ascii_digit() || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
-            i = number_end(bytes, i);
-            let digits = text[start..i].replace('_', "");
-            let unit = match bytes.get(i) {
-                Some(b'd') => Some(DurationUnit::Days),
-                Some(b'm') => Some(DurationUnit::Months),
-                Some(b'q') => Some(DurationUnit::Quarters),
-                Some(b'y') => Some(DurationUnit::Years),
-                _ => None,
-            };
-            let ident_follows =
-                |k: usize| bytes.get(k).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
-            match unit {
-                Some(unit) if !ident_follows(i + 1) => {
-                    i += 1;
-                    let n = digits.parse::<u32>().map_err(|_| SyntaxError {
-                        span: Span { start, end: i },
-                        message: format!("'{}' is not a whole number of periods", &text[start..i]),
-                    })?;
-                    Tok::Duration(n, unit)
-                }
-                _ => {
-                    if ident_follows(i) {
-                        let mut end = i;
-                        while ident_follows(end) {
-                            end += 1;
-                        }
-                        return Err(SyntaxError {
-                            span: Span { start, end },
-                            message: format!("malformed number '{}'", &text[start..end]),
-                        });
-                    }
-                    let v = digits.parse::<f64>().map_err(|_| SyntaxError {
-                        span: Span { start, end: i },
-                        message: format!("malformed number '{}'", &text[start..i]),
-                    })?;
-                    if !v.is_finite() {
-                        return Err(SyntaxError {
-                            span: Span { start, end: i },
-                            message: "the number is too large for a formula".into(),
-                        });
-                    }
-                    Tok::Number(v)
-                }
-            }
-        } else if c.is_ascii_alphabetic() || c == b'_' {
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-            Tok::Ident(text[start..i].to_owned())
-        } else if c == b'"' {
-            i += 1;
-            let mut s = String::new();
-            loop {
-                let Some(ch) = text[i..].chars().next() else {
-                    return Err(SyntaxError {
-                        span: Span { start, end: i },
-                        message: "unterminated string".into(),
-                    });
-                };
-                i += ch.len_utf8();
-                match ch {
-                    '"' => break,
-                    '\\' => match bytes.get(i) {
-                        Some(b'"') | Some(b'\\') => {
-                            s.push(bytes[i] as char);
-                            i += 1;
-                        }
-                        _ => {
-                            return Err(SyntaxError {
-                                span: Span { start: i - 1, end: i + 1 },
-                                message: "only \\\" and \\\\ may be escaped in a string".into(),
-                            });
-                        }
-                    },
-                    _ => s.push(ch),
-                }
-            }
-            Tok::Text(s)
-        } else if let Some(p) = PUNCTS.iter().find(|p| text[i..].starts_with(*p)) {
-            i += p.len();
-            Tok::Punct(p)
-        } else {
-            let ch = text[i..].chars().next().unwrap_or('?');
-            return Err(SyntaxError {
-                span: Span { start, end: i + ch.len_utf8() },
-                message: format!("unexpected character '{ch}'"),
-            });
-        };
-        out.push((tok, Span { start, end: i }));
-    }
-    out.push((Tok::End, Span { start: text.len(), end: text.len() }));
-    Ok(out)
-}
-
 /// Parses one formula.
 pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
-    let tokens = lex(text)?;
-    let mut p = Parser { tokens, pos: 0, nesting: 0 };
+    let mut p = Parser::new(text, &FORMULA)?;
     let node = p.expr()?;
-    match p.peek() {
-        Tok::End => Ok(node),
-        other => {
-            Err(p
-                .error(format!("expected an operator or the end of the formula, found {}", other.describe())))
-        }
-    }
+    p.finish("expected an operator or the end of the formula")?;
+    Ok(node)
 }
 
-struct Parser {
-    tokens: Vec<(Tok, Span)>,
-    pos: usize,
-    /// How many rules deep the parser has recursed; bounded like the tree's depth, so
-    /// `((((…` cannot exhaust the stack before a node is made.
-    nesting: u32,
+/// The formula grammar's rules, on the core's parser.
+trait Rules {
+    fn expr(&mut self) -> Result<Node, SyntaxError>;
+    fn not(&mut self) -> Result<Node, SyntaxError>;
+    fn sum(&mut self) -> Result<Node, SyntaxError>;
+    fn unary(&mut self) -> Result<Node, SyntaxError>;
+    fn atom(&mut self) -> Result<Node, SyntaxError>;
+    fn call(&mut self, name: String, name_span: Span) -> Result<Node, SyntaxError>;
+    fn arg(&mut self) -> Result<Arg, SyntaxError>;
 }
 
-impl Parser {
-    fn peek(&self) -> &Tok {
-        &self.tokens[self.pos].0
-    }
-
-    fn span(&self) -> Span {
-        self.tokens[self.pos].1
-    }
-
-    fn bump(&mut self) -> (Tok, Span) {
-        let t = self.tokens[self.pos].clone();
-        if self.pos + 1 < self.tokens.len() {
-            self.pos += 1;
-        }
-        t
-    }
-
-    fn error(&self, message: String) -> SyntaxError {
-        SyntaxError { span: self.span(), message }
-    }
-
-    fn is_punct(&self, p: &str) -> bool {
-        matches!(self.peek(), Tok::Punct(q) if *q == p)
-    }
-
-    fn is_keyword(&self, k: &str) -> bool {
-        matches!(self.peek(), Tok::Ident(q) if q == k)
-    }
-
-    fn expect(&mut self, p: &str) -> Result<Span, SyntaxError> {
-        if self.is_punct(p) {
-            Ok(self.bump().1)
-        } else {
-            Err(self.error(format!("expected '{p}', found {}", self.peek().describe())))
-        }
-    }
-
-    fn too_deep(&self) -> SyntaxError {
-        self.error(format!(
-            "the formula nests more than {MAX_DEPTH} levels deep; split it into simpler parts"
-        ))
-    }
-
-    /// Runs one recursive rule one level deeper.
-    fn nested(&mut self, rule: fn(&mut Parser) -> Result<Node, SyntaxError>) -> Result<Node, SyntaxError> {
-        if self.nesting >= MAX_DEPTH {
-            return Err(self.too_deep());
-        }
-        self.nesting += 1;
-        let out = rule(self);
-        self.nesting -= 1;
-        out
-    }
-
-    /// A node, refused when it makes the tree too deep.
-    fn node(&self, expr: Expr, span: Span) -> Result<Node, SyntaxError> {
-        let node = Node::new(expr, span);
-        if node.depth > MAX_DEPTH { Err(self.too_deep()) } else { Ok(node) }
-    }
-
+impl Rules for Parser<Expr> {
     fn expr(&mut self) -> Result<Node, SyntaxError> {
-        self.nested(Parser::or)
-    }
-
-    fn binary(&self, left: Node, op: BinOp, op_span: Span, right: Node) -> Result<Node, SyntaxError> {
-        let span = left.span.to(right.span);
-        self.node(Expr::Binary(op, op_span, Box::new(left), Box::new(right)), span)
-    }
-
-    fn or(&mut self) -> Result<Node, SyntaxError> {
-        let mut left = self.and()?;
-        while self.is_keyword("or") {
-            let op_span = self.bump().1;
-            let right = self.and()?;
-            left = self.binary(left, BinOp::Or, op_span, right)?;
-        }
-        Ok(left)
-    }
-
-    fn and(&mut self) -> Result<Node, SyntaxError> {
-        let mut left = self.not()?;
-        while self.is_keyword("and") {
-            let op_span = self.bump().1;
-            let right = self.not()?;
-            left = self.binary(left, BinOp::And, op_span, right)?;
-        }
-        Ok(left)
+        self.nested(|p| p.climb(1, 2, Rules::not))
     }
 
     fn not(&mut self) -> Result<Node, SyntaxError> {
-        if !self.is_keyword("not") {
-            return self.cmp();
-        }
-        let start = self.bump().1;
-        let operand = self.nested(Parser::not)?;
+        let Some(start) = self.eat_word("not") else {
+            let left = self.sum()?;
+            return self.comparison(left, Rules::sum);
+        };
+        let operand = self.nested(Rules::not)?;
         let span = start.to(operand.span);
         self.node(Expr::Unary(UnaryOp::Not, Box::new(operand)), span)
     }
 
-    fn cmp(&mut self) -> Result<Node, SyntaxError> {
-        let left = self.sum()?;
-        let op = match self.peek() {
-            Tok::Punct("<") => BinOp::Lt,
-            Tok::Punct("<=") => BinOp::Le,
-            Tok::Punct(">") => BinOp::Gt,
-            Tok::Punct(">=") => BinOp::Ge,
-            Tok::Punct("==") => BinOp::Eq,
-            Tok::Punct("!=") => BinOp::Ne,
-            _ => return Ok(left),
-        };
-        let op_span = self.bump().1;
-        let right = self.sum()?;
-        self.binary(left, op, op_span, right)
-    }
-
     fn sum(&mut self) -> Result<Node, SyntaxError> {
-        let mut left = self.term()?;
-        loop {
-            let op = match self.peek() {
-                Tok::Punct("+") => BinOp::Add,
-                Tok::Punct("-") => BinOp::Sub,
-                _ => return Ok(left),
-            };
-            let op_span = self.bump().1;
-            let right = self.term()?;
-            left = self.binary(left, op, op_span, right)?;
-        }
-    }
-
-    fn term(&mut self) -> Result<Node, SyntaxError> {
-        let mut left = self.unary()?;
-        loop {
-            let op = match self.peek() {
-                Tok::Punct("*") => BinOp::Mul,
-                Tok::Punct("/") => BinOp::Div,
-                _ => return Ok(left),
-            };
-            let op_span = self.bump().1;
-            let right = self.unary()?;
-            left = self.binary(left, op, op_span, right)?;
-        }
+        self.climb(4, 5, Rules::unary)
     }
 
     fn unary(&mut self) -> Result<Node, SyntaxError> {
@@ -463,51 +121,53 @@ impl Parser {
             return self.atom();
         }
         let start = self.bump().1;
-        let operand = self.nested(Parser::unary)?;
+        let operand = self.nested(Rules::unary)?;
         let span = start.to(operand.span);
         self.node(Expr::Unary(UnaryOp::Neg, Box::new(operand)), span)
     }
 
     fn atom(&mut self) -> Result<Node, SyntaxError> {
-        let (tok, span) = self.tokens[self.pos].clone();
-        let expr = match tok {
+        let span = self.span();
+        let expr = match self.peek().clone() {
             Tok::Number(v) => Expr::Number(v),
             Tok::Duration(n, u) => Expr::Duration(n, u),
             Tok::Text(s) => Expr::Text(s),
-            Tok::Ident(name) if ["and", "or", "not"].contains(&name.as_str()) => {
-                return Err(self.error(format!("expected a value, found '{name}'")));
-            }
-            Tok::Ident(name) => {
+            Tok::Ident(name) if !["and", "or", "not"].contains(&name.as_str()) => {
                 self.bump();
-                if !self.is_punct("(") {
-                    return self.node(Expr::Name(name), span);
+                if self.is_punct("(") {
+                    return self.call(name, span);
                 }
-                self.bump();
-                let mut args = Vec::new();
-                while !self.is_punct(")") {
-                    args.push(self.arg()?);
-                    if !self.is_punct(")") {
-                        self.expect(",")?;
-                    }
-                }
-                let close = self.expect(")")?;
-                return self.node(Expr::Call { name, name_span: span, args }, span.to(close));
+                return self.node(Expr::Name(name), span);
             }
             Tok::Punct("(") => {
                 self.bump();
                 let inner = self.expr()?;
-                let close = self.expect(")")?;
+                let close = self.expect_punct(")")?;
                 return self.node(inner.expr, span.to(close));
             }
-            other => return Err(self.error(format!("expected a value, found {}", other.describe()))),
+            _ => return Err(self.unexpected("expected a value")),
         };
         self.bump();
         self.node(expr, span)
     }
 
+    /// `name(args)`, the cursor on the `(`.
+    fn call(&mut self, name: String, name_span: Span) -> Result<Node, SyntaxError> {
+        self.bump();
+        let mut args = Vec::new();
+        while !self.is_punct(")") {
+            args.push(self.arg()?);
+            if !self.is_punct(")") {
+                self.expect_punct(",")?;
+            }
+        }
+        let close = self.expect_punct(")")?;
+        self.node(Expr::Call { name, name_span, args }, name_span.to(close))
+    }
+
     fn arg(&mut self) -> Result<Arg, SyntaxError> {
         if let Tok::Ident(name) = self.peek().clone()
-            && matches!(self.tokens.get(self.pos + 1), Some((Tok::Punct("="), _)))
+            && self.peek_ahead(1).is_some_and(|t| t.is_punct("="))
         {
             let name_span = self.bump().1;
             self.bump();
@@ -520,6 +180,8 @@ impl Parser {
 
 #[cfg(test)]
 mod tests {
+    use credence_expr::MAX_DEPTH;
+
     use super::*;
 
     /// Renders a tree in prefix form, to compare shapes compactly.

@@ -16,6 +16,7 @@
 //! statements; `missing(net_margin)` says that case). `missing(x)` is true when the indicator
 //! is absent from the set or has no value; `flag(x)` when the caller passed that flag.
 
+use credence_expr::{CmpOp as Op, MAX_DEPTH, Scanner, is_ident_byte};
 use credence_indicators::IndicatorValue;
 
 /// A parsed condition over indicator slots and flag numbers.
@@ -50,16 +51,6 @@ pub(crate) enum Field {
     Slope3y,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Op {
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Eq,
-    Ne,
-}
-
 /// Turns names into slot and flag numbers; reports unknown names itself.
 pub(crate) trait Names {
     /// The slot of an indicator, registering it if new. `offset` is the name's position
@@ -92,14 +83,7 @@ impl Cond {
             Cond::Flag(i) => flags & (1 << i) != 0,
             Cond::Compare { slot, field, op, rhs } => match operand(get(*slot), *field) {
                 None => false,
-                Some(x) => match op {
-                    Op::Lt => x < *rhs,
-                    Op::Le => x <= *rhs,
-                    Op::Gt => x > *rhs,
-                    Op::Ge => x >= *rhs,
-                    Op::Eq => x == *rhs,
-                    Op::Ne => x != *rhs,
-                },
+                Some(x) => op.holds(x, *rhs),
             },
         }
     }
@@ -134,54 +118,40 @@ enum Kind {
     Dot,
 }
 
+/// The tokens of a condition. Knock-outs have their own small lexicon on the core's
+/// scanner: signed decimal numbers, `.` for trend fields, comparisons, no comments.
 fn tokenize(text: &str) -> Result<Vec<Token<'_>>, SyntaxError> {
-    let bytes = text.as_bytes();
+    let mut s = Scanner::new(text);
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        let start = i;
+    while let Some(c) = s.peek() {
+        let start = s.pos();
         let kind = match c {
             b' ' | b'\t' | b'\n' | b'\r' => {
-                i += 1;
+                s.advance(1);
                 continue;
             }
-            b'(' => {
-                i += 1;
-                Kind::Open
-            }
-            b')' => {
-                i += 1;
-                Kind::Close
-            }
-            b'.' => {
-                i += 1;
-                Kind::Dot
+            b'(' | b')' | b'.' => {
+                s.advance(1);
+                match c {
+                    b'(' => Kind::Open,
+                    b')' => Kind::Close,
+                    _ => Kind::Dot,
+                }
             }
             b'<' | b'>' | b'=' | b'!' => {
-                let eq = bytes.get(i + 1) == Some(&b'=');
-                i += if eq { 2 } else { 1 };
-                match (c, eq) {
-                    (b'<', false) => Kind::Op(Op::Lt),
-                    (b'<', true) => Kind::Op(Op::Le),
-                    (b'>', false) => Kind::Op(Op::Gt),
-                    (b'>', true) => Kind::Op(Op::Ge),
-                    (b'=', true) => Kind::Op(Op::Eq),
-                    (b'!', true) => Kind::Op(Op::Ne),
-                    _ => {
-                        return Err((
-                            start,
-                            format!("`{}` is not an operator; use <, <=, >, >=, == or !=", c as char),
-                        ));
-                    }
-                }
+                s.advance(if s.peek_at(1) == Some(b'=') { 2 } else { 1 });
+                let Some(op) = Op::from_symbol(s.since(start)) else {
+                    return Err((
+                        start,
+                        format!("`{}` is not an operator; use <, <=, >, >=, == or !=", c as char),
+                    ));
+                };
+                Kind::Op(op)
             }
             b'-' | b'+' | b'0'..=b'9' => {
-                i += 1;
-                while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.') {
-                    i += 1;
-                }
-                let number = &text[start..i];
+                s.advance(1);
+                s.skip_while(|b| b.is_ascii_digit() || b == b'.');
+                let number = s.since(start);
                 let value: f64 =
                     number.parse().map_err(|_| (start, format!("`{number}` is not a number")))?;
                 if !value.is_finite() {
@@ -190,17 +160,12 @@ fn tokenize(text: &str) -> Result<Vec<Token<'_>>, SyntaxError> {
                 Kind::Number(value)
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
+                s.skip_while(is_ident_byte);
                 Kind::Word
             }
-            _ => {
-                let ch = text[start..].chars().next().unwrap_or('?');
-                return Err((start, format!("unexpected character `{ch}`")));
-            }
+            _ => return Err((start, format!("unexpected character `{}`", s.char()))),
         };
-        out.push(Token { offset: start, text: &text[start..i], kind });
+        out.push(Token { offset: start, text: s.since(start), kind });
     }
     Ok(out)
 }
@@ -215,8 +180,9 @@ struct Parser<'a, 'n> {
     nesting: u32,
 }
 
-/// The deepest `(` and `not` may nest in a condition.
-pub(crate) const MAX_NESTING: u32 = 100;
+/// The deepest `(` and `not` may nest in a condition: the bound of every expression
+/// language.
+const MAX_NESTING: u32 = MAX_DEPTH;
 
 const KEYWORDS: &[&str] = &["and", "or", "not", "missing", "flag"];
 

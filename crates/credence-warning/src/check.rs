@@ -68,7 +68,7 @@ pub(crate) fn compile_condition(
     if c.problems.is_empty() { Ok(id) } else { Err(c.problems) }
 }
 
-pub(crate) use credence_indicators::suggestion;
+pub(crate) use credence_source::suggestion;
 
 const FUNCTIONS: [&str; 13] = [
     "count",
@@ -97,6 +97,18 @@ impl Checker<'_> {
     /// The text of a span with runs of white space collapsed, for messages.
     fn source(&self, span: Span) -> String {
         self.text[span.start..span.end].split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// "cannot `verb` 'a' (its quantity) by 'b' (its quantity): `advice`".
+    fn mismatch(
+        &self,
+        verb: &str,
+        (l, lq): (&Node, Quantity),
+        (r, rq): (&Node, Quantity),
+        advice: &str,
+    ) -> String {
+        let (a, b) = (self.source(l.span), self.source(r.span));
+        format!("cannot {verb} '{a}' ({}) by '{b}' ({}): {advice}", lq.describe(), rq.describe())
     }
 
     fn push(&mut self, op: Op, span: Span, q: Quantity) -> NodeId {
@@ -326,13 +338,8 @@ impl Checker<'_> {
                     (true, false) => rq,
                     (false, true) => lq,
                     (false, false) => {
-                        let message = format!(
-                            "cannot multiply '{}' ({}) by '{}' ({}): one factor must be a number or a percentage",
-                            self.source(ln.span),
-                            lq.describe(),
-                            self.source(rn.span),
-                            rq.describe()
-                        );
+                        let advice = "one factor must be a number or a percentage";
+                        let message = self.mismatch("multiply", (ln, lq), (rn, rq), advice);
                         return self.fail(op_span, message);
                     }
                 };
@@ -347,13 +354,8 @@ impl Checker<'_> {
                     (_, Some(_)) => return self.fail(rn.span, "division by zero or by a negative number"),
                     _ if lq == rq => Quantity::Fraction,
                     _ => {
-                        let message = format!(
-                            "cannot divide '{}' ({}) by '{}' ({}): divide like by like, or by a positive number",
-                            self.source(ln.span),
-                            lq.describe(),
-                            self.source(rn.span),
-                            rq.describe()
-                        );
+                        let advice = "divide like by like, or by a positive number";
+                        let message = self.mismatch("divide", (ln, lq), (rn, rq), advice);
                         return self.fail(op_span, message);
                     }
                 };
@@ -366,14 +368,7 @@ impl Checker<'_> {
                 if self.unify("compare", op_span, (ln, lt), (rn, rt)).is_none() {
                     return (l, Ty::Error);
                 }
-                let c = match op {
-                    BinOp::Lt => CmpOp::Lt,
-                    BinOp::Le => CmpOp::Le,
-                    BinOp::Gt => CmpOp::Gt,
-                    BinOp::Ge => CmpOp::Ge,
-                    BinOp::Eq => CmpOp::Eq,
-                    _ => CmpOp::Ne,
-                };
+                let c = op.comparison().unwrap_or(CmpOp::Ne);
                 (self.push(Op::Cmp(c, l, r), span, Quantity::Plain), Ty::Bool)
             }
         }

@@ -17,58 +17,14 @@ use chrono::{Datelike, Months, NaiveDate};
 use credence_domain::EventKind;
 use credence_indicators::{Catalogue, CatalogueError, IndicatorDef, Unit};
 
+pub(crate) use credence_expr::CmpOp;
+
 use crate::syntax::Span;
 
 pub(crate) type NodeId = u32;
 
 /// Sentinel for "no value read here".
 pub(crate) const NONE: u32 = u32::MAX;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CmpOp {
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Eq,
-    Ne,
-}
-
-impl CmpOp {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-            CmpOp::Eq => "==",
-            CmpOp::Ne => "!=",
-        }
-    }
-
-    pub fn holds(self, a: f64, b: f64) -> bool {
-        match self {
-            CmpOp::Lt => a < b,
-            CmpOp::Le => a <= b,
-            CmpOp::Gt => a > b,
-            CmpOp::Ge => a >= b,
-            CmpOp::Eq => a == b,
-            CmpOp::Ne => a != b,
-        }
-    }
-
-    /// The comparison that holds exactly when this one does not (for values that exist).
-    pub fn negated(self) -> CmpOp {
-        match self {
-            CmpOp::Lt => CmpOp::Ge,
-            CmpOp::Le => CmpOp::Gt,
-            CmpOp::Gt => CmpOp::Le,
-            CmpOp::Ge => CmpOp::Lt,
-            CmpOp::Eq => CmpOp::Ne,
-            CmpOp::Ne => CmpOp::Eq,
-        }
-    }
-}
 
 /// What a number is, for type checks and for printing it: a plain number, a relative
 /// change (a fraction, written with `%`), or a quantity in a catalogue unit.

@@ -126,7 +126,8 @@
 //! # Rule packs
 //!
 //! A pack is a TOML file (`packs/warning.toml` is shipped and embedded,
-//! [`RulePack::builtin`]; [`RulePack::from_file`] reads any other) with
+//! [`RulePack::builtin`]; [`RulePack::from_toml`] checks any other, whose file the
+//! engine reads) with
 //!
 //! * `version` (`"2026-Q4-V1.0"`) and `history_quarters`;
 //! * `[levels]`: the level policy (see [`level`]);

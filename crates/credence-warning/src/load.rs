@@ -2,17 +2,17 @@
 //! levels, scopes, conditions, peer rules, the level and monitoring policies — with each
 //! problem located in the file, and the compilation of the conditions into one program.
 
-use std::ops::Range;
-
 use credence_domain::{CustomerType, Labelled, MonitoringTier};
-use credence_indicators::Catalogue;
+use credence_indicators::{Catalogue, industry_key_problem};
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::aggregate::{AggregateRule, GroupBy, Leading, PeerSignal};
 use crate::check::{MAX_HISTORY_QUARTERS, compile_condition};
 use crate::compile::{NodeId, Plan, Program};
-use crate::error::{PackError, Problems, line_column};
+use credence_source::{line_column, verbatim_start};
+
+use crate::error::{PackError, Problems};
 use crate::frequency::{Interval, MonitoringCheck, MonitoringPolicy, parse_tier};
 use crate::level::{Level, LevelPolicy, RuleLevel};
 use crate::pack::{Rule, RulePack, Scope};
@@ -129,23 +129,6 @@ struct RawSignal {
     when: Spanned<String>,
 }
 
-/// The byte offset in the file of the first character of a string value, when the
-/// string holds its text verbatim (no escapes), so condition offsets map one to one.
-fn content_start(text: &str, span: &Range<usize>, value: &str) -> Option<usize> {
-    let raw = text.get(span.clone())?;
-    let delimiter = if raw.starts_with("'''") || raw.starts_with("\"\"\"") { 3 } else { 1 };
-    let mut start = span.start + delimiter;
-    if delimiter == 3 {
-        // A newline right after the opening delimiter is not part of the string.
-        if text[start..].starts_with("\r\n") {
-            start += 2;
-        } else if text[start..].starts_with('\n') {
-            start += 1;
-        }
-    }
-    (text.get(start..span.end.checked_sub(delimiter)?)? == value).then_some(start)
-}
-
 fn is_code(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_uppercase())
@@ -155,23 +138,6 @@ fn is_code(s: &str) -> bool {
 fn is_condition_name(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_uppercase()) && chars.all(|c| c.is_ascii_alphanumeric())
-}
-
-/// Checks an industry key: a section letter A–T or a sub-industry code.
-fn industry_key_problem(key: &str) -> Option<String> {
-    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Some(format!("'{key}' is neither a GB/T 4754 section letter nor a sub-industry code"));
-    }
-    let mut chars = key.chars();
-    if let (Some(c), None) = (chars.next(), chars.next()) {
-        if c.is_ascii_lowercase() {
-            return Some(format!("section letters are upper case: write '{}'", c.to_ascii_uppercase()));
-        }
-        if !('A'..='T').contains(&c) {
-            return Some(format!("'{key}' is not a GB/T 4754 section letter (A–T)"));
-        }
-    }
-    None
 }
 
 /// A reader of one pack file: problems and the conditions compiled so far.
@@ -258,7 +224,7 @@ impl Loader<'_> {
             Ok(root) => Some(root),
             Err(problems) => {
                 let span = when.span();
-                let start = content_start(self.text, &span, text);
+                let start = verbatim_start(self.text, &span, text);
                 for p in problems {
                     let (s, e) = match start {
                         Some(base) => (base + p.span.start, base + p.span.end),

@@ -2,8 +2,6 @@
 //! policy, checked and compiled once (reading is in `load`), and the entry points of
 //! evaluation.
 
-use std::path::Path;
-
 use chrono::NaiveDate;
 use credence_domain::MonitoringTier;
 use credence_indicators::{Catalogue, CustomerFile};
@@ -95,15 +93,6 @@ impl RulePack {
     /// Reads and checks a pack; `file_name` is used in problem locations.
     pub fn from_toml(text: &str, file_name: &str, catalogue: &Catalogue) -> Result<RulePack, PackError> {
         crate::load::load(text, file_name, catalogue)
-    }
-
-    /// Reads a pack file.
-    pub fn from_file(path: &Path, catalogue: &Catalogue) -> Result<RulePack, PackError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| PackError::Read { path: path.to_owned(), source })?;
-        let name =
-            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        RulePack::from_toml(&text, &name, catalogue)
     }
 
     /// The pack version (`2026-Q4-V1.0`).

@@ -3,28 +3,20 @@
 //! checker can point at the exact characters a problem concerns. The grammar is in the
 //! crate documentation.
 
-/// A byte range in the condition text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Span {
-    pub start: usize,
-    pub end: usize,
-}
+pub(crate) use credence_expr::{BinOp, DurationUnit, Span, SyntaxError};
+use credence_expr::{Parser, Syntax, Tok, Tree};
 
-impl Span {
-    fn to(self, other: Span) -> Span {
-        Span { start: self.start, end: other.end }
-    }
-}
-
-/// The calendar unit of a duration literal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DurationUnit {
-    Days,
-    Weeks,
-    Months,
-    Quarters,
-    Years,
-}
+/// Conditions in the expression core's terms: `#` comments, durations in days, weeks,
+/// months, quarters and years, percentages, and `[ ]` for event filters.
+static CONDITION: Syntax = Syntax {
+    noun: "condition",
+    too_deep_advice: "split it into simpler rules",
+    duration_letters: b"dwmqy",
+    duration_word: "a duration",
+    percent: true,
+    strict_escapes: false,
+    puncts: &["<=", ">=", "==", "!=", "(", ")", "[", "]", ",", "+", "-", "*", "/", "<", ">", "="],
+};
 
 /// A duration literal such as `4q`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,45 +35,6 @@ impl Duration {
             DurationUnit::Months if self.amount.is_multiple_of(3) => Some(self.amount / 3),
             _ => None,
         }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BinOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Eq,
-    Ne,
-    And,
-    Or,
-}
-
-impl BinOp {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinOp::Add => "+",
-            BinOp::Sub => "-",
-            BinOp::Mul => "*",
-            BinOp::Div => "/",
-            BinOp::Lt => "<",
-            BinOp::Le => "<=",
-            BinOp::Gt => ">",
-            BinOp::Ge => ">=",
-            BinOp::Eq => "==",
-            BinOp::Ne => "!=",
-            BinOp::And => "and",
-            BinOp::Or => "or",
-        }
-    }
-
-    pub fn is_comparison(self) -> bool {
-        matches!(self, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne)
     }
 }
 
@@ -124,24 +77,12 @@ pub(crate) enum Expr {
     },
 }
 
-/// An expression and the text it was parsed from.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Node {
-    pub expr: Expr,
-    pub span: Span,
-    /// Levels of the tree from here down (a leaf is 1).
-    pub depth: u32,
-}
+/// An expression and the text it was parsed from (depth bounded by [`credence_expr::MAX_DEPTH`]).
+pub(crate) type Node = credence_expr::Node<Expr>;
 
-/// The deepest a condition's tree may be: parentheses, calls, filters and operators, a
-/// chain `a + b + c` counting one level per operator. Checking and evaluation recurse
-/// over the tree, so a deeper condition is refused rather than allowed to exhaust the
-/// stack.
-pub(crate) const MAX_DEPTH: u32 = 100;
-
-impl Node {
-    fn new(expr: Expr, span: Span) -> Node {
-        let below = match &expr {
+impl Tree for Expr {
+    fn depth_below(&self) -> u32 {
+        match self {
             Expr::Filtered { filter, .. } => filter.depth,
             Expr::Call { args, .. } => args
                 .iter()
@@ -156,8 +97,11 @@ impl Node {
             Expr::Held { condition, .. } => condition.depth,
             Expr::Binary(_, _, l, r) => l.depth.max(r.depth),
             Expr::Number(_) | Expr::Percent(_) | Expr::Duration(_) | Expr::Text(_) | Expr::Name(_) => 0,
-        };
-        Node { expr, span, depth: below + 1 }
+        }
+    }
+
+    fn binary(op: BinOp, op_span: Span, left: Node, right: Node) -> Expr {
+        Expr::Binary(op, op_span, Box::new(left), Box::new(right))
     }
 }
 
@@ -177,44 +121,6 @@ impl Arg {
     }
 }
 
-/// The first syntax error of a condition.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct SyntaxError {
-    pub span: Span,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Number(f64),
-    Percent(f64),
-    Duration(u32, DurationUnit),
-    Text(String),
-    Ident(String),
-    Punct(&'static str),
-    End,
-}
-
-impl Tok {
-    fn describe(&self) -> String {
-        match self {
-            Tok::Number(_) | Tok::Percent(_) => "a number".into(),
-            Tok::Duration(..) => "a duration".into(),
-            Tok::Text(_) => "a string".into(),
-            Tok::Ident(name) => format!("'{name}'"),
-            Tok::Punct(p) => format!("'{p}'"),
-            Tok::End => "the end of the condition".into(),
-        }
-    }
-
-    fn is_word(&self, word: &str) -> bool {
-        matches!(self, Tok::Ident(w) if w == word)
-    }
-}
-
-const PUNCTS: [&str; 16] =
-    ["<=", ">=", "==", "!=", "(", ")", "[", "]", ",", "+", "-", "*", "/", "<", ">", "="];
-
 /// Words with a meaning of their own; not usable as names.
 pub(crate) const KEYWORDS: [&str; 12] = [
     "and",
@@ -231,218 +137,39 @@ pub(crate) const KEYWORDS: [&str; 12] = [
     "in",
 ];
 
-fn err(start: usize, end: usize, message: impl Into<String>) -> SyntaxError {
-    SyntaxError { span: Span { start, end }, message: message.into() }
-}
-
-fn lex(text: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    let ident_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    while i < bytes.len() {
-        let c = bytes[i];
-        let start = i;
-        if c.is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        if c == b'#' {
-            while i < bytes.len() && bytes[i] != b'\n' {
-                i += 1;
-            }
-            continue;
-        }
-        let tok = if c.is_ascii_digit() || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
-            i = credence_indicators::number_end(bytes, i);
-            let digits = text[start..i].replace('_', "");
-            let unit = match bytes.get(i) {
-                Some(b'd') => Some(DurationUnit::Days),
-                Some(b'w') => Some(DurationUnit::Weeks),
-                Some(b'm') => Some(DurationUnit::Months),
-                Some(b'q') => Some(DurationUnit::Quarters),
-                Some(b'y') => Some(DurationUnit::Years),
-                _ => None,
-            };
-            let ident_follows = |k: usize| bytes.get(k).is_some_and(|b| ident_char(*b));
-            match unit {
-                Some(unit) if !ident_follows(i + 1) => {
-                    i += 1;
-                    let n = digits.parse::<u32>().map_err(|_| {
-                        err(start, i, format!("'{}' is not a whole number of periods", &text[start..i]))
-                    })?;
-                    Tok::Duration(n, unit)
-                }
-                _ => {
-                    if ident_follows(i) {
-                        while ident_follows(i) {
-                            i += 1;
-                        }
-                        return Err(err(start, i, format!("malformed number '{}'", &text[start..i])));
-                    }
-                    let v = digits
-                        .parse::<f64>()
-                        .map_err(|_| err(start, i, format!("malformed number '{}'", &text[start..i])))?;
-                    if !v.is_finite() {
-                        return Err(err(start, i, "the number is too large for a condition"));
-                    }
-                    if bytes.get(i) == Some(&b'%') {
-                        i += 1;
-                        Tok::Percent(v / 100.0)
-                    } else {
-                        Tok::Number(v)
-                    }
-                }
-            }
-        } else if c.is_ascii_alphabetic() || c == b'_' {
-            while i < bytes.len() && ident_char(bytes[i]) {
-                i += 1;
-            }
-            Tok::Ident(text[start..i].to_owned())
-        } else if c == b'"' {
-            i += 1;
-            let mut s = String::new();
-            loop {
-                match bytes.get(i) {
-                    None => return Err(err(start, i, "unterminated string")),
-                    Some(b'"') => {
-                        i += 1;
-                        break;
-                    }
-                    Some(b'\\') if matches!(bytes.get(i + 1), Some(b'"' | b'\\')) => {
-                        s.push(bytes[i + 1] as char);
-                        i += 2;
-                    }
-                    Some(_) => {
-                        let ch = text[i..].chars().next().unwrap_or('\u{fffd}');
-                        s.push(ch);
-                        i += ch.len_utf8();
-                    }
-                }
-            }
-            Tok::Text(s)
-        } else if let Some(p) = PUNCTS.iter().find(|p| text[i..].starts_with(**p)) {
-            i += p.len();
-            Tok::Punct(p)
-        } else {
-            let ch = text[i..].chars().next().unwrap_or('\u{fffd}');
-            return Err(err(start, start + ch.len_utf8(), format!("unexpected character '{ch}'")));
-        };
-        out.push((tok, Span { start, end: i }));
-    }
-    out.push((Tok::End, Span { start: text.len(), end: text.len() }));
-    Ok(out)
-}
-
-struct Parser {
-    toks: Vec<(Tok, Span)>,
-    pos: usize,
-    /// How many rules deep the parser has recursed; bounded like the tree's depth, so
-    /// `((((…` cannot exhaust the stack before a node is made.
-    nesting: u32,
-}
-
 /// Parses a rule condition.
 pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
-    let mut p = Parser { toks: lex(text)?, pos: 0, nesting: 0 };
-    let node = p.nested(Parser::or)?;
-    match p.peek() {
-        Tok::End => Ok(node),
-        Tok::Punct("=") => Err(p.unexpected("write '==' to compare")),
-        _ => Err(p.unexpected("expected an operator or the end of the condition")),
+    let mut p = Parser::new(text, &CONDITION)?;
+    let node = p.nested(Rules::or)?;
+    if p.is_punct("=") {
+        return Err(p.unexpected("write '==' to compare"));
     }
+    p.finish("expected an operator or the end of the condition")?;
+    Ok(node)
 }
 
-impl Parser {
-    fn peek(&self) -> &Tok {
-        &self.toks[self.pos].0
-    }
+/// The condition grammar's rules, on the core's parser.
+trait Rules {
+    fn or(&mut self) -> Result<Node, SyntaxError>;
+    fn not(&mut self) -> Result<Node, SyntaxError>;
+    fn held(&mut self) -> Result<Node, SyntaxError>;
+    fn comparison(&mut self) -> Result<Node, SyntaxError>;
+    fn trend(&mut self, left: Node) -> Result<Node, SyntaxError>;
+    fn one_of(&mut self, left: Node) -> Result<Node, SyntaxError>;
+    fn sum(&mut self) -> Result<Node, SyntaxError>;
+    fn unary(&mut self) -> Result<Node, SyntaxError>;
+    fn atom(&mut self) -> Result<Node, SyntaxError>;
+    fn call(&mut self, name: String, name_span: Span) -> Result<Node, SyntaxError>;
+}
 
-    fn span(&self) -> Span {
-        self.toks[self.pos].1
-    }
-
-    fn prev_span(&self) -> Span {
-        self.toks[self.pos.saturating_sub(1)].1
-    }
-
-    fn next(&mut self) -> (Tok, Span) {
-        let t = self.toks[self.pos].clone();
-        if self.pos + 1 < self.toks.len() {
-            self.pos += 1;
-        }
-        t
-    }
-
-    fn unexpected(&self, expected: &str) -> SyntaxError {
-        let span = self.span();
-        SyntaxError { span, message: format!("{expected}, found {}", self.peek().describe()) }
-    }
-
-    fn expect_punct(&mut self, p: &'static str) -> Result<Span, SyntaxError> {
-        if *self.peek() == Tok::Punct(p) {
-            Ok(self.next().1)
-        } else {
-            Err(self.unexpected(&format!("expected '{p}'")))
-        }
-    }
-
-    fn eat_word(&mut self, word: &str) -> Option<Span> {
-        if self.peek().is_word(word) { Some(self.next().1) } else { None }
-    }
-
-    fn too_deep(&self) -> SyntaxError {
-        SyntaxError {
-            span: self.span(),
-            message: format!(
-                "the condition nests more than {MAX_DEPTH} levels deep; split it into simpler rules"
-            ),
-        }
-    }
-
-    /// Runs one recursive rule one level deeper.
-    fn nested(&mut self, rule: fn(&mut Parser) -> Result<Node, SyntaxError>) -> Result<Node, SyntaxError> {
-        if self.nesting >= MAX_DEPTH {
-            return Err(self.too_deep());
-        }
-        self.nesting += 1;
-        let out = rule(self);
-        self.nesting -= 1;
-        out
-    }
-
-    /// A node, refused when it makes the tree too deep.
-    fn node(&self, expr: Expr, span: Span) -> Result<Node, SyntaxError> {
-        let node = Node::new(expr, span);
-        if node.depth > MAX_DEPTH { Err(self.too_deep()) } else { Ok(node) }
-    }
-
-    fn binary(&self, op: BinOp, op_span: Span, l: Node, r: Node) -> Result<Node, SyntaxError> {
-        let span = l.span.to(r.span);
-        self.node(Expr::Binary(op, op_span, Box::new(l), Box::new(r)), span)
-    }
-
+impl Rules for Parser<Expr> {
     fn or(&mut self) -> Result<Node, SyntaxError> {
-        let mut left = self.and()?;
-        while let Some(op_span) = self.eat_word("or") {
-            let right = self.and()?;
-            left = self.binary(BinOp::Or, op_span, left, right)?;
-        }
-        Ok(left)
-    }
-
-    fn and(&mut self) -> Result<Node, SyntaxError> {
-        let mut left = self.not()?;
-        while let Some(op_span) = self.eat_word("and") {
-            let right = self.not()?;
-            left = self.binary(BinOp::And, op_span, left, right)?;
-        }
-        Ok(left)
+        self.climb(1, 2, Rules::not)
     }
 
     fn not(&mut self) -> Result<Node, SyntaxError> {
         if let Some(s) = self.eat_word("not") {
-            let x = self.nested(Parser::not)?;
+            let x = self.nested(Rules::not)?;
             let span = s.to(x.span);
             return self.node(Expr::Not(Box::new(x)), span);
         }
@@ -450,23 +177,18 @@ impl Parser {
     }
 
     fn held(&mut self) -> Result<Node, SyntaxError> {
-        let condition = self.comparison()?;
+        let condition = Rules::comparison(self)?;
         if self.eat_word("for").is_none() {
             return Ok(condition);
         }
         let (quarters, count_span) = match self.peek() {
-            Tok::Number(v) => (*v, self.next().1),
-            Tok::Duration(..) => {
-                return Err(SyntaxError {
-                    span: self.span(),
-                    message: "write the number of quarters as 'for 2 quarters'".into(),
-                });
-            }
+            Tok::Number(v) => (*v, self.bump().1),
+            Tok::Duration(..) => return Err(self.error("write the number of quarters as 'for 2 quarters'")),
             _ => return Err(self.unexpected("expected a number of quarters after 'for'")),
         };
         self.eat_word("consecutive");
         let end = match self.peek() {
-            Tok::Ident(w) if w == "quarters" || w == "quarter" => self.next().1,
+            Tok::Ident(w) if w == "quarters" || w == "quarter" => self.bump().1,
             _ => return Err(self.unexpected("expected 'quarters'")),
         };
         let span = condition.span.to(end);
@@ -475,92 +197,60 @@ impl Parser {
 
     fn comparison(&mut self) -> Result<Node, SyntaxError> {
         let left = self.sum()?;
-        let op = match self.peek() {
-            Tok::Punct("<") => BinOp::Lt,
-            Tok::Punct("<=") => BinOp::Le,
-            Tok::Punct(">") => BinOp::Gt,
-            Tok::Punct(">=") => BinOp::Ge,
-            Tok::Punct("==") => BinOp::Eq,
-            Tok::Punct("!=") => BinOp::Ne,
-            Tok::Punct("=") => return Err(self.unexpected("write '==' to compare")),
-            Tok::Ident(w) if w == "rising" || w == "falling" => {
-                let rising = w == "rising";
-                let word = self.next().1;
-                let mut over = None;
-                let mut end = word;
-                if self.eat_word("over").is_some() {
-                    match *self.peek() {
-                        Tok::Duration(amount, unit) => {
-                            let span = self.next().1;
-                            over = Some(Duration { amount, unit, span });
-                            end = span;
-                        }
-                        _ => {
-                            return Err(self.unexpected("expected a duration such as 1q or 1y after 'over'"));
-                        }
-                    }
-                }
-                let span = left.span.to(end);
-                return self.node(Expr::Trend { rising, value: Box::new(left), over, word }, span);
+        match self.peek() {
+            Tok::Punct("=") => Err(self.unexpected("write '==' to compare")),
+            Tok::Ident(w) if w == "rising" || w == "falling" => self.trend(left),
+            Tok::Ident(w) if w == "in" => self.one_of(left),
+            _ => Parser::comparison(self, left, Rules::sum),
+        }
+    }
+
+    /// `left rising` / `left falling over 1y`, the cursor on the verb.
+    fn trend(&mut self, left: Node) -> Result<Node, SyntaxError> {
+        let rising = self.is_word("rising");
+        let word = self.bump().1;
+        let mut over = None;
+        let mut end = word;
+        if self.eat_word("over").is_some() {
+            let Tok::Duration(amount, unit) = *self.peek() else {
+                return Err(self.unexpected("expected a duration such as 1q or 1y after 'over'"));
+            };
+            let span = self.bump().1;
+            over = Some(Duration { amount, unit, span });
+            end = span;
+        }
+        let span = left.span.to(end);
+        self.node(Expr::Trend { rising, value: Box::new(left), over, word }, span)
+    }
+
+    /// `left in ("a", "b")`, the cursor on `in`.
+    fn one_of(&mut self, left: Node) -> Result<Node, SyntaxError> {
+        self.bump();
+        self.expect_punct("(")?;
+        let mut items = Vec::new();
+        loop {
+            match self.peek().clone() {
+                Tok::Text(s) => items.push((s, self.bump().1)),
+                _ => return Err(self.unexpected("expected a string in double quotes")),
             }
-            Tok::Ident(w) if w == "in" => {
-                self.next();
-                self.expect_punct("(")?;
-                let mut items = Vec::new();
-                loop {
-                    match self.peek().clone() {
-                        Tok::Text(s) => items.push((s, self.next().1)),
-                        _ => return Err(self.unexpected("expected a string in double quotes")),
-                    }
-                    if *self.peek() == Tok::Punct(",") {
-                        self.next();
-                        continue;
-                    }
-                    break;
-                }
-                let end = self.expect_punct(")")?;
-                let span = left.span.to(end);
-                return self.node(Expr::In(Box::new(left), items), span);
+            if !self.is_punct(",") {
+                break;
             }
-            _ => return Ok(left),
-        };
-        let op_span = self.next().1;
-        let right = self.sum()?;
-        self.binary(op, op_span, left, right)
+            self.bump();
+        }
+        let end = self.expect_punct(")")?;
+        let span = left.span.to(end);
+        self.node(Expr::In(Box::new(left), items), span)
     }
 
     fn sum(&mut self) -> Result<Node, SyntaxError> {
-        let mut left = self.term()?;
-        loop {
-            let op = match self.peek() {
-                Tok::Punct("+") => BinOp::Add,
-                Tok::Punct("-") => BinOp::Sub,
-                _ => return Ok(left),
-            };
-            let op_span = self.next().1;
-            let right = self.term()?;
-            left = self.binary(op, op_span, left, right)?;
-        }
-    }
-
-    fn term(&mut self) -> Result<Node, SyntaxError> {
-        let mut left = self.unary()?;
-        loop {
-            let op = match self.peek() {
-                Tok::Punct("*") => BinOp::Mul,
-                Tok::Punct("/") => BinOp::Div,
-                _ => return Ok(left),
-            };
-            let op_span = self.next().1;
-            let right = self.unary()?;
-            left = self.binary(op, op_span, left, right)?;
-        }
+        self.climb(4, 5, Rules::unary)
     }
 
     fn unary(&mut self) -> Result<Node, SyntaxError> {
-        if *self.peek() == Tok::Punct("-") {
-            let s = self.next().1;
-            let x = self.nested(Parser::unary)?;
+        if self.is_punct("-") {
+            let s = self.bump().1;
+            let x = self.nested(Rules::unary)?;
             let span = s.to(x.span);
             return self.node(Expr::Neg(Box::new(x)), span);
         }
@@ -576,29 +266,23 @@ impl Parser {
             Tok::End => return Err(self.unexpected("expected a value")),
             _ => {}
         }
-        let (tok, span) = self.next();
+        let (tok, span) = self.bump();
         let expr = match tok {
             Tok::Number(v) => Expr::Number(v),
             Tok::Percent(v) => Expr::Percent(v),
             Tok::Duration(amount, unit) => Expr::Duration(Duration { amount, unit, span }),
             Tok::Text(s) => Expr::Text(s),
-            Tok::Ident(name) => {
-                if *self.peek() == Tok::Punct("(") {
-                    return self.call(name, span);
-                }
-                if *self.peek() == Tok::Punct("[") {
-                    self.next();
-                    let filter = self.nested(Parser::or)?;
-                    let end = self.expect_punct("]")?;
-                    return self.node(
-                        Expr::Filtered { name, name_span: span, filter: Box::new(filter) },
-                        span.to(end),
-                    );
-                }
-                Expr::Name(name)
+            Tok::Ident(name) if self.is_punct("(") => return self.call(name, span),
+            Tok::Ident(name) if self.is_punct("[") => {
+                self.bump();
+                let filter = self.nested(Rules::or)?;
+                let end = self.expect_punct("]")?;
+                let expr = Expr::Filtered { name, name_span: span, filter: Box::new(filter) };
+                return self.node(expr, span.to(end));
             }
+            Tok::Ident(name) => Expr::Name(name),
             _ => {
-                let inner = self.nested(Parser::or)?;
+                let inner = self.nested(Rules::or)?;
                 let end = self.expect_punct(")")?;
                 return self.node(inner.expr, span.to(end));
             }
@@ -606,29 +290,24 @@ impl Parser {
         self.node(expr, span)
     }
 
+    /// `name(args)`, the cursor on the `(`.
     fn call(&mut self, name: String, name_span: Span) -> Result<Node, SyntaxError> {
-        self.next();
+        self.bump();
         let mut args = Vec::new();
-        if *self.peek() != Tok::Punct(")") {
-            loop {
-                let arg = match (self.peek().clone(), self.toks.get(self.pos + 1).map(|t| &t.0)) {
-                    (Tok::Duration(amount, unit), Some(t)) if t.is_word("ago") => {
-                        let span = self.next().1;
-                        self.next();
-                        Arg::Ago(Duration { amount, unit, span: span.to(self.prev_span()) })
-                    }
-                    _ => Arg::Value(self.nested(Parser::or)?),
-                };
-                args.push(arg);
-                if *self.peek() == Tok::Punct(",") {
-                    self.next();
-                    if *self.peek() == Tok::Punct(")") {
-                        break;
-                    }
-                    continue;
+        while !self.is_punct(")") {
+            let arg = match (self.peek().clone(), self.peek_ahead(1)) {
+                (Tok::Duration(amount, unit), Some(t)) if t.is_word("ago") => {
+                    let span = self.bump().1;
+                    self.bump();
+                    Arg::Ago(Duration { amount, unit, span: span.to(self.prev_span()) })
                 }
+                _ => Arg::Value(self.nested(Rules::or)?),
+            };
+            args.push(arg);
+            if !self.is_punct(",") {
                 break;
             }
+            self.bump();
         }
         let end = self.expect_punct(")")?;
         self.node(Expr::Call { name, name_span, args }, name_span.to(end))
@@ -637,6 +316,8 @@ impl Parser {
 
 #[cfg(test)]
 mod tests {
+    use credence_expr::MAX_DEPTH;
+
     use super::*;
 
     /// Parses and prints the tree back in a fully parenthesised form.

@@ -12,6 +12,7 @@ mod financial;
 mod fixture;
 mod language;
 mod robustness;
+mod snapshots;
 mod trends;
 
 use credence_indicators::Catalogue;

@@ -12,4 +12,5 @@ mod reproducible;
 mod robustness;
 mod scales;
 mod scoring;
+mod snapshots;
 mod submodels;

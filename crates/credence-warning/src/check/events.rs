@@ -89,14 +89,7 @@ impl Checker<'_> {
             }
             Expr::Binary(op, op_span, field, value) if op.is_comparison() => {
                 let f = self.field(field, false)?;
-                let c = match op {
-                    BinOp::Lt => CmpOp::Lt,
-                    BinOp::Le => CmpOp::Le,
-                    BinOp::Gt => CmpOp::Gt,
-                    BinOp::Ge => CmpOp::Ge,
-                    BinOp::Eq => CmpOp::Eq,
-                    _ => CmpOp::Ne,
-                };
+                let c = op.comparison().unwrap_or(CmpOp::Ne);
                 match (f, &value.expr) {
                     (None, Expr::Text(s)) if matches!(c, CmpOp::Eq | CmpOp::Ne) => {
                         Some(Filter::Role { values: vec![s.trim().to_lowercase()], negate: c == CmpOp::Ne })

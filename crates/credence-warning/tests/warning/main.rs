@@ -9,3 +9,4 @@ mod levels;
 mod peers;
 mod robustness;
 mod rules;
+mod snapshots;
