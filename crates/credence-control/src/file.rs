@@ -14,7 +14,8 @@ pub struct Problem {
     pub message: String,
 }
 
-/// Why a policy or strategy file could not be loaded.
+/// Why a policy or strategy file could not be loaded. This crate checks text only; `Read`
+/// is for the caller that reads the file, so every loading error has one type and wording.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     #[error("cannot read {path}")]
@@ -103,12 +104,6 @@ pub(crate) fn parse<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> R
             }],
         }
     })
-}
-
-/// Reads a file for a loader, naming the path on failure.
-pub(crate) fn read(path: &std::path::Path) -> Result<String, FileError> {
-    std::fs::read_to_string(path)
-        .map_err(|source| FileError::Read { path: path.display().to_string(), source })
 }
 
 /// 1-based line and character column of a byte offset (clamped to the text).

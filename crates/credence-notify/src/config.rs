@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
-use std::path::Path;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -123,13 +122,6 @@ const MAX_BACKOFF_SECS: i64 = 7 * 24 * 3600;
 const MAX_ATTEMPTS: i64 = 100;
 
 impl NotifyConfig {
-    /// Reads a configuration file; `env` gives the value of an environment variable.
-    pub fn from_file(path: &Path, env: impl Fn(&str) -> Option<String>) -> Result<NotifyConfig, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-        NotifyConfig::from_toml(&text, &path.display().to_string(), env)
-    }
-
     /// Parses and checks a configuration. `file_name` is only for locating problems; `env`
     /// gives the value of an environment variable (the CLI passes the process
     /// environment, tests a map). Every problem is reported, not just the first.

@@ -11,7 +11,8 @@ pub struct Problem {
     pub message: String,
 }
 
-/// Why a model could not be loaded.
+/// Why a model could not be loaded. This crate checks text only; `Read` is for the caller
+/// that reads the file.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     #[error("cannot read model file {path}")]

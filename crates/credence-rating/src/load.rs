@@ -13,7 +13,7 @@ use crate::error::{ModelError, Problems};
 use crate::file::{self, RawLabel, RawModel, RawWeights, content_start};
 use crate::model::{KnockoutRule, Label, ScorecardModel};
 use crate::scale::Scale;
-use crate::submodel::{Layer, Selector, Source};
+use crate::submodel::{Base, Layer, Selector, Source};
 
 /// Weights must sum to 1 within this.
 const WEIGHT_TOLERANCE: f64 = 1e-6;
@@ -128,11 +128,12 @@ pub(crate) fn load(
     }
 
     problems.into_result(file_name, ())?;
-    let (Some(layers), Some(calibration), Some(letter), Some(points)) = (layers, calibration, letter, points)
+    let (Some((layers, base)), Some(calibration), Some(letter), Some(points)) =
+        (layers, calibration, letter, points)
     else {
         unreachable!("every failed part recorded a problem")
     };
-    let selector = Selector::compile(&layers, dimensions.len());
+    let selector = Selector::compile(&layers, &base);
     Ok(ScorecardModel {
         version,
         name_zh: raw.name_zh,
@@ -232,7 +233,7 @@ fn check_layers(
     slot_of: &HashMap<Box<str>, usize, std::hash::BuildHasherDefault<crate::model::IdHasher>>,
     curve_failed: bool,
     p: &mut Problems,
-) -> Option<Vec<Layer>> {
+) -> Option<(Vec<Layer>, Base)> {
     let before = p.list.len();
     let text = p.text();
     let mut layers: Vec<(usize, Layer)> = Vec::new();
@@ -353,7 +354,9 @@ fn check_layers(
     // The base first: plan compilation relies on it.
     let mut layers: Vec<Layer> = layers.into_iter().map(|(_, l)| l).collect();
     layers.sort_by_key(|l| !l.is_base());
-    Some(layers)
+    // The base is checked above to define every part.
+    let base = Base::of(&layers[0])?;
+    Some((layers, base))
 }
 
 /// A problem about a key of a weights table, reported at the key by [`weights`].
