@@ -372,11 +372,11 @@ impl CreditPolicy {
     /// Parses and checks a policy; `file_name` is used in messages.
     pub fn from_toml(text: &str, file_name: &str) -> Result<CreditPolicy, FileError> {
         let raw: RawPolicy = parse(text, file_name)?;
-        let mut problems = Problems::new(text);
+        let mut problems = Problems::new(text, file_name);
         let policy = check_policy(raw, &mut problems);
         match policy {
             Some(p) if problems.is_empty() => Ok(p),
-            _ => Err(problems.into_error(file_name)),
+            _ => Err(problems.into_error()),
         }
     }
 

@@ -112,10 +112,10 @@ impl CollectionStrategy {
     /// Parses and checks a strategy; `file_name` is used in messages.
     pub fn from_toml(text: &str, file_name: &str) -> Result<CollectionStrategy, FileError> {
         let raw: RawStrategy = parse(text, file_name)?;
-        let mut p = Problems::new(text);
+        let mut p = Problems::new(text, file_name);
         match check(raw, &mut p) {
             Some(s) if p.is_empty() => Ok(s),
-            _ => Err(p.into_error(file_name)),
+            _ => Err(p.into_error()),
         }
     }
 

@@ -5,6 +5,7 @@
 //! errors, so a misspelt key is not silently ignored. A bad value is reported with the
 //! file, line, column and dotted key.
 
+use credence_source::line_column;
 use serde::{Deserialize, Serialize};
 
 /// The shipped configuration.
@@ -344,18 +345,6 @@ fn is_version_name(v: &str) -> bool {
             .strip_prefix('V')
             .and_then(|r| r.split_once('.'))
             .is_some_and(|(a, b)| digits(a) && digits(b))
-}
-
-/// 1-based line and character column of a byte offset (clamped to the text).
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 /// The table header of a line (`[contagion.weights]` → `contagion.weights`).

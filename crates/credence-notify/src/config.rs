@@ -9,6 +9,7 @@ use std::fmt;
 use std::ops::Range;
 use std::time::Duration;
 
+use credence_source::line_column;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -506,15 +507,6 @@ fn toml_key(key: &str) -> String {
     } else {
         format!("{key:?}")
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 /// The dotted key of the innermost entry at a byte offset, for problems found by the

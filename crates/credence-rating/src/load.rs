@@ -24,7 +24,7 @@ pub(crate) fn load(
     known: Option<&[&str]>,
 ) -> Result<ScorecardModel, ModelError> {
     let raw = file::read(text, file_name)?;
-    let mut problems = Problems::new(text);
+    let mut problems = Problems::new(text, file_name);
     let p = &mut problems;
 
     let version = raw.version.get_ref().clone();
@@ -127,7 +127,7 @@ pub(crate) fn load(
         }
     }
 
-    problems.into_result(file_name, ())?;
+    problems.into_result(())?;
     let (Some((layers, base)), Some(calibration), Some(letter), Some(points)) =
         (layers, calibration, letter, points)
     else {
@@ -234,7 +234,7 @@ fn check_layers(
     curve_failed: bool,
     p: &mut Problems,
 ) -> Option<(Vec<Layer>, Base)> {
-    let before = p.list.len();
+    let before = p.len();
     let text = p.text();
     let mut layers: Vec<(usize, Layer)> = Vec::new();
     if raw.sub_models.len() > 64 {
@@ -348,7 +348,7 @@ fn check_layers(
         let at = raw.sub_models.first().map_or(0, |s| content_start(text, s.id.span().start));
         p.at(at, "no base sub-model: one `[[sub_models]]` entry must have no customer_types, industries or sub_industries");
     }
-    if p.list.len() > before {
+    if p.len() > before {
         return None;
     }
     // The base first: plan compilation relies on it.
