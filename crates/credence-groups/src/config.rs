@@ -425,6 +425,19 @@ mod tests {
         GroupConfig::from_toml(text, "g.toml").unwrap_err().to_string()
     }
 
+    /// What a user sees for a misspelt key and for a value out of range, as reviewed
+    /// snapshots.
+    #[test]
+    fn diagnostics_snapshots() {
+        let v = "version = \"2026-Q4-V1.0\"\n";
+        insta::assert_snapshot!("groups_unknown_key", error(&format!("{v}[rules]\nvoting = true\n")));
+        insta::assert_snapshot!("groups_unknown_section", error(&format!("{v}[contagon]\ndecay = 0.5\n")));
+        insta::assert_snapshot!(
+            "groups_bad_value",
+            error(&format!("{v}[guarantees]\nmin_chain_len = 5\nmax_chain_len = 4\n"))
+        );
+    }
+
     #[test]
     fn bad_values_name_file_line_and_key() {
         let v = "version = \"2026-Q4-V1.0\"\n";

@@ -152,3 +152,24 @@ fn strategy_errors_name_line_and_key() {
     let e = CollectionStrategy::from_toml(&bad, "s.toml").unwrap_err().to_string();
     assert!(e.contains("'lawsuit' is not one of reminder|phone|letter|visit|agency|legal"), "{e}");
 }
+
+/// The listing a user sees for a policy with bad values, as a reviewed snapshot: every
+/// problem on its own line with file, line, column and key.
+#[test]
+fn policy_problems_listing() {
+    let text = with("max_overdue_share_pct = 20", "max_overdue_share_pct = 120")
+        .replace("escalate_red_to = \"risk_director\"", "escalate_red_to = \"ceo\"");
+    insta::assert_snapshot!("policy_bad_values", policy_error(&text));
+    let text = with("term_days = 45", "term_days = \"45\"");
+    insta::assert_snapshot!("policy_wrong_type", policy_error(&text));
+}
+
+/// The listing for a strategy whose ladder leaves its bucket and misses a default rule.
+#[test]
+fn strategy_problems_listing() {
+    let text = BUILTIN_STRATEGY
+        .replace("{ day = 31, action = \"phone\" }", "{ day = 20, action = \"phone\" }")
+        .replace("[[rules]]\nbucket = \"90+\"\nactions = [{ day = 91, action = \"legal\" }]\n", "");
+    let e = CollectionStrategy::from_toml(&text, "collection_strategy.toml").unwrap_err();
+    insta::assert_snapshot!("strategy_bad_ladder", e.to_string());
+}
