@@ -213,8 +213,8 @@ fn print_check(r: &credence_control::CheckResult, lang: Lang) {
 pub fn run_check(db: &str, args: CheckArgs) -> Result<()> {
     let policy = credence_engine::load_policy(args.policy.as_deref())?;
     let c = currency(&args.currency)?;
-    if c != policy.currency {
-        bail!("the policy works in {}, the order is in {}", policy.currency.code(), c.code());
+    if c != policy.currency() {
+        bail!("the policy works in {}, the order is in {}", policy.currency().code(), c.code());
     }
     let minor = amount(&args.amount, c)?;
     let mut store = open(db)?;
@@ -472,7 +472,7 @@ pub fn run_limit(db: &str, user: Option<&str>, command: LimitCommand) -> Result<
         }
         LimitCommand::Temporary { customer, amount: text, until, policy } => {
             let policy = credence_engine::load_policy(policy.as_deref())?;
-            let minor = amount(&text, policy.currency)?;
+            let minor = amount(&text, policy.currency())?;
             let id = credence_engine::request_temporary_limit(
                 &mut store,
                 &policy,

@@ -109,7 +109,7 @@ fn group_lang(lang: Lang) -> credence_groups::Lang {
 
 fn load_groups(store: &mut Store, options: &GroupOptions) -> Result<credence_engine::RelatedParties> {
     let config = match &options.config {
-        Some(path) => credence_groups::GroupConfig::from_path(path)?,
+        Some(path) => credence_engine::read_group_config(path)?,
         None => credence_groups::GroupConfig::builtin(),
     };
     let parties = credence_engine::related_parties(store, options.as_of.unwrap_or_else(today), config)?;

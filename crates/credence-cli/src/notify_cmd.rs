@@ -33,14 +33,14 @@ pub fn run_notify(db: &str, command: NotifyCommand) -> Result<()> {
     let mut store = open(db)?;
     match command {
         NotifyCommand::Send { config, limit } => {
-            let config = credence_notify::NotifyConfig::from_file(&config, |name| std::env::var(name).ok())
+            let config = credence_engine::read_notify_config(&config, |name| std::env::var(name).ok())
                 .map_err(|e| match e.problems() {
-                problems if !problems.is_empty() => anyhow::anyhow!(
-                    "{}",
-                    problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")
-                ),
-                _ => anyhow::Error::new(e),
-            })?;
+                    problems if !problems.is_empty() => anyhow::anyhow!(
+                        "{}",
+                        problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")
+                    ),
+                    _ => anyhow::Error::new(e),
+                })?;
             let report =
                 credence_engine::deliver_notifications(&mut store, &config, chrono::Utc::now(), limit)?;
             println!(

@@ -259,7 +259,8 @@ pub fn run_collect(db: &str, command: CollectCommand) -> Result<()> {
                 .collect();
             println!(
                 "collection success by action (a payment within {} days), strategy {}:",
-                strategy.success_window_days, strategy.version
+                strategy.success_window_days(),
+                strategy.version()
             );
             print_table(&["action", "attempts", "successes", "success rate", "recovered"], &rows);
             let rows: Vec<Vec<String>> = report
@@ -326,7 +327,7 @@ pub fn run_collect(db: &str, command: CollectCommand) -> Result<()> {
             println!(
                 "promise of {} by {on} logged for {customer} ({} grace days)",
                 format_money(minor, c),
-                strategy.promise_grace_days
+                strategy.promise_grace_days()
             );
         }
         CollectCommand::Dispute(d) => run_dispute(&mut store, d)?,

@@ -251,7 +251,7 @@ pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
     }
     let notify = match &args.notify {
         Some(p) => Some(
-            credence_notify::NotifyConfig::from_file(p, |name| std::env::var(name).ok())
+            credence_engine::read_notify_config(p, |name| std::env::var(name).ok())
                 .with_context(|| format!("loading {}", p.display()))?,
         ),
         None => None,

@@ -82,7 +82,7 @@ fn main() {
     let checks = env("CHECK_BENCH_CHECKS", 1_000_000);
     let policy = CreditPolicy::builtin();
     let today = NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
-    let grades: Vec<String> = policy.grades.iter().map(|g| g.grade.clone()).collect();
+    let grades: Vec<String> = policy.grades().iter().map(|g| g.grade.clone()).collect();
     let mut rng = Rng(0x00C0_FFEE);
 
     let started = Instant::now();

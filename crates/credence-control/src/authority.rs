@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::labels::Admission;
 use crate::money::format_money;
-use crate::policy::{AmountBasis, AuthorityLevel, CreditPolicy};
+use crate::policy::{AmountBasis, AuthorityLevel, CreditPolicy, RoleRef};
 
 /// A limit on top of the permanent one, valid until `expires` inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,15 +94,15 @@ pub enum RequestError {
 /// The approvals a request needs, in order of authority; empty when it asks for nothing
 /// above what the customer has.
 pub fn route(policy: &CreditPolicy, request: &LimitRequest) -> Result<Vec<ApprovalStep>, RequestError> {
-    if request.currency != policy.currency {
+    if request.currency != policy.currency() {
         return Err(RequestError::Currency {
             found: request.currency.code().to_owned(),
-            policy: policy.currency.code().to_owned(),
+            policy: policy.currency().code().to_owned(),
         });
     }
-    let a = &policy.authority;
+    let a = &policy.authority();
     // (role, why_en, why_zh) before merging.
-    let mut parts: Vec<(String, String, String)> = Vec::new();
+    let mut parts: Vec<(&RoleRef, String, String)> = Vec::new();
     let term = request.requested_term_days;
     if term > request.current_term_days {
         let k = level_for(&a.terms, i64::from(term));
@@ -132,7 +132,7 @@ pub fn route(policy: &CreditPolicy, request: &LimitRequest) -> Result<Vec<Approv
             } else {
                 (format!("payment term {term} days: first review"), format!("信用期限{term}天：初审"))
             };
-            parts.push((level.role.clone(), en, zh));
+            parts.push((&level.role, en, zh));
         }
     }
     let total = request.requested_total();
@@ -158,7 +158,7 @@ pub fn route(policy: &CreditPolicy, request: &LimitRequest) -> Result<Vec<Approv
             .filter(|_| request.admission == Admission::GreenChannel && amount <= a.green_channel_up_to);
         if let Some(role) = green {
             parts.push((
-                role.clone(),
+                role,
                 format!("{from_en}: green channel up to {}", format_money(a.green_channel_up_to, c)),
                 format!("{from_zh}：绿色通道，{}以内", format_money(a.green_channel_up_to, c)),
             ));
@@ -183,24 +183,23 @@ pub fn route(policy: &CreditPolicy, request: &LimitRequest) -> Result<Vec<Approv
                         }
                     }
                 };
-                parts.push((level.role.clone(), en, zh));
+                parts.push((&level.role, en, zh));
             }
         }
     }
     let mut steps: Vec<(usize, ApprovalStep)> = Vec::new();
     for (role, en, zh) in parts {
-        match steps.iter_mut().find(|(_, s)| s.role == role) {
+        match steps.iter_mut().find(|(_, s)| s.role == role.id()) {
             Some((_, s)) => {
                 s.why_en = format!("{}; {en}", s.why_en);
                 s.why_zh = format!("{}；{zh}", s.why_zh);
             }
             None => {
-                let rank = a.rank(&role).expect("roles are checked when the policy loads");
-                let r = &a.roles[rank];
+                let r = a.role_of(role);
                 steps.push((
-                    rank,
+                    role.rank(),
                     ApprovalStep {
-                        role,
+                        role: role.id().to_owned(),
                         role_en: r.name_en.clone(),
                         role_zh: r.name_zh.clone(),
                         why_en: en,
@@ -228,7 +227,7 @@ pub fn check_temporary_limit(
     temporary: &TemporaryLimit,
     granted: NaiveDate,
 ) -> Result<(), RequestError> {
-    let rule = &policy.temporary_limits;
+    let rule = &policy.temporary_limits();
     if temporary.expires <= granted {
         return Err(RequestError::ExpiredTemporary { granted, expires: temporary.expires });
     }

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::aging::OpenReceivable;
 use crate::authority::TemporaryLimit;
 use crate::labels::{Admission, Level};
-use crate::policy::{CheckRule, CreditPolicy};
+use crate::policy::{CheckRule, CreditPolicy, RoleRef};
 
 /// A grade code stored inline (at most 8 bytes, which the policy checks), so results carry
 /// it without allocating.
@@ -254,19 +254,23 @@ impl ExposureBook {
         groups: Vec<GroupSnapshot>,
     ) -> (ExposureBook, Vec<BookDiagnostic>) {
         let mut diagnostics = Vec::new();
-        let role = |id: &str| {
-            let rank = policy.authority.rank(id).expect("escalation roles are checked when the policy loads");
-            let r = &policy.authority.roles[rank];
-            Escalation { rank, role: r.id.clone(), name_en: r.name_en.clone(), name_zh: r.name_zh.clone() }
+        let role = |role: &RoleRef| {
+            let r = policy.authority().role_of(role);
+            Escalation {
+                rank: role.rank(),
+                role: r.id.clone(),
+                name_en: r.name_en.clone(),
+                name_zh: r.name_zh.clone(),
+            }
         };
         let mut book = ExposureBook {
             currency,
-            policy_version: policy.version.clone(),
-            rule: policy.check.clone(),
-            max_order_ppm: crate::proposal::ppm(policy.check.list_managed_max_order_share),
-            max_overdue_share_ppm: crate::proposal::ppm(policy.check.max_overdue_share_pct),
-            escalate_red: role(&policy.check.escalate_red_to),
-            escalate_refused: role(&policy.check.escalate_refused_to),
+            policy_version: policy.version().to_owned(),
+            rule: policy.check().clone(),
+            max_order_ppm: crate::proposal::ppm(policy.check().list_managed_max_order_share),
+            max_overdue_share_ppm: crate::proposal::ppm(policy.check().max_overdue_share_pct),
+            escalate_red: role(&policy.check().escalate_red_to),
+            escalate_refused: role(&policy.check().escalate_refused_to),
             accounts: Vec::with_capacity(customers.len()),
             index: HashMap::with_capacity(customers.len()),
             groups: Vec::with_capacity(groups.len()),
@@ -315,7 +319,7 @@ impl ExposureBook {
                 diagnostics.push(BookDiagnostic {
                     customer_id: c.customer_id.clone(),
                     code: "unknown_grade",
-                    message: format!("grade {g} is not in the policy; treated as {}", policy.unrated_grade),
+                    message: format!("grade {g} is not in the policy; treated as {}", policy.unrated_grade()),
                 });
             }
             let rule = policy.effective_grade(known.map(|g| g.grade.as_str()));
@@ -345,7 +349,7 @@ impl ExposureBook {
                 special,
                 limit,
                 temporary: c.temporary_limit,
-                grade: GradeCode::new(&rule.grade).expect("grade codes are checked to fit"),
+                grade: rule.code(),
                 admission: rule.admission,
                 level: c.level,
                 group,
@@ -521,7 +525,7 @@ impl ExposureBook {
         grade: Option<&str>,
     ) -> Result<(), BookError> {
         let rule = policy.effective_grade(grade);
-        let code = GradeCode::new(&rule.grade).expect("grade codes are checked to fit");
+        let code = rule.code();
         self.update(customer, |a| {
             a.grade = code;
             a.admission = rule.admission;

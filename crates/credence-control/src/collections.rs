@@ -139,13 +139,13 @@ pub fn next_action(strategy: &CollectionStrategy, case: &CollectionCase, today: 
         previous = current;
         current = Some(s);
     }
-    let pd = case.pd.filter(|p| p.is_finite()).unwrap_or(strategy.default_pd).clamp(0.0, 1.0);
+    let pd = case.pd.filter(|p| p.is_finite()).unwrap_or(strategy.default_pd()).clamp(0.0, 1.0);
     let at_stake = |lead: i64| -> i64 {
         let until = plus_days(today, lead.max(0));
         open().filter(|r| r.due_date <= until).map(|r| r.open).sum()
     };
     let item = |action: Action, reason: WorkReason, due_on: NaiveDate, amount: i64| {
-        let factor = if reason == WorkReason::BrokenPromise { strategy.broken_promise_factor } else { 1.0 };
+        let factor = if reason == WorkReason::BrokenPromise { strategy.broken_promise_factor() } else { 1.0 };
         let urgency = strategy.urgency(d) * factor;
         let bucket = OverdueBucket::of_days(d);
         let (why_en, why_zh) = match reason {
@@ -179,7 +179,7 @@ pub fn next_action(strategy: &CollectionStrategy, case: &CollectionCase, today: 
     let latest_promise =
         case.promises.iter().filter(|p| p.made_on <= today).max_by_key(|p| (p.made_on, p.promised_date));
     if let Some(p) = latest_promise {
-        match promise_status(p, &case.payments, today, strategy.promise_grace_days) {
+        match promise_status(p, &case.payments, today, strategy.promise_grace_days()) {
             PromiseStatus::Pending { deadline, .. } => return CaseState::OnHold { until: deadline },
             PromiseStatus::Broken { on, .. } if !case.actions.iter().any(|a| a.date >= on) => {
                 let harshest = case.actions.iter().filter(|a| a.date < on).map(|a| a.action).max();
@@ -225,7 +225,7 @@ pub fn worklist(strategy: &CollectionStrategy, cases: &[CollectionCase], today: 
             CollectorList { owner: owner.to_owned(), items }
         })
         .collect();
-    Worklist { date: today, strategy_version: strategy.version.clone(), collectors, on_hold }
+    Worklist { date: today, strategy_version: strategy.version().to_owned(), collectors, on_hold }
 }
 
 /// How often an action was followed by a payment, and what was recovered.
@@ -309,7 +309,7 @@ pub fn collection_success(
     ledger: &Ledger,
     actions: &[ActionRecord],
 ) -> CollectionSuccess {
-    let window_days = strategy.success_window_days;
+    let window_days = strategy.success_window_days();
     let mut order: Vec<usize> = (0..actions.len()).collect();
     order.sort_by_key(|&i| (actions[i].date, i));
     let mut credited = vec![0i64; actions.len()];
@@ -332,7 +332,7 @@ pub fn collection_success(
         let days = open.items.first().map_or(0, |o| (a.date - o.due_date).num_days());
         let bucket = OverdueBucket::of_days(days);
         let rule = strategy.rule(bucket, grade);
-        let position = strategy.rules.iter().position(|r| std::ptr::eq(r, rule)).unwrap_or(0);
+        let position = strategy.rules().iter().position(|r| std::ptr::eq(r, rule)).unwrap_or(0);
         let (successes, recovered) = (u32::from(hit[i]), credited[i]);
         out.add(CollectionSuccess {
             by_action: vec![ActionSuccess {

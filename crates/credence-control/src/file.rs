@@ -1,20 +1,16 @@
 //! Loading the policy and strategy files: errors that name the file, line, column and key,
 //! and the small helpers both loaders share.
 
-use std::fmt;
+use credence_source::{Listing, Source, from_toml_error};
 
-/// One problem in a file. `line` and `column` count from 1, the column in characters (as
-/// editors show it for Chinese text); `key` is the dotted key of the value with array
-/// positions (`grades[2].limit.cap`) when one could be found.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Problem {
-    pub line: usize,
-    pub column: usize,
-    pub key: Option<String>,
-    pub message: String,
-}
+/// One problem in a file: the file's name, `line` and `column` counting from 1 (the column
+/// in characters, as editors show it for Chinese text), and `key`, the dotted key of the
+/// value with array positions (`grades[2].limit.cap`) when one could be found. Shown as
+/// ``file:line:column: `key`: message``.
+pub use credence_source::Problem;
 
-/// Why a policy or strategy file could not be loaded.
+/// Why a policy or strategy file could not be loaded. This crate checks text only; `Read`
+/// is for the caller that reads the file, so every loading error has one type and wording.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     #[error("cannot read {path}")]
@@ -23,9 +19,9 @@ pub enum FileError {
         #[source]
         source: std::io::Error,
     },
-    /// Every problem found; a TOML syntax or type error stops the reading, so then there
-    /// is exactly one.
-    #[error("{}", Listing { file, problems })]
+    /// Every problem found, one per line; a TOML syntax or type error stops the reading,
+    /// so then there is exactly one.
+    #[error("{}", Listing(problems))]
     Invalid { file: String, problems: Vec<Problem> },
 }
 
@@ -39,131 +35,37 @@ impl FileError {
     }
 }
 
-/// Renders problems one per line as ``file:line:column: `key`: message``.
-struct Listing<'a> {
-    file: &'a str,
-    problems: &'a [Problem],
-}
-
-impl fmt::Display for Listing<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.problems.iter().enumerate() {
-            if i > 0 {
-                f.write_str("\n")?;
-            }
-            write!(f, "{}:{}:{}: ", self.file, p.line, p.column)?;
-            if let Some(k) = &p.key {
-                write!(f, "`{k}`: ")?;
-            }
-            f.write_str(&p.message)?;
-        }
-        Ok(())
-    }
-}
-
-/// Collects problems while a file is checked.
+/// Collects problems while a file is checked, each with the dotted key of its value.
 #[derive(Debug)]
-pub(crate) struct Problems<'t> {
-    text: &'t str,
-    pub(crate) list: Vec<Problem>,
-}
+pub(crate) struct Problems<'t>(credence_source::Problems<'t>);
 
 impl<'t> Problems<'t> {
-    pub(crate) fn new(text: &'t str) -> Self {
-        Problems { text, list: Vec::new() }
+    /// For the text of the file shown as `file`.
+    pub(crate) fn new(text: &'t str, file: &'t str) -> Self {
+        Problems(credence_source::Problems::new(text, file))
     }
 
     /// Records a problem with the value at byte offset `offset` of key `key`.
     pub(crate) fn at(&mut self, offset: usize, key: impl Into<String>, message: impl Into<String>) {
-        let (line, column) = line_column(self.text, offset);
-        self.list.push(Problem { line, column, key: Some(key.into()), message: message.into() });
+        self.0.at(offset, message).key = Some(key.into());
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.list.is_empty()
+        self.0.is_empty()
     }
 
-    pub(crate) fn into_error(self, file: &str) -> FileError {
-        FileError::Invalid { file: file.to_owned(), problems: self.list }
+    /// The problems in the order they were found.
+    pub(crate) fn into_error(self) -> FileError {
+        FileError::Invalid { file: self.0.file().to_owned(), problems: self.0.into_vec() }
     }
 }
 
 /// Parses TOML into `T`; a syntax or type error becomes a [`FileError`] at its position.
 pub(crate) fn parse<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, FileError> {
-    toml::from_str(text).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
-        let (line, column) = line_column(text, offset);
-        FileError::Invalid {
-            file: file.to_owned(),
-            problems: vec![Problem {
-                line,
-                column,
-                key: key_at(text, offset),
-                message: e.message().trim().to_owned(),
-            }],
-        }
+    toml::from_str(text).map_err(|e| FileError::Invalid {
+        file: file.to_owned(),
+        problems: vec![from_toml_error(Source::new(file, text), &e)],
     })
-}
-
-/// Reads a file for a loader, naming the path on failure.
-pub(crate) fn read(path: &std::path::Path) -> Result<String, FileError> {
-    std::fs::read_to_string(path)
-        .map_err(|source| FileError::Read { path: path.display().to_string(), source })
-}
-
-/// 1-based line and character column of a byte offset (clamped to the text).
-pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
-
-/// The dotted key written at a byte offset: the table headers above it (`[[grades]]`
-/// counted, so the third is `grades[2]`) and the key of its line.
-pub(crate) fn key_at(text: &str, offset: usize) -> Option<String> {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let mut table = String::new();
-    let mut counts: Vec<(String, usize)> = Vec::new();
-    for line in text[..line_start].lines() {
-        let t = line.trim();
-        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
-            let name = name.trim().to_owned();
-            let n = match counts.iter_mut().find(|(k, _)| *k == name) {
-                Some((_, n)) => {
-                    *n += 1;
-                    *n
-                }
-                None => {
-                    counts.push((name.clone(), 0));
-                    0
-                }
-            };
-            table = format!("{name}[{n}]");
-        } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
-            table = name.trim().to_owned();
-        }
-    }
-    let line = text[line_start..].lines().next().unwrap_or("");
-    let t = line.trim_start();
-    if t.starts_with('[') {
-        let name = t.trim_start_matches('[').split(']').next().unwrap_or("").trim();
-        return (!name.is_empty()).then(|| name.to_owned());
-    }
-    let key = (!t.starts_with('#')).then(|| t.split_once('=').map(|(k, _)| k.trim())).flatten();
-    match (table.is_empty(), key.filter(|k| !k.is_empty())) {
-        (_, None) => (!table.is_empty()).then_some(table),
-        (true, Some(k)) => Some(k.to_owned()),
-        (false, Some(k)) => Some(format!("{table}.{k}")),
-    }
 }
 
 /// `2026-Q4-V1.0`: year, quarter, major.minor.
@@ -182,6 +84,8 @@ pub(crate) fn is_version_name(v: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use credence_source::{key_at, line_column};
+
     use super::*;
 
     #[test]

@@ -36,8 +36,8 @@
 //!   escalation; success of actions by action and by strategy rule.
 //!
 //! Money is `i64` minor units of one currency per call (the policy's, the book's; callers
-//! convert). The crate does no IO except reading a policy or strategy file from a path the
-//! caller gives, reads no clock (dates are parameters) and draws no random numbers. Every
+//! convert). The crate does no IO (policy and strategy files come in as text; the engine
+//! reads them), reads no clock (dates are parameters) and draws no random numbers. Every
 //! result is `Serialize`, and every list comes out in a documented, deterministic order.
 //!
 //! # Example
@@ -147,7 +147,7 @@ pub use metrics::{CeiInput, Dso, cei, cei_between, dso_count_back};
 pub use money::{format_amount, format_money};
 pub use policy::{
     AuthorityMatrix, BUILTIN_POLICY, BUILTIN_POLICY_FILE, CheckRule, CreditPolicy, GradeRule, GradeScale,
-    LimitBase, LimitFormula, Mitigant, Override,
+    LimitBase, LimitFormula, Mitigant, Override, RoleRef,
 };
 pub use promises::{Promise, PromiseStatus, promise_status};
 pub use proposal::{Proposal, ProposalError, ProposalInput, ProposedMitigant, Reason, propose};

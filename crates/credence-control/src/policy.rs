@@ -5,12 +5,11 @@
 //! applies it. Loading checks everything and reports every problem with file, line,
 //! column and key; unknown keys are errors, so a misspelt key is not silently ignored.
 
-use std::path::Path;
-
 use credence_domain::{Currency, CustomerType, Industry};
 use serde::Serialize;
 
-use crate::file::{FileError, Problems, parse, read};
+use crate::book::GradeCode;
+use crate::file::{FileError, Problems, parse};
 use crate::labels::{Admission, CollectionMethod};
 use crate::policy_file::{RawPolicy, check_policy};
 
@@ -31,23 +30,46 @@ pub enum GradeScale {
 }
 
 /// A checked credit policy. Amounts are minor units of [`CreditPolicy::currency`].
+///
+/// Built only by [`CreditPolicy::from_toml`] (or [`CreditPolicy::builtin`]), which checks
+/// every value and every cross-reference (roles named by levels and escalations, the
+/// unrated grade, override grades), so the accessors never meet a dangling name.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreditPolicy {
-    /// Named like `2026-Q4-V1.0`.
+    version: String,
+    name_zh: String,
+    name_en: String,
+    #[serde(with = "crate::money::currency")]
+    currency: Currency,
+    scale: GradeScale,
+    limit: LimitSettings,
+    new_customer: NewCustomerRule,
+    unrated_grade: String,
+    temporary_limits: TemporaryLimitRule,
+    check: CheckRule,
+    authority: AuthorityMatrix,
+    grades: Vec<GradeRule>,
+    overrides: Vec<Override>,
+    /// Position of the unrated grade in `grades`.
+    #[serde(skip)]
+    unrated: usize,
+}
+
+/// The parts of a [`CreditPolicy`] the file checks produce; only [`CreditPolicy::new`]
+/// turns them into a policy.
+#[derive(Debug)]
+pub(crate) struct PolicyParts {
     pub version: String,
     pub name_zh: String,
     pub name_en: String,
-    #[serde(with = "crate::money::currency")]
     pub currency: Currency,
     pub scale: GradeScale,
     pub limit: LimitSettings,
     pub new_customer: NewCustomerRule,
-    /// The grade an unrated customer is treated as.
     pub unrated_grade: String,
     pub temporary_limits: TemporaryLimitRule,
     pub check: CheckRule,
     pub authority: AuthorityMatrix,
-    /// Best grade first.
     pub grades: Vec<GradeRule>,
     pub overrides: Vec<Override>,
 }
@@ -102,8 +124,8 @@ pub struct CheckRule {
     pub max_oldest_overdue_days: u32,
     pub max_overdue_share_pct: f64,
     pub list_managed_max_order_share: f64,
-    pub escalate_red_to: String,
-    pub escalate_refused_to: String,
+    pub escalate_red_to: RoleRef,
+    pub escalate_refused_to: RoleRef,
 }
 
 /// An approver role.
@@ -132,7 +154,38 @@ pub enum AmountBasis {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuthorityLevel {
     pub up_to: Option<i64>,
-    pub role: String,
+    pub role: RoleRef,
+}
+
+/// A role named by the policy (an authority level, an escalation, the green channel),
+/// checked when the policy loads to be one of [`AuthorityMatrix::roles`]. Serialised as
+/// the role id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleRef {
+    id: String,
+    rank: usize,
+}
+
+impl RoleRef {
+    pub(crate) fn new(id: String, rank: usize) -> RoleRef {
+        RoleRef { id, rank }
+    }
+
+    /// The role id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The role's authority rank: its position in [`AuthorityMatrix::roles`], 0 lowest.
+    pub fn rank(&self) -> usize {
+        self.rank
+    }
+}
+
+impl Serialize for RoleRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.id)
+    }
 }
 
 /// The authority matrix (CTRL-2).
@@ -146,7 +199,7 @@ pub struct AuthorityMatrix {
     pub amounts: Vec<AuthorityLevel>,
     pub amount_basis: AmountBasis,
     pub chain: bool,
-    pub green_channel_role: Option<String>,
+    pub green_channel_role: Option<RoleRef>,
     pub green_channel_up_to: i64,
 }
 
@@ -158,6 +211,11 @@ impl AuthorityMatrix {
 
     pub fn role(&self, id: &str) -> Option<&Role> {
         self.roles.iter().find(|r| r.id == id)
+    }
+
+    /// The role a checked reference names.
+    pub fn role_of(&self, role: &RoleRef) -> &Role {
+        &self.roles[role.rank]
     }
 }
 
@@ -244,6 +302,9 @@ impl Mitigant {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GradeRule {
     pub grade: String,
+    /// `grade`, checked to fit a [`GradeCode`].
+    #[serde(skip)]
+    pub(crate) code: GradeCode,
     pub admission: Admission,
     pub term_days: u32,
     pub collection: CollectionMethod,
@@ -266,6 +327,13 @@ pub struct Override {
     pub mitigants: Option<Vec<Mitigant>>,
     pub reason_zh: String,
     pub reason_en: String,
+}
+
+impl GradeRule {
+    /// The grade code, inline.
+    pub fn code(&self) -> GradeCode {
+        self.code
+    }
 }
 
 impl Override {
@@ -301,21 +369,108 @@ impl CreditPolicy {
         }
     }
 
-    /// Reads and checks a policy; `file_name` is used in messages.
+    /// Parses and checks a policy; `file_name` is used in messages.
     pub fn from_toml(text: &str, file_name: &str) -> Result<CreditPolicy, FileError> {
         let raw: RawPolicy = parse(text, file_name)?;
-        let mut problems = Problems::new(text);
+        let mut problems = Problems::new(text, file_name);
         let policy = check_policy(raw, &mut problems);
         match policy {
             Some(p) if problems.is_empty() => Ok(p),
-            _ => Err(problems.into_error(file_name)),
+            _ => Err(problems.into_error()),
         }
     }
 
-    /// [`CreditPolicy::from_toml`] on a file.
-    pub fn from_file(path: &Path) -> Result<CreditPolicy, FileError> {
-        let text = read(path)?;
-        CreditPolicy::from_toml(&text, &path.display().to_string())
+    /// Assembles a policy from checked parts; `None` when the unrated grade is not in the
+    /// table (the checks report that as a problem first).
+    pub(crate) fn new(parts: PolicyParts) -> Option<CreditPolicy> {
+        let unrated = parts.grades.iter().position(|g| g.grade == parts.unrated_grade)?;
+        let PolicyParts {
+            version,
+            name_zh,
+            name_en,
+            currency,
+            scale,
+            limit,
+            new_customer,
+            unrated_grade,
+            temporary_limits,
+            check,
+            authority,
+            grades,
+            overrides,
+        } = parts;
+        Some(CreditPolicy {
+            version,
+            name_zh,
+            name_en,
+            currency,
+            scale,
+            limit,
+            new_customer,
+            unrated_grade,
+            temporary_limits,
+            check,
+            authority,
+            grades,
+            overrides,
+            unrated,
+        })
+    }
+
+    /// Named like `2026-Q4-V1.0`.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub fn name_zh(&self) -> &str {
+        &self.name_zh
+    }
+
+    pub fn name_en(&self) -> &str {
+        &self.name_en
+    }
+
+    /// The currency of every amount in the policy.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    pub fn scale(&self) -> GradeScale {
+        self.scale
+    }
+
+    pub fn limit(&self) -> &LimitSettings {
+        &self.limit
+    }
+
+    pub fn new_customer(&self) -> &NewCustomerRule {
+        &self.new_customer
+    }
+
+    /// The grade an unrated customer is treated as.
+    pub fn unrated_grade(&self) -> &str {
+        &self.unrated_grade
+    }
+
+    pub fn temporary_limits(&self) -> &TemporaryLimitRule {
+        &self.temporary_limits
+    }
+
+    pub fn check(&self) -> &CheckRule {
+        &self.check
+    }
+
+    pub fn authority(&self) -> &AuthorityMatrix {
+        &self.authority
+    }
+
+    /// Best grade first.
+    pub fn grades(&self) -> &[GradeRule] {
+        &self.grades
+    }
+
+    pub fn overrides(&self) -> &[Override] {
+        &self.overrides
     }
 
     /// The rule of a grade code on the policy's scale.
@@ -326,10 +481,7 @@ impl CreditPolicy {
     /// The grade a customer is treated as: its own when the policy knows it, otherwise
     /// (unrated or a grade of another scale) [`CreditPolicy::unrated_grade`].
     pub fn effective_grade<'p>(&'p self, grade: Option<&str>) -> &'p GradeRule {
-        grade
-            .and_then(|g| self.grade(g))
-            .or_else(|| self.grade(&self.unrated_grade))
-            .expect("the unrated grade is checked to be in the table")
+        grade.and_then(|g| self.grade(g)).unwrap_or(&self.grades[self.unrated])
     }
 
     /// The rule for a grade after the overrides that apply, least specific first (equals in

@@ -5,12 +5,14 @@ use credence_domain::{Currency, CustomerType, Industry};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::book::GradeCode;
 use crate::file::{Problems, is_version_name};
 use crate::labels::{Admission, CollectionMethod};
 use crate::money::minor_of_major;
 use crate::policy::{
     AmountBasis, AuthorityLevel, AuthorityMatrix, CheckRule, CreditPolicy, GradeRule, GradeScale, LimitBase,
-    LimitFormula, LimitSettings, LimitTerm, Mitigant, NewCustomerRule, Override, Role, TemporaryLimitRule,
+    LimitFormula, LimitSettings, LimitTerm, Mitigant, NewCustomerRule, Override, PolicyParts, Role, RoleRef,
+    TemporaryLimitRule,
 };
 
 type S<T> = Spanned<T>;
@@ -249,8 +251,8 @@ pub(crate) fn check_policy(raw: RawPolicy, p: &mut Problems) -> Option<CreditPol
         max_days: count(&t.max_days, "temporary_limits.max_days", 3660, p),
     };
     let c = &raw.check;
-    known(&c.escalate_red_to, &role_ids, "check.escalate_red_to", "role", p);
-    known(&c.escalate_refused_to, &role_ids, "check.escalate_refused_to", "role", p);
+    let escalate_red_to = role_ref(&c.escalate_red_to, &role_ids, "check.escalate_red_to", p);
+    let escalate_refused_to = role_ref(&c.escalate_refused_to, &role_ids, "check.escalate_refused_to", p);
     let pct = *c.max_overdue_share_pct.get_ref();
     if !(pct.is_finite() && (0.0..=100.0).contains(&pct)) {
         p.at(
@@ -268,8 +270,8 @@ pub(crate) fn check_policy(raw: RawPolicy, p: &mut Problems) -> Option<CreditPol
             1.0,
             p,
         ),
-        escalate_red_to: c.escalate_red_to.get_ref().clone(),
-        escalate_refused_to: c.escalate_refused_to.get_ref().clone(),
+        escalate_red_to,
+        escalate_refused_to,
     };
     let authority = check_authority(&raw.authority, roles, currency, p);
     let overrides = raw
@@ -278,7 +280,7 @@ pub(crate) fn check_policy(raw: RawPolicy, p: &mut Problems) -> Option<CreditPol
         .enumerate()
         .map(|(i, o)| check_override(o, i, currency, &grade_ids, p))
         .collect();
-    Some(CreditPolicy {
+    CreditPolicy::new(PolicyParts {
         version: raw.version.into_inner(),
         name_zh: raw.name_zh,
         name_en: raw.name_en,
@@ -293,6 +295,12 @@ pub(crate) fn check_policy(raw: RawPolicy, p: &mut Problems) -> Option<CreditPol
         grades,
         overrides,
     })
+}
+
+/// A checked reference to a role; an unknown one is reported (and the policy refused).
+fn role_ref(value: &S<String>, ids: &[&str], key: &str, p: &mut Problems) -> RoleRef {
+    known(value, ids, key, "role", p);
+    RoleRef::new(value.get_ref().clone(), rank_of(ids, value))
 }
 
 fn known(value: &S<String>, ids: &[&str], key: &str, what: &str, p: &mut Problems) {
@@ -460,9 +468,8 @@ fn check_authority(
     check_levels(&terms, "terms", "up_to_days", &ids, p);
     let amounts: Vec<_> = a.amounts.iter().map(|l| (l.up_to.as_ref(), &l.role)).collect();
     check_levels(&amounts, "amounts", "up_to", &ids, p);
-    if let Some(r) = &a.green_channel_role {
-        known(r, &ids, "authority.green_channel_role", "role", p);
-    }
+    let green_role =
+        a.green_channel_role.as_ref().map(|r| role_ref(r, &ids, "authority.green_channel_role", p));
     let green_up_to = match (&a.green_channel_role, &a.green_channel_up_to) {
         (Some(_), Some(v)) => amount(v, "authority.green_channel_up_to", currency, p),
         (Some(r), None) => {
@@ -480,7 +487,7 @@ fn check_authority(
         .iter()
         .map(|l| AuthorityLevel {
             up_to: l.up_to_days.as_ref().map(|v| *v.get_ref()),
-            role: l.role.get_ref().clone(),
+            role: RoleRef::new(l.role.get_ref().clone(), rank_of(&ids, &l.role)),
         })
         .collect();
     let amounts = a
@@ -489,7 +496,7 @@ fn check_authority(
         .enumerate()
         .map(|(i, l)| AuthorityLevel {
             up_to: l.up_to.as_ref().map(|v| amount(v, &format!("authority.amounts[{i}].up_to"), currency, p)),
-            role: l.role.get_ref().clone(),
+            role: RoleRef::new(l.role.get_ref().clone(), rank_of(&ids, &l.role)),
         })
         .collect();
     AuthorityMatrix {
@@ -498,9 +505,14 @@ fn check_authority(
         amounts,
         amount_basis: a.amount_basis,
         chain: a.chain,
-        green_channel_role: a.green_channel_role.as_ref().map(|r| r.get_ref().clone()),
+        green_channel_role: green_role,
         green_channel_up_to: green_up_to,
     }
+}
+
+/// The rank of a role checked by [`check_levels`] (0 for an unknown one, which is reported).
+fn rank_of(ids: &[&str], role: &S<String>) -> usize {
+    ids.iter().position(|id| id == role.get_ref()).unwrap_or(0)
 }
 
 fn check_formula(l: &RawLimit, key: &str, currency: Currency, p: &mut Problems) -> LimitFormula {
@@ -618,7 +630,8 @@ fn check_mitigants(raw: &[RawMitigant], key: &str, p: &mut Problems) -> Vec<Miti
 
 fn check_grade(g: &RawGrade, i: usize, currency: Currency, p: &mut Problems) -> GradeRule {
     let code = g.grade.get_ref();
-    if code.is_empty() || code.len() > 8 || code.chars().any(char::is_whitespace) {
+    let inline = GradeCode::new(code);
+    if code.is_empty() || inline.is_none() || code.chars().any(char::is_whitespace) {
         p.at(
             g.grade.span().start,
             format!("grades[{i}].grade"),
@@ -627,6 +640,7 @@ fn check_grade(g: &RawGrade, i: usize, currency: Currency, p: &mut Problems) -> 
     }
     GradeRule {
         grade: code.clone(),
+        code: inline.unwrap_or_default(),
         admission: g.admission,
         term_days: count(&g.term_days, &format!("grades[{i}].term_days"), 3660, p),
         collection: g.collection,

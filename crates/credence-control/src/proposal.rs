@@ -129,7 +129,7 @@ pub fn propose(
     input: &ProposalInput,
     as_of: NaiveDate,
 ) -> Result<Proposal, ProposalError> {
-    let c = policy.currency;
+    let c = policy.currency();
     if input.currency != c {
         return Err(ProposalError::Currency {
             customer: input.customer_id.clone(),
@@ -145,14 +145,14 @@ pub fn propose(
             "grade",
             format!(
                 "grade {g} on the {} scale",
-                match policy.scale {
+                match policy.scale() {
                     GradeScale::Letter => "letter",
                     GradeScale::Points => "100-point",
                 }
             ),
             format!(
                 "信用等级{g}（{}）",
-                match policy.scale {
+                match policy.scale() {
                     GradeScale::Letter => "字母等级",
                     GradeScale::Points => "百分制等级",
                 }
@@ -173,7 +173,7 @@ pub fn propose(
     let resolved = policy.resolve(base_rule, input.customer_type, input.industry);
     let rule = &resolved.rule;
     for &i in &resolved.applied {
-        let o = &policy.overrides[i];
+        let o = &policy.overrides()[i];
         let mut who_en = Vec::new();
         let mut who_zh = Vec::new();
         if let Some(t) = o.customer_type {
@@ -241,7 +241,7 @@ pub fn propose(
             } else {
                 raw
             };
-            let score_factor = policy.limit.score_factor(input.score);
+            let score_factor = policy.limit().score_factor(input.score);
             let factor = score_factor * resolved.limit_factor;
             let scaled = times_ppm(capped, ppm(factor));
             let score_text = input.score.map_or("no score".to_owned(), |s| format!("score {s:.1}"));
@@ -269,7 +269,7 @@ pub fn propose(
                     money(scaled)
                 ),
             ));
-            let round = policy.limit.round_down_to;
+            let round = policy.limit().round_down_to;
             scaled - scaled.rem_euclid(round)
         }
     };
@@ -279,14 +279,14 @@ pub fn propose(
             format!(
                 "formula limit {} (rounded down to {})",
                 money(formula_limit),
-                money(policy.limit.round_down_to)
+                money(policy.limit().round_down_to)
             ),
-            format!("公式额度{}（向下取整至{}）", money(formula_limit), money(policy.limit.round_down_to)),
+            format!("公式额度{}（向下取整至{}）", money(formula_limit), money(policy.limit().round_down_to)),
         ));
     }
 
     let months = whole_months(input.relationship_start, as_of);
-    let nc = &policy.new_customer;
+    let nc = &policy.new_customer();
     let new_customer = input.orders_so_far < nc.cash_in_advance_orders || months < nc.min_relationship_months;
     let refused = rule.admission == Admission::Refuse;
     let (limit, term_days, collection) = if refused {
@@ -330,7 +330,7 @@ pub fn propose(
     let expected_loss = input
         .pd
         .filter(|pd| pd.is_finite() && (0.0..=1.0).contains(pd))
-        .map(|pd| Money::new(times_ppm(limit, ppm(pd * policy.limit.loss_given_default)), c));
+        .map(|pd| Money::new(times_ppm(limit, ppm(pd * policy.limit().loss_given_default)), c));
 
     let more_limit = limit > input.current_limit;
     let longer_term = term_days > input.current_term_days;
@@ -374,7 +374,7 @@ pub fn propose(
     }
     Ok(Proposal {
         customer_id: input.customer_id.clone(),
-        policy_version: policy.version.clone(),
+        policy_version: policy.version().to_owned(),
         as_of,
         grade: rule.grade.clone(),
         admission: rule.admission,

@@ -4,12 +4,10 @@
 //! the worklist's urgency curve and the promise settings. The file's comments document
 //! every field.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::file::{FileError, Problems, is_version_name, parse, read};
+use crate::file::{FileError, Problems, is_version_name, parse};
 use crate::labels::{Action, OverdueBucket};
 
 /// The shipped strategy.
@@ -34,20 +32,23 @@ pub struct StrategyRule {
     pub steps: Vec<LadderStep>,
 }
 
-/// A checked collection strategy.
+/// A checked collection strategy, built only by [`CollectionStrategy::from_toml`] (or
+/// [`CollectionStrategy::builtin`]): every bucket has its default rule and the urgency
+/// curve has at least one point, so lookups cannot miss.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CollectionStrategy {
-    pub version: String,
-    pub name_zh: String,
-    pub name_en: String,
-    /// `(days overdue, factor)`, ascending by days.
-    pub urgency: Vec<(f64, f64)>,
-    pub broken_promise_factor: f64,
-    pub default_pd: f64,
-    /// Grace days given to a promise to pay when it is made.
-    pub promise_grace_days: u32,
-    pub success_window_days: u32,
-    pub rules: Vec<StrategyRule>,
+    version: String,
+    name_zh: String,
+    name_en: String,
+    urgency: Vec<(f64, f64)>,
+    broken_promise_factor: f64,
+    default_pd: f64,
+    promise_grace_days: u32,
+    success_window_days: u32,
+    rules: Vec<StrategyRule>,
+    /// By bucket (`bucket as usize`): the position in `rules` of its default rule.
+    #[serde(skip)]
+    defaults: Vec<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,27 +109,61 @@ impl CollectionStrategy {
         }
     }
 
-    /// Reads and checks a strategy; `file_name` is used in messages.
+    /// Parses and checks a strategy; `file_name` is used in messages.
     pub fn from_toml(text: &str, file_name: &str) -> Result<CollectionStrategy, FileError> {
         let raw: RawStrategy = parse(text, file_name)?;
-        let mut p = Problems::new(text);
-        let s = check(raw, &mut p);
-        if p.is_empty() { Ok(s) } else { Err(p.into_error(file_name)) }
+        let mut p = Problems::new(text, file_name);
+        match check(raw, &mut p) {
+            Some(s) if p.is_empty() => Ok(s),
+            _ => Err(p.into_error()),
+        }
     }
 
-    /// [`CollectionStrategy::from_toml`] on a file.
-    pub fn from_file(path: &Path) -> Result<CollectionStrategy, FileError> {
-        let text = read(path)?;
-        CollectionStrategy::from_toml(&text, &path.display().to_string())
+    /// Named like `2026-Q4-V1.0`.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub fn name_zh(&self) -> &str {
+        &self.name_zh
+    }
+
+    pub fn name_en(&self) -> &str {
+        &self.name_en
+    }
+
+    /// The urgency curve: `(days overdue, factor)`, ascending by days, at least one point.
+    pub fn urgency_points(&self) -> &[(f64, f64)] {
+        &self.urgency
+    }
+
+    pub fn broken_promise_factor(&self) -> f64 {
+        self.broken_promise_factor
+    }
+
+    pub fn default_pd(&self) -> f64 {
+        self.default_pd
+    }
+
+    /// Grace days given to a promise to pay when it is made.
+    pub fn promise_grace_days(&self) -> u32 {
+        self.promise_grace_days
+    }
+
+    pub fn success_window_days(&self) -> u32 {
+        self.success_window_days
+    }
+
+    /// Every rule, in file order.
+    pub fn rules(&self) -> &[StrategyRule] {
+        &self.rules
     }
 
     /// The rule of a bucket for a grade: the one naming the grade, else the bucket's default.
     pub fn rule(&self, bucket: OverdueBucket, grade: Option<&str>) -> &StrategyRule {
         let named = grade
             .and_then(|g| self.rules.iter().find(|r| r.bucket == bucket && r.grades.iter().any(|x| x == g)));
-        named
-            .or_else(|| self.rules.iter().find(|r| r.bucket == bucket && r.grades.is_empty()))
-            .expect("every bucket has a default rule (checked when loading)")
+        named.unwrap_or(&self.rules[self.defaults[bucket as usize]])
     }
 
     /// The whole ladder for a grade, every bucket's steps in day order.
@@ -155,7 +190,9 @@ impl CollectionStrategy {
     }
 }
 
-fn check(raw: RawStrategy, p: &mut Problems) -> CollectionStrategy {
+/// Checks a raw strategy; `None` when a problem leaves no usable value (the problems say
+/// why).
+fn check(raw: RawStrategy, p: &mut Problems) -> Option<CollectionStrategy> {
     if !is_version_name(raw.version.get_ref()) {
         p.at(
             raw.version.span().start,
@@ -263,12 +300,15 @@ fn check(raw: RawStrategy, p: &mut Problems) -> CollectionStrategy {
             steps: steps.iter().map(|s| LadderStep { day: *s.day.get_ref(), action: s.action }).collect(),
         });
     }
+    let mut defaults = Vec::new();
     for &b in <OverdueBucket as credence_domain::Labelled>::ALL {
-        if !rules.iter().any(|r| r.bucket == b && r.grades.is_empty()) {
-            p.at(0, "rules", format!("bucket {b} has no default rule (one without `grades`)"));
+        match rules.iter().position(|r| r.bucket == b && r.grades.is_empty()) {
+            Some(i) => defaults.push(i),
+            None => p.at(0, "rules", format!("bucket {b} has no default rule (one without `grades`)")),
         }
     }
-    CollectionStrategy {
+    let complete = defaults.len() == <OverdueBucket as credence_domain::Labelled>::ALL.len();
+    complete.then(|| CollectionStrategy {
         version: raw.version.into_inner(),
         name_zh: raw.name_zh,
         name_en: raw.name_en,
@@ -278,7 +318,8 @@ fn check(raw: RawStrategy, p: &mut Problems) -> CollectionStrategy {
         promise_grace_days: grace,
         success_window_days: success,
         rules,
-    }
+        defaults,
+    })
 }
 
 #[cfg(test)]

@@ -105,7 +105,7 @@ pub fn log_promise(
         currency: p.currency.code().to_owned(),
         amount: p.amount,
         invoice_no: p.invoice.map(str::to_owned),
-        grace_days: Some(strategy.promise_grace_days),
+        grace_days: Some(strategy.promise_grace_days()),
         actor: p.actor.to_owned(),
     };
     Ok(store.log_promise(&stored, at)?)

@@ -236,7 +236,7 @@ fn book_of(
     ctx: &Context,
     as_of: NaiveDate,
 ) -> Result<(ExposureBook, Vec<control::BookDiagnostic>, Vec<Facts>), EngineError> {
-    let facts = load_facts(store, ids, as_of, policy.currency)?;
+    let facts = load_facts(store, ids, as_of, policy.currency())?;
     let (book, diagnostics) = book_from_facts(policy, &facts, ctx, as_of);
     Ok((book, diagnostics, facts))
 }
@@ -249,7 +249,7 @@ pub(crate) fn book_from_facts(
     as_of: NaiveDate,
 ) -> (ExposureBook, Vec<control::BookDiagnostic>) {
     let snapshots: Vec<CustomerSnapshot> =
-        facts.iter().map(|f| snapshot(f, ctx, policy.currency, as_of)).collect();
+        facts.iter().map(|f| snapshot(f, ctx, policy.currency(), as_of)).collect();
     let limits: HashMap<&str, i64> = snapshots.iter().map(|s| (s.customer_id.as_str(), s.limit)).collect();
     let mut groups: Vec<GroupSnapshot> = snapshots
         .iter()
@@ -263,7 +263,7 @@ pub(crate) fn book_from_facts(
         })
         .collect();
     groups.sort_by(|a, b| a.group_id.cmp(&b.group_id));
-    ExposureBook::build(policy, policy.currency, snapshots, groups)
+    ExposureBook::build(policy, policy.currency(), snapshots, groups)
 }
 
 /// A credit check and what became of the order.
@@ -319,7 +319,7 @@ fn check_in(
     actor: &str,
     now: &str,
 ) -> Result<OrderCheck, EngineError> {
-    let result = control::check(book, customer, amount, policy.currency, date)
+    let result = control::check(book, customer, amount, policy.currency(), date)
         .map_err(|e| EngineError::Control(e.to_string()))?;
     let blocked_order = match order_ref.filter(|_| !result.pass) {
         Some(r) => Some(store.insert_blocked_order(
@@ -327,7 +327,7 @@ fn check_in(
                 id: 0,
                 order_ref: r.to_owned(),
                 customer_id: customer.to_owned(),
-                currency: policy.currency.code().to_owned(),
+                currency: policy.currency().code().to_owned(),
                 amount,
                 order_date: date.to_string(),
                 status: "blocked".into(),
@@ -419,7 +419,7 @@ pub fn decide_blocked_order(
             let ctx = context(store, date)?;
             let ids = ids_around(&ctx, &order.customer_id);
             let (book, _, _) = book_of(store, policy, &ids, &ctx, date)?;
-            let result = control::check(&book, &order.customer_id, order.amount, policy.currency, date)
+            let result = control::check(&book, &order.customer_id, order.amount, policy.currency(), date)
                 .map_err(|e| EngineError::Control(e.to_string()))?;
             let (status, note) = if result.pass {
                 ("released", format!("passes on {date}"))
@@ -470,7 +470,7 @@ pub fn apply_policy(
     let ids = store.customer_ids()?;
     let mut run = PolicyRun {
         as_of,
-        policy_version: policy.version.clone(),
+        policy_version: policy.version().to_owned(),
         proposed: 0,
         admissions: std::collections::BTreeMap::new(),
         proposals: Vec::new(),
@@ -479,7 +479,7 @@ pub fn apply_policy(
     };
     let propose = |f: Facts| {
         let rating = ratings.get(&f.customer_id);
-        let current = approved.get(&f.customer_id).filter(|a| a.currency == policy.currency.code());
+        let current = approved.get(&f.customer_id).filter(|a| a.currency == policy.currency().code());
         let input = ProposalInput {
             customer_id: f.customer_id.clone(),
             grade: rating.map(|r| r.0.clone()),
@@ -487,7 +487,7 @@ pub fn apply_policy(
             pd: rating.map(|r| r.2),
             customer_type: f.customer_type,
             industry: f.industry,
-            currency: policy.currency,
+            currency: policy.currency(),
             annual_revenue: f.annual_revenue,
             equity: f.equity,
             monthly_sales: f.monthly_sales,
@@ -499,7 +499,7 @@ pub fn apply_policy(
         control::propose(policy, &input, as_of).map_err(|e| (f.customer_id, e.to_string()))
     };
     let mut requests = Vec::new();
-    map_facts(store, &ids, as_of, policy.currency, &propose, |done| {
+    map_facts(store, &ids, as_of, policy.currency(), &propose, |done| {
         for proposal in done {
             let p = match proposal {
                 Ok(p) => p,
@@ -515,11 +515,11 @@ pub fn apply_policy(
                 requests.push(StoredLimitRequest {
                     id: 0,
                     customer_id: p.customer_id.clone(),
-                    policy_version: policy.version.clone(),
+                    policy_version: policy.version().to_owned(),
                     as_of: as_of.to_string(),
                     created_at: now.to_owned(),
                     status: "pending".into(),
-                    currency: policy.currency.code().to_owned(),
+                    currency: policy.currency().code().to_owned(),
                     current_limit: r.current_limit,
                     requested_limit: r.requested_limit,
                     current_term_days: i64::from(r.current_term_days),
@@ -646,7 +646,7 @@ pub fn decide_limit(
 pub fn load_policy(path: Option<&std::path::Path>) -> Result<CreditPolicy, EngineError> {
     match path {
         None => Ok(CreditPolicy::builtin()),
-        Some(p) => CreditPolicy::from_file(p).map_err(|e| EngineError::Control(e.to_string())),
+        Some(p) => crate::read_policy(p).map_err(|e| EngineError::Control(e.to_string())),
     }
 }
 
@@ -654,7 +654,7 @@ pub fn load_policy(path: Option<&std::path::Path>) -> Result<CreditPolicy, Engin
 pub fn load_strategy(path: Option<&std::path::Path>) -> Result<CollectionStrategy, EngineError> {
     match path {
         None => Ok(CollectionStrategy::builtin()),
-        Some(p) => CollectionStrategy::from_file(p).map_err(|e| EngineError::Control(e.to_string())),
+        Some(p) => crate::read_strategy(p).map_err(|e| EngineError::Control(e.to_string())),
     }
 }
 
@@ -673,9 +673,10 @@ pub fn request_temporary_limit(
     let Some(master) = store.record(credence_records::Kind::Customers, customer)? else {
         return Err(EngineError::UnknownCustomer { id: customer.to_owned() });
     };
-    let approved = store.approved_limits()?.remove(customer).filter(|a| a.currency == policy.currency.code());
+    let approved =
+        store.approved_limits()?.remove(customer).filter(|a| a.currency == policy.currency().code());
     let imported = master.int("credit_limit").filter(|_| {
-        master.text("limit_currency").and_then(|c| Currency::parse(c).ok()) == Some(policy.currency)
+        master.text("limit_currency").and_then(|c| Currency::parse(c).ok()) == Some(policy.currency())
     });
     let permanent = approved.as_ref().map(|a| a.credit_limit).or(imported).unwrap_or(0);
     let term = approved
@@ -691,7 +692,7 @@ pub fn request_temporary_limit(
         customer_id: customer.to_owned(),
         grade: rule.grade.clone(),
         admission: rule.admission,
-        currency: policy.currency,
+        currency: policy.currency(),
         current_limit: permanent,
         requested_limit: permanent,
         temporary: Some(temporary),
@@ -702,11 +703,11 @@ pub fn request_temporary_limit(
     let stored = StoredLimitRequest {
         id: 0,
         customer_id: customer.to_owned(),
-        policy_version: policy.version.clone(),
+        policy_version: policy.version().to_owned(),
         as_of: as_of.to_string(),
         created_at: now.to_owned(),
         status: "pending".into(),
-        currency: policy.currency.code().to_owned(),
+        currency: policy.currency().code().to_owned(),
         current_limit: permanent,
         requested_limit: permanent,
         current_term_days: i64::from(request.current_term_days),

@@ -270,7 +270,7 @@ fn assemble(m: &Record, p: Partial) -> Result<(CustomerFile, Vec<Qualitative>), 
 /// Grace days for promises logged without their own: the shipped strategy's.
 fn default_grace_days() -> u32 {
     static GRACE: OnceLock<u32> = OnceLock::new();
-    *GRACE.get_or_init(|| credence_control::CollectionStrategy::builtin().promise_grace_days)
+    *GRACE.get_or_init(|| credence_control::CollectionStrategy::builtin().promise_grace_days())
 }
 
 /// How a logged promise ended, from the file's payments: kept or broken on a day, or

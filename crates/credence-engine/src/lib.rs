@@ -16,6 +16,7 @@
 mod analysis;
 mod batch;
 mod collections;
+mod config_files;
 mod control;
 mod credit_file;
 mod customer;
@@ -41,6 +42,9 @@ pub use analysis::{
 pub use batch::{BatchPlan, import_batch, kind_of_file, plan_batch};
 pub use collections::{
     NewPromise, disputes, log_collection_action, log_promise, open_dispute, resolve_dispute,
+};
+pub use config_files::{
+    read_group_config, read_notify_config, read_policy, read_scorecard_model, read_strategy,
 };
 pub use control::{
     LimitDecision, OrderCheck, OrderDecisionKind, PolicyRun, WarmBook, apply_policy, check_order,

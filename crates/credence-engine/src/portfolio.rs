@@ -119,7 +119,7 @@ pub fn portfolio_snapshot(
         store,
         &ids,
         as_of,
-        policy.currency,
+        policy.currency(),
         &|f| {
             let mut scratch = OpenItems::default();
             let p = credence_control::age_ledger(&f.ledger, &now, &mut scratch);
@@ -187,7 +187,7 @@ pub fn portfolio_snapshot(
         book: WarmBook { book, as_of, customers },
         portfolio: Portfolio {
             as_of,
-            currency: policy.currency,
+            currency: policy.currency(),
             month_ends,
             rating_dates,
             grade_order: options.grade_order.clone(),

@@ -212,7 +212,7 @@ pub fn collection_worklist(
     // A case can only have an action due once its oldest item is within the strategy's
     // earliest step (e.g. a reminder 7 days before due); customers with logged actions or
     // promises stay in for broken-promise escalation. The rest are not kept.
-    let earliest = strategy.rules.iter().flat_map(|r| r.steps.iter().map(|s| s.day)).min().unwrap_or(0);
+    let earliest = strategy.rules().iter().flat_map(|r| r.steps.iter().map(|s| s.day)).min().unwrap_or(0);
     let cutoff = today + chrono::Duration::days(-earliest.min(0));
     let logged: std::collections::HashSet<String> = actions.keys().chain(promises.keys()).cloned().collect();
     let open_case = |f: Facts| {

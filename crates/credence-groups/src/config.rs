@@ -5,8 +5,7 @@
 //! errors, so a misspelt key is not silently ignored. A bad value is reported with the
 //! file, line, column and dotted key.
 
-use std::path::Path;
-
+use credence_source::line_column;
 use serde::{Deserialize, Serialize};
 
 /// The shipped configuration.
@@ -15,7 +14,8 @@ pub const BUILTIN_CONFIG: &str = include_str!("../config/groups.toml");
 /// The name [`BUILTIN_CONFIG`] is reported under in messages.
 pub const BUILTIN_CONFIG_FILE: &str = "groups.toml";
 
-/// Why a configuration could not be loaded.
+/// Why a configuration could not be loaded. This crate checks text only; `Read` is for
+/// the caller that reads the file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read group configuration {path}")]
@@ -34,8 +34,8 @@ fn key_prefix(key: &Option<String>) -> String {
     key.as_ref().map(|k| format!("`{k}`: ")).unwrap_or_default()
 }
 
-/// The checked configuration. Built by [`GroupConfig::builtin`], [`GroupConfig::from_toml`]
-/// or [`GroupConfig::from_path`]; a value built by hand is checked by [`GroupConfig::check`].
+/// The checked configuration. Built by [`GroupConfig::builtin`] or [`GroupConfig::from_toml`];
+/// a value built by hand is checked by [`GroupConfig::check`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupConfig {
@@ -214,7 +214,7 @@ impl GroupConfig {
         }
     }
 
-    /// Reads and checks a configuration; `file_name` is used in messages.
+    /// Parses and checks a configuration; `file_name` is used in messages.
     pub fn from_toml(text: &str, file_name: &str) -> Result<GroupConfig, ConfigError> {
         let config: GroupConfig = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
@@ -239,13 +239,6 @@ impl GroupConfig {
             }
         })?;
         Ok(config)
-    }
-
-    /// [`GroupConfig::from_toml`] on a file.
-    pub fn from_path(path: &Path) -> Result<GroupConfig, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
-        GroupConfig::from_toml(&text, &path.display().to_string())
     }
 
     /// Checks every value's range; the first bad one is returned.
@@ -354,18 +347,6 @@ fn is_version_name(v: &str) -> bool {
             .is_some_and(|(a, b)| digits(a) && digits(b))
 }
 
-/// 1-based line and character column of a byte offset (clamped to the text).
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
-
 /// The table header of a line (`[contagion.weights]` → `contagion.weights`).
 fn header(line: &str) -> Option<&str> {
     let t = line.trim();
@@ -444,6 +425,19 @@ mod tests {
         GroupConfig::from_toml(text, "g.toml").unwrap_err().to_string()
     }
 
+    /// What a user sees for a misspelt key and for a value out of range, as reviewed
+    /// snapshots.
+    #[test]
+    fn diagnostics_snapshots() {
+        let v = "version = \"2026-Q4-V1.0\"\n";
+        insta::assert_snapshot!("groups_unknown_key", error(&format!("{v}[rules]\nvoting = true\n")));
+        insta::assert_snapshot!("groups_unknown_section", error(&format!("{v}[contagon]\ndecay = 0.5\n")));
+        insta::assert_snapshot!(
+            "groups_bad_value",
+            error(&format!("{v}[guarantees]\nmin_chain_len = 5\nmax_chain_len = 4\n"))
+        );
+    }
+
     #[test]
     fn bad_values_name_file_line_and_key() {
         let v = "version = \"2026-Q4-V1.0\"\n";
@@ -471,11 +465,5 @@ mod tests {
             error(&format!("{v}[guarantees]\nmin_chain_len = 5\nmax_chain_len = 4\n")),
             "g.toml:4:17: `guarantees.max_chain_len`: must be from min_chain_len (5) to 64, found 4"
         );
-    }
-
-    #[test]
-    fn read_errors_name_the_path() {
-        let err = GroupConfig::from_path(Path::new("/nonexistent/groups.toml")).unwrap_err();
-        assert_eq!(err.to_string(), "cannot read group configuration /nonexistent/groups.toml");
     }
 }

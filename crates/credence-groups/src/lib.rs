@@ -35,8 +35,8 @@
 //! `config/groups.toml`, embedded as [`BUILTIN_CONFIG`]); loading reports a bad value with
 //! file, line, column and key.
 //!
-//! The crate does no IO but reading a configuration file from a path the caller gives,
-//! reads no clock and draws no random numbers: the same links, customers, as-of date and
+//! The crate does no IO (a configuration comes in as text; the engine reads files), reads
+//! no clock and draws no random numbers: the same links, customers, as-of date and
 //! configuration give identical results. Problems in the data (a percentage out of range,
 //! holdings above 100%, circular control) are [`Diagnostic`]s beside the results; they
 //! never stop a run. Every result is `Serialize`.

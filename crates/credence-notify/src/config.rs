@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
-use std::path::Path;
 use std::time::Duration;
 
+use credence_source::line_column;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -123,13 +123,6 @@ const MAX_BACKOFF_SECS: i64 = 7 * 24 * 3600;
 const MAX_ATTEMPTS: i64 = 100;
 
 impl NotifyConfig {
-    /// Reads a configuration file; `env` gives the value of an environment variable.
-    pub fn from_file(path: &Path, env: impl Fn(&str) -> Option<String>) -> Result<NotifyConfig, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-        NotifyConfig::from_toml(&text, &path.display().to_string(), env)
-    }
-
     /// Parses and checks a configuration. `file_name` is only for locating problems; `env`
     /// gives the value of an environment variable (the CLI passes the process
     /// environment, tests a map). Every problem is reported, not just the first.
@@ -514,15 +507,6 @@ fn toml_key(key: &str) -> String {
     } else {
         format!("{key:?}")
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 /// The dotted key of the innermost entry at a byte offset, for problems found by the

@@ -31,7 +31,8 @@ impl fmt::Display for ConfigProblem {
 }
 
 /// Why a notification configuration could not be loaded. A configuration is refused
-/// whole: nothing is delivered with half of one.
+/// whole: nothing is delivered with half of one. This crate checks text only; `Read` is
+/// for the caller that reads the file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the notification configuration {}", path.display())]

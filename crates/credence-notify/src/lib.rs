@@ -5,8 +5,9 @@
 //! overdue) to the outbox in the same transaction as the change that caused it. A worker
 //! takes due rows, calls [`deliver`] for each, and writes back what the [`Delivery`] says:
 //! delivered, retry at a time, or failed. This crate is that middle step. It holds no
-//! database, reads no clock (the attempt's time is a parameter; only TLS certificate
-//! checks consult the system time) and no environment (the configuration loader is handed
+//! database, reads no files (the configuration comes in as text; the engine reads it),
+//! reads no clock (the attempt's time is a parameter; only TLS certificate checks consult
+//! the system time) and no environment (the configuration loader is handed
 //! a look-up for the variables that hold secrets, and no proxy settings are read).
 //!
 //! ```

@@ -22,7 +22,7 @@ impl Calibration {
         key_offset: usize,
         problems: &mut Problems,
     ) -> Option<Calibration> {
-        let before = problems.list.len();
+        let before = problems.len();
         if raw.len() < 2 {
             problems.at(key_offset, "calibration needs at least two anchors");
             return None;
@@ -53,7 +53,7 @@ impl Calibration {
                 }
             }
         }
-        if problems.list.len() > before {
+        if problems.len() > before {
             return None;
         }
         let anchors = raw.iter().rev().map(|a| (a.get_ref().0, a.get_ref().1.ln())).collect();

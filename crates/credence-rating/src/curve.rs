@@ -59,7 +59,7 @@ impl Curve {
 
     /// Checks a curve as written; `None` when it has problems (all recorded).
     pub fn check(raw: &RawCurve, key_offset: usize, id: &str, problems: &mut Problems) -> Option<Curve> {
-        let before = problems.list.len();
+        let before = problems.len();
         let shape = match (&raw.points, &raw.bands) {
             (Some(_), Some(_)) | (None, None) => {
                 problems.at(key_offset, format!("indicator `{id}` needs exactly one of `points` or `bands`"));
@@ -91,7 +91,7 @@ impl Curve {
                 );
             }
         }
-        if problems.list.len() > before {
+        if problems.len() > before {
             return None;
         }
         Some(Curve {

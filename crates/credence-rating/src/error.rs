@@ -1,17 +1,14 @@
 //! What can go wrong loading a model file: every problem found, each at a line and column.
 
-use std::fmt;
+use credence_source::Listing;
 
-/// One problem in a model file. `line` and `column` count from 1; the column counts
-/// characters, not bytes, so it matches what an editor shows for Chinese text.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Problem {
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
+/// One problem in a model file: the file's name, `line` and `column` counting from 1 (the
+/// column counts characters, not bytes, so it matches what an editor shows for Chinese
+/// text) and the message. Shown as `file:line:column: message`.
+pub use credence_source::Problem;
 
-/// Why a model could not be loaded.
+/// Why a model could not be loaded. This crate checks text only; `Read` is for the caller
+/// that reads the file.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     #[error("cannot read model file {path}")]
@@ -21,8 +18,9 @@ pub enum ModelError {
         source: std::io::Error,
     },
     /// The file was read but is not a valid model; `problems` lists all that were found
-    /// (a TOML syntax or type error stops the reading, so then there is exactly one).
-    #[error("{}", Listing { file, problems })]
+    /// (a TOML syntax or type error stops the reading, so then there is exactly one), one
+    /// per line.
+    #[error("{}", Listing(problems))]
     Invalid { file: String, problems: Vec<Problem> },
 }
 
@@ -36,70 +34,44 @@ impl ModelError {
     }
 }
 
-/// Renders problems one per line as `file:line:column: message`.
-struct Listing<'a> {
-    file: &'a str,
-    problems: &'a [Problem],
-}
-
-impl fmt::Display for Listing<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.problems.iter().enumerate() {
-            if i > 0 {
-                f.write_str("\n")?;
-            }
-            write!(f, "{}:{}:{}: {}", self.file, p.line, p.column, p.message)?;
-        }
-        Ok(())
-    }
-}
-
 /// Collects problems while a model file is checked.
 #[derive(Debug)]
-pub(crate) struct Problems<'t> {
-    text: &'t str,
-    pub(crate) list: Vec<Problem>,
-}
+pub(crate) struct Problems<'t>(credence_source::Problems<'t>);
 
 impl<'t> Problems<'t> {
-    pub(crate) fn new(text: &'t str) -> Self {
-        Problems { text, list: Vec::new() }
+    /// For the text of the file shown as `file`.
+    pub(crate) fn new(text: &'t str, file: &'t str) -> Self {
+        Problems(credence_source::Problems::new(text, file))
     }
 
     /// Records a problem at a byte offset of the file text.
     pub(crate) fn at(&mut self, offset: usize, message: impl Into<String>) {
-        let (line, column) = line_column(self.text, offset);
-        self.list.push(Problem { line, column, message: message.into() });
+        self.0.at(offset, message);
     }
 
     pub(crate) fn text(&self) -> &'t str {
-        self.text
+        self.0.text()
     }
 
-    pub(crate) fn into_result<T>(self, file: &str, value: T) -> Result<T, ModelError> {
-        if self.list.is_empty() {
+    /// How many problems have been found so far.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// `value` when no problem was found, else every problem in the order found.
+    pub(crate) fn into_result<T>(self, value: T) -> Result<T, ModelError> {
+        if self.0.is_empty() {
             Ok(value)
         } else {
-            Err(ModelError::Invalid { file: file.to_string(), problems: self.list })
+            Err(ModelError::Invalid { file: self.0.file().to_owned(), problems: self.0.into_vec() })
         }
     }
 }
 
-/// 1-based line and character column of a byte offset (clamped to the text).
-pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
-}
-
 #[cfg(test)]
 mod tests {
+    use credence_source::line_column;
+
     use super::*;
 
     #[test]
@@ -117,10 +89,7 @@ mod tests {
     fn listing_shows_every_problem() {
         let err = ModelError::Invalid {
             file: "m.toml".into(),
-            problems: vec![
-                Problem { line: 1, column: 2, message: "first".into() },
-                Problem { line: 3, column: 4, message: "second".into() },
-            ],
+            problems: vec![Problem::new("m.toml", 1, 2, "first"), Problem::new("m.toml", 3, 4, "second")],
         };
         assert_eq!(err.to_string(), "m.toml:1:2: first\nm.toml:3:4: second");
     }

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::error::{ModelError, Problem, line_column};
+use credence_source::line_column;
+
+use crate::error::{ModelError, Problem};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -169,7 +171,7 @@ pub(crate) fn read(text: &str, file: &str) -> Result<RawModel, ModelError> {
         let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
         ModelError::Invalid {
             file: file.to_string(),
-            problems: vec![Problem { line, column, message: e.message().trim().to_string() }],
+            problems: vec![Problem::new(file, line, column, e.message().trim())],
         }
     })
 }

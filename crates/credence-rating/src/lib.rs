@@ -50,8 +50,8 @@
 //! ([`ScorecardModel::apply_override`]) need a reason and an approver and keep the model's
 //! grade beside the new one.
 //!
-//! This crate reads no clock, draws no random numbers and does no IO except reading a model
-//! file from a path the caller gives. The same inputs and model give a bit-identical
+//! This crate reads no clock, draws no random numbers and does no IO: a model file comes in
+//! as text (the engine reads files). The same inputs and model give a bit-identical
 //! [`Rating`]; all outputs are `Serialize` (and `Rating` `Deserialize`) for storage.
 //!
 //! # Example

@@ -13,7 +13,7 @@ use crate::error::{ModelError, Problems};
 use crate::file::{self, RawLabel, RawModel, RawWeights, content_start};
 use crate::model::{KnockoutRule, Label, ScorecardModel};
 use crate::scale::Scale;
-use crate::submodel::{Layer, Selector, Source};
+use crate::submodel::{Base, Layer, Selector, Source};
 
 /// Weights must sum to 1 within this.
 const WEIGHT_TOLERANCE: f64 = 1e-6;
@@ -24,7 +24,7 @@ pub(crate) fn load(
     known: Option<&[&str]>,
 ) -> Result<ScorecardModel, ModelError> {
     let raw = file::read(text, file_name)?;
-    let mut problems = Problems::new(text);
+    let mut problems = Problems::new(text, file_name);
     let p = &mut problems;
 
     let version = raw.version.get_ref().clone();
@@ -127,12 +127,13 @@ pub(crate) fn load(
         }
     }
 
-    problems.into_result(file_name, ())?;
-    let (Some(layers), Some(calibration), Some(letter), Some(points)) = (layers, calibration, letter, points)
+    problems.into_result(())?;
+    let (Some((layers, base)), Some(calibration), Some(letter), Some(points)) =
+        (layers, calibration, letter, points)
     else {
         unreachable!("every failed part recorded a problem")
     };
-    let selector = Selector::compile(&layers, dimensions.len());
+    let selector = Selector::compile(&layers, &base);
     Ok(ScorecardModel {
         version,
         name_zh: raw.name_zh,
@@ -232,8 +233,8 @@ fn check_layers(
     slot_of: &HashMap<Box<str>, usize, std::hash::BuildHasherDefault<crate::model::IdHasher>>,
     curve_failed: bool,
     p: &mut Problems,
-) -> Option<Vec<Layer>> {
-    let before = p.list.len();
+) -> Option<(Vec<Layer>, Base)> {
+    let before = p.len();
     let text = p.text();
     let mut layers: Vec<(usize, Layer)> = Vec::new();
     if raw.sub_models.len() > 64 {
@@ -347,13 +348,15 @@ fn check_layers(
         let at = raw.sub_models.first().map_or(0, |s| content_start(text, s.id.span().start));
         p.at(at, "no base sub-model: one `[[sub_models]]` entry must have no customer_types, industries or sub_industries");
     }
-    if p.list.len() > before {
+    if p.len() > before {
         return None;
     }
     // The base first: plan compilation relies on it.
     let mut layers: Vec<Layer> = layers.into_iter().map(|(_, l)| l).collect();
     layers.sort_by_key(|l| !l.is_base());
-    Some(layers)
+    // The base is checked above to define every part.
+    let base = Base::of(&layers[0])?;
+    Some((layers, base))
 }
 
 /// A problem about a key of a weights table, reported at the key by [`weights`].

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::path::Path;
 
 use crate::calibration::Calibration;
 use crate::condition::Cond;
@@ -89,7 +88,7 @@ impl ScorecardModel {
         }
     }
 
-    /// Reads and checks a model file. Every indicator id it uses must be in
+    /// Parses and checks a model file. Every indicator id it uses must be in
     /// `known_indicators` (the catalogue's ids). All problems found are reported, each with
     /// `file_name:line:column`.
     pub fn from_toml(
@@ -98,13 +97,6 @@ impl ScorecardModel {
         known_indicators: &[&str],
     ) -> Result<ScorecardModel, ModelError> {
         crate::load::load(text, file_name, Some(known_indicators))
-    }
-
-    /// [`ScorecardModel::from_toml`] on a file.
-    pub fn from_path(path: &Path, known_indicators: &[&str]) -> Result<ScorecardModel, ModelError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ModelError::Read { path: path.display().to_string(), source })?;
-        Self::from_toml(&text, &path.display().to_string(), known_indicators)
     }
 
     /// The model version, like `2026-Q4-V1.0`.

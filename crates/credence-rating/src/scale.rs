@@ -93,7 +93,7 @@ impl Scale {
 type RawGrade<'r> = (usize, &'r Spanned<String>, &'r String, &'r String, f64, f64);
 
 fn check(kind: ScaleKind, raw: &[RawGrade<'_>], key_offset: usize, problems: &mut Problems) -> Option<Scale> {
-    let before = problems.list.len();
+    let before = problems.len();
     let (table, what, low, high) = match kind {
         ScaleKind::Letter => ("letter_grades", "PD", 0.0, 1.0),
         ScaleKind::Points => ("point_grades", "score", 0.0, 100.0),
@@ -148,7 +148,7 @@ fn check(kind: ScaleKind, raw: &[RawGrade<'_>], key_offset: usize, problems: &mu
             to,
         });
     }
-    (problems.list.len() == before).then_some(Scale { kind, grades })
+    (problems.len() == before).then_some(Scale { kind, grades })
 }
 
 #[cfg(test)]

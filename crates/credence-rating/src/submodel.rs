@@ -65,6 +65,25 @@ impl Layer {
     }
 }
 
+/// The parts the base layer defines, all of them (checked when the layers load): what a
+/// plan falls back to when no more specific layer defines a part.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Base {
+    pub dimension_weights: Vec<f64>,
+    /// Indexed by dimension.
+    pub lines: Vec<Vec<(Source, f64)>>,
+}
+
+impl Base {
+    /// The parts of a layer that defines every one of them; `None` for one that does not.
+    pub fn of(layer: &Layer) -> Option<Base> {
+        Some(Base {
+            dimension_weights: layer.dimension_weights.clone()?,
+            lines: layer.lines.iter().cloned().collect::<Option<Vec<_>>>()?,
+        })
+    }
+}
+
 /// One compiled line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct PlanLine {
@@ -101,8 +120,9 @@ pub(crate) struct Selector {
 }
 
 impl Selector {
-    /// Compiles every combination of layers that can occur. `layers[0]` is the base.
-    pub fn compile(layers: &[Layer], dimensions: usize) -> Selector {
+    /// Compiles every combination of layers that can occur. `layers[0]` is the base, whose
+    /// parts are `base`.
+    pub fn compile(layers: &[Layer], base: &Base) -> Selector {
         let pick = |get: fn(&Layer) -> &Vec<String>| {
             let mut values: Vec<String> = layers.iter().flat_map(|l| get(l).iter().cloned()).collect();
             values.sort();
@@ -138,7 +158,7 @@ impl Selector {
         }
         masks.sort_unstable();
         masks.dedup();
-        selector.plans = masks.into_iter().map(|m| compile_plan(layers, m, dimensions)).collect();
+        selector.plans = masks.into_iter().map(|m| compile_plan(layers, m, base)).collect();
         selector
     }
 
@@ -162,22 +182,25 @@ fn bits(layers: &[Layer], applies: impl Fn(&Layer) -> bool) -> u64 {
     layers.iter().enumerate().filter(|(_, l)| applies(l)).fold(0, |m, (i, _)| m | 1 << i)
 }
 
-fn compile_plan(layers: &[Layer], mask: u64, dimensions: usize) -> Plan {
+fn compile_plan(layers: &[Layer], mask: u64, base: &Base) -> Plan {
     let mut applicable: Vec<&Layer> =
         layers.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, l)| l).collect();
     // Stable: among equal specificity (which cannot overlap) file order is kept.
     applicable.sort_by_key(|l| l.specificity());
-    let most_specific = |part: &dyn Fn(&Layer) -> bool| {
-        *applicable.iter().rev().find(|l| part(l)).expect("the base defines every part")
-    };
-    let dimension_weights =
-        most_specific(&|l| l.dimension_weights.is_some()).dimension_weights.clone().expect("checked");
+    // The most specific applicable layer that defines a part gives it; the base gives what
+    // no other does.
+    let dimension_weights = applicable
+        .iter()
+        .rev()
+        .find_map(|l| l.dimension_weights.as_ref())
+        .unwrap_or(&base.dimension_weights)
+        .clone();
     let mut lines = Vec::new();
-    let mut dimension_ranges = Vec::with_capacity(dimensions);
-    for d in 0..dimensions {
+    let mut dimension_ranges = Vec::with_capacity(base.lines.len());
+    for (d, base_lines) in base.lines.iter().enumerate() {
         let start = lines.len();
-        let layer = most_specific(&|l| l.lines[d].is_some());
-        for &(source, weight) in layer.lines[d].as_ref().expect("checked") {
+        let own = applicable.iter().rev().find_map(|l| l.lines[d].as_ref()).unwrap_or(base_lines);
+        for &(source, weight) in own {
             lines.push(PlanLine { source, dimension: d, weight });
         }
         dimension_ranges.push(start..lines.len());

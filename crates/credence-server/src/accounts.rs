@@ -440,7 +440,7 @@ pub fn set_authority(
 /// rating-override approval.
 pub fn known_authorities(policy: &credence_control::CreditPolicy) -> Vec<String> {
     policy
-        .authority
+        .authority()
         .roles
         .iter()
         .map(|r| r.id.clone())

@@ -178,10 +178,3 @@ fn calibration_scale_and_knockout_errors() {
         "test.toml:151:25: grade `D` is not on the scale (AAA, A, C)",
     );
 }
-
-#[test]
-fn unreadable_file_is_a_read_error() {
-    let err = ScorecardModel::from_path(std::path::Path::new("/nonexistent/model.toml"), KNOWN).unwrap_err();
-    assert_eq!(err.to_string(), "cannot read model file /nonexistent/model.toml");
-    assert!(err.problems().is_empty());
-}

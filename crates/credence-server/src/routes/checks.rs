@@ -54,7 +54,7 @@ pub async fn standing(
 ) -> Result<Json<StandingView>, ApiError> {
     caller.require(Permission::RatingRead)?;
     let warm = crate::warm::snapshot(&state).await?;
-    let currency = state.0.policy.currency.code().to_owned();
+    let currency = state.0.policy.currency().code().to_owned();
     state
         .with_store(move |store, _| {
             scoped_customer(store, &caller, &id)?;
@@ -89,7 +89,7 @@ pub async fn check(
     Body(req): Body<CheckRequest>,
 ) -> Result<Json<credence_engine::OrderCheck>, ApiError> {
     caller.require(Permission::CheckRun)?;
-    let policy_currency = state.0.policy.currency;
+    let policy_currency = state.0.policy.currency();
     if let Some(c) = &req.currency
         && !c.eq_ignore_ascii_case(policy_currency.code())
     {

@@ -94,7 +94,7 @@ pub async fn list(
     state
         .with_store(move |store, shared| {
             let parties = related_parties(store, shared, as_of)?;
-            let exposures = credence_engine::Exposures::load(store, as_of, shared.policy.currency)?;
+            let exposures = credence_engine::Exposures::load(store, as_of, shared.policy.currency())?;
             let mut groups = parties.list(&exposures);
             if q.over_limit == Some(true) {
                 groups.retain(|g| g.exposure.over_limit);
@@ -103,7 +103,7 @@ pub async fn list(
             groups.truncate(limit);
             Ok(GroupList {
                 as_of: as_of.to_string(),
-                currency: shared.policy.currency.code().to_owned(),
+                currency: shared.policy.currency().code().to_owned(),
                 total,
                 groups,
             })
@@ -133,7 +133,7 @@ pub async fn show(
     state
         .with_store(move |store, shared| {
             let parties = related_parties(store, shared, as_of)?;
-            let exposures = credence_engine::Exposures::load(store, as_of, shared.policy.currency)?;
+            let exposures = credence_engine::Exposures::load(store, as_of, shared.policy.currency())?;
             let mut detail = parties.show(&id, &exposures)?;
             if !caller.may(Permission::PiiRead) {
                 for m in detail.report.members.iter_mut().filter(|m| !m.customer) {

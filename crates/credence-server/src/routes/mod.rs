@@ -280,9 +280,11 @@ pub(crate) fn admits_customer(
 /// An amount in major units of the policy's currency as text (`"1,250.00"`), in minor
 /// units; above zero.
 pub(crate) fn amount_field(state: &AppState, field: &str, text: &str) -> Result<i64, ApiError> {
-    let minor =
-        credence_domain::minor_units_from_decimal(&text.replace(',', ""), state.0.policy.currency.exponent())
-            .map_err(|e| ApiError::invalid(field, e.to_string()))?;
+    let minor = credence_domain::minor_units_from_decimal(
+        &text.replace(',', ""),
+        state.0.policy.currency().exponent(),
+    )
+    .map_err(|e| ApiError::invalid(field, e.to_string()))?;
     if minor <= 0 {
         return Err(ApiError::invalid(field, "must be above zero"));
     }

@@ -77,7 +77,7 @@ pub async fn aging(
                 top,
                 months,
                 only,
-                ..credence_engine::AgingOptions::new(as_of, shared.policy.currency)
+                ..credence_engine::AgingOptions::new(as_of, shared.policy.currency())
             };
             Ok(credence_engine::aging(store, &options)?)
         })
@@ -114,8 +114,12 @@ pub async fn worklist(
     let today = state.today();
     state
         .with_store(move |store, shared| {
-            let mut w =
-                credence_engine::collection_worklist(store, &shared.strategy, shared.policy.currency, today)?;
+            let mut w = credence_engine::collection_worklist(
+                store,
+                &shared.strategy,
+                shared.policy.currency(),
+                today,
+            )?;
             let keep = |id: &str| only.as_ref().is_none_or(|o| o.contains(id));
             for c in &mut w.collectors {
                 c.items.retain(|i| keep(&i.customer_id));
@@ -142,7 +146,12 @@ pub(crate) async fn whole_worklist(
         format!("{today}|{stamp}"),
         wait,
         move |store, shared| {
-            Ok(credence_engine::collection_worklist(store, &shared.strategy, shared.policy.currency, today)?)
+            Ok(credence_engine::collection_worklist(
+                store,
+                &shared.strategy,
+                shared.policy.currency(),
+                today,
+            )?)
         },
     )
     .await
@@ -182,7 +191,7 @@ pub(crate) async fn open_invoices(
     let snapshot = crate::warm::snapshot(state).await?;
     let (c, who) = (caller.clone(), id.to_owned());
     state.with_store(move |store, _| scoped_customer(store, &c, &who).map(|_| ())).await?;
-    invoices_in(&snapshot.book, id, state.0.policy.currency)
+    invoices_in(&snapshot.book, id, state.0.policy.currency())
 }
 
 /// A customer's open invoices in the warm exposure book (no access check).
@@ -343,7 +352,7 @@ pub async fn log_promise(
             let promise = credence_engine::NewPromise {
                 customer: &p.customer_id,
                 amount,
-                currency: shared.policy.currency,
+                currency: shared.policy.currency(),
                 made_on,
                 promised_date: p.promised_date,
                 invoice: p.invoice_no.as_deref(),

@@ -137,7 +137,7 @@ pub async fn customer(
     // one look at the warm book.
     let standing = if viewer.caller.may(Permission::ReceivablesRead) {
         let read = match crate::warm::snapshot(&state).await {
-            Ok(s) => crate::routes::receivables::invoices_in(&s.book, &id, state.0.policy.currency)
+            Ok(s) => crate::routes::receivables::invoices_in(&s.book, &id, state.0.policy.currency())
                 .map(|open| (open, s.book.book.standing(&id, s.book.as_of))),
             Err(e) => Err(e),
         };
@@ -150,7 +150,7 @@ pub async fn customer(
     };
     let lang = viewer.lang;
     let w = lang.words();
-    let exponent = state.0.policy.currency.exponent();
+    let exponent = state.0.policy.currency().exponent();
     let money = |v: i64| format::money_full(v, exponent);
     let page = &g.page;
     let name = page.master.iter().find(|m| m.field == "name").map(|m| m.value.clone()).unwrap_or_default();
@@ -517,7 +517,7 @@ pub async fn customer(
         history,
         migrations,
         data_changed: page.data_changed_since_rating,
-        amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency.code()),
+        amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency().code()),
     };
     html(&view)
 }

@@ -227,7 +227,7 @@ pub async fn cockpit(
         &overview,
         alert_rows(lang, &alerts),
         case_rows(lang, &cases),
-        state.0.policy.currency.exponent(),
+        state.0.policy.currency().exponent(),
         "/customers",
     );
     html(&page)
@@ -248,7 +248,7 @@ pub async fn customers(
     }
     let lang = viewer.lang;
     let w = lang.words();
-    let exponent = state.0.policy.currency.exponent();
+    let exponent = state.0.policy.currency().exponent();
     let page_no: u64 =
         q.get("page").and_then(|p| p.parse().ok()).filter(|p| (1..=100_000_000).contains(p)).unwrap_or(1);
     let per_page = 50;
@@ -414,7 +414,7 @@ pub async fn customers(
         next: (page_no < pages).then(|| with_param(&base, "page", &(page_no + 1).to_string())),
         page: page_no,
         pages,
-        amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency.code()),
+        amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency().code()),
     };
     html(&page)
 }

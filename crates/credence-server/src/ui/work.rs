@@ -208,7 +208,7 @@ pub async fn control(
     }
     let lang = viewer.lang;
     let w = lang.words();
-    let exponent = state.0.policy.currency.exponent();
+    let exponent = state.0.policy.currency().exponent();
     let money = |v: i64| format::money_full(v, exponent);
     let caller = viewer.caller.clone();
     let whole = if may_orders {
@@ -368,7 +368,7 @@ pub async fn control(
         requests,
         may_decide_limits: viewer.caller.may(Permission::LimitDecide),
         worklist,
-        amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency.code()),
+        amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency().code()),
     };
     html(&page)
 }

@@ -1,0 +1,50 @@
+//! Reading configuration files from disk. The analytic crates check text only; this is
+//! where a path becomes text, and where an unreadable file becomes each crate's own
+//! "cannot read" error, so messages name the path exactly as they always have.
+
+use std::path::Path;
+
+use credence_control::{CollectionStrategy, CreditPolicy, FileError};
+use credence_groups::GroupConfig;
+use credence_notify::NotifyConfig;
+use credence_rating::{ModelError, ScorecardModel};
+
+/// A file's text, or the io error with the path as given.
+fn read(path: &Path) -> Result<String, (String, std::io::Error)> {
+    std::fs::read_to_string(path).map_err(|e| (path.display().to_string(), e))
+}
+
+/// Reads and checks a credit policy file; messages name it by its path.
+pub fn read_policy(path: &Path) -> Result<CreditPolicy, FileError> {
+    let text = read(path).map_err(|(path, source)| FileError::Read { path, source })?;
+    CreditPolicy::from_toml(&text, &path.display().to_string())
+}
+
+/// Reads and checks a collection strategy file; messages name it by its path.
+pub fn read_strategy(path: &Path) -> Result<CollectionStrategy, FileError> {
+    let text = read(path).map_err(|(path, source)| FileError::Read { path, source })?;
+    CollectionStrategy::from_toml(&text, &path.display().to_string())
+}
+
+/// Reads and checks a group configuration file; messages name it by its path.
+pub fn read_group_config(path: &Path) -> Result<GroupConfig, credence_groups::ConfigError> {
+    let text = read(path).map_err(|(path, source)| credence_groups::ConfigError::Read { path, source })?;
+    GroupConfig::from_toml(&text, &path.display().to_string())
+}
+
+/// Reads and checks a notification configuration file; `env` gives the value of an
+/// environment variable (secrets are named in the file, never written there).
+pub fn read_notify_config(
+    path: &Path,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<NotifyConfig, credence_notify::ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| credence_notify::ConfigError::Read { path: path.to_owned(), source })?;
+    NotifyConfig::from_toml(&text, &path.display().to_string(), env)
+}
+
+/// Reads and checks an expert scorecard model file against the catalogue's indicator ids.
+pub fn read_scorecard_model(path: &Path, known_indicators: &[&str]) -> Result<ScorecardModel, ModelError> {
+    let text = read(path).map_err(|(path, source)| ModelError::Read { path, source })?;
+    ScorecardModel::from_toml(&text, &path.display().to_string(), known_indicators)
+}
