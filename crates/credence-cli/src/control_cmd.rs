@@ -218,16 +218,15 @@ pub fn run_check(db: &str, args: CheckArgs) -> Result<()> {
     }
     let minor = amount(&args.amount, c)?;
     let mut store = open(db)?;
-    let checked = credence_engine::check_order(
-        &mut store,
-        &policy,
-        &args.customer,
-        minor,
-        args.date.unwrap_or_else(today),
-        args.order.as_deref(),
-        &args.by,
-        &now(),
-    )?;
+    let now = now();
+    let order = credence_engine::OrderToCheck {
+        customer: &args.customer,
+        amount: minor,
+        order_ref: args.order.as_deref(),
+        actor: &args.by,
+        now: &now,
+    };
+    let checked = credence_engine::check_order(&mut store, &policy, &order, args.date.unwrap_or_else(today))?;
     if args.format == ReportFormat::Json {
         println!("{}", serde_json::to_string_pretty(&checked)?);
     } else {
@@ -250,16 +249,15 @@ pub fn run_blocked(db: &str, command: BlockedCommand) -> Result<()> {
                   policy: Option<PathBuf>|
      -> Result<()> {
         let policy = credence_engine::load_policy(policy.as_deref())?;
-        let o = credence_engine::decide_blocked_order(
-            store,
-            &policy,
-            id,
+        let now = now();
+        let decision = credence_engine::BlockedDecision {
             kind,
             reason,
             by,
-            &now(),
-            date.unwrap_or_else(today),
-        )?;
+            now: &now,
+            date: date.unwrap_or_else(today),
+        };
+        let o = credence_engine::decide_blocked_order(store, &policy, id, &decision)?;
         println!(
             "blocked order {} ({} {}): {}{}",
             o.id,

@@ -8,6 +8,8 @@ mod groups_output;
 mod import_scope;
 mod limits_args;
 mod output;
+mod rating_cmd;
+mod records_cmd;
 
 /// Rating runs and imports allocate millions of small strings from several threads;
 /// mimalloc handles that several times faster than the system allocator, whose arena
@@ -22,15 +24,13 @@ mod repair_cmd;
 mod server_cmd;
 mod warning;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use credence_engine::{ImportOptions, ImportStatus, InvalidRows, RateOptions, RateScope};
 use credence_indicators::Catalogue;
 use credence_rating::ScorecardModel;
 use credence_records::{Format, HeaderLanguage, Kind};
 use credence_store::Store;
 use std::path::PathBuf;
-use std::time::Instant;
 
 /// Credence — credit risk management: credit files, ratings, limits, warnings.
 #[derive(Parser)]
@@ -58,106 +58,30 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build a realistic demo portfolio in the database and print a summary.
-    Demo {
-        /// Number of customers.
-        #[arg(long, default_value_t = 2000)]
-        customers: usize,
-        /// Random seed: the same seed gives the same portfolio.
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Date the portfolio is observed at (end of its history).
-        #[arg(long, default_value = "2026-09-30", value_parser = parse_date)]
-        as_of: chrono::NaiveDate,
-        /// Only the credit files: no ratings, warnings or policy run (they are made by
-        /// default, so the cockpit has a portfolio to show).
-        #[arg(long)]
-        records_only: bool,
-    },
+    Demo(records_cmd::DemoArgs),
     /// Write an empty import template for a record kind.
-    Template {
-        /// customers, statements, invoices, payments, credit-notes, orders, milestones, events, relationships
-        #[arg(value_parser = parse_kind)]
-        kind: Kind,
-        #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
-        format: FileFormat,
-        /// Header language.
-        #[arg(long, value_enum, default_value_t = Lang::En)]
-        lang: Lang,
-        /// Output file (default: <kind>.<format>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
+    Template(records_cmd::TemplateArgs),
     /// Validate a CSV or xlsx file and store its records.
-    Import {
-        #[arg(value_parser = parse_kind)]
-        kind: Kind,
-        file: PathBuf,
-        /// Write the valid rows and put invalid ones in a rejects file, instead of
-        /// rejecting the whole file.
-        #[arg(long)]
-        skip_invalid: bool,
-        /// Rejects file for --skip-invalid (default: <file>.rejects.csv).
-        #[arg(long)]
-        rejects: Option<PathBuf>,
-        /// Report format.
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-        /// Dates after this are in the future (default: today).
-        #[arg(long, value_parser = parse_date)]
-        as_of: Option<chrono::NaiveDate>,
-        /// Print the number of rows read every 50,000 rows to stderr.
-        #[arg(long)]
-        progress: bool,
-        #[command(flatten)]
-        limits: limits_args::ReadLimitArgs,
-    },
+    Import(records_cmd::ImportArgs),
     /// Import every CSV/xlsx file of a folder (a daily ERP drop) in load order; files are
     /// recognised by name (customers_20261001.csv, invoices.xlsx, 客户.csv…).
-    Load {
-        dir: PathBuf,
-        #[arg(long)]
-        skip_invalid: bool,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-        #[arg(long, value_parser = parse_date)]
-        as_of: Option<chrono::NaiveDate>,
-        #[command(flatten)]
-        limits: limits_args::ReadLimitArgs,
-    },
+    Load(records_cmd::LoadArgs),
     /// Rate the portfolio with the indicator catalogue and the expert scorecard.
-    Rate {
-        /// Date the rating describes (default: today).
-        #[arg(long, value_parser = parse_date)]
-        as_of: Option<chrono::NaiveDate>,
-        /// Only customers never rated or whose data, model, catalogue or date changed.
-        #[arg(long, conflicts_with = "customer")]
-        changed: bool,
-        /// Rate one customer.
-        #[arg(long)]
-        customer: Option<String>,
-        /// Score every customer with this registered statistical model as a challenger,
-        /// stored apart from the expert ratings and compared with them.
-        #[arg(long, conflicts_with_all = ["changed", "customer"])]
-        challenger: Option<String>,
-        #[command(flatten)]
-        analytics: AnalyticsFiles,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-    },
+    Rate(rating_cmd::RateArgs),
     /// One customer's credit file, rating and history.
     Customer {
         #[command(subcommand)]
-        command: CustomerCommand,
+        command: rating_cmd::CustomerCommand,
     },
     /// The indicator catalogue and its effectiveness.
     Indicators {
         #[command(subcommand)]
-        command: IndicatorsCommand,
+        command: rating_cmd::IndicatorsCommand,
     },
     /// Rating runs: back-tests and manual overrides.
     Rating {
         #[command(subcommand)]
-        command: RatingCommand,
+        command: rating_cmd::RatingCommand,
     },
     /// Groups of related customers, guarantee circles and contagion (CTRL-10).
     Groups {
@@ -238,26 +162,11 @@ enum Command {
         command: receivables_cmd::CollectCommand,
     },
     /// Write every stored record of a kind to CSV or xlsx (imports back unchanged).
-    Export {
-        #[arg(value_parser = parse_kind)]
-        kind: Kind,
-        #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
-        format: FileFormat,
-        #[arg(long, value_enum, default_value_t = Lang::En)]
-        lang: Lang,
-        /// Output file (default: <kind>.<format>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
+    Export(records_cmd::ExportArgs),
     /// Show what the database holds and the latest imports.
     Status,
     /// Show the earlier versions of one record.
-    History {
-        #[arg(value_parser = parse_kind)]
-        kind: Kind,
-        /// The record's natural key (customer id, invoice number…).
-        key: String,
-    },
+    History(records_cmd::HistoryArgs),
     /// Data-quality rules (default), the early-warning rule pack, and how well its rules
     /// worked on the portfolio's history.
     Rules {
@@ -276,111 +185,6 @@ struct AnalyticsFiles {
     /// Expert scorecard model TOML.
     #[arg(long)]
     model: Option<PathBuf>,
-}
-
-#[derive(Subcommand)]
-enum CustomerCommand {
-    /// Master data, indicators with trends and peer medians, rating breakdown, history.
-    Show {
-        id: String,
-        #[command(flatten)]
-        analytics: AnalyticsFiles,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-        /// Language of names and explanations.
-        #[arg(long, value_enum, default_value_t = Lang::Zh)]
-        lang: Lang,
-    },
-}
-
-#[derive(Subcommand)]
-enum IndicatorsCommand {
-    /// List the catalogue's indicators.
-    List {
-        #[command(flatten)]
-        analytics: AnalyticsFiles,
-    },
-    /// Information value and AUC of every indicator against observed defaults (IND-5).
-    Effectiveness {
-        /// Observation date (default: one year before today).
-        #[arg(long, value_parser = parse_date)]
-        as_of: Option<chrono::NaiveDate>,
-        /// Months after the observation date in which a default counts.
-        #[arg(long, default_value_t = 12)]
-        horizon: u32,
-        #[command(flatten)]
-        analytics: AnalyticsFiles,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-    },
-}
-
-#[derive(Subcommand)]
-enum RatingCommand {
-    /// AUC of a run's scores and default rate per grade over the following months.
-    Performance {
-        /// Rating run (default: the latest).
-        #[arg(long)]
-        run: Option<i64>,
-        #[arg(long, default_value_t = 12)]
-        horizon: u32,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-    },
-    /// How customers moved between letter grades from one run to another.
-    Migration {
-        /// Earlier run (default: the one before `--to`).
-        #[arg(long)]
-        from: Option<i64>,
-        /// Later run (default: the latest).
-        #[arg(long)]
-        to: Option<i64>,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-    },
-    /// Enter an override of a customer's grade, with a reason, for a named approver to
-    /// approve (`credence rating approve`); the grade in force changes only then.
-    Override {
-        customer: String,
-        /// The new grade (AAA, AA, A, BBB, … on the letter scale; AAA … C on the points scale).
-        #[arg(long)]
-        grade: String,
-        /// Which scale the grade is on.
-        #[arg(long, value_enum, default_value_t = Scale::Letter)]
-        scale: Scale,
-        #[arg(long)]
-        reason: String,
-        /// The username of the approver: an enabled user holding the rating_approver
-        /// authority, not the author.
-        #[arg(long)]
-        approver: String,
-        /// Who enters the override when run without --user (default: the USER environment
-        /// variable).
-        #[arg(long, env = "USER", default_value = "unknown")]
-        by: String,
-        #[command(flatten)]
-        analytics: AnalyticsFiles,
-    },
-    /// Overrides waiting for their approver.
-    Pending,
-    /// Approve an override as its named approver (--user): its grade goes in force.
-    Approve {
-        id: i64,
-        #[arg(long, default_value = "")]
-        comment: String,
-    },
-    /// Reject an override as its named approver (--user), with a comment.
-    Reject {
-        id: i64,
-        #[arg(long)]
-        comment: String,
-    },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Scale {
-    Letter,
-    Points,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -528,355 +332,46 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-/// Checks that a command's `--user` exists, is enabled and has a role holding `p`.
-fn rating_requester(
-    store: &mut credence_store::Store,
-    name: &str,
-    p: credence_server::access::Permission,
-) -> Result<()> {
-    let by = credence_server::accounts::Requester::for_command(store, Some(name))?;
-    if !by.may(p) {
-        bail!("{name}'s role may not do this (it needs {})", p.code());
-    }
-    Ok(())
-}
-
-/// The approver deciding an override: `--user`, required (approval is a second person's
-/// act, never the operator's).
-fn override_approver(store: &mut credence_store::Store, user: Option<&str>) -> Result<String> {
-    let Some(name) = user else {
-        bail!("an override is approved or rejected by the approver it names: pass --user NAME");
-    };
-    rating_requester(store, name, credence_server::access::Permission::RatingApprove)?;
-    Ok(name.to_owned())
-}
-
+/// Runs the command; a command family's options and steps live in its module.
 fn run(cli: Cli) -> Result<std::process::ExitCode> {
     use std::process::ExitCode;
+    let (db, user) = (cli.db.as_str(), cli.user.as_deref());
     match cli.command {
-        Command::Demo { customers, seed, as_of, records_only } => {
-            if customers == 0 {
-                bail!("--customers must be at least 1");
-            }
-            let started = Instant::now();
-            let config = credence_demo::DemoConfig { customers, seed, as_of };
-            let (report, location) = if is_postgres(&cli.db) {
-                let mut store = open(&cli.db)?;
-                (credence_engine::build_demo(&mut store, &config, &now())?, store.location().to_owned())
-            } else {
-                let report = credence_engine::build_demo_file(cli.db.as_ref(), &config, &now())
-                    .with_context(|| format!("building the demo portfolio in {}", cli.db))?;
-                (report, cli.db.clone())
-            };
-            output::print_demo(&report, &location, started.elapsed());
-            if !records_only {
-                let started = Instant::now();
-                let mut store = open(&cli.db)?;
-                let work = credence_engine::work_demo(
-                    &mut store,
-                    &credence_indicators::Catalogue::builtin(),
-                    &credence_rating::ScorecardModel::builtin(),
-                    &credence_control::CreditPolicy::builtin(),
-                    as_of,
-                    &now(),
-                )
-                .context("working the demo portfolio")?;
-                output::print_demo_work(&work, started.elapsed());
-            }
-        }
-        Command::Template { kind, format, lang, out } => {
-            let path = out.unwrap_or_else(|| {
-                PathBuf::from(format!("{}.{}", kind.code(), Format::from(format).extension()))
-            });
-            let guide = credence_engine::write_template(kind, &path, format.into(), lang.into())?;
-            println!("wrote {} template to {}", kind, path.display());
-            output::print_guide(&guide);
-        }
-        Command::Import { kind, file, skip_invalid, rejects, format, as_of, progress, limits } => {
-            let mut store = open(&cli.db)?;
-            let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let mut options = ImportOptions::new(as_of, now());
-            options.scope = import_scope::import_scope(&mut store, cli.user.as_deref())?;
-            options.limits = limits.limits();
-            if skip_invalid {
-                let rejects = rejects.unwrap_or_else(|| {
-                    let mut p = file.clone().into_os_string();
-                    p.push(".rejects.csv");
-                    PathBuf::from(p)
-                });
-                options.invalid_rows = InvalidRows::Skip { rejects };
-            } else if rejects.is_some() {
-                bail!("--rejects goes with --skip-invalid");
-            }
-            let started = Instant::now();
-            let mut on_progress = |n: u64| {
-                if progress {
-                    eprintln!("progress: {n} rows read");
-                }
-            };
-            let report = credence_engine::import_file(&mut store, kind, &file, &options, &mut on_progress)
-                .with_context(|| format!("importing {}", file.display()))?;
-            match format {
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                ReportFormat::Table => output::print_import(&report, started.elapsed()),
-            }
-            if report.status == ImportStatus::Rejected {
-                return Ok(ExitCode::from(1));
-            }
-        }
-        Command::Load { dir, skip_invalid, format, as_of, limits } => {
-            let mut store = open(&cli.db)?;
-            let credence_engine::BatchPlan { files, unknown } = credence_engine::plan_batch(&dir)?;
-            for u in &unknown {
-                eprintln!("skipped {}: its name does not start with a record kind", u.display());
-            }
-            if files.is_empty() {
-                bail!(
-                    "no importable files in {} (names must start with a record kind, e.g. customers.csv)",
-                    dir.display()
-                );
-            }
-            let mut options =
-                ImportOptions::new(as_of.unwrap_or_else(|| chrono::Local::now().date_naive()), now());
-            options.scope = import_scope::import_scope(&mut store, cli.user.as_deref())?;
-            options.limits = limits.limits();
-            if skip_invalid {
-                options.invalid_rows = InvalidRows::Skip { rejects: PathBuf::new() };
-            }
-            let started = Instant::now();
-            let reports = credence_engine::import_batch(&mut store, &files, &options, &mut |_| {})?;
-            match format {
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&reports)?),
-                ReportFormat::Table => {
-                    for r in &reports {
-                        output::print_import(r, started.elapsed());
-                    }
-                }
-            }
-            if reports.iter().any(|r| r.status == ImportStatus::Rejected) {
-                let done = reports.len();
-                if done < files.len() {
-                    eprintln!("stopped: {} later files not imported", files.len() - done);
-                }
-                return Ok(ExitCode::from(1));
-            }
-        }
-        Command::Rate { as_of, challenger: Some(version), analytics, format, .. } => {
-            let (catalogue, _) = load_analytics(&analytics)?;
-            model_cmd::run_challenger(&cli.db, &catalogue, &version, as_of.unwrap_or_else(today), format)?;
-        }
-        Command::Rate { as_of, changed, customer, analytics, format, .. } => {
-            let (catalogue, model) = load_analytics(&analytics)?;
-            let mut store = open(&cli.db)?;
-            let scope = match (changed, customer) {
-                (_, Some(id)) => RateScope::Customer(id),
-                (true, None) => RateScope::Changed,
-                (false, None) => RateScope::All,
-            };
-            let started = Instant::now();
-            let options = RateOptions::new(as_of.unwrap_or_else(today), scope, now());
-            let report = credence_engine::rate_portfolio(&mut store, &catalogue, &model, &options)?;
-            match format {
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                ReportFormat::Table => rating_output::print_rate(&report, started.elapsed()),
-            }
-        }
-        Command::Customer { command: CustomerCommand::Show { id, analytics, format, lang } } => {
-            let (catalogue, model) = load_analytics(&analytics)?;
-            let mut store = open(&cli.db)?;
-            let view = credence_engine::customer_view(
-                &mut store,
-                &catalogue,
-                &id,
-                today(),
-                credence_engine::IndicatorSource::Records,
-            )?;
-            match format {
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&view)?),
-                ReportFormat::Table => rating_output::print_customer(&view, &model, lang == Lang::Zh),
-            }
-        }
-        Command::Indicators { command: IndicatorsCommand::List { analytics } } => {
-            let (catalogue, _) = load_analytics(&analytics)?;
-            rating_output::print_catalogue(&catalogue);
-        }
-        Command::Indicators {
-            command: IndicatorsCommand::Effectiveness { as_of, horizon, analytics, format },
-        } => {
-            let (catalogue, _) = load_analytics(&analytics)?;
-            let mut store = open(&cli.db)?;
-            let as_of = as_of.unwrap_or_else(|| today() - chrono::Days::new(365));
-            let report = credence_engine::indicator_effectiveness(&mut store, &catalogue, as_of, horizon)?;
-            match format {
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                ReportFormat::Table => rating_output::print_effectiveness(&report),
-            }
-        }
-        Command::Rating { command: RatingCommand::Performance { run, horizon, format } } => {
-            let mut store = open(&cli.db)?;
-            let run = match run {
-                Some(r) => r,
-                None => store
-                    .rating_runs(1)?
-                    .first()
-                    .map(|r| r.id)
-                    .context("no rating run yet; run `credence rate`")?,
-            };
-            let model = ScorecardModel::builtin();
-            let order = letter_grades(&model);
-            let report = credence_engine::rating_performance(&mut store, run, horizon, &order)?;
-            match format {
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                ReportFormat::Table => rating_output::print_performance(&report),
-            }
-        }
-        Command::Rating { command: RatingCommand::Migration { from, to, format } } => {
-            let mut store = open(&cli.db)?;
-            let finished: Vec<i64> = store
-                .rating_runs(u32::MAX)?
-                .iter()
-                .filter(|r| r.finished_at.is_some())
-                .map(|r| r.id)
-                .collect();
-            let to = match to {
-                Some(t) => t,
-                None => *finished.first().context("no finished rating run yet")?,
-            };
-            let from = match from {
-                Some(f) => f,
-                None => *finished
-                    .iter()
-                    .find(|r| **r < to)
-                    .context("no earlier finished rating run to compare with")?,
-            };
-            let model = ScorecardModel::builtin();
-            let order = letter_grades(&model);
-            let matrix = credence_engine::rating_migration(&mut store, from, to, &order)?;
-            match format {
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&matrix)?),
-                ReportFormat::Table => rating_output::print_migration(&matrix),
-            }
-        }
-        Command::Rating {
-            command: RatingCommand::Override { customer, grade, scale, reason, approver, by, analytics },
-        } => {
-            let (_, model) = load_analytics(&analytics)?;
-            let mut store = open(&cli.db)?;
-            let author = match cli.user.as_deref() {
-                Some(name) => {
-                    rating_requester(&mut store, name, credence_server::access::Permission::RatingOverride)?;
-                    name.to_owned()
-                }
-                None => by,
-            };
-            let request = credence_rating::Override {
-                scale: match scale {
-                    Scale::Letter => credence_rating::ScaleKind::Letter,
-                    Scale::Points => credence_rating::ScaleKind::Points,
-                },
-                grade,
-                reason,
-                approver,
-            };
-            let o =
-                credence_engine::override_rating(&mut store, &model, &customer, &request, &author, &now())?;
-            println!(
-                "override {} entered for {} by {}: letter grade {}, 100-point grade {} ({}); waiting for {} (`credence rating approve {} --user {}`)",
-                o.id,
-                o.customer_id,
-                o.entered_by,
-                o.letter_grade,
-                o.point_grade,
-                o.reason,
-                o.approver,
-                o.id,
-                o.approver
-            );
-        }
-        Command::Rating { command: RatingCommand::Pending } => {
-            let mut store = open(&cli.db)?;
-            let rows: Vec<Vec<String>> = store
-                .override_requests(Some("pending"), None)?
-                .into_iter()
-                .map(|o| {
-                    vec![
-                        o.id.to_string(),
-                        o.customer_id,
-                        o.letter_grade,
-                        o.point_grade,
-                        o.reason,
-                        o.entered_by,
-                        o.entered_at,
-                        o.approver,
-                    ]
-                })
-                .collect();
-            output::print_table(
-                &["override", "customer", "letter", "points", "reason", "by", "at", "approver"],
-                &rows,
-            );
-        }
-        Command::Rating { command: RatingCommand::Approve { id, comment } } => {
-            let mut store = open(&cli.db)?;
-            let by = override_approver(&mut store, cli.user.as_deref())?;
-            let o = credence_engine::decide_override(&mut store, id, true, &by, &comment, &now())?;
-            println!(
-                "override {id} approved by {by}: {} now rated {} in force",
-                o.customer_id, o.letter_grade
-            );
-        }
-        Command::Rating { command: RatingCommand::Reject { id, comment } } => {
-            let mut store = open(&cli.db)?;
-            let by = override_approver(&mut store, cli.user.as_deref())?;
-            credence_engine::decide_override(&mut store, id, false, &by, &comment, &now())?;
-            println!("override {id} rejected by {by}");
-        }
-        Command::Export { kind, format, lang, out } => {
-            let mut store = open(&cli.db)?;
-            let path = out.unwrap_or_else(|| {
-                PathBuf::from(format!("{}.{}", kind.code(), Format::from(format).extension()))
-            });
-            let n = credence_engine::export(&mut store, kind, &path, format.into(), lang.into())?;
-            println!("exported {n} {kind} to {}", path.display());
-        }
-        Command::Groups { command } => groups_cmd::run_groups(&cli.db, command)?,
-        Command::Warn(args) => warning::run_warn(&cli.db, args)?,
-        Command::Alerts { command } => warning::run_alerts(&cli.db, command)?,
-        Command::Case { command } => warning::run_case(&cli.db, command)?,
-        Command::Repair { command } => repair_cmd::run_repair(&cli.db, command)?,
-        Command::Notify { command } => notify_cmd::run_notify(&cli.db, command)?,
-        Command::Check(args) => control_cmd::run_check(&cli.db, args)?,
-        Command::Blocked { command } => control_cmd::run_blocked(&cli.db, command)?,
-        Command::Policy { command } => control_cmd::run_policy(&cli.db, command)?,
-        Command::Limit { command } => control_cmd::run_limit(&cli.db, cli.user.as_deref(), command)?,
-        Command::Aging(args) => receivables_cmd::run_aging(&cli.db, args)?,
-        Command::Model { command } => model_cmd::run_model(&cli.db, command)?,
-        Command::Serve(args) => server_cmd::run_serve(&cli.db, args)?,
-        Command::User { command } => server_cmd::run_user(&cli.db, cli.user.as_deref(), command)?,
-        Command::Token { command } => server_cmd::run_token(&cli.db, cli.user.as_deref(), command)?,
+        Command::Demo(args) => records_cmd::run_demo(db, args)?,
+        Command::Template(args) => records_cmd::run_template(args)?,
+        Command::Import(args) => return records_cmd::run_import(db, user, args),
+        Command::Load(args) => return records_cmd::run_load(db, user, args),
+        Command::Export(args) => records_cmd::run_export(db, args)?,
+        Command::Status => records_cmd::run_status(db)?,
+        Command::History(args) => records_cmd::run_history(db, args)?,
+        Command::Rate(args) => rating_cmd::run_rate(db, args)?,
+        Command::Customer { command } => rating_cmd::run_customer(db, command)?,
+        Command::Indicators { command } => rating_cmd::run_indicators(db, command)?,
+        Command::Rating { command } => rating_cmd::run_rating(db, user, command)?,
+        Command::Groups { command } => groups_cmd::run_groups(db, command)?,
+        Command::Warn(args) => warning::run_warn(db, args)?,
+        Command::Alerts { command } => warning::run_alerts(db, command)?,
+        Command::Case { command } => warning::run_case(db, command)?,
+        Command::Repair { command } => repair_cmd::run_repair(db, command)?,
+        Command::Notify { command } => notify_cmd::run_notify(db, command)?,
+        Command::Check(args) => control_cmd::run_check(db, args)?,
+        Command::Blocked { command } => control_cmd::run_blocked(db, command)?,
+        Command::Policy { command } => control_cmd::run_policy(db, command)?,
+        Command::Limit { command } => control_cmd::run_limit(db, user, command)?,
+        Command::Aging(args) => receivables_cmd::run_aging(db, args)?,
+        Command::Model { command } => model_cmd::run_model(db, command)?,
+        Command::Serve(args) => server_cmd::run_serve(db, args)?,
+        Command::User { command } => server_cmd::run_user(db, user, command)?,
+        Command::Token { command } => server_cmd::run_token(db, user, command)?,
         Command::Audit { command } => {
-            if !audit_cli::run_audit(&cli.db, command)? {
+            if !audit_cli::run_audit(db, command)? {
                 return Ok(ExitCode::from(1));
             }
         }
-        Command::Collect { command } => receivables_cmd::run_collect(&cli.db, command)?,
-        Command::Graph { command } => groups_cmd::run_graph(&cli.db, command)?,
-        Command::Status => {
-            let mut store = open(&cli.db)?;
-            let counts = store.counts()?;
-            let runs = store.import_runs(10)?;
-            output::print_status(store.location(), &counts, &runs);
-        }
-        Command::History { kind, key } => {
-            let mut store = open(&cli.db)?;
-            let Some(current) = store.record(kind, &key)? else {
-                bail!("no {kind} record with key '{key}'");
-            };
-            let history = store.history(kind, &key)?;
-            output::print_history(&current, &history);
-        }
+        Command::Collect { command } => receivables_cmd::run_collect(db, command)?,
+        Command::Graph { command } => groups_cmd::run_graph(db, command)?,
         Command::Rules { command: None } => output::print_rules(),
-        Command::Rules { command: Some(command) } => warning::run_rules(&cli.db, command)?,
+        Command::Rules { command: Some(command) } => warning::run_rules(db, command)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,7 @@ use clap::Subcommand;
 use credence_engine::model as workbench;
 use credence_model::{ModelKind, Shape, TrainSpec};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::output::print_table;
@@ -32,51 +32,7 @@ pub enum ModelCommand {
         out: PathBuf,
     },
     /// Train a model on a CSV or xlsx file, cross-validate it and save it.
-    Train {
-        #[arg(long)]
-        data: PathBuf,
-        #[arg(long)]
-        target: String,
-        /// The target value that is the event (default, bad) when the values do not say.
-        #[arg(long)]
-        event: Option<String>,
-        /// scorecard, logistic, gbdt or forest.
-        #[arg(long, default_value = "scorecard")]
-        kind: String,
-        /// Stratified folds for cross-validation (0: none).
-        #[arg(long, default_value_t = 10)]
-        folds: usize,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Comma-separated columns that are not features (ids, dates, leakage).
-        #[arg(long)]
-        exclude: Option<String>,
-        /// COL=inc|dec|auto|peak|valley: how risk may move with a feature (repeatable).
-        #[arg(long)]
-        monotone: Vec<String>,
-        /// COL=v1,v2: numeric codes with a meaning of their own (-999), binned apart.
-        #[arg(long)]
-        special: Vec<String>,
-        /// Scorecards: leave out features with an IV below this (0.02 is the usual screen).
-        #[arg(long, default_value_t = 0.0)]
-        min_iv: f64,
-        /// Scorecards: stepwise selection (score test to enter, Wald test to leave, p < 0.05).
-        #[arg(long)]
-        stepwise: bool,
-        /// Scorecards: of two features whose WoE correlate beyond this, drop the weaker.
-        #[arg(long)]
-        max_correlation: Option<f64>,
-        /// Calibrate PDs on the held-out predictions of the cross-validation: none, platt or isotonic.
-        #[arg(long, default_value = "none")]
-        calibrate: String,
-        /// Version name, like 2026-Q4-V1.0 (default: this quarter's V1.0).
-        #[arg(long)]
-        version: Option<String>,
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-    },
+    Train(TrainArgs),
     /// Score a file: PD, score, grade and the top reasons per row, streamed to a CSV.
     Score {
         #[arg(long)]
@@ -124,6 +80,53 @@ pub enum ModelCommand {
     List,
     /// Time training and scoring on a large file, and the Python anchors side by side.
     Bench(BenchArgs),
+}
+
+#[derive(clap::Args)]
+pub struct TrainArgs {
+    #[arg(long)]
+    data: PathBuf,
+    #[arg(long)]
+    target: String,
+    /// The target value that is the event (default, bad) when the values do not say.
+    #[arg(long)]
+    event: Option<String>,
+    /// scorecard, logistic, gbdt or forest.
+    #[arg(long, default_value = "scorecard")]
+    kind: String,
+    /// Stratified folds for cross-validation (0: none).
+    #[arg(long, default_value_t = 10)]
+    folds: usize,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Comma-separated columns that are not features (ids, dates, leakage).
+    #[arg(long)]
+    exclude: Option<String>,
+    /// COL=inc|dec|auto|peak|valley: how risk may move with a feature (repeatable).
+    #[arg(long)]
+    monotone: Vec<String>,
+    /// COL=v1,v2: numeric codes with a meaning of their own (-999), binned apart.
+    #[arg(long)]
+    special: Vec<String>,
+    /// Scorecards: leave out features with an IV below this (0.02 is the usual screen).
+    #[arg(long, default_value_t = 0.0)]
+    min_iv: f64,
+    /// Scorecards: stepwise selection (score test to enter, Wald test to leave, p < 0.05).
+    #[arg(long)]
+    stepwise: bool,
+    /// Scorecards: of two features whose WoE correlate beyond this, drop the weaker.
+    #[arg(long)]
+    max_correlation: Option<f64>,
+    /// Calibrate PDs on the held-out predictions of the cross-validation: none, platt or isotonic.
+    #[arg(long, default_value = "none")]
+    calibrate: String,
+    /// Version name, like 2026-Q4-V1.0 (default: this quarter's V1.0).
+    #[arg(long)]
+    version: Option<String>,
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    format: ReportFormat,
 }
 
 fn this_quarter_version() -> String {
@@ -186,131 +189,9 @@ pub fn run_model(db: &str, command: ModelCommand) -> Result<()> {
                 d.target
             );
         }
-        ModelCommand::Train {
-            data,
-            target,
-            event,
-            kind,
-            folds,
-            seed,
-            exclude,
-            monotone,
-            special,
-            min_iv,
-            stepwise,
-            max_correlation,
-            calibrate,
-            version,
-            out,
-            format,
-        } => {
-            let calibrate = match calibrate.as_str() {
-                "none" => credence_model::Calibrate::None,
-                "platt" => credence_model::Calibrate::Platt,
-                "isotonic" => credence_model::Calibrate::Isotonic,
-                other => bail!("--calibrate '{other}': expected none, platt or isotonic"),
-            };
-            let kind = ModelKind::parse(&kind)
-                .with_context(|| format!("--kind '{kind}': expected scorecard, logistic, gbdt or forest"))?;
-            let mut shapes = BTreeMap::new();
-            for (col, s) in pairs(&monotone, "monotone")? {
-                let shape = Shape::parse(&s).with_context(|| {
-                    format!("--monotone {col}={s}: expected inc, dec, auto, peak or valley")
-                })?;
-                shapes.insert(col, shape);
-            }
-            let mut special_values = BTreeMap::new();
-            for (col, list) in pairs(&special, "special")? {
-                let values = list
-                    .split(',')
-                    .map(|v| {
-                        v.trim()
-                            .parse::<f64>()
-                            .with_context(|| format!("--special {col}: '{v}' is not a number"))
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                special_values.insert(col, values);
-            }
-            let expert = credence_rating::ScorecardModel::builtin();
-            let spec = TrainSpec {
-                kind,
-                folds,
-                seed,
-                shapes,
-                min_iv,
-                special_values,
-                version: version.unwrap_or_else(this_quarter_version),
-                trained_at: now(),
-                source: data
-                    .file_name()
-                    .map_or_else(|| data.display().to_string(), |n| n.to_string_lossy().into_owned()),
-                grades: workbench::grade_scale(&expert),
-                calibrate,
-                stepwise,
-                max_correlation,
-            };
-            let exclude = exclude.as_deref().map(credence_server::access::list).unwrap_or_default();
-            let started = Instant::now();
-            let quiet = format == ReportFormat::Json;
-            let mut progress = |m: &str| {
-                if !quiet {
-                    eprintln!("{m}");
-                }
-            };
-            let model =
-                workbench::train_file(&data, &target, event.as_deref(), &exclude, &spec, &mut progress)?;
-            workbench::save_model(&model, &out)?;
-            if quiet {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({
-                        "model": out.display().to_string(),
-                        "version": model.version,
-                        "kind": model.kind,
-                        "features": model.features.len(),
-                        "dropped": model.dropped,
-                        "validation": model.validation,
-                        "training": model.training,
-                        "seconds": started.elapsed().as_secs_f64(),
-                    }))?
-                );
-                return Ok(());
-            }
-            print_metrics(&model);
-            for d in &model.dropped {
-                println!("not used: {} ({})", d.name, d.reason);
-            }
-            println!(
-                "model {} ({}, {} features) saved to {} in {:.1} s",
-                model.version,
-                model.kind.code(),
-                model.features.len(),
-                out.display(),
-                started.elapsed().as_secs_f64()
-            );
-        }
+        ModelCommand::Train(args) => run_train(args)?,
         ModelCommand::Score { model, data, out, explain, id } => {
-            let m = workbench::load_model(&model)?;
-            let started = Instant::now();
-            let s = workbench::score_file(&m, &data, &out, id.as_deref(), explain)?;
-            println!(
-                "scored {} rows into {} in {:.1} s; mean PD {:.4}",
-                s.rows,
-                out.display(),
-                started.elapsed().as_secs_f64(),
-                s.mean_pd
-            );
-            let rows: Vec<Vec<String>> =
-                s.grades.iter().map(|(g, n)| vec![g.clone(), n.to_string()]).collect();
-            print_table(&["grade", "rows"], &rows);
-            for (f, n) in &s.unreadable {
-                eprintln!("warning: {f}: {n} cells are not numbers and were read as missing");
-            }
-            for (f, n) in &s.unseen {
-                eprintln!(
-                    "warning: {f}: {n} cells hold categories not seen in training and were read as missing"
-                );
-            }
+            run_score(&model, &data, &out, explain, id.as_deref())?
         }
         ModelCommand::Report { model, format, out } => {
             let m = workbench::load_model(&model)?;
@@ -327,41 +208,7 @@ pub fn run_model(db: &str, command: ModelCommand) -> Result<()> {
             }
         }
         ModelCommand::Monitor { model, data, event, format } => {
-            let m = workbench::load_model(&model)?;
-            let r = workbench::monitor_file(&m, &data, event.as_deref())?;
-            if format == ReportFormat::Json {
-                println!("{}", serde_json::to_string_pretty(&r)?);
-                return Ok(());
-            }
-            let level = |l: credence_scorecard::stability::StabilityLevel| format!("{l:?}").to_lowercase();
-            println!(
-                "model {} on {} rows: PSI {:.4} ({}); overall {}",
-                r.model_version,
-                r.rows,
-                r.psi.value,
-                level(r.psi.level),
-                level(r.level)
-            );
-            let rows: Vec<Vec<String>> = r
-                .features
-                .iter()
-                .map(|f| {
-                    vec![
-                        f.feature.clone(),
-                        format!("{:.4}", f.csi.value),
-                        level(f.csi.level),
-                        format!("{:.1}%", f.missing_share_training * 100.0),
-                        format!("{:.1}%", f.missing_share_now * 100.0),
-                    ]
-                })
-                .collect();
-            print_table(&["feature", "CSI", "level", "missing (training)", "missing (now)"], &rows);
-            if let Some(p) = &r.performance {
-                println!(
-                    "on the new data: AUC {:.4}, KS {:.4} (at training {:.4}, {:.4})",
-                    p.auc, p.ks, r.performance_at_training.auc, r.performance_at_training.ks
-                );
-            }
+            run_monitor(&model, &data, event.as_deref(), format)?
         }
         ModelCommand::Register { model, by } => {
             let m = workbench::load_model(&model)?;
@@ -385,6 +232,159 @@ pub fn run_model(db: &str, command: ModelCommand) -> Result<()> {
             }
             print_table(&["version", "kind", "target", "trained", "registered", "by"], &rows);
         }
+    }
+    Ok(())
+}
+
+/// Trains a model on a file, cross-validates and saves it, and prints its metrics.
+fn run_train(args: TrainArgs) -> Result<()> {
+    let spec = train_spec(&args)?;
+    let TrainArgs { data, target, event, exclude, out, format, .. } = args;
+    let exclude = exclude.as_deref().map(credence_server::access::list).unwrap_or_default();
+    let started = Instant::now();
+    let quiet = format == ReportFormat::Json;
+    let mut progress = |m: &str| {
+        if !quiet {
+            eprintln!("{m}");
+        }
+    };
+    let model = workbench::train_file(&data, &target, event.as_deref(), &exclude, &spec, &mut progress)?;
+    workbench::save_model(&model, &out)?;
+    if quiet {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "model": out.display().to_string(),
+                "version": model.version,
+                "kind": model.kind,
+                "features": model.features.len(),
+                "dropped": model.dropped,
+                "validation": model.validation,
+                "training": model.training,
+                "seconds": started.elapsed().as_secs_f64(),
+            }))?
+        );
+        return Ok(());
+    }
+    print_metrics(&model);
+    for d in &model.dropped {
+        println!("not used: {} ({})", d.name, d.reason);
+    }
+    println!(
+        "model {} ({}, {} features) saved to {} in {:.1} s",
+        model.version,
+        model.kind.code(),
+        model.features.len(),
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The training specification the options describe.
+fn train_spec(args: &TrainArgs) -> Result<TrainSpec> {
+    let calibrate = match args.calibrate.as_str() {
+        "none" => credence_model::Calibrate::None,
+        "platt" => credence_model::Calibrate::Platt,
+        "isotonic" => credence_model::Calibrate::Isotonic,
+        other => bail!("--calibrate '{other}': expected none, platt or isotonic"),
+    };
+    let kind = ModelKind::parse(&args.kind)
+        .with_context(|| format!("--kind '{}': expected scorecard, logistic, gbdt or forest", args.kind))?;
+    let mut shapes = BTreeMap::new();
+    for (col, s) in pairs(&args.monotone, "monotone")? {
+        let shape = Shape::parse(&s)
+            .with_context(|| format!("--monotone {col}={s}: expected inc, dec, auto, peak or valley"))?;
+        shapes.insert(col, shape);
+    }
+    let mut special_values = BTreeMap::new();
+    for (col, list) in pairs(&args.special, "special")? {
+        let values = list
+            .split(',')
+            .map(|v| {
+                v.trim().parse::<f64>().with_context(|| format!("--special {col}: '{v}' is not a number"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        special_values.insert(col, values);
+    }
+    let expert = credence_rating::ScorecardModel::builtin();
+    let data = &args.data;
+    Ok(TrainSpec {
+        kind,
+        folds: args.folds,
+        seed: args.seed,
+        shapes,
+        min_iv: args.min_iv,
+        special_values,
+        version: args.version.clone().unwrap_or_else(this_quarter_version),
+        trained_at: now(),
+        source: data
+            .file_name()
+            .map_or_else(|| data.display().to_string(), |n| n.to_string_lossy().into_owned()),
+        grades: workbench::grade_scale(&expert),
+        calibrate,
+        stepwise: args.stepwise,
+        max_correlation: args.max_correlation,
+    })
+}
+
+fn run_score(model: &Path, data: &Path, out: &Path, explain: usize, id: Option<&str>) -> Result<()> {
+    let m = workbench::load_model(model)?;
+    let started = Instant::now();
+    let s = workbench::score_file(&m, data, out, id, explain)?;
+    println!(
+        "scored {} rows into {} in {:.1} s; mean PD {:.4}",
+        s.rows,
+        out.display(),
+        started.elapsed().as_secs_f64(),
+        s.mean_pd
+    );
+    let rows: Vec<Vec<String>> = s.grades.iter().map(|(g, n)| vec![g.clone(), n.to_string()]).collect();
+    print_table(&["grade", "rows"], &rows);
+    for (f, n) in &s.unreadable {
+        eprintln!("warning: {f}: {n} cells are not numbers and were read as missing");
+    }
+    for (f, n) in &s.unseen {
+        eprintln!("warning: {f}: {n} cells hold categories not seen in training and were read as missing");
+    }
+    Ok(())
+}
+
+fn run_monitor(model: &Path, data: &Path, event: Option<&str>, format: ReportFormat) -> Result<()> {
+    let m = workbench::load_model(model)?;
+    let r = workbench::monitor_file(&m, data, event)?;
+    if format == ReportFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(());
+    }
+    let level = |l: credence_scorecard::stability::StabilityLevel| format!("{l:?}").to_lowercase();
+    println!(
+        "model {} on {} rows: PSI {:.4} ({}); overall {}",
+        r.model_version,
+        r.rows,
+        r.psi.value,
+        level(r.psi.level),
+        level(r.level)
+    );
+    let rows: Vec<Vec<String>> = r
+        .features
+        .iter()
+        .map(|f| {
+            vec![
+                f.feature.clone(),
+                format!("{:.4}", f.csi.value),
+                level(f.csi.level),
+                format!("{:.1}%", f.missing_share_training * 100.0),
+                format!("{:.1}%", f.missing_share_now * 100.0),
+            ]
+        })
+        .collect();
+    print_table(&["feature", "CSI", "level", "missing (training)", "missing (now)"], &rows);
+    if let Some(p) = &r.performance {
+        println!(
+            "on the new data: AUC {:.4}, KS {:.4} (at training {:.4}, {:.4})",
+            p.auc, p.ks, r.performance_at_training.auc, r.performance_at_training.ks
+        );
     }
     Ok(())
 }

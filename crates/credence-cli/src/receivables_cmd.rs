@@ -348,16 +348,15 @@ fn run_dispute(store: &mut credence_store::Store, command: DisputeCommand) -> Re
                     Some(amount(t, c)?)
                 }
             };
-            let id = credence_engine::open_dispute(
-                store,
-                &customer,
-                &invoice,
-                date.unwrap_or_else(today),
-                minor,
-                &reason,
-                &by,
-                &now(),
-            )?;
+            let dispute = credence_engine::NewDispute {
+                customer: &customer,
+                invoice: &invoice,
+                opened_on: date.unwrap_or_else(today),
+                amount: minor,
+                reason: &reason,
+                actor: &by,
+            };
+            let id = credence_engine::open_dispute(store, &dispute, &now())?;
             println!("dispute {id} opened on invoice {invoice} of {customer}");
         }
         DisputeCommand::Resolve { id, resolution, date, by } => {

@@ -19,7 +19,7 @@ use crate::authority::LimitRequest;
 use crate::dates::whole_months;
 use crate::labels::{Admission, CollectionMethod};
 use crate::money::format_money;
-use crate::policy::{CreditPolicy, GradeScale, LimitBase, Mitigant};
+use crate::policy::{CreditPolicy, GradeRule, GradeScale, LimitBase, Mitigant, ResolvedRule};
 
 /// What is known about a customer when a proposal is made. Amounts are minor units of
 /// `currency`, which must be the policy's; `None` is unknown.
@@ -137,11 +137,55 @@ pub fn propose(
             policy: c.code().to_owned(),
         });
     }
-    let money = |m: i64| format_money(m, c);
     let mut reasons = Vec::new();
     let base_rule = policy.effective_grade(input.grade.as_deref());
-    match input.grade.as_deref() {
-        Some(g) if g == base_rule.grade => reasons.push(reason(
+    reasons.push(grade_reason(policy, input.grade.as_deref(), &base_rule.grade));
+    let resolved = policy.resolve(base_rule, input.customer_type, input.industry);
+    let rule = &resolved.rule;
+    reasons.extend(resolved.applied.iter().map(|&i| override_reason(&policy.overrides()[i])));
+    reasons.push(reason(
+        "admission",
+        format!("{}: {}", rule.admission.name_en(), admission_note_en(rule.admission)),
+        format!("{}：{}", rule.admission.name_zh(), admission_note_zh(rule.admission)),
+    ));
+    let formula_limit = formula_limit(policy, input, &resolved, &mut reasons);
+    let terms = terms(policy, input, rule, formula_limit, as_of, &mut reasons);
+    let mitigants: Vec<ProposedMitigant> = if terms.cash_in_advance {
+        Vec::new()
+    } else {
+        rule.mitigants.iter().map(|m| proposed_mitigant(*m, input.monthly_sales, c)).collect()
+    };
+    for m in &mitigants {
+        reasons.push(reason("mitigant", m.text_en.clone(), m.text_zh.clone()));
+    }
+    let expected_loss = input
+        .pd
+        .filter(|pd| pd.is_finite() && (0.0..=1.0).contains(pd))
+        .map(|pd| Money::new(times_ppm(terms.limit, ppm(pd * policy.limit().loss_given_default)), c));
+    let request = request_for(input, rule, &terms, c, &mut reasons);
+    Ok(Proposal {
+        customer_id: input.customer_id.clone(),
+        policy_version: policy.version().to_owned(),
+        as_of,
+        grade: rule.grade.clone(),
+        admission: rule.admission,
+        new_customer: terms.new_customer,
+        limit: Money::new(terms.limit, c),
+        formula_limit: Money::new(formula_limit, c),
+        term_days: terms.term_days,
+        collection: terms.collection,
+        mitigants,
+        expected_loss,
+        reasons,
+        request,
+    })
+}
+
+/// The grade the policy is applied for: the customer's, or the unrated grade when the
+/// customer has none the policy knows.
+fn grade_reason(policy: &CreditPolicy, grade: Option<&str>, applied: &str) -> Reason {
+    match grade {
+        Some(g) if g == applied => reason(
             "grade",
             format!(
                 "grade {g} on the {} scale",
@@ -157,46 +201,98 @@ pub fn propose(
                     GradeScale::Points => "百分制等级",
                 }
             ),
-        )),
-        other => reasons.push(reason(
+        ),
+        other => reason(
             "unrated",
             match other {
-                Some(g) => format!("grade {g} is not in the policy: treated as {}", base_rule.grade),
-                None => format!("not rated: treated as {}", base_rule.grade),
+                Some(g) => format!("grade {g} is not in the policy: treated as {applied}"),
+                None => format!("not rated: treated as {applied}"),
             },
             match other {
-                Some(g) => format!("等级{g}不在政策中：按{}处理", base_rule.grade),
-                None => format!("未评级：按{}处理", base_rule.grade),
+                Some(g) => format!("等级{g}不在政策中：按{applied}处理"),
+                None => format!("未评级：按{applied}处理"),
             },
-        )),
+        ),
     }
-    let resolved = policy.resolve(base_rule, input.customer_type, input.industry);
+}
+
+/// Why an override of the policy applies to the customer.
+fn override_reason(o: &crate::policy::Override) -> Reason {
+    let mut who_en = Vec::new();
+    let mut who_zh = Vec::new();
+    if let Some(t) = o.customer_type {
+        who_en.push(t.name_en().to_owned());
+        who_zh.push(t.name_zh().to_owned());
+    }
+    if let Some(s) = o.industry {
+        who_en.push(format!("industry {} ({})", s.code(), s.name_en()));
+        who_zh.push(format!("行业{}（{}）", s.code(), s.name_zh()));
+    }
+    reason(
+        "override",
+        format!("{}: {}", who_en.join(", "), o.reason_en),
+        format!("{}：{}", who_zh.join("，"), o.reason_zh),
+    )
+}
+
+/// The limit formula: the smallest share of the customer's figures, capped for the
+/// grade, scaled by the score (and overrides) and rounded down.
+fn formula_limit(
+    policy: &CreditPolicy,
+    input: &ProposalInput,
+    resolved: &ResolvedRule,
+    reasons: &mut Vec<Reason>,
+) -> i64 {
     let rule = &resolved.rule;
-    for &i in &resolved.applied {
-        let o = &policy.overrides()[i];
-        let mut who_en = Vec::new();
-        let mut who_zh = Vec::new();
-        if let Some(t) = o.customer_type {
-            who_en.push(t.name_en().to_owned());
-            who_zh.push(t.name_zh().to_owned());
+    let money = |m: i64| format_money(m, policy.currency());
+    let formula_limit = match smallest_base(rule, input, reasons, &money) {
+        None if rule.limit.cap > 0 => {
+            reasons.push(reason(
+                "no_limit_base",
+                "no revenue, equity or sales history: no limit until one is known".to_owned(),
+                "无营业收入、权益或销售记录：暂无额度".to_owned(),
+            ));
+            0
         }
-        if let Some(s) = o.industry {
-            who_en.push(format!("industry {} ({})", s.code(), s.name_en()));
-            who_zh.push(format!("行业{}（{}）", s.code(), s.name_zh()));
+        None => 0,
+        Some(raw) => {
+            let capped = if raw > rule.limit.cap {
+                reasons.push(reason(
+                    "limit_cap",
+                    format!("capped at {} for grade {}", money(rule.limit.cap), rule.grade),
+                    format!("{}级额度上限{}", rule.grade, money(rule.limit.cap)),
+                ));
+                rule.limit.cap
+            } else {
+                raw
+            };
+            let scaled = scale_by_score(policy, input.score, resolved.limit_factor, capped, reasons);
+            let round = policy.limit().round_down_to;
+            scaled - scaled.rem_euclid(round)
         }
+    };
+    if rule.limit.cap > 0 || formula_limit > 0 {
         reasons.push(reason(
-            "override",
-            format!("{}: {}", who_en.join(", "), o.reason_en),
-            format!("{}：{}", who_zh.join("，"), o.reason_zh),
+            "limit",
+            format!(
+                "formula limit {} (rounded down to {})",
+                money(formula_limit),
+                money(policy.limit().round_down_to)
+            ),
+            format!("公式额度{}（向下取整至{}）", money(formula_limit), money(policy.limit().round_down_to)),
         ));
     }
-    reasons.push(reason(
-        "admission",
-        format!("{}: {}", rule.admission.name_en(), admission_note_en(rule.admission)),
-        format!("{}：{}", rule.admission.name_zh(), admission_note_zh(rule.admission)),
-    ));
+    formula_limit
+}
 
-    // The limit formula.
+/// The smallest of the rule's shares of the customer's known figures; `None` when no
+/// figure is known.
+fn smallest_base(
+    rule: &GradeRule,
+    input: &ProposalInput,
+    reasons: &mut Vec<Reason>,
+    money: &dyn Fn(i64) -> String,
+) -> Option<i64> {
     let figures = |b| match b {
         LimitBase::Revenue => input.annual_revenue,
         LimitBase::Equity => input.equity,
@@ -220,71 +316,68 @@ pub fn propose(
         ));
         raw = Some(raw.map_or(x, |r| r.min(x)));
     }
-    let formula_limit = match raw {
-        None if rule.limit.cap > 0 => {
-            reasons.push(reason(
-                "no_limit_base",
-                "no revenue, equity or sales history: no limit until one is known".to_owned(),
-                "无营业收入、权益或销售记录：暂无额度".to_owned(),
-            ));
-            0
-        }
-        None => 0,
-        Some(raw) => {
-            let capped = if raw > rule.limit.cap {
-                reasons.push(reason(
-                    "limit_cap",
-                    format!("capped at {} for grade {}", money(rule.limit.cap), rule.grade),
-                    format!("{}级额度上限{}", rule.grade, money(rule.limit.cap)),
-                ));
-                rule.limit.cap
-            } else {
-                raw
-            };
-            let score_factor = policy.limit().score_factor(input.score);
-            let factor = score_factor * resolved.limit_factor;
-            let scaled = times_ppm(capped, ppm(factor));
-            let score_text = input.score.map_or("no score".to_owned(), |s| format!("score {s:.1}"));
-            reasons.push(reason(
-                "score_factor",
-                format!(
-                    "× {} ({score_text}{}) = {}",
-                    trim_factor(factor),
-                    if resolved.limit_factor != 1.0 {
-                        format!(", override factor {}", trim_factor(resolved.limit_factor))
-                    } else {
-                        String::new()
-                    },
-                    money(scaled)
-                ),
-                format!(
-                    "× {}（{}{}）= {}",
-                    trim_factor(factor),
-                    input.score.map_or("无评分".to_owned(), |s| format!("评分{s:.1}")),
-                    if resolved.limit_factor != 1.0 {
-                        format!("，调整系数{}", trim_factor(resolved.limit_factor))
-                    } else {
-                        String::new()
-                    },
-                    money(scaled)
-                ),
-            ));
-            let round = policy.limit().round_down_to;
-            scaled - scaled.rem_euclid(round)
-        }
-    };
-    if rule.limit.cap > 0 || formula_limit > 0 {
-        reasons.push(reason(
-            "limit",
-            format!(
-                "formula limit {} (rounded down to {})",
-                money(formula_limit),
-                money(policy.limit().round_down_to)
-            ),
-            format!("公式额度{}（向下取整至{}）", money(formula_limit), money(policy.limit().round_down_to)),
-        ));
-    }
+    raw
+}
 
+/// The capped limit times the score factor and the overrides' factor.
+fn scale_by_score(
+    policy: &CreditPolicy,
+    score: Option<f64>,
+    limit_factor: f64,
+    capped: i64,
+    reasons: &mut Vec<Reason>,
+) -> i64 {
+    let money = |m: i64| format_money(m, policy.currency());
+    let factor = policy.limit().score_factor(score) * limit_factor;
+    let scaled = times_ppm(capped, ppm(factor));
+    let score_text = score.map_or("no score".to_owned(), |s| format!("score {s:.1}"));
+    reasons.push(reason(
+        "score_factor",
+        format!(
+            "× {} ({score_text}{}) = {}",
+            trim_factor(factor),
+            if limit_factor != 1.0 {
+                format!(", override factor {}", trim_factor(limit_factor))
+            } else {
+                String::new()
+            },
+            money(scaled)
+        ),
+        format!(
+            "× {}（{}{}）= {}",
+            trim_factor(factor),
+            score.map_or("无评分".to_owned(), |s| format!("评分{s:.1}")),
+            if limit_factor != 1.0 {
+                format!("，调整系数{}", trim_factor(limit_factor))
+            } else {
+                String::new()
+            },
+            money(scaled)
+        ),
+    ));
+    scaled
+}
+
+/// The limit, term and collection method that apply, after refusal and the new-customer
+/// rule.
+struct Terms {
+    limit: i64,
+    term_days: u32,
+    collection: CollectionMethod,
+    /// Cash in advance as a new customer (not refused).
+    new_customer: bool,
+    /// Refused or new: no credit, so no mitigants.
+    cash_in_advance: bool,
+}
+
+fn terms(
+    policy: &CreditPolicy,
+    input: &ProposalInput,
+    rule: &GradeRule,
+    formula_limit: i64,
+    as_of: NaiveDate,
+    reasons: &mut Vec<Reason>,
+) -> Terms {
     let months = whole_months(input.relationship_start, as_of);
     let nc = &policy.new_customer();
     let new_customer = input.orders_so_far < nc.cash_in_advance_orders || months < nc.min_relationship_months;
@@ -319,19 +412,26 @@ pub fn propose(
         format!("collection: {}", collection.name_en()),
         format!("收款方式：{}", collection.name_zh()),
     ));
-    let mitigants: Vec<ProposedMitigant> = if refused || new_customer {
-        Vec::new()
-    } else {
-        rule.mitigants.iter().map(|m| proposed_mitigant(*m, input.monthly_sales, c)).collect()
-    };
-    for m in &mitigants {
-        reasons.push(reason("mitigant", m.text_en.clone(), m.text_zh.clone()));
+    Terms {
+        limit,
+        term_days,
+        collection,
+        new_customer: new_customer && !refused,
+        cash_in_advance: refused || new_customer,
     }
-    let expected_loss = input
-        .pd
-        .filter(|pd| pd.is_finite() && (0.0..=1.0).contains(pd))
-        .map(|pd| Money::new(times_ppm(limit, ppm(pd * policy.limit().loss_given_default)), c));
+}
 
+/// The limit request a proposal needs when it asks for more limit or a longer term than
+/// the customer has; a reduction applies without one.
+fn request_for(
+    input: &ProposalInput,
+    rule: &GradeRule,
+    terms: &Terms,
+    c: Currency,
+    reasons: &mut Vec<Reason>,
+) -> Option<LimitRequest> {
+    let money = |m: i64| format_money(m, c);
+    let (limit, term_days) = (terms.limit, terms.term_days);
     let more_limit = limit > input.current_limit;
     let longer_term = term_days > input.current_term_days;
     let request = (more_limit || longer_term).then(|| LimitRequest {
@@ -372,22 +472,7 @@ pub fn propose(
             format!("由{}、{}天下调：无需审批", money(input.current_limit), input.current_term_days),
         ));
     }
-    Ok(Proposal {
-        customer_id: input.customer_id.clone(),
-        policy_version: policy.version().to_owned(),
-        as_of,
-        grade: rule.grade.clone(),
-        admission: rule.admission,
-        new_customer: new_customer && !refused,
-        limit: Money::new(limit, c),
-        formula_limit: Money::new(formula_limit, c),
-        term_days,
-        collection,
-        mitigants,
-        expected_loss,
-        reasons,
-        request,
-    })
+    request
 }
 
 fn trim_factor(f: f64) -> String {

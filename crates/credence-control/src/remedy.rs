@@ -23,7 +23,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::book::{Account, ExposureBook, NO_GROUP};
+use crate::book::{Account, ExposureBook, Item, NO_GROUP};
 use crate::check::{CheckResult, StepCode, overdue_share_ok};
 use crate::labels::{Admission, Level};
 use crate::money::format_money;
@@ -97,36 +97,48 @@ pub(crate) fn remedy(book: &ExposureBook, a: &Account, r: &CheckResult) -> Remed
     let red = a.level == Level::Red;
     let refused = a.admission == Admission::Refuse;
     if red || refused {
-        let mut because = Vec::new();
-        if red {
-            because.push(StepCode::RedLevel);
-        }
-        if refused {
-            because.push(StepCode::Grade);
-        }
-        let e = match (red, refused) {
-            (true, true) if book.escalate_refused.rank > book.escalate_red.rank => &book.escalate_refused,
-            (true, _) => &book.escalate_red,
-            _ => &book.escalate_refused,
-        };
-        let (why_en, why_zh) = match (red, refused) {
-            (true, true) => ("red warning level and refused grade", "红色预警且等级不予授信"),
-            (true, false) => ("red warning level", "红色预警"),
-            _ => ("refused grade", "等级不予授信"),
-        };
-        return Remedy::Escalate {
-            role: e.role.clone(),
-            role_en: e.name_en.clone(),
-            role_zh: e.name_zh.clone(),
-            because,
-            text_en: format!(
-                "{why_en}: no amount releases this order; escalate to the {}",
-                e.name_en.to_lowercase()
-            ),
-            text_zh: format!("{why_zh}：无法通过调整金额放行，提交{}", e.name_zh),
-        };
+        return escalation(book, red, refused);
     }
+    let mut options = release_options(book, a, r);
+    options.sort_by_key(|o| (o.size, o.kind));
+    Remedy::Release { options }
+}
 
+/// A red warning level or a refused grade: only the role the policy names can release
+/// the order (the higher of the two when both apply).
+fn escalation(book: &ExposureBook, red: bool, refused: bool) -> Remedy {
+    let mut because = Vec::new();
+    if red {
+        because.push(StepCode::RedLevel);
+    }
+    if refused {
+        because.push(StepCode::Grade);
+    }
+    let e = match (red, refused) {
+        (true, true) if book.escalate_refused.rank > book.escalate_red.rank => &book.escalate_refused,
+        (true, _) => &book.escalate_red,
+        _ => &book.escalate_refused,
+    };
+    let (why_en, why_zh) = match (red, refused) {
+        (true, true) => ("red warning level and refused grade", "红色预警且等级不予授信"),
+        (true, false) => ("red warning level", "红色预警"),
+        _ => ("refused grade", "等级不予授信"),
+    };
+    Remedy::Escalate {
+        role: e.role.clone(),
+        role_en: e.name_en.clone(),
+        role_zh: e.name_zh.clone(),
+        because,
+        text_en: format!(
+            "{why_en}: no amount releases this order; escalate to the {}",
+            e.name_en.to_lowercase()
+        ),
+        text_zh: format!("{why_zh}：无法通过调整金额放行，提交{}", e.name_zh),
+    }
+}
+
+/// The changes of amounts that release the order (unsorted).
+fn release_options(book: &ExposureBook, a: &Account, r: &CheckResult) -> Vec<ReleaseOption> {
     let date = r.date;
     let amount = r.amount;
     let c = r.currency;
@@ -148,7 +160,7 @@ pub(crate) fn remedy(book: &ExposureBook, a: &Account, r: &CheckResult) -> Remed
         }
         f.clamp(0, amount)
     };
-    let overdue: Vec<_> = a.items.iter().take_while(|i| i.due_date < date).collect();
+    let overdue: Vec<&Item> = a.items.iter().take_while(|i| i.due_date < date).collect();
     let total_overdue: i64 = overdue.iter().map(|i| i.open).sum();
     let max_days = i64::from(book.rule.max_oldest_overdue_days);
     // Overdue steps after collecting the first k overdue items (`collected` their sum).
@@ -167,77 +179,22 @@ pub(crate) fn remedy(book: &ExposureBook, a: &Account, r: &CheckResult) -> Remed
         prefix.push(prefix.last().copied().unwrap_or(0) + i.open);
     }
     let k0 = (0..=overdue.len()).find(|&k| overdue_ok(k, prefix[k])).unwrap_or(overdue.len());
-    let collect_list = |k: usize| -> Vec<CollectInvoice> {
-        overdue[..k]
-            .iter()
-            .map(|i| CollectInvoice {
-                invoice_no: i.invoice_no.to_string(),
-                due_date: i.due_date,
-                days_overdue: (date - i.due_date).num_days(),
-                amount: i.open,
-            })
-            .collect()
-    };
-    let invoices_text = |list: &[CollectInvoice]| -> String {
-        list.iter().map(|i| i.invoice_no.as_str()).collect::<Vec<_>>().join(", ")
-    };
+    let collect = |k: usize| collect_option(&overdue[..k], prefix[k], date, &money);
     let mut options = Vec::new();
-    let collect_option = |k: usize| {
-        let list = collect_list(k);
-        let total = prefix[k];
-        let noun = if k == 1 { "invoice" } else { "invoices" };
-        ReleaseOption {
-            kind: ReleaseKind::CollectOverdue,
-            prepay: 0,
-            ship_pct: 0,
-            ship_amount: 0,
-            text_en: format!("collect overdue {noun} {} ({}) first", invoices_text(&list), money(total)),
-            text_zh: format!("先收回逾期发票{}（{}）", invoices_text(&list), money(total)),
-            collect: list,
-            collect_total: total,
-            size: total,
-        }
-    };
     if k0 == 0 {
         let f = fit(0);
         if f < amount {
-            let prepay = amount - f;
-            options.push(ReleaseOption {
-                kind: ReleaseKind::Prepay,
-                prepay,
-                ship_pct: 0,
-                ship_amount: 0,
-                collect: Vec::new(),
-                collect_total: 0,
-                size: prepay,
-                text_en: format!("prepay {}", money(prepay)),
-                text_zh: format!("预付{}", money(prepay)),
-            });
-            let pct = (i128::from(f) * 100 / i128::from(amount.max(1))) as u32;
-            if pct >= 1 {
-                let ship = (i128::from(amount) * i128::from(pct) / 100) as i64;
-                options.push(ReleaseOption {
-                    kind: ReleaseKind::ShipPart,
-                    prepay: 0,
-                    ship_pct: pct,
-                    ship_amount: ship,
-                    collect: Vec::new(),
-                    collect_total: 0,
-                    size: amount - ship,
-                    text_en: format!("ship {pct}% now ({}), the rest later", money(ship)),
-                    text_zh: format!("先发货{pct}%（{}），其余后发", money(ship)),
-                });
-            }
+            options.extend(prepay_or_part(amount, f, &money));
         }
         if let Some(k) = (1..=overdue.len()).find(|&k| fit(prefix[k]) == amount) {
-            options.push(collect_option(k));
+            options.push(collect(k));
         }
     } else {
         let f = fit(prefix[k0]);
         if f == amount {
-            options.push(collect_option(k0));
+            options.push(collect(k0));
         } else {
-            let mut o = collect_option(k0);
+            let mut o = collect(k0);
             let prepay = amount - f;
             o.kind = ReleaseKind::CollectThenPrepay;
             o.prepay = prepay;
@@ -246,10 +203,73 @@ pub(crate) fn remedy(book: &ExposureBook, a: &Account, r: &CheckResult) -> Remed
             o.text_zh = format!("{}，并预付{}", o.text_zh, money(prepay));
             options.push(o);
             if let Some(k) = (k0 + 1..=overdue.len()).find(|&k| fit(prefix[k]) == amount) {
-                options.push(collect_option(k));
+                options.push(collect(k));
             }
         }
     }
-    options.sort_by_key(|o| (o.size, o.kind));
-    Remedy::Release { options }
+    options
+}
+
+/// With only `fit` of the order's `amount` fitting: prepay the rest, or ship the largest
+/// whole percentage that fits now (at least 1%).
+fn prepay_or_part(amount: i64, fit: i64, money: &dyn Fn(i64) -> String) -> Vec<ReleaseOption> {
+    let prepay = amount - fit;
+    let mut options = vec![ReleaseOption {
+        kind: ReleaseKind::Prepay,
+        prepay,
+        ship_pct: 0,
+        ship_amount: 0,
+        collect: Vec::new(),
+        collect_total: 0,
+        size: prepay,
+        text_en: format!("prepay {}", money(prepay)),
+        text_zh: format!("预付{}", money(prepay)),
+    }];
+    let pct = (i128::from(fit) * 100 / i128::from(amount.max(1))) as u32;
+    if pct >= 1 {
+        let ship = (i128::from(amount) * i128::from(pct) / 100) as i64;
+        options.push(ReleaseOption {
+            kind: ReleaseKind::ShipPart,
+            prepay: 0,
+            ship_pct: pct,
+            ship_amount: ship,
+            collect: Vec::new(),
+            collect_total: 0,
+            size: amount - ship,
+            text_en: format!("ship {pct}% now ({}), the rest later", money(ship)),
+            text_zh: format!("先发货{pct}%（{}），其余后发", money(ship)),
+        });
+    }
+    options
+}
+
+/// Collecting the given overdue items (oldest due first), `total` in all.
+fn collect_option(
+    items: &[&Item],
+    total: i64,
+    date: NaiveDate,
+    money: &dyn Fn(i64) -> String,
+) -> ReleaseOption {
+    let list: Vec<CollectInvoice> = items
+        .iter()
+        .map(|i| CollectInvoice {
+            invoice_no: i.invoice_no.to_string(),
+            due_date: i.due_date,
+            days_overdue: (date - i.due_date).num_days(),
+            amount: i.open,
+        })
+        .collect();
+    let invoices = list.iter().map(|i| i.invoice_no.as_str()).collect::<Vec<_>>().join(", ");
+    let noun = if items.len() == 1 { "invoice" } else { "invoices" };
+    ReleaseOption {
+        kind: ReleaseKind::CollectOverdue,
+        prepay: 0,
+        ship_pct: 0,
+        ship_amount: 0,
+        text_en: format!("collect overdue {noun} {invoices} ({}) first", money(total)),
+        text_zh: format!("先收回逾期发票{invoices}（{}）", money(total)),
+        collect: list,
+        collect_total: total,
+        size: total,
+    }
 }

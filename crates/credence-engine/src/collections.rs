@@ -2,6 +2,7 @@
 //! against the stored customer and invoice before it is written, so the log names only
 //! customers and invoices that exist.
 
+use crate::columns::invoices;
 use chrono::NaiveDate;
 use credence_control::{Action, CollectionStrategy};
 use credence_domain::{Currency, Labelled};
@@ -22,7 +23,7 @@ fn customer_invoice(store: &mut Store, customer: &str, invoice: &str) -> Result<
     let record = store
         .record(Kind::Invoices, invoice)?
         .ok_or_else(|| EngineError::UnknownInvoice { invoice: invoice.to_owned() })?;
-    let owner = record.text("customer_id").unwrap_or_default();
+    let owner = invoices::CUSTOMER_ID.text(&record).unwrap_or_default();
     if owner != customer {
         return Err(EngineError::InvoiceOfAnotherCustomer {
             invoice: invoice.to_owned(),
@@ -30,7 +31,10 @@ fn customer_invoice(store: &mut Store, customer: &str, invoice: &str) -> Result<
             customer: customer.to_owned(),
         });
     }
-    Ok((record.int("amount").unwrap_or(0), record.text("currency").unwrap_or_default().to_owned()))
+    Ok((
+        invoices::AMOUNT.int(&record).unwrap_or(0),
+        invoices::CURRENCY.text(&record).unwrap_or_default().to_owned(),
+    ))
 }
 
 fn positive(amount: i64) -> Result<(), EngineError> {
@@ -111,19 +115,23 @@ pub fn log_promise(
     Ok(store.log_promise(&stored, at)?)
 }
 
+/// A dispute about an invoice as a collector enters it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewDispute<'a> {
+    pub customer: &'a str,
+    pub invoice: &'a str,
+    pub opened_on: NaiveDate,
+    /// Minor units of the invoice's currency; `None` for the whole invoice.
+    pub amount: Option<i64>,
+    pub reason: &'a str,
+    pub actor: &'a str,
+}
+
 /// Opens a dispute about one of the customer's invoices, for its whole amount unless
 /// `amount` says less; returns the dispute's id. An invoice has one open dispute at a
 /// time.
-pub fn open_dispute(
-    store: &mut Store,
-    customer: &str,
-    invoice: &str,
-    opened_on: NaiveDate,
-    amount: Option<i64>,
-    reason: &str,
-    actor: &str,
-    at: &str,
-) -> Result<i64, EngineError> {
+pub fn open_dispute(store: &mut Store, d: &NewDispute<'_>, at: &str) -> Result<i64, EngineError> {
+    let NewDispute { customer, invoice, opened_on, amount, reason, actor } = *d;
     require_customer(store, customer)?;
     let (invoice_amount, currency) = customer_invoice(store, customer, invoice)?;
     let amount = amount.unwrap_or(invoice_amount);

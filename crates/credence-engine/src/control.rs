@@ -9,6 +9,7 @@
 //! not translate currencies); limits in other currencies are left out.
 
 use crate::EngineError;
+use crate::columns::customers;
 use crate::credit_file::{LoadedFile, Pool};
 use chrono::NaiveDate;
 use credence_control as control;
@@ -98,12 +99,12 @@ fn facts_of(c: &LoadedFile, file: &CustomerFile, as_of: NaiveDate, scale: f64, c
     } else {
         annual.and_then(|s| item(s, "revenue"))
     };
-    let limit_currency = m.text("limit_currency").and_then(|c| Currency::parse(c).ok());
+    let limit_currency = customers::LIMIT_CURRENCY.text(m).and_then(|c| Currency::parse(c).ok());
     Facts {
         customer_id: c.customer_id().to_owned(),
         customer_type: CustomerType::parse_label(&file.customer_type),
         industry: Industry::parse_label(&file.industry),
-        business_line: m.text("business_line").or(m.text("org_unit")).unwrap_or("unassigned").to_owned(),
+        business_line: customers::owner(m).to_owned(),
         relationship_start: file.relationship_start,
         open_orders: file
             .orders
@@ -118,8 +119,8 @@ fn facts_of(c: &LoadedFile, file: &CustomerFile, as_of: NaiveDate, scale: f64, c
         monthly_sales: (!ledger.invoices.is_empty()).then_some(sales / 12),
         annual_revenue,
         equity: statements.last().and_then(|s| item(s, "equity")),
-        imported_limit: m.int("credit_limit").filter(|_| limit_currency == Some(currency)),
-        terms_days: m.int("payment_terms_days").map(|d| d.max(0) as u32),
+        imported_limit: customers::CREDIT_LIMIT.int(m).filter(|_| limit_currency == Some(currency)),
+        terms_days: customers::PAYMENT_TERMS_DAYS.int(m).map(|d| d.max(0) as u32),
         ledger,
     }
 }
@@ -291,20 +292,29 @@ fn ids_around(ctx: &Context, customer: &str) -> Vec<String> {
 pub fn check_order(
     store: &mut Store,
     policy: &CreditPolicy,
-    customer: &str,
-    amount: i64,
+    order: &OrderToCheck<'_>,
     date: NaiveDate,
-    order_ref: Option<&str>,
-    actor: &str,
-    now: &str,
 ) -> Result<OrderCheck, EngineError> {
+    let customer = order.customer;
     if store.record(credence_records::Kind::Customers, customer)?.is_none() {
         return Err(EngineError::UnknownCustomer { id: customer.to_owned() });
     }
     let ctx = context(store, date)?;
     let ids = ids_around(&ctx, customer);
     let (book, _, _) = book_of(store, policy, &ids, &ctx, date)?;
-    check_in(store, &book, policy, customer, amount, date, order_ref, actor, now)
+    check_in(store, &book, policy, order, date)
+}
+
+/// An order to check: for which customer, the amount (minor units of the policy's
+/// currency), the reference a blocked order is queued under (none: nothing is queued),
+/// who asks and when (RFC 3339).
+#[derive(Debug, Clone, Copy)]
+pub struct OrderToCheck<'a> {
+    pub customer: &'a str,
+    pub amount: i64,
+    pub order_ref: Option<&'a str>,
+    pub actor: &'a str,
+    pub now: &'a str,
 }
 
 /// Checks an order against a book and queues it when blocked with a reference.
@@ -312,15 +322,11 @@ fn check_in(
     store: &mut Store,
     book: &ExposureBook,
     policy: &CreditPolicy,
-    customer: &str,
-    amount: i64,
+    order: &OrderToCheck<'_>,
     date: NaiveDate,
-    order_ref: Option<&str>,
-    actor: &str,
-    now: &str,
 ) -> Result<OrderCheck, EngineError> {
-    let result = control::check(book, customer, amount, policy.currency(), date)
-        .map_err(|e| EngineError::Control(e.to_string()))?;
+    let OrderToCheck { customer, amount, order_ref, actor, now } = *order;
+    let result = control::check(book, customer, amount, policy.currency(), date)?;
     let blocked_order = match order_ref.filter(|_| !result.pass) {
         Some(r) => Some(store.insert_blocked_order(
             &BlockedOrder {
@@ -364,20 +370,16 @@ pub fn check_with_book(
     store: &mut Store,
     warm: &WarmBook,
     policy: &CreditPolicy,
-    customer: &str,
-    amount: i64,
-    order_ref: Option<&str>,
-    actor: &str,
-    now: &str,
+    order: &OrderToCheck<'_>,
 ) -> Result<OrderCheck, EngineError> {
-    if !warm.book.contains(customer) {
-        return Err(EngineError::UnknownCustomer { id: customer.to_owned() });
+    if !warm.book.contains(order.customer) {
+        return Err(EngineError::UnknownCustomer { id: order.customer.to_owned() });
     }
-    check_in(store, &warm.book, policy, customer, amount, warm.as_of, order_ref, actor, now)
+    check_in(store, &warm.book, policy, order, warm.as_of)
 }
 
 fn json(v: &impl serde::Serialize) -> Result<String, EngineError> {
-    serde_json::to_string(v).map_err(|e| EngineError::Serialise(e.to_string()))
+    serde_json::to_string(v).map_err(EngineError::Serialise)
 }
 
 /// What to do with a blocked order.
@@ -390,17 +392,25 @@ pub enum OrderDecisionKind {
     Recheck,
 }
 
+/// A decision on a blocked order: what to do, why (required to release or reject), who
+/// decides, when (RFC 3339), and the date a recheck checks on.
+#[derive(Debug, Clone, Copy)]
+pub struct BlockedDecision<'a> {
+    pub kind: OrderDecisionKind,
+    pub reason: &'a str,
+    pub by: &'a str,
+    pub now: &'a str,
+    pub date: NaiveDate,
+}
+
 /// Decides a blocked order; returns it as it now stands.
 pub fn decide_blocked_order(
     store: &mut Store,
     policy: &CreditPolicy,
     id: i64,
-    kind: OrderDecisionKind,
-    reason: &str,
-    by: &str,
-    now: &str,
-    date: NaiveDate,
+    decision: &BlockedDecision<'_>,
 ) -> Result<BlockedOrder, EngineError> {
+    let BlockedDecision { kind, reason, by, now, date } = *decision;
     let (order, _) = store.blocked_order(id)?.ok_or(EngineError::UnknownBlockedOrder { id })?;
     if order.status != "blocked" {
         return Err(EngineError::OrderDecided { id, status: order.status });
@@ -419,8 +429,7 @@ pub fn decide_blocked_order(
             let ctx = context(store, date)?;
             let ids = ids_around(&ctx, &order.customer_id);
             let (book, _, _) = book_of(store, policy, &ids, &ctx, date)?;
-            let result = control::check(&book, &order.customer_id, order.amount, policy.currency(), date)
-                .map_err(|e| EngineError::Control(e.to_string()))?;
+            let result = control::check(&book, &order.customer_id, order.amount, policy.currency(), date)?;
             let (status, note) = if result.pass {
                 ("released", format!("passes on {date}"))
             } else {
@@ -511,7 +520,7 @@ pub fn apply_policy(
             run.proposed += 1;
             *run.admissions.entry(p.admission.code().to_owned()).or_default() += 1;
             if let Some(r) = &p.request {
-                let route = control::route(policy, r).map_err(|e| EngineError::Control(e.to_string()))?;
+                let route = control::route(policy, r)?;
                 requests.push(StoredLimitRequest {
                     id: 0,
                     customer_id: p.customer_id.clone(),
@@ -572,8 +581,8 @@ pub fn decide_limit(
         return Err(EngineError::UserDisabled { name: by.to_owned() });
     }
     let held: Vec<String> = store.authorities(user.id)?.into_iter().map(|a| a.authority).collect();
-    let route: Vec<control::ApprovalStep> =
-        serde_json::from_str(&request.route).map_err(|e| EngineError::Serialise(e.to_string()))?;
+    let route: Vec<control::ApprovalStep> = serde_json::from_str(&request.route)
+        .map_err(|source| EngineError::BadStoredRoute { id: request_id, source })?;
     let at = |s: &str| {
         chrono::DateTime::parse_from_rfc3339(s)
             .map(|t| t.with_timezone(&chrono::Utc))
@@ -594,7 +603,7 @@ pub fn decide_limit(
         })
         .collect::<Result<_, EngineError>>()?;
     // The authority is the next step's, if the user holds it; never one the caller names.
-    let role = match control::review(&route, &all).map_err(|e| EngineError::Control(e.to_string()))? {
+    let role = match control::review(&route, &all)? {
         control::RequestStatus::Pending { role, .. } if held.contains(&role) => role,
         control::RequestStatus::Pending { role, .. } => {
             return Err(EngineError::NoAuthority {
@@ -613,7 +622,7 @@ pub fn decide_limit(
         at: at(now)?,
     };
     all.push(new);
-    let status = control::review(&route, &all).map_err(|e| EngineError::Control(e.to_string()))?;
+    let status = control::review(&route, &all)?;
     let (settled, approved) = match &status {
         control::RequestStatus::Approved { .. } => (
             Some("approved"),
@@ -646,7 +655,7 @@ pub fn decide_limit(
 pub fn load_policy(path: Option<&std::path::Path>) -> Result<CreditPolicy, EngineError> {
     match path {
         None => Ok(CreditPolicy::builtin()),
-        Some(p) => crate::read_policy(p).map_err(|e| EngineError::Control(e.to_string())),
+        Some(p) => crate::read_policy(p).map_err(EngineError::PolicyFile),
     }
 }
 
@@ -654,7 +663,7 @@ pub fn load_policy(path: Option<&std::path::Path>) -> Result<CreditPolicy, Engin
 pub fn load_strategy(path: Option<&std::path::Path>) -> Result<CollectionStrategy, EngineError> {
     match path {
         None => Ok(CollectionStrategy::builtin()),
-        Some(p) => crate::read_strategy(p).map_err(|e| EngineError::Control(e.to_string())),
+        Some(p) => crate::read_strategy(p).map_err(EngineError::StrategyFile),
     }
 }
 
@@ -673,19 +682,17 @@ pub fn request_temporary_limit(
     let Some(master) = store.record(credence_records::Kind::Customers, customer)? else {
         return Err(EngineError::UnknownCustomer { id: customer.to_owned() });
     };
-    let approved =
-        store.approved_limits()?.remove(customer).filter(|a| a.currency == policy.currency().code());
-    let imported = master.int("credit_limit").filter(|_| {
-        master.text("limit_currency").and_then(|c| Currency::parse(c).ok()) == Some(policy.currency())
+    let approved = store.approved_limits()?.remove(customer).filter(|a| a.currency == policy.currency().code());
+    let imported = customers::CREDIT_LIMIT.int(&master).filter(|_| {
+        customers::LIMIT_CURRENCY.text(&master).and_then(|c| Currency::parse(c).ok()) == Some(policy.currency())
     });
     let permanent = approved.as_ref().map(|a| a.credit_limit).or(imported).unwrap_or(0);
     let term = approved
         .as_ref()
         .map(|a| a.term_days as u32)
-        .or(master.int("payment_terms_days").map(|d| d.max(0) as u32));
+        .or(customers::PAYMENT_TERMS_DAYS.int(&master).map(|d| d.max(0) as u32));
     let temporary = control::TemporaryLimit { amount, expires };
-    control::check_temporary_limit(policy, permanent, &temporary, as_of)
-        .map_err(|e| EngineError::Control(e.to_string()))?;
+    control::check_temporary_limit(policy, permanent, &temporary, as_of)?;
     let grade = store.latest_grades(&[customer.to_owned()])?.remove(customer).map(|g| g.letter_grade);
     let rule = policy.effective_grade(grade.as_deref());
     let request = control::LimitRequest {
@@ -699,7 +706,7 @@ pub fn request_temporary_limit(
         current_term_days: term.unwrap_or(rule.term_days),
         requested_term_days: term.unwrap_or(rule.term_days),
     };
-    let route = control::route(policy, &request).map_err(|e| EngineError::Control(e.to_string()))?;
+    let route = control::route(policy, &request)?;
     let stored = StoredLimitRequest {
         id: 0,
         customer_id: customer.to_owned(),

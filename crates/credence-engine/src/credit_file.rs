@@ -3,6 +3,7 @@
 //! from the store as borrowed cells of just the columns used here, so a million credit
 //! files are built without a string allocated per cell.
 
+use crate::columns::customers;
 use chrono::NaiveDate;
 use credence_domain::{Currency, EventKind, Labelled, PeriodType};
 use credence_indicators::{
@@ -33,7 +34,7 @@ pub struct LoadedFile {
 
 impl LoadedFile {
     pub fn customer_id(&self) -> &str {
-        self.head.customer.text("customer_id").unwrap_or_default()
+        customers::CUSTOMER_ID.text(&self.head.customer).unwrap_or_default()
     }
 }
 
@@ -244,17 +245,19 @@ fn assemble(m: &Record, p: Partial) -> Result<(CustomerFile, Vec<Qualitative>), 
     invoices.sort_by(|a, b| a.issue_date.cmp(&b.issue_date).then_with(|| a.invoice_no.cmp(&b.invoice_no)));
     events.sort_by_key(|e| e.date);
     let file = CustomerFile {
-        customer_id: m.text("customer_id").unwrap_or_default().to_owned(),
-        customer_type: m.text("customer_type").unwrap_or_default().to_owned(),
-        industry: m.text("industry").unwrap_or_default().to_owned(),
-        sub_industry: m.text("sub_industry").map(str::to_owned),
-        region: m.text("region").unwrap_or_default().to_owned(),
-        relationship_start: m
-            .text("relationship_start")
+        customer_id: customers::CUSTOMER_ID.text(m).unwrap_or_default().to_owned(),
+        customer_type: customers::CUSTOMER_TYPE.text(m).unwrap_or_default().to_owned(),
+        industry: customers::INDUSTRY.text(m).unwrap_or_default().to_owned(),
+        sub_industry: customers::SUB_INDUSTRY.text(m).map(str::to_owned),
+        region: customers::REGION.text(m).unwrap_or_default().to_owned(),
+        relationship_start: customers::RELATIONSHIP_START
+            .text(m)
             .and_then(parse_date)
             .ok_or("relationship_start is not a date")?,
-        credit_limit: m.int("credit_limit").map(|v| v as f64 / scale_of(m.text("limit_currency"))),
-        payment_terms_days: m.int("payment_terms_days").map(|d| d as f64),
+        credit_limit: customers::CREDIT_LIMIT
+            .int(m)
+            .map(|v| v as f64 / scale_of(customers::LIMIT_CURRENCY.text(m))),
+        payment_terms_days: customers::PAYMENT_TERMS_DAYS.int(m).map(|d| d as f64),
         statements,
         invoices,
         payments,

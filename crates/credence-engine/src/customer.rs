@@ -3,10 +3,11 @@
 //! migrations.
 
 use crate::EngineError;
+use crate::columns::customers;
 use crate::rate::RatingDetail;
 use credence_indicators::{Catalogue, IndicatorValue};
 
-use credence_store::{OverrideRequest, Store, StoredOverride};
+use credence_store::{OverrideRequest, Store, StoredOverride, StoredRating};
 use std::collections::HashMap;
 
 /// One indicator as shown on the customer's page.
@@ -97,11 +98,11 @@ pub fn customer_view(
     let rating: Option<RatingDetail> = match &latest {
         Some(r) => Some(
             crate::rate::decode_detail(&r.rating.detail)
-                .map_err(|reason| EngineError::BadStoredRating { id: r.id, reason })?,
+                .map_err(|source| EngineError::BadStoredRating { id: r.id, source })?,
         ),
         None => None,
     };
-    let industry = customer.text("industry").unwrap_or_default().to_owned();
+    let industry = customers::INDUSTRY.text(&customer).unwrap_or_default().to_owned();
     let medians: HashMap<String, f64> = match &latest {
         Some(r) => store.benchmarks(r.run_id, &industry)?,
         None => HashMap::new(),
@@ -118,33 +119,8 @@ pub fn customer_view(
     };
     let (indicators, data_changed_since_rating) = match (source, &rating, &latest) {
         (IndicatorSource::Rating, Some(detail), Some(stored)) => {
-            let mut values: HashMap<&str, (Option<f64>, Option<String>)> = detail
-                .rating
-                .lines
-                .iter()
-                .filter(|l| !l.qualitative)
-                .map(|l| (l.indicator.as_str(), (l.value, l.missing.clone())))
-                .collect();
-            for (id, v) in &detail.unscored {
-                values.entry(id.as_str()).or_insert((*v, None));
-            }
-            let lines = catalogue
-                .indicators()
-                .iter()
-                .filter_map(|def| {
-                    let (value, missing) = values.remove(def.id.as_str())?;
-                    Some(line(
-                        def,
-                        IndicatorValue {
-                            id: def.id.clone(),
-                            missing: missing.or_else(|| value.is_none().then(|| "no value".to_owned())),
-                            value,
-                            period_end: None,
-                            trend: None,
-                        },
-                    ))
-                })
-                .collect();
+            let defs = catalogue.indicators();
+            let lines = rated_values(catalogue, detail).into_iter().map(|(i, v)| line(&defs[i], v)).collect();
             (lines, store.data_version(id)? > stored.rating.data_version)
         }
         (IndicatorSource::Rating, _, _) => (Vec::new(), false),
@@ -176,6 +152,22 @@ pub fn customer_view(
             }
         }
     };
+    let (lines, migrations) = history_lines(&history);
+    Ok(CustomerView {
+        master,
+        rating,
+        rating_id: latest.as_ref().map(|r| r.id),
+        override_in_force: latest.and_then(|r| r.overridden),
+        indicators,
+        data_changed_since_rating,
+        history: lines,
+        migrations,
+    })
+}
+
+/// The customer's ratings, newest first, with the grade in force (an override's when
+/// there is one), and the changes of letter grade between consecutive ones.
+fn history_lines(history: &[StoredRating]) -> (Vec<HistoryLine>, Vec<Migration>) {
     let lines: Vec<HistoryLine> = history
         .iter()
         .map(|r| HistoryLine {
@@ -205,16 +197,40 @@ pub fn customer_view(
             to_grade: w[0].letter_grade.clone(),
         })
         .collect();
-    Ok(CustomerView {
-        master,
-        rating,
-        rating_id: latest.as_ref().map(|r| r.id),
-        override_in_force: latest.and_then(|r| r.overridden),
-        indicators,
-        data_changed_since_rating,
-        history: lines,
-        migrations,
-    })
+    (lines, migrations)
+}
+
+/// The indicator values a rating was computed from, in catalogue order: the scored
+/// lines' and the unscored values stored with it.
+fn rated_values(catalogue: &Catalogue, detail: &RatingDetail) -> Vec<(usize, IndicatorValue)> {
+    let mut values: HashMap<&str, (Option<f64>, Option<String>)> = detail
+        .rating
+        .lines
+        .iter()
+        .filter(|l| !l.qualitative)
+        .map(|l| (l.indicator.as_str(), (l.value, l.missing.clone())))
+        .collect();
+    for (id, v) in &detail.unscored {
+        values.entry(id.as_str()).or_insert((*v, None));
+    }
+    catalogue
+        .indicators()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, def)| {
+            let (value, missing) = values.remove(def.id.as_str())?;
+            Some((
+                i,
+                IndicatorValue {
+                    id: def.id.clone(),
+                    missing: missing.or_else(|| value.is_none().then(|| "no value".to_owned())),
+                    value,
+                    period_end: None,
+                    trend: None,
+                },
+            ))
+        })
+        .collect()
 }
 
 /// The authority a user needs to approve rating overrides (granted like the credit
@@ -236,7 +252,7 @@ pub fn override_rating(
     let history = store.rating_history(customer_id)?;
     let latest = history.first().ok_or_else(|| EngineError::NotRated { id: customer_id.to_owned() })?;
     let mut detail: RatingDetail = crate::rate::decode_detail(&latest.rating.detail)
-        .map_err(|reason| EngineError::BadStoredRating { id: latest.id, reason })?;
+        .map_err(|source| EngineError::BadStoredRating { id: latest.id, source })?;
     // An earlier override of the same rating is the starting point of this one.
     if let Some(o) = &latest.overridden {
         detail.rating.letter_grade = o.letter_grade.clone();

@@ -3,6 +3,7 @@
 //! chains, group exposure against group limits, and contagion from distressed customers.
 
 use crate::EngineError;
+use crate::columns::{Column, customers, relationships};
 use chrono::NaiveDate;
 use credence_domain::{Currency, Labelled, RelationKind};
 use credence_groups::{
@@ -24,30 +25,32 @@ pub struct RelatedParties {
     pub unreadable: Vec<(String, String)>,
 }
 
-fn opt_date(r: &Record, column: &str) -> Option<NaiveDate> {
-    r.text(column).and_then(|t| t.parse().ok())
+fn opt_date(r: &Record, column: Column) -> Option<NaiveDate> {
+    column.text(r).and_then(|t| t.parse().ok())
 }
 
 /// A stored relationship record as a link of the graph.
 fn link(r: &Record) -> Result<Link, String> {
-    let kind = r
-        .text("relation_type")
+    let kind = relationships::RELATION_TYPE
+        .text(r)
         .and_then(RelationKind::parse_label)
-        .ok_or_else(|| format!("relation_type {:?} is unknown", r.text("relation_type")))?;
-    let party = |column: &str| r.text(column).map(str::to_owned).ok_or_else(|| format!("{column} is empty"));
+        .ok_or_else(|| format!("relation_type {:?} is unknown", relationships::RELATION_TYPE.text(r)))?;
+    let party = |column: Column| {
+        column.text(r).map(str::to_owned).ok_or_else(|| format!("{} is empty", column.name()))
+    };
     Ok(Link {
         kind,
-        from: party("from_party")?,
-        from_name: r.text("from_name").map(str::to_owned),
-        to: party("to_party")?,
-        to_name: r.text("to_name").map(str::to_owned),
-        share_pct: r.real("share_pct"),
-        voting_pct: r.real("voting_pct"),
-        amount: r.int("amount"),
-        currency: r.text("currency").and_then(|c| Currency::parse(c).ok()),
-        start: opt_date(r, "start_date"),
-        end: opt_date(r, "end_date"),
-        description: r.text("description").map(str::to_owned),
+        from: party(relationships::FROM_PARTY)?,
+        from_name: relationships::FROM_NAME.text(r).map(str::to_owned),
+        to: party(relationships::TO_PARTY)?,
+        to_name: relationships::TO_NAME.text(r).map(str::to_owned),
+        share_pct: relationships::SHARE_PCT.real(r),
+        voting_pct: relationships::VOTING_PCT.real(r),
+        amount: relationships::AMOUNT.int(r),
+        currency: relationships::CURRENCY.text(r).and_then(|c| Currency::parse(c).ok()),
+        start: opt_date(r, relationships::START_DATE),
+        end: opt_date(r, relationships::END_DATE),
+        description: relationships::DESCRIPTION.text(r).map(str::to_owned),
     })
 }
 
@@ -60,8 +63,8 @@ pub fn related_parties(
 ) -> Result<RelatedParties, EngineError> {
     let mut builder = GraphBuilder::new(as_of);
     store.for_each_record(Kind::Customers, |c| {
-        if let Some(id) = c.text("customer_id") {
-            builder.add_customer(id, c.text("name"));
+        if let Some(id) = customers::CUSTOMER_ID.text(&c) {
+            builder.add_customer(id, customers::NAME.text(&c));
         }
         Ok(())
     })?;

@@ -16,6 +16,7 @@
 mod analysis;
 mod batch;
 mod collections;
+mod columns;
 mod config_files;
 mod control;
 mod credit_file;
@@ -41,14 +42,15 @@ pub use analysis::{
 };
 pub use batch::{BatchPlan, import_batch, kind_of_file, plan_batch};
 pub use collections::{
-    NewPromise, disputes, log_collection_action, log_promise, open_dispute, resolve_dispute,
+    NewDispute, NewPromise, disputes, log_collection_action, log_promise, open_dispute, resolve_dispute,
 };
 pub use config_files::{
     read_group_config, read_notify_config, read_policy, read_scorecard_model, read_strategy,
 };
 pub use control::{
-    LimitDecision, OrderCheck, OrderDecisionKind, PolicyRun, WarmBook, apply_policy, check_order,
-    check_with_book, decide_blocked_order, decide_limit, load_policy, load_strategy, request_temporary_limit,
+    BlockedDecision, LimitDecision, OrderCheck, OrderDecisionKind, OrderToCheck, PolicyRun, WarmBook,
+    apply_policy, check_order, check_with_book, decide_blocked_order, decide_limit, load_policy,
+    load_strategy, request_temporary_limit,
 };
 pub use credence_records::{Budget, CancelOnDrop, Cancelled, ReadLimits};
 pub use credit_file::{LoadedFile, Qualitative, load_credit_files};
@@ -67,7 +69,7 @@ pub use language_files::{read_catalogue, read_rule_pack};
 pub use model_data::{ModelDataset, target_column, write_model_dataset};
 pub use notify::{NotifyReport, deliver_notifications};
 pub use portfolio::{PortfolioOptions, PortfolioSnapshot, portfolio_snapshot};
-pub use rate::{RateOptions, RateReport, RateScope, RatingDetail, rate_portfolio};
+pub use rate::{DetailError, RateOptions, RateReport, RateScope, RatingDetail, rate_portfolio};
 pub use receivables::{AgingOptions, AgingView, aging, collection_report, collection_worklist};
 pub use repair::{
     REPAIR_KINDS, RepairOutcome, abandon_repair, add_repair_item, complete_repair, finish_repair_item,
@@ -109,16 +111,26 @@ pub enum EngineError {
     UnreadableCustomer { id: String, reason: String },
     #[error("customer '{id}' has not been rated yet; run `credence rate` first")]
     NotRated { id: String },
-    #[error("stored rating {id} cannot be read: {reason}")]
-    BadStoredRating { id: i64, reason: String },
+    #[error("stored rating {id} cannot be read")]
+    BadStoredRating {
+        id: i64,
+        #[source]
+        source: rate::DetailError,
+    },
     #[error("the override was refused")]
     Override(#[source] credence_rating::OverrideError),
     #[error("no rating run {id}")]
     UnknownRatingRun { id: i64 },
     #[error("'{value}' is not an RFC 3339 time stamp")]
     BadTimestamp { value: String },
-    #[error("cannot serialise: {0}")]
-    Serialise(String),
+    #[error("cannot serialise")]
+    Serialise(#[source] serde_json::Error),
+    #[error("the approval route of limit request {id} cannot be read")]
+    BadStoredRoute {
+        id: i64,
+        #[source]
+        source: serde_json::Error,
+    },
     #[error("no case {id}; `credence case list` shows them")]
     UnknownCase { id: i64 },
     #[error("case {id} is closed")]
@@ -145,8 +157,27 @@ pub enum EngineError {
     UnknownRepairKind { kind: String },
     #[error("evidence is required to mark a repair item done")]
     EvidenceRequired,
-    #[error("{0}")]
-    Control(String),
+    /// The credit policy file given to the program: ours to fix, not a request's.
+    #[error(transparent)]
+    PolicyFile(credence_control::FileError),
+    /// The collection strategy file given to the program.
+    #[error(transparent)]
+    StrategyFile(credence_control::FileError),
+    /// The exposure book does not hold what the check needs.
+    #[error(transparent)]
+    Book(#[from] credence_control::BookError),
+    /// A limit request the policy does not allow (a temporary limit too large or too long)
+    /// or cannot route.
+    #[error(transparent)]
+    Request(#[from] credence_control::RequestError),
+    /// The decisions on a limit request do not fit its route.
+    #[error(transparent)]
+    Decision(#[from] credence_control::DecisionError),
+    /// The portfolio's features do not fit a registered model.
+    #[error(transparent)]
+    ModelColumns(#[from] credence_model::artefact::MissingColumn),
+    #[error(transparent)]
+    Scoring(#[from] credence_model::score::ScoreError),
     #[error("no blocked order {id}; `credence blocked list` shows them")]
     UnknownBlockedOrder { id: i64 },
     #[error("blocked order {id} is already {status}")]
@@ -193,4 +224,32 @@ pub enum EngineError {
     OverrideSuperseded { id: i64, customer: String },
     #[error("a rejection needs a comment")]
     CommentRequired,
+}
+
+impl EngineError {
+    /// The caller's input a refusal is about (`amount`, `expires`, `promised_date`, …), in
+    /// the words of the API's request fields; `None` when no one input is at fault, or the
+    /// error is not about the request at all.
+    pub fn input(&self) -> Option<&'static str> {
+        use credence_control::{DecisionError, RequestError};
+        match self {
+            EngineError::Request(
+                RequestError::ExpiredTemporary { .. } | RequestError::TemporaryTooLong { .. },
+            ) => Some("expires"),
+            EngineError::Request(RequestError::TemporaryTooLarge { .. }) => Some("amount"),
+            EngineError::Decision(DecisionError::RejectionWithoutComment { .. }) => Some("comment"),
+            EngineError::BadCollectionEntry { field, .. } => match *field {
+                "amount" => Some("amount"),
+                "promised date" => Some("promised_date"),
+                "reason" => Some("reason"),
+                "resolution" => Some("resolution"),
+                _ => None,
+            },
+            EngineError::IneligibleApprover { .. } => Some("approver"),
+            EngineError::ReasonRequired => Some("reason"),
+            EngineError::CommentRequired => Some("comment"),
+            EngineError::EvidenceRequired => Some("evidence"),
+            _ => None,
+        }
+    }
 }

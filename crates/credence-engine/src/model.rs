@@ -413,8 +413,7 @@ pub fn rate_with_model(
             Some((file.customer_id.clone(), crate::model_data::feature_cells(file, &set)))
         },
         |done, _, _| {
-            let mut schema = SchemaReader::new(&model.features, &header)
-                .map_err(|e| EngineError::Control(e.to_string()))?;
+            let mut schema = SchemaReader::new(&model.features, &header)?;
             let mut chunk_ids = Vec::new();
             for r in done {
                 match r {
@@ -426,8 +425,7 @@ pub fn rate_with_model(
                 }
             }
             let table = schema.take();
-            let rows = credence_model::score_table(&model, &table, 3)
-                .map_err(|e| EngineError::Control(e.to_string()))?;
+            let rows = credence_model::score_table(&model, &table, 3)?;
             for (id, s) in chunk_ids.into_iter().zip(rows) {
                 scores.push(ModelScore {
                     customer_id: id,

@@ -3,6 +3,7 @@
 //! hash of its inputs, in one run per call.
 
 use crate::EngineError;
+use crate::columns::customers;
 use crate::credit_file::{LoadedFile, Qualitative};
 use chrono::NaiveDate;
 use credence_indicators::{Catalogue, EvalOptions, IndicatorSet};
@@ -81,10 +82,23 @@ const DETAIL_PREFIX: &str = "mplz4b64:";
 /// Breakdowns stored as LZ4-compressed JSON in base64; still read.
 const JSON_LZ4_PREFIX: &str = "lz4b64:";
 
-fn unpack(b64: &str) -> Result<Vec<u8>, String> {
+/// Why a stored breakdown cannot be decoded.
+#[derive(Debug, thiserror::Error)]
+pub enum DetailError {
+    #[error(transparent)]
+    Base64(#[from] base64::DecodeError),
+    #[error(transparent)]
+    Lz4(#[from] lz4_flex::block::DecompressError),
+    #[error(transparent)]
+    MessagePack(#[from] rmp_serde::decode::Error),
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
+fn unpack(b64: &str) -> Result<Vec<u8>, DetailError> {
     use base64::Engine;
-    let packed = base64::engine::general_purpose::STANDARD_NO_PAD.decode(b64).map_err(|e| e.to_string())?;
-    lz4_flex::decompress_size_prepended(&packed).map_err(|e| e.to_string())
+    let packed = base64::engine::general_purpose::STANDARD_NO_PAD.decode(b64)?;
+    Ok(lz4_flex::decompress_size_prepended(&packed)?)
 }
 
 /// Encodes a breakdown for storage.
@@ -96,15 +110,15 @@ pub(crate) fn encode_detail(detail: &RatingDetail) -> Result<String, String> {
 }
 
 /// Decodes a stored breakdown in any of the forms ever stored.
-pub(crate) fn decode_detail(stored: &str) -> Result<RatingDetail, String> {
+pub(crate) fn decode_detail(stored: &str) -> Result<RatingDetail, DetailError> {
     if let Some(b64) = stored.strip_prefix(DETAIL_PREFIX) {
-        return rmp_serde::from_slice(&unpack(b64)?).map_err(|e| e.to_string());
+        return Ok(rmp_serde::from_slice(&unpack(b64)?)?);
     }
     let json = match stored.strip_prefix(JSON_LZ4_PREFIX) {
         Some(b64) => unpack(b64)?,
         None => stored.as_bytes().to_vec(),
     };
-    serde_json::from_slice(&json).map_err(|e| e.to_string())
+    Ok(serde_json::from_slice(&json)?)
 }
 
 /// Facts outside the indicators that the scorecard's caps use.
@@ -140,7 +154,7 @@ struct Rated {
 /// Everything one customer's rating needs, computed without IO.
 fn rate_one(c: &LoadedFile, catalogue: &Catalogue, model: &ScorecardModel, as_of: NaiveDate) -> Rated {
     let customer_id = c.customer_id().to_owned();
-    let industry = c.head.customer.text("industry").unwrap_or_default().to_owned();
+    let industry = customers::INDUSTRY.text(&c.head.customer).unwrap_or_default().to_owned();
     let outcome = (|| {
         let (file, qualitative) = c.file.as_ref().map_err(String::clone)?;
         let indicators = catalogue.evaluate(file, as_of, &EvalOptions { trends: model.uses_trends() });
@@ -200,7 +214,7 @@ fn rate_guarded(c: &LoadedFile, catalogue: &Catalogue, model: &ScorecardModel, a
                 .unwrap_or("unknown");
             Rated {
                 customer_id: c.customer_id().to_owned(),
-                industry: c.head.customer.text("industry").unwrap_or_default().to_owned(),
+                industry: customers::INDUSTRY.text(&c.head.customer).unwrap_or_default().to_owned(),
                 outcome: Err(format!("internal error while rating: {what}")),
             }
         })

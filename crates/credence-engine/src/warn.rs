@@ -4,6 +4,7 @@
 //! an owner and a deadline. Overdue cases escalate.
 
 use crate::EngineError;
+use crate::columns::customers;
 use crate::credit_file::Pool;
 use chrono::NaiveDate;
 use credence_domain::{Labelled, MonitoringTier};
@@ -133,7 +134,7 @@ fn evidence_json(
     text_zh: String,
 ) -> Result<String, EngineError> {
     serde_json::to_string(&serde_json::json!({ "text_en": text_en, "text_zh": text_zh, "detail": what }))
-        .map_err(|e| EngineError::Serialise(e.to_string()))
+        .map_err(EngineError::Serialise)
 }
 
 struct Master {
@@ -147,29 +148,107 @@ struct Master {
 /// transaction.
 pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result<WarnReport, EngineError> {
     let as_of = options.as_of;
+    let masters = read_masters(store)?;
+    let levels = store.customer_levels()?;
+    let open = store.open_alerts()?;
+    let grades = latest_grades(store)?;
+    let due = due_customers(&masters, &levels, pack, options);
+    let mut open_cases: HashMap<String, StoredCase> = store
+        .cases(&CaseFilter { status: Some("open".into()), ..CaseFilter::default() })?
+        .into_iter()
+        .map(|c| (c.customer_id.clone(), c))
+        .collect();
+    let scope = match options.scope {
+        WarnScope::Due => "due",
+        WarnScope::All => "all",
+    };
+    let mut pool = Pool::open(store)?;
+    let mut session = store.begin_warning_run(
+        &as_of.to_string(),
+        pack.version(),
+        pack.catalogue_version(),
+        scope,
+        &options.now,
+    )?;
+    let mut report = WarnReport::new(session.run_id(), as_of, pack.version(), due.len());
+    let cleared = format!("condition no longer holds on {as_of}");
+    let run = Run { pack, options, masters: &masters, grades: &grades, open: &open, cleared: &cleared };
+    let kept = run.evaluate(&mut pool, &mut session, &due, &mut open_cases, &mut report)?;
+    drop(pool);
+    let t = std::time::Instant::now();
+    // Peer alerts (whole-portfolio runs only): subject = the group and its indicator.
+    let peer_alerts = if options.scope == WarnScope::All {
+        let peer_alerts = pack.evaluate_peers(kept.iter().map(|(_, p)| p));
+        run.reconcile_peers(&mut session, &peer_alerts, &mut report)?;
+        peer_alerts
+    } else {
+        Vec::new()
+    };
+    run.set_levels(&mut session, &kept, &peer_alerts, &levels, &mut report)?;
+    report.seconds_write += t.elapsed().as_secs_f64();
+    let counts = session.commit(&options.now)?;
+    report.evaluated = counts.evaluated;
+    report.raised = counts.raised;
+    report.still_open = counts.still_open;
+    report.refreshed = counts.updated;
+    report.closed = counts.closed;
+    report.level_changes = counts.level_changes;
+    report.cases_escalated = sweep_cases(store, &options.now)?;
+    report.peer_alerts = peer_alerts;
+    Ok(report)
+}
+
+impl WarnReport {
+    fn new(run_id: i64, as_of: NaiveDate, pack_version: &str, due: usize) -> WarnReport {
+        WarnReport {
+            run_id,
+            as_of,
+            pack_version: pack_version.to_owned(),
+            due: due as u64,
+            evaluated: 0,
+            failed: 0,
+            raised: 0,
+            still_open: 0,
+            refreshed: 0,
+            closed: 0,
+            level_changes: 0,
+            cases_opened: 0,
+            cases_joined: 0,
+            cases_escalated: 0,
+            levels: HashMap::new(),
+            peer_alerts: Vec::new(),
+            firing_by_rule: HashMap::new(),
+            seconds_read: 0.0,
+            seconds_evaluate: 0.0,
+            seconds_write: 0.0,
+        }
+    }
+}
+
+/// The master data a run needs of every customer, by customer id.
+fn read_masters(store: &mut Store) -> Result<HashMap<String, Master>, EngineError> {
     let mut masters: HashMap<String, Master> = HashMap::new();
     store.for_each_record(credence_records::Kind::Customers, |c| {
-        let id = c.text("customer_id").unwrap_or_default().to_owned();
+        let id = customers::CUSTOMER_ID.text(&c).unwrap_or_default().to_owned();
         masters.insert(
             id,
             Master {
-                tier: c
-                    .text("monitoring_tier")
+                tier: customers::MONITORING_TIER
+                    .text(&c)
                     .and_then(MonitoringTier::parse_label)
                     .unwrap_or(MonitoringTier::Secondary),
-                industry: c.text("industry").unwrap_or_default().to_owned(),
-                sub_industry: c.text("sub_industry").map(str::to_owned),
-                business_line: c
-                    .text("business_line")
-                    .or(c.text("org_unit"))
-                    .unwrap_or("unassigned")
-                    .to_owned(),
+                industry: customers::INDUSTRY.text(&c).unwrap_or_default().to_owned(),
+                sub_industry: customers::SUB_INDUSTRY.text(&c).map(str::to_owned),
+                business_line: customers::owner(&c).to_owned(),
             },
         );
         Ok(())
     })?;
-    let levels = store.customer_levels()?;
-    let open = store.open_alerts()?;
+    Ok(masters)
+}
+
+/// The letter grades of the latest finished rating run, by customer id.
+fn latest_grades(store: &mut Store) -> Result<HashMap<String, String>, EngineError> {
     let mut grades: HashMap<String, String> = HashMap::new();
     if let Some(run) = store.rating_runs(20)?.into_iter().find(|r| r.finished_at.is_some()) {
         store.ratings_of_run(run.id, |r| {
@@ -177,6 +256,17 @@ pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result
             Ok(())
         })?;
     }
+    Ok(grades)
+}
+
+/// The customers a run evaluates, in id order: all, or those due by their monitoring
+/// frequency.
+fn due_customers<'m>(
+    masters: &'m HashMap<String, Master>,
+    levels: &HashMap<String, credence_store::StoredLevel>,
+    pack: &RulePack,
+    options: &WarnOptions,
+) -> Vec<&'m String> {
     let level_of = |id: &str| match levels.get(id).map(|l| l.level.as_str()) {
         Some("red") => Level::Red,
         Some("yellow") => Level::Yellow,
@@ -194,134 +284,98 @@ pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result
                         level: level_of(id),
                     },
                     levels.get(id.as_str()).and_then(|l| l.checked_as_of.parse().ok()),
-                    as_of,
+                    options.as_of,
                 )
         })
         .map(|(id, _)| id)
         .collect();
     due.sort();
-    let wanted: std::collections::HashSet<&str> = due.iter().map(|s| s.as_str()).collect();
-    let ranges: Vec<(String, String)> =
-        due.chunks(4_000).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
+    due
+}
 
-    let mut open_cases: HashMap<String, StoredCase> = store
-        .cases(&CaseFilter { status: Some("open".into()), ..CaseFilter::default() })?
-        .into_iter()
-        .map(|c| (c.customer_id.clone(), c))
-        .collect();
-    let mut open_by_subject: HashMap<&str, Vec<(&str, i64)>> = HashMap::new();
-    for ((subject, code), alert) in &open {
-        open_by_subject.entry(subject.as_str()).or_default().push((code.as_str(), alert.id));
+/// A customer's firings as the levels read them (codes and levels), and its peer summary.
+type Kept = (Vec<Firing>, PeerSummary);
+
+/// What the steps of one run share.
+struct Run<'r> {
+    pack: &'r RulePack,
+    options: &'r WarnOptions,
+    masters: &'r HashMap<String, Master>,
+    grades: &'r HashMap<String, String>,
+    open: &'r HashMap<(String, String), OpenAlert>,
+    cleared: &'r str,
+}
+
+impl Run<'_> {
+    /// Evaluates the due customers on every core; each customer's alerts and case are
+    /// brought up to date as its range comes back. What the levels still need once the
+    /// peer rules have seen the whole portfolio is kept.
+    fn evaluate(
+        &self,
+        pool: &mut Pool,
+        session: &mut credence_store::WarningSession<'_>,
+        due: &[&String],
+        open_cases: &mut HashMap<String, StoredCase>,
+        report: &mut WarnReport,
+    ) -> Result<Vec<Kept>, EngineError> {
+        let wanted: std::collections::HashSet<&str> = due.iter().map(|s| s.as_str()).collect();
+        let ranges: Vec<(String, String)> =
+            due.chunks(4_000).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
+        let mut open_by_subject: HashMap<&str, Vec<(&str, i64)>> = HashMap::new();
+        for ((subject, code), alert) in self.open {
+            open_by_subject.entry(subject.as_str()).or_default().push((code.as_str(), alert.id));
+        }
+        let evaluator = self.pack.evaluator(self.options.as_of);
+        let mut kept: Vec<Kept> = Vec::with_capacity(due.len());
+        pool.run(
+            &ranges,
+            &|id| wanted.contains(id),
+            &|c| {
+                let (file, _) = c.file.as_ref().ok()?;
+                let tier = self.masters.get(c.customer_id()).map(|m| m.tier);
+                let status =
+                    CustomerStatus { grade: self.grades.get(c.customer_id()).map(String::as_str), tier };
+                Some(evaluator.evaluate(file, &status))
+            },
+            |done, read, evaluate| {
+                report.seconds_read += read;
+                report.seconds_evaluate += evaluate;
+                let t = std::time::Instant::now();
+                for w in done {
+                    let Some(w) = w else {
+                        report.failed += 1;
+                        continue;
+                    };
+                    let new_alerts =
+                        reconcile_customer(session, &w, self.open, &open_by_subject, self.cleared)?;
+                    let owner =
+                        self.masters.get(&w.customer_id).map_or("unassigned", |m| m.business_line.as_str());
+                    for (alert, level, what) in new_alerts {
+                        let raised = Raised { customer: &w.customer_id, owner, alert, level, what: &what };
+                        open_case(session, open_cases, report, &raised, &self.options.now)?;
+                    }
+                    for f in &w.firings {
+                        *report.firing_by_rule.entry(f.code.clone()).or_default() += 1;
+                    }
+                    kept.push((w.firings.into_iter().map(codes_and_levels).collect(), w.peer));
+                }
+                report.seconds_write += t.elapsed().as_secs_f64();
+                Ok(())
+            },
+        )?;
+        Ok(kept)
     }
-    let scope = match options.scope {
-        WarnScope::Due => "due",
-        WarnScope::All => "all",
-    };
-    let mut pool = Pool::open(store)?;
-    let mut session = store.begin_warning_run(
-        &as_of.to_string(),
-        pack.version(),
-        pack.catalogue_version(),
-        scope,
-        &options.now,
-    )?;
-    let mut report = WarnReport {
-        run_id: session.run_id(),
-        as_of,
-        pack_version: pack.version().to_owned(),
-        due: due.len() as u64,
-        evaluated: 0,
-        failed: 0,
-        raised: 0,
-        still_open: 0,
-        refreshed: 0,
-        closed: 0,
-        level_changes: 0,
-        cases_opened: 0,
-        cases_joined: 0,
-        cases_escalated: 0,
-        levels: HashMap::new(),
-        peer_alerts: Vec::new(),
-        firing_by_rule: HashMap::new(),
-        seconds_read: 0.0,
-        seconds_evaluate: 0.0,
-        seconds_write: 0.0,
-    };
-    let cleared = format!("condition no longer holds on {as_of}");
 
-    // Evaluate on every core; each customer's alerts and case are brought up to date as
-    // its range comes back. What the levels still need once the peer rules have seen the
-    // whole portfolio is kept: the firings' codes and levels, and the peer summary.
-    let evaluator = pack.evaluator(as_of);
-    let mut kept: Vec<(Vec<Firing>, PeerSummary)> = Vec::with_capacity(due.len());
-    pool.run(
-        &ranges,
-        &|id| wanted.contains(id),
-        &|c| {
-            let (file, _) = c.file.as_ref().ok()?;
-            let tier = masters.get(c.customer_id()).map(|m| m.tier);
-            let status = CustomerStatus { grade: grades.get(c.customer_id()).map(String::as_str), tier };
-            Some(evaluator.evaluate(file, &status))
-        },
-        |done, read, evaluate| {
-            report.seconds_read += read;
-            report.seconds_evaluate += evaluate;
-            let t = std::time::Instant::now();
-            for w in done {
-                let Some(w) = w else {
-                    report.failed += 1;
-                    continue;
-                };
-                let new_alerts = reconcile_customer(&mut session, &w, &open, &open_by_subject, &cleared)?;
-                let owner = masters.get(&w.customer_id).map_or("unassigned", |m| m.business_line.as_str());
-                for (alert, level, what) in new_alerts {
-                    open_case(
-                        &mut session,
-                        &mut open_cases,
-                        &mut report,
-                        &w.customer_id,
-                        owner,
-                        alert,
-                        level,
-                        &what,
-                        &options.now,
-                    )?;
-                }
-                for f in &w.firings {
-                    *report.firing_by_rule.entry(f.code.clone()).or_default() += 1;
-                }
-                let firings = w
-                    .firings
-                    .into_iter()
-                    .map(|mut f| {
-                        // Levels read codes and levels only.
-                        f.evidence = Vec::new();
-                        f.name = String::new();
-                        f.name_zh = String::new();
-                        f.name_en = String::new();
-                        f.action_zh = String::new();
-                        f.action_en = String::new();
-                        f
-                    })
-                    .collect();
-                kept.push((firings, w.peer));
-            }
-            report.seconds_write += t.elapsed().as_secs_f64();
-            Ok(())
-        },
-    )?;
-    drop(pool);
-    let t = std::time::Instant::now();
-
-    // Peer alerts (whole-portfolio runs only): subject = the group and its indicator.
-    let peer_alerts = if options.scope == WarnScope::All {
-        pack.evaluate_peers(kept.iter().map(|(_, p)| p))
-    } else {
-        Vec::new()
-    };
-    if options.scope == WarnScope::All {
+    /// Raises or refreshes the peer alerts that fire and closes the open ones that no
+    /// longer do.
+    fn reconcile_peers(
+        &self,
+        session: &mut credence_store::WarningSession<'_>,
+        peer_alerts: &[PeerAlert],
+        report: &mut WarnReport,
+    ) -> Result<(), EngineError> {
         let mut firing: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
-        for a in &peer_alerts {
+        for a in peer_alerts {
             let subject = format!("{}/{}", a.group, a.signal);
             let evidence = evidence_json(
                 a,
@@ -329,7 +383,7 @@ pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result
                 a.sentence(credence_warning::Language::Zh),
             )?;
             *report.firing_by_rule.entry(a.code.clone()).or_default() += 1;
-            match open.get(&(subject.clone(), a.code.clone())) {
+            match self.open.get(&(subject.clone(), a.code.clone())) {
                 Some(alert) => session.refresh(alert, &evidence)?,
                 None => {
                     session.raise(&NewAlert {
@@ -346,42 +400,53 @@ pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result
             firing.insert((subject, a.code.clone()));
         }
         let peer_codes: std::collections::HashSet<&str> =
-            pack.aggregates().iter().map(|a| a.code.as_str()).collect();
-        for ((subject, code), alert) in &open {
+            self.pack.aggregates().iter().map(|a| a.code.as_str()).collect();
+        for ((subject, code), alert) in self.open {
             if peer_codes.contains(code.as_str()) && !firing.contains(&(subject.clone(), code.clone())) {
-                session.close(alert.id, &cleared)?;
+                session.close(alert.id, self.cleared)?;
             }
         }
+        Ok(())
     }
 
-    // Levels, with the peer alerts that cover each customer.
-    for (firings, peer) in &kept {
-        let id = peer.customer_id.as_str();
-        let covering: Vec<&PeerAlert> = peer_alerts
-            .iter()
-            .filter(|a| a.covers(&peer.industry, peer.sub_industry.as_deref(), &peer.region))
-            .collect();
-        let decision = pack.decide_level(&LevelInput {
-            firings,
-            grade: grades.get(id).map(String::as_str),
-            peer_alerts: &covering,
-        });
-        let causes =
-            serde_json::to_string(&decision.causes).map_err(|e| EngineError::Serialise(e.to_string()))?;
-        session.set_level(id, levels.get(id), decision.level.code(), decision.watch, &causes)?;
-        *report.levels.entry(decision.level.code().to_owned()).or_default() += 1;
+    /// Decides and records every evaluated customer's level, with the peer alerts that
+    /// cover it.
+    fn set_levels(
+        &self,
+        session: &mut credence_store::WarningSession<'_>,
+        kept: &[Kept],
+        peer_alerts: &[PeerAlert],
+        levels: &HashMap<String, credence_store::StoredLevel>,
+        report: &mut WarnReport,
+    ) -> Result<(), EngineError> {
+        for (firings, peer) in kept {
+            let id = peer.customer_id.as_str();
+            let covering: Vec<&PeerAlert> = peer_alerts
+                .iter()
+                .filter(|a| a.covers(&peer.industry, peer.sub_industry.as_deref(), &peer.region))
+                .collect();
+            let decision = self.pack.decide_level(&LevelInput {
+                firings,
+                grade: self.grades.get(id).map(String::as_str),
+                peer_alerts: &covering,
+            });
+            let causes = serde_json::to_string(&decision.causes).map_err(EngineError::Serialise)?;
+            session.set_level(id, levels.get(id), decision.level.code(), decision.watch, &causes)?;
+            *report.levels.entry(decision.level.code().to_owned()).or_default() += 1;
+        }
+        Ok(())
     }
-    report.seconds_write += t.elapsed().as_secs_f64();
-    let counts = session.commit(&options.now)?;
-    report.evaluated = counts.evaluated;
-    report.raised = counts.raised;
-    report.still_open = counts.still_open;
-    report.refreshed = counts.updated;
-    report.closed = counts.closed;
-    report.level_changes = counts.level_changes;
-    report.cases_escalated = sweep_cases(store, &options.now)?;
-    report.peer_alerts = peer_alerts;
-    Ok(report)
+}
+
+/// A firing as the levels read it: its code and level, without evidence and texts.
+fn codes_and_levels(mut f: Firing) -> Firing {
+    f.evidence = Vec::new();
+    f.name = String::new();
+    f.name_zh = String::new();
+    f.name_en = String::new();
+    f.action_zh = String::new();
+    f.action_en = String::new();
+    f
 }
 
 /// Raises a customer's new firings, refreshes the open alerts that still hold and closes
@@ -435,13 +500,10 @@ fn open_case(
     session: &mut credence_store::WarningSession<'_>,
     open_cases: &mut HashMap<String, StoredCase>,
     report: &mut WarnReport,
-    customer: &str,
-    owner: &str,
-    alert: i64,
-    level: RuleLevel,
-    what: &str,
+    raised: &Raised<'_>,
     now: &str,
 ) -> Result<(), EngineError> {
+    let Raised { customer, owner, alert, level, what } = *raised;
     let level = match level {
         RuleLevel::Red => "red",
         RuleLevel::Yellow => "yellow",
@@ -457,16 +519,9 @@ fn open_case(
             }
             session.join_case(case.id, alert, &note, raise)?;
             report.cases_joined += 1;
-            notify_alert(
-                session,
-                &case.owner.clone(),
-                case.id,
-                customer,
-                alert,
-                level,
-                what,
-                &case.due_at.clone(),
-            )?;
+            let (owner, case_id, due_at) = (case.owner.clone(), case.id, case.due_at.clone());
+            let news = AlertNews { owner: &owner, case_id, customer, alert, level, what, due_at: &due_at };
+            notify_alert(session, &news)?;
         }
         None => {
             let id = session.open_case(customer, level, owner, &due_at)?;
@@ -489,23 +544,45 @@ fn open_case(
             );
             report.cases_opened += 1;
             let due_at = open_cases[customer].due_at.clone();
-            notify_alert(session, owner, id, customer, alert, level, what, &due_at)?;
+            notify_alert(
+                session,
+                &AlertNews { owner, case_id: id, customer, alert, level, what, due_at: &due_at },
+            )?;
         }
     }
     Ok(())
 }
 
+/// A new alert of a customer, as a case takes it in.
+#[derive(Clone, Copy)]
+struct Raised<'a> {
+    customer: &'a str,
+    /// The customer's business line, which owns a new case.
+    owner: &'a str,
+    alert: i64,
+    level: RuleLevel,
+    /// The rule's code and name.
+    what: &'a str,
+}
+
+/// The news of a red or yellow alert for a case owner.
+#[derive(Clone, Copy)]
+struct AlertNews<'a> {
+    owner: &'a str,
+    case_id: i64,
+    customer: &'a str,
+    alert: i64,
+    level: &'a str,
+    what: &'a str,
+    due_at: &'a str,
+}
+
 /// Queues the news of a red or yellow alert for the case owner.
 fn notify_alert(
     session: &mut credence_store::WarningSession<'_>,
-    owner: &str,
-    case_id: i64,
-    customer: &str,
-    alert: i64,
-    level: &str,
-    what: &str,
-    due_at: &str,
+    n: &AlertNews<'_>,
 ) -> Result<(), EngineError> {
+    let AlertNews { owner, case_id, customer, alert, level, what, due_at } = *n;
     let title_en = format!("{level} alert for {customer}: {what}; case {case_id} due {due_at}");
     let title_zh = format!(
         "客户{customer}触发{}预警：{what}；处置案件{case_id}，截止{due_at}",

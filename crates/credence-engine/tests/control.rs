@@ -8,8 +8,9 @@ use credence_control::{Action, CollectionStrategy, CreditPolicy, StepCode};
 use credence_domain::Currency;
 use credence_domain::Labelled;
 use credence_engine::{
-    ImportOptions, ImportStatus, OrderDecisionKind, RateOptions, RateScope, aging, apply_policy, build_demo,
-    check_order, decide_blocked_order, decide_limit, import_file, rate_portfolio,
+    BlockedDecision, ImportOptions, ImportStatus, OrderDecisionKind, OrderToCheck, RateOptions, RateScope,
+    aging, apply_policy, build_demo, check_order, decide_blocked_order, decide_limit, import_file,
+    rate_portfolio,
 };
 use credence_records::Kind;
 use credence_store::Store;
@@ -65,22 +66,50 @@ fn store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+fn order<'a>(
+    customer: &'a str,
+    amount: i64,
+    order_ref: Option<&'a str>,
+    actor: &'a str,
+    now: &'a str,
+) -> OrderToCheck<'a> {
+    OrderToCheck { customer, amount, order_ref, actor, now }
+}
+
+fn decision<'a>(
+    kind: OrderDecisionKind,
+    reason: &'a str,
+    by: &'a str,
+    now: &'a str,
+    date: NaiveDate,
+) -> BlockedDecision<'a> {
+    BlockedDecision { kind, reason, by, now, date }
+}
+
 #[test]
 fn an_order_is_checked_step_by_step_and_a_blocked_one_is_queued_and_decided() {
     let (_dir, mut store) = store();
     let policy = CreditPolicy::builtin();
     let day = date("2026-09-30");
-    let ok =
-        check_order(&mut store, &policy, "C2", 100_000, day, Some("SO-9"), "sales", "2026-09-30T09:00:00Z")
-            .unwrap();
+    let ok = check_order(
+        &mut store,
+        &policy,
+        &order("C2", 100_000, Some("SO-9"), "sales", "2026-09-30T09:00:00Z"),
+        day,
+    )
+    .unwrap();
     assert!(ok.result.pass);
     let e = &ok.result.exposure;
     assert_eq!((e.receivables, e.open_orders, e.new_order, e.total), (40_000, 0, 100_000, 140_000));
     assert_eq!(ok.blocked_order, None);
 
-    let checked =
-        check_order(&mut store, &policy, "C1", 5_000, day, Some("SO-1"), "sales", "2026-09-30T09:00:00Z")
-            .unwrap();
+    let checked = check_order(
+        &mut store,
+        &policy,
+        &order("C1", 5_000, Some("SO-1"), "sales", "2026-09-30T09:00:00Z"),
+        day,
+    )
+    .unwrap();
     let r = &checked.result;
     assert!(!r.pass);
     let e = &r.exposure;
@@ -93,33 +122,43 @@ fn an_order_is_checked_step_by_step_and_a_blocked_one_is_queued_and_decided() {
     let id = checked.blocked_order.expect("a blocked order with a reference is queued");
 
     assert!(
-        decide_blocked_order(&mut store, &policy, id, OrderDecisionKind::Release, " ", "li", "t1", day)
-            .is_err()
+        decide_blocked_order(
+            &mut store,
+            &policy,
+            id,
+            &decision(OrderDecisionKind::Release, " ", "li", "t1", day)
+        )
+        .is_err()
     );
-    let again =
-        decide_blocked_order(&mut store, &policy, id, OrderDecisionKind::Recheck, "", "li", "t1", day)
-            .unwrap();
+    let again = decide_blocked_order(
+        &mut store,
+        &policy,
+        id,
+        &decision(OrderDecisionKind::Recheck, "", "li", "t1", day),
+    )
+    .unwrap();
     assert_eq!(again.status, "blocked");
     let released = decide_blocked_order(
         &mut store,
         &policy,
         id,
-        OrderDecisionKind::Release,
-        "CFO accepted",
-        "li",
-        "t2",
-        day,
+        &decision(OrderDecisionKind::Release, "CFO accepted", "li", "t2", day),
     )
     .unwrap();
     assert_eq!((released.status.as_str(), released.reason.as_deref()), ("released", Some("CFO accepted")));
     assert!(
-        decide_blocked_order(&mut store, &policy, id, OrderDecisionKind::Reject, "late", "li", "t3", day)
-            .is_err()
+        decide_blocked_order(
+            &mut store,
+            &policy,
+            id,
+            &decision(OrderDecisionKind::Reject, "late", "li", "t3", day)
+        )
+        .is_err()
     );
     let (_, log) = store.blocked_order(id).unwrap().unwrap();
     let kinds: Vec<&str> = log.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["blocked", "rechecked", "released"]);
-    assert!(check_order(&mut store, &policy, "C9", 1, day, None, "sales", "t").is_err());
+    assert!(check_order(&mut store, &policy, &order("C9", 1, None, "sales", "t"), day).is_err());
 }
 
 /// Portfolio on 2026-09-30: open 800.00 + 400.00 = 1,200.00; current 300.00 + 400.00 =
@@ -221,7 +260,7 @@ fn limit_requests_follow_their_route_and_the_approved_limit_is_checked_against()
     let approved = &store.approved_limits().unwrap()[&request.customer_id];
     assert_eq!(approved.credit_limit, request.requested_limit);
     let checked =
-        check_order(&mut store, &policy, &request.customer_id, 1, date("2026-09-30"), None, "s", "t")
+        check_order(&mut store, &policy, &order(&request.customer_id, 1, None, "s", "t"), date("2026-09-30"))
             .unwrap();
     assert_eq!(checked.result.permanent_limit, request.requested_limit);
 }
@@ -296,17 +335,29 @@ fn promises_and_disputes_feed_indicators_and_hold_back_disputed_invoices() {
     assert!(e.unwrap_err().to_string().contains("must be on or after the day the promise is made"));
     let id = credence_engine::open_dispute(
         &mut store,
-        "C1",
-        "I1",
-        date("2026-09-10"),
-        Some(20_000),
-        "price",
-        "zhao",
+        &credence_engine::NewDispute {
+            customer: "C1",
+            invoice: "I1",
+            opened_on: date("2026-09-10"),
+            amount: Some(20_000),
+            reason: "price",
+            actor: "zhao",
+        },
         "t",
     )
     .unwrap();
-    let e =
-        credence_engine::open_dispute(&mut store, "C1", "I3", date("2026-09-10"), None, "price", "zhao", "t");
+    let e = credence_engine::open_dispute(
+        &mut store,
+        &credence_engine::NewDispute {
+            customer: "C1",
+            invoice: "I3",
+            opened_on: date("2026-09-10"),
+            amount: None,
+            reason: "price",
+            actor: "zhao",
+        },
+        "t",
+    );
     assert_eq!(e.unwrap_err().to_string(), "invoice 'I3' is customer 'C2's, not 'C1's");
 
     let catalogue = credence_indicators::Catalogue::builtin();

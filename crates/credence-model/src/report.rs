@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::artefact::{Body, Metrics, ModelFile};
+use crate::artefact::{Body, Metrics, ModelFile, Profile};
 
 /// A coefficient line of a regression.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -130,6 +130,18 @@ fn curve_svg(title: &str, series: &[Series<'_>]) -> String {
 pub fn html(model: &ModelFile) -> String {
     let r = report(model);
     let mut out = String::new();
+    summary_html(&mut out, model);
+    curves_html(&mut out, &model.profile);
+    calibration_html(&mut out, model);
+    estimates_html(&mut out, &r);
+    binning_html(&mut out, model);
+    profile_html(&mut out, model);
+    out.push_str("</body></html>\n");
+    out
+}
+
+/// The page head, what the model was trained on, and its performance by fold.
+fn summary_html(out: &mut String, model: &ModelFile) {
     let _ = write!(
         out,
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Model {v} — validation report</title><style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse;margin:0.5em 0 1.5em}}td,th{{border:1px solid #ccc;padding:2px 8px;text-align:right}}th{{background:#f3f3f3}}td:first-child,th:first-child{{text-align:left}}figure{{display:inline-block;margin:0 1em}}h2{{border-bottom:1px solid #ddd}}</style></head><body>",
@@ -169,10 +181,12 @@ pub fn html(model: &ModelFile) -> String {
         rows.push(metrics_row(&format!("mean of {} folds (seed {})", v.folds.len(), v.seed), &v.mean));
     }
     rows.push(metrics_row("training (in-sample)", &model.training));
-    table(&mut out, &head, &rows);
+    table(out, &head, &rows);
+}
 
+/// ROC and KS curves of the training data.
+fn curves_html(out: &mut String, p: &Profile) {
     out.push_str("<h2>Curves / 曲线</h2>");
-    let p = &model.profile;
     let roc: Vec<(f64, f64)> = p.roc.iter().map(|q| (q.false_positive_rate, q.true_positive_rate)).collect();
     out.push_str(&curve_svg(
         "ROC (training)",
@@ -184,7 +198,11 @@ pub fn html(model: &ModelFile) -> String {
         "KS: cumulative shares by PD rank (training)",
         &[("events", "#c0392b", events), ("non-events", "#27ae60", non)],
     ));
+}
 
+/// Calibration by grade and by PD decile, and the PD distribution.
+fn calibration_html(out: &mut String, model: &ModelFile) {
+    let p = &model.profile;
     out.push_str("<h2>Calibration by grade / 分级校准</h2>");
     let rows: Vec<Vec<String>> = model
         .grades
@@ -200,7 +218,7 @@ pub fn html(model: &ModelFile) -> String {
             ]
         })
         .collect();
-    table(&mut out, &["grade", "PD below", "rows", "events", "mean PD", "event rate"], &rows);
+    table(out, &["grade", "PD below", "rows", "events", "mean PD", "event rate"], &rows);
     out.push_str("<h3>By PD decile</h3>");
     let rows: Vec<Vec<String>> = p
         .calibration
@@ -216,13 +234,16 @@ pub fn html(model: &ModelFile) -> String {
             ]
         })
         .collect();
-    table(&mut out, &["decile", "rows", "events", "PD range", "mean PD", "event rate"], &rows);
+    table(out, &["decile", "rows", "events", "PD range", "mean PD", "event rate"], &rows);
 
     out.push_str("<h2>PD distribution / 违约概率分布</h2>");
     let rows: Vec<Vec<String>> =
         p.pd_histogram.iter().map(|(a, b, c)| vec![format!("{a:.4} – {b:.4}"), c.to_string()]).collect();
-    table(&mut out, &["PD band", "rows"], &rows);
+    table(out, &["PD band", "rows"], &rows);
+}
 
+/// Regression coefficients or tree importances, when the model has them.
+fn estimates_html(out: &mut String, r: &Report<'_>) {
     if !r.coefficients.is_empty() {
         out.push_str("<h2>Coefficients / 回归系数</h2>");
         let rows: Vec<Vec<String>> = r
@@ -238,15 +259,19 @@ pub fn html(model: &ModelFile) -> String {
                 ]
             })
             .collect();
-        table(&mut out, &["term", "estimate", "std. error", "z", "p-value"], &rows);
+        table(out, &["term", "estimate", "std. error", "z", "p-value"], &rows);
     }
     if !r.importance.is_empty() {
         out.push_str("<h2>Feature importance (gain) / 特征重要性</h2>");
         let rows: Vec<Vec<String>> =
             r.importance.iter().map(|(f, g)| vec![f.clone(), format!("{g:.3}")]).collect();
-        table(&mut out, &["feature", "gain"], &rows);
+        table(out, &["feature", "gain"], &rows);
     }
+}
 
+/// Every feature's binning table (with points for scorecards) and the features left out.
+fn binning_html(out: &mut String, model: &ModelFile) {
+    let p = &model.profile;
     out.push_str("<h2>Binning tables / 分箱表</h2>");
     let scorecard_points = match &model.body {
         Body::Scorecard(sc) => Some(sc),
@@ -283,7 +308,7 @@ pub fn html(model: &ModelFile) -> String {
         if points.is_some() {
             head.push("points");
         }
-        table(&mut out, &head, &rows);
+        table(out, &head, &rows);
     }
     if let Body::Scorecard(sc) = &model.body
         && !sc.excluded.is_empty()
@@ -296,9 +321,13 @@ pub fn html(model: &ModelFile) -> String {
                 vec![e.binning.feature.clone(), format!("{:.4}", e.binning.iv), format!("{:?}", e.reason)]
             })
             .collect();
-        table(&mut out, &["feature", "IV", "reason"], &rows);
+        table(out, &["feature", "IV", "reason"], &rows);
     }
+}
 
+/// The training data's profile and the columns not used.
+fn profile_html(out: &mut String, model: &ModelFile) {
+    let p = &model.profile;
     out.push_str("<h2>Training data profile / 训练数据概况</h2>");
     let rows: Vec<Vec<String>> = p
         .features
@@ -315,13 +344,11 @@ pub fn html(model: &ModelFile) -> String {
             ]
         })
         .collect();
-    table(&mut out, &["feature", "missing", "mean", "min", "max", "IV"], &rows);
+    table(out, &["feature", "missing", "mean", "min", "max", "IV"], &rows);
     if !model.dropped.is_empty() {
         let rows: Vec<Vec<String>> =
             model.dropped.iter().map(|d| vec![d.name.clone(), d.reason.clone()]).collect();
         out.push_str("<h3>Columns not used / 未使用的列</h3>");
-        table(&mut out, &["column", "reason"], &rows);
+        table(out, &["column", "reason"], &rows);
     }
-    out.push_str("</body></html>\n");
-    out
 }

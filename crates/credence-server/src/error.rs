@@ -161,9 +161,13 @@ impl From<credence_engine::EngineError> for ApiError {
                 message: chain(&e),
                 field: None,
             },
+            E::Request(_) => match e.input() {
+                Some(field) => rejected(&e, Some(field)),
+                None => ApiError::Internal(chain(&e)),
+            },
             E::Override(_)
             | E::ReasonRequired
-            | E::Control(_)
+            | E::Decision(_)
             | E::BadCollectionEntry { .. }
             | E::InvoiceOfAnotherCustomer { .. }
             | E::CaseAtLastStage { .. }
@@ -172,14 +176,22 @@ impl From<credence_engine::EngineError> for ApiError {
             | E::EvidenceRequired
             | E::CommentRequired
             | E::UnknownUser { .. }
-            | E::RepairItemsOpen { .. } => ApiError::Client {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "rejected",
-                message: chain(&e),
-                field: None,
-            },
+            | E::RepairItemsOpen { .. } => rejected(&e, e.input()),
+            // Ours: the program's policy, strategy or model files, the store, stored data
+            // that no longer reads, serialisation.
             _ => ApiError::Internal(chain(&e)),
         }
+    }
+}
+
+/// A request the engine refused (422 `rejected`), naming the request field when one is
+/// at fault.
+fn rejected(e: &credence_engine::EngineError, field: Option<&str>) -> ApiError {
+    ApiError::Client {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        code: "rejected",
+        message: chain(e),
+        field: field.map(str::to_owned),
     }
 }
 
@@ -233,5 +245,48 @@ impl IntoResponse for ApiError {
             }
         };
         (status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use credence_engine::EngineError;
+
+    async fn body(e: ApiError) -> (StatusCode, serde_json::Value) {
+        let response = e.into_response();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_policy_file_the_server_cannot_read_is_its_own_fault() {
+        let path = std::path::Path::new("/nonexistent/credit_policy.toml");
+        let e = credence_engine::load_policy(Some(path)).unwrap_err();
+        assert!(matches!(e, EngineError::PolicyFile(_)), "{e:?}");
+        let (status, b) = body(ApiError::from(e)).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(b["code"], "internal");
+        assert!(!b.to_string().contains("credit_policy"), "no internals in the body: {b}");
+    }
+
+    #[tokio::test]
+    async fn a_refused_entry_is_the_clients_and_names_the_field() {
+        let e = EngineError::BadCollectionEntry {
+            field: "promised date",
+            rule: "must be on or after the day the promise is made",
+            value: "2026-01-01 before 2026-02-01".into(),
+        };
+        let (status, b) = body(ApiError::from(e)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!((b["code"].as_str(), b["field"].as_str()), (Some("rejected"), Some("promised_date")));
+    }
+
+    #[tokio::test]
+    async fn a_stored_route_that_no_longer_reads_is_ours() {
+        let source = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        let (status, _) = body(ApiError::from(EngineError::BadStoredRoute { id: 7, source })).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

@@ -107,16 +107,14 @@ pub async fn check(
         .writing(move |store, shared| {
             scoped_customer(store, &caller, &req.customer_id)?;
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            let result = credence_engine::check_with_book(
-                store,
-                &warm.book,
-                &shared.policy,
-                &req.customer_id,
+            let order = credence_engine::OrderToCheck {
+                customer: &req.customer_id,
                 amount,
-                req.order_ref.as_deref(),
-                &caller.username,
-                &now,
-            )?;
+                order_ref: req.order_ref.as_deref(),
+                actor: &caller.username,
+                now: &now,
+            };
+            let result = credence_engine::check_with_book(store, &warm.book, &shared.policy, &order)?;
             if let Some(id) = result.blocked_order {
                 audit(
                     store,

@@ -92,16 +92,14 @@ pub(crate) fn decide_order(
     }
     let reason = req.reason.clone().unwrap_or_default();
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let after = credence_engine::decide_blocked_order(
-        store,
-        &shared.policy,
-        id,
+    let decision = credence_engine::BlockedDecision {
         kind,
-        &reason,
-        &caller.username,
-        &now,
-        today,
-    )?;
+        reason: &reason,
+        by: &caller.username,
+        now: &now,
+        date: today,
+    };
+    let after = credence_engine::decide_blocked_order(store, &shared.policy, id, &decision)?;
     audit(
         store,
         caller,

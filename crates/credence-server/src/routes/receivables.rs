@@ -404,16 +404,15 @@ pub async fn open_dispute(
         .writing(move |store, _| {
             scoped_customer(store, &caller, &d.customer_id)?;
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            let id = credence_engine::open_dispute(
-                store,
-                &d.customer_id,
-                &d.invoice_no,
-                today,
+            let dispute = credence_engine::NewDispute {
+                customer: &d.customer_id,
+                invoice: &d.invoice_no,
+                opened_on: today,
                 amount,
-                &d.reason,
-                &caller.username,
-                &now,
-            )?;
+                reason: &d.reason,
+                actor: &caller.username,
+            };
+            let id = credence_engine::open_dispute(store, &dispute, &now)?;
             audit(
                 store,
                 &caller,
