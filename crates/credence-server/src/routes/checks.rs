@@ -35,7 +35,7 @@ pub struct StandingView {
     pub as_of: String,
     #[schema(value_type = Object)]
     #[serde(flatten)]
-    pub standing: credence_control::Standing,
+    pub standing: credence_engine::types::control::Standing,
 }
 
 /// The customer's credit standing today.
@@ -76,7 +76,7 @@ pub async fn standing(
     tag = "credit control",
     request_body = CheckRequest,
     responses(
-        (status = 200, description = "the check: pass or block, each step, the remedy", body = Object),
+        (status = 200, description = "the check: pass or block, each step, the remedy", body = crate::routes::bodies::OrderCheckBody),
         (status = 404, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)
     ),
@@ -87,7 +87,7 @@ pub async fn check(
     caller: Caller,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Body(req): Body<CheckRequest>,
-) -> Result<Json<credence_engine::OrderCheck>, ApiError> {
+) -> Result<Json<crate::routes::bodies::OrderCheckBody>, ApiError> {
     caller.require(Permission::CheckRun)?;
     let policy_currency = state.0.policy.currency;
     if let Some(c) = &req.currency
@@ -130,5 +130,13 @@ pub async fn check(
             Ok(result)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
+}
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api/v1/customers/{id}/standing", get(standing))
+        .route("/api/v1/checks", post(check))
 }
