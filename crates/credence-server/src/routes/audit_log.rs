@@ -40,8 +40,7 @@ pub struct AuditQuery {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditPage {
-    #[schema(value_type = Vec<Object>)]
-    pub records: Vec<credence_store::AuditRecord>,
+    pub records: Vec<crate::routes::bodies::AuditRecordBody>,
     /// Pass as `after` for the next page; absent on the last.
     pub next_after: Option<i64>,
 }
@@ -79,7 +78,7 @@ pub async fn list(
             let records = store.audit_records(&filter)?;
             let next_after =
                 (records.len() == limit as usize).then(|| records.last().map(|r| r.seq)).flatten();
-            Ok(AuditPage { records, next_after })
+            Ok(AuditPage { records: records.into_iter().map(Into::into).collect(), next_after })
         })
         .await
         .map(Json)

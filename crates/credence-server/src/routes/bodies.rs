@@ -978,3 +978,81 @@ pub struct AccessChangedBody {
     /// Approval authorities dropped because the new scope no longer allows them.
     pub authorities_dropped: Vec<String>,
 }
+
+/// A case with its log and its alerts.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseDetailBody {
+    pub case: CaseBody,
+    pub log: Vec<CaseEventBody>,
+    pub alerts: Vec<AlertBody>,
+}
+
+/// One entry of a case's log.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseEventBody {
+    pub at: String,
+    pub actor: String,
+    /// `opened`, `joined`, `assigned`, `action`, `escalated`, `overdue`, `closed`.
+    pub kind: String,
+    pub note: String,
+}
+
+impl From<crate::routes::cases::CaseView> for CaseDetailBody {
+    fn from(v: crate::routes::cases::CaseView) -> Self {
+        CaseDetailBody {
+            case: v.case.into(),
+            log: v
+                .log
+                .into_iter()
+                .map(|e| CaseEventBody { at: e.at, actor: e.actor, kind: e.kind, note: e.note })
+                .collect(),
+            alerts: v.alerts.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A record of the audit log.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditRecordBody {
+    pub seq: i64,
+    /// RFC 3339 time stamp.
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    /// What was done, e.g. `rating.override`, `limit.approve`.
+    pub action: String,
+    /// What it was done to, e.g. `customer:C0000042`.
+    pub object: String,
+    /// Before/after summary, JSON text.
+    pub summary: String,
+    pub client_ip: String,
+    pub request_id: String,
+    pub prev_hash: String,
+    /// The record's MAC (or, for `sha256`, its plain hash).
+    pub hash: String,
+    /// `sha256` (unkeyed), `hmac-sha256` or `hmac-sm3`.
+    pub algorithm: String,
+    /// The key's id; empty for unkeyed records.
+    pub key_id: String,
+}
+
+impl From<credence_store::AuditRecord> for AuditRecordBody {
+    fn from(r: credence_store::AuditRecord) -> Self {
+        let e = r.entry;
+        AuditRecordBody {
+            seq: r.seq,
+            at: e.at,
+            actor: e.actor,
+            role: e.role,
+            action: e.action,
+            object: e.object,
+            summary: e.summary,
+            client_ip: e.client_ip,
+            request_id: e.request_id,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+            algorithm: r.algorithm,
+            key_id: r.key_id,
+        }
+    }
+}

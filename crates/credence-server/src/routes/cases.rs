@@ -4,7 +4,7 @@
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, State};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::ClientIp;
 use crate::access::Permission;
@@ -104,14 +104,11 @@ pub async fn list(
         .map(crate::routes::bodies::list)
 }
 
-/// A case with its log and its alerts.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+/// A case with its log and its alerts, as stored.
+#[derive(Debug)]
 pub struct CaseView {
-    #[schema(value_type = Object)]
     pub case: credence_store::StoredCase,
-    #[schema(value_type = Vec<Object>)]
     pub log: Vec<credence_store::CaseEvent>,
-    #[schema(value_type = Vec<Object>)]
     pub alerts: Vec<credence_store::StoredAlert>,
 }
 
@@ -154,19 +151,19 @@ impl CaseView {
     path = "/api/v1/cases/{id}",
     tag = "warnings",
     params(("id" = i64, Path)),
-    responses((status = 200, body = CaseView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::CaseDetailBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn show(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-) -> Result<Json<CaseView>, ApiError> {
+) -> Result<Json<crate::routes::bodies::CaseDetailBody>, ApiError> {
     caller.require(Permission::AlertRead)?;
     state
         .with_store(move |store, shared| case_view(store, &caller, id)?.shown_to(store, shared, &caller))
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
 }
 
 /// A change to a case.
@@ -221,7 +218,7 @@ impl CaseChangeRequest {
     tag = "warnings",
     params(("id" = i64, Path)),
     request_body = CaseChangeRequest,
-    responses((status = 200, body = CaseView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::CaseDetailBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn change(
@@ -230,7 +227,7 @@ pub async fn change(
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Path(id): Path<i64>,
     Body(req): Body<CaseChangeRequest>,
-) -> Result<Json<CaseView>, ApiError> {
+) -> Result<Json<crate::routes::bodies::CaseDetailBody>, ApiError> {
     caller.require(Permission::CaseWrite)?;
     let change = req.change()?;
     state
@@ -238,7 +235,7 @@ pub async fn change(
             apply_change(store, &caller, &ip, id, &req, &change)?.shown_to(store, shared, &caller)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
 }
 
 /// Applies a case change for the caller and audits it.

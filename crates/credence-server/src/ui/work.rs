@@ -499,39 +499,7 @@ pub async fn models(
         Ok(d) => d,
         Err(e) => return viewer.fail(&state, e),
     };
-    let models = details
-        .iter()
-        .map(|d| {
-            let m = &d.model;
-            let metrics = m.validation.as_ref().map_or(m.training, |v| v.mean);
-            let last = d.drift.last();
-            let (drift, drift_class) = match last.and_then(|p| p.psi.as_ref()) {
-                Some(psi) => {
-                    let reading = match psi.level {
-                        credence_engine::types::model::StabilityLevel::Stable => w.stable,
-                        credence_engine::types::model::StabilityLevel::Watch => w.watch_level,
-                        credence_engine::types::model::StabilityLevel::Act => w.act_level,
-                    };
-                    (
-                        format!("{:.3} ({reading}, {})", psi.value, last.map_or("", |p| p.as_of.as_str())),
-                        format!("psi-{reading}"),
-                    )
-                }
-                None => ("—".to_owned(), String::new()),
-            };
-            ModelRow {
-                version: m.version.clone(),
-                kind: m.kind.code().to_owned(),
-                trained: m.trained_at.clone(),
-                auc: format!("{:.3}", metrics.auc),
-                ks: format!("{:.3}", metrics.ks),
-                gini: format!("{:.3}", metrics.gini),
-                drift,
-                drift_class,
-                runs: d.drift.len().to_string(),
-            }
-        })
-        .collect();
+    let models = details.iter().map(|d| model_row(w, d)).collect();
     // Each rule's performance over the history, for callers whose scope is the whole portfolio.
     let performance = if viewer.caller.scope.is_whole_portfolio() {
         let to = state.today() - chrono::Months::new(12);
@@ -548,23 +516,7 @@ pub async fn models(
         .rules()
         .iter()
         .map(|r| {
-            let p = performance.as_ref().and_then(|p| p.rules.iter().find(|x| x.code == r.code));
-            let level = match r.level {
-                credence_engine::types::warning::RuleLevel::Red => "red",
-                credence_engine::types::warning::RuleLevel::Yellow => "yellow",
-                credence_engine::types::warning::RuleLevel::GreenWatch => "green_watch",
-            };
-            RuleRow {
-                code: r.code.clone(),
-                name: lang.pick(&r.name_en, &r.name_zh).to_owned(),
-                level: level_label(lang, level),
-                condition: r.when.clone(),
-                firings: p.map_or_else(|| "—".into(), |p| format::count(p.firings)),
-                precision: format::percent(p.and_then(|p| p.precision)),
-                recall: format::percent(p.and_then(|p| p.recall)),
-                lead: p.and_then(|p| p.median_lead_days).map_or_else(|| "—".into(), |d| format!("{d:.0}")),
-                false_alarms: format::percent(p.and_then(|p| p.false_alarm_rate)),
-            }
+            rule_row(lang, r, performance.as_ref().and_then(|p| p.rules.iter().find(|x| x.code == r.code)))
         })
         .collect();
     let rules_note = match &performance {
@@ -589,4 +541,60 @@ pub async fn models(
         rules_note,
     };
     html(&page)
+}
+
+/// A registered model: its validation metrics and the drift of its latest run.
+fn model_row(w: &credence_cockpit::Words, d: &credence_engine::model::ModelDetail) -> ModelRow {
+    let m = &d.model;
+    let metrics = m.validation.as_ref().map_or(m.training, |v| v.mean);
+    let last = d.drift.last();
+    let (drift, drift_class) = match last.and_then(|p| p.psi.as_ref()) {
+        Some(psi) => {
+            let reading = match psi.level {
+                credence_engine::types::model::StabilityLevel::Stable => w.stable,
+                credence_engine::types::model::StabilityLevel::Watch => w.watch_level,
+                credence_engine::types::model::StabilityLevel::Act => w.act_level,
+            };
+            (
+                format!("{:.3} ({reading}, {})", psi.value, last.map_or("", |p| p.as_of.as_str())),
+                format!("psi-{reading}"),
+            )
+        }
+        None => ("—".to_owned(), String::new()),
+    };
+    ModelRow {
+        version: m.version.clone(),
+        kind: m.kind.code().to_owned(),
+        trained: m.trained_at.clone(),
+        auc: format!("{:.3}", metrics.auc),
+        ks: format!("{:.3}", metrics.ks),
+        gini: format!("{:.3}", metrics.gini),
+        drift,
+        drift_class,
+        runs: d.drift.len().to_string(),
+    }
+}
+
+/// A warning rule with its performance on the history, when measured.
+fn rule_row(
+    lang: credence_cockpit::Lang,
+    r: &credence_engine::types::warning::Rule,
+    p: Option<&credence_engine::RulePerformance>,
+) -> RuleRow {
+    let level = match r.level {
+        credence_engine::types::warning::RuleLevel::Red => "red",
+        credence_engine::types::warning::RuleLevel::Yellow => "yellow",
+        credence_engine::types::warning::RuleLevel::GreenWatch => "green_watch",
+    };
+    RuleRow {
+        code: r.code.clone(),
+        name: lang.pick(&r.name_en, &r.name_zh).to_owned(),
+        level: level_label(lang, level),
+        condition: r.when.clone(),
+        firings: p.map_or_else(|| "—".into(), |p| format::count(p.firings)),
+        precision: format::percent(p.and_then(|p| p.precision)),
+        recall: format::percent(p.and_then(|p| p.recall)),
+        lead: p.and_then(|p| p.median_lead_days).map_or_else(|| "—".into(), |d| format!("{d:.0}")),
+        false_alarms: format::percent(p.and_then(|p| p.false_alarm_rate)),
+    }
 }

@@ -112,7 +112,7 @@ impl Serialize for Ordered {
 }
 
 /// Keys whose values change from run to run.
-const VOLATILE_KEYS: [&str; 3] = ["request_id", "head_hash", "inputs_hash"];
+const VOLATILE_KEYS: [&str; 5] = ["request_id", "head_hash", "inputs_hash", "hash", "prev_hash"];
 
 /// Whether text is an RFC 3339 time stamp (`2026-10-01T08:00:00Z`), not a plain date.
 fn is_time_stamp(t: &str) -> bool {
@@ -209,6 +209,10 @@ async fn payloads_of_the_main_endpoints() {
     snapshot!(f, "portfolio_positions", get("/api/v1/portfolio/positions?per_page=3", &risk), ok);
     snapshot!(f, "alerts", get("/api/v1/alerts?limit=3", &risk), ok);
     snapshot!(f, "cases", get("/api/v1/cases?limit=3", &risk), ok);
+    let (_, cases, _) = call(f, get("/api/v1/cases?limit=1", &risk)).await;
+    let case = cases[0]["id"].as_i64().unwrap();
+    snapshot!(f, "case_detail", get(&format!("/api/v1/cases/{case}"), &risk), ok);
+    snapshot!(f, "audit_page", get("/api/v1/audit?limit=3", &audit), ok);
     snapshot!(f, "limit_requests", get("/api/v1/limit-requests", &boss), ok);
     snapshot!(f, "rating_runs", get("/api/v1/rating-runs", &risk), ok);
     snapshot!(f, "groups", get("/api/v1/groups", &risk), ok);
