@@ -33,9 +33,16 @@ pub struct StandingView {
     pub customer_id: String,
     pub currency: String,
     pub as_of: String,
-    #[schema(value_type = Object)]
-    #[serde(flatten)]
-    pub standing: credence_engine::types::control::Standing,
+    pub exposure: i64,
+    /// Open invoices past their due date.
+    pub overdue_items: u32,
+    pub limit: i64,
+    pub temporary_limit: i64,
+    /// Limit plus temporary limit less exposure (negative: over the limit).
+    pub available: i64,
+    pub grade: Option<String>,
+    /// `red`, `yellow` or `green`.
+    pub level: String,
 }
 
 /// The customer's credit standing today.
@@ -63,7 +70,18 @@ pub async fn standing(
                 .book
                 .standing(&id, book.as_of)
                 .ok_or_else(|| ApiError::not_found(format!("no customer with id '{id}'")))?;
-            Ok(StandingView { customer_id: id, currency, as_of: book.as_of.to_string(), standing })
+            Ok(StandingView {
+                customer_id: id,
+                currency,
+                as_of: book.as_of.to_string(),
+                exposure: standing.exposure,
+                overdue_items: standing.overdue_items,
+                limit: standing.limit,
+                temporary_limit: standing.temporary_limit,
+                available: standing.available,
+                grade: standing.grade,
+                level: credence_domain::Labelled::code(&standing.level).to_owned(),
+            })
         })
         .await
         .map(Json)

@@ -410,7 +410,7 @@ pub struct CustomerRecordsQuery {
     path = "/api/v1/customers/{id}/records/{kind}",
     tag = "records",
     params(("id" = String, Path), ("kind" = String, Path), CustomerRecordsQuery),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Vec<BTreeMap<String, String>>), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn customer_records(
