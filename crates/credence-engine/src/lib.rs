@@ -34,6 +34,9 @@ mod rate;
 mod receivables;
 mod repair;
 mod rule_performance;
+mod scoring;
+pub mod types;
+mod views;
 mod warn;
 
 pub use analysis::{
@@ -76,6 +79,8 @@ pub use repair::{
     open_repair,
 };
 pub use rule_performance::{RulePerformance, RulesPerformanceReport, evaluation_dates, rules_performance};
+pub use scoring::{ScoringError, score_rows};
+pub use views::{approval_status, neighbourhood_of, portfolio_overview, portfolio_positions};
 pub use warn::{
     CaseChange, EMERGENCY_PLANS, PLAYBOOKS, Playbook, STAGES, WarnOptions, WarnReport, WarnScope,
     change_case, playbook, sweep_cases, warn,

@@ -438,7 +438,7 @@ pub fn set_authority(
 
 /// The authorities there are for a credit policy: its approval roles and the
 /// rating-override approval.
-pub fn known_authorities(policy: &credence_control::CreditPolicy) -> Vec<String> {
+pub fn known_authorities(policy: &credence_engine::types::control::CreditPolicy) -> Vec<String> {
     policy
         .authority()
         .roles

@@ -28,12 +28,12 @@ pub struct JobConfig {
     /// How often each instance looks for due runs.
     pub tick: Duration,
     /// Notification delivery settings; without them delivery is not scheduled.
-    pub notify: Option<credence_notify::NotifyConfig>,
+    pub notify: Option<credence_engine::types::notify::NotifyConfig>,
 }
 
 impl JobConfig {
     /// Daily rating and warnings; notifications every five minutes when configured.
-    pub fn standard(notify: Option<credence_notify::NotifyConfig>) -> JobConfig {
+    pub fn standard(notify: Option<credence_engine::types::notify::NotifyConfig>) -> JobConfig {
         let day = Duration::from_secs(86_400);
         let mut schedules = vec![
             JobSchedule { name: "nightly_rating", period: day },
@@ -46,7 +46,10 @@ impl JobConfig {
     }
 
     /// Every job every `period` (for trials and tests).
-    pub fn every(period: Duration, notify: Option<credence_notify::NotifyConfig>) -> JobConfig {
+    pub fn every(
+        period: Duration,
+        notify: Option<credence_engine::types::notify::NotifyConfig>,
+    ) -> JobConfig {
         let mut c = JobConfig::standard(notify);
         for s in &mut c.schedules {
             s.period = period;
@@ -103,7 +106,7 @@ impl JobKind {
 pub(crate) fn execute(
     store: &mut credence_store::Store,
     shared: &crate::state::Shared,
-    notify: Option<&credence_notify::NotifyConfig>,
+    notify: Option<&credence_engine::types::notify::NotifyConfig>,
     kind: &JobKind,
     as_of: chrono::NaiveDate,
     now: DateTime<Utc>,
@@ -174,7 +177,7 @@ pub(crate) fn claim(
 pub(crate) fn run_claimed(
     store: &mut credence_store::Store,
     shared: &crate::state::Shared,
-    notify: Option<&credence_notify::NotifyConfig>,
+    notify: Option<&credence_engine::types::notify::NotifyConfig>,
     run: &str,
     kind: &JobKind,
     as_of: chrono::NaiveDate,

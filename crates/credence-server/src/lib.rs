@@ -176,3 +176,34 @@ pub fn init_logging(json: bool, filter: &str) {
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = if json { builder.json().try_init() } else { builder.try_init() };
 }
+
+#[cfg(test)]
+mod tests {
+    /// The server reaches analytics only through the engine: its manifest lists no
+    /// analytic crate (nor the notifier) among its dependencies; what it shows of their
+    /// results comes through `credence_engine` and `credence_engine::types`.
+    #[test]
+    fn the_server_depends_on_no_analytic_crate() {
+        let manifest = include_str!("../Cargo.toml");
+        let deps = manifest.split("\n[dependencies]").nth(1).expect("a dependencies table");
+        let deps = deps.split("\n[").next().unwrap_or_default();
+        for c in [
+            "control",
+            "groups",
+            "indicators",
+            "model",
+            "notify",
+            "portfolio",
+            "rating",
+            "scorecard",
+            "trees",
+            "warning",
+        ] {
+            let name = format!("credence-{c}");
+            assert!(
+                !deps.lines().any(|l| l.trim_start().starts_with(&name)),
+                "the server depends on {name} directly; call it through the engine"
+            );
+        }
+    }
+}

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use credence_control::CreditPolicy;
-use credence_indicators::Catalogue;
+use credence_engine::types::control::CreditPolicy;
+use credence_engine::types::indicators::Catalogue;
 use credence_store::Store;
 
 use crate::error::ApiError;
@@ -160,9 +160,9 @@ pub struct Shared {
     pub pool: StorePool,
     pub catalogue: Catalogue,
     pub policy: CreditPolicy,
-    pub model: credence_rating::ScorecardModel,
-    pub pack: credence_warning::RulePack,
-    pub strategy: credence_control::CollectionStrategy,
+    pub model: credence_engine::types::rating::ScorecardModel,
+    pub pack: credence_engine::types::warning::RulePack,
+    pub strategy: credence_engine::types::control::CollectionStrategy,
     pub metrics: Metrics,
     pub tokens: crate::auth::TokenCache,
     /// Checks passwords apart from the request queue.
@@ -176,7 +176,7 @@ pub struct Shared {
     /// Portfolio overviews as last computed.
     pub overviews: crate::routes::portfolio::OverviewCache,
     /// The collectors' worklist as last computed.
-    pub worklist: crate::reports::LongReport<credence_control::Worklist>,
+    pub worklist: crate::reports::LongReport<credence_engine::types::control::Worklist>,
     /// The relationship graph as last built.
     pub parties: crate::routes::groups::PartiesCache,
     /// Totals of customer lists as last counted.
@@ -208,11 +208,11 @@ impl AppState {
         Ok(AppState(Arc::new(Shared {
             config,
             pool: StorePool::new(store),
-            pack: credence_warning::RulePack::builtin(&catalogue),
-            strategy: credence_control::CollectionStrategy::builtin(),
+            pack: credence_engine::types::warning::RulePack::builtin(&catalogue),
+            strategy: credence_engine::types::control::CollectionStrategy::builtin(),
             catalogue,
             policy: CreditPolicy::builtin(),
-            model: credence_rating::ScorecardModel::builtin(),
+            model: credence_engine::types::rating::ScorecardModel::builtin(),
             metrics: Metrics::default(),
             tokens: crate::auth::TokenCache::default(),
             passwords,

@@ -4,11 +4,12 @@
 use askama::Template;
 use credence_control::Level;
 use credence_domain::Labelled;
-use credence_portfolio::{HeatAxis, Overview};
+use credence_portfolio::{Concentration, HeatAxis, HeatMap, Overview, Totals};
 
 use super::{AlertRow, CaseRow, Figure, Frame, industry_name, level_label, region_name, with_param};
 use crate::charts::{self, Bar, Cell, Series};
 use crate::format;
+use crate::words::{Lang, Words};
 
 /// A level tile of the cockpit.
 #[derive(Debug, Clone)]
@@ -65,228 +66,274 @@ pub fn cockpit(
     exponent: u8,
     base: &str,
 ) -> CockpitPage {
-    let lang = f.lang;
-    let w = lang.words();
-    let money = |v: i64| format::money(lang, v, exponent);
-    let t = &o.totals;
-    let fig = |id: &str, label: &str, shown: String, exact: String, href: Option<String>| Figure {
-        id: id.to_owned(),
-        label: label.to_owned(),
-        shown,
-        exact,
-        href,
-    };
-    let totals = vec![
-        fig(
-            "total-customers",
-            w.customers,
-            format::count(t.customers),
-            t.customers.to_string(),
-            Some(base.to_owned()),
-        ),
-        fig(
-            "total-exposure",
-            w.exposure,
-            money(t.exposure),
-            t.exposure.to_string(),
-            Some(with_param(base, "sort", "exposure")),
-        ),
-        fig("total-el", w.expected_loss, money(t.expected_loss), t.expected_loss.to_string(), None),
-        fig(
-            "total-pd",
-            w.weighted_pd,
-            format::pd(t.weighted_pd),
-            t.weighted_pd.map_or_else(String::new, |p| p.to_string()),
-            Some(with_param(base, "sort", "pd")),
-        ),
-        fig(
-            "total-overdue-rate",
-            w.overdue_rate,
-            format::percent(t.overdue_rate),
-            t.overdue_rate.map_or_else(String::new, |p| p.to_string()),
-            Some(with_param(base, "overdue", "true")),
-        ),
-        fig(
-            "total-over-limit",
-            w.over_limit_customers,
-            format::count(t.over_limit_customers),
-            t.over_limit_customers.to_string(),
-            Some(with_param(base, "over_limit", "true")),
-        ),
-    ];
-    let levels = o
-        .levels
-        .iter()
-        .map(|l| {
-            let (class, name) = level_label(lang, l.level.code());
-            let href = with_param(base, "level", l.level.code());
-            LevelTile {
-                customers: fig(
-                    &format!("tile-{}-customers", l.level.code()),
-                    w.customers,
-                    format::count(l.customers),
-                    l.customers.to_string(),
-                    Some(href.clone()),
-                ),
-                exposure: fig(
-                    &format!("tile-{}-exposure", l.level.code()),
-                    w.exposure,
-                    money(l.exposure),
-                    l.exposure.to_string(),
-                    Some(with_param(&href, "sort", "exposure")),
-                ),
-                share: format!("{} {}", format::percent(l.exposure_share), w.share_of_exposure),
-                watch: if l.watch > 0 && l.level == Level::Green {
-                    format!("{} {}", format::count(l.watch), w.watch)
-                } else {
-                    String::new()
-                },
-                class,
-                name,
-            }
-        })
-        .collect();
-    let bars: Vec<Bar> = o
-        .grades
-        .iter()
-        .map(|g| {
-            let label =
-                if g.grade == credence_portfolio::UNRATED { w.unrated.to_owned() } else { g.grade.clone() };
-            Bar {
-                shown: format::count(g.customers),
-                value: g.customers as f64,
-                href: Some(with_param(base, "grade", &g.grade)),
-                class: format!("grade g-{}", g.grade.to_ascii_lowercase()),
-                label,
-            }
-        })
-        .collect();
-    let grades_chart = charts::bar_chart(
-        "grades",
-        w.rating_distribution,
-        &format!("{} / {}", w.grade, w.customers),
-        &bars,
-        &|v| format::number(Some(v)),
-    );
-    let heat = &o.heat;
-    let rows: Vec<String> = heat.rows.iter().map(|r| industry_name(lang, r)).collect();
-    let (axis_param, columns): (&str, Vec<String>) = match heat.axis {
-        HeatAxis::Region => ("region", heat.columns.iter().map(|c| region_name(lang, c)).collect()),
-        HeatAxis::BusinessLine => ("business_line", heat.columns.clone()),
-    };
-    let cells: Vec<Cell> = heat
-        .cells
-        .iter()
-        .map(|c| {
-            let row = heat.rows.iter().position(|r| *r == c.row).unwrap_or(0);
-            let column = heat.columns.iter().position(|x| *x == c.column).unwrap_or(0);
-            let href = with_param(&with_param(base, "industry", &c.row), axis_param, &c.column);
-            Cell {
-                row,
-                column,
-                value: c.weighted_pd,
-                shown: format::pd(c.weighted_pd),
-                detail: format!(
-                    "{} × {}: {} {}, {} {}, {} {}",
-                    rows[row],
-                    columns[column],
-                    format::count(c.customers),
-                    w.customers,
-                    w.exposure,
-                    money(c.exposure),
-                    w.weighted_pd,
-                    format::pd(c.weighted_pd)
-                ),
-                href,
-            }
-        })
-        .collect();
-    let heat_chart = charts::heat_map(
-        "heat",
-        w.heat_map,
-        &format!(
-            "{} {}",
-            w.heat_map_note,
-            match heat.axis {
-                HeatAxis::Region => w.by_region,
-                HeatAxis::BusinessLine => w.by_business_line,
-            }
-        ),
-        &rows,
-        &columns,
-        &cells,
-        heat.max_pd.unwrap_or(0.0),
-        ("0%", &format::pd(heat.max_pd)),
-    );
-    let heat_axes = [
-        (HeatAxis::Region, w.by_region, "region"),
-        (HeatAxis::BusinessLine, w.by_business_line, "business_line"),
-    ]
-    .into_iter()
-    .map(|(axis, label, code)| (label.to_owned(), format!("?heat={code}"), axis == heat.axis))
-    .collect();
-    let largest = o
-        .largest
-        .iter()
-        .map(|l| LargeRow {
-            id: l.customer_id.clone(),
-            name: l.name.clone(),
-            grade: l.grade.clone().unwrap_or_else(|| w.unrated.to_owned()),
-            pd: format::pd(l.pd),
-            level: level_label(lang, l.level.code()),
-            exposure: money(l.exposure),
-            share: format::percent(Some(l.share)),
-            utilisation: format::percent(l.utilisation),
-        })
-        .collect();
-    let c = &o.concentration;
-    let mut concentration = vec![
-        (w.hhi_customers.to_owned(), format!("{:.0}", c.hhi_customers)),
-        (w.hhi_groups.to_owned(), format!("{:.0}", c.hhi_groups)),
-        (w.top10_share.to_owned(), format::percent(Some(c.top10_share))),
-    ];
-    if let Some((g, share)) = &c.largest_group {
-        concentration.push((w.largest_group.to_owned(), format!("{g} · {}", format::percent(Some(*share)))));
-    }
-    let pd_chart = charts::line_chart(
-        "pd-trend",
-        w.trend_pd,
-        w.trend_pd,
-        &o.pd_trend.iter().map(|p| p.date.to_string()).collect::<Vec<_>>(),
-        &[Series {
-            name: w.pd.to_owned(),
-            values: o.pd_trend.iter().map(|p| p.mean_pd).collect(),
-            class: "s1".into(),
-        }],
-        &|v| format::pd(Some(v)),
-    );
-    let overdue_chart = charts::line_chart(
-        "overdue-trend",
-        w.trend_overdue,
-        w.trend_overdue,
-        &o.overdue_trend.iter().map(|p| p.date.format("%Y-%m").to_string()).collect::<Vec<_>>(),
-        &[Series {
-            name: w.overdue_rate.to_owned(),
-            values: o.overdue_trend.iter().map(|p| p.overdue_rate).collect(),
-            class: "s2".into(),
-        }],
-        &|v| format::percent(Some(v)),
-    );
+    let v = View { lang: f.lang, w: f.lang.words(), exponent, base };
+    let (heat_chart, heat_axes) = v.heat(&o.heat);
+    let (pd_chart, overdue_chart) = v.trends(o);
     CockpitPage {
-        amounts_note: format!("{} {} · LGD {}", w.amounts_in, o.currency, format::percent(Some(o.lgd))),
-        f,
-        totals,
-        levels,
-        grades_chart,
+        amounts_note: format!("{} {} · LGD {}", v.w.amounts_in, o.currency, format::percent(Some(o.lgd))),
+        totals: v.totals(&o.totals),
+        levels: o.levels.iter().map(|l| v.level_tile(l)).collect(),
+        grades_chart: v.grades_chart(o),
         heat_chart,
         heat_axes,
-        largest,
-        concentration,
+        largest: v.largest(o),
+        concentration: v.concentration(&o.concentration),
         pd_chart,
         overdue_chart,
         alerts,
         cases,
+        f,
     }
+}
+
+/// How the cockpit shows figures: language, the currency's decimals and the customer
+/// list its figures link to.
+struct View<'a> {
+    lang: Lang,
+    w: &'static Words,
+    exponent: u8,
+    base: &'a str,
+}
+
+impl View<'_> {
+    fn money(&self, v: i64) -> String {
+        format::money(self.lang, v, self.exponent)
+    }
+
+    /// The headline figures, each linking to the customers behind it where there are some.
+    fn totals(&self, t: &Totals) -> Vec<Figure> {
+        let (w, base) = (self.w, self.base);
+        vec![
+            figure(
+                "total-customers",
+                w.customers,
+                format::count(t.customers),
+                t.customers.to_string(),
+                Some(base.to_owned()),
+            ),
+            figure(
+                "total-exposure",
+                w.exposure,
+                self.money(t.exposure),
+                t.exposure.to_string(),
+                Some(with_param(base, "sort", "exposure")),
+            ),
+            figure(
+                "total-el",
+                w.expected_loss,
+                self.money(t.expected_loss),
+                t.expected_loss.to_string(),
+                None,
+            ),
+            figure(
+                "total-pd",
+                w.weighted_pd,
+                format::pd(t.weighted_pd),
+                t.weighted_pd.map_or_else(String::new, |p| p.to_string()),
+                Some(with_param(base, "sort", "pd")),
+            ),
+            figure(
+                "total-overdue-rate",
+                w.overdue_rate,
+                format::percent(t.overdue_rate),
+                t.overdue_rate.map_or_else(String::new, |p| p.to_string()),
+                Some(with_param(base, "overdue", "true")),
+            ),
+            figure(
+                "total-over-limit",
+                w.over_limit_customers,
+                format::count(t.over_limit_customers),
+                t.over_limit_customers.to_string(),
+                Some(with_param(base, "over_limit", "true")),
+            ),
+        ]
+    }
+
+    /// A warning level's customers and exposure, with the green level's watch count.
+    fn level_tile(&self, l: &credence_portfolio::LevelTile) -> LevelTile {
+        let w = self.w;
+        let (class, name) = level_label(self.lang, l.level.code());
+        let href = with_param(self.base, "level", l.level.code());
+        LevelTile {
+            customers: figure(
+                &format!("tile-{}-customers", l.level.code()),
+                w.customers,
+                format::count(l.customers),
+                l.customers.to_string(),
+                Some(href.clone()),
+            ),
+            exposure: figure(
+                &format!("tile-{}-exposure", l.level.code()),
+                w.exposure,
+                self.money(l.exposure),
+                l.exposure.to_string(),
+                Some(with_param(&href, "sort", "exposure")),
+            ),
+            share: format!("{} {}", format::percent(l.exposure_share), w.share_of_exposure),
+            watch: if l.watch > 0 && l.level == Level::Green {
+                format!("{} {}", format::count(l.watch), w.watch)
+            } else {
+                String::new()
+            },
+            class,
+            name,
+        }
+    }
+
+    /// Customers per grade as bars linking to them.
+    fn grades_chart(&self, o: &Overview) -> String {
+        let w = self.w;
+        let bars: Vec<Bar> = o
+            .grades
+            .iter()
+            .map(|g| {
+                let label = if g.grade == credence_portfolio::UNRATED {
+                    w.unrated.to_owned()
+                } else {
+                    g.grade.clone()
+                };
+                Bar {
+                    shown: format::count(g.customers),
+                    value: g.customers as f64,
+                    href: Some(with_param(self.base, "grade", &g.grade)),
+                    class: format!("grade g-{}", g.grade.to_ascii_lowercase()),
+                    label,
+                }
+            })
+            .collect();
+        charts::bar_chart(
+            "grades",
+            w.rating_distribution,
+            &format!("{} / {}", w.grade, w.customers),
+            &bars,
+            &|v| format::number(Some(v)),
+        )
+    }
+
+    /// The heat map of weighted PD by industry and region or business line, and the
+    /// links that switch its columns.
+    fn heat(&self, heat: &HeatMap) -> (String, Vec<(String, String, bool)>) {
+        let (lang, w) = (self.lang, self.w);
+        let rows: Vec<String> = heat.rows.iter().map(|r| industry_name(lang, r)).collect();
+        let (axis_param, columns): (&str, Vec<String>) = match heat.axis {
+            HeatAxis::Region => ("region", heat.columns.iter().map(|c| region_name(lang, c)).collect()),
+            HeatAxis::BusinessLine => ("business_line", heat.columns.clone()),
+        };
+        let cells: Vec<Cell> = heat
+            .cells
+            .iter()
+            .map(|c| {
+                let row = heat.rows.iter().position(|r| *r == c.row).unwrap_or(0);
+                let column = heat.columns.iter().position(|x| *x == c.column).unwrap_or(0);
+                let href = with_param(&with_param(self.base, "industry", &c.row), axis_param, &c.column);
+                Cell {
+                    row,
+                    column,
+                    value: c.weighted_pd,
+                    shown: format::pd(c.weighted_pd),
+                    detail: format!(
+                        "{} × {}: {} {}, {} {}, {} {}",
+                        rows[row],
+                        columns[column],
+                        format::count(c.customers),
+                        w.customers,
+                        w.exposure,
+                        self.money(c.exposure),
+                        w.weighted_pd,
+                        format::pd(c.weighted_pd)
+                    ),
+                    href,
+                }
+            })
+            .collect();
+        let by = match heat.axis {
+            HeatAxis::Region => w.by_region,
+            HeatAxis::BusinessLine => w.by_business_line,
+        };
+        let chart = charts::heat_map(
+            "heat",
+            w.heat_map,
+            &format!("{} {by}", w.heat_map_note),
+            &rows,
+            &columns,
+            &cells,
+            heat.max_pd.unwrap_or(0.0),
+            ("0%", &format::pd(heat.max_pd)),
+        );
+        let axes = [
+            (HeatAxis::Region, w.by_region, "region"),
+            (HeatAxis::BusinessLine, w.by_business_line, "business_line"),
+        ]
+        .into_iter()
+        .map(|(axis, label, code)| (label.to_owned(), format!("?heat={code}"), axis == heat.axis))
+        .collect();
+        (chart, axes)
+    }
+
+    fn largest(&self, o: &Overview) -> Vec<LargeRow> {
+        o.largest
+            .iter()
+            .map(|l| LargeRow {
+                id: l.customer_id.clone(),
+                name: l.name.clone(),
+                grade: l.grade.clone().unwrap_or_else(|| self.w.unrated.to_owned()),
+                pd: format::pd(l.pd),
+                level: level_label(self.lang, l.level.code()),
+                exposure: self.money(l.exposure),
+                share: format::percent(Some(l.share)),
+                utilisation: format::percent(l.utilisation),
+            })
+            .collect()
+    }
+
+    fn concentration(&self, c: &Concentration) -> Vec<(String, String)> {
+        let w = self.w;
+        let mut concentration = vec![
+            (w.hhi_customers.to_owned(), format!("{:.0}", c.hhi_customers)),
+            (w.hhi_groups.to_owned(), format!("{:.0}", c.hhi_groups)),
+            (w.top10_share.to_owned(), format::percent(Some(c.top10_share))),
+        ];
+        if let Some((g, share)) = &c.largest_group {
+            concentration
+                .push((w.largest_group.to_owned(), format!("{g} · {}", format::percent(Some(*share)))));
+        }
+        concentration
+    }
+
+    /// The mean PD by rating date and the overdue rate by month end.
+    fn trends(&self, o: &Overview) -> (String, String) {
+        let w = self.w;
+        let pd_chart = charts::line_chart(
+            "pd-trend",
+            w.trend_pd,
+            w.trend_pd,
+            &o.pd_trend.iter().map(|p| p.date.to_string()).collect::<Vec<_>>(),
+            &[Series {
+                name: w.pd.to_owned(),
+                values: o.pd_trend.iter().map(|p| p.mean_pd).collect(),
+                class: "s1".into(),
+            }],
+            &|v| format::pd(Some(v)),
+        );
+        let overdue_chart = charts::line_chart(
+            "overdue-trend",
+            w.trend_overdue,
+            w.trend_overdue,
+            &o.overdue_trend.iter().map(|p| p.date.format("%Y-%m").to_string()).collect::<Vec<_>>(),
+            &[Series {
+                name: w.overdue_rate.to_owned(),
+                values: o.overdue_trend.iter().map(|p| p.overdue_rate).collect(),
+                class: "s2".into(),
+            }],
+            &|v| format::percent(Some(v)),
+        );
+        (pd_chart, overdue_chart)
+    }
+}
+
+/// A figure with its shown and exact values and where it drills down to.
+fn figure(id: &str, label: &str, shown: String, exact: String, href: Option<String>) -> Figure {
+    Figure { id: id.to_owned(), label: label.to_owned(), shown, exact, href }
 }
 
 #[cfg(test)]

@@ -40,8 +40,7 @@ pub struct AuditQuery {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditPage {
-    #[schema(value_type = Vec<Object>)]
-    pub records: Vec<credence_store::AuditRecord>,
+    pub records: Vec<crate::routes::bodies::AuditRecordBody>,
     /// Pass as `after` for the next page; absent on the last.
     pub next_after: Option<i64>,
 }
@@ -79,7 +78,7 @@ pub async fn list(
             let records = store.audit_records(&filter)?;
             let next_after =
                 (records.len() == limit as usize).then(|| records.last().map(|r| r.seq)).flatten();
-            Ok(AuditPage { records, next_after })
+            Ok(AuditPage { records: records.into_iter().map(Into::into).collect(), next_after })
         })
         .await
         .map(Json)
@@ -90,15 +89,15 @@ pub async fn list(
     get,
     path = "/api/v1/audit/verify",
     tag = "audit",
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::AuditVerificationBody), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn verify(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<credence_store::AuditVerification>, ApiError> {
+) -> Result<Json<crate::routes::bodies::AuditVerificationBody>, ApiError> {
     caller.require(Permission::AuditRead)?;
-    state.with_store(|store, _| Ok(store.verify_audit()?)).await.map(Json)
+    state.with_store(|store, _| Ok(store.verify_audit()?)).await.map(crate::routes::bodies::body)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -319,6 +318,15 @@ pub async fn take_checkpoints(state: AppState, path: std::path::PathBuf, every: 
             Err(e) => tracing::error!(error = ?e, "the audit checkpoint could not be taken"),
         }
     }
+}
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/api/v1/audit", get(list))
+        .route("/api/v1/audit/verify", get(verify))
+        .route("/api/v1/audit/export", get(export))
 }
 
 #[cfg(test)]

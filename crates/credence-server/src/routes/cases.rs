@@ -4,7 +4,7 @@
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, State};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::ClientIp;
 use crate::access::Permission;
@@ -19,14 +19,14 @@ use crate::state::AppState;
     path = "/api/v1/alerts/{id}",
     tag = "warnings",
     params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::AlertBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn alert(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-) -> Result<Json<credence_store::StoredAlert>, ApiError> {
+) -> Result<Json<crate::routes::bodies::AlertBody>, ApiError> {
     caller.require(Permission::AlertRead)?;
     state
         .with_store(move |store, shared| {
@@ -38,7 +38,7 @@ pub async fn alert(
             Ok(a)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -61,14 +61,14 @@ pub struct CaseQuery {
     path = "/api/v1/cases",
     tag = "warnings",
     params(CaseQuery),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Vec<crate::routes::bodies::CaseBody>), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<CaseQuery>,
-) -> Result<Json<Vec<credence_store::StoredCase>>, ApiError> {
+) -> Result<Json<Vec<crate::routes::bodies::CaseBody>>, ApiError> {
     caller.require(Permission::AlertRead)?;
     let status = q.status.unwrap_or_else(|| "open".into());
     if !["open", "closed"].contains(&status.as_str()) {
@@ -101,17 +101,14 @@ pub async fn list(
             Ok(out)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::list)
 }
 
-/// A case with its log and its alerts.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+/// A case with its log and its alerts, as stored.
+#[derive(Debug)]
 pub struct CaseView {
-    #[schema(value_type = Object)]
     pub case: credence_store::StoredCase,
-    #[schema(value_type = Vec<Object>)]
     pub log: Vec<credence_store::CaseEvent>,
-    #[schema(value_type = Vec<Object>)]
     pub alerts: Vec<credence_store::StoredAlert>,
 }
 
@@ -154,19 +151,19 @@ impl CaseView {
     path = "/api/v1/cases/{id}",
     tag = "warnings",
     params(("id" = i64, Path)),
-    responses((status = 200, body = CaseView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::CaseDetailBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn show(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-) -> Result<Json<CaseView>, ApiError> {
+) -> Result<Json<crate::routes::bodies::CaseDetailBody>, ApiError> {
     caller.require(Permission::AlertRead)?;
     state
         .with_store(move |store, shared| case_view(store, &caller, id)?.shown_to(store, shared, &caller))
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
 }
 
 /// A change to a case.
@@ -221,7 +218,7 @@ impl CaseChangeRequest {
     tag = "warnings",
     params(("id" = i64, Path)),
     request_body = CaseChangeRequest,
-    responses((status = 200, body = CaseView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::CaseDetailBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn change(
@@ -230,7 +227,7 @@ pub async fn change(
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Path(id): Path<i64>,
     Body(req): Body<CaseChangeRequest>,
-) -> Result<Json<CaseView>, ApiError> {
+) -> Result<Json<crate::routes::bodies::CaseDetailBody>, ApiError> {
     caller.require(Permission::CaseWrite)?;
     let change = req.change()?;
     state
@@ -238,7 +235,7 @@ pub async fn change(
             apply_change(store, &caller, &ip, id, &req, &change)?.shown_to(store, shared, &caller)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
 }
 
 /// Applies a case change for the caller and audits it.
@@ -284,14 +281,14 @@ pub struct RepairQuery {
     path = "/api/v1/repair-plans",
     tag = "repair",
     params(RepairQuery),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Vec<crate::routes::bodies::RepairPlanBody>), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn repair_plans(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<RepairQuery>,
-) -> Result<Json<Vec<credence_store::RepairPlan>>, ApiError> {
+) -> Result<Json<Vec<crate::routes::bodies::RepairPlanBody>>, ApiError> {
     caller.require(Permission::AlertRead)?;
     state
         .with_store(move |store, _| {
@@ -304,7 +301,7 @@ pub async fn repair_plans(
             Ok(out)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::list)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -329,7 +326,7 @@ pub struct NewRepairPlan {
     path = "/api/v1/repair-plans",
     tag = "repair",
     request_body = NewRepairPlan,
-    responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 201, body = crate::routes::bodies::RepairPlanBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn open_repair(
@@ -337,7 +334,7 @@ pub async fn open_repair(
     caller: Caller,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Body(req): Body<NewRepairPlan>,
-) -> Result<(axum::http::StatusCode, Json<credence_store::RepairPlan>), ApiError> {
+) -> Result<(axum::http::StatusCode, Json<crate::routes::bodies::RepairPlanBody>), ApiError> {
     caller.require(Permission::CaseWrite)?;
     if req.reason.trim().is_empty() {
         return Err(ApiError::invalid("reason", "a plan needs a reason"));
@@ -349,7 +346,7 @@ pub async fn open_repair(
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let plan = credence_engine::open_repair(store, &req.customer_id, &req.reason, &items, &caller.username, &now)?;
             audit(store, &caller, &ip, "repair.open", &format!("repair_plan:{}", plan.id), serde_json::json!({ "customer": req.customer_id, "reason": req.reason, "items": items.len() }))?;
-            Ok((axum::http::StatusCode::CREATED, Json(plan)))
+            Ok((axum::http::StatusCode::CREATED, Json(plan.into())))
         })
         .await
 }
@@ -376,7 +373,7 @@ pub struct RepairChange {
     tag = "repair",
     params(("id" = i64, Path)),
     request_body = RepairChange,
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::RepairChangeBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn change_repair(
@@ -385,7 +382,8 @@ pub async fn change_repair(
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Path(id): Path<i64>,
     Body(req): Body<RepairChange>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<crate::routes::bodies::RepairChangeBody>, ApiError> {
+    use crate::routes::bodies::RepairChangeBody as Changed;
     caller.require(Permission::CaseWrite)?;
     let as_of = state.today();
     state
@@ -397,19 +395,30 @@ pub async fn change_repair(
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let text = |v: &Option<String>, field: &str| v.clone().ok_or_else(|| ApiError::invalid(field, format!("{field} is required")));
             let out = match req.change.as_str() {
-                "add_item" => serde_json::to_value(credence_engine::add_repair_item(store, id, &text(&req.kind, "kind")?, &text(&req.description, "description")?)?),
+                "add_item" => Changed::Plan(credence_engine::add_repair_item(store, id, &text(&req.kind, "kind")?, &text(&req.description, "description")?)?.into()),
                 "finish_item" => {
                     let item = req.item.ok_or_else(|| ApiError::invalid("item", "item is required"))?;
-                    serde_json::to_value(credence_engine::finish_repair_item(store, id, item, &text(&req.evidence, "evidence")?, &caller.username, &now)?)
+                    Changed::Plan(credence_engine::finish_repair_item(store, id, item, &text(&req.evidence, "evidence")?, &caller.username, &now)?.into())
                 }
-                "complete" => serde_json::to_value(credence_engine::complete_repair(store, &shared.catalogue, &shared.model, id, as_of, &now)?),
-                "abandon" => serde_json::to_value(credence_engine::abandon_repair(store, id, &now)?),
+                "complete" => Changed::Completed(credence_engine::complete_repair(store, &shared.catalogue, &shared.model, id, as_of, &now)?.into()),
+                "abandon" => Changed::Plan(credence_engine::abandon_repair(store, id, &now)?.into()),
                 other => return Err(ApiError::invalid("change", format!("'{other}' is not add_item, finish_item, complete or abandon"))),
-            }
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            };
             audit(store, &caller, &ip, &format!("repair.{}", req.change), &format!("repair_plan:{id}"), serde_json::json!({ "customer": plan.customer_id, "item": req.item, "kind": req.kind, "description": req.description, "evidence": req.evidence }))?;
             Ok(out)
         })
         .await
         .map(Json)
+}
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api/v1/alerts/{id}", get(alert))
+        .route("/api/v1/cases", get(list))
+        .route("/api/v1/cases/{id}", get(show))
+        .route("/api/v1/cases/{id}/changes", post(change))
+        .route("/api/v1/repair-plans", get(repair_plans).post(open_repair))
+        .route("/api/v1/repair-plans/{id}/changes", post(change_repair))
 }

@@ -19,7 +19,7 @@ pub struct CatalogueView {
     pub version: String,
     /// The indicators the caller may see, in catalogue order.
     #[schema(value_type = Vec<Object>)]
-    pub indicators: Vec<credence_indicators::IndicatorDef>,
+    pub indicators: Vec<credence_engine::types::indicators::IndicatorDef>,
 }
 
 /// The indicator catalogue: names in both languages, unit, direction, formula and
@@ -42,7 +42,9 @@ pub async fn indicators(
         indicators: c
             .indicators()
             .iter()
-            .filter(|d| caller.sees_indicator(&d.id, d.group == credence_indicators::Group::Financial))
+            .filter(|d| {
+                caller.sees_indicator(&d.id, d.group == credence_engine::types::indicators::Group::Financial)
+            })
             .cloned()
             .collect(),
     }))
@@ -53,7 +55,7 @@ pub async fn indicators(
 pub struct RulePackView {
     pub version: String,
     #[schema(value_type = Vec<Object>)]
-    pub rules: Vec<credence_warning::Rule>,
+    pub rules: Vec<credence_engine::types::warning::Rule>,
 }
 
 /// The early-warning rule pack in force: every rule's code, names, level, condition,
@@ -112,8 +114,8 @@ pub(crate) async fn performance_report(
     tag = "warnings",
     params(PerformanceQuery),
     responses(
-        (status = 200, body = Object),
-        (status = 202, body = Object, description = "being measured; ask again shortly"),
+        (status = 200, body = crate::routes::bodies::RulesPerformanceBody),
+        (status = 202, body = crate::routes::bodies::MeasuringBody, description = "being measured; ask again shortly"),
         (status = 403, body = crate::error::ErrorBody)
     ),
     security(("session" = []), ("token" = []))
@@ -128,10 +130,13 @@ pub async fn performance(
     whole_portfolio(&caller)?;
     let to = q.to.unwrap_or_else(|| state.today() - chrono::Months::new(12));
     Ok(match performance_report(&state, to, std::time::Duration::from_secs(20)).await? {
-        Some(r) => Json(r.as_ref().clone()).into_response(),
+        Some(r) => Json(crate::routes::bodies::RulesPerformanceBody::from(r.as_ref())).into_response(),
         None => (
             axum::http::StatusCode::ACCEPTED,
-            Json(serde_json::json!({ "status": "measuring", "message": "the rules are being measured on the history; ask again shortly" })),
+            Json(crate::routes::bodies::MeasuringBody {
+                message: "the rules are being measured on the history; ask again shortly".into(),
+                status: "measuring".into(),
+            }),
         )
             .into_response(),
     })
@@ -144,4 +149,13 @@ pub(crate) fn whole_portfolio(caller: &Caller) -> Result<(), ApiError> {
     } else {
         Err(ApiError::forbidden("this report covers the whole portfolio; your data scope is narrower"))
     }
+}
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/api/v1/indicators", get(indicators))
+        .route("/api/v1/rules", get(rules))
+        .route("/api/v1/rules/performance", get(performance))
 }

@@ -33,9 +33,16 @@ pub struct StandingView {
     pub customer_id: String,
     pub currency: String,
     pub as_of: String,
-    #[schema(value_type = Object)]
-    #[serde(flatten)]
-    pub standing: credence_control::Standing,
+    pub exposure: i64,
+    /// Open invoices past their due date.
+    pub overdue_items: u32,
+    pub limit: i64,
+    pub temporary_limit: i64,
+    /// Limit plus temporary limit less exposure (negative: over the limit).
+    pub available: i64,
+    pub grade: Option<String>,
+    /// `red`, `yellow` or `green`.
+    pub level: String,
 }
 
 /// The customer's credit standing today.
@@ -63,7 +70,18 @@ pub async fn standing(
                 .book
                 .standing(&id, book.as_of)
                 .ok_or_else(|| ApiError::not_found(format!("no customer with id '{id}'")))?;
-            Ok(StandingView { customer_id: id, currency, as_of: book.as_of.to_string(), standing })
+            Ok(StandingView {
+                customer_id: id,
+                currency,
+                as_of: book.as_of.to_string(),
+                exposure: standing.exposure,
+                overdue_items: standing.overdue_items,
+                limit: standing.limit,
+                temporary_limit: standing.temporary_limit,
+                available: standing.available,
+                grade: standing.grade,
+                level: credence_domain::Labelled::code(&standing.level).to_owned(),
+            })
         })
         .await
         .map(Json)
@@ -76,7 +94,7 @@ pub async fn standing(
     tag = "credit control",
     request_body = CheckRequest,
     responses(
-        (status = 200, description = "the check: pass or block, each step, the remedy", body = Object),
+        (status = 200, description = "the check: pass or block, each step, the remedy", body = crate::routes::bodies::OrderCheckBody),
         (status = 404, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)
     ),
@@ -87,7 +105,7 @@ pub async fn check(
     caller: Caller,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Body(req): Body<CheckRequest>,
-) -> Result<Json<credence_engine::OrderCheck>, ApiError> {
+) -> Result<Json<crate::routes::bodies::OrderCheckBody>, ApiError> {
     caller.require(Permission::CheckRun)?;
     let policy_currency = state.0.policy.currency();
     if let Some(c) = &req.currency
@@ -128,5 +146,13 @@ pub async fn check(
             Ok(result)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
+}
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api/v1/customers/{id}/standing", get(standing))
+        .route("/api/v1/checks", post(check))
 }

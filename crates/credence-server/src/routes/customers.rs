@@ -240,7 +240,7 @@ pub(crate) fn customer_page(
         .catalogue
         .indicators()
         .iter()
-        .filter(|d| d.group == credence_indicators::Group::Financial)
+        .filter(|d| d.group == credence_engine::types::indicators::Group::Financial)
         .map(|d| d.id.as_str())
         .collect();
     let indicators = view
@@ -305,35 +305,20 @@ pub async fn show(
     path = "/api/v1/customers/{id}/ratings",
     tag = "ratings",
     params(("id" = String, Path, description = "customer id")),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::RatingHistoryBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn ratings(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<crate::routes::bodies::RatingHistoryBody>, ApiError> {
     caller.require(Permission::RatingRead)?;
     state
         .with_store(move |store, _| {
             scoped_customer(store, &caller, &id)?;
-            let history: Vec<serde_json::Value> = store
-                .rating_history(&id)?
-                .into_iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "rating_id": r.id,
-                        "as_of": r.rating.as_of,
-                        "model_version": r.rating.model_version,
-                        "letter_grade": r.rating.letter_grade,
-                        "point_grade": r.rating.point_grade,
-                        "score": r.rating.score,
-                        "pd": r.rating.pd,
-                        "override": r.overridden,
-                    })
-                })
-                .collect();
-            Ok(serde_json::json!({ "customer_id": id, "ratings": history }))
+            let ratings = store.rating_history(&id)?.into_iter().map(Into::into).collect();
+            Ok(crate::routes::bodies::RatingHistoryBody { customer_id: id, ratings })
         })
         .await
         .map(Json)
@@ -362,7 +347,7 @@ pub struct OverrideRequest {
     tag = "ratings",
     params(("id" = String, Path, description = "customer id")),
     request_body = OverrideRequest,
-    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::EnteredOverrideBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn override_rating(
@@ -371,11 +356,11 @@ pub async fn override_rating(
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Path(id): Path<String>,
     Body(req): Body<OverrideRequest>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<crate::routes::bodies::EnteredOverrideBody>, ApiError> {
     caller.require(Permission::RatingOverride)?;
     let scale = match req.scale.as_deref() {
-        None | Some("letter") => credence_rating::ScaleKind::Letter,
-        Some("points") => credence_rating::ScaleKind::Points,
+        None | Some("letter") => credence_engine::types::rating::ScaleKind::Letter,
+        Some("points") => credence_engine::types::rating::ScaleKind::Points,
         Some(other) => return Err(ApiError::invalid("scale", format!("'{other}' is not letter or points"))),
     };
     state
@@ -383,7 +368,7 @@ pub async fn override_rating(
             scoped_customer(store, &caller, &id)?;
             let before = store.rating_history(&id)?.first().map(|r| r.rating.letter_grade.clone());
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            let request = credence_rating::Override {
+            let request = credence_engine::types::rating::Override {
                 scale,
                 grade: req.grade.clone(),
                 reason: req.reason.clone(),
@@ -398,10 +383,10 @@ pub async fn override_rating(
                 &format!("customer:{id}"),
                 serde_json::json!({ "override": o.id, "status": "pending", "before": before, "after": req.grade, "reason": req.reason, "approver": req.approver }),
             )?;
-            Ok(serde_json::to_value(o).unwrap_or_default())
+            Ok(o)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -419,14 +404,14 @@ pub struct OverrideQuery {
     path = "/api/v1/rating-overrides",
     tag = "ratings",
     params(OverrideQuery),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Vec<crate::routes::bodies::OverrideRequestBody>), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn overrides(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<OverrideQuery>,
-) -> Result<Json<Vec<credence_store::OverrideRequest>>, ApiError> {
+) -> Result<Json<Vec<crate::routes::bodies::OverrideRequestBody>>, ApiError> {
     caller.require(Permission::RatingRead)?;
     let status = q.status.unwrap_or_else(|| "pending".into());
     state
@@ -440,7 +425,7 @@ pub async fn overrides(
             Ok(out)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::list)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -460,7 +445,7 @@ pub struct OverrideDecision {
     tag = "ratings",
     params(("id" = i64, Path)),
     request_body = OverrideDecision,
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::OverrideRequestBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn decide_override(
@@ -469,7 +454,7 @@ pub async fn decide_override(
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Path(id): Path<i64>,
     Body(d): Body<OverrideDecision>,
-) -> Result<Json<credence_store::OverrideRequest>, ApiError> {
+) -> Result<Json<crate::routes::bodies::OverrideRequestBody>, ApiError> {
     caller.require(Permission::RatingApprove)?;
     state
         .writing(move |store, _| {
@@ -491,5 +476,17 @@ pub async fn decide_override(
             Ok(done)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
+}
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api/v1/customers", get(list))
+        .route("/api/v1/customers/{id}", get(show))
+        .route("/api/v1/customers/{id}/ratings", get(ratings))
+        .route("/api/v1/customers/{id}/rating/override", post(override_rating))
+        .route("/api/v1/rating-overrides", get(overrides))
+        .route("/api/v1/rating-overrides/{id}/decision", post(decide_override))
 }

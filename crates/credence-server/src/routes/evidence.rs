@@ -24,7 +24,7 @@ fn financial(shared: &Shared) -> HashSet<&str> {
         .catalogue
         .indicators()
         .iter()
-        .filter(|d| d.group == credence_indicators::Group::Financial)
+        .filter(|d| d.group == credence_engine::types::indicators::Group::Financial)
         .map(|d| d.id.as_str())
         .collect()
 }

@@ -43,8 +43,11 @@ pub(crate) fn related_parties(
     {
         return Ok(p.clone());
     }
-    let parties =
-        Arc::new(credence_engine::related_parties(store, as_of, credence_groups::GroupConfig::builtin())?);
+    let parties = Arc::new(credence_engine::related_parties(
+        store,
+        as_of,
+        credence_engine::types::groups::GroupConfig::builtin(),
+    )?);
     *shared.parties.lock().map_err(|_| poisoned())? = Some((as_of, stamp, parties.clone()));
     Ok(parties)
 }
@@ -119,14 +122,14 @@ pub async fn list(
     path = "/api/v1/groups/{id}",
     tag = "groups",
     params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::GroupDetailBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn show(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<credence_engine::GroupDetail>, ApiError> {
+) -> Result<Json<crate::routes::bodies::GroupDetailBody>, ApiError> {
     caller.require(Permission::GroupRead)?;
     whole_portfolio(&caller)?;
     let as_of = state.today();
@@ -146,7 +149,7 @@ pub async fn show(
             Ok(detail)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -169,7 +172,7 @@ pub struct Relations {
     /// outside the caller's scope are anonymous (`outside-1`, …); shares and amounts on
     /// the links need `group.read`.
     #[schema(value_type = Object)]
-    pub neighbourhood: credence_groups::Neighbourhood,
+    pub neighbourhood: credence_engine::types::groups::Neighbourhood,
     /// How many of the parties are anonymous because they are outside the caller's scope.
     pub parties_outside_scope: usize,
 }
@@ -180,12 +183,12 @@ pub struct Ties {
     pub customer: String,
     /// The chain of control (`None` only when withheld; see `withheld`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub control: Option<credence_groups::ControlChain>,
+    pub control: Option<credence_engine::types::groups::ControlChain>,
     /// (group id, head) when the customer belongs to a group.
     pub group: Option<(String, String)>,
     /// The rule and path that put it in the group.
-    pub membership: Option<credence_groups::GroupMember>,
-    pub circles: Vec<credence_groups::GuaranteeCircle>,
+    pub membership: Option<credence_engine::types::groups::GroupMember>,
+    pub circles: Vec<credence_engine::types::groups::GuaranteeCircle>,
     /// Parts left out because they name a customer outside the caller's scope:
     /// `control`, `group`, `membership`, `circle` (once per circle).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -212,7 +215,7 @@ fn visible(
 /// Cuts the neighbourhood to what the caller may see (see the module documentation);
 /// returns how many parties became anonymous.
 fn cut_neighbourhood(
-    n: &mut credence_groups::Neighbourhood,
+    n: &mut credence_engine::types::groups::Neighbourhood,
     mut shown: impl FnMut(&str) -> Result<bool, ApiError>,
 ) -> Result<usize, ApiError> {
     use std::collections::{HashMap, HashSet};
@@ -277,7 +280,7 @@ fn cut_ties(
         }
         Ok(true)
     };
-    let steps = |s: &[credence_groups::Step]| {
+    let steps = |s: &[credence_engine::types::groups::Step]| {
         s.iter().flat_map(|s| [s.from.clone(), s.to.clone()]).collect::<Vec<_>>()
     };
     let c = &ties.control;
@@ -364,9 +367,8 @@ pub(crate) fn relations_of(
 ) -> Result<Relations, ApiError> {
     scoped_customer(store, caller, id)?;
     let parties = related_parties(store, shared, as_of)?;
-    let center =
-        parties.graph.find(id).ok_or_else(|| ApiError::not_found(format!("no customer with id '{id}'")))?;
-    let mut neighbourhood = credence_groups::neighbourhood(&parties.graph, center, hops, 60);
+    let mut neighbourhood = credence_engine::neighbourhood_of(&parties, id, hops, 60)
+        .ok_or_else(|| ApiError::not_found(format!("no customer with id '{id}'")))?;
     let whole = caller.scope.is_whole_portfolio();
     let mut shown = |party: &str| if whole { Ok(true) } else { visible(store, caller, &parties, party) };
     let parties_outside_scope = cut_neighbourhood(&mut neighbourhood, &mut shown)?;
@@ -386,4 +388,13 @@ pub(crate) fn relations_of(
         }
     }
     Ok(Relations { ties, neighbourhood, parties_outside_scope })
+}
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/api/v1/groups", get(list))
+        .route("/api/v1/groups/{id}", get(show))
+        .route("/api/v1/customers/{id}/relations", get(relations))
 }

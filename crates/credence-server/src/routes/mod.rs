@@ -2,6 +2,7 @@
 //! types.
 
 pub mod audit_log;
+pub mod bodies;
 pub mod cases;
 pub mod catalogue;
 pub mod checks;
@@ -21,7 +22,6 @@ pub mod work;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 
 use crate::auth::Caller;
@@ -103,75 +103,21 @@ pub const ROUTES: &[(&str, &str)] = &[
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
-        .route("/api/openapi.json", get(ops::openapi_document))
-        .route("/api/v1/session", post(session::login).delete(session::logout))
-        .route("/api/v1/me", get(session::me))
-        .route("/api/v1/customers", get(customers::list))
-        .route("/api/v1/customers/{id}", get(customers::show))
-        .route("/api/v1/customers/{id}/ratings", get(customers::ratings))
-        .route("/api/v1/customers/{id}/rating/override", post(customers::override_rating))
-        .route("/api/v1/customers/{id}/standing", get(checks::standing))
-        .route("/api/v1/checks", post(checks::check))
-        .route("/api/v1/audit", get(audit_log::list))
-        .route("/api/v1/audit/verify", get(audit_log::verify))
-        .route("/api/v1/audit/export", get(audit_log::export))
-        .route("/api/v1/users", get(users::list).post(users::create))
-        .route("/api/v1/users/{username}/disable", post(users::disable))
-        .route("/api/v1/users/{username}/enable", post(users::enable))
-        .route("/api/v1/users/{username}/access", post(users::set_access))
-        .route("/api/v1/users/{username}/authorities", post(users::grant_authority))
-        .route(
-            "/api/v1/users/{username}/authorities/{authority}",
-            axum::routing::delete(users::revoke_authority),
-        )
-        .route("/api/v1/tokens", get(users::tokens).post(users::create_token))
-        .route("/api/v1/tokens/{id}/revoke", post(users::revoke_token))
-        .route("/api/v1/alerts", get(work::alerts))
-        .route("/api/v1/limit-requests", get(work::limit_requests))
-        .route("/api/v1/limit-requests/{id}/decision", post(work::decide))
-        .route("/api/v1/rating-overrides", get(customers::overrides))
-        .route("/api/v1/rating-overrides/{id}/decision", post(customers::decide_override))
-        .route("/api/v1/models", get(work::models))
-        .route("/api/v1/models/{version}", get(work::model))
-        .route("/api/v1/models/{version}/score", post(work::score))
-        .route("/api/v1/alerts/{id}", get(cases::alert))
-        .route("/api/v1/cases", get(cases::list))
-        .route("/api/v1/cases/{id}", get(cases::show))
-        .route("/api/v1/cases/{id}/changes", post(cases::change))
-        .route("/api/v1/repair-plans", get(cases::repair_plans).post(cases::open_repair))
-        .route("/api/v1/repair-plans/{id}/changes", post(cases::change_repair))
-        .route("/api/v1/portfolio", get(portfolio::overview))
-        .route("/api/v1/portfolio/positions", get(portfolio::positions))
-        .route("/api/v1/indicators", get(catalogue::indicators))
-        .route("/api/v1/rules", get(catalogue::rules))
-        .route("/api/v1/rules/performance", get(catalogue::performance))
-        .route("/api/v1/runs", get(runs::list).post(runs::start))
-        .route("/api/v1/rating-runs", get(runs::rating_runs))
-        .route("/api/v1/rating-runs/{id}/performance", get(runs::performance))
-        .route("/api/v1/rating-runs/{id}/migration", get(runs::migration))
-        .route("/api/v1/groups", get(groups::list))
-        .route("/api/v1/groups/{id}", get(groups::show))
-        .route("/api/v1/customers/{id}/relations", get(groups::relations))
-        .route("/api/v1/customers/{id}/receivables", get(receivables::customer_receivables))
-        .route("/api/v1/customers/{id}/records/{kind}", get(records::customer_records))
-        .route("/api/v1/customers/{id}/temporary-limit", post(orders::temporary_limit))
-        .route("/api/v1/aging", get(receivables::aging))
-        .route("/api/v1/worklist", get(receivables::worklist))
-        .route("/api/v1/collections/actions", post(receivables::log_action))
-        .route("/api/v1/collections/promises", post(receivables::log_promise))
-        .route("/api/v1/disputes", get(receivables::disputes).post(receivables::open_dispute))
-        .route("/api/v1/disputes/{id}/resolve", post(receivables::resolve_dispute))
-        .route("/api/v1/blocked-orders", get(orders::list))
-        .route("/api/v1/blocked-orders/{id}/decision", post(orders::decide))
-        .route("/api/v1/records/{kind}", post(records::write_rows))
-        .route(
-            "/api/v1/imports/{kind}",
-            post(records::upload).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT_BYTES)),
-        )
-        .route("/api/v1/exports/{kind}", get(records::export))
+        .merge(ops::router())
+        .merge(session::router())
+        .merge(customers::router())
+        .merge(checks::router())
+        .merge(audit_log::router())
+        .merge(users::router())
+        .merge(work::router())
+        .merge(cases::router())
+        .merge(portfolio::router())
+        .merge(catalogue::router())
+        .merge(runs::router())
+        .merge(groups::router())
+        .merge(receivables::router())
+        .merge(records::router())
+        .merge(orders::router())
 }
 
 /// The largest file an import upload may be (an ERP's daily drop); other bodies are
@@ -293,7 +239,12 @@ pub(crate) fn amount_field(state: &AppState, field: &str, text: &str) -> Result<
 
 /// The letter grades of the expert scorecard, best first.
 pub(crate) fn letter_grades(shared: &crate::state::Shared) -> Vec<&str> {
-    shared.model.grades(credence_rating::ScaleKind::Letter).iter().map(|g| g.grade.as_str()).collect()
+    shared
+        .model
+        .grades(credence_engine::types::rating::ScaleKind::Letter)
+        .iter()
+        .map(|g| g.grade.as_str())
+        .collect()
 }
 
 /// The offset and limit of a 1-based page of `per_page` rows (defaults 1 and 50; at most

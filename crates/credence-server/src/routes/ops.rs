@@ -116,3 +116,13 @@ pub async fn metrics(
 pub async fn openapi_document() -> Json<utoipa::openapi::OpenApi> {
     Json(crate::openapi::document())
 }
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/api/openapi.json", get(openapi_document))
+}

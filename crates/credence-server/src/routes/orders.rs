@@ -28,14 +28,14 @@ pub struct BlockedQuery {
     path = "/api/v1/blocked-orders",
     tag = "credit control",
     params(BlockedQuery),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Vec<crate::routes::bodies::BlockedOrderBody>), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<BlockedQuery>,
-) -> Result<Json<Vec<credence_store::BlockedOrder>>, ApiError> {
+) -> Result<Json<Vec<crate::routes::bodies::BlockedOrderBody>>, ApiError> {
     caller.require(Permission::ReceivablesRead)?;
     let status = q.status.unwrap_or_else(|| "blocked".into());
     if !["blocked", "released", "rejected"].contains(&status.as_str()) {
@@ -52,7 +52,7 @@ pub async fn list(
             Ok(out)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::list)
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -118,7 +118,7 @@ pub(crate) fn decide_order(
     tag = "credit control",
     params(("id" = i64, Path)),
     request_body = OrderDecisionRequest,
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::BlockedOrderBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn decide(
@@ -127,13 +127,13 @@ pub async fn decide(
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Path(id): Path<i64>,
     Body(req): Body<OrderDecisionRequest>,
-) -> Result<Json<credence_store::BlockedOrder>, ApiError> {
+) -> Result<Json<crate::routes::bodies::BlockedOrderBody>, ApiError> {
     caller.require(Permission::OrderDecide)?;
     let today = state.today();
     state
         .writing(move |store, shared| decide_order(store, shared, &caller, &ip, id, &req, today))
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -194,4 +194,13 @@ pub async fn temporary_limit(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(RequestCreated { id: request })))
+}
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api/v1/customers/{id}/temporary-limit", post(temporary_limit))
+        .route("/api/v1/blocked-orders", get(list))
+        .route("/api/v1/blocked-orders/{id}/decision", post(decide))
 }

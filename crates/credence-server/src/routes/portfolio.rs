@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use credence_portfolio::{HeatAxis, OverviewConfig, Position, PositionSort, Selection};
+use credence_engine::types::portfolio::{HeatAxis, OverviewConfig, Position, PositionSort, Selection};
 use serde::{Deserialize, Serialize};
 
 use crate::access::Permission;
@@ -47,11 +47,12 @@ impl PortfolioQuery {
     pub fn selection(&self) -> Result<Selection, ApiError> {
         let level = match self.level.as_deref() {
             None => None,
-            Some(l) => {
-                Some(<credence_control::Level as credence_domain::Labelled>::parse_label(l).ok_or_else(
-                    || ApiError::invalid("level", format!("'{l}' is not red, yellow or green")),
-                )?)
-            }
+            Some(l) => Some(
+                <credence_engine::types::control::Level as credence_domain::Labelled>::parse_label(l)
+                    .ok_or_else(|| {
+                        ApiError::invalid("level", format!("'{l}' is not red, yellow or green"))
+                    })?,
+            ),
         };
         Ok(Selection {
             level,
@@ -109,7 +110,7 @@ pub(crate) async fn overview_for(
     state: &AppState,
     caller: &Caller,
     q: &PortfolioQuery,
-) -> Result<credence_portfolio::Overview, ApiError> {
+) -> Result<credence_engine::types::portfolio::Overview, ApiError> {
     caller.require(Permission::PortfolioRead)?;
     if q.group.is_some() {
         caller.require(Permission::GroupRead)?;
@@ -139,8 +140,7 @@ pub(crate) async fn overview_for(
         }
     }
     let admits = admits(caller);
-    let list = credence_portfolio::select(&snapshot.portfolio, &selection, &admits, PositionSort::CustomerId);
-    let mut o = credence_portfolio::overview(&snapshot.portfolio, &list, &config);
+    let mut o = credence_engine::portfolio_overview(&snapshot.portfolio, &selection, &admits, &config);
     if caller.may(Permission::RatingRead) {
         for l in &mut o.largest {
             if let Some(p) = snapshot.portfolio.position(&l.customer_id) {
@@ -168,7 +168,7 @@ pub(crate) async fn overview_for(
 /// Overviews of one snapshot as last computed, by view.
 pub type OverviewCache = std::sync::Mutex<(
     Option<Arc<credence_engine::PortfolioSnapshot>>,
-    std::collections::HashMap<String, Arc<credence_portfolio::Overview>>,
+    std::collections::HashMap<String, Arc<credence_engine::types::portfolio::Overview>>,
 )>;
 
 /// The portfolio's figures: levels, grades, heat map, largest exposures, concentration,
@@ -178,15 +178,15 @@ pub type OverviewCache = std::sync::Mutex<(
     path = "/api/v1/portfolio",
     tag = "portfolio",
     params(PortfolioQuery),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::OverviewBody), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn overview(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<PortfolioQuery>,
-) -> Result<Json<credence_portfolio::Overview>, ApiError> {
-    overview_for(&state, &caller, &q).await.map(Json)
+) -> Result<Json<crate::routes::bodies::OverviewBody>, ApiError> {
+    overview_for(&state, &caller, &q).await.map(crate::routes::bodies::body)
 }
 
 /// A customer's position, without its history.
@@ -243,7 +243,7 @@ pub(crate) async fn positions_for(
     let (offset, limit) = page_bounds(q.page, q.per_page)?;
     let snapshot = crate::warm::snapshot(state).await?;
     let admits = admits(caller);
-    let list = credence_portfolio::select(&snapshot.portfolio, &selection, &admits, sort);
+    let list = credence_engine::portfolio_positions(&snapshot.portfolio, &selection, &admits, sort);
     let items = list
         .iter()
         .skip(offset as usize)
@@ -294,4 +294,12 @@ pub async fn positions(
     Params(q): Params<PortfolioQuery>,
 ) -> Result<Json<PositionPage>, ApiError> {
     positions_for(&state, &caller, &q).await.map(Json)
+}
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/api/v1/portfolio", get(overview))
+        .route("/api/v1/portfolio/positions", get(positions))
 }

@@ -52,14 +52,14 @@ pub struct AgingQuery {
     path = "/api/v1/aging",
     tag = "receivables",
     params(AgingQuery),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::AgingBody), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn aging(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<AgingQuery>,
-) -> Result<Json<credence_engine::AgingView>, ApiError> {
+) -> Result<Json<crate::routes::bodies::AgingBody>, ApiError> {
     caller.require(Permission::ReceivablesRead)?;
     let top = q.top.unwrap_or(10);
     let months = q.months.unwrap_or(12);
@@ -82,7 +82,7 @@ pub async fn aging(
             Ok(credence_engine::aging(store, &options)?)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -101,14 +101,14 @@ pub struct WorklistQuery {
     path = "/api/v1/worklist",
     tag = "receivables",
     params(WorklistQuery),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::WorklistBody), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn worklist(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<WorklistQuery>,
-) -> Result<Json<credence_control::Worklist>, ApiError> {
+) -> Result<Json<crate::routes::bodies::WorklistBody>, ApiError> {
     caller.require(Permission::ReceivablesRead)?;
     let only = scoped_ids(&state, &caller).await?;
     let today = state.today();
@@ -129,7 +129,7 @@ pub async fn worklist(
             Ok(w)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
 }
 
 /// Today's worklists of the whole portfolio, kept until the data or the collection log
@@ -137,7 +137,7 @@ pub async fn worklist(
 pub(crate) async fn whole_worklist(
     state: &AppState,
     wait: std::time::Duration,
-) -> Result<Option<std::sync::Arc<credence_control::Worklist>>, ApiError> {
+) -> Result<Option<std::sync::Arc<credence_engine::types::control::Worklist>>, ApiError> {
     let today = state.today();
     let stamp = state.with_store(|store, _| Ok(store.collection_stamp()?)).await?;
     crate::reports::LongReport::get(
@@ -202,13 +202,13 @@ pub(crate) fn invoices_in(
 ) -> Result<OpenInvoices, ApiError> {
     let list =
         book.book.receivables(id).map_err(|_| ApiError::not_found(format!("no customer with id '{id}'")))?;
-    let buckets_all = <credence_control::OverdueBucket as credence_domain::Labelled>::ALL;
+    let buckets_all = <credence_engine::types::control::OverdueBucket as credence_domain::Labelled>::ALL;
     let mut buckets: Vec<(String, i64)> = buckets_all.iter().map(|b| (b.to_string(), 0)).collect();
     let items = list
         .into_iter()
         .map(|r| {
             let days = (book.as_of - r.due_date).num_days();
-            let bucket = credence_control::OverdueBucket::of_days(days);
+            let bucket = credence_engine::types::control::OverdueBucket::of_days(days);
             if let Some(b) = buckets.iter_mut().find(|b| b.0 == bucket.to_string()) {
                 b.1 += r.open;
             }
@@ -277,16 +277,18 @@ pub async fn log_action(
 ) -> Result<StatusCode, ApiError> {
     caller.require(Permission::CollectionWrite)?;
     let action =
-        <credence_control::Action as credence_domain::Labelled>::parse_label(&a.action).ok_or_else(|| {
-            ApiError::invalid(
-                "action",
-                format!(
-                    "'{}' is not one of {}",
-                    a.action,
-                    <credence_control::Action as credence_domain::Labelled>::codes_joined()
-                ),
-            )
-        })?;
+        <credence_engine::types::control::Action as credence_domain::Labelled>::parse_label(&a.action)
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "action",
+                    format!(
+                        "'{}' is not one of {}",
+                        a.action,
+                        <credence_engine::types::control::Action as credence_domain::Labelled>::codes_joined(
+                        )
+                    ),
+                )
+            })?;
     let date = a.date.unwrap_or_else(|| state.today());
     state
         .writing(move |store, _| {
@@ -388,7 +390,7 @@ pub struct NewDispute {
     path = "/api/v1/disputes",
     tag = "receivables",
     request_body = NewDispute,
-    responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 201, body = crate::routes::bodies::CreatedBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn open_dispute(
@@ -396,7 +398,7 @@ pub async fn open_dispute(
     caller: Caller,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Body(d): Body<NewDispute>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<crate::routes::bodies::CreatedBody>), ApiError> {
     caller.require(Permission::CollectionWrite)?;
     let amount = d.amount.as_deref().map(|a| amount_field(&state, "amount", a)).transpose()?;
     let today = state.today();
@@ -424,7 +426,7 @@ pub async fn open_dispute(
             Ok(id)
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(crate::routes::bodies::CreatedBody { id })))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -484,14 +486,14 @@ pub struct DisputeQuery {
     path = "/api/v1/disputes",
     tag = "receivables",
     params(DisputeQuery),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Vec<crate::routes::bodies::DisputeBody>), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn disputes(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<DisputeQuery>,
-) -> Result<Json<Vec<credence_store::StoredDispute>>, ApiError> {
+) -> Result<Json<Vec<crate::routes::bodies::DisputeBody>>, ApiError> {
     caller.require(Permission::ReceivablesRead)?;
     let only = scoped_ids(&state, &caller).await?;
     state
@@ -507,5 +509,18 @@ pub async fn disputes(
             Ok(out)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::list)
+}
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api/v1/customers/{id}/receivables", get(customer_receivables))
+        .route("/api/v1/aging", get(aging))
+        .route("/api/v1/worklist", get(worklist))
+        .route("/api/v1/collections/actions", post(log_action))
+        .route("/api/v1/collections/promises", post(log_promise))
+        .route("/api/v1/disputes", get(disputes).post(open_dispute))
+        .route("/api/v1/disputes/{id}/resolve", post(resolve_dispute))
 }

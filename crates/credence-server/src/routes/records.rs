@@ -137,7 +137,7 @@ pub struct RecordRows {
     tag = "records",
     params(("kind" = String, Path, description = "customers, statements, invoices, payments, credit_notes, orders, milestones, events, relationships or assessments")),
     request_body = RecordRows,
-    responses((status = 200, body = Object, description = "the import report"), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::ImportReportBody, description = "the import report"), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn write_rows(
@@ -146,7 +146,7 @@ pub async fn write_rows(
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Path(kind): Path<String>,
     Body(req): Body<RecordRows>,
-) -> Result<Json<credence_engine::ImportReport>, ApiError> {
+) -> Result<Json<crate::routes::bodies::ImportReportBody>, ApiError> {
     caller.require(Permission::CustomerWrite)?;
     let kind = kind_of(&kind)?;
     if req.rows.is_empty() || req.rows.len() > 10_000 {
@@ -193,7 +193,7 @@ pub async fn write_rows(
     stop.disarm();
     written.map(|mut r| {
         r.rejects_file = None;
-        Json(r)
+        crate::routes::bodies::body(r)
     })
 }
 
@@ -234,7 +234,7 @@ pub(crate) fn upload_name(name: &str) -> Result<&str, ApiError> {
     tag = "records",
     params(("kind" = String, Path), UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 200, body = Object, description = "the import report"), (status = 403, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::ImportReportBody, description = "the import report"), (status = 403, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn upload(
@@ -244,7 +244,7 @@ pub async fn upload(
     Path(kind): Path<String>,
     Params(q): Params<UploadQuery>,
     body: Bytes,
-) -> Result<Json<credence_engine::ImportReport>, ApiError> {
+) -> Result<Json<crate::routes::bodies::ImportReportBody>, ApiError> {
     caller.require(Permission::CustomerWrite)?;
     let kind = kind_of(&kind)?;
     relationships_need_whole_portfolio(kind, &caller)?;
@@ -272,7 +272,7 @@ pub async fn upload(
     stop.disarm();
     imported.map(|mut r| {
         r.rejects_file = None;
-        Json(r)
+        crate::routes::bodies::body(r)
     })
 }
 
@@ -410,7 +410,7 @@ pub struct CustomerRecordsQuery {
     path = "/api/v1/customers/{id}/records/{kind}",
     tag = "records",
     params(("id" = String, Path), ("kind" = String, Path), CustomerRecordsQuery),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Vec<BTreeMap<String, String>>), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn customer_records(
@@ -449,4 +449,17 @@ pub async fn customer_records(
         })
         .await
         .map(Json)
+}
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api/v1/customers/{id}/records/{kind}", get(customer_records))
+        .route("/api/v1/records/{kind}", post(write_rows))
+        .route(
+            "/api/v1/imports/{kind}",
+            post(upload).layer(axum::extract::DefaultBodyLimit::max(super::UPLOAD_LIMIT_BYTES)),
+        )
+        .route("/api/v1/exports/{kind}", get(export))
 }

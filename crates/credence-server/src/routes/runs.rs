@@ -115,13 +115,13 @@ pub async fn start(
     get,
     path = "/api/v1/runs",
     tag = "runs",
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Vec<crate::routes::bodies::JobRunBody>), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Vec<credence_store::JobRun>>, ApiError> {
+) -> Result<Json<Vec<crate::routes::bodies::JobRunBody>>, ApiError> {
     caller.require(Permission::PortfolioRead)?;
     state
         .with_store(|store, _| {
@@ -130,7 +130,7 @@ pub async fn list(
             Ok(runs)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::list)
 }
 
 /// Rating runs, newest first.
@@ -138,15 +138,15 @@ pub async fn list(
     get,
     path = "/api/v1/rating-runs",
     tag = "ratings",
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Vec<crate::routes::bodies::RatingRunBody>), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn rating_runs(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Vec<credence_store::RatingRun>>, ApiError> {
+) -> Result<Json<Vec<crate::routes::bodies::RatingRunBody>>, ApiError> {
     caller.require(Permission::RatingRead)?;
-    state.with_store(|store, _| Ok(store.rating_runs(200)?)).await.map(Json)
+    state.with_store(|store, _| Ok(store.rating_runs(200)?)).await.map(crate::routes::bodies::list)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -164,7 +164,7 @@ pub struct PerformanceQuery {
     path = "/api/v1/rating-runs/{id}/performance",
     tag = "ratings",
     params(("id" = i64, Path), PerformanceQuery),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::RatingPerformanceBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn performance(
@@ -172,7 +172,7 @@ pub async fn performance(
     caller: Caller,
     Path(id): Path<i64>,
     Params(q): Params<PerformanceQuery>,
-) -> Result<Json<credence_engine::RatingPerformance>, ApiError> {
+) -> Result<Json<crate::routes::bodies::RatingPerformanceBody>, ApiError> {
     caller.require(Permission::RatingRead)?;
     caller.require(Permission::PortfolioRead)?;
     whole_portfolio(&caller)?;
@@ -186,7 +186,7 @@ pub async fn performance(
             Ok(credence_engine::rating_performance(store, id, horizon, &order)?)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -203,7 +203,7 @@ pub struct MigrationQuery {
     path = "/api/v1/rating-runs/{id}/migration",
     tag = "ratings",
     params(("id" = i64, Path), MigrationQuery),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::MigrationBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn migration(
@@ -211,7 +211,7 @@ pub async fn migration(
     caller: Caller,
     Path(id): Path<i64>,
     Params(q): Params<MigrationQuery>,
-) -> Result<Json<credence_engine::MigrationMatrix>, ApiError> {
+) -> Result<Json<crate::routes::bodies::MigrationBody>, ApiError> {
     caller.require(Permission::RatingRead)?;
     caller.require(Permission::PortfolioRead)?;
     whole_portfolio(&caller)?;
@@ -231,5 +231,15 @@ pub async fn migration(
             Ok(credence_engine::rating_migration(store, from, id, &order)?)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
+}
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/api/v1/runs", get(list).post(start))
+        .route("/api/v1/rating-runs", get(rating_runs))
+        .route("/api/v1/rating-runs/{id}/performance", get(performance))
+        .route("/api/v1/rating-runs/{id}/migration", get(migration))
 }

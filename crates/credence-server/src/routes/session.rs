@@ -237,3 +237,9 @@ pub async fn me(caller: Caller) -> Json<Me> {
         scope: caller.scope,
     })
 }
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new().route("/api/v1/session", post(login).delete(logout)).route("/api/v1/me", get(me))
+}

@@ -88,18 +88,18 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
 
 /// Adds an account without a role (system administrators); the security administrator
 /// assigns its role and scope.
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser, responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), security(("session" = []), ("token" = [])))]
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser, responses((status = 201, body = crate::routes::bodies::CreatedBody), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), security(("session" = []), ("token" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Body(user): Body<NewUser>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<crate::routes::bodies::CreatedBody>), ApiError> {
     caller.require(Permission::UserManage)?;
     let a = actor(&caller, &ip);
     let by = caller.requester();
     let id = state.with_store(move |store, _| Ok(accounts::add_user_as(store, &user, &by, &a)?)).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(crate::routes::bodies::CreatedBody { id })))
 }
 
 async fn set_disabled(
@@ -147,14 +147,14 @@ pub async fn enable(
 
 /// Sets a user's role and data scope (security administrators, not their own); a new
 /// role drops the authorities it cannot use, which the answer lists.
-#[utoipa::path(post, path = "/api/v1/users/{username}/access", tag = "users", params(("username" = String, Path)), request_body = AccessChange, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), security(("session" = []), ("token" = [])))]
+#[utoipa::path(post, path = "/api/v1/users/{username}/access", tag = "users", params(("username" = String, Path)), request_body = AccessChange, responses((status = 200, body = crate::routes::bodies::AccessChangedBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), security(("session" = []), ("token" = [])))]
 pub async fn set_access(
     State(state): State<AppState>,
     caller: Caller,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Path(username): Path<String>,
     Body(change): Body<AccessChange>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<crate::routes::bodies::AccessChangedBody>, ApiError> {
     caller.require(Permission::AccessManage)?;
     let a = actor(&caller, &ip);
     let by = caller.requester();
@@ -165,7 +165,7 @@ pub async fn set_access(
         })
         .await?;
     state.0.tokens.forget(user_id, None);
-    Ok(Json(serde_json::json!({ "authorities_dropped": dropped })))
+    Ok(Json(crate::routes::bodies::AccessChangedBody { authorities_dropped: dropped }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -270,14 +270,17 @@ pub async fn create_token(
 }
 
 /// The caller's API tokens, or everyone's for the security administrator.
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "users", responses((status = 200, body = Vec<Object>)), security(("session" = []), ("token" = [])))]
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "users", responses((status = 200, body = Vec<crate::routes::bodies::TokenBody>)), security(("session" = []), ("token" = [])))]
 pub async fn tokens(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Vec<credence_store::StoredToken>>, ApiError> {
+) -> Result<Json<Vec<crate::routes::bodies::TokenBody>>, ApiError> {
     let all = caller.may(Permission::AccessManage);
     let user_id = caller.user_id;
-    state.with_store(move |store, _| Ok(store.tokens((!all).then_some(user_id))?)).await.map(Json)
+    state
+        .with_store(move |store, _| Ok(store.tokens((!all).then_some(user_id))?))
+        .await
+        .map(crate::routes::bodies::list)
 }
 
 /// Revokes an API token: one's own, or anyone's for the security administrator.
@@ -293,4 +296,18 @@ pub async fn revoke_token(
     state.with_store(move |store, _| Ok(accounts::revoke_token(store, id, &by, &a)?)).await?;
     state.0.tokens.forget(None, Some(id));
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::{delete, get, post};
+    axum::Router::new()
+        .route("/api/v1/users", get(list).post(create))
+        .route("/api/v1/users/{username}/disable", post(disable))
+        .route("/api/v1/users/{username}/enable", post(enable))
+        .route("/api/v1/users/{username}/access", post(set_access))
+        .route("/api/v1/users/{username}/authorities", post(grant_authority))
+        .route("/api/v1/users/{username}/authorities/{authority}", delete(revoke_authority))
+        .route("/api/v1/tokens", get(tokens).post(create_token))
+        .route("/api/v1/tokens/{id}/revoke", post(revoke_token))
 }

@@ -34,14 +34,14 @@ pub struct AlertQuery {
     path = "/api/v1/alerts",
     tag = "warnings",
     params(AlertQuery),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Vec<crate::routes::bodies::AlertBody>), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn alerts(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<AlertQuery>,
-) -> Result<Json<Vec<credence_store::StoredAlert>>, ApiError> {
+) -> Result<Json<Vec<crate::routes::bodies::AlertBody>>, ApiError> {
     caller.require(Permission::AlertRead)?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
@@ -74,7 +74,7 @@ pub async fn alerts(
             Ok(out)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::list)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -92,14 +92,14 @@ pub struct RequestQuery {
     path = "/api/v1/limit-requests",
     tag = "credit control",
     params(RequestQuery),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Vec<crate::routes::bodies::LimitRequestBody>), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn limit_requests(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<RequestQuery>,
-) -> Result<Json<Vec<credence_store::StoredLimitRequest>>, ApiError> {
+) -> Result<Json<Vec<crate::routes::bodies::LimitRequestBody>>, ApiError> {
     caller.require(Permission::PolicyRead)?;
     let status = q.status.unwrap_or_else(|| "pending".into());
     state
@@ -113,7 +113,7 @@ pub async fn limit_requests(
             Ok(out)
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::list)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -138,7 +138,7 @@ pub struct Decision {
     tag = "credit control",
     params(("id" = i64, Path)),
     request_body = Decision,
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::LimitDecisionBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn decide(
@@ -147,12 +147,11 @@ pub async fn decide(
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Path(id): Path<i64>,
     Body(d): Body<Decision>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<crate::routes::bodies::LimitDecisionBody>, ApiError> {
     caller.require(Permission::LimitDecide)?;
-    state
-        .writing(move |store, _| decide_request(store, &caller, &ip, id, &d))
-        .await
-        .map(|done| Json(serde_json::json!({ "id": id, "authority": done.authority, "status": done.status })))
+    state.writing(move |store, _| decide_request(store, &caller, &ip, id, &d)).await.map(|done| {
+        Json(crate::routes::bodies::LimitDecisionBody { authority: done.authority, id, status: done.status })
+    })
 }
 
 /// Decides a limit request at the route's next step for the caller and audits it; the
@@ -242,7 +241,7 @@ pub struct ScoreRequest {
     tag = "models",
     params(("version" = String, Path)),
     request_body = ScoreRequest,
-    responses((status = 200, body = Vec<Object>), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Vec<crate::routes::bodies::RowScoreBody>), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn score(
@@ -250,7 +249,7 @@ pub async fn score(
     caller: Caller,
     Path(version): Path<String>,
     Body(req): Body<ScoreRequest>,
-) -> Result<Json<Vec<credence_model::RowScore>>, ApiError> {
+) -> Result<Json<Vec<crate::routes::bodies::RowScoreBody>>, ApiError> {
     caller.require(Permission::ModelScore)?;
     if req.rows.is_empty() || req.rows.len() > 1_000 {
         return Err(ApiError::invalid("rows", "send 1–1,000 rows"));
@@ -258,41 +257,39 @@ pub async fn score(
     if req.explain > 10 {
         return Err(ApiError::invalid("explain", "at most 10 reasons"));
     }
+    // Absent or null is missing; text as sent; anything else as its JSON text.
+    let rows: Vec<BTreeMap<String, String>> = req
+        .rows
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|(k, v)| {
+                    let cell = match v {
+                        serde_json::Value::Null => String::new(),
+                        serde_json::Value::String(s) => s,
+                        v => v.to_string(),
+                    };
+                    (k, cell)
+                })
+                .collect()
+        })
+        .collect();
+    let explain = req.explain;
     state
         .with_store(move |store, _| {
-            let stored = store
-                .model(&version)?
-                .ok_or_else(|| ApiError::not_found(format!("no model '{version}' is registered")))?;
-            let model = credence_model::ModelFile::from_json(&stored.artefact)
-                .map_err(|e| ApiError::Internal(crate::error::chain(&e)))?;
-            let names: Vec<String> = model.features.iter().map(|f| f.name().to_owned()).collect();
-            for (i, row) in req.rows.iter().enumerate() {
-                if let Some(unknown) = row.keys().find(|k| !names.contains(k)) {
-                    return Err(ApiError::invalid(
-                        &format!("rows[{i}].{unknown}"),
-                        format!("model {version} has no feature '{unknown}'"),
-                    ));
+            credence_engine::score_rows(store, &version, &rows, explain).map_err(|e| {
+                use credence_engine::ScoringError as E;
+                match &e {
+                    E::UnknownModel(_) => ApiError::not_found(e.to_string()),
+                    E::UnknownFeature { row, feature, .. } => {
+                        ApiError::invalid(&format!("rows[{row}].{feature}"), e.to_string())
+                    }
+                    _ => ApiError::Internal(crate::error::chain(&e)),
                 }
-            }
-            let mut reader = credence_model::SchemaReader::new(&model.features, &names)
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-            for row in &req.rows {
-                let cells: Vec<String> = names
-                    .iter()
-                    .map(|n| match row.get(n) {
-                        None | Some(serde_json::Value::Null) => String::new(),
-                        Some(serde_json::Value::String(s)) => s.clone(),
-                        Some(v) => v.to_string(),
-                    })
-                    .collect();
-                reader.push(&cells);
-            }
-            let table = reader.take();
-            credence_model::score_table(&model, &table, req.explain)
-                .map_err(|e| ApiError::Internal(crate::error::chain(&e)))
+            })
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::list)
 }
 
 /// A registered model: its validation (cross-validated metrics), grade table, training
@@ -302,14 +299,14 @@ pub async fn score(
     path = "/api/v1/models/{version}",
     tag = "models",
     params(("version" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::bodies::ModelDetailBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn model(
     State(state): State<AppState>,
     caller: Caller,
     Path(version): Path<String>,
-) -> Result<Json<credence_engine::model::ModelDetail>, ApiError> {
+) -> Result<Json<crate::routes::bodies::ModelDetailBody>, ApiError> {
     caller.require(Permission::ModelRead)?;
     state
         .with_store(move |store, _| {
@@ -319,5 +316,17 @@ pub async fn model(
             })
         })
         .await
-        .map(Json)
+        .map(crate::routes::bodies::body)
+}
+
+/// The routes of this area.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api/v1/alerts", get(alerts))
+        .route("/api/v1/limit-requests", get(limit_requests))
+        .route("/api/v1/limit-requests/{id}/decision", post(decide))
+        .route("/api/v1/models", get(models))
+        .route("/api/v1/models/{version}", get(model))
+        .route("/api/v1/models/{version}/score", post(score))
 }

@@ -248,112 +248,151 @@ pub async fn customers(
     }
     let lang = viewer.lang;
     let w = lang.words();
-    let exponent = state.0.policy.currency().exponent();
     let page_no: u64 =
         q.get("page").and_then(|p| p.parse().ok()).filter(|p| (1..=100_000_000).contains(p)).unwrap_or(1);
-    let per_page = 50;
     let text = q.get("q").filter(|t| !t.trim().is_empty()).cloned();
     let portfolio = viewer.caller.may(Permission::PortfolioRead) && viewer.caller.may(Permission::RatingRead);
-    let money = |v: i64| format::money(lang, v, exponent);
-    let (total, rows) = if portfolio && text.is_none() {
-        let query = PortfolioQuery {
-            level: q.get("level").cloned(),
-            watch: q.get("watch").map(|v| v == "true"),
-            grade: q.get("grade").cloned(),
-            industry: q.get("industry").cloned(),
-            region: q.get("region").cloned(),
-            business_line: q.get("business_line").cloned(),
-            group: q.get("group").cloned(),
-            over_limit: q.get("over_limit").map(|v| v == "true"),
-            overdue: q.get("overdue").map(|v| v == "true"),
-            sort: q.get("sort").cloned(),
-            page: Some(page_no),
-            per_page: Some(per_page),
-            heat: None,
-        };
-        match positions_for(&state, &viewer.caller, &query).await {
-            Ok(p) => (
-                p.total,
-                p.items
-                    .into_iter()
-                    .map(|p| ListRow {
-                        industry: industry_name(lang, &p.industry),
-                        region: region_name(lang, &p.region),
-                        business_line: p.business_line.unwrap_or_default(),
-                        grade: p.grade.unwrap_or_else(|| w.unrated.to_owned()),
-                        pd: format::pd(p.pd),
-                        level: level_label(lang, &p.level),
-                        exposure: money(p.exposure),
-                        limit: money(p.limit),
-                        utilisation: format::percent(p.utilisation),
-                        overdue: money(p.overdue),
-                        id: p.customer_id,
-                        name: p.name,
-                    })
-                    .collect(),
-            ),
-            Err(e) => return viewer.fail(&state, e),
-        }
-    } else {
+    let listed = match text {
+        None if portfolio => position_rows(&state, &viewer, &q, page_no).await,
         // A search, or a role without the portfolio: the scoped list from the database.
-        let caller = viewer.caller.clone();
-        let industry = q.get("industry").cloned();
-        let business_line = q.get("business_line").cloned();
-        let found = state
-            .with_store(move |store, _| {
-                let query = credence_store::CustomerQuery {
-                    org_unit: caller.scope.org_unit.clone(),
-                    business_lines: caller.scope.business_lines.clone(),
-                    customers: caller.scope.customers.clone(),
-                    text,
-                    industry,
-                    business_line,
-                    offset: (page_no - 1) * per_page,
-                    limit: per_page,
-                    ..Default::default()
-                };
-                let (total, rows) = store.customer_page(&query)?;
-                let ids: Vec<String> = rows.iter().map(|r| r.customer_id.clone()).collect();
-                let grades = if caller.may(Permission::RatingRead) {
-                    store.latest_grades(&ids)?
-                } else {
-                    Default::default()
-                };
-                Ok((total, rows, grades))
-            })
-            .await;
-        match found {
-            Ok((total, rows, grades)) => (
-                total,
-                rows.into_iter()
-                    .map(|r| {
-                        let g = grades.get(&r.customer_id);
-                        ListRow {
-                            name: crate::routes::customers::shown_name(
-                                &viewer.caller,
-                                &r.name,
-                                &r.customer_type,
-                            ),
-                            industry: industry_name(lang, &r.industry),
-                            region: region_name(lang, &r.region),
-                            business_line: r.business_line.unwrap_or_default(),
-                            grade: g.map_or_else(|| "—".to_owned(), |g| g.letter_grade.clone()),
-                            pd: format::pd(g.map(|g| g.pd)),
-                            level: ("".into(), "—".into()),
-                            exposure: "—".into(),
-                            limit: "—".into(),
-                            utilisation: "—".into(),
-                            overdue: "—".into(),
-                            id: r.customer_id,
-                        }
-                    })
-                    .collect(),
-            ),
-            Err(e) => return viewer.fail(&state, e),
-        }
+        text => found_rows(&state, &viewer, &q, text, page_no).await,
+    };
+    let (total, rows) = match listed {
+        Ok(x) => x,
+        Err(e) => return viewer.fail(&state, e),
     };
     let base = here("/customers", &q, &["page", "ok", "refused"]);
-    let chips = FILTERS
+    let pages = total.div_ceil(CUSTOMERS_PER_PAGE).max(1);
+    let page = CustomerListPage {
+        f: viewer.frame(&state, w.customer_list, &base, notice_of(&q)),
+        total,
+        rows,
+        chips: filter_chips(lang, &q),
+        query: q.get("q").cloned().unwrap_or_default(),
+        sorts: if portfolio { sort_links(lang, &q) } else { Vec::new() },
+        previous: (page_no > 1).then(|| with_param(&base, "page", &(page_no - 1).to_string())),
+        next: (page_no < pages).then(|| with_param(&base, "page", &(page_no + 1).to_string())),
+        page: page_no,
+        pages,
+        amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency().code()),
+    };
+    html(&page)
+}
+
+/// Rows on one page of the customer list.
+const CUSTOMERS_PER_PAGE: u64 = 50;
+
+/// A page of the positions behind a cockpit figure, with their exposure and standing.
+async fn position_rows(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &BTreeMap<String, String>,
+    page_no: u64,
+) -> Result<(u64, Vec<ListRow>), ApiError> {
+    let lang = viewer.lang;
+    let w = lang.words();
+    let exponent = state.0.policy.currency().exponent();
+    let money = |v: i64| format::money(lang, v, exponent);
+    let query = PortfolioQuery {
+        level: q.get("level").cloned(),
+        watch: q.get("watch").map(|v| v == "true"),
+        grade: q.get("grade").cloned(),
+        industry: q.get("industry").cloned(),
+        region: q.get("region").cloned(),
+        business_line: q.get("business_line").cloned(),
+        group: q.get("group").cloned(),
+        over_limit: q.get("over_limit").map(|v| v == "true"),
+        overdue: q.get("overdue").map(|v| v == "true"),
+        sort: q.get("sort").cloned(),
+        page: Some(page_no),
+        per_page: Some(CUSTOMERS_PER_PAGE),
+        heat: None,
+    };
+    let p = positions_for(state, &viewer.caller, &query).await?;
+    let rows = p
+        .items
+        .into_iter()
+        .map(|p| ListRow {
+            industry: industry_name(lang, &p.industry),
+            region: region_name(lang, &p.region),
+            business_line: p.business_line.unwrap_or_default(),
+            grade: p.grade.unwrap_or_else(|| w.unrated.to_owned()),
+            pd: format::pd(p.pd),
+            level: level_label(lang, &p.level),
+            exposure: money(p.exposure),
+            limit: money(p.limit),
+            utilisation: format::percent(p.utilisation),
+            overdue: money(p.overdue),
+            id: p.customer_id,
+            name: p.name,
+        })
+        .collect();
+    Ok((p.total, rows))
+}
+
+/// A page of the customers in the viewer's scope found by text (or all of them), with
+/// their latest grade when the viewer may see ratings.
+async fn found_rows(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &BTreeMap<String, String>,
+    text: Option<String>,
+    page_no: u64,
+) -> Result<(u64, Vec<ListRow>), ApiError> {
+    let lang = viewer.lang;
+    let caller = viewer.caller.clone();
+    let industry = q.get("industry").cloned();
+    let business_line = q.get("business_line").cloned();
+    let (total, rows, grades) = state
+        .with_store(move |store, _| {
+            let query = credence_store::CustomerQuery {
+                org_unit: caller.scope.org_unit.clone(),
+                business_lines: caller.scope.business_lines.clone(),
+                customers: caller.scope.customers.clone(),
+                text,
+                industry,
+                business_line,
+                offset: (page_no - 1) * CUSTOMERS_PER_PAGE,
+                limit: CUSTOMERS_PER_PAGE,
+                ..Default::default()
+            };
+            let (total, rows) = store.customer_page(&query)?;
+            let ids: Vec<String> = rows.iter().map(|r| r.customer_id.clone()).collect();
+            let grades = if caller.may(Permission::RatingRead) {
+                store.latest_grades(&ids)?
+            } else {
+                Default::default()
+            };
+            Ok((total, rows, grades))
+        })
+        .await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let g = grades.get(&r.customer_id);
+            ListRow {
+                name: crate::routes::customers::shown_name(&viewer.caller, &r.name, &r.customer_type),
+                industry: industry_name(lang, &r.industry),
+                region: region_name(lang, &r.region),
+                business_line: r.business_line.unwrap_or_default(),
+                grade: g.map_or_else(|| "—".to_owned(), |g| g.letter_grade.clone()),
+                pd: format::pd(g.map(|g| g.pd)),
+                level: ("".into(), "—".into()),
+                exposure: "—".into(),
+                limit: "—".into(),
+                utilisation: "—".into(),
+                overdue: "—".into(),
+                id: r.customer_id,
+            }
+        })
+        .collect();
+    Ok((total, rows))
+}
+
+/// A chip per filter in force, each with the link that drops it.
+fn filter_chips(lang: Lang, q: &BTreeMap<String, String>) -> Vec<Chip> {
+    let w = lang.words();
+    FILTERS
         .iter()
         .filter_map(|k| q.get(*k).map(|v| (*k, v)))
         .map(|(k, v)| {
@@ -376,45 +415,31 @@ pub async fn customers(
             };
             Chip {
                 label: format!("{name}: {shown}"),
-                remove: here("/customers", &q, &[k, "page", "ok", "refused"]),
+                remove: here("/customers", q, &[k, "page", "ok", "refused"]),
             }
         })
-        .collect();
-    let current_sort = q.get("sort").map_or("exposure", String::as_str);
-    let sorts = if portfolio {
-        [
-            ("exposure", w.exposure),
-            ("pd", w.pd),
-            ("overdue", w.overdue),
-            ("over_limit", w.over_limit_customers),
-            ("customer_id", w.customer_id),
-            ("name", w.name),
-        ]
-        .into_iter()
-        .map(|(code, label)| {
-            (
-                label.to_owned(),
-                with_param(&here("/customers", &q, &["sort", "page", "ok", "refused"]), "sort", code),
-                code == current_sort,
-            )
-        })
         .collect()
-    } else {
-        Vec::new()
-    };
-    let pages = total.div_ceil(per_page).max(1);
-    let page = CustomerListPage {
-        f: viewer.frame(&state, w.customer_list, &base, notice_of(&q)),
-        total,
-        rows,
-        chips,
-        query: q.get("q").cloned().unwrap_or_default(),
-        sorts,
-        previous: (page_no > 1).then(|| with_param(&base, "page", &(page_no - 1).to_string())),
-        next: (page_no < pages).then(|| with_param(&base, "page", &(page_no + 1).to_string())),
-        page: page_no,
-        pages,
-        amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency().code()),
-    };
-    html(&page)
+}
+
+/// The orders the position list can be sorted in: label, link, whether in force.
+fn sort_links(lang: Lang, q: &BTreeMap<String, String>) -> Vec<(String, String, bool)> {
+    let w = lang.words();
+    let current_sort = q.get("sort").map_or("exposure", String::as_str);
+    [
+        ("exposure", w.exposure),
+        ("pd", w.pd),
+        ("overdue", w.overdue),
+        ("over_limit", w.over_limit_customers),
+        ("customer_id", w.customer_id),
+        ("name", w.name),
+    ]
+    .into_iter()
+    .map(|(code, label)| {
+        (
+            label.to_owned(),
+            with_param(&here("/customers", q, &["sort", "page", "ok", "refused"]), "sort", code),
+            code == current_sort,
+        )
+    })
+    .collect()
 }

@@ -220,135 +220,23 @@ pub async fn control(
         None
     };
     let found = state
-        .with_store(move |store, _| {
-            let mut orders = Vec::new();
-            if may_orders {
-                for o in store.blocked_orders(Some("blocked"))? {
-                    if admits_customer(store, &caller, &o.customer_id)? {
-                        orders.push(o);
-                    }
-                }
-            }
-            let held: Vec<String> =
-                store.authorities(caller.user_id)?.into_iter().map(|a| a.authority).collect();
-            let mut requests = Vec::new();
-            if may_requests {
-                for r in store.limit_requests(Some("pending"), None)? {
-                    if requests.len() == 200 {
-                        break;
-                    }
-                    if admits_customer(store, &caller, &r.customer_id)? {
-                        let decisions = store.limit_request(r.id)?.map(|x| x.1).unwrap_or_default();
-                        requests.push((r, decisions));
-                    }
-                }
-            }
-            let mut worklist = Vec::new();
-            if let Some(list) = &whole {
-                'all: for c in &list.collectors {
-                    for i in &c.items {
-                        if worklist.len() == 100 {
-                            break 'all;
-                        }
-                        if admits_customer(store, &caller, &i.customer_id)? {
-                            worklist.push((c.owner.clone(), i.clone()));
-                        }
-                    }
-                }
-            }
-            Ok((orders, requests, worklist, held))
-        })
+        .with_store(move |store, _| control_work(store, &caller, may_orders, may_requests, whole.as_deref()))
         .await;
-    let (orders, requests, worklist, held) = match found {
+    let work = match found {
         Ok(x) => x,
         Err(e) => return viewer.fail(&state, e),
     };
-    let orders = orders
-        .into_iter()
-        .map(|o| {
-            let result: serde_json::Value = serde_json::from_str(&o.result).unwrap_or_default();
-            let failed = result["steps"]
-                .as_array()
-                .map(|steps| {
-                    steps
-                        .iter()
-                        .filter(|s| s["applies"] == true && s["passed"] == false)
-                        .map(|s| s["code"].as_str().unwrap_or_default().to_owned())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default();
-            let key = lang.pick("text_en", "text_zh");
-            let remedy = match result["remedy"]["kind"].as_str() {
-                Some("release") => result["remedy"]["options"][0][key].as_str(),
-                Some(_) => result["remedy"][key].as_str(),
-                None => None,
-            }
-            .unwrap_or_default()
-            .to_owned();
-            OrderRow {
-                id: o.id,
-                order_ref: o.order_ref,
-                customer_id: o.customer_id,
-                amount: money(o.amount),
-                blocked_at: o.blocked_at,
-                failed,
-                remedy,
-            }
-        })
-        .collect();
     // A decider sees the requests whose next step is an authority they hold and which
     // they have not signed yet (the policy's role ids, as the engine checks them); anyone
     // else sees every pending request in scope, read only.
-    let decides = viewer.caller.may(Permission::LimitDecide);
-    let me = viewer.caller.username.clone();
-    let requests = requests
+    let decider = viewer.caller.may(Permission::LimitDecide).then_some(viewer.caller.username.as_str());
+    let requests = work
+        .requests
         .into_iter()
-        .filter_map(|(r, decisions)| {
-            let route: Vec<credence_control::ApprovalStep> = serde_json::from_str(&r.route).ok()?;
-            let signed: Vec<credence_control::Decision> = decisions
-                .iter()
-                .map(|d| credence_control::Decision {
-                    outcome: if d.outcome == "approved" {
-                        credence_control::Outcome::Approved
-                    } else {
-                        credence_control::Outcome::Rejected
-                    },
-                    by: d.decided_by.clone(),
-                    role: d.role.clone(),
-                    comment: d.comment.clone(),
-                    at: chrono::DateTime::parse_from_rfc3339(&d.decided_at)
-                        .map(|t| t.with_timezone(&chrono::Utc))
-                        .unwrap_or_default(),
-                })
-                .collect();
-            let credence_control::RequestStatus::Pending { step, role, approvals, quorum } =
-                credence_control::review(&route, &signed).ok()?
-            else {
-                return None;
-            };
-            let mine = held.contains(&role) && !decisions.iter().any(|d| d.decided_by == me);
-            let name = lang.pick(&route[step].role_en, &route[step].role_zh).to_owned();
-            let name = if quorum > 1 { format!("{name} {approvals}/{quorum}") } else { name };
-            let proposal: serde_json::Value = serde_json::from_str(&r.proposal).unwrap_or_default();
-            (mine || !decides).then(|| RequestRow {
-                id: r.id,
-                customer_id: r.customer_id,
-                grade: proposal["grade"].as_str().unwrap_or_default().to_owned(),
-                current: money(r.current_limit),
-                requested: money(r.requested_limit),
-                term: format!("{} → {}", r.current_term_days, r.requested_term_days),
-                route: route
-                    .iter()
-                    .map(|s| lang.pick(&s.role_en, &s.role_zh).to_owned())
-                    .collect::<Vec<_>>()
-                    .join(" → "),
-                authority: role,
-                authority_name: name,
-            })
-        })
+        .filter_map(|(r, decisions)| request_row(lang, exponent, decider, &work.held, r, &decisions))
         .collect();
-    let worklist = worklist
+    let worklist = work
+        .worklist
         .into_iter()
         .map(|(owner, i)| {
             vec![
@@ -363,7 +251,7 @@ pub async fn control(
         .collect();
     let page = ControlPage {
         f: viewer.frame(&state, w.nav_control, "/control", notice_of(&q)),
-        orders,
+        orders: work.orders.into_iter().map(|o| order_row(lang, exponent, o)).collect(),
         may_decide_orders: viewer.caller.may(Permission::OrderDecide),
         requests,
         may_decide_limits: viewer.caller.may(Permission::LimitDecide),
@@ -371,6 +259,151 @@ pub async fn control(
         amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency().code()),
     };
     html(&page)
+}
+
+/// What the control page lists, in the caller's scope.
+struct ControlWork {
+    orders: Vec<credence_store::BlockedOrder>,
+    /// Pending requests (at most 200) with their decisions so far.
+    requests: Vec<(credence_store::StoredLimitRequest, Vec<credence_store::StoredLimitDecision>)>,
+    /// (collector, item), at most 100.
+    worklist: Vec<(String, credence_engine::types::control::WorkItem)>,
+    /// The approval authorities the caller holds.
+    held: Vec<String>,
+}
+
+fn control_work(
+    store: &mut credence_store::Store,
+    caller: &crate::auth::Caller,
+    may_orders: bool,
+    may_requests: bool,
+    whole: Option<&credence_engine::types::control::Worklist>,
+) -> Result<ControlWork, crate::error::ApiError> {
+    let mut orders = Vec::new();
+    if may_orders {
+        for o in store.blocked_orders(Some("blocked"))? {
+            if admits_customer(store, caller, &o.customer_id)? {
+                orders.push(o);
+            }
+        }
+    }
+    let held: Vec<String> = store.authorities(caller.user_id)?.into_iter().map(|a| a.authority).collect();
+    let mut requests = Vec::new();
+    if may_requests {
+        for r in store.limit_requests(Some("pending"), None)? {
+            if requests.len() == 200 {
+                break;
+            }
+            if admits_customer(store, caller, &r.customer_id)? {
+                let decisions = store.limit_request(r.id)?.map(|x| x.1).unwrap_or_default();
+                requests.push((r, decisions));
+            }
+        }
+    }
+    let mut worklist = Vec::new();
+    if let Some(list) = whole {
+        'all: for c in &list.collectors {
+            for i in &c.items {
+                if worklist.len() == 100 {
+                    break 'all;
+                }
+                if admits_customer(store, caller, &i.customer_id)? {
+                    worklist.push((c.owner.clone(), i.clone()));
+                }
+            }
+        }
+    }
+    Ok(ControlWork { orders, requests, worklist, held })
+}
+
+/// A blocked order with the checks it failed and the first remedy offered.
+fn order_row(lang: credence_cockpit::Lang, exponent: u8, o: credence_store::BlockedOrder) -> OrderRow {
+    let result: serde_json::Value = serde_json::from_str(&o.result).unwrap_or_default();
+    let failed = result["steps"]
+        .as_array()
+        .map(|steps| {
+            steps
+                .iter()
+                .filter(|s| s["applies"] == true && s["passed"] == false)
+                .map(|s| s["code"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    let key = lang.pick("text_en", "text_zh");
+    let remedy = match result["remedy"]["kind"].as_str() {
+        Some("release") => result["remedy"]["options"][0][key].as_str(),
+        Some(_) => result["remedy"][key].as_str(),
+        None => None,
+    }
+    .unwrap_or_default()
+    .to_owned();
+    OrderRow {
+        id: o.id,
+        order_ref: o.order_ref,
+        customer_id: o.customer_id,
+        amount: format::money_full(o.amount, exponent),
+        blocked_at: o.blocked_at,
+        failed,
+        remedy,
+    }
+}
+
+/// A pending request as a row, or `None` when it is not at a step for the viewer: with
+/// `decider` (the viewer's user name when they decide limits), only requests whose next
+/// step is an authority in `held` that they have not signed yet.
+fn request_row(
+    lang: credence_cockpit::Lang,
+    exponent: u8,
+    decider: Option<&str>,
+    held: &[String],
+    r: credence_store::StoredLimitRequest,
+    decisions: &[credence_store::StoredLimitDecision],
+) -> Option<RequestRow> {
+    use credence_engine::types::control::{ApprovalStep, Decision, Outcome, RequestStatus};
+    let route: Vec<ApprovalStep> = serde_json::from_str(&r.route).ok()?;
+    let signed: Vec<Decision> = decisions
+        .iter()
+        .map(|d| Decision {
+            outcome: if d.outcome == "approved" { Outcome::Approved } else { Outcome::Rejected },
+            by: d.decided_by.clone(),
+            role: d.role.clone(),
+            comment: d.comment.clone(),
+            at: chrono::DateTime::parse_from_rfc3339(&d.decided_at)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let RequestStatus::Pending { step, role, approvals, quorum } =
+        credence_engine::approval_status(&route, &signed).ok()?
+    else {
+        return None;
+    };
+    if let Some(me) = decider {
+        let mine = held.contains(&role) && !decisions.iter().any(|d| d.decided_by == me);
+        if !mine {
+            return None;
+        }
+    }
+    let name = lang.pick(&route[step].role_en, &route[step].role_zh).to_owned();
+    let name = if quorum > 1 { format!("{name} {approvals}/{quorum}") } else { name };
+    let proposal: serde_json::Value = serde_json::from_str(&r.proposal).unwrap_or_default();
+    let money = |v: i64| format::money_full(v, exponent);
+    Some(RequestRow {
+        id: r.id,
+        customer_id: r.customer_id,
+        grade: proposal["grade"].as_str().unwrap_or_default().to_owned(),
+        current: money(r.current_limit),
+        requested: money(r.requested_limit),
+        term: format!("{} → {}", r.current_term_days, r.requested_term_days),
+        route: route
+            .iter()
+            .map(|s| lang.pick(&s.role_en, &s.role_zh).to_owned())
+            .collect::<Vec<_>>()
+            .join(" → "),
+        authority: role,
+        authority_name: name,
+    })
 }
 
 /// Releases, rejects or rechecks a blocked order from its form.
@@ -466,39 +499,7 @@ pub async fn models(
         Ok(d) => d,
         Err(e) => return viewer.fail(&state, e),
     };
-    let models = details
-        .iter()
-        .map(|d| {
-            let m = &d.model;
-            let metrics = m.validation.as_ref().map_or(m.training, |v| v.mean);
-            let last = d.drift.last();
-            let (drift, drift_class) = match last.and_then(|p| p.psi.as_ref()) {
-                Some(psi) => {
-                    let reading = match psi.level {
-                        credence_model::StabilityLevel::Stable => w.stable,
-                        credence_model::StabilityLevel::Watch => w.watch_level,
-                        credence_model::StabilityLevel::Act => w.act_level,
-                    };
-                    (
-                        format!("{:.3} ({reading}, {})", psi.value, last.map_or("", |p| p.as_of.as_str())),
-                        format!("psi-{reading}"),
-                    )
-                }
-                None => ("—".to_owned(), String::new()),
-            };
-            ModelRow {
-                version: m.version.clone(),
-                kind: m.kind.code().to_owned(),
-                trained: m.trained_at.clone(),
-                auc: format!("{:.3}", metrics.auc),
-                ks: format!("{:.3}", metrics.ks),
-                gini: format!("{:.3}", metrics.gini),
-                drift,
-                drift_class,
-                runs: d.drift.len().to_string(),
-            }
-        })
-        .collect();
+    let models = details.iter().map(|d| model_row(w, d)).collect();
     // Each rule's performance over the history, for callers whose scope is the whole portfolio.
     let performance = if viewer.caller.scope.is_whole_portfolio() {
         let to = state.today() - chrono::Months::new(12);
@@ -515,23 +516,7 @@ pub async fn models(
         .rules()
         .iter()
         .map(|r| {
-            let p = performance.as_ref().and_then(|p| p.rules.iter().find(|x| x.code == r.code));
-            let level = match r.level {
-                credence_warning::RuleLevel::Red => "red",
-                credence_warning::RuleLevel::Yellow => "yellow",
-                credence_warning::RuleLevel::GreenWatch => "green_watch",
-            };
-            RuleRow {
-                code: r.code.clone(),
-                name: lang.pick(&r.name_en, &r.name_zh).to_owned(),
-                level: level_label(lang, level),
-                condition: r.when.clone(),
-                firings: p.map_or_else(|| "—".into(), |p| format::count(p.firings)),
-                precision: format::percent(p.and_then(|p| p.precision)),
-                recall: format::percent(p.and_then(|p| p.recall)),
-                lead: p.and_then(|p| p.median_lead_days).map_or_else(|| "—".into(), |d| format!("{d:.0}")),
-                false_alarms: format::percent(p.and_then(|p| p.false_alarm_rate)),
-            }
+            rule_row(lang, r, performance.as_ref().and_then(|p| p.rules.iter().find(|x| x.code == r.code)))
         })
         .collect();
     let rules_note = match &performance {
@@ -556,4 +541,60 @@ pub async fn models(
         rules_note,
     };
     html(&page)
+}
+
+/// A registered model: its validation metrics and the drift of its latest run.
+fn model_row(w: &credence_cockpit::Words, d: &credence_engine::model::ModelDetail) -> ModelRow {
+    let m = &d.model;
+    let metrics = m.validation.as_ref().map_or(m.training, |v| v.mean);
+    let last = d.drift.last();
+    let (drift, drift_class) = match last.and_then(|p| p.psi.as_ref()) {
+        Some(psi) => {
+            let reading = match psi.level {
+                credence_engine::types::model::StabilityLevel::Stable => w.stable,
+                credence_engine::types::model::StabilityLevel::Watch => w.watch_level,
+                credence_engine::types::model::StabilityLevel::Act => w.act_level,
+            };
+            (
+                format!("{:.3} ({reading}, {})", psi.value, last.map_or("", |p| p.as_of.as_str())),
+                format!("psi-{reading}"),
+            )
+        }
+        None => ("—".to_owned(), String::new()),
+    };
+    ModelRow {
+        version: m.version.clone(),
+        kind: m.kind.code().to_owned(),
+        trained: m.trained_at.clone(),
+        auc: format!("{:.3}", metrics.auc),
+        ks: format!("{:.3}", metrics.ks),
+        gini: format!("{:.3}", metrics.gini),
+        drift,
+        drift_class,
+        runs: d.drift.len().to_string(),
+    }
+}
+
+/// A warning rule with its performance on the history, when measured.
+fn rule_row(
+    lang: credence_cockpit::Lang,
+    r: &credence_engine::types::warning::Rule,
+    p: Option<&credence_engine::RulePerformance>,
+) -> RuleRow {
+    let level = match r.level {
+        credence_engine::types::warning::RuleLevel::Red => "red",
+        credence_engine::types::warning::RuleLevel::Yellow => "yellow",
+        credence_engine::types::warning::RuleLevel::GreenWatch => "green_watch",
+    };
+    RuleRow {
+        code: r.code.clone(),
+        name: lang.pick(&r.name_en, &r.name_zh).to_owned(),
+        level: level_label(lang, level),
+        condition: r.when.clone(),
+        firings: p.map_or_else(|| "—".into(), |p| format::count(p.firings)),
+        precision: format::percent(p.and_then(|p| p.precision)),
+        recall: format::percent(p.and_then(|p| p.recall)),
+        lead: p.and_then(|p| p.median_lead_days).map_or_else(|| "—".into(), |d| format!("{d:.0}")),
+        false_alarms: format::percent(p.and_then(|p| p.false_alarm_rate)),
+    }
 }

@@ -377,15 +377,15 @@ async fn decision_checks(f: &Fixture) {
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
     let dir = tempfile::tempdir().unwrap();
     with_store(f, |store| {
-        let catalogue = credence_indicators::Catalogue::builtin();
-        let pack = credence_warning::RulePack::builtin(&catalogue);
+        let catalogue = credence_engine::types::indicators::Catalogue::builtin();
+        let pack = credence_engine::types::warning::RulePack::builtin(&catalogue);
         let options = credence_engine::WarnOptions {
             as_of,
             scope: credence_engine::WarnScope::All,
             now: "2026-10-01T08:00:00Z".into(),
         };
         credence_engine::warn(store, &pack, &options).unwrap();
-        let policy = credence_control::CreditPolicy::builtin();
+        let policy = credence_engine::types::control::CreditPolicy::builtin();
         credence_engine::apply_policy(store, &policy, as_of, "2026-10-01T09:00:00Z").unwrap();
         let data = dir.path().join("p.csv");
         credence_engine::write_model_dataset(
@@ -396,7 +396,7 @@ async fn decision_checks(f: &Fixture) {
             &data,
         )
         .unwrap();
-        let expert = credence_rating::ScorecardModel::builtin();
+        let expert = credence_engine::types::rating::ScorecardModel::builtin();
         let spec = credence_model::TrainSpec {
             kind: credence_model::ModelKind::Scorecard,
             folds: 0,

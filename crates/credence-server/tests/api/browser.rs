@@ -181,8 +181,8 @@ async fn cockpit_in_a_real_browser() {
     // Warnings open cases; the policy routes limit requests.
     with_store(&f, |store| {
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
-        let catalogue = credence_indicators::Catalogue::builtin();
-        let pack = credence_warning::RulePack::builtin(&catalogue);
+        let catalogue = credence_engine::types::indicators::Catalogue::builtin();
+        let pack = credence_engine::types::warning::RulePack::builtin(&catalogue);
         let options = credence_engine::WarnOptions {
             as_of,
             scope: credence_engine::WarnScope::All,
@@ -191,13 +191,15 @@ async fn cockpit_in_a_real_browser() {
         credence_engine::warn(store, &pack, &options).unwrap();
         credence_engine::apply_policy(
             store,
-            &credence_control::CreditPolicy::builtin(),
+            &credence_engine::types::control::CreditPolicy::builtin(),
             as_of,
             "2026-09-30T09:00:00Z",
         )
         .unwrap();
         // The risk manager signs the first steps of the routes the policy made.
-        let known = credence_server::accounts::known_authorities(&credence_control::CreditPolicy::builtin());
+        let known = credence_server::accounts::known_authorities(
+            &credence_engine::types::control::CreditPolicy::builtin(),
+        );
         for authority in ["sales_manager", "credit_manager"] {
             credence_server::accounts::set_authority(
                 store,

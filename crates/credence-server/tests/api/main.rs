@@ -11,6 +11,7 @@ mod audit;
 mod browser;
 mod hardening;
 mod matrix;
+mod payloads;
 mod portfolio;
 mod records;
 mod scope;
@@ -95,8 +96,8 @@ fn fixture_at(dir: tempfile::TempDir, db: String, pg_schema: Option<(String, Str
         "t0",
     )
     .unwrap();
-    let catalogue = credence_indicators::Catalogue::builtin();
-    let model = credence_rating::ScorecardModel::builtin();
+    let catalogue = credence_engine::types::indicators::Catalogue::builtin();
+    let model = credence_engine::types::rating::ScorecardModel::builtin();
     let options = credence_engine::RateOptions::new(as_of, credence_engine::RateScope::All, "t1".into());
     credence_engine::rate_portfolio(&mut store, &catalogue, &model, &options).unwrap();
     let actor = Actor::cli("setup");

@@ -267,12 +267,13 @@ async fn evidence_scenario(f: &Fixture) {
         call(f, post("/api/v1/runs", &risk, json!({ "kind": "warnings", "scope": "all" }))).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{started}");
     assert!(finished_run(f, &risk, started["run"].as_str().unwrap()).await.starts_with("ok"));
-    let financial: std::collections::HashSet<String> = credence_indicators::Catalogue::builtin()
-        .indicators()
-        .iter()
-        .filter(|d| d.group == credence_indicators::Group::Financial)
-        .map(|d| d.id.clone())
-        .collect();
+    let financial: std::collections::HashSet<String> =
+        credence_engine::types::indicators::Catalogue::builtin()
+            .indicators()
+            .iter()
+            .filter(|d| d.group == credence_engine::types::indicators::Group::Financial)
+            .map(|d| d.id.clone())
+            .collect();
     let indicator =
         |q: &str| q.trim_start_matches("poor(").trim_start_matches("good(").trim_end_matches(')').to_owned();
     // "sales" is an account manager (no financials.read) with dso hidden.

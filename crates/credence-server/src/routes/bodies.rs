@@ -1,0 +1,1058 @@
+//! Response bodies of the API for values the store and the engine produce. Each is a type
+//! of the API's own, converted from its source, so the wire format is written down here
+//! and a change in those crates does not silently change what clients receive. Fields
+//! keep the order clients have always seen; bodies that were built as JSON maps keep
+//! their keys in alphabetical order.
+//!
+//! Nested analytic results (a check's steps, a model file, a group's report) are carried
+//! as they are and described as objects in the OpenAPI document.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A warning raised by a rule, with its evidence.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AlertBody {
+    pub id: i64,
+    /// `customer`, `industry`, `sub_industry` or `region`.
+    pub subject_kind: String,
+    /// The customer id, industry section, sub-industry or region.
+    pub subject: String,
+    pub rule_code: String,
+    pub name_en: String,
+    pub name_zh: String,
+    /// `red`, `yellow` or `green_watch`.
+    pub level: String,
+    /// `open` or `closed`.
+    pub status: String,
+    pub raised_as_of: String,
+    pub raised_at: String,
+    pub last_as_of: String,
+    /// The firing with its evidence (JSON text).
+    pub evidence: String,
+    pub closed_as_of: Option<String>,
+    pub closed_at: Option<String>,
+    pub close_note: Option<String>,
+}
+
+impl From<credence_store::StoredAlert> for AlertBody {
+    fn from(a: credence_store::StoredAlert) -> Self {
+        AlertBody {
+            id: a.id,
+            subject_kind: a.subject_kind,
+            subject: a.subject,
+            rule_code: a.rule_code,
+            name_en: a.name_en,
+            name_zh: a.name_zh,
+            level: a.level,
+            status: a.status,
+            raised_as_of: a.raised_as_of,
+            raised_at: a.raised_at,
+            last_as_of: a.last_as_of,
+            evidence: a.evidence,
+            closed_as_of: a.closed_as_of,
+            closed_at: a.closed_at,
+            close_note: a.close_note,
+        }
+    }
+}
+
+/// A warning case.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseBody {
+    pub id: i64,
+    pub customer_id: String,
+    pub level: String,
+    /// `open` or `closed`.
+    pub status: String,
+    /// `watch`, `downgrade` or `exit`.
+    pub stage: String,
+    pub owner: String,
+    pub escalated_to: Option<String>,
+    pub opened_at: String,
+    pub due_at: String,
+    pub closed_at: Option<String>,
+    pub outcome: Option<String>,
+}
+
+impl From<credence_store::StoredCase> for CaseBody {
+    fn from(c: credence_store::StoredCase) -> Self {
+        CaseBody {
+            id: c.id,
+            customer_id: c.customer_id,
+            level: c.level,
+            status: c.status,
+            stage: c.stage,
+            owner: c.owner,
+            escalated_to: c.escalated_to,
+            opened_at: c.opened_at,
+            due_at: c.due_at,
+            closed_at: c.closed_at,
+            outcome: c.outcome,
+        }
+    }
+}
+
+/// A credit repair plan with its items.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RepairPlanBody {
+    pub id: i64,
+    pub customer_id: String,
+    /// `open`, `completed` or `abandoned`.
+    pub status: String,
+    pub reason: String,
+    pub opened_at: String,
+    pub opened_by: String,
+    pub grade_before: Option<String>,
+    pub completed_at: Option<String>,
+    pub grade_after: Option<String>,
+    pub items: Vec<RepairItemBody>,
+}
+
+/// An item of a repair plan.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RepairItemBody {
+    pub id: i64,
+    pub kind: String,
+    pub description: String,
+    /// `open` or `done`.
+    pub status: String,
+    pub evidence: Option<String>,
+    pub done_at: Option<String>,
+    pub done_by: Option<String>,
+}
+
+impl From<credence_store::RepairPlan> for RepairPlanBody {
+    fn from(p: credence_store::RepairPlan) -> Self {
+        RepairPlanBody {
+            id: p.id,
+            customer_id: p.customer_id,
+            status: p.status,
+            reason: p.reason,
+            opened_at: p.opened_at,
+            opened_by: p.opened_by,
+            grade_before: p.grade_before,
+            completed_at: p.completed_at,
+            grade_after: p.grade_after,
+            items: p
+                .items
+                .into_iter()
+                .map(|i| RepairItemBody {
+                    id: i.id,
+                    kind: i.kind,
+                    description: i.description,
+                    status: i.status,
+                    evidence: i.evidence,
+                    done_at: i.done_at,
+                    done_by: i.done_by,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A repair plan after a change; completing it adds the grades before and after the
+/// customer's re-rating.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum RepairChangeBody {
+    Plan(RepairPlanBody),
+    Completed(RepairOutcomeBody),
+}
+
+/// A completed repair plan and what re-rating made of the customer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RepairOutcomeBody {
+    pub grade_after: Option<String>,
+    pub grade_before: Option<String>,
+    pub plan: RepairPlanBody,
+    /// The new letter grade is better than the one the plan started from.
+    pub upgraded: bool,
+}
+
+impl From<credence_engine::RepairOutcome> for RepairOutcomeBody {
+    fn from(o: credence_engine::RepairOutcome) -> Self {
+        RepairOutcomeBody {
+            grade_after: o.grade_after,
+            grade_before: o.grade_before,
+            plan: o.plan.into(),
+            upgraded: o.upgraded,
+        }
+    }
+}
+
+/// A rating override entered by one person for an approver it names.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverrideRequestBody {
+    pub id: i64,
+    pub rating_id: i64,
+    pub customer_id: String,
+    pub letter_grade: String,
+    pub point_grade: String,
+    pub reason: String,
+    pub approver: String,
+    pub entered_by: String,
+    pub entered_at: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    pub decided_at: Option<String>,
+    pub decision_comment: Option<String>,
+    /// The override put in force, once approved.
+    pub override_id: Option<i64>,
+}
+
+impl From<credence_store::OverrideRequest> for OverrideRequestBody {
+    fn from(o: credence_store::OverrideRequest) -> Self {
+        OverrideRequestBody {
+            id: o.id,
+            rating_id: o.rating_id,
+            customer_id: o.customer_id,
+            letter_grade: o.letter_grade,
+            point_grade: o.point_grade,
+            reason: o.reason,
+            approver: o.approver,
+            entered_by: o.entered_by,
+            entered_at: o.entered_at,
+            status: o.status,
+            decided_at: o.decided_at,
+            decision_comment: o.decision_comment,
+            override_id: o.override_id,
+        }
+    }
+}
+
+/// A new override request, as entered (keys in alphabetical order).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EnteredOverrideBody {
+    pub approver: String,
+    pub customer_id: String,
+    pub decided_at: Option<String>,
+    pub decision_comment: Option<String>,
+    pub entered_at: String,
+    pub entered_by: String,
+    pub id: i64,
+    pub letter_grade: String,
+    pub override_id: Option<i64>,
+    pub point_grade: String,
+    pub rating_id: i64,
+    pub reason: String,
+    /// `pending`.
+    pub status: String,
+}
+
+impl From<credence_store::OverrideRequest> for EnteredOverrideBody {
+    fn from(o: credence_store::OverrideRequest) -> Self {
+        EnteredOverrideBody {
+            approver: o.approver,
+            customer_id: o.customer_id,
+            decided_at: o.decided_at,
+            decision_comment: o.decision_comment,
+            entered_at: o.entered_at,
+            entered_by: o.entered_by,
+            id: o.id,
+            letter_grade: o.letter_grade,
+            override_id: o.override_id,
+            point_grade: o.point_grade,
+            rating_id: o.rating_id,
+            reason: o.reason,
+            status: o.status,
+        }
+    }
+}
+
+/// A customer's ratings, newest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RatingHistoryBody {
+    pub customer_id: String,
+    pub ratings: Vec<RatingLineBody>,
+}
+
+/// One rating of a customer (keys in alphabetical order).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RatingLineBody {
+    pub as_of: String,
+    pub letter_grade: String,
+    pub model_version: String,
+    /// The approved override in force on this rating.
+    #[serde(rename = "override")]
+    pub overridden: Option<OverrideInForceBody>,
+    pub pd: f64,
+    pub point_grade: String,
+    pub rating_id: i64,
+    pub score: f64,
+}
+
+/// An approved override of a rating's grades (keys in alphabetical order).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverrideInForceBody {
+    pub approver: String,
+    pub customer_id: String,
+    pub entered_at: String,
+    pub entered_by: String,
+    pub id: i64,
+    pub letter_grade: String,
+    pub point_grade: String,
+    pub rating_id: i64,
+    pub reason: String,
+}
+
+impl From<credence_store::StoredRating> for RatingLineBody {
+    fn from(r: credence_store::StoredRating) -> Self {
+        RatingLineBody {
+            as_of: r.rating.as_of,
+            letter_grade: r.rating.letter_grade,
+            model_version: r.rating.model_version,
+            overridden: r.overridden.map(|o| OverrideInForceBody {
+                approver: o.approver,
+                customer_id: o.customer_id,
+                entered_at: o.entered_at,
+                entered_by: o.entered_by,
+                id: o.id,
+                letter_grade: o.letter_grade,
+                point_grade: o.point_grade,
+                rating_id: o.rating_id,
+                reason: o.reason,
+            }),
+            pd: r.rating.pd,
+            point_grade: r.rating.point_grade,
+            rating_id: r.id,
+            score: r.rating.score,
+        }
+    }
+}
+
+/// A rating run.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RatingRunBody {
+    pub id: i64,
+    pub as_of: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub model_version: String,
+    pub catalogue_version: String,
+    pub scope: String,
+    pub rated: i64,
+    pub skipped: i64,
+    pub failed: i64,
+}
+
+impl From<credence_store::RatingRun> for RatingRunBody {
+    fn from(r: credence_store::RatingRun) -> Self {
+        RatingRunBody {
+            id: r.id,
+            as_of: r.as_of,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            model_version: r.model_version,
+            catalogue_version: r.catalogue_version,
+            scope: r.scope,
+            rated: r.rated,
+            skipped: r.skipped,
+            failed: r.failed,
+        }
+    }
+}
+
+/// A request to change a customer's limit or terms, with its proposal and route.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LimitRequestBody {
+    pub id: i64,
+    pub customer_id: String,
+    pub policy_version: String,
+    pub as_of: String,
+    pub created_at: String,
+    /// `pending`, `approved`, `rejected` or `superseded`.
+    pub status: String,
+    pub currency: String,
+    pub current_limit: i64,
+    pub requested_limit: i64,
+    pub current_term_days: i64,
+    pub requested_term_days: i64,
+    pub temporary_limit: Option<i64>,
+    pub temporary_expires: Option<String>,
+    /// The proposal with its reasons (JSON text).
+    pub proposal: String,
+    /// The approval route (JSON text).
+    pub route: String,
+}
+
+impl From<credence_store::StoredLimitRequest> for LimitRequestBody {
+    fn from(r: credence_store::StoredLimitRequest) -> Self {
+        LimitRequestBody {
+            id: r.id,
+            customer_id: r.customer_id,
+            policy_version: r.policy_version,
+            as_of: r.as_of,
+            created_at: r.created_at,
+            status: r.status,
+            currency: r.currency,
+            current_limit: r.current_limit,
+            requested_limit: r.requested_limit,
+            current_term_days: r.current_term_days,
+            requested_term_days: r.requested_term_days,
+            temporary_limit: r.temporary_limit,
+            temporary_expires: r.temporary_expires,
+            proposal: r.proposal,
+            route: r.route,
+        }
+    }
+}
+
+/// A limit request after a decision (keys in alphabetical order).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LimitDecisionBody {
+    /// The authority the decision was signed in.
+    pub authority: String,
+    pub id: i64,
+    /// Where the request stands after it.
+    #[schema(value_type = Object)]
+    pub status: credence_engine::types::control::RequestStatus,
+}
+
+/// An order the credit check blocked, and what became of it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BlockedOrderBody {
+    pub id: i64,
+    pub order_ref: String,
+    pub customer_id: String,
+    pub currency: String,
+    pub amount: i64,
+    pub order_date: String,
+    /// `blocked`, `released` or `rejected`.
+    pub status: String,
+    /// The latest check's result (JSON text).
+    pub result: String,
+    pub blocked_at: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl From<credence_store::BlockedOrder> for BlockedOrderBody {
+    fn from(o: credence_store::BlockedOrder) -> Self {
+        BlockedOrderBody {
+            id: o.id,
+            order_ref: o.order_ref,
+            customer_id: o.customer_id,
+            currency: o.currency,
+            amount: o.amount,
+            order_date: o.order_date,
+            status: o.status,
+            result: o.result,
+            blocked_at: o.blocked_at,
+            decided_by: o.decided_by,
+            decided_at: o.decided_at,
+            reason: o.reason,
+        }
+    }
+}
+
+/// An API token (never its secret).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenBody {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    /// Comma-separated permissions the token is limited to; empty: the user's own.
+    pub scopes: String,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+}
+
+impl From<credence_store::StoredToken> for TokenBody {
+    fn from(t: credence_store::StoredToken) -> Self {
+        TokenBody {
+            id: t.id,
+            user_id: t.user_id,
+            name: t.name,
+            scopes: t.scopes,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            revoked_at: t.revoked_at,
+            last_used_at: t.last_used_at,
+        }
+    }
+}
+
+/// A background run claimed through the database.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct JobRunBody {
+    /// `job:period` (`warnings:2026-11-22`).
+    pub run: String,
+    /// The instance holding or last holding the claim.
+    pub claimed_by: Option<String>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// `ok: …` or `failed: …` once finished.
+    pub status: Option<String>,
+}
+
+impl From<credence_store::JobRun> for JobRunBody {
+    fn from(r: credence_store::JobRun) -> Self {
+        JobRunBody {
+            run: r.run,
+            claimed_by: r.claimed_by,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            status: r.status,
+        }
+    }
+}
+
+/// A disputed invoice.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DisputeBody {
+    pub id: i64,
+    pub customer_id: String,
+    pub invoice_no: String,
+    pub opened_on: String,
+    pub currency: String,
+    /// The amount disputed, minor units.
+    pub amount: i64,
+    pub reason: String,
+    pub actor: String,
+    pub resolved_on: Option<String>,
+    pub resolution: Option<String>,
+    pub resolved_by: Option<String>,
+}
+
+impl From<credence_store::StoredDispute> for DisputeBody {
+    fn from(d: credence_store::StoredDispute) -> Self {
+        DisputeBody {
+            id: d.id,
+            customer_id: d.customer_id,
+            invoice_no: d.invoice_no,
+            opened_on: d.opened_on,
+            currency: d.currency,
+            amount: d.amount,
+            reason: d.reason,
+            actor: d.actor,
+            resolved_on: d.resolved_on,
+            resolution: d.resolution,
+            resolved_by: d.resolved_by,
+        }
+    }
+}
+
+/// The id of what was created.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CreatedBody {
+    pub id: i64,
+}
+
+/// The outcome of checking the whole audit chain.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum AuditVerificationBody {
+    Intact {
+        records: i64,
+        head_hash: String,
+        /// Records whose MAC was checked with the key.
+        macs_checked: i64,
+        /// Keyed records whose MAC could not be checked: no key given, or another key.
+        macs_unchecked: i64,
+        /// Records written before the chain was keyed (plain SHA-256).
+        unkeyed: i64,
+        /// Checkpoints the log was compared with, and how many of their signatures could
+        /// not be checked for want of the key.
+        checkpoints: usize,
+        checkpoint_signatures_unchecked: usize,
+        /// Records up to this sequence number were purged (after archiving).
+        purged_through: i64,
+    },
+    /// The first record (or the head, or a checkpoint) that does not fit, and why.
+    Broken { seq: i64, reason: String },
+}
+
+impl From<credence_store::AuditVerification> for AuditVerificationBody {
+    fn from(v: credence_store::AuditVerification) -> Self {
+        use credence_store::AuditVerification as V;
+        match v {
+            V::Intact {
+                records,
+                head_hash,
+                macs_checked,
+                macs_unchecked,
+                unkeyed,
+                checkpoints,
+                checkpoint_signatures_unchecked,
+                purged_through,
+            } => AuditVerificationBody::Intact {
+                records,
+                head_hash,
+                macs_checked,
+                macs_unchecked,
+                unkeyed,
+                checkpoints,
+                checkpoint_signatures_unchecked,
+                purged_through,
+            },
+            V::Broken { seq, reason } => AuditVerificationBody::Broken { seq, reason },
+        }
+    }
+}
+
+/// A credit check of an order and what became of the order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderCheckBody {
+    pub customer_id: String,
+    pub order_ref: Option<String>,
+    /// Pass or block, every step's result and the smallest remedy.
+    #[schema(value_type = Object)]
+    pub result: credence_engine::types::control::CheckResult,
+    /// The blocked order's queue id when the order was blocked and queued.
+    pub blocked_order: Option<i64>,
+}
+
+impl From<credence_engine::OrderCheck> for OrderCheckBody {
+    fn from(c: credence_engine::OrderCheck) -> Self {
+        OrderCheckBody {
+            customer_id: c.customer_id,
+            order_ref: c.order_ref,
+            result: c.result,
+            blocked_order: c.blocked_order,
+        }
+    }
+}
+
+/// A row scored by a model.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RowScoreBody {
+    pub pd: f64,
+    pub score: f64,
+    pub grade: String,
+    /// The features that pushed the risk up most.
+    pub reasons: Vec<ReasonBody>,
+}
+
+/// A feature's part in a row's score.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReasonBody {
+    pub feature: String,
+    pub value: String,
+    pub contribution: f64,
+}
+
+impl From<credence_engine::types::model::RowScore> for RowScoreBody {
+    fn from(s: credence_engine::types::model::RowScore) -> Self {
+        RowScoreBody {
+            pd: s.pd,
+            score: s.score,
+            grade: s.grade,
+            reasons: s
+                .reasons
+                .into_iter()
+                .map(|r| ReasonBody { feature: r.feature, value: r.value, contribution: r.contribution })
+                .collect(),
+        }
+    }
+}
+
+/// A registered model with its validation, grades and the drift of its runs.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ModelDetailBody {
+    pub registered_at: String,
+    pub registered_by: String,
+    /// The model file: features, coefficients or trees, validation and grade table.
+    #[schema(value_type = Object)]
+    pub model: credence_engine::types::model::ModelFile,
+    /// Each challenger run's PSI of PDs against the training population, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub drift: Vec<credence_engine::model::DriftPoint>,
+}
+
+impl From<credence_engine::model::ModelDetail> for ModelDetailBody {
+    fn from(d: credence_engine::model::ModelDetail) -> Self {
+        ModelDetailBody {
+            registered_at: d.registered_at,
+            registered_by: d.registered_by,
+            model: d.model,
+            drift: d.drift,
+        }
+    }
+}
+
+/// The portfolio's figures over the customers in scope that match the filters.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverviewBody {
+    #[schema(value_type = String, format = Date)]
+    pub as_of: chrono::NaiveDate,
+    pub currency: String,
+    pub lgd: f64,
+    #[schema(value_type = Object)]
+    pub totals: credence_engine::types::portfolio::Totals,
+    /// Red, yellow, green.
+    #[schema(value_type = Vec<Object>)]
+    pub levels: Vec<credence_engine::types::portfolio::LevelTile>,
+    #[schema(value_type = Vec<Object>)]
+    pub grades: Vec<credence_engine::types::portfolio::GradeBar>,
+    #[schema(value_type = Object)]
+    pub heat: credence_engine::types::portfolio::HeatMap,
+    #[schema(value_type = Vec<Object>)]
+    pub largest: Vec<credence_engine::types::portfolio::LargeExposure>,
+    #[schema(value_type = Object)]
+    pub concentration: credence_engine::types::portfolio::Concentration,
+    #[schema(value_type = Vec<Object>)]
+    pub overdue_trend: Vec<credence_engine::types::portfolio::OverdueTrendPoint>,
+    #[schema(value_type = Vec<Object>)]
+    pub pd_trend: Vec<credence_engine::types::portfolio::PdTrendPoint>,
+}
+
+impl From<credence_engine::types::portfolio::Overview> for OverviewBody {
+    fn from(o: credence_engine::types::portfolio::Overview) -> Self {
+        OverviewBody {
+            as_of: o.as_of,
+            currency: o.currency,
+            lgd: o.lgd,
+            totals: o.totals,
+            levels: o.levels,
+            grades: o.grades,
+            heat: o.heat,
+            largest: o.largest,
+            concentration: o.concentration,
+            overdue_trend: o.overdue_trend,
+            pd_trend: o.pd_trend,
+        }
+    }
+}
+
+/// How a rating run's grades compare with the defaults that followed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RatingPerformanceBody {
+    pub run_id: i64,
+    pub as_of: String,
+    pub horizon_months: u32,
+    pub customers: u64,
+    pub defaults: u64,
+    /// AUC of the score against default within the horizon (higher score = safer).
+    pub auc: Option<f64>,
+    /// Letter grades from best to worst.
+    pub letter_grades: Vec<GradeOutcomeBody>,
+    pub point_grades: Vec<GradeOutcomeBody>,
+}
+
+/// Default rate of one grade in a back-test.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GradeOutcomeBody {
+    pub grade: String,
+    pub customers: u64,
+    pub defaults: u64,
+    pub default_rate: f64,
+    /// Mean PD the rating gave the grade's customers.
+    pub mean_pd: f64,
+}
+
+impl From<credence_engine::RatingPerformance> for RatingPerformanceBody {
+    fn from(p: credence_engine::RatingPerformance) -> Self {
+        let grades = |g: Vec<credence_engine::GradeOutcome>| {
+            g.into_iter()
+                .map(|g| GradeOutcomeBody {
+                    grade: g.grade,
+                    customers: g.customers,
+                    defaults: g.defaults,
+                    default_rate: g.default_rate,
+                    mean_pd: g.mean_pd,
+                })
+                .collect()
+        };
+        RatingPerformanceBody {
+            run_id: p.run_id,
+            as_of: p.as_of,
+            horizon_months: p.horizon_months,
+            customers: p.customers,
+            defaults: p.defaults,
+            auc: p.auc,
+            letter_grades: grades(p.letter_grades),
+            point_grades: grades(p.point_grades),
+        }
+    }
+}
+
+/// How customers moved between letter grades from one rating run to another.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MigrationBody {
+    pub from_run: i64,
+    pub to_run: i64,
+    /// Grades from best to worst; rows are the `from` grade, columns the `to` grade.
+    pub grades: Vec<String>,
+    pub counts: Vec<Vec<u64>>,
+    /// Customers rated in both runs.
+    pub customers: u64,
+    pub upgraded: u64,
+    pub downgraded: u64,
+}
+
+impl From<credence_engine::MigrationMatrix> for MigrationBody {
+    fn from(m: credence_engine::MigrationMatrix) -> Self {
+        MigrationBody {
+            from_run: m.from_run,
+            to_run: m.to_run,
+            grades: m.grades,
+            counts: m.counts,
+            customers: m.customers,
+            upgraded: m.upgraded,
+            downgraded: m.downgraded,
+        }
+    }
+}
+
+/// Aging on a date: the roll-up, the customers with the most overdue, and the portfolio
+/// at the month ends before.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgingBody {
+    /// By group, business line and portfolio.
+    #[schema(value_type = Object)]
+    pub report: credence_engine::types::control::AgingReport,
+    /// (customer, aging line): the most 90+ days overdue first.
+    #[schema(value_type = Vec<Object>)]
+    pub top_customers: Vec<(String, credence_engine::types::control::AgingLine)>,
+    /// (month end, the portfolio's aging line), oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub history: Vec<(chrono::NaiveDate, credence_engine::types::control::AgingLine)>,
+}
+
+impl From<credence_engine::AgingView> for AgingBody {
+    fn from(a: credence_engine::AgingView) -> Self {
+        AgingBody { report: a.report, top_customers: a.top_customers, history: a.history }
+    }
+}
+
+/// Today's worklists of the collectors.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WorklistBody {
+    #[schema(value_type = String, format = Date)]
+    pub date: chrono::NaiveDate,
+    pub strategy_version: String,
+    /// By owner id.
+    #[schema(value_type = Vec<Object>)]
+    pub collectors: Vec<credence_engine::types::control::CollectorList>,
+    /// Customers waiting for a promise: (customer, owner, until), by customer id.
+    #[schema(value_type = Vec<Object>)]
+    pub on_hold: Vec<(String, String, chrono::NaiveDate)>,
+}
+
+impl From<credence_engine::types::control::Worklist> for WorklistBody {
+    fn from(w: credence_engine::types::control::Worklist) -> Self {
+        WorklistBody {
+            date: w.date,
+            strategy_version: w.strategy_version,
+            collectors: w.collectors,
+            on_hold: w.on_hold,
+        }
+    }
+}
+
+/// The result of an import.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportReportBody {
+    pub file: String,
+    /// The kind of records (`customers`, `ledger`, …).
+    #[schema(value_type = String)]
+    pub kind: credence_records::Kind,
+    /// `imported`, `rejected`, …
+    #[schema(value_type = String)]
+    pub status: credence_engine::ImportStatus,
+    pub import_id: Option<i64>,
+    pub rows_read: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected_rows: u64,
+    pub errors: u64,
+    pub warnings: u64,
+    pub rejects_file: Option<String>,
+    /// Problems, errors and warnings, in row order.
+    #[schema(value_type = Vec<Object>)]
+    pub diagnostics: Vec<credence_records::Diagnostic>,
+    pub diagnostics_omitted: u64,
+}
+
+impl From<credence_engine::ImportReport> for ImportReportBody {
+    fn from(r: credence_engine::ImportReport) -> Self {
+        ImportReportBody {
+            file: r.file,
+            kind: r.kind,
+            status: r.status,
+            import_id: r.import_id,
+            rows_read: r.rows_read,
+            inserted: r.inserted,
+            updated: r.updated,
+            unchanged: r.unchanged,
+            rejected_rows: r.rejected_rows,
+            errors: r.errors,
+            warnings: r.warnings,
+            rejects_file: r.rejects_file,
+            diagnostics: r.diagnostics,
+            diagnostics_omitted: r.diagnostics_omitted,
+        }
+    }
+}
+
+/// One group in full: its report, exposure and members.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupDetailBody {
+    /// Members, the rule that put each in and the control chains.
+    #[schema(value_type = Object)]
+    pub report: credence_engine::types::groups::GroupReport,
+    #[schema(value_type = Object)]
+    pub exposure: credence_engine::types::groups::GroupExposure,
+    pub members: Vec<MemberExposureBody>,
+    /// Currency of every amount, in minor units.
+    pub currency: String,
+}
+
+/// A customer member's exposure and limit.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberExposureBody {
+    pub customer: String,
+    pub exposure: i64,
+    pub limit: Option<i64>,
+}
+
+impl From<credence_engine::GroupDetail> for GroupDetailBody {
+    fn from(g: credence_engine::GroupDetail) -> Self {
+        GroupDetailBody {
+            report: g.report,
+            exposure: g.exposure,
+            members: g
+                .members
+                .into_iter()
+                .map(|m| MemberExposureBody { customer: m.customer, exposure: m.exposure, limit: m.limit })
+                .collect(),
+            currency: g.currency,
+        }
+    }
+}
+
+/// The warning rules' precision, recall, lead time and false alarms on the history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RulesPerformanceBody {
+    pub pack_version: String,
+    #[schema(value_type = Vec<String>)]
+    pub dates: Vec<chrono::NaiveDate>,
+    pub horizon_months: u32,
+    /// Customers evaluated at one date at least, and those that defaulted within the
+    /// horizon after a date they were evaluated at.
+    pub customers: u64,
+    pub defaulters: u64,
+    #[schema(value_type = Vec<Object>)]
+    pub rules: Vec<credence_engine::RulePerformance>,
+}
+
+impl From<&credence_engine::RulesPerformanceReport> for RulesPerformanceBody {
+    fn from(r: &credence_engine::RulesPerformanceReport) -> Self {
+        RulesPerformanceBody {
+            pack_version: r.pack_version.clone(),
+            dates: r.dates.clone(),
+            horizon_months: r.horizon_months,
+            customers: r.customers,
+            defaulters: r.defaulters,
+            rules: r.rules.clone(),
+        }
+    }
+}
+
+/// A report still being measured (202).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeasuringBody {
+    pub message: String,
+    /// `measuring`.
+    pub status: String,
+}
+
+/// The body of a value.
+pub(crate) fn body<T, B: From<T>>(value: T) -> axum::Json<B> {
+    axum::Json(B::from(value))
+}
+
+/// The body of a list of values.
+pub(crate) fn list<T, B: From<T>>(values: Vec<T>) -> axum::Json<Vec<B>> {
+    axum::Json(values.into_iter().map(B::from).collect())
+}
+
+/// What changing a user's data scope did.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccessChangedBody {
+    /// Approval authorities dropped because the new scope no longer allows them.
+    pub authorities_dropped: Vec<String>,
+}
+
+/// A case with its log and its alerts.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseDetailBody {
+    pub case: CaseBody,
+    pub log: Vec<CaseEventBody>,
+    pub alerts: Vec<AlertBody>,
+}
+
+/// One entry of a case's log.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseEventBody {
+    pub at: String,
+    pub actor: String,
+    /// `opened`, `joined`, `assigned`, `action`, `escalated`, `overdue`, `closed`.
+    pub kind: String,
+    pub note: String,
+}
+
+impl From<crate::routes::cases::CaseView> for CaseDetailBody {
+    fn from(v: crate::routes::cases::CaseView) -> Self {
+        CaseDetailBody {
+            case: v.case.into(),
+            log: v
+                .log
+                .into_iter()
+                .map(|e| CaseEventBody { at: e.at, actor: e.actor, kind: e.kind, note: e.note })
+                .collect(),
+            alerts: v.alerts.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A record of the audit log.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditRecordBody {
+    pub seq: i64,
+    /// RFC 3339 time stamp.
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    /// What was done, e.g. `rating.override`, `limit.approve`.
+    pub action: String,
+    /// What it was done to, e.g. `customer:C0000042`.
+    pub object: String,
+    /// Before/after summary, JSON text.
+    pub summary: String,
+    pub client_ip: String,
+    pub request_id: String,
+    pub prev_hash: String,
+    /// The record's MAC (or, for `sha256`, its plain hash).
+    pub hash: String,
+    /// `sha256` (unkeyed), `hmac-sha256` or `hmac-sm3`.
+    pub algorithm: String,
+    /// The key's id; empty for unkeyed records.
+    pub key_id: String,
+}
+
+impl From<credence_store::AuditRecord> for AuditRecordBody {
+    fn from(r: credence_store::AuditRecord) -> Self {
+        let e = r.entry;
+        AuditRecordBody {
+            seq: r.seq,
+            at: e.at,
+            actor: e.actor,
+            role: e.role,
+            action: e.action,
+            object: e.object,
+            summary: e.summary,
+            client_ip: e.client_ip,
+            request_id: e.request_id,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+            algorithm: r.algorithm,
+            key_id: r.key_id,
+        }
+    }
+}
