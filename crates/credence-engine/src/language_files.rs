@@ -15,14 +15,20 @@ fn display_name(path: &Path) -> String {
 
 /// Reads and checks an indicator catalogue file.
 pub fn read_catalogue(path: &Path) -> Result<Catalogue, CatalogueError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| CatalogueError::Read { path: path.to_owned(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| CatalogueError::Read {
+        what: "the catalogue",
+        path: path.to_owned(),
+        source,
+    })?;
     Catalogue::from_toml(&text, &display_name(path))
 }
 
 /// Reads and checks a rule pack file against a catalogue.
 pub fn read_rule_pack(path: &Path, catalogue: &Catalogue) -> Result<RulePack, PackError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|source| PackError::Read { path: path.to_owned(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| PackError::Read {
+        what: "the rule pack",
+        path: path.to_owned(),
+        source,
+    })?;
     RulePack::from_toml(&text, &display_name(path), catalogue)
 }

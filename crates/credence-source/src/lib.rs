@@ -18,16 +18,19 @@
 //!   ([`line_column`], [`snippet`], [`key_at`], [`verbatim_start`]).
 //! - [`Problem`], [`Problems`] (a collector by byte offset) and [`Listing`] (one line per
 //!   problem).
+//! - [`FileError`]: why a file could not be loaded (unreadable, or its problems).
 //! - [`from_toml_error`]: a TOML syntax or type error as a located problem.
 //! - [`suggestion`]: the " (did you mean 'x'?)" hint.
 //!
 //! The crate reads no files: callers pass text.
 
+mod file_error;
 mod position;
 mod problem;
 mod suggest;
 mod toml_key;
 
+pub use file_error::FileError;
 pub use position::{Source, line_column, snippet, verbatim_start};
 pub use problem::{Listing, Problem, Problems};
 pub use suggest::suggestion;

@@ -2,34 +2,12 @@
 //! line and column, with the offending line and a caret under the text concerned, so
 //! whoever edits the pack can fix them all in one pass.
 
-use std::path::PathBuf;
-
-use credence_source::Listing;
 pub use credence_source::Problem;
 
-/// Why a rule pack could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum PackError {
-    #[error("cannot read the rule pack {}", path.display())]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file was read but is not a valid rule pack; one entry per problem.
-    #[error("{}", Listing(.0))]
-    Invalid(Vec<Problem>),
-}
-
-impl PackError {
-    /// The problems of an invalid pack (empty for a read error).
-    pub fn problems(&self) -> &[Problem] {
-        match self {
-            PackError::Invalid(p) => p,
-            PackError::Read { .. } => &[],
-        }
-    }
-}
+/// Why a rule pack could not be loaded: `Read` (shown as "cannot read the rule pack
+/// …"; the engine reads files) or `Invalid` with one entry per problem, in file
+/// order.
+pub type PackError = credence_source::FileError;
 
 /// Collects problems located by byte spans of the pack text, each shown with carets
 /// under its text.
