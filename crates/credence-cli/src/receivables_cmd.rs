@@ -209,30 +209,7 @@ pub fn run_collect(db: &str, command: CollectCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&list)?);
                 return Ok(());
             }
-            for l in &list.collectors {
-                println!("{} — {} customers", l.owner, l.items.len());
-                let rows: Vec<Vec<String>> = l
-                    .items
-                    .iter()
-                    .take(limit)
-                    .map(|i| {
-                        vec![
-                            i.customer_id.clone(),
-                            i.action.code().to_owned(),
-                            i.bucket.code().to_owned(),
-                            i.days_overdue.to_string(),
-                            format_money(i.amount, c),
-                            format!("{:.2}%", i.pd * 100.0),
-                            i.due_on.to_string(),
-                        ]
-                    })
-                    .collect();
-                print_table(
-                    &["customer", "next action", "bucket", "days overdue", "at stake", "PD", "due"],
-                    &rows,
-                );
-            }
-            println!("{} customers on hold for a promise to pay", list.on_hold.len());
+            print_worklist(&list, c, limit);
         }
         CollectCommand::Report { as_of, strategy, currency: code, format } => {
             let strategy = credence_engine::load_strategy(strategy.as_deref())?;
@@ -243,48 +220,7 @@ pub fn run_collect(db: &str, command: CollectCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
                 return Ok(());
             }
-            let rate = |r: Option<f64>| r.map_or_else(|| "-".into(), |v| format!("{v:.1}%"));
-            let rows: Vec<Vec<String>> = report
-                .by_action
-                .iter()
-                .map(|l| {
-                    vec![
-                        l.action.code().to_owned(),
-                        l.attempts.to_string(),
-                        l.successes.to_string(),
-                        rate(l.success_rate_pct),
-                        format_money(l.recovered, c),
-                    ]
-                })
-                .collect();
-            println!(
-                "collection success by action (a payment within {} days), strategy {}:",
-                strategy.success_window_days(),
-                strategy.version()
-            );
-            print_table(&["action", "attempts", "successes", "success rate", "recovered"], &rows);
-            let rows: Vec<Vec<String>> = report
-                .by_rule
-                .iter()
-                .map(|l| {
-                    let grades = if l.grades.is_empty() { "others".to_owned() } else { l.grades.join(",") };
-                    vec![
-                        format!("#{}", l.rule + 1),
-                        l.bucket.code().to_owned(),
-                        grades,
-                        l.action.code().to_owned(),
-                        l.attempts.to_string(),
-                        l.successes.to_string(),
-                        rate(l.success_rate_pct),
-                        format_money(l.recovered, c),
-                    ]
-                })
-                .collect();
-            println!("by strategy rule (the customer's bucket on the day, its current grade):");
-            print_table(
-                &["rule", "bucket", "grades", "action", "attempts", "successes", "success rate", "recovered"],
-                &rows,
-            );
+            print_collection_report(&report, &strategy, c);
         }
         CollectCommand::Log { customer, action, note, date, by } => {
             let a = credence_control::Action::parse_label(&action).with_context(|| {
@@ -333,6 +269,80 @@ pub fn run_collect(db: &str, command: CollectCommand) -> Result<()> {
         CollectCommand::Dispute(d) => run_dispute(&mut store, d)?,
     }
     Ok(())
+}
+
+/// The worklist by collector: each customer's next action, bucket and amount at stake.
+fn print_worklist(list: &credence_control::Worklist, c: Currency, limit: usize) {
+    for l in &list.collectors {
+        println!("{} — {} customers", l.owner, l.items.len());
+        let rows: Vec<Vec<String>> = l
+            .items
+            .iter()
+            .take(limit)
+            .map(|i| {
+                vec![
+                    i.customer_id.clone(),
+                    i.action.code().to_owned(),
+                    i.bucket.code().to_owned(),
+                    i.days_overdue.to_string(),
+                    format_money(i.amount, c),
+                    format!("{:.2}%", i.pd * 100.0),
+                    i.due_on.to_string(),
+                ]
+            })
+            .collect();
+        print_table(&["customer", "next action", "bucket", "days overdue", "at stake", "PD", "due"], &rows);
+    }
+    println!("{} customers on hold for a promise to pay", list.on_hold.len());
+}
+
+/// Collection success by action and by strategy rule.
+fn print_collection_report(
+    report: &credence_control::CollectionSuccess,
+    strategy: &credence_control::CollectionStrategy,
+    c: Currency,
+) {
+    let rate = |r: Option<f64>| r.map_or_else(|| "-".into(), |v| format!("{v:.1}%"));
+    let rows: Vec<Vec<String>> = report
+        .by_action
+        .iter()
+        .map(|l| {
+            vec![
+                l.action.code().to_owned(),
+                l.attempts.to_string(),
+                l.successes.to_string(),
+                rate(l.success_rate_pct),
+                format_money(l.recovered, c),
+            ]
+        })
+        .collect();
+    println!(
+        "collection success by action (a payment within {} days), strategy {}:",
+        strategy.success_window_days(), strategy.version()
+    );
+    print_table(&["action", "attempts", "successes", "success rate", "recovered"], &rows);
+    let rows: Vec<Vec<String>> = report
+        .by_rule
+        .iter()
+        .map(|l| {
+            let grades = if l.grades.is_empty() { "others".to_owned() } else { l.grades.join(",") };
+            vec![
+                format!("#{}", l.rule + 1),
+                l.bucket.code().to_owned(),
+                grades,
+                l.action.code().to_owned(),
+                l.attempts.to_string(),
+                l.successes.to_string(),
+                rate(l.success_rate_pct),
+                format_money(l.recovered, c),
+            ]
+        })
+        .collect();
+    println!("by strategy rule (the customer's bucket on the day, its current grade):");
+    print_table(
+        &["rule", "bucket", "grades", "action", "attempts", "successes", "success rate", "recovered"],
+        &rows,
+    );
 }
 
 fn run_dispute(store: &mut credence_store::Store, command: DisputeCommand) -> Result<()> {
