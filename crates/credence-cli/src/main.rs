@@ -24,10 +24,12 @@ mod warning;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use credence_domain::Lang;
 use credence_engine::{ImportOptions, ImportStatus, InvalidRows, RateOptions, RateScope};
 use credence_indicators::Catalogue;
 use credence_rating::ScorecardModel;
-use credence_records::{Format, HeaderLanguage, Kind};
+use credence_records::{Format, Kind};
+use credence_server::clock::now;
 use credence_store::Store;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -399,21 +401,6 @@ impl From<FileFormat> for Format {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Lang {
-    En,
-    Zh,
-}
-
-impl From<Lang> for HeaderLanguage {
-    fn from(l: Lang) -> Self {
-        match l {
-            Lang::En => HeaderLanguage::English,
-            Lang::Zh => HeaderLanguage::Chinese,
-        }
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ReportFormat {
     Table,
     Json,
@@ -428,10 +415,6 @@ fn parse_kind(s: &str) -> Result<Kind, String> {
 
 pub(crate) fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
     credence_records::normalise::parse_date(s).ok_or_else(|| format!("'{s}' is not a date (YYYY-MM-DD)"))
-}
-
-fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Loads the catalogue and the model, checking the model's indicators against the
@@ -462,7 +445,7 @@ fn letter_grades(model: &ScorecardModel) -> Vec<&str> {
 }
 
 fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
+    credence_server::clock::today_local()
 }
 
 fn is_postgres(db: &str) -> bool {
@@ -595,8 +578,8 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         }
         Command::Import { kind, file, skip_invalid, rejects, format, as_of, progress, limits } => {
             let mut store = open(&cli.db)?;
-            let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let mut options = ImportOptions::new(as_of, now());
+            let as_of = as_of.unwrap_or_else(today);
+            let mut options = ImportOptions::new(as_of, now().into());
             options.scope = import_scope::import_scope(&mut store, cli.user.as_deref())?;
             options.limits = limits.limits();
             if skip_invalid {
@@ -637,8 +620,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     dir.display()
                 );
             }
-            let mut options =
-                ImportOptions::new(as_of.unwrap_or_else(|| chrono::Local::now().date_naive()), now());
+            let mut options = ImportOptions::new(as_of.unwrap_or_else(today), now().into());
             options.scope = import_scope::import_scope(&mut store, cli.user.as_deref())?;
             options.limits = limits.limits();
             if skip_invalid {
@@ -675,7 +657,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 (false, None) => RateScope::All,
             };
             let started = Instant::now();
-            let options = RateOptions::new(as_of.unwrap_or_else(today), scope, now());
+            let options = RateOptions::new(as_of.unwrap_or_else(today), scope, now().into());
             let report = credence_engine::rate_portfolio(&mut store, &catalogue, &model, &options)?;
             match format {
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),

@@ -147,7 +147,11 @@ pub fn run_repair(db: &str, command: RepairCommand) -> Result<()> {
             let rows: Vec<Vec<String>> = plans
                 .iter()
                 .map(|p| {
-                    let done = p.items.iter().filter(|i| i.status == "done").count();
+                    let done = p
+                        .items
+                        .iter()
+                        .filter(|i| i.status == credence_domain::RepairItemStatus::Done)
+                        .count();
                     vec![
                         p.id.to_string(),
                         p.customer_id.clone(),

@@ -330,7 +330,7 @@ fn check_in(
                 currency: policy.currency.code().to_owned(),
                 amount,
                 order_date: date.to_string(),
-                status: "blocked".into(),
+                status: credence_domain::BlockedOrderStatus::Blocked.into(),
                 result: json(&result)?,
                 blocked_at: now.to_owned(),
                 decided_by: None,
@@ -402,19 +402,31 @@ pub fn decide_blocked_order(
     date: NaiveDate,
 ) -> Result<BlockedOrder, EngineError> {
     let (order, _) = store.blocked_order(id)?.ok_or(EngineError::UnknownBlockedOrder { id })?;
-    if order.status != "blocked" {
+    if order.status != credence_domain::BlockedOrderStatus::Blocked {
         return Err(EngineError::OrderDecided { id, status: order.status });
     }
     if kind != OrderDecisionKind::Recheck && reason.trim().is_empty() {
         return Err(EngineError::ReasonRequired);
     }
     match kind {
-        OrderDecisionKind::Release => {
-            store.decide_blocked_order(id, "released", None, "released", by, reason, now)?
-        }
-        OrderDecisionKind::Reject => {
-            store.decide_blocked_order(id, "rejected", None, "rejected", by, reason, now)?
-        }
+        OrderDecisionKind::Release => store.decide_blocked_order(
+            id,
+            credence_domain::BlockedOrderStatus::Released.as_str(),
+            None,
+            "released",
+            by,
+            reason,
+            now,
+        )?,
+        OrderDecisionKind::Reject => store.decide_blocked_order(
+            id,
+            credence_domain::BlockedOrderStatus::Rejected.as_str(),
+            None,
+            "rejected",
+            by,
+            reason,
+            now,
+        )?,
         OrderDecisionKind::Recheck => {
             let ctx = context(store, date)?;
             let ids = ids_around(&ctx, &order.customer_id);
@@ -422,14 +434,25 @@ pub fn decide_blocked_order(
             let result = control::check(&book, &order.customer_id, order.amount, policy.currency, date)
                 .map_err(|e| EngineError::Control(e.to_string()))?;
             let (status, note) = if result.pass {
-                ("released", format!("passes on {date}"))
+                (credence_domain::BlockedOrderStatus::Released, format!("passes on {date}"))
             } else {
                 let failed: Vec<&str> =
                     result.steps.iter().filter(|s| s.applies && !s.passed).map(|s| s.code.code()).collect();
-                ("blocked", format!("still blocked on {date}: {}", failed.join(", ")))
+                (
+                    credence_domain::BlockedOrderStatus::Blocked,
+                    format!("still blocked on {date}: {}", failed.join(", ")),
+                )
             };
             let note = if reason.is_empty() { note } else { format!("{note} ({reason})") };
-            store.decide_blocked_order(id, status, Some(&json(&result)?), "rechecked", by, &note, now)?
+            store.decide_blocked_order(
+                id,
+                status.as_str(),
+                Some(&json(&result)?),
+                "rechecked",
+                by,
+                &note,
+                now,
+            )?
         }
     }
     Ok(store.blocked_order(id)?.ok_or(EngineError::UnknownBlockedOrder { id })?.0)
@@ -518,7 +541,7 @@ pub fn apply_policy(
                     policy_version: policy.version.clone(),
                     as_of: as_of.to_string(),
                     created_at: now.to_owned(),
-                    status: "pending".into(),
+                    status: credence_domain::RequestStatus::Pending.into(),
                     currency: policy.currency.code().to_owned(),
                     current_limit: r.current_limit,
                     requested_limit: r.requested_limit,
@@ -564,7 +587,7 @@ pub fn decide_limit(
 ) -> Result<LimitDecision, EngineError> {
     let (request, decisions) =
         store.limit_request(request_id)?.ok_or(EngineError::UnknownLimitRequest { id: request_id })?;
-    if request.status != "pending" {
+    if request.status != credence_domain::RequestStatus::Pending {
         return Err(EngineError::LimitRequestDecided { id: request_id, status: request.status });
     }
     let user = store.user(by)?.ok_or_else(|| EngineError::UnknownUser { name: by.to_owned() })?;
@@ -705,7 +728,7 @@ pub fn request_temporary_limit(
         policy_version: policy.version.clone(),
         as_of: as_of.to_string(),
         created_at: now.to_owned(),
-        status: "pending".into(),
+        status: credence_domain::RequestStatus::Pending.into(),
         currency: policy.currency.code().to_owned(),
         current_limit: permanent,
         requested_limit: permanent,

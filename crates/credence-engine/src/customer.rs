@@ -260,7 +260,7 @@ pub fn override_rating(
         approver: request.approver.clone(),
         entered_by: entered_by.to_owned(),
         entered_at: now.to_owned(),
-        status: "pending".into(),
+        status: credence_domain::RequestStatus::Pending.into(),
         decided_at: None,
         decision_comment: None,
         override_id: None,
@@ -295,7 +295,7 @@ pub fn decide_override(
     now: &str,
 ) -> Result<OverrideRequest, EngineError> {
     let request = store.override_request(id)?.ok_or(EngineError::UnknownOverride { id })?;
-    if request.status != "pending" {
+    if request.status != credence_domain::RequestStatus::Pending {
         return Err(EngineError::OverrideDecided { id, status: request.status });
     }
     if request.approver != by {

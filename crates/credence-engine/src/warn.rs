@@ -205,7 +205,10 @@ pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result
         due.chunks(4_000).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
 
     let mut open_cases: HashMap<String, StoredCase> = store
-        .cases(&CaseFilter { status: Some("open".into()), ..CaseFilter::default() })?
+        .cases(&CaseFilter {
+            status: Some(credence_domain::CaseStatus::Open.into()),
+            ..CaseFilter::default()
+        })?
         .into_iter()
         .map(|c| (c.customer_id.clone(), c))
         .collect();
@@ -477,7 +480,7 @@ fn open_case(
                     id,
                     customer_id: customer.to_owned(),
                     level: level.to_owned(),
-                    status: "open".into(),
+                    status: credence_domain::CaseStatus::Open.into(),
                     stage: "watch".into(),
                     owner: owner.to_owned(),
                     escalated_to: None,
@@ -588,7 +591,7 @@ pub fn change_case(
     now: &str,
 ) -> Result<StoredCase, EngineError> {
     let (case, _, _) = store.case(id)?.ok_or(EngineError::UnknownCase { id })?;
-    if case.status != "open" {
+    if case.status != credence_domain::CaseStatus::Open {
         return Err(EngineError::CaseClosed { id });
     }
     let payload = serde_json::json!({ "case_id": id, "customer_id": case.customer_id, "level": case.level })
@@ -659,7 +662,7 @@ pub fn change_case(
         CaseChange::Close { outcome } => store.update_case(
             id,
             &[
-                ("status", Value::from("closed")),
+                ("status", Value::from(credence_domain::CaseStatus::Closed.as_str())),
                 ("closed_at", Value::from(now)),
                 ("outcome", Value::from(outcome.as_str())),
             ],

@@ -3,12 +3,12 @@
 
 use askama::Template;
 use credence_control::Level;
-use credence_domain::Labelled;
 use credence_portfolio::{HeatAxis, Overview};
 
 use super::{AlertRow, CaseRow, Figure, Frame, industry_name, level_label, region_name, with_param};
 use crate::charts::{self, Bar, Cell, Series};
 use crate::format;
+use crate::words::LangWords;
 
 /// A level tile of the cockpit.
 #[derive(Debug, Clone)]

@@ -106,7 +106,7 @@ pub async fn check(
     state
         .writing(move |store, shared| {
             scoped_customer(store, &caller, &req.customer_id)?;
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::clock::now();
             let result = credence_engine::check_with_book(
                 store,
                 &warm.book,

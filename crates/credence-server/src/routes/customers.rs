@@ -382,7 +382,7 @@ pub async fn override_rating(
         .writing(move |store, shared| {
             scoped_customer(store, &caller, &id)?;
             let before = store.rating_history(&id)?.first().map(|r| r.rating.letter_grade.clone());
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::clock::now();
             let request = credence_rating::Override {
                 scale,
                 grade: req.grade.clone(),
@@ -478,7 +478,7 @@ pub async fn decide_override(
             if !crate::routes::admits_customer(store, &caller, &pending.customer_id)? {
                 return Err(ApiError::not_found(format!("no rating override {id}")));
             }
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::clock::now();
             let done = credence_engine::decide_override(store, id, d.approve, &caller.username, &d.comment, &now)?;
             audit(
                 store,

@@ -282,7 +282,7 @@ pub async fn log_action(
     state
         .writing(move |store, _| {
             scoped_customer(store, &caller, &a.customer_id)?;
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::clock::now();
             credence_engine::log_collection_action(
                 store,
                 &a.customer_id,
@@ -339,7 +339,7 @@ pub async fn log_promise(
     state
         .writing(move |store, shared| {
             scoped_customer(store, &caller, &p.customer_id)?;
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::clock::now();
             let promise = credence_engine::NewPromise {
                 customer: &p.customer_id,
                 amount,
@@ -394,7 +394,7 @@ pub async fn open_dispute(
     let id = state
         .writing(move |store, _| {
             scoped_customer(store, &caller, &d.customer_id)?;
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::clock::now();
             let id = credence_engine::open_dispute(
                 store,
                 &d.customer_id,

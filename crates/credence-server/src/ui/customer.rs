@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use credence_cockpit::charts::{self, Edge, Node, Series};
-use credence_cockpit::format;
 use credence_cockpit::pages::{CustomerPage, Fact, IndicatorRow, ScoreRow, level_label};
+use credence_cockpit::{LangWords, format};
 use credence_domain::Labelled;
 
 use super::pages::{alert_rows, case_rows};

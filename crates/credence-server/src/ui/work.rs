@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
-use credence_cockpit::format;
 use credence_cockpit::pages::{
     CasePage, ControlPage, ModelRow, ModelsPage, OrderRow, RequestRow, RuleRow, WorkPage, level_label,
     with_param,
 };
+use credence_cockpit::{LangWords, format};
 use credence_domain::Labelled;
 
 use super::pages::{alert_rows, case_rows};
@@ -35,13 +35,13 @@ pub async fn work(
     let level = q.get("level").cloned().filter(|l| ["red", "yellow", "green_watch"].contains(&l.as_str()));
     let overdue = q.get("overdue").is_some_and(|v| v == "true");
     let caller = viewer.caller.clone();
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = crate::clock::now();
     let wanted = level.clone();
     let found = state
         .with_store(move |store, shared| {
             let filter = credence_store::CaseFilter {
                 status: Some("open".into()),
-                due_before: overdue.then_some(now),
+                due_before: overdue.then_some(now.into()),
                 // A scoped caller's cases are filtered after reading: read more.
                 limit: Some(if caller.scope.is_whole_portfolio() && wanted.is_none() { 200 } else { 5_000 }),
                 ..Default::default()
