@@ -284,7 +284,7 @@ pub fn run_blocked(db: &str, command: BlockedCommand) -> Result<()> {
                     vec![
                         o.id.to_string(),
                         o.order_ref.clone(),
-                        o.customer_id.clone(),
+                        o.customer_id.to_string(),
                         format_money(o.amount, c),
                         o.order_date.clone(),
                         o.status.clone(),
@@ -414,7 +414,7 @@ pub fn run_limit(db: &str, user: Option<&str>, command: LimitCommand) -> Result<
                     let route: Vec<serde_json::Value> = serde_json::from_str(&r.route).unwrap_or_default();
                     vec![
                         r.id.to_string(),
-                        r.customer_id.clone(),
+                        r.customer_id.to_string(),
                         format!(
                             "{} → {}",
                             format_money(r.current_limit, c),

@@ -784,7 +784,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 .map(|o| {
                     vec![
                         o.id.to_string(),
-                        o.customer_id,
+                        o.customer_id.into(),
                         o.letter_grade,
                         o.point_grade,
                         o.reason,

@@ -376,7 +376,7 @@ fn run_dispute(store: &mut credence_store::Store, command: DisputeCommand) -> Re
                     let c = Currency::parse(&d.currency).unwrap_or(Currency::CNY);
                     vec![
                         d.id.to_string(),
-                        d.customer_id.clone(),
+                        d.customer_id.to_string(),
                         d.invoice_no.clone(),
                         d.opened_on.clone(),
                         format_money(d.amount, c),

@@ -154,7 +154,7 @@ pub fn run_repair(db: &str, command: RepairCommand) -> Result<()> {
                         .count();
                     vec![
                         p.id.to_string(),
-                        p.customer_id.clone(),
+                        p.customer_id.to_string(),
                         p.status.clone(),
                         format!("{done}/{}", p.items.len()),
                         p.reason.clone(),

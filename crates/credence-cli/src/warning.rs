@@ -323,7 +323,7 @@ pub fn run_case(db: &str, command: CaseCommand) -> Result<()> {
                 .map(|c| {
                     vec![
                         c.id.to_string(),
-                        c.customer_id.clone(),
+                        c.customer_id.to_string(),
                         c.level.clone(),
                         c.stage.clone(),
                         c.owner.clone(),

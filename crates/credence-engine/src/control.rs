@@ -326,7 +326,7 @@ fn check_in(
             &BlockedOrder {
                 id: 0,
                 order_ref: r.to_owned(),
-                customer_id: customer.to_owned(),
+                customer_id: customer.into(),
                 currency: policy.currency.code().to_owned(),
                 amount,
                 order_date: date.to_string(),
@@ -537,7 +537,7 @@ pub fn apply_policy(
                 let route = control::route(policy, r).map_err(|e| EngineError::Control(e.to_string()))?;
                 requests.push(StoredLimitRequest {
                     id: 0,
-                    customer_id: p.customer_id.clone(),
+                    customer_id: p.customer_id.clone().into(),
                     policy_version: policy.version.clone(),
                     as_of: as_of.to_string(),
                     created_at: now.to_owned(),
@@ -560,7 +560,7 @@ pub fn apply_policy(
         Ok(())
     })?;
     let ids = store.insert_limit_requests(&requests)?;
-    run.requests = ids.into_iter().zip(requests.into_iter().map(|r| r.customer_id)).collect();
+    run.requests = ids.into_iter().zip(requests.into_iter().map(|r| r.customer_id.into())).collect();
     Ok(run)
 }
 
@@ -724,7 +724,7 @@ pub fn request_temporary_limit(
     let route = control::route(policy, &request).map_err(|e| EngineError::Control(e.to_string()))?;
     let stored = StoredLimitRequest {
         id: 0,
-        customer_id: customer.to_owned(),
+        customer_id: customer.into(),
         policy_version: policy.version.clone(),
         as_of: as_of.to_string(),
         created_at: now.to_owned(),

@@ -253,7 +253,7 @@ pub fn override_rating(
     let mut stored = OverrideRequest {
         id: 0,
         rating_id: latest.id,
-        customer_id: customer_id.to_owned(),
+        customer_id: customer_id.into(),
         letter_grade: applied.letter_grade,
         point_grade: applied.point_grade,
         reason: request.reason.clone(),
@@ -307,7 +307,7 @@ pub fn decide_override(
     }
     let latest = store.rating_history(&request.customer_id)?.first().map(|r| r.id);
     if approve && latest != Some(request.rating_id) {
-        return Err(EngineError::OverrideSuperseded { id, customer: request.customer_id });
+        return Err(EngineError::OverrideSuperseded { id, customer: request.customer_id.into() });
     }
     if store.decide_override_request(id, approve, comment, now)?.is_none() {
         let status = store.override_request(id)?.map(|r| r.status).unwrap_or_default();

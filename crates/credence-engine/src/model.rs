@@ -430,7 +430,7 @@ pub fn rate_with_model(
                 .map_err(|e| EngineError::Control(e.to_string()))?;
             for (id, s) in chunk_ids.into_iter().zip(rows) {
                 scores.push(ModelScore {
-                    customer_id: id,
+                    customer_id: id.into(),
                     pd: s.pd,
                     score: s.score,
                     grade: s.grade,
@@ -459,7 +459,7 @@ pub fn rate_with_model(
         if let Some(g) = grades.iter_mut().find(|g| g.0 == s.grade) {
             g.1 += 1;
         }
-        if let Some((expert, _, _)) = champion.get(&s.customer_id)
+        if let Some((expert, _, _)) = champion.get(s.customer_id.as_str())
             && let (Some(a), Some(b)) = (rank(expert), rank(&s.grade))
         {
             compared += 1;

@@ -128,7 +128,7 @@ pub fn complete_repair(
     if p.items.is_empty() || !open.is_empty() {
         return Err(EngineError::RepairItemsOpen { plan, open });
     }
-    let options = RateOptions::new(as_of, RateScope::Customer(p.customer_id.clone()), now.to_owned());
+    let options = RateOptions::new(as_of, RateScope::Customer(p.customer_id.clone().into()), now.to_owned());
     rate_portfolio(store, catalogue, model, &options)?;
     let after = latest_grade(store, &p.customer_id)?;
     store.close_repair_plan(

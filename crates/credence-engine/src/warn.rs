@@ -173,7 +173,7 @@ pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result
     let mut grades: HashMap<String, String> = HashMap::new();
     if let Some(run) = store.rating_runs(20)?.into_iter().find(|r| r.finished_at.is_some()) {
         store.ratings_of_run(run.id, |r| {
-            grades.insert(r.rating.customer_id, r.rating.letter_grade);
+            grades.insert(r.rating.customer_id.into(), r.rating.letter_grade);
             Ok(())
         })?;
     }
@@ -210,7 +210,7 @@ pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result
             ..CaseFilter::default()
         })?
         .into_iter()
-        .map(|c| (c.customer_id.clone(), c))
+        .map(|c| (c.customer_id.to_string(), c))
         .collect();
     let mut open_by_subject: HashMap<&str, Vec<(&str, i64)>> = HashMap::new();
     for ((subject, code), alert) in &open {
@@ -478,7 +478,7 @@ fn open_case(
                 customer.to_owned(),
                 StoredCase {
                     id,
-                    customer_id: customer.to_owned(),
+                    customer_id: customer.into(),
                     level: level.to_owned(),
                     status: credence_domain::CaseStatus::Open.into(),
                     stage: "watch".into(),

@@ -218,7 +218,7 @@ fn limit_requests_follow_their_route_and_the_approved_limit_is_checked_against()
     assert_eq!(status["status"], "approved");
     person(&mut store, "late", &[&role(0)]);
     assert!(decide_limit(&mut store, request.id, true, "late", "", "2026-10-01T11:00:00Z").is_err());
-    let approved = &store.approved_limits().unwrap()[&request.customer_id];
+    let approved = &store.approved_limits().unwrap()[request.customer_id.as_str()];
     assert_eq!(approved.credit_limit, request.requested_limit);
     let checked =
         check_order(&mut store, &policy, &request.customer_id, 1, date("2026-09-30"), None, "s", "t")

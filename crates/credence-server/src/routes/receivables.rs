@@ -493,7 +493,7 @@ pub async fn disputes(
                 .disputes(range)?
                 .into_values()
                 .flatten()
-                .filter(|d| only.as_ref().is_none_or(|o| o.contains(&d.customer_id)))
+                .filter(|d| only.as_ref().is_none_or(|o| o.contains(d.customer_id.as_str())))
                 .collect();
             out.sort_by_key(|d| std::cmp::Reverse(d.id));
             Ok(out)

@@ -144,7 +144,7 @@ pub fn case_rows(lang: Lang, cases: &[credence_store::StoredCase]) -> Vec<CaseRo
         .iter()
         .map(|c| CaseRow {
             id: c.id,
-            customer_id: c.customer_id.clone(),
+            customer_id: c.customer_id.clone().into(),
             level: level_label(lang, &c.level),
             stage: credence_cockpit::pages::case_word(lang, &c.stage),
             owner: c.owner.clone(),
@@ -313,7 +313,7 @@ pub async fn customers(
                     ..Default::default()
                 };
                 let (total, rows) = store.customer_page(&query)?;
-                let ids: Vec<String> = rows.iter().map(|r| r.customer_id.clone()).collect();
+                let ids: Vec<String> = rows.iter().map(|r| r.customer_id.to_string()).collect();
                 let grades = if caller.may(Permission::RatingRead) {
                     store.latest_grades(&ids)?
                 } else {
@@ -327,7 +327,7 @@ pub async fn customers(
                 total,
                 rows.into_iter()
                     .map(|r| {
-                        let g = grades.get(&r.customer_id);
+                        let g = grades.get(r.customer_id.as_str());
                         ListRow {
                             name: crate::routes::customers::shown_name(
                                 &viewer.caller,
@@ -344,7 +344,7 @@ pub async fn customers(
                             limit: "—".into(),
                             utilisation: "—".into(),
                             overdue: "—".into(),
-                            id: r.customer_id,
+                            id: r.customer_id.into(),
                         }
                     })
                     .collect(),

@@ -289,7 +289,7 @@ pub async fn control(
             OrderRow {
                 id: o.id,
                 order_ref: o.order_ref,
-                customer_id: o.customer_id,
+                customer_id: o.customer_id.into(),
                 amount: money(o.amount),
                 blocked_at: o.blocked_at,
                 failed,
@@ -333,7 +333,7 @@ pub async fn control(
             let proposal: serde_json::Value = serde_json::from_str(&r.proposal).unwrap_or_default();
             (mine || !decides).then(|| RequestRow {
                 id: r.id,
-                customer_id: r.customer_id,
+                customer_id: r.customer_id.into(),
                 grade: proposal["grade"].as_str().unwrap_or_default().to_owned(),
                 current: money(r.current_limit),
                 requested: money(r.requested_limit),
