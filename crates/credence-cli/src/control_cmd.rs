@@ -344,7 +344,7 @@ pub fn run_policy(db: &str, command: PolicyCommand) -> Result<()> {
         .take(limit)
         .map(|p| {
             vec![
-                p.customer_id.clone(),
+                p.customer_id.to_string(),
                 p.grade.clone(),
                 p.admission.code().to_owned(),
                 credence_control::format_money(p.limit.minor, p.limit.currency),

@@ -217,7 +217,7 @@ pub fn run_collect(db: &str, command: CollectCommand) -> Result<()> {
                     .take(limit)
                     .map(|i| {
                         vec![
-                            i.customer_id.clone(),
+                            i.customer_id.to_string(),
                             i.action.code().to_owned(),
                             i.bucket.code().to_owned(),
                             i.days_overdue.to_string(),

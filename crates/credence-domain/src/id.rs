@@ -1,7 +1,6 @@
-//! Identifiers that travel as text: a customer's id, a group's id.
-//!
-//! Each is a distinct type so that a customer id cannot be passed where a group id is
-//! meant, yet it reads, compares, hashes and serialises exactly like the text it wraps.
+//! Identifiers that travel as text. Each is its own type so that one kind of id cannot be
+//! passed where another is meant, yet it reads, compares, hashes and serialises exactly
+//! like the text it wraps.
 
 /// Declares a text identifier with the conversions and comparisons of a `String`.
 macro_rules! text_id {
@@ -121,11 +120,6 @@ macro_rules! text_id {
 text_id! {
     /// A customer's id in the credit files (`C001`).
     CustomerId
-}
-
-text_id! {
-    /// A group's id (`G-C001`).
-    GroupId
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ mod uscc;
 
 pub use customer::{CustomerType, Industry, MonitoringTier, QualitativeFactor};
 pub use event::EventKind;
-pub use id::{CustomerId, GroupId};
+pub use id::CustomerId;
 pub use labels::Labelled;
 pub use lang::Lang;
 pub use ledger::OrderStatus;

@@ -16,7 +16,7 @@ use credence_control::{
     CheckResult, CollectionStrategy, CreditPolicy, CustomerSnapshot, ExposureBook, GroupSnapshot, Ledger,
     LedgerCreditNote, LedgerInvoice, LedgerPayment, OpenItems, Proposal, ProposalInput,
 };
-use credence_domain::{Currency, CustomerType, Industry, Labelled};
+use credence_domain::{Currency, CustomerId, CustomerType, Industry, Labelled};
 use credence_indicators::CustomerFile;
 use credence_store::{ApprovedLimit, BlockedOrder, Store, StoredLimitDecision, StoredLimitRequest};
 use std::collections::HashMap;
@@ -209,7 +209,7 @@ fn snapshot(f: &Facts, ctx: &Context, currency: Currency, as_of: NaiveDate) -> C
     let open = OpenItems::of(&f.ledger, as_of);
     let approved = ctx.approved.get(&f.customer_id).filter(|a| a.currency == currency.code());
     CustomerSnapshot {
-        customer_id: f.customer_id.clone(),
+        customer_id: f.customer_id.clone().into(),
         receivables: open.receivables(&f.ledger),
         unapplied: open.unapplied,
         open_orders: f.open_orders,
@@ -269,7 +269,7 @@ pub(crate) fn book_from_facts(
 /// A credit check and what became of the order.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct OrderCheck {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub order_ref: Option<String>,
     pub result: CheckResult,
     /// The blocked order's queue id when the order was blocked and queued.
@@ -342,7 +342,7 @@ fn check_in(
         None => None,
     };
     Ok(OrderCheck {
-        customer_id: customer.to_owned(),
+        customer_id: customer.into(),
         order_ref: order_ref.map(str::to_owned),
         result,
         blocked_order,
@@ -504,7 +504,7 @@ pub fn apply_policy(
         let rating = ratings.get(&f.customer_id);
         let current = approved.get(&f.customer_id).filter(|a| a.currency == policy.currency.code());
         let input = ProposalInput {
-            customer_id: f.customer_id.clone(),
+            customer_id: f.customer_id.clone().into(),
             grade: rating.map(|r| r.0.clone()),
             score: rating.map(|r| r.1),
             pd: rating.map(|r| r.2),
@@ -537,7 +537,7 @@ pub fn apply_policy(
                 let route = control::route(policy, r).map_err(|e| EngineError::Control(e.to_string()))?;
                 requests.push(StoredLimitRequest {
                     id: 0,
-                    customer_id: p.customer_id.clone().into(),
+                    customer_id: p.customer_id.clone(),
                     policy_version: policy.version.clone(),
                     as_of: as_of.to_string(),
                     created_at: now.to_owned(),
@@ -711,7 +711,7 @@ pub fn request_temporary_limit(
     let grade = store.latest_grades(&[customer.to_owned()])?.remove(customer).map(|g| g.letter_grade);
     let rule = policy.effective_grade(grade.as_deref());
     let request = control::LimitRequest {
-        customer_id: customer.to_owned(),
+        customer_id: customer.into(),
         grade: rule.grade.clone(),
         admission: rule.admission,
         currency: policy.currency,

@@ -253,7 +253,7 @@ pub fn collection_worklist(
                     })
                     .collect(),
                 payments,
-                customer_id,
+                customer_id: customer_id.into(),
             });
         }
         Ok(())

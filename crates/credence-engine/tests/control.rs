@@ -327,7 +327,7 @@ fn promises_and_disputes_feed_indicators_and_hold_back_disputed_invoices() {
             .unwrap();
         list.collectors
             .iter()
-            .flat_map(|c| c.items.iter().map(|i| (i.customer_id.clone(), i.days_overdue)))
+            .flat_map(|c| c.items.iter().map(|i| (i.customer_id.to_string(), i.days_overdue)))
             .collect::<Vec<_>>()
     };
     assert_eq!(worklist(&mut store), [("C1".to_owned(), -1)]);

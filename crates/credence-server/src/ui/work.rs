@@ -353,7 +353,7 @@ pub async fn control(
         .map(|(owner, i)| {
             vec![
                 owner,
-                i.customer_id.clone(),
+                i.customer_id.to_string(),
                 lang.pick(i.action.name_en(), i.action.name_zh()).to_owned(),
                 i.due_on.to_string(),
                 i.days_overdue.to_string(),
