@@ -1,5 +1,8 @@
-//! The vocabulary of Credence: money and currencies, registration codes, and the labelled
-//! enumerations that credit files are written in.
+//! The vocabulary of Credence: money and currencies with the one money formatter,
+//! registration codes, the labelled enumerations that credit files are written in, the
+//! two languages (`Lang`), the warning `Level`, ids (`CustomerId`), the statuses of
+//! alerts, cases, blocked orders, requests and repair plans, and `Timestamp` with the
+//! `Clock` trait the programs at the edge implement.
 //!
 //! This crate does no IO and reads no clock.
 //!
