@@ -22,6 +22,8 @@ use credence_store::{
     AuditCheckpoint, AuditEntry, AuditKey, AuditVerification, MacAlgorithm, PendingAudit, Store,
 };
 
+use credence_server::clock::now_millis as now;
+
 use crate::ReportFormat;
 use crate::output::print_table;
 
@@ -288,10 +290,6 @@ fn operator(by: Option<String>) -> AuditEntry {
     credence_server::accounts::Actor::cli(&by).entry("", "", serde_json::json!({}))
 }
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 /// Runs an audit command; `Ok(false)` when the chain is broken.
 pub fn run_audit(db: &str, command: AuditCommand) -> Result<bool> {
     let mut store = crate::open(db)?;
@@ -323,7 +321,7 @@ pub fn run_audit(db: &str, command: AuditCommand) -> Result<bool> {
                     "audit.checkpoint",
                     &cp.seq.to_string(),
                     &body,
-                    chrono::Utc::now(),
+                    credence_server::clock::instant(),
                 )
                 .with_context(|| format!("posting the checkpoint to {url}"))?;
                 println!("checkpoint of record {}, {signed}, posted to {url}", cp.seq);
@@ -362,7 +360,7 @@ pub fn run_audit(db: &str, command: AuditCommand) -> Result<bool> {
             print_table(&["seq", "at", "actor", "role", "action", "object", "client", "summary"], &rows);
         }
         AuditCommand::Archive { before, out, by } => {
-            let entry = AuditEntry { at: now(), ..operator(by) };
+            let entry = AuditEntry { at: now().into(), ..operator(by) };
             let a = store.archive_audit(&before.to_string(), &out, entry)?;
             println!(
                 "archived records {}–{} ({}) to {}; SHA-256 {}",
@@ -370,11 +368,11 @@ pub fn run_audit(db: &str, command: AuditCommand) -> Result<bool> {
             );
         }
         AuditCommand::Purge { before, retention_months, by } => {
-            let kept_from = chrono::Utc::now()
+            let kept_from = credence_server::clock::instant()
                 .date_naive()
                 .checked_sub_months(chrono::Months::new(retention_months))
                 .context("the retention reaches before the calendar")?;
-            let entry = AuditEntry { at: now(), ..operator(by) };
+            let entry = AuditEntry { at: now().into(), ..operator(by) };
             let n = store.purge_audit(&before.to_string(), &kept_from.to_string(), entry)?;
             println!("purged {n} archived records before {before}; the chain verifies from the last of them");
         }
@@ -391,7 +389,7 @@ pub fn run_audit(db: &str, command: AuditCommand) -> Result<bool> {
             let summary =
                 serde_json::json!({ "file": out.display().to_string(), "format": code, "records": n });
             let entry = AuditEntry {
-                at: now(),
+                at: now().into(),
                 action: "audit.export".into(),
                 object: "audit".into(),
                 summary: summary.to_string(),

@@ -282,7 +282,7 @@ pub fn run_blocked(db: &str, command: BlockedCommand) -> Result<()> {
                     vec![
                         o.id.to_string(),
                         o.order_ref.clone(),
-                        o.customer_id.clone(),
+                        o.customer_id.to_string(),
                         format_money(o.amount, c),
                         o.order_date.clone(),
                         o.status.clone(),
@@ -342,7 +342,7 @@ pub fn run_policy(db: &str, command: PolicyCommand) -> Result<()> {
         .take(limit)
         .map(|p| {
             vec![
-                p.customer_id.clone(),
+                p.customer_id.to_string(),
                 p.grade.clone(),
                 p.admission.code().to_owned(),
                 credence_control::format_money(p.limit.minor, p.limit.currency),
@@ -412,7 +412,7 @@ pub fn run_limit(db: &str, user: Option<&str>, command: LimitCommand) -> Result<
                     let route: Vec<serde_json::Value> = serde_json::from_str(&r.route).unwrap_or_default();
                     vec![
                         r.id.to_string(),
-                        r.customer_id.clone(),
+                        r.customer_id.to_string(),
                         format!(
                             "{} → {}",
                             format_money(r.current_limit, c),

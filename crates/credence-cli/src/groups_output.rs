@@ -1,12 +1,12 @@
 //! Tables for groups, guarantee structures and contagion.
 
 use crate::output::print_table;
-use credence_domain::{Currency, Labelled, Money};
+use credence_domain::{Currency, Labelled, Money, MoneyFormat};
 use credence_engine::{CustomerTies, GroupDetail, GroupLine};
-use credence_groups::{ContagionReport, GuaranteeReport, format_money};
+use credence_groups::{ContagionReport, GuaranteeReport};
 
 fn money(minor: i64, currency: Currency) -> String {
-    format_money(Money::new(minor, currency))
+    Money::new(minor, currency).format(MoneyFormat::SIGN)
 }
 
 fn opt_money(minor: Option<i64>, currency: Currency) -> String {
@@ -132,7 +132,7 @@ pub fn print_guarantees(g: &GuaranteeReport, min_chain: usize, limit: usize, chi
         .map(|c| {
             vec![
                 c.members.len().to_string(),
-                c.totals.iter().map(|m| format_money(*m)).collect::<Vec<_>>().join(" + "),
+                c.totals.iter().map(|m| m.format(MoneyFormat::SIGN)).collect::<Vec<_>>().join(" + "),
                 text(&c.text_en, &c.text_zh, chinese).to_owned(),
             ]
         })

@@ -26,9 +26,11 @@ mod warning;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use credence_domain::Lang;
 use credence_indicators::Catalogue;
 use credence_rating::ScorecardModel;
-use credence_records::{Format, HeaderLanguage, Kind};
+use credence_records::{Format, Kind};
+use credence_server::clock::now;
 use credence_store::Store;
 use std::path::PathBuf;
 
@@ -203,21 +205,6 @@ impl From<FileFormat> for Format {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Lang {
-    En,
-    Zh,
-}
-
-impl From<Lang> for HeaderLanguage {
-    fn from(l: Lang) -> Self {
-        match l {
-            Lang::En => HeaderLanguage::English,
-            Lang::Zh => HeaderLanguage::Chinese,
-        }
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ReportFormat {
     Table,
     Json,
@@ -232,10 +219,6 @@ fn parse_kind(s: &str) -> Result<Kind, String> {
 
 pub(crate) fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
     credence_records::normalise::parse_date(s).ok_or_else(|| format!("'{s}' is not a date (YYYY-MM-DD)"))
-}
-
-fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Loads the catalogue and the model, checking the model's indicators against the
@@ -265,7 +248,7 @@ fn letter_grades(model: &ScorecardModel) -> Vec<&str> {
 }
 
 fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
+    credence_server::clock::today_local()
 }
 
 fn is_postgres(db: &str) -> bool {

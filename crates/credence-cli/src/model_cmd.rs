@@ -317,7 +317,7 @@ fn train_spec(args: &TrainArgs) -> Result<TrainSpec> {
         min_iv: args.min_iv,
         special_values,
         version: args.version.clone().unwrap_or_else(this_quarter_version),
-        trained_at: now(),
+        trained_at: now().into(),
         source: data
             .file_name()
             .map_or_else(|| data.display().to_string(), |n| n.to_string_lossy().into_owned()),
@@ -447,7 +447,7 @@ pub fn run_bench(args: BenchArgs) -> Result<()> {
         min_iv: 0.0,
         special_values: BTreeMap::new(),
         version: "2026-Q4-V1.0".into(),
-        trained_at: now(),
+        trained_at: now().into(),
         source: String::new(),
         grades: workbench::grade_scale(&expert),
         calibrate: credence_model::Calibrate::None,

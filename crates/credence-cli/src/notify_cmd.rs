@@ -41,8 +41,12 @@ pub fn run_notify(db: &str, command: NotifyCommand) -> Result<()> {
                     ),
                     _ => anyhow::Error::new(e),
                 })?;
-            let report =
-                credence_engine::deliver_notifications(&mut store, &config, chrono::Utc::now(), limit)?;
+            let report = credence_engine::deliver_notifications(
+                &mut store,
+                &config,
+                credence_server::clock::instant(),
+                limit,
+            )?;
             println!(
                 "{} attempted: {} delivered, {} to retry, {} failed",
                 report.attempted, report.delivered, report.retrying, report.failed

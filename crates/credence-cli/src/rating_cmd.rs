@@ -158,7 +158,7 @@ pub fn run_rate(db: &str, args: RateArgs) -> Result<()> {
         (false, None) => RateScope::All,
     };
     let started = Instant::now();
-    let options = RateOptions::new(as_of.unwrap_or_else(today), scope, now());
+    let options = RateOptions::new(as_of.unwrap_or_else(today), scope, now().into());
     let report = credence_engine::rate_portfolio(&mut store, &catalogue, &model, &options)?;
     match format {
         ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
@@ -317,7 +317,7 @@ fn run_pending(db: &str) -> Result<()> {
         .map(|o| {
             vec![
                 o.id.to_string(),
-                o.customer_id,
+                o.customer_id.into_string(),
                 o.letter_grade,
                 o.point_grade,
                 o.reason,

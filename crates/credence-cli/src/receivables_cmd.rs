@@ -281,7 +281,7 @@ fn print_worklist(list: &credence_control::Worklist, c: Currency, limit: usize) 
             .take(limit)
             .map(|i| {
                 vec![
-                    i.customer_id.clone(),
+                    i.customer_id.to_string(),
                     i.action.code().to_owned(),
                     i.bucket.code().to_owned(),
                     i.days_overdue.to_string(),
@@ -318,7 +318,8 @@ fn print_collection_report(
         .collect();
     println!(
         "collection success by action (a payment within {} days), strategy {}:",
-        strategy.success_window_days(), strategy.version()
+        strategy.success_window_days(),
+        strategy.version()
     );
     print_table(&["action", "attempts", "successes", "success rate", "recovered"], &rows);
     let rows: Vec<Vec<String>> = report
@@ -386,7 +387,7 @@ fn run_dispute(store: &mut credence_store::Store, command: DisputeCommand) -> Re
                     let c = Currency::parse(&d.currency).unwrap_or(Currency::CNY);
                     vec![
                         d.id.to_string(),
-                        d.customer_id.clone(),
+                        d.customer_id.to_string(),
                         d.invoice_no.clone(),
                         d.opened_on.clone(),
                         format_money(d.amount, c),

@@ -147,10 +147,14 @@ pub fn run_repair(db: &str, command: RepairCommand) -> Result<()> {
             let rows: Vec<Vec<String>> = plans
                 .iter()
                 .map(|p| {
-                    let done = p.items.iter().filter(|i| i.status == "done").count();
+                    let done = p
+                        .items
+                        .iter()
+                        .filter(|i| i.status == credence_domain::RepairItemStatus::Done)
+                        .count();
                     vec![
                         p.id.to_string(),
-                        p.customer_id.clone(),
+                        p.customer_id.to_string(),
                         p.status.clone(),
                         format!("{done}/{}", p.items.len()),
                         p.reason.clone(),

@@ -189,7 +189,7 @@ pub fn run_warn(db: &str, args: WarnArgs) -> Result<()> {
     let options = WarnOptions {
         as_of: args.as_of.unwrap_or_else(today),
         scope: if args.all { WarnScope::All } else { WarnScope::Due },
-        now: now(),
+        now: now().into(),
     };
     let report = credence_engine::warn(&mut store, &pack, &options)?;
     if args.format == ReportFormat::Json {
@@ -308,7 +308,7 @@ pub fn run_case(db: &str, command: CaseCommand) -> Result<()> {
             let filter = CaseFilter {
                 status: Some(status),
                 owner,
-                due_before: overdue.then(now),
+                due_before: overdue.then(|| now().into()),
                 ..CaseFilter::default()
             };
             let cases = store.cases(&filter)?;
@@ -316,18 +316,22 @@ pub fn run_case(db: &str, command: CaseCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&cases)?);
                 return Ok(());
             }
-            let stamp = now();
+            let stamp = now().into_string();
             let rows: Vec<Vec<String>> = cases
                 .iter()
                 .map(|c| {
                     vec![
                         c.id.to_string(),
-                        c.customer_id.clone(),
+                        c.customer_id.to_string(),
                         c.level.clone(),
                         c.stage.clone(),
                         c.owner.clone(),
                         c.due_at.clone(),
-                        if c.status == "open" && c.due_at < stamp { "OVERDUE".into() } else { String::new() },
+                        if c.status == credence_domain::CaseStatus::Open && c.due_at < stamp {
+                            "OVERDUE".into()
+                        } else {
+                            String::new()
+                        },
                         c.escalated_to.clone().unwrap_or_default(),
                     ]
                 })

@@ -2,61 +2,23 @@
 //! Chinese, k, m and bn in English) or in full, rates and PDs as percentages, durations
 //! until a deadline.
 
-use crate::Lang;
+use credence_domain::{Notation, format_minor_units, group_thousands};
 
-/// Major units of an amount in minor units.
-fn major(minor: i64, exponent: u8) -> f64 {
-    minor as f64 / 10_f64.powi(i32::from(exponent))
-}
+use crate::{Lang, LangWords};
 
 /// Digits with thousands separators.
 fn grouped(whole: u64) -> String {
-    let digits = whole.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    group_thousands(&whole.to_string())
 }
 
 /// An amount in full with separators and its decimals: `1,234,567.89`.
 pub fn money_full(minor: i64, exponent: u8) -> String {
-    let scale = 10_i64.pow(u32::from(exponent));
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    let whole = grouped(abs / scale as u64);
-    if exponent == 0 {
-        format!("{sign}{whole}")
-    } else {
-        format!("{sign}{whole}.{:0width$}", abs % scale as u64, width = usize::from(exponent))
-    }
+    format_minor_units(minor, exponent, Notation::Full)
 }
 
 /// An amount in compact form: `1.23亿`, `456.7万` / `12.3m`, `4.5k`.
 pub fn money(lang: Lang, minor: i64, exponent: u8) -> String {
-    let v = major(minor, exponent);
-    let a = v.abs();
-    let (scaled, unit) = match lang {
-        Lang::Zh if a >= 1e8 => (v / 1e8, "亿"),
-        Lang::Zh if a >= 1e4 => (v / 1e4, "万"),
-        Lang::En if a >= 1e9 => (v / 1e9, "bn"),
-        Lang::En if a >= 1e6 => (v / 1e6, "m"),
-        Lang::En if a >= 1e3 => (v / 1e3, "k"),
-        _ => (v, ""),
-    };
-    let digits = if unit.is_empty() {
-        2
-    } else if scaled.abs() >= 100.0 {
-        0
-    } else if scaled.abs() >= 10.0 {
-        1
-    } else {
-        2
-    };
-    format!("{scaled:.digits$}{unit}")
+    format_minor_units(minor, exponent, Notation::Compact(lang))
 }
 
 /// A share as a percentage with one decimal: `12.3%`; `—` when there is none.

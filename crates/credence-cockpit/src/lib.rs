@@ -20,7 +20,7 @@ pub mod format;
 pub mod pages;
 pub mod words;
 
-pub use words::{Lang, Words};
+pub use words::{Lang, LangWords, Words};
 
 /// The static files the pages use: (path under `/assets/`, content type, bytes).
 pub const ASSETS: &[(&str, &str, &str)] = &[

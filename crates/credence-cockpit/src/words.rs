@@ -2,90 +2,18 @@
 //! its English and Chinese text, so a label cannot exist in one language only: the
 //! compiler refuses a [`Words`] value with a field missing.
 
-/// The cockpit's languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
+pub use credence_domain::Lang;
+
+/// The cockpit's fixed words in a language.
+pub trait LangWords {
+    fn words(self) -> &'static Words;
 }
 
-impl Lang {
-    /// The BCP 47 tag, for `<html lang>`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-
-    /// The stored form (`zh`, `en`).
-    pub fn key(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Lang> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "zh" | "zh-cn" | "中文" => Some(Lang::Zh),
-            "en" | "english" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The language a browser asks for first among the two (`Accept-Language`); English
-    /// when it names neither.
-    pub fn from_accept_language(header: &str) -> Lang {
-        let mut best: Option<(f32, Lang)> = None;
-        for part in header.split(',') {
-            let mut it = part.split(';');
-            let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = it
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
-                .unwrap_or(1.0);
-            let lang = if tag.starts_with("zh") {
-                Lang::Zh
-            } else if tag.starts_with("en") {
-                Lang::En
-            } else {
-                continue;
-            };
-            if best.is_none_or(|(bq, _)| q > bq) {
-                best = Some((q, lang));
-            }
-        }
-        best.map_or(Lang::En, |b| b.1)
-    }
-
-    /// The other language (for the switch).
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Zh => Lang::En,
-            Lang::En => Lang::Zh,
-        }
-    }
-
-    /// The language's own name (the switch's label).
-    pub fn own_name(self) -> &'static str {
-        match self {
-            Lang::Zh => "中文",
-            Lang::En => "English",
-        }
-    }
-
-    pub fn words(self) -> &'static Words {
+impl LangWords for Lang {
+    fn words(self) -> &'static Words {
         match self {
             Lang::Zh => &ZH,
             Lang::En => &EN,
-        }
-    }
-
-    /// A bilingual pair's text in this language.
-    pub fn pick<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
         }
     }
 }

@@ -129,7 +129,7 @@ fn main() {
             Level::Green
         };
         snapshots.push(CustomerSnapshot {
-            customer_id: format!("C{c:07}"),
+            customer_id: format!("C{c:07}").into(),
             receivables,
             unapplied: 0,
             open_orders: (limit as f64 * 0.2 * rng.unit()) as i64,

@@ -15,7 +15,7 @@
 //! Steps are in the roles' order of authority, and decisions must follow them in order.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use credence_domain::Currency;
+use credence_domain::{Currency, CustomerId};
 use serde::{Deserialize, Serialize};
 
 use crate::labels::Admission;
@@ -41,7 +41,7 @@ impl TemporaryLimit {
 /// `currency`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LimitRequest {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub grade: String,
     pub admission: Admission,
     #[serde(with = "crate::money::currency")]

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use credence_domain::Currency;
+use credence_domain::{Currency, CustomerId};
 use serde::{Deserialize, Serialize};
 
 use crate::aging::OpenReceivable;
@@ -69,7 +69,7 @@ impl Serialize for GradeCode {
 /// One customer's position when the book is built.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerSnapshot {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// Open invoices (any order; the book sorts them by due date).
     pub receivables: Vec<OpenReceivable>,
     /// Cash on account not applied to any invoice.
@@ -97,7 +97,7 @@ pub struct GroupSnapshot {
 /// Something in the snapshots the book could not take as given; the book is built anyway.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BookDiagnostic {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// `duplicate_customer` (the later snapshot is skipped), `unknown_grade` (treated as
     /// unrated), `unknown_group` (a group without limit is made), `duplicate_group` (the
     /// later snapshot is skipped), `negative_amount` (taken as 0).
@@ -279,7 +279,7 @@ impl ExposureBook {
         for g in groups {
             if book.group_index.contains_key(g.group_id.as_str()) {
                 diagnostics.push(BookDiagnostic {
-                    customer_id: String::new(),
+                    customer_id: CustomerId::default(),
                     code: "duplicate_group",
                     message: format!("group {} appears twice; the later snapshot is skipped", g.group_id),
                 });

@@ -99,12 +99,7 @@ pub enum Measure {
     Admission(Admission),
 }
 
-/// Language of messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Zh,
-}
+pub use credence_domain::Lang;
 
 /// One step of a check.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -28,7 +28,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
-use credence_domain::Labelled;
+use credence_domain::{CustomerId, Labelled};
 use serde::{Deserialize, Serialize};
 
 use crate::aging::{Ledger, LedgerPayment, OpenItems, OpenReceivable};
@@ -46,7 +46,7 @@ pub struct ActionRecord {
 /// What the worklist needs to know about one customer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CollectionCase {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// The collector responsible.
     pub owner: String,
     pub grade: Option<String>,
@@ -70,7 +70,7 @@ pub enum WorkReason {
 /// One customer on a collector's list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WorkItem {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub action: Action,
     pub reason: WorkReason,
     /// The day the action became due (on or before today).
@@ -207,7 +207,7 @@ pub fn worklist(strategy: &CollectionStrategy, cases: &[CollectionCase], today: 
         match next_action(strategy, case, today) {
             CaseState::Due(item) => lists.entry(case.owner.as_str()).or_default().push(item),
             CaseState::OnHold { until } => {
-                on_hold.push((case.customer_id.clone(), case.owner.clone(), until))
+                on_hold.push((case.customer_id.to_string(), case.owner.clone(), until))
             }
             CaseState::NothingDue => {}
         }

@@ -31,14 +31,7 @@ labelled_enum! {
     }
 }
 
-labelled_enum! {
-    /// The three-colour warning level of a customer (CTRL-6).
-    pub enum Level {
-        Green = ("green", "绿色", "Green", "绿"),
-        Yellow = ("yellow", "黄色", "Yellow", "黄"),
-        Red = ("red", "红色", "Red", "红"),
-    }
-}
+pub use credence_domain::Level;
 
 labelled_enum! {
     /// Days-overdue buckets of aging and of the collection strategy (CTRL-9). Days overdue

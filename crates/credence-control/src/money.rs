@@ -4,32 +4,17 @@
 //! are not serde types, so results carry them through the helpers here: a currency
 //! serializes as its code, money as `{ "minor": 1240000, "currency": "CNY" }`.
 
-use credence_domain::{Currency, Money, decimal_from_minor_units};
+use credence_domain::{Currency, Money, MoneyFormat};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An amount with thousands separators and the currency's decimals: `12,400.00`.
 pub fn format_amount(minor: i64, currency: Currency) -> String {
-    let plain = decimal_from_minor_units(minor, currency.exponent());
-    let (sign, digits) = plain.strip_prefix('-').map_or(("", plain.as_str()), |d| ("-", d));
-    let (int, frac) = digits.split_once('.').map_or((digits, None), |(i, f)| (i, Some(f)));
-    let mut out = String::with_capacity(plain.len() + int.len() / 3 + 1);
-    out.push_str(sign);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
+    Money::new(minor, currency).format(MoneyFormat::AMOUNT)
 }
 
 /// An amount with its currency code: `12,400.00 CNY`.
 pub fn format_money(minor: i64, currency: Currency) -> String {
-    format!("{} {}", format_amount(minor, currency), currency.code())
+    Money::new(minor, currency).format(MoneyFormat::WITH_CODE)
 }
 
 /// Minor units of a whole amount written in major units (a cap of `5_000_000` yuan).

@@ -12,7 +12,7 @@
 //! for again.)
 
 use chrono::NaiveDate;
-use credence_domain::{Currency, CustomerType, Industry, Labelled, Money};
+use credence_domain::{Currency, CustomerId, CustomerType, Industry, Labelled, Money};
 use serde::{Deserialize, Serialize};
 
 use crate::authority::LimitRequest;
@@ -25,7 +25,7 @@ use crate::policy::{CreditPolicy, GradeRule, GradeScale, LimitBase, Mitigant, Re
 /// `currency`, which must be the policy's; `None` is unknown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProposalInput {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// The grade on the policy's scale; `None` when unrated.
     pub grade: Option<String>,
     /// The 0–100 score of the rating.
@@ -76,7 +76,7 @@ pub struct ProposedMitigant {
 /// What the policy proposes for a customer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Proposal {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub policy_version: String,
     pub as_of: NaiveDate,
     /// The grade the policy was applied for (the unrated grade when the customer has none).
@@ -132,7 +132,7 @@ pub fn propose(
     let c = policy.currency();
     if input.currency != c {
         return Err(ProposalError::Currency {
-            customer: input.customer_id.clone(),
+            customer: input.customer_id.to_string(),
             found: input.currency.code().to_owned(),
             policy: c.code().to_owned(),
         });

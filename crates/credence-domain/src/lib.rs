@@ -1,5 +1,8 @@
-//! The vocabulary of Credence: money and currencies, registration codes, and the labelled
-//! enumerations that credit files are written in.
+//! The vocabulary of Credence: money and currencies with the one money formatter,
+//! registration codes, the labelled enumerations that credit files are written in, the
+//! two languages (`Lang`), the warning `Level`, ids (`CustomerId`), the statuses of
+//! alerts, cases, blocked orders, requests and repair plans, and `Timestamp` with the
+//! `Clock` trait the programs at the edge implement.
 //!
 //! This crate does no IO and reads no clock.
 //!
@@ -12,26 +15,39 @@
 
 mod customer;
 mod event;
+mod id;
 mod labels;
+mod lang;
 mod ledger;
+mod level;
 mod money;
 mod region;
 mod relation;
 mod scope;
 mod statement;
+mod status;
+mod time;
 mod uscc;
 
 pub use customer::{CustomerType, Industry, MonitoringTier, QualitativeFactor};
 pub use event::EventKind;
+pub use id::CustomerId;
 pub use labels::Labelled;
+pub use lang::Lang;
 pub use ledger::OrderStatus;
+pub use level::Level;
 pub use money::{
-    AmountError, Currency, CurrencyError, Money, decimal_from_minor_units, minor_units_from_decimal,
+    AmountError, Currency, CurrencyError, CurrencyMark, Money, MoneyFormat, Notation,
+    decimal_from_minor_units, format_minor_units, group_thousands, minor_units_from_decimal,
 };
 pub use region::{Province, region_name_en, region_name_zh};
 pub use relation::RelationKind;
 pub use scope::{CustomerScope, scope_admits};
 pub use statement::PeriodType;
+pub use status::{
+    AlertStatus, BlockedOrderStatus, CaseStatus, RepairItemStatus, RepairStatus, RequestStatus, UnknownStatus,
+};
+pub use time::{Clock, FixedClock, Timestamp, TimestampError};
 pub use uscc::{Uscc, UsccError, uscc_check_char};
 
 /// Calendar dates without time zone.

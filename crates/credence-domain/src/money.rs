@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use crate::Lang;
+
 /// An ISO 4217 currency this system knows the minor unit of.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency([u8; 3]);
@@ -209,6 +211,120 @@ impl fmt::Debug for Money {
     }
 }
 
+/// How the number of an amount is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notation {
+    /// Every digit, thousands separated, with the currency's decimals: `1,234,567.80`.
+    Full,
+    /// As [`Notation::Full`] but a fraction of zeros is left out: `5,000,000`, `1,234.50`.
+    Whole,
+    /// Rounded to a unit people read in the language, at most three significant digits
+    /// before the unit: `1.23亿`, `456.7万` / `12.3m`, `4.5k`, `999.50`.
+    Compact(Lang),
+}
+
+/// Where and how an amount shows its currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CurrencyMark {
+    /// The number only.
+    None,
+    /// The code after the number: `12,400.00 CNY`.
+    CodeAfter,
+    /// `¥` for yuan, otherwise the code, before the number: `¥5,000,000`, `USD 1,234.50`.
+    SignOrCodeBefore,
+}
+
+/// How an amount is written: its notation and its currency mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MoneyFormat {
+    pub notation: Notation,
+    pub mark: CurrencyMark,
+}
+
+impl MoneyFormat {
+    /// `12,400.00`
+    pub const AMOUNT: MoneyFormat = MoneyFormat { notation: Notation::Full, mark: CurrencyMark::None };
+    /// `12,400.00 CNY`
+    pub const WITH_CODE: MoneyFormat =
+        MoneyFormat { notation: Notation::Full, mark: CurrencyMark::CodeAfter };
+    /// `¥5,000,000`, `USD 1,234.50`
+    pub const SIGN: MoneyFormat =
+        MoneyFormat { notation: Notation::Whole, mark: CurrencyMark::SignOrCodeBefore };
+
+    /// `1.23亿` / `12.3m`, without currency.
+    pub const fn compact(lang: Lang) -> MoneyFormat {
+        MoneyFormat { notation: Notation::Compact(lang), mark: CurrencyMark::None }
+    }
+}
+
+/// Digits with thousands separators: `1234567` → `1,234,567`.
+pub fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The number of an amount of `abs` minor units, without sign.
+fn unsigned_number(abs: u64, exponent: u8, notation: Notation) -> String {
+    let lang = match notation {
+        Notation::Compact(lang) => lang,
+        Notation::Full | Notation::Whole => {
+            let scale = 10_u64.pow(u32::from(exponent));
+            let whole = group_thousands(&(abs / scale).to_string());
+            let frac = abs % scale;
+            return if exponent == 0 || (notation == Notation::Whole && frac == 0) {
+                whole
+            } else {
+                format!("{whole}.{frac:0width$}", width = usize::from(exponent))
+            };
+        }
+    };
+    let a = abs as f64 / 10_f64.powi(i32::from(exponent));
+    let (scaled, unit) = match lang {
+        Lang::Zh if a >= 1e8 => (a / 1e8, "亿"),
+        Lang::Zh if a >= 1e4 => (a / 1e4, "万"),
+        Lang::En if a >= 1e9 => (a / 1e9, "bn"),
+        Lang::En if a >= 1e6 => (a / 1e6, "m"),
+        Lang::En if a >= 1e3 => (a / 1e3, "k"),
+        _ => (a, ""),
+    };
+    let digits = if unit.is_empty() {
+        2
+    } else if scaled >= 100.0 {
+        0
+    } else if scaled >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{scaled:.digits$}{unit}")
+}
+
+/// An amount of minor units with `exponent` decimals in a notation, without currency.
+pub fn format_minor_units(minor: i64, exponent: u8, notation: Notation) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    format!("{sign}{}", unsigned_number(minor.unsigned_abs(), exponent, notation))
+}
+
+impl Money {
+    /// The amount as people read it; every amount Credence prints goes through here.
+    pub fn format(&self, format: MoneyFormat) -> String {
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let number = unsigned_number(self.minor.unsigned_abs(), self.currency.exponent(), format.notation);
+        match format.mark {
+            CurrencyMark::None => format!("{sign}{number}"),
+            CurrencyMark::CodeAfter => format!("{sign}{number} {}", self.currency),
+            CurrencyMark::SignOrCodeBefore if self.currency == Currency::CNY => format!("{sign}¥{number}"),
+            CurrencyMark::SignOrCodeBefore => format!("{sign}{} {number}", self.currency),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,5 +360,22 @@ mod tests {
         assert_eq!(decimal_from_minor_units(-7, 2), "-0.07");
         assert_eq!(decimal_from_minor_units(500, 0), "500");
         assert_eq!(Money::new(-123_456, Currency::CNY).to_string(), "-1234.56 CNY");
+    }
+
+    #[test]
+    fn one_formatter_many_styles() {
+        let m = |minor, c| Money::new(minor, c);
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(m(1_240_000, Currency::CNY).format(MoneyFormat::AMOUNT), "12,400.00");
+        assert_eq!(m(-99, Currency::CNY).format(MoneyFormat::AMOUNT), "-0.99");
+        assert_eq!(m(123_456, jpy).format(MoneyFormat::AMOUNT), "123,456");
+        assert_eq!(m(50, Currency::CNY).format(MoneyFormat::WITH_CODE), "0.50 CNY");
+        assert_eq!(m(500_000_000, Currency::CNY).format(MoneyFormat::SIGN), "¥5,000,000");
+        assert_eq!(m(-123_450, Currency::USD).format(MoneyFormat::SIGN), "-USD 1,234.50");
+        assert_eq!(m(12_345_678_900, Currency::CNY).format(MoneyFormat::compact(Lang::Zh)), "1.23亿");
+        assert_eq!(format_minor_units(-4_567_000, 2, Notation::Compact(Lang::Zh)), "-4.57万");
+        assert_eq!(format_minor_units(1_234_500_000, 2, Notation::Compact(Lang::En)), "12.3m");
+        assert_eq!(format_minor_units(99_950, 2, Notation::Compact(Lang::En)), "999.50");
+        assert_eq!(format_minor_units(123_456_789, 2, Notation::Full), "1,234,567.89");
     }
 }

@@ -166,7 +166,7 @@ pub fn rating_performance(
     let mut letters: BTreeMap<String, (u64, u64, f64)> = BTreeMap::new();
     let mut points: BTreeMap<String, (u64, u64, f64)> = BTreeMap::new();
     store.ratings_of_run(run_id, |r| {
-        let d = defaults.get(&r.rating.customer_id).copied();
+        let d = defaults.get(r.rating.customer_id.as_str()).copied();
         if d.is_some_and(|d| d <= as_of) {
             return Ok(());
         }
@@ -222,7 +222,7 @@ pub fn rating_migration(
         let mut grades = HashMap::new();
         store.ratings_of_run(run, |r| {
             let grade = overrides.get(&r.id).map_or(r.rating.letter_grade, |o| o.letter_grade.clone());
-            grades.insert(r.rating.customer_id, grade);
+            grades.insert(r.rating.customer_id.into(), grade);
             Ok(())
         })?;
         Ok(grades)

@@ -60,7 +60,7 @@ pub fn log_collection_action(
 ) -> Result<(), EngineError> {
     require_customer(store, customer)?;
     let entry = CollectionAction {
-        customer_id: customer.to_owned(),
+        customer_id: customer.into(),
         action_date: date.to_string(),
         action: action.code().to_owned(),
         note: note.to_owned(),
@@ -103,7 +103,7 @@ pub fn log_promise(
         customer_invoice(store, p.customer, invoice)?;
     }
     let stored = StoredPromise {
-        customer_id: p.customer.to_owned(),
+        customer_id: p.customer.into(),
         made_on: p.made_on.to_string(),
         promised_date: p.promised_date.to_string(),
         currency: p.currency.code().to_owned(),
@@ -156,7 +156,7 @@ pub fn open_dispute(store: &mut Store, d: &NewDispute<'_>, at: &str) -> Result<i
     }
     let dispute = StoredDispute {
         id: 0,
-        customer_id: customer.to_owned(),
+        customer_id: customer.into(),
         invoice_no: invoice.to_owned(),
         opened_on: opened_on.to_string(),
         currency,

@@ -17,7 +17,7 @@ use credence_control::{
     CheckResult, CollectionStrategy, CreditPolicy, CustomerSnapshot, ExposureBook, GroupSnapshot, Ledger,
     LedgerCreditNote, LedgerInvoice, LedgerPayment, OpenItems, Proposal, ProposalInput,
 };
-use credence_domain::{Currency, CustomerType, Industry, Labelled};
+use credence_domain::{Currency, CustomerId, CustomerType, Industry, Labelled};
 use credence_indicators::CustomerFile;
 use credence_store::{ApprovedLimit, BlockedOrder, Store, StoredLimitDecision, StoredLimitRequest};
 use std::collections::HashMap;
@@ -210,7 +210,7 @@ fn snapshot(f: &Facts, ctx: &Context, currency: Currency, as_of: NaiveDate) -> C
     let open = OpenItems::of(&f.ledger, as_of);
     let approved = ctx.approved.get(&f.customer_id).filter(|a| a.currency == currency.code());
     CustomerSnapshot {
-        customer_id: f.customer_id.clone(),
+        customer_id: f.customer_id.clone().into(),
         receivables: open.receivables(&f.ledger),
         unapplied: open.unapplied,
         open_orders: f.open_orders,
@@ -270,7 +270,7 @@ pub(crate) fn book_from_facts(
 /// A credit check and what became of the order.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct OrderCheck {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub order_ref: Option<String>,
     pub result: CheckResult,
     /// The blocked order's queue id when the order was blocked and queued.
@@ -332,11 +332,11 @@ fn check_in(
             &BlockedOrder {
                 id: 0,
                 order_ref: r.to_owned(),
-                customer_id: customer.to_owned(),
+                customer_id: customer.into(),
                 currency: policy.currency().code().to_owned(),
                 amount,
                 order_date: date.to_string(),
-                status: "blocked".into(),
+                status: credence_domain::BlockedOrderStatus::Blocked.into(),
                 result: json(&result)?,
                 blocked_at: now.to_owned(),
                 decided_by: None,
@@ -348,7 +348,7 @@ fn check_in(
         None => None,
     };
     Ok(OrderCheck {
-        customer_id: customer.to_owned(),
+        customer_id: customer.into(),
         order_ref: order_ref.map(str::to_owned),
         result,
         blocked_order,
@@ -412,33 +412,56 @@ pub fn decide_blocked_order(
 ) -> Result<BlockedOrder, EngineError> {
     let BlockedDecision { kind, reason, by, now, date } = *decision;
     let (order, _) = store.blocked_order(id)?.ok_or(EngineError::UnknownBlockedOrder { id })?;
-    if order.status != "blocked" {
+    if order.status != credence_domain::BlockedOrderStatus::Blocked {
         return Err(EngineError::OrderDecided { id, status: order.status });
     }
     if kind != OrderDecisionKind::Recheck && reason.trim().is_empty() {
         return Err(EngineError::ReasonRequired);
     }
     match kind {
-        OrderDecisionKind::Release => {
-            store.decide_blocked_order(id, "released", None, "released", by, reason, now)?
-        }
-        OrderDecisionKind::Reject => {
-            store.decide_blocked_order(id, "rejected", None, "rejected", by, reason, now)?
-        }
+        OrderDecisionKind::Release => store.decide_blocked_order(
+            id,
+            credence_domain::BlockedOrderStatus::Released.as_str(),
+            None,
+            "released",
+            by,
+            reason,
+            now,
+        )?,
+        OrderDecisionKind::Reject => store.decide_blocked_order(
+            id,
+            credence_domain::BlockedOrderStatus::Rejected.as_str(),
+            None,
+            "rejected",
+            by,
+            reason,
+            now,
+        )?,
         OrderDecisionKind::Recheck => {
             let ctx = context(store, date)?;
             let ids = ids_around(&ctx, &order.customer_id);
             let (book, _, _) = book_of(store, policy, &ids, &ctx, date)?;
             let result = control::check(&book, &order.customer_id, order.amount, policy.currency(), date)?;
             let (status, note) = if result.pass {
-                ("released", format!("passes on {date}"))
+                (credence_domain::BlockedOrderStatus::Released, format!("passes on {date}"))
             } else {
                 let failed: Vec<&str> =
                     result.steps.iter().filter(|s| s.applies && !s.passed).map(|s| s.code.code()).collect();
-                ("blocked", format!("still blocked on {date}: {}", failed.join(", ")))
+                (
+                    credence_domain::BlockedOrderStatus::Blocked,
+                    format!("still blocked on {date}: {}", failed.join(", ")),
+                )
             };
             let note = if reason.is_empty() { note } else { format!("{note} ({reason})") };
-            store.decide_blocked_order(id, status, Some(&json(&result)?), "rechecked", by, &note, now)?
+            store.decide_blocked_order(
+                id,
+                status.as_str(),
+                Some(&json(&result)?),
+                "rechecked",
+                by,
+                &note,
+                now,
+            )?
         }
     }
     Ok(store.blocked_order(id)?.ok_or(EngineError::UnknownBlockedOrder { id })?.0)
@@ -490,7 +513,7 @@ pub fn apply_policy(
         let rating = ratings.get(&f.customer_id);
         let current = approved.get(&f.customer_id).filter(|a| a.currency == policy.currency().code());
         let input = ProposalInput {
-            customer_id: f.customer_id.clone(),
+            customer_id: f.customer_id.clone().into(),
             grade: rating.map(|r| r.0.clone()),
             score: rating.map(|r| r.1),
             pd: rating.map(|r| r.2),
@@ -527,7 +550,7 @@ pub fn apply_policy(
                     policy_version: policy.version().to_owned(),
                     as_of: as_of.to_string(),
                     created_at: now.to_owned(),
-                    status: "pending".into(),
+                    status: credence_domain::RequestStatus::Pending.into(),
                     currency: policy.currency().code().to_owned(),
                     current_limit: r.current_limit,
                     requested_limit: r.requested_limit,
@@ -546,7 +569,7 @@ pub fn apply_policy(
         Ok(())
     })?;
     let ids = store.insert_limit_requests(&requests)?;
-    run.requests = ids.into_iter().zip(requests.into_iter().map(|r| r.customer_id)).collect();
+    run.requests = ids.into_iter().zip(requests.into_iter().map(|r| r.customer_id.into())).collect();
     Ok(run)
 }
 
@@ -573,7 +596,7 @@ pub fn decide_limit(
 ) -> Result<LimitDecision, EngineError> {
     let (request, decisions) =
         store.limit_request(request_id)?.ok_or(EngineError::UnknownLimitRequest { id: request_id })?;
-    if request.status != "pending" {
+    if request.status != credence_domain::RequestStatus::Pending {
         return Err(EngineError::LimitRequestDecided { id: request_id, status: request.status });
     }
     let user = store.user(by)?.ok_or_else(|| EngineError::UnknownUser { name: by.to_owned() })?;
@@ -682,9 +705,11 @@ pub fn request_temporary_limit(
     let Some(master) = store.record(credence_records::Kind::Customers, customer)? else {
         return Err(EngineError::UnknownCustomer { id: customer.to_owned() });
     };
-    let approved = store.approved_limits()?.remove(customer).filter(|a| a.currency == policy.currency().code());
+    let approved =
+        store.approved_limits()?.remove(customer).filter(|a| a.currency == policy.currency().code());
     let imported = customers::CREDIT_LIMIT.int(&master).filter(|_| {
-        customers::LIMIT_CURRENCY.text(&master).and_then(|c| Currency::parse(c).ok()) == Some(policy.currency())
+        customers::LIMIT_CURRENCY.text(&master).and_then(|c| Currency::parse(c).ok())
+            == Some(policy.currency())
     });
     let permanent = approved.as_ref().map(|a| a.credit_limit).or(imported).unwrap_or(0);
     let term = approved
@@ -696,7 +721,7 @@ pub fn request_temporary_limit(
     let grade = store.latest_grades(&[customer.to_owned()])?.remove(customer).map(|g| g.letter_grade);
     let rule = policy.effective_grade(grade.as_deref());
     let request = control::LimitRequest {
-        customer_id: customer.to_owned(),
+        customer_id: customer.into(),
         grade: rule.grade.clone(),
         admission: rule.admission,
         currency: policy.currency(),
@@ -709,11 +734,11 @@ pub fn request_temporary_limit(
     let route = control::route(policy, &request)?;
     let stored = StoredLimitRequest {
         id: 0,
-        customer_id: customer.to_owned(),
+        customer_id: customer.into(),
         policy_version: policy.version().to_owned(),
         as_of: as_of.to_string(),
         created_at: now.to_owned(),
-        status: "pending".into(),
+        status: credence_domain::RequestStatus::Pending.into(),
         currency: policy.currency().code().to_owned(),
         current_limit: permanent,
         requested_limit: permanent,

@@ -269,14 +269,14 @@ pub fn override_rating(
     let mut stored = OverrideRequest {
         id: 0,
         rating_id: latest.id,
-        customer_id: customer_id.to_owned(),
+        customer_id: customer_id.into(),
         letter_grade: applied.letter_grade,
         point_grade: applied.point_grade,
         reason: request.reason.clone(),
         approver: request.approver.clone(),
         entered_by: entered_by.to_owned(),
         entered_at: now.to_owned(),
-        status: "pending".into(),
+        status: credence_domain::RequestStatus::Pending.into(),
         decided_at: None,
         decision_comment: None,
         override_id: None,
@@ -311,7 +311,7 @@ pub fn decide_override(
     now: &str,
 ) -> Result<OverrideRequest, EngineError> {
     let request = store.override_request(id)?.ok_or(EngineError::UnknownOverride { id })?;
-    if request.status != "pending" {
+    if request.status != credence_domain::RequestStatus::Pending {
         return Err(EngineError::OverrideDecided { id, status: request.status });
     }
     if request.approver != by {
@@ -323,7 +323,7 @@ pub fn decide_override(
     }
     let latest = store.rating_history(&request.customer_id)?.first().map(|r| r.id);
     if approve && latest != Some(request.rating_id) {
-        return Err(EngineError::OverrideSuperseded { id, customer: request.customer_id });
+        return Err(EngineError::OverrideSuperseded { id, customer: request.customer_id.into() });
     }
     if store.decide_override_request(id, approve, comment, now)?.is_none() {
         let status = store.override_request(id)?.map(|r| r.status).unwrap_or_default();

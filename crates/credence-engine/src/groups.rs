@@ -265,7 +265,7 @@ pub fn distressed_customers(
     if let Some(run) = store.rating_runs(1)?.into_iter().next() {
         store.ratings_of_run(run.id, |r| {
             if r.rating.letter_grade == worst_grade {
-                out.entry(r.rating.customer_id).or_insert(DistressStatus::Red);
+                out.entry(r.rating.customer_id.into()).or_insert(DistressStatus::Red);
             }
             Ok(())
         })?;

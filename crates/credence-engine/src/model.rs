@@ -428,7 +428,7 @@ pub fn rate_with_model(
             let rows = credence_model::score_table(&model, &table, 3)?;
             for (id, s) in chunk_ids.into_iter().zip(rows) {
                 scores.push(ModelScore {
-                    customer_id: id,
+                    customer_id: id.into(),
                     pd: s.pd,
                     score: s.score,
                     grade: s.grade,
@@ -457,7 +457,7 @@ pub fn rate_with_model(
         if let Some(g) = grades.iter_mut().find(|g| g.0 == s.grade) {
             g.1 += 1;
         }
-        if let Some((expert, _, _)) = champion.get(&s.customer_id)
+        if let Some((expert, _, _)) = champion.get(s.customer_id.as_str())
             && let (Some(a), Some(b)) = (rank(expert), rank(&s.grade))
         {
             compared += 1;

@@ -89,7 +89,7 @@ fn pd_history(store: &mut Store, n: usize) -> Result<(Vec<NaiveDate>, PdHistory)
             break;
         }
         store.ratings_of_run(run.id, |r| {
-            current.insert(r.rating.customer_id, r.rating.pd);
+            current.insert(r.rating.customer_id.into(), r.rating.pd);
             Ok(())
         })?;
     }
@@ -154,12 +154,12 @@ pub fn portfolio_snapshot(
     let mut unreadable = Vec::new();
     for c in store.customer_directory()? {
         let Some(standing) = book.standing(&c.customer_id, as_of) else {
-            unreadable.push(c.customer_id);
+            unreadable.push(c.customer_id.into());
             continue;
         };
-        let a = aged.remove(&c.customer_id);
-        let rating = ctx.ratings.get(&c.customer_id);
-        let level = levels.get(&c.customer_id);
+        let a = aged.remove(c.customer_id.as_str());
+        let rating = ctx.ratings.get(c.customer_id.as_str());
+        let level = levels.get(c.customer_id.as_str());
         positions.push(Position {
             grade: rating.map(|r| r.0.clone()),
             pd: rating.map(|r| r.2),
@@ -171,9 +171,9 @@ pub fn portfolio_snapshot(
             overdue: a.as_ref().map_or(0, |a| a.overdue),
             over_90: a.as_ref().map_or(0, |a| a.over_90),
             history: a.map(|a| a.history).unwrap_or_else(|| vec![OpenAt::default(); month_ends.len()]),
-            pd_history: pds.remove(&c.customer_id).unwrap_or_else(|| vec![None; rating_dates.len()]),
-            group_id: ctx.group_of.get(&c.customer_id).cloned(),
-            customer_id: c.customer_id,
+            pd_history: pds.remove(c.customer_id.as_str()).unwrap_or_else(|| vec![None; rating_dates.len()]),
+            group_id: ctx.group_of.get(c.customer_id.as_str()).cloned(),
+            customer_id: c.customer_id.into(),
             name: c.name,
             customer_type: c.customer_type,
             industry: c.industry,

@@ -205,7 +205,7 @@ pub fn collection_worklist(
     // Invoices in dispute today are held back from collection until it is resolved.
     let mut disputed: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
     for d in store.disputes(None)?.into_values().flatten().filter(|d| crate::collections::is_open(d, today)) {
-        disputed.entry(d.customer_id).or_default().insert(d.invoice_no);
+        disputed.entry(d.customer_id.into()).or_default().insert(d.invoice_no);
     }
     let ids = store.customer_ids()?;
     // Only customers with open items, as lean cases; their logs are attached here.
@@ -253,7 +253,7 @@ pub fn collection_worklist(
                     })
                     .collect(),
                 payments,
-                customer_id,
+                customer_id: customer_id.into(),
             });
         }
         Ok(())

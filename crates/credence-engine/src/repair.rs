@@ -27,7 +27,7 @@ fn check_kind(kind: &str) -> Result<(), EngineError> {
 
 fn open_plan(store: &mut Store, id: i64) -> Result<RepairPlan, EngineError> {
     let plan = store.repair_plan(id)?.ok_or(EngineError::UnknownRepairPlan { id })?;
-    if plan.status != "open" {
+    if plan.status != credence_domain::RepairStatus::Open {
         return Err(EngineError::RepairPlanClosed { id, status: plan.status });
     }
     Ok(plan)
@@ -51,7 +51,9 @@ pub fn open_repair(
     if store.record(credence_records::Kind::Customers, customer)?.is_none() {
         return Err(EngineError::UnknownCustomer { id: customer.to_owned() });
     }
-    if let Some(p) = store.repair_plans(Some("open"), Some(customer))?.first() {
+    if let Some(p) =
+        store.repair_plans(Some(credence_domain::RepairStatus::Open.as_str()), Some(customer))?.first()
+    {
         return Err(EngineError::RepairPlanExists { customer: customer.to_owned(), id: p.id });
     }
     for (kind, _) in items {
@@ -117,14 +119,24 @@ pub fn complete_repair(
     now: &str,
 ) -> Result<RepairOutcome, EngineError> {
     let p = open_plan(store, plan)?;
-    let open: Vec<i64> = p.items.iter().filter(|i| i.status != "done").map(|i| i.id).collect();
+    let open: Vec<i64> = p
+        .items
+        .iter()
+        .filter(|i| i.status != credence_domain::RepairItemStatus::Done)
+        .map(|i| i.id)
+        .collect();
     if p.items.is_empty() || !open.is_empty() {
         return Err(EngineError::RepairItemsOpen { plan, open });
     }
-    let options = RateOptions::new(as_of, RateScope::Customer(p.customer_id.clone()), now.to_owned());
+    let options = RateOptions::new(as_of, RateScope::Customer(p.customer_id.clone().into()), now.to_owned());
     rate_portfolio(store, catalogue, model, &options)?;
     let after = latest_grade(store, &p.customer_id)?;
-    store.close_repair_plan(plan, "completed", now, after.as_deref())?;
+    store.close_repair_plan(
+        plan,
+        credence_domain::RepairStatus::Completed.as_str(),
+        now,
+        after.as_deref(),
+    )?;
     let order: Vec<&str> =
         model.grades(credence_rating::ScaleKind::Letter).iter().map(|g| g.grade.as_str()).collect();
     let rank = |g: &Option<String>| g.as_deref().and_then(|g| order.iter().position(|o| *o == g));
@@ -140,6 +152,6 @@ pub fn complete_repair(
 /// Abandons an open plan.
 pub fn abandon_repair(store: &mut Store, plan: i64, now: &str) -> Result<RepairPlan, EngineError> {
     open_plan(store, plan)?;
-    store.close_repair_plan(plan, "abandoned", now, None)?;
+    store.close_repair_plan(plan, credence_domain::RepairStatus::Abandoned.as_str(), now, None)?;
     store.repair_plan(plan)?.ok_or(EngineError::UnknownRepairPlan { id: plan })
 }

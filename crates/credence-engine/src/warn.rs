@@ -154,9 +154,12 @@ pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result
     let grades = latest_grades(store)?;
     let due = due_customers(&masters, &levels, pack, options);
     let mut open_cases: HashMap<String, StoredCase> = store
-        .cases(&CaseFilter { status: Some("open".into()), ..CaseFilter::default() })?
+        .cases(&CaseFilter {
+            status: Some(credence_domain::CaseStatus::Open.into()),
+            ..CaseFilter::default()
+        })?
         .into_iter()
-        .map(|c| (c.customer_id.clone(), c))
+        .map(|c| (c.customer_id.to_string(), c))
         .collect();
     let scope = match options.scope {
         WarnScope::Due => "due",
@@ -252,7 +255,7 @@ fn latest_grades(store: &mut Store) -> Result<HashMap<String, String>, EngineErr
     let mut grades: HashMap<String, String> = HashMap::new();
     if let Some(run) = store.rating_runs(20)?.into_iter().find(|r| r.finished_at.is_some()) {
         store.ratings_of_run(run.id, |r| {
-            grades.insert(r.rating.customer_id, r.rating.letter_grade);
+            grades.insert(r.rating.customer_id.into(), r.rating.letter_grade);
             Ok(())
         })?;
     }
@@ -530,9 +533,9 @@ fn open_case(
                 customer.to_owned(),
                 StoredCase {
                     id,
-                    customer_id: customer.to_owned(),
+                    customer_id: customer.into(),
                     level: level.to_owned(),
-                    status: "open".into(),
+                    status: credence_domain::CaseStatus::Open.into(),
                     stage: "watch".into(),
                     owner: owner.to_owned(),
                     escalated_to: None,
@@ -665,7 +668,7 @@ pub fn change_case(
     now: &str,
 ) -> Result<StoredCase, EngineError> {
     let (case, _, _) = store.case(id)?.ok_or(EngineError::UnknownCase { id })?;
-    if case.status != "open" {
+    if case.status != credence_domain::CaseStatus::Open {
         return Err(EngineError::CaseClosed { id });
     }
     let payload = serde_json::json!({ "case_id": id, "customer_id": case.customer_id, "level": case.level })
@@ -736,7 +739,7 @@ pub fn change_case(
         CaseChange::Close { outcome } => store.update_case(
             id,
             &[
-                ("status", Value::from("closed")),
+                ("status", Value::from(credence_domain::CaseStatus::Closed.as_str())),
                 ("closed_at", Value::from(now)),
                 ("outcome", Value::from(outcome.as_str())),
             ],

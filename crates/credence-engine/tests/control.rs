@@ -257,7 +257,7 @@ fn limit_requests_follow_their_route_and_the_approved_limit_is_checked_against()
     assert_eq!(status["status"], "approved");
     person(&mut store, "late", &[&role(0)]);
     assert!(decide_limit(&mut store, request.id, true, "late", "", "2026-10-01T11:00:00Z").is_err());
-    let approved = &store.approved_limits().unwrap()[&request.customer_id];
+    let approved = &store.approved_limits().unwrap()[request.customer_id.as_str()];
     assert_eq!(approved.credit_limit, request.requested_limit);
     let checked =
         check_order(&mut store, &policy, &order(&request.customer_id, 1, None, "s", "t"), date("2026-09-30"))
@@ -378,7 +378,7 @@ fn promises_and_disputes_feed_indicators_and_hold_back_disputed_invoices() {
             .unwrap();
         list.collectors
             .iter()
-            .flat_map(|c| c.items.iter().map(|i| (i.customer_id.clone(), i.days_overdue)))
+            .flat_map(|c| c.items.iter().map(|i| (i.customer_id.to_string(), i.days_overdue)))
             .collect::<Vec<_>>()
     };
     assert_eq!(worklist(&mut store), [("C1".to_owned(), -1)]);

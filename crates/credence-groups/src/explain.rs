@@ -1,18 +1,12 @@
 //! Evidence as structured steps ("P-ZHANG holds 60% of C001") with a sentence in English
 //! and in Chinese, and the number formats those sentences use.
 
-use credence_domain::{Currency, Money, RelationKind, decimal_from_minor_units};
+use credence_domain::{Money, MoneyFormat, RelationKind};
 use serde::Serialize;
 
 use crate::graph::{Graph, pct_of_ppm};
 
-/// The language of rendered labels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    En,
-    Zh,
-}
+pub use credence_domain::Lang;
 
 /// One link used as evidence, or a conclusion drawn from the steps before it
 /// (`derived`: "C001 thus controls 55% of the votes of C004").
@@ -148,22 +142,7 @@ pub fn format_pct(pct: f64) -> String {
 /// An amount with thousands separators, `¥` for yuan and the code otherwise, without a
 /// zero fraction: `¥5,000,000`, `USD 1,234.50`.
 pub fn format_money(m: Money) -> String {
-    let plain = decimal_from_minor_units(m.minor, m.currency.exponent());
-    let (sign, digits) = plain.strip_prefix('-').map_or(("", plain.as_str()), |d| ("-", d));
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let frac = if frac.bytes().all(|b| b == b'0') { String::new() } else { format!(".{frac}") };
-    if m.currency == Currency::CNY {
-        format!("{sign}¥{grouped}{frac}")
-    } else {
-        format!("{sign}{} {grouped}{frac}", m.currency.code())
-    }
+    m.format(MoneyFormat::SIGN)
 }
 
 /// Sums amounts per currency, in currency-code order.
@@ -204,6 +183,7 @@ pub(crate) fn money_vec<S: serde::Serializer>(ms: &[Money], s: S) -> Result<S::O
 #[cfg(test)]
 mod tests {
     use super::*;
+    use credence_domain::Currency;
 
     #[test]
     fn percentages_print_short() {

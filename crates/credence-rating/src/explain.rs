@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
-
 use crate::file::Unit;
 use crate::model::ScorecardModel;
 use crate::rate::{
@@ -13,12 +11,7 @@ use crate::rate::{
 };
 use crate::scale::ScaleKind;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    Zh,
-    En,
-}
+pub use credence_domain::Lang;
 
 impl ScorecardModel {
     /// Explains a rating made with this model. `peer_medians` (indicator id → median of the

@@ -29,6 +29,15 @@ pub enum HeaderLanguage {
     Chinese,
 }
 
+impl From<credence_domain::Lang> for HeaderLanguage {
+    fn from(l: credence_domain::Lang) -> Self {
+        match l {
+            credence_domain::Lang::En => HeaderLanguage::English,
+            credence_domain::Lang::Zh => HeaderLanguage::Chinese,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     #[error("cannot write {path}")]

@@ -7,6 +7,7 @@ use credence_store::{AuditEntry, Store, StoredToken, StoredUser, UserAccess};
 
 use crate::access::{Permission, Role, allows, list, permission_for_authority};
 use crate::auth;
+use crate::clock::now;
 
 /// Why an account change was refused.
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +73,7 @@ impl Actor {
     /// The audit entry of a change this actor made, time-stamped now.
     pub fn entry(&self, action: &str, object: &str, summary: serde_json::Value) -> AuditEntry {
         AuditEntry {
-            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            at: crate::clock::now_millis().into(),
             actor: self.name.clone(),
             role: self.role.clone(),
             action: action.into(),
@@ -95,10 +96,6 @@ impl Actor {
         store.append_audit(&self.entry(action, object, summary))?;
         Ok(())
     }
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Who asks for an account change: the local operator, or a user by the permissions of
@@ -235,8 +232,8 @@ pub fn add_user_as(
         customers: u.customers.join(","),
         hidden_indicators: u.hidden_indicators.join(","),
         disabled: false,
-        created_at: at.clone(),
-        password_changed_at: at,
+        created_at: at.to_string(),
+        password_changed_at: at.into(),
         language: None,
     };
     store.transaction(|store| {
@@ -492,7 +489,7 @@ pub fn create_token(
             return Err(AccountError::ScopeBeyondCredential(s.clone()));
         }
     }
-    let created = chrono::Utc::now();
+    let created = crate::clock::instant();
     let latest = created + chrono::Duration::days(t.max_days.max(1));
     let expires = match t.expires_at {
         None => latest,

@@ -14,6 +14,7 @@ use axum::http::{Method, header};
 use sha2::{Digest, Sha256};
 
 use crate::access::{DataScope, Permission, Role, allows, list};
+use crate::clock::now;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -178,10 +179,6 @@ impl TokenCache {
     }
 }
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 pub(crate) fn caller_of(user: credence_store::StoredUser, via: Via) -> Result<Caller, ApiError> {
     if user.disabled {
         return Err(ApiError::unauthorized("the account is disabled"));
@@ -207,7 +204,7 @@ pub(crate) fn caller_of(user: credence_store::StoredUser, via: Via) -> Result<Ca
 /// (tokens issued before every token had an expiry, or under a longer limit).
 fn token_outlived(created_at: &str, max_days: i64) -> bool {
     chrono::DateTime::parse_from_rfc3339(created_at).map_or(true, |c| {
-        c.with_timezone(&chrono::Utc) + chrono::Duration::days(max_days) <= chrono::Utc::now()
+        c.with_timezone(&chrono::Utc) + chrono::Duration::days(max_days) <= crate::clock::instant()
     })
 }
 
@@ -300,7 +297,7 @@ pub(crate) fn session_caller(
 ) -> Result<(Caller, credence_store::StoredUser), ApiError> {
     let s =
         store.session(hash)?.ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
-    let now = chrono::Utc::now();
+    let now = crate::clock::instant();
     let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     if s.expires_at <= stamp(now) {
         return Err(ApiError::unauthorized("the session has expired; sign in again"));

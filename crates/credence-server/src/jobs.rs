@@ -161,7 +161,7 @@ pub(crate) fn claim(
     run: &str,
     lease: chrono::Duration,
 ) -> Result<bool, crate::error::ApiError> {
-    let now = Utc::now();
+    let now = crate::clock::instant();
     let claimed = store.claim_job(run, &shared.config.instance, &stamp(now), &stamp(now + lease))?;
     if claimed {
         tracing::info!(run = %run, instance = %shared.config.instance, "job claimed");
@@ -196,13 +196,13 @@ pub(crate) fn run_claimed(
         serde_json::json!({ "kind": format!("{kind:?}"), "as_of": as_of.to_string() }),
     ));
     store.audit_on_first_commit(start);
-    let outcome = execute(store, shared, notify, kind, as_of, Utc::now());
+    let outcome = execute(store, shared, notify, kind, as_of, crate::clock::instant());
     let status = match outcome {
         Ok(s) => format!("ok: {s}"),
         Err(e) => format!("failed: {e}"),
     };
     let finished = store.audited(|store| {
-        let kept = store.finish_job(run, &instance, &stamp(Utc::now()), &status)?;
+        let kept = store.finish_job(run, &instance, &stamp(crate::clock::instant()), &status)?;
         let entry =
             job_actor.entry("job.run", &object, serde_json::json!({ "status": status, "claim_kept": kept }));
         Ok::<_, crate::error::ApiError>(((), entry))
@@ -216,7 +216,7 @@ pub(crate) fn run_claimed(
 /// One pass: claims and runs every due run this instance can get.
 pub async fn run_due(state: &AppState, config: &JobConfig) {
     for s in &config.schedules {
-        let run = run_name(s, Utc::now());
+        let run = run_name(s, crate::clock::instant());
         let lease = chrono::Duration::from_std(config.lease).unwrap_or(chrono::Duration::hours(1));
         let cfg = config.clone();
         let started = Instant::now();

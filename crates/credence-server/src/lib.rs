@@ -30,6 +30,7 @@
 pub mod access;
 pub mod accounts;
 pub mod auth;
+pub mod clock;
 pub mod error;
 pub mod jobs;
 mod listen;

@@ -233,7 +233,7 @@ impl AppState {
     /// The business date: the configured one, else a demo portfolio's own date, else
     /// today (UTC).
     pub fn today(&self) -> chrono::NaiveDate {
-        self.0.config.as_of.or(self.0.demo_as_of).unwrap_or_else(|| chrono::Utc::now().date_naive())
+        self.0.config.as_of.or(self.0.demo_as_of).unwrap_or_else(|| crate::clock::instant().date_naive())
     }
 
     /// Runs a request's blocking store work off the async threads with a pooled

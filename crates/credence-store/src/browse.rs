@@ -4,6 +4,7 @@
 
 use crate::cells::{opt_text, text};
 use crate::{Store, StoreError};
+use credence_domain::CustomerId;
 use credence_records::Value;
 use std::collections::HashMap;
 
@@ -36,7 +37,7 @@ pub enum CustomerSort {
 /// One customer in a list.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CustomerSummary {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub name: String,
     pub customer_type: String,
     pub industry: String,
@@ -82,7 +83,7 @@ const SUMMARY_COLUMNS: &str = "customer_id, name, customer_type, industry, regio
 
 fn summary(r: &[crate::db::Cell<'_>]) -> CustomerSummary {
     CustomerSummary {
-        customer_id: text(r[0]),
+        customer_id: text(r[0]).into(),
         name: text(r[1]),
         customer_type: text(r[2]),
         industry: text(r[3]),

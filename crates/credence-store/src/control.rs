@@ -5,6 +5,7 @@
 use crate::cells::{opt_text, returning_id, text};
 use crate::db::{Cell, Db};
 use crate::{Store, StoreError};
+use credence_domain::CustomerId;
 use credence_records::Value;
 use std::collections::HashMap;
 
@@ -20,7 +21,7 @@ fn opt_str(v: Option<&str>) -> Value {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct StoredLimitRequest {
     pub id: i64,
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub policy_version: String,
     pub as_of: String,
     pub created_at: String,
@@ -52,7 +53,7 @@ pub struct StoredLimitDecision {
 /// A limit in force by a credit decision.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ApprovedLimit {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub currency: String,
     pub credit_limit: i64,
     pub term_days: i64,
@@ -67,7 +68,7 @@ pub struct ApprovedLimit {
 pub struct BlockedOrder {
     pub id: i64,
     pub order_ref: String,
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub currency: String,
     pub amount: i64,
     pub order_date: String,
@@ -94,7 +95,7 @@ pub struct OrderDecision {
 /// A collection action taken.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CollectionAction {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub action_date: String,
     pub action: String,
     pub note: String,
@@ -104,7 +105,7 @@ pub struct CollectionAction {
 /// A promise to pay.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct StoredPromise {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub made_on: String,
     pub promised_date: String,
     pub currency: String,
@@ -122,7 +123,7 @@ const REQUEST_COLUMNS: &str = "id, customer_id, policy_version, as_of, created_a
 fn request(r: &[Cell<'_>]) -> StoredLimitRequest {
     StoredLimitRequest {
         id: r[0].int().unwrap_or(0),
-        customer_id: text(r[1]),
+        customer_id: text(r[1]).into(),
         policy_version: text(r[2]),
         as_of: text(r[3]),
         created_at: text(r[4]),
@@ -145,7 +146,7 @@ fn order(r: &[Cell<'_>]) -> BlockedOrder {
     BlockedOrder {
         id: r[0].int().unwrap_or(0),
         order_ref: text(r[1]),
-        customer_id: text(r[2]),
+        customer_id: text(r[2]).into(),
         currency: text(r[3]),
         amount: r[4].int().unwrap_or(0),
         order_date: text(r[5]),
@@ -302,7 +303,7 @@ impl Store {
             &[],
             |r| {
                 let a = ApprovedLimit {
-                    customer_id: text(r[0]),
+                    customer_id: text(r[0]).into(),
                     currency: text(r[1]),
                     credit_limit: r[2].int().unwrap_or(0),
                     term_days: r[3].int().unwrap_or(0),
@@ -311,7 +312,7 @@ impl Store {
                     request_id: r[6].int().unwrap_or(0),
                     approved_at: text(r[7]),
                 };
-                out.insert(a.customer_id.clone(), a);
+                out.insert(a.customer_id.to_string(), a);
             },
         )?;
         Ok(out)
@@ -448,7 +449,7 @@ impl Store {
             &[],
             |r| {
                 out.entry(text(r[0])).or_default().push(CollectionAction {
-                    customer_id: text(r[0]),
+                    customer_id: text(r[0]).into(),
                     action_date: text(r[1]),
                     action: text(r[2]),
                     note: text(r[3]),
@@ -474,7 +475,7 @@ impl Store {
             &params,
             |r| {
                 out.entry(text(r[0])).or_default().push(StoredPromise {
-                    customer_id: text(r[0]),
+                    customer_id: text(r[0]).into(),
                     made_on: text(r[1]),
                     promised_date: text(r[2]),
                     currency: text(r[3]),

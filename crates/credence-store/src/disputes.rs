@@ -5,6 +5,7 @@
 use crate::cells::{opt_text, returning_id, text};
 use crate::control::customer_range;
 use crate::{Store, StoreError};
+use credence_domain::CustomerId;
 use credence_records::Value;
 use std::collections::HashMap;
 
@@ -13,7 +14,7 @@ use std::collections::HashMap;
 pub struct StoredDispute {
     /// 0 until stored.
     pub id: i64,
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub invoice_no: String,
     pub opened_on: String,
     pub currency: String,
@@ -38,7 +39,7 @@ pub enum ResolveOutcome {
 fn dispute(r: &[crate::db::Cell<'_>]) -> StoredDispute {
     StoredDispute {
         id: r[0].int().unwrap_or(0),
-        customer_id: text(r[1]),
+        customer_id: text(r[1]).into(),
         invoice_no: text(r[2]),
         opened_on: text(r[3]),
         currency: text(r[4]),
@@ -119,7 +120,7 @@ impl Store {
             &params,
             |r| {
                 let d = dispute(r);
-                out.entry(d.customer_id.clone()).or_default().push(d);
+                out.entry(d.customer_id.to_string()).or_default().push(d);
             },
         )?;
         Ok(out)

@@ -5,6 +5,7 @@
 use crate::cells::{opt_text, returning_id, text};
 use crate::db::Db;
 use crate::{Store, StoreError};
+use credence_domain::CustomerId;
 use credence_records::Value;
 
 /// A model as registered: its artefact (the saved model file's text) and identity.
@@ -35,7 +36,7 @@ pub enum Registered {
 /// One customer's score from a model run.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ModelScore {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub pd: f64,
     pub score: f64,
     pub grade: String,
@@ -192,7 +193,7 @@ impl Store {
             &[Value::Int(run_id)],
             |r| {
                 out.push(ModelScore {
-                    customer_id: text(r[0]),
+                    customer_id: text(r[0]).into(),
                     pd: r[1].real().unwrap_or(f64::NAN),
                     score: r[2].real().unwrap_or(f64::NAN),
                     grade: text(r[3]),

@@ -4,13 +4,14 @@
 
 use crate::db::Db;
 use crate::{Store, StoreError};
+use credence_domain::CustomerId;
 use credence_records::Value;
 use std::collections::HashMap;
 
 /// A rating to store.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct NewRating {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub as_of: String,
     pub model_version: String,
     pub catalogue_version: String,
@@ -44,7 +45,7 @@ pub struct StoredRating {
 pub struct StoredOverride {
     pub id: i64,
     pub rating_id: i64,
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub letter_grade: String,
     pub point_grade: String,
     pub reason: String,
@@ -59,7 +60,7 @@ pub struct StoredOverride {
 pub struct OverrideRequest {
     pub id: i64,
     pub rating_id: i64,
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub letter_grade: String,
     pub point_grade: String,
     pub reason: String,
@@ -80,7 +81,7 @@ fn override_request_from_row(r: &[Value]) -> OverrideRequest {
     OverrideRequest {
         id: r[0].as_int().unwrap_or(0),
         rating_id: r[1].as_int().unwrap_or(0),
-        customer_id: text(&r[2]),
+        customer_id: text(&r[2]).into(),
         letter_grade: text(&r[3]),
         point_grade: text(&r[4]),
         reason: text(&r[5]),
@@ -131,7 +132,7 @@ fn rating_from_row(r: &[Value]) -> StoredRating {
         id: r[0].as_int().unwrap_or(0),
         run_id: r[1].as_int().unwrap_or(0),
         rating: NewRating {
-            customer_id: text(&r[2]),
+            customer_id: text(&r[2]).into(),
             as_of: text(&r[3]),
             model_version: text(&r[4]),
             catalogue_version: text(&r[5]),
@@ -153,7 +154,7 @@ fn override_from_row(r: &[Value]) -> StoredOverride {
     StoredOverride {
         id: r[0].as_int().unwrap_or(0),
         rating_id: r[1].as_int().unwrap_or(0),
-        customer_id: text(&r[2]),
+        customer_id: text(&r[2]).into(),
         letter_grade: text(&r[3]),
         point_grade: text(&r[4]),
         reason: text(&r[5]),

@@ -3,13 +3,14 @@
 use crate::cells::{opt_text, returning_id, text};
 use crate::db::Db;
 use crate::{Store, StoreError};
+use credence_domain::CustomerId;
 use credence_records::Value;
 
 /// A credit-repair plan (GOV-1).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RepairPlan {
     pub id: i64,
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// `open`, `completed` or `abandoned`.
     pub status: String,
     pub reason: String,
@@ -133,7 +134,7 @@ impl Store {
         self.db.query_cells(&sql, &params, |r| {
             plans.push(RepairPlan {
                 id: r[0].int().unwrap_or(0),
-                customer_id: text(r[1]),
+                customer_id: text(r[1]).into(),
                 status: text(r[2]),
                 reason: text(r[3]),
                 opened_at: text(r[4]),

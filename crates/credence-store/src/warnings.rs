@@ -7,6 +7,7 @@ use crate::cells::{opt_text, returning_id, text};
 use crate::db::{Cell, Db};
 use crate::notifications::{NewNotification, enqueue};
 use crate::{Store, StoreError};
+use credence_domain::CustomerId;
 use credence_records::Value;
 use std::collections::HashMap;
 
@@ -50,7 +51,7 @@ pub struct NewAlert<'a> {
 /// A customer's current level.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct StoredLevel {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub level: String,
     pub watch: bool,
     pub since_as_of: String,
@@ -62,7 +63,7 @@ pub struct StoredLevel {
 /// A change of a customer's level.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LevelChange {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub from_level: Option<String>,
     pub to_level: String,
     pub as_of: String,
@@ -74,7 +75,7 @@ pub struct LevelChange {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct StoredCase {
     pub id: i64,
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub level: String,
     /// `open` or `closed`.
     pub status: String,
@@ -171,7 +172,7 @@ const CASE_COLUMNS: &str =
 fn case(r: &[Cell<'_>]) -> StoredCase {
     StoredCase {
         id: r[0].int().unwrap_or(0),
-        customer_id: text(r[1]),
+        customer_id: text(r[1]).into(),
         level: text(r[2]),
         status: text(r[3]),
         stage: text(r[4]),
@@ -526,14 +527,14 @@ impl Store {
             &[],
             |r| {
                 let l = StoredLevel {
-                    customer_id: text(r[0]),
+                    customer_id: text(r[0]).into(),
                     level: text(r[1]),
                     watch: r[2].int() == Some(1),
                     since_as_of: text(r[3]),
                     checked_as_of: text(r[4]),
                     causes: text(r[5]),
                 };
-                out.insert(l.customer_id.clone(), l);
+                out.insert(l.customer_id.to_string(), l);
             },
         )?;
         Ok(out)
@@ -547,7 +548,7 @@ impl Store {
             &[customer_id.into()],
             |r| {
                 out.push(LevelChange {
-                    customer_id: text(r[0]),
+                    customer_id: text(r[0]).into(),
                     from_level: opt_text(r[1]),
                     to_level: text(r[2]),
                     as_of: text(r[3]),

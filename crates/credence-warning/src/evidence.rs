@@ -15,11 +15,7 @@ use crate::eval::{Reads, Truth};
 use crate::level::RuleLevel;
 
 /// A language for sentences.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Language {
-    En,
-    Zh,
-}
+pub use credence_domain::Lang as Language;
 
 /// One rule that fired for a customer, with its evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -21,62 +21,7 @@ use crate::aggregate::PeerAlert;
 use crate::evidence::Firing;
 
 /// A customer's warning level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    Green,
-    Yellow,
-    Red,
-}
-
-impl Level {
-    pub const ALL: [Level; 3] = [Level::Green, Level::Yellow, Level::Red];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Level::Green => "green",
-            Level::Yellow => "yellow",
-            Level::Red => "red",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Level> {
-        Level::ALL.into_iter().find(|l| l.code() == code)
-    }
-
-    pub fn name_zh(self) -> &'static str {
-        match self {
-            Level::Green => "绿色",
-            Level::Yellow => "黄色",
-            Level::Red => "红色",
-        }
-    }
-
-    pub fn name_en(self) -> &'static str {
-        match self {
-            Level::Green => "Green",
-            Level::Yellow => "Yellow",
-            Level::Red => "Red",
-        }
-    }
-
-    /// What the level sets in motion (CTRL-6, seed 000 三(三)1).
-    pub fn response_en(self) -> &'static str {
-        match self {
-            Level::Green => "routine monitoring",
-            Level::Yellow => "dynamic tracking and a remediation plan from the customer",
-            Level::Red => "stop-loss plan (freeze credit, legal action) started within 24 hours",
-        }
-    }
-
-    pub fn response_zh(self) -> &'static str {
-        match self {
-            Level::Green => "纳入常态监测",
-            Level::Yellow => "动态跟踪，督导整改，要求客户提交风险缓释方案",
-            Level::Red => "24小时内启动止损预案（冻结授信、启动法律程序）",
-        }
-    }
-}
+pub use credence_domain::Level;
 
 /// What a rule contributes to a customer's level when it fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

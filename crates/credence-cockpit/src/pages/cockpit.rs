@@ -3,13 +3,13 @@
 
 use askama::Template;
 use credence_control::Level;
-use credence_domain::Labelled;
+use credence_domain::{Labelled, Lang};
 use credence_portfolio::{Concentration, HeatAxis, HeatMap, Overview, Totals};
 
 use super::{AlertRow, CaseRow, Figure, Frame, industry_name, level_label, region_name, with_param};
 use crate::charts::{self, Bar, Cell, Series};
 use crate::format;
-use crate::words::{Lang, Words};
+use crate::words::{LangWords, Words};
 
 /// A level tile of the cockpit.
 #[derive(Debug, Clone)]

@@ -15,7 +15,7 @@ pub use customers::{Chip, CustomerListPage, CustomerPage, Fact, IndicatorRow, Li
 pub use work::{CasePage, ControlPage, ModelRow, ModelsPage, OrderRow, RequestRow, RuleRow, WorkPage};
 
 use crate::format;
-use crate::words::{Lang, Words};
+use crate::words::{Lang, LangWords, Words};
 
 /// Why a page could not be rendered.
 #[derive(Debug, thiserror::Error)]

@@ -259,7 +259,7 @@ pub(crate) async fn record_refusals(State(state): State<AppState>, request: Requ
     }
     let method = method.to_string();
     let path = uri.path().chars().take(256).collect::<String>();
-    let minute = chrono::Utc::now().timestamp().div_euclid(60);
+    let minute = crate::clock::instant().timestamp().div_euclid(60);
     let limit = state.0.config.audit.refusals_per_minute;
     let what = state.0.refusals.count(&ip, minute, limit);
     if what == RefusalRecord::Nothing {
@@ -307,7 +307,7 @@ pub async fn take_checkpoints(state: AppState, path: std::path::PathBuf, every: 
         let path = path.clone();
         let taken = state
             .in_background(move |store, _| {
-                let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+                let at = crate::clock::now_millis();
                 let cp = credence_store::AuditCheckpoint::take(store, &at)?;
                 cp.append_to(&path).map_err(|e| ApiError::Internal(crate::error::chain(&e)))?;
                 Ok(cp)

@@ -79,7 +79,7 @@ impl From<credence_store::StoredCase> for CaseBody {
     fn from(c: credence_store::StoredCase) -> Self {
         CaseBody {
             id: c.id,
-            customer_id: c.customer_id,
+            customer_id: c.customer_id.into_string(),
             level: c.level,
             status: c.status,
             stage: c.stage,
@@ -126,7 +126,7 @@ impl From<credence_store::RepairPlan> for RepairPlanBody {
     fn from(p: credence_store::RepairPlan) -> Self {
         RepairPlanBody {
             id: p.id,
-            customer_id: p.customer_id,
+            customer_id: p.customer_id.into_string(),
             status: p.status,
             reason: p.reason,
             opened_at: p.opened_at,
@@ -206,7 +206,7 @@ impl From<credence_store::OverrideRequest> for OverrideRequestBody {
         OverrideRequestBody {
             id: o.id,
             rating_id: o.rating_id,
-            customer_id: o.customer_id,
+            customer_id: o.customer_id.into_string(),
             letter_grade: o.letter_grade,
             point_grade: o.point_grade,
             reason: o.reason,
@@ -244,7 +244,7 @@ impl From<credence_store::OverrideRequest> for EnteredOverrideBody {
     fn from(o: credence_store::OverrideRequest) -> Self {
         EnteredOverrideBody {
             approver: o.approver,
-            customer_id: o.customer_id,
+            customer_id: o.customer_id.into_string(),
             decided_at: o.decided_at,
             decision_comment: o.decision_comment,
             entered_at: o.entered_at,
@@ -304,7 +304,7 @@ impl From<credence_store::StoredRating> for RatingLineBody {
             model_version: r.rating.model_version,
             overridden: r.overridden.map(|o| OverrideInForceBody {
                 approver: o.approver,
-                customer_id: o.customer_id,
+                customer_id: o.customer_id.into_string(),
                 entered_at: o.entered_at,
                 entered_by: o.entered_by,
                 id: o.id,
@@ -380,7 +380,7 @@ impl From<credence_store::StoredLimitRequest> for LimitRequestBody {
     fn from(r: credence_store::StoredLimitRequest) -> Self {
         LimitRequestBody {
             id: r.id,
-            customer_id: r.customer_id,
+            customer_id: r.customer_id.into_string(),
             policy_version: r.policy_version,
             as_of: r.as_of,
             created_at: r.created_at,
@@ -433,7 +433,7 @@ impl From<credence_store::BlockedOrder> for BlockedOrderBody {
         BlockedOrderBody {
             id: o.id,
             order_ref: o.order_ref,
-            customer_id: o.customer_id,
+            customer_id: o.customer_id.into_string(),
             currency: o.currency,
             amount: o.amount,
             order_date: o.order_date,
@@ -522,7 +522,7 @@ impl From<credence_store::StoredDispute> for DisputeBody {
     fn from(d: credence_store::StoredDispute) -> Self {
         DisputeBody {
             id: d.id,
-            customer_id: d.customer_id,
+            customer_id: d.customer_id.into_string(),
             invoice_no: d.invoice_no,
             opened_on: d.opened_on,
             currency: d.currency,
@@ -609,7 +609,7 @@ pub struct OrderCheckBody {
 impl From<credence_engine::OrderCheck> for OrderCheckBody {
     fn from(c: credence_engine::OrderCheck) -> Self {
         OrderCheckBody {
-            customer_id: c.customer_id,
+            customer_id: c.customer_id.into_string(),
             order_ref: c.order_ref,
             result: c.result,
             blocked_order: c.blocked_order,

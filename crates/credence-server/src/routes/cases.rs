@@ -78,12 +78,12 @@ pub async fn list(
     if !(1..=1_000).contains(&limit) {
         return Err(ApiError::invalid("limit", "must be 1–1,000"));
     }
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = crate::clock::now();
     let filter = credence_store::CaseFilter {
         status: Some(status),
         owner: q.owner,
         customer: q.customer,
-        due_before: q.overdue.filter(|o| *o).map(|_| now),
+        due_before: q.overdue.filter(|o| *o).map(|_| now.into()),
         // A scoped caller's page is filtered after reading; read more to fill it.
         limit: Some(if caller.scope.is_whole_portfolio() { limit } else { limit.saturating_mul(20) }),
     };
@@ -248,7 +248,7 @@ pub(crate) fn apply_change(
     change: &credence_engine::CaseChange,
 ) -> Result<CaseView, ApiError> {
     let before = case_view(store, caller, id)?;
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = crate::clock::now();
     let after = credence_engine::change_case(store, id, change, &caller.username, &now)?;
     audit(
         store,
@@ -343,7 +343,7 @@ pub async fn open_repair(
         .writing(move |store, _| {
             crate::routes::scoped_customer(store, &caller, &req.customer_id)?;
             let items: Vec<(String, String)> = req.items.iter().map(|i| (i.kind.clone(), i.description.clone())).collect();
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::clock::now();
             let plan = credence_engine::open_repair(store, &req.customer_id, &req.reason, &items, &caller.username, &now)?;
             audit(store, &caller, &ip, "repair.open", &format!("repair_plan:{}", plan.id), serde_json::json!({ "customer": req.customer_id, "reason": req.reason, "items": items.len() }))?;
             Ok((axum::http::StatusCode::CREATED, Json(plan.into())))
@@ -392,7 +392,7 @@ pub async fn change_repair(
             if !admits_customer(store, &caller, &plan.customer_id)? {
                 return Err(ApiError::not_found(format!("no repair plan {id}")));
             }
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::clock::now();
             let text = |v: &Option<String>, field: &str| v.clone().ok_or_else(|| ApiError::invalid(field, format!("{field} is required")));
             let out = match req.change.as_str() {
                 "add_item" => Changed::Plan(credence_engine::add_repair_item(store, id, &text(&req.kind, "kind")?, &text(&req.description, "description")?)?.into()),

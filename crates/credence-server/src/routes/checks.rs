@@ -124,7 +124,7 @@ pub async fn check(
     state
         .writing(move |store, shared| {
             scoped_customer(store, &caller, &req.customer_id)?;
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::clock::now();
             let order = credence_engine::OrderToCheck {
                 customer: &req.customer_id,
                 amount,

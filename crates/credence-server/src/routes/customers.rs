@@ -144,18 +144,18 @@ pub async fn list(
     state
         .with_store(move |store, shared| {
             let (total, rows) = counted_page(store, shared, &query)?;
-            let ids: Vec<String> = rows.iter().map(|r| r.customer_id.clone()).collect();
+            let ids: Vec<String> = rows.iter().map(|r| r.customer_id.to_string()).collect();
             let grades = if with_grades { store.latest_grades(&ids)? } else { Default::default() };
             let items = rows
                 .into_iter()
                 .map(|r| {
-                    let g = grades.get(&r.customer_id);
+                    let g = grades.get(r.customer_id.as_str());
                     CustomerItem {
                         name: shown_name(&c, &r.name, &r.customer_type),
                         letter_grade: g.map(|g| g.letter_grade.clone()),
                         pd: g.map(|g| g.pd),
                         rated_as_of: g.map(|g| g.as_of.clone()),
-                        customer_id: r.customer_id,
+                        customer_id: r.customer_id.into(),
                         customer_type: r.customer_type,
                         industry: r.industry,
                         org_unit: r.org_unit,
@@ -367,7 +367,7 @@ pub async fn override_rating(
         .writing(move |store, shared| {
             scoped_customer(store, &caller, &id)?;
             let before = store.rating_history(&id)?.first().map(|r| r.rating.letter_grade.clone());
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::clock::now();
             let request = credence_engine::types::rating::Override {
                 scale,
                 grade: req.grade.clone(),
@@ -463,7 +463,7 @@ pub async fn decide_override(
             if !crate::routes::admits_customer(store, &caller, &pending.customer_id)? {
                 return Err(ApiError::not_found(format!("no rating override {id}")));
             }
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::clock::now();
             let done = credence_engine::decide_override(store, id, d.approve, &caller.username, &d.comment, &now)?;
             audit(
                 store,

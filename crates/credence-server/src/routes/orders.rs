@@ -91,7 +91,7 @@ pub(crate) fn decide_order(
         return Err(ApiError::not_found(format!("no blocked order {id}")));
     }
     let reason = req.reason.clone().unwrap_or_default();
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = crate::clock::now();
     let decision = credence_engine::BlockedDecision {
         kind,
         reason: &reason,
@@ -179,7 +179,7 @@ pub async fn temporary_limit(
     let request = state
         .writing(move |store, shared| {
             scoped_customer(store, &caller, &id)?;
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::clock::now();
             let request =
                 credence_engine::request_temporary_limit(store, &shared.policy, &id, amount, req.expires, as_of, &now)?;
             audit(

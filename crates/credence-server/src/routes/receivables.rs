@@ -293,7 +293,7 @@ pub async fn log_action(
     state
         .writing(move |store, _| {
             scoped_customer(store, &caller, &a.customer_id)?;
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::clock::now();
             credence_engine::log_collection_action(
                 store,
                 &a.customer_id,
@@ -350,7 +350,7 @@ pub async fn log_promise(
     state
         .writing(move |store, shared| {
             scoped_customer(store, &caller, &p.customer_id)?;
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::clock::now();
             let promise = credence_engine::NewPromise {
                 customer: &p.customer_id,
                 amount,
@@ -405,7 +405,7 @@ pub async fn open_dispute(
     let id = state
         .writing(move |store, _| {
             scoped_customer(store, &caller, &d.customer_id)?;
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let now = crate::clock::now();
             let dispute = credence_engine::NewDispute {
                 customer: &d.customer_id,
                 invoice: &d.invoice_no,
@@ -503,7 +503,7 @@ pub async fn disputes(
                 .disputes(range)?
                 .into_values()
                 .flatten()
-                .filter(|d| only.as_ref().is_none_or(|o| o.contains(&d.customer_id)))
+                .filter(|d| only.as_ref().is_none_or(|o| o.contains(d.customer_id.as_str())))
                 .collect();
             out.sort_by_key(|d| std::cmp::Reverse(d.id));
             Ok(out)

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use crate::ClientIp;
 use crate::access::{Permission, mask_id_number, mask_name};
 use crate::auth::Caller;
+use crate::clock::now;
 use crate::error::ApiError;
 use crate::routes::catalogue::whole_portfolio;
 use crate::routes::{Body, Params, audit, scoped_customer};
@@ -42,10 +43,6 @@ fn read_permission(kind: Kind) -> Permission {
         Kind::Assessments => Permission::RatingRead,
         _ => Permission::CustomerRead,
     }
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Relationships join parties into groups across business lines and units, so through the
@@ -98,7 +95,7 @@ fn import_options(
     skip_invalid: bool,
     dir: &std::path::Path,
 ) -> credence_engine::ImportOptions {
-    let mut o = credence_engine::ImportOptions::new(state.today(), now());
+    let mut o = credence_engine::ImportOptions::new(state.today(), now().into());
     // Checked row by row in the import's transaction: the stored record's customer, the
     // row's customer and a customer's new unit and line.
     o.scope = caller.scope.customer_scope();

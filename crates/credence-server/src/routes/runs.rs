@@ -79,7 +79,7 @@ pub async fn start(
     caller.require(permission)?;
     whole_portfolio(&caller)?;
     let as_of = state.today();
-    let now = chrono::Utc::now();
+    let now = crate::clock::instant();
     let run = format!("{job}:manual-{}-{}", now.format("%Y%m%dT%H%M%S%.3fZ"), caller.username);
     let summary = serde_json::json!({ "kind": req.kind, "scope": req.scope, "as_of": as_of.to_string() });
     let name = run.clone();

@@ -90,7 +90,7 @@ pub(crate) async fn sign_in(
     let (attempt, user) = state
         .with_store(move |store, shared| {
             let rules = &shared.config.sign_in;
-            let now = chrono::Utc::now();
+            let now = crate::clock::instant();
             // Old attempts are forgotten now and then, not on every sign-in.
             if auth::random_hex().starts_with("00") {
                 store.prune_login_attempts(
@@ -146,7 +146,7 @@ fn open_session(
     user: credence_store::StoredUser,
     ip: &str,
 ) -> Result<(SessionInfo, String), ApiError> {
-    let now = chrono::Utc::now();
+    let now = crate::clock::instant();
     let session_id = auth::random_hex();
     let csrf = auth::random_hex();
     let expires = stamp(now + chrono::Duration::hours(shared.config.session_hours));
@@ -197,7 +197,7 @@ pub(crate) async fn end_session(state: &AppState, headers: &HeaderMap) -> Result
         let hash = auth::sha256_hex(id);
         state
             .with_store(move |store, _| {
-                let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                let now = crate::clock::now();
                 Ok(store.end_session(&hash, &now)?)
             })
             .await?;

@@ -177,7 +177,7 @@ pub(crate) fn decide_request(
     if !admits_customer(store, caller, &request.customer_id)? {
         return Err(ApiError::not_found(format!("no limit request {id}")));
     }
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = crate::clock::now();
     let done = credence_engine::decide_limit(store, id, d.approve, &caller.username, &d.comment, &now)?;
     audit(
         store,

@@ -8,10 +8,9 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use credence_cockpit::charts::{self, Edge, Node, Series};
-use credence_cockpit::format;
 use credence_cockpit::pages::{CustomerPage, Fact, IndicatorRow, ScoreRow, level_label};
-use credence_cockpit::{Lang, Words};
-use credence_domain::Labelled;
+use credence_cockpit::{LangWords, Words, format};
+use credence_domain::{Labelled, Lang};
 
 use super::pages::{alert_rows, case_rows};
 use super::{Viewer, html, notice_of};

@@ -19,8 +19,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use credence_cockpit::Lang;
 use credence_cockpit::pages::{Frame, MessagePage, NavItem, Notice};
+use credence_cockpit::{Lang, LangWords};
 
 use crate::access::Permission;
 use crate::auth::{self, Caller, SESSION_COOKIE};

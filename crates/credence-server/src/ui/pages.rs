@@ -10,7 +10,7 @@ use credence_cockpit::pages::{
     AlertRow, CaseRow, Chip, CustomerListPage, ListRow, LoginPage, industry_name, level_label, region_name,
     with_param,
 };
-use credence_cockpit::{Lang, format};
+use credence_cockpit::{Lang, LangWords, format};
 
 use super::{LANG_COOKIE, Viewer, anonymous_lang, html, local, notice_of, posted};
 use crate::ClientIp;
@@ -139,12 +139,12 @@ pub fn alert_rows(lang: Lang, alerts: &[credence_store::StoredAlert]) -> Vec<Ale
 
 /// Cases as rows of a page.
 pub fn case_rows(lang: Lang, cases: &[credence_store::StoredCase]) -> Vec<CaseRow> {
-    let now = chrono::Utc::now();
+    let now = crate::clock::instant();
     cases
         .iter()
         .map(|c| CaseRow {
             id: c.id,
-            customer_id: c.customer_id.clone(),
+            customer_id: c.customer_id.clone().into(),
             level: level_label(lang, &c.level),
             stage: credence_cockpit::pages::case_word(lang, &c.stage),
             owner: c.owner.clone(),
@@ -152,7 +152,7 @@ pub fn case_rows(lang: Lang, cases: &[credence_store::StoredCase]) -> Vec<CaseRo
             seconds_left: chrono::DateTime::parse_from_rfc3339(&c.due_at)
                 .map_or(0, |d| (d.with_timezone(&chrono::Utc) - now).num_seconds()),
             status: credence_cockpit::pages::case_word(lang, &c.status),
-            open: c.status == "open",
+            open: c.status == credence_domain::CaseStatus::Open,
         })
         .collect()
 }
@@ -173,7 +173,7 @@ pub async fn cockpit(
     };
     let lang = viewer.lang;
     let since = (state.today() - chrono::Days::new(7)).to_string();
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = crate::clock::now();
     let caller = viewer.caller.clone();
     let may_alerts = caller.may(Permission::AlertRead);
     let lists = state
@@ -201,7 +201,7 @@ pub async fn cockpit(
             crate::routes::evidence::cut_all(store, shared, &caller, &mut alerts)?;
             let filter = credence_store::CaseFilter {
                 status: Some("open".into()),
-                due_before: Some(now),
+                due_before: Some(now.into()),
                 ..Default::default()
             };
             let mut cases = Vec::new();
@@ -357,7 +357,7 @@ async fn found_rows(
                 ..Default::default()
             };
             let (total, rows) = store.customer_page(&query)?;
-            let ids: Vec<String> = rows.iter().map(|r| r.customer_id.clone()).collect();
+            let ids: Vec<String> = rows.iter().map(|r| r.customer_id.to_string()).collect();
             let grades = if caller.may(Permission::RatingRead) {
                 store.latest_grades(&ids)?
             } else {
@@ -369,7 +369,7 @@ async fn found_rows(
     let rows = rows
         .into_iter()
         .map(|r| {
-            let g = grades.get(&r.customer_id);
+            let g = grades.get(r.customer_id.as_str());
             ListRow {
                 name: crate::routes::customers::shown_name(&viewer.caller, &r.name, &r.customer_type),
                 industry: industry_name(lang, &r.industry),
@@ -382,7 +382,7 @@ async fn found_rows(
                 limit: "—".into(),
                 utilisation: "—".into(),
                 overdue: "—".into(),
-                id: r.customer_id,
+                id: r.customer_id.into_string(),
             }
         })
         .collect();

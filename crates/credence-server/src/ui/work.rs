@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
-use credence_cockpit::format;
 use credence_cockpit::pages::{
     CasePage, ControlPage, ModelRow, ModelsPage, OrderRow, RequestRow, RuleRow, WorkPage, level_label,
     with_param,
 };
+use credence_cockpit::{LangWords, format};
 use credence_domain::Labelled;
 
 use super::pages::{alert_rows, case_rows};
@@ -35,13 +35,13 @@ pub async fn work(
     let level = q.get("level").cloned().filter(|l| ["red", "yellow", "green_watch"].contains(&l.as_str()));
     let overdue = q.get("overdue").is_some_and(|v| v == "true");
     let caller = viewer.caller.clone();
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = crate::clock::now();
     let wanted = level.clone();
     let found = state
         .with_store(move |store, shared| {
             let filter = credence_store::CaseFilter {
                 status: Some("open".into()),
-                due_before: overdue.then_some(now),
+                due_before: overdue.then_some(now.into()),
                 // A scoped caller's cases are filtered after reading: read more.
                 limit: Some(if caller.scope.is_whole_portfolio() && wanted.is_none() { 200 } else { 5_000 }),
                 ..Default::default()
@@ -241,7 +241,7 @@ pub async fn control(
         .map(|(owner, i)| {
             vec![
                 owner,
-                i.customer_id.clone(),
+                i.customer_id.to_string(),
                 lang.pick(i.action.name_en(), i.action.name_zh()).to_owned(),
                 i.due_on.to_string(),
                 i.days_overdue.to_string(),
@@ -341,7 +341,7 @@ fn order_row(lang: credence_cockpit::Lang, exponent: u8, o: credence_store::Bloc
     OrderRow {
         id: o.id,
         order_ref: o.order_ref,
-        customer_id: o.customer_id,
+        customer_id: o.customer_id.into_string(),
         amount: format::money_full(o.amount, exponent),
         blocked_at: o.blocked_at,
         failed,
@@ -391,7 +391,7 @@ fn request_row(
     let money = |v: i64| format::money_full(v, exponent);
     Some(RequestRow {
         id: r.id,
-        customer_id: r.customer_id,
+        customer_id: r.customer_id.into_string(),
         grade: proposal["grade"].as_str().unwrap_or_default().to_owned(),
         current: money(r.current_limit),
         requested: money(r.requested_limit),

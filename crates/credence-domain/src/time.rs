@@ -1,0 +1,217 @@
+//! Time stamps and the clock that makes them.
+//!
+//! A [`Timestamp`] is an instant written as RFC 3339 in UTC (`2026-03-01T08:30:00Z`, or with
+//! milliseconds in the audit log). It keeps the text it was made or read with, so what is
+//! stored and sent stays byte for byte what it was, and orders by the instant it names.
+//!
+//! This crate reads no clock: the programs at the edge (the command line and the server)
+//! implement [`Clock`], and everything else is handed the time.
+
+use std::borrow::Borrow;
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, SubsecRound, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An instant in RFC 3339 UTC text; compares, orders and hashes by the instant, then the text.
+#[derive(Clone)]
+pub struct Timestamp {
+    text: String,
+    instant: DateTime<Utc>,
+}
+
+/// Why a text is not a time stamp.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not an RFC 3339 time stamp")]
+pub struct TimestampError(pub String);
+
+impl Timestamp {
+    /// The instant to the second: `2026-03-01T08:30:00Z`.
+    pub fn secs(instant: DateTime<Utc>) -> Timestamp {
+        let instant = instant.trunc_subsecs(0);
+        Timestamp { text: instant.to_rfc3339_opts(SecondsFormat::Secs, true), instant }
+    }
+
+    /// The instant to the millisecond: `2026-03-01T08:30:00.123Z`.
+    pub fn millis(instant: DateTime<Utc>) -> Timestamp {
+        let instant = instant.trunc_subsecs(3);
+        Timestamp { text: instant.to_rfc3339_opts(SecondsFormat::Millis, true), instant }
+    }
+
+    /// Reads an RFC 3339 text, keeping it as written.
+    pub fn parse(text: &str) -> Result<Timestamp, TimestampError> {
+        DateTime::parse_from_rfc3339(text)
+            .map(|t| Timestamp { text: text.to_owned(), instant: t.with_timezone(&Utc) })
+            .map_err(|_| TimestampError(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn instant(&self) -> DateTime<Utc> {
+        self.instant
+    }
+
+    /// The calendar date in UTC.
+    pub fn date(&self) -> NaiveDate {
+        self.instant.date_naive()
+    }
+
+    pub fn into_string(self) -> String {
+        self.text
+    }
+}
+
+/// The source of the current time. Only the programs at the edge implement it with the
+/// wall clock; tests implement it with a fixed instant.
+pub trait Clock {
+    /// The current instant.
+    fn instant(&self) -> DateTime<Utc>;
+
+    /// The current time stamp to the second.
+    fn now(&self) -> Timestamp {
+        Timestamp::secs(self.instant())
+    }
+
+    /// The current time stamp to the millisecond.
+    fn now_millis(&self) -> Timestamp {
+        Timestamp::millis(self.instant())
+    }
+}
+
+/// A clock that always says the same instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn instant(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+impl PartialEq for Timestamp {
+    fn eq(&self, other: &Self) -> bool {
+        self.instant == other.instant && self.text == other.text
+    }
+}
+
+impl Eq for Timestamp {}
+
+impl PartialOrd for Timestamp {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Timestamp {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.instant.cmp(&other.instant).then_with(|| self.text.cmp(&other.text))
+    }
+}
+
+impl Hash for Timestamp {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+impl PartialEq<str> for Timestamp {
+    fn eq(&self, other: &str) -> bool {
+        self.text == other
+    }
+}
+
+impl PartialEq<&str> for Timestamp {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
+impl PartialEq<String> for Timestamp {
+    fn eq(&self, other: &String) -> bool {
+        &self.text == other
+    }
+}
+
+impl Deref for Timestamp {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl AsRef<str> for Timestamp {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl Borrow<str> for Timestamp {
+    fn borrow(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.text, f)
+    }
+}
+
+impl From<Timestamp> for String {
+    fn from(t: Timestamp) -> String {
+        t.text
+    }
+}
+
+impl std::str::FromStr for Timestamp {
+    type Err = TimestampError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Timestamp::parse(s)
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Timestamp::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn stamps_write_as_before_and_order_by_instant() {
+        let clock = FixedClock(at("2026-03-01T08:30:00.123Z"));
+        assert_eq!(clock.now(), "2026-03-01T08:30:00Z");
+        assert_eq!(clock.now_millis(), "2026-03-01T08:30:00.123Z");
+        assert!(clock.now() < clock.now_millis());
+        let later = Timestamp::parse("2026-03-01T09:00:00+08:00").unwrap();
+        assert_eq!(later.as_str(), "2026-03-01T09:00:00+08:00");
+        assert!(later < clock.now());
+        assert!(Timestamp::parse("yesterday").is_err());
+        assert_eq!(clock.now().date(), NaiveDate::from_ymd_opt(2026, 3, 1).unwrap());
+    }
+}
