@@ -79,11 +79,12 @@ pub(crate) fn load(
 
     let knockouts = check_knockouts(&raw, &mut slots, &mut slot_of, &flags, known, (&letter, &points), p);
 
-    problems.into_result(())?;
-    let (Some((layers, base)), Some(calibration), Some(letter), Some(points)) =
-        (layers, calibration, letter, points)
+    // A part that failed its checks recorded why, so the model is whole exactly when no
+    // problem was found.
+    let (Some((layers, base)), Some(calibration), Some(letter), Some(points), true) =
+        (layers, calibration, letter, points, problems.is_empty())
     else {
-        unreachable!("every failed part recorded a problem")
+        return Err(problems.into_error());
     };
     let selector = Selector::compile(&layers, &base);
     Ok(ScorecardModel {
