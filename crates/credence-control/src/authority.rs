@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::labels::Admission;
 use crate::money::format_money;
-use crate::policy::{AmountBasis, AuthorityLevel, CreditPolicy, RoleRef};
+use crate::policy::{AmountBasis, AuthorityLevel, AuthorityMatrix, CreditPolicy, RoleRef};
 
 /// A limit on top of the permanent one, valid until `expires` inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,8 +100,38 @@ pub fn route(policy: &CreditPolicy, request: &LimitRequest) -> Result<Vec<Approv
             policy: policy.currency().code().to_owned(),
         });
     }
-    let a = &policy.authority();
-    // (role, why_en, why_zh) before merging.
+    let a = policy.authority();
+    let mut parts = term_parts(a, request);
+    parts.extend(amount_parts(a, request));
+    let mut steps: Vec<(usize, ApprovalStep)> = Vec::new();
+    for (role, en, zh) in parts {
+        match steps.iter_mut().find(|(_, s)| s.role == role.id()) {
+            Some((_, s)) => {
+                s.why_en = format!("{}; {en}", s.why_en);
+                s.why_zh = format!("{}；{zh}", s.why_zh);
+            }
+            None => {
+                let r = a.role_of(role);
+                steps.push((
+                    role.rank(),
+                    ApprovalStep {
+                        role: role.id().to_owned(),
+                        role_en: r.name_en.clone(),
+                        role_zh: r.name_zh.clone(),
+                        why_en: en,
+                        why_zh: zh,
+                        quorum: r.quorum.max(1),
+                    },
+                ));
+            }
+        }
+    }
+    steps.sort_by_key(|(rank, _)| *rank);
+    Ok(steps.into_iter().map(|(_, s)| s).collect())
+}
+
+/// The approvals a longer payment term needs: (role, why_en, why_zh) by level.
+fn term_parts<'a>(a: &'a AuthorityMatrix, request: &LimitRequest) -> Vec<(&'a RoleRef, String, String)> {
     let mut parts: Vec<(&RoleRef, String, String)> = Vec::new();
     let term = request.requested_term_days;
     if term > request.current_term_days {
@@ -135,6 +165,13 @@ pub fn route(policy: &CreditPolicy, request: &LimitRequest) -> Result<Vec<Approv
             parts.push((&level.role, en, zh));
         }
     }
+    parts
+}
+
+/// The approvals a higher limit needs: (role, why_en, why_zh) by level, or the green
+/// channel's.
+fn amount_parts<'a>(a: &'a AuthorityMatrix, request: &LimitRequest) -> Vec<(&'a RoleRef, String, String)> {
+    let mut parts: Vec<(&RoleRef, String, String)> = Vec::new();
     let total = request.requested_total();
     if total > request.current_limit {
         let amount = match a.amount_basis {
@@ -187,31 +224,7 @@ pub fn route(policy: &CreditPolicy, request: &LimitRequest) -> Result<Vec<Approv
             }
         }
     }
-    let mut steps: Vec<(usize, ApprovalStep)> = Vec::new();
-    for (role, en, zh) in parts {
-        match steps.iter_mut().find(|(_, s)| s.role == role.id()) {
-            Some((_, s)) => {
-                s.why_en = format!("{}; {en}", s.why_en);
-                s.why_zh = format!("{}；{zh}", s.why_zh);
-            }
-            None => {
-                let r = a.role_of(role);
-                steps.push((
-                    role.rank(),
-                    ApprovalStep {
-                        role: role.id().to_owned(),
-                        role_en: r.name_en.clone(),
-                        role_zh: r.name_zh.clone(),
-                        why_en: en,
-                        why_zh: zh,
-                        quorum: r.quorum.max(1),
-                    },
-                ));
-            }
-        }
-    }
-    steps.sort_by_key(|(rank, _)| *rank);
-    Ok(steps.into_iter().map(|(_, s)| s).collect())
+    parts
 }
 
 /// The first level whose bound covers `x` (the last is unbounded).

@@ -240,66 +240,7 @@ fn check(raw: RawStrategy, p: &mut Problems) -> Option<CollectionStrategy> {
     };
     let grace = count(&raw.promises.grace_days, "promises.grace_days", 0, 90, p);
     let success = count(&raw.success.window_days, "success.window_days", 1, 365, p);
-    let mut rules = Vec::with_capacity(raw.rules.len());
-    for (i, r) in raw.rules.iter().enumerate() {
-        let bucket = *r.bucket.get_ref();
-        let key = format!("rules[{i}]");
-        let same_bucket =
-            &raw.rules[..i].iter().filter(|q| *q.bucket.get_ref() == bucket).collect::<Vec<_>>();
-        if r.grades.is_empty() && same_bucket.iter().any(|q| q.grades.is_empty()) {
-            p.at(
-                r.bucket.span().start,
-                format!("{key}.bucket"),
-                format!("bucket {bucket} has a second default rule"),
-            );
-        }
-        for (j, g) in r.grades.iter().enumerate() {
-            let twice = same_bucket.iter().any(|q| q.grades.iter().any(|h| h.get_ref() == g.get_ref()))
-                || r.grades[..j].iter().any(|h| h.get_ref() == g.get_ref());
-            if twice {
-                p.at(
-                    g.span().start,
-                    format!("{key}.grades[{j}]"),
-                    format!("grade {} has two rules in bucket {bucket}", g.get_ref()),
-                );
-            }
-        }
-        let (low, high) = bucket.days();
-        let steps = r.actions.get_ref();
-        if steps.is_empty() {
-            p.at(r.actions.span().start, format!("{key}.actions"), "needs at least one action");
-        }
-        for (j, s) in steps.iter().enumerate() {
-            let d = *s.day.get_ref();
-            let outside = low.is_some_and(|l| d < l) || high.is_some_and(|h| d > h);
-            let skey = format!("{key}.actions[{j}].day");
-            if outside {
-                let range = match (low, high) {
-                    (None, Some(h)) => format!("at most {h}"),
-                    (Some(l), None) => format!("at least {l}"),
-                    (Some(l), Some(h)) => format!("{l}–{h}"),
-                    (None, None) => String::new(),
-                };
-                p.at(
-                    s.day.span().start,
-                    skey.clone(),
-                    format!("day {d} is outside bucket {bucket} ({range})"),
-                );
-            }
-            if j > 0 && d <= *steps[j - 1].day.get_ref() {
-                p.at(
-                    s.day.span().start,
-                    skey,
-                    format!("days must ascend within a rule, found {d} after {}", steps[j - 1].day.get_ref()),
-                );
-            }
-        }
-        rules.push(StrategyRule {
-            bucket,
-            grades: r.grades.iter().map(|g| g.get_ref().clone()).collect(),
-            steps: steps.iter().map(|s| LadderStep { day: *s.day.get_ref(), action: s.action }).collect(),
-        });
-    }
+    let rules: Vec<StrategyRule> = (0..raw.rules.len()).map(|i| check_rule(&raw.rules, i, p)).collect();
     let mut defaults = Vec::new();
     for &b in <OverdueBucket as credence_domain::Labelled>::ALL {
         match rules.iter().position(|r| r.bucket == b && r.grades.is_empty()) {
@@ -320,6 +261,63 @@ fn check(raw: RawStrategy, p: &mut Problems) -> Option<CollectionStrategy> {
         rules,
         defaults,
     })
+}
+
+/// Checks rule `i` of the file against itself and the rules before it.
+fn check_rule(rules: &[RawRule], i: usize, p: &mut Problems) -> StrategyRule {
+    let r = &rules[i];
+    let bucket = *r.bucket.get_ref();
+    let key = format!("rules[{i}]");
+    let same_bucket = &rules[..i].iter().filter(|q| *q.bucket.get_ref() == bucket).collect::<Vec<_>>();
+    if r.grades.is_empty() && same_bucket.iter().any(|q| q.grades.is_empty()) {
+        p.at(
+            r.bucket.span().start,
+            format!("{key}.bucket"),
+            format!("bucket {bucket} has a second default rule"),
+        );
+    }
+    for (j, g) in r.grades.iter().enumerate() {
+        let twice = same_bucket.iter().any(|q| q.grades.iter().any(|h| h.get_ref() == g.get_ref()))
+            || r.grades[..j].iter().any(|h| h.get_ref() == g.get_ref());
+        if twice {
+            p.at(
+                g.span().start,
+                format!("{key}.grades[{j}]"),
+                format!("grade {} has two rules in bucket {bucket}", g.get_ref()),
+            );
+        }
+    }
+    let (low, high) = bucket.days();
+    let steps = r.actions.get_ref();
+    if steps.is_empty() {
+        p.at(r.actions.span().start, format!("{key}.actions"), "needs at least one action");
+    }
+    for (j, s) in steps.iter().enumerate() {
+        let d = *s.day.get_ref();
+        let outside = low.is_some_and(|l| d < l) || high.is_some_and(|h| d > h);
+        let skey = format!("{key}.actions[{j}].day");
+        if outside {
+            let range = match (low, high) {
+                (None, Some(h)) => format!("at most {h}"),
+                (Some(l), None) => format!("at least {l}"),
+                (Some(l), Some(h)) => format!("{l}–{h}"),
+                (None, None) => String::new(),
+            };
+            p.at(s.day.span().start, skey.clone(), format!("day {d} is outside bucket {bucket} ({range})"));
+        }
+        if j > 0 && d <= *steps[j - 1].day.get_ref() {
+            p.at(
+                s.day.span().start,
+                skey,
+                format!("days must ascend within a rule, found {d} after {}", steps[j - 1].day.get_ref()),
+            );
+        }
+    }
+    StrategyRule {
+        bucket,
+        grades: r.grades.iter().map(|g| g.get_ref().clone()).collect(),
+        steps: steps.iter().map(|s| LadderStep { day: *s.day.get_ref(), action: s.action }).collect(),
+    }
 }
 
 #[cfg(test)]

@@ -58,13 +58,13 @@ impl<'t> Problems<'t> {
         self.0.len()
     }
 
-    /// `value` when no problem was found, else every problem in the order found.
-    pub(crate) fn into_result<T>(self, value: T) -> Result<T, ModelError> {
-        if self.0.is_empty() {
-            Ok(value)
-        } else {
-            Err(ModelError::Invalid { file: self.0.file().to_owned(), problems: self.0.into_vec() })
-        }
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every problem found, in the order found.
+    pub(crate) fn into_error(self) -> ModelError {
+        ModelError::Invalid { file: self.0.file().to_owned(), problems: self.0.into_vec() }
     }
 }
 

@@ -10,7 +10,7 @@ use crate::calibration::Calibration;
 use crate::condition::{self, Names};
 use crate::curve::Curve;
 use crate::error::{ModelError, Problems};
-use crate::file::{self, RawLabel, RawModel, RawWeights, content_start};
+use crate::file::{self, RawLabel, RawModel, RawSubModel, RawWeights, content_start};
 use crate::model::{KnockoutRule, Label, ScorecardModel};
 use crate::scale::Scale;
 use crate::submodel::{Base, Layer, Selector, Source};
@@ -77,61 +77,14 @@ pub(crate) fn load(
     let letter = Scale::check_letter(&raw.letter_grades, 0, p);
     let points = Scale::check_points(&raw.point_grades, 0, p);
 
-    let mut knockouts: Vec<KnockoutRule> = Vec::new();
-    for k in &raw.knockouts {
-        let code = k.code.get_ref();
-        if knockouts.iter().any(|x| &x.code == code) {
-            p.at(content_start(text, k.code.span().start), format!("knock-out code `{code}` is used twice"));
-        }
-        let name = k.name.get_ref();
-        if knockouts.iter().any(|x| &x.name == name) {
-            p.at(content_start(text, k.name.span().start), format!("knock-out name `{name}` is used twice"));
-        }
-        let rank = |scale: &Option<Scale>, grade: &Spanned<String>, p: &mut Problems| {
-            let scale = scale.as_ref()?;
-            let found = scale.rank_of_grade(grade.get_ref());
-            if found.is_none() {
-                let list: Vec<&str> = scale.grades.iter().map(|g| g.grade.as_str()).collect();
-                p.at(
-                    content_start(text, grade.span().start),
-                    format!("grade `{}` is not on the scale ({})", grade.get_ref(), list.join(", ")),
-                );
-            }
-            found
-        };
-        let letter_rank = rank(&letter, &k.letter_grade_at_best, p);
-        let point_rank = rank(&points, &k.point_grade_at_best, p);
-        let base = content_start(text, k.when.span().start);
-        let mut names =
-            CondNames { slots: &mut slots, slot_of: &mut slot_of, flags: &flags, known, base, problems: p };
-        let cond = match condition::parse(k.when.get_ref(), &mut names) {
-            Ok(c) => Some(c),
-            Err((offset, message)) => {
-                p.at(base + offset, message);
-                None
-            }
-        };
-        if let (Some(cond), Some(letter_rank), Some(point_rank)) = (cond, letter_rank, point_rank) {
-            knockouts.push(KnockoutRule {
-                code: code.clone(),
-                name: name.clone(),
-                name_zh: k.name_zh.clone(),
-                name_en: k.name_en.clone(),
-                when: k.when.get_ref().clone(),
-                letter_grade_at_best: k.letter_grade_at_best.get_ref().clone(),
-                point_grade_at_best: k.point_grade_at_best.get_ref().clone(),
-                cond,
-                letter_rank,
-                point_rank,
-            });
-        }
-    }
+    let knockouts = check_knockouts(&raw, &mut slots, &mut slot_of, &flags, known, (&letter, &points), p);
 
-    problems.into_result(())?;
-    let (Some((layers, base)), Some(calibration), Some(letter), Some(points)) =
-        (layers, calibration, letter, points)
+    // A part that failed its checks recorded why, so the model is whole exactly when no
+    // problem was found.
+    let (Some((layers, base)), Some(calibration), Some(letter), Some(points), true) =
+        (layers, calibration, letter, points, problems.is_empty())
     else {
-        unreachable!("every failed part recorded a problem")
+        return Err(problems.into_error());
     };
     let selector = Selector::compile(&layers, &base);
     Ok(ScorecardModel {
@@ -165,6 +118,71 @@ fn is_version_name(v: &str) -> bool {
         .and_then(|s| s.split_once('.'))
         .is_some_and(|(a, b)| digits(a) && digits(b));
     year.len() == 4 && digits(year) && matches!(*quarter, "Q1" | "Q2" | "Q3" | "Q4") && numbered
+}
+
+/// The knock-out rules: codes and names unique, each condition parsed (an indicator only
+/// a condition names gets a slot after those with curves) and its grades found on both
+/// scales. A rule with a problem is left out (the problem says why).
+fn check_knockouts(
+    raw: &RawModel,
+    slots: &mut Vec<String>,
+    slot_of: &mut HashMap<Box<str>, usize, std::hash::BuildHasherDefault<crate::model::IdHasher>>,
+    flags: &[Label],
+    known: Option<&[&str]>,
+    (letter, points): (&Option<Scale>, &Option<Scale>),
+    p: &mut Problems,
+) -> Vec<KnockoutRule> {
+    let text = p.text();
+    let mut knockouts: Vec<KnockoutRule> = Vec::new();
+    for k in &raw.knockouts {
+        let code = k.code.get_ref();
+        if knockouts.iter().any(|x| &x.code == code) {
+            p.at(content_start(text, k.code.span().start), format!("knock-out code `{code}` is used twice"));
+        }
+        let name = k.name.get_ref();
+        if knockouts.iter().any(|x| &x.name == name) {
+            p.at(content_start(text, k.name.span().start), format!("knock-out name `{name}` is used twice"));
+        }
+        let rank = |scale: &Option<Scale>, grade: &Spanned<String>, p: &mut Problems| {
+            let scale = scale.as_ref()?;
+            let found = scale.rank_of_grade(grade.get_ref());
+            if found.is_none() {
+                let list: Vec<&str> = scale.grades.iter().map(|g| g.grade.as_str()).collect();
+                p.at(
+                    content_start(text, grade.span().start),
+                    format!("grade `{}` is not on the scale ({})", grade.get_ref(), list.join(", ")),
+                );
+            }
+            found
+        };
+        let letter_rank = rank(letter, &k.letter_grade_at_best, p);
+        let point_rank = rank(points, &k.point_grade_at_best, p);
+        let base = content_start(text, k.when.span().start);
+        let mut names = CondNames { slots, slot_of, flags, known, base, problems: p };
+        let cond = match condition::parse(k.when.get_ref(), &mut names) {
+            Ok(c) => Some(c),
+            Err((offset, message)) => {
+                p.at(base + offset, message);
+                None
+            }
+        };
+        if let (Some(cond), Some(letter_rank), Some(point_rank)) = (cond, letter_rank, point_rank) {
+            knockouts.push(KnockoutRule {
+                code: code.clone(),
+                name: name.clone(),
+                name_zh: k.name_zh.clone(),
+                name_en: k.name_en.clone(),
+                when: k.when.get_ref().clone(),
+                letter_grade_at_best: k.letter_grade_at_best.get_ref().clone(),
+                point_grade_at_best: k.point_grade_at_best.get_ref().clone(),
+                cond,
+                letter_rank,
+                point_rank,
+            });
+        }
+    }
+
+    knockouts
 }
 
 fn labels(raw: &[RawLabel], what: &str, p: &mut Problems) -> Vec<Label> {
@@ -261,55 +279,8 @@ fn check_layers(
         let sub_industries = codes(&sm.sub_industries, p, "a sub-industry", |c| {
             (!c.trim().is_empty()).then_some(()).ok_or_else(|| "a non-empty code".to_string())
         });
-        let dimension_weights = sm.dimension_weights.as_ref().map(|w| {
-            let by_id = weights(w, "dimension weights", p, |key, p| {
-                let found = dimensions.iter().position(|d| d.id == key);
-                if found.is_none() {
-                    p.push(format!("`{key}` is not a declared dimension"));
-                }
-                found
-            });
-            let mut out = vec![0.0; dimensions.len()];
-            for (d, w) in by_id {
-                out[d] = w;
-            }
-            for dim in dimensions {
-                if !w.get_ref().keys().any(|k| k.get_ref() == &dim.id) {
-                    p.at(
-                        w.span().start,
-                        format!("dimension weights of sub-model `{id}` lack dimension `{}`", dim.id),
-                    );
-                }
-            }
-            out
-        });
-        let mut lines = vec![None; dimensions.len()];
-        for (dim_key, table) in &sm.indicators {
-            let Some(d) = dimensions.iter().position(|x| &x.id == dim_key.get_ref()) else {
-                p.at(
-                    content_start(text, dim_key.span().start),
-                    format!("`{}` is not a declared dimension", dim_key.get_ref()),
-                );
-                continue;
-            };
-            let what = format!("weights of dimension `{}`", dim_key.get_ref());
-            let entries = weights(table, &what, p, |key, p| {
-                if let Some(&slot) = slot_of.get(key) {
-                    Some(Source::Curve(slot))
-                } else if let Some(f) = factors.iter().position(|f| f.id == key) {
-                    Some(Source::Factor(f))
-                } else {
-                    // A curve that failed its own checks was reported already.
-                    if !curve_failed || !raw.indicators.keys().any(|k| k.get_ref() == key) {
-                        p.push(format!(
-                            "`{key}` has no scoring curve under [indicators] and is not a qualitative factor"
-                        ));
-                    }
-                    None
-                }
-            });
-            lines[d] = Some(entries);
-        }
+        let dimension_weights = sub_model_weights(sm, dimensions, p);
+        let lines = sub_model_lines(raw, sm, dimensions, factors, slot_of, curve_failed, p);
         let layer = Layer {
             id: id.clone(),
             name_zh: sm.name_zh.clone(),
@@ -357,6 +328,76 @@ fn check_layers(
     // The base is checked above to define every part.
     let base = Base::of(&layers[0])?;
     Some((layers, base))
+}
+
+/// A sub-model's dimension weights by dimension, checked: every key a declared
+/// dimension, every dimension given, the weights summing to 1.
+fn sub_model_weights(sm: &RawSubModel, dimensions: &[Label], p: &mut Problems) -> Option<Vec<f64>> {
+    let id = sm.id.get_ref();
+    sm.dimension_weights.as_ref().map(|w| {
+        let by_id = weights(w, "dimension weights", p, |key, p| {
+            let found = dimensions.iter().position(|d| d.id == key);
+            if found.is_none() {
+                p.push(format!("`{key}` is not a declared dimension"));
+            }
+            found
+        });
+        let mut out = vec![0.0; dimensions.len()];
+        for (d, w) in by_id {
+            out[d] = w;
+        }
+        for dim in dimensions {
+            if !w.get_ref().keys().any(|k| k.get_ref() == &dim.id) {
+                p.at(
+                    w.span().start,
+                    format!("dimension weights of sub-model `{id}` lack dimension `{}`", dim.id),
+                );
+            }
+        }
+        out
+    })
+}
+
+/// A sub-model's weighted lines by dimension (`None` for a dimension it does not change),
+/// each line an indicator with a curve or a qualitative factor.
+fn sub_model_lines(
+    raw: &RawModel,
+    sm: &RawSubModel,
+    dimensions: &[Label],
+    factors: &[Label],
+    slot_of: &HashMap<Box<str>, usize, std::hash::BuildHasherDefault<crate::model::IdHasher>>,
+    curve_failed: bool,
+    p: &mut Problems,
+) -> Vec<Option<Vec<(Source, f64)>>> {
+    let text = p.text();
+    let mut lines = vec![None; dimensions.len()];
+    for (dim_key, table) in &sm.indicators {
+        let Some(d) = dimensions.iter().position(|x| &x.id == dim_key.get_ref()) else {
+            p.at(
+                content_start(text, dim_key.span().start),
+                format!("`{}` is not a declared dimension", dim_key.get_ref()),
+            );
+            continue;
+        };
+        let what = format!("weights of dimension `{}`", dim_key.get_ref());
+        let entries = weights(table, &what, p, |key, p| {
+            if let Some(&slot) = slot_of.get(key) {
+                Some(Source::Curve(slot))
+            } else if let Some(f) = factors.iter().position(|f| f.id == key) {
+                Some(Source::Factor(f))
+            } else {
+                // A curve that failed its own checks was reported already.
+                if !curve_failed || !raw.indicators.keys().any(|k| k.get_ref() == key) {
+                    p.push(format!(
+                        "`{key}` has no scoring curve under [indicators] and is not a qualitative factor"
+                    ));
+                }
+                None
+            }
+        });
+        lines[d] = Some(entries);
+    }
+    lines
 }
 
 /// A problem about a key of a weights table, reported at the key by [`weights`].
