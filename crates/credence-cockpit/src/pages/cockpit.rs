@@ -3,7 +3,7 @@
 
 use askama::Template;
 use credence_control::Level;
-use credence_domain::{Labelled, Lang};
+use credence_domain::Lang;
 use credence_portfolio::{Concentration, HeatAxis, HeatMap, Overview, Totals};
 
 use super::{AlertRow, CaseRow, Figure, Frame, industry_name, level_label, region_name, with_param};
