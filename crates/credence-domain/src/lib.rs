@@ -28,6 +28,7 @@ mod statement;
 mod status;
 mod time;
 mod uscc;
+mod version;
 
 pub use customer::{CustomerType, Industry, MonitoringTier, QualitativeFactor};
 pub use event::EventKind;
@@ -49,6 +50,7 @@ pub use status::{
 };
 pub use time::{Clock, FixedClock, Timestamp, TimestampError};
 pub use uscc::{Uscc, UsccError, uscc_check_char};
+pub use version::is_version_name;
 
 /// Calendar dates without time zone.
 pub use chrono::NaiveDate as Date;

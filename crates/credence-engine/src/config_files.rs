@@ -14,15 +14,20 @@ fn read(path: &Path) -> Result<String, (String, std::io::Error)> {
     std::fs::read_to_string(path).map_err(|e| (path.display().to_string(), e))
 }
 
+/// A file's text, or the shared `FileError` naming it as `cannot read {what} {path}`.
+fn read_file(path: &Path, what: &'static str) -> Result<String, FileError> {
+    std::fs::read_to_string(path).map_err(|source| FileError::Read { what, path: path.to_owned(), source })
+}
+
 /// Reads and checks a credit policy file; messages name it by its path.
 pub fn read_policy(path: &Path) -> Result<CreditPolicy, FileError> {
-    let text = read(path).map_err(|(path, source)| FileError::Read { path, source })?;
+    let text = read_file(path, "")?;
     CreditPolicy::from_toml(&text, &path.display().to_string())
 }
 
 /// Reads and checks a collection strategy file; messages name it by its path.
 pub fn read_strategy(path: &Path) -> Result<CollectionStrategy, FileError> {
-    let text = read(path).map_err(|(path, source)| FileError::Read { path, source })?;
+    let text = read_file(path, "")?;
     CollectionStrategy::from_toml(&text, &path.display().to_string())
 }
 
@@ -45,6 +50,6 @@ pub fn read_notify_config(
 
 /// Reads and checks an expert scorecard model file against the catalogue's indicator ids.
 pub fn read_scorecard_model(path: &Path, known_indicators: &[&str]) -> Result<ScorecardModel, ModelError> {
-    let text = read(path).map_err(|(path, source)| ModelError::Read { path, source })?;
+    let text = read_file(path, "model file")?;
     ScorecardModel::from_toml(&text, &path.display().to_string(), known_indicators)
 }

@@ -5,6 +5,7 @@
 //! errors, so a misspelt key is not silently ignored. A bad value is reported with the
 //! file, line, column and dotted key.
 
+use credence_domain::is_version_name;
 use credence_source::line_column;
 use serde::{Deserialize, Serialize};
 
@@ -331,20 +332,6 @@ impl GroupConfig {
         }
         Ok(())
     }
-}
-
-/// `2026-Q4-V1.0`: year, quarter, major.minor.
-fn is_version_name(v: &str) -> bool {
-    let parts: Vec<&str> = v.split('-').collect();
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    parts.len() == 3
-        && parts[0].len() == 4
-        && digits(parts[0])
-        && matches!(parts[1], "Q1" | "Q2" | "Q3" | "Q4")
-        && parts[2]
-            .strip_prefix('V')
-            .and_then(|r| r.split_once('.'))
-            .is_some_and(|(a, b)| digits(a) && digits(b))
 }
 
 /// The table header of a line (`[contagion.weights]` → `contagion.weights`).

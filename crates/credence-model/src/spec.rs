@@ -1,5 +1,6 @@
 //! What to train: the model kind and its options, checked before any fitting.
 
+use credence_domain::is_version_name;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -141,20 +142,6 @@ pub enum SpecError {
     ScorecardOnly(&'static str),
     #[error("--max-correlation {0}: must be above 0 and at most 1")]
     Correlation(f64),
-}
-
-/// `2026-Q4-V1.0`: year, quarter, major.minor.
-pub fn is_version_name(v: &str) -> bool {
-    let parts: Vec<&str> = v.split('-').collect();
-    let [year, quarter, ver] = parts.as_slice() else { return false };
-    let numbers = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    year.len() == 4
-        && numbers(year)
-        && matches!(*quarter, "Q1" | "Q2" | "Q3" | "Q4")
-        && ver
-            .strip_prefix('V')
-            .and_then(|r| r.split_once('.'))
-            .is_some_and(|(a, b)| numbers(a) && numbers(b))
 }
 
 impl TrainSpec {

@@ -169,10 +169,7 @@ pub(crate) struct RawKnockout {
 pub(crate) fn read(text: &str, file: &str) -> Result<RawModel, ModelError> {
     toml::from_str(text).map_err(|e| {
         let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
-        ModelError::Invalid {
-            file: file.to_string(),
-            problems: vec![Problem::new(file, line, column, e.message().trim())],
-        }
+        ModelError::Invalid(vec![Problem::new(file, line, column, e.message().trim())])
     })
 }
 

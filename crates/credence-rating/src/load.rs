@@ -1,6 +1,7 @@
 //! Checking a model file into a [`ScorecardModel`]: every rule a file must follow, each
 //! broken rule reported at its line and column, all of them in one pass.
 
+use credence_domain::is_version_name;
 use std::collections::HashMap;
 
 use credence_domain::{CustomerType, Industry, Labelled};
@@ -106,18 +107,6 @@ pub(crate) fn load(
         points,
         knockouts,
     })
-}
-
-/// `2026-Q4-V1.0`: year, quarter, major.minor version.
-fn is_version_name(v: &str) -> bool {
-    let parts: Vec<&str> = v.split('-').collect();
-    let [year, quarter, version] = parts.as_slice() else { return false };
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let numbered = version
-        .strip_prefix('V')
-        .and_then(|s| s.split_once('.'))
-        .is_some_and(|(a, b)| digits(a) && digits(b));
-    year.len() == 4 && digits(year) && matches!(*quarter, "Q1" | "Q2" | "Q3" | "Q4") && numbered
 }
 
 /// The knock-out rules: codes and names unique, each condition parsed (an indicator only

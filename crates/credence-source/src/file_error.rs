@@ -10,7 +10,7 @@ use crate::problem::{Listing, Problem};
 #[derive(Debug)]
 pub enum FileError {
     /// Shown as `cannot read {what} {path}`; `what` names the kind of file ("the
-    /// catalogue").
+    /// catalogue"), or is empty when the path says enough (`cannot read {path}`).
     Read { what: &'static str, path: PathBuf, source: std::io::Error },
     /// Shown as a [`Listing`].
     Invalid(Vec<Problem>),
@@ -29,6 +29,9 @@ impl FileError {
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            FileError::Read { what, path, .. } if what.is_empty() => {
+                write!(f, "cannot read {}", path.display())
+            }
             FileError::Read { what, path, .. } => write!(f, "cannot read {what} {}", path.display()),
             FileError::Invalid(problems) => Listing(problems).fmt(f),
         }
@@ -55,6 +58,9 @@ mod tests {
         assert_eq!(e.to_string(), "cannot read the catalogue /x/c.toml");
         assert_eq!(std::error::Error::source(&e).map(ToString::to_string).as_deref(), Some("gone"));
         assert!(e.problems().is_empty());
+        let source = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let e = FileError::Read { what: "", path: "/x/policy.toml".into(), source };
+        assert_eq!(e.to_string(), "cannot read /x/policy.toml");
         let e =
             FileError::Invalid(vec![Problem::new("c.toml", 1, 2, "a"), Problem::new("c.toml", 3, 1, "b")]);
         assert_eq!(e.to_string(), "c.toml:1:2: a\nc.toml:3:1: b");
