@@ -29,9 +29,7 @@ impl FileError {
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FileError::Read { what, path, .. } if what.is_empty() => {
-                write!(f, "cannot read {}", path.display())
-            }
+            FileError::Read { what: "", path, .. } => write!(f, "cannot read {}", path.display()),
             FileError::Read { what, path, .. } => write!(f, "cannot read {what} {}", path.display()),
             FileError::Invalid(problems) => Listing(problems).fmt(f),
         }
