@@ -85,7 +85,7 @@ enum Command {
         #[command(subcommand)]
         command: rating_cmd::RatingCommand,
     },
-    /// Groups of related customers, guarantee circles and contagion (CTRL-10).
+    /// Groups of related customers, guarantee circles and contagion.
     Groups {
         #[command(subcommand)]
         command: groups_cmd::GroupsCommand,
@@ -95,7 +95,7 @@ enum Command {
         #[command(subcommand)]
         command: groups_cmd::GraphCommand,
     },
-    /// Evaluate the early-warning rules for the customers due (CTRL-5 … CTRL-8).
+    /// Evaluate the early-warning rules for the customers due.
     Warn(warning::WarnArgs),
     /// Early-warning alerts and their evidence.
     Alerts {
@@ -112,29 +112,29 @@ enum Command {
         #[command(subcommand)]
         command: notify_cmd::NotifyCommand,
     },
-    /// Credit repair plans for damaged customers (GOV-1).
+    /// Credit repair plans for damaged customers.
     Repair {
         #[command(subcommand)]
         command: repair_cmd::RepairCommand,
     },
-    /// Order-time credit check: every step's result and the smallest remedy (CTRL-4).
+    /// Order-time credit check: every step's result and the smallest remedy.
     Check(control_cmd::CheckArgs),
     /// The queue of blocked orders: release, reject, recheck.
     Blocked {
         #[command(subcommand)]
         command: control_cmd::BlockedCommand,
     },
-    /// The credit policy applied to every customer: limits, terms, mitigants (CTRL-1, 3).
+    /// The credit policy applied to every customer: limits, terms, mitigants.
     Policy {
         #[command(subcommand)]
         command: control_cmd::PolicyCommand,
     },
-    /// Limit requests and their approvals by the authority matrix (CTRL-2).
+    /// Limit requests and their approvals by the authority matrix.
     Limit {
         #[command(subcommand)]
         command: control_cmd::LimitCommand,
     },
-    /// Receivables aging by business line and group, with DSO (CTRL-9).
+    /// Receivables aging by business line and group, with DSO.
     Aging(receivables_cmd::AgingArgs),
     /// The modelling workbench: dataset, train, score, report, monitor, register, list.
     Model {
@@ -158,7 +158,7 @@ enum Command {
         #[command(subcommand)]
         command: audit_cli::AuditCommand,
     },
-    /// Collections: worklists, actions, promises to pay (CTRL-9).
+    /// Collections: worklists, actions, promises to pay.
     Collect {
         #[command(subcommand)]
         command: receivables_cmd::CollectCommand,

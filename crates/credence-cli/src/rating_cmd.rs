@@ -56,7 +56,7 @@ pub enum IndicatorsCommand {
         #[command(flatten)]
         analytics: AnalyticsFiles,
     },
-    /// Information value and AUC of every indicator against observed defaults (IND-5).
+    /// Information value and AUC of every indicator against observed defaults.
     Effectiveness {
         /// Observation date (default: one year before today).
         #[arg(long, value_parser = parse_date)]

@@ -76,7 +76,7 @@ pub enum Standing {
 pub struct Thresholds {
     pub good: f64,
     pub poor: f64,
-    /// Where the levels come from ("current ratio ≥ 2 is good (MISSION IND-1)").
+    /// Where the levels come from ("current ratio ≥ 2 is good").
     pub source: String,
 }
 

@@ -275,7 +275,7 @@ pub struct RepairQuery {
     pub customer: Option<String>,
 }
 
-/// Credit repair plans (GOV-1) in the caller's scope.
+/// Credit repair plans in the caller's scope.
 #[utoipa::path(
     get,
     path = "/api/v1/repair-plans",

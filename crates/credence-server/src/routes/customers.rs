@@ -338,7 +338,7 @@ pub struct OverrideRequest {
 }
 
 /// Enters an override of the customer's latest rating, with a reason, for a named
-/// approver (RATE-3, RATE-7). It waits, pending, for that approver's decision
+/// approver. It waits, pending, for that approver's decision
 /// (`POST /api/v1/rating-overrides/{id}/decision`); until then the grade in force is the
 /// model's.
 #[utoipa::path(

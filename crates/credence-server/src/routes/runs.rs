@@ -157,7 +157,7 @@ pub struct PerformanceQuery {
     pub horizon: Option<u32>,
 }
 
-/// The back-test of a rating run (RATE-5): AUC and the default rate per grade within the
+/// The back-test of a rating run: AUC and the default rate per grade within the
 /// horizon after the run's date.
 #[utoipa::path(
     get,
@@ -197,7 +197,7 @@ pub struct MigrationQuery {
     pub from: Option<i64>,
 }
 
-/// The letter-grade migration matrix from an earlier run to this one (RATE-6).
+/// The letter-grade migration matrix from an earlier run to this one.
 #[utoipa::path(
     get,
     path = "/api/v1/rating-runs/{id}/migration",

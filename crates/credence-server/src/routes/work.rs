@@ -128,7 +128,7 @@ pub struct Decision {
     pub authority: Option<serde_json::Value>,
 }
 
-/// Approves or rejects a limit request at the route's next step (CTRL-2), in the authority
+/// Approves or rejects a limit request at the route's next step, in the authority
 /// the caller holds for that step (granted by the security administrator), never one the
 /// client names; one person signs one step, a committee's step needs its quorum of
 /// members. Audited.
