@@ -100,7 +100,7 @@ type Parsed = Result<Node<Cond>, Error>;
 pub(crate) fn parse(text: &str, names: &mut dyn Names) -> Result<Cond, SyntaxError> {
     let toks = tokenize(text).map_err(|e| (e.span.start, e.message))?;
     let mut p: P<'_, '_> = Parser::from_tokens(toks, &CONDITION, Scope { text, names });
-    let parsed = condition(&mut p).and_then(|c| {
+    let parsed = p.condition().and_then(|c| {
         if *p.peek() == Tok::End {
             return Ok(c);
         }
@@ -159,77 +159,96 @@ fn expect(p: &mut P<'_, '_>, punct: &str, expected: &str) -> Result<Span, Error>
     if tok.is_punct(punct) { Ok(span) } else { Err(found(p, span, &format!("expected {expected}"))) }
 }
 
-/// `condition := and_expr ("or" and_expr)*; and_expr := unary ("and" unary)*`
-fn condition(p: &mut P<'_, '_>) -> Parsed {
-    p.climb(1, 2, unary)
-}
-
-/// One level deeper: a group, a negation, `missing(…)`, `flag(…)` or a comparison.
-fn unary(p: &mut P<'_, '_>) -> Parsed {
-    p.nested(operand_or_group)
+/// The knock-out grammar's rules, on the core's parser.
+trait Rules {
+    fn condition(&mut self) -> Parsed;
+    fn unary(&mut self) -> Parsed;
+    fn operand_or_group(&mut self) -> Parsed;
+    fn name_test(&mut self, keyword: &str, at: Span) -> Parsed;
+    fn compare(&mut self, name: String, at: Span) -> Parsed;
+    fn trend_field(&mut self) -> Result<Field, Error>;
+    fn identifier(&mut self) -> Result<(Span, String), Error>;
 }
 
 const KEYWORDS: &[&str] = &["and", "or", "not", "missing", "flag"];
 
-fn operand_or_group(p: &mut P<'_, '_>) -> Parsed {
-    let (tok, span) = next(p, "a condition")?;
-    match tok {
-        Tok::Punct("(") => {
-            let c = condition(p)?;
-            let close = expect(p, ")", "`)`")?;
-            Ok(Node::new(c.expr, span.to(close)))
-        }
-        Tok::Ident(w) if w == "not" => {
-            let c = unary(p)?;
-            Ok(Node::new(Cond::Not(Box::new(c.expr)), span.to(c.span)))
-        }
-        Tok::Ident(w) if w == "missing" || w == "flag" => name_test(p, &w, span),
-        Tok::Ident(w) if !KEYWORDS.contains(&w.as_str()) => comparison(p, w, span),
-        _ => Err(found(p, span, "expected an indicator, `not`, `missing(…)`, `flag(…)` or `(`")),
+impl Rules for P<'_, '_> {
+    /// `condition := and_expr ("or" and_expr)*; and_expr := unary ("and" unary)*`
+    fn condition(&mut self) -> Parsed {
+        self.climb(1, 2, Rules::unary)
     }
-}
 
-/// `missing(id)` or `flag(id)`, the keyword at `at` already read.
-fn name_test(p: &mut P<'_, '_>, keyword: &str, at: Span) -> Parsed {
-    expect(p, "(", &format!("`(` after `{keyword}`"))?;
-    let (id_span, id) = identifier(p)?;
-    let close = expect(p, ")", "`)`")?;
-    let names = &mut p.state_mut().names;
-    let cond = if keyword == "missing" {
-        Cond::Missing(names.indicator(&id, id_span.start))
-    } else {
-        Cond::Flag(names.flag(&id, id_span.start))
-    };
-    Ok(Node::new(cond, at.to(close)))
-}
+    /// One level deeper: a group, a negation, `missing(…)`, `flag(…)` or a comparison.
+    fn unary(&mut self) -> Parsed {
+        self.nested(Rules::operand_or_group)
+    }
 
-/// `id ["." field] op number`, the indicator `name` at `at` already read.
-fn comparison(p: &mut P<'_, '_>, name: String, at: Span) -> Parsed {
-    let field = if p.is_punct(".") {
-        p.bump();
-        let (f_span, f) = identifier(p)?;
-        trend_field(&f).ok_or_else(|| {
-            Error::new(
-                f_span.start,
-                f_span.end,
-                format!("`{f}` is not a trend field; use qoq, yoy, cagr_3y or slope_3y"),
-            )
-        })?
-    } else {
-        Field::Value
-    };
-    let (tok, op_span) = next(p, "a comparison operator")?;
-    let op = match tok {
-        Tok::Punct(symbol) => Op::from_symbol(symbol),
-        _ => None,
-    };
-    let Some(op) = op else {
-        return Err(found(p, op_span, &format!("expected a comparison operator after `{name}`")));
-    };
-    let (tok, n_span) = next(p, "a number")?;
-    let Tok::Number(rhs) = tok else { return Err(found(p, n_span, "expected a number")) };
-    let slot = p.state_mut().names.indicator(&name, at.start);
-    Ok(Node::new(Cond::Compare { slot, field, op, rhs }, at.to(n_span)))
+    fn operand_or_group(&mut self) -> Parsed {
+        let (tok, span) = next(self, "a condition")?;
+        match tok {
+            Tok::Punct("(") => {
+                let c = self.condition()?;
+                let close = expect(self, ")", "`)`")?;
+                Ok(Node::new(c.expr, span.to(close)))
+            }
+            Tok::Ident(w) if w == "not" => {
+                let c = self.unary()?;
+                Ok(Node::new(Cond::Not(Box::new(c.expr)), span.to(c.span)))
+            }
+            Tok::Ident(w) if w == "missing" || w == "flag" => self.name_test(&w, span),
+            Tok::Ident(w) if !KEYWORDS.contains(&w.as_str()) => self.compare(w, span),
+            _ => Err(found(self, span, "expected an indicator, `not`, `missing(…)`, `flag(…)` or `(`")),
+        }
+    }
+
+    /// `missing(id)` or `flag(id)`, the keyword at `at` already read.
+    fn name_test(&mut self, keyword: &str, at: Span) -> Parsed {
+        expect(self, "(", &format!("`(` after `{keyword}`"))?;
+        let (id_span, id) = self.identifier()?;
+        let close = expect(self, ")", "`)`")?;
+        let names = &mut self.state_mut().names;
+        let cond = if keyword == "missing" {
+            Cond::Missing(names.indicator(&id, id_span.start))
+        } else {
+            Cond::Flag(names.flag(&id, id_span.start))
+        };
+        Ok(Node::new(cond, at.to(close)))
+    }
+
+    /// `id ["." field] op number`, the indicator `name` at `at` already read.
+    fn compare(&mut self, name: String, at: Span) -> Parsed {
+        let field = if self.is_punct(".") { self.trend_field()? } else { Field::Value };
+        let (tok, op_span) = next(self, "a comparison operator")?;
+        let op = match tok {
+            Tok::Punct(symbol) => Op::from_symbol(symbol),
+            _ => None,
+        };
+        let Some(op) = op else {
+            return Err(found(self, op_span, &format!("expected a comparison operator after `{name}`")));
+        };
+        let (tok, n_span) = next(self, "a number")?;
+        let Tok::Number(rhs) = tok else { return Err(found(self, n_span, "expected a number")) };
+        let slot = self.state_mut().names.indicator(&name, at.start);
+        Ok(Node::new(Cond::Compare { slot, field, op, rhs }, at.to(n_span)))
+    }
+
+    /// `.qoq`, `.yoy`, `.cagr_3y` or `.slope_3y`.
+    fn trend_field(&mut self) -> Result<Field, Error> {
+        self.bump();
+        let (span, name) = self.identifier()?;
+        trend_field(&name).ok_or_else(|| {
+            let message = format!("`{name}` is not a trend field; use qoq, yoy, cagr_3y or slope_3y");
+            Error::new(span.start, span.end, message)
+        })
+    }
+
+    fn identifier(&mut self) -> Result<(Span, String), Error> {
+        let (tok, span) = next(self, "a name")?;
+        match tok {
+            Tok::Ident(w) if !KEYWORDS.contains(&w.as_str()) => Ok((span, w)),
+            _ => Err(found(self, span, "expected a name")),
+        }
+    }
 }
 
 fn trend_field(name: &str) -> Option<Field> {
@@ -240,14 +259,6 @@ fn trend_field(name: &str) -> Option<Field> {
         "slope_3y" => Field::Slope3y,
         _ => return None,
     })
-}
-
-fn identifier(p: &mut P<'_, '_>) -> Result<(Span, String), Error> {
-    let (tok, span) = next(p, "a name")?;
-    match tok {
-        Tok::Ident(w) if !KEYWORDS.contains(&w.as_str()) => Ok((span, w)),
-        _ => Err(found(p, span, "expected a name")),
-    }
 }
 
 impl Cond {
