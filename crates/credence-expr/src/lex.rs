@@ -11,6 +11,9 @@ pub struct Syntax {
     pub noun: &'static str,
     /// What to do about a text nested too deeply: "split it into simpler parts".
     pub too_deep_advice: &'static str,
+    /// The language's own wording of the too-deep message, given the bound; `None` for
+    /// "the {noun} nests more than {bound} levels deep; {too_deep_advice}".
+    pub too_deep_message: Option<fn(u32) -> String>,
     /// The letters that make a whole number a duration (`b"dmqy"`: `4q`, `12m`).
     pub duration_letters: &'static [u8],
     /// How a duration token is described in "found …" messages.
@@ -265,6 +268,7 @@ mod tests {
     const SYNTAX: Syntax = Syntax {
         noun: "sum",
         too_deep_advice: "split it",
+        too_deep_message: None,
         duration_letters: b"dwmqy",
         duration_word: "a duration",
         percent: true,

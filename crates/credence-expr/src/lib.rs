@@ -17,7 +17,11 @@
 //! - [`CmpOp`]: the six comparisons, which every language evaluates the same way.
 //!
 //! The languages keep their own vocabulary (names, functions, keywords such as
-//! `rising` or `missing(…)`) and type rules.
+//! `rising` or `missing(…)`) and type rules. A language whose lexicon differs (the
+//! knock-out conditions: signed numbers, `.` for trend fields, no comments) lexes with the
+//! core's [`Scanner`] and hands its tokens to [`Parser::from_tokens`]; a parser may carry
+//! the language's own state (a name table), and [`Syntax::too_deep_message`] words the
+//! nesting bound in the language's own terms.
 
 mod lex;
 mod ops;

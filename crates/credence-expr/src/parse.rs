@@ -35,26 +35,50 @@ impl<E: Tree> Node<E> {
 }
 
 /// A rule of a language's grammar.
-pub type Rule<E> = fn(&mut Parser<E>) -> Result<Node<E>, SyntaxError>;
+pub type Rule<E, S = ()> = fn(&mut Parser<E, S>) -> Result<Node<E>, SyntaxError>;
 
 /// A cursor over a text's tokens. A language implements its grammar's rules as functions
-/// of the parser (usually an extension trait) and calls the core for the rest.
+/// of the parser (usually an extension trait) and calls the core for the rest. `S` is
+/// whatever the language carries through the parse besides the tokens (the knock-out
+/// conditions' name table); most languages carry nothing.
 #[derive(Debug)]
-pub struct Parser<E> {
+pub struct Parser<E, S = ()> {
     toks: Vec<(Tok, Span)>,
     pos: usize,
     /// How many rules deep the parser has recursed; bounded like the tree's depth, so
     /// `((((…` cannot exhaust the stack before a node is made.
     nesting: u32,
     syntax: &'static Syntax,
+    state: S,
     tree: std::marker::PhantomData<fn() -> E>,
 }
 
 impl<E: Tree> Parser<E> {
     /// Lexes `text`; the first lexical error is the text's syntax error.
     pub fn new(text: &str, syntax: &'static Syntax) -> Result<Parser<E>, SyntaxError> {
-        let toks = lex(text, syntax)?;
-        Ok(Parser { toks, pos: 0, nesting: 0, syntax, tree: std::marker::PhantomData })
+        Ok(Parser::from_tokens(lex(text, syntax)?, syntax, ()))
+    }
+}
+
+impl<E: Tree, S> Parser<E, S> {
+    /// A parser over tokens a language lexed itself (its own lexicon on the core's
+    /// [`Scanner`](crate::Scanner)), carrying `state`. The tokens end with [`Tok::End`];
+    /// one is added at the last token's end if they do not.
+    pub fn from_tokens(mut toks: Vec<(Tok, Span)>, syntax: &'static Syntax, state: S) -> Parser<E, S> {
+        if toks.last().is_none_or(|(t, _)| *t != Tok::End) {
+            let end = toks.last().map_or(0, |(_, s)| s.end);
+            toks.push((Tok::End, Span::new(end, end)));
+        }
+        Parser { toks, pos: 0, nesting: 0, syntax, state, tree: std::marker::PhantomData }
+    }
+
+    /// What the language carries through the parse.
+    pub fn state(&self) -> &S {
+        &self.state
+    }
+
+    pub fn state_mut(&mut self) -> &mut S {
+        &mut self.state
     }
 
     pub fn syntax(&self) -> &'static Syntax {
@@ -123,11 +147,17 @@ impl<E: Tree> Parser<E> {
 
     fn too_deep(&self) -> SyntaxError {
         let s = self.syntax;
-        self.error(format!("the {} nests more than {MAX_DEPTH} levels deep; {}", s.noun, s.too_deep_advice))
+        match s.too_deep_message {
+            Some(message) => self.error(message(MAX_DEPTH)),
+            None => self.error(format!(
+                "the {} nests more than {MAX_DEPTH} levels deep; {}",
+                s.noun, s.too_deep_advice
+            )),
+        }
     }
 
     /// Runs one recursive rule one level deeper.
-    pub fn nested(&mut self, rule: Rule<E>) -> Result<Node<E>, SyntaxError> {
+    pub fn nested(&mut self, rule: Rule<E, S>) -> Result<Node<E>, SyntaxError> {
         if self.nesting >= MAX_DEPTH {
             return Err(self.too_deep());
         }
@@ -168,7 +198,7 @@ impl<E: Tree> Parser<E> {
     /// `operand (op operand)*` for the left-associative operators of precedence
     /// `lowest..=highest` (not comparisons), the tighter binding first:
     /// `climb(1, 2, not)` is `or := and ("or" and)*; and := not ("and" not)*`.
-    pub fn climb(&mut self, lowest: u8, highest: u8, operand: Rule<E>) -> Result<Node<E>, SyntaxError> {
+    pub fn climb(&mut self, lowest: u8, highest: u8, operand: Rule<E, S>) -> Result<Node<E>, SyntaxError> {
         let mut left = operand(self)?;
         while let Some(op) = self.operator(lowest, highest) {
             let op_span = self.bump().1;
@@ -182,7 +212,7 @@ impl<E: Tree> Parser<E> {
 
     /// After `left`, an optional comparison with a second operand: comparisons do not
     /// chain (`a < b < c` is refused where the second `<` stands).
-    pub fn comparison(&mut self, left: Node<E>, operand: Rule<E>) -> Result<Node<E>, SyntaxError> {
+    pub fn comparison(&mut self, left: Node<E>, operand: Rule<E, S>) -> Result<Node<E>, SyntaxError> {
         let op = match self.peek() {
             Tok::Punct(p) => BinOp::from_token(p).filter(|op| op.is_comparison()),
             _ => None,
@@ -222,6 +252,7 @@ mod tests {
     static SYNTAX: Syntax = Syntax {
         noun: "test",
         too_deep_advice: "simplify it",
+        too_deep_message: None,
         duration_letters: b"",
         duration_word: "a number",
         percent: false,
@@ -303,5 +334,45 @@ mod tests {
         let nots = "not ".repeat(10_000) + "x";
         assert!(parse(&nots).ends_with(message));
         assert!(parse(&format!("x{}", " + x".repeat(99))).starts_with("("));
+    }
+
+    static OWN_WORDS: Syntax = Syntax { too_deep_message: Some(own_too_deep), ..SYNTAX };
+
+    fn own_too_deep(bound: u32) -> String {
+        format!("at most {bound} brackets")
+    }
+
+    /// `atom ("or" atom)*` over tokens made by hand, counting the names in the state.
+    fn counted(p: &mut Parser<E, u32>) -> Result<Node<E>, SyntaxError> {
+        p.climb(1, 1, |p| {
+            let (tok, span) = p.bump();
+            match tok {
+                Tok::Ident(n) => {
+                    *p.state_mut() += 1;
+                    p.node(E::Leaf(n), span)
+                }
+                Tok::Punct("(") => p.nested(|p| {
+                    let inner = counted(p)?;
+                    p.expect_punct(")")?;
+                    Ok(inner)
+                }),
+                _ => Err(p.error("expected a name")),
+            }
+        })
+    }
+
+    #[test]
+    fn a_language_may_bring_its_own_tokens_state_and_wording() {
+        let ident = |n: &str, at: usize| (Tok::Ident(n.into()), Span::new(at, at + n.len()));
+        let toks = vec![ident("a", 0), (Tok::Ident("or".into()), Span::new(2, 4)), ident("b", 5)];
+        let mut p: Parser<E, u32> = Parser::from_tokens(toks, &OWN_WORDS, 0);
+        let n = counted(&mut p).unwrap();
+        assert_eq!((show(&n), *p.state(), p.span()), ("(a or b)".to_string(), 2, Span::new(6, 6)));
+
+        let mut toks: Vec<_> = (0..200).map(|i| (Tok::Punct("("), Span::new(i, i + 1))).collect();
+        toks.push(ident("x", 200));
+        let mut p: Parser<E, u32> = Parser::from_tokens(toks, &OWN_WORDS, 0);
+        let e = counted(&mut p).unwrap_err();
+        assert_eq!((e.span.start, e.message.as_str()), (101, "at most 100 brackets"));
     }
 }

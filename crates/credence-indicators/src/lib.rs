@@ -159,5 +159,6 @@ pub use input::{
     Statement, statement_item,
 };
 pub use load::industry_key_problem;
+pub use periods::add_months;
 pub use types::Unit;
 pub use value::{IndicatorSet, IndicatorValue, Trend};

@@ -11,9 +11,14 @@ pub(crate) fn month_index(d: NaiveDate) -> i32 {
     d.year() * 12 + d.month0() as i32
 }
 
+/// The year and month (1–12) of a month index.
+fn month_of_index(m: i32) -> (i32, u32) {
+    (m.div_euclid(12), m.rem_euclid(12) as u32 + 1)
+}
+
 /// The last day of a month index.
 pub(crate) fn month_end(m: i32) -> NaiveDate {
-    let (year, month) = (m.div_euclid(12), m.rem_euclid(12) as u32 + 1);
+    let (year, month) = month_of_index(m);
     NaiveDate::from_ymd_opt(year, month, days_in_month(year, month)).unwrap_or(NaiveDate::MIN)
 }
 
@@ -30,18 +35,26 @@ pub(crate) fn is_month_end(d: NaiveDate) -> bool {
     d.day() == days_in_month(d.year(), d.month())
 }
 
-/// `d` moved by whole months; a month end stays a month end (30 June − 3 months is
-/// 31 March), other days are clamped to the month's length.
-pub(crate) fn shift_months(d: NaiveDate, months: i32) -> NaiveDate {
+/// `d` moved by whole months (back when `months` is negative); a month end stays a month
+/// end (30 June − 3 months is 31 March), other days are clamped to the month's length.
+/// `None` when the month moved to lies beyond chrono's calendar: each caller says what it
+/// wants then.
+pub fn add_months(d: NaiveDate, months: i32) -> Option<NaiveDate> {
     if is_month_end(d) {
-        return month_end(month_index(d) + months);
+        let (year, month) = month_of_index(month_index(d).checked_add(months)?);
+        return NaiveDate::from_ymd_opt(year, month, days_in_month(year, month));
     }
-    let moved = if months >= 0 {
+    if months >= 0 {
         d.checked_add_months(Months::new(months as u32))
     } else {
         d.checked_sub_months(Months::new(months.unsigned_abs()))
-    };
-    moved.unwrap_or(d)
+    }
+}
+
+/// [`add_months`] for the catalogue's windows: beyond the calendar a month end moves to
+/// its first day ([`NaiveDate::MIN`]) and any other day stays where it is.
+pub(crate) fn shift_months(d: NaiveDate, months: i32) -> NaiveDate {
+    add_months(d, months).unwrap_or(if is_month_end(d) { NaiveDate::MIN } else { d })
 }
 
 pub(crate) fn shift_days(d: NaiveDate, days: i64) -> NaiveDate {
@@ -157,10 +170,28 @@ mod tests {
             (d(2024, 2, 29), -12, d(2023, 2, 28)),
             (d(2026, 8, 15), -3, d(2026, 5, 15)),
             (d(2026, 3, 30), -1, d(2026, 2, 28)),
+            (d(2026, 2, 28), 1, d(2026, 3, 31)),
         ];
         for (from, by, to) in cases {
             assert_eq!(shift_months(from, by), to, "{from} {by}");
+            assert_eq!(add_months(from, by), Some(to), "{from} {by}");
         }
         assert_eq!(month_end(month_index(d(2024, 2, 3))), d(2024, 2, 29));
+    }
+
+    #[test]
+    fn month_arithmetic_at_the_calendar_limits() {
+        let (first, last) = (NaiveDate::MIN, NaiveDate::MAX);
+        assert_eq!(add_months(last, 1), None);
+        assert_eq!(add_months(first, -1), None);
+        assert_eq!(add_months(last, -1), NaiveDate::from_ymd_opt(last.year(), 11, 30));
+        let last_but_one_end = last.with_day(1).and_then(|d| d.pred_opt()).unwrap();
+        assert_eq!(add_months(last_but_one_end, 1), Some(last));
+        let mid = last.with_day(15).unwrap();
+        assert_eq!(add_months(mid, 1), None);
+        assert_eq!(add_months(d(2026, 1, 31), i32::MAX), None);
+        // The windows' choice beyond the calendar.
+        assert_eq!(shift_months(last, 1), NaiveDate::MIN);
+        assert_eq!(shift_months(mid, 1), mid);
     }
 }

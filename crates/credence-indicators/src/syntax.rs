@@ -29,6 +29,7 @@ use credence_expr::{Parser, Syntax, Tok, Tree};
 static FORMULA: Syntax = Syntax {
     noun: "formula",
     too_deep_advice: "split it into simpler parts",
+    too_deep_message: None,
     duration_letters: b"dmqy",
     duration_word: "a number",
     percent: false,

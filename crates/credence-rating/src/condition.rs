@@ -15,8 +15,16 @@
 //! operand has no value is false (so `net_margin < -10` does not fire for a customer without
 //! statements; `missing(net_margin)` says that case). `missing(x)` is true when the indicator
 //! is absent from the set or has no value; `flag(x)` when the caller passed that flag.
+//!
+//! The grammar runs on the expression core's [`Parser`]: precedence climbing through `or`
+//! and `and` (kept as flat lists), and the core's nesting bound on `(` and `not`. The
+//! tokens are the language's own (see [`tokenize`]), and so is the wording of its messages,
+//! which quote the text in backticks. Names are resolved as each operand is complete, so a
+//! name before a syntax error is still checked against the catalogue.
 
-use credence_expr::{CmpOp as Op, MAX_DEPTH, Scanner, is_ident_byte};
+use credence_expr::{
+    BinOp, CmpOp as Op, Node, Parser, Scanner, Span, Syntax, SyntaxError as Error, Tok, Tree, is_ident_byte,
+};
 use credence_indicators::IndicatorValue;
 
 /// A parsed condition over indicator slots and flag numbers.
@@ -62,14 +70,195 @@ pub(crate) trait Names {
 /// A syntax error: byte offset in the condition text and message.
 pub(crate) type SyntaxError = (usize, String);
 
+/// Knock-outs in the core's terms. Their lexicon is their own (see [`tokenize`]), and so is
+/// the wording of the nesting bound.
+static CONDITION: Syntax = Syntax {
+    noun: "condition",
+    too_deep_advice: "",
+    too_deep_message: Some(too_deep),
+    duration_letters: b"",
+    duration_word: "a number",
+    percent: false,
+    strict_escapes: true,
+    puncts: &[],
+};
+
+fn too_deep(bound: u32) -> String {
+    format!("the condition nests `(` and `not` more than {bound} levels deep")
+}
+
+/// What a knock-out parse carries besides the tokens: the text, for quoting tokens in
+/// messages, and the names, resolved as each operand is complete.
+struct Scope<'t, 'n> {
+    text: &'t str,
+    names: &'n mut dyn Names,
+}
+
+type P<'t, 'n> = Parser<Cond, Scope<'t, 'n>>;
+type Parsed = Result<Node<Cond>, Error>;
+
 pub(crate) fn parse(text: &str, names: &mut dyn Names) -> Result<Cond, SyntaxError> {
-    let tokens = tokenize(text)?;
-    let mut p = Parser { tokens, pos: 0, end: text.len(), names, nesting: 0 };
-    let cond = p.or()?;
-    if let Some(t) = p.peek() {
-        return Err((t.offset, format!("unexpected `{}` after a complete condition", t.text)));
+    let toks = tokenize(text).map_err(|e| (e.span.start, e.message))?;
+    let mut p: P<'_, '_> = Parser::from_tokens(toks, &CONDITION, Scope { text, names });
+    let parsed = p.condition().and_then(|c| {
+        if *p.peek() == Tok::End {
+            return Ok(c);
+        }
+        Err(Error::new(
+            p.span().start,
+            p.span().end,
+            format!("unexpected `{}` after a complete condition", quote(&p, p.span())),
+        ))
+    });
+    parsed.map(|c| c.expr).map_err(|e| (e.span.start, e.message))
+}
+
+impl Tree for Cond {
+    /// Conditions bound their nesting while parsing (each `(` and `not` is one level of
+    /// [`Parser::nested`]) and keep `and`/`or` as flat lists, so the core need not track
+    /// the tree's depth: every node counts as a leaf to it.
+    fn depth_below(&self) -> u32 {
+        0
     }
-    Ok(cond)
+
+    /// `and`/`or` lists grow rather than nest: `a and b and c` is one list of three.
+    /// The grammar climbs only through `or` and `and`.
+    fn binary(op: BinOp, _: Span, left: Node<Cond>, right: Node<Cond>) -> Cond {
+        match (op, left.expr) {
+            (BinOp::Or, Cond::Any(mut items)) | (BinOp::And, Cond::All(mut items)) => {
+                items.push(right.expr);
+                if op == BinOp::Or { Cond::Any(items) } else { Cond::All(items) }
+            }
+            (BinOp::Or, left) => Cond::Any(vec![left, right.expr]),
+            (_, left) => Cond::All(vec![left, right.expr]),
+        }
+    }
+}
+
+/// The text of a token, as messages quote it.
+fn quote<'t>(p: &P<'t, '_>, span: Span) -> &'t str {
+    &p.state().text[span.start..span.end]
+}
+
+/// `expected`, found the token at `span`.
+fn found(p: &P<'_, '_>, span: Span, expected: &str) -> Error {
+    Error::new(span.start, span.end, format!("{expected}, found `{}`", quote(p, span)))
+}
+
+/// The next token, unless the condition ends where `expected` should be.
+fn next(p: &mut P<'_, '_>, expected: &str) -> Result<(Tok, Span), Error> {
+    if *p.peek() == Tok::End {
+        let end = p.span().start;
+        return Err(Error::new(end, end, format!("condition ends where {expected} was expected")));
+    }
+    Ok(p.bump())
+}
+
+fn expect(p: &mut P<'_, '_>, punct: &str, expected: &str) -> Result<Span, Error> {
+    let (tok, span) = next(p, expected)?;
+    if tok.is_punct(punct) { Ok(span) } else { Err(found(p, span, &format!("expected {expected}"))) }
+}
+
+/// The knock-out grammar's rules, on the core's parser.
+trait Rules {
+    fn condition(&mut self) -> Parsed;
+    fn unary(&mut self) -> Parsed;
+    fn operand_or_group(&mut self) -> Parsed;
+    fn name_test(&mut self, keyword: &str, at: Span) -> Parsed;
+    fn compare(&mut self, name: String, at: Span) -> Parsed;
+    fn trend_field(&mut self) -> Result<Field, Error>;
+    fn identifier(&mut self) -> Result<(Span, String), Error>;
+}
+
+const KEYWORDS: &[&str] = &["and", "or", "not", "missing", "flag"];
+
+impl Rules for P<'_, '_> {
+    /// `condition := and_expr ("or" and_expr)*; and_expr := unary ("and" unary)*`
+    fn condition(&mut self) -> Parsed {
+        self.climb(1, 2, Rules::unary)
+    }
+
+    /// One level deeper: a group, a negation, `missing(…)`, `flag(…)` or a comparison.
+    fn unary(&mut self) -> Parsed {
+        self.nested(Rules::operand_or_group)
+    }
+
+    fn operand_or_group(&mut self) -> Parsed {
+        let (tok, span) = next(self, "a condition")?;
+        match tok {
+            Tok::Punct("(") => {
+                let c = self.condition()?;
+                let close = expect(self, ")", "`)`")?;
+                Ok(Node::new(c.expr, span.to(close)))
+            }
+            Tok::Ident(w) if w == "not" => {
+                let c = self.unary()?;
+                Ok(Node::new(Cond::Not(Box::new(c.expr)), span.to(c.span)))
+            }
+            Tok::Ident(w) if w == "missing" || w == "flag" => self.name_test(&w, span),
+            Tok::Ident(w) if !KEYWORDS.contains(&w.as_str()) => self.compare(w, span),
+            _ => Err(found(self, span, "expected an indicator, `not`, `missing(…)`, `flag(…)` or `(`")),
+        }
+    }
+
+    /// `missing(id)` or `flag(id)`, the keyword at `at` already read.
+    fn name_test(&mut self, keyword: &str, at: Span) -> Parsed {
+        expect(self, "(", &format!("`(` after `{keyword}`"))?;
+        let (id_span, id) = self.identifier()?;
+        let close = expect(self, ")", "`)`")?;
+        let names = &mut self.state_mut().names;
+        let cond = if keyword == "missing" {
+            Cond::Missing(names.indicator(&id, id_span.start))
+        } else {
+            Cond::Flag(names.flag(&id, id_span.start))
+        };
+        Ok(Node::new(cond, at.to(close)))
+    }
+
+    /// `id ["." field] op number`, the indicator `name` at `at` already read.
+    fn compare(&mut self, name: String, at: Span) -> Parsed {
+        let field = if self.is_punct(".") { self.trend_field()? } else { Field::Value };
+        let (tok, op_span) = next(self, "a comparison operator")?;
+        let op = match tok {
+            Tok::Punct(symbol) => Op::from_symbol(symbol),
+            _ => None,
+        };
+        let Some(op) = op else {
+            return Err(found(self, op_span, &format!("expected a comparison operator after `{name}`")));
+        };
+        let (tok, n_span) = next(self, "a number")?;
+        let Tok::Number(rhs) = tok else { return Err(found(self, n_span, "expected a number")) };
+        let slot = self.state_mut().names.indicator(&name, at.start);
+        Ok(Node::new(Cond::Compare { slot, field, op, rhs }, at.to(n_span)))
+    }
+
+    /// `.qoq`, `.yoy`, `.cagr_3y` or `.slope_3y`.
+    fn trend_field(&mut self) -> Result<Field, Error> {
+        self.bump();
+        let (span, name) = self.identifier()?;
+        trend_field(&name).ok_or_else(|| {
+            let message = format!("`{name}` is not a trend field; use qoq, yoy, cagr_3y or slope_3y");
+            Error::new(span.start, span.end, message)
+        })
+    }
+
+    fn identifier(&mut self) -> Result<(Span, String), Error> {
+        let (tok, span) = next(self, "a name")?;
+        match tok {
+            Tok::Ident(w) if !KEYWORDS.contains(&w.as_str()) => Ok((span, w)),
+            _ => Err(found(self, span, "expected a name")),
+        }
+    }
+}
+
+fn trend_field(name: &str) -> Option<Field> {
+    Some(match name {
+        "qoq" => Field::Qoq,
+        "yoy" => Field::Yoy,
+        "cagr_3y" => Field::Cagr3y,
+        "slope_3y" => Field::Slope3y,
+        _ => return None,
+    })
 }
 
 impl Cond {
@@ -101,219 +290,60 @@ fn operand(value: Option<&IndicatorValue>, field: Field) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
-#[derive(Debug, Clone, PartialEq)]
-struct Token<'a> {
-    offset: usize,
-    text: &'a str,
-    kind: Kind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Kind {
-    Word,
-    Number(f64),
-    Op(Op),
-    Open,
-    Close,
-    Dot,
-}
-
 /// The tokens of a condition. Knock-outs have their own small lexicon on the core's
-/// scanner: signed decimal numbers, `.` for trend fields, comparisons, no comments.
-fn tokenize(text: &str) -> Result<Vec<Token<'_>>, SyntaxError> {
+/// scanner: signed decimal numbers, `.` for trend fields, comparisons, no comments and no
+/// strings.
+fn tokenize(text: &str) -> Result<Vec<(Tok, Span)>, Error> {
     let mut s = Scanner::new(text);
     let mut out = Vec::new();
     while let Some(c) = s.peek() {
         let start = s.pos();
-        let kind = match c {
+        let tok = match c {
             b' ' | b'\t' | b'\n' | b'\r' => {
                 s.advance(1);
                 continue;
             }
             b'(' | b')' | b'.' => {
                 s.advance(1);
-                match c {
-                    b'(' => Kind::Open,
-                    b')' => Kind::Close,
-                    _ => Kind::Dot,
-                }
+                Tok::Punct(match c {
+                    b'(' => "(",
+                    b')' => ")",
+                    _ => ".",
+                })
             }
             b'<' | b'>' | b'=' | b'!' => {
                 s.advance(if s.peek_at(1) == Some(b'=') { 2 } else { 1 });
                 let Some(op) = Op::from_symbol(s.since(start)) else {
-                    return Err((
-                        start,
-                        format!("`{}` is not an operator; use <, <=, >, >=, == or !=", c as char),
-                    ));
+                    let message = format!("`{}` is not an operator; use <, <=, >, >=, == or !=", c as char);
+                    return Err(Error::new(start, s.pos(), message));
                 };
-                Kind::Op(op)
+                Tok::Punct(op.symbol())
             }
             b'-' | b'+' | b'0'..=b'9' => {
                 s.advance(1);
                 s.skip_while(|b| b.is_ascii_digit() || b == b'.');
                 let number = s.since(start);
-                let value: f64 =
-                    number.parse().map_err(|_| (start, format!("`{number}` is not a number")))?;
+                let value: f64 = number
+                    .parse()
+                    .map_err(|_| Error::new(start, s.pos(), format!("`{number}` is not a number")))?;
                 if !value.is_finite() {
-                    return Err((start, format!("`{number}` is too large")));
+                    return Err(Error::new(start, s.pos(), format!("`{number}` is too large")));
                 }
-                Kind::Number(value)
+                Tok::Number(value)
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
                 s.skip_while(is_ident_byte);
-                Kind::Word
+                Tok::Ident(s.since(start).to_owned())
             }
-            _ => return Err((start, format!("unexpected character `{}`", s.char()))),
+            _ => {
+                let ch = s.char();
+                return Err(Error::new(start, start + ch.len_utf8(), format!("unexpected character `{ch}`")));
+            }
         };
-        out.push(Token { offset: start, text: s.since(start), kind });
+        out.push((tok, Span::new(start, s.pos())));
     }
+    out.push((Tok::End, Span::new(text.len(), text.len())));
     Ok(out)
-}
-
-struct Parser<'a, 'n> {
-    tokens: Vec<Token<'a>>,
-    pos: usize,
-    end: usize,
-    names: &'n mut dyn Names,
-    /// How deep `(` and `not` nest; bounded so `((((…` cannot exhaust the stack while
-    /// parsing or evaluating.
-    nesting: u32,
-}
-
-/// The deepest `(` and `not` may nest in a condition: the bound of every expression
-/// language.
-const MAX_NESTING: u32 = MAX_DEPTH;
-
-const KEYWORDS: &[&str] = &["and", "or", "not", "missing", "flag"];
-
-impl<'a> Parser<'a, '_> {
-    fn peek(&self) -> Option<&Token<'a>> {
-        self.tokens.get(self.pos)
-    }
-
-    fn is_word(&self, word: &str) -> bool {
-        self.peek().is_some_and(|t| t.kind == Kind::Word && t.text == word)
-    }
-
-    fn next(&mut self, expected: &str) -> Result<Token<'a>, SyntaxError> {
-        let t = self.tokens.get(self.pos).cloned();
-        self.pos += 1;
-        t.ok_or_else(|| (self.end, format!("condition ends where {expected} was expected")))
-    }
-
-    fn expect(&mut self, kind: Kind, expected: &str) -> Result<(), SyntaxError> {
-        let t = self.next(expected)?;
-        if t.kind == kind {
-            Ok(())
-        } else {
-            Err((t.offset, format!("expected {expected}, found `{}`", t.text)))
-        }
-    }
-
-    fn or(&mut self) -> Result<Cond, SyntaxError> {
-        let mut items = vec![self.and()?];
-        while self.is_word("or") {
-            self.pos += 1;
-            items.push(self.and()?);
-        }
-        Ok(if items.len() == 1 { items.pop().expect("one item") } else { Cond::Any(items) })
-    }
-
-    fn and(&mut self) -> Result<Cond, SyntaxError> {
-        let mut items = vec![self.unary()?];
-        while self.is_word("and") {
-            self.pos += 1;
-            items.push(self.unary()?);
-        }
-        Ok(if items.len() == 1 { items.pop().expect("one item") } else { Cond::All(items) })
-    }
-
-    fn unary(&mut self) -> Result<Cond, SyntaxError> {
-        if self.nesting >= MAX_NESTING {
-            let offset = self.peek().map_or(self.end, |t| t.offset);
-            return Err((
-                offset,
-                format!("the condition nests `(` and `not` more than {MAX_NESTING} levels deep"),
-            ));
-        }
-        self.nesting += 1;
-        let out = self.operand_or_group();
-        self.nesting -= 1;
-        out
-    }
-
-    fn operand_or_group(&mut self) -> Result<Cond, SyntaxError> {
-        let t = self.next("a condition")?;
-        let (offset, text) = (t.offset, t.text.to_string());
-        match t.kind {
-            Kind::Open => {
-                let c = self.or()?;
-                self.expect(Kind::Close, "`)`")?;
-                Ok(c)
-            }
-            Kind::Word if text == "not" => Ok(Cond::Not(Box::new(self.unary()?))),
-            Kind::Word if text == "missing" || text == "flag" => {
-                self.expect(Kind::Open, &format!("`(` after `{text}`"))?;
-                let (id_offset, id) = self.identifier()?;
-                self.expect(Kind::Close, "`)`")?;
-                Ok(if text == "missing" {
-                    Cond::Missing(self.names.indicator(&id, id_offset))
-                } else {
-                    Cond::Flag(self.names.flag(&id, id_offset))
-                })
-            }
-            Kind::Word if KEYWORDS.contains(&text.as_str()) => Err((
-                offset,
-                format!("expected an indicator, `not`, `missing(…)`, `flag(…)` or `(`, found `{text}`"),
-            )),
-            Kind::Word => {
-                let field = if self.peek().is_some_and(|t| t.kind == Kind::Dot) {
-                    self.pos += 1;
-                    let (f_offset, f) = self.identifier()?;
-                    match f.as_str() {
-                        "qoq" => Field::Qoq,
-                        "yoy" => Field::Yoy,
-                        "cagr_3y" => Field::Cagr3y,
-                        "slope_3y" => Field::Slope3y,
-                        _ => {
-                            return Err((
-                                f_offset,
-                                format!("`{f}` is not a trend field; use qoq, yoy, cagr_3y or slope_3y"),
-                            ));
-                        }
-                    }
-                } else {
-                    Field::Value
-                };
-                let op_token = self.next("a comparison operator")?;
-                let Kind::Op(op) = op_token.kind else {
-                    return Err((
-                        op_token.offset,
-                        format!("expected a comparison operator after `{text}`, found `{}`", op_token.text),
-                    ));
-                };
-                let n = self.next("a number")?;
-                let Kind::Number(rhs) = n.kind else {
-                    return Err((n.offset, format!("expected a number, found `{}`", n.text)));
-                };
-                let slot = self.names.indicator(&text, offset);
-                Ok(Cond::Compare { slot, field, op, rhs })
-            }
-            _ => Err((
-                offset,
-                format!("expected an indicator, `not`, `missing(…)`, `flag(…)` or `(`, found `{text}`"),
-            )),
-        }
-    }
-
-    fn identifier(&mut self) -> Result<(usize, String), SyntaxError> {
-        let t = self.next("a name")?;
-        if t.kind == Kind::Word && !KEYWORDS.contains(&t.text) {
-            Ok((t.offset, t.text.to_string()))
-        } else {
-            Err((t.offset, format!("expected a name, found `{}`", t.text)))
-        }
-    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use credence_expr::{Parser, Syntax, Tok, Tree};
 static CONDITION: Syntax = Syntax {
     noun: "condition",
     too_deep_advice: "split it into simpler rules",
+    too_deep_message: None,
     duration_letters: b"dwmqy",
     duration_word: "a duration",
     percent: true,
