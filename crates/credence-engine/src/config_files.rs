@@ -1,6 +1,7 @@
 //! Reading configuration files from disk. The analytic crates check text only; this is
-//! where a path becomes text, and where an unreadable file becomes each crate's own
-//! "cannot read" error, so messages name the path exactly as they always have.
+//! where a path becomes text, and where an unreadable file becomes the shared
+//! `FileError` ("cannot read {what} {path}"), so messages name the path exactly as they
+//! always have.
 
 use std::path::Path;
 
@@ -8,11 +9,6 @@ use credence_control::{CollectionStrategy, CreditPolicy, FileError};
 use credence_groups::GroupConfig;
 use credence_notify::NotifyConfig;
 use credence_rating::{ModelError, ScorecardModel};
-
-/// A file's text, or the io error with the path as given.
-fn read(path: &Path) -> Result<String, (String, std::io::Error)> {
-    std::fs::read_to_string(path).map_err(|e| (path.display().to_string(), e))
-}
 
 /// A file's text, or the shared `FileError` naming it as `cannot read {what} {path}`.
 fn read_file(path: &Path, what: &'static str) -> Result<String, FileError> {
@@ -33,7 +29,7 @@ pub fn read_strategy(path: &Path) -> Result<CollectionStrategy, FileError> {
 
 /// Reads and checks a group configuration file; messages name it by its path.
 pub fn read_group_config(path: &Path) -> Result<GroupConfig, credence_groups::ConfigError> {
-    let text = read(path).map_err(|(path, source)| credence_groups::ConfigError::Read { path, source })?;
+    let text = read_file(path, "group configuration")?;
     GroupConfig::from_toml(&text, &path.display().to_string())
 }
 

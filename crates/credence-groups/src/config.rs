@@ -6,7 +6,7 @@
 //! file, line, column and dotted key.
 
 use credence_domain::is_version_name;
-use credence_source::line_column;
+use credence_source::{Problem, line_column};
 use serde::{Deserialize, Serialize};
 
 /// The shipped configuration.
@@ -15,25 +15,11 @@ pub const BUILTIN_CONFIG: &str = include_str!("../config/groups.toml");
 /// The name [`BUILTIN_CONFIG`] is reported under in messages.
 pub const BUILTIN_CONFIG_FILE: &str = "groups.toml";
 
-/// Why a configuration could not be loaded. This crate checks text only; `Read` is for
-/// the caller that reads the file.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read group configuration {path}")]
-    Read {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
-    /// `line` and `column` count from 1 (the column in characters); `key` is the dotted
-    /// key of the value (`contagion.weights.family`) when one could be found.
-    #[error("{file}:{line}:{column}: {}{message}", key_prefix(.key))]
-    Invalid { file: String, line: usize, column: usize, key: Option<String>, message: String },
-}
-
-fn key_prefix(key: &Option<String>) -> String {
-    key.as_ref().map(|k| format!("`{k}`: ")).unwrap_or_default()
-}
+/// Why a configuration could not be loaded: unreadable (`what` is "group configuration";
+/// this crate checks text only, the caller reads the file) or its problem, shown as
+/// ``file:line:column: `key`: message`` (the column in characters; `key` the dotted key
+/// of the value, `contagion.weights.family`, when one could be found).
+pub use credence_source::FileError as ConfigError;
 
 /// The checked configuration. Built by [`GroupConfig::builtin`] or [`GroupConfig::from_toml`];
 /// a value built by hand is checked by [`GroupConfig::check`].
@@ -220,24 +206,15 @@ impl GroupConfig {
         let config: GroupConfig = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
             let (line, column) = line_column(text, offset);
-            ConfigError::Invalid {
-                file: file_name.to_owned(),
-                line,
-                column,
-                key: key_at(text, offset),
-                message: e.message().trim().to_owned(),
-            }
+            let problem = Problem::new(file_name, line, column, e.message().trim());
+            ConfigError::Invalid(vec![problem.with_key(key_at(text, offset))])
         })?;
         config.check().map_err(|bad| {
             let offset = locate(text, bad.key).unwrap_or(0);
             let (line, column) = line_column(text, offset);
-            ConfigError::Invalid {
-                file: file_name.to_owned(),
-                line,
-                column,
-                key: Some(bad.key.to_owned()),
-                message: bad.message,
-            }
+            ConfigError::Invalid(vec![
+                Problem::new(file_name, line, column, bad.message).with_key(Some(bad.key)),
+            ])
         })?;
         Ok(config)
     }
