@@ -243,4 +243,23 @@ async fn payloads_of_the_main_endpoints() {
         post("/api/v1/checks", &risk, json!({ "customer_id": id, "amount": "5", "colour": "red" })),
         StatusCode::UNPROCESSABLE_ENTITY
     );
+    // A customer controlled by a person together with another customer: its ties, its
+    // neighbourhood with links, and an order checked against its group's limit too.
+    let member = "C0000220";
+    snapshot!(
+        f,
+        "customer_relations_linked",
+        get(&format!("/api/v1/customers/{member}/relations?hops=3"), &risk),
+        ok
+    );
+    snapshot!(
+        f,
+        "order_check_in_group",
+        post(
+            "/api/v1/checks",
+            &risk,
+            json!({ "customer_id": member, "amount": "1000.00", "order_ref": "SO-2" })
+        ),
+        ok
+    );
 }
