@@ -5,8 +5,9 @@
 /// Credit control: policy, standings, approval routes, collection work.
 pub mod control {
     pub use credence_control::{
-        Action, AgingLine, AgingReport, ApprovalStep, CheckResult, CollectionStrategy, CollectorList,
-        CreditPolicy, Decision, DecisionError, Level, Outcome, OverdueBucket, RequestStatus, Standing,
+        Action, AgingLine, AgingReport, ApprovalStep, CheckResult, CollectInvoice, CollectionStrategy,
+        CollectorList, CreditPolicy, Decision, DecisionError, Exposure, Lang, Level, Measure, Outcome,
+        OverdueBucket, ReleaseKind, ReleaseOption, Remedy, RequestStatus, Standing, StepCode, StepResult,
         WorkItem, Worklist,
     };
 }
@@ -14,8 +15,8 @@ pub mod control {
 /// Related parties: the neighbourhood of a party and how it ties to its group.
 pub mod groups {
     pub use credence_groups::{
-        ControlChain, GroupConfig, GroupExposure, GroupMember, GroupReport, GuaranteeCircle, NeighbourEdge,
-        NeighbourNode, Neighbourhood, Step,
+        CircleKind, ControlChain, GroupConfig, GroupExposure, GroupMember, GroupReport, GuaranteeCircle,
+        GuaranteeLink, NeighbourEdge, NeighbourNode, Neighbourhood, Step,
     };
 }
 

@@ -600,8 +600,7 @@ pub struct OrderCheckBody {
     pub customer_id: String,
     pub order_ref: Option<String>,
     /// Pass or block, every step's result and the smallest remedy.
-    #[schema(value_type = Object)]
-    pub result: credence_engine::types::control::CheckResult,
+    pub result: crate::routes::check_bodies::CheckResultBody,
     /// The blocked order's queue id when the order was blocked and queued.
     pub blocked_order: Option<i64>,
 }
@@ -611,7 +610,7 @@ impl From<credence_engine::OrderCheck> for OrderCheckBody {
         OrderCheckBody {
             customer_id: c.customer_id.into_string(),
             order_ref: c.order_ref,
-            result: c.result,
+            result: c.result.into(),
             blocked_order: c.blocked_order,
         }
     }
