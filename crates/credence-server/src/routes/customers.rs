@@ -79,7 +79,7 @@ fn counted_page(
         query.business_line
     );
     let stamp = store.data_stamp()?;
-    let poisoned = || ApiError::Internal("list totals lock poisoned".into());
+    let poisoned = || ApiError::poisoned("list totals");
     let known = shared
         .list_totals
         .lock()

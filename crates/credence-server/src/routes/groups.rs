@@ -37,7 +37,7 @@ pub(crate) fn related_parties(
     as_of: chrono::NaiveDate,
 ) -> Result<Arc<credence_engine::RelatedParties>, ApiError> {
     let stamp = store.data_stamp()?;
-    let poisoned = || ApiError::Internal("cache lock poisoned".into());
+    let poisoned = || ApiError::poisoned("related parties cache");
     if let Some((d, s, p)) = shared.parties.lock().map_err(|_| poisoned())?.as_ref()
         && *d == as_of
         && *s == stamp
