@@ -8,7 +8,7 @@ pub mod control {
         Action, AgingLine, AgingReport, ApprovalStep, CheckResult, CollectInvoice, CollectionStrategy,
         CollectorList, CreditPolicy, Decision, DecisionError, Exposure, Lang, Level, Measure, Outcome,
         OverdueBucket, ReleaseKind, ReleaseOption, Remedy, RequestStatus, Standing, StepCode, StepResult,
-        WorkItem, Worklist,
+        WorkItem, WorkReason, Worklist,
     };
 }
 

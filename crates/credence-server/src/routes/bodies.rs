@@ -10,6 +10,9 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::routes::overview_bodies as ob;
+use crate::routes::receivable_bodies as rcb;
+
 /// A warning raised by a rule, with its evidence.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AlertBody {
@@ -680,23 +683,15 @@ pub struct OverviewBody {
     pub as_of: chrono::NaiveDate,
     pub currency: String,
     pub lgd: f64,
-    #[schema(value_type = Object)]
-    pub totals: credence_engine::types::portfolio::Totals,
+    pub totals: ob::TotalsBody,
     /// Red, yellow, green.
-    #[schema(value_type = Vec<Object>)]
-    pub levels: Vec<credence_engine::types::portfolio::LevelTile>,
-    #[schema(value_type = Vec<Object>)]
-    pub grades: Vec<credence_engine::types::portfolio::GradeBar>,
-    #[schema(value_type = Object)]
-    pub heat: credence_engine::types::portfolio::HeatMap,
-    #[schema(value_type = Vec<Object>)]
-    pub largest: Vec<credence_engine::types::portfolio::LargeExposure>,
-    #[schema(value_type = Object)]
-    pub concentration: credence_engine::types::portfolio::Concentration,
-    #[schema(value_type = Vec<Object>)]
-    pub overdue_trend: Vec<credence_engine::types::portfolio::OverdueTrendPoint>,
-    #[schema(value_type = Vec<Object>)]
-    pub pd_trend: Vec<credence_engine::types::portfolio::PdTrendPoint>,
+    pub levels: Vec<ob::LevelTileBody>,
+    pub grades: Vec<ob::GradeBarBody>,
+    pub heat: ob::HeatMapBody,
+    pub largest: Vec<ob::LargeExposureBody>,
+    pub concentration: ob::ConcentrationBody,
+    pub overdue_trend: Vec<ob::OverdueTrendPointBody>,
+    pub pd_trend: Vec<ob::PdTrendPointBody>,
 }
 
 impl From<credence_engine::types::portfolio::Overview> for OverviewBody {
@@ -705,14 +700,14 @@ impl From<credence_engine::types::portfolio::Overview> for OverviewBody {
             as_of: o.as_of,
             currency: o.currency,
             lgd: o.lgd,
-            totals: o.totals,
-            levels: o.levels,
-            grades: o.grades,
-            heat: o.heat,
-            largest: o.largest,
-            concentration: o.concentration,
-            overdue_trend: o.overdue_trend,
-            pd_trend: o.pd_trend,
+            totals: o.totals.into(),
+            levels: ob::each(o.levels),
+            grades: ob::each(o.grades),
+            heat: o.heat.into(),
+            largest: ob::each(o.largest),
+            concentration: o.concentration.into(),
+            overdue_trend: ob::each(o.overdue_trend),
+            pd_trend: ob::each(o.pd_trend),
         }
     }
 }
@@ -802,19 +797,22 @@ impl From<credence_engine::MigrationMatrix> for MigrationBody {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AgingBody {
     /// By group, business line and portfolio.
-    #[schema(value_type = Object)]
-    pub report: credence_engine::types::control::AgingReport,
-    /// (customer, aging line): the most 90+ days overdue first.
-    #[schema(value_type = Vec<Object>)]
-    pub top_customers: Vec<(String, credence_engine::types::control::AgingLine)>,
-    /// (month end, the portfolio's aging line), oldest first.
-    #[schema(value_type = Vec<Object>)]
-    pub history: Vec<(chrono::NaiveDate, credence_engine::types::control::AgingLine)>,
+    pub report: rcb::AgingReportBody,
+    /// `[customer, aging line]`: the most 90+ days overdue first.
+    #[schema(value_type = Vec<Vec<Object>>)]
+    pub top_customers: Vec<(String, rcb::AgingLineBody)>,
+    /// `[month end, the portfolio's aging line]`, oldest first.
+    #[schema(value_type = Vec<Vec<Object>>)]
+    pub history: Vec<(chrono::NaiveDate, rcb::AgingLineBody)>,
 }
 
 impl From<credence_engine::AgingView> for AgingBody {
     fn from(a: credence_engine::AgingView) -> Self {
-        AgingBody { report: a.report, top_customers: a.top_customers, history: a.history }
+        AgingBody {
+            report: a.report.into(),
+            top_customers: a.top_customers.into_iter().map(|(c, l)| (c, l.into())).collect(),
+            history: a.history.into_iter().map(|(d, l)| (d, l.into())).collect(),
+        }
     }
 }
 
@@ -825,10 +823,9 @@ pub struct WorklistBody {
     pub date: chrono::NaiveDate,
     pub strategy_version: String,
     /// By owner id.
-    #[schema(value_type = Vec<Object>)]
-    pub collectors: Vec<credence_engine::types::control::CollectorList>,
-    /// Customers waiting for a promise: (customer, owner, until), by customer id.
-    #[schema(value_type = Vec<Object>)]
+    pub collectors: Vec<rcb::CollectorListBody>,
+    /// Customers waiting for a promise: `[customer, owner, until]`, by customer id.
+    #[schema(value_type = Vec<Vec<String>>)]
     pub on_hold: Vec<(String, String, chrono::NaiveDate)>,
 }
 
@@ -837,7 +834,7 @@ impl From<credence_engine::types::control::Worklist> for WorklistBody {
         WorklistBody {
             date: w.date,
             strategy_version: w.strategy_version,
-            collectors: w.collectors,
+            collectors: ob::each(w.collectors),
             on_hold: w.on_hold,
         }
     }
