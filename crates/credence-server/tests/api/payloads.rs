@@ -246,6 +246,7 @@ async fn payloads_of_the_main_endpoints() {
     // A customer controlled by a person together with another customer: its ties, its
     // neighbourhood with links, and an order checked against its group's limit too.
     let member = "C0000220";
+    snapshot!(f, "group_detail", get("/api/v1/groups/G-P000001", &risk), ok);
     snapshot!(
         f,
         "customer_relations_linked",
