@@ -890,10 +890,8 @@ impl From<credence_engine::ImportReport> for ImportReportBody {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GroupDetailBody {
     /// Members, the rule that put each in and the control chains.
-    #[schema(value_type = Object)]
-    pub report: credence_engine::types::groups::GroupReport,
-    #[schema(value_type = Object)]
-    pub exposure: credence_engine::types::groups::GroupExposure,
+    pub report: crate::routes::relation_bodies::GroupReportBody,
+    pub exposure: crate::routes::relation_bodies::GroupExposureBody,
     pub members: Vec<MemberExposureBody>,
     /// Currency of every amount, in minor units.
     pub currency: String,
@@ -910,8 +908,8 @@ pub struct MemberExposureBody {
 impl From<credence_engine::GroupDetail> for GroupDetailBody {
     fn from(g: credence_engine::GroupDetail) -> Self {
         GroupDetailBody {
-            report: g.report,
-            exposure: g.exposure,
+            report: g.report.into(),
+            exposure: g.exposure.into(),
             members: g
                 .members
                 .into_iter()

@@ -70,8 +70,7 @@ pub struct GroupList {
     /// Currency of every amount (minor units).
     pub currency: String,
     pub total: usize,
-    #[schema(value_type = Vec<Object>)]
-    pub groups: Vec<credence_engine::GroupLine>,
+    pub groups: Vec<rb::GroupLineBody>,
 }
 
 /// Group customers, largest exposure first, with their exposure against the group limit.
@@ -109,7 +108,7 @@ pub async fn list(
                 as_of: as_of.to_string(),
                 currency: shared.policy.currency().code().to_owned(),
                 total,
-                groups,
+                groups: groups.into_iter().map(rb::GroupLineBody::from).collect(),
             })
         })
         .await

@@ -246,3 +246,107 @@ impl From<g::GuaranteeCircle> for GuaranteeCircleBody {
         }
     }
 }
+
+/// A group with the evidence for every member.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupReportBody {
+    pub id: String,
+    /// The configuration version the group was identified with.
+    pub config_version: String,
+    pub head: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_name: Option<String>,
+    pub head_is_customer: bool,
+    pub customer_count: usize,
+    pub member_count: usize,
+    /// The rules that tie members in, in rule order (see a member's `rule`).
+    pub rules: Vec<String>,
+    /// The head first, then the others in id order.
+    pub members: Vec<GroupMemberBody>,
+}
+
+impl From<g::GroupReport> for GroupReportBody {
+    fn from(r: g::GroupReport) -> Self {
+        GroupReportBody {
+            id: r.id,
+            config_version: r.config_version,
+            head: r.head,
+            head_name: r.head_name,
+            head_is_customer: r.head_is_customer,
+            customer_count: r.customer_count,
+            member_count: r.member_count,
+            rules: r.rules.into_iter().map(|x| x.code().to_owned()).collect(),
+            members: r.members.into_iter().map(GroupMemberBody::from).collect(),
+        }
+    }
+}
+
+/// One group's exposure against its limit. Amounts in minor units.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupExposureBody {
+    pub group: String,
+    pub head: String,
+    /// Sum over customer members.
+    pub exposure: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    /// Limit minus exposure; negative when the limit is exceeded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headroom: Option<i64>,
+    /// Exposure as a percentage of the limit (none for a zero limit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utilisation_pct: Option<f64>,
+    pub over_limit: bool,
+    pub customers: usize,
+    pub customers_with_exposure: usize,
+    /// The customer with the largest exposure (smallest id among equals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub largest_member: Option<String>,
+    pub largest_member_exposure: i64,
+    /// The largest member's share of the group's exposure (none when it is not positive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub largest_member_share_pct: Option<f64>,
+}
+
+impl From<g::GroupExposure> for GroupExposureBody {
+    fn from(e: g::GroupExposure) -> Self {
+        GroupExposureBody {
+            group: e.group,
+            head: e.head,
+            exposure: e.exposure,
+            limit: e.limit,
+            headroom: e.headroom,
+            utilisation_pct: e.utilisation_pct,
+            over_limit: e.over_limit,
+            customers: e.customers,
+            customers_with_exposure: e.customers_with_exposure,
+            largest_member: e.largest_member,
+            largest_member_exposure: e.largest_member_exposure,
+            largest_member_share_pct: e.largest_member_share_pct,
+        }
+    }
+}
+
+/// A group in a portfolio list: who heads it, its size, and its exposure.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupLineBody {
+    pub id: String,
+    pub head: String,
+    pub head_name: Option<String>,
+    pub customers: usize,
+    pub members: usize,
+    pub exposure: GroupExposureBody,
+}
+
+impl From<credence_engine::GroupLine> for GroupLineBody {
+    fn from(l: credence_engine::GroupLine) -> Self {
+        GroupLineBody {
+            id: l.id,
+            head: l.head,
+            head_name: l.head_name,
+            customers: l.customers,
+            members: l.members,
+            exposure: l.exposure.into(),
+        }
+    }
+}
