@@ -247,6 +247,8 @@ async fn payloads_of_the_main_endpoints() {
     // neighbourhood with links, and an order checked against its group's limit too.
     let member = "C0000220";
     snapshot!(f, "group_detail", get("/api/v1/groups/G-P000001", &risk), ok);
+    snapshot!(f, "indicator_catalogue", get("/api/v1/indicators", &risk), ok);
+    snapshot!(f, "rule_pack", get("/api/v1/rules", &risk), ok);
     snapshot!(
         f,
         "customer_relations_linked",
