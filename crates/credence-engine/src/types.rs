@@ -22,7 +22,7 @@ pub mod groups {
 
 /// The indicator catalogue.
 pub mod indicators {
-    pub use credence_indicators::{Catalogue, Group, IndicatorDef};
+    pub use credence_indicators::{Catalogue, Group, IndicatorDef, Thresholds};
 }
 
 /// Statistical models: a scored row and the stability bands of drift.

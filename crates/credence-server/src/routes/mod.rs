@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod bodies;
 pub mod cases;
 pub mod catalogue;
+pub mod catalogue_bodies;
 pub mod check_bodies;
 pub mod checks;
 pub mod customers;
