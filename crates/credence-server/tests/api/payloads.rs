@@ -249,6 +249,7 @@ async fn payloads_of_the_main_endpoints() {
     snapshot!(f, "group_detail", get("/api/v1/groups/G-P000001", &risk), ok);
     snapshot!(f, "indicator_catalogue", get("/api/v1/indicators", &risk), ok);
     snapshot!(f, "rule_pack", get("/api/v1/rules", &risk), ok);
+    snapshot!(f, "rules_performance", get("/api/v1/rules/performance", &risk), ok);
     snapshot!(
         f,
         "customer_relations_linked",
