@@ -931,8 +931,49 @@ pub struct RulesPerformanceBody {
     /// horizon after a date they were evaluated at.
     pub customers: u64,
     pub defaulters: u64,
-    #[schema(value_type = Vec<Object>)]
-    pub rules: Vec<credence_engine::RulePerformance>,
+    pub rules: Vec<RulePerformanceBody>,
+}
+
+/// One rule's record over the evaluation dates.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RulePerformanceBody {
+    pub code: String,
+    pub name_en: String,
+    pub name_zh: String,
+    /// `red`, `yellow` or `green_watch`.
+    pub level: String,
+    /// Firings over all dates (a customer counts once per date).
+    pub firings: u64,
+    /// Customers it fired for at least once.
+    pub customers: u64,
+    /// Of those, the share that defaulted within the horizon after the first firing.
+    pub precision: Option<f64>,
+    /// Of the customers that defaulted within the horizon after some evaluation date,
+    /// the share the rule had fired for within the horizon before the default.
+    pub recall: Option<f64>,
+    /// Median days from the first firing (within the horizon) to the default, over the
+    /// defaults caught.
+    pub median_lead_days: Option<f64>,
+    /// Episodes that ended without a default within the horizon of their start, as a
+    /// share of the episodes that ended.
+    pub false_alarm_rate: Option<f64>,
+}
+
+impl From<&credence_engine::RulePerformance> for RulePerformanceBody {
+    fn from(r: &credence_engine::RulePerformance) -> Self {
+        RulePerformanceBody {
+            code: r.code.clone(),
+            name_en: r.name_en.clone(),
+            name_zh: r.name_zh.clone(),
+            level: r.level.clone(),
+            firings: r.firings,
+            customers: r.customers,
+            precision: r.precision,
+            recall: r.recall,
+            median_lead_days: r.median_lead_days,
+            false_alarm_rate: r.false_alarm_rate,
+        }
+    }
 }
 
 impl From<&credence_engine::RulesPerformanceReport> for RulesPerformanceBody {
@@ -943,7 +984,7 @@ impl From<&credence_engine::RulesPerformanceReport> for RulesPerformanceBody {
             horizon_months: r.horizon_months,
             customers: r.customers,
             defaulters: r.defaulters,
-            rules: r.rules.clone(),
+            rules: r.rules.iter().map(RulePerformanceBody::from).collect(),
         }
     }
 }
