@@ -266,4 +266,18 @@ async fn payloads_of_the_main_endpoints() {
         ),
         ok
     );
+    // An override approved by a second person: in force on the page and in the history.
+    crate::add(f, "sec", "security_admin", &[]);
+    let sec = login(f, "sec").await;
+    let grant = json!({ "authority": "rating_approver" });
+    assert_eq!(call(f, post("/api/v1/users/boss/authorities", &sec, grant)).await.0, StatusCode::NO_CONTENT);
+    let entered = json!({ "grade": "C", "reason": "fraud found", "approver": "boss" });
+    let (_, pending, _) =
+        call(f, post(&format!("/api/v1/customers/{id}/rating/override"), &risk, entered)).await;
+    let request = pending["id"].as_i64().unwrap();
+    let decision = json!({ "approve": true, "comment": "agreed" });
+    let decided =
+        call(f, post(&format!("/api/v1/rating-overrides/{request}/decision"), &boss, decision)).await;
+    assert_eq!(decided.0, StatusCode::OK, "{}", decided.1);
+    snapshot!(f, "customer_view_overridden", get(&format!("/api/v1/customers/{id}"), &risk), ok);
 }
