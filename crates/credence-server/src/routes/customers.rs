@@ -195,17 +195,93 @@ pub struct CustomerPage {
     #[schema(value_type = Object)]
     pub rating: Option<credence_engine::RatingDetail>,
     /// The override in force on it, if any.
-    #[schema(value_type = Object)]
-    pub override_in_force: Option<credence_store::StoredOverride>,
+    pub override_in_force: Option<OverrideBody>,
     /// Whether the records changed since the latest rating.
     pub data_changed_since_rating: bool,
     /// The indicators the caller may see.
     #[schema(value_type = Vec<Object>)]
     pub indicators: Vec<credence_engine::IndicatorLine>,
-    #[schema(value_type = Vec<Object>)]
-    pub history: Vec<credence_engine::HistoryLine>,
-    #[schema(value_type = Vec<Object>)]
-    pub migrations: Vec<credence_engine::Migration>,
+    pub history: Vec<HistoryLineBody>,
+    pub migrations: Vec<GradeChangeBody>,
+}
+
+/// A manual override of a rating's grades, approved and in force.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OverrideBody {
+    pub id: i64,
+    pub rating_id: i64,
+    pub customer_id: String,
+    pub letter_grade: String,
+    pub point_grade: String,
+    pub reason: String,
+    pub approver: String,
+    pub entered_by: String,
+    pub entered_at: String,
+}
+
+impl From<credence_store::StoredOverride> for OverrideBody {
+    fn from(o: credence_store::StoredOverride) -> Self {
+        OverrideBody {
+            id: o.id,
+            rating_id: o.rating_id,
+            customer_id: o.customer_id.into_string(),
+            letter_grade: o.letter_grade,
+            point_grade: o.point_grade,
+            reason: o.reason,
+            approver: o.approver,
+            entered_by: o.entered_by,
+            entered_at: o.entered_at,
+        }
+    }
+}
+
+/// A past rating, for the history table.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HistoryLineBody {
+    pub rating_id: i64,
+    pub run_id: i64,
+    pub as_of: String,
+    pub score: f64,
+    pub pd: f64,
+    pub letter_grade: String,
+    pub point_grade: String,
+    /// The override in force on this rating.
+    pub overridden: Option<OverrideBody>,
+}
+
+impl From<credence_engine::HistoryLine> for HistoryLineBody {
+    fn from(h: credence_engine::HistoryLine) -> Self {
+        HistoryLineBody {
+            rating_id: h.rating_id,
+            run_id: h.run_id,
+            as_of: h.as_of,
+            score: h.score,
+            pd: h.pd,
+            letter_grade: h.letter_grade,
+            point_grade: h.point_grade,
+            overridden: h.overridden.map(Into::into),
+        }
+    }
+}
+
+/// A change of letter grade between two consecutive ratings.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GradeChangeBody {
+    pub from_as_of: String,
+    pub to_as_of: String,
+    pub from_grade: String,
+    pub to_grade: String,
+}
+
+impl From<credence_engine::Migration> for GradeChangeBody {
+    fn from(m: credence_engine::Migration) -> Self {
+        GradeChangeBody {
+            from_as_of: m.from_as_of,
+            to_as_of: m.to_as_of,
+            from_grade: m.from_grade,
+            to_grade: m.to_grade,
+        }
+    }
 }
 
 /// A customer's page as the caller may see it: scope checked, personal data masked,
@@ -260,11 +336,11 @@ pub(crate) fn customer_page(
             d.unscored.retain(|(i, _)| caller.sees_indicator(i, financial.contains(i.as_str())));
             d
         }),
-        override_in_force: view.override_in_force.filter(|_| ratings),
+        override_in_force: view.override_in_force.filter(|_| ratings).map(Into::into),
         data_changed_since_rating: view.data_changed_since_rating,
         indicators,
-        history: if ratings { view.history } else { Vec::new() },
-        migrations: if ratings { view.migrations } else { Vec::new() },
+        history: if ratings { view.history.into_iter().map(Into::into).collect() } else { Vec::new() },
+        migrations: if ratings { view.migrations.into_iter().map(Into::into).collect() } else { Vec::new() },
     })
 }
 
