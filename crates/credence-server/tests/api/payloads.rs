@@ -201,6 +201,12 @@ async fn payloads_of_the_main_endpoints() {
     let f = &f;
     let ok = StatusCode::OK;
     snapshot!(f, "customer_view", get(&format!("/api/v1/customers/{id}"), &risk), ok);
+    snapshot!(
+        f,
+        "customer_view_records",
+        get(&format!("/api/v1/customers/{id}?indicators=records"), &risk),
+        ok
+    );
     snapshot!(f, "customer_ratings", get(&format!("/api/v1/customers/{id}/ratings"), &risk), ok);
     snapshot!(f, "customer_standing", get(&format!("/api/v1/customers/{id}/standing"), &risk), ok);
     snapshot!(f, "customer_receivables", get(&format!("/api/v1/customers/{id}/receivables"), &risk), ok);
