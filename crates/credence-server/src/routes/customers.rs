@@ -199,10 +199,77 @@ pub struct CustomerPage {
     /// Whether the records changed since the latest rating.
     pub data_changed_since_rating: bool,
     /// The indicators the caller may see.
-    #[schema(value_type = Vec<Object>)]
-    pub indicators: Vec<credence_engine::IndicatorLine>,
+    pub indicators: Vec<IndicatorLineBody>,
     pub history: Vec<HistoryLineBody>,
     pub migrations: Vec<GradeChangeBody>,
+}
+
+/// One indicator as shown on the customer's page. The value's fields follow the
+/// indicator's own, so `id` appears twice, as it always has.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IndicatorLineBody {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub unit: String,
+    pub higher_is_better: bool,
+    #[serde(flatten)]
+    pub value: IndicatorValueBody,
+    /// Median of the customer's industry in the same rating run.
+    pub peer_median: Option<f64>,
+}
+
+/// One indicator of the customer: a value, or the reason there is none.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IndicatorValueBody {
+    pub id: String,
+    pub value: Option<f64>,
+    /// Why `value` is none ("no statement on or before 2026-09-30").
+    pub missing: Option<String>,
+    /// The period the value describes.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub period_end: Option<chrono::NaiveDate>,
+    pub trend: Option<TrendBody>,
+}
+
+/// Change of an indicator over time; each is none when the history is too short or the
+/// base is zero.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TrendBody {
+    /// Relative change against the previous quarter.
+    pub qoq: Option<f64>,
+    /// Relative change against four quarters earlier.
+    pub yoy: Option<f64>,
+    /// Compound annual growth over three years, for positive values.
+    pub cagr_3y: Option<f64>,
+    /// Least-squares slope per year over the last 12 quarters.
+    pub slope_3y: Option<f64>,
+}
+
+impl From<credence_engine::IndicatorLine> for IndicatorLineBody {
+    fn from(l: credence_engine::IndicatorLine) -> Self {
+        let v = l.value;
+        IndicatorLineBody {
+            id: l.id,
+            name_zh: l.name_zh,
+            name_en: l.name_en,
+            unit: l.unit,
+            higher_is_better: l.higher_is_better,
+            value: IndicatorValueBody {
+                id: v.id,
+                value: v.value,
+                missing: v.missing,
+                period_end: v.period_end,
+                trend: v.trend.map(|t| TrendBody {
+                    qoq: t.qoq,
+                    yoy: t.yoy,
+                    cagr_3y: t.cagr_3y,
+                    slope_3y: t.slope_3y,
+                }),
+            },
+            peer_median: l.peer_median,
+        }
+    }
 }
 
 /// A manual override of a rating's grades, approved and in force.
@@ -323,6 +390,7 @@ pub(crate) fn customer_page(
         .indicators
         .into_iter()
         .filter(|l| caller.sees_indicator(&l.id, financial.contains(l.id.as_str())))
+        .map(Into::into)
         .collect();
     let ratings = caller.may(Permission::RatingRead);
     Ok(CustomerPage {
