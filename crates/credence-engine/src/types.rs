@@ -45,7 +45,7 @@ pub mod portfolio {
 
 /// The expert scorecard and rating overrides.
 pub mod rating {
-    pub use credence_rating::{Override, Rating, ScaleKind, ScorecardModel};
+    pub use credence_rating::{Override, OverrideRecord, Rating, RatingNote, ScaleKind, ScorecardModel};
 }
 
 /// Warning rules.

@@ -192,8 +192,7 @@ pub struct CustomerPage {
     pub customer_id: String,
     pub master: Vec<MasterField>,
     /// The latest rating with its breakdown (callers with `rating.read`).
-    #[schema(value_type = Object)]
-    pub rating: Option<credence_engine::RatingDetail>,
+    pub rating: Option<crate::routes::rating_bodies::RatingDetailBody>,
     /// The override in force on it, if any.
     pub override_in_force: Option<OverrideBody>,
     /// Whether the records changed since the latest rating.
@@ -402,7 +401,7 @@ pub(crate) fn customer_page(
                 l.qualitative || caller.sees_indicator(&l.indicator, financial.contains(l.indicator.as_str()))
             });
             d.unscored.retain(|(i, _)| caller.sees_indicator(i, financial.contains(i.as_str())));
-            d
+            d.into()
         }),
         override_in_force: view.override_in_force.filter(|_| ratings).map(Into::into),
         data_changed_since_rating: view.data_changed_since_rating,

@@ -15,6 +15,7 @@ pub mod ops;
 pub mod orders;
 pub mod overview_bodies;
 pub mod portfolio;
+pub mod rating_bodies;
 pub mod receivable_bodies;
 pub mod receivables;
 pub mod records;
