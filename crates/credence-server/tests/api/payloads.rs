@@ -286,4 +286,18 @@ async fn payloads_of_the_main_endpoints() {
         call(f, post(&format!("/api/v1/rating-overrides/{request}/decision"), &boss, decision)).await;
     assert_eq!(decided.0, StatusCode::OK, "{}", decided.1);
     snapshot!(f, "customer_view_overridden", get(&format!("/api/v1/customers/{id}"), &risk), ok);
+    // A record written back as it is, and one with an impossible date.
+    let (_, records, _) = call(f, get(&format!("/api/v1/customers/{id}/records/customers"), &risk)).await;
+    let row = records[0].clone();
+    let rows = json!({ "rows": [row.clone()] });
+    snapshot!(f, "import_unchanged", post("/api/v1/records/customers", &risk, rows), ok);
+    let mut bad = row;
+    bad["relationship_start"] = json!("2026-02-30");
+    let rows = json!({ "rows": [bad] });
+    snapshot!(
+        f,
+        "import_rejected",
+        post("/api/v1/records/customers", &risk, rows),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }
