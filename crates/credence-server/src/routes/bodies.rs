@@ -845,11 +845,9 @@ impl From<credence_engine::types::control::Worklist> for WorklistBody {
 pub struct ImportReportBody {
     pub file: String,
     /// The kind of records (`customers`, `ledger`, …).
-    #[schema(value_type = String)]
-    pub kind: credence_records::Kind,
-    /// `imported`, `rejected`, …
-    #[schema(value_type = String)]
-    pub status: credence_engine::ImportStatus,
+    pub kind: String,
+    /// `committed` or `rejected`.
+    pub status: String,
     pub import_id: Option<i64>,
     pub rows_read: u64,
     pub inserted: u64,
@@ -860,17 +858,74 @@ pub struct ImportReportBody {
     pub warnings: u64,
     pub rejects_file: Option<String>,
     /// Problems, errors and warnings, in row order.
-    #[schema(value_type = Vec<Object>)]
-    pub diagnostics: Vec<credence_records::Diagnostic>,
+    pub diagnostics: Vec<DiagnosticBody>,
     pub diagnostics_omitted: u64,
+}
+
+/// One problem found in a file: where, which rule, which value, and what to do.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DiagnosticBody {
+    pub file: String,
+    /// Spreadsheet row: the header is row 1, the first record row 2.
+    pub row: u64,
+    pub column: Option<String>,
+    pub rule: DiagnosticRuleBody,
+    pub value: String,
+    pub message: String,
+}
+
+/// The data-quality rule a problem broke.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DiagnosticRuleBody {
+    /// Stable code (`F01`).
+    pub code: String,
+    pub name: String,
+    /// `completeness`, `format`, `consistency`, `outlier` or `duplicate`.
+    pub level: String,
+    /// `error` (rejects the row) or `warning`.
+    pub severity: String,
+}
+
+impl From<credence_records::Diagnostic> for DiagnosticBody {
+    fn from(d: credence_records::Diagnostic) -> Self {
+        use credence_records::{Level, Severity};
+        let level = match d.rule.level {
+            Level::Completeness => "completeness",
+            Level::Format => "format",
+            Level::Consistency => "consistency",
+            Level::Outlier => "outlier",
+            Level::Duplicate => "duplicate",
+        };
+        let severity = match d.rule.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        DiagnosticBody {
+            file: d.file,
+            row: d.row,
+            column: d.column,
+            rule: DiagnosticRuleBody {
+                code: d.rule.code.to_owned(),
+                name: d.rule.name.to_owned(),
+                level: level.to_owned(),
+                severity: severity.to_owned(),
+            },
+            value: d.value,
+            message: d.message,
+        }
+    }
 }
 
 impl From<credence_engine::ImportReport> for ImportReportBody {
     fn from(r: credence_engine::ImportReport) -> Self {
         ImportReportBody {
             file: r.file,
-            kind: r.kind,
-            status: r.status,
+            kind: r.kind.code().to_owned(),
+            status: match r.status {
+                credence_engine::ImportStatus::Committed => "committed",
+                credence_engine::ImportStatus::Rejected => "rejected",
+            }
+            .to_owned(),
             import_id: r.import_id,
             rows_read: r.rows_read,
             inserted: r.inserted,
@@ -880,7 +935,7 @@ impl From<credence_engine::ImportReport> for ImportReportBody {
             errors: r.errors,
             warnings: r.warnings,
             rejects_file: r.rejects_file,
-            diagnostics: r.diagnostics,
+            diagnostics: r.diagnostics.into_iter().map(DiagnosticBody::from).collect(),
             diagnostics_omitted: r.diagnostics_omitted,
         }
     }

@@ -66,12 +66,14 @@ fn import_and_audit(
 ) -> Result<credence_engine::ImportReport, ApiError> {
     let report = credence_engine::import_file(store, kind, path, options, &mut |_| {})?;
     if report.status == credence_engine::ImportStatus::Rejected {
+        let message = format!(
+            "{}: {} error(s) in {} row(s); nothing was written",
+            report.file, report.errors, report.rows_read
+        );
+        let details = crate::routes::bodies::ImportReportBody::from(report);
         return Err(ApiError::Rejected {
-            message: format!(
-                "{}: {} error(s) in {} row(s); nothing was written",
-                report.file, report.errors, report.rows_read
-            ),
-            details: serde_json::to_value(&report).unwrap_or_default(),
+            message,
+            details: serde_json::to_value(&details).unwrap_or_default(),
         });
     }
     audit(
