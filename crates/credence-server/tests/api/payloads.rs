@@ -300,4 +300,16 @@ async fn payloads_of_the_main_endpoints() {
         post("/api/v1/records/customers", &risk, rows),
         StatusCode::UNPROCESSABLE_ENTITY
     );
+    // Limit requests decided: one approved in its only step, one passed on to the next.
+    let (_, requests, _) = call(f, get("/api/v1/limit-requests", &boss)).await;
+    let decide = async |n: usize, authority: &str| {
+        let grant = json!({ "authority": authority });
+        let granted = call(f, post("/api/v1/users/boss/authorities", &sec, grant)).await;
+        assert_eq!(granted.0, StatusCode::NO_CONTENT, "{authority}: {}", granted.1);
+        let id = requests[n]["id"].as_i64().unwrap();
+        let decision = json!({ "approve": true, "comment": "agreed" });
+        post(&format!("/api/v1/limit-requests/{id}/decision"), &boss, decision)
+    };
+    snapshot!(f, "limit_decision_approved", decide(0, "sales_manager").await, ok);
+    snapshot!(f, "limit_decision_passed_on", decide(1, "credit_manager").await, ok);
 }
