@@ -408,8 +408,42 @@ pub struct LimitDecisionBody {
     pub authority: String,
     pub id: i64,
     /// Where the request stands after it.
-    #[schema(value_type = Object)]
-    pub status: credence_engine::types::control::RequestStatus,
+    pub status: RequestStatusBody,
+}
+
+/// Where a limit request stands after its decisions.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum RequestStatusBody {
+    /// The route is empty: nothing above what the customer has was asked for.
+    NotNeeded,
+    /// Waiting for the step at `step` (0-based) and its role, which has `approvals` of the
+    /// `quorum` approvals it needs.
+    Pending { step: usize, role: String, approvals: u32, quorum: u32 },
+    Approved {
+        #[schema(value_type = String, format = DateTime)]
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    Rejected {
+        step: usize,
+        by: String,
+        #[schema(value_type = String, format = DateTime)]
+        at: chrono::DateTime<chrono::Utc>,
+    },
+}
+
+impl From<credence_engine::types::control::RequestStatus> for RequestStatusBody {
+    fn from(s: credence_engine::types::control::RequestStatus) -> Self {
+        use credence_engine::types::control::RequestStatus as S;
+        match s {
+            S::NotNeeded => RequestStatusBody::NotNeeded,
+            S::Pending { step, role, approvals, quorum } => {
+                RequestStatusBody::Pending { step, role, approvals, quorum }
+            }
+            S::Approved { at } => RequestStatusBody::Approved { at },
+            S::Rejected { step, by, at } => RequestStatusBody::Rejected { step, by, at },
+        }
+    }
 }
 
 /// An order the credit check blocked, and what became of it.

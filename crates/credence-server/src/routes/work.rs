@@ -150,7 +150,11 @@ pub async fn decide(
 ) -> Result<Json<crate::routes::bodies::LimitDecisionBody>, ApiError> {
     caller.require(Permission::LimitDecide)?;
     state.writing(move |store, _| decide_request(store, &caller, &ip, id, &d)).await.map(|done| {
-        Json(crate::routes::bodies::LimitDecisionBody { authority: done.authority, id, status: done.status })
+        Json(crate::routes::bodies::LimitDecisionBody {
+            authority: done.authority,
+            id,
+            status: done.status.into(),
+        })
     })
 }
 
