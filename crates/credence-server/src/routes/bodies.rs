@@ -4,8 +4,11 @@
 //! keep the order clients have always seen; bodies that were built as JSON maps keep
 //! their keys in alphabetical order.
 //!
-//! Nested analytic results (a check's steps, a model file, a group's report) are carried
-//! as they are and described as objects in the OpenAPI document.
+//! Nested analytic values have bodies of their own too, beside this module: a check's
+//! result (`check_bodies`), relations and groups (`relation_bodies`), the portfolio
+//! overview (`overview_bodies`), aging and worklists (`receivable_bodies`), the catalogue
+//! and rule pack (`catalogue_bodies`) and a customer's rating (`rating_bodies`). Only a
+//! registered model's file and drift points are still carried as the engine gives them.
 
 use serde::Serialize;
 use utoipa::ToSchema;
