@@ -5,23 +5,24 @@
 /// Credit control: policy, standings, approval routes, collection work.
 pub mod control {
     pub use credence_control::{
-        Action, AgingLine, AgingReport, ApprovalStep, CheckResult, CollectionStrategy, CollectorList,
-        CreditPolicy, Decision, DecisionError, Level, Outcome, OverdueBucket, RequestStatus, Standing,
-        WorkItem, Worklist,
+        Action, AgingLine, AgingReport, ApprovalStep, CheckResult, CollectInvoice, CollectionStrategy,
+        CollectorList, CreditPolicy, Decision, DecisionError, Exposure, Lang, Level, Measure, Outcome,
+        OverdueBucket, ReleaseKind, ReleaseOption, Remedy, RequestStatus, Standing, StepCode, StepResult,
+        WorkItem, WorkReason, Worklist,
     };
 }
 
 /// Related parties: the neighbourhood of a party and how it ties to its group.
 pub mod groups {
     pub use credence_groups::{
-        ControlChain, GroupConfig, GroupExposure, GroupMember, GroupReport, GuaranteeCircle, NeighbourEdge,
-        NeighbourNode, Neighbourhood, Step,
+        CircleKind, ControlChain, GroupConfig, GroupExposure, GroupMember, GroupReport, GuaranteeCircle,
+        GuaranteeLink, NeighbourEdge, NeighbourNode, Neighbourhood, Step,
     };
 }
 
 /// The indicator catalogue.
 pub mod indicators {
-    pub use credence_indicators::{Catalogue, Group, IndicatorDef};
+    pub use credence_indicators::{Catalogue, Group, IndicatorDef, Thresholds};
 }
 
 /// Statistical models: a scored row and the stability bands of drift.
@@ -44,7 +45,7 @@ pub mod portfolio {
 
 /// The expert scorecard and rating overrides.
 pub mod rating {
-    pub use credence_rating::{Override, Rating, ScaleKind, ScorecardModel};
+    pub use credence_rating::{Override, OverrideRecord, Rating, RatingNote, ScaleKind, ScorecardModel};
 }
 
 /// Warning rules.

@@ -25,10 +25,15 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The prefix of API tokens, so a leaked one is recognisable.
 pub const TOKEN_PREFIX: &str = "cr_";
 
-/// Why a password could not be hashed or checked.
+/// Why a password could not be hashed.
 #[derive(Debug, thiserror::Error)]
-#[error("password hashing failed: {0}")]
-pub struct HashError(String);
+pub enum HashError {
+    /// The operating system gave no random bytes for the salt.
+    #[error("password hashing failed: no random salt")]
+    Salt(#[source] getrandom::Error),
+    #[error("password hashing failed")]
+    Hash(#[source] argon2::password_hash::Error),
+}
 
 /// 32 random bytes as hex.
 pub fn random_hex() -> String {
@@ -51,12 +56,12 @@ pub fn sha256_hex(text: &str) -> String {
 /// An Argon2id hash (PHC string) of a password, with a random salt.
 pub fn hash_password(password: &str) -> Result<String, HashError> {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| HashError(e.to_string()))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| HashError(e.to_string()))?;
+    getrandom::fill(&mut salt).map_err(HashError::Salt)?;
+    let salt = SaltString::encode_b64(&salt).map_err(HashError::Hash)?;
     argon2::Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| HashError(e.to_string()))
+        .map_err(HashError::Hash)
 }
 
 /// A hash of a random password, checked when a username is unknown so that a failed
@@ -184,7 +189,10 @@ pub(crate) fn caller_of(user: credence_store::StoredUser, via: Via) -> Result<Ca
         return Err(ApiError::unauthorized("the account is disabled"));
     }
     let role = Role::parse(&user.role).ok_or_else(|| {
-        ApiError::Internal(format!("user {} has unknown role {}", user.username, user.role))
+        ApiError::from(crate::error::Fault::UnknownRole {
+            user: user.username.clone(),
+            role: user.role.clone(),
+        })
     })?;
     Ok(Caller {
         user_id: user.id,

@@ -31,7 +31,35 @@ pub enum ApiError {
     /// The client's data was refused, with the details (422 `rejected`).
     Rejected { message: String, details: serde_json::Value },
     /// Ours: logged with its cause, shown as a generic 500.
-    Internal(String),
+    Internal(Box<Fault>),
+}
+
+/// What went wrong on our side, with the cause as its source; goes to the log only.
+#[derive(Debug, thiserror::Error)]
+pub enum Fault {
+    #[error("the store failed")]
+    Store(#[source] credence_store::StoreError),
+    #[error("the engine failed")]
+    Engine(#[source] credence_engine::EngineError),
+    /// A step of ours failed (`what` names it) for the reason its source gives.
+    #[error("{what}")]
+    Failed {
+        what: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("the {0} lock is poisoned")]
+    Poisoned(&'static str),
+    #[error("the request queue is closed")]
+    QueueClosed,
+    #[error("user {user} has unknown role {role}")]
+    UnknownRole { user: String, role: String },
+}
+
+impl From<Fault> for ApiError {
+    fn from(f: Fault) -> Self {
+        ApiError::Internal(Box::new(f))
+    }
 }
 
 impl ApiError {
@@ -98,6 +126,24 @@ impl ApiError {
         }
     }
 
+    /// Our fault: `what` failed because of `source`.
+    pub fn failed(
+        what: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> ApiError {
+        Fault::Failed { what, source: source.into() }.into()
+    }
+
+    /// Our fault: a lock was poisoned by a panic while held.
+    pub fn poisoned(what: &'static str) -> ApiError {
+        Fault::Poisoned(what).into()
+    }
+
+    /// Logs our fault with its whole chain of causes, under the request id.
+    pub(crate) fn log_fault(fault: &Fault, request_id: &str, context: &str) {
+        tracing::error!(request_id, error = %chain(fault), "{context}");
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Client { status, .. } => *status,
@@ -109,7 +155,7 @@ impl ApiError {
 
 impl From<credence_store::StoreError> for ApiError {
     fn from(e: credence_store::StoreError) -> Self {
-        ApiError::Internal(chain(&e))
+        Fault::Store(e).into()
     }
 }
 
@@ -163,7 +209,7 @@ impl From<credence_engine::EngineError> for ApiError {
             },
             E::Request(_) => match e.input() {
                 Some(field) => rejected(&e, Some(field)),
-                None => ApiError::Internal(chain(&e)),
+                None => Fault::Engine(e).into(),
             },
             E::Override(_)
             | E::ReasonRequired
@@ -179,7 +225,7 @@ impl From<credence_engine::EngineError> for ApiError {
             | E::RepairItemsOpen { .. } => rejected(&e, e.input()),
             // Ours: the program's policy, strategy or model files, the store, stored data
             // that no longer reads, serialisation.
-            _ => ApiError::Internal(chain(&e)),
+            _ => Fault::Engine(e).into(),
         }
     }
 }
@@ -230,8 +276,8 @@ impl IntoResponse for ApiError {
                     details: Some(details),
                 },
             ),
-            ApiError::Internal(detail) => {
-                tracing::error!(request_id = request_id.as_deref().unwrap_or(""), error = %detail, "internal error");
+            ApiError::Internal(fault) => {
+                ApiError::log_fault(&fault, request_id.as_deref().unwrap_or(""), "internal error");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     ErrorBody {
@@ -269,6 +315,17 @@ mod tests {
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(b["code"], "internal");
         assert!(!b.to_string().contains("credit_policy"), "no internals in the body: {b}");
+    }
+
+    #[tokio::test]
+    async fn our_fault_keeps_its_cause_for_the_log_and_not_for_the_body() {
+        let e = ApiError::failed("writing the upload", std::io::Error::other("disk full"));
+        let ApiError::Internal(fault) = &e else { panic!("{e:?}") };
+        assert_eq!(chain(fault.as_ref()), "writing the upload: disk full");
+        let (status, b) = body(e).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(b["code"], "internal");
+        assert!(!b.to_string().contains("disk full"), "no internals in the body: {b}");
     }
 
     #[tokio::test]

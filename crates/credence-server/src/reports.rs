@@ -27,7 +27,7 @@ impl<T> Default for LongReport<T> {
 }
 
 fn poisoned() -> ApiError {
-    ApiError::Internal("report cache lock poisoned".into())
+    ApiError::poisoned("report cache")
 }
 
 impl<T: Send + Sync + 'static> LongReport<T> {

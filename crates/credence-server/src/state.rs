@@ -107,11 +107,10 @@ impl StorePool {
     }
 
     fn take(&self) -> Result<Store, ApiError> {
-        if let Some(s) = self.idle.lock().map_err(|_| ApiError::Internal("store pool poisoned".into()))?.pop()
-        {
+        if let Some(s) = self.idle.lock().map_err(|_| ApiError::poisoned("store pool"))?.pop() {
             return Ok(s);
         }
-        let template = self.template.lock().map_err(|_| ApiError::Internal("store pool poisoned".into()))?;
+        let template = self.template.lock().map_err(|_| ApiError::poisoned("store pool"))?;
         Ok(template.open_another()?)
     }
 
@@ -244,12 +243,8 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Store, &Shared) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _permit = self
-            .0
-            .requests
-            .acquire()
-            .await
-            .map_err(|_| ApiError::Internal("the request queue is closed".into()))?;
+        let _permit =
+            self.0.requests.acquire().await.map_err(|_| ApiError::from(crate::error::Fault::QueueClosed))?;
         self.in_background(f).await
     }
 
@@ -282,6 +277,6 @@ impl AppState {
             }
             Err(_) => tokio::task::spawn_blocking(task).await,
         }
-        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+        .map_err(|e| ApiError::failed("a blocking task", e))?
     }
 }

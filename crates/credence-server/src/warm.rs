@@ -37,7 +37,7 @@ pub struct WarmPortfolio {
 
 impl WarmPortfolio {
     fn poisoned() -> ApiError {
-        ApiError::Internal("warm portfolio lock poisoned".into())
+        ApiError::poisoned("warm portfolio")
     }
 
     /// The snapshot for the date if there is one: (snapshot, stamp, whether the stamp is

@@ -309,7 +309,7 @@ pub async fn take_checkpoints(state: AppState, path: std::path::PathBuf, every: 
             .in_background(move |store, _| {
                 let at = crate::clock::now_millis();
                 let cp = credence_store::AuditCheckpoint::take(store, &at)?;
-                cp.append_to(&path).map_err(|e| ApiError::Internal(crate::error::chain(&e)))?;
+                cp.append_to(&path).map_err(|e| ApiError::failed("appending the audit checkpoint", e))?;
                 Ok(cp)
             })
             .await;

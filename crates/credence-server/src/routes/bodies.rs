@@ -4,11 +4,17 @@
 //! keep the order clients have always seen; bodies that were built as JSON maps keep
 //! their keys in alphabetical order.
 //!
-//! Nested analytic results (a check's steps, a model file, a group's report) are carried
-//! as they are and described as objects in the OpenAPI document.
+//! Nested analytic values have bodies of their own too, beside this module: a check's
+//! result (`check_bodies`), relations and groups (`relation_bodies`), the portfolio
+//! overview (`overview_bodies`), aging and worklists (`receivable_bodies`), the catalogue
+//! and rule pack (`catalogue_bodies`) and a customer's rating (`rating_bodies`). Only a
+//! registered model's file and drift points are still carried as the engine gives them.
 
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::routes::overview_bodies as ob;
+use crate::routes::receivable_bodies as rcb;
 
 /// A warning raised by a rule, with its evidence.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -405,8 +411,42 @@ pub struct LimitDecisionBody {
     pub authority: String,
     pub id: i64,
     /// Where the request stands after it.
-    #[schema(value_type = Object)]
-    pub status: credence_engine::types::control::RequestStatus,
+    pub status: RequestStatusBody,
+}
+
+/// Where a limit request stands after its decisions.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum RequestStatusBody {
+    /// The route is empty: nothing above what the customer has was asked for.
+    NotNeeded,
+    /// Waiting for the step at `step` (0-based) and its role, which has `approvals` of the
+    /// `quorum` approvals it needs.
+    Pending { step: usize, role: String, approvals: u32, quorum: u32 },
+    Approved {
+        #[schema(value_type = String, format = DateTime)]
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    Rejected {
+        step: usize,
+        by: String,
+        #[schema(value_type = String, format = DateTime)]
+        at: chrono::DateTime<chrono::Utc>,
+    },
+}
+
+impl From<credence_engine::types::control::RequestStatus> for RequestStatusBody {
+    fn from(s: credence_engine::types::control::RequestStatus) -> Self {
+        use credence_engine::types::control::RequestStatus as S;
+        match s {
+            S::NotNeeded => RequestStatusBody::NotNeeded,
+            S::Pending { step, role, approvals, quorum } => {
+                RequestStatusBody::Pending { step, role, approvals, quorum }
+            }
+            S::Approved { at } => RequestStatusBody::Approved { at },
+            S::Rejected { step, by, at } => RequestStatusBody::Rejected { step, by, at },
+        }
+    }
 }
 
 /// An order the credit check blocked, and what became of it.
@@ -600,8 +640,7 @@ pub struct OrderCheckBody {
     pub customer_id: String,
     pub order_ref: Option<String>,
     /// Pass or block, every step's result and the smallest remedy.
-    #[schema(value_type = Object)]
-    pub result: credence_engine::types::control::CheckResult,
+    pub result: crate::routes::check_bodies::CheckResultBody,
     /// The blocked order's queue id when the order was blocked and queued.
     pub blocked_order: Option<i64>,
 }
@@ -611,7 +650,7 @@ impl From<credence_engine::OrderCheck> for OrderCheckBody {
         OrderCheckBody {
             customer_id: c.customer_id.into_string(),
             order_ref: c.order_ref,
-            result: c.result,
+            result: c.result.into(),
             blocked_order: c.blocked_order,
         }
     }
@@ -681,23 +720,15 @@ pub struct OverviewBody {
     pub as_of: chrono::NaiveDate,
     pub currency: String,
     pub lgd: f64,
-    #[schema(value_type = Object)]
-    pub totals: credence_engine::types::portfolio::Totals,
+    pub totals: ob::TotalsBody,
     /// Red, yellow, green.
-    #[schema(value_type = Vec<Object>)]
-    pub levels: Vec<credence_engine::types::portfolio::LevelTile>,
-    #[schema(value_type = Vec<Object>)]
-    pub grades: Vec<credence_engine::types::portfolio::GradeBar>,
-    #[schema(value_type = Object)]
-    pub heat: credence_engine::types::portfolio::HeatMap,
-    #[schema(value_type = Vec<Object>)]
-    pub largest: Vec<credence_engine::types::portfolio::LargeExposure>,
-    #[schema(value_type = Object)]
-    pub concentration: credence_engine::types::portfolio::Concentration,
-    #[schema(value_type = Vec<Object>)]
-    pub overdue_trend: Vec<credence_engine::types::portfolio::OverdueTrendPoint>,
-    #[schema(value_type = Vec<Object>)]
-    pub pd_trend: Vec<credence_engine::types::portfolio::PdTrendPoint>,
+    pub levels: Vec<ob::LevelTileBody>,
+    pub grades: Vec<ob::GradeBarBody>,
+    pub heat: ob::HeatMapBody,
+    pub largest: Vec<ob::LargeExposureBody>,
+    pub concentration: ob::ConcentrationBody,
+    pub overdue_trend: Vec<ob::OverdueTrendPointBody>,
+    pub pd_trend: Vec<ob::PdTrendPointBody>,
 }
 
 impl From<credence_engine::types::portfolio::Overview> for OverviewBody {
@@ -706,14 +737,14 @@ impl From<credence_engine::types::portfolio::Overview> for OverviewBody {
             as_of: o.as_of,
             currency: o.currency,
             lgd: o.lgd,
-            totals: o.totals,
-            levels: o.levels,
-            grades: o.grades,
-            heat: o.heat,
-            largest: o.largest,
-            concentration: o.concentration,
-            overdue_trend: o.overdue_trend,
-            pd_trend: o.pd_trend,
+            totals: o.totals.into(),
+            levels: ob::each(o.levels),
+            grades: ob::each(o.grades),
+            heat: o.heat.into(),
+            largest: ob::each(o.largest),
+            concentration: o.concentration.into(),
+            overdue_trend: ob::each(o.overdue_trend),
+            pd_trend: ob::each(o.pd_trend),
         }
     }
 }
@@ -803,19 +834,22 @@ impl From<credence_engine::MigrationMatrix> for MigrationBody {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AgingBody {
     /// By group, business line and portfolio.
-    #[schema(value_type = Object)]
-    pub report: credence_engine::types::control::AgingReport,
-    /// (customer, aging line): the most 90+ days overdue first.
-    #[schema(value_type = Vec<Object>)]
-    pub top_customers: Vec<(String, credence_engine::types::control::AgingLine)>,
-    /// (month end, the portfolio's aging line), oldest first.
-    #[schema(value_type = Vec<Object>)]
-    pub history: Vec<(chrono::NaiveDate, credence_engine::types::control::AgingLine)>,
+    pub report: rcb::AgingReportBody,
+    /// `[customer, aging line]`: the most 90+ days overdue first.
+    #[schema(value_type = Vec<Vec<Object>>)]
+    pub top_customers: Vec<(String, rcb::AgingLineBody)>,
+    /// `[month end, the portfolio's aging line]`, oldest first.
+    #[schema(value_type = Vec<Vec<Object>>)]
+    pub history: Vec<(chrono::NaiveDate, rcb::AgingLineBody)>,
 }
 
 impl From<credence_engine::AgingView> for AgingBody {
     fn from(a: credence_engine::AgingView) -> Self {
-        AgingBody { report: a.report, top_customers: a.top_customers, history: a.history }
+        AgingBody {
+            report: a.report.into(),
+            top_customers: a.top_customers.into_iter().map(|(c, l)| (c, l.into())).collect(),
+            history: a.history.into_iter().map(|(d, l)| (d, l.into())).collect(),
+        }
     }
 }
 
@@ -826,10 +860,9 @@ pub struct WorklistBody {
     pub date: chrono::NaiveDate,
     pub strategy_version: String,
     /// By owner id.
-    #[schema(value_type = Vec<Object>)]
-    pub collectors: Vec<credence_engine::types::control::CollectorList>,
-    /// Customers waiting for a promise: (customer, owner, until), by customer id.
-    #[schema(value_type = Vec<Object>)]
+    pub collectors: Vec<rcb::CollectorListBody>,
+    /// Customers waiting for a promise: `[customer, owner, until]`, by customer id.
+    #[schema(value_type = Vec<Vec<String>>)]
     pub on_hold: Vec<(String, String, chrono::NaiveDate)>,
 }
 
@@ -838,7 +871,7 @@ impl From<credence_engine::types::control::Worklist> for WorklistBody {
         WorklistBody {
             date: w.date,
             strategy_version: w.strategy_version,
-            collectors: w.collectors,
+            collectors: ob::each(w.collectors),
             on_hold: w.on_hold,
         }
     }
@@ -849,11 +882,9 @@ impl From<credence_engine::types::control::Worklist> for WorklistBody {
 pub struct ImportReportBody {
     pub file: String,
     /// The kind of records (`customers`, `ledger`, …).
-    #[schema(value_type = String)]
-    pub kind: credence_records::Kind,
-    /// `imported`, `rejected`, …
-    #[schema(value_type = String)]
-    pub status: credence_engine::ImportStatus,
+    pub kind: String,
+    /// `committed` or `rejected`.
+    pub status: String,
     pub import_id: Option<i64>,
     pub rows_read: u64,
     pub inserted: u64,
@@ -864,17 +895,74 @@ pub struct ImportReportBody {
     pub warnings: u64,
     pub rejects_file: Option<String>,
     /// Problems, errors and warnings, in row order.
-    #[schema(value_type = Vec<Object>)]
-    pub diagnostics: Vec<credence_records::Diagnostic>,
+    pub diagnostics: Vec<DiagnosticBody>,
     pub diagnostics_omitted: u64,
+}
+
+/// One problem found in a file: where, which rule, which value, and what to do.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DiagnosticBody {
+    pub file: String,
+    /// Spreadsheet row: the header is row 1, the first record row 2.
+    pub row: u64,
+    pub column: Option<String>,
+    pub rule: DiagnosticRuleBody,
+    pub value: String,
+    pub message: String,
+}
+
+/// The data-quality rule a problem broke.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DiagnosticRuleBody {
+    /// Stable code (`F01`).
+    pub code: String,
+    pub name: String,
+    /// `completeness`, `format`, `consistency`, `outlier` or `duplicate`.
+    pub level: String,
+    /// `error` (rejects the row) or `warning`.
+    pub severity: String,
+}
+
+impl From<credence_records::Diagnostic> for DiagnosticBody {
+    fn from(d: credence_records::Diagnostic) -> Self {
+        use credence_records::{Level, Severity};
+        let level = match d.rule.level {
+            Level::Completeness => "completeness",
+            Level::Format => "format",
+            Level::Consistency => "consistency",
+            Level::Outlier => "outlier",
+            Level::Duplicate => "duplicate",
+        };
+        let severity = match d.rule.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        DiagnosticBody {
+            file: d.file,
+            row: d.row,
+            column: d.column,
+            rule: DiagnosticRuleBody {
+                code: d.rule.code.to_owned(),
+                name: d.rule.name.to_owned(),
+                level: level.to_owned(),
+                severity: severity.to_owned(),
+            },
+            value: d.value,
+            message: d.message,
+        }
+    }
 }
 
 impl From<credence_engine::ImportReport> for ImportReportBody {
     fn from(r: credence_engine::ImportReport) -> Self {
         ImportReportBody {
             file: r.file,
-            kind: r.kind,
-            status: r.status,
+            kind: r.kind.code().to_owned(),
+            status: match r.status {
+                credence_engine::ImportStatus::Committed => "committed",
+                credence_engine::ImportStatus::Rejected => "rejected",
+            }
+            .to_owned(),
             import_id: r.import_id,
             rows_read: r.rows_read,
             inserted: r.inserted,
@@ -884,7 +972,7 @@ impl From<credence_engine::ImportReport> for ImportReportBody {
             errors: r.errors,
             warnings: r.warnings,
             rejects_file: r.rejects_file,
-            diagnostics: r.diagnostics,
+            diagnostics: r.diagnostics.into_iter().map(DiagnosticBody::from).collect(),
             diagnostics_omitted: r.diagnostics_omitted,
         }
     }
@@ -894,10 +982,8 @@ impl From<credence_engine::ImportReport> for ImportReportBody {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GroupDetailBody {
     /// Members, the rule that put each in and the control chains.
-    #[schema(value_type = Object)]
-    pub report: credence_engine::types::groups::GroupReport,
-    #[schema(value_type = Object)]
-    pub exposure: credence_engine::types::groups::GroupExposure,
+    pub report: crate::routes::relation_bodies::GroupReportBody,
+    pub exposure: crate::routes::relation_bodies::GroupExposureBody,
     pub members: Vec<MemberExposureBody>,
     /// Currency of every amount, in minor units.
     pub currency: String,
@@ -914,8 +1000,8 @@ pub struct MemberExposureBody {
 impl From<credence_engine::GroupDetail> for GroupDetailBody {
     fn from(g: credence_engine::GroupDetail) -> Self {
         GroupDetailBody {
-            report: g.report,
-            exposure: g.exposure,
+            report: g.report.into(),
+            exposure: g.exposure.into(),
             members: g
                 .members
                 .into_iter()
@@ -937,8 +1023,49 @@ pub struct RulesPerformanceBody {
     /// horizon after a date they were evaluated at.
     pub customers: u64,
     pub defaulters: u64,
-    #[schema(value_type = Vec<Object>)]
-    pub rules: Vec<credence_engine::RulePerformance>,
+    pub rules: Vec<RulePerformanceBody>,
+}
+
+/// One rule's record over the evaluation dates.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RulePerformanceBody {
+    pub code: String,
+    pub name_en: String,
+    pub name_zh: String,
+    /// `red`, `yellow` or `green_watch`.
+    pub level: String,
+    /// Firings over all dates (a customer counts once per date).
+    pub firings: u64,
+    /// Customers it fired for at least once.
+    pub customers: u64,
+    /// Of those, the share that defaulted within the horizon after the first firing.
+    pub precision: Option<f64>,
+    /// Of the customers that defaulted within the horizon after some evaluation date,
+    /// the share the rule had fired for within the horizon before the default.
+    pub recall: Option<f64>,
+    /// Median days from the first firing (within the horizon) to the default, over the
+    /// defaults caught.
+    pub median_lead_days: Option<f64>,
+    /// Episodes that ended without a default within the horizon of their start, as a
+    /// share of the episodes that ended.
+    pub false_alarm_rate: Option<f64>,
+}
+
+impl From<&credence_engine::RulePerformance> for RulePerformanceBody {
+    fn from(r: &credence_engine::RulePerformance) -> Self {
+        RulePerformanceBody {
+            code: r.code.clone(),
+            name_en: r.name_en.clone(),
+            name_zh: r.name_zh.clone(),
+            level: r.level.clone(),
+            firings: r.firings,
+            customers: r.customers,
+            precision: r.precision,
+            recall: r.recall,
+            median_lead_days: r.median_lead_days,
+            false_alarm_rate: r.false_alarm_rate,
+        }
+    }
 }
 
 impl From<&credence_engine::RulesPerformanceReport> for RulesPerformanceBody {
@@ -949,7 +1076,7 @@ impl From<&credence_engine::RulesPerformanceReport> for RulesPerformanceBody {
             horizon_months: r.horizon_months,
             customers: r.customers,
             defaulters: r.defaulters,
-            rules: r.rules.clone(),
+            rules: r.rules.iter().map(RulePerformanceBody::from).collect(),
         }
     }
 }

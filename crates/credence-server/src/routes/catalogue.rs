@@ -18,8 +18,7 @@ use crate::state::AppState;
 pub struct CatalogueView {
     pub version: String,
     /// The indicators the caller may see, in catalogue order.
-    #[schema(value_type = Vec<Object>)]
-    pub indicators: Vec<credence_engine::types::indicators::IndicatorDef>,
+    pub indicators: Vec<crate::routes::catalogue_bodies::IndicatorDefBody>,
 }
 
 /// The indicator catalogue: names in both languages, unit, direction, formula and
@@ -45,7 +44,7 @@ pub async fn indicators(
             .filter(|d| {
                 caller.sees_indicator(&d.id, d.group == credence_engine::types::indicators::Group::Financial)
             })
-            .cloned()
+            .map(Into::into)
             .collect(),
     }))
 }
@@ -54,8 +53,7 @@ pub async fn indicators(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RulePackView {
     pub version: String,
-    #[schema(value_type = Vec<Object>)]
-    pub rules: Vec<credence_engine::types::warning::Rule>,
+    pub rules: Vec<crate::routes::catalogue_bodies::RuleBody>,
 }
 
 /// The early-warning rule pack in force: every rule's code, names, level, condition,
@@ -70,7 +68,10 @@ pub struct RulePackView {
 pub async fn rules(State(state): State<AppState>, caller: Caller) -> Result<Json<RulePackView>, ApiError> {
     caller.require(Permission::AlertRead)?;
     let pack = &state.0.pack;
-    Ok(Json(RulePackView { version: pack.version().to_owned(), rules: pack.rules().to_vec() }))
+    Ok(Json(RulePackView {
+        version: pack.version().to_owned(),
+        rules: pack.rules().iter().map(Into::into).collect(),
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

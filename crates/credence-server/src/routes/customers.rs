@@ -79,7 +79,7 @@ fn counted_page(
         query.business_line
     );
     let stamp = store.data_stamp()?;
-    let poisoned = || ApiError::Internal("list totals lock poisoned".into());
+    let poisoned = || ApiError::poisoned("list totals");
     let known = shared
         .list_totals
         .lock()
@@ -192,20 +192,162 @@ pub struct CustomerPage {
     pub customer_id: String,
     pub master: Vec<MasterField>,
     /// The latest rating with its breakdown (callers with `rating.read`).
-    #[schema(value_type = Object)]
-    pub rating: Option<credence_engine::RatingDetail>,
+    pub rating: Option<crate::routes::rating_bodies::RatingDetailBody>,
     /// The override in force on it, if any.
-    #[schema(value_type = Object)]
-    pub override_in_force: Option<credence_store::StoredOverride>,
+    pub override_in_force: Option<OverrideBody>,
     /// Whether the records changed since the latest rating.
     pub data_changed_since_rating: bool,
     /// The indicators the caller may see.
-    #[schema(value_type = Vec<Object>)]
-    pub indicators: Vec<credence_engine::IndicatorLine>,
-    #[schema(value_type = Vec<Object>)]
-    pub history: Vec<credence_engine::HistoryLine>,
-    #[schema(value_type = Vec<Object>)]
-    pub migrations: Vec<credence_engine::Migration>,
+    pub indicators: Vec<IndicatorLineBody>,
+    pub history: Vec<HistoryLineBody>,
+    pub migrations: Vec<GradeChangeBody>,
+}
+
+/// One indicator as shown on the customer's page. The value's fields follow the
+/// indicator's own, so `id` appears twice, as it always has.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IndicatorLineBody {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub unit: String,
+    pub higher_is_better: bool,
+    #[serde(flatten)]
+    pub value: IndicatorValueBody,
+    /// Median of the customer's industry in the same rating run.
+    pub peer_median: Option<f64>,
+}
+
+/// One indicator of the customer: a value, or the reason there is none.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IndicatorValueBody {
+    pub id: String,
+    pub value: Option<f64>,
+    /// Why `value` is none ("no statement on or before 2026-09-30").
+    pub missing: Option<String>,
+    /// The period the value describes.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub period_end: Option<chrono::NaiveDate>,
+    pub trend: Option<TrendBody>,
+}
+
+/// Change of an indicator over time; each is none when the history is too short or the
+/// base is zero.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TrendBody {
+    /// Relative change against the previous quarter.
+    pub qoq: Option<f64>,
+    /// Relative change against four quarters earlier.
+    pub yoy: Option<f64>,
+    /// Compound annual growth over three years, for positive values.
+    pub cagr_3y: Option<f64>,
+    /// Least-squares slope per year over the last 12 quarters.
+    pub slope_3y: Option<f64>,
+}
+
+impl From<credence_engine::IndicatorLine> for IndicatorLineBody {
+    fn from(l: credence_engine::IndicatorLine) -> Self {
+        let v = l.value;
+        IndicatorLineBody {
+            id: l.id,
+            name_zh: l.name_zh,
+            name_en: l.name_en,
+            unit: l.unit,
+            higher_is_better: l.higher_is_better,
+            value: IndicatorValueBody {
+                id: v.id,
+                value: v.value,
+                missing: v.missing,
+                period_end: v.period_end,
+                trend: v.trend.map(|t| TrendBody {
+                    qoq: t.qoq,
+                    yoy: t.yoy,
+                    cagr_3y: t.cagr_3y,
+                    slope_3y: t.slope_3y,
+                }),
+            },
+            peer_median: l.peer_median,
+        }
+    }
+}
+
+/// A manual override of a rating's grades, approved and in force.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OverrideBody {
+    pub id: i64,
+    pub rating_id: i64,
+    pub customer_id: String,
+    pub letter_grade: String,
+    pub point_grade: String,
+    pub reason: String,
+    pub approver: String,
+    pub entered_by: String,
+    pub entered_at: String,
+}
+
+impl From<credence_store::StoredOverride> for OverrideBody {
+    fn from(o: credence_store::StoredOverride) -> Self {
+        OverrideBody {
+            id: o.id,
+            rating_id: o.rating_id,
+            customer_id: o.customer_id.into_string(),
+            letter_grade: o.letter_grade,
+            point_grade: o.point_grade,
+            reason: o.reason,
+            approver: o.approver,
+            entered_by: o.entered_by,
+            entered_at: o.entered_at,
+        }
+    }
+}
+
+/// A past rating, for the history table.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HistoryLineBody {
+    pub rating_id: i64,
+    pub run_id: i64,
+    pub as_of: String,
+    pub score: f64,
+    pub pd: f64,
+    pub letter_grade: String,
+    pub point_grade: String,
+    /// The override in force on this rating.
+    pub overridden: Option<OverrideBody>,
+}
+
+impl From<credence_engine::HistoryLine> for HistoryLineBody {
+    fn from(h: credence_engine::HistoryLine) -> Self {
+        HistoryLineBody {
+            rating_id: h.rating_id,
+            run_id: h.run_id,
+            as_of: h.as_of,
+            score: h.score,
+            pd: h.pd,
+            letter_grade: h.letter_grade,
+            point_grade: h.point_grade,
+            overridden: h.overridden.map(Into::into),
+        }
+    }
+}
+
+/// A change of letter grade between two consecutive ratings.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GradeChangeBody {
+    pub from_as_of: String,
+    pub to_as_of: String,
+    pub from_grade: String,
+    pub to_grade: String,
+}
+
+impl From<credence_engine::Migration> for GradeChangeBody {
+    fn from(m: credence_engine::Migration) -> Self {
+        GradeChangeBody {
+            from_as_of: m.from_as_of,
+            to_as_of: m.to_as_of,
+            from_grade: m.from_grade,
+            to_grade: m.to_grade,
+        }
+    }
 }
 
 /// A customer's page as the caller may see it: scope checked, personal data masked,
@@ -247,6 +389,7 @@ pub(crate) fn customer_page(
         .indicators
         .into_iter()
         .filter(|l| caller.sees_indicator(&l.id, financial.contains(l.id.as_str())))
+        .map(Into::into)
         .collect();
     let ratings = caller.may(Permission::RatingRead);
     Ok(CustomerPage {
@@ -258,13 +401,13 @@ pub(crate) fn customer_page(
                 l.qualitative || caller.sees_indicator(&l.indicator, financial.contains(l.indicator.as_str()))
             });
             d.unscored.retain(|(i, _)| caller.sees_indicator(i, financial.contains(i.as_str())));
-            d
+            d.into()
         }),
-        override_in_force: view.override_in_force.filter(|_| ratings),
+        override_in_force: view.override_in_force.filter(|_| ratings).map(Into::into),
         data_changed_since_rating: view.data_changed_since_rating,
         indicators,
-        history: if ratings { view.history } else { Vec::new() },
-        migrations: if ratings { view.migrations } else { Vec::new() },
+        history: if ratings { view.history.into_iter().map(Into::into).collect() } else { Vec::new() },
+        migrations: if ratings { view.migrations.into_iter().map(Into::into).collect() } else { Vec::new() },
     })
 }
 

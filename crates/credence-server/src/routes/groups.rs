@@ -22,6 +22,7 @@ use crate::access::{Permission, mask_name};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::routes::catalogue::whole_portfolio;
+use crate::routes::relation_bodies as rb;
 use crate::routes::{Params, admits_customer, scoped_customer};
 use crate::state::{AppState, Shared};
 
@@ -36,7 +37,7 @@ pub(crate) fn related_parties(
     as_of: chrono::NaiveDate,
 ) -> Result<Arc<credence_engine::RelatedParties>, ApiError> {
     let stamp = store.data_stamp()?;
-    let poisoned = || ApiError::Internal("cache lock poisoned".into());
+    let poisoned = || ApiError::poisoned("related parties cache");
     if let Some((d, s, p)) = shared.parties.lock().map_err(|_| poisoned())?.as_ref()
         && *d == as_of
         && *s == stamp
@@ -69,8 +70,7 @@ pub struct GroupList {
     /// Currency of every amount (minor units).
     pub currency: String,
     pub total: usize,
-    #[schema(value_type = Vec<Object>)]
-    pub groups: Vec<credence_engine::GroupLine>,
+    pub groups: Vec<rb::GroupLineBody>,
 }
 
 /// Group customers, largest exposure first, with their exposure against the group limit.
@@ -108,7 +108,7 @@ pub async fn list(
                 as_of: as_of.to_string(),
                 currency: shared.policy.currency().code().to_owned(),
                 total,
-                groups,
+                groups: groups.into_iter().map(rb::GroupLineBody::from).collect(),
             })
         })
         .await
@@ -160,29 +160,70 @@ pub struct RelationsQuery {
     pub hops: Option<u32>,
 }
 
+/// A customer's ties as the caller may see them, for the customer page and the API.
+#[derive(Debug)]
+pub struct Relations {
+    pub ties: Option<Ties>,
+    pub neighbourhood: credence_engine::types::groups::Neighbourhood,
+    pub parties_outside_scope: usize,
+}
+
 /// A customer's ties.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Relations {
+pub struct RelationsBody {
     /// Who controls the customer, its group with the rule and path that put it there, and
     /// the guarantee circles it is part of; only with `group.read`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub ties: Option<Ties>,
+    pub ties: Option<TiesBody>,
     /// The parties and links around it (at most 60 parties, nearest first). Customers
     /// outside the caller's scope are anonymous (`outside-1`, …); shares and amounts on
     /// the links need `group.read`.
-    #[schema(value_type = Object)]
-    pub neighbourhood: credence_engine::types::groups::Neighbourhood,
+    pub neighbourhood: rb::NeighbourhoodBody,
     /// How many of the parties are anonymous because they are outside the caller's scope.
     pub parties_outside_scope: usize,
 }
 
 /// A customer's ties as the caller may see them.
-#[derive(Debug, Serialize)]
-pub struct Ties {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TiesBody {
     pub customer: String,
     /// The chain of control (`None` only when withheld; see `withheld`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<rb::ControlChainBody>,
+    /// `[group id, head]` when the customer belongs to a group.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub group: Option<(String, String)>,
+    /// The rule and path that put it in the group.
+    pub membership: Option<rb::GroupMemberBody>,
+    pub circles: Vec<rb::GuaranteeCircleBody>,
+    /// Parts left out because they name a customer outside the caller's scope:
+    /// `control`, `group`, `membership`, `circle` (once per circle).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<&'static str>,
+}
+
+impl From<Relations> for RelationsBody {
+    fn from(r: Relations) -> Self {
+        RelationsBody {
+            ties: r.ties.map(|t| TiesBody {
+                customer: t.customer,
+                control: t.control.map(Into::into),
+                group: t.group,
+                membership: t.membership.map(Into::into),
+                circles: t.circles.into_iter().map(Into::into).collect(),
+                withheld: t.withheld,
+            }),
+            neighbourhood: r.neighbourhood.into(),
+            parties_outside_scope: r.parties_outside_scope,
+        }
+    }
+}
+
+/// A customer's ties as the caller may see them (see [`TiesBody`]).
+#[derive(Debug)]
+pub struct Ties {
+    pub customer: String,
+    /// The chain of control (`None` only when withheld; see `withheld`).
     pub control: Option<credence_engine::types::groups::ControlChain>,
     /// (group id, head) when the customer belongs to a group.
     pub group: Option<(String, String)>,
@@ -191,7 +232,6 @@ pub struct Ties {
     pub circles: Vec<credence_engine::types::groups::GuaranteeCircle>,
     /// Parts left out because they name a customer outside the caller's scope:
     /// `control`, `group`, `membership`, `circle` (once per circle).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub withheld: Vec<&'static str>,
 }
 
@@ -335,7 +375,7 @@ fn cut_ties(
     path = "/api/v1/customers/{id}/relations",
     tag = "groups",
     params(("id" = String, Path), RelationsQuery),
-    responses((status = 200, body = Relations), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    responses((status = 200, body = RelationsBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn relations(
@@ -343,7 +383,7 @@ pub async fn relations(
     caller: Caller,
     Path(id): Path<String>,
     Params(q): Params<RelationsQuery>,
-) -> Result<Json<Relations>, ApiError> {
+) -> Result<Json<RelationsBody>, ApiError> {
     caller.require(Permission::CustomerRead)?;
     let hops = q.hops.unwrap_or(2);
     if !(1..=4).contains(&hops) {
@@ -353,7 +393,7 @@ pub async fn relations(
     state
         .with_store(move |store, shared| relations_of(store, shared, &caller, &id, as_of, hops))
         .await
-        .map(Json)
+        .map(|r| Json(r.into()))
 }
 
 /// A customer's relations as the caller may see them.

@@ -57,9 +57,7 @@ pub async fn metrics(
     let label = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
     out.push_str("# HELP credence_http_requests_total HTTP requests by method, route and status.\n");
     out.push_str("# TYPE credence_http_requests_total counter\n");
-    for ((method, route, status), n) in
-        m.requests.lock().map_err(|_| ApiError::Internal("metrics poisoned".into()))?.iter()
-    {
+    for ((method, route, status), n) in m.requests.lock().map_err(|_| ApiError::poisoned("metrics"))?.iter() {
         let _ = writeln!(
             out,
             "credence_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
@@ -70,7 +68,7 @@ pub async fn metrics(
     out.push_str("# HELP credence_http_request_duration_seconds Time to answer, by method and route.\n");
     out.push_str("# TYPE credence_http_request_duration_seconds histogram\n");
     for ((method, route), (counts, sum)) in
-        m.latency.lock().map_err(|_| ApiError::Internal("metrics poisoned".into()))?.iter()
+        m.latency.lock().map_err(|_| ApiError::poisoned("metrics"))?.iter()
     {
         let l = format!("method=\"{}\",route=\"{}\"", label(method), label(route));
         let mut cumulative = 0;
@@ -87,7 +85,7 @@ pub async fn metrics(
     }
     out.push_str("# HELP credence_job_runs_total Background job runs by job.\n");
     out.push_str("# TYPE credence_job_runs_total counter\n");
-    let jobs = m.jobs.lock().map_err(|_| ApiError::Internal("metrics poisoned".into()))?.clone();
+    let jobs = m.jobs.lock().map_err(|_| ApiError::poisoned("metrics"))?.clone();
     for (job, (runs, _)) in &jobs {
         let _ = writeln!(out, "credence_job_runs_total{{job=\"{}\"}} {runs}", label(job));
     }

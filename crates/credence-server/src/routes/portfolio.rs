@@ -129,7 +129,7 @@ pub(crate) async fn overview_for(
         caller.may(Permission::PiiRead),
         caller.may(Permission::GroupRead)
     );
-    let poisoned = || ApiError::Internal("overview cache lock poisoned".into());
+    let poisoned = || ApiError::poisoned("overview cache");
     {
         let mut cache = state.0.overviews.lock().map_err(|_| poisoned())?;
         if !cache.0.as_ref().is_some_and(|s| Arc::ptr_eq(s, &snapshot)) {

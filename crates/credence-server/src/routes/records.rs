@@ -66,12 +66,14 @@ fn import_and_audit(
 ) -> Result<credence_engine::ImportReport, ApiError> {
     let report = credence_engine::import_file(store, kind, path, options, &mut |_| {})?;
     if report.status == credence_engine::ImportStatus::Rejected {
+        let message = format!(
+            "{}: {} error(s) in {} row(s); nothing was written",
+            report.file, report.errors, report.rows_read
+        );
+        let details = crate::routes::bodies::ImportReportBody::from(report);
         return Err(ApiError::Rejected {
-            message: format!(
-                "{}: {} error(s) in {} row(s); nothing was written",
-                report.file, report.errors, report.rows_read
-            ),
-            details: serde_json::to_value(&report).unwrap_or_default(),
+            message,
+            details: serde_json::to_value(&details).unwrap_or_default(),
         });
     }
     audit(
@@ -159,7 +161,7 @@ pub async fn write_rows(
         }
     }
     relationships_need_whole_portfolio(kind, &caller)?;
-    let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(format!("temporary directory: {e}")))?;
+    let dir = tempfile::tempdir().map_err(|e| ApiError::failed("making a temporary directory", e))?;
     let path = dir.path().join("rows.csv");
     let cell = |v: Option<&serde_json::Value>| match v {
         None | Some(serde_json::Value::Null) => String::new(),
@@ -168,14 +170,14 @@ pub async fn write_rows(
     };
     {
         let mut w =
-            csv::Writer::from_path(&path).map_err(|e| ApiError::Internal(format!("rows file: {e}")))?;
+            csv::Writer::from_path(&path).map_err(|e| ApiError::failed("opening the rows file", e))?;
         let header: Vec<&str> = schema.fields.iter().map(|f| f.name).collect();
-        w.write_record(&header).map_err(|e| ApiError::Internal(e.to_string()))?;
+        w.write_record(&header).map_err(|e| ApiError::failed("writing the rows file", e))?;
         for row in &req.rows {
             w.write_record(header.iter().map(|h| cell(row.get(*h))))
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
+                .map_err(|e| ApiError::failed("writing the rows file", e))?;
         }
-        w.flush().map_err(|e| ApiError::Internal(e.to_string()))?;
+        w.flush().map_err(|e| ApiError::failed("writing the rows file", e))?;
     }
     let options =
         import_options(&state, &caller, &format!("api:{}.csv", kind.code()), req.skip_invalid, dir.path());
@@ -249,14 +251,14 @@ pub async fn upload(
     if body.is_empty() {
         return Err(ApiError::bad_request("empty_body", "the request body is the file; it is empty", None));
     }
-    let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(format!("temporary directory: {e}")))?;
+    let dir = tempfile::tempdir().map_err(|e| ApiError::failed("making a temporary directory", e))?;
     let ext = std::path::Path::new(&name)
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("csv")
         .to_ascii_lowercase();
     let path = dir.path().join(format!("upload.{ext}"));
-    std::fs::write(&path, &body).map_err(|e| ApiError::Internal(format!("writing the upload: {e}")))?;
+    std::fs::write(&path, &body).map_err(|e| ApiError::failed("writing the upload", e))?;
     let options = import_options(&state, &caller, &name, q.skip_invalid.unwrap_or(false), dir.path());
     let stop = options.budget.cancel_on_drop();
     let imported = state
@@ -349,8 +351,7 @@ pub async fn export(
     let file_name = format!("{}.{}", kind.code(), format.extension());
     let (bytes, rows) = state
         .with_store(move |store, _| {
-            let dir =
-                tempfile::tempdir().map_err(|e| ApiError::Internal(format!("temporary directory: {e}")))?;
+            let dir = tempfile::tempdir().map_err(|e| ApiError::failed("making a temporary directory", e))?;
             let path = dir.path().join(format!("export.{}", format.extension()));
             let column = kind.schema().customer_column;
             let rows =
@@ -372,8 +373,7 @@ pub async fn export(
                 &format!("kind:{}", kind.code()),
                 serde_json::json!({ "rows": rows, "masked": !pii }),
             )?;
-            let bytes =
-                std::fs::read(&path).map_err(|e| ApiError::Internal(format!("reading the export: {e}")))?;
+            let bytes = std::fs::read(&path).map_err(|e| ApiError::failed("reading the export", e))?;
             Ok((bytes, rows))
         })
         .await?;

@@ -153,8 +153,12 @@ fn open_session(
     let caller = Caller {
         user_id: user.id,
         username: user.username.clone(),
-        role: crate::access::Role::parse(&user.role)
-            .ok_or_else(|| ApiError::Internal("unknown role".into()))?,
+        role: crate::access::Role::parse(&user.role).ok_or_else(|| {
+            ApiError::from(crate::error::Fault::UnknownRole {
+                user: user.username.clone(),
+                role: user.role.clone(),
+            })
+        })?,
         scope: DataScope::default(),
         via: Via::Session { csrf_token: csrf.clone() },
     };
@@ -185,7 +189,7 @@ pub(crate) fn session_cookie(state: &AppState, session_id: &str) -> Result<Heade
         "{SESSION_COOKIE}={session_id}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
         state.0.config.session_hours * 3600
     );
-    HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))
+    HeaderValue::from_str(&cookie).map_err(|e| ApiError::failed("writing the session cookie", e))
 }
 
 /// The `Set-Cookie` value that ends the session cookie.

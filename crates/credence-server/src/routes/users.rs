@@ -37,7 +37,7 @@ impl From<AccountError> for ApiError {
             AccountError::BadTime(_) | AccountError::BadExpiry { .. } => {
                 ApiError::invalid("expires_at", e.to_string())
             }
-            AccountError::Hash(_) | AccountError::Store(_) => ApiError::Internal(crate::error::chain(&e)),
+            AccountError::Hash(_) | AccountError::Store(_) => ApiError::failed("changing an account", e),
         }
     }
 }

@@ -150,7 +150,11 @@ pub async fn decide(
 ) -> Result<Json<crate::routes::bodies::LimitDecisionBody>, ApiError> {
     caller.require(Permission::LimitDecide)?;
     state.writing(move |store, _| decide_request(store, &caller, &ip, id, &d)).await.map(|done| {
-        Json(crate::routes::bodies::LimitDecisionBody { authority: done.authority, id, status: done.status })
+        Json(crate::routes::bodies::LimitDecisionBody {
+            authority: done.authority,
+            id,
+            status: done.status.into(),
+        })
     })
 }
 
@@ -284,7 +288,7 @@ pub async fn score(
                     E::UnknownFeature { row, feature, .. } => {
                         ApiError::invalid(&format!("rows[{row}].{feature}"), e.to_string())
                     }
-                    _ => ApiError::Internal(crate::error::chain(&e)),
+                    _ => ApiError::failed("scoring rows", e),
                 }
             })
         })
@@ -312,7 +316,7 @@ pub async fn model(
         .with_store(move |store, _| {
             credence_engine::model::model_detail(store, &version).map_err(|e| match e {
                 credence_engine::model::ModelError::UnknownModel(_) => ApiError::not_found(e.to_string()),
-                other => ApiError::Internal(crate::error::chain(&other)),
+                other => ApiError::failed("reading the model", other),
             })
         })
         .await

@@ -279,7 +279,7 @@ struct RatingSection {
 fn rating_section(
     names: &Names,
     page: &Page,
-    r: &credence_engine::types::rating::Rating,
+    r: &crate::routes::rating_bodies::RatingBody,
     medians: &BTreeMap<&str, Option<f64>>,
 ) -> RatingSection {
     let lang = names.lang;
@@ -301,7 +301,7 @@ fn rating_section(
 }
 
 /// Grades (the override's when one is in force), score, PD and the model behind them.
-fn rating_facts(w: &Words, page: &Page, r: &credence_engine::types::rating::Rating) -> Vec<Fact> {
+fn rating_facts(w: &Words, page: &Page, r: &crate::routes::rating_bodies::RatingBody) -> Vec<Fact> {
     let letter = page.override_in_force.as_ref().map_or(r.letter_grade.clone(), |o| o.letter_grade.clone());
     let point = page.override_in_force.as_ref().map_or(r.point_grade.clone(), |o| o.point_grade.clone());
     let mut rating = vec![
@@ -328,7 +328,7 @@ fn rating_facts(w: &Words, page: &Page, r: &credence_engine::types::rating::Rati
 /// The scorecard's lines with the peer median of each indicator.
 fn score_rows(
     names: &Names,
-    r: &credence_engine::types::rating::Rating,
+    r: &crate::routes::rating_bodies::RatingBody,
     medians: &BTreeMap<&str, Option<f64>>,
 ) -> Vec<ScoreRow> {
     r.lines
@@ -355,7 +355,7 @@ fn score_rows(
 }
 
 /// Points per dimension, and per qualitative factor answered, as a radar.
-fn radar(names: &Names, r: &credence_engine::types::rating::Rating) -> String {
+fn radar(names: &Names, r: &crate::routes::rating_bodies::RatingBody) -> String {
     let w = names.lang.words();
     let mut axes: Vec<String> = r.dimensions.iter().map(|d| names.dimension(&d.dimension)).collect();
     let mut values: Vec<f64> = r.dimensions.iter().map(|d| d.points).collect();

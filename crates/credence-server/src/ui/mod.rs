@@ -112,9 +112,9 @@ impl Viewer {
             }
             ApiError::Client { message, .. } => message.clone(),
             ApiError::Rejected { message, .. } => message.clone(),
-            ApiError::Internal(detail) => {
+            ApiError::Internal(fault) => {
                 let id = crate::error::REQUEST_ID.try_with(Clone::clone).unwrap_or_default();
-                tracing::error!(request_id = %id, error = %detail, "internal error on a page");
+                ApiError::log_fault(fault, &id, "internal error on a page");
                 format!("{} ({id})", w.error)
             }
         };
@@ -154,7 +154,7 @@ pub fn html(page: &impl askama::Template) -> Response {
             ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], body)
                 .into_response()
         }
-        Err(e) => ApiError::Internal(crate::error::chain(&e)).into_response(),
+        Err(e) => ApiError::failed("rendering a page", e).into_response(),
     }
 }
 
@@ -257,9 +257,9 @@ pub fn notice_of(query: &BTreeMap<String, String>) -> Option<Notice> {
 pub fn refusal(e: &ApiError) -> String {
     match e {
         ApiError::Client { message, .. } | ApiError::Rejected { message, .. } => message.clone(),
-        ApiError::Internal(detail) => {
+        ApiError::Internal(fault) => {
             let id = crate::error::REQUEST_ID.try_with(Clone::clone).unwrap_or_default();
-            tracing::error!(request_id = %id, error = %detail, "internal error on a form");
+            ApiError::log_fault(fault, &id, "internal error on a form");
             format!("internal error ({id})")
         }
     }

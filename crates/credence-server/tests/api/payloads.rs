@@ -201,6 +201,12 @@ async fn payloads_of_the_main_endpoints() {
     let f = &f;
     let ok = StatusCode::OK;
     snapshot!(f, "customer_view", get(&format!("/api/v1/customers/{id}"), &risk), ok);
+    snapshot!(
+        f,
+        "customer_view_records",
+        get(&format!("/api/v1/customers/{id}?indicators=records"), &risk),
+        ok
+    );
     snapshot!(f, "customer_ratings", get(&format!("/api/v1/customers/{id}/ratings"), &risk), ok);
     snapshot!(f, "customer_standing", get(&format!("/api/v1/customers/{id}/standing"), &risk), ok);
     snapshot!(f, "customer_receivables", get(&format!("/api/v1/customers/{id}/receivables"), &risk), ok);
@@ -243,4 +249,67 @@ async fn payloads_of_the_main_endpoints() {
         post("/api/v1/checks", &risk, json!({ "customer_id": id, "amount": "5", "colour": "red" })),
         StatusCode::UNPROCESSABLE_ENTITY
     );
+    // A customer controlled by a person together with another customer: its ties, its
+    // neighbourhood with links, and an order checked against its group's limit too.
+    let member = "C0000220";
+    snapshot!(f, "group_detail", get("/api/v1/groups/G-P000001", &risk), ok);
+    snapshot!(f, "indicator_catalogue", get("/api/v1/indicators", &risk), ok);
+    snapshot!(f, "rule_pack", get("/api/v1/rules", &risk), ok);
+    snapshot!(f, "rules_performance", get("/api/v1/rules/performance", &risk), ok);
+    snapshot!(
+        f,
+        "customer_relations_linked",
+        get(&format!("/api/v1/customers/{member}/relations?hops=3"), &risk),
+        ok
+    );
+    snapshot!(
+        f,
+        "order_check_in_group",
+        post(
+            "/api/v1/checks",
+            &risk,
+            json!({ "customer_id": member, "amount": "1000.00", "order_ref": "SO-2" })
+        ),
+        ok
+    );
+    // An override approved by a second person: in force on the page and in the history.
+    crate::add(f, "sec", "security_admin", &[]);
+    let sec = login(f, "sec").await;
+    let grant = json!({ "authority": "rating_approver" });
+    assert_eq!(call(f, post("/api/v1/users/boss/authorities", &sec, grant)).await.0, StatusCode::NO_CONTENT);
+    let entered = json!({ "grade": "C", "reason": "fraud found", "approver": "boss" });
+    let (_, pending, _) =
+        call(f, post(&format!("/api/v1/customers/{id}/rating/override"), &risk, entered)).await;
+    let request = pending["id"].as_i64().unwrap();
+    let decision = json!({ "approve": true, "comment": "agreed" });
+    let decided =
+        call(f, post(&format!("/api/v1/rating-overrides/{request}/decision"), &boss, decision)).await;
+    assert_eq!(decided.0, StatusCode::OK, "{}", decided.1);
+    snapshot!(f, "customer_view_overridden", get(&format!("/api/v1/customers/{id}"), &risk), ok);
+    // A record written back as it is, and one with an impossible date.
+    let (_, records, _) = call(f, get(&format!("/api/v1/customers/{id}/records/customers"), &risk)).await;
+    let row = records[0].clone();
+    let rows = json!({ "rows": [row.clone()] });
+    snapshot!(f, "import_unchanged", post("/api/v1/records/customers", &risk, rows), ok);
+    let mut bad = row;
+    bad["relationship_start"] = json!("2026-02-30");
+    let rows = json!({ "rows": [bad] });
+    snapshot!(
+        f,
+        "import_rejected",
+        post("/api/v1/records/customers", &risk, rows),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // Limit requests decided: one approved in its only step, one passed on to the next.
+    let (_, requests, _) = call(f, get("/api/v1/limit-requests", &boss)).await;
+    let decide = async |n: usize, authority: &str| {
+        let grant = json!({ "authority": authority });
+        let granted = call(f, post("/api/v1/users/boss/authorities", &sec, grant)).await;
+        assert_eq!(granted.0, StatusCode::NO_CONTENT, "{authority}: {}", granted.1);
+        let id = requests[n]["id"].as_i64().unwrap();
+        let decision = json!({ "approve": true, "comment": "agreed" });
+        post(&format!("/api/v1/limit-requests/{id}/decision"), &boss, decision)
+    };
+    snapshot!(f, "limit_decision_approved", decide(0, "sales_manager").await, ok);
+    snapshot!(f, "limit_decision_passed_on", decide(1, "credit_manager").await, ok);
 }
