@@ -25,7 +25,7 @@ use std::collections::HashMap;
 /// What credit control knows about one customer on a date.
 #[derive(Debug, Clone)]
 pub(crate) struct Facts {
-    pub(crate) customer_id: String,
+    pub(crate) customer_id: CustomerId,
     pub(crate) customer_type: Option<CustomerType>,
     pub(crate) industry: Option<Industry>,
     pub(crate) business_line: String,
@@ -101,7 +101,7 @@ fn facts_of(c: &LoadedFile, file: &CustomerFile, as_of: NaiveDate, scale: f64, c
     };
     let limit_currency = customers::LIMIT_CURRENCY.text(m).and_then(|c| Currency::parse(c).ok());
     Facts {
-        customer_id: c.customer_id().to_owned(),
+        customer_id: c.customer_id().into(),
         customer_type: CustomerType::parse_label(&file.customer_type),
         industry: Industry::parse_label(&file.industry),
         business_line: customers::owner(m).to_owned(),
@@ -208,7 +208,7 @@ pub(crate) fn context(store: &mut Store, as_of: NaiveDate) -> Result<Context, En
 
 fn snapshot(f: &Facts, ctx: &Context, currency: Currency, as_of: NaiveDate) -> CustomerSnapshot {
     let open = OpenItems::of(&f.ledger, as_of);
-    let approved = ctx.approved.get(&f.customer_id).filter(|a| a.currency == currency.code());
+    let approved = ctx.approved.get(f.customer_id.as_str()).filter(|a| a.currency == currency.code());
     CustomerSnapshot {
         customer_id: f.customer_id.clone().into(),
         receivables: open.receivables(&f.ledger),
@@ -222,9 +222,9 @@ fn snapshot(f: &Facts, ctx: &Context, currency: Currency, as_of: NaiveDate) -> C
                 expires: a.temporary_expires.as_deref()?.parse().ok()?,
             })
         }),
-        grade: ctx.ratings.get(&f.customer_id).map(|r| r.0.clone()),
-        level: ctx.levels.get(&f.customer_id).copied().unwrap_or(control::Level::Green),
-        group_id: ctx.group_of.get(&f.customer_id).cloned(),
+        grade: ctx.ratings.get(f.customer_id.as_str()).map(|r| r.0.clone()),
+        level: ctx.levels.get(f.customer_id.as_str()).copied().unwrap_or(control::Level::Green),
+        group_id: ctx.group_of.get(f.customer_id.as_str()).cloned(),
     }
 }
 
@@ -510,8 +510,8 @@ pub fn apply_policy(
         failures: Vec::new(),
     };
     let propose = |f: Facts| {
-        let rating = ratings.get(&f.customer_id);
-        let current = approved.get(&f.customer_id).filter(|a| a.currency == policy.currency().code());
+        let rating = ratings.get(f.customer_id.as_str());
+        let current = approved.get(f.customer_id.as_str()).filter(|a| a.currency == policy.currency().code());
         let input = ProposalInput {
             customer_id: f.customer_id.clone().into(),
             grade: rating.map(|r| r.0.clone()),
@@ -528,7 +528,7 @@ pub fn apply_policy(
             relationship_start: f.relationship_start,
             orders_so_far: f.orders_so_far,
         };
-        control::propose(policy, &input, as_of).map_err(|e| (f.customer_id, e.to_string()))
+        control::propose(policy, &input, as_of).map_err(|e| (f.customer_id.into_string(), e.to_string()))
     };
     let mut requests = Vec::new();
     map_facts(store, &ids, as_of, policy.currency(), &propose, |done| {

@@ -140,7 +140,7 @@ pub fn portfolio_snapshot(
         },
         |done| {
             for (f, a) in done {
-                aged.insert(f.customer_id.clone(), a);
+                aged.insert(f.customer_id.to_string(), a);
                 facts.push(f);
             }
             Ok(())

@@ -6,6 +6,7 @@ use crate::EngineError;
 use crate::columns::customers;
 use crate::credit_file::{LoadedFile, Qualitative};
 use chrono::NaiveDate;
+use credence_domain::CustomerId;
 use credence_indicators::{Catalogue, EvalOptions, IndicatorSet};
 use credence_rating::{QualitativeScore, Rating, RatingInput, ScorecardModel};
 use credence_store::{CustomerHead, NewRating, NewRatingRun, Store};
@@ -146,14 +147,14 @@ pub(crate) fn inputs_hash(c: &CustomerHead, as_of: NaiveDate, model: &str, catal
 
 /// One customer rated, or why not.
 struct Rated {
-    customer_id: String,
+    customer_id: CustomerId,
     industry: String,
     outcome: Result<(NewRating, IndicatorSet), String>,
 }
 
 /// Everything one customer's rating needs, computed without IO.
 fn rate_one(c: &LoadedFile, catalogue: &Catalogue, model: &ScorecardModel, as_of: NaiveDate) -> Rated {
-    let customer_id = c.customer_id().to_owned();
+    let customer_id = CustomerId::from(c.customer_id());
     let industry = customers::INDUSTRY.text(&c.head.customer).unwrap_or_default().to_owned();
     let outcome = (|| {
         let (file, qualitative) = c.file.as_ref().map_err(String::clone)?;
@@ -213,7 +214,7 @@ fn rate_guarded(c: &LoadedFile, catalogue: &Catalogue, model: &ScorecardModel, a
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("unknown");
             Rated {
-                customer_id: c.customer_id().to_owned(),
+                customer_id: c.customer_id().into(),
                 industry: customers::INDUSTRY.text(&c.head.customer).unwrap_or_default().to_owned(),
                 outcome: Err(format!("internal error while rating: {what}")),
             }
@@ -320,7 +321,7 @@ pub fn rate_portfolio(
                     Err(message) => {
                         session.insert_failure(&r.customer_id, &message)?;
                         if report.failures.len() < 20 {
-                            report.failures.push((r.customer_id, message));
+                            report.failures.push((r.customer_id.into_string(), message));
                         }
                         report.failed += 1;
                     }

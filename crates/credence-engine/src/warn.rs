@@ -351,8 +351,10 @@ impl Run<'_> {
                     };
                     let new_alerts =
                         reconcile_customer(session, &w, self.open, &open_by_subject, self.cleared)?;
-                    let owner =
-                        self.masters.get(&w.customer_id).map_or("unassigned", |m| m.business_line.as_str());
+                    let owner = self
+                        .masters
+                        .get(w.customer_id.as_str())
+                        .map_or("unassigned", |m| m.business_line.as_str());
                     for (alert, level, what) in new_alerts {
                         let raised = Raised { customer: &w.customer_id, owner, alert, level, what: &what };
                         open_case(session, open_cases, report, &raised, &self.options.now)?;
@@ -470,7 +472,7 @@ fn reconcile_customer(
             f.sentence(credence_warning::Language::En),
             f.sentence(credence_warning::Language::Zh),
         )?;
-        match open.get(&(w.customer_id.clone(), f.code.clone())) {
+        match open.get(&(id.to_owned(), f.code.clone())) {
             Some(alert) => session.refresh(alert, &evidence)?,
             None => {
                 let alert = session.raise(&NewAlert {

@@ -262,7 +262,7 @@ impl StoredFacts for ImportSession<'_> {
         let applied = self.sum_applied("payments", invoice_no, except)?
             + self.sum_applied("credit_notes", invoice_no, except)?;
         Ok(Some(InvoiceFacts {
-            customer_id: text(&r[0]),
+            customer_id: text(&r[0]).into(),
             issue_date: text(&r[1]),
             currency: text(&r[2]),
             amount: r[3].as_int().unwrap_or(0),
