@@ -210,7 +210,7 @@ fn snapshot(f: &Facts, ctx: &Context, currency: Currency, as_of: NaiveDate) -> C
     let open = OpenItems::of(&f.ledger, as_of);
     let approved = ctx.approved.get(f.customer_id.as_str()).filter(|a| a.currency == currency.code());
     CustomerSnapshot {
-        customer_id: f.customer_id.clone().into(),
+        customer_id: f.customer_id.clone(),
         receivables: open.receivables(&f.ledger),
         unapplied: open.unapplied,
         open_orders: f.open_orders,
@@ -513,7 +513,7 @@ pub fn apply_policy(
         let rating = ratings.get(f.customer_id.as_str());
         let current = approved.get(f.customer_id.as_str()).filter(|a| a.currency == policy.currency().code());
         let input = ProposalInput {
-            customer_id: f.customer_id.clone().into(),
+            customer_id: f.customer_id.clone(),
             grade: rating.map(|r| r.0.clone()),
             score: rating.map(|r| r.1),
             pd: rating.map(|r| r.2),

@@ -176,7 +176,7 @@ fn rate_one(c: &LoadedFile, catalogue: &Catalogue, model: &ScorecardModel, as_of
             flags: &flag_refs,
         });
         let new = NewRating {
-            customer_id: customer_id.clone().into(),
+            customer_id: customer_id.clone(),
             as_of: as_of.to_string(),
             model_version: model.version().to_owned(),
             catalogue_version: catalogue.version().to_owned(),
