@@ -17,6 +17,7 @@ use credence_control::{
     CheckResult, CollectionStrategy, CreditPolicy, CustomerSnapshot, ExposureBook, GroupSnapshot, Ledger,
     LedgerCreditNote, LedgerInvoice, LedgerPayment, OpenItems, Proposal, ProposalInput,
 };
+use credence_domain::Timestamp;
 use credence_domain::{Currency, CustomerId, CustomerType, Industry, Labelled};
 use credence_indicators::CustomerFile;
 use credence_store::{ApprovedLimit, BlockedOrder, Store, StoredLimitDecision, StoredLimitRequest};
@@ -314,7 +315,7 @@ pub struct OrderToCheck<'a> {
     pub amount: i64,
     pub order_ref: Option<&'a str>,
     pub actor: &'a str,
-    pub now: &'a str,
+    pub now: &'a Timestamp,
 }
 
 /// Checks an order against a book and queues it when blocked with a reference.
@@ -338,7 +339,7 @@ fn check_in(
                 order_date: date.to_string(),
                 status: credence_domain::BlockedOrderStatus::Blocked.into(),
                 result: json(&result)?,
-                blocked_at: now.to_owned(),
+                blocked_at: now.clone(),
                 decided_by: None,
                 decided_at: None,
                 reason: None,
@@ -399,7 +400,7 @@ pub struct BlockedDecision<'a> {
     pub kind: OrderDecisionKind,
     pub reason: &'a str,
     pub by: &'a str,
-    pub now: &'a str,
+    pub now: &'a Timestamp,
     pub date: NaiveDate,
 }
 
@@ -495,7 +496,7 @@ pub fn apply_policy(
     store: &mut Store,
     policy: &CreditPolicy,
     as_of: NaiveDate,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<PolicyRun, EngineError> {
     let ratings = latest_ratings(store)?;
     let approved = store.approved_limits()?;
@@ -592,7 +593,7 @@ pub fn decide_limit(
     approve: bool,
     by: &str,
     comment: &str,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<LimitDecision, EngineError> {
     let (request, decisions) =
         store.limit_request(request_id)?.ok_or(EngineError::UnknownLimitRequest { id: request_id })?;
@@ -700,7 +701,7 @@ pub fn request_temporary_limit(
     amount: i64,
     expires: NaiveDate,
     as_of: NaiveDate,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<i64, EngineError> {
     let Some(master) = store.record(credence_records::Kind::Customers, customer)? else {
         return Err(EngineError::UnknownCustomer { id: customer.to_owned() });

@@ -7,6 +7,7 @@ use crate::columns::customers;
 use crate::credit_file::{LoadedFile, Qualitative};
 use chrono::NaiveDate;
 use credence_domain::CustomerId;
+use credence_domain::Timestamp;
 use credence_indicators::{Catalogue, EvalOptions, IndicatorSet};
 use credence_rating::{QualitativeScore, Rating, RatingInput, ScorecardModel};
 use credence_store::{CustomerHead, NewRating, NewRatingRun, Store};
@@ -29,13 +30,13 @@ pub struct RateOptions {
     pub as_of: NaiveDate,
     pub scope: RateScope,
     /// Time stamp recorded with the run.
-    pub now: String,
+    pub now: Timestamp,
     /// Customers read and rated together; bounds memory.
     pub chunk: usize,
 }
 
 impl RateOptions {
-    pub fn new(as_of: NaiveDate, scope: RateScope, now: String) -> Self {
+    pub fn new(as_of: NaiveDate, scope: RateScope, now: Timestamp) -> Self {
         Self { as_of, scope, now, chunk: 4_000 }
     }
 }
@@ -253,7 +254,7 @@ pub fn rate_portfolio(
                             || s.model_version != model.version()
                             || s.catalogue_version != catalogue.version()
                             || s.as_of != as_of
-                            || logged.get(id).is_some_and(|at| *at >= s.run_started_at)
+                            || logged.get(id).is_some_and(|at| at.as_str() >= s.run_started_at.as_str())
                     }
                 })
                 .collect();

@@ -299,7 +299,7 @@ pub(crate) fn session_caller(
         store.session(hash)?.ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
     let now = crate::clock::instant();
     let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    if s.expires_at <= stamp(now) {
+    if s.expires_at.as_str() <= stamp(now).as_str() {
         return Err(ApiError::unauthorized("the session has expired; sign in again"));
     }
     let last_seen = s.last_seen_at.as_deref().unwrap_or(&s.created_at);

@@ -119,14 +119,16 @@ pub(crate) fn execute(
             } else {
                 credence_engine::RateScope::All
             };
-            let options = credence_engine::RateOptions::new(as_of, scope, stamp(now));
+            let options =
+                credence_engine::RateOptions::new(as_of, scope, credence_domain::Timestamp::millis(now));
             let r = credence_engine::rate_portfolio(store, &shared.catalogue, &shared.model, &options)
                 .map_err(|e| err(&e))?;
             Ok(format!("{} rated, {} skipped, {} failed", r.rated, r.skipped, r.failed))
         }
         JobKind::Warnings { all } => {
             let scope = if *all { credence_engine::WarnScope::All } else { credence_engine::WarnScope::Due };
-            let options = credence_engine::WarnOptions { as_of, scope, now: stamp(now) };
+            let options =
+                credence_engine::WarnOptions { as_of, scope, now: credence_domain::Timestamp::millis(now) };
             let r = credence_engine::warn(store, &shared.pack, &options).map_err(|e| err(&e))?;
             Ok(format!(
                 "run {}: {} evaluated, {} raised, {} closed, {} cases opened",
@@ -134,8 +136,13 @@ pub(crate) fn execute(
             ))
         }
         JobKind::Policy => {
-            let r = credence_engine::apply_policy(store, &shared.policy, as_of, &stamp(now))
-                .map_err(|e| err(&e))?;
+            let r = credence_engine::apply_policy(
+                store,
+                &shared.policy,
+                as_of,
+                &credence_domain::Timestamp::millis(now),
+            )
+            .map_err(|e| err(&e))?;
             Ok(format!(
                 "{} proposals, {} limit requests, {} failures",
                 r.proposed,

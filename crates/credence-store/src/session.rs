@@ -6,6 +6,7 @@ use crate::sql::sql_for;
 use crate::write_scope::{admits_stored, refusal};
 use crate::{Store, StoreError};
 use credence_domain::CustomerScope;
+use credence_domain::Timestamp;
 use credence_records::{FactsError, InvoiceFacts, Kind, Record, StoredFacts, Value};
 
 /// What an upsert did with a record.
@@ -44,7 +45,7 @@ pub struct NewImportRun {
     /// `strict`, `skip-invalid` or `demo`.
     pub mode: String,
     pub as_of: String,
-    pub started_at: String,
+    pub started_at: Timestamp,
 }
 
 /// An open import: everything written through it becomes visible at [`ImportSession::commit`]
@@ -57,7 +58,7 @@ pub struct ImportSession<'s> {
     db: &'s mut Db,
     scope: CustomerScope,
     import_id: i64,
-    now: String,
+    now: Timestamp,
     counts: Counts,
     open: bool,
 }

@@ -888,8 +888,8 @@ fn users_tokens_sessions_and_job_claims(f: &mut Fixture) {
         [credence_store::JobRun {
             run: run.to_owned(),
             claimed_by: Some("b".to_owned()),
-            started_at: Some("2026-11-22T10:05:00Z".to_owned()),
-            finished_at: Some("2026-11-22T10:07:00Z".to_owned()),
+            started_at: Some("2026-11-22T10:05:00Z".into()),
+            finished_at: Some("2026-11-22T10:07:00Z".into()),
             status: Some("ok".to_owned())
         }]
     );

@@ -111,7 +111,7 @@ fn chain_with_checkpoint(f: &mut Fixture) -> Vec<AuditCheckpoint> {
     f.store.set_audit_key(Some(key()));
     for (i, action) in ["a", "b", "c", "d", "e"].iter().enumerate() {
         let mut e = audit_entry(action);
-        e.at = format!("2026-05-0{}T10:00:00Z", i + 1);
+        e.at = format!("2026-05-0{}T10:00:00Z", i + 1).into();
         f.store.append_audit(&e).unwrap();
     }
     let cp = AuditCheckpoint::take(&mut f.store, "2026-05-05T12:00:00Z").unwrap();
