@@ -285,7 +285,8 @@ fn collection_success_credits_payments_to_the_action_before_them() {
     for (day, action) in
         [("2026-07-10", Action::Phone), ("2026-09-01", Action::Letter), ("2026-10-02", Action::Visit)]
     {
-        credence_engine::log_collection_action(&mut store, "C1", action, date(day), "", "zhao", "t").unwrap();
+        credence_engine::log_collection_action(&mut store, "C1", action, date(day), "", "zhao", &"t".into())
+            .unwrap();
     }
     let strategy = CollectionStrategy::builtin();
     let report =
@@ -309,7 +310,7 @@ fn collection_success_credits_payments_to_the_action_before_them() {
         date("2026-09-01"),
         "",
         "z",
-        "t",
+        &"t".into(),
     );
     assert_eq!(e.unwrap_err().to_string(), "no customer with id 'C9'");
 }
@@ -334,11 +335,21 @@ fn promises_and_disputes_feed_indicators_and_hold_back_disputed_invoices() {
         actor: "zhao",
     };
     for p in [promise(10_000, "2026-07-01", "2026-07-12"), promise(20_000, "2026-08-01", "2026-08-10")] {
-        credence_engine::log_promise(&mut store, &strategy, &p, "t").unwrap();
+        credence_engine::log_promise(&mut store, &strategy, &p, &"t".into()).unwrap();
     }
-    let e = credence_engine::log_promise(&mut store, &strategy, &promise(0, "2026-09-01", "2026-09-10"), "t");
+    let e = credence_engine::log_promise(
+        &mut store,
+        &strategy,
+        &promise(0, "2026-09-01", "2026-09-10"),
+        &"t".into(),
+    );
     assert_eq!(e.unwrap_err().to_string(), "amount: must be above zero (got 0)");
-    let e = credence_engine::log_promise(&mut store, &strategy, &promise(1, "2026-09-10", "2026-09-01"), "t");
+    let e = credence_engine::log_promise(
+        &mut store,
+        &strategy,
+        &promise(1, "2026-09-10", "2026-09-01"),
+        &"t".into(),
+    );
     assert!(e.unwrap_err().to_string().contains("must be on or after the day the promise is made"));
     let id = credence_engine::open_dispute(
         &mut store,
@@ -350,7 +361,7 @@ fn promises_and_disputes_feed_indicators_and_hold_back_disputed_invoices() {
             reason: "price",
             actor: "zhao",
         },
-        "t",
+        &"t".into(),
     )
     .unwrap();
     let e = credence_engine::open_dispute(
@@ -363,7 +374,7 @@ fn promises_and_disputes_feed_indicators_and_hold_back_disputed_invoices() {
             reason: "price",
             actor: "zhao",
         },
-        "t",
+        &"t".into(),
     );
     assert_eq!(e.unwrap_err().to_string(), "invoice 'I3' is customer 'C2's, not 'C1's");
 

@@ -312,7 +312,7 @@ pub(crate) fn session_caller(
         )));
     }
     if last_seen <= stamp(now - chrono::Duration::minutes(1)).as_str() {
-        store.touch_session(hash, &stamp(now))?;
+        store.touch_session(hash, &credence_domain::Timestamp::secs(now))?;
     }
     let user = store.user_by_id(s.user_id)?.ok_or_else(|| ApiError::unauthorized("unknown user"))?;
     Ok((caller_of(user.clone(), Via::Session { csrf_token: s.csrf_token })?, user))

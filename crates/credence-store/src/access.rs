@@ -204,7 +204,7 @@ impl Store {
     /// Replaces a user's password hash; ends the user's sessions and revokes its API
     /// tokens, so a credential issued under the old password does not outlive it. `false`:
     /// no such user.
-    pub fn set_password(&mut self, username: &str, hash: &str, at: &str) -> Result<bool, StoreError> {
+    pub fn set_password(&mut self, username: &str, hash: &str, at: &Timestamp) -> Result<bool, StoreError> {
         self.in_transaction(|db| {
             let n = db.execute(
                 "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ?",
@@ -331,7 +331,7 @@ impl Store {
     }
 
     /// Revokes a token; `false` when there is no such token or it was revoked before.
-    pub fn revoke_token(&mut self, id: i64, at: &str) -> Result<bool, StoreError> {
+    pub fn revoke_token(&mut self, id: i64, at: &Timestamp) -> Result<bool, StoreError> {
         let n = self.db.execute(
             "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
             &[at.into(), Value::Int(id)],
@@ -339,7 +339,7 @@ impl Store {
         Ok(n == 1)
     }
 
-    pub fn touch_token(&mut self, id: i64, at: &str) -> Result<(), StoreError> {
+    pub fn touch_token(&mut self, id: i64, at: &Timestamp) -> Result<(), StoreError> {
         self.db
             .execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", &[at.into(), Value::Int(id)])?;
         Ok(())

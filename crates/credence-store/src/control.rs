@@ -397,7 +397,7 @@ impl Store {
         kind: &str,
         actor: &str,
         reason: &str,
-        at: &str,
+        at: &Timestamp,
     ) -> Result<(), StoreError> {
         self.in_transaction(|db| {
             db.execute(
@@ -409,7 +409,7 @@ impl Store {
     }
 
     /// Logs a collection action.
-    pub fn log_collection_action(&mut self, a: &CollectionAction, at: &str) -> Result<(), StoreError> {
+    pub fn log_collection_action(&mut self, a: &CollectionAction, at: &Timestamp) -> Result<(), StoreError> {
         self.db.execute(
             "INSERT INTO collection_actions (customer_id, action_date, action, note, actor, logged_at) VALUES (?, ?, ?, ?, ?, ?)",
             &[
@@ -425,7 +425,7 @@ impl Store {
     }
 
     /// Logs a promise to pay.
-    pub fn log_promise(&mut self, p: &StoredPromise, at: &str) -> Result<(), StoreError> {
+    pub fn log_promise(&mut self, p: &StoredPromise, at: &Timestamp) -> Result<(), StoreError> {
         self.db.execute(
             "INSERT INTO promises (customer_id, made_on, promised_date, currency, amount, invoice_no, grace_days, actor, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             &[

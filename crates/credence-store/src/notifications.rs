@@ -124,7 +124,7 @@ impl Store {
         next_attempt_at: Option<&str>,
         error: Option<&str>,
         channels_done: &[&str],
-        at: &str,
+        at: &Timestamp,
     ) -> Result<(), StoreError> {
         let delivered_at = if status == "delivered" { Value::from(at) } else { Value::Null };
         self.db.execute(

@@ -44,7 +44,7 @@ impl Store {
         customer_id: &str,
         reason: &str,
         by: &str,
-        at: &str,
+        at: &Timestamp,
         grade_before: Option<&str>,
         items: &[(String, String)],
     ) -> Result<i64, StoreError> {
@@ -83,7 +83,7 @@ impl Store {
         item_id: i64,
         evidence: &str,
         by: &str,
-        at: &str,
+        at: &Timestamp,
     ) -> Result<(), StoreError> {
         self.db.execute(
             "UPDATE repair_items SET status = 'done', evidence = ?, done_by = ?, done_at = ? WHERE id = ?",
@@ -97,7 +97,7 @@ impl Store {
         &mut self,
         plan_id: i64,
         status: &str,
-        at: &str,
+        at: &Timestamp,
         grade_after: Option<&str>,
     ) -> Result<(), StoreError> {
         self.db.execute(

@@ -182,7 +182,12 @@ impl<'s> ImportSession<'s> {
     }
 
     /// Records the run's totals and makes everything visible at once.
-    pub fn commit(mut self, rejected: u64, warnings: u64, finished_at: &str) -> Result<Counts, StoreError> {
+    pub fn commit(
+        mut self,
+        rejected: u64,
+        warnings: u64,
+        finished_at: &Timestamp,
+    ) -> Result<Counts, StoreError> {
         let c = self.counts;
         self.db.execute(
             "UPDATE import_runs SET finished_at = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ?, warnings = ? WHERE id = ?",

@@ -203,7 +203,7 @@ pub struct OpenAlert {
 fn log_case(
     db: &mut Db,
     case_id: i64,
-    at: &str,
+    at: &Timestamp,
     actor: &str,
     kind: &str,
     note: &str,
@@ -221,7 +221,7 @@ pub struct WarningSession<'a> {
     db: &'a mut Db,
     run_id: i64,
     as_of: String,
-    at: String,
+    at: Timestamp,
     counts: WarningCounts,
     open: bool,
 }
@@ -353,7 +353,7 @@ impl WarningSession<'_> {
         customer_id: &str,
         level: &str,
         owner: &str,
-        due_at: &str,
+        due_at: &Timestamp,
     ) -> Result<i64, StoreError> {
         let id = returning_id(
             self.db,
@@ -391,7 +391,7 @@ impl WarningSession<'_> {
         enqueue(self.db, n, &self.at)
     }
 
-    pub fn commit(mut self, finished_at: &str) -> Result<WarningCounts, StoreError> {
+    pub fn commit(mut self, finished_at: &Timestamp) -> Result<WarningCounts, StoreError> {
         let c = self.counts;
         self.db.execute(
             "UPDATE warning_runs SET finished_at = ?, evaluated = ?, raised = ?, updated = ?, closed = ?, level_changes = ? WHERE id = ?",
@@ -427,7 +427,7 @@ impl Store {
         pack_version: &str,
         catalogue_version: &str,
         scope: &str,
-        started_at: &str,
+        started_at: &Timestamp,
     ) -> Result<WarningSession<'_>, StoreError> {
         let db = &mut self.db;
         db.begin_write()?;
@@ -435,7 +435,7 @@ impl Store {
             db,
             run_id: 0,
             as_of: as_of.to_owned(),
-            at: started_at.to_owned(),
+            at: started_at.clone(),
             counts: WarningCounts::default(),
             open: true,
         };
@@ -634,7 +634,7 @@ impl Store {
         actor: &str,
         kind: &str,
         note: &str,
-        at: &str,
+        at: &Timestamp,
         notification: Option<&NewNotification<'_>>,
     ) -> Result<(), StoreError> {
         self.db.transaction(|db| -> Result<(), StoreError> {

@@ -58,7 +58,7 @@ impl AuditCheckpoint {
 
     /// The head of `store`'s chain at `at`, signed with its key (unsigned, a plain hash,
     /// without one).
-    pub fn take(store: &mut Store, at: &str) -> Result<AuditCheckpoint, StoreError> {
+    pub fn take(store: &mut Store, at: &Timestamp) -> Result<AuditCheckpoint, StoreError> {
         let (seq, hash) = super::head(&mut store.db, false)?;
         let (algorithm, key_id) = match store.audit_key() {
             Some(k) => (k.algorithm(), k.id().to_owned()),
@@ -69,7 +69,7 @@ impl AuditCheckpoint {
             Some(k) => k.mac_hex(&message),
             None => super::key::plain_hash_hex(&message),
         };
-        Ok(AuditCheckpoint { seq, hash, at: Timestamp::stored(at), algorithm, key_id, mac })
+        Ok(AuditCheckpoint { seq, hash, at: at.clone(), algorithm, key_id, mac })
     }
 
     /// Whether the signature holds: `None` when it cannot be checked (signed with a key
