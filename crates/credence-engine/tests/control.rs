@@ -449,6 +449,6 @@ fn person(store: &mut Store, name: &str, authorities: &[&str]) {
     };
     let id = store.create_user(&u).unwrap().unwrap();
     for a in authorities {
-        store.grant_authority(id, a, "setup", "t0").unwrap();
+        store.grant_authority(id, a, "setup", &"t0".into()).unwrap();
     }
 }

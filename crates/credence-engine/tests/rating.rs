@@ -280,6 +280,6 @@ fn person(store: &mut credence_store::Store, name: &str, authorities: &[&str]) {
     };
     let id = store.create_user(&u).unwrap().unwrap();
     for a in authorities {
-        store.grant_authority(id, a, "setup", "t0").unwrap();
+        store.grant_authority(id, a, "setup", &"t0".into()).unwrap();
     }
 }

@@ -209,7 +209,12 @@ pub(crate) fn run_claimed(
         Err(e) => format!("failed: {e}"),
     };
     let finished = store.audited(|store| {
-        let kept = store.finish_job(run, &instance, &stamp(crate::clock::instant()), &status)?;
+        let kept = store.finish_job(
+            run,
+            &instance,
+            &credence_domain::Timestamp::millis(crate::clock::instant()),
+            &status,
+        )?;
         let entry =
             job_actor.entry("job.run", &object, serde_json::json!({ "status": status, "claim_kept": kept }));
         Ok::<_, crate::error::ApiError>(((), entry))

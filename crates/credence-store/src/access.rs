@@ -221,7 +221,7 @@ impl Store {
         &mut self,
         username: &str,
         disabled: bool,
-        at: &str,
+        at: &Timestamp,
     ) -> Result<bool, StoreError> {
         self.in_transaction(|db| {
             let n = db.execute(
@@ -257,7 +257,7 @@ impl Store {
         user_id: i64,
         authority: &str,
         granted_by: &str,
-        at: &str,
+        at: &Timestamp,
     ) -> Result<bool, StoreError> {
         if self.authorities(user_id)?.iter().any(|a| a.authority == authority) {
             return Ok(false);
@@ -434,7 +434,7 @@ impl Store {
         &mut self,
         job: &str,
         instance: &str,
-        at: &str,
+        at: &Timestamp,
         status: &str,
     ) -> Result<bool, StoreError> {
         let n = self.db.execute(

@@ -249,7 +249,7 @@ impl<'s> RatingSession<'s> {
         rated: u64,
         skipped: u64,
         failed: u64,
-        finished_at: &str,
+        finished_at: &Timestamp,
     ) -> Result<(), StoreError> {
         self.db.execute(
             "UPDATE rating_runs SET finished_at = ?, rated = ?, skipped = ?, failed = ? WHERE id = ?",
@@ -465,7 +465,7 @@ impl Store {
         id: i64,
         approve: bool,
         comment: &str,
-        at: &str,
+        at: &Timestamp,
     ) -> Result<Option<Option<i64>>, StoreError> {
         self.in_transaction(|db| {
             let n = db.execute(

@@ -382,10 +382,10 @@ fn ratings_are_appended_with_overrides_and_benchmarks(f: &mut Fixture) {
     s.insert_rating(&rating("C1", "AA")).unwrap();
     s.insert_failure("C9", "no statements").unwrap();
     s.insert_benchmark("C", "current_ratio", 1.5, 40).unwrap();
-    s.commit(1, 0, 1, "t1").unwrap();
+    s.commit(1, 0, 1, &"t1".into()).unwrap();
     let mut s = store.begin_rating_run(new_run()).unwrap();
     s.insert_rating(&rating("C1", "A")).unwrap();
-    s.commit(1, 0, 0, "t2").unwrap();
+    s.commit(1, 0, 0, &"t2".into()).unwrap();
 
     let history = store.rating_history("C1").unwrap();
     let grades: Vec<&str> = history.iter().map(|r| r.rating.letter_grade.as_str()).collect();
@@ -417,7 +417,7 @@ fn ratings_are_appended_with_overrides_and_benchmarks(f: &mut Fixture) {
         override_id: None,
     };
     let first = store.insert_override_request(&o).unwrap();
-    let id = store.decide_override_request(first, true, "agreed", "t3").unwrap().unwrap().unwrap();
+    let id = store.decide_override_request(first, true, "agreed", &"t3".into()).unwrap().unwrap().unwrap();
     let latest = &store.rating_history("C1").unwrap()[0];
     assert_eq!(latest.overridden.as_ref().map(|x| (x.id, x.letter_grade.as_str())), Some((id, "BBB")));
     let mut seen = Vec::new();
@@ -451,8 +451,13 @@ fn ratings_are_appended_with_overrides_and_benchmarks(f: &mut Fixture) {
     let grade = |store: &mut credence_store::Store| store.rating_history("C1").unwrap()[0].overridden.clone();
     assert_eq!(grade(store).unwrap().letter_grade, "BBB");
     assert_eq!(store.override_requests(Some("pending"), None).unwrap().len(), 1);
-    let in_force = store.decide_override_request(rid, true, "agreed", "t5").unwrap().unwrap().unwrap();
-    assert_eq!(store.decide_override_request(rid, false, "late", "t6").unwrap(), None, "settled once");
+    let in_force =
+        store.decide_override_request(rid, true, "agreed", &"t5".into()).unwrap().unwrap().unwrap();
+    assert_eq!(
+        store.decide_override_request(rid, false, "late", &"t6".into()).unwrap(),
+        None,
+        "settled once"
+    );
     let now = grade(store).unwrap();
     assert_eq!((now.id, now.letter_grade.as_str(), now.approver.as_str()), (in_force, "CCC", "CRO"));
     let settled = store.override_request(rid).unwrap().unwrap();
@@ -783,14 +788,14 @@ fn users_tokens_sessions_and_job_claims(f: &mut Fixture) {
     );
     f.store.create_session("s2", &session).unwrap();
     f.store.create_token(&live("before-disable")).unwrap();
-    assert!(f.store.set_user_disabled("wang", true, "2026-11-22T11:40:00Z").unwrap());
+    assert!(f.store.set_user_disabled("wang", true, &"2026-11-22T11:40:00Z".into()).unwrap());
     assert_eq!(f.store.session("s2").unwrap(), None, "disabling ends the sessions");
     assert!(f.store.token("before-disable").unwrap().unwrap().revoked_at.is_some(), "and revokes tokens");
-    assert!(!f.store.set_user_disabled("nobody", true, "t").unwrap());
+    assert!(!f.store.set_user_disabled("nobody", true, &"t".into()).unwrap());
     // Authorities, granted once each, and a role and scope set as a whole.
-    assert!(f.store.grant_authority(id, "cfo", "sec", "t").unwrap());
-    assert!(!f.store.grant_authority(id, "cfo", "sec", "t").unwrap(), "held already");
-    assert!(f.store.grant_authority(id, "credit_committee", "sec", "t").unwrap());
+    assert!(f.store.grant_authority(id, "cfo", "sec", &"t".into()).unwrap());
+    assert!(!f.store.grant_authority(id, "cfo", "sec", &"t".into()).unwrap(), "held already");
+    assert!(f.store.grant_authority(id, "credit_committee", "sec", &"t".into()).unwrap());
     let held: Vec<String> = f.store.authorities(id).unwrap().into_iter().map(|a| a.authority).collect();
     assert_eq!(held, ["cfo", "credit_committee"]);
     assert!(f.store.revoke_authority(id, "cfo").unwrap());
@@ -886,13 +891,13 @@ fn users_tokens_sessions_and_job_claims(f: &mut Fixture) {
     assert!(f.store.claim_job(run, "a", now, until).unwrap());
     assert!(!other.claim_job(run, "b", "2026-11-22T10:01:00Z", "2026-11-22T10:06:00Z").unwrap());
     assert!(other.claim_job(run, "b", "2026-11-22T10:05:00Z", "2026-11-22T10:10:00Z").unwrap());
-    assert!(!f.store.finish_job(run, "a", "2026-11-22T10:06:00Z", "ok").unwrap(), "a lost its claim");
-    assert!(other.finish_job(run, "b", "2026-11-22T10:07:00Z", "ok").unwrap());
+    assert!(!f.store.finish_job(run, "a", &"2026-11-22T10:06:00Z".into(), "ok").unwrap(), "a lost its claim");
+    assert!(other.finish_job(run, "b", &"2026-11-22T10:07:00Z".into(), "ok").unwrap());
     assert!(!f.store.claim_job(run, "a", "2026-11-23T10:00:00Z", "2026-11-23T10:05:00Z").unwrap());
     // The next period's run waits while this one's is under way.
     assert!(f.store.claim_job("warnings:1", "a", now, until).unwrap());
     assert!(!other.claim_job("warnings:2", "b", "2026-11-22T10:01:00Z", "2026-11-22T10:06:00Z").unwrap());
-    assert!(f.store.finish_job("warnings:1", "a", "2026-11-22T10:02:00Z", "ok").unwrap());
+    assert!(f.store.finish_job("warnings:1", "a", &"2026-11-22T10:02:00Z".into(), "ok").unwrap());
     assert!(other.claim_job("warnings:2", "b", "2026-11-22T10:03:00Z", "2026-11-22T10:08:00Z").unwrap());
     assert_eq!(
         f.store.job_runs().unwrap()[..1],

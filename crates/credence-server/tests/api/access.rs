@@ -159,7 +159,7 @@ async fn audit_checks(f: &Fixture) {
     let uri = format!("/api/v1/customers/{id}/rating/override");
     with_store(f, |store| {
         let boss = store.user("boss").unwrap().unwrap().id;
-        store.grant_authority(boss, "rating_approver", "setup", "2026-10-01T00:00:00Z").unwrap();
+        store.grant_authority(boss, "rating_approver", "setup", &"2026-10-01T00:00:00Z".into()).unwrap();
     });
     let (s, body, _) =
         call(f, post(&uri, &risk, json!({ "grade": "C", "reason": "fraud found", "approver": "boss" })))
@@ -449,7 +449,7 @@ async fn decision_checks(f: &Fixture) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     with_store(f, |store| {
         let boss = store.user("boss").unwrap().unwrap().id;
-        store.grant_authority(boss, &first, "setup", "2026-10-01T00:00:00Z").unwrap();
+        store.grant_authority(boss, &first, "setup", &"2026-10-01T00:00:00Z".into()).unwrap();
     });
     let (s, b, _) =
         call(f, post(&uri, &boss, json!({ "approve": false, "comment": "collateral first" }))).await;
