@@ -347,7 +347,7 @@ pub fn run_audit(db: &str, command: AuditCommand) -> Result<bool> {
                 .map(|r| {
                     vec![
                         r.seq.to_string(),
-                        r.entry.at,
+                        r.entry.at.into(),
                         r.entry.actor,
                         r.entry.role,
                         r.entry.action,
@@ -360,7 +360,7 @@ pub fn run_audit(db: &str, command: AuditCommand) -> Result<bool> {
             print_table(&["seq", "at", "actor", "role", "action", "object", "client", "summary"], &rows);
         }
         AuditCommand::Archive { before, out, by } => {
-            let entry = AuditEntry { at: now().into(), ..operator(by) };
+            let entry = AuditEntry { at: now(), ..operator(by) };
             let a = store.archive_audit(&before.to_string(), &out, entry)?;
             println!(
                 "archived records {}–{} ({}) to {}; SHA-256 {}",
@@ -372,7 +372,7 @@ pub fn run_audit(db: &str, command: AuditCommand) -> Result<bool> {
                 .date_naive()
                 .checked_sub_months(chrono::Months::new(retention_months))
                 .context("the retention reaches before the calendar")?;
-            let entry = AuditEntry { at: now().into(), ..operator(by) };
+            let entry = AuditEntry { at: now(), ..operator(by) };
             let n = store.purge_audit(&before.to_string(), &kept_from.to_string(), entry)?;
             println!("purged {n} archived records before {before}; the chain verifies from the last of them");
         }
@@ -389,7 +389,7 @@ pub fn run_audit(db: &str, command: AuditCommand) -> Result<bool> {
             let summary =
                 serde_json::json!({ "file": out.display().to_string(), "format": code, "records": n });
             let entry = AuditEntry {
-                at: now().into(),
+                at: now(),
                 action: "audit.export".into(),
                 object: "audit".into(),
                 summary: summary.to_string(),

@@ -286,7 +286,7 @@ pub fn run_blocked(db: &str, command: BlockedCommand) -> Result<()> {
                         format_money(o.amount, c),
                         o.order_date.clone(),
                         o.status.clone(),
-                        o.blocked_at.clone(),
+                        o.blocked_at.to_string(),
                     ]
                 })
                 .collect();
@@ -309,7 +309,7 @@ pub fn run_blocked(db: &str, command: BlockedCommand) -> Result<()> {
             }
             let rows: Vec<Vec<String>> = log
                 .iter()
-                .map(|e| vec![e.at.clone(), e.actor.clone(), e.kind.clone(), e.note.clone()])
+                .map(|e| vec![e.at.to_string(), e.actor.clone(), e.kind.clone(), e.note.clone()])
                 .collect();
             print_table(&["at", "by", "what", "note"], &rows);
         }
@@ -458,7 +458,7 @@ pub fn run_limit(db: &str, user: Option<&str>, command: LimitCommand) -> Result<
                 .iter()
                 .map(|d| {
                     vec![
-                        d.decided_at.clone(),
+                        d.decided_at.to_string(),
                         d.decided_by.clone(),
                         d.role.clone(),
                         d.outcome.clone(),

@@ -225,7 +225,16 @@ pub fn run_model(db: &str, command: ModelCommand) -> Result<()> {
             let rows: Vec<Vec<String>> = store
                 .models()?
                 .into_iter()
-                .map(|m| vec![m.version, m.kind, m.target, m.trained_at, m.registered_at, m.registered_by])
+                .map(|m| {
+                    vec![
+                        m.version,
+                        m.kind,
+                        m.target,
+                        m.trained_at.into(),
+                        m.registered_at.into(),
+                        m.registered_by,
+                    ]
+                })
                 .collect();
             if rows.is_empty() {
                 bail!("no model is registered; `credence model register --model FILE` adds one");

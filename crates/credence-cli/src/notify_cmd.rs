@@ -70,7 +70,7 @@ pub fn run_notify(db: &str, command: NotifyCommand) -> Result<()> {
                         n.recipient.clone(),
                         n.status.clone(),
                         n.attempts.to_string(),
-                        n.next_attempt_at.clone(),
+                        n.next_attempt_at.to_string(),
                         n.title_en.clone(),
                     ]
                 })

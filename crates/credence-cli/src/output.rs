@@ -144,7 +144,7 @@ pub fn print_status(location: &str, counts: &[(credence_records::Kind, u64)], ru
             .map(|r| {
                 vec![
                     r.id.to_string(),
-                    r.started_at.clone(),
+                    r.started_at.to_string(),
                     r.kind.clone(),
                     r.source.clone(),
                     r.mode.clone(),

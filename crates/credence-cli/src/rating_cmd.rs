@@ -158,7 +158,7 @@ pub fn run_rate(db: &str, args: RateArgs) -> Result<()> {
         (false, None) => RateScope::All,
     };
     let started = Instant::now();
-    let options = RateOptions::new(as_of.unwrap_or_else(today), scope, now().into());
+    let options = RateOptions::new(as_of.unwrap_or_else(today), scope, now());
     let report = credence_engine::rate_portfolio(&mut store, &catalogue, &model, &options)?;
     match format {
         ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
@@ -322,7 +322,7 @@ fn run_pending(db: &str) -> Result<()> {
                 o.point_grade,
                 o.reason,
                 o.entered_by,
-                o.entered_at,
+                o.entered_at.into(),
                 o.approver,
             ]
         })

@@ -163,7 +163,7 @@ pub fn run_import(db: &str, user: Option<&str>, args: ImportArgs) -> Result<Exit
     let ImportArgs { kind, file, skip_invalid, rejects, format, as_of, progress, limits } = args;
     let mut store = open(db)?;
     let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let mut options = ImportOptions::new(as_of, now().into());
+    let mut options = ImportOptions::new(as_of, now());
     options.scope = import_scope::import_scope(&mut store, user)?;
     options.limits = limits.limits();
     if skip_invalid {
@@ -203,7 +203,7 @@ pub fn run_load(db: &str, user: Option<&str>, args: LoadArgs) -> Result<ExitCode
             dir.display()
         );
     }
-    let mut options = ImportOptions::new(as_of.unwrap_or_else(today), now().into());
+    let mut options = ImportOptions::new(as_of.unwrap_or_else(today), now());
     options.scope = import_scope::import_scope(&mut store, user)?;
     options.limits = limits.limits();
     if skip_invalid {

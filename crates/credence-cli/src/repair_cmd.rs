@@ -158,7 +158,7 @@ pub fn run_repair(db: &str, command: RepairCommand) -> Result<()> {
                         p.status.clone(),
                         format!("{done}/{}", p.items.len()),
                         p.reason.clone(),
-                        p.opened_at.clone(),
+                        p.opened_at.to_string(),
                     ]
                 })
                 .collect();

@@ -398,10 +398,10 @@ pub fn run_token(db: &str, user: Option<&str>, command: TokenCommand) -> Result<
                         users.get(&t.user_id).cloned().unwrap_or_default(),
                         t.name,
                         if t.scopes.is_empty() { "(role)".into() } else { t.scopes },
-                        t.created_at,
-                        t.expires_at.unwrap_or_default(),
+                        t.created_at.into(),
+                        t.expires_at.map(String::from).unwrap_or_default(),
                         t.revoked_at.map_or_else(|| "active".into(), |r| format!("revoked {r}")),
-                        t.last_used_at.unwrap_or_default(),
+                        t.last_used_at.map(String::from).unwrap_or_default(),
                     ]
                 })
                 .collect();

@@ -189,7 +189,7 @@ pub fn run_warn(db: &str, args: WarnArgs) -> Result<()> {
     let options = WarnOptions {
         as_of: args.as_of.unwrap_or_else(today),
         scope: if args.all { WarnScope::All } else { WarnScope::Due },
-        now: now().into(),
+        now: now(),
     };
     let report = credence_engine::warn(&mut store, &pack, &options)?;
     if args.format == ReportFormat::Json {
@@ -326,8 +326,9 @@ pub fn run_case(db: &str, command: CaseCommand) -> Result<()> {
                         c.level.clone(),
                         c.stage.clone(),
                         c.owner.clone(),
-                        c.due_at.clone(),
-                        if c.status == credence_domain::CaseStatus::Open && c.due_at < stamp {
+                        c.due_at.to_string(),
+                        if c.status == credence_domain::CaseStatus::Open && c.due_at.as_str() < stamp.as_str()
+                        {
                             "OVERDUE".into()
                         } else {
                             String::new()
@@ -373,7 +374,7 @@ pub fn run_case(db: &str, command: CaseCommand) -> Result<()> {
             }
             let rows: Vec<Vec<String>> = events
                 .iter()
-                .map(|e| vec![e.at.clone(), e.actor.clone(), e.kind.clone(), e.note.clone()])
+                .map(|e| vec![e.at.to_string(), e.actor.clone(), e.kind.clone(), e.note.clone()])
                 .collect();
             print_table(&["at", "by", "what", "note"], &rows);
             if let Some(outcome) = &case.outcome {

@@ -972,8 +972,8 @@ fn two_server_instances_run_each_job_once() {
         .map(|r| credence_store::JobRun {
             run: r.get(0),
             claimed_by: r.get(1),
-            started_at: r.get(2),
-            finished_at: r.get(3),
+            started_at: r.get::<_, Option<String>>(2).map(Into::into),
+            finished_at: r.get::<_, Option<String>>(3).map(Into::into),
             status: r.get(4),
         })
         .collect();

@@ -22,6 +22,13 @@ macro_rules! text_id {
             pub fn into_string(self) -> String {
                 self.0
             }
+
+            /// Replaces the id with another, keeping the allocation (for results that are
+            /// filled again and again, like a rating).
+            pub fn assign(&mut self, id: &str) {
+                self.0.clear();
+                self.0.push_str(id);
+            }
         }
 
         impl ::std::ops::Deref for $name {

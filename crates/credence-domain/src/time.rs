@@ -4,6 +4,10 @@
 //! milliseconds in the audit log). It keeps the text it was made or read with, so what is
 //! stored and sent stays byte for byte what it was, and orders by the instant it names.
 //!
+//! Text read back from the database goes through [`Timestamp::stored`], which never fails:
+//! a row written by an older version or by hand may hold a stamp that is not RFC 3339, and
+//! reading it must show it as it is rather than refuse the whole row.
+//!
 //! This crate reads no clock: the programs at the edge (the command line and the server)
 //! implement [`Clock`], and everything else is handed the time.
 
@@ -16,11 +20,14 @@ use std::ops::Deref;
 use chrono::{DateTime, NaiveDate, SecondsFormat, SubsecRound, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// An instant in RFC 3339 UTC text; compares, orders and hashes by the instant, then the text.
+/// An instant in RFC 3339 UTC text; compares and orders by the instant, then the text, and
+/// hashes by the text. A stored text that names no instant orders before every instant, and
+/// among its kind by the text.
 #[derive(Clone)]
 pub struct Timestamp {
     text: String,
-    instant: DateTime<Utc>,
+    /// `None` only for stored text that is not RFC 3339 (see [`Timestamp::stored`]).
+    instant: Option<DateTime<Utc>>,
 }
 
 /// Why a text is not a time stamp.
@@ -32,33 +39,50 @@ impl Timestamp {
     /// The instant to the second: `2026-03-01T08:30:00Z`.
     pub fn secs(instant: DateTime<Utc>) -> Timestamp {
         let instant = instant.trunc_subsecs(0);
-        Timestamp { text: instant.to_rfc3339_opts(SecondsFormat::Secs, true), instant }
+        Timestamp { text: instant.to_rfc3339_opts(SecondsFormat::Secs, true), instant: Some(instant) }
     }
 
     /// The instant to the millisecond: `2026-03-01T08:30:00.123Z`.
     pub fn millis(instant: DateTime<Utc>) -> Timestamp {
         let instant = instant.trunc_subsecs(3);
-        Timestamp { text: instant.to_rfc3339_opts(SecondsFormat::Millis, true), instant }
+        Timestamp { text: instant.to_rfc3339_opts(SecondsFormat::Millis, true), instant: Some(instant) }
     }
 
     /// Reads an RFC 3339 text, keeping it as written.
     pub fn parse(text: &str) -> Result<Timestamp, TimestampError> {
         DateTime::parse_from_rfc3339(text)
-            .map(|t| Timestamp { text: text.to_owned(), instant: t.with_timezone(&Utc) })
+            .map(|t| Timestamp { text: text.to_owned(), instant: Some(t.with_timezone(&Utc)) })
             .map_err(|_| TimestampError(text.to_owned()))
+    }
+
+    /// A time stamp as the database holds it. Never fails: the text is kept as it is even
+    /// when it names no instant (a row written by hand or by an older version), because
+    /// reading a row must not change or refuse what was stored. Such a stamp has no
+    /// [`instant`](Timestamp::instant) and orders before every stamp that has one.
+    pub fn stored(text: impl Into<String>) -> Timestamp {
+        let text = text.into();
+        let instant = DateTime::parse_from_rfc3339(&text).ok().map(|t| t.with_timezone(&Utc));
+        Timestamp { text, instant }
+    }
+
+    /// Reads a time stamp the way [`Timestamp::stored`] does, for files written from stored
+    /// rows (audit archives, checkpoints): `#[serde(deserialize_with = "…")]`.
+    pub fn deserialize_stored<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        String::deserialize(d).map(Timestamp::stored)
     }
 
     pub fn as_str(&self) -> &str {
         &self.text
     }
 
-    pub fn instant(&self) -> DateTime<Utc> {
+    /// The instant named; `None` only for stored text that names none.
+    pub fn instant(&self) -> Option<DateTime<Utc>> {
         self.instant
     }
 
-    /// The calendar date in UTC.
-    pub fn date(&self) -> NaiveDate {
-        self.instant.date_naive()
+    /// The calendar date in UTC; `None` only for stored text that names no instant.
+    pub fn date(&self) -> Option<NaiveDate> {
+        self.instant.map(|t| t.date_naive())
     }
 
     pub fn into_string(self) -> String {
@@ -174,6 +198,21 @@ impl From<Timestamp> for String {
     }
 }
 
+/// The text as it is, like [`Timestamp::stored`]: for rows and fixtures whose text is taken
+/// as given. Text from outside (a request, a file) goes through [`Timestamp::parse`].
+impl From<String> for Timestamp {
+    fn from(text: String) -> Timestamp {
+        Timestamp::stored(text)
+    }
+}
+
+/// The text as it is, like [`Timestamp::stored`].
+impl From<&str> for Timestamp {
+    fn from(text: &str) -> Timestamp {
+        Timestamp::stored(text)
+    }
+}
+
 impl std::str::FromStr for Timestamp {
     type Err = TimestampError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -212,6 +251,17 @@ mod tests {
         assert_eq!(later.as_str(), "2026-03-01T09:00:00+08:00");
         assert!(later < clock.now());
         assert!(Timestamp::parse("yesterday").is_err());
-        assert_eq!(clock.now().date(), NaiveDate::from_ymd_opt(2026, 3, 1).unwrap());
+        assert_eq!(clock.now().date(), NaiveDate::from_ymd_opt(2026, 3, 1));
+    }
+
+    #[test]
+    fn stored_text_is_kept_even_when_it_names_no_instant() {
+        let odd = Timestamp::stored("sometime in March");
+        assert_eq!(odd, "sometime in March");
+        assert_eq!(odd.instant(), None);
+        let stamp = Timestamp::stored("2026-03-01T08:30:00Z");
+        assert_eq!(Some(stamp.clone()), Timestamp::parse("2026-03-01T08:30:00Z").ok());
+        assert!(odd < stamp);
+        assert!(Timestamp::stored("a") < Timestamp::stored("b"));
     }
 }

@@ -35,7 +35,7 @@ fn main() {
     let path = dir.path().join("bench.db");
     let config = credence_demo::DemoConfig { customers, seed: 42, as_of: observed };
     let t = Instant::now();
-    build_demo_file(&path, &config, "bench").unwrap();
+    build_demo_file(&path, &config, &"bench".into()).unwrap();
     println!(
         "demo portfolio of {customers} customers built in {:.1} s (not timed below)",
         t.elapsed().as_secs_f64()

@@ -5,6 +5,7 @@
 use crate::columns::invoices;
 use chrono::NaiveDate;
 use credence_control::{Action, CollectionStrategy};
+use credence_domain::Timestamp;
 use credence_domain::{Currency, Labelled};
 use credence_records::Kind;
 use credence_store::{CollectionAction, ResolveOutcome, Store, StoredDispute, StoredPromise};
@@ -56,7 +57,7 @@ pub fn log_collection_action(
     date: NaiveDate,
     note: &str,
     actor: &str,
-    at: &str,
+    at: &Timestamp,
 ) -> Result<(), EngineError> {
     require_customer(store, customer)?;
     let entry = CollectionAction {
@@ -88,7 +89,7 @@ pub fn log_promise(
     store: &mut Store,
     strategy: &CollectionStrategy,
     p: &NewPromise<'_>,
-    at: &str,
+    at: &Timestamp,
 ) -> Result<(), EngineError> {
     require_customer(store, p.customer)?;
     positive(p.amount)?;
@@ -130,7 +131,7 @@ pub struct NewDispute<'a> {
 /// Opens a dispute about one of the customer's invoices, for its whole amount unless
 /// `amount` says less; returns the dispute's id. An invoice has one open dispute at a
 /// time.
-pub fn open_dispute(store: &mut Store, d: &NewDispute<'_>, at: &str) -> Result<i64, EngineError> {
+pub fn open_dispute(store: &mut Store, d: &NewDispute<'_>, at: &Timestamp) -> Result<i64, EngineError> {
     let NewDispute { customer, invoice, opened_on, amount, reason, actor } = *d;
     require_customer(store, customer)?;
     let (invoice_amount, currency) = customer_invoice(store, customer, invoice)?;

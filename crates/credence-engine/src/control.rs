@@ -17,6 +17,7 @@ use credence_control::{
     CheckResult, CollectionStrategy, CreditPolicy, CustomerSnapshot, ExposureBook, GroupSnapshot, Ledger,
     LedgerCreditNote, LedgerInvoice, LedgerPayment, OpenItems, Proposal, ProposalInput,
 };
+use credence_domain::Timestamp;
 use credence_domain::{Currency, CustomerId, CustomerType, Industry, Labelled};
 use credence_indicators::CustomerFile;
 use credence_store::{ApprovedLimit, BlockedOrder, Store, StoredLimitDecision, StoredLimitRequest};
@@ -25,7 +26,7 @@ use std::collections::HashMap;
 /// What credit control knows about one customer on a date.
 #[derive(Debug, Clone)]
 pub(crate) struct Facts {
-    pub(crate) customer_id: String,
+    pub(crate) customer_id: CustomerId,
     pub(crate) customer_type: Option<CustomerType>,
     pub(crate) industry: Option<Industry>,
     pub(crate) business_line: String,
@@ -101,7 +102,7 @@ fn facts_of(c: &LoadedFile, file: &CustomerFile, as_of: NaiveDate, scale: f64, c
     };
     let limit_currency = customers::LIMIT_CURRENCY.text(m).and_then(|c| Currency::parse(c).ok());
     Facts {
-        customer_id: c.customer_id().to_owned(),
+        customer_id: c.customer_id().into(),
         customer_type: CustomerType::parse_label(&file.customer_type),
         industry: Industry::parse_label(&file.industry),
         business_line: customers::owner(m).to_owned(),
@@ -208,9 +209,9 @@ pub(crate) fn context(store: &mut Store, as_of: NaiveDate) -> Result<Context, En
 
 fn snapshot(f: &Facts, ctx: &Context, currency: Currency, as_of: NaiveDate) -> CustomerSnapshot {
     let open = OpenItems::of(&f.ledger, as_of);
-    let approved = ctx.approved.get(&f.customer_id).filter(|a| a.currency == currency.code());
+    let approved = ctx.approved.get(f.customer_id.as_str()).filter(|a| a.currency == currency.code());
     CustomerSnapshot {
-        customer_id: f.customer_id.clone().into(),
+        customer_id: f.customer_id.clone(),
         receivables: open.receivables(&f.ledger),
         unapplied: open.unapplied,
         open_orders: f.open_orders,
@@ -222,9 +223,9 @@ fn snapshot(f: &Facts, ctx: &Context, currency: Currency, as_of: NaiveDate) -> C
                 expires: a.temporary_expires.as_deref()?.parse().ok()?,
             })
         }),
-        grade: ctx.ratings.get(&f.customer_id).map(|r| r.0.clone()),
-        level: ctx.levels.get(&f.customer_id).copied().unwrap_or(control::Level::Green),
-        group_id: ctx.group_of.get(&f.customer_id).cloned(),
+        grade: ctx.ratings.get(f.customer_id.as_str()).map(|r| r.0.clone()),
+        level: ctx.levels.get(f.customer_id.as_str()).copied().unwrap_or(control::Level::Green),
+        group_id: ctx.group_of.get(f.customer_id.as_str()).cloned(),
     }
 }
 
@@ -314,7 +315,7 @@ pub struct OrderToCheck<'a> {
     pub amount: i64,
     pub order_ref: Option<&'a str>,
     pub actor: &'a str,
-    pub now: &'a str,
+    pub now: &'a Timestamp,
 }
 
 /// Checks an order against a book and queues it when blocked with a reference.
@@ -338,7 +339,7 @@ fn check_in(
                 order_date: date.to_string(),
                 status: credence_domain::BlockedOrderStatus::Blocked.into(),
                 result: json(&result)?,
-                blocked_at: now.to_owned(),
+                blocked_at: now.clone(),
                 decided_by: None,
                 decided_at: None,
                 reason: None,
@@ -399,7 +400,7 @@ pub struct BlockedDecision<'a> {
     pub kind: OrderDecisionKind,
     pub reason: &'a str,
     pub by: &'a str,
-    pub now: &'a str,
+    pub now: &'a Timestamp,
     pub date: NaiveDate,
 }
 
@@ -495,7 +496,7 @@ pub fn apply_policy(
     store: &mut Store,
     policy: &CreditPolicy,
     as_of: NaiveDate,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<PolicyRun, EngineError> {
     let ratings = latest_ratings(store)?;
     let approved = store.approved_limits()?;
@@ -510,10 +511,10 @@ pub fn apply_policy(
         failures: Vec::new(),
     };
     let propose = |f: Facts| {
-        let rating = ratings.get(&f.customer_id);
-        let current = approved.get(&f.customer_id).filter(|a| a.currency == policy.currency().code());
+        let rating = ratings.get(f.customer_id.as_str());
+        let current = approved.get(f.customer_id.as_str()).filter(|a| a.currency == policy.currency().code());
         let input = ProposalInput {
-            customer_id: f.customer_id.clone().into(),
+            customer_id: f.customer_id.clone(),
             grade: rating.map(|r| r.0.clone()),
             score: rating.map(|r| r.1),
             pd: rating.map(|r| r.2),
@@ -528,7 +529,7 @@ pub fn apply_policy(
             relationship_start: f.relationship_start,
             orders_so_far: f.orders_so_far,
         };
-        control::propose(policy, &input, as_of).map_err(|e| (f.customer_id, e.to_string()))
+        control::propose(policy, &input, as_of).map_err(|e| (f.customer_id.into_string(), e.to_string()))
     };
     let mut requests = Vec::new();
     map_facts(store, &ids, as_of, policy.currency(), &propose, |done| {
@@ -592,7 +593,7 @@ pub fn decide_limit(
     approve: bool,
     by: &str,
     comment: &str,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<LimitDecision, EngineError> {
     let (request, decisions) =
         store.limit_request(request_id)?.ok_or(EngineError::UnknownLimitRequest { id: request_id })?;
@@ -700,7 +701,7 @@ pub fn request_temporary_limit(
     amount: i64,
     expires: NaiveDate,
     as_of: NaiveDate,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<i64, EngineError> {
     let Some(master) = store.record(credence_records::Kind::Customers, customer)? else {
         return Err(EngineError::UnknownCustomer { id: customer.to_owned() });

@@ -5,6 +5,7 @@
 use crate::EngineError;
 use crate::columns::customers;
 use crate::rate::RatingDetail;
+use credence_domain::Timestamp;
 use credence_indicators::{Catalogue, IndicatorValue};
 
 use credence_store::{OverrideRequest, Store, StoredOverride, StoredRating};
@@ -247,7 +248,7 @@ pub fn override_rating(
     customer_id: &str,
     request: &credence_rating::Override,
     entered_by: &str,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<OverrideRequest, EngineError> {
     let history = store.rating_history(customer_id)?;
     let latest = history.first().ok_or_else(|| EngineError::NotRated { id: customer_id.to_owned() })?;
@@ -308,7 +309,7 @@ pub fn decide_override(
     approve: bool,
     by: &str,
     comment: &str,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<OverrideRequest, EngineError> {
     let request = store.override_request(id)?.ok_or(EngineError::UnknownOverride { id })?;
     if request.status != credence_domain::RequestStatus::Pending {

@@ -2,6 +2,7 @@
 
 use crate::EngineError;
 use credence_demo::{DemoConfig, DemoSummary};
+use credence_domain::Timestamp;
 use credence_records::Kind;
 use credence_store::{NewImportRun, Store};
 use std::path::{Path, PathBuf};
@@ -28,7 +29,11 @@ fn check_replaceable(store: &mut Store) -> Result<bool, EngineError> {
 
 /// Fills an empty store (or one that holds an earlier demo) with the demo portfolio, in
 /// one transaction. A store holding imported data is refused, never overwritten.
-pub fn build_demo(store: &mut Store, config: &DemoConfig, now: &str) -> Result<DemoReport, EngineError> {
+pub fn build_demo(
+    store: &mut Store,
+    config: &DemoConfig,
+    now: &Timestamp,
+) -> Result<DemoReport, EngineError> {
     let replaced = check_replaceable(store)?;
     if replaced {
         store.wipe()?;
@@ -40,7 +45,7 @@ pub fn build_demo(store: &mut Store, config: &DemoConfig, now: &str) -> Result<D
 /// without a journal (the write-ahead log of one multi-gigabyte transaction would be
 /// rewritten page by page), then renamed over `path`. An interrupted build leaves `path`
 /// as it was.
-pub fn build_demo_file(path: &Path, config: &DemoConfig, now: &str) -> Result<DemoReport, EngineError> {
+pub fn build_demo_file(path: &Path, config: &DemoConfig, now: &Timestamp) -> Result<DemoReport, EngineError> {
     let shown = path.display().to_string();
     let io = |source| EngineError::Io { path: shown.clone(), source };
     let replaced = path.exists() && check_replaceable(&mut Store::open(&shown)?)?;
@@ -68,7 +73,7 @@ pub fn build_demo_file(path: &Path, config: &DemoConfig, now: &str) -> Result<De
 fn fill(
     store: &mut Store,
     config: &DemoConfig,
-    now: &str,
+    now: &Timestamp,
     replaced: bool,
 ) -> Result<DemoReport, EngineError> {
     let mut session = store.begin_import(NewImportRun {
@@ -109,7 +114,7 @@ pub fn work_demo(
     model: &credence_rating::ScorecardModel,
     policy: &credence_control::CreditPolicy,
     as_of: chrono::NaiveDate,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<DemoWork, EngineError> {
     let quarter_end = |back: u32| {
         use chrono::Datelike;

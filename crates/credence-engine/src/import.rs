@@ -3,6 +3,7 @@
 
 use crate::EngineError;
 use credence_domain::CustomerScope;
+use credence_domain::Timestamp;
 use credence_records::rules::OUTSIDE_DATA_SCOPE;
 use credence_records::{
     Budget, Diagnostic, Kind, ReadLimits, Record, RowReader, ValidationConfig, Validator,
@@ -28,7 +29,7 @@ pub struct ImportOptions {
     /// Dates after this day are "in the future" for the checks.
     pub as_of: chrono::NaiveDate,
     /// Time stamp recorded with the import run.
-    pub now: String,
+    pub now: Timestamp,
     /// At most this many diagnostics are kept in the report (all are counted).
     pub max_diagnostics: usize,
     /// The name reports and the import run give the file (an upload's own name); `None`:
@@ -45,7 +46,7 @@ pub struct ImportOptions {
 }
 
 impl ImportOptions {
-    pub fn new(as_of: chrono::NaiveDate, now: String) -> Self {
+    pub fn new(as_of: chrono::NaiveDate, now: Timestamp) -> Self {
         Self {
             invalid_rows: InvalidRows::RejectFile,
             as_of,

@@ -3,6 +3,7 @@
 //! trained and saved, files scored in chunks (a file larger than memory streams through),
 //! models monitored, registered in the store and run over the portfolio as challengers.
 
+use credence_domain::Timestamp;
 use std::io::Write;
 use std::path::Path;
 
@@ -297,17 +298,22 @@ pub fn monitor_file(
 
 /// Registers a saved model in the store under its version (idempotent for the same
 /// artefact).
-pub fn register_model(store: &mut Store, model: &ModelFile, by: &str, at: &str) -> Result<bool, ModelError> {
+pub fn register_model(
+    store: &mut Store,
+    model: &ModelFile,
+    by: &str,
+    at: &Timestamp,
+) -> Result<bool, ModelError> {
     let artefact = model.to_json();
     let hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(artefact.as_bytes()));
     let stored = StoredModel {
         version: model.version.clone(),
         kind: model.kind.code().to_owned(),
         target: model.target.clone(),
-        trained_at: model.trained_at.clone(),
+        trained_at: Timestamp::stored(model.trained_at.clone()),
         artefact,
         artefact_hash: hash,
-        registered_at: at.to_owned(),
+        registered_at: at.clone(),
         registered_by: by.to_owned(),
     };
     match store.register_model(&stored)? {
@@ -356,7 +362,12 @@ pub fn model_detail(store: &mut Store, version: &str) -> Result<ModelDetail, Mod
             psi: credence_model::monitor::pd_drift(&model, &pds),
         });
     }
-    Ok(ModelDetail { registered_at: stored.registered_at, registered_by: stored.registered_by, model, drift })
+    Ok(ModelDetail {
+        registered_at: stored.registered_at.into_string(),
+        registered_by: stored.registered_by,
+        model,
+        drift,
+    })
 }
 
 /// A registered model run over the portfolio, against the expert ratings.
@@ -384,7 +395,7 @@ pub fn rate_with_model(
     catalogue: &Catalogue,
     version: &str,
     as_of: NaiveDate,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<ChallengerRun, ModelError> {
     let stored = store.model(version)?.ok_or_else(|| ModelError::UnknownModel(version.to_owned()))?;
     let model = ModelFile::from_json(&stored.artefact)

@@ -5,6 +5,7 @@
 
 use crate::EngineError;
 use chrono::{DateTime, Utc};
+use credence_domain::Timestamp;
 use credence_notify::{Bilingual, Channel, Notification, NotificationKind, NotifyConfig, Outcome};
 use credence_store::{Store, StoredNotification};
 
@@ -42,7 +43,7 @@ pub fn deliver_notifications(
     now: DateTime<Utc>,
     limit: u32,
 ) -> Result<NotifyReport, EngineError> {
-    let stamp = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let stamp = Timestamp::secs(now);
     let mut report = NotifyReport::default();
     for row in store.due_notifications(&stamp, limit)? {
         report.attempted += 1;

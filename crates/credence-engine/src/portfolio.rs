@@ -140,7 +140,7 @@ pub fn portfolio_snapshot(
         },
         |done| {
             for (f, a) in done {
-                aged.insert(f.customer_id.clone(), a);
+                aged.insert(f.customer_id.to_string(), a);
                 facts.push(f);
             }
             Ok(())
@@ -173,7 +173,7 @@ pub fn portfolio_snapshot(
             history: a.map(|a| a.history).unwrap_or_else(|| vec![OpenAt::default(); month_ends.len()]),
             pd_history: pds.remove(c.customer_id.as_str()).unwrap_or_else(|| vec![None; rating_dates.len()]),
             group_id: ctx.group_of.get(c.customer_id.as_str()).cloned(),
-            customer_id: c.customer_id.into(),
+            customer_id: c.customer_id,
             name: c.name,
             customer_type: c.customer_type,
             industry: c.industry,

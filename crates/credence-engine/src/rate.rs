@@ -6,6 +6,8 @@ use crate::EngineError;
 use crate::columns::customers;
 use crate::credit_file::{LoadedFile, Qualitative};
 use chrono::NaiveDate;
+use credence_domain::CustomerId;
+use credence_domain::Timestamp;
 use credence_indicators::{Catalogue, EvalOptions, IndicatorSet};
 use credence_rating::{QualitativeScore, Rating, RatingInput, ScorecardModel};
 use credence_store::{CustomerHead, NewRating, NewRatingRun, Store};
@@ -28,13 +30,13 @@ pub struct RateOptions {
     pub as_of: NaiveDate,
     pub scope: RateScope,
     /// Time stamp recorded with the run.
-    pub now: String,
+    pub now: Timestamp,
     /// Customers read and rated together; bounds memory.
     pub chunk: usize,
 }
 
 impl RateOptions {
-    pub fn new(as_of: NaiveDate, scope: RateScope, now: String) -> Self {
+    pub fn new(as_of: NaiveDate, scope: RateScope, now: Timestamp) -> Self {
         Self { as_of, scope, now, chunk: 4_000 }
     }
 }
@@ -146,14 +148,14 @@ pub(crate) fn inputs_hash(c: &CustomerHead, as_of: NaiveDate, model: &str, catal
 
 /// One customer rated, or why not.
 struct Rated {
-    customer_id: String,
+    customer_id: CustomerId,
     industry: String,
     outcome: Result<(NewRating, IndicatorSet), String>,
 }
 
 /// Everything one customer's rating needs, computed without IO.
 fn rate_one(c: &LoadedFile, catalogue: &Catalogue, model: &ScorecardModel, as_of: NaiveDate) -> Rated {
-    let customer_id = c.customer_id().to_owned();
+    let customer_id = CustomerId::from(c.customer_id());
     let industry = customers::INDUSTRY.text(&c.head.customer).unwrap_or_default().to_owned();
     let outcome = (|| {
         let (file, qualitative) = c.file.as_ref().map_err(String::clone)?;
@@ -175,7 +177,7 @@ fn rate_one(c: &LoadedFile, catalogue: &Catalogue, model: &ScorecardModel, as_of
             flags: &flag_refs,
         });
         let new = NewRating {
-            customer_id: customer_id.clone().into(),
+            customer_id: customer_id.clone(),
             as_of: as_of.to_string(),
             model_version: model.version().to_owned(),
             catalogue_version: catalogue.version().to_owned(),
@@ -213,7 +215,7 @@ fn rate_guarded(c: &LoadedFile, catalogue: &Catalogue, model: &ScorecardModel, a
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("unknown");
             Rated {
-                customer_id: c.customer_id().to_owned(),
+                customer_id: c.customer_id().into(),
                 industry: customers::INDUSTRY.text(&c.head.customer).unwrap_or_default().to_owned(),
                 outcome: Err(format!("internal error while rating: {what}")),
             }
@@ -252,7 +254,7 @@ pub fn rate_portfolio(
                             || s.model_version != model.version()
                             || s.catalogue_version != catalogue.version()
                             || s.as_of != as_of
-                            || logged.get(id).is_some_and(|at| *at >= s.run_started_at)
+                            || logged.get(id).is_some_and(|at| at.as_str() >= s.run_started_at.as_str())
                     }
                 })
                 .collect();
@@ -320,7 +322,7 @@ pub fn rate_portfolio(
                     Err(message) => {
                         session.insert_failure(&r.customer_id, &message)?;
                         if report.failures.len() < 20 {
-                            report.failures.push((r.customer_id, message));
+                            report.failures.push((r.customer_id.into_string(), message));
                         }
                         report.failed += 1;
                     }

@@ -86,7 +86,7 @@ pub fn aging(store: &mut Store, options: &AgingOptions) -> Result<AgingView, Eng
             let profile = control::age_ledger(&f.ledger, &dates, &mut scratch);
             let before: Vec<control::AgingProfile> =
                 earlier.iter().map(|d| control::age_ledger(&f.ledger, d, &mut scratch)).collect();
-            (f.customer_id, f.business_line, profile, before)
+            (f.customer_id.into_string(), f.business_line, profile, before)
         },
         |done| {
             for (customer, line, profile, before) in done {
@@ -173,13 +173,13 @@ pub fn collection_report(
         currency,
         &|f| {
             let actions: Vec<control::ActionRecord> = records
-                .get(&f.customer_id)
+                .get(f.customer_id.as_str())
                 .into_iter()
                 .flatten()
                 .filter(|a| a.date <= as_of)
                 .cloned()
                 .collect();
-            let grade = ratings.get(&f.customer_id).map(|r| r.0.as_str());
+            let grade = ratings.get(f.customer_id.as_str()).map(|r| r.0.as_str());
             control::collection_success(strategy, grade, &f.ledger, &actions)
         },
         |done| {
@@ -218,14 +218,14 @@ pub fn collection_worklist(
     let open_case = |f: Facts| {
         let open = OpenItems::of(&f.ledger, today);
         let oldest_due = open.items.iter().map(|i| i.due_date).min()?;
-        if oldest_due > cutoff && !logged.contains(&f.customer_id) {
+        if oldest_due > cutoff && !logged.contains(f.customer_id.as_str()) {
             return None;
         }
         let mut receivables = open.receivables(&f.ledger);
-        if let Some(invoices) = disputed.get(&f.customer_id) {
+        if let Some(invoices) = disputed.get(f.customer_id.as_str()) {
             receivables.retain(|r| !invoices.contains(&r.invoice_no));
         }
-        Some((f.customer_id, f.business_line, receivables, f.ledger.payments))
+        Some((f.customer_id.into_string(), f.business_line, receivables, f.ledger.payments))
     };
     let mut cases: Vec<CollectionCase> = Vec::new();
     map_facts(store, &ids, today, currency, &open_case, |done| {

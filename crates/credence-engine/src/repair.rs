@@ -5,6 +5,7 @@
 use crate::EngineError;
 use crate::rate::{RateOptions, RateScope, rate_portfolio};
 use chrono::NaiveDate;
+use credence_domain::Timestamp;
 use credence_indicators::Catalogue;
 use credence_rating::ScorecardModel;
 use credence_store::{RepairPlan, Store};
@@ -46,7 +47,7 @@ pub fn open_repair(
     reason: &str,
     items: &[(String, String)],
     by: &str,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<RepairPlan, EngineError> {
     if store.record(credence_records::Kind::Customers, customer)?.is_none() {
         return Err(EngineError::UnknownCustomer { id: customer.to_owned() });
@@ -85,7 +86,7 @@ pub fn finish_repair_item(
     item: i64,
     evidence: &str,
     by: &str,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<RepairPlan, EngineError> {
     let p = open_plan(store, plan)?;
     if evidence.trim().is_empty() {
@@ -116,7 +117,7 @@ pub fn complete_repair(
     model: &ScorecardModel,
     plan: i64,
     as_of: NaiveDate,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<RepairOutcome, EngineError> {
     let p = open_plan(store, plan)?;
     let open: Vec<i64> = p
@@ -150,7 +151,7 @@ pub fn complete_repair(
 }
 
 /// Abandons an open plan.
-pub fn abandon_repair(store: &mut Store, plan: i64, now: &str) -> Result<RepairPlan, EngineError> {
+pub fn abandon_repair(store: &mut Store, plan: i64, now: &Timestamp) -> Result<RepairPlan, EngineError> {
     open_plan(store, plan)?;
     store.close_repair_plan(plan, credence_domain::RepairStatus::Abandoned.as_str(), now, None)?;
     store.repair_plan(plan)?.ok_or(EngineError::UnknownRepairPlan { id: plan })

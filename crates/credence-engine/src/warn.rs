@@ -7,6 +7,7 @@ use crate::EngineError;
 use crate::columns::customers;
 use crate::credit_file::Pool;
 use chrono::NaiveDate;
+use credence_domain::Timestamp;
 use credence_domain::{Labelled, MonitoringTier};
 use credence_records::Value;
 use credence_store::{CaseFilter, NewAlert, NewNotification, OpenAlert, Store, StoredCase};
@@ -84,7 +85,7 @@ pub struct WarnOptions {
     pub as_of: NaiveDate,
     pub scope: WarnScope,
     /// Time stamp of the run (RFC 3339, UTC); deadlines count from it.
-    pub now: String,
+    pub now: Timestamp,
 }
 
 /// What a run did.
@@ -118,12 +119,9 @@ pub struct WarnReport {
 }
 
 /// `now` plus `hours`, as an RFC 3339 time stamp.
-fn later(now: &str, hours: i64) -> Result<String, EngineError> {
-    let t = chrono::DateTime::parse_from_rfc3339(now)
-        .map_err(|_| EngineError::BadTimestamp { value: now.to_owned() })?;
-    Ok((t.with_timezone(&chrono::Utc) + chrono::Duration::hours(hours))
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string())
+fn later(now: &Timestamp, hours: i64) -> Result<Timestamp, EngineError> {
+    let t = now.instant().ok_or_else(|| EngineError::BadTimestamp { value: now.to_string() })?;
+    Ok(Timestamp::secs(t + chrono::Duration::hours(hours)))
 }
 
 /// What an alert stores as evidence: the firing (or peer alert) with its values and
@@ -351,8 +349,10 @@ impl Run<'_> {
                     };
                     let new_alerts =
                         reconcile_customer(session, &w, self.open, &open_by_subject, self.cleared)?;
-                    let owner =
-                        self.masters.get(&w.customer_id).map_or("unassigned", |m| m.business_line.as_str());
+                    let owner = self
+                        .masters
+                        .get(w.customer_id.as_str())
+                        .map_or("unassigned", |m| m.business_line.as_str());
                     for (alert, level, what) in new_alerts {
                         let raised = Raised { customer: &w.customer_id, owner, alert, level, what: &what };
                         open_case(session, open_cases, report, &raised, &self.options.now)?;
@@ -470,7 +470,7 @@ fn reconcile_customer(
             f.sentence(credence_warning::Language::En),
             f.sentence(credence_warning::Language::Zh),
         )?;
-        match open.get(&(w.customer_id.clone(), f.code.clone())) {
+        match open.get(&(id.to_owned(), f.code.clone())) {
             Some(alert) => session.refresh(alert, &evidence)?,
             None => {
                 let alert = session.raise(&NewAlert {
@@ -504,7 +504,7 @@ fn open_case(
     open_cases: &mut HashMap<String, StoredCase>,
     report: &mut WarnReport,
     raised: &Raised<'_>,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<(), EngineError> {
     let Raised { customer, owner, alert, level, what } = *raised;
     let level = match level {
@@ -607,8 +607,8 @@ fn notify_alert(
 
 /// Escalates every open case past its deadline that has not been escalated yet, to the
 /// manager of its owner's organisation unit; returns how many.
-pub fn sweep_cases(store: &mut Store, now: &str) -> Result<u64, EngineError> {
-    let overdue = store.cases(&CaseFilter { due_before: Some(now.to_owned()), ..CaseFilter::default() })?;
+pub fn sweep_cases(store: &mut Store, now: &Timestamp) -> Result<u64, EngineError> {
+    let overdue = store.cases(&CaseFilter { due_before: Some(now.to_string()), ..CaseFilter::default() })?;
     let mut n = 0;
     for c in overdue.into_iter().filter(|c| c.escalated_to.is_none()) {
         let manager = format!("manager of {}", c.owner);
@@ -665,7 +665,7 @@ pub fn change_case(
     id: i64,
     change: &CaseChange,
     by: &str,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<StoredCase, EngineError> {
     let (case, _, _) = store.case(id)?.ok_or(EngineError::UnknownCase { id })?;
     if case.status != credence_domain::CaseStatus::Open {

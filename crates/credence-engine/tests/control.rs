@@ -71,7 +71,7 @@ fn order<'a>(
     amount: i64,
     order_ref: Option<&'a str>,
     actor: &'a str,
-    now: &'a str,
+    now: &'a credence_domain::Timestamp,
 ) -> OrderToCheck<'a> {
     OrderToCheck { customer, amount, order_ref, actor, now }
 }
@@ -80,7 +80,7 @@ fn decision<'a>(
     kind: OrderDecisionKind,
     reason: &'a str,
     by: &'a str,
-    now: &'a str,
+    now: &'a credence_domain::Timestamp,
     date: NaiveDate,
 ) -> BlockedDecision<'a> {
     BlockedDecision { kind, reason, by, now, date }
@@ -94,7 +94,7 @@ fn an_order_is_checked_step_by_step_and_a_blocked_one_is_queued_and_decided() {
     let ok = check_order(
         &mut store,
         &policy,
-        &order("C2", 100_000, Some("SO-9"), "sales", "2026-09-30T09:00:00Z"),
+        &order("C2", 100_000, Some("SO-9"), "sales", &"2026-09-30T09:00:00Z".into()),
         day,
     )
     .unwrap();
@@ -106,7 +106,7 @@ fn an_order_is_checked_step_by_step_and_a_blocked_one_is_queued_and_decided() {
     let checked = check_order(
         &mut store,
         &policy,
-        &order("C1", 5_000, Some("SO-1"), "sales", "2026-09-30T09:00:00Z"),
+        &order("C1", 5_000, Some("SO-1"), "sales", &"2026-09-30T09:00:00Z".into()),
         day,
     )
     .unwrap();
@@ -126,7 +126,7 @@ fn an_order_is_checked_step_by_step_and_a_blocked_one_is_queued_and_decided() {
             &mut store,
             &policy,
             id,
-            &decision(OrderDecisionKind::Release, " ", "li", "t1", day)
+            &decision(OrderDecisionKind::Release, " ", "li", &"t1".into(), day)
         )
         .is_err()
     );
@@ -134,7 +134,7 @@ fn an_order_is_checked_step_by_step_and_a_blocked_one_is_queued_and_decided() {
         &mut store,
         &policy,
         id,
-        &decision(OrderDecisionKind::Recheck, "", "li", "t1", day),
+        &decision(OrderDecisionKind::Recheck, "", "li", &"t1".into(), day),
     )
     .unwrap();
     assert_eq!(again.status, "blocked");
@@ -142,7 +142,7 @@ fn an_order_is_checked_step_by_step_and_a_blocked_one_is_queued_and_decided() {
         &mut store,
         &policy,
         id,
-        &decision(OrderDecisionKind::Release, "CFO accepted", "li", "t2", day),
+        &decision(OrderDecisionKind::Release, "CFO accepted", "li", &"t2".into(), day),
     )
     .unwrap();
     assert_eq!((released.status.as_str(), released.reason.as_deref()), ("released", Some("CFO accepted")));
@@ -151,14 +151,14 @@ fn an_order_is_checked_step_by_step_and_a_blocked_one_is_queued_and_decided() {
             &mut store,
             &policy,
             id,
-            &decision(OrderDecisionKind::Reject, "late", "li", "t3", day)
+            &decision(OrderDecisionKind::Reject, "late", "li", &"t3".into(), day)
         )
         .is_err()
     );
     let (_, log) = store.blocked_order(id).unwrap().unwrap();
     let kinds: Vec<&str> = log.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["blocked", "rechecked", "released"]);
-    assert!(check_order(&mut store, &policy, &order("C9", 1, None, "sales", "t"), day).is_err());
+    assert!(check_order(&mut store, &policy, &order("C9", 1, None, "sales", &"t".into()), day).is_err());
 }
 
 /// Portfolio on 2026-09-30: open 800.00 + 400.00 = 1,200.00; current 300.00 + 400.00 =
@@ -217,7 +217,7 @@ fn limit_requests_follow_their_route_and_the_approved_limit_is_checked_against()
     build_demo(
         &mut store,
         &credence_demo::DemoConfig { customers: 300, seed: 9, as_of: date("2026-09-30") },
-        "t0",
+        &"t0".into(),
     )
     .unwrap();
     let catalogue = credence_indicators::Catalogue::builtin();
@@ -225,7 +225,7 @@ fn limit_requests_follow_their_route_and_the_approved_limit_is_checked_against()
     let options = RateOptions::new(date("2026-09-30"), RateScope::All, "2026-10-01T08:00:00Z".into());
     rate_portfolio(&mut store, &catalogue, &model, &options).unwrap();
     let policy = CreditPolicy::builtin();
-    let run = apply_policy(&mut store, &policy, date("2026-09-30"), "2026-10-01T09:00:00Z").unwrap();
+    let run = apply_policy(&mut store, &policy, date("2026-09-30"), &"2026-10-01T09:00:00Z".into()).unwrap();
     assert_eq!((run.proposed, run.proposals.len()), (300, 300));
     assert_eq!(run.admissions.values().sum::<u64>(), 300);
     assert!(!run.requests.is_empty());
@@ -238,7 +238,9 @@ fn limit_requests_follow_their_route_and_the_approved_limit_is_checked_against()
     let route: Vec<serde_json::Value> = serde_json::from_str(&request.route).unwrap();
     let role = |i: usize| route[i]["role"].as_str().unwrap().to_owned();
     // Nobody signs without holding the next step's authority, whatever their name.
-    assert!(decide_limit(&mut store, request.id, true, "nobody", "", "2026-10-01T10:00:00Z").is_err());
+    assert!(
+        decide_limit(&mut store, request.id, true, "nobody", "", &"2026-10-01T10:00:00Z".into()).is_err()
+    );
     let mut status = serde_json::Value::Null;
     for (i, _) in route.iter().enumerate() {
         let name = format!("approver{i}");
@@ -246,22 +248,27 @@ fn limit_requests_follow_their_route_and_the_approved_limit_is_checked_against()
         if i == 0 {
             // Holding a later step's authority does not sign an earlier one.
             person(&mut store, "later", &[&role(1)]);
-            let e =
-                decide_limit(&mut store, request.id, true, "later", "", "2026-10-01T10:00:00Z").unwrap_err();
+            let e = decide_limit(&mut store, request.id, true, "later", "", &"2026-10-01T10:00:00Z".into())
+                .unwrap_err();
             assert!(e.to_string().contains(&role(0)), "{e}");
         }
-        let done = decide_limit(&mut store, request.id, true, &name, "ok", "2026-10-01T10:00:00Z").unwrap();
+        let done =
+            decide_limit(&mut store, request.id, true, &name, "ok", &"2026-10-01T10:00:00Z".into()).unwrap();
         assert_eq!(done.authority, role(i));
         status = serde_json::to_value(&done.status).unwrap();
     }
     assert_eq!(status["status"], "approved");
     person(&mut store, "late", &[&role(0)]);
-    assert!(decide_limit(&mut store, request.id, true, "late", "", "2026-10-01T11:00:00Z").is_err());
+    assert!(decide_limit(&mut store, request.id, true, "late", "", &"2026-10-01T11:00:00Z".into()).is_err());
     let approved = &store.approved_limits().unwrap()[request.customer_id.as_str()];
     assert_eq!(approved.credit_limit, request.requested_limit);
-    let checked =
-        check_order(&mut store, &policy, &order(&request.customer_id, 1, None, "s", "t"), date("2026-09-30"))
-            .unwrap();
+    let checked = check_order(
+        &mut store,
+        &policy,
+        &order(&request.customer_id, 1, None, "s", &"t".into()),
+        date("2026-09-30"),
+    )
+    .unwrap();
     assert_eq!(checked.result.permanent_limit, request.requested_limit);
 }
 
@@ -278,7 +285,8 @@ fn collection_success_credits_payments_to_the_action_before_them() {
     for (day, action) in
         [("2026-07-10", Action::Phone), ("2026-09-01", Action::Letter), ("2026-10-02", Action::Visit)]
     {
-        credence_engine::log_collection_action(&mut store, "C1", action, date(day), "", "zhao", "t").unwrap();
+        credence_engine::log_collection_action(&mut store, "C1", action, date(day), "", "zhao", &"t".into())
+            .unwrap();
     }
     let strategy = CollectionStrategy::builtin();
     let report =
@@ -302,7 +310,7 @@ fn collection_success_credits_payments_to_the_action_before_them() {
         date("2026-09-01"),
         "",
         "z",
-        "t",
+        &"t".into(),
     );
     assert_eq!(e.unwrap_err().to_string(), "no customer with id 'C9'");
 }
@@ -327,11 +335,21 @@ fn promises_and_disputes_feed_indicators_and_hold_back_disputed_invoices() {
         actor: "zhao",
     };
     for p in [promise(10_000, "2026-07-01", "2026-07-12"), promise(20_000, "2026-08-01", "2026-08-10")] {
-        credence_engine::log_promise(&mut store, &strategy, &p, "t").unwrap();
+        credence_engine::log_promise(&mut store, &strategy, &p, &"t".into()).unwrap();
     }
-    let e = credence_engine::log_promise(&mut store, &strategy, &promise(0, "2026-09-01", "2026-09-10"), "t");
+    let e = credence_engine::log_promise(
+        &mut store,
+        &strategy,
+        &promise(0, "2026-09-01", "2026-09-10"),
+        &"t".into(),
+    );
     assert_eq!(e.unwrap_err().to_string(), "amount: must be above zero (got 0)");
-    let e = credence_engine::log_promise(&mut store, &strategy, &promise(1, "2026-09-10", "2026-09-01"), "t");
+    let e = credence_engine::log_promise(
+        &mut store,
+        &strategy,
+        &promise(1, "2026-09-10", "2026-09-01"),
+        &"t".into(),
+    );
     assert!(e.unwrap_err().to_string().contains("must be on or after the day the promise is made"));
     let id = credence_engine::open_dispute(
         &mut store,
@@ -343,7 +361,7 @@ fn promises_and_disputes_feed_indicators_and_hold_back_disputed_invoices() {
             reason: "price",
             actor: "zhao",
         },
-        "t",
+        &"t".into(),
     )
     .unwrap();
     let e = credence_engine::open_dispute(
@@ -356,7 +374,7 @@ fn promises_and_disputes_feed_indicators_and_hold_back_disputed_invoices() {
             reason: "price",
             actor: "zhao",
         },
-        "t",
+        &"t".into(),
     );
     assert_eq!(e.unwrap_err().to_string(), "invoice 'I3' is customer 'C2's, not 'C1's");
 
@@ -431,6 +449,6 @@ fn person(store: &mut Store, name: &str, authorities: &[&str]) {
     };
     let id = store.create_user(&u).unwrap().unwrap();
     for a in authorities {
-        store.grant_authority(id, a, "setup", "t0").unwrap();
+        store.grant_authority(id, a, "setup", &"t0".into()).unwrap();
     }
 }

@@ -10,7 +10,7 @@ fn every_demo_record_passes_validation_and_reimports_unchanged() {
     let mut store = credence_store::Store::open(dir.path().join("d.db").to_str().unwrap()).unwrap();
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
     let config = credence_demo::DemoConfig { customers: 300, seed: 11, as_of };
-    let report = build_demo(&mut store, &config, "2026-10-01T00:00:00Z").unwrap();
+    let report = build_demo(&mut store, &config, &"2026-10-01T00:00:00Z".into()).unwrap();
     assert!(!report.replaced_previous_demo);
     let options = ImportOptions::new(as_of, "2026-10-01T00:00:01Z".into());
     for (kind, stored) in store.counts().unwrap() {

@@ -47,7 +47,8 @@ fn at(s: &str) -> DateTime<Utc> {
 fn a_notification_waits_while_the_receiver_is_down_and_is_delivered_when_it_is_back() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path().join("n.db").to_str().unwrap()).unwrap();
-    let mut run = store.begin_warning_run("2026-09-30", "P", "K", "due", "2026-10-01T08:00:00Z").unwrap();
+    let mut run =
+        store.begin_warning_run("2026-09-30", "P", "K", "due", &"2026-10-01T08:00:00Z".into()).unwrap();
     run.notify(&NewNotification {
         kind: "alert_raised",
         recipient: "李四",
@@ -56,7 +57,7 @@ fn a_notification_waits_while_the_receiver_is_down_and_is_delivered_when_it_is_b
         payload: r#"{"customer_id":"C1"}"#,
     })
     .unwrap();
-    run.commit("2026-10-01T08:00:01Z").unwrap();
+    run.commit(&"2026-10-01T08:00:01Z".into()).unwrap();
 
     // A port nobody listens on yet.
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

@@ -26,7 +26,7 @@ fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path().join("r.db").to_str().unwrap()).unwrap();
     let config = credence_demo::DemoConfig { customers: 400, seed: 5, as_of: date("2026-09-30") };
-    build_demo(&mut store, &config, "t0").unwrap();
+    build_demo(&mut store, &config, &"t0".into()).unwrap();
     let catalogue = Catalogue::builtin();
     let ids: Vec<&str> = catalogue.indicators().iter().map(|d| d.id.as_str()).collect();
     let model =
@@ -37,7 +37,7 @@ fn env() -> Env {
 
 impl Env {
     fn rate(&mut self, as_of: &str, scope: RateScope) -> credence_engine::RateReport {
-        let options = RateOptions::new(date(as_of), scope, format!("run at {as_of}"));
+        let options = RateOptions::new(date(as_of), scope, format!("run at {as_of}").into());
         rate_portfolio(&mut self.store, &self.catalogue, &self.model, &options).unwrap()
     }
 }
@@ -132,10 +132,10 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
         reason: "x".into(),
         approver: "CRO".into(),
     };
-    assert!(override_rating(&mut e.store, &e.model, id, &refused, "analyst", "t2").is_err());
+    assert!(override_rating(&mut e.store, &e.model, id, &refused, "analyst", &"t2".into()).is_err());
     let no_reason =
         Override { scale: ScaleKind::Letter, grade: "BB".into(), reason: " ".into(), approver: "CRO".into() };
-    assert!(override_rating(&mut e.store, &e.model, id, &no_reason, "analyst", "t2").is_err());
+    assert!(override_rating(&mut e.store, &e.model, id, &no_reason, "analyst", &"t2".into()).is_err());
     let ok = Override {
         scale: ScaleKind::Letter,
         grade: "BB".into(),
@@ -143,13 +143,14 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
         approver: "CRO".into(),
     };
     // The approver must be a real, enabled user holding the authority, not the author.
-    let refused_approver = override_rating(&mut e.store, &e.model, id, &ok, "analyst", "t2").unwrap_err();
+    let refused_approver =
+        override_rating(&mut e.store, &e.model, id, &ok, "analyst", &"t2".into()).unwrap_err();
     assert!(refused_approver.to_string().contains("no such user"), "{refused_approver}");
     person(&mut e.store, "CRO", &[credence_engine::RATING_APPROVER]);
     person(&mut e.store, "analyst", &[credence_engine::RATING_APPROVER]);
     let own = Override { approver: "analyst".into(), ..ok.clone() };
-    assert!(override_rating(&mut e.store, &e.model, id, &own, "analyst", "t2").is_err());
-    let stored = override_rating(&mut e.store, &e.model, id, &ok, "analyst", "t2").unwrap();
+    assert!(override_rating(&mut e.store, &e.model, id, &own, "analyst", &"t2".into()).is_err());
+    let stored = override_rating(&mut e.store, &e.model, id, &ok, "analyst", &"t2".into()).unwrap();
     assert_eq!((stored.letter_grade.as_str(), stored.status.as_str()), ("BB", "pending"));
     // Pending, it is not the grade in force anywhere.
     let model_grade = view.history[0].letter_grade.clone();
@@ -171,10 +172,15 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
         Some(model_grade.as_str())
     );
     // Only the named approver decides it.
-    assert!(credence_engine::decide_override(&mut e.store, stored.id, true, "analyst", "", "t3").is_err());
-    let approved = credence_engine::decide_override(&mut e.store, stored.id, true, "CRO", "", "t3").unwrap();
+    assert!(
+        credence_engine::decide_override(&mut e.store, stored.id, true, "analyst", "", &"t3".into()).is_err()
+    );
+    let approved =
+        credence_engine::decide_override(&mut e.store, stored.id, true, "CRO", "", &"t3".into()).unwrap();
     assert_eq!(approved.status, "approved");
-    assert!(credence_engine::decide_override(&mut e.store, stored.id, true, "CRO", "", "t3").is_err());
+    assert!(
+        credence_engine::decide_override(&mut e.store, stored.id, true, "CRO", "", &"t3".into()).is_err()
+    );
     let view =
         customer_view(&mut e.store, &e.catalogue, id, date("2026-11-22"), IndicatorSource::Records).unwrap();
     assert_eq!(view.history[0].letter_grade, "BB");
@@ -274,6 +280,6 @@ fn person(store: &mut credence_store::Store, name: &str, authorities: &[&str]) {
     };
     let id = store.create_user(&u).unwrap().unwrap();
     for a in authorities {
-        store.grant_authority(id, a, "setup", "t0").unwrap();
+        store.grant_authority(id, a, "setup", &"t0".into()).unwrap();
     }
 }

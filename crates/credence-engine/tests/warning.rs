@@ -176,14 +176,14 @@ fn case_work_is_logged_and_overdue_cases_escalate() {
     env.warn("2026-07-31", WarnScope::All, "2026-08-01T09:00:00Z");
     let case = env.store.cases(&CaseFilter::default()).unwrap().remove(0);
     // Not overdue yet (due 2026-08-08T09:00:00Z), then overdue: escalated once only.
-    assert_eq!(sweep_cases(&mut env.store, "2026-08-08T08:59:59Z").unwrap(), 0);
-    assert_eq!(sweep_cases(&mut env.store, "2026-08-09T00:00:00Z").unwrap(), 1);
-    assert_eq!(sweep_cases(&mut env.store, "2026-08-10T00:00:00Z").unwrap(), 0);
+    assert_eq!(sweep_cases(&mut env.store, &"2026-08-08T08:59:59Z".into()).unwrap(), 0);
+    assert_eq!(sweep_cases(&mut env.store, &"2026-08-09T00:00:00Z".into()).unwrap(), 1);
+    assert_eq!(sweep_cases(&mut env.store, &"2026-08-10T00:00:00Z".into()).unwrap(), 0);
     let overdue: Vec<_> =
         env.store.notifications(None, 20).unwrap().into_iter().filter(|n| n.kind == "case_overdue").collect();
     assert_eq!(overdue.len(), 1);
     assert_eq!(overdue[0].recipient, "manager of machinery");
-    let at = "2026-08-10T10:00:00Z";
+    let at = &credence_domain::Timestamp::from("2026-08-10T10:00:00Z");
     let c = change_case(&mut env.store, case.id, &CaseChange::Assign { to: "li.wei".into() }, "wang", at)
         .unwrap();
     assert_eq!(c.owner, "li.wei");
@@ -223,7 +223,7 @@ fn case_work_is_logged_and_overdue_cases_escalate() {
 fn a_portfolio_run_is_idempotent() {
     let mut env = Env::new();
     let config = credence_demo::DemoConfig { customers: 300, seed: 3, as_of: date("2026-09-30") };
-    build_demo(&mut env.store, &config, "t0").unwrap();
+    build_demo(&mut env.store, &config, &"t0".into()).unwrap();
     let first = env.warn("2026-09-30", WarnScope::All, "2026-10-01T08:00:00Z");
     assert_eq!((first.due, first.evaluated, first.failed), (300, 300, 0));
     assert!(first.raised > 30, "{first:#?}");
@@ -310,25 +310,42 @@ fn a_repair_plan_completes_with_evidence_and_re_rates_the_customer() {
     let options = RateOptions::new(date("2026-07-31"), RateScope::All, "2026-08-01T09:00:00Z".into());
     rate_portfolio(&mut env.store, &catalogue, &model, &options).unwrap();
     let items = vec![("fix_issue".to_owned(), "bring the current ratio above 1.5".to_owned())];
-    let plan = open_repair(&mut env.store, "C1", "liquidity squeeze", &items, "wang", "2026-08-02T09:00:00Z")
-        .unwrap();
+    let plan = open_repair(
+        &mut env.store,
+        "C1",
+        "liquidity squeeze",
+        &items,
+        "wang",
+        &"2026-08-02T09:00:00Z".into(),
+    )
+    .unwrap();
     assert!(plan.grade_before.is_some());
     assert!(
-        open_repair(&mut env.store, "C1", "again", &items, "wang", "t").is_err(),
+        open_repair(&mut env.store, "C1", "again", &items, "wang", &"t".into()).is_err(),
         "one open plan per customer"
     );
-    assert!(open_repair(&mut env.store, "C9", "nobody", &items, "wang", "t").is_err());
+    assert!(open_repair(&mut env.store, "C9", "nobody", &items, "wang", &"t".into()).is_err());
     assert!(add_repair_item(&mut env.store, plan.id, "astrology", "x").is_err());
     let plan = add_repair_item(&mut env.store, plan.id, "training", "cash management course").unwrap();
     let (first, second) = (plan.items[0].id, plan.items[1].id);
-    assert!(complete_repair(&mut env.store, &catalogue, &model, plan.id, date("2026-10-31"), "t").is_err());
     assert!(
-        finish_repair_item(&mut env.store, plan.id, first, " ", "wang", "t").is_err(),
+        complete_repair(&mut env.store, &catalogue, &model, plan.id, date("2026-10-31"), &"t".into())
+            .is_err()
+    );
+    assert!(
+        finish_repair_item(&mut env.store, plan.id, first, " ", "wang", &"t".into()).is_err(),
         "evidence is required"
     );
-    finish_repair_item(&mut env.store, plan.id, first, "Q3 balance sheet: current ratio 2.0", "wang", "t")
-        .unwrap();
-    finish_repair_item(&mut env.store, plan.id, second, "certificate 2026-091", "wang", "t").unwrap();
+    finish_repair_item(
+        &mut env.store,
+        plan.id,
+        first,
+        "Q3 balance sheet: current ratio 2.0",
+        "wang",
+        &"t".into(),
+    )
+    .unwrap();
+    finish_repair_item(&mut env.store, plan.id, second, "certificate 2026-091", "wang", &"t".into()).unwrap();
     env.import(
         Kind::Statements,
         "2026-10-31",
@@ -340,7 +357,7 @@ fn a_repair_plan_completes_with_evidence_and_re_rates_the_customer() {
         &model,
         plan.id,
         date("2026-10-31"),
-        "2026-11-01T09:00:00Z",
+        &"2026-11-01T09:00:00Z".into(),
     )
     .unwrap();
     assert_eq!(outcome.plan.status, "completed");
@@ -357,7 +374,7 @@ fn a_repair_plan_completes_with_evidence_and_re_rates_the_customer() {
         rank(outcome.grade_after.as_deref().unwrap()) < rank(outcome.grade_before.as_deref().unwrap())
     );
     assert!(
-        finish_repair_item(&mut env.store, plan.id, first, "late", "wang", "t").is_err(),
+        finish_repair_item(&mut env.store, plan.id, first, "late", "wang", &"t".into()).is_err(),
         "the plan is closed"
     );
 }

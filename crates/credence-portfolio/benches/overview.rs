@@ -62,7 +62,7 @@ fn book(n: usize) -> Portfolio {
                 _ => Level::Green,
             };
             Position {
-                customer_id: format!("C{i:07}"),
+                customer_id: format!("C{i:07}").into(),
                 name: format!("customer {i}"),
                 customer_type: "sme".into(),
                 industry: industries[(rng.next() % 14) as usize].clone(),

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use credence_control::Level;
+use credence_domain::CustomerId;
 use serde::{Deserialize, Serialize};
 
 use crate::{Portfolio, Position, UNRATED};
@@ -108,7 +109,7 @@ pub struct HeatMap {
 /// A large exposure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LargeExposure {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub name: String,
     pub grade: Option<String>,
     pub pd: Option<f64>,

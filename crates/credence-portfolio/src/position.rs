@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use credence_control::Level;
-use credence_domain::Currency;
+use credence_domain::{Currency, CustomerId};
 use serde::Serialize;
 
 /// Open receivables at a month end and the part of them past due (minor units).
@@ -15,7 +15,7 @@ pub struct OpenAt {
 /// A customer in the portfolio on the portfolio's date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Position {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub name: String,
     /// Customer type code (`large`, `sme`, … `individual`).
     pub customer_type: String,
@@ -51,7 +51,7 @@ pub struct Position {
 impl Default for Position {
     fn default() -> Self {
         Position {
-            customer_id: String::new(),
+            customer_id: CustomerId::default(),
             name: String::new(),
             customer_type: String::new(),
             industry: String::new(),

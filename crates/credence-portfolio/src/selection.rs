@@ -131,7 +131,7 @@ mod tests {
     }
 
     fn ids(list: &[&Position]) -> Vec<String> {
-        list.iter().map(|p| p.customer_id.clone()).collect()
+        list.iter().map(|p| p.customer_id.to_string()).collect()
     }
 
     fn check(selection: Selection, sort: PositionSort, expected: &[&str]) {

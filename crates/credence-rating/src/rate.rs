@@ -53,7 +53,7 @@ pub struct RatingInput<'a> {
 /// `Default` is an empty rating, for [`ScorecardModel::rate_into`] to fill.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Rating {
-    pub customer_id: String,
+    pub customer_id: credence_domain::CustomerId,
     pub as_of: NaiveDate,
     pub catalogue_version: String,
     pub model_version: String,
@@ -253,7 +253,7 @@ impl ScorecardModel {
             }
         }
 
-        set(&mut out.customer_id, &input.indicators.customer_id);
+        out.customer_id.assign(&input.indicators.customer_id);
         out.as_of = input.indicators.as_of;
         set(&mut out.catalogue_version, &input.indicators.catalogue_version);
         set(&mut out.model_version, &self.version);

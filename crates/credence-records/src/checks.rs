@@ -12,7 +12,7 @@ pub type FactsError = Box<dyn std::error::Error + Send + Sync>;
 /// What consistency checks need to know about an invoice already stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InvoiceFacts {
-    pub customer_id: String,
+    pub customer_id: credence_domain::CustomerId,
     pub issue_date: String,
     pub currency: String,
     pub amount: i64,

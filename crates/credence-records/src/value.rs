@@ -1,7 +1,7 @@
 //! Normalised cell values and records: what validation produces and the store persists.
 
 use crate::schema::{FieldType, Kind, Schema};
-use credence_domain::decimal_from_minor_units;
+use credence_domain::{Timestamp, decimal_from_minor_units};
 
 /// A normalised cell. Dates are ISO text, booleans 0/1, money integer minor units, labels
 /// and currencies their codes: the same four types fit SQLite and PostgreSQL.
@@ -71,6 +71,18 @@ impl From<&str> for Value {
 impl From<String> for Value {
     fn from(s: String) -> Self {
         Value::Text(s)
+    }
+}
+
+impl From<Timestamp> for Value {
+    fn from(t: Timestamp) -> Self {
+        Value::Text(t.into_string())
+    }
+}
+
+impl From<&Timestamp> for Value {
+    fn from(t: &Timestamp) -> Self {
+        Value::Text(t.as_str().to_owned())
     }
 }
 

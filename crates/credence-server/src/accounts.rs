@@ -73,7 +73,7 @@ impl Actor {
     /// The audit entry of a change this actor made, time-stamped now.
     pub fn entry(&self, action: &str, object: &str, summary: serde_json::Value) -> AuditEntry {
         AuditEntry {
-            at: crate::clock::now_millis().into(),
+            at: crate::clock::now_millis(),
             actor: self.name.clone(),
             role: self.role.clone(),
             action: action.into(),
@@ -232,8 +232,8 @@ pub fn add_user_as(
         customers: u.customers.join(","),
         hidden_indicators: u.hidden_indicators.join(","),
         disabled: false,
-        created_at: at.to_string(),
-        password_changed_at: at.into(),
+        created_at: at.clone(),
+        password_changed_at: at,
         language: None,
     };
     store.transaction(|store| {
@@ -504,7 +504,7 @@ pub fn create_token(
             at
         }
     };
-    let expires = expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let expires = credence_domain::Timestamp::secs(expires);
     let (token, hash) = auth::new_token();
     store.transaction(|store| {
     let id = store.create_token(&StoredToken {
@@ -513,7 +513,7 @@ pub fn create_token(
         name: t.name.to_owned(),
         token_hash: hash,
         scopes: t.scopes.join(","),
-        created_at: created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        created_at: credence_domain::Timestamp::secs(created),
         expires_at: Some(expires.clone()),
         revoked_at: None,
         last_used_at: None,
@@ -524,7 +524,7 @@ pub fn create_token(
         &format!("token:{id}"),
         serde_json::json!({ "after": { "user": t.username, "name": t.name, "scopes": t.scopes, "expires_at": expires } }),
     )?;
-    Ok((id, token, expires))
+    Ok((id, token, expires.into()))
     })
 }
 

@@ -307,7 +307,7 @@ pub(crate) fn session_caller(
         store.session(hash)?.ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
     let now = crate::clock::instant();
     let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    if s.expires_at <= stamp(now) {
+    if s.expires_at.as_str() <= stamp(now).as_str() {
         return Err(ApiError::unauthorized("the session has expired; sign in again"));
     }
     let last_seen = s.last_seen_at.as_deref().unwrap_or(&s.created_at);
@@ -320,7 +320,7 @@ pub(crate) fn session_caller(
         )));
     }
     if last_seen <= stamp(now - chrono::Duration::minutes(1)).as_str() {
-        store.touch_session(hash, &stamp(now))?;
+        store.touch_session(hash, &credence_domain::Timestamp::secs(now))?;
     }
     let user = store.user_by_id(s.user_id)?.ok_or_else(|| ApiError::unauthorized("unknown user"))?;
     Ok((caller_of(user.clone(), Via::Session { csrf_token: s.csrf_token })?, user))

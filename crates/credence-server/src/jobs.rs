@@ -119,14 +119,16 @@ pub(crate) fn execute(
             } else {
                 credence_engine::RateScope::All
             };
-            let options = credence_engine::RateOptions::new(as_of, scope, stamp(now));
+            let options =
+                credence_engine::RateOptions::new(as_of, scope, credence_domain::Timestamp::millis(now));
             let r = credence_engine::rate_portfolio(store, &shared.catalogue, &shared.model, &options)
                 .map_err(|e| err(&e))?;
             Ok(format!("{} rated, {} skipped, {} failed", r.rated, r.skipped, r.failed))
         }
         JobKind::Warnings { all } => {
             let scope = if *all { credence_engine::WarnScope::All } else { credence_engine::WarnScope::Due };
-            let options = credence_engine::WarnOptions { as_of, scope, now: stamp(now) };
+            let options =
+                credence_engine::WarnOptions { as_of, scope, now: credence_domain::Timestamp::millis(now) };
             let r = credence_engine::warn(store, &shared.pack, &options).map_err(|e| err(&e))?;
             Ok(format!(
                 "run {}: {} evaluated, {} raised, {} closed, {} cases opened",
@@ -134,8 +136,13 @@ pub(crate) fn execute(
             ))
         }
         JobKind::Policy => {
-            let r = credence_engine::apply_policy(store, &shared.policy, as_of, &stamp(now))
-                .map_err(|e| err(&e))?;
+            let r = credence_engine::apply_policy(
+                store,
+                &shared.policy,
+                as_of,
+                &credence_domain::Timestamp::millis(now),
+            )
+            .map_err(|e| err(&e))?;
             Ok(format!(
                 "{} proposals, {} limit requests, {} failures",
                 r.proposed,
@@ -202,7 +209,12 @@ pub(crate) fn run_claimed(
         Err(e) => format!("failed: {e}"),
     };
     let finished = store.audited(|store| {
-        let kept = store.finish_job(run, &instance, &stamp(crate::clock::instant()), &status)?;
+        let kept = store.finish_job(
+            run,
+            &instance,
+            &credence_domain::Timestamp::millis(crate::clock::instant()),
+            &status,
+        )?;
         let entry =
             job_actor.entry("job.run", &object, serde_json::json!({ "status": status, "claim_kept": kept }));
         Ok::<_, crate::error::ApiError>(((), entry))

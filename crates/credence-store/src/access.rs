@@ -2,9 +2,11 @@
 //! store keeps only hashes of passwords, tokens and session ids; it does not decide who
 //! may do what.
 
+use crate::cells::{opt_stamp, stamp};
 use crate::cells::{opt_text, returning_id, text};
 use crate::db::{Cell, Dialect};
 use crate::{Store, StoreError};
+use credence_domain::Timestamp;
 use credence_records::Value;
 
 /// A user as stored. Scope lists are comma-separated; empty means no restriction at that
@@ -23,8 +25,8 @@ pub struct StoredUser {
     pub customers: String,
     pub hidden_indicators: String,
     pub disabled: bool,
-    pub created_at: String,
-    pub password_changed_at: String,
+    pub created_at: Timestamp,
+    pub password_changed_at: Timestamp,
     /// The cockpit's language the user chose (`zh`, `en`); none: the browser's.
     pub language: Option<String>,
 }
@@ -39,10 +41,10 @@ pub struct StoredToken {
     pub token_hash: String,
     /// Comma-separated permissions the token is limited to; empty: the user's own.
     pub scopes: String,
-    pub created_at: String,
-    pub expires_at: Option<String>,
-    pub revoked_at: Option<String>,
-    pub last_used_at: Option<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+    pub last_used_at: Option<Timestamp>,
 }
 
 /// A job run: its name, the instance holding or having finished it, when it finished and
@@ -53,8 +55,8 @@ pub struct JobRun {
     pub run: String,
     /// The instance holding or last holding the claim.
     pub claimed_by: Option<String>,
-    pub started_at: Option<String>,
-    pub finished_at: Option<String>,
+    pub started_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
     /// `ok: …` or `failed: …` once finished.
     pub status: Option<String>,
 }
@@ -75,7 +77,7 @@ pub struct UserAccess {
 pub struct HeldAuthority {
     pub authority: String,
     pub granted_by: String,
-    pub granted_at: String,
+    pub granted_at: Timestamp,
 }
 
 /// Ends a user's sessions and revokes its live API tokens, in the caller's transaction.
@@ -96,10 +98,10 @@ fn end_credentials(db: &mut crate::db::Db, username: &str, at: &str) -> Result<(
 pub struct StoredSession {
     pub user_id: i64,
     pub csrf_token: String,
-    pub created_at: String,
-    pub expires_at: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
     /// The last request the session made (none before its first).
-    pub last_seen_at: Option<String>,
+    pub last_seen_at: Option<Timestamp>,
 }
 
 const USER_COLUMNS: &str = "id, username, display_name, password_hash, role, org_unit, business_lines, customers, hidden_indicators, disabled, created_at, password_changed_at, language";
@@ -118,8 +120,8 @@ fn user(r: &[Cell<'_>]) -> StoredUser {
         customers: text(r[7]),
         hidden_indicators: text(r[8]),
         disabled: r[9].int() == Some(1),
-        created_at: text(r[10]),
-        password_changed_at: text(r[11]),
+        created_at: stamp(r[10]),
+        password_changed_at: stamp(r[11]),
         language: opt_text(r[12]),
     }
 }
@@ -131,10 +133,10 @@ fn token(r: &[Cell<'_>]) -> StoredToken {
         name: text(r[2]),
         token_hash: text(r[3]),
         scopes: text(r[4]),
-        created_at: text(r[5]),
-        expires_at: opt_text(r[6]),
-        revoked_at: opt_text(r[7]),
-        last_used_at: opt_text(r[8]),
+        created_at: stamp(r[5]),
+        expires_at: opt_stamp(r[6]),
+        revoked_at: opt_stamp(r[7]),
+        last_used_at: opt_stamp(r[8]),
     }
 }
 
@@ -202,7 +204,7 @@ impl Store {
     /// Replaces a user's password hash; ends the user's sessions and revokes its API
     /// tokens, so a credential issued under the old password does not outlive it. `false`:
     /// no such user.
-    pub fn set_password(&mut self, username: &str, hash: &str, at: &str) -> Result<bool, StoreError> {
+    pub fn set_password(&mut self, username: &str, hash: &str, at: &Timestamp) -> Result<bool, StoreError> {
         self.in_transaction(|db| {
             let n = db.execute(
                 "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ?",
@@ -219,7 +221,7 @@ impl Store {
         &mut self,
         username: &str,
         disabled: bool,
-        at: &str,
+        at: &Timestamp,
     ) -> Result<bool, StoreError> {
         self.in_transaction(|db| {
             let n = db.execute(
@@ -255,7 +257,7 @@ impl Store {
         user_id: i64,
         authority: &str,
         granted_by: &str,
-        at: &str,
+        at: &Timestamp,
     ) -> Result<bool, StoreError> {
         if self.authorities(user_id)?.iter().any(|a| a.authority == authority) {
             return Ok(false);
@@ -282,7 +284,7 @@ impl Store {
         self.db.query_cells(
             "SELECT authority, granted_by, granted_at FROM user_authorities WHERE user_id = ? ORDER BY authority",
             &[Value::Int(user_id)],
-            |r| out.push(HeldAuthority { authority: text(r[0]), granted_by: text(r[1]), granted_at: text(r[2]) }),
+            |r| out.push(HeldAuthority { authority: text(r[0]), granted_by: text(r[1]), granted_at: stamp(r[2]) }),
         )?;
         Ok(out)
     }
@@ -329,7 +331,7 @@ impl Store {
     }
 
     /// Revokes a token; `false` when there is no such token or it was revoked before.
-    pub fn revoke_token(&mut self, id: i64, at: &str) -> Result<bool, StoreError> {
+    pub fn revoke_token(&mut self, id: i64, at: &Timestamp) -> Result<bool, StoreError> {
         let n = self.db.execute(
             "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
             &[at.into(), Value::Int(id)],
@@ -337,7 +339,7 @@ impl Store {
         Ok(n == 1)
     }
 
-    pub fn touch_token(&mut self, id: i64, at: &str) -> Result<(), StoreError> {
+    pub fn touch_token(&mut self, id: i64, at: &Timestamp) -> Result<(), StoreError> {
         self.db
             .execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", &[at.into(), Value::Int(id)])?;
         Ok(())
@@ -367,9 +369,9 @@ impl Store {
                 out = Some(StoredSession {
                     user_id: r[0].int().unwrap_or(0),
                     csrf_token: text(r[1]),
-                    created_at: text(r[2]),
-                    expires_at: text(r[3]),
-                    last_seen_at: r[4].text().map(str::to_owned),
+                    created_at: stamp(r[2]),
+                    expires_at: stamp(r[3]),
+                    last_seen_at: r[4].text().map(Timestamp::stored),
                 })
             },
         )?;
@@ -432,7 +434,7 @@ impl Store {
         &mut self,
         job: &str,
         instance: &str,
-        at: &str,
+        at: &Timestamp,
         status: &str,
     ) -> Result<bool, StoreError> {
         let n = self.db.execute(
@@ -452,8 +454,8 @@ impl Store {
                 out.push(JobRun {
                     run: text(r[0]),
                     claimed_by: opt_text(r[1]),
-                    started_at: opt_text(r[2]),
-                    finished_at: opt_text(r[3]),
+                    started_at: opt_stamp(r[2]),
+                    finished_at: opt_stamp(r[3]),
                     status: opt_text(r[4]),
                 })
             },

@@ -49,6 +49,8 @@ pub mod checkpoint;
 pub mod key;
 pub mod retention;
 
+use crate::cells::stamp;
+use credence_domain::Timestamp;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -65,7 +67,8 @@ use key::{AuditKey, MacAlgorithm, framed};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AuditEntry {
     /// RFC 3339 time stamp.
-    pub at: String,
+    #[serde(deserialize_with = "Timestamp::deserialize_stored")]
+    pub at: Timestamp,
     pub actor: String,
     pub role: String,
     /// What was done, e.g. `rating.override`, `limit.approve`.
@@ -174,7 +177,7 @@ pub(crate) fn record(r: &[crate::db::Cell<'_>]) -> AuditRecord {
     AuditRecord {
         seq: r[0].int().unwrap_or(0),
         entry: AuditEntry {
-            at: text(r[1]),
+            at: stamp(r[1]),
             actor: text(r[2]),
             role: text(r[3]),
             action: text(r[4]),

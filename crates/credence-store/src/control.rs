@@ -2,10 +2,12 @@
 //! force, blocked orders with what was decided about them, collection actions and
 //! promises to pay. Every change is one transaction with its log entry.
 
+use crate::cells::{opt_stamp, stamp};
 use crate::cells::{opt_text, returning_id, text};
 use crate::db::{Cell, Db};
 use crate::{Store, StoreError};
 use credence_domain::CustomerId;
+use credence_domain::Timestamp;
 use credence_records::Value;
 use std::collections::HashMap;
 
@@ -24,7 +26,7 @@ pub struct StoredLimitRequest {
     pub customer_id: CustomerId,
     pub policy_version: String,
     pub as_of: String,
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// `pending`, `approved`, `rejected` or `superseded`.
     pub status: String,
     pub currency: String,
@@ -47,7 +49,7 @@ pub struct StoredLimitDecision {
     pub decided_by: String,
     pub role: String,
     pub comment: String,
-    pub decided_at: String,
+    pub decided_at: Timestamp,
 }
 
 /// A limit in force by a credit decision.
@@ -60,7 +62,7 @@ pub struct ApprovedLimit {
     pub temporary_limit: Option<i64>,
     pub temporary_expires: Option<String>,
     pub request_id: i64,
-    pub approved_at: String,
+    pub approved_at: Timestamp,
 }
 
 /// An order the credit check blocked.
@@ -76,16 +78,16 @@ pub struct BlockedOrder {
     pub status: String,
     /// The latest check's result (JSON).
     pub result: String,
-    pub blocked_at: String,
+    pub blocked_at: Timestamp,
     pub decided_by: Option<String>,
-    pub decided_at: Option<String>,
+    pub decided_at: Option<Timestamp>,
     pub reason: Option<String>,
 }
 
 /// An entry of a blocked order's log.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct OrderDecision {
-    pub at: String,
+    pub at: Timestamp,
     pub actor: String,
     /// `blocked`, `rechecked`, `released`, `rejected`.
     pub kind: String,
@@ -126,7 +128,7 @@ fn request(r: &[Cell<'_>]) -> StoredLimitRequest {
         customer_id: text(r[1]).into(),
         policy_version: text(r[2]),
         as_of: text(r[3]),
-        created_at: text(r[4]),
+        created_at: stamp(r[4]),
         status: text(r[5]),
         currency: text(r[6]),
         current_limit: r[7].int().unwrap_or(0),
@@ -152,9 +154,9 @@ fn order(r: &[Cell<'_>]) -> BlockedOrder {
         order_date: text(r[5]),
         status: text(r[6]),
         result: text(r[7]),
-        blocked_at: text(r[8]),
+        blocked_at: stamp(r[8]),
         decided_by: opt_text(r[9]),
-        decided_at: opt_text(r[10]),
+        decided_at: opt_stamp(r[10]),
         reason: opt_text(r[11]),
     }
 }
@@ -245,7 +247,7 @@ impl Store {
                     decided_by: text(d[1]),
                     role: text(d[2]),
                     comment: text(d[3]),
-                    decided_at: text(d[4]),
+                    decided_at: stamp(d[4]),
                 })
             },
         )?;
@@ -310,7 +312,7 @@ impl Store {
                     temporary_limit: r[4].int(),
                     temporary_expires: opt_text(r[5]),
                     request_id: r[6].int().unwrap_or(0),
-                    approved_at: text(r[7]),
+                    approved_at: stamp(r[7]),
                 };
                 out.insert(a.customer_id.to_string(), a);
             },
@@ -375,7 +377,7 @@ impl Store {
             &[Value::Int(id)],
             |r| {
                 log.push(OrderDecision {
-                    at: text(r[0]),
+                    at: stamp(r[0]),
                     actor: text(r[1]),
                     kind: text(r[2]),
                     note: text(r[3]),
@@ -395,7 +397,7 @@ impl Store {
         kind: &str,
         actor: &str,
         reason: &str,
-        at: &str,
+        at: &Timestamp,
     ) -> Result<(), StoreError> {
         self.in_transaction(|db| {
             db.execute(
@@ -407,7 +409,7 @@ impl Store {
     }
 
     /// Logs a collection action.
-    pub fn log_collection_action(&mut self, a: &CollectionAction, at: &str) -> Result<(), StoreError> {
+    pub fn log_collection_action(&mut self, a: &CollectionAction, at: &Timestamp) -> Result<(), StoreError> {
         self.db.execute(
             "INSERT INTO collection_actions (customer_id, action_date, action, note, actor, logged_at) VALUES (?, ?, ?, ?, ?, ?)",
             &[
@@ -423,7 +425,7 @@ impl Store {
     }
 
     /// Logs a promise to pay.
-    pub fn log_promise(&mut self, p: &StoredPromise, at: &str) -> Result<(), StoreError> {
+    pub fn log_promise(&mut self, p: &StoredPromise, at: &Timestamp) -> Result<(), StoreError> {
         self.db.execute(
             "INSERT INTO promises (customer_id, made_on, promised_date, currency, amount, invoice_no, grace_days, actor, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             &[

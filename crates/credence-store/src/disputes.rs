@@ -6,6 +6,7 @@ use crate::cells::{opt_text, returning_id, text};
 use crate::control::customer_range;
 use crate::{Store, StoreError};
 use credence_domain::CustomerId;
+use credence_domain::Timestamp;
 use credence_records::Value;
 use std::collections::HashMap;
 
@@ -56,7 +57,7 @@ const COLUMNS: &str = "id, customer_id, invoice_no, opened_on, currency, amount,
 
 impl Store {
     /// Records a dispute; returns its id.
-    pub fn open_dispute(&mut self, d: &StoredDispute, at: &str) -> Result<i64, StoreError> {
+    pub fn open_dispute(&mut self, d: &StoredDispute, at: &Timestamp) -> Result<i64, StoreError> {
         returning_id(
             &mut self.db,
             "INSERT INTO disputes (customer_id, invoice_no, opened_on, currency, amount, reason, actor, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",

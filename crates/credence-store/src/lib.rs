@@ -71,6 +71,7 @@ pub use warnings::{
 pub use write_scope::{ScopeReason, ScopeRefusal};
 
 use credence_domain::CustomerScope;
+use credence_domain::Timestamp;
 use credence_records::{Kind, Record, Value};
 use db::Db;
 use sql::sql_for;
@@ -138,7 +139,7 @@ pub struct HistoryEntry {
     pub payload: String,
     pub import_id: i64,
     pub replaced_by: i64,
-    pub replaced_at: String,
+    pub replaced_at: Timestamp,
 }
 
 /// One recorded import run.
@@ -148,8 +149,8 @@ pub struct ImportRun {
     pub kind: String,
     pub source: String,
     pub mode: String,
-    pub started_at: String,
-    pub finished_at: Option<String>,
+    pub started_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
     pub inserted: i64,
     pub updated: i64,
     pub unchanged: i64,
@@ -368,7 +369,7 @@ impl Store {
                 payload: r[1].as_text().unwrap_or_default().to_owned(),
                 import_id: r[2].as_int().unwrap_or(0),
                 replaced_by: r[3].as_int().unwrap_or(0),
-                replaced_at: r[4].as_text().unwrap_or_default().to_owned(),
+                replaced_at: Timestamp::stored(r[4].as_text().unwrap_or_default()),
             })
             .collect())
     }
@@ -387,8 +388,8 @@ impl Store {
                 kind: text(&r[1]),
                 source: text(&r[2]),
                 mode: text(&r[3]),
-                started_at: text(&r[4]),
-                finished_at: r[5].as_text().map(str::to_owned),
+                started_at: Timestamp::stored(text(&r[4])),
+                finished_at: r[5].as_text().map(Timestamp::stored),
                 inserted: r[6].as_int().unwrap_or(0),
                 updated: r[7].as_int().unwrap_or(0),
                 unchanged: r[8].as_int().unwrap_or(0),

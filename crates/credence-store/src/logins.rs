@@ -5,6 +5,7 @@
 use crate::cells::text;
 use crate::db::Dialect;
 use crate::{Store, StoreError};
+use credence_domain::Timestamp;
 use credence_records::Value;
 
 /// What is known about earlier sign-in attempts when a new one starts. Failures are
@@ -121,7 +122,7 @@ impl Store {
     }
 
     /// Notes that a session was used at `at`.
-    pub fn touch_session(&mut self, id_hash: &str, at: &str) -> Result<(), StoreError> {
+    pub fn touch_session(&mut self, id_hash: &str, at: &Timestamp) -> Result<(), StoreError> {
         self.db.execute(
             "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?",
             &[at.into(), id_hash.into()],

@@ -2,10 +2,12 @@
 //! scores live apart from the expert ratings: a challenger is compared, never read by
 //! credit decisions.
 
-use crate::cells::{opt_text, returning_id, text};
+use crate::cells::{opt_stamp, stamp};
+use crate::cells::{returning_id, text};
 use crate::db::Db;
 use crate::{Store, StoreError};
 use credence_domain::CustomerId;
+use credence_domain::Timestamp;
 use credence_records::Value;
 
 /// A model as registered: its artefact (the saved model file's text) and identity.
@@ -14,12 +16,12 @@ pub struct StoredModel {
     pub version: String,
     pub kind: String,
     pub target: String,
-    pub trained_at: String,
+    pub trained_at: Timestamp,
     /// Omitted from lists.
     #[serde(skip)]
     pub artefact: String,
     pub artefact_hash: String,
-    pub registered_at: String,
+    pub registered_at: Timestamp,
     pub registered_by: String,
 }
 
@@ -50,8 +52,8 @@ pub struct ModelRun {
     pub id: i64,
     pub model_version: String,
     pub as_of: String,
-    pub started_at: String,
-    pub finished_at: Option<String>,
+    pub started_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
     pub scored: i64,
     pub failed: i64,
 }
@@ -64,10 +66,10 @@ fn model_row(r: &[crate::db::Cell<'_>]) -> StoredModel {
         version: text(r[0]),
         kind: text(r[1]),
         target: text(r[2]),
-        trained_at: text(r[3]),
+        trained_at: stamp(r[3]),
         artefact: text(r[4]),
         artefact_hash: text(r[5]),
-        registered_at: text(r[6]),
+        registered_at: stamp(r[6]),
         registered_by: text(r[7]),
     }
 }
@@ -175,8 +177,8 @@ impl Store {
                     id: r[0].int().unwrap_or(0),
                     model_version: text(r[1]),
                     as_of: text(r[2]),
-                    started_at: text(r[3]),
-                    finished_at: opt_text(r[4]),
+                    started_at: stamp(r[3]),
+                    finished_at: opt_stamp(r[4]),
                     scored: r[5].int().unwrap_or(0),
                     failed: r[6].int().unwrap_or(0),
                 })

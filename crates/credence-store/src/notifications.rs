@@ -1,9 +1,11 @@
 //! The outbox: notifications written in the same transaction as what they announce, and
 //! each delivery attempt recorded.
 
+use crate::cells::{opt_stamp, stamp};
 use crate::cells::{opt_text, text};
 use crate::db::Db;
 use crate::{Store, StoreError};
+use credence_domain::Timestamp;
 use credence_records::Value;
 
 /// A notification to queue.
@@ -28,13 +30,13 @@ pub struct StoredNotification {
     pub title_en: String,
     pub title_zh: String,
     pub payload: String,
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// `pending`, `delivered` or `failed` (given up after the last attempt).
     pub status: String,
     pub attempts: i64,
-    pub next_attempt_at: String,
+    pub next_attempt_at: Timestamp,
     pub last_error: Option<String>,
-    pub delivered_at: Option<String>,
+    pub delivered_at: Option<Timestamp>,
     /// Channels (`webhook`, `email`) that already have it, when some failed.
     pub channels_done: Vec<String>,
 }
@@ -94,12 +96,12 @@ impl Store {
                     title_en: text(r[3]),
                     title_zh: text(r[4]),
                     payload: text(r[5]),
-                    created_at: text(r[6]),
+                    created_at: stamp(r[6]),
                     status: text(r[7]),
                     attempts: r[8].int().unwrap_or(0),
-                    next_attempt_at: text(r[9]),
+                    next_attempt_at: stamp(r[9]),
                     last_error: opt_text(r[10]),
-                    delivered_at: opt_text(r[11]),
+                    delivered_at: opt_stamp(r[11]),
                     channels_done: r[12]
                         .text()
                         .unwrap_or_default()
@@ -122,7 +124,7 @@ impl Store {
         next_attempt_at: Option<&str>,
         error: Option<&str>,
         channels_done: &[&str],
-        at: &str,
+        at: &Timestamp,
     ) -> Result<(), StoreError> {
         let delivered_at = if status == "delivered" { Value::from(at) } else { Value::Null };
         self.db.execute(

@@ -5,6 +5,7 @@
 use crate::db::Db;
 use crate::{Store, StoreError};
 use credence_domain::CustomerId;
+use credence_domain::Timestamp;
 use credence_records::Value;
 use std::collections::HashMap;
 
@@ -51,7 +52,7 @@ pub struct StoredOverride {
     pub reason: String,
     pub approver: String,
     pub entered_by: String,
-    pub entered_at: String,
+    pub entered_at: Timestamp,
 }
 
 /// An override entered by one person and waiting for (or decided by) the approver it
@@ -66,10 +67,10 @@ pub struct OverrideRequest {
     pub reason: String,
     pub approver: String,
     pub entered_by: String,
-    pub entered_at: String,
+    pub entered_at: Timestamp,
     /// `pending`, `approved` or `rejected`.
     pub status: String,
-    pub decided_at: Option<String>,
+    pub decided_at: Option<Timestamp>,
     pub decision_comment: Option<String>,
     /// The override put in force, once approved.
     pub override_id: Option<i64>,
@@ -87,9 +88,9 @@ fn override_request_from_row(r: &[Value]) -> OverrideRequest {
         reason: text(&r[5]),
         approver: text(&r[6]),
         entered_by: text(&r[7]),
-        entered_at: text(&r[8]),
+        entered_at: Timestamp::stored(text(&r[8])),
         status: text(&r[9]),
-        decided_at: r[10].as_text().map(str::to_owned),
+        decided_at: r[10].as_text().map(Timestamp::stored),
         decision_comment: r[11].as_text().map(str::to_owned),
         override_id: r[12].as_int(),
     }
@@ -100,8 +101,8 @@ fn override_request_from_row(r: &[Value]) -> OverrideRequest {
 pub struct RatingRun {
     pub id: i64,
     pub as_of: String,
-    pub started_at: String,
-    pub finished_at: Option<String>,
+    pub started_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
     pub model_version: String,
     pub catalogue_version: String,
     pub scope: String,
@@ -118,7 +119,7 @@ pub struct RatingStamp {
     pub model_version: String,
     pub catalogue_version: String,
     /// When the run that made the rating started.
-    pub run_started_at: String,
+    pub run_started_at: Timestamp,
 }
 
 const RATING_COLUMNS: &str = "r.id, r.run_id, r.customer_id, r.as_of, r.model_version, r.catalogue_version, r.inputs_hash, r.data_version, r.score, r.pd, r.letter_grade, r.point_grade, r.model_letter_grade, r.model_point_grade, r.detail";
@@ -160,7 +161,7 @@ fn override_from_row(r: &[Value]) -> StoredOverride {
         reason: text(&r[5]),
         approver: text(&r[6]),
         entered_by: text(&r[7]),
-        entered_at: text(&r[8]),
+        entered_at: Timestamp::stored(text(&r[8])),
     }
 }
 
@@ -248,7 +249,7 @@ impl<'s> RatingSession<'s> {
         rated: u64,
         skipped: u64,
         failed: u64,
-        finished_at: &str,
+        finished_at: &Timestamp,
     ) -> Result<(), StoreError> {
         self.db.execute(
             "UPDATE rating_runs SET finished_at = ?, rated = ?, skipped = ?, failed = ? WHERE id = ?",
@@ -279,7 +280,7 @@ impl Drop for RatingSession<'_> {
 #[derive(Debug, Clone)]
 pub struct NewRatingRun {
     pub as_of: String,
-    pub started_at: String,
+    pub started_at: Timestamp,
     pub model_version: String,
     pub catalogue_version: String,
     /// `all`, `changed` or a customer id.
@@ -320,7 +321,7 @@ impl Store {
                         data_version: r[2].as_int().unwrap_or(0),
                         model_version: text(&r[3]),
                         catalogue_version: text(&r[4]),
-                        run_started_at: text(&r[5]),
+                        run_started_at: Timestamp::stored(text(&r[5])),
                     },
                 );
                 Ok(())
@@ -390,8 +391,8 @@ impl Store {
             .map(|r| RatingRun {
                 id: r[0].as_int().unwrap_or(0),
                 as_of: text(&r[1]),
-                started_at: text(&r[2]),
-                finished_at: r[3].as_text().map(str::to_owned),
+                started_at: Timestamp::stored(text(&r[2])),
+                finished_at: r[3].as_text().map(Timestamp::stored),
                 model_version: text(&r[4]),
                 catalogue_version: text(&r[5]),
                 scope: text(&r[6]),
@@ -464,7 +465,7 @@ impl Store {
         id: i64,
         approve: bool,
         comment: &str,
-        at: &str,
+        at: &Timestamp,
     ) -> Result<Option<Option<i64>>, StoreError> {
         self.in_transaction(|db| {
             let n = db.execute(

@@ -1,9 +1,11 @@
 //! Credit-repair plans (GOV-1) and their items with evidence.
 
+use crate::cells::{opt_stamp, stamp};
 use crate::cells::{opt_text, returning_id, text};
 use crate::db::Db;
 use crate::{Store, StoreError};
 use credence_domain::CustomerId;
+use credence_domain::Timestamp;
 use credence_records::Value;
 
 /// A credit-repair plan (GOV-1).
@@ -14,10 +16,10 @@ pub struct RepairPlan {
     /// `open`, `completed` or `abandoned`.
     pub status: String,
     pub reason: String,
-    pub opened_at: String,
+    pub opened_at: Timestamp,
     pub opened_by: String,
     pub grade_before: Option<String>,
-    pub completed_at: Option<String>,
+    pub completed_at: Option<Timestamp>,
     pub grade_after: Option<String>,
     pub items: Vec<RepairItem>,
 }
@@ -31,7 +33,7 @@ pub struct RepairItem {
     /// `open` or `done`.
     pub status: String,
     pub evidence: Option<String>,
-    pub done_at: Option<String>,
+    pub done_at: Option<Timestamp>,
     pub done_by: Option<String>,
 }
 
@@ -42,7 +44,7 @@ impl Store {
         customer_id: &str,
         reason: &str,
         by: &str,
-        at: &str,
+        at: &Timestamp,
         grade_before: Option<&str>,
         items: &[(String, String)],
     ) -> Result<i64, StoreError> {
@@ -81,7 +83,7 @@ impl Store {
         item_id: i64,
         evidence: &str,
         by: &str,
-        at: &str,
+        at: &Timestamp,
     ) -> Result<(), StoreError> {
         self.db.execute(
             "UPDATE repair_items SET status = 'done', evidence = ?, done_by = ?, done_at = ? WHERE id = ?",
@@ -95,7 +97,7 @@ impl Store {
         &mut self,
         plan_id: i64,
         status: &str,
-        at: &str,
+        at: &Timestamp,
         grade_after: Option<&str>,
     ) -> Result<(), StoreError> {
         self.db.execute(
@@ -137,10 +139,10 @@ impl Store {
                 customer_id: text(r[1]).into(),
                 status: text(r[2]),
                 reason: text(r[3]),
-                opened_at: text(r[4]),
+                opened_at: stamp(r[4]),
                 opened_by: text(r[5]),
                 grade_before: opt_text(r[6]),
-                completed_at: opt_text(r[7]),
+                completed_at: opt_stamp(r[7]),
                 grade_after: opt_text(r[8]),
                 items: Vec::new(),
             })
@@ -157,7 +159,7 @@ impl Store {
                         description: text(r[2]),
                         status: text(r[3]),
                         evidence: opt_text(r[4]),
-                        done_at: opt_text(r[5]),
+                        done_at: opt_stamp(r[5]),
                         done_by: opt_text(r[6]),
                     })
                 },

@@ -6,6 +6,7 @@ use crate::sql::sql_for;
 use crate::write_scope::{admits_stored, refusal};
 use crate::{Store, StoreError};
 use credence_domain::CustomerScope;
+use credence_domain::Timestamp;
 use credence_records::{FactsError, InvoiceFacts, Kind, Record, StoredFacts, Value};
 
 /// What an upsert did with a record.
@@ -44,7 +45,7 @@ pub struct NewImportRun {
     /// `strict`, `skip-invalid` or `demo`.
     pub mode: String,
     pub as_of: String,
-    pub started_at: String,
+    pub started_at: Timestamp,
 }
 
 /// An open import: everything written through it becomes visible at [`ImportSession::commit`]
@@ -57,7 +58,7 @@ pub struct ImportSession<'s> {
     db: &'s mut Db,
     scope: CustomerScope,
     import_id: i64,
-    now: String,
+    now: Timestamp,
     counts: Counts,
     open: bool,
 }
@@ -181,7 +182,12 @@ impl<'s> ImportSession<'s> {
     }
 
     /// Records the run's totals and makes everything visible at once.
-    pub fn commit(mut self, rejected: u64, warnings: u64, finished_at: &str) -> Result<Counts, StoreError> {
+    pub fn commit(
+        mut self,
+        rejected: u64,
+        warnings: u64,
+        finished_at: &Timestamp,
+    ) -> Result<Counts, StoreError> {
         let c = self.counts;
         self.db.execute(
             "UPDATE import_runs SET finished_at = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ?, warnings = ? WHERE id = ?",
@@ -262,7 +268,7 @@ impl StoredFacts for ImportSession<'_> {
         let applied = self.sum_applied("payments", invoice_no, except)?
             + self.sum_applied("credit_notes", invoice_no, except)?;
         Ok(Some(InvoiceFacts {
-            customer_id: text(&r[0]),
+            customer_id: text(&r[0]).into(),
             issue_date: text(&r[1]),
             currency: text(&r[2]),
             amount: r[3].as_int().unwrap_or(0),

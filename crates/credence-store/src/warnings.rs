@@ -3,11 +3,13 @@
 //! `notifications.rs`). A run's changes are one transaction; each case
 //! action is one transaction with its log entry.
 
+use crate::cells::{opt_stamp, stamp};
 use crate::cells::{opt_text, returning_id, text};
 use crate::db::{Cell, Db};
 use crate::notifications::{NewNotification, enqueue};
 use crate::{Store, StoreError};
 use credence_domain::CustomerId;
+use credence_domain::Timestamp;
 use credence_records::Value;
 use std::collections::HashMap;
 
@@ -27,12 +29,12 @@ pub struct StoredAlert {
     /// `open` or `closed`.
     pub status: String,
     pub raised_as_of: String,
-    pub raised_at: String,
+    pub raised_at: Timestamp,
     pub last_as_of: String,
     /// The firing with its evidence (JSON).
     pub evidence: String,
     pub closed_as_of: Option<String>,
-    pub closed_at: Option<String>,
+    pub closed_at: Option<Timestamp>,
     pub close_note: Option<String>,
 }
 
@@ -67,7 +69,7 @@ pub struct LevelChange {
     pub from_level: Option<String>,
     pub to_level: String,
     pub as_of: String,
-    pub changed_at: String,
+    pub changed_at: Timestamp,
     pub causes: String,
 }
 
@@ -83,9 +85,9 @@ pub struct StoredCase {
     pub stage: String,
     pub owner: String,
     pub escalated_to: Option<String>,
-    pub opened_at: String,
-    pub due_at: String,
-    pub closed_at: Option<String>,
+    pub opened_at: Timestamp,
+    pub due_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
     pub outcome: Option<String>,
 }
 
@@ -95,7 +97,7 @@ pub type CaseFile = (StoredCase, Vec<CaseEvent>, Vec<i64>);
 /// One entry of a case's log.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CaseEvent {
-    pub at: String,
+    pub at: Timestamp,
     pub actor: String,
     /// `opened`, `joined`, `assigned`, `action`, `escalated`, `overdue`, `closed`.
     pub kind: String,
@@ -157,11 +159,11 @@ fn alert(r: &[Cell<'_>]) -> StoredAlert {
         level: text(r[6]),
         status: text(r[7]),
         raised_as_of: text(r[8]),
-        raised_at: text(r[9]),
+        raised_at: stamp(r[9]),
         last_as_of: text(r[10]),
         evidence: text(r[11]),
         closed_as_of: opt_text(r[12]),
-        closed_at: opt_text(r[13]),
+        closed_at: opt_stamp(r[13]),
         close_note: opt_text(r[14]),
     }
 }
@@ -178,9 +180,9 @@ fn case(r: &[Cell<'_>]) -> StoredCase {
         stage: text(r[4]),
         owner: text(r[5]),
         escalated_to: opt_text(r[6]),
-        opened_at: text(r[7]),
-        due_at: text(r[8]),
-        closed_at: opt_text(r[9]),
+        opened_at: stamp(r[7]),
+        due_at: stamp(r[8]),
+        closed_at: opt_stamp(r[9]),
         outcome: opt_text(r[10]),
     }
 }
@@ -201,7 +203,7 @@ pub struct OpenAlert {
 fn log_case(
     db: &mut Db,
     case_id: i64,
-    at: &str,
+    at: &Timestamp,
     actor: &str,
     kind: &str,
     note: &str,
@@ -219,7 +221,7 @@ pub struct WarningSession<'a> {
     db: &'a mut Db,
     run_id: i64,
     as_of: String,
-    at: String,
+    at: Timestamp,
     counts: WarningCounts,
     open: bool,
 }
@@ -351,7 +353,7 @@ impl WarningSession<'_> {
         customer_id: &str,
         level: &str,
         owner: &str,
-        due_at: &str,
+        due_at: &Timestamp,
     ) -> Result<i64, StoreError> {
         let id = returning_id(
             self.db,
@@ -389,7 +391,7 @@ impl WarningSession<'_> {
         enqueue(self.db, n, &self.at)
     }
 
-    pub fn commit(mut self, finished_at: &str) -> Result<WarningCounts, StoreError> {
+    pub fn commit(mut self, finished_at: &Timestamp) -> Result<WarningCounts, StoreError> {
         let c = self.counts;
         self.db.execute(
             "UPDATE warning_runs SET finished_at = ?, evaluated = ?, raised = ?, updated = ?, closed = ?, level_changes = ? WHERE id = ?",
@@ -425,7 +427,7 @@ impl Store {
         pack_version: &str,
         catalogue_version: &str,
         scope: &str,
-        started_at: &str,
+        started_at: &Timestamp,
     ) -> Result<WarningSession<'_>, StoreError> {
         let db = &mut self.db;
         db.begin_write()?;
@@ -433,7 +435,7 @@ impl Store {
             db,
             run_id: 0,
             as_of: as_of.to_owned(),
-            at: started_at.to_owned(),
+            at: started_at.clone(),
             counts: WarningCounts::default(),
             open: true,
         };
@@ -552,7 +554,7 @@ impl Store {
                     from_level: opt_text(r[1]),
                     to_level: text(r[2]),
                     as_of: text(r[3]),
-                    changed_at: text(r[4]),
+                    changed_at: stamp(r[4]),
                     causes: text(r[5]),
                 })
             },
@@ -607,7 +609,7 @@ impl Store {
             &[Value::Int(id)],
             |r| {
                 events.push(CaseEvent {
-                    at: text(r[0]),
+                    at: stamp(r[0]),
                     actor: text(r[1]),
                     kind: text(r[2]),
                     note: text(r[3]),
@@ -632,7 +634,7 @@ impl Store {
         actor: &str,
         kind: &str,
         note: &str,
-        at: &str,
+        at: &Timestamp,
         notification: Option<&NewNotification<'_>>,
     ) -> Result<(), StoreError> {
         self.db.transaction(|db| -> Result<(), StoreError> {

@@ -161,13 +161,13 @@ fn upsert_inserts_then_leaves_unchanged_then_updates_with_history(f: &mut Fixtur
     assert_eq!(s.upsert(&customer("C1", "甲公司")).unwrap(), Outcome::Inserted);
     assert_eq!(s.upsert(&customer("C2", "乙公司")).unwrap(), Outcome::Inserted);
     let first = s.import_id();
-    s.commit(0, 0, "2026-10-01T08:00:01Z").unwrap();
+    s.commit(0, 0, &"2026-10-01T08:00:01Z".into()).unwrap();
 
     let mut s = store.begin_import(run("customers")).unwrap();
     assert_eq!(s.upsert(&customer("C1", "甲公司")).unwrap(), Outcome::Unchanged);
     assert_eq!(s.upsert(&customer("C2", "乙公司（新名）")).unwrap(), Outcome::Updated);
     let second = s.import_id();
-    let counts = s.commit(0, 0, "2026-10-02T08:00:01Z").unwrap();
+    let counts = s.commit(0, 0, &"2026-10-02T08:00:01Z".into()).unwrap();
     assert_eq!((counts.inserted, counts.updated, counts.unchanged), (0, 1, 1));
 
     assert_eq!(store.record(Kind::Customers, "C2").unwrap().unwrap().text("name"), Some("乙公司（新名）"));
@@ -195,7 +195,7 @@ fn dropped_session_leaves_nothing(f: &mut Fixture) {
     // The connection is usable afterwards.
     let mut s = store.begin_import(run("customers")).unwrap();
     s.upsert(&customer("C1", "甲公司")).unwrap();
-    s.commit(0, 0, "t").unwrap();
+    s.commit(0, 0, &"t".into()).unwrap();
     assert_eq!(store.count(Kind::Customers).unwrap(), 1);
 }
 
@@ -214,7 +214,7 @@ fn facts_see_rows_written_in_the_same_transaction(f: &mut Fixture) {
     // Re-checking P2 itself does not count it twice.
     assert_eq!(s.invoice("I1", (Kind::Payments, "P2")).unwrap().unwrap().applied, 30_000);
     assert!(s.invoice("I9", (Kind::Payments, "x")).unwrap().is_none());
-    s.commit(0, 0, "t").unwrap();
+    s.commit(0, 0, &"t".into()).unwrap();
 }
 
 fn values_round_trip_with_their_types(f: &mut Fixture) {
@@ -228,7 +228,7 @@ fn values_round_trip_with_their_types(f: &mut Fixture) {
         .set("amount", 9_007_199_254_740_993_i64);
     let mut s = store.begin_import(run("relationships")).unwrap();
     s.upsert(&r).unwrap();
-    s.commit(0, 0, "t").unwrap();
+    s.commit(0, 0, &"t".into()).unwrap();
     let mut back = Vec::new();
     store
         .for_each_record(Kind::Relationships, |rec| {
@@ -265,7 +265,7 @@ fn wipe_removes_everything(f: &mut Fixture) {
     let mut s = store.begin_import(run("all")).unwrap();
     s.upsert(&customer("C1", "甲公司")).unwrap();
     s.upsert(&invoice("I1", "C1", 100)).unwrap();
-    s.commit(0, 0, "t").unwrap();
+    s.commit(0, 0, &"t".into()).unwrap();
     store.set_meta("origin", "demo").unwrap();
     store.wipe().unwrap();
     assert!(store.is_empty().unwrap());
@@ -302,7 +302,7 @@ fn customer_files_stream_each_customers_records(f: &mut Fixture) {
     s.upsert(&invoice("I2", "C3", 200)).unwrap();
     s.upsert(&invoice("I0", "C3", 300)).unwrap();
     s.upsert(&payment("P1", "I1", 50)).unwrap();
-    s.commit(0, 0, "t").unwrap();
+    s.commit(0, 0, &"t".into()).unwrap();
     assert_eq!(store.customer_ids().unwrap(), vec!["C1", "C2", "C3"]);
     let wanted: &[(Kind, &[&str])] = &[(Kind::Invoices, &["amount", "invoice_no"])];
     let (heads, rows) = files(store, "C2", "C3", wanted);
@@ -326,7 +326,7 @@ fn customer_files_stream_each_customers_records(f: &mut Fixture) {
     let mut s = store.begin_import(run("invoices")).unwrap();
     s.upsert(&invoice("I2", "C3", 201)).unwrap();
     let changed = s.import_id();
-    s.commit(0, 0, "t").unwrap();
+    s.commit(0, 0, &"t".into()).unwrap();
     let (after, _) = files(store, "C3", "C3", &[]);
     assert_ne!(after[0].records_hash, heads[1].records_hash);
     assert_eq!(after[0].data_version, changed);
@@ -338,11 +338,11 @@ fn data_versions_follow_the_newest_import(f: &mut Fixture) {
     s.upsert(&customer("C1", "x")).unwrap();
     s.upsert(&customer("C2", "y")).unwrap();
     let first = s.import_id();
-    s.commit(0, 0, "t").unwrap();
+    s.commit(0, 0, &"t".into()).unwrap();
     let mut s = store.begin_import(run("invoices")).unwrap();
     s.upsert(&invoice("I1", "C2", 100)).unwrap();
     let second = s.import_id();
-    s.commit(0, 0, "t").unwrap();
+    s.commit(0, 0, &"t".into()).unwrap();
     let v = store.data_versions().unwrap();
     assert_eq!((v["C1"], v["C2"]), (first, second));
 }
@@ -382,10 +382,10 @@ fn ratings_are_appended_with_overrides_and_benchmarks(f: &mut Fixture) {
     s.insert_rating(&rating("C1", "AA")).unwrap();
     s.insert_failure("C9", "no statements").unwrap();
     s.insert_benchmark("C", "current_ratio", 1.5, 40).unwrap();
-    s.commit(1, 0, 1, "t1").unwrap();
+    s.commit(1, 0, 1, &"t1".into()).unwrap();
     let mut s = store.begin_rating_run(new_run()).unwrap();
     s.insert_rating(&rating("C1", "A")).unwrap();
-    s.commit(1, 0, 0, "t2").unwrap();
+    s.commit(1, 0, 0, &"t2".into()).unwrap();
 
     let history = store.rating_history("C1").unwrap();
     let grades: Vec<&str> = history.iter().map(|r| r.rating.letter_grade.as_str()).collect();
@@ -417,7 +417,7 @@ fn ratings_are_appended_with_overrides_and_benchmarks(f: &mut Fixture) {
         override_id: None,
     };
     let first = store.insert_override_request(&o).unwrap();
-    let id = store.decide_override_request(first, true, "agreed", "t3").unwrap().unwrap().unwrap();
+    let id = store.decide_override_request(first, true, "agreed", &"t3".into()).unwrap().unwrap().unwrap();
     let latest = &store.rating_history("C1").unwrap()[0];
     assert_eq!(latest.overridden.as_ref().map(|x| (x.id, x.letter_grade.as_str())), Some((id, "BBB")));
     let mut seen = Vec::new();
@@ -451,8 +451,13 @@ fn ratings_are_appended_with_overrides_and_benchmarks(f: &mut Fixture) {
     let grade = |store: &mut credence_store::Store| store.rating_history("C1").unwrap()[0].overridden.clone();
     assert_eq!(grade(store).unwrap().letter_grade, "BBB");
     assert_eq!(store.override_requests(Some("pending"), None).unwrap().len(), 1);
-    let in_force = store.decide_override_request(rid, true, "agreed", "t5").unwrap().unwrap().unwrap();
-    assert_eq!(store.decide_override_request(rid, false, "late", "t6").unwrap(), None, "settled once");
+    let in_force =
+        store.decide_override_request(rid, true, "agreed", &"t5".into()).unwrap().unwrap().unwrap();
+    assert_eq!(
+        store.decide_override_request(rid, false, "late", &"t6".into()).unwrap(),
+        None,
+        "settled once"
+    );
     let now = grade(store).unwrap();
     assert_eq!((now.id, now.letter_grade.as_str(), now.approver.as_str()), (in_force, "CCC", "CRO"));
     let settled = store.override_request(rid).unwrap().unwrap();
@@ -492,24 +497,26 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
         level: "yellow",
         evidence,
     };
-    let mut s = store.begin_warning_run("2026-07-31", "P1", "K1", "all", "2026-08-01T09:00:00Z").unwrap();
+    let mut s =
+        store.begin_warning_run("2026-07-31", "P1", "K1", "all", &"2026-08-01T09:00:00Z".into()).unwrap();
     let a = s.raise(&alert("W01", "{\"v\":1}")).unwrap();
     let b = s.raise(&alert("W03", "{\"v\":2}")).unwrap();
     s.set_level("C1", None, "yellow", false, "[]").unwrap();
-    let case = s.open_case("C1", "yellow", "machinery", "2026-08-08T09:00:00Z").unwrap();
+    let case = s.open_case("C1", "yellow", "machinery", &"2026-08-08T09:00:00Z".into()).unwrap();
     s.join_case(case, a, "alert W01", None).unwrap();
     s.join_case(case, b, "alert W03", Some(("red", "2026-08-02T09:00:00Z"))).unwrap();
-    let counts = s.commit("2026-08-01T09:00:01Z").unwrap();
+    let counts = s.commit(&"2026-08-01T09:00:01Z".into()).unwrap();
     assert_eq!((counts.evaluated, counts.raised, counts.level_changes), (1, 2, 1));
     let open = store.open_alerts().unwrap();
     assert_eq!(open.len(), 2);
     let w01 = open[&("C1".to_owned(), "W01".to_owned())].clone();
     let levels = store.customer_levels().unwrap();
-    let mut s = store.begin_warning_run("2026-08-31", "P1", "K1", "all", "2026-09-01T09:00:00Z").unwrap();
+    let mut s =
+        store.begin_warning_run("2026-08-31", "P1", "K1", "all", &"2026-09-01T09:00:00Z".into()).unwrap();
     s.refresh(&w01, "{\"v\":1}").unwrap();
     s.close(b, "condition no longer holds on 2026-08-31").unwrap();
     s.set_level("C1", levels.get("C1"), "yellow", false, "[]").unwrap();
-    let counts = s.commit("2026-09-01T09:00:01Z").unwrap();
+    let counts = s.commit(&"2026-09-01T09:00:01Z".into()).unwrap();
     assert_eq!((counts.still_open, counts.updated, counts.closed, counts.level_changes), (1, 0, 1, 0));
     assert_eq!(store.customer_levels().unwrap()["C1"].checked_as_of, "2026-08-31");
     let closed = store.alert(b).unwrap().unwrap();
@@ -522,10 +529,19 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     assert_eq!((c.level.as_str(), c.due_at.as_str(), alerts), ("red", "2026-08-02T09:00:00Z", vec![a, b]));
     assert_eq!(log.len(), 3);
     store
-        .update_case(case, &[("owner", Value::from("li"))], "wang", "assigned", "machinery → li", "t", None)
+        .update_case(
+            case,
+            &[("owner", Value::from("li"))],
+            "wang",
+            "assigned",
+            "machinery → li",
+            &"t".into(),
+            None,
+        )
         .unwrap();
     // Queued notifications wait for their next attempt, then record each delivery.
-    let mut s = store.begin_warning_run("2026-09-01", "P1", "K1", "due", "2026-09-01T00:00:00Z").unwrap();
+    let mut s =
+        store.begin_warning_run("2026-09-01", "P1", "K1", "due", &"2026-09-01T00:00:00Z".into()).unwrap();
     let notice = credence_store::NewNotification {
         kind: "alert_raised",
         recipient: "li",
@@ -534,7 +550,7 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
         payload: "{}",
     };
     s.notify(&notice).unwrap();
-    s.commit("t").unwrap();
+    s.commit(&"t".into()).unwrap();
     assert!(store.due_notifications("2026-08-31T23:59:59Z", 10).unwrap().is_empty());
     let due = store.due_notifications("2026-09-01T00:00:00Z", 10).unwrap();
     assert_eq!((due.len(), due[0].status.as_str(), due[0].attempts), (1, "pending", 0));
@@ -545,12 +561,12 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
             Some("2026-09-01T00:01:00Z"),
             Some("HTTP 503"),
             &["email"],
-            "t1",
+            &"t1".into(),
         )
         .unwrap();
     assert_eq!(store.notifications(None, 1).unwrap()[0].channels_done, vec!["email"]);
     assert!(store.due_notifications("2026-09-01T00:00:30Z", 10).unwrap().is_empty());
-    store.record_delivery(due[0].id, "delivered", None, None, &["email", "webhook"], "t2").unwrap();
+    store.record_delivery(due[0].id, "delivered", None, None, &["email", "webhook"], &"t2".into()).unwrap();
     let all = store.notifications(None, 10).unwrap();
     assert_eq!(
         (all[0].status.as_str(), all[0].attempts, all[0].delivered_at.as_deref()),
@@ -563,7 +579,7 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     assert_eq!(overdue[0].owner, "li");
     // A second open alert of the same rule for the same subject is refused, and the
     // abandoned run leaves nothing.
-    let mut s = store.begin_warning_run("2026-09-30", "P1", "K1", "all", "t").unwrap();
+    let mut s = store.begin_warning_run("2026-09-30", "P1", "K1", "all", &"t".into()).unwrap();
     s.close(w01.id, "x").unwrap();
     assert!(s.raise(&alert("W03", "{}")).is_ok());
     assert!(s.raise(&alert("W03", "{}")).is_err());
@@ -702,7 +718,7 @@ fn disputes_are_resolved_once(f: &mut Fixture) {
         resolution: None,
         resolved_by: None,
     };
-    let id = f.store.open_dispute(&d, "t").unwrap();
+    let id = f.store.open_dispute(&d, &"t".into()).unwrap();
     assert_eq!(
         f.store.resolve_dispute(id, "2026-09-10", "credit note", "li").unwrap(),
         ResolveOutcome::Resolved
@@ -750,7 +766,7 @@ fn users_tokens_sessions_and_job_claims(f: &mut Fixture) {
     };
     f.store.create_session("s1", &session).unwrap();
     assert_eq!(f.store.session("s1").unwrap(), Some(session.clone()));
-    assert!(f.store.set_password("wang", "$argon2id$y", "2026-11-22T11:00:00Z").unwrap());
+    assert!(f.store.set_password("wang", "$argon2id$y", &"2026-11-22T11:00:00Z".into()).unwrap());
     assert_eq!(f.store.session("s1").unwrap(), None, "a new password ends the sessions");
     // A new password revokes the user's tokens too, in the same transaction.
     let live = |hash: &str| StoredToken {
@@ -765,21 +781,21 @@ fn users_tokens_sessions_and_job_claims(f: &mut Fixture) {
         last_used_at: None,
     };
     f.store.create_token(&live("before-password")).unwrap();
-    assert!(f.store.set_password("wang", "$argon2id$z", "2026-11-22T11:30:00Z").unwrap());
+    assert!(f.store.set_password("wang", "$argon2id$z", &"2026-11-22T11:30:00Z".into()).unwrap());
     assert_eq!(
         f.store.token("before-password").unwrap().unwrap().revoked_at.as_deref(),
         Some("2026-11-22T11:30:00Z")
     );
     f.store.create_session("s2", &session).unwrap();
     f.store.create_token(&live("before-disable")).unwrap();
-    assert!(f.store.set_user_disabled("wang", true, "2026-11-22T11:40:00Z").unwrap());
+    assert!(f.store.set_user_disabled("wang", true, &"2026-11-22T11:40:00Z".into()).unwrap());
     assert_eq!(f.store.session("s2").unwrap(), None, "disabling ends the sessions");
     assert!(f.store.token("before-disable").unwrap().unwrap().revoked_at.is_some(), "and revokes tokens");
-    assert!(!f.store.set_user_disabled("nobody", true, "t").unwrap());
+    assert!(!f.store.set_user_disabled("nobody", true, &"t".into()).unwrap());
     // Authorities, granted once each, and a role and scope set as a whole.
-    assert!(f.store.grant_authority(id, "cfo", "sec", "t").unwrap());
-    assert!(!f.store.grant_authority(id, "cfo", "sec", "t").unwrap(), "held already");
-    assert!(f.store.grant_authority(id, "credit_committee", "sec", "t").unwrap());
+    assert!(f.store.grant_authority(id, "cfo", "sec", &"t".into()).unwrap());
+    assert!(!f.store.grant_authority(id, "cfo", "sec", &"t".into()).unwrap(), "held already");
+    assert!(f.store.grant_authority(id, "credit_committee", "sec", &"t".into()).unwrap());
     let held: Vec<String> = f.store.authorities(id).unwrap().into_iter().map(|a| a.authority).collect();
     assert_eq!(held, ["cfo", "credit_committee"]);
     assert!(f.store.revoke_authority(id, "cfo").unwrap());
@@ -811,8 +827,8 @@ fn users_tokens_sessions_and_job_claims(f: &mut Fixture) {
     };
     let tid = f.store.create_token(&t).unwrap();
     assert_eq!(f.store.token("th").unwrap().unwrap().scopes, "check.run");
-    assert!(f.store.revoke_token(tid, "t2").unwrap());
-    assert!(!f.store.revoke_token(tid, "t3").unwrap(), "revoked once");
+    assert!(f.store.revoke_token(tid, &"t2".into()).unwrap());
+    assert!(!f.store.revoke_token(tid, &"t3".into()).unwrap(), "revoked once");
     assert_eq!(f.store.token("th").unwrap().unwrap().revoked_at.as_deref(), Some("t2"));
 
     // Sign-in attempts are counted per username and address, per address and per
@@ -875,21 +891,21 @@ fn users_tokens_sessions_and_job_claims(f: &mut Fixture) {
     assert!(f.store.claim_job(run, "a", now, until).unwrap());
     assert!(!other.claim_job(run, "b", "2026-11-22T10:01:00Z", "2026-11-22T10:06:00Z").unwrap());
     assert!(other.claim_job(run, "b", "2026-11-22T10:05:00Z", "2026-11-22T10:10:00Z").unwrap());
-    assert!(!f.store.finish_job(run, "a", "2026-11-22T10:06:00Z", "ok").unwrap(), "a lost its claim");
-    assert!(other.finish_job(run, "b", "2026-11-22T10:07:00Z", "ok").unwrap());
+    assert!(!f.store.finish_job(run, "a", &"2026-11-22T10:06:00Z".into(), "ok").unwrap(), "a lost its claim");
+    assert!(other.finish_job(run, "b", &"2026-11-22T10:07:00Z".into(), "ok").unwrap());
     assert!(!f.store.claim_job(run, "a", "2026-11-23T10:00:00Z", "2026-11-23T10:05:00Z").unwrap());
     // The next period's run waits while this one's is under way.
     assert!(f.store.claim_job("warnings:1", "a", now, until).unwrap());
     assert!(!other.claim_job("warnings:2", "b", "2026-11-22T10:01:00Z", "2026-11-22T10:06:00Z").unwrap());
-    assert!(f.store.finish_job("warnings:1", "a", "2026-11-22T10:02:00Z", "ok").unwrap());
+    assert!(f.store.finish_job("warnings:1", "a", &"2026-11-22T10:02:00Z".into(), "ok").unwrap());
     assert!(other.claim_job("warnings:2", "b", "2026-11-22T10:03:00Z", "2026-11-22T10:08:00Z").unwrap());
     assert_eq!(
         f.store.job_runs().unwrap()[..1],
         [credence_store::JobRun {
             run: run.to_owned(),
             claimed_by: Some("b".to_owned()),
-            started_at: Some("2026-11-22T10:05:00Z".to_owned()),
-            finished_at: Some("2026-11-22T10:07:00Z".to_owned()),
+            started_at: Some("2026-11-22T10:05:00Z".into()),
+            finished_at: Some("2026-11-22T10:07:00Z".into()),
             status: Some("ok".to_owned())
         }]
     );

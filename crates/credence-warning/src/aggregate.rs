@@ -23,7 +23,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
-use credence_domain::{MonitoringTier, PeriodType};
+use credence_domain::{CustomerId, MonitoringTier, PeriodType};
 use credence_indicators::{CustomerFile, statement_item};
 use serde::Serialize;
 
@@ -108,7 +108,7 @@ pub struct SignalHit {
 /// What peer rules need of one customer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PeerSummary {
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub industry: String,
     pub sub_industry: Option<String>,
     pub region: String,
@@ -131,7 +131,7 @@ pub struct PeerAlert {
     pub group: String,
     pub signal: String,
     /// The counted firms that show the signal, by customer id.
-    pub firms: Vec<String>,
+    pub firms: Vec<CustomerId>,
     /// Firms counted (leading firms) in the group.
     pub counted: usize,
     /// Customers in the group, all of which the alert covers.
@@ -222,7 +222,7 @@ pub fn evaluate_peers<'a>(
                 continue;
             }
             for signal in &rule.signals {
-                let mut firms: Vec<String> = counted
+                let mut firms: Vec<CustomerId> = counted
                     .iter()
                     .filter(|p| p.deteriorations.iter().any(|h| h.rule == rule.code && h.signal == signal.id))
                     .map(|p| p.customer_id.clone())

@@ -39,7 +39,7 @@ pub struct CustomerStatus<'a> {
 /// The warnings of one customer at one date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CustomerWarnings {
-    pub customer_id: String,
+    pub customer_id: credence_domain::CustomerId,
     pub as_of: NaiveDate,
     pub pack_version: String,
     pub catalogue_version: String,
@@ -265,7 +265,7 @@ impl<'p> Evaluator<'p> {
         let level =
             pack.levels.decide(&LevelInput { firings: &firings, grade: status.grade, peer_alerts: &[] });
         let peer = PeerSummary {
-            customer_id: file.customer_id.clone(),
+            customer_id: file.customer_id.as_str().into(),
             industry: file.industry.clone(),
             sub_industry: file.sub_industry.clone(),
             region: file.region.clone(),
@@ -274,7 +274,7 @@ impl<'p> Evaluator<'p> {
             deteriorations,
         };
         CustomerWarnings {
-            customer_id: file.customer_id.clone(),
+            customer_id: file.customer_id.as_str().into(),
             as_of,
             pack_version: pack.version.clone(),
             catalogue_version: pack.catalogue_version.clone(),

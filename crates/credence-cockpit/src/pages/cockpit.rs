@@ -274,7 +274,7 @@ impl View<'_> {
         o.largest
             .iter()
             .map(|l| LargeRow {
-                id: l.customer_id.clone(),
+                id: l.customer_id.to_string(),
                 name: l.name.clone(),
                 grade: l.grade.clone().unwrap_or_else(|| self.w.unrated.to_owned()),
                 pd: format::pd(l.pd),

@@ -53,11 +53,11 @@ impl From<credence_store::StoredAlert> for AlertBody {
             level: a.level,
             status: a.status,
             raised_as_of: a.raised_as_of,
-            raised_at: a.raised_at,
+            raised_at: a.raised_at.into(),
             last_as_of: a.last_as_of,
             evidence: a.evidence,
             closed_as_of: a.closed_as_of,
-            closed_at: a.closed_at,
+            closed_at: a.closed_at.map(Into::into),
             close_note: a.close_note,
         }
     }
@@ -91,9 +91,9 @@ impl From<credence_store::StoredCase> for CaseBody {
             stage: c.stage,
             owner: c.owner,
             escalated_to: c.escalated_to,
-            opened_at: c.opened_at,
-            due_at: c.due_at,
-            closed_at: c.closed_at,
+            opened_at: c.opened_at.into(),
+            due_at: c.due_at.into(),
+            closed_at: c.closed_at.map(Into::into),
             outcome: c.outcome,
         }
     }
@@ -135,10 +135,10 @@ impl From<credence_store::RepairPlan> for RepairPlanBody {
             customer_id: p.customer_id.into_string(),
             status: p.status,
             reason: p.reason,
-            opened_at: p.opened_at,
+            opened_at: p.opened_at.into(),
             opened_by: p.opened_by,
             grade_before: p.grade_before,
-            completed_at: p.completed_at,
+            completed_at: p.completed_at.map(Into::into),
             grade_after: p.grade_after,
             items: p
                 .items
@@ -149,7 +149,7 @@ impl From<credence_store::RepairPlan> for RepairPlanBody {
                     description: i.description,
                     status: i.status,
                     evidence: i.evidence,
-                    done_at: i.done_at,
+                    done_at: i.done_at.map(Into::into),
                     done_by: i.done_by,
                 })
                 .collect(),
@@ -218,9 +218,9 @@ impl From<credence_store::OverrideRequest> for OverrideRequestBody {
             reason: o.reason,
             approver: o.approver,
             entered_by: o.entered_by,
-            entered_at: o.entered_at,
+            entered_at: o.entered_at.into(),
             status: o.status,
-            decided_at: o.decided_at,
+            decided_at: o.decided_at.map(Into::into),
             decision_comment: o.decision_comment,
             override_id: o.override_id,
         }
@@ -251,9 +251,9 @@ impl From<credence_store::OverrideRequest> for EnteredOverrideBody {
         EnteredOverrideBody {
             approver: o.approver,
             customer_id: o.customer_id.into_string(),
-            decided_at: o.decided_at,
+            decided_at: o.decided_at.map(Into::into),
             decision_comment: o.decision_comment,
-            entered_at: o.entered_at,
+            entered_at: o.entered_at.into(),
             entered_by: o.entered_by,
             id: o.id,
             letter_grade: o.letter_grade,
@@ -311,7 +311,7 @@ impl From<credence_store::StoredRating> for RatingLineBody {
             overridden: r.overridden.map(|o| OverrideInForceBody {
                 approver: o.approver,
                 customer_id: o.customer_id.into_string(),
-                entered_at: o.entered_at,
+                entered_at: o.entered_at.into(),
                 entered_by: o.entered_by,
                 id: o.id,
                 letter_grade: o.letter_grade,
@@ -347,8 +347,8 @@ impl From<credence_store::RatingRun> for RatingRunBody {
         RatingRunBody {
             id: r.id,
             as_of: r.as_of,
-            started_at: r.started_at,
-            finished_at: r.finished_at,
+            started_at: r.started_at.into(),
+            finished_at: r.finished_at.map(Into::into),
             model_version: r.model_version,
             catalogue_version: r.catalogue_version,
             scope: r.scope,
@@ -389,7 +389,7 @@ impl From<credence_store::StoredLimitRequest> for LimitRequestBody {
             customer_id: r.customer_id.into_string(),
             policy_version: r.policy_version,
             as_of: r.as_of,
-            created_at: r.created_at,
+            created_at: r.created_at.into(),
             status: r.status,
             currency: r.currency,
             current_limit: r.current_limit,
@@ -479,9 +479,9 @@ impl From<credence_store::BlockedOrder> for BlockedOrderBody {
             order_date: o.order_date,
             status: o.status,
             result: o.result,
-            blocked_at: o.blocked_at,
+            blocked_at: o.blocked_at.into(),
             decided_by: o.decided_by,
-            decided_at: o.decided_at,
+            decided_at: o.decided_at.map(Into::into),
             reason: o.reason,
         }
     }
@@ -508,10 +508,10 @@ impl From<credence_store::StoredToken> for TokenBody {
             user_id: t.user_id,
             name: t.name,
             scopes: t.scopes,
-            created_at: t.created_at,
-            expires_at: t.expires_at,
-            revoked_at: t.revoked_at,
-            last_used_at: t.last_used_at,
+            created_at: t.created_at.into(),
+            expires_at: t.expires_at.map(Into::into),
+            revoked_at: t.revoked_at.map(Into::into),
+            last_used_at: t.last_used_at.map(Into::into),
         }
     }
 }
@@ -534,8 +534,8 @@ impl From<credence_store::JobRun> for JobRunBody {
         JobRunBody {
             run: r.run,
             claimed_by: r.claimed_by,
-            started_at: r.started_at,
-            finished_at: r.finished_at,
+            started_at: r.started_at.map(Into::into),
+            finished_at: r.finished_at.map(Into::into),
             status: r.status,
         }
     }
@@ -1131,7 +1131,7 @@ impl From<crate::routes::cases::CaseView> for CaseDetailBody {
             log: v
                 .log
                 .into_iter()
-                .map(|e| CaseEventBody { at: e.at, actor: e.actor, kind: e.kind, note: e.note })
+                .map(|e| CaseEventBody { at: e.at.into(), actor: e.actor, kind: e.kind, note: e.note })
                 .collect(),
             alerts: v.alerts.into_iter().map(Into::into).collect(),
         }
@@ -1168,7 +1168,7 @@ impl From<credence_store::AuditRecord> for AuditRecordBody {
         let e = r.entry;
         AuditRecordBody {
             seq: r.seq,
-            at: e.at,
+            at: e.at.into(),
             actor: e.actor,
             role: e.role,
             action: e.action,

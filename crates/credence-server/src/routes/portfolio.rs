@@ -249,7 +249,7 @@ pub(crate) async fn positions_for(
         .skip(offset as usize)
         .take(limit as usize)
         .map(|p| PositionItem {
-            customer_id: p.customer_id.clone(),
+            customer_id: p.customer_id.to_string(),
             name: shown_name(caller, p),
             customer_type: p.customer_type.clone(),
             industry: p.industry.clone(),

@@ -29,7 +29,13 @@ pub(crate) async fn scoped_ids(
     let snapshot = crate::warm::snapshot(state).await?;
     let admits = admits(caller);
     Ok(Some(
-        snapshot.portfolio.positions.iter().filter(|p| admits(p)).map(|p| p.customer_id.clone()).collect(),
+        snapshot
+            .portfolio
+            .positions
+            .iter()
+            .filter(|p| admits(p))
+            .map(|p| p.customer_id.to_string())
+            .collect(),
     ))
 }
 

@@ -97,7 +97,7 @@ fn import_options(
     skip_invalid: bool,
     dir: &std::path::Path,
 ) -> credence_engine::ImportOptions {
-    let mut o = credence_engine::ImportOptions::new(state.today(), now().into());
+    let mut o = credence_engine::ImportOptions::new(state.today(), now());
     // Checked row by row in the import's transaction: the stored record's customer, the
     // row's customer and a customer's new unit and line.
     o.scope = caller.scope.customer_scope();

@@ -169,9 +169,11 @@ fn open_session(
             &credence_store::StoredSession {
                 user_id: user.id,
                 csrf_token: csrf.clone(),
-                created_at: stamp(now),
-                expires_at: expires.clone(),
-                last_seen_at: Some(stamp(now)),
+                created_at: credence_domain::Timestamp::secs(now),
+                expires_at: credence_domain::Timestamp::secs(
+                    now + chrono::Duration::hours(shared.config.session_hours),
+                ),
+                last_seen_at: Some(credence_domain::Timestamp::secs(now)),
             },
         )?;
         audit(store, &caller, ip, "session.login", &format!("user:{}", user.username), serde_json::json!({}))

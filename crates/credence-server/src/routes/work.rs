@@ -217,8 +217,8 @@ pub async fn models(State(state): State<AppState>, caller: Caller) -> Result<Jso
                     version: m.version,
                     kind: m.kind,
                     target: m.target,
-                    trained_at: m.trained_at,
-                    registered_at: m.registered_at,
+                    trained_at: m.trained_at.into(),
+                    registered_at: m.registered_at.into(),
                     registered_by: m.registered_by,
                 })
                 .collect())

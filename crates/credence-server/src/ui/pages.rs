@@ -148,7 +148,7 @@ pub fn case_rows(lang: Lang, cases: &[credence_store::StoredCase]) -> Vec<CaseRo
             level: level_label(lang, &c.level),
             stage: credence_cockpit::pages::case_word(lang, &c.stage),
             owner: c.owner.clone(),
-            due_at: c.due_at.clone(),
+            due_at: c.due_at.to_string(),
             seconds_left: chrono::DateTime::parse_from_rfc3339(&c.due_at)
                 .map_or(0, |d| (d.with_timezone(&chrono::Utc) - now).num_seconds()),
             status: credence_cockpit::pages::case_word(lang, &c.status),

@@ -149,7 +149,7 @@ pub async fn case(
         log: view
             .log
             .iter()
-            .map(|e| vec![e.at.clone(), e.kind.clone(), e.note.clone(), e.actor.clone()])
+            .map(|e| vec![e.at.to_string(), e.kind.clone(), e.note.clone(), e.actor.clone()])
             .collect(),
         alerts: alert_rows(lang, &view.alerts),
         may_act: viewer.caller.may(Permission::CaseWrite),
@@ -343,7 +343,7 @@ fn order_row(lang: credence_cockpit::Lang, exponent: u8, o: credence_store::Bloc
         order_ref: o.order_ref,
         customer_id: o.customer_id.into_string(),
         amount: format::money_full(o.amount, exponent),
-        blocked_at: o.blocked_at,
+        blocked_at: o.blocked_at.into(),
         failed,
         remedy,
     }

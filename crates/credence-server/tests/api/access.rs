@@ -159,7 +159,7 @@ async fn audit_checks(f: &Fixture) {
     let uri = format!("/api/v1/customers/{id}/rating/override");
     with_store(f, |store| {
         let boss = store.user("boss").unwrap().unwrap().id;
-        store.grant_authority(boss, "rating_approver", "setup", "2026-10-01T00:00:00Z").unwrap();
+        store.grant_authority(boss, "rating_approver", "setup", &"2026-10-01T00:00:00Z".into()).unwrap();
     });
     let (s, body, _) =
         call(f, post(&uri, &risk, json!({ "grade": "C", "reason": "fraud found", "approver": "boss" })))
@@ -386,7 +386,7 @@ async fn decision_checks(f: &Fixture) {
         };
         credence_engine::warn(store, &pack, &options).unwrap();
         let policy = credence_engine::types::control::CreditPolicy::builtin();
-        credence_engine::apply_policy(store, &policy, as_of, "2026-10-01T09:00:00Z").unwrap();
+        credence_engine::apply_policy(store, &policy, as_of, &"2026-10-01T09:00:00Z".into()).unwrap();
         let data = dir.path().join("p.csv");
         credence_engine::write_model_dataset(
             store,
@@ -421,14 +421,14 @@ async fn decision_checks(f: &Fixture) {
             &mut |_| {},
         )
         .unwrap();
-        credence_engine::model::register_model(store, &m, "risk", "t").unwrap();
+        credence_engine::model::register_model(store, &m, "risk", &"t".into()).unwrap();
         // A challenger run: the model's PDs on the portfolio, for its drift.
         credence_engine::model::rate_with_model(
             store,
             &catalogue,
             "2026-Q4-V2.0",
             as_of,
-            "2026-10-01T10:00:00Z",
+            &"2026-10-01T10:00:00Z".into(),
         )
         .unwrap();
     });
@@ -449,7 +449,7 @@ async fn decision_checks(f: &Fixture) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     with_store(f, |store| {
         let boss = store.user("boss").unwrap().unwrap().id;
-        store.grant_authority(boss, &first, "setup", "2026-10-01T00:00:00Z").unwrap();
+        store.grant_authority(boss, &first, "setup", &"2026-10-01T00:00:00Z".into()).unwrap();
     });
     let (s, b, _) =
         call(f, post(&uri, &boss, json!({ "approve": false, "comment": "collateral first" }))).await;

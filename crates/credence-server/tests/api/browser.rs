@@ -193,7 +193,7 @@ async fn cockpit_in_a_real_browser() {
             store,
             &credence_engine::types::control::CreditPolicy::builtin(),
             as_of,
-            "2026-09-30T09:00:00Z",
+            &"2026-09-30T09:00:00Z".into(),
         )
         .unwrap();
         // The risk manager signs the first steps of the routes the policy made.

@@ -133,7 +133,7 @@ async fn idle_sessions_end() {
     let Auth::Session { cookie, .. } = &auth else { unreachable!() };
     let id = cookie.split_once('=').unwrap().1.to_owned();
     with_store(&f, |s| {
-        s.touch_session(&credence_server::auth::sha256_hex(&id), "2026-01-01T00:00:00Z").unwrap()
+        s.touch_session(&credence_server::auth::sha256_hex(&id), &"2026-01-01T00:00:00Z".into()).unwrap()
     });
     let (status, body, _) = call(&f, get("/api/v1/me", &auth)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

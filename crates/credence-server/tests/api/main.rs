@@ -93,7 +93,7 @@ fn fixture_at(dir: tempfile::TempDir, db: String, pg_schema: Option<(String, Str
     credence_engine::build_demo(
         &mut store,
         &credence_demo::DemoConfig { customers: 300, seed: 11, as_of },
-        "t0",
+        &"t0".into(),
     )
     .unwrap();
     let catalogue = credence_engine::types::indicators::Catalogue::builtin();

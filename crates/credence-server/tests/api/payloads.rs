@@ -180,7 +180,7 @@ fn warned_and_controlled(f: &Fixture) {
         };
         credence_engine::warn(store, &pack, &options).unwrap();
         let policy = credence_engine::types::control::CreditPolicy::builtin();
-        credence_engine::apply_policy(store, &policy, as_of, "2026-10-01T09:00:00Z").unwrap();
+        credence_engine::apply_policy(store, &policy, as_of, &"2026-10-01T09:00:00Z".into()).unwrap();
     });
 }
 

@@ -35,7 +35,7 @@ async fn work_checks(f: &Fixture) {
     let (s, b, _) = call(f, post("/api/v1/runs", &risk, json!({ "kind": "warnings" }))).await;
     assert_eq!(s, StatusCode::CONFLICT, "{b}");
     with_store(f, |s| {
-        assert!(s.finish_job("warnings:elsewhere", "other", "2026-01-01T00:00:01Z", "ok").unwrap())
+        assert!(s.finish_job("warnings:elsewhere", "other", &"2026-01-01T00:00:01Z".into(), "ok").unwrap())
     });
 
     let (s, cases, _) = call(f, get("/api/v1/cases", &risk)).await;

@@ -2,6 +2,7 @@
 //! (a file of JSON lines, a webhook's receiver), so that removing or rewriting records up
 //! to it shows when the log is verified against it.
 
+use credence_domain::Timestamp;
 use std::io::{BufRead, Write};
 use std::path::Path;
 
@@ -15,7 +16,8 @@ pub struct AuditCheckpoint {
     /// The MAC of record `seq`.
     pub hash: String,
     /// When it was taken, RFC 3339.
-    pub at: String,
+    #[serde(deserialize_with = "Timestamp::deserialize_stored")]
+    pub at: Timestamp,
     /// The algorithm of the signature: `sha256` (no key: integrity only, no proof of
     /// origin), `hmac-sha256` or `hmac-sm3`.
     pub algorithm: MacAlgorithm,
@@ -56,7 +58,7 @@ impl AuditCheckpoint {
 
     /// The head of `store`'s chain at `at`, signed with its key (unsigned, a plain hash,
     /// without one).
-    pub fn take(store: &mut Store, at: &str) -> Result<AuditCheckpoint, StoreError> {
+    pub fn take(store: &mut Store, at: &Timestamp) -> Result<AuditCheckpoint, StoreError> {
         let (seq, hash) = super::head(&mut store.db, false)?;
         let (algorithm, key_id) = match store.audit_key() {
             Some(k) => (k.algorithm(), k.id().to_owned()),
@@ -67,7 +69,7 @@ impl AuditCheckpoint {
             Some(k) => k.mac_hex(&message),
             None => super::key::plain_hash_hex(&message),
         };
-        Ok(AuditCheckpoint { seq, hash, at: at.to_owned(), algorithm, key_id, mac })
+        Ok(AuditCheckpoint { seq, hash, at: at.clone(), algorithm, key_id, mac })
     }
 
     /// Whether the signature holds: `None` when it cannot be checked (signed with a key

@@ -5,6 +5,8 @@
 //! archive (file name, range, SHA-256 of the file); it leaves an anchor row holding the
 //! last purged sequence number and MAC, from which verification continues.
 
+use crate::cells::stamp;
+use credence_domain::Timestamp;
 use std::io::Write;
 use std::path::Path;
 
@@ -34,7 +36,7 @@ pub struct AuditArchive {
     pub records: i64,
     /// SHA-256 of the file's bytes, hex.
     pub sha256: String,
-    pub archived_at: String,
+    pub archived_at: Timestamp,
 }
 
 /// Why an archive or a purge was refused or failed.
@@ -149,7 +151,7 @@ impl Store {
                     last_seq: r[2].int().unwrap_or(0),
                     records: r[3].int().unwrap_or(0),
                     sha256: text(r[4]),
-                    archived_at: text(r[5]),
+                    archived_at: stamp(r[5]),
                 })
             },
         )?;

@@ -111,10 +111,10 @@ fn chain_with_checkpoint(f: &mut Fixture) -> Vec<AuditCheckpoint> {
     f.store.set_audit_key(Some(key()));
     for (i, action) in ["a", "b", "c", "d", "e"].iter().enumerate() {
         let mut e = audit_entry(action);
-        e.at = format!("2026-05-0{}T10:00:00Z", i + 1);
+        e.at = format!("2026-05-0{}T10:00:00Z", i + 1).into();
         f.store.append_audit(&e).unwrap();
     }
-    let cp = AuditCheckpoint::take(&mut f.store, "2026-05-05T12:00:00Z").unwrap();
+    let cp = AuditCheckpoint::take(&mut f.store, &"2026-05-05T12:00:00Z".into()).unwrap();
     assert_eq!((cp.seq, cp.algorithm, cp.key_id.as_str()), (5, MacAlgorithm::HmacSm3, key().id()));
     f.store.append_audit(&audit_entry("f")).unwrap();
     vec![cp]
@@ -224,7 +224,7 @@ fn checkpoints_expose_edit_delete_truncate_reorder_and_rehash(f: &mut Fixture) {
     forged.seq = 3;
     forged.hash = original[2].hash.clone();
     assert!(broken(f, &[forged]).1.contains("does not match its signature"));
-    let earlier = AuditCheckpoint::take(&mut f.store, "2026-05-06T12:00:00Z").unwrap();
+    let earlier = AuditCheckpoint::take(&mut f.store, &"2026-05-06T12:00:00Z".into()).unwrap();
     assert!(broken(f, &[earlier, cps[0].clone()]).1.contains("out of order"));
 
     // Without the key: the links and the checkpoint's position are checked, the MACs not.
