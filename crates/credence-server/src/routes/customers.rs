@@ -296,7 +296,7 @@ impl From<credence_store::StoredOverride> for OverrideBody {
             reason: o.reason,
             approver: o.approver,
             entered_by: o.entered_by,
-            entered_at: o.entered_at,
+            entered_at: o.entered_at.to_string(),
         }
     }
 }

@@ -205,7 +205,7 @@ impl From<p::HeatMap> for HeatMapBody {
 impl From<p::LargeExposure> for LargeExposureBody {
     fn from(l: p::LargeExposure) -> Self {
         LargeExposureBody {
-            customer_id: l.customer_id,
+            customer_id: l.customer_id.into_string(),
             name: l.name,
             grade: l.grade,
             pd: l.pd,

@@ -152,7 +152,7 @@ impl From<credence_engine::RatingDetail> for RatingDetailBody {
 impl From<r::Rating> for RatingBody {
     fn from(x: r::Rating) -> Self {
         RatingBody {
-            customer_id: x.customer_id,
+            customer_id: x.customer_id.into_string(),
             as_of: x.as_of,
             catalogue_version: x.catalogue_version,
             model_version: x.model_version,
