@@ -192,17 +192,3 @@ impl TrainSpec {
         Ok(())
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn version_names() {
-        assert!(is_version_name("2026-Q4-V1.0"));
-        assert!(is_version_name("2027-Q1-V12.3"));
-        for bad in ["2026-Q5-V1.0", "26-Q4-V1.0", "2026-Q4-1.0", "2026-Q4-V1", "2026-Q4-V1.0-x"] {
-            assert!(!is_version_name(bad), "{bad}");
-        }
-    }
-}
