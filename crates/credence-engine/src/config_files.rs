@@ -1,14 +1,17 @@
-//! Reading configuration files from disk. The analytic crates check text only; this is
-//! where a path becomes text, and where an unreadable file becomes the shared
-//! `FileError` ("cannot read {what} {path}"), so messages name the path exactly as they
-//! always have.
+//! Reading the files users edit: configurations, the scorecard model, the indicator
+//! catalogue and rule packs. The analytic crates check text only; this is where a path
+//! becomes text, and where an unreadable file becomes the shared `FileError` ("cannot
+//! read {what} {path}"), so messages name the path exactly as they always have. Problems
+//! in a catalogue or rule pack name the file by its file name, the others by the path.
 
 use std::path::Path;
 
 use credence_control::{CollectionStrategy, CreditPolicy, FileError};
 use credence_groups::GroupConfig;
+use credence_indicators::{Catalogue, CatalogueError};
 use credence_notify::NotifyConfig;
 use credence_rating::{ModelError, ScorecardModel};
+use credence_warning::{PackError, RulePack};
 
 /// A file's text, or the shared `FileError` naming it as `cannot read {what} {path}`.
 fn read_file(path: &Path, what: &'static str) -> Result<String, FileError> {
@@ -48,4 +51,22 @@ pub fn read_notify_config(
 pub fn read_scorecard_model(path: &Path, known_indicators: &[&str]) -> Result<ScorecardModel, ModelError> {
     let text = read_file(path, "model file")?;
     ScorecardModel::from_toml(&text, &path.display().to_string(), known_indicators)
+}
+
+/// The name problems in a catalogue or rule pack are shown by: the file name, or the
+/// whole path when it has none.
+fn display_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Reads and checks an indicator catalogue file.
+pub fn read_catalogue(path: &Path) -> Result<Catalogue, CatalogueError> {
+    let text = read_file(path, "the catalogue")?;
+    Catalogue::from_toml(&text, &display_name(path))
+}
+
+/// Reads and checks a rule pack file against a catalogue.
+pub fn read_rule_pack(path: &Path, catalogue: &Catalogue) -> Result<RulePack, PackError> {
+    let text = read_file(path, "the rule pack")?;
+    RulePack::from_toml(&text, &display_name(path), catalogue)
 }

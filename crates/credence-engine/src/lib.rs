@@ -25,7 +25,6 @@ mod demo;
 mod files;
 mod groups;
 mod import;
-mod language_files;
 pub mod model;
 mod model_data;
 mod notify;
@@ -48,7 +47,8 @@ pub use collections::{
     NewDispute, NewPromise, disputes, log_collection_action, log_promise, open_dispute, resolve_dispute,
 };
 pub use config_files::{
-    read_group_config, read_notify_config, read_policy, read_scorecard_model, read_strategy,
+    read_catalogue, read_group_config, read_notify_config, read_policy, read_rule_pack, read_scorecard_model,
+    read_strategy,
 };
 pub use control::{
     BlockedDecision, LimitDecision, OrderCheck, OrderDecisionKind, OrderToCheck, PolicyRun, WarmBook,
@@ -68,7 +68,6 @@ pub use groups::{
     related_parties,
 };
 pub use import::{ImportOptions, ImportReport, ImportStatus, InvalidRows, import_file};
-pub use language_files::{read_catalogue, read_rule_pack};
 pub use model_data::{ModelDataset, target_column, write_model_dataset};
 pub use notify::{NotifyReport, deliver_notifications};
 pub use portfolio::{PortfolioOptions, PortfolioSnapshot, portfolio_snapshot};
