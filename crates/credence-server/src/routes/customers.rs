@@ -448,20 +448,20 @@ pub async fn show(
     path = "/api/v1/customers/{id}/ratings",
     tag = "ratings",
     params(("id" = String, Path, description = "customer id")),
-    responses((status = 200, body = crate::routes::bodies::RatingHistoryBody), (status = 404, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::rating_bodies::RatingHistoryBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn ratings(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<crate::routes::bodies::RatingHistoryBody>, ApiError> {
+) -> Result<Json<crate::routes::rating_bodies::RatingHistoryBody>, ApiError> {
     caller.require(Permission::RatingRead)?;
     state
         .with_store(move |store, _| {
             scoped_customer(store, &caller, &id)?;
             let ratings = store.rating_history(&id)?.into_iter().map(Into::into).collect();
-            Ok(crate::routes::bodies::RatingHistoryBody { customer_id: id, ratings })
+            Ok(crate::routes::rating_bodies::RatingHistoryBody { customer_id: id, ratings })
         })
         .await
         .map(Json)
@@ -490,7 +490,7 @@ pub struct OverrideRequest {
     tag = "ratings",
     params(("id" = String, Path, description = "customer id")),
     request_body = OverrideRequest,
-    responses((status = 200, body = crate::routes::bodies::EnteredOverrideBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::rating_bodies::EnteredOverrideBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn override_rating(
@@ -499,7 +499,7 @@ pub async fn override_rating(
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Path(id): Path<String>,
     Body(req): Body<OverrideRequest>,
-) -> Result<Json<crate::routes::bodies::EnteredOverrideBody>, ApiError> {
+) -> Result<Json<crate::routes::rating_bodies::EnteredOverrideBody>, ApiError> {
     caller.require(Permission::RatingOverride)?;
     let scale = match req.scale.as_deref() {
         None | Some("letter") => credence_engine::types::rating::ScaleKind::Letter,
@@ -547,14 +547,14 @@ pub struct OverrideQuery {
     path = "/api/v1/rating-overrides",
     tag = "ratings",
     params(OverrideQuery),
-    responses((status = 200, body = Vec<crate::routes::bodies::OverrideRequestBody>), (status = 403, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Vec<crate::routes::rating_bodies::OverrideRequestBody>), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn overrides(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<OverrideQuery>,
-) -> Result<Json<Vec<crate::routes::bodies::OverrideRequestBody>>, ApiError> {
+) -> Result<Json<Vec<crate::routes::rating_bodies::OverrideRequestBody>>, ApiError> {
     caller.require(Permission::RatingRead)?;
     let status = q.status.unwrap_or_else(|| "pending".into());
     state
@@ -588,7 +588,7 @@ pub struct OverrideDecision {
     tag = "ratings",
     params(("id" = i64, Path)),
     request_body = OverrideDecision,
-    responses((status = 200, body = crate::routes::bodies::OverrideRequestBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::rating_bodies::OverrideRequestBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn decide_override(
@@ -597,7 +597,7 @@ pub async fn decide_override(
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Path(id): Path<i64>,
     Body(d): Body<OverrideDecision>,
-) -> Result<Json<crate::routes::bodies::OverrideRequestBody>, ApiError> {
+) -> Result<Json<crate::routes::rating_bodies::OverrideRequestBody>, ApiError> {
     caller.require(Permission::RatingApprove)?;
     state
         .writing(move |store, _| {

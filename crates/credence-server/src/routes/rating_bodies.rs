@@ -1,6 +1,8 @@
-//! A customer's latest rating with its breakdown as the API sends it: every scored line,
-//! the dimensions, knock-outs, overrides and notes, and the analysts' inputs. Converted
-//! from the engine's rating so the wire format is written down here.
+//! Ratings as the API sends them: a customer's latest rating with its breakdown (every
+//! scored line, the dimensions, knock-outs, overrides and notes, the analysts' inputs),
+//! its history, override requests and overrides in force, rating runs with their
+//! back-test and grade migration. Converted from the engine's and store's values so the
+//! wire format is written down here.
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -235,6 +237,258 @@ impl From<r::RatingNote> for RatingNoteBody {
                 RatingNoteBody::QualitativeScoreOutOfRange { factor, score }
             }
             r::RatingNote::NoValues => RatingNoteBody::NoValues,
+        }
+    }
+}
+
+/// A rating override entered by one person for an approver it names.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverrideRequestBody {
+    pub id: i64,
+    pub rating_id: i64,
+    pub customer_id: String,
+    pub letter_grade: String,
+    pub point_grade: String,
+    pub reason: String,
+    pub approver: String,
+    pub entered_by: String,
+    pub entered_at: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    pub decided_at: Option<String>,
+    pub decision_comment: Option<String>,
+    /// The override put in force, once approved.
+    pub override_id: Option<i64>,
+}
+
+impl From<credence_store::OverrideRequest> for OverrideRequestBody {
+    fn from(o: credence_store::OverrideRequest) -> Self {
+        OverrideRequestBody {
+            id: o.id,
+            rating_id: o.rating_id,
+            customer_id: o.customer_id.into_string(),
+            letter_grade: o.letter_grade,
+            point_grade: o.point_grade,
+            reason: o.reason,
+            approver: o.approver,
+            entered_by: o.entered_by,
+            entered_at: o.entered_at.into(),
+            status: o.status,
+            decided_at: o.decided_at.map(Into::into),
+            decision_comment: o.decision_comment,
+            override_id: o.override_id,
+        }
+    }
+}
+
+/// A new override request, as entered (keys in alphabetical order).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EnteredOverrideBody {
+    pub approver: String,
+    pub customer_id: String,
+    pub decided_at: Option<String>,
+    pub decision_comment: Option<String>,
+    pub entered_at: String,
+    pub entered_by: String,
+    pub id: i64,
+    pub letter_grade: String,
+    pub override_id: Option<i64>,
+    pub point_grade: String,
+    pub rating_id: i64,
+    pub reason: String,
+    /// `pending`.
+    pub status: String,
+}
+
+impl From<credence_store::OverrideRequest> for EnteredOverrideBody {
+    fn from(o: credence_store::OverrideRequest) -> Self {
+        EnteredOverrideBody {
+            approver: o.approver,
+            customer_id: o.customer_id.into_string(),
+            decided_at: o.decided_at.map(Into::into),
+            decision_comment: o.decision_comment,
+            entered_at: o.entered_at.into(),
+            entered_by: o.entered_by,
+            id: o.id,
+            letter_grade: o.letter_grade,
+            override_id: o.override_id,
+            point_grade: o.point_grade,
+            rating_id: o.rating_id,
+            reason: o.reason,
+            status: o.status,
+        }
+    }
+}
+
+/// A customer's ratings, newest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RatingHistoryBody {
+    pub customer_id: String,
+    pub ratings: Vec<RatingLineBody>,
+}
+
+/// One rating of a customer (keys in alphabetical order).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RatingLineBody {
+    pub as_of: String,
+    pub letter_grade: String,
+    pub model_version: String,
+    /// The approved override in force on this rating.
+    #[serde(rename = "override")]
+    pub overridden: Option<OverrideInForceBody>,
+    pub pd: f64,
+    pub point_grade: String,
+    pub rating_id: i64,
+    pub score: f64,
+}
+
+/// An approved override of a rating's grades (keys in alphabetical order).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverrideInForceBody {
+    pub approver: String,
+    pub customer_id: String,
+    pub entered_at: String,
+    pub entered_by: String,
+    pub id: i64,
+    pub letter_grade: String,
+    pub point_grade: String,
+    pub rating_id: i64,
+    pub reason: String,
+}
+
+impl From<credence_store::StoredRating> for RatingLineBody {
+    fn from(r: credence_store::StoredRating) -> Self {
+        RatingLineBody {
+            as_of: r.rating.as_of,
+            letter_grade: r.rating.letter_grade,
+            model_version: r.rating.model_version,
+            overridden: r.overridden.map(|o| OverrideInForceBody {
+                approver: o.approver,
+                customer_id: o.customer_id.into_string(),
+                entered_at: o.entered_at.into(),
+                entered_by: o.entered_by,
+                id: o.id,
+                letter_grade: o.letter_grade,
+                point_grade: o.point_grade,
+                rating_id: o.rating_id,
+                reason: o.reason,
+            }),
+            pd: r.rating.pd,
+            point_grade: r.rating.point_grade,
+            rating_id: r.id,
+            score: r.rating.score,
+        }
+    }
+}
+
+/// A rating run.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RatingRunBody {
+    pub id: i64,
+    pub as_of: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub model_version: String,
+    pub catalogue_version: String,
+    pub scope: String,
+    pub rated: i64,
+    pub skipped: i64,
+    pub failed: i64,
+}
+
+impl From<credence_store::RatingRun> for RatingRunBody {
+    fn from(r: credence_store::RatingRun) -> Self {
+        RatingRunBody {
+            id: r.id,
+            as_of: r.as_of,
+            started_at: r.started_at.into(),
+            finished_at: r.finished_at.map(Into::into),
+            model_version: r.model_version,
+            catalogue_version: r.catalogue_version,
+            scope: r.scope,
+            rated: r.rated,
+            skipped: r.skipped,
+            failed: r.failed,
+        }
+    }
+}
+
+/// How a rating run's grades compare with the defaults that followed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RatingPerformanceBody {
+    pub run_id: i64,
+    pub as_of: String,
+    pub horizon_months: u32,
+    pub customers: u64,
+    pub defaults: u64,
+    /// AUC of the score against default within the horizon (higher score = safer).
+    pub auc: Option<f64>,
+    /// Letter grades from best to worst.
+    pub letter_grades: Vec<GradeOutcomeBody>,
+    pub point_grades: Vec<GradeOutcomeBody>,
+}
+
+/// Default rate of one grade in a back-test.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GradeOutcomeBody {
+    pub grade: String,
+    pub customers: u64,
+    pub defaults: u64,
+    pub default_rate: f64,
+    /// Mean PD the rating gave the grade's customers.
+    pub mean_pd: f64,
+}
+
+impl From<credence_engine::RatingPerformance> for RatingPerformanceBody {
+    fn from(p: credence_engine::RatingPerformance) -> Self {
+        let grades = |g: Vec<credence_engine::GradeOutcome>| {
+            g.into_iter()
+                .map(|g| GradeOutcomeBody {
+                    grade: g.grade,
+                    customers: g.customers,
+                    defaults: g.defaults,
+                    default_rate: g.default_rate,
+                    mean_pd: g.mean_pd,
+                })
+                .collect()
+        };
+        RatingPerformanceBody {
+            run_id: p.run_id,
+            as_of: p.as_of,
+            horizon_months: p.horizon_months,
+            customers: p.customers,
+            defaults: p.defaults,
+            auc: p.auc,
+            letter_grades: grades(p.letter_grades),
+            point_grades: grades(p.point_grades),
+        }
+    }
+}
+
+/// How customers moved between letter grades from one rating run to another.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MigrationBody {
+    pub from_run: i64,
+    pub to_run: i64,
+    /// Grades from best to worst; rows are the `from` grade, columns the `to` grade.
+    pub grades: Vec<String>,
+    pub counts: Vec<Vec<u64>>,
+    /// Customers rated in both runs.
+    pub customers: u64,
+    pub upgraded: u64,
+    pub downgraded: u64,
+}
+
+impl From<credence_engine::MigrationMatrix> for MigrationBody {
+    fn from(m: credence_engine::MigrationMatrix) -> Self {
+        MigrationBody {
+            from_run: m.from_run,
+            to_run: m.to_run,
+            grades: m.grades,
+            counts: m.counts,
+            customers: m.customers,
+            upgraded: m.upgraded,
+            downgraded: m.downgraded,
         }
     }
 }

@@ -138,13 +138,13 @@ pub async fn list(
     get,
     path = "/api/v1/rating-runs",
     tag = "ratings",
-    responses((status = 200, body = Vec<crate::routes::bodies::RatingRunBody>), (status = 403, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Vec<crate::routes::rating_bodies::RatingRunBody>), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn rating_runs(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Vec<crate::routes::bodies::RatingRunBody>>, ApiError> {
+) -> Result<Json<Vec<crate::routes::rating_bodies::RatingRunBody>>, ApiError> {
     caller.require(Permission::RatingRead)?;
     state.with_store(|store, _| Ok(store.rating_runs(200)?)).await.map(crate::routes::bodies::list)
 }
@@ -164,7 +164,7 @@ pub struct PerformanceQuery {
     path = "/api/v1/rating-runs/{id}/performance",
     tag = "ratings",
     params(("id" = i64, Path), PerformanceQuery),
-    responses((status = 200, body = crate::routes::bodies::RatingPerformanceBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::rating_bodies::RatingPerformanceBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn performance(
@@ -172,7 +172,7 @@ pub async fn performance(
     caller: Caller,
     Path(id): Path<i64>,
     Params(q): Params<PerformanceQuery>,
-) -> Result<Json<crate::routes::bodies::RatingPerformanceBody>, ApiError> {
+) -> Result<Json<crate::routes::rating_bodies::RatingPerformanceBody>, ApiError> {
     caller.require(Permission::RatingRead)?;
     caller.require(Permission::PortfolioRead)?;
     whole_portfolio(&caller)?;
@@ -203,7 +203,7 @@ pub struct MigrationQuery {
     path = "/api/v1/rating-runs/{id}/migration",
     tag = "ratings",
     params(("id" = i64, Path), MigrationQuery),
-    responses((status = 200, body = crate::routes::bodies::MigrationBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    responses((status = 200, body = crate::routes::rating_bodies::MigrationBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("token" = []))
 )]
 pub async fn migration(
@@ -211,7 +211,7 @@ pub async fn migration(
     caller: Caller,
     Path(id): Path<i64>,
     Params(q): Params<MigrationQuery>,
-) -> Result<Json<crate::routes::bodies::MigrationBody>, ApiError> {
+) -> Result<Json<crate::routes::rating_bodies::MigrationBody>, ApiError> {
     caller.require(Permission::RatingRead)?;
     caller.require(Permission::PortfolioRead)?;
     whole_portfolio(&caller)?;
