@@ -174,6 +174,7 @@ pub fn run_customer(db: &str, command: CustomerCommand) -> Result<()> {
     let view = credence_engine::customer_view(
         &mut store,
         &catalogue,
+        &model,
         &id,
         today(),
         credence_engine::IndicatorSource::Records,

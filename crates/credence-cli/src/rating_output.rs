@@ -96,6 +96,17 @@ pub fn print_customer(v: &CustomerView, model: &ScorecardModel, zh: bool) {
             k.code, k.name, k.letter_grade_at_best, k.point_grade_at_best
         );
     }
+    if let Some(why) = &v.breakdown_unavailable {
+        println!(
+            "{}{}",
+            if zh {
+                "无法显示本次评级的明细："
+            } else {
+                "the breakdown of this rating cannot be shown: "
+            },
+            why.text(zh)
+        );
+    }
     if v.data_changed_since_rating {
         println!(
             "{}",

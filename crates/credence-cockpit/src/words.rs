@@ -168,6 +168,7 @@ words! {
     migrations: "Grade changes", "等级迁移";
     print: "Print report", "打印报告";
     data_changed: "The records changed after this rating; the next run re-rates the customer.", "评级后数据有更新，下次评级将重新评定。";
+    breakdown_gap: "The breakdown of this rating cannot be shown: ", "无法显示本次评级的明细：";
     alerts_and_cases: "Alerts and cases", "预警与处置";
     work_queue: "Work queue", "工作队列";
     case: "Case", "案件";

@@ -63,7 +63,7 @@ pub fn indicator_effectiveness(
     let mut columns: Vec<Vec<Option<f64>>> = vec![Vec::new(); n];
     let mut target = Vec::new();
     for chunk in ids.chunks(4_000) {
-        for c in load_credit_files(store, &chunk[0], &chunk[chunk.len() - 1])? {
+        for c in load_credit_files(store, chunk)? {
             let id = c.customer_id();
             let defaulted_on = defaults.get(id).copied();
             if defaulted_on.is_some_and(|d| d <= as_of) {

@@ -138,13 +138,9 @@ pub(crate) fn map_facts<T: Send>(
     mut sink: impl FnMut(Vec<T>) -> Result<(), EngineError>,
 ) -> Result<(), EngineError> {
     let scale = 10_f64.powi(i32::from(currency.exponent()));
-    let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
-    let ranges: Vec<(String, String)> =
-        ids.chunks(4_000).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
     let mut pool = Pool::open(store)?;
     pool.run(
-        &ranges,
-        &|id| wanted.contains(id),
+        ids,
         &|c| c.file.as_ref().ok().map(|(file, _)| work(facts_of(c, file, as_of, scale, currency))),
         |done, _, _| sink(done.into_iter().flatten().collect()),
     )

@@ -338,9 +338,9 @@ fn add_collection_log(
     head.records_hash = format!("{:032x}", h.digest128());
 }
 
-/// The credit files of every customer whose id is in `first ..= last`, in id order.
-pub fn load_credit_files(store: &mut Store, first: &str, last: &str) -> Result<Vec<LoadedFile>, StoreError> {
-    let wanted: [(Kind, &[&str]); 7] = [
+/// The kinds and columns a credit file is built from.
+fn wanted() -> [(Kind, &'static [&'static str]); 7] {
+    [
         (Kind::Statements, statement_columns()),
         (Kind::Invoices, INVOICE),
         (Kind::Payments, PAYMENT),
@@ -348,26 +348,68 @@ pub fn load_credit_files(store: &mut Store, first: &str, last: &str) -> Result<V
         (Kind::Orders, ORDER),
         (Kind::Events, EVENT),
         (Kind::Assessments, ASSESSMENT),
-    ];
+    ]
+}
+
+/// A head and its streamed parts made into a loaded file, with the customer's
+/// collection log.
+fn finish(
+    mut head: CustomerHead,
+    partial: Partial,
+    promises: &mut HashMap<String, Vec<StoredPromise>>,
+    disputes: &mut HashMap<String, Vec<StoredDispute>>,
+) -> LoadedFile {
+    let mut file = assemble(&head.customer, partial);
+    if let Ok((f, _)) = &mut file {
+        let promises = promises.remove(&f.customer_id).unwrap_or_default();
+        let disputes = disputes.remove(&f.customer_id).unwrap_or_default();
+        add_collection_log(&mut head, f, &promises, &disputes);
+    }
+    LoadedFile { head, file }
+}
+
+/// The credit files of the customers `ids` (in the store's id order, as
+/// [`Store::customer_ids`] gives them) that exist, in that order.
+pub fn load_credit_files(store: &mut Store, ids: &[String]) -> Result<Vec<LoadedFile>, StoreError> {
     let mut builder = Builder::default();
-    let heads = store.customer_files(first, last, &wanted, |i, kind, cells| builder.visit(i, kind, cells))?;
+    let heads = store.customer_files(ids, &wanted(), |i, kind, cells| builder.visit(i, kind, cells))?;
     builder.files.resize_with(heads.len(), Partial::default);
-    let mut promises = store.promises(Some((first, last)))?;
-    let mut disputes = store.disputes(Some((first, last)))?;
+    let span = ids.first().zip(ids.last()).map(|(a, b)| (a.as_str(), b.as_str()));
+    let (mut promises, mut disputes) = match span {
+        Some(span) => (store.promises(Some(span))?, store.disputes(Some(span))?),
+        None => Default::default(),
+    };
     Ok(heads
         .into_iter()
         .zip(builder.files)
-        .map(|(mut head, partial)| {
-            let mut file = assemble(&head.customer, partial);
-            if let Ok((f, _)) = &mut file {
-                let promises = promises.remove(&f.customer_id).unwrap_or_default();
-                let disputes = disputes.remove(&f.customer_id).unwrap_or_default();
-                add_collection_log(&mut head, f, &promises, &disputes);
-            }
-            LoadedFile { head, file }
-        })
+        .map(|(head, partial)| finish(head, partial, &mut promises, &mut disputes))
         .collect())
 }
+
+/// One customer's credit file as it was at a data version (see
+/// [`Store::customer_file_at`]), with its current collection log; `None` when that
+/// version is neither current nor kept.
+pub(crate) fn load_credit_file_at(
+    store: &mut Store,
+    customer_id: &str,
+    data_version: i64,
+) -> Result<Option<LoadedFile>, StoreError> {
+    let mut builder = Builder::default();
+    let Some(head) = store.customer_file_at(customer_id, data_version, &wanted(), |kind, cells| {
+        builder.visit(0, kind, cells)
+    })?
+    else {
+        return Ok(None);
+    };
+    builder.files.resize_with(1, Partial::default);
+    let span = Some((customer_id, customer_id));
+    let (mut promises, mut disputes) = (store.promises(span)?, store.disputes(span)?);
+    let partial = builder.files.pop().unwrap_or_default();
+    Ok(Some(finish(head, partial, &mut promises, &mut disputes)))
+}
+
+/// Customers read and processed together by one worker: bounds memory.
+const CHUNK: usize = 4_000;
 
 /// Worker threads that read and process credit files: one per core, each with its own
 /// connection, so reading (a third of a portfolio run's work) runs on every core too.
@@ -386,17 +428,17 @@ impl Pool {
         Ok(Pool { connections })
     }
 
-    /// Reads the files of every id range, applies `work` to each file whose customer
-    /// `keep` accepts, and hands each range's results to `sink` (with the seconds spent
-    /// reading and working) on the calling thread, in range order, while the workers go
-    /// on. The first error stops the run.
+    /// Reads the files of the customers `ids` (in the store's id order) a chunk at a
+    /// time, applies `work` to each, and hands each chunk's results to `sink` (with the
+    /// seconds spent reading and working) on the calling thread, in id order, while the
+    /// workers go on. The first error stops the run.
     pub(crate) fn run<T: Send>(
         &mut self,
-        ranges: &[(String, String)],
-        keep: &(dyn Fn(&str) -> bool + Sync),
+        ids: &[String],
         work: &(dyn Fn(&LoadedFile) -> T + Sync),
         mut sink: impl FnMut(Vec<T>, f64, f64) -> Result<(), crate::EngineError>,
     ) -> Result<(), crate::EngineError> {
+        let chunks: &Vec<&[String]> = &ids.chunks(CHUNK).collect();
         let next = std::sync::atomic::AtomicUsize::new(0);
         let workers = self.connections.len();
         std::thread::scope(|s| -> Result<(), crate::EngineError> {
@@ -406,12 +448,12 @@ impl Pool {
                 s.spawn(move || {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((first, last)) = ranges.get(i) else { break };
+                        let Some(chunk) = chunks.get(i) else { break };
                         let t = std::time::Instant::now();
-                        let chunk = load_credit_files(connection, first, last).map(|files| {
+                        let chunk = load_credit_files(connection, chunk).map(|files| {
                             let read = t.elapsed().as_secs_f64();
                             let t = std::time::Instant::now();
-                            let done = files.iter().filter(|c| keep(c.customer_id())).map(work).collect();
+                            let done = files.iter().map(work).collect();
                             (done, read, t.elapsed().as_secs_f64())
                         });
                         let failed = chunk.is_err();
@@ -423,7 +465,7 @@ impl Pool {
                 });
             }
             drop(to_sink);
-            // Ranges finish out of order; they are handed on in order.
+            // Chunks finish out of order; they are handed on in order.
             let mut pending = std::collections::BTreeMap::new();
             let mut handed = 0;
             for (i, chunk) in worked {

@@ -52,7 +52,11 @@ pub struct Migration {
 pub struct CustomerView {
     /// (column, Chinese name, value) of the master record, non-empty ones.
     pub master: Vec<(String, String, String)>,
+    /// The latest rating with its breakdown; without lines when the breakdown cannot be
+    /// reproduced (see `breakdown_unavailable`).
     pub rating: Option<RatingDetail>,
+    /// Why the latest rating's breakdown cannot be shown, when it cannot.
+    pub breakdown_unavailable: Option<crate::rate::Unreproducible>,
     pub rating_id: Option<i64>,
     pub override_in_force: Option<StoredOverride>,
     pub indicators: Vec<IndicatorLine>,
@@ -69,8 +73,8 @@ pub enum IndicatorSource {
     /// Computed from the customer's current records at the latest rating's as-of date,
     /// with trends (QoQ, YoY, 3-year).
     Records,
-    /// The values the latest rating was computed from, as stored with it (no trends; none
-    /// when never rated): a page read costs no computation.
+    /// The values the latest rating was computed from (no trends; none when never rated
+    /// or when its breakdown cannot be reproduced).
     Rating,
 }
 
@@ -79,6 +83,7 @@ pub enum IndicatorSource {
 pub fn customer_view(
     store: &mut Store,
     catalogue: &Catalogue,
+    model: &credence_rating::ScorecardModel,
     id: &str,
     today: chrono::NaiveDate,
     source: IndicatorSource,
@@ -96,12 +101,12 @@ pub fn customer_view(
         .collect();
     let history = store.rating_history(id)?;
     let latest = history.first().cloned();
-    let rating: Option<RatingDetail> = match &latest {
-        Some(r) => Some(
-            crate::rate::decode_detail(&r.rating.detail)
-                .map_err(|source| EngineError::BadStoredRating { id: r.id, source })?,
-        ),
-        None => None,
+    let (rating, breakdown_unavailable) = match &latest {
+        Some(r) => match crate::rate::rating_detail(store, catalogue, model, r)? {
+            Ok(detail) => (Some(detail), None),
+            Err(reason) => (Some(summary_only(r)), Some(reason)),
+        },
+        None => (None, None),
     };
     let industry = customers::INDUSTRY.text(&customer).unwrap_or_default().to_owned();
     let medians: HashMap<String, f64> = match &latest {
@@ -119,14 +124,14 @@ pub fn customer_view(
         value,
     };
     let (indicators, data_changed_since_rating) = match (source, &rating, &latest) {
-        (IndicatorSource::Rating, Some(detail), Some(stored)) => {
+        (IndicatorSource::Rating, Some(detail), Some(stored)) if breakdown_unavailable.is_none() => {
             let defs = catalogue.indicators();
             let lines = rated_values(catalogue, detail).into_iter().map(|(i, v)| line(&defs[i], v)).collect();
             (lines, store.data_version(id)? > stored.rating.data_version)
         }
         (IndicatorSource::Rating, _, _) => (Vec::new(), false),
         (IndicatorSource::Records, _, _) => {
-            match crate::credit_file::load_credit_files(store, id, id)?.into_iter().next() {
+            match crate::credit_file::load_credit_files(store, &[id.to_owned()])?.into_iter().next() {
                 Some(c) => {
                     let changed = latest.as_ref().is_some_and(|r| {
                         crate::rate::inputs_hash(
@@ -157,6 +162,7 @@ pub fn customer_view(
     Ok(CustomerView {
         master,
         rating,
+        breakdown_unavailable,
         rating_id: latest.as_ref().map(|r| r.id),
         override_in_force: latest.and_then(|r| r.overridden),
         indicators,
@@ -164,6 +170,29 @@ pub fn customer_view(
         history: lines,
         migrations,
     })
+}
+
+/// A stored rating's grades, score and PD, without the breakdown.
+fn summary_only(r: &StoredRating) -> RatingDetail {
+    let n = &r.rating;
+    RatingDetail {
+        rating: credence_rating::Rating {
+            customer_id: n.customer_id.clone(),
+            as_of: n.as_of.parse().unwrap_or_default(),
+            model_version: n.model_version.clone(),
+            catalogue_version: n.catalogue_version.clone(),
+            score: n.score,
+            grade_pd: n.pd,
+            pd: n.pd,
+            letter_grade: n.letter_grade.clone(),
+            point_grade: n.point_grade.clone(),
+            grade_before_knockouts: (n.model_letter_grade.clone(), n.model_point_grade.clone()),
+            ..credence_rating::Rating::default()
+        },
+        unscored: Vec::new(),
+        qualitative: Vec::new(),
+        flags: Vec::new(),
+    }
 }
 
 /// The customer's ratings, newest first, with the grade in force (an override's when
@@ -252,8 +281,8 @@ pub fn override_rating(
 ) -> Result<OverrideRequest, EngineError> {
     let history = store.rating_history(customer_id)?;
     let latest = history.first().ok_or_else(|| EngineError::NotRated { id: customer_id.to_owned() })?;
-    let mut detail: RatingDetail = crate::rate::decode_detail(&latest.rating.detail)
-        .map_err(|source| EngineError::BadStoredRating { id: latest.id, source })?;
+    // The override needs the grades, PD and model version, not the breakdown.
+    let mut detail = summary_only(latest);
     // An earlier override of the same rating is the starting point of this one.
     if let Some(o) = &latest.overridden {
         detail.rating.letter_grade = o.letter_grade.clone();
@@ -346,7 +375,7 @@ pub fn indicator_series(
     dates: &[chrono::NaiveDate],
     wanted: &[&str],
 ) -> Result<IndicatorSeries, EngineError> {
-    let Some(c) = crate::credit_file::load_credit_files(store, id, id)?.into_iter().next() else {
+    let Some(c) = crate::credit_file::load_credit_files(store, &[id.to_owned()])?.into_iter().next() else {
         return Err(EngineError::UnknownCustomer { id: id.to_owned() });
     };
     let (file, _) = c.file.map_err(|reason| EngineError::UnreadableCustomer { id: id.to_owned(), reason })?;

@@ -71,7 +71,10 @@ pub use import::{ImportOptions, ImportReport, ImportStatus, InvalidRows, import_
 pub use model_data::{ModelDataset, target_column, write_model_dataset};
 pub use notify::{NotifyReport, deliver_notifications};
 pub use portfolio::{PortfolioOptions, PortfolioSnapshot, portfolio_snapshot};
-pub use rate::{DetailError, RateOptions, RateReport, RateScope, RatingDetail, rate_portfolio};
+pub use rate::{
+    DetailError, RateOptions, RateReport, RateScope, RatingDetail, Unreproducible, rate_portfolio,
+    rating_detail,
+};
 pub use receivables::{AgingOptions, AgingView, aging, collection_report, collection_worklist};
 pub use repair::{
     REPAIR_KINDS, RepairOutcome, abandon_repair, add_repair_item, complete_repair, finish_repair_item,

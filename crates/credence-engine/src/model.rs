@@ -410,14 +410,11 @@ pub fn rate_with_model(
         }
     }
     let customer_ids = store.customer_ids()?;
-    let ranges: Vec<(String, String)> =
-        customer_ids.chunks(4_000).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
     let mut scores: Vec<ModelScore> = Vec::with_capacity(customer_ids.len());
     let mut failed = 0u64;
     let mut pool = Pool::open(store)?;
     pool.run(
-        &ranges,
-        &|_| true,
+        &customer_ids,
         &|c| {
             let (file, _) = c.file.as_ref().ok()?;
             let set = catalogue.evaluate(file, as_of, &EvalOptions { trends: false });

@@ -84,13 +84,10 @@ pub fn write_model_dataset(
         .chain([target.as_str()])
         .collect();
     out.write_record(&header).map_err(csv_err)?;
-    let ranges: Vec<(String, String)> =
-        ids.chunks(4_000).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
     let (mut rows, mut events, mut excluded) = (0u64, 0u64, 0u64);
     let mut pool = Pool::open(store)?;
     pool.run(
-        &ranges,
-        &|_| true,
+        &ids,
         &|c| {
             let defaulted_on = defaults.get(c.customer_id()).copied();
             if defaulted_on.is_some_and(|d| d <= as_of) {

@@ -10,7 +10,7 @@ use credence_domain::CustomerId;
 use credence_domain::Timestamp;
 use credence_indicators::{Catalogue, EvalOptions, IndicatorSet};
 use credence_rating::{QualitativeScore, Rating, RatingInput, ScorecardModel};
-use credence_store::{CustomerHead, NewRating, NewRatingRun, Store};
+use credence_store::{CustomerHead, NewRating, NewRatingRun, Store, StoredRating};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Which customers a run rates.
@@ -103,8 +103,9 @@ fn unpack(b64: &str) -> Result<Vec<u8>, DetailError> {
     Ok(lz4_flex::decompress_size_prepended(&packed)?)
 }
 
-/// Encodes a breakdown for storage.
-pub(crate) fn encode_detail(detail: &RatingDetail) -> Result<String, String> {
+/// Encodes a breakdown as ratings stored it until breakdowns were recomputed on demand.
+#[cfg(test)]
+fn encode_detail(detail: &RatingDetail) -> Result<String, String> {
     use base64::Engine;
     let bytes = rmp_serde::to_vec_named(detail).map_err(|e| format!("cannot serialise the rating: {e}"))?;
     let packed = lz4_flex::compress_prepend_size(&bytes);
@@ -150,7 +151,7 @@ pub(crate) fn inputs_hash(c: &CustomerHead, as_of: NaiveDate, model: &str, catal
 struct Rated {
     customer_id: CustomerId,
     industry: String,
-    outcome: Result<(NewRating, IndicatorSet), String>,
+    outcome: Result<(NewRating, IndicatorSet, Rating), String>,
 }
 
 /// Everything one customer's rating needs, computed without IO.
@@ -176,7 +177,7 @@ fn rate_one(c: &LoadedFile, catalogue: &Catalogue, model: &ScorecardModel, as_of
             qualitative: &scores,
             flags: &flag_refs,
         });
-        let new = NewRating {
+        let rating_row = NewRating {
             customer_id: customer_id.clone(),
             as_of: as_of.to_string(),
             model_version: model.version().to_owned(),
@@ -191,15 +192,7 @@ fn rate_one(c: &LoadedFile, catalogue: &Catalogue, model: &ScorecardModel, as_of
             model_point_grade: rating.grade_before_knockouts.1.clone(),
             detail: String::new(),
         };
-        let scored: HashSet<&str> = rating.lines.iter().map(|l| l.indicator.as_str()).collect();
-        let unscored = indicators
-            .values
-            .iter()
-            .filter(|v| !scored.contains(v.id.as_str()))
-            .map(|v| (v.id.clone(), v.value))
-            .collect();
-        let detail = RatingDetail { rating, unscored, qualitative: qualitative.clone(), flags };
-        Ok((NewRating { detail: encode_detail(&detail)?, ..new }, indicators))
+        Ok((rating_row, indicators, rating))
     })();
     Rated { customer_id, industry, outcome }
 }
@@ -220,6 +213,142 @@ fn rate_guarded(c: &LoadedFile, catalogue: &Catalogue, model: &ScorecardModel, a
                 outcome: Err(format!("internal error while rating: {what}")),
             }
         })
+}
+
+/// Why a stored rating's breakdown cannot be recomputed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Unreproducible {
+    /// Another model version is loaded.
+    OtherModel { rated: String, loaded: String },
+    /// Another indicator catalogue version is loaded.
+    OtherCatalogue { rated: String, loaded: String },
+    /// The credit file it was computed from is no longer stored.
+    FileGone,
+    /// Promises to pay or disputes logged since changed its inputs.
+    LogChanged,
+    /// The same inputs give another result (the rating code changed).
+    Differs { score: f64, grade: String },
+    /// The file cannot be rated at all.
+    Unratable { why: String },
+}
+
+impl Unreproducible {
+    /// A stable code for the reason.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::OtherModel { .. } => "other_model",
+            Self::OtherCatalogue { .. } => "other_catalogue",
+            Self::FileGone => "file_gone",
+            Self::LogChanged => "log_changed",
+            Self::Differs { .. } => "differs",
+            Self::Unratable { .. } => "unratable",
+        }
+    }
+
+    /// The reason in Chinese or English.
+    pub fn text(&self, zh: bool) -> String {
+        match (self, zh) {
+            (Self::OtherModel { rated, loaded }, false) => {
+                format!("it was computed with model version {rated}; the model loaded is version {loaded}")
+            }
+            (Self::OtherModel { rated, loaded }, true) => {
+                format!("评级使用模型版本 {rated}，当前加载的是 {loaded}")
+            }
+            (Self::OtherCatalogue { rated, loaded }, false) => format!(
+                "it was computed with indicator catalogue version {rated}; the catalogue loaded is version {loaded}"
+            ),
+            (Self::OtherCatalogue { rated, loaded }, true) => {
+                format!("评级使用指标目录版本 {rated}，当前加载的是 {loaded}")
+            }
+            (Self::FileGone, false) => "the records it was computed from are no longer stored".to_owned(),
+            (Self::FileGone, true) => "评级所依据的数据已不再保存".to_owned(),
+            (Self::LogChanged, false) => {
+                "promises to pay or disputes logged since the rating changed its inputs".to_owned()
+            }
+            (Self::LogChanged, true) => "评级后登记的付款承诺或争议改变了评级输入".to_owned(),
+            (Self::Differs { score, grade }, false) => {
+                format!(
+                    "recomputed from the same inputs it gives score {score:.2} ({grade}), not the stored one"
+                )
+            }
+            (Self::Differs { score, grade }, true) => {
+                format!("按相同输入重算得分 {score:.2}（{grade}），与保存的评级不同")
+            }
+            (Self::Unratable { why }, false) => format!("its credit file cannot be rated: {why}"),
+            (Self::Unratable { why }, true) => format!("信用档案无法评级：{why}"),
+        }
+    }
+}
+
+impl std::fmt::Display for Unreproducible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(false))
+    }
+}
+
+/// The breakdown of a stored rating. Ratings store none (a million breakdowns would be
+/// gigabytes per run): it is recomputed from the credit file the rating was computed
+/// from, which the store keeps, and shown only when the recomputation gives the stored
+/// inputs hash, score and grades. Ratings stored with a breakdown show that one.
+///
+/// The outer error is the store's; the inner one says why this breakdown cannot be
+/// reproduced (another model or catalogue version loaded, a promise or dispute logged
+/// since that changed the inputs).
+pub fn rating_detail(
+    store: &mut Store,
+    catalogue: &Catalogue,
+    model: &ScorecardModel,
+    stored: &StoredRating,
+) -> Result<Result<RatingDetail, Unreproducible>, EngineError> {
+    let r = &stored.rating;
+    if !r.detail.is_empty() {
+        return decode_detail(&r.detail)
+            .map(Ok)
+            .map_err(|source| EngineError::BadStoredRating { id: stored.id, source });
+    }
+    if r.model_version != model.version() {
+        let (rated, loaded) = (r.model_version.clone(), model.version().to_owned());
+        return Ok(Err(Unreproducible::OtherModel { rated, loaded }));
+    }
+    if r.catalogue_version != catalogue.version() {
+        let (rated, loaded) = (r.catalogue_version.clone(), catalogue.version().to_owned());
+        return Ok(Err(Unreproducible::OtherCatalogue { rated, loaded }));
+    }
+    let Ok(as_of) = r.as_of.parse::<NaiveDate>() else {
+        return Ok(Err(Unreproducible::Unratable {
+            why: format!("the as-of date {:?} is not a date", r.as_of),
+        }));
+    };
+    let Some(file) = crate::credit_file::load_credit_file_at(store, r.customer_id.as_str(), r.data_version)?
+    else {
+        return Ok(Err(Unreproducible::FileGone));
+    };
+    let rated = rate_guarded(&file, catalogue, model, as_of);
+    let (again, indicators, rating) = match rated.outcome {
+        Ok(done) => done,
+        Err(why) => return Ok(Err(Unreproducible::Unratable { why })),
+    };
+    if again.inputs_hash != r.inputs_hash {
+        return Ok(Err(Unreproducible::LogChanged));
+    }
+    if again.score.to_bits() != r.score.to_bits()
+        || again.letter_grade != r.letter_grade
+        || again.point_grade != r.point_grade
+    {
+        return Ok(Err(Unreproducible::Differs { score: again.score, grade: again.letter_grade }));
+    }
+    let Ok((file, qualitative)) = file.file else {
+        return Ok(Err(Unreproducible::Unratable { why: "the credit file cannot be read".to_owned() }));
+    };
+    let scored: HashSet<&str> = rating.lines.iter().map(|l| l.indicator.as_str()).collect();
+    let unscored = indicators
+        .values
+        .iter()
+        .filter(|v| !scored.contains(v.id.as_str()))
+        .map(|v| (v.id.clone(), v.value))
+        .collect();
+    Ok(Ok(RatingDetail { flags: flags_for(&file, as_of), rating, unscored, qualitative }))
 }
 
 /// Rates the customers in scope and stores every rating in one run. A customer that
@@ -290,49 +419,41 @@ pub fn rate_portfolio(
         seconds_compute: 0.0,
         seconds_write: 0.0,
     };
-    let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
     let indicator_ids: Vec<String> = catalogue.indicators().iter().map(|d| d.id.clone()).collect();
     // industry → indicator position → values, for the medians shown as benchmarks.
     let mut peers: HashMap<String, Vec<Vec<f64>>> = HashMap::new();
-    let ranges: Vec<(String, String)> =
-        ids.chunks(options.chunk.max(1)).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
-    pool.run(
-        &ranges,
-        &|id| wanted.contains(id),
-        &|c| rate_guarded(c, catalogue, model, options.as_of),
-        |rated, read, compute| {
-            report.seconds_read += read;
-            report.seconds_compute += compute;
-            let t = std::time::Instant::now();
-            for r in rated {
-                match r.outcome {
-                    Ok((rating, indicators)) => {
-                        *report.letter_grades.entry(rating.letter_grade.clone()).or_default() += 1;
-                        *report.point_grades.entry(rating.point_grade.clone()).or_default() += 1;
-                        session.insert_rating(&rating)?;
-                        let slots =
-                            peers.entry(r.industry).or_insert_with(|| vec![Vec::new(); indicator_ids.len()]);
-                        for (slot, v) in slots.iter_mut().zip(&indicators.values) {
-                            if let Some(x) = v.value.filter(|x| x.is_finite()) {
-                                slot.push(x);
-                            }
+    pool.run(&ids, &|c| rate_guarded(c, catalogue, model, options.as_of), |rated, read, compute| {
+        report.seconds_read += read;
+        report.seconds_compute += compute;
+        let t = std::time::Instant::now();
+        for r in rated {
+            match r.outcome {
+                Ok((rating, indicators, _)) => {
+                    *report.letter_grades.entry(rating.letter_grade.clone()).or_default() += 1;
+                    *report.point_grades.entry(rating.point_grade.clone()).or_default() += 1;
+                    session.insert_rating(&rating)?;
+                    let slots =
+                        peers.entry(r.industry).or_insert_with(|| vec![Vec::new(); indicator_ids.len()]);
+                    for (slot, v) in slots.iter_mut().zip(&indicators.values) {
+                        if let Some(x) = v.value.filter(|x| x.is_finite()) {
+                            slot.push(x);
                         }
-                        report.rated += 1;
                     }
-                    Err(message) => {
-                        session.insert_failure(&r.customer_id, &message)?;
-                        if report.failures.len() < 20 {
-                            report.failures.push((r.customer_id.into_string(), message));
-                        }
-                        report.failed += 1;
+                    report.rated += 1;
+                }
+                Err(message) => {
+                    session.insert_failure(&r.customer_id, &message)?;
+                    if report.failures.len() < 20 {
+                        report.failures.push((r.customer_id.into_string(), message));
                     }
+                    report.failed += 1;
                 }
             }
-            session.checkpoint()?;
-            report.seconds_write += t.elapsed().as_secs_f64();
-            Ok(())
-        },
-    )?;
+        }
+        session.checkpoint()?;
+        report.seconds_write += t.elapsed().as_secs_f64();
+        Ok(())
+    })?;
     let mut industries: Vec<_> = peers.into_iter().collect();
     industries.sort_by(|a, b| a.0.cmp(&b.0));
     for (industry, mut slots) in industries {

@@ -91,15 +91,16 @@ pub fn rules_performance(
     let mut fired: HashMap<(u32, u16), Vec<u8>> = HashMap::new();
     // customer → the first and last date index it was evaluated at.
     let mut evaluated: HashMap<u32, (u8, u8)> = HashMap::new();
-    let ranges: Vec<(String, String)> =
-        ids.chunks(4_000).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
     let mut pool = Pool::open(store)?;
     for (d, &date) in dates.iter().enumerate() {
         let d = d as u8;
         let evaluator = pack.evaluator(date);
-        let alive = |id: &str| defaults.get(id).is_none_or(|&def| def > date);
+        let alive: Vec<String> = ids
+            .iter()
+            .filter(|id| defaults.get(id.as_str()).is_none_or(|&def| def > date))
+            .cloned()
+            .collect();
         pool.run(
-            &ranges,
             &alive,
             &|c| {
                 let (file, _) = c.file.as_ref().ok()?;

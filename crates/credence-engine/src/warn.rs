@@ -174,6 +174,7 @@ pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result
     let mut report = WarnReport::new(session.run_id(), as_of, pack.version(), due.len());
     let cleared = format!("condition no longer holds on {as_of}");
     let run = Run { pack, options, masters: &masters, grades: &grades, open: &open, cleared: &cleared };
+    let due: Vec<String> = due.into_iter().cloned().collect();
     let kept = run.evaluate(&mut pool, &mut session, &due, &mut open_cases, &mut report)?;
     drop(pool);
     let t = std::time::Instant::now();
@@ -315,13 +316,10 @@ impl Run<'_> {
         &self,
         pool: &mut Pool,
         session: &mut credence_store::WarningSession<'_>,
-        due: &[&String],
+        due: &[String],
         open_cases: &mut HashMap<String, StoredCase>,
         report: &mut WarnReport,
     ) -> Result<Vec<Kept>, EngineError> {
-        let wanted: std::collections::HashSet<&str> = due.iter().map(|s| s.as_str()).collect();
-        let ranges: Vec<(String, String)> =
-            due.chunks(4_000).map(|c| (c[0].clone(), c[c.len() - 1].clone())).collect();
         let mut open_by_subject: HashMap<&str, Vec<(&str, i64)>> = HashMap::new();
         for ((subject, code), alert) in self.open {
             open_by_subject.entry(subject.as_str()).or_default().push((code.as_str(), alert.id));
@@ -329,8 +327,7 @@ impl Run<'_> {
         let evaluator = self.pack.evaluator(self.options.as_of);
         let mut kept: Vec<Kept> = Vec::with_capacity(due.len());
         pool.run(
-            &ranges,
-            &|id| wanted.contains(id),
+            due,
             &|c| {
                 let (file, _) = c.file.as_ref().ok()?;
                 let tier = self.masters.get(c.customer_id()).map(|m| m.tier);

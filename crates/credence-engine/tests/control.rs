@@ -382,6 +382,7 @@ fn promises_and_disputes_feed_indicators_and_hold_back_disputed_invoices() {
     let view = credence_engine::customer_view(
         &mut store,
         &catalogue,
+        &credence_rating::ScorecardModel::builtin(),
         "C1",
         date("2026-09-30"),
         credence_engine::IndicatorSource::Records,

@@ -4,7 +4,7 @@
 
 use credence_engine::{
     ImportOptions, IndicatorSource, RateOptions, RateScope, build_demo, customer_view, import_file,
-    indicator_effectiveness, override_rating, rate_portfolio, rating_performance,
+    indicator_effectiveness, override_rating, rate_portfolio, rating_detail, rating_performance,
 };
 use credence_indicators::Catalogue;
 use credence_rating::{Override, ScaleKind, ScorecardModel};
@@ -83,6 +83,62 @@ fn rating_is_reproducible_and_rerating_touches_only_what_changed() {
     assert_eq!(e.rate("2026-06-30", RateScope::Changed).rated, 400);
 }
 
+/// Ratings store no breakdown; it is recomputed from the file the rating was computed
+/// from, also after an import replaced that file, and refused when it cannot be
+/// reproduced.
+#[test]
+fn breakdowns_are_recomputed_from_the_file_rated_even_after_it_changed() {
+    let mut e = env();
+    e.rate("2026-09-30", RateScope::All);
+    let id = "C0000007";
+    let rated = e.store.rating_history(id).unwrap().remove(0);
+    assert!(rated.rating.detail.is_empty());
+    let json = |d: &credence_engine::RatingDetail| serde_json::to_value(d).unwrap();
+    let before = rating_detail(&mut e.store, &e.catalogue, &e.model, &rated).unwrap().unwrap();
+    assert_eq!(before.rating.score.to_bits(), rated.rating.score.to_bits());
+    assert_eq!(before.rating.letter_grade, rated.rating.letter_grade);
+    let sum: f64 = before.rating.lines.iter().map(|l| l.contribution).sum();
+    assert!((sum - before.rating.score).abs() < 1e-9);
+
+    // New records replace the file; the rating's own file is kept and gives the same
+    // breakdown.
+    let csv = e.dir.path().join("inv.csv");
+    std::fs::write(&csv, "invoice_no,customer_id,issue_date,due_date,amount,currency\nNEW-9,C0000007,2026-09-01,2026-09-15,900000,CNY\n").unwrap();
+    let options = ImportOptions::new(date("2026-09-30"), "t1".into());
+    import_file(&mut e.store, credence_records::Kind::Invoices, &csv, &options, &mut |_| {}).unwrap();
+    let after = rating_detail(&mut e.store, &e.catalogue, &e.model, &rated).unwrap().unwrap();
+    assert_eq!(json(&after), json(&before));
+    let view =
+        customer_view(&mut e.store, &e.catalogue, &e.model, id, date("2026-11-22"), IndicatorSource::Rating)
+            .unwrap();
+    assert!(view.data_changed_since_rating);
+    assert_eq!(view.breakdown_unavailable, None);
+    assert_eq!(json(view.rating.as_ref().unwrap()), json(&before));
+
+    // Another model version loaded: the page keeps the grades and says why there are no
+    // lines.
+    let text = credence_rating::BUILTIN_MODEL.replacen(e.model.version(), "2026-Q4-V9.9", 1);
+    let ids: Vec<&str> = e.catalogue.indicators().iter().map(|d| d.id.as_str()).collect();
+    let other = ScorecardModel::from_toml(&text, "other.toml", &ids).unwrap();
+    let reason = rating_detail(&mut e.store, &e.catalogue, &other, &rated).unwrap().unwrap_err();
+    assert_eq!(
+        reason.to_string(),
+        "it was computed with model version 2026-Q4-V1.1; the model loaded is version 2026-Q4-V9.9"
+    );
+    assert_eq!(reason.text(true), "评级使用模型版本 2026-Q4-V1.1，当前加载的是 2026-Q4-V9.9");
+    let view =
+        customer_view(&mut e.store, &e.catalogue, &other, id, date("2026-11-22"), IndicatorSource::Rating)
+            .unwrap();
+    assert_eq!(view.breakdown_unavailable, Some(reason));
+    let summary = view.rating.unwrap();
+    assert!(summary.rating.lines.is_empty());
+    assert_eq!(
+        (summary.rating.score, summary.rating.letter_grade),
+        (rated.rating.score, rated.rating.letter_grade)
+    );
+    assert!(view.indicators.is_empty());
+}
+
 #[test]
 fn customer_page_shows_breakdown_history_migrations_and_overrides() {
     let mut e = env();
@@ -90,7 +146,8 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
     e.rate("2026-09-30", RateScope::All);
     let id = "C0000012";
     let view =
-        customer_view(&mut e.store, &e.catalogue, id, date("2026-11-22"), IndicatorSource::Records).unwrap();
+        customer_view(&mut e.store, &e.catalogue, &e.model, id, date("2026-11-22"), IndicatorSource::Records)
+            .unwrap();
     let detail = view.rating.as_ref().unwrap();
     assert_eq!(detail.rating.customer_id, id);
     assert_eq!(view.history.len(), 2);
@@ -104,7 +161,8 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
     // The values stored with the rating are the ones computed from the records (no
     // trends): a page read from the rating shows the same numbers without computing them.
     let stored =
-        customer_view(&mut e.store, &e.catalogue, id, date("2026-11-22"), IndicatorSource::Rating).unwrap();
+        customer_view(&mut e.store, &e.catalogue, &e.model, id, date("2026-11-22"), IndicatorSource::Rating)
+            .unwrap();
     assert_eq!(stored.indicators.len(), view.indicators.len());
     for (s, c) in stored.indicators.iter().zip(&view.indicators) {
         assert_eq!((&s.id, s.value.value, s.peer_median), (&c.id, c.value.value, c.peer_median));
@@ -155,7 +213,8 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
     // Pending, it is not the grade in force anywhere.
     let model_grade = view.history[0].letter_grade.clone();
     let pending =
-        customer_view(&mut e.store, &e.catalogue, id, date("2026-11-22"), IndicatorSource::Records).unwrap();
+        customer_view(&mut e.store, &e.catalogue, &e.model, id, date("2026-11-22"), IndicatorSource::Records)
+            .unwrap();
     assert_eq!(pending.history[0].letter_grade, model_grade);
     assert!(pending.override_in_force.is_none());
     assert_eq!(e.store.latest_grades_all().unwrap()[id].letter_grade, model_grade);
@@ -182,7 +241,8 @@ fn customer_page_shows_breakdown_history_migrations_and_overrides() {
         credence_engine::decide_override(&mut e.store, stored.id, true, "CRO", "", &"t3".into()).is_err()
     );
     let view =
-        customer_view(&mut e.store, &e.catalogue, id, date("2026-11-22"), IndicatorSource::Records).unwrap();
+        customer_view(&mut e.store, &e.catalogue, &e.model, id, date("2026-11-22"), IndicatorSource::Records)
+            .unwrap();
     assert_eq!(view.history[0].letter_grade, "BB");
     // Credit decisions read the grade in force: the override's.
     let warm = credence_engine::portfolio_snapshot(
@@ -222,6 +282,8 @@ fn one_unreadable_customer_becomes_a_failure_and_the_run_goes_on() {
     let c = rusqlite::Connection::open(&path).unwrap();
     c.execute("UPDATE customers SET relationship_start = 'someday' WHERE customer_id = 'C0000003'", [])
         .unwrap();
+    // Its snapshot damaged too: the file is read from the records instead.
+    c.execute("UPDATE credit_files SET body = x'01ff' WHERE customer_id = 'C0000003'", []).unwrap();
     drop(c);
     let report = e.rate("2026-09-30", RateScope::All);
     assert_eq!((report.rated, report.failed), (399, 1));
@@ -281,5 +343,42 @@ fn person(store: &mut credence_store::Store, name: &str, authorities: &[&str]) {
     let id = store.create_user(&u).unwrap().unwrap();
     for a in authorities {
         store.grant_authority(id, a, "setup", &"t0".into()).unwrap();
+    }
+}
+
+/// The snapshots a run reads hold exactly the records: every column of every record of
+/// every customer of the demo portfolio, and the versions and hashes the ratings' inputs
+/// hash is made of, read both ways.
+#[test]
+fn snapshots_hold_exactly_the_stored_records() {
+    let mut e = env();
+    let ids = e.store.customer_ids().unwrap();
+    let columns: Vec<(credence_records::Kind, Vec<&str>)> = credence_records::Kind::ALL
+        .into_iter()
+        .map(|k| (k, k.schema().fields.iter().map(|f| f.name).collect()))
+        .collect();
+    let wanted: Vec<(credence_records::Kind, &[&str])> =
+        columns.iter().map(|(k, c)| (*k, c.as_slice())).collect();
+    type Seen = Vec<(usize, credence_records::Kind, Vec<credence_records::Value>)>;
+    let (mut snap, mut rows): (Seen, Seen) = (Vec::new(), Vec::new());
+    let a = e
+        .store
+        .customer_files(&ids, &wanted, |i, k, c| snap.push((i, k, c.iter().map(|c| c.to_value()).collect())))
+        .unwrap();
+    let b = e
+        .store
+        .customer_files_from_rows(&ids, &wanted, |i, k, c| {
+            rows.push((i, k, c.iter().map(|c| c.to_value()).collect()))
+        })
+        .unwrap();
+    assert_eq!(a.len(), 400);
+    assert_eq!(a, b);
+    assert!(snap.len() > 400 * 20, "{} records", snap.len());
+    // The record tables stream kind by kind across customers, the snapshots customer by
+    // customer; each customer's records come in the same order either way.
+    rows.sort_by_key(|r| r.0);
+    assert_eq!(snap.len(), rows.len());
+    for (x, y) in snap.iter().zip(&rows) {
+        assert_eq!(format!("{x:?}"), format!("{y:?}"));
     }
 }

@@ -480,6 +480,77 @@ impl Db {
         Ok(())
     }
 
+    /// Runs a query whose last column is a blob and calls `f` with each row's other
+    /// columns as borrowed [`Cell`]s and the blob's bytes (empty when NULL), streaming.
+    pub(crate) fn query_blob_rows(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        mut f: impl FnMut(&[Cell<'_>], &[u8]),
+    ) -> Result<(), DbError> {
+        match &mut self.conn {
+            Conn::Sqlite(c) => {
+                let mut st = c.prepare_cached(sql)?;
+                let n = st.column_count().saturating_sub(1);
+                let mut rows = st.query(rusqlite::params_from_iter(params.iter().map(SqliteParam)))?;
+                let mut buffer: Vec<Cell<'_>> = Vec::with_capacity(n);
+                while let Some(row) = rows.next()? {
+                    let mut cells = recycle(buffer);
+                    for i in 0..n {
+                        cells.push(sqlite_cell(row.get_ref(i)?, i)?);
+                    }
+                    let blob = match row.get_ref(n)? {
+                        rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => b,
+                        _ => &[],
+                    };
+                    f(&cells, blob);
+                    buffer = recycle(cells);
+                }
+            }
+            Conn::Postgres(pg) => {
+                use postgres::fallible_iterator::FallibleIterator;
+                let st = Self::pg_statement(pg, sql)?;
+                let ps: Vec<PgParam> = params.iter().map(PgParam).collect();
+                let mut rows =
+                    pg.client.query_raw(&st, ps.iter().map(|p| p as &dyn postgres::types::ToSql))?;
+                while let Some(row) = rows.next()? {
+                    let n = row.len().saturating_sub(1);
+                    let cells = (0..n).map(|i| pg_cell(&row, i)).collect::<Result<Vec<_>, _>>()?;
+                    let blob: Option<&[u8]> = row.try_get(n)?;
+                    f(&cells, blob.unwrap_or_default());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Executes one statement whose last parameter is the blob `blob`, after `params`.
+    pub(crate) fn execute_with_blob(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        blob: &[u8],
+    ) -> Result<u64, DbError> {
+        match &mut self.conn {
+            Conn::Sqlite(c) => {
+                let mut st = c.prepare_cached(sql)?;
+                let mut ps: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(params.len() + 1);
+                let wrapped: Vec<SqliteParam> = params.iter().map(SqliteParam).collect();
+                ps.extend(wrapped.iter().map(|p| p as &dyn rusqlite::ToSql));
+                ps.push(&blob);
+                Ok(st.execute(ps.as_slice())? as u64)
+            }
+            Conn::Postgres(pg) => {
+                let st = Self::pg_statement(pg, sql)?;
+                let wrapped: Vec<PgParam> = params.iter().map(PgParam).collect();
+                let mut refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                    wrapped.iter().map(|p| p as _).collect();
+                refs.push(&blob);
+                Ok(pg.client.execute(&st, &refs)?)
+            }
+        }
+    }
+
     /// Runs a query and collects its rows.
     pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {
         let mut out = Vec::new();

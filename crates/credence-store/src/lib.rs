@@ -35,6 +35,7 @@ mod notifications;
 mod ratings;
 mod repair;
 mod session;
+mod snapshot;
 mod sql;
 mod warnings;
 mod write_scope;
@@ -82,6 +83,8 @@ use std::collections::HashMap;
 pub enum StoreError {
     #[error("database error")]
     Db(#[from] DbError),
+    #[error("the stored credit file of customer {customer} cannot be read: {reason}")]
+    Snapshot { customer: String, reason: String },
     #[error("cannot open SQLite database {path}")]
     OpenSqlite {
         path: String,
@@ -430,6 +433,8 @@ impl Store {
                 db.execute(&sql_for(*kind).delete_all, &[])?;
             }
             for t in [
+                "credit_files",
+                "credit_file_history",
                 "record_history",
                 "import_runs",
                 "meta",

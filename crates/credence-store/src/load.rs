@@ -22,15 +22,73 @@ pub struct CustomerHead {
 /// the version and hash of the file.
 pub type Wanted<'a> = &'a [(Kind, &'a [&'a str])];
 
-pub(crate) fn customer_files(
+/// How to read a set of customers: one range query over the span of their ids when they
+/// fill most of it (a whole portfolio), one look-up each when they are a sparse few (the
+/// customers an overnight drop touched).
+fn dense(db: &mut Db, table: &str, key: &str, ids: &[String]) -> Result<bool, StoreError> {
+    let (Some(first), Some(last)) = (ids.first(), ids.last()) else { return Ok(true) };
+    if ids.len() == 1 {
+        return Ok(false);
+    }
+    let n = db
+        .query_one(
+            &format!("SELECT COUNT(*) FROM {table} WHERE {key} >= ? AND {key} <= ?"),
+            &[first.as_str().into(), last.as_str().into()],
+        )?
+        .and_then(|v| v.as_int())
+        .unwrap_or(0);
+    Ok(n as usize <= ids.len().saturating_mul(2))
+}
+
+/// The credit files of the customers `ids` (in the store's id order) assembled from the
+/// record tables, with one range query per kind, or one per kind and customer when the
+/// ids are sparse. Builds the snapshots; [`customer_files`] reads them.
+pub(crate) fn files_from_rows(
     db: &mut Db,
-    first: &str,
-    last: &str,
+    ids: &[String],
     wanted: Wanted<'_>,
     mut visit: impl FnMut(usize, Kind, &[Cell<'_>]),
 ) -> Result<Vec<CustomerHead>, StoreError> {
+    let mut out = Vec::new();
+    let mut each: Vec<&String> = ids.iter().collect();
+    if dense(db, "customers", "natural_key", ids)?
+        && let (Some(first), Some(last)) = (ids.first(), ids.last())
+    {
+        let keep: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+        rows_in_range(db, first, last, &keep, wanted, &mut out, &mut visit)?;
+        each = not_found(ids, &out);
+    }
+    for id in each {
+        let keep = std::collections::HashSet::from([id.as_str()]);
+        rows_in_range(db, id, id, &keep, wanted, &mut out, &mut visit)?;
+    }
+    Ok(out)
+}
+
+/// The ids a range read did not find: none when the ids came in the database's order
+/// and all exist; otherwise each is looked up on its own, so no order can lose one.
+fn not_found<'i>(ids: &'i [String], found: &[CustomerHead]) -> Vec<&'i String> {
+    if found.len() == ids.len() {
+        return Vec::new();
+    }
+    let found: std::collections::HashSet<&str> =
+        found.iter().filter_map(|h| h.customer.text("customer_id")).collect();
+    ids.iter().filter(|id| !found.contains(id.as_str())).collect()
+}
+
+/// [`files_from_rows`] over one span of ids, appending to `out`; `visit` is called with
+/// positions in `out`.
+fn rows_in_range(
+    db: &mut Db,
+    first: &str,
+    last: &str,
+    keep: &std::collections::HashSet<&str>,
+    wanted: Wanted<'_>,
+    out: &mut Vec<CustomerHead>,
+    visit: &mut impl FnMut(usize, Kind, &[Cell<'_>]),
+) -> Result<(), StoreError> {
     let range = [Value::from(first), Value::from(last)];
-    let mut out: Vec<CustomerHead> = Vec::new();
+    let base = out.len();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut hashers: Vec<xxhash_rust::xxh3::Xxh3> = Vec::new();
     // A customer's natural key is its id, and that column carries the unique index.
@@ -41,11 +99,15 @@ pub(crate) fn customer_files(
         ),
         &range,
         |cells| {
+            let customer = Record { kind: Kind::Customers, values: cells[2..].iter().map(|c| c.to_value()).collect() };
+            let id = customer.text("customer_id").unwrap_or_default();
+            if !keep.contains(id) {
+                return;
+            }
             let mut h = xxhash_rust::xxh3::Xxh3::new();
             h.update(cells[1].text().unwrap_or_default().as_bytes());
             hashers.push(h);
-            let customer = Record { kind: Kind::Customers, values: cells[2..].iter().map(|c| c.to_value()).collect() };
-            index.insert(customer.text("customer_id").unwrap_or_default().to_owned(), out.len());
+            index.insert(id.to_owned(), out.len());
             out.push(CustomerHead {
                 customer,
                 data_version: cells[0].int().unwrap_or(0),
@@ -53,10 +115,7 @@ pub(crate) fn customer_files(
             });
         },
     )?;
-    for kind in Kind::ALL {
-        if kind == Kind::Customers || kind.schema().customer_column.is_none() {
-            continue;
-        }
+    for kind in crate::snapshot::file_kinds() {
         let schema = kind.schema();
         let wanted_columns = wanted.iter().find(|(k, _)| *k == kind).map(|(_, c)| *c);
         let columns: Vec<&str> =
@@ -80,7 +139,7 @@ pub(crate) fn customer_files(
                 if let Some(i) = i {
                     let c = &mut out[i];
                     c.data_version = c.data_version.max(cells[0].int().unwrap_or(0));
-                    hashers[i].update(cells[1].text().unwrap_or_default().as_bytes());
+                    hashers[i - base].update(cells[1].text().unwrap_or_default().as_bytes());
                     if wanted_columns.is_some() {
                         visit(i, kind, &cells[3..]);
                     }
@@ -88,8 +147,73 @@ pub(crate) fn customer_files(
             },
         )?;
     }
-    for (c, h) in out.iter_mut().zip(&hashers) {
+    for (c, h) in out[base..].iter_mut().zip(&hashers) {
         c.records_hash = format!("{:032x}", h.digest128());
+    }
+    Ok(())
+}
+
+/// The credit files of the customers `ids` (in the store's id order) from their
+/// snapshots: one row per customer, by range or by look-up as in [`files_from_rows`].
+pub(crate) fn customer_files(
+    db: &mut Db,
+    ids: &[String],
+    wanted: Wanted<'_>,
+    mut visit: impl FnMut(usize, Kind, &[Cell<'_>]),
+) -> Result<Vec<CustomerHead>, StoreError> {
+    const SELECT: &str = "SELECT customer_id, data_version, records_hash, body FROM credit_files";
+    let mut out: Vec<CustomerHead> = Vec::new();
+    // Customers whose snapshot cannot be read (damaged, or of a format this version does
+    // not know), by position: their files are read from the records instead.
+    let mut damaged: Vec<(usize, String)> = Vec::new();
+    let mut read = |cells: &[Cell<'_>], body: &[u8], out: &mut Vec<CustomerHead>| {
+        let id = cells[0].text().unwrap_or_default();
+        let i = out.len();
+        let customer = match crate::snapshot::decode(id, body, wanted, |kind, cells| visit(i, kind, cells)) {
+            Ok(values) => Record { kind: Kind::Customers, values },
+            Err(_) => {
+                damaged.push((i, id.to_owned()));
+                Record { kind: Kind::Customers, values: Vec::new() }
+            }
+        };
+        out.push(CustomerHead {
+            customer,
+            data_version: cells[1].int().unwrap_or(0),
+            records_hash: cells[2].text().unwrap_or_default().to_owned(),
+        });
+    };
+    let mut each: Vec<&String> = ids.iter().collect();
+    if dense(db, "credit_files", "customer_id", ids)?
+        && let (Some(first), Some(last)) = (ids.first(), ids.last())
+    {
+        let keep: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+        db.query_blob_rows(
+            &format!("{SELECT} WHERE customer_id >= ? AND customer_id <= ? ORDER BY customer_id"),
+            &[first.as_str().into(), last.as_str().into()],
+            |cells, body| {
+                if keep.contains(cells[0].text().unwrap_or_default()) {
+                    read(cells, body, &mut out);
+                }
+            },
+        )?;
+        each = not_found(ids, &out);
+    }
+    {
+        for id in each {
+            db.query_blob_rows(
+                &format!("{SELECT} WHERE customer_id = ?"),
+                &[id.as_str().into()],
+                |cells, body| read(cells, body, &mut out),
+            )?;
+        }
+    }
+    for (i, id) in damaged {
+        let from_rows =
+            files_from_rows(db, std::slice::from_ref(&id), wanted, |_, kind, cells| visit(i, kind, cells))?;
+        out[i] = from_rows.into_iter().next().ok_or(StoreError::Snapshot {
+            customer: id,
+            reason: "the snapshot cannot be read and the customer has no records".to_owned(),
+        })?;
     }
     Ok(out)
 }
@@ -105,18 +229,66 @@ impl Store {
         Ok(ids)
     }
 
-    /// The credit files of every customer whose id is in `first ..= last`: returns their
-    /// heads in id order and calls `visit(position in the heads, kind, cells)` for each
-    /// of their records of the `wanted` kinds, with the wanted columns in the order
-    /// asked, kind by kind and in natural-key order within a customer.
+    /// The credit files of the customers `ids` (in the store's id order, as
+    /// [`Store::customer_ids`] gives them), read from their snapshots: returns the heads of
+    /// those that exist, in that order, and calls `visit(position in the heads, kind,
+    /// cells)` for each of their records of the `wanted` kinds, with the wanted columns in
+    /// the order asked, kind by kind and in natural-key order within a customer.
     pub fn customer_files(
         &mut self,
-        first: &str,
-        last: &str,
+        ids: &[String],
         wanted: Wanted<'_>,
         visit: impl FnMut(usize, Kind, &[Cell<'_>]),
     ) -> Result<Vec<CustomerHead>, StoreError> {
-        customer_files(&mut self.db, first, last, wanted, visit)
+        customer_files(&mut self.db, ids, wanted, visit)
+    }
+
+    /// One customer's credit file as it was at a data version (the newest import that
+    /// had written any of its records then), when that version is the current one or was
+    /// kept because a rating was computed from it; `None` otherwise.
+    pub fn customer_file_at(
+        &mut self,
+        customer_id: &str,
+        data_version: i64,
+        wanted: Wanted<'_>,
+        mut visit: impl FnMut(Kind, &[Cell<'_>]),
+    ) -> Result<Option<CustomerHead>, StoreError> {
+        let mut head = None;
+        let mut failed = None;
+        for table in ["credit_files", "credit_file_history"] {
+            self.db.query_blob_rows(
+                &format!("SELECT customer_id, data_version, records_hash, body FROM {table} WHERE customer_id = ? AND data_version = ?"),
+                &[customer_id.into(), Value::Int(data_version)],
+                |cells, body| match crate::snapshot::decode(customer_id, body, wanted, &mut visit) {
+                    Ok(values) => {
+                        head = Some(CustomerHead {
+                            customer: Record { kind: Kind::Customers, values },
+                            data_version: cells[1].int().unwrap_or(0),
+                            records_hash: cells[2].text().unwrap_or_default().to_owned(),
+                        })
+                    }
+                    Err(e) => failed = Some(e),
+                },
+            )?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            if head.is_some() {
+                break;
+            }
+        }
+        Ok(head)
+    }
+
+    /// [`Store::customer_files`] assembled from the record tables instead of the
+    /// snapshots: the reference the snapshots are checked against.
+    pub fn customer_files_from_rows(
+        &mut self,
+        ids: &[String],
+        wanted: Wanted<'_>,
+        visit: impl FnMut(usize, Kind, &[Cell<'_>]),
+    ) -> Result<Vec<CustomerHead>, StoreError> {
+        files_from_rows(&mut self.db, ids, wanted, visit)
     }
 
     /// The first date of an event type per customer (e.g. each customer's first
@@ -137,42 +309,22 @@ impl Store {
         Ok(out)
     }
 
-    /// The newest import that wrote any of one customer's records (0: none), in one query.
+    /// The newest import that wrote any of one customer's records (0: none).
     pub fn data_version(&mut self, customer_id: &str) -> Result<i64, StoreError> {
-        let parts: Vec<String> = Kind::ALL
-            .iter()
-            .filter_map(|kind| {
-                let column = kind.schema().customer_column?;
-                // A customer's own record is found by its natural key, which is indexed.
-                let column = if *kind == Kind::Customers { "natural_key" } else { column };
-                Some(format!("SELECT MAX(import_id) AS v FROM {} WHERE {column} = ?", kind.code()))
-            })
-            .collect();
-        let params: Vec<Value> = parts.iter().map(|_| customer_id.into()).collect();
-        let row =
-            self.db.query_one(&format!("SELECT MAX(v) FROM ({}) x", parts.join(" UNION ALL ")), &params)?;
-        Ok(row.and_then(|x| x.as_int()).unwrap_or(0))
+        let v = self.db.query_one(
+            "SELECT data_version FROM credit_files WHERE customer_id = ?",
+            &[customer_id.into()],
+        )?;
+        Ok(v.and_then(|x| x.as_int()).unwrap_or(0))
     }
 
     /// For each customer, the newest import that wrote any of its records: a rating older
-    /// than this is stale.
+    /// than this is stale. Read from the snapshots' index, not the record tables.
     pub fn data_versions(&mut self) -> Result<HashMap<String, i64>, StoreError> {
         let mut out: HashMap<String, i64> = HashMap::new();
-        for kind in Kind::ALL {
-            if kind.schema().customer_column.is_none() {
-                continue;
-            }
-            self.db.query_each(
-                &format!("SELECT customer_id, MAX(import_id) FROM {} GROUP BY customer_id", kind.code()),
-                &[],
-                |r| {
-                    let v = r[1].as_int().unwrap_or(0);
-                    let e = out.entry(r[0].as_text().unwrap_or_default().to_owned()).or_insert(v);
-                    *e = (*e).max(v);
-                    Ok(())
-                },
-            )?;
-        }
+        self.db.query_cells("SELECT customer_id, data_version FROM credit_files", &[], |r| {
+            out.insert(r[0].text().unwrap_or_default().to_owned(), r[1].int().unwrap_or(0));
+        })?;
         Ok(out)
     }
 }

@@ -6,11 +6,17 @@ use crate::StoreError;
 use crate::db::{Db, Dialect};
 use credence_records::Value;
 
+/// Work a migration's SQL cannot do, run in its transaction after the SQL.
+type Then = fn(&mut Db) -> Result<(), StoreError>;
+
 struct Migration {
     version: i64,
     name: &'static str,
     sqlite: &'static str,
     postgres: &'static str,
+    /// What the SQL cannot do, run in the same transaction after it (filling a new table
+    /// from the records already stored).
+    then: Option<Then>,
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -19,78 +25,98 @@ const MIGRATIONS: &[Migration] = &[
         name: "credit_files",
         sqlite: include_str!("../migrations/sqlite/0001_credit_files.sql"),
         postgres: include_str!("../migrations/postgres/0001_credit_files.sql"),
+        then: None,
     },
     Migration {
         version: 2,
         name: "ratings",
         sqlite: include_str!("../migrations/sqlite/0002_ratings.sql"),
         postgres: include_str!("../migrations/postgres/0002_ratings.sql"),
+        then: None,
     },
     Migration {
         version: 3,
         name: "customer_file_order",
         sqlite: include_str!("../migrations/sqlite/0003_customer_file_order.sql"),
         postgres: include_str!("../migrations/postgres/0003_customer_file_order.sql"),
+        then: None,
     },
     Migration {
         version: 4,
         name: "warnings",
         sqlite: include_str!("../migrations/sqlite/0004_warnings.sql"),
         postgres: include_str!("../migrations/postgres/0004_warnings.sql"),
+        then: None,
     },
     Migration {
         version: 5,
         name: "credit_control",
         sqlite: include_str!("../migrations/sqlite/0005_credit_control.sql"),
         postgres: include_str!("../migrations/postgres/0005_credit_control.sql"),
+        then: None,
     },
     Migration {
         version: 6,
         name: "disputes",
         sqlite: include_str!("../migrations/sqlite/0006_disputes.sql"),
         postgres: include_str!("../migrations/postgres/0006_disputes.sql"),
+        then: None,
     },
     Migration {
         version: 7,
         name: "models",
         sqlite: include_str!("../migrations/sqlite/0007_models.sql"),
         postgres: include_str!("../migrations/postgres/0007_models.sql"),
+        then: None,
     },
     Migration {
         version: 8,
         name: "access_audit",
         sqlite: include_str!("../migrations/sqlite/0008_access_audit.sql"),
         postgres: include_str!("../migrations/postgres/0008_access_audit.sql"),
+        then: None,
     },
     Migration {
         version: 9,
         name: "user_language",
         sqlite: include_str!("../migrations/sqlite/0009_user_language.sql"),
         postgres: include_str!("../migrations/postgres/0009_user_language.sql"),
+        then: None,
     },
     Migration {
         version: 10,
         name: "work_queue_order",
         sqlite: include_str!("../migrations/sqlite/0010_work_queue_order.sql"),
         postgres: include_str!("../migrations/postgres/0010_work_queue_order.sql"),
+        then: None,
     },
     Migration {
         version: 11,
         name: "authorities_overrides",
         sqlite: include_str!("../migrations/sqlite/0011_authorities_overrides.sql"),
         postgres: include_str!("../migrations/postgres/0011_authorities_overrides.sql"),
+        then: None,
     },
     Migration {
         version: 12,
         name: "audit_evidence",
         sqlite: include_str!("../migrations/sqlite/0012_audit_evidence.sql"),
         postgres: include_str!("../migrations/postgres/0012_audit_evidence.sql"),
+        then: None,
     },
     Migration {
         version: 13,
         name: "sign_in_guard",
         sqlite: include_str!("../migrations/sqlite/0013_sign_in_guard.sql"),
         postgres: include_str!("../migrations/postgres/0013_sign_in_guard.sql"),
+        then: None,
+    },
+    Migration {
+        version: 14,
+        name: "credit_file_snapshots",
+        sqlite: include_str!("../migrations/sqlite/0014_credit_file_snapshots.sql"),
+        postgres: include_str!("../migrations/postgres/0014_credit_file_snapshots.sql"),
+        then: Some(|db| crate::snapshot::rebuild_all(db).map(|_| ())),
     },
 ];
 
@@ -130,7 +156,8 @@ pub(crate) fn migrate(db: &mut Db) -> Result<usize, StoreError> {
                         &[Value::Int(m.version), m.name.into(), sum.into()],
                     )
                 })
-                .map_err(|source| StoreError::Migration { version: m.version, name: m.name, source })
+                .map_err(|source| StoreError::Migration { version: m.version, name: m.name, source })?;
+            m.then.map_or(Ok(()), |then| then(db))
         })?;
         count += 1;
     }

@@ -60,6 +60,9 @@ pub struct ImportSession<'s> {
     import_id: i64,
     now: Timestamp,
     counts: Counts,
+    /// Customers whose records this import inserted or changed: their credit-file
+    /// snapshots are rebuilt at commit.
+    touched: std::collections::HashSet<String>,
     open: bool,
 }
 
@@ -77,6 +80,7 @@ impl<'s> ImportSession<'s> {
             import_id: 0,
             now: run.started_at.clone(),
             counts: Counts::default(),
+            touched: std::collections::HashSet::new(),
             open: true,
         };
         let id = session.db.query_one(
@@ -102,6 +106,14 @@ impl<'s> ImportSession<'s> {
         p.push(Value::Int(self.import_id));
         p.extend(record.values.iter().cloned());
         p
+    }
+
+    fn touch(&mut self, record: &Record) {
+        if let Some(id) = record.kind.schema().customer_column.and_then(|c| record.text(c))
+            && !self.touched.contains(id)
+        {
+            self.touched.insert(id.to_owned());
+        }
     }
 
     /// Refuses a record the session's scope does not allow, before anything is written.
@@ -139,6 +151,9 @@ impl<'s> ImportSession<'s> {
                 Outcome::Updated
             }
         };
+        if outcome != Outcome::Unchanged {
+            self.touch(record);
+        }
         self.counts.add(outcome);
         Ok(outcome)
     }
@@ -149,6 +164,7 @@ impl<'s> ImportSession<'s> {
         self.check_scope(record)?;
         let p = self.row_params(record.key(), record.content_hash(), record);
         self.db.execute(&sql_for(record.kind).insert, &p)?;
+        self.touch(record);
         self.counts.inserted += 1;
         Ok(())
     }
@@ -181,13 +197,17 @@ impl<'s> ImportSession<'s> {
         Ok(())
     }
 
-    /// Records the run's totals and makes everything visible at once.
+    /// Rebuilds the credit-file snapshots of the customers the import touched, records
+    /// the run's totals and makes everything visible at once.
     pub fn commit(
         mut self,
         rejected: u64,
         warnings: u64,
         finished_at: &Timestamp,
     ) -> Result<Counts, StoreError> {
+        let mut touched: Vec<String> = std::mem::take(&mut self.touched).into_iter().collect();
+        crate::snapshot::sort_like_store(self.db, &mut touched)?;
+        crate::snapshot::rebuild(self.db, &touched)?;
         let c = self.counts;
         self.db.execute(
             "UPDATE import_runs SET finished_at = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ?, warnings = ? WHERE id = ?",

@@ -104,5 +104,7 @@ pub struct CustomerPage {
     pub history: Vec<Vec<String>>,
     pub migrations: Vec<String>,
     pub data_changed: bool,
+    /// Why the rating's breakdown is not shown, when it is not.
+    pub breakdown_gap: Option<String>,
     pub amounts_note: String,
 }

@@ -197,10 +197,22 @@ pub struct CustomerPage {
     pub override_in_force: Option<OverrideBody>,
     /// Whether the records changed since the latest rating.
     pub data_changed_since_rating: bool,
+    /// Why the latest rating's breakdown cannot be shown (its grades and score still are),
+    /// when it cannot: e.g. another model version is loaded.
+    pub breakdown_unavailable: Option<BreakdownGap>,
     /// The indicators the caller may see.
     pub indicators: Vec<IndicatorLineBody>,
     pub history: Vec<HistoryLineBody>,
     pub migrations: Vec<GradeChangeBody>,
+}
+
+/// Why a rating's breakdown cannot be recomputed.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BreakdownGap {
+    /// `other_model`, `other_catalogue`, `file_gone`, `log_changed`, `differs` or `unratable`.
+    pub code: String,
+    pub message: String,
+    pub message_zh: String,
 }
 
 /// One indicator as shown on the customer's page. The value's fields follow the
@@ -361,7 +373,7 @@ pub(crate) fn customer_page(
     source: credence_engine::IndicatorSource,
 ) -> Result<CustomerPage, ApiError> {
     let record = scoped_customer(store, caller, id)?;
-    let view = credence_engine::customer_view(store, &shared.catalogue, id, today, source)?;
+    let view = credence_engine::customer_view(store, &shared.catalogue, &shared.model, id, today, source)?;
     let individual = record.text("customer_type") == Some("individual");
     let pii = caller.may(Permission::PiiRead);
     let master = view
@@ -405,6 +417,11 @@ pub(crate) fn customer_page(
         }),
         override_in_force: view.override_in_force.filter(|_| ratings).map(Into::into),
         data_changed_since_rating: view.data_changed_since_rating,
+        breakdown_unavailable: view.breakdown_unavailable.filter(|_| ratings).map(|r| BreakdownGap {
+            code: r.code().to_owned(),
+            message: r.text(false),
+            message_zh: r.text(true),
+        }),
         indicators,
         history: if ratings { view.history.into_iter().map(Into::into).collect() } else { Vec::new() },
         migrations: if ratings { view.migrations.into_iter().map(Into::into).collect() } else { Vec::new() },

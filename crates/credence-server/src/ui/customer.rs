@@ -145,6 +145,10 @@ pub async fn customer(
             .map(|m| format!("{} {} → {} {}", m.from_as_of, m.from_grade, m.to_as_of, m.to_grade))
             .collect(),
         data_changed: page.data_changed_since_rating,
+        breakdown_gap: page.breakdown_unavailable.as_ref().map(|g| {
+            let reason = if lang == Lang::Zh { &g.message_zh } else { &g.message };
+            format!("{}{reason}", w.breakdown_gap)
+        }),
         amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency().code()),
     };
     html(&view)
