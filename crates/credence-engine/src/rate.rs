@@ -426,12 +426,13 @@ pub fn rate_portfolio(
         report.seconds_read += read;
         report.seconds_compute += compute;
         let t = std::time::Instant::now();
+        let mut ratings = Vec::with_capacity(rated.len());
         for r in rated {
             match r.outcome {
                 Ok((rating, indicators, _)) => {
                     *report.letter_grades.entry(rating.letter_grade.clone()).or_default() += 1;
                     *report.point_grades.entry(rating.point_grade.clone()).or_default() += 1;
-                    session.insert_rating(&rating)?;
+                    ratings.push(rating);
                     let slots =
                         peers.entry(r.industry).or_insert_with(|| vec![Vec::new(); indicator_ids.len()]);
                     for (slot, v) in slots.iter_mut().zip(&indicators.values) {
@@ -450,6 +451,7 @@ pub fn rate_portfolio(
                 }
             }
         }
+        session.insert_ratings(&ratings)?;
         session.checkpoint()?;
         report.seconds_write += t.elapsed().as_secs_f64();
         Ok(())

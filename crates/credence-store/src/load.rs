@@ -162,6 +162,7 @@ pub(crate) fn customer_files(
     mut visit: impl FnMut(usize, Kind, &[Cell<'_>]),
 ) -> Result<Vec<CustomerHead>, StoreError> {
     const SELECT: &str = "SELECT customer_id, data_version, records_hash, body FROM credit_files";
+    let plan = crate::snapshot::Plan::new(wanted);
     let mut out: Vec<CustomerHead> = Vec::new();
     // Customers whose snapshot cannot be read (damaged, or of a format this version does
     // not know), by position: their files are read from the records instead.
@@ -169,7 +170,7 @@ pub(crate) fn customer_files(
     let mut read = |cells: &[Cell<'_>], body: &[u8], out: &mut Vec<CustomerHead>| {
         let id = cells[0].text().unwrap_or_default();
         let i = out.len();
-        let customer = match crate::snapshot::decode(id, body, wanted, |kind, cells| visit(i, kind, cells)) {
+        let customer = match crate::snapshot::decode(id, body, &plan, |kind, cells| visit(i, kind, cells)) {
             Ok(values) => Record { kind: Kind::Customers, values },
             Err(_) => {
                 damaged.push((i, id.to_owned()));
@@ -253,13 +254,14 @@ impl Store {
         wanted: Wanted<'_>,
         mut visit: impl FnMut(Kind, &[Cell<'_>]),
     ) -> Result<Option<CustomerHead>, StoreError> {
+        let plan = crate::snapshot::Plan::new(wanted);
         let mut head = None;
         let mut failed = None;
         for table in ["credit_files", "credit_file_history"] {
             self.db.query_blob_rows(
                 &format!("SELECT customer_id, data_version, records_hash, body FROM {table} WHERE customer_id = ? AND data_version = ?"),
                 &[customer_id.into(), Value::Int(data_version)],
-                |cells, body| match crate::snapshot::decode(customer_id, body, wanted, &mut visit) {
+                |cells, body| match crate::snapshot::decode(customer_id, body, &plan, &mut visit) {
                     Ok(values) => {
                         head = Some(CustomerHead {
                             customer: Record { kind: Kind::Customers, values },

@@ -190,25 +190,37 @@ impl<'s> RatingSession<'s> {
     }
 
     pub fn insert_rating(&mut self, r: &NewRating) -> Result<(), StoreError> {
-        self.db.execute(
-            "INSERT INTO ratings (run_id, customer_id, as_of, model_version, catalogue_version, inputs_hash, data_version, score, pd, letter_grade, point_grade, model_letter_grade, model_point_grade, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            &[
-                Value::Int(self.run_id),
-                r.customer_id.as_str().into(),
-                r.as_of.as_str().into(),
-                r.model_version.as_str().into(),
-                r.catalogue_version.as_str().into(),
-                r.inputs_hash.as_str().into(),
-                Value::Int(r.data_version),
-                Value::Real(r.score),
-                Value::Real(r.pd),
-                r.letter_grade.as_str().into(),
-                r.point_grade.as_str().into(),
-                r.model_letter_grade.as_str().into(),
-                r.model_point_grade.as_str().into(),
-                r.detail.as_str().into(),
-            ],
-        )?;
+        self.insert_ratings(std::slice::from_ref(r))
+    }
+
+    /// Stores ratings in the order given, many rows to a statement: a portfolio run writes
+    /// a million.
+    pub fn insert_ratings(&mut self, ratings: &[NewRating]) -> Result<(), StoreError> {
+        const COLUMNS: &str = "run_id, customer_id, as_of, model_version, catalogue_version, inputs_hash, data_version, score, pd, letter_grade, point_grade, model_letter_grade, model_point_grade, detail";
+        const ROWS: usize = 64;
+        for batch in ratings.chunks(ROWS) {
+            let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; batch.len()].join(", ");
+            let mut params = Vec::with_capacity(batch.len() * 14);
+            for r in batch {
+                params.extend([
+                    Value::Int(self.run_id),
+                    r.customer_id.as_str().into(),
+                    r.as_of.as_str().into(),
+                    r.model_version.as_str().into(),
+                    r.catalogue_version.as_str().into(),
+                    r.inputs_hash.as_str().into(),
+                    Value::Int(r.data_version),
+                    Value::Real(r.score),
+                    Value::Real(r.pd),
+                    r.letter_grade.as_str().into(),
+                    r.point_grade.as_str().into(),
+                    r.model_letter_grade.as_str().into(),
+                    r.model_point_grade.as_str().into(),
+                    r.detail.as_str().into(),
+                ]);
+            }
+            self.db.execute(&format!("INSERT INTO ratings ({COLUMNS}) VALUES {rows}"), &params)?;
+        }
         Ok(())
     }
 
@@ -307,26 +319,44 @@ impl Store {
         Ok(session)
     }
 
-    /// The latest rating of each customer that has one: customer id → stamp.
+    /// Each customer's latest rating in a finished run, as needed to decide whether it
+    /// must be re-rated. Reads the finished runs newest first, each run's ratings in the
+    /// order they were written, and stops once every customer has one: after a whole
+    /// portfolio run, usually that run alone.
     pub fn rating_stamps(&mut self) -> Result<HashMap<String, RatingStamp>, StoreError> {
-        let mut out = HashMap::new();
-        self.db.query_each(
-            "SELECT r.customer_id, r.as_of, r.data_version, r.model_version, r.catalogue_version, run.started_at FROM ratings r JOIN (SELECT x.customer_id, MAX(x.id) AS id FROM ratings x JOIN rating_runs u ON u.id = x.run_id WHERE u.finished_at IS NOT NULL GROUP BY x.customer_id) l ON l.id = r.id JOIN rating_runs run ON run.id = r.run_id",
+        let customers =
+            self.db.query_one("SELECT COUNT(*) FROM customers", &[])?.and_then(|v| v.as_int()).unwrap_or(0);
+        let runs = self.db.query(
+            "SELECT id, started_at FROM rating_runs WHERE finished_at IS NOT NULL ORDER BY id DESC",
             &[],
-            |r| {
-                out.insert(
-                    text(&r[0]),
-                    RatingStamp {
-                        as_of: text(&r[1]),
-                        data_version: r[2].as_int().unwrap_or(0),
-                        model_version: text(&r[3]),
-                        catalogue_version: text(&r[4]),
-                        run_started_at: Timestamp::stored(text(&r[5])),
-                    },
-                );
-                Ok(())
-            },
         )?;
+        let mut out: HashMap<String, RatingStamp> = HashMap::new();
+        for run in runs {
+            if customers > 0 && out.len() as i64 >= customers {
+                break;
+            }
+            let started = Timestamp::stored(text(&run[1]));
+            self.db.query_cells(
+                "SELECT customer_id, as_of, data_version, model_version, catalogue_version FROM ratings WHERE run_id = ?",
+                &[run[0].clone()],
+                |r| {
+                    let id = r[0].text().unwrap_or_default();
+                    if out.contains_key(id) {
+                        return;
+                    }
+                    out.insert(
+                        id.to_owned(),
+                        RatingStamp {
+                            as_of: r[1].text().unwrap_or_default().to_owned(),
+                            data_version: r[2].int().unwrap_or(0),
+                            model_version: r[3].text().unwrap_or_default().to_owned(),
+                            catalogue_version: r[4].text().unwrap_or_default().to_owned(),
+                            run_started_at: started.clone(),
+                        },
+                    );
+                },
+            )?;
+        }
         Ok(out)
     }
 
