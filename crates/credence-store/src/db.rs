@@ -450,34 +450,7 @@ impl Db {
         params: &[Value],
         mut f: impl FnMut(&[Cell<'_>]),
     ) -> Result<(), DbError> {
-        match &mut self.conn {
-            Conn::Sqlite(c) => {
-                let mut st = c.prepare_cached(sql)?;
-                let n = st.column_count();
-                let mut rows = st.query(rusqlite::params_from_iter(params.iter().map(SqliteParam)))?;
-                let mut buffer: Vec<Cell<'_>> = Vec::with_capacity(n);
-                while let Some(row) = rows.next()? {
-                    let mut cells = recycle(buffer);
-                    for i in 0..n {
-                        cells.push(sqlite_cell(row.get_ref(i)?, i)?);
-                    }
-                    f(&cells);
-                    buffer = recycle(cells);
-                }
-            }
-            Conn::Postgres(pg) => {
-                use postgres::fallible_iterator::FallibleIterator;
-                let st = Self::pg_statement(pg, sql)?;
-                let ps: Vec<PgParam> = params.iter().map(PgParam).collect();
-                let mut rows =
-                    pg.client.query_raw(&st, ps.iter().map(|p| p as &dyn postgres::types::ToSql))?;
-                while let Some(row) = rows.next()? {
-                    let cells = (0..row.len()).map(|i| pg_cell(&row, i)).collect::<Result<Vec<_>, _>>()?;
-                    f(&cells);
-                }
-            }
-        }
-        Ok(())
+        self.query_rows(sql, params, false, |cells, _| f(cells))
     }
 
     /// Runs a query whose last column is a blob and calls `f` with each row's other
@@ -486,12 +459,24 @@ impl Db {
         &mut self,
         sql: &str,
         params: &[Value],
+        f: impl FnMut(&[Cell<'_>], &[u8]),
+    ) -> Result<(), DbError> {
+        self.query_rows(sql, params, true, f)
+    }
+
+    /// [`Db::query_cells`], and with `blob` the last column as bytes for
+    /// [`Db::query_blob_rows`] (empty otherwise).
+    fn query_rows(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        blob: bool,
         mut f: impl FnMut(&[Cell<'_>], &[u8]),
     ) -> Result<(), DbError> {
         match &mut self.conn {
             Conn::Sqlite(c) => {
                 let mut st = c.prepare_cached(sql)?;
-                let n = st.column_count().saturating_sub(1);
+                let n = st.column_count() - usize::from(blob);
                 let mut rows = st.query(rusqlite::params_from_iter(params.iter().map(SqliteParam)))?;
                 let mut buffer: Vec<Cell<'_>> = Vec::with_capacity(n);
                 while let Some(row) = rows.next()? {
@@ -499,11 +484,11 @@ impl Db {
                     for i in 0..n {
                         cells.push(sqlite_cell(row.get_ref(i)?, i)?);
                     }
-                    let blob = match row.get_ref(n)? {
-                        rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => b,
+                    let bytes = match blob.then(|| row.get_ref(n)).transpose()? {
+                        Some(rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b)) => b,
                         _ => &[],
                     };
-                    f(&cells, blob);
+                    f(&cells, bytes);
                     buffer = recycle(cells);
                 }
             }
@@ -514,10 +499,10 @@ impl Db {
                 let mut rows =
                     pg.client.query_raw(&st, ps.iter().map(|p| p as &dyn postgres::types::ToSql))?;
                 while let Some(row) = rows.next()? {
-                    let n = row.len().saturating_sub(1);
+                    let n = row.len() - usize::from(blob);
                     let cells = (0..n).map(|i| pg_cell(&row, i)).collect::<Result<Vec<_>, _>>()?;
-                    let blob: Option<&[u8]> = row.try_get(n)?;
-                    f(&cells, blob.unwrap_or_default());
+                    let bytes: Option<&[u8]> = if blob { row.try_get(n)? } else { None };
+                    f(&cells, bytes.unwrap_or_default());
                 }
             }
         }
