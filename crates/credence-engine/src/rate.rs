@@ -31,13 +31,11 @@ pub struct RateOptions {
     pub scope: RateScope,
     /// Time stamp recorded with the run.
     pub now: Timestamp,
-    /// Customers read and rated together; bounds memory.
-    pub chunk: usize,
 }
 
 impl RateOptions {
     pub fn new(as_of: NaiveDate, scope: RateScope, now: Timestamp) -> Self {
-        Self { as_of, scope, now, chunk: 4_000 }
+        Self { as_of, scope, now }
     }
 }
 
