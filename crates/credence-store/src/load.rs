@@ -153,6 +153,18 @@ fn rows_in_range(
     Ok(())
 }
 
+/// The columns a snapshot row is read with, the body last.
+const SNAPSHOT_COLUMNS: &str = "customer_id, data_version, records_hash, body";
+
+/// A customer's head from a snapshot row read with [`SNAPSHOT_COLUMNS`].
+fn snapshot_head(cells: &[Cell<'_>], customer: Record) -> CustomerHead {
+    CustomerHead {
+        customer,
+        data_version: cells[1].int().unwrap_or(0),
+        records_hash: cells[2].text().unwrap_or_default().to_owned(),
+    }
+}
+
 /// The credit files of the customers `ids` (in the store's id order) from their
 /// snapshots: one row per customer, by range or by look-up as in [`files_from_rows`].
 pub(crate) fn customer_files(
@@ -161,7 +173,7 @@ pub(crate) fn customer_files(
     wanted: Wanted<'_>,
     mut visit: impl FnMut(usize, Kind, &[Cell<'_>]),
 ) -> Result<Vec<CustomerHead>, StoreError> {
-    const SELECT: &str = "SELECT customer_id, data_version, records_hash, body FROM credit_files";
+    let select = format!("SELECT {SNAPSHOT_COLUMNS} FROM credit_files");
     let plan = crate::snapshot::Plan::new(wanted);
     let mut out: Vec<CustomerHead> = Vec::new();
     // Customers whose snapshot cannot be read (damaged, or of a format this version does
@@ -177,11 +189,7 @@ pub(crate) fn customer_files(
                 Record { kind: Kind::Customers, values: Vec::new() }
             }
         };
-        out.push(CustomerHead {
-            customer,
-            data_version: cells[1].int().unwrap_or(0),
-            records_hash: cells[2].text().unwrap_or_default().to_owned(),
-        });
+        out.push(snapshot_head(cells, customer));
     };
     let mut each: Vec<&String> = ids.iter().collect();
     if dense(db, "credit_files", "customer_id", ids)?
@@ -189,7 +197,7 @@ pub(crate) fn customer_files(
     {
         let keep: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
         db.query_blob_rows(
-            &format!("{SELECT} WHERE customer_id >= ? AND customer_id <= ? ORDER BY customer_id"),
+            &format!("{select} WHERE customer_id >= ? AND customer_id <= ? ORDER BY customer_id"),
             &[first.as_str().into(), last.as_str().into()],
             |cells, body| {
                 if keep.contains(cells[0].text().unwrap_or_default()) {
@@ -202,7 +210,7 @@ pub(crate) fn customer_files(
     {
         for id in each {
             db.query_blob_rows(
-                &format!("{SELECT} WHERE customer_id = ?"),
+                &format!("{select} WHERE customer_id = ?"),
                 &[id.as_str().into()],
                 |cells, body| read(cells, body, &mut out),
             )?;
@@ -259,16 +267,10 @@ impl Store {
         let mut failed = None;
         for table in ["credit_files", "credit_file_history"] {
             self.db.query_blob_rows(
-                &format!("SELECT customer_id, data_version, records_hash, body FROM {table} WHERE customer_id = ? AND data_version = ?"),
+                &format!("SELECT {SNAPSHOT_COLUMNS} FROM {table} WHERE customer_id = ? AND data_version = ?"),
                 &[customer_id.into(), Value::Int(data_version)],
                 |cells, body| match crate::snapshot::decode(customer_id, body, &plan, &mut visit) {
-                    Ok(values) => {
-                        head = Some(CustomerHead {
-                            customer: Record { kind: Kind::Customers, values },
-                            data_version: cells[1].int().unwrap_or(0),
-                            records_hash: cells[2].text().unwrap_or_default().to_owned(),
-                        })
-                    }
+                    Ok(values) => head = Some(snapshot_head(cells, Record { kind: Kind::Customers, values })),
                     Err(e) => failed = Some(e),
                 },
             )?;
