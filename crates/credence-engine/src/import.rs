@@ -276,7 +276,12 @@ pub fn import_file(
     }
     if screens {
         options.budget.check()?;
-        session.for_each_record(kind, |r| validator.screen_reference(&r, industry_of(&r).as_deref()))?;
+        let customers = validator.reference_customers();
+        let mut screen = |r: Record| validator.screen_reference(&r, industry_of(&r).as_deref());
+        match customers {
+            Some(customers) => session.for_each_record_of(kind, &customers, &mut screen)?,
+            None => session.for_each_record(kind, &mut screen)?,
+        }
     }
     options.budget.check()?;
     let mut outliers = validator.finish();

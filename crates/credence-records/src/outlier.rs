@@ -111,6 +111,9 @@ pub struct OutlierScreen {
     candidates: Vec<Candidate>,
     candidate_groups: std::collections::HashSet<(String, &'static str)>,
     reference: HashMap<(String, &'static str), Vec<f64>>,
+    /// The customers of the candidates; `industry` when one of them compares with peers.
+    customers: std::collections::BTreeSet<String>,
+    industry: bool,
 }
 
 impl OutlierScreen {
@@ -126,10 +129,26 @@ impl OutlierScreen {
     pub fn add_candidate(&mut self, row: u64, record: &Record, industry: Option<&str>) {
         for measure in measures(record) {
             if let Some(group) = group_of(record, measure.scope, industry) {
+                match measure.scope {
+                    Scope::OwnHistory => {
+                        if let Some(c) = record.text("customer_id") {
+                            self.customers.insert(c.to_owned());
+                        }
+                    }
+                    Scope::Industry => self.industry = true,
+                }
                 self.candidate_groups.insert((group.clone(), measure.name));
                 self.candidates.push(Candidate { row, group, measure });
             }
         }
+    }
+
+    /// The only customers whose stored records can be reference values, when every
+    /// candidate compares with its customer's own history (an invoice or order file);
+    /// `None` when some compare with industry peers, whose records any customer may hold.
+    /// A daily file of a few customers then reads their records, not the whole book's.
+    pub fn reference_customers(&self) -> Option<Vec<String>> {
+        (!self.industry).then(|| self.customers.iter().cloned().collect())
     }
 
     /// Adds a stored record to the reference values of the groups the file touches
@@ -229,6 +248,7 @@ mod tests {
             screen.add_reference(&invoice("C1", a), None);
         }
         screen.add_reference(&big, None);
+        assert_eq!(screen.reference_customers(), Some(vec!["C1".to_owned()]));
         // Another customer's invoices are not kept.
         screen.add_reference(&invoice("C2", 5), None);
         assert_eq!(screen.reference.len(), 1);

@@ -268,6 +268,12 @@ impl Validator {
         self.screen.add_candidate(row, record, industry);
     }
 
+    /// The customers whose stored records are all the reference values the screen can
+    /// use, or `None` for every stored record ([`OutlierScreen::reference_customers`]).
+    pub fn reference_customers(&self) -> Option<Vec<String>> {
+        self.screen.reference_customers()
+    }
+
     /// Adds a stored record to the outlier reference values.
     pub fn screen_reference(&mut self, record: &Record, industry: Option<&str>) {
         self.screen.add_reference(record, industry);

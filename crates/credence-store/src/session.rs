@@ -235,6 +235,27 @@ impl<'s> ImportSession<'s> {
         Ok(())
     }
 
+    /// Every record of a kind held by one of `customers`, as the transaction sees it
+    /// (the kind has a customer id), in no particular order.
+    pub fn for_each_record_of(
+        &mut self,
+        kind: Kind,
+        customers: &[String],
+        mut f: impl FnMut(Record),
+    ) -> Result<(), StoreError> {
+        let columns = &sql_for(kind).columns;
+        for ids in customers.chunks(64) {
+            let marks = vec!["?"; ids.len()].join(", ");
+            let params: Vec<Value> = ids.iter().map(|id| id.as_str().into()).collect();
+            let sql = format!("SELECT {columns} FROM {} WHERE customer_id IN ({marks})", kind.code());
+            self.db.query_each(&sql, &params, |values| {
+                f(Record { kind, values });
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
     /// Customer id → industry section, as the transaction sees it.
     pub fn customer_industries(&mut self) -> Result<std::collections::HashMap<String, String>, StoreError> {
         crate::customer_industries(self.db)
