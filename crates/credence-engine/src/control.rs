@@ -180,7 +180,7 @@ pub(crate) struct Context {
 
 pub(crate) fn context(store: &mut Store, as_of: NaiveDate) -> Result<Context, EngineError> {
     let levels = store
-        .customer_levels()?
+        .level_states()?
         .into_iter()
         .map(|(id, l)| (id, control::Level::parse_label(&l.level).unwrap_or(control::Level::Green)))
         .collect();

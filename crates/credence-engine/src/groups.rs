@@ -257,7 +257,7 @@ pub fn distressed_customers(
             out.insert(customer, DistressStatus::Defaulted);
         }
     }
-    for (customer, level) in store.customer_levels()? {
+    for (customer, level) in store.level_states()? {
         if level.level == "red" {
             out.entry(customer).or_insert(DistressStatus::Red);
         }

@@ -148,7 +148,7 @@ pub fn portfolio_snapshot(
     )?;
     facts.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
     let (book, _) = book_from_facts(policy, &facts, &ctx, as_of);
-    let levels = store.customer_levels()?;
+    let levels = store.level_states()?;
     let (rating_dates, mut pds) = pd_history(store, options.rating_dates)?;
     let mut positions = Vec::with_capacity(facts.len());
     let mut unreadable = Vec::new();

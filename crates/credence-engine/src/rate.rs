@@ -378,9 +378,9 @@ pub fn rate_portfolio(
                     None => true,
                     Some(s) => {
                         s.data_version < versions.get(id).copied().unwrap_or(0)
-                            || s.model_version != model.version()
-                            || s.catalogue_version != catalogue.version()
-                            || s.as_of != as_of
+                            || *s.model_version != *model.version()
+                            || *s.catalogue_version != *catalogue.version()
+                            || *s.as_of != *as_of
                             || logged.get(id).is_some_and(|at| at.as_str() >= s.run_started_at.as_str())
                     }
                 })

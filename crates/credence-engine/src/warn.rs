@@ -13,7 +13,7 @@ use credence_records::Value;
 use credence_store::{CaseFilter, NewAlert, NewNotification, OpenAlert, Store, StoredCase};
 use credence_warning::{
     CustomerStatus, CustomerWarnings, Firing, Level, LevelInput, MonitoredCustomer, PeerAlert, PeerSummary,
-    RuleLevel, RulePack,
+    RuleHit, RuleLevel, RulePack,
 };
 use std::collections::HashMap;
 
@@ -147,7 +147,7 @@ struct Master {
 pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result<WarnReport, EngineError> {
     let as_of = options.as_of;
     let masters = read_masters(store)?;
-    let levels = store.customer_levels()?;
+    let levels = store.level_states()?;
     let open = store.open_alerts()?;
     let grades = latest_grades(store)?;
     let due = due_customers(&masters, &levels, pack, options);
@@ -265,7 +265,7 @@ fn latest_grades(store: &mut Store) -> Result<HashMap<String, String>, EngineErr
 /// frequency.
 fn due_customers<'m>(
     masters: &'m HashMap<String, Master>,
-    levels: &HashMap<String, credence_store::StoredLevel>,
+    levels: &HashMap<String, credence_store::LevelState>,
     pack: &RulePack,
     options: &WarnOptions,
 ) -> Vec<&'m String> {
@@ -296,7 +296,7 @@ fn due_customers<'m>(
 }
 
 /// A customer's firings as the levels read them (codes and levels), and its peer summary.
-type Kept = (Vec<Firing>, PeerSummary);
+type Kept = (Vec<RuleHit>, PeerSummary);
 
 /// What the steps of one run share.
 struct Run<'r> {
@@ -333,7 +333,21 @@ impl Run<'_> {
                 let tier = self.masters.get(c.customer_id()).map(|m| m.tier);
                 let status =
                     CustomerStatus { grade: self.grades.get(c.customer_id()).map(String::as_str), tier };
-                Some(evaluator.evaluate(file, &status))
+                let w = evaluator.evaluate(file, &status);
+                // The evidence is written on the workers: the writer is the run's one
+                // thread that cannot be shared.
+                let evidence: Result<Vec<String>, EngineError> = w
+                    .firings
+                    .iter()
+                    .map(|f| {
+                        evidence_json(
+                            f,
+                            f.sentence(credence_warning::Language::En),
+                            f.sentence(credence_warning::Language::Zh),
+                        )
+                    })
+                    .collect();
+                Some(evidence.map(|e| (w, e)))
             },
             |done, read, evaluate| {
                 report.seconds_read += read;
@@ -344,8 +358,15 @@ impl Run<'_> {
                         report.failed += 1;
                         continue;
                     };
-                    let new_alerts =
-                        reconcile_customer(session, &w, self.open, &open_by_subject, self.cleared)?;
+                    let (w, evidence) = w?;
+                    let new_alerts = reconcile_customer(
+                        session,
+                        &w,
+                        &evidence,
+                        self.open,
+                        &open_by_subject,
+                        self.cleared,
+                    )?;
                     let owner = self
                         .masters
                         .get(w.customer_id.as_str())
@@ -357,7 +378,7 @@ impl Run<'_> {
                     for f in &w.firings {
                         *report.firing_by_rule.entry(f.code.clone()).or_default() += 1;
                     }
-                    kept.push((w.firings.into_iter().map(codes_and_levels).collect(), w.peer));
+                    kept.push((w.firings.iter().map(Firing::hit).collect(), w.peer));
                 }
                 report.seconds_write += t.elapsed().as_secs_f64();
                 Ok(())
@@ -416,7 +437,7 @@ impl Run<'_> {
         session: &mut credence_store::WarningSession<'_>,
         kept: &[Kept],
         peer_alerts: &[PeerAlert],
-        levels: &HashMap<String, credence_store::StoredLevel>,
+        levels: &HashMap<String, credence_store::LevelState>,
         report: &mut WarnReport,
     ) -> Result<(), EngineError> {
         for (firings, peer) in kept {
@@ -438,37 +459,23 @@ impl Run<'_> {
     }
 }
 
-/// A firing as the levels read it: its code and level, without evidence and texts.
-fn codes_and_levels(mut f: Firing) -> Firing {
-    f.evidence = Vec::new();
-    f.name = String::new();
-    f.name_zh = String::new();
-    f.name_en = String::new();
-    f.action_zh = String::new();
-    f.action_en = String::new();
-    f
-}
-
-/// Raises a customer's new firings, refreshes the open alerts that still hold and closes
-/// those whose condition cleared (a rule that could not be decided for missing data
-/// leaves its alert open). Returns the new alerts (id, level, what).
+/// Raises a customer's new firings (`evidence`: each one's evidence), refreshes the open
+/// alerts that still hold and closes those whose condition cleared (a rule that could not
+/// be decided for missing data leaves its alert open). Returns the new alerts (id, level,
+/// what).
 fn reconcile_customer(
     session: &mut credence_store::WarningSession<'_>,
     w: &CustomerWarnings,
+    evidence: &[String],
     open: &HashMap<(String, String), OpenAlert>,
     open_by_subject: &HashMap<&str, Vec<(&str, i64)>>,
     cleared: &str,
 ) -> Result<Vec<(i64, RuleLevel, String)>, EngineError> {
     let id = w.customer_id.as_str();
     let mut new_alerts = Vec::new();
-    for f in &w.firings {
-        let evidence = evidence_json(
-            f,
-            f.sentence(credence_warning::Language::En),
-            f.sentence(credence_warning::Language::Zh),
-        )?;
+    for (f, evidence) in w.firings.iter().zip(evidence) {
         match open.get(&(id.to_owned(), f.code.clone())) {
-            Some(alert) => session.refresh(alert, &evidence)?,
+            Some(alert) => session.refresh(alert, evidence)?,
             None => {
                 let alert = session.raise(&NewAlert {
                     subject_kind: "customer",
@@ -477,7 +484,7 @@ fn reconcile_customer(
                     name_en: &f.name_en,
                     name_zh: &f.name_zh,
                     level: f.level.code(),
-                    evidence: &evidence,
+                    evidence,
                 })?;
                 new_alerts.push((alert, f.level, format!("{} {}", f.code, f.name_en)));
             }

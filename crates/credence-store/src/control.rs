@@ -2,6 +2,7 @@
 //! force, blocked orders with what was decided about them, collection actions and
 //! promises to pay. Every change is one transaction with its log entry.
 
+use crate::batch::{Ids, Rows, SameUpdate};
 use crate::cells::{opt_stamp, stamp};
 use crate::cells::{opt_text, returning_id, text};
 use crate::db::{Cell, Db};
@@ -174,16 +175,23 @@ impl Store {
     /// superseded by its new one. Returns the new ids, in order.
     pub fn insert_limit_requests(&mut self, requests: &[StoredLimitRequest]) -> Result<Vec<i64>, StoreError> {
         self.in_transaction(|db| {
-            let mut ids = Vec::with_capacity(requests.len());
+            let mut superseded = SameUpdate::new(
+                "UPDATE limit_requests SET status = 'superseded' WHERE status = 'pending' AND customer_id IN",
+            );
             for r in requests {
-                db.execute(
-                    "UPDATE limit_requests SET status = 'superseded' WHERE customer_id = ? AND status = 'pending'",
-                    &[r.customer_id.as_str().into()],
-                )?;
-                ids.push(returning_id(
+                superseded.push(db, &[], r.customer_id.as_str().into())?;
+            }
+            superseded.flush(db)?;
+            let mut ids = Ids::new("limit_requests");
+            let mut rows = Rows::new(format!("INSERT INTO limit_requests ({REQUEST_COLUMNS})"), 15, "");
+            let mut out = Vec::with_capacity(requests.len());
+            for r in requests {
+                let id = ids.next(db)?;
+                out.push(id);
+                rows.push(
                     db,
-                    &format!("INSERT INTO limit_requests ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &REQUEST_COLUMNS[4..]),
-                    &[
+                    [
+                        Value::Int(id),
                         r.customer_id.as_str().into(),
                         r.policy_version.as_str().into(),
                         r.as_of.as_str().into(),
@@ -199,9 +207,10 @@ impl Store {
                         r.proposal.as_str().into(),
                         r.route.as_str().into(),
                     ],
-                )?);
+                )?;
             }
-            Ok(ids)
+            rows.flush(db)?;
+            Ok(out)
         })
     }
 

@@ -129,8 +129,8 @@ impl Store {
 
     /// For each customer with a collection log, when its latest promise or dispute was
     /// logged: a rating made before then does not reflect it.
-    pub fn collection_log_times(&mut self) -> Result<HashMap<String, String>, StoreError> {
-        let mut out: HashMap<String, String> = HashMap::new();
+    pub fn collection_log_times(&mut self) -> Result<crate::IdMap<String>, StoreError> {
+        let mut out = crate::IdMap::<String>::default();
         for table in ["promises", "disputes"] {
             self.db.query_cells(
                 &format!("SELECT customer_id, MAX(logged_at) FROM {table} GROUP BY customer_id"),

@@ -20,6 +20,7 @@
 
 mod access;
 mod audit;
+mod batch;
 mod browse;
 mod cells;
 mod control;
@@ -66,10 +67,13 @@ pub use ratings::{
 pub use repair::{RepairItem, RepairPlan};
 pub use session::{Counts, ImportSession, NewImportRun, Outcome};
 pub use warnings::{
-    AlertFilter, CaseEvent, CaseFile, CaseFilter, LevelChange, NewAlert, OpenAlert, StoredAlert, StoredCase,
-    StoredLevel, WarningCounts, WarningSession, WorkCounts,
+    AlertFilter, CaseEvent, CaseFile, CaseFilter, LevelChange, LevelState, NewAlert, OpenAlert, StoredAlert,
+    StoredCase, StoredLevel, WarningCounts, WarningSession, WorkCounts,
 };
 pub use write_scope::{ScopeReason, ScopeRefusal};
+
+/// Values by customer id over a whole portfolio, with a hasher made for many short keys.
+pub type IdMap<V> = rustc_hash::FxHashMap<String, V>;
 
 use credence_domain::CustomerScope;
 use credence_domain::Timestamp;
@@ -220,10 +224,14 @@ impl Store {
         create_database_file(path)?;
         let conn = rusqlite::Connection::open(path).map_err(err)?;
         // WAL: readers never block the writer; NORMAL sync is safe against a killed
-        // process (a transaction is either in the log whole or not at all).
+        // process (a transaction is either in the log whole or not at all). The log is
+        // copied back into the database every 8,192 pages (32 MB) rather than every
+        // 1,000: a rating run commits every few thousand customers, and copying (and
+        // syncing) the same index pages back after each commit cost it a tenth of its
+        // time on 100,000 customers.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;
-             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192;",
         )
         .map_err(err)?;
         let mut db = Db::sqlite(conn);

@@ -231,9 +231,10 @@ impl Store {
     /// Every customer id, in order.
     pub fn customer_ids(&mut self) -> Result<Vec<String>, StoreError> {
         let mut ids = Vec::new();
-        self.db.query_each("SELECT customer_id FROM customers ORDER BY customer_id", &[], |r| {
-            ids.push(r[0].as_text().unwrap_or_default().to_owned());
-            Ok(())
+        // A customer's natural key is its id: its unique index gives the ids in order
+        // without reading or sorting the table.
+        self.db.query_cells("SELECT natural_key FROM customers ORDER BY natural_key", &[], |r| {
+            ids.push(r[0].text().unwrap_or_default().to_owned());
         })?;
         Ok(ids)
     }
@@ -324,8 +325,13 @@ impl Store {
 
     /// For each customer, the newest import that wrote any of its records: a rating older
     /// than this is stale. Read from the snapshots' index, not the record tables.
-    pub fn data_versions(&mut self) -> Result<HashMap<String, i64>, StoreError> {
-        let mut out: HashMap<String, i64> = HashMap::new();
+    pub fn data_versions(&mut self) -> Result<crate::IdMap<i64>, StoreError> {
+        let n = self
+            .db
+            .query_one("SELECT COUNT(*) FROM credit_files", &[])?
+            .and_then(|v| v.as_int())
+            .unwrap_or(0);
+        let mut out = crate::IdMap::with_capacity_and_hasher(n.max(0) as usize, Default::default());
         self.db.query_cells("SELECT customer_id, data_version FROM credit_files", &[], |r| {
             out.insert(r[0].text().unwrap_or_default().to_owned(), r[1].int().unwrap_or(0));
         })?;

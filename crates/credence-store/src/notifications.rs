@@ -41,11 +41,26 @@ pub struct StoredNotification {
     pub channels_done: Vec<String>,
 }
 
+/// The statement that queues notifications, up to `VALUES`; [`notification_row`] gives a
+/// row of it.
+pub(crate) const NOTIFICATION_INSERT: &str = "INSERT INTO notifications (kind, recipient, title_en, title_zh, payload, created_at, status, next_attempt_at)";
+
+/// A notification queued at `at`, due at once, as a row of [`NOTIFICATION_INSERT`].
+pub(crate) fn notification_row(n: &NewNotification<'_>, at: &str) -> [Value; 8] {
+    [
+        n.kind.into(),
+        n.recipient.into(),
+        n.title_en.into(),
+        n.title_zh.into(),
+        n.payload.into(),
+        at.into(),
+        "pending".into(),
+        at.into(),
+    ]
+}
+
 pub(crate) fn enqueue(db: &mut Db, n: &NewNotification<'_>, at: &str) -> Result<(), StoreError> {
-    db.execute(
-        "INSERT INTO notifications (kind, recipient, title_en, title_zh, payload, created_at, status, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
-        &[n.kind.into(), n.recipient.into(), n.title_en.into(), n.title_zh.into(), n.payload.into(), at.into(), at.into()],
-    )?;
+    db.execute(&format!("{NOTIFICATION_INSERT} VALUES (?, ?, ?, ?, ?, ?, ?, ?)"), &notification_row(n, at))?;
     Ok(())
 }
 

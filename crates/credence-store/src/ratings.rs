@@ -2,12 +2,14 @@
 //! industry medians of a run. Ratings are appended, never updated, so every earlier grade
 //! stays visible as history.
 
+use crate::batch::Rows;
 use crate::db::Db;
 use crate::{Store, StoreError};
 use credence_domain::CustomerId;
 use credence_domain::Timestamp;
 use credence_records::Value;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A rating to store.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -111,15 +113,24 @@ pub struct RatingRun {
     pub failed: i64,
 }
 
-/// The last rating of a customer, as needed to decide whether it must be re-rated.
+/// The last rating of a customer, as needed to decide whether it must be re-rated. The
+/// texts are shared by the ratings of a run: a million stamps hold a handful of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RatingStamp {
-    pub as_of: String,
+    pub as_of: Arc<str>,
     pub data_version: i64,
-    pub model_version: String,
-    pub catalogue_version: String,
+    pub model_version: Arc<str>,
+    pub catalogue_version: Arc<str>,
     /// When the run that made the rating started.
-    pub run_started_at: Timestamp,
+    pub run_started_at: Arc<Timestamp>,
+}
+
+/// `text` as a shared text, the one of `last` when equal.
+fn shared(last: &mut Option<Arc<str>>, text: &str) -> Arc<str> {
+    match last {
+        Some(t) if &**t == text => t.clone(),
+        _ => last.insert(Arc::from(text)).clone(),
+    }
 }
 
 const RATING_COLUMNS: &str = "r.id, r.run_id, r.customer_id, r.as_of, r.model_version, r.catalogue_version, r.inputs_hash, r.data_version, r.score, r.pd, r.letter_grade, r.point_grade, r.model_letter_grade, r.model_point_grade, r.detail";
@@ -196,13 +207,15 @@ impl<'s> RatingSession<'s> {
     /// Stores ratings in the order given, many rows to a statement: a portfolio run writes
     /// a million.
     pub fn insert_ratings(&mut self, ratings: &[NewRating]) -> Result<(), StoreError> {
-        const COLUMNS: &str = "run_id, customer_id, as_of, model_version, catalogue_version, inputs_hash, data_version, score, pd, letter_grade, point_grade, model_letter_grade, model_point_grade, detail";
-        const ROWS: usize = 64;
-        for batch in ratings.chunks(ROWS) {
-            let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; batch.len()].join(", ");
-            let mut params = Vec::with_capacity(batch.len() * 14);
-            for r in batch {
-                params.extend([
+        let mut rows = Rows::new(
+            "INSERT INTO ratings (run_id, customer_id, as_of, model_version, catalogue_version, inputs_hash, data_version, score, pd, letter_grade, point_grade, model_letter_grade, model_point_grade, detail)",
+            14,
+            "",
+        );
+        for r in ratings {
+            rows.push(
+                self.db,
+                [
                     Value::Int(self.run_id),
                     r.customer_id.as_str().into(),
                     r.as_of.as_str().into(),
@@ -217,10 +230,10 @@ impl<'s> RatingSession<'s> {
                     r.model_letter_grade.as_str().into(),
                     r.model_point_grade.as_str().into(),
                     r.detail.as_str().into(),
-                ]);
-            }
-            self.db.execute(&format!("INSERT INTO ratings ({COLUMNS}) VALUES {rows}"), &params)?;
+                ],
+            )?;
         }
+        rows.flush(self.db)?;
         Ok(())
     }
 
@@ -323,19 +336,20 @@ impl Store {
     /// must be re-rated. Reads the finished runs newest first, each run's ratings in the
     /// order they were written, and stops once every customer has one: after a whole
     /// portfolio run, usually that run alone.
-    pub fn rating_stamps(&mut self) -> Result<HashMap<String, RatingStamp>, StoreError> {
+    pub fn rating_stamps(&mut self) -> Result<crate::IdMap<RatingStamp>, StoreError> {
         let customers =
             self.db.query_one("SELECT COUNT(*) FROM customers", &[])?.and_then(|v| v.as_int()).unwrap_or(0);
         let runs = self.db.query(
             "SELECT id, started_at FROM rating_runs WHERE finished_at IS NOT NULL ORDER BY id DESC",
             &[],
         )?;
-        let mut out: HashMap<String, RatingStamp> = HashMap::new();
+        let mut out = crate::IdMap::with_capacity_and_hasher(customers.max(0) as usize, Default::default());
         for run in runs {
             if customers > 0 && out.len() as i64 >= customers {
                 break;
             }
-            let started = Timestamp::stored(text(&run[1]));
+            let started = Arc::new(Timestamp::stored(text(&run[1])));
+            let (mut as_of, mut model, mut catalogue) = (None, None, None);
             self.db.query_cells(
                 "SELECT customer_id, as_of, data_version, model_version, catalogue_version FROM ratings WHERE run_id = ?",
                 &[run[0].clone()],
@@ -347,10 +361,10 @@ impl Store {
                     out.insert(
                         id.to_owned(),
                         RatingStamp {
-                            as_of: r[1].text().unwrap_or_default().to_owned(),
+                            as_of: shared(&mut as_of, r[1].text().unwrap_or_default()),
                             data_version: r[2].int().unwrap_or(0),
-                            model_version: r[3].text().unwrap_or_default().to_owned(),
-                            catalogue_version: r[4].text().unwrap_or_default().to_owned(),
+                            model_version: shared(&mut model, r[3].text().unwrap_or_default()),
+                            catalogue_version: shared(&mut catalogue, r[4].text().unwrap_or_default()),
                             run_started_at: started.clone(),
                         },
                     );

@@ -3,10 +3,11 @@
 //! `notifications.rs`). A run's changes are one transaction; each case
 //! action is one transaction with its log entry.
 
+use crate::batch::{Ids, Rows, SameUpdate};
 use crate::cells::{opt_stamp, stamp};
 use crate::cells::{opt_text, returning_id, text};
 use crate::db::{Cell, Db};
-use crate::notifications::{NewNotification, enqueue};
+use crate::notifications::{NOTIFICATION_INSERT, NewNotification, enqueue, notification_row};
 use crate::{Store, StoreError};
 use credence_domain::CustomerId;
 use credence_domain::Timestamp;
@@ -60,6 +61,28 @@ pub struct StoredLevel {
     pub checked_as_of: String,
     /// Why (JSON).
     pub causes: String,
+}
+
+/// A customer's current level as a run compares it: the causes by their hash, so that a
+/// million customers' causes are not held in memory to find the few that changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelState {
+    pub level: String,
+    pub watch: bool,
+    pub since_as_of: String,
+    pub checked_as_of: String,
+    causes_hash: u64,
+}
+
+impl LevelState {
+    /// Whether `causes` (JSON) are the stored ones.
+    pub fn same_causes(&self, causes: &str) -> bool {
+        self.causes_hash == causes_hash(causes)
+    }
+}
+
+fn causes_hash(causes: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(causes.as_bytes())
 }
 
 /// A change of a customer's level.
@@ -216,7 +239,9 @@ fn log_case(
 }
 
 /// A warning run in progress: everything it changes is one transaction, committed by
-/// [`WarningSession::commit`] or rolled back when dropped.
+/// [`WarningSession::commit`] or rolled back when dropped. Rows are written many to a
+/// statement ([`crate::batch`]): what a method records reaches the database by the next
+/// statement that depends on it, and all of it before commit.
 pub struct WarningSession<'a> {
     db: &'a mut Db,
     run_id: i64,
@@ -224,6 +249,81 @@ pub struct WarningSession<'a> {
     at: Timestamp,
     counts: WarningCounts,
     open: bool,
+    w: Writes,
+}
+
+/// The rows a warning run has recorded and not written yet.
+struct Writes {
+    alert_ids: Ids,
+    case_ids: Ids,
+    alerts: Rows,
+    cases: Rows,
+    case_alerts: Rows,
+    case_events: Rows,
+    notifications: Rows,
+    levels: Rows,
+    level_changes: Rows,
+    /// Open alerts with new evidence.
+    evidence: Rows,
+    checked: SameUpdate,
+    closed: SameUpdate,
+}
+
+impl Writes {
+    fn new() -> Writes {
+        Writes {
+            alert_ids: Ids::new("alerts"),
+            case_ids: Ids::new("cases"),
+            alerts: Rows::new(
+                "INSERT INTO alerts (id, subject_kind, subject, rule_code, name_en, name_zh, level, status, raised_run, raised_as_of, raised_at, last_run, last_as_of, evidence, evidence_hash)",
+                15,
+                "",
+            ),
+            cases: Rows::new(
+                "INSERT INTO cases (id, customer_id, level, status, stage, owner, opened_at, due_at)",
+                8,
+                "",
+            ),
+            case_alerts: Rows::new("INSERT INTO case_alerts (case_id, alert_id)", 2, ""),
+            case_events: Rows::new("INSERT INTO case_events (case_id, at, actor, kind, note)", 5, ""),
+            notifications: Rows::new(NOTIFICATION_INSERT, 8, ""),
+            levels: Rows::new(
+                "INSERT INTO customer_levels (customer_id, level, watch, since_as_of, checked_as_of, causes)",
+                6,
+                " ON CONFLICT (customer_id) DO UPDATE SET level = excluded.level, watch = excluded.watch, since_as_of = excluded.since_as_of, checked_as_of = excluded.checked_as_of, causes = excluded.causes",
+            ),
+            level_changes: Rows::new(
+                "INSERT INTO level_changes (customer_id, from_level, to_level, as_of, changed_at, run_id, causes)",
+                7,
+                "",
+            ),
+            evidence: Rows::with_row(
+                "UPDATE alerts SET last_run = v.column2, last_as_of = v.column3, evidence = v.column4, evidence_hash = v.column5 FROM (",
+                "(CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?, ?)",
+                5,
+                ") AS v WHERE alerts.id = v.column1",
+            ),
+            checked: SameUpdate::new("UPDATE customer_levels SET checked_as_of = ? WHERE customer_id IN"),
+            closed: SameUpdate::new(
+                "UPDATE alerts SET status = 'closed', closed_as_of = ?, closed_at = ?, close_note = ?, last_run = ? WHERE id IN",
+            ),
+        }
+    }
+
+    /// Writes everything recorded, parents before the rows that refer to them.
+    fn flush(&mut self, db: &mut Db) -> Result<(), StoreError> {
+        self.alerts.flush(db)?;
+        self.cases.flush(db)?;
+        self.case_alerts.flush(db)?;
+        self.case_events.flush(db)?;
+        self.notifications.flush(db)?;
+        self.levels.flush(db)?;
+        self.level_changes.flush(db)?;
+        self.evidence.flush(db)?;
+        self.checked.flush(db)?;
+        self.closed.flush(db)?;
+        Ok(())
+    }
 }
 
 impl WarningSession<'_> {
@@ -237,16 +337,18 @@ impl WarningSession<'_> {
 
     /// Raises a new open alert; returns its id.
     pub fn raise(&mut self, a: &NewAlert<'_>) -> Result<i64, StoreError> {
-        let id = returning_id(
+        let id = self.w.alert_ids.next(self.db)?;
+        self.w.alerts.push(
             self.db,
-            "INSERT INTO alerts (subject_kind, subject, rule_code, name_en, name_zh, level, status, raised_run, raised_as_of, raised_at, last_run, last_as_of, evidence, evidence_hash) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            &[
+            [
+                Value::Int(id),
                 a.subject_kind.into(),
                 a.subject.into(),
                 a.rule_code.into(),
                 a.name_en.into(),
                 a.name_zh.into(),
                 a.level.into(),
+                "open".into(),
                 Value::Int(self.run_id),
                 self.as_of.as_str().into(),
                 self.at.as_str().into(),
@@ -269,14 +371,14 @@ impl WarningSession<'_> {
         if hash == alert.evidence_hash {
             return Ok(());
         }
-        self.db.execute(
-            "UPDATE alerts SET last_run = ?, last_as_of = ?, evidence = ?, evidence_hash = ? WHERE id = ?",
-            &[
+        self.w.evidence.push(
+            self.db,
+            [
+                Value::Int(alert.id),
                 Value::Int(self.run_id),
                 self.as_of.as_str().into(),
                 evidence.into(),
                 hash.into(),
-                Value::Int(alert.id),
             ],
         )?;
         self.counts.updated += 1;
@@ -285,10 +387,8 @@ impl WarningSession<'_> {
 
     /// An open alert whose condition no longer holds is closed with a note.
     pub fn close(&mut self, id: i64, note: &str) -> Result<(), StoreError> {
-        self.db.execute(
-            "UPDATE alerts SET status = 'closed', closed_as_of = ?, closed_at = ?, close_note = ?, last_run = ? WHERE id = ?",
-            &[self.as_of.as_str().into(), self.at.as_str().into(), note.into(), Value::Int(self.run_id), Value::Int(id)],
-        )?;
+        let set = [self.as_of.as_str().into(), self.at.as_str().into(), note.into(), Value::Int(self.run_id)];
+        self.w.closed.push(self.db, &set, Value::Int(id))?;
         self.counts.closed += 1;
         Ok(())
     }
@@ -298,19 +398,16 @@ impl WarningSession<'_> {
     pub fn set_level(
         &mut self,
         customer_id: &str,
-        previous: Option<&StoredLevel>,
+        previous: Option<&LevelState>,
         level: &str,
         watch: bool,
         causes: &str,
     ) -> Result<(), StoreError> {
         self.counts.evaluated += 1;
         let changed = previous.is_none_or(|p| p.level != level);
-        if let Some(p) = previous.filter(|p| !changed && p.watch == watch && p.causes == causes) {
+        if let Some(p) = previous.filter(|p| !changed && p.watch == watch && p.same_causes(causes)) {
             if p.checked_as_of != self.as_of {
-                self.db.execute(
-                    "UPDATE customer_levels SET checked_as_of = ? WHERE customer_id = ?",
-                    &[self.as_of.as_str().into(), customer_id.into()],
-                )?;
+                self.w.checked.push(self.db, &[self.as_of.as_str().into()], customer_id.into())?;
             }
             return Ok(());
         }
@@ -318,9 +415,9 @@ impl WarningSession<'_> {
             Some(p) if !changed => p.since_as_of.clone(),
             _ => self.as_of.clone(),
         };
-        self.db.execute(
-            "INSERT INTO customer_levels (customer_id, level, watch, since_as_of, checked_as_of, causes) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET level = excluded.level, watch = excluded.watch, since_as_of = excluded.since_as_of, checked_as_of = excluded.checked_as_of, causes = excluded.causes",
-            &[
+        self.w.levels.push(
+            self.db,
+            [
                 customer_id.into(),
                 level.into(),
                 Value::Int(watch.into()),
@@ -330,9 +427,9 @@ impl WarningSession<'_> {
             ],
         )?;
         if changed {
-            self.db.execute(
-                "INSERT INTO level_changes (customer_id, from_level, to_level, as_of, changed_at, run_id, causes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                &[
+            self.w.level_changes.push(
+                self.db,
+                [
                     customer_id.into(),
                     previous.map_or(Value::Null, |p| p.level.as_str().into()),
                     level.into(),
@@ -355,12 +452,21 @@ impl WarningSession<'_> {
         owner: &str,
         due_at: &Timestamp,
     ) -> Result<i64, StoreError> {
-        let id = returning_id(
+        let id = self.w.case_ids.next(self.db)?;
+        self.w.cases.push(
             self.db,
-            "INSERT INTO cases (customer_id, level, status, stage, owner, opened_at, due_at) VALUES (?, ?, 'open', 'watch', ?, ?, ?) RETURNING id",
-            &[customer_id.into(), level.into(), owner.into(), self.at.as_str().into(), due_at.into()],
+            [
+                Value::Int(id),
+                customer_id.into(),
+                level.into(),
+                "open".into(),
+                "watch".into(),
+                owner.into(),
+                self.at.as_str().into(),
+                due_at.into(),
+            ],
         )?;
-        log_case(self.db, id, &self.at, "system", "opened", &format!("{level} alert; owner {owner}"))?;
+        self.log_case(id, "opened", &format!("{level} alert; owner {owner}"))?;
         Ok(id)
     }
 
@@ -373,25 +479,34 @@ impl WarningSession<'_> {
         note: &str,
         raise_to: Option<(&str, &str)>,
     ) -> Result<(), StoreError> {
-        self.db.execute(
-            "INSERT INTO case_alerts (case_id, alert_id) VALUES (?, ?)",
-            &[Value::Int(case_id), Value::Int(alert_id)],
-        )?;
+        self.w.case_alerts.push(self.db, [Value::Int(case_id), Value::Int(alert_id)])?;
         if let Some((level, due_at)) = raise_to {
+            // The case may have been opened by this run and not be written yet.
+            self.w.flush(self.db)?;
             self.db.execute(
                 "UPDATE cases SET level = ?, due_at = ? WHERE id = ?",
                 &[level.into(), due_at.into(), Value::Int(case_id)],
             )?;
         }
-        log_case(self.db, case_id, &self.at, "system", "joined", note)
+        self.log_case(case_id, "joined", note)
+    }
+
+    fn log_case(&mut self, case_id: i64, kind: &str, note: &str) -> Result<(), StoreError> {
+        self.w.case_events.push(
+            self.db,
+            [Value::Int(case_id), self.at.as_str().into(), "system".into(), kind.into(), note.into()],
+        )?;
+        Ok(())
     }
 
     /// Queues a notification with the run's changes.
     pub fn notify(&mut self, n: &NewNotification<'_>) -> Result<(), StoreError> {
-        enqueue(self.db, n, &self.at)
+        self.w.notifications.push(self.db, notification_row(n, &self.at))?;
+        Ok(())
     }
 
     pub fn commit(mut self, finished_at: &Timestamp) -> Result<WarningCounts, StoreError> {
+        self.w.flush(self.db)?;
         let c = self.counts;
         self.db.execute(
             "UPDATE warning_runs SET finished_at = ?, evaluated = ?, raised = ?, updated = ?, closed = ?, level_changes = ? WHERE id = ?",
@@ -438,6 +553,7 @@ impl Store {
             at: started_at.clone(),
             counts: WarningCounts::default(),
             open: true,
+            w: Writes::new(),
         };
         session.run_id = returning_id(
             session.db,
@@ -537,6 +653,26 @@ impl Store {
                     causes: text(r[5]),
                 };
                 out.insert(l.customer_id.to_string(), l);
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// Every customer's current level as a warning run compares it, by customer id.
+    pub fn level_states(&mut self) -> Result<HashMap<String, LevelState>, StoreError> {
+        let mut out = HashMap::new();
+        self.db.query_cells(
+            "SELECT customer_id, level, watch, since_as_of, checked_as_of, causes FROM customer_levels",
+            &[],
+            |r| {
+                let l = LevelState {
+                    level: text(r[1]),
+                    watch: r[2].int() == Some(1),
+                    since_as_of: text(r[3]),
+                    checked_as_of: text(r[4]),
+                    causes_hash: causes_hash(r[5].text().unwrap_or_default()),
+                };
+                out.insert(text(r[0]), l);
             },
         )?;
         Ok(out)

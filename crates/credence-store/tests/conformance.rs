@@ -530,7 +530,7 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     let open = store.open_alerts().unwrap();
     assert_eq!(open.len(), 2);
     let w01 = open[&("C1".to_owned(), "W01".to_owned())].clone();
-    let levels = store.customer_levels().unwrap();
+    let levels = store.level_states().unwrap();
     let mut s =
         store.begin_warning_run("2026-08-31", "P1", "K1", "all", &"2026-09-01T09:00:00Z".into()).unwrap();
     s.refresh(&w01, "{\"v\":1}").unwrap();
@@ -548,6 +548,27 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     let (c, log, alerts) = store.case(case).unwrap().unwrap();
     assert_eq!((c.level.as_str(), c.due_at.as_str(), alerts), ("red", "2026-08-02T09:00:00Z", vec![a, b]));
     assert_eq!(log.len(), 3);
+    // New evidence is written, levels change and are logged, and new ids go on after
+    // the stored ones.
+    let w01 = store.open_alerts().unwrap()[&("C1".to_owned(), "W01".to_owned())].clone();
+    let levels = store.level_states().unwrap();
+    let mut s =
+        store.begin_warning_run("2026-09-15", "P1", "K1", "all", &"2026-09-16T09:00:00Z".into()).unwrap();
+    s.refresh(&w01, "{\"v\":9}").unwrap();
+    let w05 = s.raise(&alert("W05", "{}")).unwrap();
+    s.set_level("C1", levels.get("C1"), "red", true, "[\"W05\"]").unwrap();
+    s.set_level("C2", None, "green", false, "[]").unwrap();
+    let counts = s.commit(&"2026-09-16T09:00:01Z".into()).unwrap();
+    assert_eq!((counts.updated, counts.raised, counts.level_changes), (1, 1, 2));
+    assert!(w05 > b, "{w05} after {b}");
+    let refreshed = store.alert(w01.id).unwrap().unwrap();
+    assert_eq!((refreshed.evidence.as_str(), refreshed.last_as_of.as_str()), ("{\"v\":9}", "2026-09-15"));
+    assert_eq!(store.alert(w05).unwrap().unwrap().rule_code, "W05");
+    let levels = store.customer_levels().unwrap();
+    let c1 = &levels["C1"];
+    assert_eq!((c1.level.as_str(), c1.watch, c1.since_as_of.as_str()), ("red", true, "2026-09-15"));
+    assert_eq!((levels["C2"].level.as_str(), levels.len()), ("green", 2));
+    assert_eq!(store.level_changes("C1").unwrap().len(), 2);
     store
         .update_case(
             case,
@@ -597,14 +618,15 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
         store.cases(&CaseFilter { due_before: Some("2026-08-03".into()), ..CaseFilter::default() }).unwrap();
     assert_eq!(overdue.len(), 1);
     assert_eq!(overdue[0].owner, "li");
-    // A second open alert of the same rule for the same subject is refused, and the
-    // abandoned run leaves nothing.
+    // A second open alert of the same rule for the same subject is refused (by the
+    // commit at the latest: a run writes its rows many to a statement), and the failed
+    // run leaves nothing.
     let mut s = store.begin_warning_run("2026-09-30", "P1", "K1", "all", &"t".into()).unwrap();
     s.close(w01.id, "x").unwrap();
-    assert!(s.raise(&alert("W03", "{}")).is_ok());
-    assert!(s.raise(&alert("W03", "{}")).is_err());
-    drop(s);
-    assert_eq!(store.open_alerts().unwrap().len(), 1);
+    s.raise(&alert("W03", "{}")).unwrap();
+    s.raise(&alert("W03", "{}")).unwrap();
+    assert!(s.commit(&"t2".into()).is_err());
+    assert_eq!(store.open_alerts().unwrap().len(), 2);
     assert_eq!(store.alert(w01.id).unwrap().unwrap().status, "open");
 }
 

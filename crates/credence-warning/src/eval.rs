@@ -262,8 +262,8 @@ impl<'p> Evaluator<'p> {
                 }
             }
         }
-        let level =
-            pack.levels.decide(&LevelInput { firings: &firings, grade: status.grade, peer_alerts: &[] });
+        let hits: Vec<_> = firings.iter().map(Firing::hit).collect();
+        let level = pack.levels.decide(&LevelInput { firings: &hits, grade: status.grade, peer_alerts: &[] });
         let peer = PeerSummary {
             customer_id: file.customer_id.as_str().into(),
             industry: file.industry.clone(),

@@ -32,6 +32,13 @@ pub struct Firing {
     pub evidence: Vec<Fact>,
 }
 
+impl Firing {
+    /// The rule and its level, without the evidence: what a level is decided from.
+    pub fn hit(&self) -> crate::level::RuleHit {
+        crate::level::RuleHit { code: self.code.clone(), level: self.level }
+    }
+}
+
 /// How a fact came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

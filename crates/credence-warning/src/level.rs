@@ -18,7 +18,6 @@
 use serde::Serialize;
 
 use crate::aggregate::PeerAlert;
-use crate::evidence::Firing;
 
 /// A customer's warning level.
 pub use credence_domain::Level;
@@ -77,10 +76,17 @@ pub struct LevelPolicy {
     pub watch_rules_for_yellow: u32,
 }
 
+/// A rule that fired, as a level reads it: which, and how severe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleHit {
+    pub code: String,
+    pub level: RuleLevel,
+}
+
 /// What a level is decided from.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LevelInput<'a> {
-    pub firings: &'a [Firing],
+    pub firings: &'a [RuleHit],
     /// The customer's current rating grade, if rated.
     pub grade: Option<&'a str>,
     /// The peer alerts that cover the customer ([`PeerAlert::covers`]).

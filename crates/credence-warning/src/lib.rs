@@ -175,5 +175,5 @@ pub use error::{PackError, Problem};
 pub use eval::{CustomerStatus, CustomerWarnings, Evaluator};
 pub use evidence::{Fact, FactKind, Firing, Language, Reading, Term};
 pub use frequency::{Interval, MonitoredCustomer, MonitoringCheck, MonitoringPolicy};
-pub use level::{Level, LevelCause, LevelDecision, LevelInput, LevelPolicy, RuleLevel};
+pub use level::{Level, LevelCause, LevelDecision, LevelInput, LevelPolicy, RuleHit, RuleLevel};
 pub use pack::{BUILTIN_PACK, Rule, RulePack, Scope};

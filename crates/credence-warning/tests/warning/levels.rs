@@ -1,7 +1,9 @@
 //! The level policy of the shipped pack: red rules, yellow rules and their escalation,
 //! green-watch rules, grades on the merged scale, and peer alerts.
 
-use credence_warning::{Firing, GroupBy, Level, LevelCause, LevelDecision, LevelInput, PeerAlert, RuleLevel};
+use credence_warning::{
+    Firing, GroupBy, Level, LevelCause, LevelDecision, LevelInput, PeerAlert, RuleHit, RuleLevel,
+};
 
 use crate::fixture::builtin;
 
@@ -19,8 +21,8 @@ fn firing(code: &str, level: RuleLevel) -> Firing {
 }
 
 fn decide(levels: &[RuleLevel], grade: Option<&str>) -> LevelDecision {
-    let firings: Vec<Firing> =
-        levels.iter().enumerate().map(|(i, l)| firing(&format!("W{:02}", i + 1), *l)).collect();
+    let firings: Vec<RuleHit> =
+        levels.iter().enumerate().map(|(i, l)| firing(&format!("W{:02}", i + 1), *l).hit()).collect();
     builtin().decide_level(&LevelInput { firings: &firings, grade, peer_alerts: &[] })
 }
 
@@ -96,7 +98,7 @@ fn peer_alerts_count_like_rules() {
         action_zh: String::new(),
         action_en: String::new(),
     };
-    let firings = [firing("W01", RuleLevel::Yellow), firing("W02", RuleLevel::Yellow)];
+    let firings = [firing("W01", RuleLevel::Yellow).hit(), firing("W02", RuleLevel::Yellow).hit()];
     let alerts = [&alert];
     let d = builtin().decide_level(&LevelInput { firings: &firings, grade: None, peer_alerts: &alerts });
     assert_eq!(d.level, Level::Red, "two yellow rules and a yellow alert are three");
