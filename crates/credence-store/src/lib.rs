@@ -68,7 +68,7 @@ pub use repair::{RepairItem, RepairPlan};
 pub use session::{Counts, ImportSession, NewImportRun, Outcome};
 pub use warnings::{
     AlertFilter, CaseEvent, CaseFile, CaseFilter, LevelChange, LevelState, NewAlert, OpenAlert, StoredAlert,
-    StoredCase, StoredLevel, WarningCounts, WarningSession, WorkCounts,
+    StoredCase, WarningCounts, WarningSession, WorkCounts,
 };
 pub use write_scope::{ScopeReason, ScopeRefusal};
 

@@ -51,18 +51,6 @@ pub struct NewAlert<'a> {
     pub evidence: &'a str,
 }
 
-/// A customer's current level.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct StoredLevel {
-    pub customer_id: CustomerId,
-    pub level: String,
-    pub watch: bool,
-    pub since_as_of: String,
-    pub checked_as_of: String,
-    /// Why (JSON).
-    pub causes: String,
-}
-
 /// A customer's current level as a run compares it: the causes by their hash, so that a
 /// million customers' causes are not held in memory to find the few that changed.
 #[derive(Debug, Clone, PartialEq)]
@@ -632,27 +620,6 @@ impl Store {
                 let alert =
                     OpenAlert { id: r[2].int().unwrap_or(0), level: text(r[3]), evidence_hash: text(r[4]) };
                 out.insert((text(r[0]), text(r[1])), alert);
-            },
-        )?;
-        Ok(out)
-    }
-
-    /// Every customer's current level.
-    pub fn customer_levels(&mut self) -> Result<HashMap<String, StoredLevel>, StoreError> {
-        let mut out = HashMap::new();
-        self.db.query_cells(
-            "SELECT customer_id, level, watch, since_as_of, checked_as_of, causes FROM customer_levels",
-            &[],
-            |r| {
-                let l = StoredLevel {
-                    customer_id: text(r[0]).into(),
-                    level: text(r[1]),
-                    watch: r[2].int() == Some(1),
-                    since_as_of: text(r[3]),
-                    checked_as_of: text(r[4]),
-                    causes: text(r[5]),
-                };
-                out.insert(l.customer_id.to_string(), l);
             },
         )?;
         Ok(out)

@@ -538,7 +538,7 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     s.set_level("C1", levels.get("C1"), "yellow", false, "[]").unwrap();
     let counts = s.commit(&"2026-09-01T09:00:01Z".into()).unwrap();
     assert_eq!((counts.still_open, counts.updated, counts.closed, counts.level_changes), (1, 0, 1, 0));
-    assert_eq!(store.customer_levels().unwrap()["C1"].checked_as_of, "2026-08-31");
+    assert_eq!(store.level_states().unwrap()["C1"].checked_as_of, "2026-08-31");
     let closed = store.alert(b).unwrap().unwrap();
     assert_eq!((closed.status.as_str(), closed.closed_as_of.as_deref()), ("closed", Some("2026-08-31")));
     assert_eq!(
@@ -564,7 +564,7 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     let refreshed = store.alert(w01.id).unwrap().unwrap();
     assert_eq!((refreshed.evidence.as_str(), refreshed.last_as_of.as_str()), ("{\"v\":9}", "2026-09-15"));
     assert_eq!(store.alert(w05).unwrap().unwrap().rule_code, "W05");
-    let levels = store.customer_levels().unwrap();
+    let levels = store.level_states().unwrap();
     let c1 = &levels["C1"];
     assert_eq!((c1.level.as_str(), c1.watch, c1.since_as_of.as_str()), ("red", true, "2026-09-15"));
     assert_eq!((levels["C2"].level.as_str(), levels.len()), ("green", 2));
