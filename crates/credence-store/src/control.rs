@@ -171,8 +171,8 @@ impl Store {
         self.db.transaction(f)
     }
 
-    /// Stores the limit requests of a policy run; a customer's earlier pending request is
-    /// superseded by its new one. Returns the new ids, in order.
+    /// Stores the limit requests of a policy run, at most one per customer; a customer's
+    /// earlier pending request is superseded by its new one. Returns the new ids, in order.
     pub fn insert_limit_requests(&mut self, requests: &[StoredLimitRequest]) -> Result<Vec<i64>, StoreError> {
         self.in_transaction(|db| {
             let mut superseded = SameUpdate::new(
