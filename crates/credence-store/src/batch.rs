@@ -29,14 +29,17 @@ pub(crate) struct Rows {
 }
 
 impl Rows {
-    pub(crate) fn new(head: impl Into<String>, width: usize, tail: &'static str) -> Rows {
-        Rows::with_row(head, &format!("({})", vec!["?"; width].join(", ")), width, tail)
+    /// Rows of `head`, which ends with its column list: a row has a value for each column.
+    pub(crate) fn new(head: impl Into<String>, tail: &'static str) -> Rows {
+        let head = head.into();
+        let columns = head.rsplit('(').next().map_or(0, |list| list.split(',').count());
+        Rows::with_row(head, &format!("({})", vec!["?"; columns].join(", ")), tail)
     }
 
-    /// Rows whose placeholders are `row`, which holds `width` of them: `(CAST(? AS
-    /// BIGINT), ?)` where PostgreSQL must be told a type it cannot infer.
-    pub(crate) fn with_row(head: impl Into<String>, row: &str, width: usize, tail: &'static str) -> Rows {
-        debug_assert_eq!(row.matches('?').count(), width, "{row}");
+    /// Rows whose placeholders are `row`, one `?` per value: `(CAST(? AS BIGINT), ?)`
+    /// where PostgreSQL must be told a type it cannot infer.
+    pub(crate) fn with_row(head: impl Into<String>, row: &str, tail: &'static str) -> Rows {
+        let width = row.matches('?').count();
         Rows { head: head.into(), row: row.to_owned(), tail, width, params: Vec::new() }
     }
 
@@ -176,7 +179,7 @@ mod tests {
         db.execute("INSERT INTO t VALUES (7, 'x', 0)", &[]).unwrap();
         db.begin_write().unwrap();
         let mut ids = Ids::new("t");
-        let mut t = Rows::new("INSERT INTO t (id, k, n)", 3, "");
+        let mut t = Rows::new("INSERT INTO t (id, k, n)", "");
         for i in 0..150 {
             let id = ids.next(&mut db).unwrap();
             t.push(&mut db, [Value::Int(id), Value::from(format!("k{i}").as_str()), Value::Int(i)]).unwrap();

@@ -183,7 +183,7 @@ impl Store {
             }
             superseded.flush(db)?;
             let mut ids = Ids::new("limit_requests");
-            let mut rows = Rows::new(format!("INSERT INTO limit_requests ({REQUEST_COLUMNS})"), 15, "");
+            let mut rows = Rows::new(format!("INSERT INTO limit_requests ({REQUEST_COLUMNS})"), "");
             let mut out = Vec::with_capacity(requests.len());
             for r in requests {
                 let id = ids.next(db)?;

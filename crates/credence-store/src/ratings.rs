@@ -209,7 +209,6 @@ impl<'s> RatingSession<'s> {
     pub fn insert_ratings(&mut self, ratings: &[NewRating]) -> Result<(), StoreError> {
         let mut rows = Rows::new(
             "INSERT INTO ratings (run_id, customer_id, as_of, model_version, catalogue_version, inputs_hash, data_version, score, pd, letter_grade, point_grade, model_letter_grade, model_point_grade, detail)",
-            14,
             "",
         );
         for r in ratings {
