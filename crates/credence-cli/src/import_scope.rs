@@ -9,6 +9,25 @@ use credence_store::Store;
 /// The scope of `user` (who must exist, be enabled and hold `customer.write`); without a
 /// user, the whole portfolio.
 pub(crate) fn import_scope(store: &mut Store, user: Option<&str>) -> Result<CustomerScope> {
+    user_scope(store, user, Permission::CustomerWrite)
+}
+
+/// Checks that `user` may read the whole portfolio's history (`portfolio.read` over every
+/// customer), as measuring or tuning the warning rules on it does; the local operator may.
+pub(crate) fn whole_portfolio_reader(store: &mut Store, user: Option<&str>) -> Result<()> {
+    let scope = user_scope(store, user, Permission::PortfolioRead)?;
+    if !scope.is_whole_portfolio() {
+        bail!(
+            "--user {}: the rules are measured on every customer's history, and this user's data scope is narrower",
+            user.unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+/// The scope of `user` (who must exist, be enabled and hold `permission`); without a
+/// user, the whole portfolio.
+fn user_scope(store: &mut Store, user: Option<&str>, permission: Permission) -> Result<CustomerScope> {
     let Some(name) = user else {
         return Ok(CustomerScope::default());
     };
@@ -17,8 +36,8 @@ pub(crate) fn import_scope(store: &mut Store, user: Option<&str>) -> Result<Cust
         bail!("--user {name}: the account is disabled");
     }
     let role = Role::parse(&u.role).ok_or_else(|| anyhow!("--user {name}: unknown role '{}'", u.role))?;
-    if !allows(role, Permission::CustomerWrite) {
-        bail!("--user {name}: a {} may not {}", role.code(), Permission::CustomerWrite.code());
+    if !allows(role, permission) {
+        bail!("--user {name}: a {} may not {}", role.code(), permission.code());
     }
     Ok(CustomerScope {
         org_unit: u.org_unit,

@@ -23,6 +23,7 @@ mod notify_cmd;
 mod rating_output;
 mod receivables_cmd;
 mod repair_cmd;
+mod rules_output;
 mod server_cmd;
 mod warning;
 
@@ -356,7 +357,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Collect { command } => receivables_cmd::run_collect(db, command)?,
         Command::Graph { command } => groups_cmd::run_graph(db, command)?,
         Command::Rules { command: None } => output::print_rules(),
-        Command::Rules { command: Some(command) } => warning::run_rules(db, command)?,
+        Command::Rules { command: Some(command) } => warning::run_rules(db, user, command)?,
     }
     Ok(ExitCode::SUCCESS)
 }

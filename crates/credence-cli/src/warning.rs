@@ -43,7 +43,7 @@ pub enum RulesCommand {
         /// First evaluation date (default: two years before --to).
         #[arg(long, value_parser = parse_date)]
         from: Option<chrono::NaiveDate>,
-        /// Last evaluation date (default: a year before today).
+        /// Last evaluation date (default: a year before the business date: a demo portfolio's date, else today).
         #[arg(long, value_parser = parse_date)]
         to: Option<chrono::NaiveDate>,
         /// Months between evaluation dates.
@@ -52,6 +52,47 @@ pub enum RulesCommand {
         /// Months after an evaluation date in which a default counts.
         #[arg(long, default_value_t = 12)]
         horizon: u32,
+        #[command(flatten)]
+        pack: PackFiles,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// Tune each rule's threshold and persistence on the history under an alert budget:
+    /// chosen on the older dates, judged on the newest year (out of time). Writes the
+    /// proposed pack with --out; it takes effect only when a pack file is given to the
+    /// commands that use it.
+    Tune {
+        /// First evaluation date (default: two years before --to).
+        #[arg(long, value_parser = parse_date)]
+        from: Option<chrono::NaiveDate>,
+        /// Last evaluation date (default: a year before the business date).
+        #[arg(long, value_parser = parse_date)]
+        to: Option<chrono::NaiveDate>,
+        /// Dates on or after this one validate instead of tune (default: the last year
+        /// up to --to).
+        #[arg(long, value_parser = parse_date)]
+        validate_from: Option<chrono::NaiveDate>,
+        /// Months between evaluation dates.
+        #[arg(long, default_value_t = 3)]
+        every: u32,
+        /// Months after an evaluation date in which a default counts.
+        #[arg(long, default_value_t = 12)]
+        horizon: u32,
+        /// Largest share of customer-dates the pack may make yellow or red (0–1).
+        #[arg(long, default_value_t = 0.10)]
+        budget: f64,
+        /// Smallest lift a rule's setting may have on the tuning dates.
+        #[arg(long, default_value_t = 1.5)]
+        min_lift: f64,
+        /// Smallest median lead time (days) a rule's setting may have.
+        #[arg(long, default_value_t = 30.0)]
+        min_lead_days: f64,
+        /// Version of the proposed pack (default: the current one with `-tuned`).
+        #[arg(long)]
+        version: Option<String>,
+        /// Write the proposed pack here (an existing file is not overwritten).
+        #[arg(long)]
+        out: Option<PathBuf>,
         #[command(flatten)]
         pack: PackFiles,
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
@@ -161,6 +202,26 @@ pub enum CaseCommand {
     },
     /// Escalate open cases past their deadline (for a scheduled job).
     Sweep,
+}
+
+/// The pack's text and the pack (the shipped one without --pack).
+fn load_pack_source(args: &PackFiles) -> Result<(String, RulePack, Catalogue)> {
+    let catalogue = match &args.catalogue {
+        Some(p) => credence_engine::read_catalogue(p)
+            .with_context(|| format!("loading indicator catalogue {}", p.display()))?,
+        None => Catalogue::builtin(),
+    };
+    match &args.pack {
+        None => {
+            let pack = RulePack::builtin(&catalogue);
+            Ok((credence_warning::BUILTIN_PACK.to_owned(), pack, catalogue))
+        }
+        Some(p) => {
+            let (text, pack) = credence_engine::read_rule_pack_source(p, &catalogue)
+                .with_context(|| format!("loading rule pack {}", p.display()))?;
+            Ok((text, pack, catalogue))
+        }
+    }
 }
 
 fn load_pack(args: &PackFiles) -> Result<RulePack> {
@@ -298,6 +359,11 @@ pub fn run_alerts(db: &str, command: AlertsCommand) -> Result<()> {
 
 pub fn run_case(db: &str, command: CaseCommand) -> Result<()> {
     let mut store = open(db)?;
+    // Deadlines are judged at the business date's instant: a demo portfolio's date, else now.
+    let business_now = match credence_engine::demo_as_of(&mut store)? {
+        Some(date) => credence_domain::Timestamp::business_instant(date, &now()),
+        None => now(),
+    };
     let change = |store: &mut credence_store::Store, id: i64, c: CaseChange, by: &str| -> Result<()> {
         let case = credence_engine::change_case(store, id, &c, by, &now())?;
         println!("case {}: {} / {} / owner {}", case.id, case.status, case.stage, case.owner);
@@ -308,7 +374,7 @@ pub fn run_case(db: &str, command: CaseCommand) -> Result<()> {
             let filter = CaseFilter {
                 status: Some(status),
                 owner,
-                due_before: overdue.then(|| now().into()),
+                due_before: overdue.then(|| business_now.clone().into()),
                 ..CaseFilter::default()
             };
             let cases = store.cases(&filter)?;
@@ -316,7 +382,7 @@ pub fn run_case(db: &str, command: CaseCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&cases)?);
                 return Ok(());
             }
-            let stamp = now().into_string();
+            let stamp = business_now.as_str();
             let rows: Vec<Vec<String>> = cases
                 .iter()
                 .map(|c| {
@@ -327,8 +393,7 @@ pub fn run_case(db: &str, command: CaseCommand) -> Result<()> {
                         c.stage.clone(),
                         c.owner.clone(),
                         c.due_at.to_string(),
-                        if c.status == credence_domain::CaseStatus::Open && c.due_at.as_str() < stamp.as_str()
-                        {
+                        if c.status == credence_domain::CaseStatus::Open && c.due_at.as_str() < stamp {
                             "OVERDUE".into()
                         } else {
                             String::new()
@@ -391,7 +456,7 @@ pub fn run_case(db: &str, command: CaseCommand) -> Result<()> {
         CaseCommand::Escalate { id, note, by } => change(&mut store, id, CaseChange::Escalate { note }, &by)?,
         CaseCommand::Close { id, outcome, by } => change(&mut store, id, CaseChange::Close { outcome }, &by)?,
         CaseCommand::Sweep => {
-            let n = credence_engine::sweep_cases(&mut store, &now())?;
+            let n = credence_engine::sweep_cases(&mut store, &business_now)?;
             println!("{n} overdue case(s) escalated");
         }
     }
@@ -399,10 +464,23 @@ pub fn run_case(db: &str, command: CaseCommand) -> Result<()> {
 }
 
 fn pct(x: Option<f64>) -> String {
-    x.map_or_else(|| "-".to_owned(), |v| format!("{:.1}%", v * 100.0))
+    x.map_or_else(|| "-".to_owned(), pct_bare)
 }
 
-pub fn run_rules(db: &str, command: RulesCommand) -> Result<()> {
+fn pct_bare(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// A measure and its interval, `12.0% (9.1–15.6%)`-like; `-` when not measured.
+fn with_interval(x: Option<f64>, ci: Option<(f64, f64)>, show: impl Fn(f64) -> String) -> String {
+    match (x, ci) {
+        (Some(x), Some((lo, hi))) => format!("{} ({}–{})", show(x), show(lo), show(hi)),
+        (Some(x), None) => show(x),
+        (None, _) => "-".to_owned(),
+    }
+}
+
+pub fn run_rules(db: &str, user: Option<&str>, command: RulesCommand) -> Result<()> {
     match command {
         RulesCommand::Quality => crate::output::print_rules(),
         RulesCommand::Warning { pack, lang } => {
@@ -424,59 +502,166 @@ pub fn run_rules(db: &str, command: RulesCommand) -> Result<()> {
         }
         RulesCommand::Performance { from, to, every, horizon, pack, format } => {
             let pack = load_pack(&pack)?;
-            let to = to.unwrap_or_else(|| today() - chrono::Months::new(12));
+            let mut store = open(db)?;
+            crate::import_scope::whole_portfolio_reader(&mut store, user)?;
+            let business_date = credence_engine::demo_as_of(&mut store)?.unwrap_or_else(today);
+            let to = to.unwrap_or_else(|| business_date - chrono::Months::new(12));
             let from = from.unwrap_or(to - chrono::Months::new(24));
             if from > to || every == 0 {
                 bail!("--from must not be after --to, and --every must be at least 1");
             }
             let dates = credence_engine::evaluation_dates(from, to, every);
-            let mut store = open(db)?;
             let report = credence_engine::rules_performance(&mut store, &pack, &dates, horizon)?;
             if format == ReportFormat::Json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
                 return Ok(());
             }
             println!(
-                "rule pack {} evaluated at {} dates from {} to {}; {} customers, {} defaulted within {} months of a date",
+                "rule pack {} evaluated at {} dates from {} to {}; {} customers, {} defaulted within {} months of a date; base rate {} of {} customer-dates",
                 report.pack_version,
                 report.dates.len(),
                 from,
                 to,
                 report.customers,
                 report.defaulters,
-                report.horizon_months
+                report.horizon_months,
+                pct(report.base_rate),
+                report.observations
             );
-            let rows: Vec<Vec<String>> = report
-                .rules
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.code.clone(),
-                        r.name_en.clone(),
-                        r.level.clone(),
-                        r.firings.to_string(),
-                        r.customers.to_string(),
-                        pct(r.precision),
-                        pct(r.recall),
-                        r.median_lead_days.map_or_else(|| "-".to_owned(), |d| format!("{d:.0}")),
-                        pct(r.false_alarm_rate),
-                    ]
-                })
-                .collect();
+            let row = |code: &str, name: &str, level: &str, m: &credence_engine::Measures| {
+                vec![
+                    code.to_owned(),
+                    name.to_owned(),
+                    level.to_owned(),
+                    pct(m.flagged_share),
+                    m.alerts_per_month.map_or_else(|| "-".to_owned(), |a| format!("{a:.1}")),
+                    with_interval(m.precision, m.precision_ci, pct_bare),
+                    with_interval(m.lift, m.lift_ci, |x| format!("{x:.2}"))
+                        + if m.below_base_rate() { " !" } else { "" },
+                    with_interval(m.recall, m.recall_ci, pct_bare),
+                    m.caught_alone.to_string(),
+                    m.median_lead_days.map_or_else(|| "-".to_owned(), |d| format!("{d:.0}")),
+                    pct(m.false_alarm_rate),
+                ]
+            };
+            let mut rows: Vec<Vec<String>> =
+                report.rules.iter().map(|r| row(&r.code, &r.name_en, &r.level, &r.measures)).collect();
+            rows.push(row("pack", "Yellow or red by the level policy", "", &report.pack));
             print_table(
                 &[
                     "rule",
                     "name",
                     "level",
-                    "firings",
-                    "customers",
-                    "precision",
-                    "recall",
+                    "flagged",
+                    "alerts/month",
+                    "precision (95% CI)",
+                    "lift (95% CI)",
+                    "recall (95% CI)",
+                    "alone",
                     "lead days",
                     "false alarms",
                 ],
                 &rows,
             );
+            let weak: Vec<&str> = report
+                .rules
+                .iter()
+                .filter(|r| r.measures.below_base_rate())
+                .map(|r| r.code.as_str())
+                .collect();
+            if !weak.is_empty() {
+                println!(
+                    "! below the base rate (lift < 1): {} fired no more often before a default than at random",
+                    weak.join(", ")
+                );
+            }
+            let silent: Vec<&str> =
+                report.rules.iter().filter(|r| r.measures.firings == 0).map(|r| r.code.as_str()).collect();
+            if !silent.is_empty() {
+                println!(
+                    "never fired on the history: {} (a rule on the default event itself never does: a default ends a customer's observations)",
+                    silent.join(", ")
+                );
+            }
+            println!("flagged: share of customer-dates it fired on; alone: defaulters no other rule caught");
+        }
+        RulesCommand::Tune {
+            from,
+            to,
+            validate_from,
+            every,
+            horizon,
+            budget,
+            min_lift,
+            min_lead_days,
+            version,
+            out,
+            pack,
+            format,
+        } => {
+            if !(budget > 0.0 && budget <= 1.0) {
+                bail!("--budget is a share of customer-dates: more than 0, at most 1 (got {budget})");
+            }
+            let at_least_zero = |x: f64| x.is_finite() && x >= 0.0;
+            if !at_least_zero(min_lift) || !at_least_zero(min_lead_days) {
+                bail!("--min-lift and --min-lead-days must be numbers of at least 0");
+            }
+            if every == 0 || horizon == 0 || horizon > 60 {
+                bail!("--every must be at least 1 and --horizon from 1 to 60 months");
+            }
+            if let Some(out) = &out
+                && out.exists()
+            {
+                bail!("{} exists already; name a new file for the proposed pack", out.display());
+            }
+            let (text, current, catalogue) = load_pack_source(&pack)?;
+            let version = version.unwrap_or_else(|| format!("{}-tuned", current.version()));
+            if version.trim().is_empty() || version.len() > 64 || version.chars().any(char::is_control) {
+                bail!("--version must be 1 to 64 printable characters");
+            }
+            let mut store = open(db)?;
+            crate::import_scope::whole_portfolio_reader(&mut store, user)?;
+            let business_date = credence_engine::demo_as_of(&mut store)?.unwrap_or_else(today);
+            let to = to.unwrap_or_else(|| business_date - chrono::Months::new(12));
+            let from = from.unwrap_or(to - chrono::Months::new(24));
+            let validate_from =
+                validate_from.unwrap_or_else(|| to - chrono::Months::new(12) + chrono::Days::new(1));
+            let dates = credence_engine::evaluation_dates(from, to, every);
+            let (tuning, validating) = (
+                dates.iter().filter(|d| **d < validate_from).count(),
+                dates.iter().filter(|d| **d >= validate_from).count(),
+            );
+            if tuning < 2 || validating < 1 {
+                bail!(
+                    "the dates from {from} to {to} every {every} months give {tuning} tuning date(s) before {validate_from} and {validating} after: at least 2 and 1 are needed"
+                );
+            }
+            if dates.len() > 40 {
+                bail!("{} evaluation dates: at most 40 (widen --every or narrow --from/--to)", dates.len());
+            }
+            let options = credence_engine::TuneOptions {
+                dates,
+                validate_from,
+                horizon_months: horizon,
+                budget,
+                min_lift,
+                min_lead_days,
+                version,
+            };
+            let report = credence_engine::tune_rules(&mut store, &text, &current, &catalogue, &options)?;
+            if let Some(out) = &out {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(out)
+                    .and_then(|mut f| std::io::Write::write_all(&mut f, report.proposed_toml.as_bytes()))
+                    .with_context(|| format!("writing {}", out.display()))?;
+            }
+            if format == ReportFormat::Json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+                return Ok(());
+            }
+            crate::rules_output::print_tuning(&report, out.as_deref());
         }
     }
     Ok(())

@@ -87,6 +87,17 @@ fn demo_is_worked_to_its_date() {
     let alerts: serde_json::Value = serde_json::from_str(&alerts).unwrap();
     assert!(!alerts.as_array().unwrap().is_empty(), "the warning run raised alerts");
     assert!(out.contains("limit requests routed"), "{out}");
+    // Cases fall due in business days after the demo's date (2026-09-30, a Wednesday: red
+    // by the end of Thursday 10-01, yellow of Wednesday 10-07) and are judged at that date,
+    // not by the wall clock: none is overdue, none escalates.
+    let cases: serde_json::Value =
+        serde_json::from_str(&ok(db, &["case", "list", "--format", "json"])).unwrap();
+    let due: Vec<&str> = cases.as_array().unwrap().iter().map(|c| c["due_at"].as_str().unwrap()).collect();
+    assert!(!due.is_empty());
+    assert!(due.iter().all(|d| *d == "2026-10-01T23:59:59Z" || *d == "2026-10-07T23:59:59Z"), "{due:?}");
+    let overdue = ok(db, &["case", "list", "--overdue", "--format", "json"]);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&overdue).unwrap(), serde_json::json!([]));
+    assert!(ok(db, &["case", "sweep"]).contains("0 overdue case(s) escalated"));
 }
 
 #[test]
@@ -1252,4 +1263,59 @@ fn read_limits_are_named_and_set_on_the_command_line() {
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("'2GB': use a whole number of bytes, KiB, MiB or GiB")
     );
+}
+
+/// The warning rules measured and tuned on a demo portfolio's history: lift over the base
+/// rate in the performance report; a proposed pack written once, loadable, with the same
+/// rules; bad settings and a scoped user refused.
+#[test]
+fn rules_are_measured_and_tuned_on_the_demo_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tune.db");
+    let db = db.to_str().unwrap();
+    ok(db, &["demo", "--records-only", "--customers", "400", "--seed", "5"]);
+    let perf: serde_json::Value =
+        serde_json::from_str(&ok(db, &["rules", "performance", "--format", "json"])).unwrap();
+    // The demo's date is 2026-09-30: evaluated up to a year before it.
+    assert_eq!(perf["dates"].as_array().unwrap().last().unwrap(), "2025-09-30");
+    let base = perf["base_rate"].as_f64().unwrap();
+    assert!(base > 0.0 && base < 0.2, "{base}");
+    let w13 = perf["rules"].as_array().unwrap().iter().find(|r| r["code"] == "W13").unwrap();
+    let (precision, lift) = (w13["precision"].as_f64().unwrap(), w13["lift"].as_f64().unwrap());
+    assert!((lift - precision / base).abs() < 1e-9, "{w13}");
+    let out = dir.path().join("tuned.toml");
+    let out = out.to_str().unwrap();
+    let report: serde_json::Value = serde_json::from_str(&ok(
+        db,
+        &["rules", "tune", "--out", out, "--format", "json", "--version", "2026-Q4-V1.1-t1"],
+    ))
+    .unwrap();
+    assert_eq!(report["proposed_version"], "2026-Q4-V1.1-t1");
+    assert_eq!(report["tune_dates"].as_array().unwrap().len(), 5);
+    assert_eq!(report["validate_dates"].as_array().unwrap().len(), 4);
+    let rules = report["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 18);
+    let w07 = rules.iter().find(|r| r["code"] == "W07").unwrap();
+    assert_eq!(w07["note"], "no threshold or persistence to tune");
+    assert_eq!(w07["settings"], 1);
+    let w01 = rules.iter().find(|r| r["code"] == "W01").unwrap();
+    assert_eq!(w01["settings"], 28);
+    assert!(report["pack_validated"]["before"]["flagged_share"].as_f64().is_some());
+    // The proposed pack loads and lists the same rules under its version.
+    let listed = ok(db, &["rules", "warning", "--pack", out, "--lang", "en"]);
+    assert!(listed.starts_with("rule pack 2026-Q4-V1.1-t1"), "{listed}");
+    assert_eq!(listed.lines().filter(|l| l.starts_with('W')).count(), 18, "{listed}");
+    // Written once: an existing file is not overwritten.
+    let again = credence(db, &["rules", "tune", "--out", out]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("exists already"), "{}", stderr(&again));
+    let bad = credence(db, &["rules", "tune", "--budget", "0"]);
+    assert!(stderr(&bad).contains("--budget is a share"), "{}", stderr(&bad));
+    let narrow = credence(db, &["rules", "tune", "--from", "2025-06-30", "--to", "2025-09-30"]);
+    assert!(stderr(&narrow).contains("at least 2 and 1 are needed"), "{}", stderr(&narrow));
+    // An account manager may not read the whole portfolio's history.
+    add_user(db, "li", "account_manager");
+    let refused = credence(db, &["--user", "li", "rules", "tune"]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("may not portfolio.read"), "{}", stderr(&refused));
 }

@@ -240,6 +240,13 @@ words! {
     lead_days: "Median lead (days)", "中位提前天数";
     false_alarms: "False alarms", "误报率";
     firings: "Firings", "触发次数";
+    flagged: "Flagged", "预警占比";
+    lift: "Lift", "提升度";
+    alerts_month: "Alerts / month", "月均新增预警";
+    caught_alone: "Caught alone", "独有捕获";
+    below_base_rate: "below the base rate: fires no more often before a default than at random", "低于基准违约率：触发后违约的概率不高于随机抽取";
+    base_rate: "base rate", "基准违约率";
+    whole_pack: "The pack: yellow or red by its level policy", "规则包整体：按等级规则为黄色或红色";
     condition: "Condition", "条件";
     forbidden: "Your role may not see this page.", "您的角色无权查看此页面。";
     not_found: "Not found.", "未找到。";

@@ -33,7 +33,8 @@ pub(crate) fn emit_orders<E>(
     let weights =
         if p.ctype == CustomerType::Individual { [60.0, 30.0, 10.0, 0.0] } else { [30.0, 35.0, 22.0, 13.0] };
     let count = weighted(rng, &weights);
-    let mean = p.sales_in_ledger_currency() / 12.0;
+    // The open pipeline is about half a month of sales, shared by the orders in it.
+    let mean = p.sales_in_ledger_currency() / 12.0 * 0.5 / count.max(1) as f64;
     let c = &ctx.cols.orders;
     for n in 0..count {
         let order_date = add_days(ctx.timeline.as_of, -int_in(rng, 0, 29)).max(p.relationship_start);

@@ -56,9 +56,10 @@ fn rates(p: &Profile, h: f64, post: bool) -> [f64; 13] {
     let post = if post { 1.0 } else { 0.0 };
     let co = if company { 1.0 } else { 0.0 };
     let gate = |open: bool, r: f64| if open || post > 0.0 { r } else { 0.0 };
+    // Large firms are in the news every quarter or so, more often when in trouble.
     let news = match p.ctype {
-        CustomerType::Large | CustomerType::GovernmentPlatform => 0.35,
-        CustomerType::Sme => 0.06,
+        CustomerType::Large | CustomerType::GovernmentPlatform => 0.8 * (-0.4 * h).exp(),
+        CustomerType::Sme => 0.08,
         CustomerType::Micro => 0.02,
         CustomerType::Individual => 0.0,
     };
@@ -72,7 +73,7 @@ fn rates(p: &Profile, h: f64, post: bool) -> [f64; 13] {
         0.025 * (-0.6 * h).exp() * co,
         0.02 * (-0.7 * h).exp() * co,
         0.015 * (-0.8 * h).exp() * co,
-        if p.quality_prone { 0.35 } else { 0.03 } * (-0.3 * h).exp() * co,
+        if p.quality_prone { 0.2 } else { 0.03 } * (-h).exp() * co,
         (0.015 + 0.02 * (-h).max(0.0)) * co,
         news,
         if polluting { 0.03 } else { 0.008 } * co,
@@ -230,7 +231,7 @@ fn event(
             r.set(c.reference, own_ref("GS")).set(c.source, REGISTRY).set(c.description, description);
         }
         EventKind::News => {
-            let sentiment = round2((0.55 * h + 0.45 * normal(rng)).tanh());
+            let sentiment = round2((0.8 * h + 0.4 * normal(rng)).tanh());
             let description = if sentiment >= 0.15 {
                 *pick(rng, &GOOD_NEWS)
             } else if sentiment <= -0.15 {

@@ -83,7 +83,7 @@
 //! below 1):
 //!
 //! * **Statements** (quarterly, with seasonality): revenue growth (annual trend growth of
-//!   the segment + 0.06 · h, quarterly noise 3%); gross margin (+0.05 · h, firm noise
+//!   the segment + 0.08 · h, lasting quarterly noise 1.5%, passing noise 2%); gross margin (+0.05 · h, firm noise
 //!   0.04, quarterly 0.015); expense ratio (−0.01 · h); receivable, inventory and
 //!   payable days (× e^(−0.12h), e^(−0.10h), e^(−0.15h)); cash in months of operating cost
 //!   (× e^(0.35h), firm noise e^(N(0, 0.3²))); interest rate 4% + 1.5% · max(0, −h). The
@@ -99,8 +99,13 @@
 //! * **Events**: Poisson counts per quarter with rates rising as h falls (lawsuits as
 //!   defendant 0.04 · e^(−0.8h) per quarter, more for large firms; enforcement only below
 //!   h = −1.5; dishonest-debtor below −2.2; both much more after a default; suits by a
-//!   supplier over payment only below h = −1, at 0.01 · e^(−1.3(h+1)) per quarter), and
-//!   news sentiment tanh(0.55h + N(0, 0.45²)).
+//!   supplier over payment only below h = −1, at 0.01 · e^(−1.3(h+1)) per quarter;
+//!   quality complaints 0.03 · e^(−h) per quarter, 0.2 · e^(−h) for quality-prone firms;
+//!   news 0.8 · e^(−0.4h) per quarter for large firms and government platforms, 0.08 for
+//!   SMEs), news sentiment tanh(0.8h + N(0, 0.4²)).
+//! * **Limits and orders**: the imported credit limit covers one payment term plus a
+//!   month of sales (the usual lateness and the orders not yet invoiced) × U(1.2, 1.8);
+//!   the open orders of the last 30 days add up to about half a month of sales.
 //! * **Assessments**: analysts score the 5C and management quality of core and secondary
 //!   companies once, within 90 days before `as_of`: 60 + 12h + N(0, 10²), clamped to
 //!   0–100.

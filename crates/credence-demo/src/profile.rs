@@ -119,11 +119,12 @@ impl Profile {
             if long_terms { [15.0, 10.0, 35.0, 32.0, 8.0] } else { [32.0, 16.0, 30.0, 20.0, 2.0] };
         let terms_days = [30, 45, 60, 90, 120][weighted(rng, &terms_weights)];
         let limit_unit = if ctype == CustomerType::Individual { 100_000 } else { 1_000_000 }; // 1k / 10k yuan in fen
-        // Enough for the receivables of one payment term, and for a typical invoice of a
-        // customer that buys rarely.
+        // Enough for the receivables of one payment term plus a month (the usual lateness
+        // and the orders not yet invoiced), and for a typical invoice of a customer that
+        // buys rarely, with some headroom: a limit the customer's normal trade fits in.
         let typical_invoice = sales / 12.0 / expected_invoices_per_month(ctype);
         let raw_limit =
-            (sales * terms_days as f64 / 365.0).max(typical_invoice) * uniform(rng, 1.2, 2.0) * 100.0;
+            (sales * (terms_days + 30) as f64 / 365.0).max(typical_invoice) * uniform(rng, 1.2, 1.8) * 100.0;
         let credit_limit = ((raw_limit / limit_unit as f64).round() as i64).max(1) * limit_unit;
 
         let relationship_start = relationship_start(rng, as_of);

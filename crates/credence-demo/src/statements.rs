@@ -241,7 +241,9 @@ fn simulate(ctx: &Ctx, p: &Profile, health: &Health) -> [Period; QUARTERS] {
         let h = health.h[k];
         let end = ctx.timeline.quarter_ends[k];
         let last_trend = trend;
-        let growth = (tr.growth + 0.06 * h) / 4.0 + 0.03 * normal(rng);
+        // Lasting revenue shocks are mostly the firm's health: a random walk of pure noise
+        // would let healthy firms shrink for three years by chance alone.
+        let growth = (tr.growth + 0.08 * h) / 4.0 + 0.015 * normal(rng);
         trend = (trend * (1.0 + growth)).max(p.revenue * 0.05);
 
         let mut c = Period::default();

@@ -48,7 +48,7 @@ pub use statement::PeriodType;
 pub use status::{
     AlertStatus, BlockedOrderStatus, CaseStatus, RepairItemStatus, RepairStatus, RequestStatus, UnknownStatus,
 };
-pub use time::{Clock, FixedClock, Timestamp, TimestampError};
+pub use time::{Clock, FixedClock, Timestamp, TimestampError, business_days_after};
 pub use uscc::{Uscc, UsccError, uscc_check_char};
 pub use version::is_version_name;
 

@@ -71,6 +71,25 @@ impl Timestamp {
         String::deserialize(d).map(Timestamp::stored)
     }
 
+    /// The last second of `date`, UTC: `2026-10-01T23:59:59Z`, when a deadline set in
+    /// days runs out.
+    pub fn end_of(date: NaiveDate) -> Timestamp {
+        Timestamp::secs(date.and_hms_opt(23, 59, 59).expect("a valid time").and_utc())
+    }
+
+    /// The instant work on business date `date` stands at: `now`, or the end of `date`
+    /// when that is earlier. A run or a screen for a past business date (a demo portfolio,
+    /// a run repeated for last month) judges deadlines as they stood on that date, not by
+    /// the wall clock; for today it is `now`.
+    pub fn business_instant(date: NaiveDate, now: &Timestamp) -> Timestamp {
+        let end = Timestamp::end_of(date);
+        if now.instant().is_some_and(|n| n > end.instant().expect("end_of names an instant")) {
+            end
+        } else {
+            now.clone()
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.text
     }
@@ -233,12 +252,50 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// The `days`th business day after `date`: Monday to Friday count, weekends do not
+/// (public holidays and the weekends worked in their place are not known here). Zero
+/// days is `date` itself.
+pub fn business_days_after(date: NaiveDate, days: u32) -> NaiveDate {
+    use chrono::Datelike;
+    let mut d = date;
+    let mut left = days;
+    while left > 0 {
+        d = d.succ_opt().expect("dates far from the end of the calendar");
+        if d.weekday().number_from_monday() <= 5 {
+            left -= 1;
+        }
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    /// 2026-10-02 is a Friday: one business day later is Monday 10-05, five later Friday
+    /// 10-09; from Saturday 10-03 the first business day is Monday 10-05.
+    #[test]
+    fn business_days_skip_weekends() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(business_days_after(d("2026-10-02"), 0), d("2026-10-02"));
+        assert_eq!(business_days_after(d("2026-10-02"), 1), d("2026-10-05"));
+        assert_eq!(business_days_after(d("2026-10-02"), 5), d("2026-10-09"));
+        assert_eq!(business_days_after(d("2026-10-03"), 1), d("2026-10-05"));
+        assert_eq!(business_days_after(d("2026-09-30"), 1), d("2026-10-01"));
+    }
+
+    #[test]
+    fn a_past_business_date_stands_at_its_end_and_today_at_now() {
+        let d = "2026-09-30".parse::<NaiveDate>().unwrap();
+        assert_eq!(Timestamp::end_of(d).as_str(), "2026-09-30T23:59:59Z");
+        let later = Timestamp::parse("2026-12-07T05:52:06Z").unwrap();
+        assert_eq!(Timestamp::business_instant(d, &later).as_str(), "2026-09-30T23:59:59Z");
+        let same_day = Timestamp::parse("2026-09-30T08:00:00Z").unwrap();
+        assert_eq!(Timestamp::business_instant(d, &same_day), same_day);
     }
 
     #[test]

@@ -70,3 +70,10 @@ pub fn read_rule_pack(path: &Path, catalogue: &Catalogue) -> Result<RulePack, Pa
     let text = read_file(path, "the rule pack")?;
     RulePack::from_toml(&text, &display_name(path), catalogue)
 }
+
+/// A rule pack file's text and the pack it holds (tuning rewrites the text).
+pub fn read_rule_pack_source(path: &Path, catalogue: &Catalogue) -> Result<(String, RulePack), PackError> {
+    let text = read_file(path, "the rule pack")?;
+    let pack = RulePack::from_toml(&text, &display_name(path), catalogue)?;
+    Ok((text, pack))
+}

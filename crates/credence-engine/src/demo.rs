@@ -93,6 +93,15 @@ fn fill(
     Ok(DemoReport { summary, counts, replaced_previous_demo: replaced })
 }
 
+/// The date a demo portfolio was built as of, when the database holds one: the business
+/// date its data describes, so screens and history reports look at it instead of today.
+pub fn demo_as_of(store: &mut Store) -> Result<Option<chrono::NaiveDate>, credence_store::StoreError> {
+    Ok(match store.meta("origin")?.as_deref() {
+        Some("demo") => store.meta("demo_as_of")?.and_then(|d| d.parse().ok()),
+        _ => None,
+    })
+}
+
 /// What working the demo portfolio did.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DemoWork {

@@ -33,6 +33,7 @@ mod rate;
 mod receivables;
 mod repair;
 mod rule_performance;
+mod rule_tuning;
 mod scoring;
 pub mod types;
 mod views;
@@ -47,8 +48,8 @@ pub use collections::{
     NewDispute, NewPromise, disputes, log_collection_action, log_promise, open_dispute, resolve_dispute,
 };
 pub use config_files::{
-    read_catalogue, read_group_config, read_notify_config, read_policy, read_rule_pack, read_scorecard_model,
-    read_strategy,
+    read_catalogue, read_group_config, read_notify_config, read_policy, read_rule_pack,
+    read_rule_pack_source, read_scorecard_model, read_strategy,
 };
 pub use control::{
     BlockedDecision, LimitDecision, OrderCheck, OrderDecisionKind, OrderToCheck, PolicyRun, WarmBook,
@@ -61,7 +62,7 @@ pub use customer::{
     CustomerView, HistoryLine, IndicatorLine, IndicatorSeries, IndicatorSource, Migration, RATING_APPROVER,
     customer_view, decide_override, indicator_series, override_rating,
 };
-pub use demo::{DemoReport, DemoWork, build_demo, build_demo_file, work_demo};
+pub use demo::{DemoReport, DemoWork, build_demo, build_demo_file, demo_as_of, work_demo};
 pub use files::{export, export_selected, write_template};
 pub use groups::{
     CustomerTies, Exposures, GroupDetail, GroupLine, MemberExposure, RelatedParties, distressed_customers,
@@ -80,12 +81,15 @@ pub use repair::{
     REPAIR_KINDS, RepairOutcome, abandon_repair, add_repair_item, complete_repair, finish_repair_item,
     open_repair,
 };
-pub use rule_performance::{RulePerformance, RulesPerformanceReport, evaluation_dates, rules_performance};
+pub use rule_performance::{
+    Measures, RulePerformance, RulesPerformanceReport, evaluation_dates, rules_performance, wilson_interval,
+};
+pub use rule_tuning::{BeforeAfter, RuleTuning, TuneOptions, TuneReport, tune_rules};
 pub use scoring::{ScoringError, score_rows};
 pub use views::{approval_status, neighbourhood_of, portfolio_overview, portfolio_positions};
 pub use warn::{
     CaseChange, EMERGENCY_PLANS, PLAYBOOKS, Playbook, STAGES, WarnOptions, WarnReport, WarnScope,
-    change_case, playbook, sweep_cases, warn,
+    case_deadline, change_case, playbook, sweep_cases, warn,
 };
 
 /// Why an engine operation failed (problems in the data are not errors: they are in the
@@ -118,6 +122,10 @@ pub enum EngineError {
     UnreadableCustomer { id: String, reason: String },
     #[error("customer '{id}' has not been rated yet; run `credence rate` first")]
     NotRated { id: String },
+    /// A tuned setting of the rule pack that does not read or check back (a rule
+    /// condition rewritten wrongly would be a bug; the text says which).
+    #[error("the tuned rule pack cannot be built: {0}")]
+    Tuning(String),
     #[error("stored rating {id} cannot be read")]
     BadStoredRating {
         id: i64,

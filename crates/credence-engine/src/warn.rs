@@ -22,23 +22,26 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Playbook {
     pub level: &'static str,
-    pub due_hours: i64,
+    /// Business days after the run's business date (its as-of date); the case is due at
+    /// the end of the last one.
+    pub due_business_days: u32,
     pub actions_en: &'static [&'static str],
     pub actions_zh: &'static [&'static str],
 }
 
-/// Red: a stop-loss plan within 24 hours (freeze credit, legal review). Yellow: tracking
-/// and a remediation plan requested from the customer, within a week.
+/// Red: a stop-loss plan by the end of the next business day (freeze credit, legal
+/// review). Yellow: tracking and a remediation plan requested from the customer, within a
+/// working week.
 pub const PLAYBOOKS: [Playbook; 2] = [
     Playbook {
         level: "red",
-        due_hours: 24,
+        due_business_days: 1,
         actions_en: &["freeze credit", "start legal review", "draw up the stop-loss plan"],
         actions_zh: &["冻结授信", "启动法律审查", "制定止损方案"],
     },
     Playbook {
         level: "yellow",
-        due_hours: 24 * 7,
+        due_business_days: 5,
         actions_en: &["track the customer closely", "request a remediation plan from the customer"],
         actions_zh: &["密切跟踪", "要求客户提交整改方案"],
     },
@@ -84,7 +87,9 @@ pub enum WarnScope {
 pub struct WarnOptions {
     pub as_of: NaiveDate,
     pub scope: WarnScope,
-    /// Time stamp of the run (RFC 3339, UTC); deadlines count from it.
+    /// Time stamp of the run (RFC 3339, UTC). Deadlines count in business days from
+    /// `as_of`, and cases are judged overdue at the business instant of `as_of`
+    /// ([`Timestamp::business_instant`]).
     pub now: Timestamp,
 }
 
@@ -118,10 +123,11 @@ pub struct WarnReport {
     pub seconds_write: f64,
 }
 
-/// `now` plus `hours`, as an RFC 3339 time stamp.
-fn later(now: &Timestamp, hours: i64) -> Result<Timestamp, EngineError> {
-    let t = now.instant().ok_or_else(|| EngineError::BadTimestamp { value: now.to_string() })?;
-    Ok(Timestamp::secs(t + chrono::Duration::hours(hours)))
+/// When a case of `level` opened on business date `opened` is due: the end of the
+/// playbook's last business day.
+pub fn case_deadline(level: &str, opened: NaiveDate) -> Timestamp {
+    let days = playbook(level).map_or(5, |p| p.due_business_days);
+    Timestamp::end_of(credence_domain::business_days_after(opened, days))
 }
 
 /// What an alert stores as evidence: the firing (or peer alert) with its values and
@@ -195,7 +201,7 @@ pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result
     report.refreshed = counts.updated;
     report.closed = counts.closed;
     report.level_changes = counts.level_changes;
-    report.cases_escalated = sweep_cases(store, &options.now)?;
+    report.cases_escalated = sweep_cases(store, &Timestamp::business_instant(options.as_of, &options.now))?;
     report.peer_alerts = peer_alerts;
     Ok(report)
 }
@@ -373,7 +379,14 @@ impl Run<'_> {
                         .map_or("unassigned", |m| m.business_line.as_str());
                     for (alert, level, what) in new_alerts {
                         let raised = Raised { customer: &w.customer_id, owner, alert, level, what: &what };
-                        open_case(session, open_cases, report, &raised, &self.options.now)?;
+                        open_case(
+                            session,
+                            open_cases,
+                            report,
+                            &raised,
+                            &self.options.now,
+                            self.options.as_of,
+                        )?;
                     }
                     for f in &w.firings {
                         *report.firing_by_rule.entry(f.code.clone()).or_default() += 1;
@@ -509,6 +522,7 @@ fn open_case(
     report: &mut WarnReport,
     raised: &Raised<'_>,
     now: &Timestamp,
+    as_of: NaiveDate,
 ) -> Result<(), EngineError> {
     let Raised { customer, owner, alert, level, what } = *raised;
     let level = match level {
@@ -516,7 +530,7 @@ fn open_case(
         RuleLevel::Yellow => "yellow",
         RuleLevel::GreenWatch => return Ok(()),
     };
-    let due_at = later(now, playbook(level).map_or(24 * 7, |p| p.due_hours))?;
+    let due_at = case_deadline(level, as_of);
     let note = format!("alert {alert}: {what}");
     match open_cases.get_mut(customer) {
         Some(case) => {

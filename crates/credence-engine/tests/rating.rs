@@ -123,9 +123,9 @@ fn breakdowns_are_recomputed_from_the_file_rated_even_after_it_changed() {
     let reason = rating_detail(&mut e.store, &e.catalogue, &other, &rated).unwrap().unwrap_err();
     assert_eq!(
         reason.to_string(),
-        "it was computed with model version 2026-Q4-V1.1; the model loaded is version 2026-Q4-V9.9"
+        "it was computed with model version 2026-Q4-V1.2; the model loaded is version 2026-Q4-V9.9"
     );
-    assert_eq!(reason.text(true), "评级使用模型版本 2026-Q4-V1.1，当前加载的是 2026-Q4-V9.9");
+    assert_eq!(reason.text(true), "评级使用模型版本 2026-Q4-V1.2，当前加载的是 2026-Q4-V9.9");
     let view =
         customer_view(&mut e.store, &e.catalogue, &other, id, date("2026-11-22"), IndicatorSource::Rating)
             .unwrap();

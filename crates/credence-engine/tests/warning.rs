@@ -25,11 +25,22 @@ struct Env {
     n: u32,
 }
 
+/// The shipped pack with W01 (current ratio) made a yellow rule again: the runs' mechanics
+/// are tested on one rule that decides a level alone. Shipped, W01 is a watch rule.
+fn pack_with_yellow_w01() -> RulePack {
+    let text = credence_warning::BUILTIN_PACK;
+    let at = text.find("code = \"W01\"").unwrap();
+    let level = at + text[at..].find("level = \"green_watch\"").unwrap();
+    let text =
+        format!("{}level = \"yellow\"{}", &text[..level], &text[level + "level = \"green_watch\"".len()..]);
+    RulePack::from_toml(&text, "warning.toml", &Catalogue::builtin()).unwrap()
+}
+
 impl Env {
     fn new() -> Env {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path().join("w.db").to_str().unwrap()).unwrap();
-        Env { dir, store, pack: RulePack::builtin(&Catalogue::builtin()), n: 0 }
+        Env { dir, store, pack: pack_with_yellow_w01(), n: 0 }
     }
 
     fn import(&mut self, kind: Kind, as_of: &str, csv: &str) {
@@ -109,7 +120,8 @@ fn an_alert_is_raised_once_opens_a_case_and_closes_when_its_condition_clears() {
         "W01 Current ratio below 1.5 for two consecutive quarters: Current ratio 1.40 (2026-06-30) and 1.30 (2026-03-31) < 1.5."
     );
     assert!(evidence["text_zh"].as_str().unwrap().contains("流动比率"), "{evidence}");
-    // The yellow alert opened a case for the business line, due in a week.
+    // The yellow alert opened a case for the business line, due at the end of the fifth
+    // business day after the run's date (Friday 2026-07-31 → Friday 2026-08-07).
     let cases = env.store.cases(&CaseFilter::default()).unwrap();
     assert_eq!(cases.len(), 1);
     let case = &cases[0];
@@ -117,7 +129,7 @@ fn an_alert_is_raised_once_opens_a_case_and_closes_when_its_condition_clears() {
         (case.customer_id.as_str(), case.owner.as_str(), case.level.as_str()),
         ("C1", "machinery", "yellow")
     );
-    assert_eq!(case.due_at, "2026-08-08T09:00:00Z");
+    assert_eq!(case.due_at, "2026-08-07T23:59:59Z");
     // The owner is told, through the outbox written with the alert.
     let queued = env.store.notifications(None, 10).unwrap();
     let news: Vec<_> = queued.iter().filter(|n| n.payload.contains("\"W01")).collect();
@@ -175,8 +187,8 @@ fn case_work_is_logged_and_overdue_cases_escalate() {
     );
     env.warn("2026-07-31", WarnScope::All, "2026-08-01T09:00:00Z");
     let case = env.store.cases(&CaseFilter::default()).unwrap().remove(0);
-    // Not overdue yet (due 2026-08-08T09:00:00Z), then overdue: escalated once only.
-    assert_eq!(sweep_cases(&mut env.store, &"2026-08-08T08:59:59Z".into()).unwrap(), 0);
+    // Not overdue yet (due 2026-08-07T23:59:59Z), then overdue: escalated once only.
+    assert_eq!(sweep_cases(&mut env.store, &"2026-08-07T23:59:58Z".into()).unwrap(), 0);
     assert_eq!(sweep_cases(&mut env.store, &"2026-08-09T00:00:00Z".into()).unwrap(), 1);
     assert_eq!(sweep_cases(&mut env.store, &"2026-08-10T00:00:00Z".into()).unwrap(), 0);
     let overdue: Vec<_> =
@@ -212,7 +224,7 @@ fn case_work_is_logged_and_overdue_cases_escalate() {
         ["opened", "joined", "overdue", "assigned", "action", "escalated", "escalated", "closed"],
         "{log:#?}"
     );
-    assert_eq!(log[2].note, "due 2026-08-08T09:00:00Z passed; escalated to manager of machinery");
+    assert_eq!(log[2].note, "due 2026-08-07T23:59:59Z passed; escalated to manager of machinery");
     assert!(log[4].note.starts_with("Payment stop") && log[4].note.ends_with(": called the CFO"));
     assert!(!alerts.is_empty());
 }
@@ -278,12 +290,23 @@ fn rule_performance_is_measured_against_later_defaults() {
     let dates = [date("2026-07-31"), date("2026-08-31")];
     let report = credence_engine::rules_performance(&mut env.store, &env.pack, &dates, 12).unwrap();
     assert_eq!((report.customers, report.defaulters), (2, 1));
-    let w01 = report.rules.iter().find(|r| r.code == "W01").unwrap();
-    assert_eq!((w01.firings, w01.customers), (2, 1));
+    // Four observations (two customers at two dates), two of them C1's before its
+    // default: a base rate of 1/2. W01 fires on C1 at both dates: precision 2/2, lift 2,
+    // and no other rule catches C1.
+    assert_eq!((report.observations, report.base_rate), (4, Some(0.5)));
+    let w01 = &report.rules.iter().find(|r| r.code == "W01").unwrap().measures;
+    assert_eq!((w01.firings, w01.customers, w01.flagged_share), (2, 1, Some(0.5)));
     assert_eq!((w01.precision, w01.recall, w01.median_lead_days), (Some(1.0), Some(1.0), Some(76.0)));
-    assert_eq!(w01.false_alarm_rate, None);
-    let w15 = report.rules.iter().find(|r| r.code == "W15").unwrap();
-    assert_eq!((w15.customers, w15.recall), (0, Some(0.0)));
+    assert_eq!((w01.lift, w01.caught_alone, w01.false_alarm_rate), (Some(2.0), 1, None));
+    // Wilson's interval for 2/2: 0.3424–1.
+    let (lo, hi) = w01.precision_ci.unwrap();
+    assert!((lo - 0.3424).abs() < 1e-4 && hi == 1.0, "{lo}–{hi}");
+    assert!(!w01.below_base_rate());
+    // Both firings continue an episode begun at the first date: no new alert.
+    assert_eq!(w01.alerts_per_month, Some(0.0));
+    let w15 = &report.rules.iter().find(|r| r.code == "W15").unwrap().measures;
+    assert_eq!((w15.customers, w15.recall, w15.lift), (0, Some(0.0), None));
+    assert_eq!((report.pack.firings, report.pack.caught_alone), (2, 1));
 }
 
 /// A repair plan: items need evidence, the plan completes only when all are done, and

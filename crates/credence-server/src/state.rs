@@ -195,12 +195,7 @@ impl AppState {
     pub fn open(config: ServerConfig) -> Result<AppState, crate::ServeError> {
         let mut store = Store::open(&config.db).map_err(crate::ServeError::Store)?;
         store.set_audit_key(config.audit.key.clone());
-        let demo_as_of = match store.meta("origin").map_err(crate::ServeError::Store)?.as_deref() {
-            Some("demo") => {
-                store.meta("demo_as_of").map_err(crate::ServeError::Store)?.and_then(|d| d.parse().ok())
-            }
-            _ => None,
-        };
+        let demo_as_of = credence_engine::demo_as_of(&mut store).map_err(crate::ServeError::Store)?;
         let catalogue = Catalogue::builtin();
         let passwords =
             crate::signin::PasswordPool::new(config.sign_in.hash_workers, config.sign_in.hash_queue);
@@ -233,6 +228,12 @@ impl AppState {
     /// today (UTC).
     pub fn today(&self) -> chrono::NaiveDate {
         self.0.config.as_of.or(self.0.demo_as_of).unwrap_or_else(|| crate::clock::instant().date_naive())
+    }
+
+    /// The instant deadlines are judged at: now, or the end of the business date when a
+    /// past one is shown (a demo portfolio is not overdue because the wall clock moved on).
+    pub fn business_now(&self) -> credence_domain::Timestamp {
+        credence_domain::Timestamp::business_instant(self.today(), &crate::clock::now())
     }
 
     /// Runs a request's blocking store work off the async threads with a pooled

@@ -8,7 +8,11 @@
 //! 2. `yellow_rules_for_red` yellow rules and alerts together make it red (shipped: 3):
 //!    one weak signal is a reason to track a customer, several independent ones at once
 //!    are the pattern that precedes default. 0 turns the escalation off.
-//! 3. `watch_rules_for_yellow` green-watch rules make it yellow (shipped: 0, off).
+//! 3. `watch_rules_for_yellow` green-watch rules together make it yellow (shipped: 2): a
+//!    signal too common to make a customer yellow alone can still, with another, be the
+//!    pattern worth tracking. Green-watch peer alerts do not count: they say the customer's
+//!    industry or region is deteriorating, which is true of every customer in it. 0 turns
+//!    it off.
 //! 4. The grade: at or below `red_at_or_below` on `grade_scale` → red, at or below
 //!    `yellow_at_or_below` → at least yellow. The scale lists grades best first; the
 //!    shipped one merges the letter scale (AAA … CCC, C) and the 100-point scale
@@ -131,20 +135,20 @@ impl LevelPolicy {
         let mut level = Level::Green;
         let mut causes = Vec::new();
         let (mut yellows, mut watches) = (0u32, 0u32);
-        let mut contribute = |l: RuleLevel, level: &mut Level| match l {
+        let mut contribute = |l: RuleLevel, own: bool, level: &mut Level| match l {
             RuleLevel::Red => *level = Level::Red,
             RuleLevel::Yellow => {
                 yellows += 1;
                 *level = (*level).max(Level::Yellow);
             }
-            RuleLevel::GreenWatch => watches += 1,
+            RuleLevel::GreenWatch => watches += u32::from(own),
         };
         for f in input.firings {
-            contribute(f.level, &mut level);
+            contribute(f.level, true, &mut level);
             causes.push(LevelCause::Rule { code: f.code.clone(), contributes: f.level });
         }
         for a in input.peer_alerts {
-            contribute(a.level, &mut level);
+            contribute(a.level, false, &mut level);
             causes.push(LevelCause::PeerAlert {
                 code: a.code.clone(),
                 group: a.group.clone(),

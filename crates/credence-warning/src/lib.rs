@@ -48,7 +48,8 @@
 //!     "W01 Current ratio below 1.5 for two consecutive quarters: \
 //!      Current ratio 1.32 (2026-06-30) and 1.41 (2026-03-31) < 1.5."
 //! );
-//! assert_eq!(warnings.level.level, Level::Yellow);
+//! // W01 is a watch rule: the customer stays green, on the watch list.
+//! assert_eq!((warnings.level.level, warnings.level.watch), (Level::Green, true));
 //! ```
 //!
 //! # The rule language
@@ -162,6 +163,7 @@ mod error;
 mod eval;
 mod evidence;
 pub mod frequency;
+pub mod knobs;
 pub mod level;
 mod load;
 mod pack;

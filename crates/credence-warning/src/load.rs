@@ -238,6 +238,46 @@ impl Loader<'_> {
     }
 }
 
+/// `text` (a pack's TOML) with its version and the conditions of the rules named replaced;
+/// comments, order and layout stay as written. Unknown codes are an error; the result is
+/// not checked here (load it to check it).
+pub(crate) fn rewrite(text: &str, version: &str, conditions: &[(&str, String)]) -> Result<String, String> {
+    let raw: RawPack = toml::from_str(text).map_err(|e| e.message().trim().to_owned())?;
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = vec![(raw.version.span(), toml_string(version))];
+    for (code, when) in conditions {
+        let rule = raw
+            .rule
+            .iter()
+            .find(|r| r.code.get_ref() == code)
+            .ok_or_else(|| format!("the pack has no rule {code}"))?;
+        edits.push((rule.when.span(), toml_string(when)));
+    }
+    edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+    let mut out = text.to_owned();
+    for (span, literal) in edits {
+        out.replace_range(span, &literal);
+    }
+    Ok(out)
+}
+
+/// A TOML basic string holding `text` exactly.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 pub(crate) fn load(text: &str, file: &str, catalogue: &Catalogue) -> Result<RulePack, PackError> {
     let mut problems = Problems::new(text, file);
     let raw: RawPack = match toml::from_str(text) {

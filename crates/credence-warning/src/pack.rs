@@ -95,6 +95,13 @@ impl RulePack {
         crate::load::load(text, file_name, catalogue)
     }
 
+    /// `text`, a pack's TOML, with its version and the conditions of the rules named
+    /// (code, new condition) replaced; comments, order and layout stay as written. The
+    /// result is not checked: load it with [`RulePack::from_toml`].
+    pub fn rewrite_toml(text: &str, version: &str, conditions: &[(&str, String)]) -> Result<String, String> {
+        crate::load::rewrite(text, version, conditions)
+    }
+
     /// The pack version (`2026-Q4-V1.0`).
     pub fn version(&self) -> &str {
         &self.version

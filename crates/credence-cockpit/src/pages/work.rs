@@ -94,9 +94,14 @@ pub struct RuleRow {
     pub name: String,
     pub level: (String, String),
     pub condition: String,
-    pub firings: String,
+    pub flagged: String,
+    pub alerts_month: String,
     pub precision: String,
+    pub lift: String,
+    /// The rule is flagged as no better than chance (lift below 1).
+    pub weak: bool,
     pub recall: String,
+    pub caught_alone: String,
     pub lead: String,
     pub false_alarms: String,
 }
@@ -108,5 +113,9 @@ pub struct ModelsPage {
     pub f: Frame,
     pub models: Vec<ModelRow>,
     pub rules: Vec<RuleRow>,
+    /// The pack as a whole (any red or yellow rule), when measured.
+    pub pack_row: Option<RuleRow>,
+    /// Some rule is below the base rate.
+    pub any_weak: bool,
     pub rules_note: String,
 }

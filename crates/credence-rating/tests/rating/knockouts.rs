@@ -41,10 +41,11 @@ fn severe_losses() {
     check(&[("net_margin", Some(-11.0))], &[], &[], ("AAA", "AAA"));
 }
 
-/// K03: 3-year revenue CAGR below −5% → C; −5% does not fire, nor does a missing value.
+/// K03: 3-year revenue CAGR below −5% → C on the 100-point scale, at best BB on the
+/// letter scale; −5% does not fire, nor does a missing value.
 #[test]
 fn sales_falling() {
-    check(&[("revenue_cagr_3y", Some(-6.0))], &[], &["K03"], ("B", "C"));
+    check(&[("revenue_cagr_3y", Some(-6.0))], &[], &["K03"], ("BB", "C"));
     check(&[("revenue_cagr_3y", Some(-5.0))], &[], &[], ("AAA", "AAA"));
     check(&[("revenue_cagr_3y", None)], &[], &[], ("AAA", "AAA"));
 }

@@ -18,7 +18,7 @@ fn check(from: &str, to: &str, expected: &str) {
 #[test]
 fn shipped_model_loads_against_the_catalogue() {
     let m = builtin();
-    assert_eq!(m.version(), "2026-Q4-V1.1");
+    assert_eq!(m.version(), "2026-Q4-V1.2");
     let ids = m.indicator_ids();
     assert!(ids.iter().all(|id| KNOWN.contains(id)));
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates");

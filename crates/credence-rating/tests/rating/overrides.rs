@@ -30,7 +30,7 @@ fn override_needs_reason_approver_and_a_real_grade() {
     let other = small();
     assert_eq!(
         other.apply_override(&r, &request(ScaleKind::Letter, "A", "x", "y")),
-        Err(OverrideError::ModelMismatch { rating: "2026-Q4-V1.1".into(), model: "2026-Q4-V0.1".into() })
+        Err(OverrideError::ModelMismatch { rating: "2026-Q4-V1.2".into(), model: "2026-Q4-V0.1".into() })
     );
 }
 

@@ -772,7 +772,14 @@ pub struct RulesPerformanceBody {
     /// horizon after a date they were evaluated at.
     pub customers: u64,
     pub defaulters: u64,
+    /// Customer-dates evaluated (customers not yet defaulted at a date), and the share of
+    /// them followed by a default within the horizon.
+    pub observations: u64,
+    pub base_rate: Option<f64>,
     pub rules: Vec<RulePerformanceBody>,
+    /// The pack as a whole: the customer-dates its level policy made yellow or red from
+    /// the rules alone.
+    pub pack: MeasuresBody,
 }
 
 /// One rule's record over the evaluation dates.
@@ -783,21 +790,65 @@ pub struct RulePerformanceBody {
     pub name_zh: String,
     /// `red`, `yellow` or `green_watch`.
     pub level: String,
-    /// Firings over all dates (a customer counts once per date).
+    #[serde(flatten)]
+    pub measures: MeasuresBody,
+    /// Lift below 1: the rule fired no more often before a default than at random.
+    pub below_base_rate: bool,
+}
+
+/// What a rule, or the pack, did over the evaluation dates. An observation is a customer
+/// not yet defaulted at a date; it is positive when a default follows within the horizon.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeasuresBody {
+    /// Observations it fired on.
     pub firings: u64,
     /// Customers it fired for at least once.
     pub customers: u64,
-    /// Of those, the share that defaulted within the horizon after the first firing.
+    /// Share of all observations it fired on.
+    pub flagged_share: Option<f64>,
+    /// Runs of firings starting after the first date, per month of the dates' span.
+    pub alerts_per_month: Option<f64>,
+    /// Share of its firings that were positive, and the 95% Wilson interval.
     pub precision: Option<f64>,
-    /// Of the customers that defaulted within the horizon after some evaluation date,
-    /// the share the rule had fired for within the horizon before the default.
+    #[schema(value_type = Option<Vec<f64>>)]
+    pub precision_ci: Option<(f64, f64)>,
+    /// Precision over the base rate, and the precision's interval over the base rate.
+    pub lift: Option<f64>,
+    #[schema(value_type = Option<Vec<f64>>)]
+    pub lift_ci: Option<(f64, f64)>,
+    /// Of the customers that defaulted within the horizon after a date, the share it fired
+    /// for within the horizon before the default, and the 95% Wilson interval.
     pub recall: Option<f64>,
+    #[schema(value_type = Option<Vec<f64>>)]
+    pub recall_ci: Option<(f64, f64)>,
+    /// Defaulters it caught that no other rule caught (for the pack: all it caught).
+    pub caught_alone: u64,
     /// Median days from the first firing (within the horizon) to the default, over the
     /// defaults caught.
     pub median_lead_days: Option<f64>,
     /// Episodes that ended without a default within the horizon of their start, as a
     /// share of the episodes that ended.
     pub false_alarm_rate: Option<f64>,
+}
+
+impl From<&credence_engine::Measures> for MeasuresBody {
+    fn from(m: &credence_engine::Measures) -> Self {
+        MeasuresBody {
+            firings: m.firings,
+            customers: m.customers,
+            flagged_share: m.flagged_share,
+            alerts_per_month: m.alerts_per_month,
+            precision: m.precision,
+            precision_ci: m.precision_ci,
+            lift: m.lift,
+            lift_ci: m.lift_ci,
+            recall: m.recall,
+            recall_ci: m.recall_ci,
+            caught_alone: m.caught_alone,
+            median_lead_days: m.median_lead_days,
+            false_alarm_rate: m.false_alarm_rate,
+        }
+    }
 }
 
 impl From<&credence_engine::RulePerformance> for RulePerformanceBody {
@@ -807,12 +858,8 @@ impl From<&credence_engine::RulePerformance> for RulePerformanceBody {
             name_en: r.name_en.clone(),
             name_zh: r.name_zh.clone(),
             level: r.level.clone(),
-            firings: r.firings,
-            customers: r.customers,
-            precision: r.precision,
-            recall: r.recall,
-            median_lead_days: r.median_lead_days,
-            false_alarm_rate: r.false_alarm_rate,
+            measures: MeasuresBody::from(&r.measures),
+            below_base_rate: r.measures.below_base_rate(),
         }
     }
 }
@@ -825,7 +872,10 @@ impl From<&credence_engine::RulesPerformanceReport> for RulesPerformanceBody {
             horizon_months: r.horizon_months,
             customers: r.customers,
             defaulters: r.defaulters,
+            observations: r.observations,
+            base_rate: r.base_rate,
             rules: r.rules.iter().map(RulePerformanceBody::from).collect(),
+            pack: MeasuresBody::from(&r.pack),
         }
     }
 }

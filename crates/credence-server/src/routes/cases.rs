@@ -78,7 +78,7 @@ pub async fn list(
     if !(1..=1_000).contains(&limit) {
         return Err(ApiError::invalid("limit", "must be 1–1,000"));
     }
-    let now = crate::clock::now();
+    let now = state.business_now();
     let filter = credence_store::CaseFilter {
         status: Some(status),
         owner: q.owner,

@@ -94,7 +94,7 @@ pub async fn metrics(
     for (job, (_, seconds)) in &jobs {
         let _ = writeln!(out, "credence_job_last_duration_seconds{{job=\"{}\"}} {seconds}", label(job));
     }
-    let now = crate::clock::now();
+    let now = state.business_now();
     let counts = state.with_store(move |store, _| Ok(store.work_counts(&now)?)).await?;
     let (levels, open, late) = (counts.open_alerts, counts.open_cases, counts.overdue_cases);
     out.push_str("# HELP credence_open_alerts Open early-warning alerts by level.\n");

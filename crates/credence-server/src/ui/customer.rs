@@ -137,7 +137,7 @@ pub async fn customer(
         circles: relations.circles,
         graph: relations.graph,
         alerts: alert_rows(lang, &g.alerts),
-        cases: case_rows(lang, &g.cases),
+        cases: case_rows(lang, &g.cases, &state.business_now()),
         history: history_rows(page),
         migrations: page
             .migrations

@@ -137,9 +137,14 @@ pub fn alert_rows(lang: Lang, alerts: &[credence_store::StoredAlert]) -> Vec<Ale
         .collect()
 }
 
-/// Cases as rows of a page.
-pub fn case_rows(lang: Lang, cases: &[credence_store::StoredCase]) -> Vec<CaseRow> {
-    let now = crate::clock::instant();
+/// Cases as rows of a page, their time left counted from the business instant `now`
+/// ([`AppState::business_now`]).
+pub fn case_rows(
+    lang: Lang,
+    cases: &[credence_store::StoredCase],
+    now: &credence_domain::Timestamp,
+) -> Vec<CaseRow> {
+    let now = now.instant().unwrap_or_else(crate::clock::instant);
     cases
         .iter()
         .map(|c| CaseRow {
@@ -173,7 +178,7 @@ pub async fn cockpit(
     };
     let lang = viewer.lang;
     let since = (state.today() - chrono::Days::new(7)).to_string();
-    let now = crate::clock::now();
+    let now = state.business_now();
     let caller = viewer.caller.clone();
     let may_alerts = caller.may(Permission::AlertRead);
     let lists = state
@@ -226,7 +231,7 @@ pub async fn cockpit(
         frame,
         &overview,
         alert_rows(lang, &alerts),
-        case_rows(lang, &cases),
+        case_rows(lang, &cases, &state.business_now()),
         state.0.policy.currency().exponent(),
         "/customers",
     );

@@ -35,7 +35,7 @@ pub async fn work(
     let level = q.get("level").cloned().filter(|l| ["red", "yellow", "green_watch"].contains(&l.as_str()));
     let overdue = q.get("overdue").is_some_and(|v| v == "true");
     let caller = viewer.caller.clone();
-    let now = crate::clock::now();
+    let now = state.business_now();
     let wanted = level.clone();
     let found = state
         .with_store(move |store, shared| {
@@ -100,7 +100,7 @@ pub async fn work(
     };
     let page = WorkPage {
         f: viewer.frame(&state, w.alerts_and_cases, &here, notice_of(&q)),
-        cases: case_rows(lang, &cases),
+        cases: case_rows(lang, &cases, &state.business_now()),
         alerts: alert_rows(lang, &alerts),
         levels,
         overdue_only: overdue,
@@ -137,7 +137,7 @@ pub async fn case(
     };
     let lang = viewer.lang;
     let w = lang.words();
-    let case = case_rows(lang, std::slice::from_ref(&view.case)).remove(0);
+    let case = case_rows(lang, std::slice::from_ref(&view.case), &state.business_now()).remove(0);
     let templates = credence_engine::EMERGENCY_PLANS
         .iter()
         .map(|(code, en, zh)| ((*code).to_owned(), lang.pick(en, zh).to_owned()))
@@ -510,24 +510,41 @@ pub async fn models(
     } else {
         None
     };
-    let rules = state
+    let rules: Vec<RuleRow> = state
         .0
         .pack
         .rules()
         .iter()
         .map(|r| {
-            rule_row(lang, r, performance.as_ref().and_then(|p| p.rules.iter().find(|x| x.code == r.code)))
+            let p = performance.as_ref().and_then(|p| p.rules.iter().find(|x| x.code == r.code));
+            let level = match r.level {
+                credence_engine::types::warning::RuleLevel::Red => "red",
+                credence_engine::types::warning::RuleLevel::Yellow => "yellow",
+                credence_engine::types::warning::RuleLevel::GreenWatch => "green_watch",
+            };
+            measured_row(
+                r.code.clone(),
+                lang.pick(&r.name_en, &r.name_zh).to_owned(),
+                level_label(lang, level),
+                r.when.clone(),
+                p.map(|p| &p.measures),
+            )
         })
         .collect();
+    let pack_row = performance.as_ref().map(|p| {
+        measured_row(String::new(), w.whole_pack.to_owned(), Default::default(), String::new(), Some(&p.pack))
+    });
     let rules_note = match &performance {
         Some(p) => format!(
-            "{} · {} {} – {}, {} {}",
+            "{} · {} {} – {}, {} {}, {} {}",
             w.rule_performance,
             state.0.pack.version(),
             p.dates.first().map(ToString::to_string).unwrap_or_default(),
             p.dates.last().map(ToString::to_string).unwrap_or_default(),
             format::count(p.customers),
-            w.customers
+            w.customers,
+            w.base_rate,
+            format::percent(p.base_rate)
         ),
         None if viewer.caller.scope.is_whole_portfolio() => {
             format!("{} · {}", state.0.pack.version(), w.measuring)
@@ -537,7 +554,9 @@ pub async fn models(
     let page = ModelsPage {
         f: viewer.frame(&state, w.nav_models, "/models", notice_of(&q)),
         models,
+        any_weak: rules.iter().any(|r| r.weak),
         rules,
+        pack_row,
         rules_note,
     };
     html(&page)
@@ -575,25 +594,33 @@ fn model_row(w: &credence_cockpit::Words, d: &credence_engine::model::ModelDetai
     }
 }
 
-/// A warning rule with its performance on the history, when measured.
-fn rule_row(
-    lang: credence_cockpit::Lang,
-    r: &credence_engine::types::warning::Rule,
-    p: Option<&credence_engine::RulePerformance>,
+/// A warning rule, or the pack's summary, with its performance on the history when
+/// measured.
+fn measured_row(
+    code: String,
+    name: String,
+    level: (String, String),
+    condition: String,
+    p: Option<&credence_engine::Measures>,
 ) -> RuleRow {
-    let level = match r.level {
-        credence_engine::types::warning::RuleLevel::Red => "red",
-        credence_engine::types::warning::RuleLevel::Yellow => "yellow",
-        credence_engine::types::warning::RuleLevel::GreenWatch => "green_watch",
+    let interval = |x: Option<f64>, ci: Option<(f64, f64)>| match (x, ci) {
+        (Some(_), Some((lo, hi))) => {
+            format!("{} ({}–{})", format::percent(x), format::percent(Some(lo)), format::percent(Some(hi)))
+        }
+        _ => format::percent(x),
     };
     RuleRow {
-        code: r.code.clone(),
-        name: lang.pick(&r.name_en, &r.name_zh).to_owned(),
-        level: level_label(lang, level),
-        condition: r.when.clone(),
-        firings: p.map_or_else(|| "—".into(), |p| format::count(p.firings)),
-        precision: format::percent(p.and_then(|p| p.precision)),
+        code,
+        name,
+        level,
+        condition,
+        flagged: format::percent(p.and_then(|p| p.flagged_share)),
+        alerts_month: p.and_then(|p| p.alerts_per_month).map_or_else(|| "—".into(), |a| format!("{a:.1}")),
+        precision: p.map_or_else(|| "—".into(), |p| interval(p.precision, p.precision_ci)),
+        lift: p.and_then(|p| p.lift).map_or_else(|| "—".into(), |l| format!("{l:.2}")),
+        weak: p.is_some_and(credence_engine::Measures::below_base_rate),
         recall: format::percent(p.and_then(|p| p.recall)),
+        caught_alone: p.map_or_else(|| "—".into(), |p| format::count(p.caught_alone)),
         lead: p.and_then(|p| p.median_lead_days).map_or_else(|| "—".into(), |d| format!("{d:.0}")),
         false_alarms: format::percent(p.and_then(|p| p.false_alarm_rate)),
     }

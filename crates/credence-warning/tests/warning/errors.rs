@@ -222,7 +222,7 @@ fn the_shipped_pack_from_its_file() {
     let e = RulePack::from_toml(&text, "warning.toml", &catalogue()).expect_err("an unknown indicator");
     assert_eq!(
         e.to_string(),
-        "warning.toml:108:9: W01: unknown indicator 'curent_ratio' (did you mean 'current_ratio'?)\n    |\n\
-         108 | when = 'curent_ratio < 1.5 for 2 consecutive quarters'\n    |         ^^^^^^^^^^^^"
+        "warning.toml:117:9: W01: unknown indicator 'curent_ratio' (did you mean 'current_ratio'?)\n    |\n\
+         117 | when = 'curent_ratio < 1.5 for 2 consecutive quarters'\n    |         ^^^^^^^^^^^^"
     );
 }

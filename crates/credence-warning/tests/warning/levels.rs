@@ -36,7 +36,9 @@ fn rule_levels_and_escalation() {
     use RuleLevel::*;
     check(&[], None, Level::Green, false);
     check(&[GreenWatch], None, Level::Green, true);
-    check(&[GreenWatch, GreenWatch, GreenWatch], None, Level::Green, true);
+    check(&[GreenWatch, GreenWatch], None, Level::Green, true);
+    // Three watch rules together make yellow (watch_rules_for_yellow = 3).
+    check(&[GreenWatch, GreenWatch, GreenWatch], None, Level::Yellow, true);
     check(&[Yellow], None, Level::Yellow, false);
     check(&[Yellow, Yellow], None, Level::Yellow, false);
     check(&[Yellow, Yellow, Yellow], None, Level::Red, false);
@@ -47,9 +49,9 @@ fn rule_levels_and_escalation() {
 #[test]
 fn grades_on_the_merged_scale() {
     use RuleLevel::*;
-    // Letter scale: BBB green, BB and B yellow, CCC red.
+    // Letter scale: BBB and BB green, B yellow, CCC red.
     check(&[], Some("BBB"), Level::Green, false);
-    check(&[], Some("BB"), Level::Yellow, false);
+    check(&[], Some("BB"), Level::Green, false);
     check(&[], Some("b"), Level::Yellow, false);
     check(&[], Some("CCC"), Level::Red, false);
     // 100-point scale: A green, B yellow, C red.
@@ -70,7 +72,7 @@ fn causes_are_listed() {
             LevelCause::Rule { code: "W02".into(), contributes: RuleLevel::Yellow },
             LevelCause::Rule { code: "W03".into(), contributes: RuleLevel::Yellow },
             LevelCause::YellowRulesEscalate { count: 3, threshold: 3 },
-            LevelCause::Grade { grade: "B".into(), at_or_below: "BB".into(), level: Level::Yellow },
+            LevelCause::Grade { grade: "B".into(), at_or_below: "B".into(), level: Level::Yellow },
         ]
     );
     let d = decide(&[], Some("Z"));
@@ -80,6 +82,35 @@ fn causes_are_listed() {
         json,
         r#"{"level":"red","watch":false,"causes":[{"cause":"rule","code":"W01","contributes":"red"}]}"#
     );
+}
+
+/// Green-watch peer alerts put a customer on the watch list but do not count towards the
+/// watch rules that make yellow: they speak of the industry, not of the customer.
+#[test]
+fn watch_peer_alerts_do_not_make_yellow() {
+    let alert = |signal: &str| PeerAlert {
+        code: "S01".into(),
+        name_zh: String::new(),
+        name_en: String::new(),
+        level: RuleLevel::GreenWatch,
+        group_by: GroupBy::Industry,
+        group: "C".into(),
+        signal: signal.into(),
+        firms: vec![],
+        counted: 10,
+        members: 100,
+        action_zh: String::new(),
+        action_en: String::new(),
+    };
+    let (a, b, c) = (alert("current_ratio"), alert("debt_to_asset"), alert("net_margin"));
+    let firings = [firing("W01", RuleLevel::GreenWatch).hit(), firing("W02", RuleLevel::GreenWatch).hit()];
+    let alerts = [&a, &b, &c];
+    let d = builtin().decide_level(&LevelInput { firings: &firings, grade: None, peer_alerts: &alerts });
+    assert_eq!((d.level, d.watch), (Level::Green, true), "{:?}", d.causes);
+    let three = [firings[0].clone(), firings[1].clone(), firing("W03", RuleLevel::GreenWatch).hit()];
+    let d = builtin().decide_level(&LevelInput { firings: &three, grade: None, peer_alerts: &alerts });
+    assert_eq!(d.level, Level::Yellow);
+    assert!(d.causes.contains(&LevelCause::WatchRulesEscalate { count: 3, threshold: 3 }));
 }
 
 #[test]

@@ -32,7 +32,7 @@ fn baseline_fires_nothing_and_decides_everything() {
     let w = fired(&baseline(), &[]);
     assert!(w.undetermined.is_empty(), "{:?}", w.undetermined);
     assert_eq!(w.level.level, Level::Green);
-    assert_eq!(w.pack_version, "2026-Q4-V1.0");
+    assert_eq!(w.pack_version, "2026-Q4-V1.1");
 }
 
 /// Current ratio 1,320 / 1,000 = 1.32 at 2026-09-30 and 1,410 / 1,000 = 1.41 at
@@ -332,4 +332,29 @@ fn missing_statements_leave_financial_rules_undetermined() {
     f.statements.clear();
     let w = fired(&f, &[]);
     assert_eq!(w.undetermined, ["W01", "W02", "W03", "W07"]);
+}
+
+/// A tuned pack is the shipped text with the version and the changed conditions replaced:
+/// it loads, the changed rule reads its new condition, everything else is as written.
+#[test]
+fn a_pack_rewritten_with_new_conditions_keeps_everything_else() {
+    use credence_warning::RulePack;
+    let w08 = builtin().rule("W08").unwrap().when.clone();
+    let changed = RulePack::rewrite_toml(
+        credence_warning::BUILTIN_PACK,
+        "2026-Q4-V1.1-tuned",
+        &[("W01", "current_ratio < 1.2 for 3 consecutive quarters".to_owned()), ("W08", w08.clone())],
+    )
+    .unwrap();
+    let pack =
+        RulePack::from_toml(&changed, "tuned.toml", &credence_indicators::Catalogue::builtin()).unwrap();
+    assert_eq!(pack.version(), "2026-Q4-V1.1-tuned");
+    assert_eq!(pack.rule("W01").unwrap().when, "current_ratio < 1.2 for 3 consecutive quarters");
+    // W08's condition holds quotes and Chinese text: written back, it reads the same.
+    assert_eq!(pack.rule("W08").unwrap().when, w08);
+    assert_eq!(pack.rules().len(), builtin().rules().len());
+    assert!(changed.contains("# Credence early-warning rule pack."));
+    let err =
+        RulePack::rewrite_toml(credence_warning::BUILTIN_PACK, "v", &[("W99", "x".into())]).unwrap_err();
+    assert_eq!(err, "the pack has no rule W99");
 }
