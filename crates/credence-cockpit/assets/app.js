@@ -9,12 +9,16 @@
     if (zh) return d > 0 ? d + "天" + h + "小时" : (h > 0 ? h + "小时" + min + "分" : min + "分");
     return d > 0 ? d + "d " + h + "h" : (h > 0 ? h + "h " + min + "m" : min + "m");
   }
+  // Seconds left are the server's, at the business date's instant; they count down from
+  // when the page loaded, unless the business date is past (its clock is fixed).
+  var loaded = Date.now();
+  var live = document.documentElement.getAttribute("data-clock") !== "fixed";
   function tick() {
-    var now = Date.now();
-    document.querySelectorAll("[data-deadline]").forEach(function (el) {
-      var due = Date.parse(el.getAttribute("data-deadline"));
-      if (isNaN(due)) return;
-      var s = Math.round((due - now) / 1000);
+    var elapsed = live ? Math.round((Date.now() - loaded) / 1000) : 0;
+    document.querySelectorAll("[data-left]").forEach(function (el) {
+      var left = parseInt(el.getAttribute("data-left"), 10);
+      if (isNaN(left)) return;
+      var s = left - elapsed;
       el.textContent = s >= 0 ? (zh ? "剩余" + span(s) : span(s) + " left") : (zh ? "已超时" + span(s) : "overdue by " + span(s));
       el.classList.toggle("late", s < 0);
     });

@@ -353,6 +353,7 @@ mod tests {
             role: "risk".into(),
             csrf: "tok<&>".into(),
             as_of: "2026-09-30".into(),
+            clock_fixed: false,
             nav: vec![NavItem { href: "/cockpit".into(), label: "Cockpit".into(), current: true }],
             here: "/cockpit".into(),
             notice: None,

@@ -47,6 +47,9 @@ pub struct Frame {
     /// The session's CSRF token, sent back with every form.
     pub csrf: String,
     pub as_of: String,
+    /// The business date is past: deadlines are shown as they stood at its end and do not
+    /// count down with the wall clock.
+    pub clock_fixed: bool,
     pub nav: Vec<NavItem>,
     /// This page's path and query, to come back to after switching language.
     pub here: String,

@@ -87,6 +87,7 @@ impl Viewer {
             role: role_name(self.lang, self.caller.role),
             csrf: self.csrf.clone(),
             as_of: state.today().to_string(),
+            clock_fixed: state.today() < crate::clock::instant().date_naive(),
             nav,
             here: here.to_owned(),
             notice,

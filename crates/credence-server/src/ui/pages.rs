@@ -186,21 +186,26 @@ pub async fn cockpit(
             if !may_alerts {
                 return Ok((Vec::new(), Vec::new()));
             }
+            // The week's new alerts, red first, then yellow, then the watch list: what needs
+            // acting on comes before what is only to be followed.
             let mut alerts = Vec::new();
-            let filter = credence_store::AlertFilter {
-                status: Some("open".into()),
-                limit: Some(500),
-                ..Default::default()
-            };
-            for a in store.alerts(&filter)? {
-                if alerts.len() == 10 {
-                    break;
-                }
-                if a.raised_as_of >= since
-                    && (a.subject_kind != "customer"
-                        || crate::routes::admits_customer(store, &caller, &a.subject)?)
-                {
-                    alerts.push(a);
+            for level in ["red", "yellow", "green_watch"] {
+                let filter = credence_store::AlertFilter {
+                    status: Some("open".into()),
+                    level: Some(level.into()),
+                    limit: Some(500),
+                    ..Default::default()
+                };
+                for a in store.alerts(&filter)? {
+                    if alerts.len() == 10 {
+                        break;
+                    }
+                    if a.raised_as_of >= since
+                        && (a.subject_kind != "customer"
+                            || crate::routes::admits_customer(store, &caller, &a.subject)?)
+                    {
+                        alerts.push(a);
+                    }
                 }
             }
             crate::routes::evidence::cut_all(store, shared, &caller, &mut alerts)?;
