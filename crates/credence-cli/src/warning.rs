@@ -36,22 +36,13 @@ pub enum RulesCommand {
         #[arg(long, value_enum, default_value_t = Lang::Zh)]
         lang: Lang,
     },
-    /// Each warning rule measured on the portfolio's history: how often it fired, the
-    /// share of those customers that defaulted within the horizon (precision), the share
-    /// of defaults it caught (recall), the median lead time and the false-alarm rate.
+    /// Each warning rule measured on the portfolio's history: the share of customer-dates
+    /// it flagged, how many of those defaulted within the horizon (precision) against the
+    /// base rate (lift), the defaulters it caught (recall) and caught alone, the median
+    /// lead time and the false-alarm rate; and the pack as its level policy combines them.
     Performance {
-        /// First evaluation date (default: two years before --to).
-        #[arg(long, value_parser = parse_date)]
-        from: Option<chrono::NaiveDate>,
-        /// Last evaluation date (default: a year before the business date: a demo portfolio's date, else today).
-        #[arg(long, value_parser = parse_date)]
-        to: Option<chrono::NaiveDate>,
-        /// Months between evaluation dates.
-        #[arg(long, default_value_t = 3)]
-        every: u32,
-        /// Months after an evaluation date in which a default counts.
-        #[arg(long, default_value_t = 12)]
-        horizon: u32,
+        #[command(flatten)]
+        window: HistoryWindow,
         #[command(flatten)]
         pack: PackFiles,
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
@@ -62,22 +53,12 @@ pub enum RulesCommand {
     /// proposed pack with --out; it takes effect only when a pack file is given to the
     /// commands that use it.
     Tune {
-        /// First evaluation date (default: two years before --to).
-        #[arg(long, value_parser = parse_date)]
-        from: Option<chrono::NaiveDate>,
-        /// Last evaluation date (default: a year before the business date).
-        #[arg(long, value_parser = parse_date)]
-        to: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        window: HistoryWindow,
         /// Dates on or after this one validate instead of tune (default: the last year
         /// up to --to).
         #[arg(long, value_parser = parse_date)]
         validate_from: Option<chrono::NaiveDate>,
-        /// Months between evaluation dates.
-        #[arg(long, default_value_t = 3)]
-        every: u32,
-        /// Months after an evaluation date in which a default counts.
-        #[arg(long, default_value_t = 12)]
-        horizon: u32,
         /// Largest share of customer-dates the pack may make yellow or red (0–1).
         #[arg(long, default_value_t = 0.10)]
         budget: f64,
@@ -98,6 +79,43 @@ pub enum RulesCommand {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+}
+
+/// The past dates the rules are evaluated at, and the horizon a default counts in.
+#[derive(clap::Args)]
+pub struct HistoryWindow {
+    /// First evaluation date (default: two years before --to).
+    #[arg(long, value_parser = parse_date)]
+    from: Option<chrono::NaiveDate>,
+    /// Last evaluation date (default: a year before the business date: a demo portfolio's date, else today).
+    #[arg(long, value_parser = parse_date)]
+    to: Option<chrono::NaiveDate>,
+    /// Months between evaluation dates.
+    #[arg(long, default_value_t = 3)]
+    every: u32,
+    /// Months after an evaluation date in which a default counts.
+    #[arg(long, default_value_t = 12)]
+    horizon: u32,
+}
+
+impl HistoryWindow {
+    /// The evaluation dates, the window's ends filled in from the business date (a demo
+    /// portfolio's date, else today).
+    fn dates(
+        &self,
+        store: &mut credence_store::Store,
+    ) -> Result<(chrono::NaiveDate, chrono::NaiveDate, Vec<chrono::NaiveDate>)> {
+        let business_date = credence_engine::demo_as_of(store)?.unwrap_or_else(today);
+        let to = self.to.unwrap_or_else(|| business_date - chrono::Months::new(12));
+        let from = self.from.unwrap_or(to - chrono::Months::new(24));
+        if from > to || self.every == 0 {
+            bail!("--from must not be after --to, and --every must be at least 1");
+        }
+        if self.horizon == 0 || self.horizon > 60 {
+            bail!("--horizon must be from 1 to 60 months");
+        }
+        Ok((from, to, credence_engine::evaluation_dates(from, to, self.every)))
+    }
 }
 
 /// Where the rule pack and the catalogue it reads come from (default: the shipped ones).
@@ -500,17 +518,12 @@ pub fn run_rules(db: &str, user: Option<&str>, command: RulesCommand) -> Result<
                 .collect();
             print_table(&["code", "name", "level", "condition"], &rows);
         }
-        RulesCommand::Performance { from, to, every, horizon, pack, format } => {
+        RulesCommand::Performance { window, pack, format } => {
             let pack = load_pack(&pack)?;
             let mut store = open(db)?;
             crate::import_scope::whole_portfolio_reader(&mut store, user)?;
-            let business_date = credence_engine::demo_as_of(&mut store)?.unwrap_or_else(today);
-            let to = to.unwrap_or_else(|| business_date - chrono::Months::new(12));
-            let from = from.unwrap_or(to - chrono::Months::new(24));
-            if from > to || every == 0 {
-                bail!("--from must not be after --to, and --every must be at least 1");
-            }
-            let dates = credence_engine::evaluation_dates(from, to, every);
+            let (from, to, dates) = window.dates(&mut store)?;
+            let horizon = window.horizon;
             let report = credence_engine::rules_performance(&mut store, &pack, &dates, horizon)?;
             if format == ReportFormat::Json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -586,11 +599,8 @@ pub fn run_rules(db: &str, user: Option<&str>, command: RulesCommand) -> Result<
             println!("flagged: share of customer-dates it fired on; alone: defaulters no other rule caught");
         }
         RulesCommand::Tune {
-            from,
-            to,
+            window,
             validate_from,
-            every,
-            horizon,
             budget,
             min_lift,
             min_lead_days,
@@ -606,9 +616,6 @@ pub fn run_rules(db: &str, user: Option<&str>, command: RulesCommand) -> Result<
             if !at_least_zero(min_lift) || !at_least_zero(min_lead_days) {
                 bail!("--min-lift and --min-lead-days must be numbers of at least 0");
             }
-            if every == 0 || horizon == 0 || horizon > 60 {
-                bail!("--every must be at least 1 and --horizon from 1 to 60 months");
-            }
             if let Some(out) = &out
                 && out.exists()
             {
@@ -621,12 +628,10 @@ pub fn run_rules(db: &str, user: Option<&str>, command: RulesCommand) -> Result<
             }
             let mut store = open(db)?;
             crate::import_scope::whole_portfolio_reader(&mut store, user)?;
-            let business_date = credence_engine::demo_as_of(&mut store)?.unwrap_or_else(today);
-            let to = to.unwrap_or_else(|| business_date - chrono::Months::new(12));
-            let from = from.unwrap_or(to - chrono::Months::new(24));
+            let (from, to, dates) = window.dates(&mut store)?;
+            let every = window.every;
             let validate_from =
                 validate_from.unwrap_or_else(|| to - chrono::Months::new(12) + chrono::Days::new(1));
-            let dates = credence_engine::evaluation_dates(from, to, every);
             let (tuning, validating) = (
                 dates.iter().filter(|d| **d < validate_from).count(),
                 dates.iter().filter(|d| **d >= validate_from).count(),
@@ -642,7 +647,7 @@ pub fn run_rules(db: &str, user: Option<&str>, command: RulesCommand) -> Result<
             let options = credence_engine::TuneOptions {
                 dates,
                 validate_from,
-                horizon_months: horizon,
+                horizon_months: window.horizon,
                 budget,
                 min_lift,
                 min_lead_days,

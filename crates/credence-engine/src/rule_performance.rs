@@ -155,7 +155,41 @@ pub(crate) struct History<'a> {
 /// Customer → the date indices a signal fired at, ascending.
 pub(crate) type Fired = HashMap<u32, Vec<u8>>;
 
+/// Each defaulted customer's first default.
+pub(crate) type Defaults = HashMap<String, NaiveDate>;
+
+/// The stored customers, their first defaults, and an empty history of them over `dates`.
+pub(crate) fn history_over<'a>(
+    store: &mut Store,
+    dates: &'a [NaiveDate],
+    horizon_months: u32,
+) -> Result<(History<'a>, Vec<String>, Defaults), EngineError> {
+    let defaults = default_dates(store)?;
+    let ids = store.customer_ids()?;
+    let history = History {
+        dates,
+        horizon_months,
+        evaluated: vec![None; ids.len()],
+        default: ids.iter().map(|id| defaults.get(id.as_str()).copied()).collect(),
+    };
+    Ok((history, ids, defaults))
+}
+
+/// The customers not yet defaulted on `date`: those evaluated then.
+pub(crate) fn alive_at(
+    ids: &[String],
+    defaults: &HashMap<String, NaiveDate>,
+    date: NaiveDate,
+) -> Vec<String> {
+    ids.iter().filter(|id| defaults.get(id.as_str()).is_none_or(|&def| def > date)).cloned().collect()
+}
+
 impl<'a> History<'a> {
+    /// Notes that customer `c` was evaluated at date index `d` (dates come in order).
+    pub fn record(&mut self, c: u32, d: u8) {
+        self.evaluated[c as usize].get_or_insert((d, d)).1 = d;
+    }
+
     /// The same history restricted to the dates `range` (indices into `dates`), with
     /// date indices counted from its start; `fired` maps are cut with [`History::cut`].
     pub fn window(&self, range: std::ops::Range<usize>) -> History<'a> {
@@ -309,8 +343,7 @@ pub fn rules_performance(
     horizon_months: u32,
 ) -> Result<RulesPerformanceReport, EngineError> {
     let dates = &dates[..dates.len().min(usize::from(u8::MAX))];
-    let defaults = default_dates(store)?;
-    let ids = store.customer_ids()?;
+    let (mut history, ids, defaults) = history_over(store, dates, horizon_months)?;
     let position: HashMap<&str, u32> =
         ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect();
     let rules = pack.rules();
@@ -320,21 +353,11 @@ pub fn rules_performance(
     let mut fired: Vec<HashMap<u32, Vec<u8>>> = vec![HashMap::new(); rules.len()];
     // Customer → the date indices the pack's level policy made it yellow or red.
     let mut flagged: HashMap<u32, Vec<u8>> = HashMap::new();
-    let mut history = History {
-        dates,
-        horizon_months,
-        evaluated: vec![None; ids.len()],
-        default: ids.iter().map(|id| defaults.get(id.as_str()).copied()).collect(),
-    };
     let mut pool = Pool::open(store)?;
     for (d, &date) in dates.iter().enumerate() {
         let d = d as u8;
         let evaluator = pack.evaluator(date);
-        let alive: Vec<String> = ids
-            .iter()
-            .filter(|id| defaults.get(id.as_str()).is_none_or(|&def| def > date))
-            .cloned()
-            .collect();
+        let alive = alive_at(&ids, &defaults, date);
         pool.run(
             &alive,
             &|c| {
@@ -349,8 +372,7 @@ pub fn rules_performance(
             |done, _, _| {
                 for (customer, hits, alerted) in done.into_iter().flatten() {
                     let Some(&c) = position.get(customer.as_str()) else { continue };
-                    let e = history.evaluated[c as usize].get_or_insert((d, d));
-                    e.1 = d;
+                    history.record(c, d);
                     if alerted {
                         flagged.entry(c).or_default().push(d);
                     }

@@ -24,9 +24,8 @@
 //! choice.
 
 use crate::EngineError;
-use crate::analysis::default_dates;
 use crate::credit_file::Pool;
-use crate::rule_performance::{Fired, History, Measures};
+use crate::rule_performance::{Fired, History, Measures, alive_at, history_over};
 use chrono::NaiveDate;
 use credence_indicators::Catalogue;
 use credence_store::Store;
@@ -172,8 +171,7 @@ pub fn tune_rules(
                 .map_err(|e| EngineError::Tuning(e.to_string()))?,
         );
     }
-    let defaults = default_dates(store)?;
-    let ids = store.customer_ids()?;
+    let (mut history, ids, defaults) = history_over(store, dates, options.horizon_months)?;
     let position: HashMap<&str, u32> =
         ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect();
     let code_of: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.code.as_str(), i)).collect();
@@ -181,21 +179,11 @@ pub fn tune_rules(
     // tuning observations it could not decide (too little history for it, say).
     let mut fired: Vec<Vec<Fired>> = grid.iter().map(|g| vec![Fired::new(); g.len()]).collect();
     let mut undetermined: Vec<Vec<u64>> = grid.iter().map(|g| vec![0; g.len()]).collect();
-    let mut history = History {
-        dates,
-        horizon_months: options.horizon_months,
-        evaluated: vec![None; ids.len()],
-        default: ids.iter().map(|id| defaults.get(id.as_str()).copied()).collect(),
-    };
     let mut pool = Pool::open(store)?;
     for (d, &date) in dates.iter().enumerate() {
         let d = d as u8;
         let evaluators: Vec<_> = packs.iter().map(|p| p.evaluator(date)).collect();
-        let alive: Vec<String> = ids
-            .iter()
-            .filter(|id| defaults.get(id.as_str()).is_none_or(|&def| def > date))
-            .cloned()
-            .collect();
+        let alive = alive_at(&ids, &defaults, date);
         pool.run(
             &alive,
             &|c| {
@@ -213,8 +201,7 @@ pub fn tune_rules(
             |done, _, _| {
                 for (customer, per_pack) in done.into_iter().flatten() {
                     let Some(&c) = position.get(customer.as_str()) else { continue };
-                    let e = history.evaluated[c as usize].get_or_insert((d, d));
-                    e.1 = d;
+                    history.record(c, d);
                     for (k, (codes, undecided)) in per_pack.into_iter().enumerate() {
                         for code in codes {
                             let Some(&r) = code_of.get(code.as_str()) else { continue };
