@@ -140,6 +140,9 @@ pub struct PeerAlert {
     pub action_en: String,
 }
 
+/// Firms a peer alert's sentence names before it says how many more there are.
+const SENTENCE_FIRMS: usize = 10;
+
 impl PeerAlert {
     /// Whether the alert covers a customer of this industry, sub-industry and region.
     pub fn covers(&self, industry: &str, sub_industry: Option<&str>, region: &str) -> bool {
@@ -147,7 +150,16 @@ impl PeerAlert {
     }
 
     pub fn sentence(&self, lang: Language) -> String {
-        let firms = self.firms.join(", ");
+        // A sentence names the first firms; the evidence keeps them all.
+        let shown = self.firms.len().min(SENTENCE_FIRMS);
+        let mut firms = self.firms[..shown].join(", ");
+        if self.firms.len() > shown {
+            let more = self.firms.len() - shown;
+            firms += &match lang {
+                Language::En => format!(" and {more} more"),
+                Language::Zh => format!("等，另有{more}家"),
+            };
+        }
         match lang {
             Language::En => format!(
                 "{} {}: {} of the {} counted firms of {} {} deteriorated on {} ({firms}); all {} customers of the group are under watch.",

@@ -54,6 +54,15 @@ fn three_leading_firms_raise_an_industry_alert() {
         "S01 Industry systemic alert: 3 or more leading firms deteriorate on the same indicator: 3 of the 10 counted \
          firms of industry C deteriorated on current_ratio (C12, C13, C14); all 14 customers of the group are under watch."
     );
+    // A sentence names ten firms and counts the rest; the alert keeps them all.
+    let mut many = c.clone();
+    many.firms = (1..=13).map(|i| format!("C{i}").into()).collect();
+    assert!(
+        many.sentence(Language::En).contains("(C1, C2, C3, C4, C5, C6, C7, C8, C9, C10 and 3 more)"),
+        "{}",
+        many.sentence(Language::En)
+    );
+    assert!(many.sentence(Language::Zh).contains("C10等，另有3家）"), "{}", many.sentence(Language::Zh));
     // Industry F has only three firms, all of which lead (fewer than ten).
     assert_eq!((s01[1].group.as_str(), s01[1].firms.len()), ("F", 3));
 }
