@@ -1,11 +1,25 @@
-//! What `credence rules tune` prints.
+//! What `credence rules performance` and `credence rules tune` print.
 
 use crate::output::print_table;
-use credence_engine::{BeforeAfter, Measures, TuneReport};
+use chrono::NaiveDate;
+use credence_engine::{BeforeAfter, Measures, RulesPerformanceReport, TuneReport};
 use std::path::Path;
 
 fn pct(x: Option<f64>) -> String {
-    x.map_or_else(|| "-".to_owned(), |v| format!("{:.1}%", v * 100.0))
+    x.map_or_else(|| "-".to_owned(), pct_bare)
+}
+
+fn pct_bare(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// A measure and its interval, `12.0% (9.1–15.6%)`-like; `-` when not measured.
+fn with_interval(x: Option<f64>, ci: Option<(f64, f64)>, show: impl Fn(f64) -> String) -> String {
+    match (x, ci) {
+        (Some(x), Some((lo, hi))) => format!("{} ({}–{})", show(x), show(lo), show(hi)),
+        (Some(x), None) => show(x),
+        (None, _) => "-".to_owned(),
+    }
 }
 
 fn num(x: Option<f64>, digits: usize) -> String {
@@ -31,8 +45,75 @@ fn pack_row(period: &str, which: &str, m: &Measures) -> Vec<String> {
     ]
 }
 
+pub fn print_performance(report: &RulesPerformanceReport, from: NaiveDate, to: NaiveDate) {
+    println!(
+        "rule pack {} evaluated at {} dates from {} to {}; {} customers, {} defaulted within {} months of a date; base rate {} of {} customer-dates",
+        report.pack_version,
+        report.dates.len(),
+        from,
+        to,
+        report.customers,
+        report.defaulters,
+        report.horizon_months,
+        pct(report.base_rate),
+        report.observations
+    );
+    let row = |code: &str, name: &str, level: &str, m: &Measures| {
+        vec![
+            code.to_owned(),
+            name.to_owned(),
+            level.to_owned(),
+            pct(m.flagged_share),
+            num(m.alerts_per_month, 1),
+            with_interval(m.precision, m.precision_ci, pct_bare),
+            with_interval(m.lift, m.lift_ci, |x| format!("{x:.2}"))
+                + if m.below_base_rate() { " !" } else { "" },
+            with_interval(m.recall, m.recall_ci, pct_bare),
+            m.caught_alone.to_string(),
+            num(m.median_lead_days, 0),
+            pct(m.false_alarm_rate),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> =
+        report.rules.iter().map(|r| row(&r.code, &r.name_en, &r.level, &r.measures)).collect();
+    rows.push(row("pack", "Yellow or red by the level policy", "", &report.pack));
+    print_table(
+        &[
+            "rule",
+            "name",
+            "level",
+            "flagged",
+            "alerts/month",
+            "precision (95% CI)",
+            "lift (95% CI)",
+            "recall (95% CI)",
+            "alone",
+            "lead days",
+            "false alarms",
+        ],
+        &rows,
+    );
+    let weak: Vec<&str> =
+        report.rules.iter().filter(|r| r.measures.below_base_rate()).map(|r| r.code.as_str()).collect();
+    if !weak.is_empty() {
+        println!(
+            "! below the base rate (lift < 1): {} fired no more often before a default than at random",
+            weak.join(", ")
+        );
+    }
+    let silent: Vec<&str> =
+        report.rules.iter().filter(|r| r.measures.firings == 0).map(|r| r.code.as_str()).collect();
+    if !silent.is_empty() {
+        println!(
+            "never fired on the history: {} (a rule on the default event itself never does: a default ends a customer's observations)",
+            silent.join(", ")
+        );
+    }
+    println!("flagged: share of customer-dates it fired on; alone: defaulters no other rule caught");
+}
+
 pub fn print_tuning(r: &TuneReport, out: Option<&Path>) {
-    let span = |d: &[chrono::NaiveDate]| match (d.first(), d.last()) {
+    let span = |d: &[NaiveDate]| match (d.first(), d.last()) {
         (Some(a), Some(b)) => format!("{a} – {b} ({} dates)", d.len()),
         _ => "-".to_owned(),
     };

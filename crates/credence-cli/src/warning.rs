@@ -223,6 +223,8 @@ pub enum CaseCommand {
 }
 
 /// The pack's text and the pack (the shipped one without --pack).
+/// The pack's text and the pack (the shipped one without --pack), with the catalogue it
+/// was checked against.
 fn load_pack_source(args: &PackFiles) -> Result<(String, RulePack, Catalogue)> {
     let catalogue = match &args.catalogue {
         Some(p) => credence_engine::read_catalogue(p)
@@ -235,31 +237,23 @@ fn load_pack_source(args: &PackFiles) -> Result<(String, RulePack, Catalogue)> {
             Ok((credence_warning::BUILTIN_PACK.to_owned(), pack, catalogue))
         }
         Some(p) => {
-            let (text, pack) = credence_engine::read_rule_pack_source(p, &catalogue)
-                .with_context(|| format!("loading rule pack {}", p.display()))?;
+            let (text, pack) =
+                credence_engine::read_rule_pack_source(p, &catalogue).map_err(|e| match e.problems() {
+                    problems if !problems.is_empty() => anyhow::anyhow!(
+                        "rule pack {} has {} problem(s):\n{}",
+                        p.display(),
+                        problems.len(),
+                        problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")
+                    ),
+                    _ => anyhow::Error::new(e),
+                })?;
             Ok((text, pack, catalogue))
         }
     }
 }
 
 fn load_pack(args: &PackFiles) -> Result<RulePack> {
-    let catalogue = match &args.catalogue {
-        Some(p) => credence_engine::read_catalogue(p)
-            .with_context(|| format!("loading indicator catalogue {}", p.display()))?,
-        None => Catalogue::builtin(),
-    };
-    match &args.pack {
-        None => Ok(RulePack::builtin(&catalogue)),
-        Some(p) => credence_engine::read_rule_pack(p, &catalogue).map_err(|e| match e.problems() {
-            problems if !problems.is_empty() => anyhow::anyhow!(
-                "rule pack {} has {} problem(s):\n{}",
-                p.display(),
-                problems.len(),
-                problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")
-            ),
-            _ => anyhow::Error::new(e),
-        }),
-    }
+    load_pack_source(args).map(|(_, pack, _)| pack)
 }
 
 pub fn run_warn(db: &str, args: WarnArgs) -> Result<()> {
@@ -481,23 +475,6 @@ pub fn run_case(db: &str, command: CaseCommand) -> Result<()> {
     Ok(())
 }
 
-fn pct(x: Option<f64>) -> String {
-    x.map_or_else(|| "-".to_owned(), pct_bare)
-}
-
-fn pct_bare(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
-}
-
-/// A measure and its interval, `12.0% (9.1–15.6%)`-like; `-` when not measured.
-fn with_interval(x: Option<f64>, ci: Option<(f64, f64)>, show: impl Fn(f64) -> String) -> String {
-    match (x, ci) {
-        (Some(x), Some((lo, hi))) => format!("{} ({}–{})", show(x), show(lo), show(hi)),
-        (Some(x), None) => show(x),
-        (None, _) => "-".to_owned(),
-    }
-}
-
 pub fn run_rules(db: &str, user: Option<&str>, command: RulesCommand) -> Result<()> {
     match command {
         RulesCommand::Quality => crate::output::print_rules(),
@@ -529,74 +506,7 @@ pub fn run_rules(db: &str, user: Option<&str>, command: RulesCommand) -> Result<
                 println!("{}", serde_json::to_string_pretty(&report)?);
                 return Ok(());
             }
-            println!(
-                "rule pack {} evaluated at {} dates from {} to {}; {} customers, {} defaulted within {} months of a date; base rate {} of {} customer-dates",
-                report.pack_version,
-                report.dates.len(),
-                from,
-                to,
-                report.customers,
-                report.defaulters,
-                report.horizon_months,
-                pct(report.base_rate),
-                report.observations
-            );
-            let row = |code: &str, name: &str, level: &str, m: &credence_engine::Measures| {
-                vec![
-                    code.to_owned(),
-                    name.to_owned(),
-                    level.to_owned(),
-                    pct(m.flagged_share),
-                    m.alerts_per_month.map_or_else(|| "-".to_owned(), |a| format!("{a:.1}")),
-                    with_interval(m.precision, m.precision_ci, pct_bare),
-                    with_interval(m.lift, m.lift_ci, |x| format!("{x:.2}"))
-                        + if m.below_base_rate() { " !" } else { "" },
-                    with_interval(m.recall, m.recall_ci, pct_bare),
-                    m.caught_alone.to_string(),
-                    m.median_lead_days.map_or_else(|| "-".to_owned(), |d| format!("{d:.0}")),
-                    pct(m.false_alarm_rate),
-                ]
-            };
-            let mut rows: Vec<Vec<String>> =
-                report.rules.iter().map(|r| row(&r.code, &r.name_en, &r.level, &r.measures)).collect();
-            rows.push(row("pack", "Yellow or red by the level policy", "", &report.pack));
-            print_table(
-                &[
-                    "rule",
-                    "name",
-                    "level",
-                    "flagged",
-                    "alerts/month",
-                    "precision (95% CI)",
-                    "lift (95% CI)",
-                    "recall (95% CI)",
-                    "alone",
-                    "lead days",
-                    "false alarms",
-                ],
-                &rows,
-            );
-            let weak: Vec<&str> = report
-                .rules
-                .iter()
-                .filter(|r| r.measures.below_base_rate())
-                .map(|r| r.code.as_str())
-                .collect();
-            if !weak.is_empty() {
-                println!(
-                    "! below the base rate (lift < 1): {} fired no more often before a default than at random",
-                    weak.join(", ")
-                );
-            }
-            let silent: Vec<&str> =
-                report.rules.iter().filter(|r| r.measures.firings == 0).map(|r| r.code.as_str()).collect();
-            if !silent.is_empty() {
-                println!(
-                    "never fired on the history: {} (a rule on the default event itself never does: a default ends a customer's observations)",
-                    silent.join(", ")
-                );
-            }
-            println!("flagged: share of customer-dates it fired on; alone: defaulters no other rule caught");
+            crate::rules_output::print_performance(&report, from, to);
         }
         RulesCommand::Tune {
             window,

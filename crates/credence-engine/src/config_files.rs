@@ -67,8 +67,7 @@ pub fn read_catalogue(path: &Path) -> Result<Catalogue, CatalogueError> {
 
 /// Reads and checks a rule pack file against a catalogue.
 pub fn read_rule_pack(path: &Path, catalogue: &Catalogue) -> Result<RulePack, PackError> {
-    let text = read_file(path, "the rule pack")?;
-    RulePack::from_toml(&text, &display_name(path), catalogue)
+    read_rule_pack_source(path, catalogue).map(|(_, pack)| pack)
 }
 
 /// A rule pack file's text and the pack it holds (tuning rewrites the text).

@@ -89,7 +89,7 @@ pub use scoring::{ScoringError, score_rows};
 pub use views::{approval_status, neighbourhood_of, portfolio_overview, portfolio_positions};
 pub use warn::{
     CaseChange, EMERGENCY_PLANS, PLAYBOOKS, Playbook, STAGES, WarnOptions, WarnReport, WarnScope,
-    case_deadline, change_case, playbook, sweep_cases, warn,
+    change_case, playbook, sweep_cases, warn,
 };
 
 /// Why an engine operation failed (problems in the data are not errors: they are in the

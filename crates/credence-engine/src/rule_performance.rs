@@ -387,7 +387,6 @@ pub fn rules_performance(
             },
         )?;
     }
-    let history = history;
     let (observations, defaulters, base_rate) = history.outcomes();
     // Per defaulter: the rules that caught it.
     let mut catchers: HashMap<u32, Vec<u16>> = HashMap::new();

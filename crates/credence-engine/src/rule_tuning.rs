@@ -30,7 +30,7 @@ use chrono::NaiveDate;
 use credence_indicators::Catalogue;
 use credence_store::Store;
 use credence_warning::knobs::{Knob, KnobKind, knobs, rewrite};
-use credence_warning::{RuleLevel, RulePack};
+use credence_warning::{Level, LevelInput, RuleHit, RuleLevel, RulePack};
 use std::collections::HashMap;
 
 /// Multipliers a threshold is tried at.
@@ -110,20 +110,19 @@ pub struct TuneReport {
 /// The settings of one rule: conditions, the first being the current one.
 fn settings(when: &str) -> Vec<String> {
     let found = knobs(when);
-    let threshold =
-        found.iter().find(|k| matches!(k.kind, KnobKind::Threshold { value, .. } if value != 0.0));
+    let threshold = found.iter().find_map(|k| match k.kind {
+        KnobKind::Threshold { value, whole, .. } if value != 0.0 => Some((k, value, whole)),
+        _ => None,
+    });
     let persistence = found.iter().find(|k| matches!(k.kind, KnobKind::Persistence { .. }));
     let thresholds: Vec<Option<(Knob, String)>> = match threshold {
-        Some(k) => {
-            let KnobKind::Threshold { value, whole, .. } = k.kind else { unreachable!("a threshold") };
-            SCALES
-                .iter()
-                .map(|s| {
-                    let v = if whole { (value * s).round().max(1.0) } else { value * s };
-                    Some((*k, k.write(v)))
-                })
-                .collect()
-        }
+        Some((k, value, whole)) => SCALES
+            .iter()
+            .map(|s| {
+                let v = if whole { (value * s).round().max(1.0) } else { value * s };
+                Some((*k, k.write(v)))
+            })
+            .collect(),
         None => vec![None],
     };
     let persistences: Vec<Option<(Knob, String)>> = match persistence {
@@ -229,11 +228,18 @@ pub fn tune_rules(
     let watch_for_yellow = pack.levels().watch_rules_for_yellow;
     let search = Search::new(&tune, &fired, split, &levels, watch_for_yellow);
     let mut notes: Vec<Option<String>> = vec![None; rules.len()];
+    let (observations, defaulters, base_rate) = tune.outcomes();
     let admissible: Vec<Vec<usize>> = (0..rules.len())
         .map(|r| {
             let ok: Vec<usize> = (0..grid[r].len())
                 .filter(|&v| {
-                    let m = tune.measure(&History::cut(&fired[r][v], 0..split));
+                    let m = tune.measures(
+                        &History::cut(&fired[r][v], 0..split),
+                        &defaulters,
+                        |_| false,
+                        observations,
+                        base_rate,
+                    );
                     // A setting that cannot be decided where the current one can (a longer
                     // persistence than the history holds) would look quiet on the tuning
                     // dates only because it is blind there.
@@ -263,7 +269,7 @@ pub fn tune_rules(
     }
     let current = vec![0; rules.len()];
     let flagged = |choice: &[usize], h: &History, range: std::ops::Range<usize>| {
-        h.measure(&History::cut(&pack_signal(&fired, choice, &levels, watch_for_yellow), range))
+        h.measure(&History::cut(&pack_signal(&fired, choice, pack), range))
     };
     let pack_tuned =
         BeforeAfter { before: flagged(&current, &tune, 0..split), after: flagged(&chosen, &tune, 0..split) };
@@ -400,7 +406,9 @@ impl Search {
         Search { observations: n, positive, customer, bits, levels: levels.to_vec(), watch_for_yellow }
     }
 
-    /// Whether observation `i` is yellow or red under `choice` (grades aside).
+    /// Whether observation `i` is yellow or red under `choice` (grades aside): the level
+    /// policy's yellow-or-worse condition on bit sets, as the search asks it millions of
+    /// times; the reported figures come from the policy itself ([`pack_signal`]).
     fn flagged(&self, choice: &[usize], i: usize) -> bool {
         let (w, bit) = (i / 64, 1_u64 << (i % 64));
         let mut watches = 0;
@@ -476,23 +484,20 @@ impl Search {
 }
 
 /// The pack's yellow-or-red signal from the rules' chosen settings: per customer, the
-/// date indices at which a red or yellow rule fired or enough watch rules together did.
-fn pack_signal(fired: &[Vec<Fired>], choice: &[usize], levels: &[RuleLevel], watch_for_yellow: u32) -> Fired {
-    let mut at: HashMap<(u32, u8), (bool, u32)> = HashMap::new();
-    for (r, &v) in choice.iter().enumerate() {
-        for (&c, dates) in &fired[r][v] {
+/// date indices at which the pack's level policy (grades aside) makes it yellow or red.
+fn pack_signal(fired: &[Vec<Fired>], choice: &[usize], pack: &RulePack) -> Fired {
+    let mut at: HashMap<(u32, u8), Vec<RuleHit>> = HashMap::new();
+    for ((settings, &v), rule) in fired.iter().zip(choice).zip(pack.rules()) {
+        for (&c, dates) in &settings[v] {
             for &d in dates {
-                let e = at.entry((c, d)).or_default();
-                match levels[r] {
-                    RuleLevel::Red | RuleLevel::Yellow => e.0 = true,
-                    RuleLevel::GreenWatch => e.1 += 1,
-                }
+                at.entry((c, d)).or_default().push(RuleHit { code: rule.code.clone(), level: rule.level });
             }
         }
     }
     let mut out = Fired::new();
-    for ((c, d), (strong, watches)) in at {
-        if strong || (watch_for_yellow > 0 && watches >= watch_for_yellow) {
+    for ((c, d), hits) in at {
+        let decided = pack.levels().decide(&LevelInput { firings: &hits, grade: None, peer_alerts: &[] });
+        if decided.level >= Level::Yellow {
             out.entry(c).or_default().push(d);
         }
     }

@@ -125,7 +125,7 @@ pub struct WarnReport {
 
 /// When a case of `level` opened on business date `opened` is due: the end of the
 /// playbook's last business day.
-pub fn case_deadline(level: &str, opened: NaiveDate) -> Timestamp {
+fn case_deadline(level: &str, opened: NaiveDate) -> Timestamp {
     let days = playbook(level).map_or(5, |p| p.due_business_days);
     Timestamp::end_of(credence_domain::business_days_after(opened, days))
 }

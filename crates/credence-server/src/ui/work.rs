@@ -517,15 +517,10 @@ pub async fn models(
         .iter()
         .map(|r| {
             let p = performance.as_ref().and_then(|p| p.rules.iter().find(|x| x.code == r.code));
-            let level = match r.level {
-                credence_engine::types::warning::RuleLevel::Red => "red",
-                credence_engine::types::warning::RuleLevel::Yellow => "yellow",
-                credence_engine::types::warning::RuleLevel::GreenWatch => "green_watch",
-            };
             measured_row(
                 r.code.clone(),
                 lang.pick(&r.name_en, &r.name_zh).to_owned(),
-                level_label(lang, level),
+                level_label(lang, r.level.code()),
                 r.when.clone(),
                 p.map(|p| &p.measures),
             )
