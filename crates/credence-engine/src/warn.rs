@@ -10,12 +10,13 @@ use chrono::NaiveDate;
 use credence_domain::Timestamp;
 use credence_domain::{Labelled, MonitoringTier};
 use credence_records::Value;
-use credence_store::{CaseFilter, NewAlert, NewNotification, OpenAlert, Store, StoredCase};
+use credence_store::{CaseFilter, NewAlert, NewNotification, OpenAlerts, Store, StoredCase};
 use credence_warning::{
     CustomerStatus, CustomerWarnings, Firing, Level, LevelInput, MonitoredCustomer, PeerAlert, PeerSummary,
     RuleHit, RuleLevel, RulePack,
 };
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What each level's case demands (CTRL-6, CTRL-8): how long the owner has, and the
 /// playbook's first actions.
@@ -141,21 +142,84 @@ fn evidence_json(
         .map_err(EngineError::Serialise)
 }
 
+/// The version of how evidence is written, part of every fingerprint: a new way of
+/// writing it refreshes every open alert's evidence once.
+const EVIDENCE_FORMAT: u32 = 1;
+
+/// What tells whether an alert's evidence changed: everything the firing says, hashed,
+/// so that a run writes out only the evidence that is new.
+fn fingerprint(f: &Firing) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    EVIDENCE_FORMAT.hash(&mut h);
+    f.hash(&mut h);
+    h.finish()
+}
+
+/// What the writer needs of a customer's evaluation; the rest of it (the facts of every
+/// firing) is dropped on the worker that made it.
+struct Checked {
+    customer_id: credence_domain::CustomerId,
+    firings: Vec<Fired>,
+    /// Codes of rules that could not be decided for missing data.
+    undetermined: Vec<String>,
+    peer: PeerSummary,
+}
+
+/// A rule that fired: its code and level, the fingerprint of its evidence and, when the
+/// stored alert's fingerprint differs or there is no alert, its evidence.
+struct Fired {
+    hit: RuleHit,
+    print: u64,
+    new: Option<NewEvidence>,
+}
+
+/// New evidence of a firing, with the rule's names for an alert raised from it.
+struct NewEvidence {
+    evidence: String,
+    name_en: String,
+    name_zh: String,
+}
+
+impl Checked {
+    /// Keeps of `w` what the writer needs; evidence is written only where it is new.
+    fn from(w: CustomerWarnings, open: &OpenAlerts) -> Result<Checked, EngineError> {
+        let firings = w
+            .firings
+            .into_iter()
+            .map(|f| {
+                let print = fingerprint(&f);
+                let stored = open.get(&w.customer_id, &f.code).map(|a| a.evidence_hash);
+                let new = if stored == Some(print) {
+                    None
+                } else {
+                    Some(NewEvidence {
+                        evidence: firing_evidence(&f)?,
+                        name_en: f.name_en,
+                        name_zh: f.name_zh,
+                    })
+                };
+                Ok(Fired { hit: RuleHit { code: f.code, level: f.level }, print, new })
+            })
+            .collect::<Result<_, EngineError>>()?;
+        Ok(Checked { customer_id: w.customer_id, firings, undetermined: w.undetermined, peer: w.peer })
+    }
+}
+
+/// A customer's master data as a run needs it; the texts are shared among the customers
+/// that have them (a million customers have a few dozen industries).
 struct Master {
     tier: MonitoringTier,
-    industry: String,
-    sub_industry: Option<String>,
-    business_line: String,
+    industry: Arc<str>,
+    sub_industry: Option<Arc<str>>,
+    business_line: Arc<str>,
 }
 
 /// Evaluates the rule pack and brings alerts, levels and cases up to date, in one
 /// transaction.
 pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result<WarnReport, EngineError> {
     let as_of = options.as_of;
-    let masters = read_masters(store)?;
-    let levels = store.level_states()?;
-    let open = store.open_alerts()?;
-    let grades = latest_grades(store)?;
+    let State { masters, levels, open, grades } = read_state(store)?;
     let due = due_customers(&masters, &levels, pack, options);
     let mut open_cases: HashMap<String, StoredCase> = store
         .cases(&CaseFilter {
@@ -167,7 +231,7 @@ pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result
         .collect();
     let scope = match options.scope {
         WarnScope::Due => "due",
-        WarnScope::All => "all",
+        WarnScope::All => credence_store::WHOLE_PORTFOLIO,
     };
     let mut pool = Pool::open(store)?;
     let mut session = store.begin_warning_run(
@@ -233,9 +297,43 @@ impl WarnReport {
     }
 }
 
+/// What a run compares its findings with, read on a connection each at once.
+struct State {
+    masters: HashMap<String, Master>,
+    levels: HashMap<String, credence_store::LevelState>,
+    open: OpenAlerts,
+    grades: Grades,
+}
+
+fn read_state(store: &mut Store) -> Result<State, EngineError> {
+    let [mut a, mut b] = [store.open_another()?, store.open_another()?];
+    std::thread::scope(|s| {
+        let levels = s.spawn(move || a.level_states());
+        let open = s.spawn(move || b.open_alerts());
+        let masters = read_masters(store);
+        let grades = latest_grades(store);
+        let (levels, open) = (joined(levels)?, joined(open)?);
+        Ok(State { masters: masters?, levels, open, grades: grades? })
+    })
+}
+
+/// A reader thread's result; its panic goes on in the caller.
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
 /// The master data a run needs of every customer, by customer id.
 fn read_masters(store: &mut Store) -> Result<HashMap<String, Master>, EngineError> {
     let mut masters: HashMap<String, Master> = HashMap::new();
+    let mut texts: std::collections::HashSet<Arc<str>> = std::collections::HashSet::new();
+    let mut shared = |t: &str| match texts.get(t) {
+        Some(t) => t.clone(),
+        None => {
+            let t: Arc<str> = t.into();
+            texts.insert(t.clone());
+            t
+        }
+    };
     store.for_each_record(credence_records::Kind::Customers, |c| {
         let id = customers::CUSTOMER_ID.text(&c).unwrap_or_default().to_owned();
         masters.insert(
@@ -245,9 +343,9 @@ fn read_masters(store: &mut Store) -> Result<HashMap<String, Master>, EngineErro
                     .text(&c)
                     .and_then(MonitoringTier::parse_label)
                     .unwrap_or(MonitoringTier::Secondary),
-                industry: customers::INDUSTRY.text(&c).unwrap_or_default().to_owned(),
-                sub_industry: customers::SUB_INDUSTRY.text(&c).map(str::to_owned),
-                business_line: customers::owner(&c).to_owned(),
+                industry: shared(customers::INDUSTRY.text(&c).unwrap_or_default()),
+                sub_industry: customers::SUB_INDUSTRY.text(&c).map(&mut shared),
+                business_line: shared(customers::owner(&c)),
             },
         );
         Ok(())
@@ -255,13 +353,36 @@ fn read_masters(store: &mut Store) -> Result<HashMap<String, Master>, EngineErro
     Ok(masters)
 }
 
-/// The letter grades of the latest finished rating run, by customer id.
-fn latest_grades(store: &mut Store) -> Result<HashMap<String, String>, EngineError> {
-    let mut grades: HashMap<String, String> = HashMap::new();
+/// Letter grades by customer id: each customer's as an index into the few grades there
+/// are.
+#[derive(Default)]
+struct Grades {
+    names: Vec<String>,
+    of: HashMap<String, u8>,
+}
+
+impl Grades {
+    fn get(&self, customer_id: &str) -> Option<&str> {
+        self.of.get(customer_id).map(|&i| self.names[usize::from(i)].as_str())
+    }
+}
+
+/// The letter grades of the latest finished rating run.
+fn latest_grades(store: &mut Store) -> Result<Grades, EngineError> {
+    let mut grades = Grades::default();
     if let Some(run) = store.rating_runs(20)?.into_iter().find(|r| r.finished_at.is_some()) {
-        store.ratings_of_run(run.id, |r| {
-            grades.insert(r.rating.customer_id.into(), r.rating.letter_grade);
-            Ok(())
+        store.letter_grades_of_run(run.id, |id, grade| {
+            let i = match grades.names.iter().position(|g| g == grade) {
+                Some(i) => i,
+                None => {
+                    grades.names.push(grade.to_owned());
+                    grades.names.len() - 1
+                }
+            };
+            // A scale has far fewer than 256 grades.
+            if let Ok(i) = u8::try_from(i) {
+                grades.of.insert(id.to_owned(), i);
+            }
         })?;
     }
     Ok(grades)
@@ -301,6 +422,9 @@ fn due_customers<'m>(
     due
 }
 
+/// Customers whose levels are decided together.
+const LEVEL_BLOCK: usize = 16_384;
+
 /// A customer's firings as the levels read them (codes and levels), and its peer summary.
 type Kept = (Vec<RuleHit>, PeerSummary);
 
@@ -309,8 +433,8 @@ struct Run<'r> {
     pack: &'r RulePack,
     options: &'r WarnOptions,
     masters: &'r HashMap<String, Master>,
-    grades: &'r HashMap<String, String>,
-    open: &'r HashMap<(String, String), OpenAlert>,
+    grades: &'r Grades,
+    open: &'r OpenAlerts,
     cleared: &'r str,
 }
 
@@ -326,10 +450,6 @@ impl Run<'_> {
         open_cases: &mut HashMap<String, StoredCase>,
         report: &mut WarnReport,
     ) -> Result<Vec<Kept>, EngineError> {
-        let mut open_by_subject: HashMap<&str, Vec<(&str, i64)>> = HashMap::new();
-        for ((subject, code), alert) in self.open {
-            open_by_subject.entry(subject.as_str()).or_default().push((code.as_str(), alert.id));
-        }
         let evaluator = self.pack.evaluator(self.options.as_of);
         let mut kept: Vec<Kept> = Vec::with_capacity(due.len());
         pool.run(
@@ -337,23 +457,10 @@ impl Run<'_> {
             &|c| {
                 let (file, _) = c.file.as_ref().ok()?;
                 let tier = self.masters.get(c.customer_id()).map(|m| m.tier);
-                let status =
-                    CustomerStatus { grade: self.grades.get(c.customer_id()).map(String::as_str), tier };
-                let w = evaluator.evaluate(file, &status);
-                // The evidence is written on the workers: the writer is the run's one
-                // thread that cannot be shared.
-                let evidence: Result<Vec<String>, EngineError> = w
-                    .firings
-                    .iter()
-                    .map(|f| {
-                        evidence_json(
-                            f,
-                            f.sentence(credence_warning::Language::En),
-                            f.sentence(credence_warning::Language::Zh),
-                        )
-                    })
-                    .collect();
-                Some(evidence.map(|e| (w, e)))
+                let status = CustomerStatus { grade: self.grades.get(c.customer_id()), tier };
+                // Evidence is written on the workers: the writer is the run's one thread
+                // that cannot be shared.
+                Some(Checked::from(evaluator.evaluate(file, &status), self.open))
             },
             |done, read, evaluate| {
                 report.seconds_read += read;
@@ -364,19 +471,10 @@ impl Run<'_> {
                         report.failed += 1;
                         continue;
                     };
-                    let (w, evidence) = w?;
-                    let new_alerts = reconcile_customer(
-                        session,
-                        &w,
-                        &evidence,
-                        self.open,
-                        &open_by_subject,
-                        self.cleared,
-                    )?;
-                    let owner = self
-                        .masters
-                        .get(w.customer_id.as_str())
-                        .map_or("unassigned", |m| m.business_line.as_str());
+                    let w = w?;
+                    let new_alerts = reconcile_customer(session, &w, self.open, self.cleared)?;
+                    let owner =
+                        self.masters.get(w.customer_id.as_str()).map_or("unassigned", |m| &*m.business_line);
                     for (alert, level, what) in new_alerts {
                         let raised = Raised { customer: &w.customer_id, owner, alert, level, what: &what };
                         open_case(
@@ -389,9 +487,16 @@ impl Run<'_> {
                         )?;
                     }
                     for f in &w.firings {
-                        *report.firing_by_rule.entry(f.code.clone()).or_default() += 1;
+                        match report.firing_by_rule.get_mut(&f.hit.code) {
+                            Some(n) => *n += 1,
+                            None => {
+                                report.firing_by_rule.insert(f.hit.code.clone(), 1);
+                            }
+                        }
                     }
-                    kept.push((w.firings.iter().map(Firing::hit).collect(), w.peer));
+                    // Copied here rather than moved: kept for the whole run, a worker's
+                    // small strings would pin the pages of everything it freed.
+                    kept.push((w.firings.iter().map(|f| f.hit.clone()).collect(), w.peer.clone()));
                 }
                 report.seconds_write += t.elapsed().as_secs_f64();
                 Ok(())
@@ -417,8 +522,10 @@ impl Run<'_> {
                 a.sentence(credence_warning::Language::Zh),
             )?;
             *report.firing_by_rule.entry(a.code.clone()).or_default() += 1;
-            match self.open.get(&(subject.clone(), a.code.clone())) {
-                Some(alert) => session.refresh(alert, &evidence)?,
+            // Peer alerts are few: their text is their fingerprint.
+            let print = credence_store::evidence_text_hash(&evidence);
+            match self.open.get(&subject, &a.code) {
+                Some(alert) => session.refresh(alert, print, Some(&evidence))?,
                 None => {
                     session.raise(&NewAlert {
                         subject_kind: a.group_by.code(),
@@ -428,6 +535,7 @@ impl Run<'_> {
                         name_zh: &a.name_zh,
                         level: a.level.code(),
                         evidence: &evidence,
+                        fingerprint: print,
                     })?;
                 }
             }
@@ -435,8 +543,9 @@ impl Run<'_> {
         }
         let peer_codes: std::collections::HashSet<&str> =
             self.pack.aggregates().iter().map(|a| a.code.as_str()).collect();
-        for ((subject, code), alert) in self.open {
-            if peer_codes.contains(code.as_str()) && !firing.contains(&(subject.clone(), code.clone())) {
+        for (subject, alert) in self.open.iter() {
+            let code = &alert.rule_code;
+            if peer_codes.contains(code.as_str()) && !firing.contains(&(subject.to_owned(), code.clone())) {
                 session.close(alert.id, self.cleared)?;
             }
         }
@@ -444,7 +553,8 @@ impl Run<'_> {
     }
 
     /// Decides and records every evaluated customer's level, with the peer alerts that
-    /// cover it.
+    /// cover it. Levels are decided on every core, a slice of the customers each, and
+    /// recorded in customer order.
     fn set_levels(
         &self,
         session: &mut credence_store::WarningSession<'_>,
@@ -453,61 +563,86 @@ impl Run<'_> {
         levels: &HashMap<String, credence_store::LevelState>,
         report: &mut WarnReport,
     ) -> Result<(), EngineError> {
-        for (firings, peer) in kept {
-            let id = peer.customer_id.as_str();
+        let decide = |(firings, peer): &Kept| -> Result<(Level, bool, String), EngineError> {
             let covering: Vec<&PeerAlert> = peer_alerts
                 .iter()
                 .filter(|a| a.covers(&peer.industry, peer.sub_industry.as_deref(), &peer.region))
                 .collect();
             let decision = self.pack.decide_level(&LevelInput {
                 firings,
-                grade: self.grades.get(id).map(String::as_str),
+                grade: self.grades.get(&peer.customer_id),
                 peer_alerts: &covering,
             });
             let causes = serde_json::to_string(&decision.causes).map_err(EngineError::Serialise)?;
-            session.set_level(id, levels.get(id), decision.level.code(), decision.watch, &causes)?;
-            *report.levels.entry(decision.level.code().to_owned()).or_default() += 1;
+            Ok((decision.level, decision.watch, causes))
+        };
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // A block's causes are held at once: a few megabytes, not a million customers'.
+        for block in kept.chunks(LEVEL_BLOCK) {
+            let slice = block.len().div_ceil(cores).max(1);
+            let decided: Vec<Result<Vec<_>, EngineError>> = std::thread::scope(|s| {
+                let handles: Vec<_> = block
+                    .chunks(slice)
+                    .map(|part| s.spawn(move || part.iter().map(decide).collect()))
+                    .collect();
+                handles.into_iter().map(joined).collect()
+            });
+            for (part, decided) in block.chunks(slice).zip(decided) {
+                for ((_, peer), (level, watch, causes)) in part.iter().zip(decided?) {
+                    let id = peer.customer_id.as_str();
+                    session.set_level(id, levels.get(id), level.code(), watch, &causes)?;
+                    *report.levels.entry(level.code().to_owned()).or_default() += 1;
+                }
+            }
         }
         Ok(())
     }
 }
 
-/// Raises a customer's new firings (`evidence`: each one's evidence), refreshes the open
-/// alerts that still hold and closes those whose condition cleared (a rule that could not
-/// be decided for missing data leaves its alert open). Returns the new alerts (id, level,
-/// what).
+/// What an alert of a customer's firing stores as evidence.
+fn firing_evidence(f: &Firing) -> Result<String, EngineError> {
+    evidence_json(f, f.sentence(credence_warning::Language::En), f.sentence(credence_warning::Language::Zh))
+}
+
+/// Raises a customer's new firings, refreshes the open alerts that still hold and closes
+/// those whose condition cleared (a rule that could not be decided for missing data
+/// leaves its alert open). Returns the new alerts (id, level, what).
 fn reconcile_customer(
     session: &mut credence_store::WarningSession<'_>,
-    w: &CustomerWarnings,
-    evidence: &[String],
-    open: &HashMap<(String, String), OpenAlert>,
-    open_by_subject: &HashMap<&str, Vec<(&str, i64)>>,
+    w: &Checked,
+    open: &OpenAlerts,
     cleared: &str,
 ) -> Result<Vec<(i64, RuleLevel, String)>, EngineError> {
     let id = w.customer_id.as_str();
     let mut new_alerts = Vec::new();
-    for (f, evidence) in w.firings.iter().zip(evidence) {
-        match open.get(&(id.to_owned(), f.code.clone())) {
-            Some(alert) => session.refresh(alert, evidence)?,
-            None => {
+    for f in &w.firings {
+        let code = &f.hit.code;
+        let evidence = f.new.as_ref().map(|n| n.evidence.as_str());
+        match (open.get(id, code), &f.new) {
+            (Some(alert), _) => session.refresh(alert, f.print, evidence)?,
+            (None, Some(new)) => {
                 let alert = session.raise(&NewAlert {
                     subject_kind: "customer",
                     subject: id,
-                    rule_code: &f.code,
-                    name_en: &f.name_en,
-                    name_zh: &f.name_zh,
-                    level: f.level.code(),
-                    evidence,
+                    rule_code: code,
+                    name_en: &new.name_en,
+                    name_zh: &new.name_zh,
+                    level: f.hit.level.code(),
+                    evidence: &new.evidence,
+                    fingerprint: f.print,
                 })?;
-                new_alerts.push((alert, f.level, format!("{} {}", f.code, f.name_en)));
+                new_alerts.push((alert, f.hit.level, format!("{code} {}", new.name_en)));
             }
+            // Evidence is left out only where an open alert holds it: not reached.
+            (None, None) => {}
         }
     }
-    for (code, alert) in open_by_subject.get(id).into_iter().flatten() {
-        let fired = w.firings.iter().any(|f| f.code == *code);
+    for alert in open.of(id) {
+        let code = &alert.rule_code;
+        let fired = w.firings.iter().any(|f| f.hit.code == *code);
         let undecided = w.undetermined.iter().any(|u| u == code);
         if !fired && !undecided {
-            session.close(*alert, cleared)?;
+            session.close(alert.id, cleared)?;
         }
     }
     Ok(new_alerts)

@@ -254,6 +254,54 @@ fn a_portfolio_run_is_idempotent() {
     assert_eq!((second.raised, second.closed, second.level_changes), (0, 0, 0));
     assert_eq!((second.still_open, second.refreshed), (first.raised, 0));
     assert_eq!((second.cases_opened, second.cases_joined), (0, 0));
+
+    // A case is as severe as its most severe alert and due by that level's playbook,
+    // also where a red alert joined a case a yellow one opened in the same run.
+    let cases = env.store.cases(&CaseFilter::default()).unwrap();
+    let mut raised_in_run = 0;
+    for c in &cases {
+        let (_, log, alerts) = env.store.case(c.id).unwrap().unwrap();
+        let levels: Vec<String> =
+            alerts.iter().map(|&a| env.store.alert(a).unwrap().unwrap().level).collect();
+        let worst = if levels.iter().any(|l| l == "red") { "red" } else { "yellow" };
+        assert_eq!(c.level, worst, "case {}: {levels:?}", c.id);
+        let days = if worst == "red" { 1 } else { 5 };
+        let due = credence_domain::business_days_after(date("2026-09-30"), days);
+        assert_eq!(c.due_at.as_str(), format!("{due}T23:59:59Z"), "case {}", c.id);
+        raised_in_run += usize::from(worst == "red" && log[0].note.starts_with("yellow"));
+    }
+    assert!(raised_in_run > 0, "some case opened yellow and turned red in the run");
+
+    // Alerts stored with their evidence text's hash (before fingerprints) keep their
+    // evidence and date: unchanged evidence is recognised and only its hash replaced.
+    let db = rusqlite::Connection::open(env.store.location()).unwrap();
+    let text_hashes: Vec<(i64, String)> = open
+        .iter()
+        .map(|a| (a.id, format!("{:016x}", credence_store::evidence_text_hash(&a.evidence))))
+        .collect();
+    for (id, hash) in &text_hashes {
+        db.execute("UPDATE alerts SET evidence_hash = ?1 WHERE id = ?2", rusqlite::params![hash, id])
+            .unwrap();
+    }
+    let third = env.warn("2026-09-30", WarnScope::All, "2026-10-03T08:00:00Z");
+    assert_eq!((third.raised, third.still_open, third.refreshed), (0, first.raised, 0));
+    let after =
+        env.store.alerts(&AlertFilter { status: Some("open".into()), ..AlertFilter::default() }).unwrap();
+    let stored: std::collections::HashMap<i64, &credence_store::StoredAlert> =
+        after.iter().map(|a| (a.id, a)).collect();
+    for a in &open {
+        assert_eq!(
+            (stored[&a.id].evidence.as_str(), stored[&a.id].last_as_of.as_str()),
+            (a.evidence.as_str(), "2026-09-30")
+        );
+    }
+    // A customer's alert now holds its firing's fingerprint (a peer alert's is the hash
+    // of its text).
+    let rehashed = env.store.open_alerts().unwrap();
+    for (a, (id, hash)) in open.iter().zip(&text_hashes) {
+        let now = format!("{:016x}", rehashed.get(&a.subject, &a.rule_code).unwrap().evidence_hash);
+        assert_eq!(now != *hash, a.subject_kind == "customer", "alert {id} of {}", a.subject_kind);
+    }
 }
 
 /// C1's current ratio is below 1.5 at both evaluation dates (2026-07-31 and 2026-08-31)

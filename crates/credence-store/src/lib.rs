@@ -67,8 +67,8 @@ pub use ratings::{
 pub use repair::{RepairItem, RepairPlan};
 pub use session::{Counts, ImportSession, NewImportRun, Outcome};
 pub use warnings::{
-    AlertFilter, CaseEvent, CaseFile, CaseFilter, LevelChange, LevelState, NewAlert, OpenAlert, StoredAlert,
-    StoredCase, WarningCounts, WarningSession, WorkCounts,
+    AlertFilter, CaseEvent, CaseFile, CaseFilter, LevelChange, LevelState, NewAlert, OpenAlert, OpenAlerts,
+    StoredAlert, StoredCase, WHOLE_PORTFOLIO, WarningCounts, WarningSession, WorkCounts, evidence_text_hash,
 };
 pub use write_scope::{ScopeReason, ScopeRefusal};
 

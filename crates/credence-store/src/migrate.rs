@@ -118,6 +118,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0014_credit_file_snapshots.sql"),
         then: Some(|db| crate::snapshot::rebuild_all(db).map(|_| ())),
     },
+    Migration {
+        version: 15,
+        name: "alerts_status_index",
+        sqlite: include_str!("../migrations/sqlite/0015_alerts_status_index.sql"),
+        postgres: include_str!("../migrations/postgres/0015_alerts_status_index.sql"),
+        then: None,
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -414,6 +414,21 @@ impl Store {
         failure.map_or(Ok(()), Err)
     }
 
+    /// The letter grade of every customer a run rated, to `f` (customer id, grade): what a
+    /// warning run reads of a million ratings.
+    pub fn letter_grades_of_run(
+        &mut self,
+        run_id: i64,
+        mut f: impl FnMut(&str, &str),
+    ) -> Result<(), StoreError> {
+        self.db.query_cells(
+            "SELECT customer_id, letter_grade FROM ratings WHERE run_id = ?",
+            &[Value::Int(run_id)],
+            |r| f(r[0].text().unwrap_or_default(), r[1].text().unwrap_or_default()),
+        )?;
+        Ok(())
+    }
+
     /// Latest override per rating of a run: rating id → override.
     pub fn overrides_of_run(&mut self, run_id: i64) -> Result<HashMap<i64, StoredOverride>, StoreError> {
         let rows = self.db.query(

@@ -49,6 +49,8 @@ pub struct NewAlert<'a> {
     pub name_zh: &'a str,
     pub level: &'a str,
     pub evidence: &'a str,
+    /// What tells a later run whether the evidence changed (see [`WarningSession::refresh`]).
+    pub fingerprint: u64,
 }
 
 /// A customer's current level as a run compares it: the causes by their hash, so that a
@@ -198,17 +200,57 @@ fn case(r: &[Cell<'_>]) -> StoredCase {
     }
 }
 
-/// The hash that tells whether an alert's evidence changed.
-fn evidence_hash(evidence: &str) -> String {
-    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(evidence.as_bytes()))
+/// The scope of a warning run that evaluates every customer.
+pub const WHOLE_PORTFOLIO: &str = "all";
+
+/// The hash of an alert's evidence text: what told whether it changed before runs
+/// stored the firing's fingerprint instead.
+pub fn evidence_text_hash(evidence: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(evidence.as_bytes())
+}
+
+/// How a fingerprint is stored: 16 hex digits.
+fn hash_text(hash: u64) -> String {
+    format!("{hash:016x}")
 }
 
 /// An open alert as a run needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpenAlert {
     pub id: i64,
-    pub level: String,
-    pub evidence_hash: String,
+    pub rule_code: String,
+    /// The fingerprint of its evidence (or, for alerts raised before fingerprints, the
+    /// hash of its evidence text).
+    pub evidence_hash: u64,
+}
+
+/// The open alerts by subject, as a run compares its firings with them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OpenAlerts(HashMap<String, Vec<OpenAlert>>);
+
+impl OpenAlerts {
+    /// The open alerts of a subject.
+    pub fn of(&self, subject: &str) -> &[OpenAlert] {
+        self.0.get(subject).map_or(&[], Vec::as_slice)
+    }
+
+    /// The open alert of a rule for a subject.
+    pub fn get(&self, subject: &str, rule_code: &str) -> Option<&OpenAlert> {
+        self.of(subject).iter().find(|a| a.rule_code == rule_code)
+    }
+
+    /// Every open alert with its subject.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &OpenAlert)> {
+        self.0.iter().flat_map(|(s, alerts)| alerts.iter().map(move |a| (s.as_str(), a)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.values().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 fn log_case(
@@ -237,6 +279,9 @@ pub struct WarningSession<'a> {
     at: Timestamp,
     counts: WarningCounts,
     open: bool,
+    /// A run of the whole portfolio: it checks every customer, which the run itself
+    /// records (see [`Store::level_states`]), so unchanged levels are not rewritten.
+    whole: bool,
     w: Writes,
 }
 
@@ -253,6 +298,12 @@ struct Writes {
     level_changes: Rows,
     /// Open alerts with new evidence.
     evidence: Rows,
+    /// Open alerts raised before fingerprints whose evidence is unchanged: the
+    /// fingerprint replaces the text's hash.
+    rehashed: Rows,
+    /// Cases whose level a new alert raised: (case id, level, due at), written at commit
+    /// (after every case of the run), so that raising one does not flush the buffers.
+    raised_cases: Vec<(i64, String, String)>,
     checked: SameUpdate,
     closed: SameUpdate,
 }
@@ -286,6 +337,12 @@ impl Writes {
                 "(CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?, ?)",
                 ") AS v WHERE alerts.id = v.column1",
             ),
+            rehashed: Rows::with_row(
+                "UPDATE alerts SET evidence_hash = v.column2 FROM (",
+                "(CAST(? AS BIGINT), ?)",
+                ") AS v WHERE alerts.id = v.column1",
+            ),
+            raised_cases: Vec::new(),
             checked: SameUpdate::new("UPDATE customer_levels SET checked_as_of = ? WHERE customer_id IN"),
             closed: SameUpdate::new(
                 "UPDATE alerts SET status = 'closed', closed_as_of = ?, closed_at = ?, close_note = ?, last_run = ? WHERE id IN",
@@ -303,6 +360,7 @@ impl Writes {
         self.levels.flush(db)?;
         self.level_changes.flush(db)?;
         self.evidence.flush(db)?;
+        self.rehashed.flush(db)?;
         self.checked.flush(db)?;
         self.closed.flush(db)?;
         Ok(())
@@ -338,20 +396,31 @@ impl WarningSession<'_> {
                 Value::Int(self.run_id),
                 self.as_of.as_str().into(),
                 a.evidence.into(),
-                evidence_hash(a.evidence).into(),
+                hash_text(a.fingerprint).into(),
             ],
         )?;
         self.counts.raised += 1;
         Ok(id)
     }
 
-    /// An open alert still holds. When its evidence changed (other values or periods),
-    /// the evidence and its date are brought up to date; unchanged evidence is not
-    /// rewritten (the customer's level records when it was last checked).
-    pub fn refresh(&mut self, alert: &OpenAlert, evidence: &str) -> Result<(), StoreError> {
+    /// An open alert still holds, with evidence of `fingerprint`. When its evidence
+    /// changed (other values or periods), `evidence` and its date are brought up to date;
+    /// unchanged evidence is not rewritten (the customer's level records when it was last
+    /// checked). `evidence` is needed only when the fingerprint is not the stored one:
+    /// a run builds the text of changed evidence only.
+    pub fn refresh(
+        &mut self,
+        alert: &OpenAlert,
+        fingerprint: u64,
+        evidence: Option<&str>,
+    ) -> Result<(), StoreError> {
         self.counts.still_open += 1;
-        let hash = evidence_hash(evidence);
-        if hash == alert.evidence_hash {
+        let Some(evidence) = evidence.filter(|_| alert.evidence_hash != fingerprint) else {
+            return Ok(());
+        };
+        if evidence_text_hash(evidence) == alert.evidence_hash {
+            // Raised before fingerprints, and unchanged.
+            self.w.rehashed.push(self.db, [Value::Int(alert.id), hash_text(fingerprint).into()])?;
             return Ok(());
         }
         self.w.evidence.push(
@@ -361,7 +430,7 @@ impl WarningSession<'_> {
                 Value::Int(self.run_id),
                 self.as_of.as_str().into(),
                 evidence.into(),
-                hash.into(),
+                hash_text(fingerprint).into(),
             ],
         )?;
         self.counts.updated += 1;
@@ -389,7 +458,7 @@ impl WarningSession<'_> {
         self.counts.evaluated += 1;
         let changed = previous.is_none_or(|p| p.level != level);
         if let Some(p) = previous.filter(|p| !changed && p.watch == watch && p.same_causes(causes)) {
-            if p.checked_as_of != self.as_of {
+            if !self.whole && p.checked_as_of != self.as_of {
                 self.w.checked.push(self.db, &[self.as_of.as_str().into()], customer_id.into())?;
             }
             return Ok(());
@@ -464,12 +533,7 @@ impl WarningSession<'_> {
     ) -> Result<(), StoreError> {
         self.w.case_alerts.push(self.db, [Value::Int(case_id), Value::Int(alert_id)])?;
         if let Some((level, due_at)) = raise_to {
-            // The case may have been opened by this run and not be written yet.
-            self.w.flush(self.db)?;
-            self.db.execute(
-                "UPDATE cases SET level = ?, due_at = ? WHERE id = ?",
-                &[level.into(), due_at.into(), Value::Int(case_id)],
-            )?;
+            self.w.raised_cases.push((case_id, level.to_owned(), due_at.to_owned()));
         }
         self.log_case(case_id, "joined", note)
     }
@@ -490,6 +554,16 @@ impl WarningSession<'_> {
 
     pub fn commit(mut self, finished_at: &Timestamp) -> Result<WarningCounts, StoreError> {
         self.w.flush(self.db)?;
+        // The cases raised may have been opened by this run: every case is written now.
+        let mut raised = Rows::with_row(
+            "UPDATE cases SET level = v.column2, due_at = v.column3 FROM (",
+            "(CAST(? AS BIGINT), ?, ?)",
+            ") AS v WHERE cases.id = v.column1",
+        );
+        for (id, level, due_at) in std::mem::take(&mut self.w.raised_cases) {
+            raised.push(self.db, [Value::Int(id), level.into(), due_at.into()])?;
+        }
+        raised.flush(self.db)?;
         let c = self.counts;
         self.db.execute(
             "UPDATE warning_runs SET finished_at = ?, evaluated = ?, raised = ?, updated = ?, closed = ?, level_changes = ? WHERE id = ?",
@@ -536,6 +610,7 @@ impl Store {
             at: started_at.clone(),
             counts: WarningCounts::default(),
             open: true,
+            whole: scope == WHOLE_PORTFOLIO,
             w: Writes::new(),
         };
         session.run_id = returning_id(
@@ -606,22 +681,43 @@ impl Store {
     }
 
     /// Every open alert: (subject, rule code) → the alert.
-    pub fn open_alerts(&mut self) -> Result<HashMap<(String, String), OpenAlert>, StoreError> {
-        let mut out = HashMap::new();
+    pub fn open_alerts(&mut self) -> Result<OpenAlerts, StoreError> {
+        let mut out: HashMap<String, Vec<OpenAlert>> = HashMap::new();
         self.db.query_cells(
-            "SELECT subject, rule_code, id, level, evidence_hash FROM alerts WHERE status = 'open'",
+            "SELECT subject, rule_code, id, evidence_hash FROM alerts WHERE status = 'open'",
             &[],
             |r| {
-                let alert =
-                    OpenAlert { id: r[2].int().unwrap_or(0), level: text(r[3]), evidence_hash: text(r[4]) };
-                out.insert((text(r[0]), text(r[1])), alert);
+                let subject = r[0].text().unwrap_or_default();
+                let alert = OpenAlert {
+                    id: r[2].int().unwrap_or(0),
+                    rule_code: text(r[1]),
+                    // A hash that cannot be read is taken as changed evidence.
+                    evidence_hash: r[3].text().and_then(|h| u64::from_str_radix(h, 16).ok()).unwrap_or(0),
+                };
+                match out.get_mut(subject) {
+                    Some(alerts) => alerts.push(alert),
+                    None => {
+                        out.insert(subject.to_owned(), vec![alert]);
+                    }
+                }
             },
         )?;
-        Ok(out)
+        Ok(OpenAlerts(out))
     }
 
-    /// Every customer's current level as a warning run compares it, by customer id.
+    /// Every customer's current level as a warning run compares it, by customer id. A
+    /// customer was last checked by the later of the last run that wrote its level and
+    /// the last finished run of the whole portfolio (a customer whose file could not be
+    /// read in that run counts as checked too: it is reported as unreadable there).
     pub fn level_states(&mut self) -> Result<HashMap<String, LevelState>, StoreError> {
+        let whole = self
+            .db
+            .query_one(
+                "SELECT MAX(as_of) FROM warning_runs WHERE scope = ? AND finished_at IS NOT NULL",
+                &[WHOLE_PORTFOLIO.into()],
+            )?
+            .and_then(|v| v.as_text().map(str::to_owned))
+            .unwrap_or_default();
         let mut out = HashMap::new();
         self.db.query_cells(
             "SELECT customer_id, level, watch, since_as_of, checked_as_of, causes FROM customer_levels",
@@ -631,7 +727,10 @@ impl Store {
                     level: text(r[1]),
                     watch: r[2].int() == Some(1),
                     since_as_of: text(r[3]),
-                    checked_as_of: text(r[4]),
+                    checked_as_of: match r[4].text() {
+                        Some(c) if c > whole.as_str() => c.to_owned(),
+                        _ => whole.clone(),
+                    },
                     causes_hash: causes_hash(r[5].text().unwrap_or_default()),
                 };
                 out.insert(text(r[0]), l);

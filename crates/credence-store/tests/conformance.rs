@@ -516,6 +516,7 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
         name_zh: "流动比率",
         level: "yellow",
         evidence,
+        fingerprint: credence_store::evidence_text_hash(evidence),
     };
     let mut s =
         store.begin_warning_run("2026-07-31", "P1", "K1", "all", &"2026-08-01T09:00:00Z".into()).unwrap();
@@ -529,11 +530,11 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     assert_eq!((counts.evaluated, counts.raised, counts.level_changes), (1, 2, 1));
     let open = store.open_alerts().unwrap();
     assert_eq!(open.len(), 2);
-    let w01 = open[&("C1".to_owned(), "W01".to_owned())].clone();
+    let w01 = open.get("C1", "W01").unwrap().clone();
     let levels = store.level_states().unwrap();
     let mut s =
         store.begin_warning_run("2026-08-31", "P1", "K1", "all", &"2026-09-01T09:00:00Z".into()).unwrap();
-    s.refresh(&w01, "{\"v\":1}").unwrap();
+    s.refresh(&w01, w01.evidence_hash, None).unwrap();
     s.close(b, "condition no longer holds on 2026-08-31").unwrap();
     s.set_level("C1", levels.get("C1"), "yellow", false, "[]").unwrap();
     let counts = s.commit(&"2026-09-01T09:00:01Z".into()).unwrap();
@@ -550,11 +551,11 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     assert_eq!(log.len(), 3);
     // New evidence is written, levels change and are logged, and new ids go on after
     // the stored ones.
-    let w01 = store.open_alerts().unwrap()[&("C1".to_owned(), "W01".to_owned())].clone();
+    let w01 = store.open_alerts().unwrap().get("C1", "W01").unwrap().clone();
     let levels = store.level_states().unwrap();
     let mut s =
         store.begin_warning_run("2026-09-15", "P1", "K1", "all", &"2026-09-16T09:00:00Z".into()).unwrap();
-    s.refresh(&w01, "{\"v\":9}").unwrap();
+    s.refresh(&w01, 9, Some("{\"v\":9}")).unwrap();
     let w05 = s.raise(&alert("W05", "{}")).unwrap();
     s.set_level("C1", levels.get("C1"), "red", true, "[\"W05\"]").unwrap();
     s.set_level("C2", None, "green", false, "[]").unwrap();
@@ -569,6 +570,35 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     assert_eq!((c1.level.as_str(), c1.watch, c1.since_as_of.as_str()), ("red", true, "2026-09-15"));
     assert_eq!((levels["C2"].level.as_str(), levels.len()), ("green", 2));
     assert_eq!(store.level_changes("C1").unwrap().len(), 2);
+    assert_eq!(store.open_alerts().unwrap().get("C1", "W01").unwrap().evidence_hash, 9);
+    // An alert stored with its text's hash takes the fingerprint of unchanged evidence
+    // without being rewritten; a run of customers due records its check on the level, a
+    // whole-portfolio run in the run.
+    tamper(
+        f,
+        &format!(
+            "UPDATE alerts SET evidence_hash = '{:016x}' WHERE id = {}",
+            credence_store::evidence_text_hash("{\"v\":9}"),
+            w01.id
+        ),
+    );
+    let store = &mut f.store;
+    let w01 = store.open_alerts().unwrap().get("C1", "W01").unwrap().clone();
+    let levels = store.level_states().unwrap();
+    let mut s =
+        store.begin_warning_run("2026-09-20", "P1", "K1", "due", &"2026-09-21T09:00:00Z".into()).unwrap();
+    s.refresh(&w01, 10, Some("{\"v\":9}")).unwrap();
+    s.set_level("C2", levels.get("C2"), "green", false, "[]").unwrap();
+    let counts = s.commit(&"2026-09-21T09:00:01Z".into()).unwrap();
+    assert_eq!((counts.still_open, counts.updated), (1, 0));
+    let kept = store.alert(w01.id).unwrap().unwrap();
+    assert_eq!((kept.last_as_of.as_str(), kept.evidence.as_str()), ("2026-09-15", "{\"v\":9}"));
+    assert_eq!(store.open_alerts().unwrap().get("C1", "W01").unwrap().evidence_hash, 10);
+    let levels = store.level_states().unwrap();
+    assert_eq!(
+        (levels["C1"].checked_as_of.as_str(), levels["C2"].checked_as_of.as_str()),
+        ("2026-09-15", "2026-09-20")
+    );
     store
         .update_case(
             case,

@@ -32,6 +32,34 @@ pub struct Firing {
     pub evidence: Vec<Fact>,
 }
 
+/// Everything a firing says, fed to `state`: two firings hash alike exactly when they
+/// serialise alike (numbers by their bits), so a run can tell an alert's evidence is
+/// unchanged without writing it out.
+impl std::hash::Hash for Firing {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let Firing { code, name, name_zh, name_en, level, action_zh, action_en, evidence } = self;
+        (code, name, name_zh, name_en, level, action_zh, action_en).hash(state);
+        state.write_usize(evidence.len());
+        for Fact { kind, left, op, right } in evidence {
+            (kind, op).hash(state);
+            left.hash_into(state);
+            right.hash_into(state);
+        }
+    }
+}
+
+impl Term {
+    fn hash_into<H: std::hash::Hasher>(&self, state: &mut H) {
+        use std::hash::Hash;
+        let Term { expression, value, unit, readings } = self;
+        (expression, value.to_bits(), unit).hash(state);
+        state.write_usize(readings.len());
+        for Reading { quantity, name_zh, name_en, value, unit, from, date } in readings {
+            (quantity, name_zh, name_en, value.to_bits(), unit, from, date).hash(state);
+        }
+    }
+}
+
 impl Firing {
     /// The rule and its level, without the evidence: what a level is decided from.
     pub fn hit(&self) -> crate::level::RuleHit {
@@ -40,7 +68,7 @@ impl Firing {
 }
 
 /// How a fact came about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FactKind {
     /// A comparison of the condition (`current_ratio < 1.5`).

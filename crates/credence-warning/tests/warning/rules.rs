@@ -57,6 +57,27 @@ fn w01_current_ratio_below_floor_two_quarters() {
     fired(&f, &[]);
 }
 
+/// A firing hashes like itself evaluated again, and differently once any value it cites
+/// moves (1.41 → 1.42 in June), however small the move.
+#[test]
+fn a_firing_hashes_by_everything_it_says() {
+    use std::hash::BuildHasher;
+    let state = std::hash::RandomState::new();
+    let print = |f: &CustomerFile| {
+        let w = fired(f, &["W01"]);
+        state.hash_one(firing(&w, "W01"))
+    };
+    let mut f = baseline();
+    set(&mut f, d(2026, 9, 30), &[("current_assets", 1_320.0)]);
+    set(&mut f, d(2026, 6, 30), &[("current_assets", 1_410.0)]);
+    let first = print(&f);
+    assert_eq!(print(&f), first);
+    set(&mut f, d(2026, 6, 30), &[("current_assets", 1_420.0)]);
+    assert_ne!(print(&f), first);
+    set(&mut f, d(2026, 6, 30), &[("current_assets", 1_410.000_000_1)]);
+    assert_ne!(print(&f), first);
+}
+
 /// Receivables 800 at 2026-09-30: turnover 4,000 / ((800 + 500) / 2) = 6.1538 against
 /// 8 a year earlier, a change of −23.1 %. With 740 it is 4,000 / 620 = 6.4516, −19.4 %.
 #[test]
