@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Throughput of the portfolio batch commands of a built `credence` binary on a demo
 # portfolio: building the demo (only when the database does not exist yet), a cold rating
-# run (page cache dropped first), two warm rating runs, a full warning run, a policy run,
+# run (page cache dropped first), two warm rating runs, two full warning runs (the first
+# raises every alert, the second finds them standing), a policy run,
 # and a T+1 drop that adds an invoice for every 100th customer followed by a rating run
 # of the changed customers only. Each run is timed with /usr/bin/time -v; one line per run
 # gives its name, wall seconds, peak resident set size (MB) and the database's size after
@@ -107,6 +108,7 @@ timed rate-cold rate --as-of "$as_of"
 timed rate-warm-1 rate --as-of "$as_of"
 timed rate-warm-2 rate --as-of "$as_of"
 timed warn-all warn --as-of "$as_of" --all
+timed warn-all-again warn --as-of "$as_of" --all
 timed policy-apply policy apply --as-of "$as_of" --lang en --limit 5
 
 # The T+1 drop: one new invoice, issued on the rating date, for every 100th customer.

@@ -412,7 +412,7 @@ fn due_customers<'m>(
                         sub_industry: m.sub_industry.as_deref(),
                         level: level_of(id),
                     },
-                    levels.get(id.as_str()).and_then(|l| l.checked_as_of.parse().ok()),
+                    levels.get(id.as_str()).and_then(|l| l.checked_as_of),
                     options.as_of,
                 )
         })

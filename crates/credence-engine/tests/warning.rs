@@ -155,7 +155,7 @@ fn an_alert_is_raised_once_opens_a_case_and_closes_when_its_condition_clears() {
     assert_eq!(still.len(), 1);
     assert_eq!(still[0].id, alert.id);
     assert_eq!(still[0].last_as_of, "2026-07-31");
-    assert_eq!(env.store.level_states().unwrap()["C1"].checked_as_of, "2026-08-31");
+    assert_eq!(env.store.level_states().unwrap()["C1"].checked_as_of, Some(date("2026-08-31")));
 
     // The next quarter recovers: the alert closes itself with a note, the level goes green.
     env.import(

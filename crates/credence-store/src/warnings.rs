@@ -10,6 +10,7 @@ use crate::db::{Cell, Db};
 use crate::notifications::{NOTIFICATION_INSERT, NewNotification, enqueue, notification_row};
 use crate::{Store, StoreError};
 use credence_domain::CustomerId;
+use credence_domain::Date as NaiveDate;
 use credence_domain::Timestamp;
 use credence_records::Value;
 use std::collections::HashMap;
@@ -59,8 +60,10 @@ pub struct NewAlert<'a> {
 pub struct LevelState {
     pub level: String,
     pub watch: bool,
-    pub since_as_of: String,
-    pub checked_as_of: String,
+    /// Dates as stored (`None`: one that cannot be read), held as dates: a run holds a
+    /// million of these.
+    pub since_as_of: Option<NaiveDate>,
+    pub checked_as_of: Option<NaiveDate>,
     causes_hash: u64,
 }
 
@@ -458,13 +461,13 @@ impl WarningSession<'_> {
         self.counts.evaluated += 1;
         let changed = previous.is_none_or(|p| p.level != level);
         if let Some(p) = previous.filter(|p| !changed && p.watch == watch && p.same_causes(causes)) {
-            if !self.whole && p.checked_as_of != self.as_of {
+            if !self.whole && p.checked_as_of != self.as_of.parse().ok() {
                 self.w.checked.push(self.db, &[self.as_of.as_str().into()], customer_id.into())?;
             }
             return Ok(());
         }
         let since = match previous {
-            Some(p) if !changed => p.since_as_of.clone(),
+            Some(p) if !changed => p.since_as_of.map_or_else(|| self.as_of.clone(), |d| d.to_string()),
             _ => self.as_of.clone(),
         };
         self.w.levels.push(
@@ -716,8 +719,8 @@ impl Store {
                 "SELECT MAX(as_of) FROM warning_runs WHERE scope = ? AND finished_at IS NOT NULL",
                 &[WHOLE_PORTFOLIO.into()],
             )?
-            .and_then(|v| v.as_text().map(str::to_owned))
-            .unwrap_or_default();
+            .and_then(|v| v.as_text().and_then(|t| t.parse::<NaiveDate>().ok()));
+        let date = |c: Cell<'_>| c.text().and_then(|t| t.parse::<NaiveDate>().ok());
         let mut out = HashMap::new();
         self.db.query_cells(
             "SELECT customer_id, level, watch, since_as_of, checked_as_of, causes FROM customer_levels",
@@ -726,11 +729,8 @@ impl Store {
                 let l = LevelState {
                     level: text(r[1]),
                     watch: r[2].int() == Some(1),
-                    since_as_of: text(r[3]),
-                    checked_as_of: match r[4].text() {
-                        Some(c) if c > whole.as_str() => c.to_owned(),
-                        _ => whole.clone(),
-                    },
+                    since_as_of: date(r[3]),
+                    checked_as_of: date(r[4]).max(whole),
                     causes_hash: causes_hash(r[5].text().unwrap_or_default()),
                 };
                 out.insert(text(r[0]), l);

@@ -539,7 +539,7 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     s.set_level("C1", levels.get("C1"), "yellow", false, "[]").unwrap();
     let counts = s.commit(&"2026-09-01T09:00:01Z".into()).unwrap();
     assert_eq!((counts.still_open, counts.updated, counts.closed, counts.level_changes), (1, 0, 1, 0));
-    assert_eq!(store.level_states().unwrap()["C1"].checked_as_of, "2026-08-31");
+    assert_eq!(store.level_states().unwrap()["C1"].checked_as_of.unwrap().to_string(), "2026-08-31");
     let closed = store.alert(b).unwrap().unwrap();
     assert_eq!((closed.status.as_str(), closed.closed_as_of.as_deref()), ("closed", Some("2026-08-31")));
     assert_eq!(
@@ -556,7 +556,8 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     let mut s =
         store.begin_warning_run("2026-09-15", "P1", "K1", "all", &"2026-09-16T09:00:00Z".into()).unwrap();
     s.refresh(&w01, 9, Some("{\"v\":9}")).unwrap();
-    let w05 = s.raise(&alert("W05", "{}")).unwrap();
+    // Text with the characters a bulk copy must escape reads back as written.
+    let w05 = s.raise(&alert("W05", "{\"t\":\"a\tb\nc\r\\\\N 预警\"}")).unwrap();
     s.set_level("C1", levels.get("C1"), "red", true, "[\"W05\"]").unwrap();
     s.set_level("C2", None, "green", false, "[]").unwrap();
     let counts = s.commit(&"2026-09-16T09:00:01Z".into()).unwrap();
@@ -564,10 +565,14 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     assert!(w05 > b, "{w05} after {b}");
     let refreshed = store.alert(w01.id).unwrap().unwrap();
     assert_eq!((refreshed.evidence.as_str(), refreshed.last_as_of.as_str()), ("{\"v\":9}", "2026-09-15"));
-    assert_eq!(store.alert(w05).unwrap().unwrap().rule_code, "W05");
+    let w05 = store.alert(w05).unwrap().unwrap();
+    assert_eq!((w05.rule_code.as_str(), w05.evidence.as_str()), ("W05", "{\"t\":\"a\tb\nc\r\\\\N 预警\"}"));
     let levels = store.level_states().unwrap();
     let c1 = &levels["C1"];
-    assert_eq!((c1.level.as_str(), c1.watch, c1.since_as_of.as_str()), ("red", true, "2026-09-15"));
+    assert_eq!(
+        (c1.level.as_str(), c1.watch, c1.since_as_of.unwrap().to_string()),
+        ("red", true, "2026-09-15".into())
+    );
     assert_eq!((levels["C2"].level.as_str(), levels.len()), ("green", 2));
     assert_eq!(store.level_changes("C1").unwrap().len(), 2);
     assert_eq!(store.open_alerts().unwrap().get("C1", "W01").unwrap().evidence_hash, 9);
@@ -596,8 +601,8 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     assert_eq!(store.open_alerts().unwrap().get("C1", "W01").unwrap().evidence_hash, 10);
     let levels = store.level_states().unwrap();
     assert_eq!(
-        (levels["C1"].checked_as_of.as_str(), levels["C2"].checked_as_of.as_str()),
-        ("2026-09-15", "2026-09-20")
+        (levels["C1"].checked_as_of.unwrap().to_string(), levels["C2"].checked_as_of.unwrap().to_string()),
+        ("2026-09-15".into(), "2026-09-20".into())
     );
     store
         .update_case(
