@@ -15,6 +15,7 @@
 
 mod analysis;
 mod batch;
+mod cases;
 mod collections;
 mod columns;
 mod config_files;
@@ -44,6 +45,9 @@ pub use analysis::{
     indicator_effectiveness, rating_migration, rating_performance,
 };
 pub use batch::{BatchPlan, import_batch, kind_of_file, plan_batch};
+pub use cases::{
+    CaseChange, EMERGENCY_PLANS, PLAYBOOKS, Playbook, STAGES, change_case, playbook, sweep_cases,
+};
 pub use collections::{
     NewDispute, NewPromise, disputes, log_collection_action, log_promise, open_dispute, resolve_dispute,
 };
@@ -87,10 +91,7 @@ pub use rule_performance::{
 pub use rule_tuning::{BeforeAfter, RuleTuning, TuneOptions, TuneReport, tune_rules};
 pub use scoring::{ScoringError, score_rows};
 pub use views::{approval_status, neighbourhood_of, portfolio_overview, portfolio_positions};
-pub use warn::{
-    CaseChange, EMERGENCY_PLANS, PLAYBOOKS, Playbook, STAGES, WarnOptions, WarnReport, WarnScope,
-    change_case, playbook, sweep_cases, warn,
-};
+pub use warn::{WarnOptions, WarnReport, WarnScope, warn};
 
 /// Why an engine operation failed (problems in the data are not errors: they are in the
 /// import report).

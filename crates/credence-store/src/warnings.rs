@@ -279,6 +279,8 @@ pub struct WarningSession<'a> {
     db: &'a mut Db,
     run_id: i64,
     as_of: String,
+    /// `as_of` read as a date, to compare with the levels' check dates.
+    as_of_date: Option<NaiveDate>,
     at: Timestamp,
     counts: WarningCounts,
     open: bool,
@@ -461,7 +463,7 @@ impl WarningSession<'_> {
         self.counts.evaluated += 1;
         let changed = previous.is_none_or(|p| p.level != level);
         if let Some(p) = previous.filter(|p| !changed && p.watch == watch && p.same_causes(causes)) {
-            if !self.whole && p.checked_as_of != self.as_of.parse().ok() {
+            if !self.whole && p.checked_as_of != self.as_of_date {
                 self.w.checked.push(self.db, &[self.as_of.as_str().into()], customer_id.into())?;
             }
             return Ok(());
@@ -610,6 +612,7 @@ impl Store {
             db,
             run_id: 0,
             as_of: as_of.to_owned(),
+            as_of_date: as_of.parse().ok(),
             at: started_at.clone(),
             counts: WarningCounts::default(),
             open: true,
