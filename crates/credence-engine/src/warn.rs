@@ -10,7 +10,7 @@ use crate::credit_file::Pool;
 use chrono::NaiveDate;
 use credence_domain::Timestamp;
 use credence_domain::{Labelled, MonitoringTier};
-use credence_store::{CaseFilter, NewAlert, OpenAlerts, Store, StoredCase};
+use credence_store::{CaseFilter, NewAlert, OpenAlerts, Packer, Store, StoredCase, Text, TextKind};
 use credence_warning::{
     CustomerStatus, CustomerWarnings, Firing, Level, LevelInput, MonitoredCustomer, PeerAlert, PeerSummary,
     RuleHit, RuleLevel, RulePack,
@@ -114,13 +114,15 @@ struct Fired {
 /// New evidence of a firing, with the rule's names for an alert raised from it.
 struct NewEvidence {
     evidence: String,
+    /// Packed as stored, where the rule's dictionary was known.
+    packed: Option<String>,
     name_en: String,
     name_zh: String,
 }
 
 impl Checked {
     /// Keeps of `w` what the writer needs; evidence is written only where it is new.
-    fn from(w: CustomerWarnings, open: &OpenAlerts) -> Result<Checked, EngineError> {
+    fn from(w: CustomerWarnings, open: &OpenAlerts, packer: &Packer) -> Result<Checked, EngineError> {
         let firings = w
             .firings
             .into_iter()
@@ -130,8 +132,10 @@ impl Checked {
                 let new = if stored == Some(print) {
                     None
                 } else {
+                    let evidence = firing_evidence(&f)?;
                     Some(NewEvidence {
-                        evidence: firing_evidence(&f)?,
+                        packed: packer.pack(TextKind::AlertEvidence, &f.code, &evidence),
+                        evidence,
                         name_en: f.name_en,
                         name_zh: f.name_zh,
                     })
@@ -180,7 +184,15 @@ pub fn warn(store: &mut Store, pack: &RulePack, options: &WarnOptions) -> Result
     )?;
     let mut report = WarnReport::new(session.run_id(), as_of, pack.version(), due.len());
     let cleared = format!("condition no longer holds on {as_of}");
-    let run = Run { pack, options, masters: &masters, grades: &grades, open: &open, cleared: &cleared };
+    let run = Run {
+        pack,
+        options,
+        masters: &masters,
+        grades: &grades,
+        open: &open,
+        cleared: &cleared,
+        packer: session.packer(),
+    };
     let due: Vec<String> = due.into_iter().cloned().collect();
     let kept = run.evaluate(&mut pool, &mut session, &due, &mut open_cases, &mut report)?;
     drop(pool);
@@ -373,6 +385,8 @@ struct Run<'r> {
     grades: &'r Grades,
     open: &'r OpenAlerts,
     cleared: &'r str,
+    /// Packs evidence and causes on the threads that build them.
+    packer: Packer,
 }
 
 impl Run<'_> {
@@ -397,7 +411,7 @@ impl Run<'_> {
                 let status = CustomerStatus { grade: self.grades.get(c.customer_id()), tier };
                 // Evidence is written on the workers: the writer is the run's one thread
                 // that cannot be shared.
-                Some(Checked::from(evaluator.evaluate(file, &status), self.open))
+                Some(Checked::from(evaluator.evaluate(file, &status), self.open, &self.packer))
             },
             |done, read, evaluate| {
                 report.seconds_read += read;
@@ -462,7 +476,7 @@ impl Run<'_> {
             // Peer alerts are few: their text is their fingerprint.
             let print = credence_store::evidence_text_hash(&evidence);
             match self.open.get(&subject, &a.code) {
-                Some(alert) => session.refresh(alert, print, Some(&evidence))?,
+                Some(alert) => session.refresh(alert, print, Some(Text::plain(&evidence)))?,
                 None => {
                     session.raise(&NewAlert {
                         subject_kind: a.group_by.code(),
@@ -471,7 +485,7 @@ impl Run<'_> {
                         name_en: &a.name_en,
                         name_zh: &a.name_zh,
                         level: a.level.code(),
-                        evidence: &evidence,
+                        evidence: Text::plain(&evidence),
                         fingerprint: print,
                     })?;
                 }
@@ -500,7 +514,7 @@ impl Run<'_> {
         levels: &HashMap<String, credence_store::LevelState>,
         report: &mut WarnReport,
     ) -> Result<(), EngineError> {
-        let decide = |(firings, peer): &Kept| -> Result<(Level, bool, String), EngineError> {
+        let decide = |(firings, peer): &Kept| -> Result<(Level, bool, String, Option<String>), EngineError> {
             let covering: Vec<&PeerAlert> = peer_alerts
                 .iter()
                 .filter(|a| a.covers(&peer.industry, peer.sub_industry.as_deref(), &peer.region))
@@ -511,7 +525,13 @@ impl Run<'_> {
                 peer_alerts: &covering,
             });
             let causes = serde_json::to_string(&decision.causes).map_err(EngineError::Serialise)?;
-            Ok((decision.level, decision.watch, causes))
+            let (level, watch) = (decision.level.code(), decision.watch);
+            // Causes are packed where they will be written: a level that holds is not.
+            let packed = match levels.get(peer.customer_id.as_str()) {
+                Some(p) if p.holds(level, watch, &causes) => None,
+                _ => self.packer.pack(TextKind::LevelCauses, level, &causes),
+            };
+            Ok((decision.level, decision.watch, causes, packed))
         };
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         // A block's causes are held at once: a few megabytes, not a million customers'.
@@ -525,9 +545,10 @@ impl Run<'_> {
                 handles.into_iter().map(joined).collect()
             });
             for (part, decided) in block.chunks(slice).zip(decided) {
-                for ((_, peer), (level, watch, causes)) in part.iter().zip(decided?) {
+                for ((_, peer), (level, watch, causes, packed)) in part.iter().zip(decided?) {
                     let id = peer.customer_id.as_str();
-                    session.set_level(id, levels.get(id), level.code(), watch, &causes)?;
+                    let causes = Text { plain: &causes, packed: packed.as_deref() };
+                    session.set_level(id, levels.get(id), level.code(), watch, causes)?;
                     *report.levels.entry(level.code().to_owned()).or_default() += 1;
                 }
             }
@@ -554,7 +575,7 @@ fn reconcile_customer(
     let mut new_alerts = Vec::new();
     for f in &w.firings {
         let code = &f.hit.code;
-        let evidence = f.new.as_ref().map(|n| n.evidence.as_str());
+        let evidence = f.new.as_ref().map(|n| Text { plain: &n.evidence, packed: n.packed.as_deref() });
         match (open.get(id, code), &f.new) {
             (Some(alert), _) => session.refresh(alert, f.print, evidence)?,
             (None, Some(new)) => {
@@ -565,7 +586,7 @@ fn reconcile_customer(
                     name_en: &new.name_en,
                     name_zh: &new.name_zh,
                     level: f.hit.level.code(),
-                    evidence: &new.evidence,
+                    evidence: Text { plain: &new.evidence, packed: new.packed.as_deref() },
                     fingerprint: f.print,
                 })?;
                 new_alerts.push((alert, f.hit.level, format!("{code} {}", new.name_en)));

@@ -33,6 +33,7 @@ mod logins;
 mod migrate;
 mod models;
 mod notifications;
+mod packed;
 mod ratings;
 mod repair;
 mod session;
@@ -60,6 +61,7 @@ pub use load::{CustomerHead, Wanted};
 pub use logins::{LoginAttempt, LoginCounts};
 pub use models::{ModelRun, ModelScore, Registered, StoredModel};
 pub use notifications::{NewNotification, StoredNotification};
+pub use packed::{Packer, Text, TextKind};
 pub use ratings::{
     NewRating, NewRatingRun, OverrideRequest, RatingRun, RatingSession, RatingStamp, StoredOverride,
     StoredRating,
@@ -89,6 +91,8 @@ pub enum StoreError {
     Db(#[from] DbError),
     #[error("the stored credit file of customer {customer} cannot be read: {reason}")]
     Snapshot { customer: String, reason: String },
+    #[error("a stored text cannot be read: {0}")]
+    PackedText(String),
     #[error("cannot open SQLite database {path}")]
     OpenSqlite {
         path: String,
@@ -171,6 +175,8 @@ pub struct Store {
     location: String,
     /// How to open another connection to the same database.
     target: Target,
+    /// The dictionaries of packed texts read so far (they never change).
+    texts: packed::Unpacker,
 }
 
 #[derive(Clone)]
@@ -236,7 +242,12 @@ impl Store {
         .map_err(err)?;
         let mut db = Db::sqlite(conn);
         migrate::migrate(&mut db)?;
-        Ok(Self { db, location: path.to_owned(), target: Target::Sqlite(path.to_owned()) })
+        Ok(Self {
+            db,
+            location: path.to_owned(),
+            target: Target::Sqlite(path.to_owned()),
+            texts: Default::default(),
+        })
     }
 
     /// Opens a new SQLite file for a one-off bulk load (the demo portfolio): no journal,
@@ -253,7 +264,12 @@ impl Store {
         .map_err(err)?;
         let mut db = Db::sqlite(conn);
         migrate::migrate(&mut db)?;
-        Ok(Self { db, location: path.to_owned(), target: Target::Sqlite(path.to_owned()) })
+        Ok(Self {
+            db,
+            location: path.to_owned(),
+            target: Target::Sqlite(path.to_owned()),
+            texts: Default::default(),
+        })
     }
 
     /// Ends a bulk load: the file is switched to the normal write-ahead log and closed.
@@ -275,7 +291,7 @@ impl Store {
         }
         migrate::migrate(&mut db)?;
         let target = Target::Postgres { url: url.to_owned(), schema: schema.map(str::to_owned) };
-        Ok(Self { db, location: redact(url), target })
+        Ok(Self { db, location: redact(url), target, texts: Default::default() })
     }
 
     /// Another connection to the same database, for work in parallel: a rating run
@@ -469,6 +485,7 @@ impl Store {
                 "order_decisions",
                 "collection_actions",
                 "promises",
+                "text_dictionaries",
             ] {
                 db.execute(&format!("DELETE FROM {t}"), &[])?;
             }

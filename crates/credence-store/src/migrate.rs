@@ -125,6 +125,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0015_alerts_status_index.sql"),
         then: None,
     },
+    Migration {
+        version: 16,
+        name: "text_dictionaries",
+        sqlite: include_str!("../migrations/sqlite/0016_text_dictionaries.sql"),
+        postgres: include_str!("../migrations/postgres/0016_text_dictionaries.sql"),
+        then: None,
+    },
 ];
 
 fn checksum(sql: &str) -> String {

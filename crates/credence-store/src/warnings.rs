@@ -8,6 +8,7 @@ use crate::cells::{opt_stamp, stamp};
 use crate::cells::{opt_text, returning_id, text};
 use crate::db::{Cell, Db};
 use crate::notifications::{NOTIFICATION_INSERT, NewNotification, enqueue, notification_row};
+use crate::packed::{Packer, Text, TextKind, Unpacker};
 use crate::{Store, StoreError};
 use credence_domain::CustomerId;
 use credence_domain::Date as NaiveDate;
@@ -49,7 +50,8 @@ pub struct NewAlert<'a> {
     pub name_en: &'a str,
     pub name_zh: &'a str,
     pub level: &'a str,
-    pub evidence: &'a str,
+    /// The firing with its evidence (JSON), packed where the run's worker packed it.
+    pub evidence: Text<'a>,
     /// What tells a later run whether the evidence changed (see [`WarningSession::refresh`]).
     pub fingerprint: u64,
 }
@@ -68,9 +70,10 @@ pub struct LevelState {
 }
 
 impl LevelState {
-    /// Whether `causes` (JSON) are the stored ones.
-    pub fn same_causes(&self, causes: &str) -> bool {
-        self.causes_hash == causes_hash(causes)
+    /// Whether a run's decision (its causes as JSON) is what is stored: then nothing of
+    /// it is written.
+    pub fn holds(&self, level: &str, watch: bool, causes: &str) -> bool {
+        self.level == level && self.watch == watch && self.causes_hash == causes_hash(causes)
     }
 }
 
@@ -287,6 +290,8 @@ pub struct WarningSession<'a> {
     /// A run of the whole portfolio: it checks every customer, which the run itself
     /// records (see [`Store::level_states`]), so unchanged levels are not rewritten.
     whole: bool,
+    /// Evidence and causes are stored packed (see `packed.rs`).
+    packer: Packer,
     w: Writes,
 }
 
@@ -381,9 +386,16 @@ impl WarningSession<'_> {
         self.counts
     }
 
+    /// What packs evidence and causes as this run stores them, for the threads that
+    /// build them.
+    pub fn packer(&self) -> Packer {
+        self.packer.clone()
+    }
+
     /// Raises a new open alert; returns its id.
     pub fn raise(&mut self, a: &NewAlert<'_>) -> Result<i64, StoreError> {
         let id = self.w.alert_ids.next(self.db)?;
+        let evidence = self.packer.stored(self.db, TextKind::AlertEvidence, a.rule_code, a.evidence)?;
         self.w.alerts.push(
             self.db,
             [
@@ -400,7 +412,7 @@ impl WarningSession<'_> {
                 self.at.as_str().into(),
                 Value::Int(self.run_id),
                 self.as_of.as_str().into(),
-                a.evidence.into(),
+                evidence.into(),
                 hash_text(a.fingerprint).into(),
             ],
         )?;
@@ -417,17 +429,18 @@ impl WarningSession<'_> {
         &mut self,
         alert: &OpenAlert,
         fingerprint: u64,
-        evidence: Option<&str>,
+        evidence: Option<Text<'_>>,
     ) -> Result<(), StoreError> {
         self.counts.still_open += 1;
         let Some(evidence) = evidence.filter(|_| alert.evidence_hash != fingerprint) else {
             return Ok(());
         };
-        if evidence_text_hash(evidence) == alert.evidence_hash {
+        if evidence_text_hash(evidence.plain) == alert.evidence_hash {
             // Raised before fingerprints, and unchanged.
             self.w.rehashed.push(self.db, [Value::Int(alert.id), hash_text(fingerprint).into()])?;
             return Ok(());
         }
+        let evidence = self.packer.stored(self.db, TextKind::AlertEvidence, &alert.rule_code, evidence)?;
         self.w.evidence.push(
             self.db,
             [
@@ -458,16 +471,17 @@ impl WarningSession<'_> {
         previous: Option<&LevelState>,
         level: &str,
         watch: bool,
-        causes: &str,
+        causes: Text<'_>,
     ) -> Result<(), StoreError> {
         self.counts.evaluated += 1;
         let changed = previous.is_none_or(|p| p.level != level);
-        if let Some(p) = previous.filter(|p| !changed && p.watch == watch && p.same_causes(causes)) {
+        if let Some(p) = previous.filter(|p| p.holds(level, watch, causes.plain)) {
             if !self.whole && p.checked_as_of != self.as_of_date {
                 self.w.checked.push(self.db, &[self.as_of.as_str().into()], customer_id.into())?;
             }
             return Ok(());
         }
+        let causes = self.packer.stored(self.db, TextKind::LevelCauses, level, causes)?;
         let since = match previous {
             Some(p) if !changed => p.since_as_of.map_or_else(|| self.as_of.clone(), |d| d.to_string()),
             _ => self.as_of.clone(),
@@ -480,7 +494,7 @@ impl WarningSession<'_> {
                 Value::Int(watch.into()),
                 since.into(),
                 self.as_of.as_str().into(),
-                causes.into(),
+                causes.as_str().into(),
             ],
         )?;
         if changed {
@@ -607,6 +621,7 @@ impl Store {
         started_at: &Timestamp,
     ) -> Result<WarningSession<'_>, StoreError> {
         let db = &mut self.db;
+        let packer = Packer::load(db, pack_version)?;
         db.begin_write()?;
         let mut session = WarningSession {
             db,
@@ -617,6 +632,7 @@ impl Store {
             counts: WarningCounts::default(),
             open: true,
             whole: scope == WHOLE_PORTFOLIO,
+            packer,
             w: Writes::new(),
         };
         session.run_id = returning_id(
@@ -673,6 +689,7 @@ impl Store {
             out.sort_by_key(|a| std::cmp::Reverse(a.id));
             out.truncate(f.limit.map_or(usize::MAX, |n| n as usize));
         }
+        self.unpack_evidence(&mut out)?;
         Ok(out)
     }
 
@@ -683,7 +700,17 @@ impl Store {
             &[Value::Int(id)],
             |r| out = Some(alert(r)),
         )?;
+        self.unpack_evidence(out.as_mut_slice())?;
         Ok(out)
+    }
+
+    /// Alerts' evidence as plain JSON.
+    fn unpack_evidence(&mut self, alerts: &mut [StoredAlert]) -> Result<(), StoreError> {
+        self.texts.load_for(&mut self.db, alerts.iter().map(|a| a.evidence.as_str()))?;
+        for a in alerts {
+            a.evidence = self.texts.unpack(std::mem::take(&mut a.evidence))?;
+        }
+        Ok(())
     }
 
     /// Every open alert: (subject, rule code) → the alert.
@@ -724,6 +751,7 @@ impl Store {
             )?
             .and_then(|v| v.as_text().and_then(|t| t.parse::<NaiveDate>().ok()));
         let date = |c: Cell<'_>| c.text().and_then(|t| t.parse::<NaiveDate>().ok());
+        let texts = Unpacker::of_kind(&mut self.db, TextKind::LevelCauses)?;
         let mut out = HashMap::new();
         self.db.query_cells(
             "SELECT customer_id, level, watch, since_as_of, checked_as_of, causes FROM customer_levels",
@@ -734,7 +762,8 @@ impl Store {
                     watch: r[2].int() == Some(1),
                     since_as_of: date(r[3]),
                     checked_as_of: date(r[4]).max(whole),
-                    causes_hash: causes_hash(r[5].text().unwrap_or_default()),
+                    // Causes that cannot be read are taken as changed: the run rewrites them.
+                    causes_hash: texts.unpack(text(r[5])).map_or(0, |c| causes_hash(&c)),
                 };
                 out.insert(text(r[0]), l);
             },
@@ -759,6 +788,10 @@ impl Store {
                 })
             },
         )?;
+        self.texts.load_for(&mut self.db, out.iter().map(|c| c.causes.as_str()))?;
+        for c in &mut out {
+            c.causes = self.texts.unpack(std::mem::take(&mut c.causes))?;
+        }
         Ok(out)
     }
 

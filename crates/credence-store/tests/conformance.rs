@@ -75,6 +75,7 @@ conformance!(
     ratings_are_appended_with_overrides_and_benchmarks,
     an_abandoned_rating_run_leaves_nothing,
     warning_state_round_trips_and_one_alert_stays_open_per_rule,
+    evidence_and_causes_are_stored_packed_and_read_back_plain,
     audit_chain_detects_edits_deletions_and_truncation,
     models_register_once_per_version_and_runs_keep_their_scores,
     disputes_are_resolved_once,
@@ -515,14 +516,14 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
         name_en: "Current ratio",
         name_zh: "流动比率",
         level: "yellow",
-        evidence,
+        evidence: evidence.into(),
         fingerprint: credence_store::evidence_text_hash(evidence),
     };
     let mut s =
         store.begin_warning_run("2026-07-31", "P1", "K1", "all", &"2026-08-01T09:00:00Z".into()).unwrap();
     let a = s.raise(&alert("W01", "{\"v\":1}")).unwrap();
     let b = s.raise(&alert("W03", "{\"v\":2}")).unwrap();
-    s.set_level("C1", None, "yellow", false, "[]").unwrap();
+    s.set_level("C1", None, "yellow", false, "[]".into()).unwrap();
     let case = s.open_case("C1", "yellow", "machinery", &"2026-08-08T09:00:00Z".into()).unwrap();
     s.join_case(case, a, "alert W01", None).unwrap();
     s.join_case(case, b, "alert W03", Some(("red", "2026-08-02T09:00:00Z"))).unwrap();
@@ -536,7 +537,7 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
         store.begin_warning_run("2026-08-31", "P1", "K1", "all", &"2026-09-01T09:00:00Z".into()).unwrap();
     s.refresh(&w01, w01.evidence_hash, None).unwrap();
     s.close(b, "condition no longer holds on 2026-08-31").unwrap();
-    s.set_level("C1", levels.get("C1"), "yellow", false, "[]").unwrap();
+    s.set_level("C1", levels.get("C1"), "yellow", false, "[]".into()).unwrap();
     let counts = s.commit(&"2026-09-01T09:00:01Z".into()).unwrap();
     assert_eq!((counts.still_open, counts.updated, counts.closed, counts.level_changes), (1, 0, 1, 0));
     assert_eq!(store.level_states().unwrap()["C1"].checked_as_of.unwrap().to_string(), "2026-08-31");
@@ -555,11 +556,11 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     let levels = store.level_states().unwrap();
     let mut s =
         store.begin_warning_run("2026-09-15", "P1", "K1", "all", &"2026-09-16T09:00:00Z".into()).unwrap();
-    s.refresh(&w01, 9, Some("{\"v\":9}")).unwrap();
+    s.refresh(&w01, 9, Some("{\"v\":9}".into())).unwrap();
     // Text with the characters a bulk copy must escape reads back as written.
     let w05 = s.raise(&alert("W05", "{\"t\":\"a\tb\nc\r\\\\N 预警\"}")).unwrap();
-    s.set_level("C1", levels.get("C1"), "red", true, "[\"W05\"]").unwrap();
-    s.set_level("C2", None, "green", false, "[]").unwrap();
+    s.set_level("C1", levels.get("C1"), "red", true, "[\"W05\"]".into()).unwrap();
+    s.set_level("C2", None, "green", false, "[]".into()).unwrap();
     let counts = s.commit(&"2026-09-16T09:00:01Z".into()).unwrap();
     assert_eq!((counts.updated, counts.raised, counts.level_changes), (1, 1, 2));
     assert!(w05 > b, "{w05} after {b}");
@@ -592,8 +593,8 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
     let levels = store.level_states().unwrap();
     let mut s =
         store.begin_warning_run("2026-09-20", "P1", "K1", "due", &"2026-09-21T09:00:00Z".into()).unwrap();
-    s.refresh(&w01, 10, Some("{\"v\":9}")).unwrap();
-    s.set_level("C2", levels.get("C2"), "green", false, "[]").unwrap();
+    s.refresh(&w01, 10, Some("{\"v\":9}".into())).unwrap();
+    s.set_level("C2", levels.get("C2"), "green", false, "[]".into()).unwrap();
     let counts = s.commit(&"2026-09-21T09:00:01Z".into()).unwrap();
     assert_eq!((counts.still_open, counts.updated), (1, 0));
     let kept = store.alert(w01.id).unwrap().unwrap();
@@ -667,6 +668,133 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
 
 /// Runs SQL against the fixture's database behind the store's back, as someone with
 /// direct access could.
+/// Evidence and causes are stored packed against a dictionary per rule pack version and
+/// rule or level, made from the first text with its long digit runs masked; everything reads them
+/// back as written, and a worker's packing is the same as the writer's.
+fn evidence_and_causes_are_stored_packed_and_read_back_plain(f: &mut Fixture) {
+    use credence_store::{NewAlert, TextKind};
+    let evidence = |customer: u32, ratio: f64| {
+        format!(
+            r#"{{"text_en":"W01 Current ratio below 1: Current ratio {ratio:.2} (2026-09-30) < 1 of customer C{customer:07}.","text_zh":"W01 流动比率低于1：流动比率 {ratio:.2}（2026-09-30）< 1。","detail":{{"code":"W01","name_en":"Current ratio below 1","evidence":[{{"kind":"comparison","left":{{"expression":"current_ratio","value":{ratio}}},"op":"<","right":{{"expression":"1","value":1.0}}}}]}}}}"#
+        )
+    };
+    let store = &mut f.store;
+    let mut s =
+        store.begin_warning_run("2026-09-30", "P1", "K1", "all", &"2026-10-01T09:00:00Z".into()).unwrap();
+    let packer = s.packer();
+    assert_eq!(packer.pack(TextKind::AlertEvidence, "W01", "{}"), None, "no dictionary yet");
+    let mut ids = Vec::new();
+    let mut texts = Vec::new();
+    for c in 1..=3u32 {
+        let text = evidence(c, 0.5 + f64::from(c) / 7.0);
+        // The first is packed by the writer, which makes the dictionary; the others as
+        // a run's workers pack them.
+        let packed = packer.pack(TextKind::AlertEvidence, "W01", &text);
+        assert_eq!(packed.is_some(), c > 1);
+        let subject = format!("C{c}");
+        ids.push(
+            s.raise(&NewAlert {
+                subject_kind: "customer",
+                subject: &subject,
+                rule_code: "W01",
+                name_en: "Current ratio below 1",
+                name_zh: "流动比率低于1",
+                level: "yellow",
+                evidence: credence_store::Text { plain: &text, packed: packed.as_deref() },
+                fingerprint: c.into(),
+            })
+            .unwrap(),
+        );
+        s.set_level(
+            &subject,
+            None,
+            "yellow",
+            false,
+            r#"[{"cause":"rule","code":"W01","contributes":"yellow"}]"#.into(),
+        )
+        .unwrap();
+        texts.push(text);
+    }
+    s.commit(&"2026-10-01T09:00:01Z".into()).unwrap();
+    for (id, text) in ids.iter().zip(&texts) {
+        assert_eq!(&store.alert(*id).unwrap().unwrap().evidence, text);
+    }
+    let listed =
+        store.alerts(&credence_store::AlertFilter { subject: Some("C3".into()), ..Default::default() });
+    assert_eq!(listed.unwrap()[0].evidence, texts[2]);
+    assert_eq!(
+        store.level_changes("C2").unwrap()[0].causes,
+        r#"[{"cause":"rule","code":"W01","contributes":"yellow"}]"#
+    );
+    let stored = peek(f, "SELECT evidence FROM alerts ORDER BY id");
+    assert!(stored.iter().all(|e| e.starts_with("lz4d:")), "{stored:?}");
+    assert!(stored[1].len() * 2 < texts[1].len(), "{} of {} bytes", stored[1].len(), texts[1].len());
+    let causes = peek(f, "SELECT causes FROM customer_levels UNION ALL SELECT causes FROM level_changes");
+    assert!(causes.iter().all(|c| c.starts_with("lz4d:")), "{causes:?}");
+    let dictionaries = peek(
+        f,
+        "SELECT kind || ' ' || scope || ' ' || name || ' ' || body FROM text_dictionaries ORDER BY id",
+    );
+    assert_eq!(dictionaries.len(), 2);
+    assert!(dictionaries[0].starts_with("alert_evidence P1 W01 {"), "{}", dictionaries[0]);
+    // Long digit runs (ids, exact figures) are masked; dates and thresholds are kept.
+    assert!(
+        dictionaries[0].contains("customer C0000000.") && dictionaries[0].contains("(2026-09-30)"),
+        "{}",
+        dictionaries[0]
+    );
+    assert!(!dictionaries[0].contains("6428"), "{}", dictionaries[0]);
+    assert_eq!(
+        dictionaries[1],
+        r#"level_causes P1 yellow [{"cause":"rule","code":"W01","contributes":"yellow"}]"#
+    );
+    // Unchanged causes are recognised through their packing: nothing is rewritten.
+    let store = &mut f.store;
+    let levels = store.level_states().unwrap();
+    assert!(levels["C1"].holds("yellow", false, r#"[{"cause":"rule","code":"W01","contributes":"yellow"}]"#));
+    assert!(!levels["C1"].holds("yellow", false, "[]"));
+    // Another pack version gets dictionaries of its own; the old ones still read.
+    let mut s =
+        store.begin_warning_run("2026-10-31", "P2", "K1", "all", &"2026-11-01T09:00:00Z".into()).unwrap();
+    assert_eq!(s.packer().pack(TextKind::AlertEvidence, "W01", "{}"), None);
+    s.set_level("C1", levels.get("C1"), "red", false, "[]".into()).unwrap();
+    s.commit(&"2026-11-01T09:00:01Z".into()).unwrap();
+    let store = &mut f.store;
+    assert_eq!(
+        store.level_changes("C1").unwrap().iter().map(|c| c.causes.as_str()).collect::<Vec<_>>(),
+        [r#"[{"cause":"rule","code":"W01","contributes":"yellow"}]"#, "[]"]
+    );
+    assert_eq!(peek(f, "SELECT scope FROM text_dictionaries ORDER BY id"), ["P1", "P1", "P2"]);
+    // A packed text whose dictionary is gone is an error, never another text.
+    tamper(f, "DELETE FROM text_dictionaries WHERE kind = 'alert_evidence'");
+    let mut fresh = reopen(f);
+    assert!(fresh.alert(ids[1]).is_err());
+}
+
+/// The first column of every row of a query, as text, read past the store.
+fn peek(f: &Fixture, sql: &str) -> Vec<String> {
+    match &f.pg_schema {
+        None => {
+            let c = rusqlite::Connection::open(f.store.location()).unwrap();
+            let mut q = c.prepare(sql).unwrap();
+            q.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect()
+        }
+        Some((url, schema)) => {
+            let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            c.batch_execute(&format!("SET search_path TO \"{schema}\"")).unwrap();
+            c.query(sql, &[]).unwrap().iter().map(|r| r.get::<_, String>(0)).collect()
+        }
+    }
+}
+
+/// Another store on the same database, with nothing read yet.
+fn reopen(f: &Fixture) -> Store {
+    match &f.pg_schema {
+        None => Store::open(f.store.location()).unwrap(),
+        Some((url, schema)) => Store::open_postgres(url, Some(schema)).unwrap(),
+    }
+}
+
 fn tamper(f: &Fixture, sql: &str) {
     match &f.pg_schema {
         None => {
