@@ -242,7 +242,7 @@ pub fn import_file(
         }
         let mut outcome = validator.check_row(row, &cells, &mut session).map_err(EngineError::Facts)?;
         let written = match outcome.record.take() {
-            Some(record) => match session.upsert(&record) {
+            Some(record) => match session.stage(&record) {
                 Ok(_) => Some(record),
                 Err(StoreError::OutsideScope(refusal)) => {
                     outcome.diagnostics.push(Diagnostic {

@@ -13,7 +13,7 @@ use credence_records::Value;
 /// Rows per statement: past 64 the gain is under a few per cent on both databases, and
 /// the widest row written this way (an alert, 14 values) stays far below either's limit
 /// on parameters.
-const ROWS: usize = 64;
+pub(crate) const ROWS: usize = 64;
 
 /// Rows of one `INSERT` (or upsert), written [`ROWS`] to a statement.
 pub(crate) struct Rows {

@@ -509,28 +509,34 @@ impl Db {
         Ok(())
     }
 
-    /// Executes one statement whose last parameter is the blob `blob`, after `params`.
-    pub(crate) fn execute_with_blob(
+    /// Runs a statement whose rows each end with a blob: the values of a row, then its
+    /// blob, row after row.
+    pub(crate) fn execute_with_blobs(
         &mut self,
         sql: &str,
-        params: &[Value],
-        blob: &[u8],
+        rows: &[(Vec<Value>, Vec<u8>)],
     ) -> Result<u64, DbError> {
         match &mut self.conn {
             Conn::Sqlite(c) => {
                 let mut st = c.prepare_cached(sql)?;
-                let mut ps: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(params.len() + 1);
-                let wrapped: Vec<SqliteParam> = params.iter().map(SqliteParam).collect();
-                ps.extend(wrapped.iter().map(|p| p as &dyn rusqlite::ToSql));
-                ps.push(&blob);
+                let wrapped: Vec<(Vec<SqliteParam>, &Vec<u8>)> =
+                    rows.iter().map(|(v, b)| (v.iter().map(SqliteParam).collect(), b)).collect();
+                let mut ps: Vec<&dyn rusqlite::ToSql> = Vec::new();
+                for (values, blob) in &wrapped {
+                    ps.extend(values.iter().map(|p| p as &dyn rusqlite::ToSql));
+                    ps.push(blob);
+                }
                 Ok(st.execute(ps.as_slice())? as u64)
             }
             Conn::Postgres(pg) => {
                 let st = Self::pg_statement(pg, sql)?;
-                let wrapped: Vec<PgParam> = params.iter().map(PgParam).collect();
-                let mut refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
-                    wrapped.iter().map(|p| p as _).collect();
-                refs.push(&blob);
+                let wrapped: Vec<(Vec<PgParam>, &Vec<u8>)> =
+                    rows.iter().map(|(v, b)| (v.iter().map(PgParam).collect(), b)).collect();
+                let mut refs: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::new();
+                for (values, blob) in &wrapped {
+                    refs.extend(values.iter().map(|p| p as &(dyn postgres::types::ToSql + Sync)));
+                    refs.push(blob);
+                }
                 Ok(pg.client.execute(&st, &refs)?)
             }
         }

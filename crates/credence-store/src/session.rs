@@ -1,6 +1,13 @@
 //! One import inside one transaction: idempotent upserts that keep the replaced version,
 //! look-ups for validation, and commit or (on error, drop, or a killed process) nothing.
+//!
+//! Records are written [`ROWS`] of a kind at a time: one query finds the stored hashes of
+//! a batch and one statement inserts its new records: a round trip or two per record
+//! would make a PostgreSQL import many times slower than a SQLite one. A batch is
+//! written before anything reads the tables it fills (validation's look-ups, scope
+//! checks, commit), so reads see every record staged before them.
 
+use crate::batch::{ROWS, Rows};
 use crate::db::{Db, DbError};
 use crate::sql::sql_for;
 use crate::write_scope::{admits_stored, refusal};
@@ -63,7 +70,30 @@ pub struct ImportSession<'s> {
     /// Customers whose records this import inserted or changed: their credit-file
     /// snapshots are rebuilt at commit.
     touched: std::collections::HashSet<String>,
+    /// Records staged and not written yet, by kind (in `Kind::ALL` order).
+    pending: Vec<Pending>,
+    /// Customers a look-up found stored (none is removed while the session is open).
+    known_customers: std::collections::HashSet<String>,
     open: bool,
+}
+
+/// Records of one kind waiting to be written, in the order they came.
+#[derive(Default)]
+struct Pending {
+    records: Vec<Staged>,
+    keys: std::collections::HashSet<String>,
+}
+
+struct Staged {
+    record: Record,
+    key: String,
+    hash: String,
+    /// Known to be new (the demo generator's records): no stored hash is looked up.
+    new: bool,
+}
+
+fn slot(kind: Kind) -> usize {
+    Kind::ALL.iter().position(|k| *k == kind).expect("every kind is in ALL")
 }
 
 impl<'s> ImportSession<'s> {
@@ -81,6 +111,8 @@ impl<'s> ImportSession<'s> {
             now: run.started_at.clone(),
             counts: Counts::default(),
             touched: std::collections::HashSet::new(),
+            pending: Kind::ALL.iter().map(|_| Pending::default()).collect(),
+            known_customers: std::collections::HashSet::new(),
             open: true,
         };
         let id = session.db.query_one(
@@ -95,17 +127,9 @@ impl<'s> ImportSession<'s> {
         self.import_id
     }
 
+    /// What the records written so far did (staged ones count once written).
     pub fn counts(&self) -> Counts {
         self.counts
-    }
-
-    fn row_params(&self, key: String, hash: String, record: &Record) -> Vec<Value> {
-        let mut p = Vec::with_capacity(record.values.len() + 3);
-        p.push(Value::Text(key));
-        p.push(Value::Text(hash));
-        p.push(Value::Int(self.import_id));
-        p.extend(record.values.iter().cloned());
-        p
     }
 
     fn touch(&mut self, record: &Record) {
@@ -118,6 +142,11 @@ impl<'s> ImportSession<'s> {
 
     /// Refuses a record the session's scope does not allow, before anything is written.
     fn check_scope(&mut self, record: &Record) -> Result<(), StoreError> {
+        if self.scope.is_whole_portfolio() {
+            return Ok(());
+        }
+        // The check reads the customers' placement.
+        self.write_kind(Kind::Customers)?;
         match refusal(self.db, &self.scope, record)? {
             Some(r) => Err(StoreError::OutsideScope(r)),
             None => Ok(()),
@@ -128,45 +157,103 @@ impl<'s> ImportSession<'s> {
     /// history), or leaves an identical one alone. A record outside the session's scope is
     /// [`StoreError::OutsideScope`] and writes nothing; the session stays usable.
     pub fn upsert(&mut self, record: &Record) -> Result<Outcome, StoreError> {
-        self.check_scope(record)?;
-        let sql = sql_for(record.kind);
-        let key = record.key();
-        let hash = record.content_hash();
-        let stored = self.db.query_one(&sql.select_hash, &[Value::Text(key.clone())])?;
-        let outcome = match stored {
-            None => {
-                let p = self.row_params(key, hash, record);
-                self.db.execute(&sql.insert, &p)?;
-                Outcome::Inserted
-            }
-            Some(Value::Text(h)) if h == hash => Outcome::Unchanged,
-            Some(old_hash) => {
-                self.keep_history(record.kind, &key, old_hash)?;
-                let mut p = Vec::with_capacity(record.values.len() + 3);
-                p.push(Value::Text(hash));
-                p.push(Value::Int(self.import_id));
-                p.extend(record.values.iter().cloned());
-                p.push(Value::Text(key));
-                self.db.execute(&sql.update, &p)?;
-                Outcome::Updated
-            }
-        };
-        if outcome != Outcome::Unchanged {
-            self.touch(record);
-        }
-        self.counts.add(outcome);
-        Ok(outcome)
+        self.stage(record)?;
+        Ok(self.write_kind(record.kind)?.unwrap_or(Outcome::Unchanged))
     }
 
-    /// Inserts a record known to be new (the demo generator's fast path); a duplicate key
-    /// is an error from the database.
+    /// As [`ImportSession::upsert`], written with the other records of its kind a batch
+    /// at a time (its outcome is counted then). A record outside the session's scope is
+    /// refused here, before anything is staged.
+    pub fn stage(&mut self, record: &Record) -> Result<(), StoreError> {
+        self.check_scope(record)?;
+        self.push(record, false)
+    }
+
+    /// Inserts a record known to be new (the demo generator's fast path), a batch at a
+    /// time; a duplicate key is an error from the database when its batch is written.
     pub fn insert_new(&mut self, record: &Record) -> Result<(), StoreError> {
         self.check_scope(record)?;
-        let p = self.row_params(record.key(), record.content_hash(), record);
-        self.db.execute(&sql_for(record.kind).insert, &p)?;
-        self.touch(record);
-        self.counts.inserted += 1;
+        self.push(record, true)
+    }
+
+    fn push(&mut self, record: &Record, new: bool) -> Result<(), StoreError> {
+        let key = record.key();
+        // A key staged twice: the first is written before the second is compared with it.
+        if self.pending[slot(record.kind)].keys.contains(&key) {
+            self.write_kind(record.kind)?;
+        }
+        let p = &mut self.pending[slot(record.kind)];
+        p.keys.insert(key.clone());
+        p.records.push(Staged { record: record.clone(), key, hash: record.content_hash(), new });
+        if p.records.len() >= ROWS {
+            self.write_kind(record.kind)?;
+        }
         Ok(())
+    }
+
+    /// Writes the staged records of every kind.
+    fn write_all(&mut self) -> Result<(), StoreError> {
+        for kind in Kind::ALL {
+            self.write_kind(kind)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the staged records of `kind`: the stored hashes of those not known to be
+    /// new in one query, the new ones in one statement, changed ones one by one with
+    /// their history. Returns the last record's outcome.
+    fn write_kind(&mut self, kind: Kind) -> Result<Option<Outcome>, StoreError> {
+        let batch = std::mem::take(&mut self.pending[slot(kind)]);
+        if batch.records.is_empty() {
+            return Ok(None);
+        }
+        let sql = sql_for(kind);
+        let asked: Vec<Value> =
+            batch.records.iter().filter(|r| !r.new).map(|r| Value::Text(r.key.clone())).collect();
+        let mut stored = std::collections::HashMap::new();
+        if !asked.is_empty() {
+            let marks = vec!["?"; asked.len()].join(", ");
+            let query =
+                format!("SELECT natural_key, row_hash FROM {} WHERE natural_key IN ({marks})", kind.code());
+            self.db.query_each(&query, &asked, |mut r| {
+                let hash = r.pop().unwrap_or(Value::Null);
+                if let Some(Value::Text(key)) = r.pop() {
+                    stored.insert(key, hash);
+                }
+                Ok(())
+            })?;
+        }
+        let mut inserts = Rows::new(sql.insert_head.as_str(), "");
+        let mut last = None;
+        for Staged { record, key, hash, .. } in batch.records {
+            let outcome = match stored.remove(&key) {
+                None => {
+                    let mut p = Vec::with_capacity(record.values.len() + 3);
+                    p.extend([Value::Text(key), Value::Text(hash), Value::Int(self.import_id)]);
+                    p.extend(record.values.iter().cloned());
+                    inserts.push(self.db, p)?;
+                    Outcome::Inserted
+                }
+                Some(Value::Text(h)) if h == hash => Outcome::Unchanged,
+                Some(old_hash) => {
+                    self.keep_history(kind, &key, old_hash)?;
+                    let mut p = Vec::with_capacity(record.values.len() + 3);
+                    p.push(Value::Text(hash));
+                    p.push(Value::Int(self.import_id));
+                    p.extend(record.values.iter().cloned());
+                    p.push(Value::Text(key));
+                    self.db.execute(&sql.update, &p)?;
+                    Outcome::Updated
+                }
+            };
+            if outcome != Outcome::Unchanged {
+                self.touch(&record);
+            }
+            self.counts.add(outcome);
+            last = Some(outcome);
+        }
+        inserts.flush(self.db)?;
+        Ok(last)
     }
 
     fn keep_history(&mut self, kind: Kind, key: &str, old_hash: Value) -> Result<(), StoreError> {
@@ -205,6 +292,7 @@ impl<'s> ImportSession<'s> {
         warnings: u64,
         finished_at: &Timestamp,
     ) -> Result<Counts, StoreError> {
+        self.write_all()?;
         let mut touched: Vec<String> = std::mem::take(&mut self.touched).into_iter().collect();
         crate::snapshot::sort_like_store(self.db, &mut touched)?;
         crate::snapshot::rebuild(self.db, &touched)?;
@@ -228,6 +316,7 @@ impl<'s> ImportSession<'s> {
 
     /// Every stored record of a kind, as the transaction sees it (for outlier references).
     pub fn for_each_record(&mut self, kind: Kind, mut f: impl FnMut(Record)) -> Result<(), StoreError> {
+        self.write_kind(kind)?;
         self.db.query_each(&sql_for(kind).select_all, &[], |values| {
             f(Record { kind, values });
             Ok(())
@@ -243,6 +332,7 @@ impl<'s> ImportSession<'s> {
         customers: &[String],
         mut f: impl FnMut(Record),
     ) -> Result<(), StoreError> {
+        self.write_kind(kind)?;
         let columns = &sql_for(kind).columns;
         for ids in customers.chunks(64) {
             let marks = vec!["?"; ids.len()].join(", ");
@@ -258,6 +348,7 @@ impl<'s> ImportSession<'s> {
 
     /// Customer id → industry section, as the transaction sees it.
     pub fn customer_industries(&mut self) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        self.write_kind(Kind::Customers)?;
         crate::customer_industries(self.db)
     }
 
@@ -283,10 +374,18 @@ impl Drop for ImportSession<'_> {
 
 impl StoredFacts for ImportSession<'_> {
     fn customer_exists(&mut self, customer_id: &str) -> Result<bool, FactsError> {
+        self.write_kind(Kind::Customers)?;
         if !self.scope.is_whole_portfolio() {
             return Ok(admits_stored(self.db, &self.scope, customer_id)?);
         }
+        // A ledger file names the same customers again and again.
+        if self.known_customers.contains(customer_id) {
+            return Ok(true);
+        }
         let v = self.db.query_one("SELECT 1 FROM customers WHERE natural_key = ?", &[customer_id.into()])?;
+        if v.is_some() {
+            self.known_customers.insert(customer_id.to_owned());
+        }
         Ok(v.is_some())
     }
 
@@ -295,6 +394,9 @@ impl StoredFacts for ImportSession<'_> {
         invoice_no: &str,
         except: (Kind, &str),
     ) -> Result<Option<InvoiceFacts>, FactsError> {
+        for kind in [Kind::Invoices, Kind::Payments, Kind::CreditNotes, Kind::Customers] {
+            self.write_kind(kind)?;
+        }
         let rows = self.db.query(
             "SELECT customer_id, issue_date, currency, amount FROM invoices WHERE natural_key = ?",
             &[invoice_no.into()],

@@ -272,25 +272,41 @@ pub(crate) fn rebuild(db: &mut Db, ids: &[String]) -> Result<u64, StoreError> {
             }
         })?;
         parts.resize_with(heads.len(), || vec![(0, Vec::new()); slot.len()]);
-        for (head, rows) in heads.iter().zip(&parts) {
+        // The file a stored rating was computed from is kept when replaced.
+        let mut kept = crate::batch::Rows::with_row(
+            "INSERT INTO credit_file_history (customer_id, data_version, records_hash, body) \
+             SELECT f.customer_id, f.data_version, f.records_hash, f.body FROM credit_files f JOIN (",
+            "(?, CAST(? AS BIGINT))",
+            ") AS v ON f.customer_id = v.column1 WHERE f.data_version <> v.column2 AND EXISTS \
+             (SELECT 1 FROM ratings r WHERE r.customer_id = f.customer_id AND r.data_version = f.data_version) \
+             ON CONFLICT (customer_id, data_version) DO NOTHING",
+        );
+        for head in &heads {
             let id = head.customer.text("customer_id").unwrap_or_default();
-            // The file a stored rating was computed from is kept when replaced.
-            db.execute(
-                "INSERT INTO credit_file_history (customer_id, data_version, records_hash, body) \
-                 SELECT f.customer_id, f.data_version, f.records_hash, f.body FROM credit_files f \
-                 WHERE f.customer_id = ? AND f.data_version <> ? AND EXISTS \
-                 (SELECT 1 FROM ratings r WHERE r.customer_id = f.customer_id AND r.data_version = f.data_version) \
-                 ON CONFLICT (customer_id, data_version) DO NOTHING",
-                &[id.into(), Value::Int(head.data_version)],
+            kept.push(db, [id.into(), Value::Int(head.data_version)])?;
+        }
+        kept.flush(db)?;
+        let files: Vec<(Vec<Value>, Vec<u8>)> = heads
+            .iter()
+            .zip(&parts)
+            .map(|(head, rows)| {
+                let id = head.customer.text("customer_id").unwrap_or_default();
+                let values =
+                    vec![id.into(), Value::Int(head.data_version), head.records_hash.as_str().into()];
+                (values, encode(&head.customer.values, rows))
+            })
+            .collect();
+        for rows in files.chunks(crate::batch::ROWS) {
+            let marks = vec!["(?, ?, ?, ?)"; rows.len()].join(", ");
+            db.execute_with_blobs(
+                &format!(
+                    "INSERT INTO credit_files (customer_id, data_version, records_hash, body) VALUES {marks} \
+                     ON CONFLICT (customer_id) DO UPDATE SET data_version = excluded.data_version, \
+                     records_hash = excluded.records_hash, body = excluded.body"
+                ),
+                rows,
             )?;
-            db.execute_with_blob(
-                "INSERT INTO credit_files (customer_id, data_version, records_hash, body) VALUES (?, ?, ?, ?) \
-                 ON CONFLICT (customer_id) DO UPDATE SET data_version = excluded.data_version, \
-                 records_hash = excluded.records_hash, body = excluded.body",
-                &[id.into(), Value::Int(head.data_version), head.records_hash.as_str().into()],
-                &encode(&head.customer.values, rows),
-            )?;
-            written += 1;
+            written += rows.len() as u64;
         }
     }
     Ok(written)

@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 pub(crate) struct KindSql {
     /// The kind's columns in schema order, comma-separated.
     pub columns: String,
-    pub select_hash: String,
-    pub insert: String,
+    /// `INSERT INTO t (natural_key, row_hash, import_id, …)`, without its values.
+    pub insert_head: String,
     pub update: String,
     /// Every column of the kind, in schema order, for one natural key.
     pub select_one: String,
@@ -22,12 +22,10 @@ fn build(kind: Kind) -> KindSql {
     let t = s.table;
     let cols: Vec<&str> = s.fields.iter().map(|f| f.name).collect();
     let list = cols.join(", ");
-    let marks = vec!["?"; cols.len() + 3].join(", ");
     let sets: Vec<String> = cols.iter().map(|c| format!("{c} = ?")).collect();
     KindSql {
         columns: list.clone(),
-        select_hash: format!("SELECT row_hash FROM {t} WHERE natural_key = ?"),
-        insert: format!("INSERT INTO {t} (natural_key, row_hash, import_id, {list}) VALUES ({marks})"),
+        insert_head: format!("INSERT INTO {t} (natural_key, row_hash, import_id, {list})"),
         update: format!(
             "UPDATE {t} SET row_hash = ?, import_id = ?, {} WHERE natural_key = ?",
             sets.join(", ")
