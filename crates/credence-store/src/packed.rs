@@ -3,18 +3,18 @@
 //! A warning run writes a million customers' evidence and causes, and one rule's evidence
 //! differs from customer to customer only in its figures and dates: the names, actions
 //! and structure repeat. Each (kind, rule pack version, rule or level) gets a dictionary,
-//! made from the first such text a run writes, with long digit runs masked (so that it
-//! holds no customer's ids or exact figures); later texts are stored as LZ4 blocks against it, in base64
-//! behind a prefix that names the dictionary:
+//! made from the first such text a run writes with its long digit runs masked (so that it
+//! holds no customer's ids or exact figures). Texts are stored as LZ4 blocks against it,
+//! in base64, behind a prefix that names the dictionary:
 //!
 //! ```text
 //! lz4d:<dictionary id>:<base64 of the LZ4 block, plain length first>
 //! ```
 //!
-//! On the demo portfolio evidence shrinks from 1.3 KB to about 150 bytes, level causes
-//! from 300–600 to under 100, and writing a first run's alerts costs a third of what it
-//! did. Dictionaries are never changed or deleted while a text refers to them; reading
-//! decodes every form ever stored (a text without the prefix is plain).
+//! On the 1M-customer demo a first warning run's evidence averages 170 bytes packed
+//! against 1.3 KB plain, and the run writes 1.4 GB instead of 5.2 GB. Dictionaries are
+//! never changed or deleted while a text refers to them; reading decodes every form ever
+//! stored (a text without the prefix is plain).
 //!
 //! LZ4 with an external dictionary, rather than a general-purpose compressor, because
 //! it is already how credit-file snapshots are stored and decodes a million texts per
@@ -29,7 +29,7 @@ use std::sync::{Arc, RwLock};
 const PREFIX: &str = "lz4d:";
 
 /// What a dictionary is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextKind {
     /// An alert's evidence; one dictionary per rule.
     AlertEvidence = 0,
@@ -181,11 +181,15 @@ fn mask_digits(s: &str) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The part of a dictionary a block can refer to: LZ4 looks back at most 64 KiB, so a
+/// longer dictionary is used by its tail.
+fn window(body: &[u8]) -> &[u8] {
+    &body[body.len().saturating_sub(65_535)..]
+}
+
 fn pack_with(d: &Dictionary, text: &str) -> String {
     use base64::Engine;
-    // The block may refer back at most 64 KiB: a longer dictionary keeps its tail.
-    let dict = &d.body[d.body.len().saturating_sub(65_535)..];
-    let block = lz4_flex::block::compress_prepend_size_with_dict(text.as_bytes(), dict);
+    let block = lz4_flex::block::compress_prepend_size_with_dict(text.as_bytes(), window(&d.body));
     let mut out = format!("{PREFIX}{}:", d.id);
     base64::engine::general_purpose::STANDARD_NO_PAD.encode_string(block, &mut out);
     out
@@ -241,8 +245,7 @@ impl Unpacker {
         let block = base64::engine::general_purpose::STANDARD_NO_PAD
             .decode(b64)
             .map_err(|e| corrupt(&stored, &e.to_string()))?;
-        let dict = &dict[dict.len().saturating_sub(65_535)..];
-        let plain = lz4_flex::block::decompress_size_prepended_with_dict(&block, dict)
+        let plain = lz4_flex::block::decompress_size_prepended_with_dict(&block, window(dict))
             .map_err(|e| corrupt(&stored, &e.to_string()))?;
         String::from_utf8(plain).map_err(|e| corrupt(&stored, &e.to_string()))
     }
