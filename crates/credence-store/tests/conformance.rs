@@ -68,6 +68,7 @@ conformance!(
     dropped_session_leaves_nothing,
     facts_see_rows_written_in_the_same_transaction,
     staged_records_are_written_a_batch_at_a_time,
+    a_bulk_import_refreshes_the_planner_statistics,
     values_round_trip_with_their_types,
     edited_migration_is_refused,
     wipe_removes_everything,
@@ -723,6 +724,38 @@ fn warning_state_round_trips_and_one_alert_stays_open_per_rule(f: &mut Fixture) 
 
 /// Runs SQL against the fixture's database behind the store's back, as someone with
 /// direct access could.
+/// An import that writes 50,000 rows or more to a table refreshes its planner
+/// statistics on PostgreSQL once committed (SQLite plans without them).
+fn a_bulk_import_refreshes_the_planner_statistics(f: &mut Fixture) {
+    let analysed = |f: &Fixture| {
+        peek(
+            f,
+            "SELECT CAST(COUNT(last_analyze) AS TEXT) FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'relationships'",
+        )
+    };
+    let link = |i: u32| {
+        let mut r = Record::empty(Kind::Relationships);
+        r.set("relation_type", "ownership").set("from_party", format!("P{i}")).set("to_party", "C1");
+        r
+    };
+    let mut s = f.store.begin_import(run("relationships")).unwrap();
+    for i in 0..10 {
+        s.insert_new(&link(i)).unwrap();
+    }
+    s.commit(0, 0, &"t".into()).unwrap();
+    if f.pg_schema.is_some() {
+        assert_eq!(analysed(f), ["0"], "a small import leaves the statistics to autovacuum");
+    }
+    let mut s = f.store.begin_import(run("relationships")).unwrap();
+    for i in 10..50_010 {
+        s.insert_new(&link(i)).unwrap();
+    }
+    assert_eq!(s.commit(0, 0, &"t".into()).unwrap().inserted, 50_000);
+    if f.pg_schema.is_some() {
+        assert_eq!(analysed(f), ["1"]);
+    }
+}
+
 /// Evidence and causes are stored packed against a dictionary per rule pack version and
 /// rule or level, made from the first text with its long digit runs masked; everything reads them
 /// back as written, and a worker's packing is the same as the writer's.
