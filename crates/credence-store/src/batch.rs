@@ -10,10 +10,12 @@ use crate::db::{DbError, Dialect};
 use crate::{Db, StoreError};
 use credence_records::Value;
 
-/// Rows per statement: past 64 the gain is under a few per cent on both databases, and
-/// the widest row written this way (an alert, 14 values) stays far below either's limit
-/// on parameters.
-pub(crate) const ROWS: usize = 64;
+/// Rows per statement. On SQLite past 64 the gain is under a few per cent; on
+/// PostgreSQL, whose every statement is a round trip and a bind, 256 made a first warning
+/// run of 100k customers and a 20k-customer import 12–15% faster than 64. The widest row
+/// written this way (a record of the widest kind) stays below either database's limit on
+/// parameters (see the test).
+pub(crate) const ROWS: usize = 256;
 
 /// Rows of one `INSERT` (or upsert), written [`ROWS`] to a statement.
 pub(crate) struct Rows {
@@ -161,6 +163,15 @@ impl Ids {
 mod tests {
     use super::*;
 
+    /// A statement of [`ROWS`] rows of the widest record kind (its columns and the key,
+    /// hash and import id) binds fewer parameters than SQLite's limit (32,766), which is
+    /// below PostgreSQL's (65,535).
+    #[test]
+    fn the_widest_batch_binds_within_the_limits() {
+        let widest = credence_records::Kind::ALL.iter().map(|k| k.schema().fields.len() + 3).max().unwrap();
+        assert!(ROWS * widest < 32_766, "{ROWS} rows of {widest} values");
+    }
+
     fn db() -> Db {
         let mut db = Db::sqlite(rusqlite::Connection::open_in_memory().unwrap());
         db.batch("CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT, n INTEGER)").unwrap();
@@ -171,8 +182,8 @@ mod tests {
         db.query("SELECT id, k, n FROM t ORDER BY id", &[]).unwrap()
     }
 
-    /// 150 rows are two full statements and a flushed rest of 22; ids go on after the
-    /// largest stored one.
+    /// Two full statements and a rest of 22 rows: the statements are written as they
+    /// fill, the rest by the flush; ids go on after the largest stored one.
     #[test]
     fn rows_reach_the_table_by_the_statement_and_by_the_flush() {
         let mut db = db();
@@ -180,17 +191,19 @@ mod tests {
         db.begin_write().unwrap();
         let mut ids = Ids::new("t");
         let mut t = Rows::new("INSERT INTO t (id, k, n)", "");
-        for i in 0..150 {
+        let n = 2 * ROWS as i64 + 22;
+        for i in 0..n {
             let id = ids.next(&mut db).unwrap();
             t.push(&mut db, [Value::Int(id), Value::from(format!("k{i}").as_str()), Value::Int(i)]).unwrap();
         }
-        assert_eq!(rows(&mut db).len(), 1 + 128);
+        assert_eq!(rows(&mut db).len(), 1 + 2 * ROWS);
         t.flush(&mut db).unwrap();
         db.commit().unwrap();
         let all = rows(&mut db);
-        assert_eq!(all.len(), 151);
+        assert_eq!(all.len(), 1 + n as usize);
         assert_eq!(all[1], vec![Value::Int(8), Value::from("k0"), Value::Int(0)]);
-        assert_eq!(all[150], vec![Value::Int(157), Value::from("k149"), Value::Int(149)]);
+        let last = format!("k{}", n - 1);
+        assert_eq!(all[n as usize], vec![Value::Int(7 + n), Value::from(last.as_str()), Value::Int(n - 1)]);
     }
 
     /// Keys under new values are written apart from those gathered under the old ones.
