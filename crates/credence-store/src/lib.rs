@@ -22,6 +22,7 @@ mod access;
 mod audit;
 mod batch;
 mod browse;
+mod cases;
 mod cells;
 mod control;
 mod db;
@@ -51,6 +52,7 @@ pub use audit::{
     audit_mac,
 };
 pub use browse::{CustomerQuery, CustomerSort, CustomerSummary, LatestGrade};
+pub use cases::{CaseEvent, CaseFile, CaseFilter, StoredCase};
 pub use control::{
     ApprovedLimit, BlockedOrder, CollectionAction, OrderDecision, StoredLimitDecision, StoredLimitRequest,
     StoredPromise,
@@ -69,8 +71,8 @@ pub use ratings::{
 pub use repair::{RepairItem, RepairPlan};
 pub use session::{Counts, ImportSession, NewImportRun, Outcome};
 pub use warnings::{
-    AlertFilter, CaseEvent, CaseFile, CaseFilter, LevelChange, LevelState, NewAlert, OpenAlert, OpenAlerts,
-    StoredAlert, StoredCase, WHOLE_PORTFOLIO, WarningCounts, WarningSession, WorkCounts, evidence_text_hash,
+    AlertFilter, LevelChange, LevelState, NewAlert, OpenAlert, OpenAlerts, StoredAlert, WHOLE_PORTFOLIO,
+    WarningCounts, WarningSession, WorkCounts, evidence_text_hash,
 };
 pub use write_scope::{ScopeReason, ScopeRefusal};
 

@@ -235,6 +235,22 @@ impl Unpacker {
         Ok(())
     }
 
+    /// Every stored text `field` picks from `items`, replaced by its plain text, loading
+    /// the dictionaries they need first.
+    pub(crate) fn unpack_all<T>(
+        &mut self,
+        db: &mut Db,
+        items: &mut [T],
+        field: impl Fn(&mut T) -> &mut String,
+    ) -> Result<(), StoreError> {
+        for item in items.iter_mut() {
+            self.load_for(db, [field(item).as_str()])?;
+            let stored = std::mem::take(field(item));
+            *field(item) = self.unpack(stored)?;
+        }
+        Ok(())
+    }
+
     /// The plain text of a stored one (loaded dictionaries only).
     pub(crate) fn unpack(&self, stored: String) -> Result<String, StoreError> {
         let Some(rest) = stored.strip_prefix(PREFIX) else { return Ok(stored) };

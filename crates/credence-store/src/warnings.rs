@@ -1,13 +1,13 @@
 //! Early-warning state: runs, alerts with evidence, customer levels with their changes,
-//! and disposal cases with their log (credit repair: `repair.rs`; the outbox:
-//! `notifications.rs`). A run's changes are one transaction; each case
-//! action is one transaction with its log entry.
+//! and the disposal cases a run opens and joins (cases read and changed outside a run:
+//! `cases.rs`; credit repair: `repair.rs`; the outbox: `notifications.rs`). A run's
+//! changes are one transaction.
 
 use crate::batch::{Ids, Rows, SameUpdate};
 use crate::cells::{opt_stamp, stamp};
 use crate::cells::{opt_text, returning_id, text};
 use crate::db::{Cell, Db};
-use crate::notifications::{NOTIFICATION_INSERT, NewNotification, enqueue, notification_row};
+use crate::notifications::{NOTIFICATION_INSERT, NewNotification, notification_row};
 use crate::packed::{Packer, Text, TextKind, Unpacker};
 use crate::{Store, StoreError};
 use credence_domain::CustomerId;
@@ -92,37 +92,6 @@ pub struct LevelChange {
     pub causes: String,
 }
 
-/// A disposal case.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct StoredCase {
-    pub id: i64,
-    pub customer_id: CustomerId,
-    pub level: String,
-    /// `open` or `closed`.
-    pub status: String,
-    /// `watch`, `downgrade` or `exit`.
-    pub stage: String,
-    pub owner: String,
-    pub escalated_to: Option<String>,
-    pub opened_at: Timestamp,
-    pub due_at: Timestamp,
-    pub closed_at: Option<Timestamp>,
-    pub outcome: Option<String>,
-}
-
-/// A case, its log and the ids of its alerts.
-pub type CaseFile = (StoredCase, Vec<CaseEvent>, Vec<i64>);
-
-/// One entry of a case's log.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct CaseEvent {
-    pub at: Timestamp,
-    pub actor: String,
-    /// `opened`, `joined`, `assigned`, `action`, `escalated`, `overdue`, `closed`.
-    pub kind: String,
-    pub note: String,
-}
-
 /// Open work: alerts by level, open cases, and those past their deadline.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WorkCounts {
@@ -137,18 +106,6 @@ pub struct AlertFilter {
     pub status: Option<String>,
     pub level: Option<String>,
     pub subject: Option<String>,
-    pub limit: Option<u32>,
-}
-
-/// Which cases to list.
-#[derive(Debug, Clone, Default)]
-pub struct CaseFilter {
-    pub status: Option<String>,
-    pub owner: Option<String>,
-    pub customer: Option<String>,
-    /// Open cases due before this time stamp.
-    pub due_before: Option<String>,
-    /// At most this many (the most urgent).
     pub limit: Option<u32>,
 }
 
@@ -184,25 +141,6 @@ fn alert(r: &[Cell<'_>]) -> StoredAlert {
         closed_as_of: opt_text(r[12]),
         closed_at: opt_stamp(r[13]),
         close_note: opt_text(r[14]),
-    }
-}
-
-const CASE_COLUMNS: &str =
-    "id, customer_id, level, status, stage, owner, escalated_to, opened_at, due_at, closed_at, outcome";
-
-fn case(r: &[Cell<'_>]) -> StoredCase {
-    StoredCase {
-        id: r[0].int().unwrap_or(0),
-        customer_id: text(r[1]).into(),
-        level: text(r[2]),
-        status: text(r[3]),
-        stage: text(r[4]),
-        owner: text(r[5]),
-        escalated_to: opt_text(r[6]),
-        opened_at: stamp(r[7]),
-        due_at: stamp(r[8]),
-        closed_at: opt_stamp(r[9]),
-        outcome: opt_text(r[10]),
     }
 }
 
@@ -257,21 +195,6 @@ impl OpenAlerts {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-}
-
-fn log_case(
-    db: &mut Db,
-    case_id: i64,
-    at: &Timestamp,
-    actor: &str,
-    kind: &str,
-    note: &str,
-) -> Result<(), StoreError> {
-    db.execute(
-        "INSERT INTO case_events (case_id, at, actor, kind, note) VALUES (?, ?, ?, ?, ?)",
-        &[Value::Int(case_id), at.into(), actor.into(), kind.into(), note.into()],
-    )?;
-    Ok(())
 }
 
 /// A warning run in progress: everything it changes is one transaction, committed by
@@ -689,7 +612,7 @@ impl Store {
             out.sort_by_key(|a| std::cmp::Reverse(a.id));
             out.truncate(f.limit.map_or(usize::MAX, |n| n as usize));
         }
-        self.unpack_evidence(&mut out)?;
+        self.texts.unpack_all(&mut self.db, &mut out, |a| &mut a.evidence)?;
         Ok(out)
     }
 
@@ -700,17 +623,8 @@ impl Store {
             &[Value::Int(id)],
             |r| out = Some(alert(r)),
         )?;
-        self.unpack_evidence(out.as_mut_slice())?;
+        self.texts.unpack_all(&mut self.db, out.as_mut_slice(), |a| &mut a.evidence)?;
         Ok(out)
-    }
-
-    /// Alerts' evidence as plain JSON.
-    fn unpack_evidence(&mut self, alerts: &mut [StoredAlert]) -> Result<(), StoreError> {
-        self.texts.load_for(&mut self.db, alerts.iter().map(|a| a.evidence.as_str()))?;
-        for a in alerts {
-            a.evidence = self.texts.unpack(std::mem::take(&mut a.evidence))?;
-        }
-        Ok(())
     }
 
     /// Every open alert: (subject, rule code) → the alert.
@@ -788,101 +702,7 @@ impl Store {
                 })
             },
         )?;
-        self.texts.load_for(&mut self.db, out.iter().map(|c| c.causes.as_str()))?;
-        for c in &mut out {
-            c.causes = self.texts.unpack(std::mem::take(&mut c.causes))?;
-        }
+        self.texts.unpack_all(&mut self.db, &mut out, |c| &mut c.causes)?;
         Ok(out)
-    }
-
-    /// Cases by filter, oldest due first.
-    pub fn cases(&mut self, f: &CaseFilter) -> Result<Vec<StoredCase>, StoreError> {
-        let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE 1 = 1");
-        let mut params = Vec::new();
-        for (column, value) in [("status", &f.status), ("owner", &f.owner), ("customer_id", &f.customer)] {
-            if let Some(v) = value {
-                sql.push_str(&format!(" AND {column} = ?"));
-                params.push(Value::from(v.as_str()));
-            }
-        }
-        if let Some(t) = &f.due_before {
-            sql.push_str(" AND status = 'open' AND due_at < ?");
-            params.push(Value::from(t.as_str()));
-        }
-        // One customer's cases are few: sorted here, so the planner looks them up by
-        // customer rather than walking every open case in deadline order.
-        let one_customer = f.customer.is_some();
-        if !one_customer {
-            sql.push_str(" ORDER BY due_at, id");
-            if let Some(n) = f.limit {
-                sql.push_str(&format!(" LIMIT {n}"));
-            }
-        }
-        let mut out = Vec::new();
-        self.db.query_cells(&sql, &params, |r| out.push(case(r)))?;
-        if one_customer {
-            out.sort_by(|a, b| a.due_at.cmp(&b.due_at).then(a.id.cmp(&b.id)));
-            out.truncate(f.limit.map_or(usize::MAX, |n| n as usize));
-        }
-        Ok(out)
-    }
-
-    /// One case with its log and the ids of its alerts.
-    pub fn case(&mut self, id: i64) -> Result<Option<CaseFile>, StoreError> {
-        let mut found = None;
-        self.db.query_cells(
-            &format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = ?"),
-            &[Value::Int(id)],
-            |r| found = Some(case(r)),
-        )?;
-        let Some(c) = found else { return Ok(None) };
-        let mut events = Vec::new();
-        self.db.query_cells(
-            "SELECT at, actor, kind, note FROM case_events WHERE case_id = ? ORDER BY id",
-            &[Value::Int(id)],
-            |r| {
-                events.push(CaseEvent {
-                    at: stamp(r[0]),
-                    actor: text(r[1]),
-                    kind: text(r[2]),
-                    note: text(r[3]),
-                })
-            },
-        )?;
-        let mut alerts = Vec::new();
-        self.db.query_cells(
-            "SELECT alert_id FROM case_alerts WHERE case_id = ? ORDER BY alert_id",
-            &[Value::Int(id)],
-            |r| alerts.push(r[0].int().unwrap_or(0)),
-        )?;
-        Ok(Some((c, events, alerts)))
-    }
-
-    /// Changes a case and logs who did what, with the notification it sends, in one
-    /// transaction. `set` lists columns of `cases` with their new values.
-    pub fn update_case(
-        &mut self,
-        id: i64,
-        set: &[(&str, Value)],
-        actor: &str,
-        kind: &str,
-        note: &str,
-        at: &Timestamp,
-        notification: Option<&NewNotification<'_>>,
-    ) -> Result<(), StoreError> {
-        self.db.transaction(|db| -> Result<(), StoreError> {
-            for (column, value) in set {
-                debug_assert!(column.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
-                db.execute(
-                    &format!("UPDATE cases SET {column} = ? WHERE id = ?"),
-                    &[value.clone(), Value::Int(id)],
-                )?;
-            }
-            log_case(db, id, at, actor, kind, note)?;
-            match notification {
-                Some(n) => enqueue(db, n, at),
-                None => Ok(()),
-            }
-        })
     }
 }
