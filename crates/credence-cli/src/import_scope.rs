@@ -14,13 +14,11 @@ pub(crate) fn import_scope(store: &mut Store, user: Option<&str>) -> Result<Cust
 
 /// Checks that `user` may read the whole portfolio's history (`portfolio.read` over every
 /// customer), as measuring or tuning the warning rules on it does; the local operator may.
-pub(crate) fn whole_portfolio_reader(store: &mut Store, user: Option<&str>) -> Result<()> {
+/// `what` says what needs it ("the rules are measured on every customer's history").
+pub(crate) fn whole_portfolio_reader(store: &mut Store, user: Option<&str>, what: &str) -> Result<()> {
     let scope = user_scope(store, user, Permission::PortfolioRead)?;
     if !scope.is_whole_portfolio() {
-        bail!(
-            "--user {}: the rules are measured on every customer's history, and this user's data scope is narrower",
-            user.unwrap_or_default()
-        );
+        bail!("--user {}: {what}, and this user's data scope is narrower", user.unwrap_or_default());
     }
     Ok(())
 }

@@ -25,6 +25,7 @@ mod receivables_cmd;
 mod repair_cmd;
 mod rules_output;
 mod server_cmd;
+mod utility_cmd;
 mod warning;
 
 use anyhow::{Context, Result};
@@ -143,6 +144,12 @@ enum Command {
     Model {
         #[command(subcommand)]
         command: model_cmd::ModelCommand,
+    },
+    /// Utility billing accounts: the next-month arrears data set from accounts, bills and
+    /// bill payments.
+    Utility {
+        #[command(subcommand)]
+        command: utility_cmd::UtilityCommand,
     },
     /// Serve the HTTP API (users, roles, audit; see /api/openapi.json).
     Serve(server_cmd::ServeArgs),
@@ -346,6 +353,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Limit { command } => control_cmd::run_limit(db, user, command)?,
         Command::Aging(args) => receivables_cmd::run_aging(db, args)?,
         Command::Model { command } => model_cmd::run_model(db, command)?,
+        Command::Utility { command } => utility_cmd::run_utility(db, user, command)?,
         Command::Serve(args) => server_cmd::run_serve(db, args)?,
         Command::User { command } => server_cmd::run_user(db, user, command)?,
         Command::Token { command } => server_cmd::run_token(db, user, command)?,

@@ -62,6 +62,54 @@ pub fn print_demo(report: &DemoReport, location: &str, elapsed: Duration) {
     );
 }
 
+pub fn print_utility_demo(
+    report: &credence_engine::UtilityDemoReport,
+    location: &str,
+    as_of: chrono::NaiveDate,
+    elapsed: Duration,
+) {
+    let s = &report.summary;
+    println!(
+        "Utility demo portfolio {} in {} ({:.1} s)",
+        if report.replaced_previous_demo { "rebuilt" } else { "created" },
+        location,
+        elapsed.as_secs_f64()
+    );
+    print_table(
+        &["records", "count"],
+        &[
+            vec!["accounts".into(), s.accounts.to_string()],
+            vec!["bills".into(), s.bills.to_string()],
+            vec!["bill_payments".into(), s.payments.to_string()],
+        ],
+    );
+    println!();
+    println!(
+        "{} residential, {} non-residential and {} large industrial accounts; {} months of bills up to {as_of}; {} accounts in payment distress at that date",
+        s.residential,
+        s.non_residential,
+        s.large_industrial,
+        credence_demo::UTILITY_MONTHS,
+        s.distressed_at_end
+    );
+    // A month end whose next bill has surely been tested for arrears by the as-of date
+    // (issued early in the next month, due within 25 days, tested 30 days later): the end
+    // of the month before last.
+    use chrono::Datelike;
+    let labelled = as_of
+        .with_day(1)
+        .and_then(|d| d.checked_sub_months(chrono::Months::new(2)))
+        .and_then(|d| d.pred_opt());
+    if let Some(t) = labelled {
+        println!();
+        println!("Next, the next-month arrears model on the last twelve month ends:");
+        println!("  credence utility dataset --as-of {t} --months 12 --out arrears.csv");
+        println!(
+            "  credence model train --data arrears.csv --target arrears_next_month --exclude as_of --kind gbdt --out arrears.json"
+        );
+    }
+}
+
 pub fn print_demo_work(work: &credence_engine::DemoWork, elapsed: Duration) {
     let runs: Vec<String> = work.ratings.iter().map(|(d, n)| format!("{d} ({n})")).collect();
     println!();

@@ -12,11 +12,24 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// Customers buying on credit: credit files, ratings, warnings, limits.
+    Trade,
+    /// A utility's electricity accounts with 24 months of bills and payments.
+    Utility,
+}
+
 #[derive(clap::Args)]
 pub struct DemoArgs {
-    /// Number of customers.
+    #[arg(long, value_enum, default_value_t = Scenario::Trade)]
+    scenario: Scenario,
+    /// Number of customers (trade scenario).
     #[arg(long, default_value_t = 2000)]
     customers: usize,
+    /// Number of billing accounts (utility scenario).
+    #[arg(long, default_value_t = 20_000)]
+    accounts: usize,
     /// Random seed: the same seed gives the same portfolio.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -106,7 +119,10 @@ pub struct HistoryArgs {
 /// Builds the demo portfolio and, unless only the records are wanted, works it (ratings,
 /// warnings, a policy run).
 pub fn run_demo(db: &str, args: DemoArgs) -> Result<()> {
-    let DemoArgs { customers, seed, as_of, records_only } = args;
+    let DemoArgs { scenario, customers, accounts, seed, as_of, records_only } = args;
+    if scenario == Scenario::Utility {
+        return run_utility_demo(db, accounts, seed, as_of);
+    }
     if customers == 0 {
         bail!("--customers must be at least 1");
     }
@@ -135,6 +151,22 @@ pub fn run_demo(db: &str, args: DemoArgs) -> Result<()> {
         .context("working the demo portfolio")?;
         output::print_demo_work(&work, started.elapsed());
     }
+    Ok(())
+}
+
+/// At most this many billing accounts in a demo (24 bills and about as many payments each).
+const MAX_DEMO_ACCOUNTS: usize = 2_000_000;
+
+fn run_utility_demo(db: &str, accounts: usize, seed: u64, as_of: chrono::NaiveDate) -> Result<()> {
+    if !(1..=MAX_DEMO_ACCOUNTS).contains(&accounts) {
+        bail!("--accounts {accounts}: between 1 and {MAX_DEMO_ACCOUNTS}");
+    }
+    let started = Instant::now();
+    let mut store = open(db)?;
+    let config = credence_demo::UtilityConfig { accounts, seed, as_of };
+    let report = credence_engine::build_utility_demo(&mut store, &config, &now())
+        .with_context(|| format!("building the utility demo in {db}"))?;
+    output::print_utility_demo(&report, store.location(), as_of, started.elapsed());
     Ok(())
 }
 

@@ -498,7 +498,11 @@ pub fn run_rules(db: &str, user: Option<&str>, command: RulesCommand) -> Result<
         RulesCommand::Performance { window, pack, format } => {
             let pack = load_pack(&pack)?;
             let mut store = open(db)?;
-            crate::import_scope::whole_portfolio_reader(&mut store, user)?;
+            crate::import_scope::whole_portfolio_reader(
+                &mut store,
+                user,
+                "the rules are measured on every customer's history",
+            )?;
             let (from, to, dates) = window.dates(&mut store)?;
             let horizon = window.horizon;
             let report = credence_engine::rules_performance(&mut store, &pack, &dates, horizon)?;
@@ -537,7 +541,11 @@ pub fn run_rules(db: &str, user: Option<&str>, command: RulesCommand) -> Result<
                 bail!("--version must be 1 to 64 printable characters");
             }
             let mut store = open(db)?;
-            crate::import_scope::whole_portfolio_reader(&mut store, user)?;
+            crate::import_scope::whole_portfolio_reader(
+                &mut store,
+                user,
+                "the rules are measured on every customer's history",
+            )?;
             let (from, to, dates) = window.dates(&mut store)?;
             let every = window.every;
             let validate_from =

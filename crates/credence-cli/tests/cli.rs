@@ -29,8 +29,14 @@ fn stderr(o: &Output) -> String {
 
 /// Adds a user with a role as the operator (the password from the environment).
 fn add_user(db: &str, name: &str, role: &str) {
+    add_user_with(db, name, role, &[]);
+}
+
+/// Adds a user with a role and further options of `user add` (`--business-lines m`).
+fn add_user_with(db: &str, name: &str, role: &str, options: &[&str]) {
     let o = Command::new(env!("CARGO_BIN_EXE_credence"))
         .args(["user", "add", name, "--name", name, "--role", role, "--password-env", "NEW_PASSWORD"])
+        .args(options)
         .env("CREDENCE_DB", db)
         .env("NEW_PASSWORD", "a long passphrase")
         .output()
@@ -1041,14 +1047,7 @@ fn import_and_load_as_a_user_stay_inside_its_scope() {
         db,
         &["import", "invoices", &file("i.csv", &format!("{invoices}I1,C2,2026-09-01,2026-09-30,500,CNY\n"))],
     );
-    let o = Command::new(env!("CARGO_BIN_EXE_credence"))
-        .args(["user", "add", "wang", "--name", "王", "--role", "credit_analyst", "--business-lines", "m"])
-        .args(["--password-env", "NEW_PASSWORD", "--by", "root"])
-        .env("CREDENCE_DB", db)
-        .env("NEW_PASSWORD", "a long passphrase")
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    add_user_with(db, "wang", "credit_analyst", &["--business-lines", "m", "--by", "root"]);
     let as_wang = |args: &[&str]| {
         let mut all = vec!["--user", "wang"];
         all.extend_from_slice(args);
@@ -1318,4 +1317,98 @@ fn rules_are_measured_and_tuned_on_the_demo_history() {
     let refused = credence(db, &["--user", "li", "rules", "tune"]);
     assert!(!refused.status.success());
     assert!(stderr(&refused).contains("may not portfolio.read"), "{}", stderr(&refused));
+}
+
+/// A billing department's drop (accounts, bills and payments in Chinese headers) loads in
+/// order, and `utility dataset` writes the behaviour at a month end with the next month's
+/// arrears: account 1001 left its June bill unpaid (arrears), 1002 paid every bill on
+/// time, 1003 has no June bill. A user whose scope is one business line may not build it.
+#[test]
+fn utility_dataset_from_a_billing_drop() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("u.db");
+    let db = db.to_str().unwrap();
+    let drop = dir.path().join("drop");
+    std::fs::create_dir(&drop).unwrap();
+    std::fs::write(
+        drop.join("用电户.csv"),
+        "户号,用户类别,供电单位,结算方式,立户日期\n1001,非居民,FZ-01,后付费,2025-01-01\n1002,居民,FZ-01,预付费,2025-01-01\n1003,大工业,FZ-02,postpaid,2025-01-01\n",
+    )
+    .unwrap();
+    let mut bills = String::from("账单号,户号,发行日期,缴费截止日,应收电费,币种\n");
+    let mut pays = String::from("缴费流水号,户号,账单号,缴费日期,缴费金额,币种\n");
+    for (acct, months) in [("1001", 1..=6), ("1002", 1..=6), ("1003", 1..=5)] {
+        for m in months {
+            let end = ["", "01-31", "02-28", "03-31", "04-30", "05-31", "06-30"][m];
+            let due = format!("2026-{:02}-20", m + 1);
+            bills.push_str(&format!("{acct}-{m},{acct},2026-{end},{due},300.00,CNY\n"));
+            // Only 1002 pays its June bill.
+            if acct == "1002" || m < 6 {
+                pays.push_str(&format!("P{acct}-{m},{acct},{acct}-{m},2026-{:02}-10,300.00,CNY\n", m + 1));
+            }
+        }
+    }
+    std::fs::write(drop.join("电费账单.csv"), bills).unwrap();
+    std::fs::write(drop.join("电费缴费.csv"), pays).unwrap();
+    let out = ok(db, &["load", drop.to_str().unwrap(), "--as-of", "2026-09-30"]);
+    assert!(out.contains("bill_payments"), "{out}");
+    let data = dir.path().join("arrears.csv");
+    let out = ok(
+        db,
+        &[
+            "utility",
+            "dataset",
+            "--as-of",
+            "2026-05-31",
+            "--observed-to",
+            "2026-09-30",
+            "--out",
+            data.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains("2 rows for 3 accounts"), "{out}");
+    assert!(out.contains("1 without a bill the month after"), "{out}");
+    let text = std::fs::read_to_string(&data).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+    let col = |name: &str| rows[0].iter().position(|c| *c == name).unwrap();
+    assert_eq!(rows.len(), 3, "{text}");
+    assert_eq!((rows[1][0], rows[1][col("arrears_next_month")]), ("1001", "1"));
+    assert_eq!((rows[2][0], rows[2][col("arrears_next_month")]), ("1002", "0"));
+    assert_eq!(rows[2][col("account_class")], "residential");
+    // At 31 May both paid April's bill on 10 May and owe May's 300, not yet due.
+    assert_eq!(rows[1][col("owed_now")], "300");
+    assert_eq!(rows[1][col("on_time_share_12")], "1");
+
+    add_user_with(db, "line", "risk_manager", &["--business-lines", "machinery"]);
+    let other = dir.path().join("other.csv");
+    let o = credence(
+        db,
+        &["--user", "line", "utility", "dataset", "--as-of", "2026-05-31", "--out", other.to_str().unwrap()],
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("the data set holds every billing account"), "{}", stderr(&o));
+    assert!(!other.exists());
+}
+
+/// `demo --scenario utility` builds a billing portfolio and says what to run next; the
+/// suggested data set command works on it as printed.
+#[test]
+fn utility_demo_and_its_next_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("u.db");
+    let db = db.to_str().unwrap();
+    let out = ok(db, &["demo", "--scenario", "utility", "--accounts", "60", "--seed", "2"]);
+    assert!(out.contains("Utility demo portfolio created"), "{out}");
+    assert_eq!(count_line(&ok(db, &["status"]), "accounts"), 60);
+    let next = out.lines().find(|l| l.trim_start().starts_with("credence utility dataset")).unwrap();
+    let data = dir.path().join("arrears.csv");
+    let mut args: Vec<&str> = next.split_whitespace().skip(1).collect();
+    let at = args.iter().position(|a| *a == "--out").unwrap();
+    args[at + 1] = data.to_str().unwrap();
+    let out = ok(db, &args);
+    assert!(out.contains("at 12 month end(s) 2025-07-31 … 2026-06-30"), "{out}");
+    assert!(out.contains("0 whose target is not known yet"), "{out}");
+    let o = credence(db, &["demo", "--scenario", "utility", "--accounts", "0"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--accounts 0: between 1 and 2000000"), "{}", stderr(&o));
 }

@@ -136,9 +136,11 @@ mod relations;
 mod rng;
 mod segments;
 mod statements;
+mod utility;
 
 pub use config::{DemoConfig, DemoSummary};
 pub use health::{HAZARD_INTERCEPT, HAZARD_SLOPE, INNOVATION_SD, LONG_RUN_SD, PERSISTENCE};
+pub use utility::{MONTHS as UTILITY_MONTHS, UtilityConfig, UtilitySummary, generate_utility};
 
 use credence_records::Record;
 

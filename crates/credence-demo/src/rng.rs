@@ -26,6 +26,8 @@ pub(crate) enum Purpose {
     Macro = 8,
     Milestones = 9,
     Assessments = 10,
+    /// Utility billing accounts (`utility.rs`), keyed by account index.
+    Billing = 11,
 }
 
 /// SplitMix64 finaliser: a fixed bijective mixing function of 64-bit words. Fixed here

@@ -13,6 +13,7 @@
 //! assert!(Uscc::parse("91350100M000100Y43").is_ok());
 //! ```
 
+mod billing;
 mod customer;
 mod event;
 mod id;
@@ -30,6 +31,7 @@ mod time;
 mod uscc;
 mod version;
 
+pub use billing::{AccountClass, BillingCycle, Settlement};
 pub use customer::{CustomerType, Industry, MonitoringTier, QualitativeFactor};
 pub use event::EventKind;
 pub use id::CustomerId;

@@ -92,6 +92,12 @@ mod tests {
         assert_eq!(k("Credit-Notes.xlsx"), Some(Kind::CreditNotes));
         assert_eq!(k("客户2026.csv"), Some(Kind::Customers));
         assert_eq!(k("open_orders.csv"), Some(Kind::Orders));
+        // The longest name a stem starts with wins: bill payments are not bills.
+        assert_eq!(k("bill_payments_202610.csv"), Some(Kind::BillPayments));
+        assert_eq!(k("bills_202610.csv"), Some(Kind::Bills));
+        assert_eq!(k("电费缴费.xlsx"), Some(Kind::BillPayments));
+        assert_eq!(k("电费账单.csv"), Some(Kind::Bills));
+        assert_eq!(k("accounts.csv"), Some(Kind::Accounts));
         assert_eq!(k("customers.pdf"), None);
         assert_eq!(k("misc.csv"), None);
     }

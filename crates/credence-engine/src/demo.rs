@@ -93,6 +93,41 @@ fn fill(
     Ok(DemoReport { summary, counts, replaced_previous_demo: replaced })
 }
 
+/// What `demo --scenario utility` did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UtilityDemoReport {
+    pub summary: credence_demo::UtilitySummary,
+    pub replaced_previous_demo: bool,
+}
+
+/// Fills an empty store (or one that holds an earlier demo) with the utility billing demo
+/// (`credence_demo::generate_utility`), in one transaction; like [`build_demo`], a store
+/// holding imported data is refused.
+pub fn build_utility_demo(
+    store: &mut Store,
+    config: &credence_demo::UtilityConfig,
+    now: &Timestamp,
+) -> Result<UtilityDemoReport, EngineError> {
+    let replaced = check_replaceable(store)?;
+    if replaced {
+        store.wipe()?;
+    }
+    let mut session = store.begin_import(NewImportRun {
+        kind: "demo".into(),
+        source: format!("demo --scenario utility --accounts {} --seed {}", config.accounts, config.seed),
+        source_hash: String::new(),
+        mode: "demo".into(),
+        as_of: config.as_of.to_string(),
+        started_at: now.to_owned(),
+    })?;
+    let summary = credence_demo::generate_utility(config, &mut |record| session.insert_new(&record))?;
+    session.commit(0, 0, now)?;
+    store.set_meta("origin", "demo")?;
+    store.set_meta("demo_seed", &config.seed.to_string())?;
+    store.set_meta("demo_as_of", &config.as_of.to_string())?;
+    Ok(UtilityDemoReport { summary, replaced_previous_demo: replaced })
+}
+
 /// The date a demo portfolio was built as of, when the database holds one: the business
 /// date its data describes, so screens and history reports look at it instead of today.
 pub fn demo_as_of(store: &mut Store) -> Result<Option<chrono::NaiveDate>, credence_store::StoreError> {

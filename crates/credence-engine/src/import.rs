@@ -196,6 +196,25 @@ pub fn import_file(
     let Some((_, header)) = reader.next_row()? else {
         return Err(credence_records::ReadError::Empty { path: shown }.into());
     };
+    if credence_store::whole_portfolio_only(kind) && !options.scope.is_whole_portfolio() {
+        // Refused as a whole: every row would be (rule L16), and a narrower session's
+        // look-ups see no account, which would read as "import accounts first".
+        let what = kind.schema().table.replace('_', " ");
+        report.push(
+            Diagnostic {
+                file: shown.clone(),
+                row: 1,
+                column: None,
+                rule: &OUTSIDE_DATA_SCOPE,
+                value: String::new(),
+                message: format!(
+                    "{what} are written by a user whose data scope is the whole portfolio; yours is narrower"
+                ),
+            },
+            cap,
+        );
+        return Ok(report);
+    }
     let config = ValidationConfig::new(options.as_of);
     let mut validator = match Validator::new(kind, &shown, &header, config) {
         Ok((v, warnings)) => {

@@ -15,6 +15,7 @@
 
 mod analysis;
 mod batch;
+mod billing;
 mod cases;
 mod collections;
 mod columns;
@@ -45,6 +46,10 @@ pub use analysis::{
     indicator_effectiveness, rating_migration, rating_performance,
 };
 pub use batch::{BatchPlan, import_batch, kind_of_file, plan_batch};
+pub use billing::{
+    ArrearsRule, BillingDataset, BillingDatasetOptions, FEATURES as BILLING_FEATURES,
+    TARGET as BILLING_TARGET, month_ends, write_billing_dataset,
+};
 pub use cases::{
     CaseChange, EMERGENCY_PLANS, PLAYBOOKS, Playbook, STAGES, change_case, playbook, sweep_cases,
 };
@@ -66,7 +71,10 @@ pub use customer::{
     CustomerView, HistoryLine, IndicatorLine, IndicatorSeries, IndicatorSource, Migration, RATING_APPROVER,
     customer_view, decide_override, indicator_series, override_rating,
 };
-pub use demo::{DemoReport, DemoWork, build_demo, build_demo_file, demo_as_of, work_demo};
+pub use demo::{
+    DemoReport, DemoWork, UtilityDemoReport, build_demo, build_demo_file, build_utility_demo, demo_as_of,
+    work_demo,
+};
 pub use files::{export, export_selected, write_template};
 pub use groups::{
     CustomerTies, Exposures, GroupDetail, GroupLine, MemberExposure, RelatedParties, distressed_customers,

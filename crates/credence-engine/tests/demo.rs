@@ -14,6 +14,11 @@ fn every_demo_record_passes_validation_and_reimports_unchanged() {
     assert!(!report.replaced_previous_demo);
     let options = ImportOptions::new(as_of, "2026-10-01T00:00:01Z".into());
     for (kind, stored) in store.counts().unwrap() {
+        // The trade-credit demo holds no utility billing accounts.
+        if matches!(kind, Kind::Accounts | Kind::Bills | Kind::BillPayments) {
+            assert_eq!(stored, 0, "{kind}");
+            continue;
+        }
         assert!(stored > 0, "demo has no {kind}");
         assert_eq!(report.summary.count(kind), stored, "{kind}");
         let path = dir.path().join(format!("{kind}.csv"));
@@ -25,4 +30,45 @@ fn every_demo_record_passes_validation_and_reimports_unchanged() {
         assert_eq!((r.inserted, r.updated, r.unchanged), (0, 0, stored), "{kind}");
     }
     assert_eq!(store.count(Kind::Customers).unwrap(), 300);
+}
+
+/// The utility demo passes the importer's validation (accounts before bills before
+/// payments), and its next-month arrears data set over twelve month ends is labelled and
+/// has a minority in arrears.
+#[test]
+fn the_utility_demo_validates_and_gives_an_arrears_data_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = credence_store::Store::open(dir.path().join("u.db").to_str().unwrap()).unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+    let config = credence_demo::UtilityConfig { accounts: 400, seed: 3, as_of };
+    let report =
+        credence_engine::build_utility_demo(&mut store, &config, &"2026-10-01T00:00:00Z".into()).unwrap();
+    assert_eq!(store.count(Kind::Accounts).unwrap(), 400);
+    assert_eq!(store.count(Kind::Bills).unwrap(), report.summary.bills);
+    assert_eq!(store.count(Kind::BillPayments).unwrap(), report.summary.payments);
+    assert_eq!(credence_engine::demo_as_of(&mut store).unwrap(), Some(as_of));
+    let options = ImportOptions::new(as_of, "2026-10-01T00:00:01Z".into());
+    for kind in [Kind::Accounts, Kind::Bills, Kind::BillPayments] {
+        let path = dir.path().join(format!("{kind}.csv"));
+        let stored = store.count(kind).unwrap();
+        assert_eq!(export(&mut store, kind, &path, Format::Csv, HeaderLanguage::Chinese).unwrap(), stored);
+        let r = import_file(&mut store, kind, &path, &options, &mut |_| {}).unwrap();
+        let errors: Vec<String> =
+            r.diagnostics.iter().filter(|d| d.is_error()).take(5).map(|d| d.to_string()).collect();
+        assert_eq!(r.status, ImportStatus::Committed, "{kind}: {errors:#?}");
+        assert_eq!((r.inserted, r.updated, r.unchanged), (0, 0, stored), "{kind}");
+    }
+    let path = dir.path().join("arrears.csv");
+    let options = credence_engine::BillingDatasetOptions {
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+        months: 12,
+        rule: credence_engine::ArrearsRule::default(),
+        observed_to: as_of,
+        unlabelled: false,
+    };
+    let d = credence_engine::write_billing_dataset(&mut store, &options, &path).unwrap();
+    assert_eq!(d.not_yet_known, 0);
+    assert!(d.rows > 400 * 10, "{d:?}");
+    let rate = d.events as f64 / d.rows as f64;
+    assert!((0.01..0.08).contains(&rate), "{rate} in arrears: {d:?}");
 }

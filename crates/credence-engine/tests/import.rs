@@ -208,6 +208,87 @@ fn consistency_rules_of_the_ledger() {
     check(Kind::Orders, &format!("{ord}\nO1,C1,2026-09-20,2026-10-05,10,CNY,未发货"), &[]);
 }
 
+const ACCOUNT_HEADER: &str =
+    "account_id,customer_id,account_class,supply_unit,settlement,deposit,currency,opened_date,closed_date";
+const BILL_HEADER: &str = "bill_id,account_id,issue_date,due_date,amount,currency,consumption_kwh";
+const BILL_PAYMENT_HEADER: &str = "payment_id,account_id,bill_id,paid_date,amount,currency";
+
+/// An environment with billing accounts A1 (held by customer C1) and A2 (a household),
+/// and bill B1 of A1 for 500.00 CNY issued 2026-08-31.
+fn billing_env() -> Env {
+    let mut env = Env::new();
+    env.ok(
+        Kind::Accounts,
+        &format!("{ACCOUNT_HEADER}\nA1,C1,大工业,FZ-01,postpaid,20000,CNY,2020-03-01,\nA2,,居民,FZ-01,预付费,,,2021-06-01,"),
+    );
+    env.ok(Kind::Bills, &format!("{BILL_HEADER}\nB1,A1,2026-08-31,2026-09-20,500.00,CNY,812"));
+    env
+}
+
+/// Billing records: accounts name stored customers (or none), bills name stored accounts
+/// and fall due after issue, payments name their own account's bills, in their currency,
+/// after issue; a bill may be a zero or negative correction, a payment may not.
+#[test]
+fn consistency_rules_of_billing_accounts() {
+    let mut env = billing_env();
+    let codes = |r: &ImportReport| r.diagnostics.iter().map(|d| d.rule.code).collect::<Vec<_>>();
+    let r = env.import(
+        Kind::Accounts,
+        &format!("{ACCOUNT_HEADER}\nA3,C9,居民,FZ-01,postpaid,-5,CNY,2027-01-01,2026-01-01"),
+    );
+    assert_eq!(codes(&r), ["L06", "L14", "L13", "L15"], "{:#?}", r.diagnostics);
+    let r = env.import(Kind::Accounts, &format!("{ACCOUNT_HEADER}\nA3,,商业,FZ-01,postpaid,,,2020-01-01,"));
+    assert_eq!(codes(&r), ["F05"], "{:#?}", r.diagnostics);
+    let r =
+        env.import(Kind::Accounts, &format!("{ACCOUNT_HEADER}\nA3,,居民,FZ-01,postpaid,100,,2020-01-01,"));
+    assert_eq!(codes(&r), ["C03"], "{:#?}", r.diagnostics);
+    let r = env.import(Kind::Bills, &format!("{BILL_HEADER}\nB2,A9,2026-09-30,2026-09-01,-20.00,CNY,-3"));
+    assert_eq!(codes(&r), ["L17", "L03", "L15"], "{:#?}", r.diagnostics);
+    assert_eq!(
+        r.diagnostics[0].message,
+        "no billing account with this number is stored; import accounts first"
+    );
+    env.ok(Kind::Bills, &format!("{BILL_HEADER}\nB3,A2,2026-09-30,2026-10-20,-20.00,CNY,0"));
+    let r = env.import(
+        Kind::BillPayments,
+        &format!(
+            "{BILL_PAYMENT_HEADER}\nP1,A2,B1,2026-09-10,100,CNY\nP2,A1,B1,2026-08-01,100,USD\nP3,A1,B7,2026-09-10,100,CNY\nP4,A1,,2026-09-10,0,CNY"
+        ),
+    );
+    assert_eq!(codes(&r), ["L19", "L09", "L04", "L18", "L11"], "{:#?}", r.diagnostics);
+    assert_eq!(r.diagnostics[0].message, "bill B1 is account A1's, not A2's");
+    assert_eq!(r.status, ImportStatus::Rejected);
+    assert_eq!(env.store.count(Kind::BillPayments).unwrap(), 0, "a rejected file writes nothing");
+    env.ok(
+        Kind::BillPayments,
+        &format!("{BILL_PAYMENT_HEADER}\nP1,A1,B1,2026-09-18,500.00,CNY\nP2,A2,,2026-09-01,80,CNY"),
+    );
+    let stored = env.store.record(Kind::Accounts, "A2").unwrap().unwrap();
+    assert_eq!(
+        (stored.text("account_class"), stored.text("settlement")),
+        (Some("residential"), Some("prepaid"))
+    );
+}
+
+/// A writer whose data scope is narrower than the whole portfolio writes no billing
+/// records: accounts belong to no business line.
+#[test]
+fn billing_records_need_the_whole_portfolio_scope() {
+    let mut env = billing_env();
+    let mut opts = options();
+    opts.scope = credence_domain::CustomerScope { customers: vec!["C1".into()], ..Default::default() };
+    let p = env.file("csv", &format!("{BILL_HEADER}\nB9,A1,2026-09-30,2026-10-20,10.00,CNY,1"));
+    let r = env.import_path(Kind::Bills, &p, &opts);
+    let codes: Vec<&str> = r.diagnostics.iter().map(|d| d.rule.code).collect();
+    assert_eq!(codes, ["L16"], "{r:#?}");
+    assert_eq!(
+        r.diagnostics[0].message,
+        "bills are written by a user whose data scope is the whole portfolio; yours is narrower"
+    );
+    assert_eq!(r.status, ImportStatus::Rejected);
+    assert_eq!(env.store.count(Kind::Bills).unwrap(), 1);
+}
+
 #[test]
 fn consistency_rules_of_events_and_relationships() {
     let ev = "customer_id,event_type,event_date,source,sentiment";

@@ -21,6 +21,14 @@ pub struct InvoiceFacts {
     pub applied: i64,
 }
 
+/// What consistency checks need to know about a bill already stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BillFacts {
+    pub account_id: String,
+    pub issue_date: String,
+    pub currency: String,
+}
+
 /// Look-ups into stored data. The store implements this inside the import's transaction,
 /// so rows written earlier in the same file are visible.
 pub trait StoredFacts {
@@ -28,6 +36,8 @@ pub trait StoredFacts {
     /// The invoice with the amounts applied to it, excluding the record `(kind, key)`.
     fn invoice(&mut self, invoice_no: &str, except: (Kind, &str))
     -> Result<Option<InvoiceFacts>, FactsError>;
+    fn account_exists(&mut self, account_id: &str) -> Result<bool, FactsError>;
+    fn bill(&mut self, bill_id: &str) -> Result<Option<BillFacts>, FactsError>;
 }
 
 /// Tolerances and the date that counts as "today" for the checks.
@@ -128,6 +138,26 @@ impl Ctx<'_> {
         }
         Ok(())
     }
+    fn account_known(&mut self, facts: &mut dyn StoredFacts) -> Result<(), FactsError> {
+        if let Some(id) = self.text("account_id")
+            && !facts.account_exists(id)?
+        {
+            self.flag(
+                &rules::UNKNOWN_ACCOUNT,
+                "account_id",
+                "no billing account with this number is stored; import accounts first",
+            );
+        }
+        Ok(())
+    }
+    fn due_not_before_issue(&mut self) {
+        if let (Some(due), Some(issue)) = (self.text("due_date"), self.text("issue_date"))
+            && due < issue
+        {
+            let msg = format!("due date {due} is before issue date {issue}");
+            self.flag(&rules::DUE_BEFORE_ISSUE, "due_date", msg);
+        }
+    }
 }
 
 /// Runs the consistency checks of the record's kind and returns what they flag.
@@ -147,12 +177,7 @@ pub fn check_record(
             ctx.customer_known(facts)?;
             ctx.positive("amount");
             ctx.not_future("issue_date");
-            if let (Some(due), Some(issue)) = (ctx.text("due_date"), ctx.text("issue_date"))
-                && due < issue
-            {
-                let msg = format!("due date {due} is before issue date {issue}");
-                ctx.flag(&rules::DUE_BEFORE_ISSUE, "due_date", msg);
-            }
+            ctx.due_not_before_issue();
         }
         Kind::Payments => {
             ctx.customer_known(facts)?;
@@ -190,6 +215,31 @@ pub fn check_record(
             }
         }
         Kind::Relationships => relationship(&mut ctx),
+        Kind::Accounts => {
+            if ctx.present("customer_id") {
+                ctx.customer_known(facts)?;
+            }
+            ctx.not_future("opened_date");
+            ctx.not_before("closed_date", "opened_date");
+            for column in ["contracted_capacity_kva", "credit_limit", "deposit"] {
+                ctx.not_negative(column);
+            }
+            ctx.needs("currency", "credit_limit", "a credit limit is given");
+            ctx.needs("currency", "deposit", "a deposit is given");
+        }
+        Kind::Bills => {
+            ctx.account_known(facts)?;
+            ctx.not_future("issue_date");
+            ctx.due_not_before_issue();
+            ctx.not_negative("consumption_kwh");
+            ctx.not_negative("arrears_months");
+        }
+        Kind::BillPayments => {
+            ctx.account_known(facts)?;
+            ctx.positive("amount");
+            ctx.not_future("paid_date");
+            paid_bill(&mut ctx, facts)?;
+        }
         Kind::Assessments => {
             ctx.customer_known(facts)?;
             ctx.not_future("assessed_on");
@@ -201,6 +251,35 @@ pub fn check_record(
         }
     }
     Ok(ctx.out)
+}
+
+/// A bill payment names a stored bill of the same account, in its currency, paid after
+/// it was issued.
+fn paid_bill(ctx: &mut Ctx, facts: &mut dyn StoredFacts) -> Result<(), FactsError> {
+    let Some(bill_id) = ctx.text("bill_id") else { return Ok(()) };
+    let Some(bill) = facts.bill(bill_id)? else {
+        ctx.flag(&rules::UNKNOWN_BILL, "bill_id", "no bill with this number is stored; import bills first");
+        return Ok(());
+    };
+    if let Some(account) = ctx.text("account_id")
+        && account != bill.account_id
+    {
+        let msg = format!("bill {bill_id} is account {}'s, not {account}'s", bill.account_id);
+        ctx.flag(&rules::BILL_OF_OTHER_ACCOUNT, "bill_id", msg);
+    }
+    if let Some(currency) = ctx.text("currency")
+        && currency != bill.currency
+    {
+        let msg = format!("paid in {currency}, billed in {}", bill.currency);
+        ctx.flag(&rules::CURRENCY_DIFFERS_FROM_INVOICE, "currency", msg);
+    }
+    if let Some(paid) = ctx.text("paid_date")
+        && paid < bill.issue_date.as_str()
+    {
+        let msg = format!("paid {paid}, before the bill was issued on {}", bill.issue_date);
+        ctx.flag(&rules::PAYMENT_BEFORE_INVOICE, "paid_date", msg);
+    }
+    Ok(())
 }
 
 fn customer(ctx: &mut Ctx) {

@@ -27,7 +27,7 @@ pub mod value;
 pub mod write;
 
 pub use budget::{Budget, CancelOnDrop, Cancelled};
-pub use checks::{CheckConfig, FactsError, InvoiceFacts, StoredFacts};
+pub use checks::{BillFacts, CheckConfig, FactsError, InvoiceFacts, StoredFacts};
 pub use diagnostic::Diagnostic;
 pub use limits::{Exceeded, Limit, Place, ReadLimits};
 pub use read::{ReadError, RowReader};

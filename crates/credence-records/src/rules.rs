@@ -58,12 +58,12 @@ rules! {
     BALANCE_SHEET_UNBALANCED = ("L01", "BalanceSheetUnbalanced", Consistency, Error, "Total assets differ from liabilities plus equity by more than the tolerance");
     PART_EXCEEDS_TOTAL = ("L02", "PartExceedsTotal", Consistency, Error, "A component exceeds its total (current assets > total assets, cash > current assets, current liabilities > total liabilities)");
     DUE_BEFORE_ISSUE = ("L03", "DueBeforeIssue", Consistency, Error, "Due date is before the issue date");
-    PAYMENT_BEFORE_INVOICE = ("L04", "PaymentBeforeInvoice", Consistency, Error, "Payment or credit note dated before the invoice it applies to");
+    PAYMENT_BEFORE_INVOICE = ("L04", "PaymentBeforeInvoice", Consistency, Error, "Payment or credit note dated before the invoice or bill it applies to");
     PERCENT_OUT_OF_RANGE = ("L05", "PercentOutOfRange", Consistency, Error, "A percentage outside 0–100 (shareholding, voting rights, utilisation)");
     UNKNOWN_CUSTOMER = ("L06", "UnknownCustomer", Consistency, Error, "The customer is not in the store; import customers first");
     UNKNOWN_INVOICE = ("L07", "UnknownInvoice", Consistency, Error, "The invoice is not in the store; import invoices first");
     INVOICE_OF_OTHER_CUSTOMER = ("L08", "InvoiceOfOtherCustomer", Consistency, Error, "The invoice belongs to a different customer");
-    CURRENCY_DIFFERS_FROM_INVOICE = ("L09", "CurrencyDiffersFromInvoice", Consistency, Error, "Payment or credit note in another currency than its invoice");
+    CURRENCY_DIFFERS_FROM_INVOICE = ("L09", "CurrencyDiffersFromInvoice", Consistency, Error, "Payment or credit note in another currency than its invoice or bill");
     APPLIED_EXCEEDS_INVOICE = ("L10", "AppliedExceedsInvoice", Consistency, Error, "Payments and credit notes applied to an invoice exceed its amount");
     AMOUNT_NOT_POSITIVE = ("L11", "AmountNotPositive", Consistency, Error, "An invoice, payment, credit note, order or milestone amount is zero or negative");
     SELF_RELATION = ("L12", "SelfRelation", Consistency, Error, "A relationship from a party to itself");
@@ -71,6 +71,9 @@ rules! {
     DATE_IN_FUTURE = ("L14", "DateInFuture", Consistency, Error, "A date that has to be in the past is after the import date");
     VALUE_OUT_OF_RANGE = ("L15", "ValueOutOfRange", Consistency, Error, "A value outside its meaningful range (sentiment −1…1, negative headcount or balance)");
     OUTSIDE_DATA_SCOPE = ("L16", "OutsideDataScope", Consistency, Error, "The row would write a record of a customer outside the importing user's data scope: the stored record it replaces belongs to one, it names one, it places a customer outside the scope, or it links a party outside it");
+    UNKNOWN_ACCOUNT = ("L17", "UnknownAccount", Consistency, Error, "The billing account is not in the store; import accounts first");
+    UNKNOWN_BILL = ("L18", "UnknownBill", Consistency, Error, "The bill is not in the store; import bills first");
+    BILL_OF_OTHER_ACCOUNT = ("L19", "BillOfOtherAccount", Consistency, Error, "The bill belongs to a different account");
     OUTLIER_OWN_HISTORY = ("O01", "OutlierAgainstOwnHistory", Outlier, Warning, "Far from the customer's own history (robust z-score)");
     OUTLIER_INDUSTRY = ("O02", "OutlierAgainstIndustry", Outlier, Warning, "Far from the customer's industry peers in the same period (robust z-score)");
     DUPLICATE_KEY_IN_FILE = ("D01", "DuplicateKeyInFile", Duplicate, Error, "The same natural key appears on an earlier row of the file");

@@ -6,8 +6,8 @@
 
 use crate::kinds;
 use credence_domain::{
-    CustomerType, EventKind, Industry, Labelled, MonitoringTier, OrderStatus, PeriodType, QualitativeFactor,
-    RelationKind,
+    AccountClass, BillingCycle, CustomerType, EventKind, Industry, Labelled, MonitoringTier, OrderStatus,
+    PeriodType, QualitativeFactor, RelationKind, Settlement,
 };
 
 /// A kind of record that can be imported, stored and exported.
@@ -24,11 +24,14 @@ pub enum Kind {
     Events,
     Relationships,
     Assessments,
+    Accounts,
+    Bills,
+    BillPayments,
 }
 
 impl Kind {
     /// Every kind in load order: a kind only refers to kinds before it.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Customers,
         Kind::Statements,
         Kind::Invoices,
@@ -39,6 +42,9 @@ impl Kind {
         Kind::Events,
         Kind::Relationships,
         Kind::Assessments,
+        Kind::Accounts,
+        Kind::Bills,
+        Kind::BillPayments,
     ];
 
     /// The command-line name and table name.
@@ -66,6 +72,9 @@ impl Kind {
             Kind::Events => &kinds::EVENTS,
             Kind::Relationships => &kinds::RELATIONSHIPS,
             Kind::Assessments => &kinds::ASSESSMENTS,
+            Kind::Accounts => &kinds::ACCOUNTS,
+            Kind::Bills => &kinds::BILLS,
+            Kind::BillPayments => &kinds::BILL_PAYMENTS,
         }
     }
 }
@@ -114,6 +123,9 @@ pub enum LabelSet {
     EventKind,
     RelationKind,
     QualitativeFactor,
+    AccountClass,
+    Settlement,
+    BillingCycle,
 }
 
 impl LabelSet {
@@ -131,6 +143,9 @@ impl LabelSet {
             LabelSet::EventKind => code::<EventKind>(text),
             LabelSet::RelationKind => code::<RelationKind>(text),
             LabelSet::QualitativeFactor => code::<QualitativeFactor>(text),
+            LabelSet::AccountClass => code::<AccountClass>(text),
+            LabelSet::Settlement => code::<Settlement>(text),
+            LabelSet::BillingCycle => code::<BillingCycle>(text),
         }
     }
 
@@ -148,6 +163,9 @@ impl LabelSet {
             LabelSet::EventKind => all::<EventKind>(),
             LabelSet::RelationKind => all::<RelationKind>(),
             LabelSet::QualitativeFactor => all::<QualitativeFactor>(),
+            LabelSet::AccountClass => all::<AccountClass>(),
+            LabelSet::Settlement => all::<Settlement>(),
+            LabelSet::BillingCycle => all::<BillingCycle>(),
         }
     }
 
@@ -240,6 +258,9 @@ mod tests {
         assert_eq!(Kind::parse("credit-notes"), Some(Kind::CreditNotes));
         assert_eq!(Kind::parse("发票"), Some(Kind::Invoices));
         assert_eq!(Kind::parse("open_orders"), Some(Kind::Orders));
+        assert_eq!(Kind::parse("bill-payments"), Some(Kind::BillPayments));
+        assert_eq!(Kind::parse("电费账单"), Some(Kind::Bills));
+        assert_eq!(Kind::parse("用电户"), Some(Kind::Accounts));
         assert_eq!(Kind::parse("nothing"), None);
     }
 }

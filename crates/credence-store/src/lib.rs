@@ -21,6 +21,7 @@
 mod access;
 mod audit;
 mod batch;
+mod billing;
 mod browse;
 mod cases;
 mod cells;
@@ -51,6 +52,7 @@ pub use audit::{
     AuditEntry, AuditFilter, AuditRecord, AuditVerification, GENESIS_HASH, PendingAudit, audit_hash,
     audit_mac,
 };
+pub use billing::{AccountLedger, StoredAccount, StoredBill, StoredBillPayment};
 pub use browse::{CustomerQuery, CustomerSort, CustomerSummary, LatestGrade};
 pub use cases::{CaseEvent, CaseFile, CaseFilter, StoredCase};
 pub use control::{
@@ -74,7 +76,7 @@ pub use warnings::{
     AlertFilter, LevelChange, LevelState, NewAlert, OpenAlert, OpenAlerts, StoredAlert, WHOLE_PORTFOLIO,
     WarningCounts, WarningSession, WorkCounts, evidence_text_hash,
 };
-pub use write_scope::{ScopeReason, ScopeRefusal};
+pub use write_scope::{ScopeReason, ScopeRefusal, whole_portfolio_only};
 
 /// Values by customer id over a whole portfolio, with a hasher made for many short keys.
 pub type IdMap<V> = rustc_hash::FxHashMap<String, V>;

@@ -132,6 +132,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0016_text_dictionaries.sql"),
         then: None,
     },
+    Migration {
+        version: 17,
+        name: "billing",
+        sqlite: include_str!("../migrations/sqlite/0017_billing.sql"),
+        postgres: include_str!("../migrations/postgres/0017_billing.sql"),
+        then: None,
+    },
 ];
 
 fn checksum(sql: &str) -> String {

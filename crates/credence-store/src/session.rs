@@ -14,7 +14,7 @@ use crate::write_scope::{admits_stored, refusal};
 use crate::{Store, StoreError};
 use credence_domain::CustomerScope;
 use credence_domain::Timestamp;
-use credence_records::{FactsError, InvoiceFacts, Kind, Record, StoredFacts, Value};
+use credence_records::{BillFacts, FactsError, InvoiceFacts, Kind, Record, StoredFacts, Value};
 
 /// What an upsert did with a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +74,9 @@ pub struct ImportSession<'s> {
     pending: Vec<Pending>,
     /// Customers a look-up found stored (none is removed while the session is open).
     known_customers: std::collections::HashSet<String>,
+    /// Billing accounts a look-up found stored: a bill file names each account again
+    /// every month.
+    known_accounts: std::collections::HashSet<String>,
     /// Records inserted or changed, by kind (in `Kind::ALL` order).
     written: Vec<u64>,
     open: bool,
@@ -121,6 +124,7 @@ impl<'s> ImportSession<'s> {
             touched: std::collections::HashSet::new(),
             pending: Kind::ALL.iter().map(|_| Pending::default()).collect(),
             known_customers: std::collections::HashSet::new(),
+            known_accounts: std::collections::HashSet::new(),
             written: vec![0; Kind::ALL.len()],
             open: true,
         };
@@ -440,6 +444,40 @@ impl StoredFacts for ImportSession<'_> {
             currency: text(&r[2]),
             amount: r[3].as_int().unwrap_or(0),
             applied,
+        }))
+    }
+
+    /// Billing accounts have no customer scope: a session with a narrower scope than the
+    /// whole portfolio writes none (see `write_scope.rs`) and sees none.
+    fn account_exists(&mut self, account_id: &str) -> Result<bool, FactsError> {
+        if !self.scope.is_whole_portfolio() {
+            return Ok(false);
+        }
+        self.write_kind(Kind::Accounts)?;
+        if self.known_accounts.contains(account_id) {
+            return Ok(true);
+        }
+        let v = self.db.query_one("SELECT 1 FROM accounts WHERE natural_key = ?", &[account_id.into()])?;
+        if v.is_some() {
+            self.known_accounts.insert(account_id.to_owned());
+        }
+        Ok(v.is_some())
+    }
+
+    fn bill(&mut self, bill_id: &str) -> Result<Option<BillFacts>, FactsError> {
+        if !self.scope.is_whole_portfolio() {
+            return Ok(None);
+        }
+        self.write_kind(Kind::Bills)?;
+        let rows = self.db.query(
+            "SELECT account_id, issue_date, currency FROM bills WHERE natural_key = ?",
+            &[bill_id.into()],
+        )?;
+        let text = |v: &Value| v.as_text().unwrap_or_default().to_owned();
+        Ok(rows.into_iter().next().map(|r| BillFacts {
+            account_id: text(&r[0]),
+            issue_date: text(&r[1]),
+            currency: text(&r[2]),
         }))
     }
 }

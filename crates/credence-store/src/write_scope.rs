@@ -27,6 +27,9 @@ pub enum ScopeReason {
     PartyOutside,
     /// Neither party of a relationship is a customer in the scope.
     NoPartyInScope,
+    /// Billing accounts, bills and their payments belong to no customer scope: only a
+    /// writer whose scope is the whole portfolio writes them.
+    WholePortfolioOnly,
 }
 
 /// A row refused because of the writer's data scope: the column and value that put it
@@ -52,7 +55,18 @@ fn reason_text(reason: ScopeReason, kind: Kind) -> String {
         ScopeReason::NoPartyInScope => {
             "neither party is a customer in your data scope; a link between other parties is written by a user whose scope is the whole portfolio".to_owned()
         }
+        ScopeReason::WholePortfolioOnly => format!(
+            "{} are written by a user whose data scope is the whole portfolio",
+            kind.schema().table.replace('_', " ")
+        ),
     }
+}
+
+/// Whether only a writer whose scope is the whole portfolio may write records of `kind`:
+/// a kind that names no customer (billing accounts, bills, bill payments) and is not a
+/// relationship (whose parties are checked instead).
+pub fn whole_portfolio_only(kind: Kind) -> bool {
+    kind.schema().customer_column.is_none() && kind != Kind::Relationships
 }
 
 /// A customer's (organisation unit, business line), if it exists.
@@ -130,6 +144,10 @@ pub(crate) fn refusal(
                     ScopeReason::NoPartyInScope,
                 )
             }
+        }
+        _ if whole_portfolio_only(kind) => {
+            let first_key = kind.schema().key[0];
+            refuse(first_key, record.text(first_key).unwrap_or_default(), ScopeReason::WholePortfolioOnly)
         }
         _ => {
             let Some(column) = kind.schema().customer_column else {

@@ -67,6 +67,7 @@ conformance!(
     upsert_inserts_then_leaves_unchanged_then_updates_with_history,
     dropped_session_leaves_nothing,
     facts_see_rows_written_in_the_same_transaction,
+    billing_ledgers_come_back_an_account_at_a_time,
     staged_records_are_written_a_batch_at_a_time,
     a_bulk_import_refreshes_the_planner_statistics,
     values_round_trip_with_their_types,
@@ -134,6 +135,104 @@ fn payment(id: &str, invoice_no: &str, amount: i64) -> Record {
         .set("amount", amount)
         .set("currency", "CNY");
     r
+}
+
+fn account(id: &str) -> Record {
+    let mut r = Record::empty(Kind::Accounts);
+    r.set("account_id", id)
+        .set("account_class", "non_residential")
+        .set("supply_unit", "FZ-01")
+        .set("settlement", "postpaid")
+        .set("credit_limit", 500_000_i64)
+        .set("currency", "CNY")
+        .set("opened_date", "2024-01-15");
+    r
+}
+
+fn bill(id: &str, account: &str, issued: &str, due: &str, amount: i64) -> Record {
+    let mut r = Record::empty(Kind::Bills);
+    r.set("bill_id", id)
+        .set("account_id", account)
+        .set("issue_date", issued)
+        .set("due_date", due)
+        .set("amount", amount)
+        .set("currency", "CNY")
+        .set("consumption_kwh", 1250.5);
+    r
+}
+
+fn bill_payment(id: &str, account: &str, bill: Option<&str>, paid: &str, amount: i64) -> Record {
+    let mut r = Record::empty(Kind::BillPayments);
+    r.set("payment_id", id)
+        .set("account_id", account)
+        .set("paid_date", paid)
+        .set("amount", amount)
+        .set("currency", "CNY");
+    if let Some(b) = bill {
+        r.set("bill_id", b);
+    }
+    r
+}
+
+/// Accounts come back with their bills by issue date and payments by date, whatever the
+/// order they were imported in; an account without bills comes back too, after those
+/// with. Look-ups see staged accounts and bills, and name the bill's account.
+fn billing_ledgers_come_back_an_account_at_a_time(f: &mut Fixture) {
+    let store = &mut f.store;
+    let mut s = store.begin_import(run("all")).unwrap();
+    assert!(!s.account_exists("A2").unwrap());
+    for id in ["A2", "A1", "A3"] {
+        s.stage(&account(id)).unwrap();
+    }
+    assert!(s.account_exists("A2").unwrap());
+    s.stage(&bill("B2-02", "A2", "2026-02-28", "2026-03-20", 20_000)).unwrap();
+    s.stage(&bill("B1-01", "A1", "2026-01-31", "2026-02-20", 10_000)).unwrap();
+    s.stage(&bill("B2-01", "A2", "2026-01-31", "2026-02-20", 30_000)).unwrap();
+    let facts = s.bill("B2-01").unwrap().unwrap();
+    assert_eq!(
+        (facts.account_id.as_str(), facts.issue_date.as_str(), facts.currency.as_str()),
+        ("A2", "2026-01-31", "CNY")
+    );
+    assert!(s.bill("B9").unwrap().is_none());
+    s.stage(&bill_payment("P2", "A2", None, "2026-03-01", 25_000)).unwrap();
+    s.stage(&bill_payment("P1", "A2", Some("B2-01"), "2026-02-15", 5_000)).unwrap();
+    s.commit(0, 0, &"t".into()).unwrap();
+
+    let mut seen = Vec::new();
+    store
+        .for_each_account_ledger(|l| {
+            seen.push(l);
+            Ok(())
+        })
+        .unwrap();
+    let ids: Vec<&str> = seen.iter().map(|l| l.account.account_id.as_str()).collect();
+    assert_eq!(ids, ["A1", "A2", "A3"]);
+    let a2 = &seen[1];
+    assert_eq!(a2.account.credit_limit, Some(500_000));
+    assert_eq!(a2.account.opened, chrono::NaiveDate::from_ymd_opt(2024, 1, 15));
+    let bills: Vec<(&str, i64)> = a2.bills.iter().map(|b| (b.bill_id.as_str(), b.amount)).collect();
+    assert_eq!(bills, [("B2-01", 30_000), ("B2-02", 20_000)]);
+    assert_eq!(a2.bills[0].consumption_kwh, Some(1250.5));
+    let paid: Vec<(String, i64, Option<&str>)> =
+        a2.payments.iter().map(|p| (p.paid.to_string(), p.amount, p.bill_id.as_deref())).collect();
+    assert_eq!(paid, [("2026-02-15".into(), 5_000, Some("B2-01")), ("2026-03-01".into(), 25_000, None)]);
+    assert!(seen[2].bills.is_empty() && seen[2].payments.is_empty());
+
+    // A writer with a narrower scope writes no billing record and sees none.
+    let scope = credence_domain::CustomerScope { customers: vec!["C1".into()], ..Default::default() };
+    let mut s = store.begin_scoped_import(run("bills"), scope).unwrap();
+    assert!(!s.account_exists("A1").unwrap());
+    assert!(s.bill("B1-01").unwrap().is_none());
+    match s.stage(&bill("B1-02", "A1", "2026-02-28", "2026-03-20", 10_000)) {
+        Err(credence_store::StoreError::OutsideScope(r)) => {
+            assert_eq!(r.reason, credence_store::ScopeReason::WholePortfolioOnly);
+            assert_eq!(
+                r.to_string(),
+                "bill_id 'B1-02': bills are written by a user whose data scope is the whole portfolio"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 fn tables_match_record_kinds(f: &mut Fixture) {

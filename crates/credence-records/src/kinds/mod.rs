@@ -1,10 +1,12 @@
 //! The columns of every record kind: names, Chinese headers, aliases, types, whether
 //! required, and the guide text and example shown in templates.
 
+mod billing;
 mod ledger;
 mod parties;
 mod statements;
 
+pub use billing::{ACCOUNTS, BILL_PAYMENTS, BILLS};
 pub use ledger::{CREDIT_NOTES, INVOICES, MILESTONES, ORDERS, PAYMENTS};
 pub use parties::{ASSESSMENTS, CUSTOMERS, EVENTS, RELATIONSHIPS};
 pub use statements::STATEMENTS;

@@ -37,11 +37,15 @@ fn kind_of(code: &str) -> Result<Kind, ApiError> {
 fn read_permission(kind: Kind) -> Permission {
     match kind {
         Kind::Statements => Permission::FinancialsRead,
-        Kind::Invoices | Kind::Payments | Kind::CreditNotes | Kind::Orders | Kind::Milestones => {
-            Permission::ReceivablesRead
-        }
+        Kind::Invoices
+        | Kind::Payments
+        | Kind::CreditNotes
+        | Kind::Orders
+        | Kind::Milestones
+        | Kind::Bills
+        | Kind::BillPayments => Permission::ReceivablesRead,
         Kind::Assessments => Permission::RatingRead,
-        _ => Permission::CustomerRead,
+        Kind::Customers | Kind::Events | Kind::Relationships | Kind::Accounts => Permission::CustomerRead,
     }
 }
 

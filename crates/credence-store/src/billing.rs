@@ -1,0 +1,155 @@
+//! Billing accounts read back with their bills and payments, an account at a time, for
+//! the runs that grade accounts and predict their arrears (SCN-1). Accounts are held in
+//! memory (one small row each); bills and payments stream in one query ordered by
+//! account, so a run holds one account's ledger at a time.
+
+use crate::db::Cell;
+use crate::{Store, StoreError};
+use credence_domain::Date as NaiveDate;
+
+/// A billing account's master data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAccount {
+    pub account_id: String,
+    /// The Credence customer who holds the account, if any.
+    pub customer_id: Option<String>,
+    pub account_class: String,
+    pub settlement: String,
+    pub supply_unit: String,
+    pub route: Option<String>,
+    pub credit_limit: Option<i64>,
+    pub deposit: Option<i64>,
+    pub opened: Option<NaiveDate>,
+    pub closed: Option<NaiveDate>,
+}
+
+/// A bill as the runs use it; amounts in minor units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredBill {
+    pub bill_id: String,
+    pub issued: NaiveDate,
+    pub due: NaiveDate,
+    pub amount: i64,
+    pub currency: String,
+    pub consumption_kwh: Option<f64>,
+    pub arrears_months: Option<i64>,
+    pub disputed: bool,
+}
+
+/// A payment of an account, applied to `bill_id` or, without one, on account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredBillPayment {
+    pub paid: NaiveDate,
+    pub amount: i64,
+    pub currency: String,
+    pub bill_id: Option<String>,
+}
+
+/// An account with its bills (by issue date) and payments (by date).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountLedger {
+    pub account: StoredAccount,
+    pub bills: Vec<StoredBill>,
+    pub payments: Vec<StoredBillPayment>,
+}
+
+fn date(c: Cell<'_>) -> Option<NaiveDate> {
+    c.text().and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+}
+
+/// Bills and payments of every account, by account, bills before payments, each by date.
+const LEDGER_ROWS: &str = "SELECT account_id, 0, natural_key, issue_date, due_date, amount, consumption_kwh, arrears_months, disputed, currency FROM bills \
+     UNION ALL \
+     SELECT account_id, 1, bill_id, paid_date, NULL, amount, NULL, NULL, NULL, currency FROM bill_payments \
+     ORDER BY 1, 2, 4, 3";
+
+impl Store {
+    /// Every billing account with its bills and payments: accounts with bills or payments in
+    /// the database's order of account numbers, then the others by number. Rows whose
+    /// dates do not read (none pass validation) are skipped; bills and payments of an
+    /// account that is not stored are not given.
+    pub fn for_each_account_ledger(
+        &mut self,
+        mut f: impl FnMut(AccountLedger) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut accounts = std::collections::HashMap::new();
+        self.db.query_cells(
+            "SELECT account_id, customer_id, account_class, settlement, supply_unit, route, credit_limit, deposit, opened_date, closed_date FROM accounts",
+            &[],
+            |r| {
+                let account = StoredAccount {
+                    account_id: crate::cells::text(r[0]),
+                    customer_id: crate::cells::opt_text(r[1]),
+                    account_class: crate::cells::text(r[2]),
+                    settlement: crate::cells::text(r[3]),
+                    supply_unit: crate::cells::text(r[4]),
+                    route: crate::cells::opt_text(r[5]),
+                    credit_limit: r[6].int(),
+                    deposit: r[7].int(),
+                    opened: date(r[8]),
+                    closed: date(r[9]),
+                };
+                accounts.insert(account.account_id.clone(), account);
+            },
+        )?;
+        let mut failure = None;
+        let mut give = |ledger: AccountLedger, failure: &mut Option<StoreError>| {
+            if failure.is_none()
+                && let Err(e) = f(ledger)
+            {
+                *failure = Some(e);
+            }
+        };
+        // The query groups an account's rows together (in the database's collation, which
+        // need not be byte order): each group is handed over as it ends.
+        let mut current: Option<AccountLedger> = None;
+        let mut current_id = String::new();
+        self.db.query_cells(LEDGER_ROWS, &[], |r| {
+            let id = r[0].text().unwrap_or_default();
+            if id != current_id {
+                if let Some(done) = current.take() {
+                    give(done, &mut failure);
+                }
+                current_id.clear();
+                current_id.push_str(id);
+                current = accounts.remove(id).map(|account| AccountLedger {
+                    account,
+                    bills: Vec::new(),
+                    payments: Vec::new(),
+                });
+            }
+            let Some(ledger) = current.as_mut() else { return };
+            let Some(on) = date(r[3]) else { return };
+            if r[1].int() == Some(0) {
+                let Some(due) = date(r[4]) else { return };
+                ledger.bills.push(StoredBill {
+                    bill_id: crate::cells::text(r[2]),
+                    issued: on,
+                    due,
+                    amount: r[5].int().unwrap_or(0),
+                    currency: crate::cells::text(r[9]),
+                    consumption_kwh: r[6].real().or_else(|| r[6].int().map(|i| i as f64)),
+                    arrears_months: r[7].int(),
+                    disputed: r[8].int().unwrap_or(0) != 0,
+                });
+            } else {
+                ledger.payments.push(StoredBillPayment {
+                    paid: on,
+                    amount: r[5].int().unwrap_or(0),
+                    currency: crate::cells::text(r[9]),
+                    bill_id: crate::cells::opt_text(r[2]),
+                });
+            }
+        })?;
+        if let Some(done) = current.take() {
+            give(done, &mut failure);
+        }
+        // Accounts without a bill or payment yet, by number.
+        let mut rest: Vec<StoredAccount> = accounts.into_values().collect();
+        rest.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+        for account in rest {
+            give(AccountLedger { account, bills: Vec::new(), payments: Vec::new() }, &mut failure);
+        }
+        failure.map_or(Ok(()), Err)
+    }
+}
