@@ -40,6 +40,55 @@ pub enum UtilityCommand {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+    /// Back-test the next-month arrears model out of time: for each of the last --months
+    /// month ends, train on the --train-months before it (outcomes known by then only)
+    /// and measure on that month: AUC, KS, and the riskiest 5% and 10% of accounts.
+    Backtest {
+        /// The last month end tested.
+        #[arg(long, value_parser = parse_date)]
+        as_of: chrono::NaiveDate,
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        #[arg(long, default_value_t = 12)]
+        train_months: u32,
+        /// gbdt, scorecard, logistic or forest.
+        #[arg(long, default_value = "gbdt")]
+        kind: String,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, default_value_t = 30)]
+        arrears_days: u32,
+        #[arg(long, default_value = "100")]
+        arrears_min: String,
+        /// Payments are complete up to this date (default: today, or a demo's date).
+        #[arg(long, value_parser = parse_date)]
+        observed_to: Option<chrono::NaiveDate>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+}
+
+/// The arrears rule from the command line's days and amount.
+fn arrears_rule(days: u32, min: &str) -> Result<ArrearsRule> {
+    if days > 366 {
+        bail!("--arrears-days {days}: at most 366 days after the due date");
+    }
+    let min_amount = credence_domain::minor_units_from_decimal(min.trim(), 2)
+        .ok()
+        .filter(|m| *m >= 0)
+        .ok_or_else(|| anyhow::anyhow!("--arrears-min {min}: not an amount of zero or more"))?;
+    Ok(ArrearsRule { days_after_due: days, min_amount })
+}
+
+/// The date payments are complete to: as given, else a demo's date, else today.
+fn observed(
+    store: &mut credence_store::Store,
+    given: Option<chrono::NaiveDate>,
+) -> Result<chrono::NaiveDate> {
+    Ok(match given {
+        Some(d) => d,
+        None => credence_engine::demo_as_of(store)?.unwrap_or_else(today),
+    })
 }
 
 /// At most this many month ends in one data set (ten years).
@@ -60,15 +109,7 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
             if !(1..=MAX_MONTHS).contains(&months) {
                 bail!("--months {months}: between 1 and {MAX_MONTHS} month ends");
             }
-            if arrears_days > 366 {
-                bail!("--arrears-days {arrears_days}: at most 366 days after the due date");
-            }
-            let min_amount = credence_domain::minor_units_from_decimal(arrears_min.trim(), 2)
-                .ok()
-                .filter(|m| *m >= 0)
-                .ok_or_else(|| {
-                    anyhow::anyhow!("--arrears-min {arrears_min}: not an amount of zero or more")
-                })?;
+            let rule = arrears_rule(arrears_days, &arrears_min)?;
             let mut store = open(db)?;
             crate::import_scope::whole_portfolio_reader(
                 &mut store,
@@ -78,11 +119,8 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
             let options = BillingDatasetOptions {
                 as_of,
                 months,
-                rule: ArrearsRule { days_after_due: arrears_days, min_amount },
-                observed_to: match observed_to {
-                    Some(d) => d,
-                    None => credence_engine::demo_as_of(&mut store)?.unwrap_or_else(today),
-                },
+                rule,
+                observed_to: observed(&mut store, observed_to)?,
                 unlabelled,
             };
             let d = credence_engine::write_billing_dataset(&mut store, &options, &out)?;
@@ -116,6 +154,103 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
                 }
             }
         }
+        UtilityCommand::Backtest {
+            as_of,
+            months,
+            train_months,
+            kind,
+            seed,
+            arrears_days,
+            arrears_min,
+            observed_to,
+            format,
+        } => {
+            if !(1..=36).contains(&months) || !(1..=36).contains(&train_months) {
+                bail!("--months and --train-months: 1 to 36 month ends each");
+            }
+            let kind = credence_model::ModelKind::parse(&kind)
+                .ok_or_else(|| anyhow::anyhow!("--kind {kind}: gbdt, scorecard, logistic or forest"))?;
+            let rule = arrears_rule(arrears_days, &arrears_min)?;
+            let mut store = open(db)?;
+            crate::import_scope::whole_portfolio_reader(
+                &mut store,
+                user,
+                "the back-test learns from every billing account",
+            )?;
+            let options = credence_engine::BacktestOptions {
+                as_of,
+                months,
+                train_months,
+                rule,
+                observed_to: observed(&mut store, observed_to)?,
+                kind,
+                seed,
+                trained_at: crate::now().to_string(),
+            };
+            let b = credence_engine::billing_backtest(&mut store, &options)?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&b)?),
+                ReportFormat::Table => print_backtest(&b),
+            }
+        }
     }
     Ok(())
+}
+
+fn print_backtest(b: &credence_engine::Backtest) {
+    let pct = |x: f64| format!("{:.1}%", x * 100.0);
+    let mut rows: Vec<Vec<String>> = b
+        .months
+        .iter()
+        .map(|m| {
+            let mut r = vec![
+                m.month.to_string(),
+                format!("{} ({})", m.train_rows, m.train_events),
+                m.rows.to_string(),
+                format!("{} ({})", m.events, pct(m.events as f64 / m.rows.max(1) as f64)),
+                format!("{:.4}", m.auc),
+                format!("{:.4}", m.ks),
+            ];
+            for t in &m.top {
+                r.extend([pct(t.precision), pct(t.capture), pct(t.amount_capture)]);
+            }
+            r
+        })
+        .collect();
+    if let Some(auc) = b.mean_auc() {
+        let mut mean = vec!["mean".into(), String::new(), String::new(), String::new(), format!("{auc:.4}")];
+        let n = b.months.len() as f64;
+        mean.push(format!("{:.4}", b.months.iter().map(|m| m.ks).sum::<f64>() / n));
+        for k in 0..credence_engine::TOP_SHARES.len() {
+            let avg = |f: &dyn Fn(&credence_engine::TopShare) -> f64| {
+                pct(b.months.iter().map(|m| f(&m.top[k])).sum::<f64>() / n)
+            };
+            mean.extend([avg(&|t| t.precision), avg(&|t| t.capture), avg(&|t| t.amount_capture)]);
+        }
+        rows.push(mean);
+    }
+    println!(
+        "{} trained on the {} month ends before each month (outcomes known by then); arrears: unpaid {} days after the due date; payments complete to {}",
+        b.kind, b.train_months, b.rule.days_after_due, b.observed_to
+    );
+    crate::output::print_table(
+        &[
+            "month",
+            "learned from (arrears)",
+            "accounts",
+            "in arrears",
+            "AUC",
+            "KS",
+            "top 5% precision",
+            "top 5% caught",
+            "top 5% amount",
+            "top 10% precision",
+            "top 10% caught",
+            "top 10% amount",
+        ],
+        &rows,
+    );
+    for (month, why) in &b.skipped {
+        println!("{month} not tested: {why}");
+    }
 }

@@ -1408,6 +1408,26 @@ fn utility_demo_and_its_next_step() {
     let out = ok(db, &args);
     assert!(out.contains("at 12 month end(s) 2025-07-31 … 2026-06-30"), "{out}");
     assert!(out.contains("0 whose target is not known yet"), "{out}");
+    let out = ok(
+        db,
+        &[
+            "utility",
+            "backtest",
+            "--as-of",
+            "2026-06-30",
+            "--months",
+            "1",
+            "--train-months",
+            "3",
+            "--format",
+            "json",
+        ],
+    );
+    let b: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(b["train_months"], 3);
+    assert_eq!(b["months"].as_array().unwrap().len() + b["skipped"].as_array().unwrap().len(), 1, "{b}");
+    let o = credence(db, &["utility", "backtest", "--as-of", "2026-06-30", "--kind", "tree"]);
+    assert!(stderr(&o).contains("--kind tree: gbdt, scorecard, logistic or forest"), "{}", stderr(&o));
     let o = credence(db, &["demo", "--scenario", "utility", "--accounts", "0"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("--accounts 0: between 1 and 2000000"), "{}", stderr(&o));

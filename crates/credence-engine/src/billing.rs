@@ -439,19 +439,38 @@ pub(crate) enum Target {
     NotYet,
 }
 
-pub(crate) fn target(ledger: &Ledger, t: NaiveDate, rule: &ArrearsRule, observed_to: NaiveDate) -> Target {
+/// What became of the bills issued in the month after `t`.
+pub(crate) struct NextBill {
+    /// Whether any of them fell into arrears.
+    pub arrears: bool,
+    /// The last of their arrears tests (due date + days): the label is known from then.
+    pub known_on: NaiveDate,
+    /// What was unpaid on them at their tests, in major units.
+    pub unpaid: f64,
+}
+
+/// The undisputed bills with something to pay issued in the month after `t`, if any.
+pub(crate) fn next_bill(ledger: &Ledger, t: NaiveDate, rule: &ArrearsRule) -> Option<NextBill> {
     let end = next_month(t);
     let next: Vec<&Bill> = ledger
         .bills
         .iter()
         .filter(|b| b.issued > t && b.issued <= end && b.owed() > 0 && !b.disputed)
         .collect();
-    if next.is_empty() {
-        Target::NoBill
-    } else if next.iter().any(|b| !b.mature(rule, observed_to)) {
-        Target::NotYet
-    } else {
-        Target::Known(next.iter().any(|b| b.in_arrears(rule)))
+    let tested = |b: &Bill| b.due + chrono::Days::new(rule.days_after_due.into());
+    let known_on = next.iter().map(|b| tested(b)).max()?;
+    Some(NextBill {
+        arrears: next.iter().any(|b| b.in_arrears(rule)),
+        known_on,
+        unpaid: next.iter().map(|b| b.unpaid_at(tested(b)) as f64 / b.unit).fold(0.0, |s, x| s + x),
+    })
+}
+
+pub(crate) fn target(ledger: &Ledger, t: NaiveDate, rule: &ArrearsRule, observed_to: NaiveDate) -> Target {
+    match next_bill(ledger, t, rule) {
+        None => Target::NoBill,
+        Some(n) if n.known_on > observed_to => Target::NotYet,
+        Some(n) => Target::Known(n.arrears),
     }
 }
 

@@ -16,6 +16,7 @@
 mod analysis;
 mod batch;
 mod billing;
+mod billing_backtest;
 mod cases;
 mod collections;
 mod columns;
@@ -49,6 +50,9 @@ pub use batch::{BatchPlan, import_batch, kind_of_file, plan_batch};
 pub use billing::{
     ArrearsRule, BillingDataset, BillingDatasetOptions, FEATURES as BILLING_FEATURES,
     TARGET as BILLING_TARGET, month_ends, write_billing_dataset,
+};
+pub use billing_backtest::{
+    Backtest, BacktestMonth, BacktestOptions, TOP_SHARES, TopShare, billing_backtest,
 };
 pub use cases::{
     CaseChange, EMERGENCY_PLANS, PLAYBOOKS, Playbook, STAGES, change_case, playbook, sweep_cases,

@@ -61,6 +61,8 @@ pub enum ModelError {
         #[source]
         source: std::io::Error,
     },
+    #[error("more than {limit} account-months: test fewer months or learn from fewer")]
+    TooManyRows { limit: usize },
     #[error("no model '{0}' is registered; `credence model list` shows them")]
     UnknownModel(String),
     #[error("version {0} is registered with a different model; give the new one another version")]
