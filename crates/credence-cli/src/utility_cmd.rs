@@ -22,16 +22,8 @@ pub enum UtilityCommand {
         /// when more than one; exclude it when training).
         #[arg(long, default_value_t = 1)]
         months: u32,
-        /// A bill is in arrears when unpaid this many days after its due date …
-        #[arg(long, default_value_t = 30)]
-        arrears_days: u32,
-        /// … by at least this amount (major units of the bill's currency).
-        #[arg(long, default_value = "100")]
-        arrears_min: String,
-        /// Payments are complete up to this date (default: today, or a demo's date); a
-        /// target measured later is not known yet.
-        #[arg(long, value_parser = parse_date)]
-        observed_to: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        arrears: ArrearsArgs,
         /// Also write rows whose target is not known yet, with an empty target, to score.
         #[arg(long)]
         unlabelled: bool,
@@ -56,39 +48,48 @@ pub enum UtilityCommand {
         kind: String,
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        #[arg(long, default_value_t = 30)]
-        arrears_days: u32,
-        #[arg(long, default_value = "100")]
-        arrears_min: String,
-        /// Payments are complete up to this date (default: today, or a demo's date).
-        #[arg(long, value_parser = parse_date)]
-        observed_to: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        arrears: ArrearsArgs,
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
 }
 
-/// The arrears rule from the command line's days and amount.
-fn arrears_rule(days: u32, min: &str) -> Result<ArrearsRule> {
-    if days > 366 {
-        bail!("--arrears-days {days}: at most 366 days after the due date");
-    }
-    let min_amount = credence_domain::minor_units_from_decimal(min.trim(), 2)
-        .ok()
-        .filter(|m| *m >= 0)
-        .ok_or_else(|| anyhow::anyhow!("--arrears-min {min}: not an amount of zero or more"))?;
-    Ok(ArrearsRule { days_after_due: days, min_amount })
+/// When a bill counts as in arrears, and how far payments are known.
+#[derive(clap::Args)]
+pub struct ArrearsArgs {
+    /// A bill is in arrears when unpaid this many days after its due date …
+    #[arg(long, default_value_t = 30)]
+    arrears_days: u32,
+    /// … by at least this amount (major units of the bill's currency).
+    #[arg(long, default_value = "100")]
+    arrears_min: String,
+    /// Payments are complete up to this date (default: today, or a demo's date); an
+    /// outcome measured later is not known yet.
+    #[arg(long, value_parser = parse_date)]
+    observed_to: Option<chrono::NaiveDate>,
 }
 
-/// The date payments are complete to: as given, else a demo's date, else today.
-fn observed(
-    store: &mut credence_store::Store,
-    given: Option<chrono::NaiveDate>,
-) -> Result<chrono::NaiveDate> {
-    Ok(match given {
-        Some(d) => d,
-        None => credence_engine::demo_as_of(store)?.unwrap_or_else(today),
-    })
+impl ArrearsArgs {
+    fn rule(&self) -> Result<ArrearsRule> {
+        let (days, min) = (self.arrears_days, &self.arrears_min);
+        if days > 366 {
+            bail!("--arrears-days {days}: at most 366 days after the due date");
+        }
+        let min_amount = credence_domain::minor_units_from_decimal(min.trim(), 2)
+            .ok()
+            .filter(|m| *m >= 0)
+            .ok_or_else(|| anyhow::anyhow!("--arrears-min {min}: not an amount of zero or more"))?;
+        Ok(ArrearsRule { days_after_due: days, min_amount })
+    }
+
+    /// The date payments are complete to: as given, else a demo's date, else today.
+    fn observed_to(&self, store: &mut credence_store::Store) -> Result<chrono::NaiveDate> {
+        Ok(match self.observed_to {
+            Some(d) => d,
+            None => credence_engine::demo_as_of(store)?.unwrap_or_else(today),
+        })
+    }
 }
 
 /// At most this many month ends in one data set (ten years).
@@ -96,20 +97,11 @@ const MAX_MONTHS: u32 = 120;
 
 pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Result<()> {
     match command {
-        UtilityCommand::Dataset {
-            as_of,
-            months,
-            arrears_days,
-            arrears_min,
-            observed_to,
-            unlabelled,
-            out,
-            format,
-        } => {
+        UtilityCommand::Dataset { as_of, months, arrears, unlabelled, out, format } => {
             if !(1..=MAX_MONTHS).contains(&months) {
                 bail!("--months {months}: between 1 and {MAX_MONTHS} month ends");
             }
-            let rule = arrears_rule(arrears_days, &arrears_min)?;
+            let rule = arrears.rule()?;
             let mut store = open(db)?;
             crate::import_scope::whole_portfolio_reader(
                 &mut store,
@@ -120,7 +112,7 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
                 as_of,
                 months,
                 rule,
-                observed_to: observed(&mut store, observed_to)?,
+                observed_to: arrears.observed_to(&mut store)?,
                 unlabelled,
             };
             let d = credence_engine::write_billing_dataset(&mut store, &options, &out)?;
@@ -138,8 +130,8 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
                         if d.rows > 0 { d.events as f64 * 100.0 / d.rows as f64 } else { 0.0 },
                     );
                     println!(
-                        "arrears: unpaid {} days after the due date by at least {arrears_min}; payments complete to {}",
-                        d.rule.days_after_due, d.observed_to
+                        "arrears: unpaid {} days after the due date by at least {}; payments complete to {}",
+                        d.rule.days_after_due, arrears.arrears_min, d.observed_to
                     );
                     println!(
                         "left out: {} without a bill by the date or not open then, {} without a bill the month after, {} whose target is not known yet",
@@ -154,23 +146,13 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
                 }
             }
         }
-        UtilityCommand::Backtest {
-            as_of,
-            months,
-            train_months,
-            kind,
-            seed,
-            arrears_days,
-            arrears_min,
-            observed_to,
-            format,
-        } => {
+        UtilityCommand::Backtest { as_of, months, train_months, kind, seed, arrears, format } => {
             if !(1..=36).contains(&months) || !(1..=36).contains(&train_months) {
                 bail!("--months and --train-months: 1 to 36 month ends each");
             }
             let kind = credence_model::ModelKind::parse(&kind)
                 .ok_or_else(|| anyhow::anyhow!("--kind {kind}: gbdt, scorecard, logistic or forest"))?;
-            let rule = arrears_rule(arrears_days, &arrears_min)?;
+            let rule = arrears.rule()?;
             let mut store = open(db)?;
             crate::import_scope::whole_portfolio_reader(
                 &mut store,
@@ -182,7 +164,7 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
                 months,
                 train_months,
                 rule,
-                observed_to: observed(&mut store, observed_to)?,
+                observed_to: arrears.observed_to(&mut store)?,
                 kind,
                 seed,
                 trained_at: crate::now().to_string(),
