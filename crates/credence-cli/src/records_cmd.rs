@@ -241,15 +241,23 @@ pub fn run_load(db: &str, user: Option<&str>, args: LoadArgs) -> Result<ExitCode
     if skip_invalid {
         options.invalid_rows = InvalidRows::Skip { rejects: PathBuf::new() };
     }
-    let started = Instant::now();
-    let reports = credence_engine::import_batch(&mut store, &files, &options, &mut |_| {})?;
-    match format {
-        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&reports)?),
-        ReportFormat::Table => {
-            for r in &reports {
-                output::print_import(r, started.elapsed());
-            }
+    // A file at a time, so each report gives its own file's time.
+    let mut reports = Vec::with_capacity(files.len());
+    for file in &files {
+        let started = Instant::now();
+        let done =
+            credence_engine::import_batch(&mut store, std::slice::from_ref(file), &options, &mut |_| {})?;
+        if format == ReportFormat::Table {
+            done.iter().for_each(|r| output::print_import(r, started.elapsed()));
         }
+        let rejected = done.iter().any(|r| r.status == ImportStatus::Rejected);
+        reports.extend(done);
+        if rejected {
+            break;
+        }
+    }
+    if format == ReportFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
     }
     if reports.iter().any(|r| r.status == ImportStatus::Rejected) {
         let done = reports.len();
