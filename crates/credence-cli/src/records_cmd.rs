@@ -44,7 +44,8 @@ pub struct DemoArgs {
 
 #[derive(clap::Args)]
 pub struct TemplateArgs {
-    /// customers, statements, invoices, payments, credit-notes, orders, milestones, events, relationships
+    /// customers, statements, invoices, payments, credit-notes, orders, milestones, events,
+    /// relationships, assessments, accounts, bills or bill-payments
     #[arg(value_parser = parse_kind)]
     kind: Kind,
     #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
