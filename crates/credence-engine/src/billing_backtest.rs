@@ -10,7 +10,8 @@ use credence_domain::{AccountClass, Labelled, Settlement};
 use credence_model::{Column, ModelKind, Table, Target, TrainSpec};
 use credence_store::Store;
 
-use crate::billing::{ArrearsRule, FEATURES, Ledger, features, month_ends, next_bill};
+use crate::billing::{ArrearsRule, FEATURES, features, month_ends, next_bill, open_on};
+use crate::billing_ledger::Ledger;
 use crate::model::ModelError;
 
 /// The shares of riskiest accounts each month is judged on.
@@ -120,7 +121,7 @@ fn read_rows(store: &mut Store, ends: &[NaiveDate], options: &BacktestOptions) -
         let settlement =
             settlements.iter().position(|c| *c == a.settlement).map_or(Column::MISSING, |i| i as u32);
         for (k, &t) in ends.iter().enumerate() {
-            if too_many || a.opened.is_some_and(|o| o > t) || a.closed.is_some_and(|c| c <= t) {
+            if too_many || !open_on(a, t) {
                 continue;
             }
             let Some(next) =

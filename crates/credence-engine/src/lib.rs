@@ -17,6 +17,7 @@ mod analysis;
 mod batch;
 mod billing;
 mod billing_backtest;
+mod billing_ledger;
 mod cases;
 mod collections;
 mod columns;
