@@ -23,6 +23,21 @@ pub(crate) fn whole_portfolio_reader(store: &mut Store, user: Option<&str>, what
     Ok(())
 }
 
+/// Checks that `user` holds `permission` over the whole portfolio; the local operator does.
+/// `what` says why the whole portfolio is needed.
+pub(crate) fn whole_portfolio_user(
+    store: &mut Store,
+    user: Option<&str>,
+    permission: Permission,
+    what: &str,
+) -> Result<()> {
+    let scope = user_scope(store, user, permission)?;
+    if !scope.is_whole_portfolio() {
+        bail!("--user {}: {what}, and this user's data scope is narrower", user.unwrap_or_default());
+    }
+    Ok(())
+}
+
 /// The scope of `user` (who must exist, be enabled and hold `permission`); without a
 /// user, the whole portfolio.
 fn user_scope(store: &mut Store, user: Option<&str>, permission: Permission) -> Result<CustomerScope> {

@@ -1,5 +1,7 @@
 //! `credence utility …`: utility billing accounts (SCN-1) — the next-month arrears data
-//! set built from stored accounts, bills and bill payments.
+//! set and its out-of-time back-test, the monthly grading of every account by the billing
+//! policy, billing terms proposed by grade and decided along the approval route, and an
+//! account's position with its statutory late-payment penalty.
 
 use anyhow::{Result, bail};
 use clap::Subcommand;
@@ -53,6 +55,97 @@ pub enum UtilityCommand {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+    /// Grade every account open at a month end: fit the behaviour scorecard on the
+    /// portfolio's own last months (the billing policy's train_months; outcomes known by
+    /// --as-of only), give each account its points, PD of arrears on next month's bill,
+    /// grade and reasons, and flag the high-risk list by the policy's forecast model.
+    Grade {
+        #[arg(long, value_parser = parse_date)]
+        as_of: chrono::NaiveDate,
+        /// A billing policy file (default: the shipped one).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// The accounts of the latest grading run at or before --as-of: the riskiest forecast
+    /// first, optionally one grade or the high-risk list only.
+    Grades {
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        grade: Option<String>,
+        #[arg(long)]
+        high_risk: bool,
+        /// At most this many accounts (1–100000).
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// Propose the billing terms of every account whose terms differ from its grade's
+    /// (latest grading run at or before --as-of) and route them for approval.
+    Decide {
+        #[arg(long, value_parser = parse_date)]
+        as_of: chrono::NaiveDate,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// Billing requests, newest first.
+    Requests {
+        /// pending, approved, rejected or superseded.
+        #[arg(long, default_value = "pending")]
+        status: String,
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// Approve a billing request at its next step, signed as --user in the authority they
+    /// hold for that step.
+    Approve {
+        id: i64,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Reject a billing request at its next step, signed as --user.
+    Reject {
+        id: i64,
+        #[arg(long)]
+        comment: String,
+    },
+    /// An account's position at a date: owed, overdue, credit, deposit, latest grade and
+    /// the statutory late-payment penalty of each bill paid late or still overdue.
+    Account {
+        account: String,
+        #[arg(long, value_parser = parse_date)]
+        as_of: chrono::NaiveDate,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+}
+
+/// The most accounts `utility grades` lists.
+const MAX_LISTED: u64 = 100_000;
+
+/// A billing decision is signed by a person who may decide requests (`limit.decide`).
+fn billing_signer(store: &mut credence_store::Store, user: Option<&str>) -> Result<String> {
+    let Some(name) = user else {
+        bail!("a billing decision is signed by a person: pass --user NAME (or set CREDENCE_USER)");
+    };
+    let by = credence_server::accounts::Requester::for_command(store, Some(name))?;
+    if !by.may(credence_server::access::Permission::LimitDecide) {
+        bail!("{name}'s role may not decide billing requests (it needs limit.decide)");
+    }
+    Ok(name.to_owned())
 }
 
 /// When a bill counts as in arrears, and how far payments are known.
@@ -175,8 +268,302 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
                 ReportFormat::Table => print_backtest(&b),
             }
         }
+        UtilityCommand::Grade { as_of, policy, seed, format } => {
+            let policy = credence_engine::load_billing_policy(policy.as_deref())?;
+            let mut store = open(db)?;
+            crate::import_scope::whole_portfolio_user(
+                &mut store,
+                user,
+                credence_server::access::Permission::RatingRun,
+                "grading learns from and grades every billing account",
+            )?;
+            let by =
+                user.map_or_else(|| std::env::var("USER").unwrap_or_else(|_| "cli".into()), str::to_owned);
+            let options = credence_engine::GradeOptions { as_of, seed, by, now: crate::now() };
+            let run = credence_engine::grade_accounts(&mut store, &policy, &options)?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&run)?),
+                ReportFormat::Table => print_grade_run(&run, &policy),
+            }
+        }
+        UtilityCommand::Grades { as_of, grade, high_risk, limit, format } => {
+            if !(1..=MAX_LISTED).contains(&limit) {
+                bail!("--limit {limit}: 1 to {MAX_LISTED} accounts");
+            }
+            let mut store = open(db)?;
+            crate::import_scope::whole_portfolio_reader(
+                &mut store,
+                user,
+                "the grades cover every billing account",
+            )?;
+            let day = as_of.map(|d| d.to_string());
+            let run = store.latest_billing_run(day.as_deref())?.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no grading run at or before {}; run `credence utility grade` first",
+                    day.as_deref().unwrap_or("today")
+                )
+            })?;
+            let filter = credence_store::GradeFilter {
+                grade: grade.as_deref(),
+                high_risk_only: high_risk,
+                limit: Some(limit),
+            };
+            let grades = store.account_grades(run.id, &filter)?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&grades)?),
+                ReportFormat::Table => {
+                    println!("grading run {} at {} (policy {})", run.id, run.as_of, run.policy_version);
+                    let rows: Vec<Vec<String>> = grades
+                        .iter()
+                        .map(|g| {
+                            let reasons: Vec<serde_json::Value> =
+                                serde_json::from_str(&g.reasons).unwrap_or_default();
+                            let why: Vec<String> = reasons
+                                .iter()
+                                .map(|r| {
+                                    format!(
+                                        "{} {}",
+                                        r["feature"].as_str().unwrap_or(""),
+                                        r["value"].as_str().unwrap_or("")
+                                    )
+                                })
+                                .collect();
+                            vec![
+                                g.account_id.clone(),
+                                g.grade.clone(),
+                                format!("{:.0}", g.points),
+                                format!("{:.2}%", g.pd * 100.0),
+                                format!("{:.2}%", g.forecast_pd * 100.0),
+                                if g.high_risk { "yes".into() } else { String::new() },
+                                why.join("; "),
+                            ]
+                        })
+                        .collect();
+                    crate::output::print_table(
+                        &["account", "grade", "points", "PD", "forecast PD", "high risk", "reasons"],
+                        &rows,
+                    );
+                }
+            }
+        }
+        UtilityCommand::Decide { as_of, policy, format } => {
+            let policy = credence_engine::load_billing_policy(policy.as_deref())?;
+            let mut store = open(db)?;
+            crate::import_scope::whole_portfolio_user(
+                &mut store,
+                user,
+                credence_server::access::Permission::LimitRequest,
+                "terms are proposed for every graded billing account",
+            )?;
+            let run = credence_engine::decide_billing_terms(&mut store, &policy, as_of, &crate::now())?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&run)?),
+                ReportFormat::Table => print_decide_run(&run),
+            }
+        }
+        UtilityCommand::Requests { status, account, limit, format } => {
+            if !matches!(status.as_str(), "pending" | "approved" | "rejected" | "superseded") {
+                bail!("--status {status}: pending, approved, rejected or superseded");
+            }
+            if !(1..=MAX_LISTED).contains(&limit) {
+                bail!("--limit {limit}: 1 to {MAX_LISTED} requests");
+            }
+            let mut store = open(db)?;
+            crate::import_scope::whole_portfolio_reader(
+                &mut store,
+                user,
+                "billing requests cover every billing account",
+            )?;
+            let requests = store.billing_requests(Some(&status), account.as_deref(), limit)?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&requests)?),
+                ReportFormat::Table => {
+                    let rows: Vec<Vec<String>> = requests
+                        .iter()
+                        .map(|r| {
+                            let p: serde_json::Value = serde_json::from_str(&r.proposal).unwrap_or_default();
+                            let route: Vec<serde_json::Value> =
+                                serde_json::from_str(&r.route).unwrap_or_default();
+                            vec![
+                                r.id.to_string(),
+                                r.account_id.clone(),
+                                p["grade"].as_str().unwrap_or("").to_owned(),
+                                p["reason_en"].as_str().unwrap_or("").to_owned(),
+                                route
+                                    .iter()
+                                    .filter_map(|s| s["role"].as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(" → "),
+                                r.status.clone(),
+                            ]
+                        })
+                        .collect();
+                    crate::output::print_table(
+                        &["request", "account", "grade", "changes", "route", "status"],
+                        &rows,
+                    );
+                }
+            }
+        }
+        UtilityCommand::Approve { id, comment } => {
+            let mut store = open(db)?;
+            let by = billing_signer(&mut store, user)?;
+            let done =
+                credence_engine::decide_billing_request(&mut store, id, true, &by, &comment, &crate::now())?;
+            println!(
+                "billing request {id} ({}) approved by {by} as {}: {}",
+                done.account_id,
+                done.authority,
+                serde_json::to_string(&done.status)?
+            );
+        }
+        UtilityCommand::Reject { id, comment } => {
+            if comment.trim().is_empty() {
+                bail!("--comment: a rejection says why");
+            }
+            let mut store = open(db)?;
+            let by = billing_signer(&mut store, user)?;
+            let done =
+                credence_engine::decide_billing_request(&mut store, id, false, &by, &comment, &crate::now())?;
+            println!(
+                "billing request {id} ({}) rejected by {by} as {}: {}",
+                done.account_id,
+                done.authority,
+                serde_json::to_string(&done.status)?
+            );
+        }
+        UtilityCommand::Account { account, as_of, policy, format } => {
+            let policy = credence_engine::load_billing_policy(policy.as_deref())?;
+            let mut store = open(db)?;
+            crate::import_scope::whole_portfolio_reader(
+                &mut store,
+                user,
+                "billing accounts belong to no business line",
+            )?;
+            let p = credence_engine::account_position(&mut store, &policy, &account, as_of)?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&p)?),
+                ReportFormat::Table => print_position(&p),
+            }
+        }
     }
     Ok(())
+}
+
+fn money(minor: i64, currency: &str) -> String {
+    let c = credence_domain::Currency::parse(currency).unwrap_or(credence_domain::Currency::CNY);
+    credence_control::format_money(minor, c)
+}
+
+fn print_grade_run(run: &credence_engine::GradeRun, policy: &credence_engine::types::control::BillingPolicy) {
+    let s = &run.summary;
+    println!(
+        "grading run {} at {}: {} accounts graded, {} on the high-risk list (forecast PD ≥ {:.0}%); policy {}",
+        run.run_id,
+        s.as_of,
+        s.accounts,
+        s.high_risk,
+        s.high_risk_pd * 100.0,
+        s.policy_version
+    );
+    println!(
+        "learned from {} account-months of the last {} month ends ({} in arrears); in-sample AUC: scorecard {:.4}, {} forecast {:.4}",
+        s.train_rows,
+        s.train_months,
+        s.train_events,
+        s.scorecard_train_auc,
+        s.forecast_model,
+        s.forecast_train_auc
+    );
+    let mut header = vec!["class".to_owned()];
+    header.extend(policy.grades.iter().map(|g| g.grade.clone()));
+    header.extend(["accounts".to_owned(), "high risk".to_owned()]);
+    let rows: Vec<Vec<String>> = s
+        .by_class
+        .iter()
+        .map(|(class, grades)| {
+            let mut r = vec![class.clone()];
+            r.extend(policy.grades.iter().map(|g| grades.get(&g.grade).copied().unwrap_or(0).to_string()));
+            r.push(grades.values().sum::<u64>().to_string());
+            r.push(s.high_risk_by_class.get(class).copied().unwrap_or(0).to_string());
+            r
+        })
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    crate::output::print_table(&header, &rows);
+    println!("next: credence utility grades --high-risk; credence utility decide --as-of {}", s.as_of);
+}
+
+fn print_decide_run(run: &credence_engine::DecideRun) {
+    println!(
+        "grading run {} at {} (policy {}): {} accounts graded, {} on their grade's terms, {} already pending, {} requests routed for approval",
+        run.run_id,
+        run.as_of,
+        run.policy_version,
+        run.graded,
+        run.unchanged,
+        run.already_pending,
+        run.requests.len()
+    );
+    let rows: Vec<Vec<String>> =
+        run.by_term.iter().map(|(t, (a, b))| vec![t.clone(), a.to_string(), b.to_string()]).collect();
+    crate::output::print_table(&["term", "stricter", "looser"], &rows);
+    let rows: Vec<Vec<String>> = run
+        .proposals
+        .iter()
+        .take(10)
+        .zip(&run.requests)
+        .map(|(p, (id, _))| {
+            vec![
+                id.to_string(),
+                p.account_id.clone(),
+                p.reason_en.clone(),
+                p.route.iter().map(|s| s.role.as_str()).collect::<Vec<_>>().join(" → "),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        crate::output::print_table(&["request", "account", "proposal", "route"], &rows);
+        println!("next: credence utility requests; credence --user NAME utility approve ID");
+    }
+}
+
+fn print_position(p: &credence_engine::AccountPosition) {
+    let m = |x: i64| money(x, &p.currency);
+    println!("account {} ({}, {}) at {}", p.account_id, p.class, p.supply_unit, p.as_of);
+    println!(
+        "owed {}, overdue {}, prepaid credit {}, deposit {}",
+        m(p.owed),
+        m(p.overdue),
+        m(p.credit),
+        m(p.deposit)
+    );
+    if let Some(g) = &p.grade {
+        println!(
+            "grade {} ({:.0} points, PD {:.2}%, forecast {:.2}%{})",
+            g.grade,
+            g.points,
+            g.pd * 100.0,
+            g.forecast_pd * 100.0,
+            if g.high_risk { ", high risk" } else { "" }
+        );
+    }
+    let rows: Vec<Vec<String>> = p
+        .bills
+        .iter()
+        .map(|b| {
+            vec![
+                b.issued.to_string(),
+                b.due.to_string(),
+                m(b.amount),
+                m(b.unpaid),
+                b.penalty.days.to_string(),
+                m(b.penalty.amount),
+            ]
+        })
+        .collect();
+    crate::output::print_table(&["issued", "due", "amount", "unpaid", "days late", "penalty"], &rows);
+    println!("late-payment penalty to {}: {} — {}", p.as_of, m(p.penalty_total), p.penalty_source);
 }
 
 fn print_backtest(b: &credence_engine::Backtest) {

@@ -1392,6 +1392,145 @@ fn utility_dataset_from_a_billing_drop() {
 
 /// `demo --scenario utility` builds a billing portfolio and says what to run next; the
 /// suggested data set command works on it as printed.
+/// A billing department's month end: every open account graded with reasons, terms
+/// proposed by grade and routed, decided by the people who hold the route's authorities,
+/// the approved terms in force (no new proposal for them), and an account's statutory
+/// late-payment penalty checked by hand from its bills.
+#[test]
+fn utility_accounts_graded_and_terms_decided_along_the_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("u.db");
+    let db = db.to_str().unwrap();
+    ok(db, &["demo", "--scenario", "utility", "--accounts", "400", "--seed", "3"]);
+    let o = credence(db, &["utility", "decide", "--as-of", "2026-09-30"]);
+    assert!(stderr(&o).contains("run `credence utility grade` first"), "{}", stderr(&o));
+
+    let run: serde_json::Value =
+        serde_json::from_str(&ok(db, &["utility", "grade", "--as-of", "2026-09-30", "--format", "json"]))
+            .unwrap();
+    let s = &run["summary"];
+    let accounts = s["accounts"].as_u64().unwrap();
+    assert!(accounts > 350, "{s}");
+    let graded: u64 = s["by_class"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|g| g.as_object().unwrap().values())
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(graded, accounts);
+    let high: u64 = s["high_risk_by_class"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum();
+    assert_eq!(high, s["high_risk"].as_u64().unwrap());
+    assert!(s["scorecard_train_auc"].as_f64().unwrap() > 0.7, "{s}");
+
+    let list: Vec<serde_json::Value> = serde_json::from_str(&ok(
+        db,
+        &["utility", "grades", "--high-risk", "--limit", "1000", "--format", "json"],
+    ))
+    .unwrap();
+    assert_eq!(list.len() as u64, high);
+    let pds: Vec<f64> = list.iter().map(|g| g["forecast_pd"].as_f64().unwrap()).collect();
+    assert!(pds.windows(2).all(|w| w[0] >= w[1]) && pds.iter().all(|&p| p >= 0.25), "{pds:?}");
+    let reasons: Vec<serde_json::Value> = serde_json::from_str(list[0]["reasons"].as_str().unwrap()).unwrap();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+
+    let first: serde_json::Value =
+        serde_json::from_str(&ok(db, &["utility", "decide", "--as-of", "2026-09-30", "--format", "json"]))
+            .unwrap();
+    let routed = first["requests"].as_array().unwrap().len();
+    assert!(routed > 0, "{first}");
+    let again: serde_json::Value =
+        serde_json::from_str(&ok(db, &["utility", "decide", "--as-of", "2026-09-30", "--format", "json"]))
+            .unwrap();
+    assert_eq!(
+        (again["requests"].as_array().unwrap().len(), again["already_pending"].as_u64()),
+        (0, Some(routed as u64))
+    );
+
+    // A request of a large industrial account needs the billing supervisor, then the
+    // deputy general manager.
+    let requests: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(db, &["utility", "requests", "--limit", "1000", "--format", "json"]))
+            .unwrap();
+    let two_step = requests
+        .iter()
+        .find(|r| r["route"].as_str().unwrap().contains("deputy_general_manager"))
+        .expect("a large industrial account's request");
+    let id = two_step["id"].as_i64().unwrap().to_string();
+    let account = two_step["account_id"].as_str().unwrap().to_owned();
+    add_user(db, "wang", "finance");
+    add_user(db, "li", "executive");
+    add_user(db, "zhao", "account_manager");
+    ok(db, &["user", "grant", "wang", "--authority", "billing_supervisor"]);
+    ok(db, &["user", "grant", "li", "--authority", "deputy_general_manager"]);
+    let o = credence(db, &["utility", "approve", &id]);
+    assert!(stderr(&o).contains("a billing decision is signed by a person"), "{}", stderr(&o));
+    let o = credence(db, &["--user", "zhao", "utility", "approve", &id]);
+    assert!(stderr(&o).contains("zhao's role may not decide billing requests"), "{}", stderr(&o));
+    let o = credence(db, &["--user", "li", "utility", "approve", &id]);
+    assert!(stderr(&o).contains("does not hold the `billing_supervisor` authority"), "{}", stderr(&o));
+    let out = ok(db, &["--user", "wang", "utility", "approve", &id, "--comment", "checked the arrears"]);
+    assert!(
+        out.contains("approved by wang as billing_supervisor") && out.contains("\"status\":\"pending\""),
+        "{out}"
+    );
+    let out = ok(db, &["--user", "li", "utility", "approve", &id]);
+    assert!(out.contains("\"status\":\"approved\""), "{out}");
+    let o = credence(db, &["--user", "li", "utility", "approve", &id]);
+    assert!(stderr(&o).contains(&format!("billing request {id} is already approved")), "{}", stderr(&o));
+    // The approved terms are the account's now: a new decide run leaves it alone.
+    let after: serde_json::Value =
+        serde_json::from_str(&ok(db, &["utility", "decide", "--as-of", "2026-09-30", "--format", "json"]))
+            .unwrap();
+    assert!(after["requests"].as_array().unwrap().iter().all(|r| r[1] != account.as_str()), "{after}");
+    let pending_id =
+        requests.iter().find(|r| r["id"].as_i64().unwrap().to_string() != id).unwrap()["id"].to_string();
+    let o = credence(db, &["--user", "wang", "utility", "reject", &pending_id, "--comment", " "]);
+    assert!(stderr(&o).contains("a rejection says why"), "{}", stderr(&o));
+
+    // The penalty of a bill nothing was paid on: amount × daily rate × days after the due
+    // date (residential 0.1%, others 0.2% within the year), rounded to the fen.
+    let mut checked = 0;
+    for g in &list {
+        let pos: serde_json::Value = serde_json::from_str(&ok(
+            db,
+            &[
+                "utility",
+                "account",
+                g["account_id"].as_str().unwrap(),
+                "--as-of",
+                "2026-09-30",
+                "--format",
+                "json",
+            ],
+        ))
+        .unwrap();
+        let bills = pos["bills"].as_array().unwrap();
+        let total: i64 = bills.iter().map(|b| b["penalty"]["amount"].as_i64().unwrap()).sum();
+        assert_eq!(total, pos["penalty_total"].as_i64().unwrap());
+        let rate = if pos["class"] == "residential" { 0.001 } else { 0.002 };
+        for b in bills.iter().filter(|b| b["unpaid"] == b["amount"]) {
+            let due = chrono::NaiveDate::parse_from_str(b["due"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+            let days = (chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap() - due).num_days();
+            assert_eq!(b["penalty"]["days"].as_i64().unwrap(), days);
+            let want = (b["amount"].as_i64().unwrap() as f64 * rate * days as f64).round().max(100.0) as i64;
+            assert_eq!(b["penalty"]["amount"].as_i64().unwrap(), want, "{b}");
+            checked += 1;
+        }
+        if checked >= 3 {
+            break;
+        }
+    }
+    assert!(checked >= 3, "only {checked} unpaid bills on the high-risk list");
+    let o = credence(db, &["utility", "account", "NOPE", "--as-of", "2026-09-30"]);
+    assert!(stderr(&o).contains("no billing account 'NOPE'"), "{}", stderr(&o));
+
+    // Grading needs the whole portfolio.
+    add_user_with(db, "narrow", "risk_manager", &["--business-lines", "m"]);
+    let o = credence(db, &["--user", "narrow", "utility", "grade", "--as-of", "2026-09-30"]);
+    assert!(stderr(&o).contains("this user's data scope is narrower"), "{}", stderr(&o));
+}
+
 #[test]
 fn utility_demo_and_its_next_step() {
     let dir = tempfile::tempdir().unwrap();

@@ -34,6 +34,11 @@
 //!   embedded as [`BUILTIN_STRATEGY`]); each collector's prioritised worklist (expected
 //!   loss avoided = amount × PD × urgency); promises to pay, kept or broken, with
 //!   escalation; success of actions by action and by strategy rule.
+//! - **Billing policy** ([`billing_policy`], `policy/billing_policy.toml`, embedded as
+//!   [`BUILTIN_BILLING_POLICY`]): electricity accounts' grade scale by PD band, billing
+//!   terms by grade and account class with their approval route ([`propose_terms`]), and
+//!   the statutory controls: the daily late-payment penalty ([`penalty`]) and the
+//!   disconnection procedure with its moratoria.
 //!
 //! Money is `i64` minor units of one currency per call (the policy's, the book's; callers
 //! convert). The crate does no IO (policy and strategy files come in as text; the engine
@@ -107,6 +112,7 @@
 
 pub mod aging;
 pub mod authority;
+pub mod billing_policy;
 pub mod book;
 pub mod check;
 pub mod collections;
@@ -130,6 +136,11 @@ pub use aging::{
 pub use authority::{
     ApprovalStep, CreditDecision, Decision, DecisionError, LimitRequest, Outcome, RequestError,
     RequestStatus, TemporaryLimit, check_temporary_limit, review, route,
+};
+pub use billing_policy::{
+    BUILTIN_BILLING_POLICY, BUILTIN_BILLING_POLICY_FILE, BillingGrade, BillingPolicy, BillingTerms,
+    CurrentTerms, DisconnectionRule, Moratorium, Penalty, PenaltyRule, Reminder, TermChange, TermsProposal,
+    penalty, propose_terms,
 };
 pub use book::{
     BookDiagnostic, BookError, CustomerSnapshot, ExposureBook, GradeCode, GroupSnapshot, InvoiceEntry,

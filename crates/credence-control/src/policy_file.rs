@@ -80,7 +80,7 @@ struct RawCheck {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawRole {
+pub(crate) struct RawRole {
     id: S<String>,
     name_zh: String,
     name_en: String,
@@ -378,7 +378,7 @@ fn check_limit_settings(l: &RawLimitSettings, currency: Currency, p: &mut Proble
     })
 }
 
-fn check_roles(raw: &[RawRole], p: &mut Problems) -> Vec<Role> {
+pub(crate) fn check_roles(raw: &[RawRole], p: &mut Problems) -> Vec<Role> {
     if raw.is_empty() {
         p.at(0, "roles", "the policy has no roles");
     }

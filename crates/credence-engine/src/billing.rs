@@ -436,6 +436,7 @@ mod tests {
             customer_id: None,
             account_class: "non_residential".into(),
             settlement: "postpaid".into(),
+            billing_cycle: None,
             supply_unit: "FZ-01".into(),
             route: None,
             credit_limit: Some(cny(640)),

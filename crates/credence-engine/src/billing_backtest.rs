@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 use credence_domain::{AccountClass, Labelled, Settlement};
-use credence_model::{Column, ModelKind, Table, Target, TrainSpec};
+use credence_model::{Column, ModelKind, Table, Target};
 use credence_store::Store;
 
 use crate::billing::{ArrearsRule, FEATURES, features, month_ends, next_bill, open_on};
@@ -87,79 +87,117 @@ impl Backtest {
 /// Every account-month with a known outcome: the features as one table, and per row its
 /// month (an index into the month ends), outcome, the date the outcome was known and the
 /// amount unpaid in arrears.
-struct Rows {
-    table: Table,
-    month: Vec<u32>,
-    label: Vec<u8>,
-    known_on: Vec<NaiveDate>,
-    unpaid: Vec<f64>,
+pub(crate) struct Rows {
+    pub(crate) table: Table,
+    pub(crate) month: Vec<u32>,
+    pub(crate) label: Vec<u8>,
+    pub(crate) known_on: Vec<NaiveDate>,
+    pub(crate) unpaid: Vec<f64>,
+}
+
+/// The open accounts at one month end, to be scored: their features and who they are.
+pub(crate) struct Scoring {
+    pub(crate) table: Table,
+    pub(crate) accounts: Vec<ScoredAccount>,
+}
+
+/// An account being scored.
+pub(crate) struct ScoredAccount {
+    pub(crate) account_id: String,
+    pub(crate) class: String,
+    pub(crate) supply_unit: String,
 }
 
 fn categorical(labels: &[&str]) -> Column {
     Column::Categorical { codes: Vec::new(), labels: labels.iter().map(|l| (*l).to_owned()).collect() }
 }
 
-fn read_rows(store: &mut Store, ends: &[NaiveDate], options: &BacktestOptions) -> Result<Rows, ModelError> {
+/// An empty table of the class, the settlement and the behaviour features.
+fn feature_table() -> Table {
     let classes: Vec<&str> = AccountClass::ALL.iter().map(|c| c.code()).collect();
     let settlements: Vec<&str> = Settlement::ALL.iter().map(|c| c.code()).collect();
     let mut names = vec!["account_class".to_owned(), "settlement".to_owned()];
     names.extend(FEATURES.iter().map(|f| (*f).to_owned()));
     let mut columns = vec![categorical(&classes), categorical(&settlements)];
     columns.extend(FEATURES.iter().map(|_| Column::Numeric { values: Vec::new() }));
-    let mut rows = Rows {
-        table: Table { names, columns, rows: 0 },
-        month: vec![],
-        label: vec![],
-        known_on: vec![],
-        unpaid: vec![],
+    Table { names, columns, rows: 0 }
+}
+
+/// Adds a row: the class and settlement codes and the features.
+fn push_row(table: &mut Table, account: &credence_store::StoredAccount, values: &[Option<f64>]) {
+    let code = |labels: &[&'static str], v: &str| {
+        labels.iter().position(|c| *c == v).map_or(Column::MISSING, |i| i as u32)
     };
+    let classes: Vec<&'static str> = AccountClass::ALL.iter().map(|c| c.code()).collect();
+    let settlements: Vec<&'static str> = Settlement::ALL.iter().map(|c| c.code()).collect();
+    let codes = [code(&classes, &account.account_class), code(&settlements, &account.settlement)];
+    for (column, code) in table.columns.iter_mut().zip(codes) {
+        if let Column::Categorical { codes, .. } = column {
+            codes.push(code);
+        }
+    }
+    for (column, v) in table.columns[2..].iter_mut().zip(values) {
+        if let Column::Numeric { values } = column {
+            values.push(v.filter(|x| x.is_finite()).unwrap_or(f64::NAN));
+        }
+    }
+    table.rows += 1;
+}
+
+/// Reads the labelled account-months of `ends` whose outcome is known by `observed_to`,
+/// and, with `score_at`, every account open at that month end with its features.
+pub(crate) fn read_rows(
+    store: &mut Store,
+    ends: &[NaiveDate],
+    rule: &ArrearsRule,
+    observed_to: NaiveDate,
+    score_at: Option<NaiveDate>,
+) -> Result<(Rows, Scoring), ModelError> {
+    let mut rows =
+        Rows { table: feature_table(), month: vec![], label: vec![], known_on: vec![], unpaid: vec![] };
+    let mut scoring = Scoring { table: feature_table(), accounts: Vec::new() };
     let mut too_many = false;
     store.for_each_account_ledger(|stored| {
         let ledger = Ledger::of(&stored);
         let a = &stored.account;
-        let class = classes.iter().position(|c| *c == a.account_class).map_or(Column::MISSING, |i| i as u32);
-        let settlement =
-            settlements.iter().position(|c| *c == a.settlement).map_or(Column::MISSING, |i| i as u32);
         for (k, &t) in ends.iter().enumerate() {
             if too_many || !open_on(a, t) {
                 continue;
             }
-            let Some(next) =
-                next_bill(&ledger, t, &options.rule).filter(|n| n.known_on <= options.observed_to)
-            else {
+            let Some(next) = next_bill(&ledger, t, rule).filter(|n| n.known_on <= observed_to) else {
                 continue;
             };
-            let Some(values) = features(&ledger, a, t, &options.rule) else { continue };
-            if rows.table.rows >= MAX_BACKTEST_ROWS {
+            let Some(values) = features(&ledger, a, t, rule) else { continue };
+            if rows.table.rows + scoring.table.rows >= MAX_BACKTEST_ROWS {
                 too_many = true;
                 continue;
             }
-            for (column, code) in rows.table.columns.iter_mut().zip([class, settlement]) {
-                if let Column::Categorical { codes, .. } = column {
-                    codes.push(code);
-                }
-            }
-            for (column, v) in rows.table.columns[2..].iter_mut().zip(&values) {
-                if let Column::Numeric { values } = column {
-                    values.push(v.filter(|x| x.is_finite()).unwrap_or(f64::NAN));
-                }
-            }
-            rows.table.rows += 1;
+            push_row(&mut rows.table, a, &values);
             rows.month.push(k as u32);
             rows.label.push(u8::from(next.arrears));
             rows.known_on.push(next.known_on);
             rows.unpaid.push(if next.arrears { next.unpaid } else { 0.0 });
+        }
+        if let Some(t) = score_at.filter(|t| !too_many && open_on(a, *t))
+            && let Some(values) = features(&ledger, a, t, rule)
+        {
+            push_row(&mut scoring.table, a, &values);
+            scoring.accounts.push(ScoredAccount {
+                account_id: a.account_id.clone(),
+                class: a.account_class.clone(),
+                supply_unit: a.supply_unit.clone(),
+            });
         }
         Ok(())
     })?;
     if too_many {
         return Err(ModelError::TooManyRows { limit: MAX_BACKTEST_ROWS });
     }
-    Ok(rows)
+    Ok((rows, scoring))
 }
 
 /// The columns of `table` a model reads, in its order.
-fn columns_of(table: &Table, model: &credence_model::ModelFile) -> Table {
+pub(crate) fn columns_of(table: &Table, model: &credence_model::ModelFile) -> Table {
     let mut out = Table { names: Vec::new(), columns: Vec::new(), rows: table.rows };
     for spec in &model.features {
         if let Some(i) = table.names.iter().position(|n| n == spec.name()) {
@@ -192,22 +230,14 @@ fn top_share(share: f64, pd: &[f64], label: &[u8], unpaid: &[f64]) -> TopShare {
 /// Back-tests the next-month arrears model out of time on the stored billing accounts.
 pub fn billing_backtest(store: &mut Store, options: &BacktestOptions) -> Result<Backtest, ModelError> {
     let ends = month_ends(options.as_of, options.months + options.train_months);
-    let rows = read_rows(store, &ends, options)?;
-    let spec = TrainSpec {
-        kind: options.kind,
-        folds: 0,
-        seed: options.seed,
-        shapes: Default::default(),
-        min_iv: 0.0,
-        special_values: Default::default(),
-        version: "2026-Q4-V1.0".into(),
-        trained_at: options.trained_at.clone(),
-        source: "utility backtest".into(),
-        grades: crate::model::grade_scale(&credence_rating::ScorecardModel::builtin()),
-        calibrate: credence_model::Calibrate::None,
-        stepwise: false,
-        max_correlation: None,
-    };
+    let (rows, _) = read_rows(store, &ends, &options.rule, options.observed_to, None)?;
+    let spec = crate::billing_grade::billing_spec(
+        options.kind,
+        options.seed,
+        &options.trained_at,
+        "utility backtest",
+        crate::model::grade_scale(&credence_rating::ScorecardModel::builtin()),
+    );
     let mut out = Backtest {
         kind: options.kind.code().to_owned(),
         rule: options.rule,

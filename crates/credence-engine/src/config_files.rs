@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use credence_control::{CollectionStrategy, CreditPolicy, FileError};
+use credence_control::{BillingPolicy, CollectionStrategy, CreditPolicy, FileError};
 use credence_groups::GroupConfig;
 use credence_indicators::{Catalogue, CatalogueError};
 use credence_notify::NotifyConfig;
@@ -22,6 +22,12 @@ fn read_file(path: &Path, what: &'static str) -> Result<String, FileError> {
 pub fn read_policy(path: &Path) -> Result<CreditPolicy, FileError> {
     let text = read_file(path, "")?;
     CreditPolicy::from_toml(&text, &path.display().to_string())
+}
+
+/// Reads and checks a billing policy file; messages name it by its path.
+pub fn read_billing_policy(path: &Path) -> Result<BillingPolicy, FileError> {
+    let text = read_file(path, "")?;
+    BillingPolicy::from_toml(&text, &path.display().to_string())
 }
 
 /// Reads and checks a collection strategy file; messages name it by its path.

@@ -570,6 +570,77 @@ pub fn apply_policy(
     Ok(run)
 }
 
+/// A decision already recorded on a request, as stored.
+pub(crate) struct PastDecision<'a> {
+    pub(crate) outcome: &'a str,
+    pub(crate) by: &'a str,
+    pub(crate) role: &'a str,
+    pub(crate) comment: &'a str,
+    pub(crate) at: &'a str,
+}
+
+/// Signs the next step of a request's stored route (JSON) for `by`: the user must exist,
+/// be enabled and hold the step's authority — never one the caller names. Returns the
+/// authority signed in and where the request stands after the decision, or `None` when
+/// the decisions so far already settled it.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sign_next_step(
+    store: &mut Store,
+    route: &str,
+    request_id: i64,
+    past: &[PastDecision<'_>],
+    approve: bool,
+    by: &str,
+    comment: &str,
+    now: &Timestamp,
+) -> Result<Option<(String, control::RequestStatus)>, EngineError> {
+    let user = store.user(by)?.ok_or_else(|| EngineError::UnknownUser { name: by.to_owned() })?;
+    if user.disabled {
+        return Err(EngineError::UserDisabled { name: by.to_owned() });
+    }
+    let held: Vec<String> = store.authorities(user.id)?.into_iter().map(|a| a.authority).collect();
+    let route: Vec<control::ApprovalStep> = serde_json::from_str(route)
+        .map_err(|source| EngineError::BadStoredRoute { id: request_id, source })?;
+    let at = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .map_err(|_| EngineError::BadTimestamp { value: s.to_owned() })
+    };
+    let outcome =
+        |o: &str| if o == "approved" { control::Outcome::Approved } else { control::Outcome::Rejected };
+    let mut all: Vec<control::Decision> = past
+        .iter()
+        .map(|d| {
+            Ok(control::Decision {
+                outcome: outcome(d.outcome),
+                by: d.by.to_owned(),
+                role: d.role.to_owned(),
+                comment: d.comment.to_owned(),
+                at: at(d.at)?,
+            })
+        })
+        .collect::<Result<_, EngineError>>()?;
+    let role = match control::review(&route, &all)? {
+        control::RequestStatus::Pending { role, .. } if held.contains(&role) => role,
+        control::RequestStatus::Pending { role, .. } => {
+            return Err(EngineError::NoAuthority {
+                user: by.to_owned(),
+                needed: role,
+                held: if held.is_empty() { "none".into() } else { held.join(", ") },
+            });
+        }
+        _ => return Ok(None),
+    };
+    all.push(control::Decision {
+        outcome: if approve { control::Outcome::Approved } else { control::Outcome::Rejected },
+        by: by.to_owned(),
+        role: role.clone(),
+        comment: comment.to_owned(),
+        at: at(now)?,
+    });
+    Ok(Some((role, control::review(&route, &all)?)))
+}
+
 /// A decision recorded on a limit request: the authority it was signed in (derived from
 /// the user and the route) and where the request stands after it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -596,53 +667,21 @@ pub fn decide_limit(
     if request.status != credence_domain::RequestStatus::Pending {
         return Err(EngineError::LimitRequestDecided { id: request_id, status: request.status });
     }
-    let user = store.user(by)?.ok_or_else(|| EngineError::UnknownUser { name: by.to_owned() })?;
-    if user.disabled {
-        return Err(EngineError::UserDisabled { name: by.to_owned() });
-    }
-    let held: Vec<String> = store.authorities(user.id)?.into_iter().map(|a| a.authority).collect();
-    let route: Vec<control::ApprovalStep> = serde_json::from_str(&request.route)
-        .map_err(|source| EngineError::BadStoredRoute { id: request_id, source })?;
-    let at = |s: &str| {
-        chrono::DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&chrono::Utc))
-            .map_err(|_| EngineError::BadTimestamp { value: s.to_owned() })
-    };
-    let outcome =
-        |o: &str| if o == "approved" { control::Outcome::Approved } else { control::Outcome::Rejected };
-    let mut all: Vec<control::Decision> = decisions
+    let past: Vec<PastDecision<'_>> = decisions
         .iter()
-        .map(|d| {
-            Ok(control::Decision {
-                outcome: outcome(&d.outcome),
-                by: d.decided_by.clone(),
-                role: d.role.clone(),
-                comment: d.comment.clone(),
-                at: at(&d.decided_at)?,
-            })
+        .map(|d| PastDecision {
+            outcome: &d.outcome,
+            by: &d.decided_by,
+            role: &d.role,
+            comment: &d.comment,
+            at: &d.decided_at,
         })
-        .collect::<Result<_, EngineError>>()?;
-    // The authority is the next step's, if the user holds it; never one the caller names.
-    let role = match control::review(&route, &all)? {
-        control::RequestStatus::Pending { role, .. } if held.contains(&role) => role,
-        control::RequestStatus::Pending { role, .. } => {
-            return Err(EngineError::NoAuthority {
-                user: by.to_owned(),
-                needed: role,
-                held: if held.is_empty() { "none".into() } else { held.join(", ") },
-            });
-        }
-        _ => return Err(EngineError::LimitRequestDecided { id: request_id, status: request.status }),
+        .collect();
+    let Some((role, status)) =
+        sign_next_step(store, &request.route, request_id, &past, approve, by, comment, now)?
+    else {
+        return Err(EngineError::LimitRequestDecided { id: request_id, status: request.status });
     };
-    let new = control::Decision {
-        outcome: if approve { control::Outcome::Approved } else { control::Outcome::Rejected },
-        by: by.to_owned(),
-        role: role.clone(),
-        comment: comment.to_owned(),
-        at: at(now)?,
-    };
-    all.push(new);
-    let status = control::review(&route, &all)?;
     let (settled, approved) = match &status {
         control::RequestStatus::Approved { .. } => (
             Some("approved"),
@@ -669,6 +708,16 @@ pub fn decide_limit(
     };
     store.decide_limit_request(request_id, &decision, settled, approved.as_ref())?;
     Ok(LimitDecision { authority: role, status })
+}
+
+/// Loads the shipped or an edited billing policy.
+pub fn load_billing_policy(
+    path: Option<&std::path::Path>,
+) -> Result<credence_control::BillingPolicy, EngineError> {
+    match path {
+        None => Ok(credence_control::BillingPolicy::builtin()),
+        Some(p) => crate::config_files::read_billing_policy(p).map_err(EngineError::PolicyFile),
+    }
 }
 
 /// Loads the shipped or an edited credit policy.

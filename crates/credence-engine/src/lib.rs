@@ -17,6 +17,8 @@ mod analysis;
 mod batch;
 mod billing;
 mod billing_backtest;
+mod billing_decide;
+mod billing_grade;
 mod billing_ledger;
 mod cases;
 mod collections;
@@ -55,6 +57,11 @@ pub use billing::{
 pub use billing_backtest::{
     Backtest, BacktestMonth, BacktestOptions, TOP_SHARES, TopShare, billing_backtest,
 };
+pub use billing_decide::{
+    AccountPosition, BillPenalty, BillingTermsDecision, DecideRun, account_position, decide_billing_request,
+    decide_billing_terms,
+};
+pub use billing_grade::{GradeOptions, GradeRun, GradeSummary, grade_accounts};
 pub use cases::{
     CaseChange, EMERGENCY_PLANS, PLAYBOOKS, Playbook, STAGES, change_case, playbook, sweep_cases,
 };
@@ -62,13 +69,13 @@ pub use collections::{
     NewDispute, NewPromise, disputes, log_collection_action, log_promise, open_dispute, resolve_dispute,
 };
 pub use config_files::{
-    read_catalogue, read_group_config, read_notify_config, read_policy, read_rule_pack,
+    read_billing_policy, read_catalogue, read_group_config, read_notify_config, read_policy, read_rule_pack,
     read_rule_pack_source, read_scorecard_model, read_strategy,
 };
 pub use control::{
     BlockedDecision, LimitDecision, OrderCheck, OrderDecisionKind, OrderToCheck, PolicyRun, WarmBook,
-    apply_policy, check_order, check_with_book, decide_blocked_order, decide_limit, load_policy,
-    load_strategy, request_temporary_limit,
+    apply_policy, check_order, check_with_book, decide_blocked_order, decide_limit, load_billing_policy,
+    load_policy, load_strategy, request_temporary_limit,
 };
 pub use credence_records::{Budget, CancelOnDrop, Cancelled, ReadLimits};
 pub use credit_file::{LoadedFile, Qualitative, load_credit_files};
@@ -154,7 +161,7 @@ pub enum EngineError {
     BadTimestamp { value: String },
     #[error("cannot serialise")]
     Serialise(#[source] serde_json::Error),
-    #[error("the approval route of limit request {id} cannot be read")]
+    #[error("the approval route of request {id} cannot be read")]
     BadStoredRoute {
         id: i64,
         #[source]
@@ -217,6 +224,14 @@ pub enum EngineError {
     UnknownLimitRequest { id: i64 },
     #[error("limit request {id} is already {status}")]
     LimitRequestDecided { id: i64, status: String },
+    #[error("no billing request {id}; `credence utility requests` shows them")]
+    UnknownBillingRequest { id: i64 },
+    #[error("billing request {id} is already {status}")]
+    BillingRequestDecided { id: i64, status: String },
+    #[error("no billing account '{id}'")]
+    UnknownAccount { id: String },
+    #[error("no billing accounts were graded at or before {as_of}; run `credence utility grade` first")]
+    NoBillingRun { as_of: String },
     #[error("no group with id '{id}'; `credence groups list` shows them")]
     UnknownGroup { id: String },
     #[error("no customer with id '{id}'")]

@@ -63,6 +63,12 @@ pub enum ModelError {
     },
     #[error("more than {limit} account-months: test fewer months or learn from fewer")]
     TooManyRows { limit: usize },
+    #[error(
+        "nothing to learn from at {as_of}: {rows} account-months with a known outcome, {events} in arrears; load more months of bills and payments"
+    )]
+    NothingToLearn { as_of: chrono::NaiveDate, rows: u64, events: u64 },
+    #[error("no billing account is open at {as_of}")]
+    NoOpenAccounts { as_of: chrono::NaiveDate },
     #[error("no model '{0}' is registered; `credence model list` shows them")]
     UnknownModel(String),
     #[error("version {0} is registered with a different model; give the new one another version")]

@@ -5,10 +5,11 @@
 /// Credit control: policy, standings, approval routes, collection work.
 pub mod control {
     pub use credence_control::{
-        Action, AgingLine, AgingReport, ApprovalStep, CheckResult, CollectInvoice, CollectionStrategy,
-        CollectorList, CreditPolicy, Decision, DecisionError, Exposure, Lang, Level, Measure, Outcome,
-        OverdueBucket, ReleaseKind, ReleaseOption, Remedy, RequestStatus, Standing, StepCode, StepResult,
-        WorkItem, WorkReason, Worklist,
+        Action, AgingLine, AgingReport, ApprovalStep, BillingGrade, BillingPolicy, BillingTerms, CheckResult,
+        CollectInvoice, CollectionStrategy, CollectorList, CreditPolicy, Decision, DecisionError, Exposure,
+        Lang, Level, Measure, Outcome, OverdueBucket, Penalty, ReleaseKind, ReleaseOption, Remedy,
+        RequestStatus, Standing, StepCode, StepResult, TermChange, TermsProposal, WorkItem, WorkReason,
+        Worklist,
     };
 }
 

@@ -433,16 +433,17 @@ pub fn set_authority(
     })
 }
 
-/// The authorities there are for a credit policy: its approval roles and the
-/// rating-override approval.
+/// The authorities there are for a credit policy: its approval roles, the shipped billing
+/// policy's roles (billing terms and penalty waivers) and the rating-override approval.
 pub fn known_authorities(policy: &credence_engine::types::control::CreditPolicy) -> Vec<String> {
-    policy
-        .authority()
-        .roles
-        .iter()
-        .map(|r| r.id.clone())
-        .chain(std::iter::once(crate::access::RATING_APPROVER.to_owned()))
-        .collect()
+    let mut out: Vec<String> = policy.authority().roles.iter().map(|r| r.id.clone()).collect();
+    for id in credence_engine::types::control::BillingPolicy::builtin().role_ids() {
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out.push(crate::access::RATING_APPROVER.to_owned());
+    out
 }
 
 /// What a new token is.

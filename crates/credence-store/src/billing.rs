@@ -6,6 +6,7 @@
 use crate::db::Cell;
 use crate::{Store, StoreError};
 use credence_domain::Date as NaiveDate;
+use credence_records::Value;
 
 /// A billing account's master data.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,6 +16,8 @@ pub struct StoredAccount {
     pub customer_id: Option<String>,
     pub account_class: String,
     pub settlement: String,
+    /// The billing cycle's code, when the account has one.
+    pub billing_cycle: Option<String>,
     pub supply_unit: String,
     pub route: Option<String>,
     pub credit_limit: Option<i64>,
@@ -63,6 +66,12 @@ const LEDGER_ROWS: &str = "SELECT account_id, 0, natural_key, issue_date, due_da
      SELECT account_id, 1, bill_id, paid_date, NULL, amount, NULL, NULL, NULL, currency FROM bill_payments \
      ORDER BY 1, 2, 4, 3";
 
+/// The same rows of one account.
+const ACCOUNT_LEDGER_ROWS: &str = "SELECT account_id, 0, natural_key, issue_date, due_date, amount, consumption_kwh, arrears_months, disputed, currency FROM bills WHERE account_id = ? \
+     UNION ALL \
+     SELECT account_id, 1, bill_id, paid_date, NULL, amount, NULL, NULL, NULL, currency FROM bill_payments WHERE account_id = ? \
+     ORDER BY 1, 2, 4, 3";
+
 impl Store {
     /// Every billing account with its bills and payments: accounts with bills or payments in
     /// the database's order of account numbers, then the others by number. Rows whose
@@ -70,12 +79,36 @@ impl Store {
     /// account that is not stored are not given.
     pub fn for_each_account_ledger(
         &mut self,
+        f: impl FnMut(AccountLedger) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.ledgers_of(None, f)
+    }
+
+    /// One billing account with its bills and payments, if it is stored.
+    pub fn account_ledger(&mut self, account_id: &str) -> Result<Option<AccountLedger>, StoreError> {
+        let mut found = None;
+        self.ledgers_of(Some(account_id), |l| {
+            found = Some(l);
+            Ok(())
+        })?;
+        Ok(found)
+    }
+
+    fn ledgers_of(
+        &mut self,
+        account_id: Option<&str>,
         mut f: impl FnMut(AccountLedger) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut accounts = std::collections::HashMap::new();
+        let (one, sql, params) = match account_id {
+            Some(id) => {
+                (" WHERE account_id = ?", ACCOUNT_LEDGER_ROWS, vec![Value::from(id), Value::from(id)])
+            }
+            None => ("", LEDGER_ROWS, vec![]),
+        };
         self.db.query_cells(
-            "SELECT account_id, customer_id, account_class, settlement, supply_unit, route, credit_limit, deposit, opened_date, closed_date FROM accounts",
-            &[],
+            &format!("SELECT account_id, customer_id, account_class, settlement, supply_unit, route, credit_limit, deposit, opened_date, closed_date, billing_cycle FROM accounts{one}"),
+            &params[..params.len().min(1)],
             |r| {
                 let account = StoredAccount {
                     account_id: crate::cells::text(r[0]),
@@ -88,6 +121,7 @@ impl Store {
                     deposit: r[7].int(),
                     opened: date(r[8]),
                     closed: date(r[9]),
+                    billing_cycle: crate::cells::opt_text(r[10]),
                 };
                 accounts.insert(account.account_id.clone(), account);
             },
@@ -104,7 +138,7 @@ impl Store {
         // need not be byte order): each group is handed over as it ends.
         let mut current: Option<AccountLedger> = None;
         let mut current_id = String::new();
-        self.db.query_cells(LEDGER_ROWS, &[], |r| {
+        self.db.query_cells(sql, &params, |r| {
             let id = r[0].text().unwrap_or_default();
             if id != current_id {
                 if let Some(done) = current.take() {

@@ -22,6 +22,7 @@ mod access;
 mod audit;
 mod batch;
 mod billing;
+mod billing_runs;
 mod browse;
 mod cases;
 mod cells;
@@ -53,6 +54,9 @@ pub use audit::{
     audit_mac,
 };
 pub use billing::{AccountLedger, StoredAccount, StoredBill, StoredBillPayment};
+pub use billing_runs::{
+    AccountGrade, BillingDecision, BillingRequest, BillingRun, GradeFilter, TermsInForce,
+};
 pub use browse::{CustomerQuery, CustomerSort, CustomerSummary, LatestGrade};
 pub use cases::{CaseEvent, CaseFile, CaseFilter, StoredCase};
 pub use control::{

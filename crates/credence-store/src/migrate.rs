@@ -139,6 +139,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0017_billing.sql"),
         then: None,
     },
+    Migration {
+        version: 18,
+        name: "account_grades",
+        sqlite: include_str!("../migrations/sqlite/0018_account_grades.sql"),
+        postgres: include_str!("../migrations/postgres/0018_account_grades.sql"),
+        then: None,
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -68,6 +68,7 @@ conformance!(
     dropped_session_leaves_nothing,
     facts_see_rows_written_in_the_same_transaction,
     billing_ledgers_come_back_an_account_at_a_time,
+    grading_runs_and_billing_requests_round_trip,
     staged_records_are_written_a_batch_at_a_time,
     a_bulk_import_refreshes_the_planner_statistics,
     values_round_trip_with_their_types,
@@ -233,6 +234,100 @@ fn billing_ledgers_come_back_an_account_at_a_time(f: &mut Fixture) {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A grading run keeps its grades with their figures; the riskiest forecast comes first
+/// and the filters hold. A new request supersedes an account's pending one, a decision
+/// that settles a request puts its terms in force, and the same account's next approved
+/// terms replace them.
+fn grading_runs_and_billing_requests_round_trip(f: &mut Fixture) {
+    use credence_store::{
+        AccountGrade, BillingDecision, BillingRequest, BillingRun, GradeFilter, TermsInForce,
+    };
+    let store = &mut f.store;
+    let grade = |id: &str, g: &str, fpd: f64| AccountGrade {
+        account_id: id.into(),
+        grade: g.into(),
+        points: 612.5,
+        pd: 0.0125,
+        forecast_pd: fpd,
+        high_risk: fpd >= 0.25,
+        reasons: r#"[{"feature":"late_days_max_12","value":"[30, inf)","contribution":41.5}]"#.into(),
+    };
+    let run = |as_of: &str| BillingRun {
+        id: 0,
+        as_of: as_of.into(),
+        policy_version: "2026-Q4-V1.0".into(),
+        created_at: "2026-10-01T08:00:00Z".into(),
+        created_by: "ops".into(),
+        summary: "{}".into(),
+    };
+    assert!(store.latest_billing_run(None).unwrap().is_none());
+    let first = store
+        .insert_billing_run(
+            &run("2026-08-31"),
+            &[grade("E2", "AA", 0.02), grade("E1", "C", 0.6), grade("E3", "B", 0.3)],
+        )
+        .unwrap();
+    let second = store.insert_billing_run(&run("2026-09-30"), &[grade("E1", "B", 0.2)]).unwrap();
+    assert_eq!(store.latest_billing_run(None).unwrap().unwrap().id, second);
+    assert_eq!(store.latest_billing_run(Some("2026-09-15")).unwrap().unwrap().id, first);
+    let all = store.account_grades(first, &GradeFilter::default()).unwrap();
+    assert_eq!(all.iter().map(|g| g.account_id.as_str()).collect::<Vec<_>>(), ["E1", "E2", "E3"]);
+    assert_eq!(all[1], grade("E2", "AA", 0.02));
+    let risky = store
+        .account_grades(first, &GradeFilter { high_risk_only: true, limit: Some(5), ..Default::default() })
+        .unwrap();
+    assert_eq!(risky.iter().map(|g| g.account_id.as_str()).collect::<Vec<_>>(), ["E1", "E3"]);
+    let b = store.account_grades(first, &GradeFilter { grade: Some("B"), ..Default::default() }).unwrap();
+    assert_eq!(b.len(), 1);
+    let history = store.account_grade_history("E1").unwrap();
+    assert_eq!(
+        history.iter().map(|(r, g)| (r.id, g.grade.as_str())).collect::<Vec<_>>(),
+        [(second, "B"), (first, "C")]
+    );
+
+    let request = |account: &str, proposal: &str| BillingRequest {
+        id: 0,
+        account_id: account.into(),
+        run_id: first,
+        policy_version: "2026-Q4-V1.0".into(),
+        as_of: "2026-08-31".into(),
+        created_at: "2026-10-01T08:00:00Z".into(),
+        status: "pending".into(),
+        proposal: proposal.into(),
+        route: "[]".into(),
+    };
+    let ids = store.insert_billing_requests(&[request("E1", "p1"), request("E3", "p3")]).unwrap();
+    let again = store.insert_billing_requests(&[request("E1", "p1b")]).unwrap();
+    let pending = store.billing_requests(Some("pending"), None, 10).unwrap();
+    assert_eq!(pending.iter().map(|r| r.id).collect::<Vec<_>>(), [again[0], ids[1]]);
+    assert_eq!(store.billing_request_counts().unwrap().get("superseded"), Some(&1));
+    let decision = BillingDecision {
+        outcome: "approved".into(),
+        decided_by: "wang".into(),
+        role: "billing_supervisor".into(),
+        comment: "ok".into(),
+        decided_at: "2026-10-02T09:00:00Z".into(),
+    };
+    let terms = |id: i64, t: &str| TermsInForce {
+        account_id: "E1".into(),
+        terms: t.into(),
+        request_id: id,
+        approved_at: "2026-10-02T09:00:00Z".into(),
+    };
+    store
+        .decide_billing_request(again[0], &decision, Some("approved"), Some(&terms(again[0], "t1")))
+        .unwrap();
+    let (r, d) = store.billing_request(again[0]).unwrap().unwrap();
+    assert_eq!((r.status.as_str(), d.len(), d[0].decided_by.as_str()), ("approved", 1, "wang"));
+    store.decide_billing_request(ids[1], &decision, None, None).unwrap();
+    assert_eq!(store.billing_request(ids[1]).unwrap().unwrap().0.status, "pending");
+    store.decide_billing_request(ids[0], &decision, Some("approved"), Some(&terms(ids[0], "t2"))).unwrap();
+    let in_force = store.terms_in_force().unwrap();
+    assert_eq!(in_force.len(), 1);
+    assert_eq!((in_force["E1"].terms.as_str(), in_force["E1"].request_id), ("t2", ids[0]));
+    assert!(store.billing_request(9_999).unwrap().is_none());
 }
 
 fn tables_match_record_kinds(f: &mut Fixture) {

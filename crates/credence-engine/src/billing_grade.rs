@@ -1,0 +1,215 @@
+//! Grading the billing accounts at a month end (SCN-1). A behaviour scorecard is fitted on
+//! the portfolio's own last months — only account-months whose next bill's outcome was
+//! known at the month end, as in the back-test — and every open account gets its points,
+//! its scorecard PD of arrears on next month's bill, the grade of that PD on the billing
+//! policy's scale and the scorecard's reasons (points lost against the best bin). The
+//! policy's forecast model, fitted on the same rows, gives each account's forecast PD;
+//! accounts at or above the policy's cut-off are the month's high-risk list. The run and
+//! every grade are stored.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use credence_control::BillingPolicy;
+use credence_domain::Timestamp;
+use credence_model::{GradeBand, ModelKind, Target, TrainSpec};
+use credence_store::{AccountGrade, BillingRun, Store};
+
+use crate::billing::month_ends;
+use crate::billing_backtest::{columns_of, read_rows};
+use crate::billing_ledger::ArrearsRule;
+use crate::model::ModelError;
+
+/// Reasons kept per account.
+const REASONS: usize = 3;
+
+/// What to grade.
+#[derive(Debug, Clone)]
+pub struct GradeOptions {
+    /// The month end graded; history is what is known on it.
+    pub as_of: NaiveDate,
+    pub seed: u64,
+    pub by: String,
+    pub now: Timestamp,
+}
+
+/// What a grading run measured, stored with it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GradeSummary {
+    pub as_of: NaiveDate,
+    pub policy_version: String,
+    pub arrears_days: u32,
+    pub arrears_min: i64,
+    pub train_months: u32,
+    pub train_rows: u64,
+    pub train_events: u64,
+    /// AUC of the scorecard and of the forecast on the rows they learned from.
+    pub scorecard_train_auc: f64,
+    pub forecast_model: String,
+    pub forecast_train_auc: f64,
+    pub high_risk_pd: f64,
+    pub accounts: u64,
+    pub high_risk: u64,
+    /// Class → grade → accounts.
+    pub by_class: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Class → high-risk accounts.
+    pub high_risk_by_class: BTreeMap<String, u64>,
+    /// Supply unit → (accounts, high-risk accounts).
+    pub by_supply_unit: BTreeMap<String, (u64, u64)>,
+    /// Features the scorecard kept.
+    pub scorecard_features: Vec<String>,
+}
+
+/// A stored run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GradeRun {
+    pub run_id: i64,
+    pub summary: GradeSummary,
+}
+
+/// The policy's scale as the modelling workbench's grade bands (the last two grades are
+/// the high-risk ones).
+fn bands(policy: &BillingPolicy) -> Vec<GradeBand> {
+    let n = policy.grades.len();
+    policy
+        .grades
+        .iter()
+        .enumerate()
+        .map(|(k, g)| GradeBand {
+            grade: g.grade.clone(),
+            pd_to: g.pd_below.unwrap_or(1.0),
+            high_risk: k + 2 >= n,
+        })
+        .collect()
+}
+
+/// The training settings of a billing model.
+pub(crate) fn billing_spec(
+    kind: ModelKind,
+    seed: u64,
+    trained_at: &str,
+    source: &str,
+    grades: Vec<GradeBand>,
+) -> TrainSpec {
+    TrainSpec {
+        kind,
+        folds: 0,
+        seed,
+        shapes: Default::default(),
+        min_iv: 0.0,
+        special_values: Default::default(),
+        version: "2026-Q4-V1.0".into(),
+        trained_at: trained_at.to_owned(),
+        source: source.into(),
+        grades,
+        calibrate: credence_model::Calibrate::None,
+        stepwise: false,
+        max_correlation: None,
+    }
+}
+
+/// Grades every account open at `options.as_of` and stores the run.
+pub fn grade_accounts(
+    store: &mut Store,
+    policy: &BillingPolicy,
+    options: &GradeOptions,
+) -> Result<GradeRun, ModelError> {
+    let rule = ArrearsRule { days_after_due: policy.arrears_days, min_amount: policy.arrears_min };
+    // The month ends before `as_of` the models learn from.
+    let mut ends = month_ends(options.as_of, policy.train_months + 1);
+    ends.pop();
+    let (rows, scoring) = read_rows(store, &ends, &rule, options.as_of, Some(options.as_of))?;
+    let events = rows.label.iter().filter(|&&y| y == 1).count();
+    if rows.table.rows == 0 || events == 0 || events == rows.table.rows {
+        return Err(ModelError::NothingToLearn {
+            as_of: options.as_of,
+            rows: rows.table.rows as u64,
+            events: events as u64,
+        });
+    }
+    if scoring.accounts.is_empty() {
+        return Err(ModelError::NoOpenAccounts { as_of: options.as_of });
+    }
+    let target = Target { values: rows.label.clone(), event: "1".into(), non_event: "0".into() };
+    let trained_at = options.now.as_str();
+    let source = format!("utility grade {}", options.as_of);
+    let scorecard = credence_model::train(
+        &rows.table,
+        &target,
+        &billing_spec(ModelKind::Scorecard, options.seed, trained_at, &source, bands(policy)),
+        &mut |_| {},
+    )?;
+    let kind = ModelKind::parse(&policy.forecast_model).unwrap_or(ModelKind::Gbdt);
+    let forecast = if kind == ModelKind::Scorecard {
+        scorecard.clone()
+    } else {
+        credence_model::train(
+            &rows.table,
+            &target,
+            &billing_spec(kind, options.seed, trained_at, &source, bands(policy)),
+            &mut |_| {},
+        )?
+    };
+    let train_auc = |model: &credence_model::ModelFile| -> Result<f64, ModelError> {
+        let s = credence_model::score_table(model, &columns_of(&rows.table, model), 0)?;
+        let pd: Vec<f64> = s.iter().map(|s| s.pd).collect();
+        Ok(credence_model::fit::measure(&rows.label, &pd, &|_| false)?.auc)
+    };
+    let graded = credence_model::score_table(&scorecard, &columns_of(&scoring.table, &scorecard), REASONS)?;
+    let forecast_pd: Vec<f64> =
+        credence_model::score_table(&forecast, &columns_of(&scoring.table, &forecast), 0)?
+            .iter()
+            .map(|s| s.pd)
+            .collect();
+    let mut summary = GradeSummary {
+        as_of: options.as_of,
+        policy_version: policy.version.clone(),
+        arrears_days: policy.arrears_days,
+        arrears_min: policy.arrears_min,
+        train_months: policy.train_months,
+        train_rows: rows.table.rows as u64,
+        train_events: events as u64,
+        scorecard_train_auc: train_auc(&scorecard)?,
+        forecast_model: kind.code().to_owned(),
+        forecast_train_auc: train_auc(&forecast)?,
+        high_risk_pd: policy.high_risk_pd,
+        accounts: scoring.accounts.len() as u64,
+        high_risk: 0,
+        by_class: BTreeMap::new(),
+        high_risk_by_class: BTreeMap::new(),
+        by_supply_unit: BTreeMap::new(),
+        scorecard_features: scorecard.features.iter().map(|f| f.name().to_owned()).collect(),
+    };
+    let mut grades = Vec::with_capacity(scoring.accounts.len());
+    for ((account, score), &fpd) in scoring.accounts.iter().zip(&graded).zip(&forecast_pd) {
+        let grade = policy.grade_of(score.pd).grade.clone();
+        let high_risk = fpd >= policy.high_risk_pd;
+        *summary.by_class.entry(account.class.clone()).or_default().entry(grade.clone()).or_default() += 1;
+        let unit = summary.by_supply_unit.entry(account.supply_unit.clone()).or_default();
+        unit.0 += 1;
+        if high_risk {
+            summary.high_risk += 1;
+            unit.1 += 1;
+            *summary.high_risk_by_class.entry(account.class.clone()).or_default() += 1;
+        }
+        grades.push(AccountGrade {
+            account_id: account.account_id.clone(),
+            grade,
+            points: score.score,
+            pd: score.pd,
+            forecast_pd: fpd,
+            high_risk,
+            reasons: serde_json::to_string(&score.reasons).unwrap_or_else(|_| "[]".into()),
+        });
+    }
+    let run = BillingRun {
+        id: 0,
+        as_of: options.as_of.to_string(),
+        policy_version: policy.version.clone(),
+        created_at: options.now.clone(),
+        created_by: options.by.clone(),
+        summary: serde_json::to_string(&summary).unwrap_or_default(),
+    };
+    let run_id = store.insert_billing_run(&run, &grades)?;
+    Ok(GradeRun { run_id, summary })
+}
