@@ -45,6 +45,7 @@ words! {
     nav_work: "Alerts & cases", "预警与处置";
     nav_control: "Credit control", "信用管控";
     nav_models: "Models & rules", "模型与规则";
+    nav_billing: "Billing accounts", "电费客户信用";
     sign_in: "Sign in", "登录";
     sign_out: "Sign out", "退出";
     username: "Username", "用户名";
@@ -273,6 +274,21 @@ words! {
     stage_exit: "exit", "退出";
     status_open: "open", "处理中";
     status_closed: "closed", "已结案";
+    billing_grades: "Accounts by grade and class", "各类别用户信用等级分布";
+    account_class: "Account class", "用户类别";
+    accounts: "Accounts", "户数";
+    high_risk: "High risk", "高风险";
+    arrears_trend: "Arrears on the next bill", "次月欠费趋势";
+    supply_units: "Supply units", "供电单位";
+    supply_unit: "Supply unit", "供电单位";
+    high_risk_list: "Next month's high-risk list", "次月欠费高风险清单";
+    account: "Account", "户号";
+    forecast_pd: "Forecast PD", "预测欠费概率";
+    reasons: "Reasons", "主要原因";
+    no_billing_run: "No billing accounts have been graded yet: run `credence utility grade --as-of DATE`.", "尚未对电费客户评级：请运行 `credence utility grade --as-of 日期`。";
+    billing_requests: "Billing terms awaiting approval", "待审批的电费结算条件";
+    changes: "Changes", "变更";
+    arrears_share: "Share in arrears", "欠费户比例";
 }
 
 #[cfg(test)]

@@ -54,10 +54,32 @@ pub struct GradeSummary {
     pub by_class: BTreeMap<String, BTreeMap<String, u64>>,
     /// Class → high-risk accounts.
     pub high_risk_by_class: BTreeMap<String, u64>,
-    /// Supply unit → (accounts, high-risk accounts).
-    pub by_supply_unit: BTreeMap<String, (u64, u64)>,
+    /// Supply unit → its accounts, high-risk accounts and overdue amount.
+    pub by_supply_unit: BTreeMap<String, UnitLine>,
+    /// Per month end learned from: how many accounts fell into arrears on the next bill
+    /// and the amount they left unpaid.
+    pub trend: Vec<TrendPoint>,
     /// Features the scorecard kept.
     pub scorecard_features: Vec<String>,
+}
+
+/// A supply unit's accounts in a run.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UnitLine {
+    pub accounts: u64,
+    pub high_risk: u64,
+    /// Overdue at the month end, in major units.
+    pub overdue: f64,
+}
+
+/// Arrears on the bill after one month end.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrendPoint {
+    pub month: NaiveDate,
+    pub accounts: u64,
+    pub in_arrears: u64,
+    /// Unpaid in arrears, in major units.
+    pub unpaid: f64,
 }
 
 /// A stored run.
@@ -106,6 +128,20 @@ pub(crate) fn billing_spec(
         stepwise: false,
         max_correlation: None,
     }
+}
+
+/// Per month end, the accounts learned from and their arrears on the next bill.
+fn trend(ends: &[NaiveDate], rows: &crate::billing_backtest::Rows) -> Vec<TrendPoint> {
+    let mut out: Vec<TrendPoint> =
+        ends.iter().map(|&month| TrendPoint { month, accounts: 0, in_arrears: 0, unpaid: 0.0 }).collect();
+    for i in 0..rows.table.rows {
+        let t = &mut out[rows.month[i] as usize];
+        t.accounts += 1;
+        t.in_arrears += u64::from(rows.label[i]);
+        t.unpaid += rows.unpaid[i];
+    }
+    out.retain(|t| t.accounts > 0);
+    out
 }
 
 /// Grades every account open at `options.as_of` and stores the run.
@@ -178,18 +214,28 @@ pub fn grade_accounts(
         by_class: BTreeMap::new(),
         high_risk_by_class: BTreeMap::new(),
         by_supply_unit: BTreeMap::new(),
+        trend: trend(&ends, &rows),
         scorecard_features: scorecard.features.iter().map(|f| f.name().to_owned()).collect(),
     };
+    let overdue: Vec<f64> = match scoring.table.column("overdue_now") {
+        Some(credence_model::Column::Numeric { values }) => {
+            values.iter().map(|v| if v.is_nan() { 0.0 } else { *v }).collect()
+        }
+        _ => vec![0.0; scoring.accounts.len()],
+    };
     let mut grades = Vec::with_capacity(scoring.accounts.len());
-    for ((account, score), &fpd) in scoring.accounts.iter().zip(&graded).zip(&forecast_pd) {
+    for (((account, score), &fpd), &due) in
+        scoring.accounts.iter().zip(&graded).zip(&forecast_pd).zip(&overdue)
+    {
         let grade = policy.grade_of(score.pd).grade.clone();
         let high_risk = fpd >= policy.high_risk_pd;
         *summary.by_class.entry(account.class.clone()).or_default().entry(grade.clone()).or_default() += 1;
         let unit = summary.by_supply_unit.entry(account.supply_unit.clone()).or_default();
-        unit.0 += 1;
+        unit.accounts += 1;
+        unit.overdue += due;
         if high_risk {
             summary.high_risk += 1;
-            unit.1 += 1;
+            unit.high_risk += 1;
             *summary.high_risk_by_class.entry(account.class.clone()).or_default() += 1;
         }
         grades.push(AccountGrade {

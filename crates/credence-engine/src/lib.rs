@@ -61,7 +61,7 @@ pub use billing_decide::{
     AccountPosition, BillPenalty, BillingTermsDecision, DecideRun, account_position, decide_billing_request,
     decide_billing_terms,
 };
-pub use billing_grade::{GradeOptions, GradeRun, GradeSummary, grade_accounts};
+pub use billing_grade::{GradeOptions, GradeRun, GradeSummary, TrendPoint, UnitLine, grade_accounts};
 pub use cases::{
     CaseChange, EMERGENCY_PLANS, PLAYBOOKS, Playbook, STAGES, change_case, playbook, sweep_cases,
 };

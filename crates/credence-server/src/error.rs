@@ -168,6 +168,9 @@ impl From<credence_engine::EngineError> for ApiError {
             | E::UnknownCase { .. }
             | E::UnknownBlockedOrder { .. }
             | E::UnknownLimitRequest { .. }
+            | E::UnknownBillingRequest { .. }
+            | E::UnknownAccount { .. }
+            | E::NoBillingRun { .. }
             | E::UnknownGroup { .. }
             | E::UnknownInvoice { .. }
             | E::UnknownDispute { .. }
@@ -182,6 +185,7 @@ impl From<credence_engine::EngineError> for ApiError {
             }
             E::OrderDecided { .. }
             | E::LimitRequestDecided { .. }
+            | E::BillingRequestDecided { .. }
             | E::CaseClosed { .. }
             | E::DisputeOpen { .. }
             | E::DisputeResolved { .. }

@@ -80,6 +80,11 @@ use crate::routes;
         routes::records::write_rows,
         routes::records::upload,
         routes::records::export,
+        routes::billing::grading,
+        routes::billing::grades,
+        routes::billing::account,
+        routes::billing::requests,
+        routes::billing::decide,
     ),
     modifiers(&Security)
 )]

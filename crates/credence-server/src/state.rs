@@ -159,6 +159,8 @@ pub struct Shared {
     pub pool: StorePool,
     pub catalogue: Catalogue,
     pub policy: CreditPolicy,
+    /// The billing policy (SCN-1): grades, terms and the statutory penalty.
+    pub billing_policy: credence_engine::types::control::BillingPolicy,
     pub model: credence_engine::types::rating::ScorecardModel,
     pub pack: credence_engine::types::warning::RulePack,
     pub strategy: credence_engine::types::control::CollectionStrategy,
@@ -206,6 +208,7 @@ impl AppState {
             strategy: credence_engine::types::control::CollectionStrategy::builtin(),
             catalogue,
             policy: CreditPolicy::builtin(),
+            billing_policy: credence_engine::types::control::BillingPolicy::builtin(),
             model: credence_engine::types::rating::ScorecardModel::builtin(),
             metrics: Metrics::default(),
             tokens: crate::auth::TokenCache::default(),

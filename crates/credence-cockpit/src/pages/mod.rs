@@ -3,6 +3,7 @@
 //! language, which figure links where, and draw the charts. What every page shares is
 //! here; the pages by area are in the submodules.
 
+mod billing;
 mod cockpit;
 mod customers;
 mod work;
@@ -10,6 +11,7 @@ mod work;
 use askama::Template;
 use credence_domain::{Industry, Labelled, region_name_en, region_name_zh};
 
+pub use billing::{BillingPage, BillingRequestRow, HighRiskRow, billing_feature};
 pub use cockpit::{CockpitPage, LargeRow, LevelTile, cockpit};
 pub use customers::{Chip, CustomerListPage, CustomerPage, Fact, IndicatorRow, ListRow, ScoreRow};
 pub use work::{CasePage, ControlPage, ModelRow, ModelsPage, OrderRow, RequestRow, RuleRow, WorkPage};

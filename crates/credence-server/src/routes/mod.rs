@@ -2,6 +2,7 @@
 //! types.
 
 pub mod audit_log;
+pub mod billing;
 pub mod bodies;
 pub mod cases;
 pub mod catalogue;
@@ -105,6 +106,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/records/{kind}"),
     ("POST", "/api/v1/imports/{kind}"),
     ("GET", "/api/v1/exports/{kind}"),
+    ("GET", "/api/v1/billing/grading"),
+    ("GET", "/api/v1/billing/grades"),
+    ("GET", "/api/v1/billing/accounts/{id}"),
+    ("GET", "/api/v1/billing/requests"),
+    ("POST", "/api/v1/billing/requests/{id}/decision"),
 ];
 
 pub fn router() -> Router<AppState> {
@@ -124,6 +130,7 @@ pub fn router() -> Router<AppState> {
         .merge(receivables::router())
         .merge(records::router())
         .merge(orders::router())
+        .merge(billing::router())
 }
 
 /// The largest file an import upload may be (an ERP's daily drop); other bodies are

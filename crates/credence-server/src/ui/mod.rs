@@ -7,6 +7,7 @@
 //! and reload never repeat a change. Every change goes through the same engine function,
 //! permission check and audit record as its API endpoint.
 
+mod billing;
 mod customer;
 mod pages;
 mod work;
@@ -46,6 +47,8 @@ pub fn router() -> Router<AppState> {
         .route("/blocked-orders/{id}", post(work::decide_order))
         .route("/limit-requests/{id}", post(work::decide_limit))
         .route("/models", get(work::models))
+        .route("/billing", get(billing::billing))
+        .route("/billing-requests/{id}", post(billing::decide_billing))
         .route("/assets/{file}", get(asset))
 }
 
@@ -62,12 +65,17 @@ impl Viewer {
     pub fn frame(&self, state: &AppState, title: &str, here: &str, notice: Option<Notice>) -> Frame {
         let w = self.lang.words();
         let may = |p| self.caller.may(p);
-        let items: [(&str, &str, bool); 5] = [
+        let items: [(&str, &str, bool); 6] = [
             ("/cockpit", w.nav_cockpit, may(Permission::PortfolioRead)),
             ("/customers", w.nav_customers, may(Permission::CustomerRead)),
             ("/work", w.nav_work, may(Permission::AlertRead)),
             ("/control", w.nav_control, may(Permission::ReceivablesRead) || may(Permission::PolicyRead)),
             ("/models", w.nav_models, may(Permission::ModelRead)),
+            (
+                "/billing",
+                w.nav_billing,
+                may(Permission::PortfolioRead) && self.caller.scope.is_whole_portfolio(),
+            ),
         ];
         let nav = items
             .into_iter()

@@ -213,6 +213,23 @@ async fn cockpit_in_a_real_browser() {
             .unwrap();
         }
     });
+    // A billing portfolio graded, with terms routed; the risk manager signs their first steps.
+    let billing = add_billing(&f, 400);
+    with_store(&f, |store| {
+        let known = credence_server::accounts::known_authorities(
+            &credence_engine::types::control::CreditPolicy::builtin(),
+        );
+        credence_server::accounts::set_authority(
+            store,
+            "risk",
+            "billing_supervisor",
+            true,
+            &known,
+            &credence_server::accounts::Requester::Operator,
+            &credence_server::accounts::Actor::cli("setup"),
+        )
+        .unwrap();
+    });
     // The account manager sees one business line.
     let (_, list, _) = call(&f, get("/api/v1/customers?per_page=1", &login(&f, "risk").await)).await;
     let line = list["items"][0]["business_line"].as_str().unwrap().to_owned();
@@ -306,6 +323,31 @@ async fn cockpit_in_a_real_browser() {
     b.goto("/models").await;
     assert!(b.exists("#rules").await);
     b.shot("08-models-and-rules").await;
+    b.goto("/billing").await;
+    assert_eq!(b.text("h1").await, "Billing accounts");
+    assert!(b.text(".note").await.contains(&format!("{} accounts", billing.summary.accounts)));
+    assert!(b.exists("#billing-grades").await && b.exists("#arrears-trend").await);
+    assert!(b.exists("#billing-requests button").await, "requests routed to the billing supervisor");
+    b.shot("08b-billing").await;
+    let first = b.attr("#billing-requests form", "action").await;
+    b.client
+        .find(Locator::Css("#billing-requests input[name=comment]"))
+        .await
+        .unwrap()
+        .send_keys("arrears checked")
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("#billing-requests button[value=approve]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.until(Locator::Css(".notice")).await;
+    let id: i64 = first.rsplit('/').next().unwrap().parse().unwrap();
+    let decided = with_store(&f, |store| store.billing_request(id).unwrap().unwrap().1);
+    assert_eq!((decided.len(), decided[0].decided_by.as_str()), (1, "risk"));
 
     // --- Switch to Chinese: the page changes and the choice is remembered.
     b.goto("/cockpit").await;
@@ -313,6 +355,9 @@ async fn cockpit_in_a_real_browser() {
     b.until(Locator::Css("html[lang='zh-CN']")).await;
     assert_eq!(b.text("h1").await, "风险预警驾驶舱");
     b.shot("09-cockpit-zh").await;
+    b.goto("/billing").await;
+    assert_eq!(b.text("h1").await, "电费客户信用");
+    b.shot("09b-billing-zh").await;
     b.sign_out().await;
     b.sign_in("risk").await;
     b.goto("/cockpit").await;
@@ -324,7 +369,9 @@ async fn cockpit_in_a_real_browser() {
     b.goto("/").await;
     assert!(b.path().await.starts_with("/customers"), "no cockpit for sales: {}", b.path().await);
     assert!(
-        !b.exists("header nav a[href='/cockpit']").await && !b.exists("header nav a[href='/models']").await
+        !b.exists("header nav a[href='/cockpit']").await
+            && !b.exists("header nav a[href='/models']").await
+            && !b.exists("header nav a[href='/billing']").await
     );
     let (_, mine, _) = call(&f, get("/api/v1/customers?per_page=1", &login(&f, "seller").await)).await;
     assert_eq!(b.attr("#list-total", "data-value").await, mine["total"].to_string());

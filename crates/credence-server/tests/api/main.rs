@@ -8,6 +8,7 @@
 mod access;
 mod approvals;
 mod audit;
+mod billing;
 mod browser;
 mod hardening;
 mod matrix;
@@ -124,6 +125,37 @@ fn fixture_at(dir: tempfile::TempDir, db: String, pg_schema: Option<(String, Str
     config.as_of = Some(as_of);
     let state = AppState::open(config).unwrap();
     Fixture { _dir: dir, db, state, pg_schema }
+}
+
+/// Adds a utility billing portfolio of `accounts` to the fixture, grades it at the
+/// demo's date with the shipped billing policy and routes the terms it asks for.
+fn add_billing(f: &Fixture, accounts: usize) -> credence_engine::GradeRun {
+    with_store(f, |store| {
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+        let mut session = store
+            .begin_import(credence_store::NewImportRun {
+                kind: "demo".into(),
+                source: "utility".into(),
+                source_hash: String::new(),
+                mode: "demo".into(),
+                as_of: as_of.to_string(),
+                started_at: "2026-09-30T07:00:00Z".into(),
+            })
+            .unwrap();
+        let config = credence_demo::UtilityConfig { accounts, seed: 4, as_of };
+        credence_demo::generate_utility(&config, &mut |r| session.insert_new(&r)).unwrap();
+        session.commit(0, 0, &"2026-09-30T07:00:00Z".into()).unwrap();
+        let policy = credence_engine::types::control::BillingPolicy::builtin();
+        let options = credence_engine::GradeOptions {
+            as_of,
+            seed: 42,
+            by: "setup".into(),
+            now: "2026-09-30T08:00:00Z".into(),
+        };
+        let run = credence_engine::grade_accounts(store, &policy, &options).unwrap();
+        credence_engine::decide_billing_terms(store, &policy, as_of, &"2026-09-30T08:30:00Z".into()).unwrap();
+        run
+    })
 }
 
 /// A request's status and JSON body (or text as a JSON string).

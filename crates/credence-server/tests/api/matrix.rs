@@ -108,6 +108,11 @@ const REQUIREMENTS: &[(&str, &str, Needs, bool, Option<&str>)] = &[
     ("POST", "/api/v1/records/{kind}", All(&[P::CustomerWrite]), true, None),
     ("POST", "/api/v1/imports/{kind}", All(&[P::CustomerWrite]), false, None),
     ("GET", "/api/v1/exports/{kind}", All(&[P::ReceivablesRead]), false, None),
+    ("GET", "/api/v1/billing/grading", All(&[P::PortfolioRead]), false, None),
+    ("GET", "/api/v1/billing/grades", All(&[P::PortfolioRead]), false, None),
+    ("GET", "/api/v1/billing/accounts/{id}", All(&[P::ReceivablesRead]), false, None),
+    ("GET", "/api/v1/billing/requests", All(&[P::PolicyRead]), false, None),
+    ("POST", "/api/v1/billing/requests/{id}/decision", All(&[P::LimitDecide]), false, None),
 ];
 
 /// The customer every customer-targeting call is about.
