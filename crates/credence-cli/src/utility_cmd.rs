@@ -120,6 +120,51 @@ pub enum UtilityCommand {
         #[arg(long)]
         comment: String,
     },
+    /// The month's collection figures by supply unit (or route): collection rate of the
+    /// bills due in the month, arrears and accounts in arrears at the month end (zero
+    /// arrears, 月末结零), old arrears from earlier years (陈欠) and receivables.
+    Kpis {
+        /// The month end.
+        #[arg(long, value_parser = parse_date)]
+        month_end: chrono::NaiveDate,
+        /// unit or route.
+        #[arg(long, default_value = "unit")]
+        by: String,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// The arrears campaigns of a date by supply unit and meter-reading route: every
+    /// account with a bill unpaid past its due date, its arrears, penalty, last action and
+    /// next step (the grade's reminder, then the legal disconnection procedure).
+    Campaign {
+        #[arg(long, value_parser = parse_date)]
+        date: chrono::NaiveDate,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        route: Option<String>,
+        /// Accounts listed per route (all with --format json).
+        #[arg(long, default_value_t = 10)]
+        per_route: usize,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// Log a collection step on an account: sms, phone, visit, written_notice,
+    /// disconnection_notice, disconnection (only through the procedure, signed by a user
+    /// holding the approver's authority) or reconnection.
+    Act {
+        account: String,
+        #[arg(long)]
+        action: String,
+        #[arg(long, value_parser = parse_date)]
+        date: chrono::NaiveDate,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
     /// An account's position at a date: owed, overdue, credit, deposit, latest grade and
     /// the statutory late-payment penalty of each bill paid late or still overdue.
     Account {
@@ -432,6 +477,66 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
                 serde_json::to_string(&done.status)?
             );
         }
+        UtilityCommand::Kpis { month_end, by, format } => {
+            if !matches!(by.as_str(), "unit" | "route") {
+                bail!("--by {by}: unit or route");
+            }
+            let mut store = open(db)?;
+            crate::import_scope::whole_portfolio_reader(
+                &mut store,
+                user,
+                "the figures cover every billing account",
+            )?;
+            let k = credence_engine::billing_kpis(&mut store, month_end)?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&k)?),
+                ReportFormat::Table => print_kpis(&k, by == "route"),
+            }
+        }
+        UtilityCommand::Campaign { date, unit, route, per_route, policy, format } => {
+            let policy = credence_engine::load_billing_policy(policy.as_deref())?;
+            let mut store = open(db)?;
+            crate::import_scope::whole_portfolio_reader(
+                &mut store,
+                user,
+                "campaigns cover every billing account",
+            )?;
+            let filter = credence_engine::CampaignFilter { supply_unit: unit, route };
+            let c = credence_engine::billing_campaigns(&mut store, &policy, date, &filter)?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&c)?),
+                ReportFormat::Table => print_campaigns(&c, per_route),
+            }
+        }
+        UtilityCommand::Act { account, action, date, note, policy } => {
+            let policy = credence_engine::load_billing_policy(policy.as_deref())?;
+            if action == "disconnection" && user.is_none() {
+                bail!(
+                    "a disconnection is signed by a person holding the {} authority: pass --user NAME",
+                    policy.disconnection.approver
+                );
+            }
+            let mut store = open(db)?;
+            crate::import_scope::whole_portfolio_user(
+                &mut store,
+                user,
+                credence_server::access::Permission::CollectionWrite,
+                "billing accounts belong to no business line",
+            )?;
+            let by =
+                user.map_or_else(|| std::env::var("USER").unwrap_or_else(|_| "cli".into()), str::to_owned);
+            let now = crate::now();
+            let step = credence_engine::NewBillingAction {
+                account_id: &account,
+                date,
+                action: &action,
+                note: &note,
+                by: &by,
+                now: &now,
+            };
+            credence_engine::log_billing_action(&mut store, &policy, &step)?;
+            println!("{action} on {account} at {date} logged by {by}");
+        }
         UtilityCommand::Account { account, as_of, policy, format } => {
             let policy = credence_engine::load_billing_policy(policy.as_deref())?;
             let mut store = open(db)?;
@@ -491,7 +596,101 @@ fn print_grade_run(run: &credence_engine::GradeRun, policy: &credence_engine::ty
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     crate::output::print_table(&header, &rows);
+    let t = &s.kpis.total;
+    println!(
+        "month to {}: collection rate {}, arrears {:.2} on {} accounts ({:.2} old), {} of {} supply units at zero arrears",
+        s.as_of,
+        t.collection_rate().map_or_else(|| "-".into(), |r| format!("{:.2}%", r * 100.0)),
+        t.arrears,
+        t.accounts_in_arrears,
+        t.old_arrears,
+        s.kpis.by_unit.values().filter(|l| l.zero_arrears()).count(),
+        s.kpis.by_unit.len()
+    );
     println!("next: credence utility grades --high-risk; credence utility decide --as-of {}", s.as_of);
+}
+
+fn kpi_row(name: &str, l: &credence_engine::KpiLine) -> Vec<String> {
+    let amount = |x: f64| format!("{x:.2}");
+    vec![
+        name.to_owned(),
+        l.accounts.to_string(),
+        amount(l.billed),
+        l.collection_rate().map_or_else(|| "-".into(), |r| format!("{:.2}%", r * 100.0)),
+        amount(l.arrears),
+        l.accounts_in_arrears.to_string(),
+        if l.zero_arrears() { "yes".into() } else { "no".into() },
+        amount(l.old_arrears),
+        amount(l.receivables),
+    ]
+}
+
+fn print_kpis(k: &credence_engine::BillingKpis, by_route: bool) {
+    let lines = if by_route { &k.by_route } else { &k.by_unit };
+    let mut rows: Vec<Vec<String>> = lines.iter().map(|(n, l)| kpi_row(n, l)).collect();
+    rows.push(kpi_row("total", &k.total));
+    if let Some(end) = k.month_end {
+        println!("billing figures of the month to {end} (disputed bills left out)");
+    }
+    crate::output::print_table(
+        &[
+            if by_route { "unit / route" } else { "supply unit" },
+            "accounts",
+            "due in month",
+            "collected",
+            "arrears",
+            "accounts in arrears",
+            "zero arrears",
+            "old arrears",
+            "receivables",
+        ],
+        &rows,
+    );
+}
+
+fn print_campaigns(c: &credence_engine::Campaigns, per_route: usize) {
+    let m = |x: i64| money(x, &c.currency);
+    let total: i64 = c.routes.iter().map(|r| r.arrears).sum();
+    let accounts: u64 = c.routes.iter().map(|r| r.accounts).sum();
+    println!(
+        "arrears campaigns at {}: {accounts} accounts on {} routes owe {}",
+        c.date,
+        c.routes.len(),
+        m(total)
+    );
+    for r in &c.routes {
+        let steps: Vec<String> = r.steps.iter().map(|(s, n)| format!("{s} {n}")).collect();
+        println!();
+        println!(
+            "{} / {}: {} accounts, {} — {}",
+            r.supply_unit,
+            r.route,
+            r.accounts,
+            m(r.arrears),
+            steps.join(", ")
+        );
+        let rows: Vec<Vec<String>> = r
+            .items
+            .iter()
+            .take(per_route)
+            .map(|i| {
+                vec![
+                    i.account_id.clone(),
+                    i.grade.clone().unwrap_or_else(|| "-".into()),
+                    m(i.arrears),
+                    i.days_overdue.to_string(),
+                    m(i.penalty),
+                    i.last_action.as_ref().map_or_else(String::new, |(d, a)| format!("{a} {d}")),
+                    i.next.clone(),
+                    i.why_en.clone(),
+                ]
+            })
+            .collect();
+        crate::output::print_table(
+            &["account", "grade", "arrears", "days overdue", "penalty", "last action", "next", "why"],
+            &rows,
+        );
+    }
 }
 
 fn print_decide_run(run: &credence_engine::DecideRun) {

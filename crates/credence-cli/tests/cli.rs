@@ -1422,6 +1422,22 @@ fn utility_accounts_graded_and_terms_decided_along_the_route() {
     let high: u64 = s["high_risk_by_class"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum();
     assert_eq!(high, s["high_risk"].as_u64().unwrap());
     assert!(s["scorecard_train_auc"].as_f64().unwrap() > 0.7, "{s}");
+    // The month's figures are the grading run's and add up by unit and by route.
+    let k: serde_json::Value =
+        serde_json::from_str(&ok(db, &["utility", "kpis", "--month-end", "2026-09-30", "--format", "json"]))
+            .unwrap();
+    assert_eq!(k["total"], s["kpis"]["total"]);
+    for field in ["accounts", "accounts_in_arrears"] {
+        for by in ["by_unit", "by_route"] {
+            let sum: u64 = k[by].as_object().unwrap().values().map(|l| l[field].as_u64().unwrap()).sum();
+            assert_eq!(sum, k["total"][field].as_u64().unwrap(), "{by} {field}");
+        }
+    }
+    let (billed, collected) =
+        (k["total"]["billed"].as_f64().unwrap(), k["total"]["collected"].as_f64().unwrap());
+    assert!(billed > 0.0 && collected > 0.5 * billed && collected <= billed, "{k}");
+    let o = credence(db, &["utility", "kpis", "--month-end", "2026-09-30", "--by", "collector"]);
+    assert!(stderr(&o).contains("--by collector: unit or route"), "{}", stderr(&o));
 
     let list: Vec<serde_json::Value> = serde_json::from_str(&ok(
         db,
@@ -1524,6 +1540,73 @@ fn utility_accounts_graded_and_terms_decided_along_the_route() {
     assert!(checked >= 3, "only {checked} unpaid bills on the high-risk list");
     let o = credence(db, &["utility", "account", "NOPE", "--as-of", "2026-09-30"]);
     assert!(stderr(&o).contains("no billing account 'NOPE'"), "{}", stderr(&o));
+
+    // Campaigns: a household long in arrears is reminded, then given written notice, and
+    // disconnected only after the notice period, outside the National Day moratorium
+    // (30 September – 8 October), by a user holding the approver's authority.
+    let c: serde_json::Value =
+        serde_json::from_str(&ok(db, &["utility", "campaign", "--date", "2026-09-28", "--format", "json"]))
+            .unwrap();
+    let routes = c["routes"].as_array().unwrap();
+    let listed: u64 = routes.iter().map(|r| r["accounts"].as_u64().unwrap()).sum();
+    assert_eq!(listed as usize, routes.iter().map(|r| r["items"].as_array().unwrap().len()).sum::<usize>());
+    let item = routes
+        .iter()
+        .flat_map(|r| r["items"].as_array().unwrap())
+        .find(|i| i["class"] == "residential" && i["days_overdue"].as_i64().unwrap() > 60)
+        .expect("a household long in arrears")
+        .clone();
+    let household = item["account_id"].as_str().unwrap();
+    let reminder = item["next"].as_str().unwrap();
+    assert!(["sms", "phone", "visit", "written_notice"].contains(&reminder), "{item}");
+    ok(db, &["utility", "act", household, "--action", reminder, "--date", "2026-09-10"]);
+    let next = |date: &str| -> String {
+        let c: serde_json::Value =
+            serde_json::from_str(&ok(db, &["utility", "campaign", "--date", date, "--format", "json"]))
+                .unwrap();
+        c["routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["items"].as_array().unwrap().clone())
+            .find(|i| i["account_id"] == household)
+            .unwrap()["next"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(next("2026-09-11"), "disconnection_notice");
+    let act = |who: Option<&str>, action: &str, date: &str| {
+        let mut args = vec![];
+        if let Some(u) = who {
+            args.extend(["--user", u]);
+        }
+        args.extend(["utility", "act", household, "--action", action, "--date", date]);
+        credence(db, &args)
+    };
+    let o = act(None, "disconnection", "2026-09-12");
+    assert!(stderr(&o).contains("pass --user NAME"), "{}", stderr(&o));
+    add_user(db, "ma", "risk_manager");
+    let o = act(Some("ma"), "disconnection", "2026-09-12");
+    assert!(
+        stderr(&o).contains("no written disconnection notice logged at least 7 days before"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(act(Some("ma"), "disconnection_notice", "2026-09-12").status.success());
+    assert_eq!(next("2026-09-15"), "wait");
+    let o = act(Some("ma"), "disconnection", "2026-09-18");
+    assert!(stderr(&o).contains("at least 7 days before"), "{}", stderr(&o));
+    assert_eq!(next("2026-09-30"), "moratorium");
+    let o = act(Some("ma"), "disconnection", "2026-10-02");
+    assert!(stderr(&o).contains("National Day holiday"), "{}", stderr(&o));
+    let o = act(Some("ma"), "disconnection", "2026-09-19");
+    assert!(stderr(&o).contains("does not hold the `marketing_manager` authority"), "{}", stderr(&o));
+    ok(db, &["user", "grant", "ma", "--authority", "marketing_manager"]);
+    assert!(act(Some("ma"), "disconnection", "2026-09-19").status.success());
+    assert_eq!(next("2026-09-20"), "wait");
+    let o = act(Some("ma"), "cut_off", "2026-09-19");
+    assert!(stderr(&o).contains("'cut_off' is not one of sms, phone, visit"), "{}", stderr(&o));
 
     // Grading needs the whole portfolio.
     add_user_with(db, "narrow", "risk_manager", &["--business-lines", "m"]);

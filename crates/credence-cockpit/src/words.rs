@@ -289,6 +289,10 @@ words! {
     billing_requests: "Billing terms awaiting approval", "待审批的电费结算条件";
     changes: "Changes", "变更";
     arrears_share: "Share in arrears", "欠费户比例";
+    collection_rate: "Collection rate", "电费回收率";
+    arrears: "Arrears", "欠费";
+    old_arrears: "Old arrears", "陈欠";
+    zero_arrears: "Zero arrears (accounts in arrears)", "月末结零（欠费户数）";
 }
 
 #[cfg(test)]

@@ -16,12 +16,17 @@ use credence_model::{GradeBand, ModelKind, Target, TrainSpec};
 use credence_store::{AccountGrade, BillingRun, Store};
 
 use crate::billing::month_ends;
-use crate::billing_backtest::{columns_of, read_rows};
+use crate::billing_backtest::{Sample, columns_of, read_rows};
 use crate::billing_ledger::ArrearsRule;
 use crate::model::ModelError;
 
 /// Reasons kept per account.
 const REASONS: usize = 3;
+
+/// At most about this many account-months are learned from: a larger portfolio learns
+/// from an even sample of its accounts (all of each sampled account's months), which
+/// bounds memory and fitting time while keeping every month and class represented.
+pub const MAX_TRAIN_ROWS: u64 = 1_500_000;
 
 /// What to grade.
 #[derive(Debug, Clone)]
@@ -41,6 +46,8 @@ pub struct GradeSummary {
     pub arrears_days: u32,
     pub arrears_min: i64,
     pub train_months: u32,
+    /// Accounts whose history was learned from, of all accounts.
+    pub train_accounts_share: f64,
     pub train_rows: u64,
     pub train_events: u64,
     /// AUC of the scorecard and of the forecast on the rows they learned from.
@@ -54,11 +61,13 @@ pub struct GradeSummary {
     pub by_class: BTreeMap<String, BTreeMap<String, u64>>,
     /// Class → high-risk accounts.
     pub high_risk_by_class: BTreeMap<String, u64>,
-    /// Supply unit → its accounts, high-risk accounts and overdue amount.
+    /// Supply unit → its accounts and high-risk accounts.
     pub by_supply_unit: BTreeMap<String, UnitLine>,
     /// Per month end learned from: how many accounts fell into arrears on the next bill
     /// and the amount they left unpaid.
     pub trend: Vec<TrendPoint>,
+    /// The month's collection figures by supply unit and route.
+    pub kpis: crate::billing_kpi::BillingKpis,
     /// Features the scorecard kept.
     pub scorecard_features: Vec<String>,
 }
@@ -68,8 +77,6 @@ pub struct GradeSummary {
 pub struct UnitLine {
     pub accounts: u64,
     pub high_risk: u64,
-    /// Overdue at the month end, in major units.
-    pub overdue: f64,
 }
 
 /// Arrears on the bill after one month end.
@@ -154,7 +161,15 @@ pub fn grade_accounts(
     // The month ends before `as_of` the models learn from.
     let mut ends = month_ends(options.as_of, policy.train_months + 1);
     ends.pop();
-    let (rows, scoring) = read_rows(store, &ends, &rule, options.as_of, Some(options.as_of))?;
+    let accounts = store.count(credence_records::Kind::Accounts)?;
+    let wanted = accounts.saturating_mul(ends.len() as u64);
+    let sample =
+        if wanted > MAX_TRAIN_ROWS { Sample { num: MAX_TRAIN_ROWS, den: wanted } } else { Sample::ALL };
+    let mut kpis = crate::billing_kpi::BillingKpis::new(options.as_of);
+    let (rows, scoring) =
+        read_rows(store, &ends, &rule, options.as_of, Some(options.as_of), sample, &mut |s, l| {
+            kpis.add(s, l)
+        })?;
     let events = rows.label.iter().filter(|&&y| y == 1).count();
     if rows.table.rows == 0 || events == 0 || events == rows.table.rows {
         return Err(ModelError::NothingToLearn {
@@ -203,6 +218,7 @@ pub fn grade_accounts(
         arrears_days: policy.arrears_days,
         arrears_min: policy.arrears_min,
         train_months: policy.train_months,
+        train_accounts_share: sample.num as f64 / sample.den as f64,
         train_rows: rows.table.rows as u64,
         train_events: events as u64,
         scorecard_train_auc: train_auc(&scorecard)?,
@@ -215,24 +231,16 @@ pub fn grade_accounts(
         high_risk_by_class: BTreeMap::new(),
         by_supply_unit: BTreeMap::new(),
         trend: trend(&ends, &rows),
+        kpis,
         scorecard_features: scorecard.features.iter().map(|f| f.name().to_owned()).collect(),
     };
-    let overdue: Vec<f64> = match scoring.table.column("overdue_now") {
-        Some(credence_model::Column::Numeric { values }) => {
-            values.iter().map(|v| if v.is_nan() { 0.0 } else { *v }).collect()
-        }
-        _ => vec![0.0; scoring.accounts.len()],
-    };
     let mut grades = Vec::with_capacity(scoring.accounts.len());
-    for (((account, score), &fpd), &due) in
-        scoring.accounts.iter().zip(&graded).zip(&forecast_pd).zip(&overdue)
-    {
+    for ((account, score), &fpd) in scoring.accounts.iter().zip(&graded).zip(&forecast_pd) {
         let grade = policy.grade_of(score.pd).grade.clone();
         let high_risk = fpd >= policy.high_risk_pd;
         *summary.by_class.entry(account.class.clone()).or_default().entry(grade.clone()).or_default() += 1;
         let unit = summary.by_supply_unit.entry(account.supply_unit.clone()).or_default();
         unit.accounts += 1;
-        unit.overdue += due;
         if high_risk {
             summary.high_risk += 1;
             unit.high_risk += 1;

@@ -17,8 +17,10 @@ mod analysis;
 mod batch;
 mod billing;
 mod billing_backtest;
+mod billing_campaign;
 mod billing_decide;
 mod billing_grade;
+mod billing_kpi;
 mod billing_ledger;
 mod cases;
 mod collections;
@@ -57,11 +59,16 @@ pub use billing::{
 pub use billing_backtest::{
     Backtest, BacktestMonth, BacktestOptions, TOP_SHARES, TopShare, billing_backtest,
 };
+pub use billing_campaign::{
+    CampaignFilter, CampaignItem, Campaigns, NewBillingAction, RouteCampaign, billing_campaigns,
+    log_billing_action,
+};
 pub use billing_decide::{
     AccountPosition, BillPenalty, BillingTermsDecision, DecideRun, account_position, decide_billing_request,
     decide_billing_terms,
 };
 pub use billing_grade::{GradeOptions, GradeRun, GradeSummary, TrendPoint, UnitLine, grade_accounts};
+pub use billing_kpi::{BillingKpis, KpiLine, billing_kpis};
 pub use cases::{
     CaseChange, EMERGENCY_PLANS, PLAYBOOKS, Playbook, STAGES, change_case, playbook, sweep_cases,
 };
@@ -228,6 +235,8 @@ pub enum EngineError {
     UnknownBillingRequest { id: i64 },
     #[error("billing request {id} is already {status}")]
     BillingRequestDecided { id: i64, status: String },
+    #[error("{reason}")]
+    BillingAction { reason: String },
     #[error("no billing account '{id}'")]
     UnknownAccount { id: String },
     #[error("no billing accounts were graded at or before {as_of}; run `credence utility grade` first")]

@@ -226,6 +226,7 @@ impl From<credence_engine::EngineError> for ApiError {
             | E::EvidenceRequired
             | E::CommentRequired
             | E::UnknownUser { .. }
+            | E::BillingAction { .. }
             | E::RepairItemsOpen { .. } => rejected(&e, e.input()),
             // Ours: the program's policy, strategy or model files, the store, stored data
             // that no longer reads, serialisation.

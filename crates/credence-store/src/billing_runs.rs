@@ -397,3 +397,59 @@ impl Store {
         Ok(out)
     }
 }
+
+/// A collection action on a billing account.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BillingAction {
+    pub account_id: String,
+    pub action_date: String,
+    /// A reminder action of the billing policy or a disconnection step.
+    pub action: String,
+    pub note: String,
+    pub actor: String,
+    pub logged_at: Timestamp,
+}
+
+impl Store {
+    /// Records a collection action on a billing account.
+    pub fn log_billing_action(&mut self, a: &BillingAction) -> Result<(), StoreError> {
+        self.in_transaction(|db| {
+            db.execute(
+                "INSERT INTO billing_actions (account_id, action_date, action, note, actor, logged_at) VALUES (?, ?, ?, ?, ?, ?)",
+                &[
+                    a.account_id.as_str().into(),
+                    a.action_date.as_str().into(),
+                    a.action.as_str().into(),
+                    a.note.as_str().into(),
+                    a.actor.as_str().into(),
+                    a.logged_at.as_str().into(),
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Every billing account's actions on or after `since`, oldest first, by account.
+    pub fn billing_actions(
+        &mut self,
+        since: &str,
+    ) -> Result<HashMap<String, Vec<BillingAction>>, StoreError> {
+        let mut out: HashMap<String, Vec<BillingAction>> = HashMap::new();
+        self.db.query_cells(
+            "SELECT account_id, action_date, action, note, actor, logged_at FROM billing_actions WHERE action_date >= ? ORDER BY account_id, action_date, id",
+            &[since.into()],
+            |r| {
+                let a = BillingAction {
+                    account_id: text(r[0]),
+                    action_date: text(r[1]),
+                    action: text(r[2]),
+                    note: text(r[3]),
+                    actor: text(r[4]),
+                    logged_at: stamp(r[5]),
+                };
+                out.entry(a.account_id.clone()).or_default().push(a);
+            },
+        )?;
+        Ok(out)
+    }
+}

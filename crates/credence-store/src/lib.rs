@@ -55,7 +55,7 @@ pub use audit::{
 };
 pub use billing::{AccountLedger, StoredAccount, StoredBill, StoredBillPayment};
 pub use billing_runs::{
-    AccountGrade, BillingDecision, BillingRequest, BillingRun, GradeFilter, TermsInForce,
+    AccountGrade, BillingAction, BillingDecision, BillingRequest, BillingRun, GradeFilter, TermsInForce,
 };
 pub use browse::{CustomerQuery, CustomerSort, CustomerSummary, LatestGrade};
 pub use cases::{CaseEvent, CaseFile, CaseFilter, StoredCase};

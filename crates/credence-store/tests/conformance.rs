@@ -328,6 +328,27 @@ fn grading_runs_and_billing_requests_round_trip(f: &mut Fixture) {
     assert_eq!(in_force.len(), 1);
     assert_eq!((in_force["E1"].terms.as_str(), in_force["E1"].request_id), ("t2", ids[0]));
     assert!(store.billing_request(9_999).unwrap().is_none());
+
+    let action = |account: &str, date: &str, what: &str| credence_store::BillingAction {
+        account_id: account.into(),
+        action_date: date.into(),
+        action: what.into(),
+        note: "催费".into(),
+        actor: "wang".into(),
+        logged_at: "2026-10-02T09:00:00Z".into(),
+    };
+    for a in [
+        action("E1", "2026-09-20", "phone"),
+        action("E1", "2026-09-03", "sms"),
+        action("E2", "2026-08-01", "sms"),
+    ] {
+        store.log_billing_action(&a).unwrap();
+    }
+    let since = store.billing_actions("2026-09-01").unwrap();
+    assert_eq!(since.len(), 1);
+    let e1: Vec<&str> = since["E1"].iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(e1, ["sms", "phone"], "oldest first");
+    assert_eq!(since["E1"][0], action("E1", "2026-09-03", "sms"));
 }
 
 fn tables_match_record_kinds(f: &mut Fixture) {

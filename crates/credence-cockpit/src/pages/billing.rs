@@ -43,7 +43,8 @@ pub struct BillingPage {
     pub class_rows: Vec<Vec<String>>,
     /// The arrears trend as an SVG chart.
     pub trend_chart: String,
-    /// Supply unit, accounts, high-risk, overdue.
+    /// Supply unit, accounts, high-risk, collection rate, arrears, old arrears, zero
+    /// arrears (✓) or the accounts in arrears.
     pub units: Vec<Vec<String>>,
     pub high_risk: Vec<HighRiskRow>,
     pub requests: Vec<BillingRequestRow>,

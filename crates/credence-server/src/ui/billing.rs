@@ -96,16 +96,22 @@ pub async fn billing(
             }
             let mut by_unit: Vec<(&String, &credence_engine::UnitLine)> = s.by_supply_unit.iter().collect();
             by_unit.sort_by(|a, b| b.1.high_risk.cmp(&a.1.high_risk).then(a.0.cmp(b.0)));
+            let amount = |major: f64| {
+                format::money_full((major * 10f64.powi(exponent.into())).round() as i64, exponent)
+            };
             units = by_unit
                 .into_iter()
                 .take(UNITS_SHOWN)
                 .map(|(u, l)| {
-                    let minor = (l.overdue * 10f64.powi(exponent.into())).round() as i64;
+                    let k = s.kpis.by_unit.get(u).cloned().unwrap_or_default();
                     vec![
                         u.clone(),
                         format::count(l.accounts),
                         format::count(l.high_risk),
-                        format::money_full(minor, exponent),
+                        format::percent(k.collection_rate()),
+                        amount(k.arrears),
+                        amount(k.old_arrears),
+                        if k.zero_arrears() { "✓".into() } else { format::count(k.accounts_in_arrears) },
                     ]
                 })
                 .collect();

@@ -61,3 +61,16 @@ CREATE TABLE account_terms (
     request_id INTEGER NOT NULL,
     approved_at TEXT NOT NULL
 );
+
+-- Collection actions on billing accounts (reminders, notices, disconnection steps), as
+-- the campaigns by supply unit and route record them.
+CREATE TABLE billing_actions (
+    id INTEGER PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    action_date TEXT NOT NULL,
+    action TEXT NOT NULL,
+    note TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    logged_at TEXT NOT NULL
+);
+CREATE INDEX billing_actions_account ON billing_actions (account_id, action_date);
