@@ -145,7 +145,9 @@ pub fn action(argv: &[String]) -> Option<(String, String)> {
         "limit" => matches!(sub, Some("approve" | "reject" | "temporary")),
         "collect" => matches!(sub, Some("log" | "promise" | "dispute")) && !w.contains(&"list"),
         "model" => sub == Some("register"),
-        "utility" => matches!(sub, Some("dataset" | "grade" | "decide" | "approve" | "reject" | "act")),
+        "utility" => {
+            matches!(sub, Some("dataset" | "grade" | "decide" | "approve" | "reject" | "act" | "waive"))
+        }
         _ => false,
     };
     if !changes {

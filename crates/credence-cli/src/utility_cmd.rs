@@ -67,6 +67,10 @@ pub enum UtilityCommand {
         policy: Option<PathBuf>,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Grade with the models of the latest run that fitted them (a re-grade between
+        /// monthly fits: only the month end itself is read).
+        #[arg(long)]
+        reuse_models: bool,
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
@@ -165,6 +169,20 @@ pub enum UtilityCommand {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Ask to waive part or all of an account's late-payment penalty to a date; the
+    /// request goes to the billing policy's waiver role for approval.
+    Waive {
+        account: String,
+        #[arg(long, value_parser = parse_date)]
+        as_of: chrono::NaiveDate,
+        /// The amount to waive (major units).
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
     /// An account's position at a date: owed, overdue, credit, deposit, latest grade and
     /// the statutory late-payment penalty of each bill paid late or still overdue.
     Account {
@@ -176,6 +194,26 @@ pub enum UtilityCommand {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+}
+
+/// The billing policy (`policy`, else the shipped one) and the store, once `user` holds
+/// `permission` over the whole portfolio (`what` says why that is needed).
+fn open_billing(
+    db: &str,
+    user: Option<&str>,
+    permission: credence_server::access::Permission,
+    what: &str,
+    policy: Option<&std::path::Path>,
+) -> Result<(credence_engine::types::control::BillingPolicy, credence_store::Store)> {
+    let policy = credence_engine::load_billing_policy(policy)?;
+    let mut store = open(db)?;
+    crate::import_scope::whole_portfolio_user(&mut store, user, permission, what)?;
+    Ok((policy, store))
+}
+
+/// Who a command acts as: `--user`, else the login name.
+fn actor(user: Option<&str>) -> String {
+    user.map_or_else(|| std::env::var("USER").unwrap_or_else(|_| "cli".into()), str::to_owned)
 }
 
 /// The most accounts `utility grades` lists.
@@ -313,18 +351,16 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
                 ReportFormat::Table => print_backtest(&b),
             }
         }
-        UtilityCommand::Grade { as_of, policy, seed, format } => {
-            let policy = credence_engine::load_billing_policy(policy.as_deref())?;
-            let mut store = open(db)?;
-            crate::import_scope::whole_portfolio_user(
-                &mut store,
+        UtilityCommand::Grade { as_of, policy, seed, reuse_models, format } => {
+            let (policy, mut store) = open_billing(
+                db,
                 user,
                 credence_server::access::Permission::RatingRun,
                 "grading learns from and grades every billing account",
+                policy.as_deref(),
             )?;
-            let by =
-                user.map_or_else(|| std::env::var("USER").unwrap_or_else(|_| "cli".into()), str::to_owned);
-            let options = credence_engine::GradeOptions { as_of, seed, by, now: crate::now() };
+            let by = actor(user);
+            let options = credence_engine::GradeOptions { as_of, seed, reuse_models, by, now: crate::now() };
             let run = credence_engine::grade_accounts(&mut store, &policy, &options)?;
             match format {
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&run)?),
@@ -392,13 +428,12 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
             }
         }
         UtilityCommand::Decide { as_of, policy, format } => {
-            let policy = credence_engine::load_billing_policy(policy.as_deref())?;
-            let mut store = open(db)?;
-            crate::import_scope::whole_portfolio_user(
-                &mut store,
+            let (policy, mut store) = open_billing(
+                db,
                 user,
                 credence_server::access::Permission::LimitRequest,
                 "terms are proposed for every graded billing account",
+                policy.as_deref(),
             )?;
             let run = credence_engine::decide_billing_terms(&mut store, &policy, as_of, &crate::now())?;
             match format {
@@ -419,7 +454,7 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
                 user,
                 "billing requests cover every billing account",
             )?;
-            let requests = store.billing_requests(Some(&status), account.as_deref(), limit)?;
+            let requests = store.billing_requests(Some(&status), account.as_deref(), None, limit)?;
             match format {
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&requests)?),
                 ReportFormat::Table => {
@@ -432,6 +467,7 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
                             vec![
                                 r.id.to_string(),
                                 r.account_id.clone(),
+                                r.kind.clone(),
                                 p["grade"].as_str().unwrap_or("").to_owned(),
                                 p["reason_en"].as_str().unwrap_or("").to_owned(),
                                 route
@@ -444,7 +480,7 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
                         })
                         .collect();
                     crate::output::print_table(
-                        &["request", "account", "grade", "changes", "route", "status"],
+                        &["request", "account", "kind", "grade", "changes", "route", "status"],
                         &rows,
                     );
                 }
@@ -494,12 +530,12 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
             }
         }
         UtilityCommand::Campaign { date, unit, route, per_route, policy, format } => {
-            let policy = credence_engine::load_billing_policy(policy.as_deref())?;
-            let mut store = open(db)?;
-            crate::import_scope::whole_portfolio_reader(
-                &mut store,
+            let (policy, mut store) = open_billing(
+                db,
                 user,
+                credence_server::access::Permission::PortfolioRead,
                 "campaigns cover every billing account",
+                policy.as_deref(),
             )?;
             let filter = credence_engine::CampaignFilter { supply_unit: unit, route };
             let c = credence_engine::billing_campaigns(&mut store, &policy, date, &filter)?;
@@ -523,8 +559,7 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
                 credence_server::access::Permission::CollectionWrite,
                 "billing accounts belong to no business line",
             )?;
-            let by =
-                user.map_or_else(|| std::env::var("USER").unwrap_or_else(|_| "cli".into()), str::to_owned);
+            let by = actor(user);
             let now = crate::now();
             let step = credence_engine::NewBillingAction {
                 account_id: &account,
@@ -537,13 +572,39 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
             credence_engine::log_billing_action(&mut store, &policy, &step)?;
             println!("{action} on {account} at {date} logged by {by}");
         }
-        UtilityCommand::Account { account, as_of, policy, format } => {
+        UtilityCommand::Waive { account, as_of, amount, reason, policy } => {
             let policy = credence_engine::load_billing_policy(policy.as_deref())?;
+            let minor = credence_domain::minor_units_from_decimal(amount.trim(), policy.currency.exponent())
+                .ok()
+                .ok_or_else(|| anyhow::anyhow!("--amount {amount}: not an amount"))?;
             let mut store = open(db)?;
-            crate::import_scope::whole_portfolio_reader(
+            crate::import_scope::whole_portfolio_user(
                 &mut store,
                 user,
+                credence_server::access::Permission::LimitRequest,
                 "billing accounts belong to no business line",
+            )?;
+            let id = credence_engine::request_penalty_waiver(
+                &mut store,
+                &policy,
+                &account,
+                as_of,
+                minor,
+                &reason,
+                &crate::now(),
+            )?;
+            println!(
+                "waiver request {id} for {account} routed to {}: `credence utility requests`",
+                policy.authority.waiver
+            );
+        }
+        UtilityCommand::Account { account, as_of, policy, format } => {
+            let (policy, mut store) = open_billing(
+                db,
+                user,
+                credence_server::access::Permission::PortfolioRead,
+                "billing accounts belong to no business line",
+                policy.as_deref(),
             )?;
             let p = credence_engine::account_position(&mut store, &policy, &account, as_of)?;
             match format {
@@ -571,14 +632,15 @@ fn print_grade_run(run: &credence_engine::GradeRun, policy: &credence_engine::ty
         s.high_risk_pd * 100.0,
         s.policy_version
     );
+    let sampled = if s.train_accounts_share < 1.0 {
+        format!(" of an even {:.1}% sample of the accounts", s.train_accounts_share * 100.0)
+    } else {
+        String::new()
+    };
+    let fitted = s.models_from_run.map_or_else(String::new, |id| format!(" (the models of run {id})"));
     println!(
-        "learned from {} account-months of the last {} month ends ({} in arrears); in-sample AUC: scorecard {:.4}, {} forecast {:.4}",
-        s.train_rows,
-        s.train_months,
-        s.train_events,
-        s.scorecard_train_auc,
-        s.forecast_model,
-        s.forecast_train_auc
+        "scorecard and {} forecast{fitted} learned from {} account-months{sampled} of the last {} month ends ({} in arrears); scorecard AUC in sample {:.4}",
+        s.forecast_model, s.train_rows, s.train_months, s.train_events, s.scorecard_train_auc
     );
     let mut header = vec!["class".to_owned()];
     header.extend(policy.grades.iter().map(|g| g.grade.clone()));
@@ -762,7 +824,14 @@ fn print_position(p: &credence_engine::AccountPosition) {
         })
         .collect();
     crate::output::print_table(&["issued", "due", "amount", "unpaid", "days late", "penalty"], &rows);
-    println!("late-payment penalty to {}: {} — {}", p.as_of, m(p.penalty_total), p.penalty_source);
+    println!(
+        "late-payment penalty to {}: {}, waived {}, due {} — {}",
+        p.as_of,
+        m(p.penalty_total),
+        m(p.waived),
+        m(p.penalty_due),
+        p.penalty_source
+    );
 }
 
 fn print_backtest(b: &credence_engine::Backtest) {

@@ -1422,6 +1422,16 @@ fn utility_accounts_graded_and_terms_decided_along_the_route() {
     let high: u64 = s["high_risk_by_class"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum();
     assert_eq!(high, s["high_risk"].as_u64().unwrap());
     assert!(s["scorecard_train_auc"].as_f64().unwrap() > 0.7, "{s}");
+    // A re-grade with the same models reads only the month end and grades alike.
+    let again: serde_json::Value = serde_json::from_str(&ok(
+        db,
+        &["utility", "grade", "--as-of", "2026-09-30", "--reuse-models", "--format", "json"],
+    ))
+    .unwrap();
+    assert_eq!(again["summary"]["models_from_run"], run["run_id"]);
+    for same in ["accounts", "by_class", "high_risk", "train_rows", "kpis"] {
+        assert_eq!(again["summary"][same], s[same], "{same}");
+    }
     // The month's figures are the grading run's and add up by unit and by route.
     let k: serde_json::Value =
         serde_json::from_str(&ok(db, &["utility", "kpis", "--month-end", "2026-09-30", "--format", "json"]))
@@ -1607,6 +1617,68 @@ fn utility_accounts_graded_and_terms_decided_along_the_route() {
     assert_eq!(next("2026-09-20"), "wait");
     let o = act(Some("ma"), "cut_off", "2026-09-19");
     assert!(stderr(&o).contains("'cut_off' is not one of sms, phone, visit"), "{}", stderr(&o));
+
+    // A penalty is waived only by the waiver role's approval, and never beyond what is owed.
+    let position = |on: &str| -> serde_json::Value {
+        serde_json::from_str(&ok(db, &["utility", "account", household, "--as-of", on, "--format", "json"]))
+            .unwrap()
+    };
+    let before = position("2026-09-30");
+    let total = before["penalty_total"].as_i64().unwrap();
+    assert!(total > 200, "{before}");
+    let yuan = |minor: i64| format!("{}.{:02}", minor / 100, minor % 100);
+    let o = credence(
+        db,
+        &[
+            "utility",
+            "waive",
+            household,
+            "--as-of",
+            "2026-09-30",
+            "--amount",
+            &yuan(total + 1),
+            "--reason",
+            "x",
+        ],
+    );
+    assert!(stderr(&o).contains("at most the penalty not yet waived"), "{}", stderr(&o));
+    let out = ok(
+        db,
+        &[
+            "utility",
+            "waive",
+            household,
+            "--as-of",
+            "2026-09-30",
+            "--amount",
+            &yuan(total / 2),
+            "--reason",
+            "低保户",
+        ],
+    );
+    assert!(out.contains("routed to marketing_manager"), "{out}");
+    let waiver = out.split_whitespace().nth(2).unwrap().to_owned();
+    let o = credence(db, &["--user", "wang", "utility", "approve", &waiver, "--comment", "ok"]);
+    assert!(stderr(&o).contains("does not hold the `marketing_manager` authority"), "{}", stderr(&o));
+    ok(db, &["--user", "ma", "utility", "approve", &waiver, "--comment", "低保户，同意减免"]);
+    let after = position("2026-09-30");
+    assert_eq!(after["waived"].as_i64().unwrap(), total / 2);
+    assert_eq!(after["penalty_due"].as_i64().unwrap(), total - total / 2);
+    let o = credence(
+        db,
+        &[
+            "utility",
+            "waive",
+            household,
+            "--as-of",
+            "2026-09-30",
+            "--amount",
+            &yuan(total - total / 2 + 1),
+            "--reason",
+            "x",
+        ],
+    );
+    assert!(!o.status.success(), "no more than what is left");
 
     // Grading needs the whole portfolio.
     add_user_with(db, "narrow", "risk_manager", &["--business-lines", "m"]);

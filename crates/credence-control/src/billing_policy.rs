@@ -588,7 +588,7 @@ impl BillingPolicy {
     }
 
     /// The route of a penalty waiver.
-    pub fn waiver_route(&self, account: &str, amount: i64) -> Vec<ApprovalStep> {
+    fn waiver_route(&self, account: &str, amount: i64) -> Vec<ApprovalStep> {
         let money = format_money(amount, self.currency);
         self.steps(vec![(
             self.authority.waiver.as_str(),
@@ -678,6 +678,53 @@ pub fn penalty(
     let amount = (sum + 0.5).floor() as i64;
     let amount = if days > 0 { amount.max(rule.minimum) } else { 0 };
     Penalty { days, amount }
+}
+
+/// A request to waive part or all of an account's late-payment penalty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaiverProposal {
+    /// Always `waiver`: what tells a waiver from a change of terms among billing requests.
+    pub kind: String,
+    pub account_id: String,
+    pub policy_version: String,
+    pub as_of: NaiveDate,
+    /// Minor units: the penalty to `as_of` and the part to waive.
+    pub penalty: i64,
+    pub amount: i64,
+    pub reason: String,
+    pub reason_en: String,
+    pub reason_zh: String,
+    pub route: Vec<ApprovalStep>,
+}
+
+impl BillingPolicy {
+    /// A waiver of `amount` of the `penalty` an account owes at `as_of`, routed to the
+    /// waiver role; `None` when the amount is not positive or is more than the penalty.
+    pub fn waiver(
+        &self,
+        account: &str,
+        as_of: NaiveDate,
+        penalty: i64,
+        amount: i64,
+        reason: &str,
+    ) -> Option<WaiverProposal> {
+        if amount <= 0 || amount > penalty {
+            return None;
+        }
+        let (m, p) = (format_money(amount, self.currency), format_money(penalty, self.currency));
+        Some(WaiverProposal {
+            kind: "waiver".into(),
+            account_id: account.to_owned(),
+            policy_version: self.version.clone(),
+            as_of,
+            penalty,
+            amount,
+            reason: reason.to_owned(),
+            reason_en: format!("waive {m} of the {p} late-payment penalty to {as_of}: {reason}"),
+            reason_zh: format!("减免截至 {as_of} 的电费违约金 {p} 中的 {m}：{reason}"),
+            route: self.waiver_route(account, amount),
+        })
+    }
 }
 
 /// An account's terms as they stand.
@@ -967,6 +1014,21 @@ mod tests {
             date(2026, 6, 1),
         );
         assert_eq!(on_time, Penalty { days: 0, amount: 0 });
+    }
+
+    /// A waiver names its amount against the penalty and goes to the marketing manager; it
+    /// cannot waive nothing or more than is owed.
+    #[test]
+    fn waivers_are_routed_and_bounded() {
+        let p = BillingPolicy::builtin();
+        let w = p.waiver("E1", date(2026, 9, 30), 52_000, 20_000, "hospital, paid in full").unwrap();
+        assert_eq!(
+            w.reason_en,
+            "waive 200.00 CNY of the 520.00 CNY late-payment penalty to 2026-09-30: hospital, paid in full"
+        );
+        assert_eq!(w.route.iter().map(|s| s.role.as_str()).collect::<Vec<_>>(), ["marketing_manager"]);
+        assert!(p.waiver("E1", date(2026, 9, 30), 52_000, 52_001, "x").is_none());
+        assert!(p.waiver("E1", date(2026, 9, 30), 52_000, 0, "x").is_none());
     }
 
     #[test]

@@ -140,7 +140,7 @@ pub use authority::{
 pub use billing_policy::{
     BUILTIN_BILLING_POLICY, BUILTIN_BILLING_POLICY_FILE, BillingGrade, BillingPolicy, BillingTerms,
     CurrentTerms, DisconnectionRule, Moratorium, Penalty, PenaltyRule, Reminder, TermChange, TermsProposal,
-    penalty, propose_terms,
+    WaiverProposal, penalty, propose_terms,
 };
 pub use book::{
     BookDiagnostic, BookError, CustomerSnapshot, ExposureBook, GradeCode, GroupSnapshot, InvoiceEntry,

@@ -10,7 +10,7 @@ use credence_domain::{AccountClass, BillingCycle, Labelled, Settlement, Timestam
 use credence_store::{BillingDecision, BillingRequest, GradeFilter, Store, TermsInForce};
 
 use crate::EngineError;
-use crate::control::{PastDecision, sign_next_step};
+use crate::control::sign_next_step;
 
 /// Months of bills the deposit's average bill is taken over.
 const AVERAGE_MONTHS: usize = 6;
@@ -97,7 +97,7 @@ pub fn decide_billing_terms(
         .collect();
     let in_force = store.terms_in_force()?;
     let mut pending: HashMap<String, TermsProposal> = HashMap::new();
-    for r in store.billing_requests(Some("pending"), None, u64::MAX >> 1)? {
+    for r in store.billing_requests(Some("pending"), None, Some("terms"), u64::MAX >> 1)? {
         if let Ok(p) = serde_json::from_str::<TermsProposal>(&r.proposal) {
             pending.entry(r.account_id).or_insert(p);
         }
@@ -159,6 +159,7 @@ pub fn decide_billing_terms(
         requests.push(BillingRequest {
             id: 0,
             account_id: p.account_id.clone(),
+            kind: "terms".into(),
             run_id: run.id,
             policy_version: policy.version.clone(),
             as_of: run.as_of.clone(),
@@ -174,6 +175,64 @@ pub fn decide_billing_terms(
     stored.truncate(KEPT);
     out.proposals = stored;
     Ok(out)
+}
+
+/// Waived penalty of an account's requests: (approved, pending), minor units.
+fn waivers_of(store: &mut Store, account_id: &str) -> Result<(i64, i64), EngineError> {
+    let mut out = (0, 0);
+    for r in store.billing_requests(None, Some(account_id), Some("waiver"), 10_000)? {
+        let Ok(w) = serde_json::from_str::<credence_control::WaiverProposal>(&r.proposal) else { continue };
+        match r.status.as_str() {
+            "approved" => out.0 += w.amount,
+            "pending" => out.1 += w.amount,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Asks to waive `amount` (minor units) of an account's late-payment penalty to `as_of`,
+/// routed to the billing policy's waiver role; the amount may not exceed the penalty
+/// less what is already waived or asked for. Returns the request's id.
+pub fn request_penalty_waiver(
+    store: &mut Store,
+    policy: &BillingPolicy,
+    account_id: &str,
+    as_of: NaiveDate,
+    amount: i64,
+    reason: &str,
+    now: &Timestamp,
+) -> Result<i64, EngineError> {
+    if reason.trim().is_empty() || reason.chars().count() > 2_000 {
+        return Err(EngineError::BillingAction {
+            reason: "a waiver gives its reason (at most 2000 characters)".into(),
+        });
+    }
+    let position = account_position(store, policy, account_id, as_of)?;
+    let (approved, pending) = waivers_of(store, account_id)?;
+    let open = position.penalty_total - approved - pending;
+    let w = policy.waiver(account_id, as_of, open, amount, reason.trim()).ok_or_else(|| EngineError::BillingAction {
+        reason: format!(
+            "the amount must be positive and at most the penalty not yet waived or asked for: {} of {} ({} waived, {} pending)",
+            credence_control::format_money(open.max(0), policy.currency),
+            credence_control::format_money(position.penalty_total, policy.currency),
+            credence_control::format_money(approved, policy.currency),
+            credence_control::format_money(pending, policy.currency),
+        ),
+    })?;
+    let request = BillingRequest {
+        id: 0,
+        account_id: account_id.to_owned(),
+        kind: "waiver".into(),
+        run_id: 0,
+        policy_version: policy.version.clone(),
+        as_of: as_of.to_string(),
+        created_at: now.clone(),
+        status: "pending".into(),
+        proposal: serde_json::to_string(&w).map_err(EngineError::Serialise)?,
+        route: serde_json::to_string(&w.route).map_err(EngineError::Serialise)?,
+    };
+    Ok(store.insert_billing_waiver(&request)?)
 }
 
 /// A decision recorded on a billing request.
@@ -201,26 +260,18 @@ pub fn decide_billing_request(
     if request.status != "pending" {
         return Err(EngineError::BillingRequestDecided { id: request_id, status: request.status });
     }
-    let past: Vec<PastDecision<'_>> = decisions
-        .iter()
-        .map(|d| PastDecision {
-            outcome: &d.outcome,
-            by: &d.decided_by,
-            role: &d.role,
-            comment: &d.comment,
-            at: &d.decided_at,
-        })
-        .collect();
     let Some((role, status)) =
-        sign_next_step(store, &request.route, request_id, &past, approve, by, comment, now)?
+        sign_next_step(store, &request.route, request_id, &decisions, approve, by, comment, now)?
     else {
         return Err(EngineError::BillingRequestDecided { id: request_id, status: request.status });
     };
     use credence_control::authority::RequestStatus;
+    // An approved waiver is the request itself; approved terms are put in force.
+    let waiver = request.kind == "waiver";
     let (settled, in_force) = match &status {
         RequestStatus::Approved { .. } => (
             Some("approved"),
-            Some(TermsInForce {
+            (!waiver).then(|| TermsInForce {
                 account_id: request.account_id.clone(),
                 terms: request.proposal.clone(),
                 request_id,
@@ -268,6 +319,10 @@ pub struct AccountPosition {
     pub credit: i64,
     pub deposit: i64,
     pub penalty_total: i64,
+    /// Of it, waived by approved requests.
+    pub waived: i64,
+    /// The penalty still due: total less waived.
+    pub penalty_due: i64,
     /// The bills with a penalty, oldest first.
     pub bills: Vec<BillPenalty>,
     pub penalty_source: String,
@@ -302,6 +357,8 @@ pub fn account_position(
         credit: l.credit_at(as_of),
         deposit: ledger.account.deposit.unwrap_or(0),
         penalty_total: 0,
+        waived: 0,
+        penalty_due: 0,
         bills: Vec::new(),
         penalty_source: policy.penalty.source.clone(),
         grade: store.account_grade_history(account_id)?.into_iter().next().map(|(_, g)| g),
@@ -328,5 +385,7 @@ pub fn account_position(
             });
         }
     }
+    out.waived = waivers_of(store, account_id)?.0;
+    out.penalty_due = (out.penalty_total - out.waived).max(0);
     Ok(out)
 }

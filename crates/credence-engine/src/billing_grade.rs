@@ -26,7 +26,7 @@ const REASONS: usize = 3;
 /// At most about this many account-months are learned from: a larger portfolio learns
 /// from an even sample of its accounts (all of each sampled account's months), which
 /// bounds memory and fitting time while keeping every month and class represented.
-pub const MAX_TRAIN_ROWS: u64 = 1_500_000;
+pub const MAX_TRAIN_ROWS: u64 = 600_000;
 
 /// What to grade.
 #[derive(Debug, Clone)]
@@ -34,6 +34,8 @@ pub struct GradeOptions {
     /// The month end graded; history is what is known on it.
     pub as_of: NaiveDate,
     pub seed: u64,
+    /// Grade with the models of the latest run that fitted them, instead of fitting.
+    pub reuse_models: bool,
     pub by: String,
     pub now: Timestamp,
 }
@@ -46,14 +48,17 @@ pub struct GradeSummary {
     pub arrears_days: u32,
     pub arrears_min: i64,
     pub train_months: u32,
+    /// The run whose models graded this one, when they were not fitted for it.
+    #[serde(default)]
+    pub models_from_run: Option<i64>,
     /// Accounts whose history was learned from, of all accounts.
     pub train_accounts_share: f64,
     pub train_rows: u64,
     pub train_events: u64,
-    /// AUC of the scorecard and of the forecast on the rows they learned from.
+    /// AUC of the scorecard on the rows it learned from (in sample: `utility backtest`
+    /// measures out of time).
     pub scorecard_train_auc: f64,
     pub forecast_model: String,
-    pub forecast_train_auc: f64,
     pub high_risk_pd: f64,
     pub accounts: u64,
     pub high_risk: u64,
@@ -151,15 +156,104 @@ fn trend(ends: &[NaiveDate], rows: &crate::billing_backtest::Rows) -> Vec<TrendP
     out
 }
 
-/// Grades every account open at `options.as_of` and stores the run.
+/// The two models of a run, as stored with it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Models {
+    scorecard: credence_model::ModelFile,
+    forecast: credence_model::ModelFile,
+}
+
+/// What the models were fitted on, as a run's summary reports it.
+struct Fitted {
+    models: Models,
+    /// The run they were fitted by, when they were not fitted now.
+    from_run: Option<i64>,
+    train_accounts_share: f64,
+    train_rows: u64,
+    train_events: u64,
+    scorecard_train_auc: f64,
+    trend: Vec<TrendPoint>,
+}
+
+/// Fits the scorecard and the forecast on the labelled rows.
+fn fit(
+    policy: &BillingPolicy,
+    options: &GradeOptions,
+    rows: &crate::billing_backtest::Rows,
+    ends: &[NaiveDate],
+    sample: Sample,
+) -> Result<Fitted, ModelError> {
+    let events = rows.label.iter().filter(|&&y| y == 1).count();
+    if rows.table.rows == 0 || events == 0 || events == rows.table.rows {
+        return Err(ModelError::NothingToLearn {
+            as_of: options.as_of,
+            rows: rows.table.rows as u64,
+            events: events as u64,
+        });
+    }
+    let target = Target { values: rows.label.clone(), event: "1".into(), non_event: "0".into() };
+    let trained_at = options.now.as_str();
+    let source = format!("utility grade {}", options.as_of);
+    let spec = |kind| billing_spec(kind, options.seed, trained_at, &source, bands(policy));
+    let scorecard = credence_model::train(&rows.table, &target, &spec(ModelKind::Scorecard), &mut |_| {})?;
+    let kind = ModelKind::parse(&policy.forecast_model).unwrap_or(ModelKind::Gbdt);
+    let forecast = if kind == ModelKind::Scorecard {
+        scorecard.clone()
+    } else {
+        credence_model::train(&rows.table, &target, &spec(kind), &mut |_| {})?
+    };
+    let pd: Vec<f64> = credence_model::score_table(&scorecard, &columns_of(&rows.table, &scorecard), 0)?
+        .iter()
+        .map(|s| s.pd)
+        .collect();
+    Ok(Fitted {
+        scorecard_train_auc: credence_model::fit::measure(&rows.label, &pd, &|_| false)?.auc,
+        models: Models { scorecard, forecast },
+        from_run: None,
+        train_accounts_share: sample.num as f64 / sample.den as f64,
+        train_rows: rows.table.rows as u64,
+        train_events: events as u64,
+        trend: trend(ends, rows),
+    })
+}
+
+/// Grades every account open at `options.as_of` and stores the run. The models are
+/// fitted on the last months, or with `options.reuse_models` taken from the latest run
+/// at or before the date that fitted them (only the month end itself is read then).
 pub fn grade_accounts(
     store: &mut Store,
     policy: &BillingPolicy,
     options: &GradeOptions,
 ) -> Result<GradeRun, ModelError> {
     let rule = ArrearsRule { days_after_due: policy.arrears_days, min_amount: policy.arrears_min };
-    // The month ends before `as_of` the models learn from.
-    let mut ends = month_ends(options.as_of, policy.train_months + 1);
+    let reused = if options.reuse_models {
+        let (run, json) = store
+            .latest_billing_models(&options.as_of.to_string())?
+            .ok_or(ModelError::NoFittedRun { as_of: options.as_of })?;
+        let models: Models = serde_json::from_str(&json).map_err(|source| ModelError::Artefact {
+            path: format!("grading run {}", run.id),
+            source: credence_model::artefact::ArtefactError::Json(source),
+        })?;
+        let before: GradeSummary =
+            serde_json::from_str(&run.summary).map_err(|source| ModelError::Artefact {
+                path: format!("grading run {}", run.id),
+                source: credence_model::artefact::ArtefactError::Json(source),
+            })?;
+        Some(Fitted {
+            models,
+            from_run: Some(run.id),
+            train_accounts_share: before.train_accounts_share,
+            train_rows: before.train_rows,
+            train_events: before.train_events,
+            scorecard_train_auc: before.scorecard_train_auc,
+            trend: before.trend,
+        })
+    } else {
+        None
+    };
+    // The month ends before `as_of` the models learn from, when they are fitted now.
+    let mut ends =
+        if reused.is_some() { Vec::new() } else { month_ends(options.as_of, policy.train_months + 1) };
     ends.pop();
     let accounts = store.count(credence_records::Kind::Accounts)?;
     let wanted = accounts.saturating_mul(ends.len() as u64);
@@ -170,45 +264,18 @@ pub fn grade_accounts(
         read_rows(store, &ends, &rule, options.as_of, Some(options.as_of), sample, &mut |s, l| {
             kpis.add(s, l)
         })?;
-    let events = rows.label.iter().filter(|&&y| y == 1).count();
-    if rows.table.rows == 0 || events == 0 || events == rows.table.rows {
-        return Err(ModelError::NothingToLearn {
-            as_of: options.as_of,
-            rows: rows.table.rows as u64,
-            events: events as u64,
-        });
-    }
     if scoring.accounts.is_empty() {
         return Err(ModelError::NoOpenAccounts { as_of: options.as_of });
     }
-    let target = Target { values: rows.label.clone(), event: "1".into(), non_event: "0".into() };
-    let trained_at = options.now.as_str();
-    let source = format!("utility grade {}", options.as_of);
-    let scorecard = credence_model::train(
-        &rows.table,
-        &target,
-        &billing_spec(ModelKind::Scorecard, options.seed, trained_at, &source, bands(policy)),
-        &mut |_| {},
-    )?;
-    let kind = ModelKind::parse(&policy.forecast_model).unwrap_or(ModelKind::Gbdt);
-    let forecast = if kind == ModelKind::Scorecard {
-        scorecard.clone()
-    } else {
-        credence_model::train(
-            &rows.table,
-            &target,
-            &billing_spec(kind, options.seed, trained_at, &source, bands(policy)),
-            &mut |_| {},
-        )?
+    let fitted = match reused {
+        Some(f) => f,
+        None => fit(policy, options, &rows, &ends, sample)?,
     };
-    let train_auc = |model: &credence_model::ModelFile| -> Result<f64, ModelError> {
-        let s = credence_model::score_table(model, &columns_of(&rows.table, model), 0)?;
-        let pd: Vec<f64> = s.iter().map(|s| s.pd).collect();
-        Ok(credence_model::fit::measure(&rows.label, &pd, &|_| false)?.auc)
-    };
-    let graded = credence_model::score_table(&scorecard, &columns_of(&scoring.table, &scorecard), REASONS)?;
+    drop(rows);
+    let Models { scorecard, forecast } = &fitted.models;
+    let graded = credence_model::score_table(scorecard, &columns_of(&scoring.table, scorecard), REASONS)?;
     let forecast_pd: Vec<f64> =
-        credence_model::score_table(&forecast, &columns_of(&scoring.table, &forecast), 0)?
+        credence_model::score_table(forecast, &columns_of(&scoring.table, forecast), 0)?
             .iter()
             .map(|s| s.pd)
             .collect();
@@ -218,19 +285,19 @@ pub fn grade_accounts(
         arrears_days: policy.arrears_days,
         arrears_min: policy.arrears_min,
         train_months: policy.train_months,
-        train_accounts_share: sample.num as f64 / sample.den as f64,
-        train_rows: rows.table.rows as u64,
-        train_events: events as u64,
-        scorecard_train_auc: train_auc(&scorecard)?,
-        forecast_model: kind.code().to_owned(),
-        forecast_train_auc: train_auc(&forecast)?,
+        models_from_run: fitted.from_run,
+        train_accounts_share: fitted.train_accounts_share,
+        train_rows: fitted.train_rows,
+        train_events: fitted.train_events,
+        scorecard_train_auc: fitted.scorecard_train_auc,
+        forecast_model: forecast.kind.code().to_owned(),
         high_risk_pd: policy.high_risk_pd,
         accounts: scoring.accounts.len() as u64,
         high_risk: 0,
         by_class: BTreeMap::new(),
         high_risk_by_class: BTreeMap::new(),
         by_supply_unit: BTreeMap::new(),
-        trend: trend(&ends, &rows),
+        trend: fitted.trend.clone(),
         kpis,
         scorecard_features: scorecard.features.iter().map(|f| f.name().to_owned()).collect(),
     };
@@ -264,6 +331,13 @@ pub fn grade_accounts(
         created_by: options.by.clone(),
         summary: serde_json::to_string(&summary).unwrap_or_default(),
     };
-    let run_id = store.insert_billing_run(&run, &grades)?;
+    let models = match fitted.from_run {
+        Some(_) => None,
+        None => Some(serde_json::to_string(&fitted.models).map_err(|source| ModelError::Artefact {
+            path: "the fitted models".into(),
+            source: credence_model::artefact::ArtefactError::Json(source),
+        })?),
+    };
+    let run_id = store.insert_billing_run(&run, &grades, models.as_deref())?;
     Ok(GradeRun { run_id, summary })
 }

@@ -570,15 +570,6 @@ pub fn apply_policy(
     Ok(run)
 }
 
-/// A decision already recorded on a request, as stored.
-pub(crate) struct PastDecision<'a> {
-    pub(crate) outcome: &'a str,
-    pub(crate) by: &'a str,
-    pub(crate) role: &'a str,
-    pub(crate) comment: &'a str,
-    pub(crate) at: &'a str,
-}
-
 /// Signs the next step of a request's stored route (JSON) for `by`: the user must exist,
 /// be enabled and hold the step's authority — never one the caller names. Returns the
 /// authority signed in and where the request stands after the decision, or `None` when
@@ -588,7 +579,7 @@ pub(crate) fn sign_next_step(
     store: &mut Store,
     route: &str,
     request_id: i64,
-    past: &[PastDecision<'_>],
+    past: &[StoredLimitDecision],
     approve: bool,
     by: &str,
     comment: &str,
@@ -612,11 +603,11 @@ pub(crate) fn sign_next_step(
         .iter()
         .map(|d| {
             Ok(control::Decision {
-                outcome: outcome(d.outcome),
-                by: d.by.to_owned(),
-                role: d.role.to_owned(),
-                comment: d.comment.to_owned(),
-                at: at(d.at)?,
+                outcome: outcome(&d.outcome),
+                by: d.decided_by.clone(),
+                role: d.role.clone(),
+                comment: d.comment.clone(),
+                at: at(&d.decided_at)?,
             })
         })
         .collect::<Result<_, EngineError>>()?;
@@ -667,18 +658,8 @@ pub fn decide_limit(
     if request.status != credence_domain::RequestStatus::Pending {
         return Err(EngineError::LimitRequestDecided { id: request_id, status: request.status });
     }
-    let past: Vec<PastDecision<'_>> = decisions
-        .iter()
-        .map(|d| PastDecision {
-            outcome: &d.outcome,
-            by: &d.decided_by,
-            role: &d.role,
-            comment: &d.comment,
-            at: &d.decided_at,
-        })
-        .collect();
     let Some((role, status)) =
-        sign_next_step(store, &request.route, request_id, &past, approve, by, comment, now)?
+        sign_next_step(store, &request.route, request_id, &decisions, approve, by, comment, now)?
     else {
         return Err(EngineError::LimitRequestDecided { id: request_id, status: request.status });
     };

@@ -67,6 +67,8 @@ pub enum ModelError {
         "nothing to learn from at {as_of}: {rows} account-months with a known outcome, {events} in arrears; load more months of bills and payments"
     )]
     NothingToLearn { as_of: chrono::NaiveDate, rows: u64, events: u64 },
+    #[error("no grading run at or before {as_of} fitted models to reuse; grade without --reuse-models first")]
+    NoFittedRun { as_of: chrono::NaiveDate },
     #[error("no billing account is open at {as_of}")]
     NoOpenAccounts { as_of: chrono::NaiveDate },
     #[error("no model '{0}' is registered; `credence model list` shows them")]

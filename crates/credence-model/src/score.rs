@@ -143,10 +143,8 @@ pub fn score_table(model: &ModelFile, table: &Table, reasons: usize) -> Result<V
     match &model.body {
         Body::Scorecard(sc) => {
             let features = scorecard_features(table, &Default::default());
-            for (r, row) in out.iter_mut().enumerate() {
-                let e = sc.explain(&features, r, reasons)?;
+            for (row, e) in out.iter_mut().zip(sc.reasons_rows(&features, reasons)?) {
                 row.reasons = e
-                    .reasons
                     .into_iter()
                     .map(|c| Reason {
                         value: c.label.clone(),

@@ -44,6 +44,8 @@ pub struct AccountGrade {
 pub struct BillingRequest {
     pub id: i64,
     pub account_id: String,
+    /// `terms` or `waiver`.
+    pub kind: String,
     pub run_id: i64,
     pub policy_version: String,
     pub as_of: String,
@@ -57,14 +59,7 @@ pub struct BillingRequest {
 }
 
 /// One decision on a billing request.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct BillingDecision {
-    pub outcome: String,
-    pub decided_by: String,
-    pub role: String,
-    pub comment: String,
-    pub decided_at: Timestamp,
-}
+pub type BillingDecision = crate::control::StoredLimitDecision;
 
 /// The terms in force by an approved request.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -79,7 +74,7 @@ pub struct TermsInForce {
 const RUN_COLUMNS: &str = "id, as_of, policy_version, created_at, created_by, summary";
 const GRADE_COLUMNS: &str = "account_id, grade, points, pd, forecast_pd, high_risk, reasons";
 const REQUEST_COLUMNS: &str =
-    "id, account_id, run_id, policy_version, as_of, created_at, status, proposal, route";
+    "id, account_id, kind, run_id, policy_version, as_of, created_at, status, proposal, route";
 
 fn run(r: &[Cell<'_>]) -> BillingRun {
     BillingRun {
@@ -108,14 +103,31 @@ fn request(r: &[Cell<'_>]) -> BillingRequest {
     BillingRequest {
         id: r[0].int().unwrap_or(0),
         account_id: text(r[1]),
-        run_id: r[2].int().unwrap_or(0),
-        policy_version: text(r[3]),
-        as_of: text(r[4]),
-        created_at: stamp(r[5]),
-        status: text(r[6]),
-        proposal: text(r[7]),
-        route: text(r[8]),
+        kind: text(r[2]),
+        run_id: r[3].int().unwrap_or(0),
+        policy_version: text(r[4]),
+        as_of: text(r[5]),
+        created_at: stamp(r[6]),
+        status: text(r[7]),
+        proposal: text(r[8]),
+        route: text(r[9]),
     }
+}
+
+/// A request's values in the order of `REQUEST_COLUMNS`, with its new id.
+fn request_values(id: i64, r: &BillingRequest) -> [Value; 10] {
+    [
+        Value::Int(id),
+        r.account_id.as_str().into(),
+        r.kind.as_str().into(),
+        Value::Int(r.run_id),
+        r.policy_version.as_str().into(),
+        r.as_of.as_str().into(),
+        r.created_at.as_str().into(),
+        r.status.as_str().into(),
+        r.proposal.as_str().into(),
+        r.route.as_str().into(),
+    ]
 }
 
 /// Which of a run's grades to read.
@@ -128,11 +140,13 @@ pub struct GradeFilter<'a> {
 }
 
 impl Store {
-    /// Stores a grading run with its grades; returns the run's id.
+    /// Stores a grading run with its grades and, when it fitted them, its models (JSON);
+    /// returns the run's id.
     pub fn insert_billing_run(
         &mut self,
         run: &BillingRun,
         grades: &[AccountGrade],
+        models: Option<&str>,
     ) -> Result<i64, StoreError> {
         self.in_transaction(|db| {
             let id = Ids::new("billing_runs").next(db)?;
@@ -164,8 +178,29 @@ impl Store {
                 )?;
             }
             rows.flush(db)?;
+            if let Some(m) = models {
+                db.execute(
+                    "INSERT INTO billing_models (run_id, models) VALUES (?, ?)",
+                    &[Value::Int(id), m.into()],
+                )?;
+            }
             Ok(id)
         })
+    }
+
+    /// The latest run at or before `as_of` that fitted its models: the run and the models.
+    pub fn latest_billing_models(&mut self, as_of: &str) -> Result<Option<(BillingRun, String)>, StoreError> {
+        let cols: Vec<String> = RUN_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect();
+        let mut found = None;
+        self.db.query_cells(
+            &format!(
+                "SELECT {}, m.models FROM billing_runs r JOIN billing_models m ON m.run_id = r.id WHERE r.as_of <= ? ORDER BY r.as_of DESC, r.id DESC LIMIT 1",
+                cols.join(", ")
+            ),
+            &[as_of.into()],
+            |r| found = Some((run(&r[..6]), text(r[6]))),
+        )?;
+        Ok(found)
     }
 
     /// The latest grading run at or before `as_of` (any date when `None`).
@@ -242,12 +277,12 @@ impl Store {
         Ok(out)
     }
 
-    /// Stores billing requests, at most one per account; an account's earlier pending
-    /// request is superseded by its new one. Returns the new ids, in order.
+    /// Stores changes of terms, at most one per account; an account's earlier pending
+    /// change of terms is superseded by its new one. Returns the new ids, in order.
     pub fn insert_billing_requests(&mut self, requests: &[BillingRequest]) -> Result<Vec<i64>, StoreError> {
         self.in_transaction(|db| {
             let mut superseded = SameUpdate::new(
-                "UPDATE billing_requests SET status = 'superseded' WHERE status = 'pending' AND account_id IN",
+                "UPDATE billing_requests SET status = 'superseded' WHERE status = 'pending' AND kind = 'terms' AND account_id IN",
             );
             for r in requests {
                 superseded.push(db, &[], r.account_id.as_str().into())?;
@@ -259,36 +294,39 @@ impl Store {
             for r in requests {
                 let id = ids.next(db)?;
                 out.push(id);
-                rows.push(
-                    db,
-                    [
-                        Value::Int(id),
-                        r.account_id.as_str().into(),
-                        Value::Int(r.run_id),
-                        r.policy_version.as_str().into(),
-                        r.as_of.as_str().into(),
-                        r.created_at.as_str().into(),
-                        r.status.as_str().into(),
-                        r.proposal.as_str().into(),
-                        r.route.as_str().into(),
-                    ],
-                )?;
+                rows.push(db, request_values(id, r))?;
             }
             rows.flush(db)?;
             Ok(out)
         })
     }
 
-    /// Billing requests, newest first, optionally of one status or account, at most `limit`.
+    /// Stores a penalty waiver request; unlike a change of terms it supersedes nothing.
+    pub fn insert_billing_waiver(&mut self, r: &BillingRequest) -> Result<i64, StoreError> {
+        self.in_transaction(|db| {
+            let id = Ids::new("billing_requests").next(db)?;
+            db.execute(
+                &format!(
+                    "INSERT INTO billing_requests ({REQUEST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                ),
+                &request_values(id, r),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Billing requests, newest first, optionally of one status, account or kind, at most
+    /// `limit`.
     pub fn billing_requests(
         &mut self,
         status: Option<&str>,
         account: Option<&str>,
+        kind: Option<&str>,
         limit: u64,
     ) -> Result<Vec<BillingRequest>, StoreError> {
         let mut sql = format!("SELECT {REQUEST_COLUMNS} FROM billing_requests WHERE 1 = 1");
         let mut params = Vec::new();
-        for (column, value) in [("status", status), ("account_id", account)] {
+        for (column, value) in [("status", status), ("account_id", account), ("kind", kind)] {
             if let Some(v) = value {
                 sql.push_str(&format!(" AND {column} = ?"));
                 params.push(Value::from(v));
@@ -322,21 +360,7 @@ impl Store {
             |r| found = Some(request(r)),
         )?;
         let Some(r) = found else { return Ok(None) };
-        let mut decisions = Vec::new();
-        self.db.query_cells(
-            "SELECT outcome, decided_by, role, comment, decided_at FROM billing_decisions WHERE request_id = ? ORDER BY id",
-            &[Value::Int(id)],
-            |d| {
-                decisions.push(BillingDecision {
-                    outcome: text(d[0]),
-                    decided_by: text(d[1]),
-                    role: text(d[2]),
-                    comment: text(d[3]),
-                    decided_at: stamp(d[4]),
-                })
-            },
-        )?;
-        Ok(Some((r, decisions)))
+        Ok(Some((r, crate::control::decisions_of(&mut self.db, "billing_decisions", id)?)))
     }
 
     /// Records a decision on a billing request and, when it settles the request, its new
@@ -349,20 +373,7 @@ impl Store {
         in_force: Option<&TermsInForce>,
     ) -> Result<(), StoreError> {
         self.in_transaction(|db| {
-            db.execute(
-                "INSERT INTO billing_decisions (request_id, outcome, decided_by, role, comment, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
-                &[
-                    Value::Int(id),
-                    decision.outcome.as_str().into(),
-                    decision.decided_by.as_str().into(),
-                    decision.role.as_str().into(),
-                    decision.comment.as_str().into(),
-                    decision.decided_at.as_str().into(),
-                ],
-            )?;
-            if let Some(status) = settled {
-                db.execute("UPDATE billing_requests SET status = ? WHERE id = ?", &[status.into(), Value::Int(id)])?;
-            }
+            crate::control::record_decision(db, "billing_requests", "billing_decisions", id, decision, settled)?;
             if let Some(t) = in_force {
                 db.execute(
                     "INSERT INTO account_terms (account_id, terms, request_id, approved_at) VALUES (?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET terms = excluded.terms, request_id = excluded.request_id, approved_at = excluded.approved_at",

@@ -43,7 +43,7 @@ pub struct StoredLimitRequest {
     pub route: String,
 }
 
-/// One decision on a limit request.
+/// One decision on a request routed for approval (a limit request, a billing request).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct StoredLimitDecision {
     pub outcome: String,
@@ -162,6 +162,61 @@ fn order(r: &[Cell<'_>]) -> BlockedOrder {
     }
 }
 
+/// The decisions on request `id` kept in `table`, oldest first.
+pub(crate) fn decisions_of(
+    db: &mut Db,
+    table: &str,
+    id: i64,
+) -> Result<Vec<StoredLimitDecision>, StoreError> {
+    let mut decisions = Vec::new();
+    db.query_cells(
+        &format!("SELECT outcome, decided_by, role, comment, decided_at FROM {table} WHERE request_id = ? ORDER BY id"),
+        &[Value::Int(id)],
+        |d| {
+            decisions.push(StoredLimitDecision {
+                outcome: text(d[0]),
+                decided_by: text(d[1]),
+                role: text(d[2]),
+                comment: text(d[3]),
+                decided_at: stamp(d[4]),
+            })
+        },
+    )?;
+    Ok(decisions)
+}
+
+/// Records a decision on request `id` in `decisions` and, when it settles the request,
+/// its new status in `requests`.
+pub(crate) fn record_decision(
+    db: &mut Db,
+    requests: &str,
+    decisions: &str,
+    id: i64,
+    decision: &StoredLimitDecision,
+    settled: Option<&str>,
+) -> Result<(), StoreError> {
+    db.execute(
+        &format!(
+            "INSERT INTO {decisions} (request_id, outcome, decided_by, role, comment, decided_at) VALUES (?, ?, ?, ?, ?, ?)"
+        ),
+        &[
+            Value::Int(id),
+            decision.outcome.as_str().into(),
+            decision.decided_by.as_str().into(),
+            decision.role.as_str().into(),
+            decision.comment.as_str().into(),
+            decision.decided_at.as_str().into(),
+        ],
+    )?;
+    if let Some(status) = settled {
+        db.execute(
+            &format!("UPDATE {requests} SET status = ? WHERE id = ?"),
+            &[status.into(), Value::Int(id)],
+        )?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Runs `f` in one write transaction.
     pub(crate) fn in_transaction<T>(
@@ -246,21 +301,7 @@ impl Store {
             |r| found = Some(request(r)),
         )?;
         let Some(r) = found else { return Ok(None) };
-        let mut decisions = Vec::new();
-        self.db.query_cells(
-            "SELECT outcome, decided_by, role, comment, decided_at FROM limit_decisions WHERE request_id = ? ORDER BY id",
-            &[Value::Int(id)],
-            |d| {
-                decisions.push(StoredLimitDecision {
-                    outcome: text(d[0]),
-                    decided_by: text(d[1]),
-                    role: text(d[2]),
-                    comment: text(d[3]),
-                    decided_at: stamp(d[4]),
-                })
-            },
-        )?;
-        Ok(Some((r, decisions)))
+        Ok(Some((r, decisions_of(&mut self.db, "limit_decisions", id)?)))
     }
 
     /// Records a decision on a request and, when it settles the request, its new status
@@ -273,20 +314,7 @@ impl Store {
         approved: Option<&ApprovedLimit>,
     ) -> Result<(), StoreError> {
         self.in_transaction(|db| {
-            db.execute(
-                "INSERT INTO limit_decisions (request_id, outcome, decided_by, role, comment, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
-                &[
-                    Value::Int(id),
-                    decision.outcome.as_str().into(),
-                    decision.decided_by.as_str().into(),
-                    decision.role.as_str().into(),
-                    decision.comment.as_str().into(),
-                    decision.decided_at.as_str().into(),
-                ],
-            )?;
-            if let Some(status) = settled {
-                db.execute("UPDATE limit_requests SET status = ? WHERE id = ?", &[status.into(), Value::Int(id)])?;
-            }
+            record_decision(db, "limit_requests", "limit_decisions", id, decision, settled)?;
             if let Some(a) = approved {
                 db.execute(
                     "INSERT INTO approved_limits (customer_id, currency, credit_limit, term_days, temporary_limit, temporary_expires, request_id, approved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET currency = excluded.currency, credit_limit = excluded.credit_limit, term_days = excluded.term_days, temporary_limit = excluded.temporary_limit, temporary_expires = excluded.temporary_expires, request_id = excluded.request_id, approved_at = excluded.approved_at",

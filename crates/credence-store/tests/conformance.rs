@@ -267,9 +267,14 @@ fn grading_runs_and_billing_requests_round_trip(f: &mut Fixture) {
         .insert_billing_run(
             &run("2026-08-31"),
             &[grade("E2", "AA", 0.02), grade("E1", "C", 0.6), grade("E3", "B", 0.3)],
+            Some(r#"{"scorecard":1}"#),
         )
         .unwrap();
-    let second = store.insert_billing_run(&run("2026-09-30"), &[grade("E1", "B", 0.2)]).unwrap();
+    let second = store.insert_billing_run(&run("2026-09-30"), &[grade("E1", "B", 0.2)], None).unwrap();
+    // The second run graded with the first run's models.
+    let (fitted, models) = store.latest_billing_models("2026-09-30").unwrap().unwrap();
+    assert_eq!((fitted.id, models.as_str()), (first, r#"{"scorecard":1}"#));
+    assert!(store.latest_billing_models("2026-08-30").unwrap().is_none());
     assert_eq!(store.latest_billing_run(None).unwrap().unwrap().id, second);
     assert_eq!(store.latest_billing_run(Some("2026-09-15")).unwrap().unwrap().id, first);
     let all = store.account_grades(first, &GradeFilter::default()).unwrap();
@@ -290,6 +295,7 @@ fn grading_runs_and_billing_requests_round_trip(f: &mut Fixture) {
     let request = |account: &str, proposal: &str| BillingRequest {
         id: 0,
         account_id: account.into(),
+        kind: "terms".into(),
         run_id: first,
         policy_version: "2026-Q4-V1.0".into(),
         as_of: "2026-08-31".into(),
@@ -298,10 +304,16 @@ fn grading_runs_and_billing_requests_round_trip(f: &mut Fixture) {
         proposal: proposal.into(),
         route: "[]".into(),
     };
+    let waiver = store
+        .insert_billing_waiver(&BillingRequest { kind: "waiver".into(), ..request("E1", "w1") })
+        .unwrap();
     let ids = store.insert_billing_requests(&[request("E1", "p1"), request("E3", "p3")]).unwrap();
     let again = store.insert_billing_requests(&[request("E1", "p1b")]).unwrap();
-    let pending = store.billing_requests(Some("pending"), None, 10).unwrap();
+    let pending = store.billing_requests(Some("pending"), None, Some("terms"), 10).unwrap();
     assert_eq!(pending.iter().map(|r| r.id).collect::<Vec<_>>(), [again[0], ids[1]]);
+    // A new change of terms leaves the account's pending waiver alone.
+    let waivers = store.billing_requests(Some("pending"), Some("E1"), Some("waiver"), 10).unwrap();
+    assert_eq!((waivers.len(), waivers[0].id, waivers[0].proposal.as_str()), (1, waiver, "w1"));
     assert_eq!(store.billing_request_counts().unwrap().get("superseded"), Some(&1));
     let decision = BillingDecision {
         outcome: "approved".into(),

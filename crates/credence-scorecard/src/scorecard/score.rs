@@ -101,9 +101,61 @@ impl Scorecard {
         if row >= n {
             return Err(DataError::RowOutOfRange { row, rows: n });
         }
+        Ok(self.explain_with(&lookups, row, reasons))
+    }
+
+    /// The reasons of every row of `features` (at most `reasons` each, as
+    /// [`Explanation::reasons`]): the columns are resolved and checked once, the rows done
+    /// in parallel, and only the reasons kept.
+    pub fn reasons_rows(
+        &self,
+        features: &[Feature<'_>],
+        reasons: usize,
+    ) -> Result<Vec<Vec<Contribution>>, DataError> {
+        let (lookups, n) = self.lookups(features)?;
+        let best: Vec<f64> = self
+            .features
+            .iter()
+            .map(|f| f.points.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+            .collect();
+        Ok((0..n)
+            .into_par_iter()
+            .map(|row| {
+                // (points below best, feature, bin) of every feature that costs points.
+                let mut lost: Vec<(f64, usize, usize)> = Vec::with_capacity(self.features.len());
+                for (k, (f, lookup)) in self.features.iter().zip(&lookups).enumerate() {
+                    let mut bin = 0;
+                    lookup.for_each_bin(row..row + 1, |_, b| bin = b);
+                    let below = best[k] - f.points[bin];
+                    if below > 0.0 {
+                        lost.push((below, k, bin));
+                    }
+                }
+                // Most points first; ties in feature order (the sort is stable).
+                lost.sort_by(|a, b| b.0.total_cmp(&a.0));
+                lost.into_iter()
+                    .take(reasons)
+                    .map(|(below, k, bin)| {
+                        let f = &self.features[k];
+                        let b = &f.binning.bins[bin];
+                        Contribution {
+                            feature: f.binning.feature.clone(),
+                            bin,
+                            label: b.label.clone(),
+                            woe: b.woe,
+                            points: f.points[bin],
+                            points_below_best: below,
+                        }
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+
+    fn explain_with(&self, lookups: &[Lookup<'_>], row: usize, reasons: usize) -> Explanation {
         let mut eta = self.intercept.estimate;
         let mut contributions = Vec::with_capacity(self.features.len());
-        for (f, lookup) in self.features.iter().zip(&lookups) {
+        for (f, lookup) in self.features.iter().zip(lookups) {
             let mut bin = 0;
             lookup.for_each_bin(row..row + 1, |_, b| bin = b);
             let b = &f.binning.bins[bin];
@@ -122,11 +174,6 @@ impl Scorecard {
             contributions.iter().filter(|c| c.points_below_best > 0.0).collect();
         ranked.sort_by(|a, b| b.points_below_best.total_cmp(&a.points_below_best));
         let reasons = ranked.into_iter().take(reasons).cloned().collect();
-        Ok(Explanation {
-            pd: sigmoid(eta),
-            score: self.scaling.score_of_log_odds(eta),
-            contributions,
-            reasons,
-        })
+        Explanation { pd: sigmoid(eta), score: self.scaling.score_of_log_odds(eta), contributions, reasons }
     }
 }

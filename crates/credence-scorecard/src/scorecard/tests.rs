@@ -106,6 +106,12 @@ fn fit_select_score_and_explain() {
         assert!(e.reasons.len() <= 2);
         assert!(e.reasons.windows(2).all(|w| w[0].points_below_best >= w[1].points_below_best));
     }
+    // Every row's reasons at once are the ones of explaining it alone.
+    let all = card.reasons_rows(&feats, 2).unwrap();
+    assert_eq!(all.len(), y.len());
+    for row in [0, 17, 9_999, 14_321] {
+        assert_eq!(all[row], card.explain(&feats, row, 2).unwrap().reasons);
+    }
     // Higher score, lower PD.
     let mut order: Vec<usize> = (0..y.len()).collect();
     order.sort_by(|&a, &b| scores.score[a].total_cmp(&scores.score[b]));

@@ -203,6 +203,8 @@ pub struct BillingRequestQuery {
     /// `pending` (default), `approved`, `rejected` or `superseded`.
     pub status: Option<String>,
     pub account: Option<String>,
+    /// `terms` or `waiver` (default: both).
+    pub kind: Option<String>,
     /// At most this many, newest first (1–1000, default 100).
     pub limit: Option<u64>,
 }
@@ -212,6 +214,8 @@ pub struct BillingRequestQuery {
 pub struct BillingRequestBody {
     pub id: i64,
     pub account_id: String,
+    /// `terms` (a change of billing terms) or `waiver` (a penalty waived).
+    pub kind: String,
     pub run_id: i64,
     pub policy_version: String,
     pub as_of: String,
@@ -231,6 +235,7 @@ impl From<credence_store::BillingRequest> for BillingRequestBody {
             route: serde_json::from_str(&r.route).unwrap_or_default(),
             id: r.id,
             account_id: r.account_id,
+            kind: r.kind,
             run_id: r.run_id,
             policy_version: r.policy_version,
             as_of: r.as_of,
@@ -264,8 +269,15 @@ pub async fn requests(
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::invalid("limit", "must be 1–1000"));
     }
+    if let Some(k) = &q.kind
+        && !matches!(k.as_str(), "terms" | "waiver")
+    {
+        return Err(ApiError::invalid("kind", "terms or waiver"));
+    }
     let found = state
-        .with_store(move |store, _| Ok(store.billing_requests(Some(&status), q.account.as_deref(), limit)?))
+        .with_store(move |store, _| {
+            Ok(store.billing_requests(Some(&status), q.account.as_deref(), q.kind.as_deref(), limit)?)
+        })
         .await?;
     Ok(crate::routes::bodies::list(found))
 }

@@ -65,7 +65,7 @@ pub async fn billing(
                 None => Vec::new(),
             };
             let mut requests = Vec::new();
-            for r in store.billing_requests(Some("pending"), None, REQUESTS_READ)? {
+            for r in store.billing_requests(Some("pending"), None, None, REQUESTS_READ)? {
                 let decisions = store.billing_request(r.id)?.map(|x| x.1).unwrap_or_default();
                 requests.push((r, decisions));
             }
@@ -223,35 +223,16 @@ fn request_row(
     r: credence_store::BillingRequest,
     decisions: &[credence_store::BillingDecision],
 ) -> Option<BillingRequestRow> {
-    use credence_engine::types::control::{ApprovalStep, Decision, Outcome, RequestStatus, TermsProposal};
-    let route: Vec<ApprovalStep> = serde_json::from_str(&r.route).ok()?;
-    let signed: Vec<Decision> = decisions
-        .iter()
-        .map(|d| Decision {
-            outcome: if d.outcome == "approved" { Outcome::Approved } else { Outcome::Rejected },
-            by: d.decided_by.clone(),
-            role: d.role.clone(),
-            comment: d.comment.clone(),
-            at: chrono::DateTime::parse_from_rfc3339(&d.decided_at)
-                .map(|t| t.with_timezone(&chrono::Utc))
-                .unwrap_or_default(),
-        })
-        .collect();
-    let RequestStatus::Pending { step, role, .. } = credence_engine::approval_status(&route, &signed).ok()?
-    else {
-        return None;
-    };
-    if let Some(me) = decider
-        && (!held.contains(&role) || decisions.iter().any(|d| d.decided_by == me))
-    {
-        return None;
-    }
-    let p: TermsProposal = serde_json::from_str(&r.proposal).ok()?;
+    let super::work::WaitingStep { route, step, .. } =
+        super::work::waiting_step(&r.route, decisions, decider, held)?;
+    // Changes of terms and penalty waivers both carry their reasons in both languages.
+    let p: serde_json::Value = serde_json::from_str(&r.proposal).ok()?;
+    let text = |key: &str| p[key].as_str().unwrap_or_default().to_owned();
     Some(BillingRequestRow {
         id: r.id,
         account_id: r.account_id,
-        grade: p.grade.clone(),
-        changes: lang.pick(&p.reason_en, &p.reason_zh).to_owned(),
+        grade: if r.kind == "waiver" { "—".to_owned() } else { text("grade") },
+        changes: lang.pick(&text("reason_en"), &text("reason_zh")).to_owned(),
         route: route
             .iter()
             .map(|s| lang.pick(&s.role_en, &s.role_zh).to_owned())

@@ -349,19 +349,26 @@ fn order_row(lang: credence_cockpit::Lang, exponent: u8, o: credence_store::Bloc
     }
 }
 
-/// A pending request as a row, or `None` when it is not at a step for the viewer: with
-/// `decider` (the viewer's user name when they decide limits), only requests whose next
-/// step is an authority in `held` that they have not signed yet.
-fn request_row(
-    lang: credence_cockpit::Lang,
-    exponent: u8,
+/// The step a pending request waits on: the route, the step's index, its role, and the
+/// approvals it has of its quorum. `None` when the request is settled or, with `decider`
+/// (the viewer's user name when they decide), when the step is not an authority in
+/// `held` or the viewer has signed it already.
+pub(super) struct WaitingStep {
+    pub(super) route: Vec<credence_engine::types::control::ApprovalStep>,
+    pub(super) step: usize,
+    pub(super) role: String,
+    pub(super) approvals: u32,
+    pub(super) quorum: u32,
+}
+
+pub(super) fn waiting_step(
+    route: &str,
+    decisions: &[credence_store::StoredLimitDecision],
     decider: Option<&str>,
     held: &[String],
-    r: credence_store::StoredLimitRequest,
-    decisions: &[credence_store::StoredLimitDecision],
-) -> Option<RequestRow> {
+) -> Option<WaitingStep> {
     use credence_engine::types::control::{ApprovalStep, Decision, Outcome, RequestStatus};
-    let route: Vec<ApprovalStep> = serde_json::from_str(&r.route).ok()?;
+    let route: Vec<ApprovalStep> = serde_json::from_str(route).ok()?;
     let signed: Vec<Decision> = decisions
         .iter()
         .map(|d| Decision {
@@ -379,12 +386,26 @@ fn request_row(
     else {
         return None;
     };
-    if let Some(me) = decider {
-        let mine = held.contains(&role) && !decisions.iter().any(|d| d.decided_by == me);
-        if !mine {
-            return None;
-        }
+    if let Some(me) = decider
+        && (!held.contains(&role) || decisions.iter().any(|d| d.decided_by == me))
+    {
+        return None;
     }
+    Some(WaitingStep { route, step, role, approvals, quorum })
+}
+
+/// A pending request as a row, or `None` when it is not at a step for the viewer (see
+/// [`waiting_step`]).
+fn request_row(
+    lang: credence_cockpit::Lang,
+    exponent: u8,
+    decider: Option<&str>,
+    held: &[String],
+    r: credence_store::StoredLimitRequest,
+    decisions: &[credence_store::StoredLimitDecision],
+) -> Option<RequestRow> {
+    let WaitingStep { route, step, role, approvals, quorum } =
+        waiting_step(&r.route, decisions, decider, held)?;
     let name = lang.pick(&route[step].role_en, &route[step].role_zh).to_owned();
     let name = if quorum > 1 { format!("{name} {approvals}/{quorum}") } else { name };
     let proposal: serde_json::Value = serde_json::from_str(&r.proposal).unwrap_or_default();

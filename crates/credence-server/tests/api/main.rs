@@ -149,6 +149,7 @@ fn add_billing(f: &Fixture, accounts: usize) -> credence_engine::GradeRun {
         let options = credence_engine::GradeOptions {
             as_of,
             seed: 42,
+            reuse_models: false,
             by: "setup".into(),
             now: "2026-09-30T08:00:00Z".into(),
         };

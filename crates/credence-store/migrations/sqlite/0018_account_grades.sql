@@ -13,6 +13,13 @@ CREATE TABLE billing_runs (
 );
 CREATE INDEX billing_runs_as_of ON billing_runs (as_of, id);
 
+-- The models a run fitted (JSON: the scorecard and the forecast), for later runs that
+-- grade with them instead of fitting again.
+CREATE TABLE billing_models (
+    run_id INTEGER PRIMARY KEY,
+    models TEXT NOT NULL
+);
+
 -- Every open account's grade in a run, with the scorecard's points and PD, the
 -- forecast's PD of arrears on next month's bill, and the reasons (JSON).
 CREATE TABLE account_grades (
@@ -28,10 +35,12 @@ CREATE TABLE account_grades (
 );
 CREATE INDEX account_grades_account ON account_grades (account_id, run_id);
 
--- Changes of billing terms proposed from a grade, routed for approval.
+-- Billing requests routed for approval: `terms` (a change of billing terms proposed
+-- from a grade) or `waiver` (a late-payment penalty waived).
 CREATE TABLE billing_requests (
     id INTEGER PRIMARY KEY,
     account_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
     run_id INTEGER NOT NULL,
     policy_version TEXT NOT NULL,
     as_of TEXT NOT NULL,
