@@ -24,7 +24,7 @@ pub const DISCONNECTION: &str = "disconnection";
 pub const RECONNECTION: &str = "reconnection";
 
 /// Actions that may be logged: the policy's reminders and the procedure's steps.
-pub fn known_actions() -> Vec<&'static str> {
+fn known_actions() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = credence_control::billing_policy::REMINDER_ACTIONS.to_vec();
     out.extend([DISCONNECTION_NOTICE, DISCONNECTION, RECONNECTION]);
     out

@@ -48,6 +48,8 @@ pub struct BillingPage {
     pub units: Vec<Vec<String>>,
     pub high_risk: Vec<HighRiskRow>,
     pub requests: Vec<BillingRequestRow>,
+    /// How many billing requests stand pending, approved and rejected.
+    pub requests_note: String,
     pub may_decide: bool,
     pub amounts_note: String,
 }

@@ -27,6 +27,8 @@ struct BillingWork {
     run: Option<credence_store::BillingRun>,
     high_risk: Vec<credence_store::AccountGrade>,
     requests: Vec<(credence_store::BillingRequest, Vec<credence_store::BillingDecision>)>,
+    /// Billing requests by status.
+    counts: std::collections::HashMap<String, u64>,
     held: Vec<String>,
 }
 
@@ -70,7 +72,8 @@ pub async fn billing(
                 requests.push((r, decisions));
             }
             let held = store.authorities(user_id)?.into_iter().map(|a| a.authority).collect();
-            Ok(BillingWork { run, high_risk, requests, held })
+            let counts = store.billing_request_counts()?;
+            Ok(BillingWork { run, high_risk, requests, counts, held })
         })
         .await;
     let work = match found {
@@ -201,6 +204,21 @@ pub async fn billing(
         .into_iter()
         .filter_map(|(r, decisions)| request_row(lang, decider, &work.held, r, &decisions))
         .collect();
+    let count = |status: &str| format::count(work.counts.get(status).copied().unwrap_or(0));
+    let requests_note = match lang {
+        Lang::Zh => format!(
+            "待审批 {} 项，已批准 {} 项，已否决 {} 项。",
+            count("pending"),
+            count("approved"),
+            count("rejected")
+        ),
+        Lang::En => format!(
+            "{} pending, {} approved, {} rejected.",
+            count("pending"),
+            count("approved"),
+            count("rejected")
+        ),
+    };
     let page = BillingPage {
         f: viewer.frame(&state, w.nav_billing, "/billing", notice_of(&q)),
         run_note,
@@ -211,6 +229,7 @@ pub async fn billing(
         high_risk,
         requests,
         may_decide: viewer.caller.may(Permission::LimitDecide),
+        requests_note,
         amounts_note: format!("{} {}", w.amounts_in, policy.currency.code()),
     };
     html(&page)

@@ -328,6 +328,8 @@ async fn cockpit_in_a_real_browser() {
     assert!(b.text(".note").await.contains(&format!("{} accounts", billing.summary.accounts)));
     assert!(b.exists("#billing-grades").await && b.exists("#arrears-trend").await);
     assert!(b.exists("#billing-requests button").await, "requests routed to the billing supervisor");
+    let pending = with_store(&f, |store| store.billing_request_counts().unwrap()["pending"]);
+    assert!(b.text("#billing-request-counts").await.starts_with(&format!("{pending} pending")));
     b.shot("08b-billing").await;
     let first = b.attr("#billing-requests form", "action").await;
     b.client
