@@ -16,11 +16,7 @@ pub(crate) fn import_scope(store: &mut Store, user: Option<&str>) -> Result<Cust
 /// customer), as measuring or tuning the warning rules on it does; the local operator may.
 /// `what` says what needs it ("the rules are measured on every customer's history").
 pub(crate) fn whole_portfolio_reader(store: &mut Store, user: Option<&str>, what: &str) -> Result<()> {
-    let scope = user_scope(store, user, Permission::PortfolioRead)?;
-    if !scope.is_whole_portfolio() {
-        bail!("--user {}: {what}, and this user's data scope is narrower", user.unwrap_or_default());
-    }
-    Ok(())
+    whole_portfolio_user(store, user, Permission::PortfolioRead, what)
 }
 
 /// Checks that `user` holds `permission` over the whole portfolio; the local operator does.

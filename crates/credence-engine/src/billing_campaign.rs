@@ -184,7 +184,7 @@ pub fn billing_campaigns(
         None => HashMap::new(),
     };
     let since = (date - chrono::Days::new(3 * 366)).to_string();
-    let actions = store.billing_actions(&since)?;
+    let actions = store.billing_actions(&since, None)?;
     let mut routes: BTreeMap<(String, String), RouteCampaign> = BTreeMap::new();
     store.for_each_account_ledger(|stored| {
         let a = &stored.account;
@@ -307,7 +307,8 @@ pub fn log_billing_action(
             return refuse(format!("{} ({} – {})", m.reason_en, m.from, m.to));
         }
         let since = oldest.to_string();
-        let notices = store.billing_actions(&since)?.remove(a.account_id).unwrap_or_default();
+        let notices =
+            store.billing_actions(&since, Some(a.account_id))?.remove(a.account_id).unwrap_or_default();
         let ready = notices.iter().filter(|x| x.action == DISCONNECTION_NOTICE).any(|x| {
             NaiveDate::parse_from_str(&x.action_date, "%Y-%m-%d")
                 .is_ok_and(|s| s + chrono::Days::new(d.notice_days(class).into()) <= a.date)

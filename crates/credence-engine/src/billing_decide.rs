@@ -208,8 +208,8 @@ pub fn request_penalty_waiver(
             reason: "a waiver gives its reason (at most 2000 characters)".into(),
         });
     }
-    let position = account_position(store, policy, account_id, as_of)?;
-    let (approved, pending) = waivers_of(store, account_id)?;
+    let (position, pending) = position_and_pending(store, policy, account_id, as_of)?;
+    let approved = position.waived;
     let open = position.penalty_total - approved - pending;
     let w = policy.waiver(account_id, as_of, open, amount, reason.trim()).ok_or_else(|| EngineError::BillingAction {
         reason: format!(
@@ -337,6 +337,16 @@ pub fn account_position(
     account_id: &str,
     as_of: NaiveDate,
 ) -> Result<AccountPosition, EngineError> {
+    Ok(position_and_pending(store, policy, account_id, as_of)?.0)
+}
+
+/// The position of one account at `as_of`, and the penalty its pending waivers ask for.
+fn position_and_pending(
+    store: &mut Store,
+    policy: &BillingPolicy,
+    account_id: &str,
+    as_of: NaiveDate,
+) -> Result<(AccountPosition, i64), EngineError> {
     let ledger = store
         .account_ledger(account_id)?
         .ok_or_else(|| EngineError::UnknownAccount { id: account_id.to_owned() })?;
@@ -385,7 +395,8 @@ pub fn account_position(
             });
         }
     }
-    out.waived = waivers_of(store, account_id)?.0;
+    let (approved, pending) = waivers_of(store, account_id)?;
+    out.waived = approved;
     out.penalty_due = (out.penalty_total - out.waived).max(0);
-    Ok(out)
+    Ok((out, pending))
 }

@@ -76,10 +76,10 @@ impl BillingKpis {
     pub(crate) fn add(&mut self, stored: &AccountLedger, ledger: &Ledger) {
         let Some(end) = self.month_end else { return };
         let a = &stored.account;
-        if a.opened.is_some_and(|d| d > end) || a.closed.is_some_and(|d| d < end.with_day(1).unwrap_or(end)) {
+        let start = end.with_day(1).unwrap_or(end);
+        if a.opened.is_some_and(|d| d > end) || a.closed.is_some_and(|d| d < start) {
             return;
         }
-        let start = end.with_day(1).unwrap_or(end);
         let mut line = KpiLine { accounts: 1, ..Default::default() };
         for b in ledger.bills.iter().filter(|b| !b.disputed && b.issued <= end) {
             let unpaid = b.unpaid_at(end).max(0) as f64 / b.unit;

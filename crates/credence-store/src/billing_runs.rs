@@ -440,15 +440,25 @@ impl Store {
         })
     }
 
-    /// Every billing account's actions on or after `since`, oldest first, by account.
+    /// Every billing account's actions on or after `since` (of one account with
+    /// `account`), oldest first, by account.
     pub fn billing_actions(
         &mut self,
         since: &str,
+        account: Option<&str>,
     ) -> Result<HashMap<String, Vec<BillingAction>>, StoreError> {
         let mut out: HashMap<String, Vec<BillingAction>> = HashMap::new();
+        let mut params = vec![Value::from(since)];
+        let one = match account {
+            Some(id) => {
+                params.push(id.into());
+                " AND account_id = ?"
+            }
+            None => "",
+        };
         self.db.query_cells(
-            "SELECT account_id, action_date, action, note, actor, logged_at FROM billing_actions WHERE action_date >= ? ORDER BY account_id, action_date, id",
-            &[since.into()],
+            &format!("SELECT account_id, action_date, action, note, actor, logged_at FROM billing_actions WHERE action_date >= ?{one} ORDER BY account_id, action_date, id"),
+            &params,
             |r| {
                 let a = BillingAction {
                     account_id: text(r[0]),

@@ -356,11 +356,13 @@ fn grading_runs_and_billing_requests_round_trip(f: &mut Fixture) {
     ] {
         store.log_billing_action(&a).unwrap();
     }
-    let since = store.billing_actions("2026-09-01").unwrap();
+    let since = store.billing_actions("2026-09-01", None).unwrap();
     assert_eq!(since.len(), 1);
     let e1: Vec<&str> = since["E1"].iter().map(|a| a.action.as_str()).collect();
     assert_eq!(e1, ["sms", "phone"], "oldest first");
     assert_eq!(since["E1"][0], action("E1", "2026-09-03", "sms"));
+    let e2 = store.billing_actions("2026-01-01", Some("E2")).unwrap();
+    assert_eq!(e2.keys().collect::<Vec<_>>(), ["E2"]);
 }
 
 fn tables_match_record_kinds(f: &mut Fixture) {

@@ -12,19 +12,9 @@ use crate::ClientIp;
 use crate::access::Permission;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::routes::catalogue::whole_portfolio;
 use crate::routes::{Body, Params, audit};
 use crate::state::AppState;
-
-/// Refuses a caller whose data scope is narrower than the whole portfolio.
-pub(crate) fn whole_portfolio(caller: &Caller) -> Result<(), ApiError> {
-    if caller.scope.is_whole_portfolio() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "billing accounts belong to no business line: this needs the whole portfolio in scope",
-        ))
-    }
-}
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

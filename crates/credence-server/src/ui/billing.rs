@@ -46,7 +46,7 @@ pub async fn billing(
     if let Some(r) = viewer.refuse(&state, Permission::PortfolioRead) {
         return r;
     }
-    if let Err(e) = crate::routes::billing::whole_portfolio(&viewer.caller) {
+    if let Err(e) = crate::routes::catalogue::whole_portfolio(&viewer.caller) {
         return viewer.fail(&state, e);
     }
     let lang = viewer.lang;
@@ -276,7 +276,7 @@ pub async fn decide_billing(
     if let Some(r) = viewer.refuse(&state, Permission::LimitDecide) {
         return r;
     }
-    if let Err(e) = crate::routes::billing::whole_portfolio(&viewer.caller) {
+    if let Err(e) = crate::routes::catalogue::whole_portfolio(&viewer.caller) {
         return viewer.fail(&state, e);
     }
     let decision = crate::routes::work::Decision {
