@@ -293,6 +293,9 @@ words! {
     arrears: "Arrears", "欠费";
     old_arrears: "Old arrears", "陈欠";
     zero_arrears: "Zero arrears (accounts in arrears)", "月末结零（欠费户数）";
+    held_accounts: "Electricity accounts held", "名下用电户";
+    owed: "Owed", "应缴";
+    penalty_due: "Late-payment penalty due", "应收违约金";
 }
 
 #[cfg(test)]

@@ -340,6 +340,18 @@ pub fn account_position(
     Ok(position_and_pending(store, policy, account_id, as_of)?.0)
 }
 
+/// The positions at `as_of` of the billing accounts a Credence customer holds, by account
+/// number: what its customer page shows.
+pub fn held_account_positions(
+    store: &mut Store,
+    policy: &BillingPolicy,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Vec<AccountPosition>, EngineError> {
+    let held = store.ledgers_held_by((customer_id, customer_id))?.remove(customer_id).unwrap_or_default();
+    held.iter().map(|ledger| Ok(position_of(store, policy, ledger, as_of)?.0)).collect()
+}
+
 /// The position of one account at `as_of`, and the penalty its pending waivers ask for.
 fn position_and_pending(
     store: &mut Store,
@@ -350,9 +362,19 @@ fn position_and_pending(
     let ledger = store
         .account_ledger(account_id)?
         .ok_or_else(|| EngineError::UnknownAccount { id: account_id.to_owned() })?;
+    position_of(store, policy, &ledger, as_of)
+}
+
+fn position_of(
+    store: &mut Store,
+    policy: &BillingPolicy,
+    ledger: &credence_store::AccountLedger,
+    as_of: NaiveDate,
+) -> Result<(AccountPosition, i64), EngineError> {
+    let account_id = ledger.account.account_id.as_str();
     let class =
         AccountClass::parse_label(&ledger.account.account_class).unwrap_or(AccountClass::NonResidential);
-    let l = crate::billing_ledger::Ledger::of(&ledger);
+    let l = crate::billing_ledger::Ledger::of(ledger);
     let mut out = AccountPosition {
         account_id: account_id.to_owned(),
         class: ledger.account.account_class.clone(),

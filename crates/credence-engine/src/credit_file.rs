@@ -8,10 +8,10 @@ use chrono::NaiveDate;
 use credence_domain::{Currency, EventKind, Labelled, PeriodType};
 use credence_indicators::{
     CreditNote, CustomerFile, Dispute, Event, Invoice, Order, Payment, PromiseOutcome, STATEMENT_ITEMS,
-    Statement,
+    Statement, UtilityBill,
 };
 use credence_records::{Kind, Record};
-use credence_store::{Cell, CustomerHead, Store, StoreError, StoredDispute, StoredPromise};
+use credence_store::{AccountLedger, Cell, CustomerHead, Store, StoreError, StoredDispute, StoredPromise};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -266,6 +266,7 @@ fn assemble(m: &Record, p: Partial) -> Result<(CustomerFile, Vec<Qualitative>), 
         events,
         promises: Vec::new(),
         disputes: Vec::new(),
+        utility_bills: Vec::new(),
     };
     Ok((file, qualitative))
 }
@@ -338,6 +339,43 @@ fn add_collection_log(
     head.records_hash = format!("{:032x}", h.digest128());
 }
 
+/// Adds the bills of the utility billing accounts the customer holds to its file, settled
+/// as the billing ledger settles them, and to the hash of its inputs: a new bill or
+/// payment makes its rating stale.
+fn add_utility_accounts(head: &mut CustomerHead, file: &mut CustomerFile, held: &[AccountLedger]) {
+    if held.is_empty() {
+        return;
+    }
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(head.records_hash.as_bytes());
+    for account in held {
+        h.update(format!("A|{}\n", account.account.account_id).as_bytes());
+        for b in &account.bills {
+            h.update(
+                format!(
+                    "B|{}|{}|{}|{}|{}|{}\n",
+                    b.bill_id, b.issued, b.due, b.amount, b.currency, b.disputed
+                )
+                .as_bytes(),
+            );
+        }
+        for p in &account.payments {
+            h.update(format!("P|{}|{}|{}|{:?}\n", p.paid, p.amount, p.currency, p.bill_id).as_bytes());
+        }
+        let ledger = crate::billing_ledger::Ledger::of(account);
+        file.utility_bills.extend(ledger.bills.iter().map(|b| UtilityBill {
+            account_id: account.account.account_id.clone(),
+            issue_date: b.issued,
+            due_date: b.due,
+            amount: b.amount as f64 / b.unit,
+            disputed: b.disputed,
+            applied: b.applied.iter().map(|(d, a)| (*d, *a as f64 / b.unit)).collect(),
+        }));
+    }
+    file.utility_bills.sort_by_key(|b| b.issue_date);
+    head.records_hash = format!("{:032x}", h.digest128());
+}
+
 /// The kinds and columns a credit file is built from.
 fn wanted() -> [(Kind, &'static [&'static str]); 7] {
     [
@@ -351,19 +389,35 @@ fn wanted() -> [(Kind, &'static [&'static str]); 7] {
     ]
 }
 
+/// What a range of customers' files take from outside their records: the collection log
+/// and the utility billing accounts they hold, by customer id.
+#[derive(Default)]
+struct Logs {
+    promises: HashMap<String, Vec<StoredPromise>>,
+    disputes: HashMap<String, Vec<StoredDispute>>,
+    held: HashMap<String, Vec<AccountLedger>>,
+}
+
+impl Logs {
+    fn read(store: &mut Store, span: (&str, &str)) -> Result<Logs, StoreError> {
+        Ok(Logs {
+            promises: store.promises(Some(span))?,
+            disputes: store.disputes(Some(span))?,
+            held: store.ledgers_held_by(span)?,
+        })
+    }
+}
+
 /// A head and its streamed parts made into a loaded file, with the customer's
-/// collection log.
-fn finish(
-    mut head: CustomerHead,
-    partial: Partial,
-    promises: &mut HashMap<String, Vec<StoredPromise>>,
-    disputes: &mut HashMap<String, Vec<StoredDispute>>,
-) -> LoadedFile {
+/// collection log and utility accounts.
+fn finish(mut head: CustomerHead, partial: Partial, logs: &mut Logs) -> LoadedFile {
     let mut file = assemble(&head.customer, partial);
     if let Ok((f, _)) = &mut file {
-        let promises = promises.remove(&f.customer_id).unwrap_or_default();
-        let disputes = disputes.remove(&f.customer_id).unwrap_or_default();
+        let promises = logs.promises.remove(&f.customer_id).unwrap_or_default();
+        let disputes = logs.disputes.remove(&f.customer_id).unwrap_or_default();
         add_collection_log(&mut head, f, &promises, &disputes);
+        let held = logs.held.remove(&f.customer_id).unwrap_or_default();
+        add_utility_accounts(&mut head, f, &held);
     }
     LoadedFile { head, file }
 }
@@ -375,15 +429,11 @@ pub fn load_credit_files(store: &mut Store, ids: &[String]) -> Result<Vec<Loaded
     let heads = store.customer_files(ids, &wanted(), |i, kind, cells| builder.visit(i, kind, cells))?;
     builder.files.resize_with(heads.len(), Partial::default);
     let span = ids.first().zip(ids.last()).map(|(a, b)| (a.as_str(), b.as_str()));
-    let (mut promises, mut disputes) = match span {
-        Some(span) => (store.promises(Some(span))?, store.disputes(Some(span))?),
-        None => Default::default(),
+    let mut logs = match span {
+        Some(span) => Logs::read(store, span)?,
+        None => Logs::default(),
     };
-    Ok(heads
-        .into_iter()
-        .zip(builder.files)
-        .map(|(head, partial)| finish(head, partial, &mut promises, &mut disputes))
-        .collect())
+    Ok(heads.into_iter().zip(builder.files).map(|(head, partial)| finish(head, partial, &mut logs)).collect())
 }
 
 /// One customer's credit file as it was at a data version (see
@@ -402,10 +452,9 @@ pub(crate) fn load_credit_file_at(
         return Ok(None);
     };
     builder.files.resize_with(1, Partial::default);
-    let span = Some((customer_id, customer_id));
-    let (mut promises, mut disputes) = (store.promises(span)?, store.disputes(span)?);
+    let mut logs = Logs::read(store, (customer_id, customer_id))?;
     let partial = builder.files.pop().unwrap_or_default();
-    Ok(Some(finish(head, partial, &mut promises, &mut disputes)))
+    Ok(Some(finish(head, partial, &mut logs)))
 }
 
 /// Customers read and processed together by one worker: bounds memory.

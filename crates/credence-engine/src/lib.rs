@@ -65,7 +65,7 @@ pub use billing_campaign::{
 };
 pub use billing_decide::{
     AccountPosition, BillPenalty, BillingTermsDecision, DecideRun, account_position, decide_billing_request,
-    decide_billing_terms, request_penalty_waiver,
+    decide_billing_terms, held_account_positions, request_penalty_waiver,
 };
 pub use billing_grade::{GradeOptions, GradeRun, GradeSummary, TrendPoint, UnitLine, grade_accounts};
 pub use billing_kpi::{BillingKpis, KpiLine, billing_kpis};

@@ -46,6 +46,8 @@ pub(crate) enum Cause {
     RelationshipNotStarted {
         date: NaiveDate,
     },
+    /// The customer holds no utility billing account with a bill.
+    NoUtilityAccount,
 }
 
 /// What a cause's text needs to know.
@@ -82,6 +84,7 @@ impl Cause {
             }
             Cause::NoSentiment { end } => format!("no news with a sentiment in the window to {end}"),
             Cause::RelationshipNotStarted { date } => format!("the relationship starts after {date}"),
+            Cause::NoUtilityAccount => "the customer holds no utility billing account with a bill".into(),
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::input::CustomerFile;
 use crate::ledger::{Ledger, day, timeliness_points, window_bounds};
 use crate::periods::{StatementIndex, shift_months};
 use crate::program::{Aggregate, Program};
-use crate::{collections, events};
+use crate::{collections, events, utility};
 
 pub(crate) struct Frame<'a> {
     pub file: &'a CustomerFile,
@@ -69,6 +69,17 @@ impl<'a> Frame<'a> {
                     (_, Aggregate::PromisesBroken(_)) => {
                         Ok(collections::promises_decided(file, window, false))
                     }
+                    (
+                        _,
+                        Aggregate::UtilityBills(_)
+                        | Aggregate::UtilityLateBills(_)
+                        | Aggregate::UtilityBilled(_)
+                        | Aggregate::UtilityOverdue { .. },
+                    ) if file.utility_bills.is_empty() => Err(Cause::NoUtilityAccount),
+                    (_, Aggregate::UtilityBills(_)) => Ok(utility::bills(file, window)),
+                    (_, Aggregate::UtilityLateBills(_)) => Ok(utility::late_bills(file, window)),
+                    (_, Aggregate::UtilityBilled(_)) => Ok(utility::billed(file, window)),
+                    (_, Aggregate::UtilityOverdue { min_days }) => Ok(utility::overdue(file, min_days, d)),
                     _ => events::value(file, &event_days, a, window, d),
                 });
             }

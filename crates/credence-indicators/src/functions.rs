@@ -16,6 +16,9 @@
 //! | `mean_sentiment(window, shift = s)` | mean sentiment of news with one |
 //! | `invoiced(window, shift = s)` | amount invoiced in a window |
 //! | `overdue_receivables(min_days, max_days)` | open amount between those days past due |
+//! | `utility_bills(window)`, `utility_late_bills(window)` | utility bills due in a window, and those paid late |
+//! | `utility_billed(window)` | amount of the utility bills issued in a window |
+//! | `utility_overdue(min_days)` | unpaid on utility bills at least that many days past due |
 
 use credence_domain::{EventKind, Labelled};
 
@@ -26,7 +29,7 @@ use crate::program::{Aggregate, Op, Period, Window};
 use crate::syntax::{Arg, DurationUnit, Expr, Node, Span};
 use crate::types::{Dim, Kind, Sign, Temporal, Ty};
 
-pub(crate) const FUNCTIONS: [&str; 24] = [
+pub(crate) const FUNCTIONS: [&str; 28] = [
     "div",
     "missing",
     "ttm",
@@ -51,6 +54,10 @@ pub(crate) const FUNCTIONS: [&str; 24] = [
     "promises_kept",
     "promises_broken",
     "overdue_receivables",
+    "utility_bills",
+    "utility_late_bills",
+    "utility_billed",
+    "utility_overdue",
 ];
 
 /// Positional arguments (at least, at most) and the names a function accepts.
@@ -64,7 +71,8 @@ fn signature(name: &str) -> ((usize, usize), &'static [&'static str]) {
         "if" => ((3, 3), &[]),
         "count" | "sum_count" | "sum_amount" | "sum_change" => ((2, 2), WINDOWED),
         "mean_sentiment" | "invoiced" | "invoice_count" | "disputed_invoices" | "promises_kept"
-        | "promises_broken" => ((1, 1), WINDOWED),
+        | "promises_broken" | "utility_bills" | "utility_late_bills" | "utility_billed" => ((1, 1), WINDOWED),
+        "utility_overdue" => ((1, 1), &[]),
         _ => ((1, 2), &[]),
     }
 }
@@ -343,7 +351,7 @@ impl Checker<'_> {
                 }
             }
             "mean_sentiment" | "invoiced" | "invoice_count" | "disputed_invoices" | "promises_kept"
-            | "promises_broken" => {
+            | "promises_broken" | "utility_bills" | "utility_late_bills" | "utility_billed" => {
                 let Some(w) = window_at(self, pos[0]) else {
                     return (0, Ty::ERROR);
                 };
@@ -353,8 +361,18 @@ impl Checker<'_> {
                     "disputed_invoices" => (Aggregate::DisputedInvoices(w), Dim::EVENTS, Sign::NonNegative),
                     "promises_kept" => (Aggregate::PromisesKept(w), Dim::EVENTS, Sign::NonNegative),
                     "promises_broken" => (Aggregate::PromisesBroken(w), Dim::EVENTS, Sign::NonNegative),
+                    "utility_bills" => (Aggregate::UtilityBills(w), Dim::EVENTS, Sign::NonNegative),
+                    "utility_late_bills" => (Aggregate::UtilityLateBills(w), Dim::EVENTS, Sign::NonNegative),
+                    // Correction bills are negative: a window's sum can be too.
+                    "utility_billed" => (Aggregate::UtilityBilled(w), Dim::MONEY, Sign::Any),
                     _ => (Aggregate::MeanSentiment(w), Dim::POINTS, Sign::Any),
                 }
+            }
+            "utility_overdue" => {
+                let Some(min_days) = self.whole(pos[0], 0, 100_000) else {
+                    return (0, Ty::ERROR);
+                };
+                (Aggregate::UtilityOverdue { min_days }, Dim::MONEY, Sign::NonNegative)
             }
             _ => {
                 let min_days = self.whole(pos[0], 0, 100_000);

@@ -124,6 +124,29 @@ pub struct Dispute {
     pub opened_on: NaiveDate,
 }
 
+/// A bill of a utility billing account the customer holds (an electricity account linked
+/// to its credit file), with the money applied to it as the billing ledger settled it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UtilityBill {
+    pub account_id: String,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    /// Zero or less for a correction bill.
+    pub amount: f64,
+    /// Disputed bills are never late.
+    pub disputed: bool,
+    /// (date, amount) applied to the bill, in date order.
+    pub applied: Vec<(NaiveDate, f64)>,
+}
+
+impl UtilityBill {
+    /// What is still unpaid on the bill at the end of `on`.
+    pub fn unpaid_at(&self, on: NaiveDate) -> f64 {
+        let paid: f64 = self.applied.iter().filter(|(d, _)| *d <= on).map(|(_, a)| a).sum();
+        (self.amount.max(0.0) - paid).max(0.0)
+    }
+}
+
 /// Everything known about one customer that indicators are computed from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerFile {
@@ -149,4 +172,6 @@ pub struct CustomerFile {
     /// Promises to pay logged by collectors.
     pub promises: Vec<PromiseOutcome>,
     pub disputes: Vec<Dispute>,
+    /// Bills of the utility billing accounts the customer holds, ascending by issue date.
+    pub utility_bills: Vec<UtilityBill>,
 }

@@ -33,6 +33,7 @@
 //!     events: vec![],
 //!     promises: vec![],
 //!     disputes: vec![],
+//!     utility_bills: vec![],
 //! };
 //! let set = catalogue.evaluate(&file, date(2026, 9, 30), &EvalOptions::default());
 //! assert_eq!(set.catalogue_version, catalogue.version());
@@ -82,6 +83,9 @@
 //!   `payment_terms`.
 //! * **Collection quantities** (see [`collections`]): `promises_kept(window)`,
 //!   `promises_broken(window)`, `invoice_count(window)`, `disputed_invoices(window)`.
+//! * **Utility billing quantities** (see [`utility`]), from the electricity accounts the
+//!   customer holds: `utility_bills(window)`, `utility_late_bills(window)`,
+//!   `utility_billed(window)`, `utility_overdue(min_days)`.
 //! * **Event quantities** (see [`events`]): `count(kind, window)`,
 //!   `sum_count`, `sum_amount`, `sum_change`, `mean_sentiment(window)`, each with an
 //!   optional `shift = 4q`; windows are `4q`, `12m`, `1y`, `30d`; and
@@ -147,6 +151,7 @@ mod program;
 mod syntax;
 mod trends;
 mod types;
+pub mod utility;
 pub mod value;
 
 pub use catalogue::{
@@ -156,7 +161,7 @@ pub use credence_source::{Problem, suggestion};
 pub use error::CatalogueError;
 pub use input::{
     CreditNote, CustomerFile, Dispute, Event, Invoice, Order, Payment, PromiseOutcome, STATEMENT_ITEMS,
-    Statement, statement_item,
+    Statement, UtilityBill, statement_item,
 };
 pub use load::industry_key_problem;
 pub use periods::add_months;

@@ -95,6 +95,15 @@ pub(crate) enum Aggregate {
     /// Promises to pay kept, or broken, in the window.
     PromisesKept(Window),
     PromisesBroken(Window),
+    /// Utility bills due in the window, and those of them paid late.
+    UtilityBills(Window),
+    UtilityLateBills(Window),
+    /// Utility bills issued in the window, by amount.
+    UtilityBilled(Window),
+    /// Unpaid on utility bills at least this many days past due.
+    UtilityOverdue {
+        min_days: u32,
+    },
     Dso,
     DaysBeyondTerms,
     TimelinessScore,
@@ -116,6 +125,9 @@ impl Aggregate {
             | Aggregate::DisputedInvoices(w)
             | Aggregate::PromisesKept(w)
             | Aggregate::PromisesBroken(w)
+            | Aggregate::UtilityBills(w)
+            | Aggregate::UtilityLateBills(w)
+            | Aggregate::UtilityBilled(w)
             | Aggregate::Count(_, w)
             | Aggregate::SumCount(_, w)
             | Aggregate::SumAmount(_, w)

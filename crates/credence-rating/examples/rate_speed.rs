@@ -94,7 +94,7 @@ fn main() {
         .map(|c| IndicatorSet {
             customer_id: format!("C{c:07}"),
             as_of,
-            catalogue_version: "2026.2".into(),
+            catalogue_version: "2026.3".into(),
             values: INDICATORS
                 .iter()
                 .map(|&(id, low, high)| {

@@ -72,6 +72,22 @@ const ACCOUNT_LEDGER_ROWS: &str = "SELECT account_id, 0, natural_key, issue_date
      SELECT account_id, 1, bill_id, paid_date, NULL, amount, NULL, NULL, NULL, currency FROM bill_payments WHERE account_id = ? \
      ORDER BY 1, 2, 4, 3";
 
+/// The same rows of the accounts held by the customers of an id range.
+const LINKED_LEDGER_ROWS: &str = "SELECT account_id, 0, natural_key, issue_date, due_date, amount, consumption_kwh, arrears_months, disputed, currency FROM bills \
+     WHERE account_id IN (SELECT account_id FROM accounts WHERE customer_id >= ? AND customer_id <= ?) \
+     UNION ALL \
+     SELECT account_id, 1, bill_id, paid_date, NULL, amount, NULL, NULL, NULL, currency FROM bill_payments \
+     WHERE account_id IN (SELECT account_id FROM accounts WHERE customer_id >= ? AND customer_id <= ?) \
+     ORDER BY 1, 2, 4, 3";
+
+/// Which accounts a ledger read gives.
+enum Which<'a> {
+    All,
+    One(&'a str),
+    /// Those held by customers with ids in this range (inclusive).
+    HeldBy(&'a str, &'a str),
+}
+
 impl Store {
     /// Every billing account with its bills and payments: accounts with bills or payments in
     /// the database's order of account numbers, then the others by number. Rows whose
@@ -81,13 +97,32 @@ impl Store {
         &mut self,
         f: impl FnMut(AccountLedger) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        self.ledgers_of(None, f)
+        self.ledgers_of(Which::All, f)
+    }
+
+    /// The billing accounts held by the customers whose ids lie in `first..=last`, with
+    /// their bills and payments, by customer id (accounts in account-number order).
+    pub fn ledgers_held_by(
+        &mut self,
+        (first, last): (&str, &str),
+    ) -> Result<std::collections::HashMap<String, Vec<AccountLedger>>, StoreError> {
+        let mut held: std::collections::HashMap<String, Vec<AccountLedger>> = Default::default();
+        self.ledgers_of(Which::HeldBy(first, last), |l| {
+            if let Some(customer) = l.account.customer_id.clone() {
+                held.entry(customer).or_default().push(l);
+            }
+            Ok(())
+        })?;
+        for ledgers in held.values_mut() {
+            ledgers.sort_by(|a, b| a.account.account_id.cmp(&b.account.account_id));
+        }
+        Ok(held)
     }
 
     /// One billing account with its bills and payments, if it is stored.
     pub fn account_ledger(&mut self, account_id: &str) -> Result<Option<AccountLedger>, StoreError> {
         let mut found = None;
-        self.ledgers_of(Some(account_id), |l| {
+        self.ledgers_of(Which::One(account_id), |l| {
             found = Some(l);
             Ok(())
         })?;
@@ -96,19 +131,26 @@ impl Store {
 
     fn ledgers_of(
         &mut self,
-        account_id: Option<&str>,
+        which: Which<'_>,
         mut f: impl FnMut(AccountLedger) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut accounts = std::collections::HashMap::new();
-        let (one, sql, params) = match account_id {
-            Some(id) => {
+        // The accounts' filter, the ledger query, and its parameters (the filter's come
+        // first, and twice: once for the bills, once for the payments).
+        let (filter, sql, params) = match which {
+            Which::One(id) => {
                 (" WHERE account_id = ?", ACCOUNT_LEDGER_ROWS, vec![Value::from(id), Value::from(id)])
             }
-            None => ("", LEDGER_ROWS, vec![]),
+            Which::HeldBy(first, last) => (
+                " WHERE customer_id >= ? AND customer_id <= ?",
+                LINKED_LEDGER_ROWS,
+                vec![Value::from(first), Value::from(last), Value::from(first), Value::from(last)],
+            ),
+            Which::All => ("", LEDGER_ROWS, vec![]),
         };
         self.db.query_cells(
-            &format!("SELECT account_id, customer_id, account_class, settlement, supply_unit, route, credit_limit, deposit, opened_date, closed_date, billing_cycle FROM accounts{one}"),
-            &params[..params.len().min(1)],
+            &format!("SELECT account_id, customer_id, account_class, settlement, supply_unit, route, credit_limit, deposit, opened_date, closed_date, billing_cycle FROM accounts{filter}"),
+            &params[..params.len() / 2],
             |r| {
                 let account = StoredAccount {
                     account_id: crate::cells::text(r[0]),

@@ -182,8 +182,12 @@ fn billing_ledgers_come_back_an_account_at_a_time(f: &mut Fixture) {
     let store = &mut f.store;
     let mut s = store.begin_import(run("all")).unwrap();
     assert!(!s.account_exists("A2").unwrap());
-    for id in ["A2", "A1", "A3"] {
-        s.stage(&account(id)).unwrap();
+    for (id, holder) in [("A2", Some("C2")), ("A1", None), ("A3", Some("C2")), ("A4", Some("C3"))] {
+        let mut a = account(id);
+        if let Some(c) = holder {
+            a.set("customer_id", c);
+        }
+        s.stage(&a).unwrap();
     }
     assert!(s.account_exists("A2").unwrap());
     s.stage(&bill("B2-02", "A2", "2026-02-28", "2026-03-20", 20_000)).unwrap();
@@ -207,7 +211,7 @@ fn billing_ledgers_come_back_an_account_at_a_time(f: &mut Fixture) {
         })
         .unwrap();
     let ids: Vec<&str> = seen.iter().map(|l| l.account.account_id.as_str()).collect();
-    assert_eq!(ids, ["A1", "A2", "A3"]);
+    assert_eq!(ids, ["A1", "A2", "A3", "A4"]);
     let a2 = &seen[1];
     assert_eq!(a2.account.credit_limit, Some(500_000));
     assert_eq!(a2.account.opened, chrono::NaiveDate::from_ymd_opt(2024, 1, 15));
@@ -218,6 +222,16 @@ fn billing_ledgers_come_back_an_account_at_a_time(f: &mut Fixture) {
         a2.payments.iter().map(|p| (p.paid.to_string(), p.amount, p.bill_id.as_deref())).collect();
     assert_eq!(paid, [("2026-02-15".into(), 5_000, Some("B2-01")), ("2026-03-01".into(), 25_000, None)]);
     assert!(seen[2].bills.is_empty() && seen[2].payments.is_empty());
+
+    // The accounts customers hold, by customer id range: C2 holds A2 (with its ledger)
+    // and A3; C3 (outside the range) and the household account A1 are not given.
+    let held = store.ledgers_held_by(("C1", "C2")).unwrap();
+    assert_eq!(held.len(), 1);
+    let c2: Vec<(&str, usize, usize)> =
+        held["C2"].iter().map(|l| (l.account.account_id.as_str(), l.bills.len(), l.payments.len())).collect();
+    assert_eq!(c2, [("A2", 2, 2), ("A3", 0, 0)]);
+    assert_eq!(held["C2"][0], *a2);
+    assert!(store.ledgers_held_by(("C4", "C9")).unwrap().is_empty());
 
     // A writer with a narrower scope writes no billing record and sees none.
     let scope = credence_domain::CustomerScope { customers: vec!["C1".into()], ..Default::default() };

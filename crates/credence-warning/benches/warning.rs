@@ -181,6 +181,7 @@ fn customer(i: u64, as_of: NaiveDate) -> CustomerFile {
         events,
         promises: vec![],
         disputes: vec![],
+        utility_bills: vec![],
     }
 }
 

@@ -40,6 +40,7 @@
 //!     events: vec![],
 //!     promises: vec![],
 //!     disputes: vec![],
+//!     utility_bills: vec![],
 //! };
 //! let warnings = pack.evaluate(&file, date(2026, 9, 30), &CustomerStatus::default());
 //! assert_eq!(warnings.firings[0].code, "W01");

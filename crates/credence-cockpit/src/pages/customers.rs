@@ -103,6 +103,9 @@ pub struct CustomerPage {
     pub cases: Vec<CaseRow>,
     pub history: Vec<Vec<String>>,
     pub migrations: Vec<String>,
+    /// The utility billing accounts the customer holds: account, class, supply unit,
+    /// owed, overdue, penalty due, grade, forecast PD.
+    pub held_accounts: Vec<Vec<String>>,
     pub data_changed: bool,
     /// Why the rating's breakdown is not shown, when it is not.
     pub breakdown_gap: Option<String>,

@@ -1,6 +1,8 @@
 //! Behavioural indicators (IND-2) on a hand-built receivables ledger at 2026-09-30.
 
-use credence_indicators::{CreditNote, CustomerFile, Dispute, Invoice, Order, Payment, PromiseOutcome};
+use credence_indicators::{
+    CreditNote, CustomerFile, Dispute, Invoice, Order, Payment, PromiseOutcome, UtilityBill,
+};
 
 use crate::fixture::{Expect, Expect::*, catalogue, check, d, empty_file, evaluate};
 
@@ -226,6 +228,99 @@ fn without_promises_or_invoices_the_rates_are_missing() {
         &[
             ("promise_kept_rate", Missing("no promise to pay was kept or broken in the last 12 months")),
             ("dispute_rate", Missing("nothing invoiced in the last 12 months")),
+        ],
+    );
+}
+
+fn utility_bill(
+    issued: (i32, u32, u32),
+    due: (i32, u32, u32),
+    amount: f64,
+    applied: &[((i32, u32, u32), f64)],
+) -> UtilityBill {
+    UtilityBill {
+        account_id: "E1".into(),
+        issue_date: d(issued.0, issued.1, issued.2),
+        due_date: d(due.0, due.1, due.2),
+        amount,
+        disputed: false,
+        applied: applied.iter().map(|((y, m, day), a)| (d(*y, *m, *day), *a)).collect(),
+    }
+}
+
+/// The bills of an electricity account the customer holds, at 2026-09-30 (window: after
+/// 2025-09-30):
+///
+/// | bill | issued | due | amount | paid | counts |
+/// | --- | --- | --- | --- | --- | --- |
+/// | 1 | 2025-08-31 | 2025-09-20 | 1,000 | 2025-09-15 | no: due and issued before the window |
+/// | 2 | 2025-12-31 | 2026-01-20 | 1,200 | 2026-01-18 | on time |
+/// | 3 | 2026-03-31 | 2026-04-20 | 1,500 | 1,000 on 04-20, 500 on 05-10 | late |
+/// | 4 | 2026-05-31 | 2026-06-20 | 800 | disputed, unpaid | no: disputed |
+/// | 5 | 2026-06-30 | 2026-07-20 | 2,000 | 500 on 08-01 | late; 1,500 unpaid 72 days past due |
+/// | 6 | 2026-07-15 | 2026-08-05 | −100 | correction | no: nothing to pay |
+/// | 7 | 2026-08-31 | 2026-09-20 | 900 | unpaid | late; 10 days past due |
+/// | 8 | 2026-09-30 | 2026-10-20 | 1,100 | — | no: due after the as-of date |
+///
+/// Bills due in the window 2, 3, 5, 7 (4), late 3, 5, 7 (3): on time 1 / 4 = 25 %.
+/// Billed in the window 1,200 + 1,500 + 800 + 2,000 − 100 + 900 + 1,100 = 7,400; unpaid
+/// 30 days or more past due: bill 5's 1,500 (bill 4 is disputed, bill 7 only 10 days
+/// late): 1,500 / 7,400 = 20.27 %. Two quarters earlier (2026-03-31, window after
+/// 2025-03-31): bills 1 and 2 were due, both on time.
+pub const UTILITY: &[(&str, Expect)] = &[
+    ("utility_on_time_share", Value(25.0)),
+    ("utility_late_bills", Value(3.0)),
+    ("utility_overdue_share", Value(1_500.0 / 7_400.0 * 100.0)),
+];
+
+pub fn utility_file() -> CustomerFile {
+    let mut file = empty_file("C", Some("C34"));
+    let mut disputed = utility_bill((2026, 5, 31), (2026, 6, 20), 800.0, &[]);
+    disputed.disputed = true;
+    file.utility_bills = vec![
+        utility_bill((2025, 8, 31), (2025, 9, 20), 1_000.0, &[((2025, 9, 15), 1_000.0)]),
+        utility_bill((2025, 12, 31), (2026, 1, 20), 1_200.0, &[((2026, 1, 18), 1_200.0)]),
+        utility_bill(
+            (2026, 3, 31),
+            (2026, 4, 20),
+            1_500.0,
+            &[((2026, 4, 20), 1_000.0), ((2026, 5, 10), 500.0)],
+        ),
+        disputed,
+        utility_bill((2026, 6, 30), (2026, 7, 20), 2_000.0, &[((2026, 8, 1), 500.0)]),
+        utility_bill((2026, 7, 15), (2026, 8, 5), -100.0, &[]),
+        utility_bill((2026, 8, 31), (2026, 9, 20), 900.0, &[]),
+        utility_bill((2026, 9, 30), (2026, 10, 20), 1_100.0, &[]),
+    ];
+    file
+}
+
+#[test]
+fn utility_billing_behaviour_of_a_linked_account() {
+    let file = utility_file();
+    check(&evaluate(&file), UTILITY);
+    let c = catalogue(&[
+        ("bills_then", "count", "lag(utility_bills(12m), 2)"),
+        ("late_then", "count", "lag(utility_late_bills(12m), 2)"),
+        ("overdue_any", "money", "utility_overdue(0)"),
+        ("overdue_60", "money", "utility_overdue(60)"),
+    ]);
+    check(
+        &c.evaluate(&file, crate::fixture::as_of(), &Default::default()),
+        &[
+            ("bills_then", Value(2.0)),
+            ("late_then", Value(0.0)),
+            // Bills 5 and 7 (bill 8 is not due yet; bill 4 is disputed).
+            ("overdue_any", Value(2_400.0)),
+            ("overdue_60", Value(1_500.0)),
+        ],
+    );
+    // Without a billing account the utility indicators are missing, not perfect.
+    check(
+        &evaluate(&empty_file("C", None)),
+        &[
+            ("utility_on_time_share", Missing("the customer holds no utility billing account with a bill")),
+            ("utility_overdue_share", Missing("the customer holds no utility billing account with a bill")),
         ],
     );
 }

@@ -53,6 +53,7 @@ pub fn demo_files(customers: usize, seed: u64, as_of: NaiveDate) -> Vec<Customer
                 events: vec![],
                 promises: vec![],
                 disputes: vec![],
+                utility_bills: vec![],
             });
             return Ok(());
         }

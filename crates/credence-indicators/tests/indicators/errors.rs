@@ -122,8 +122,8 @@ fn toml_problems_and_unreadable_files() {
 #[test]
 fn the_shipped_catalogue_loads_and_is_versioned() {
     let c = Catalogue::builtin();
-    assert_eq!(c.version(), "2026.2");
-    assert_eq!(c.indicators().len(), 50);
+    assert_eq!(c.version(), "2026.3");
+    assert_eq!(c.indicators().len(), 53);
     // Thresholds: sub-industry before section before default.
     let t = |id, industry, sub| c.thresholds_for(id, industry, sub).unwrap().good;
     assert_eq!(t("gross_margin", "C", Some("C34")), 35.0);

@@ -47,6 +47,7 @@ pub fn empty_file(industry: &str, sub_industry: Option<&str>) -> CustomerFile {
         events: vec![],
         promises: vec![],
         disputes: vec![],
+        utility_bills: vec![],
     }
 }
 

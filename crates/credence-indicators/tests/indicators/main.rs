@@ -29,6 +29,7 @@ fn every_shipped_indicator_has_a_hand_computed_value() {
         financial::ANNUAL,
         behavioural::LEDGER,
         behavioural::COLLECTIONS,
+        behavioural::UTILITY,
         events::EVENTS,
     ];
     for def in Catalogue::builtin().indicators() {

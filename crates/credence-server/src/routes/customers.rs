@@ -204,6 +204,48 @@ pub struct CustomerPage {
     pub indicators: Vec<IndicatorLineBody>,
     pub history: Vec<HistoryLineBody>,
     pub migrations: Vec<GradeChangeBody>,
+    /// The utility billing accounts the customer holds, with their position at the
+    /// business date and latest grade (callers with `receivables.read`).
+    pub billing_accounts: Vec<HeldAccountBody>,
+}
+
+/// A utility billing account the customer holds; amounts in minor units of `currency`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HeldAccountBody {
+    pub account_id: String,
+    pub class: String,
+    pub supply_unit: String,
+    pub currency: String,
+    pub owed: i64,
+    pub overdue: i64,
+    /// Prepaid money not yet applied to a bill.
+    pub credit: i64,
+    pub deposit: i64,
+    /// The statutory late-payment penalty still due.
+    pub penalty_due: i64,
+    /// The latest grade, its forecast PD of arrears next month, and the high-risk flag.
+    pub grade: Option<String>,
+    pub forecast_pd: Option<f64>,
+    pub high_risk: bool,
+}
+
+impl From<credence_engine::AccountPosition> for HeldAccountBody {
+    fn from(p: credence_engine::AccountPosition) -> Self {
+        HeldAccountBody {
+            account_id: p.account_id,
+            class: p.class,
+            supply_unit: p.supply_unit,
+            currency: p.currency,
+            owed: p.owed,
+            overdue: p.overdue,
+            credit: p.credit,
+            deposit: p.deposit,
+            penalty_due: p.penalty_due,
+            forecast_pd: p.grade.as_ref().map(|g| g.forecast_pd),
+            high_risk: p.grade.as_ref().is_some_and(|g| g.high_risk),
+            grade: p.grade.map(|g| g.grade),
+        }
+    }
 }
 
 /// Why a rating's breakdown cannot be recomputed.
@@ -404,6 +446,14 @@ pub(crate) fn customer_page(
         .map(Into::into)
         .collect();
     let ratings = caller.may(Permission::RatingRead);
+    let billing_accounts = if caller.may(Permission::ReceivablesRead) {
+        credence_engine::held_account_positions(store, &shared.billing_policy, id, today)?
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(CustomerPage {
         customer_id: id.to_owned(),
         master,
@@ -425,6 +475,7 @@ pub(crate) fn customer_page(
         indicators,
         history: if ratings { view.history.into_iter().map(Into::into).collect() } else { Vec::new() },
         migrations: if ratings { view.migrations.into_iter().map(Into::into).collect() } else { Vec::new() },
+        billing_accounts,
     })
 }
 

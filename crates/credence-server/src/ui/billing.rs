@@ -32,7 +32,7 @@ struct BillingWork {
     held: Vec<String>,
 }
 
-fn class_name(lang: Lang, code: &str) -> String {
+pub(super) fn class_name(lang: Lang, code: &str) -> String {
     AccountClass::parse_label(code)
         .map_or_else(|| code.to_owned(), |c| lang.pick(c.name_en(), c.name_zh()).to_owned())
 }

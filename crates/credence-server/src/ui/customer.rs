@@ -144,6 +144,7 @@ pub async fn customer(
             .iter()
             .map(|m| format!("{} {} → {} {}", m.from_as_of, m.from_grade, m.to_as_of, m.to_grade))
             .collect(),
+        held_accounts: held_account_rows(lang, page),
         data_changed: page.data_changed_since_rating,
         breakdown_gap: page.breakdown_unavailable.as_ref().map(|g| {
             let reason = if lang == Lang::Zh { &g.message_zh } else { &g.message };
@@ -152,6 +153,26 @@ pub async fn customer(
         amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency().code()),
     };
     html(&view)
+}
+
+/// The utility billing accounts the customer holds, one row each.
+fn held_account_rows(lang: Lang, page: &Page) -> Vec<Vec<String>> {
+    page.billing_accounts
+        .iter()
+        .map(|a| {
+            let exponent = credence_domain::Currency::parse(&a.currency).map_or(2, |c| c.exponent());
+            vec![
+                a.account_id.clone(),
+                super::billing::class_name(lang, &a.class),
+                a.supply_unit.clone(),
+                format::money(lang, a.owed, exponent),
+                format::money(lang, a.overdue, exponent),
+                format::money(lang, a.penalty_due, exponent),
+                a.grade.clone().unwrap_or_else(|| "—".to_owned()),
+                format::pd(a.forecast_pd),
+            ]
+        })
+        .collect()
 }
 
 /// Reads everything the page shows in one piece of store work.

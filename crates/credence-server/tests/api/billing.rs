@@ -92,3 +92,94 @@ async fn billing_scenario(f: &Fixture) {
         assert_eq!(call(f, get(path, &narrow)).await.0, StatusCode::FORBIDDEN, "{path}");
     }
 }
+
+crate::on_both_databases!(
+    a_held_account_feeds_its_customer,
+    a_held_account_feeds_its_customer_on_postgres,
+    held_account_scenario
+);
+
+/// An electricity account held by a rated customer, with three bills at 2026-09-30 (by
+/// hand): 1,000.00 due 20 June paid on 15 June (on time); 2,000.00 due 20 July with
+/// 500.00 paid on 25 July (late, 1,500.00 unpaid 72 days past due); 1,000.00 due
+/// 20 September unpaid (late, 10 days). Bills due in the last 12 months 3, late 2: paid
+/// on time 33.33 %; unpaid 30 days or more past due 1,500.00 over 4,000.00 billed:
+/// 37.5 %. The position owes 2,500.00, all of it overdue.
+async fn held_account_scenario(f: &Fixture) {
+    let risk = login(f, "risk").await;
+    let id = with_store(f, |store| store.customer_ids().unwrap()[0].clone());
+    let (_, before, _) = call(f, get(&format!("/api/v1/customers/{id}"), &risk)).await;
+    assert_eq!(before["billing_accounts"], json!([]));
+    assert_eq!(before["data_changed_since_rating"], false);
+    with_store(f, |store| {
+        let mut s = store
+            .begin_import(credence_store::NewImportRun {
+                kind: "load".into(),
+                source: "accounts".into(),
+                source_hash: String::new(),
+                mode: "upsert".into(),
+                as_of: "2026-09-30".into(),
+                started_at: "2026-09-30T07:00:00Z".into(),
+            })
+            .unwrap();
+        let mut a = credence_records::Record::empty(credence_records::Kind::Accounts);
+        a.set("account_id", "E-LINK-1")
+            .set("customer_id", id.as_str())
+            .set("account_class", "large_industrial")
+            .set("supply_unit", "FZ-01")
+            .set("settlement", "postpaid")
+            .set("currency", "CNY")
+            .set("opened_date", "2020-01-01");
+        s.stage(&a).unwrap();
+        for (bill, issued, due, amount) in [
+            ("E-B1", "2026-05-31", "2026-06-20", 100_000_i64),
+            ("E-B2", "2026-06-30", "2026-07-20", 200_000),
+            ("E-B3", "2026-08-31", "2026-09-20", 100_000),
+        ] {
+            let mut b = credence_records::Record::empty(credence_records::Kind::Bills);
+            b.set("bill_id", bill)
+                .set("account_id", "E-LINK-1")
+                .set("issue_date", issued)
+                .set("due_date", due)
+                .set("amount", amount)
+                .set("currency", "CNY");
+            s.stage(&b).unwrap();
+        }
+        for (payment, bill, paid, amount) in
+            [("E-P1", "E-B1", "2026-06-15", 100_000_i64), ("E-P2", "E-B2", "2026-07-25", 50_000)]
+        {
+            let mut p = credence_records::Record::empty(credence_records::Kind::BillPayments);
+            p.set("payment_id", payment)
+                .set("account_id", "E-LINK-1")
+                .set("bill_id", bill)
+                .set("paid_date", paid)
+                .set("amount", amount)
+                .set("currency", "CNY");
+            s.stage(&p).unwrap();
+        }
+        s.commit(0, 0, &"2026-09-30T07:00:00Z".into()).unwrap();
+    });
+    let (s, page, _) = call(f, get(&format!("/api/v1/customers/{id}?indicators=records"), &risk)).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    // The new bills make the rating stale.
+    assert_eq!(page["data_changed_since_rating"], true);
+    let value = |ind: &str| {
+        page["indicators"].as_array().unwrap().iter().find(|l| l["id"] == ind).unwrap()["value"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{ind}: {page}"))
+    };
+    assert!((value("utility_on_time_share") - 100.0 / 3.0).abs() < 1e-9);
+    assert_eq!(value("utility_late_bills"), 2.0);
+    assert!((value("utility_overdue_share") - 37.5).abs() < 1e-9);
+    let held = page["billing_accounts"].as_array().unwrap();
+    assert_eq!(held.len(), 1, "{page}");
+    assert_eq!(held[0]["account_id"], "E-LINK-1");
+    assert_eq!((held[0]["owed"].as_i64(), held[0]["overdue"].as_i64()), (Some(250_000), Some(250_000)));
+    assert!(held[0]["penalty_due"].as_i64().unwrap() > 0);
+    assert_eq!(held[0]["grade"], Value::Null);
+    // The cockpit's customer page lists it.
+    let (s, html, _) = call(f, get(&format!("/customers/{id}"), &risk)).await;
+    assert_eq!(s, StatusCode::OK);
+    let html = html.as_str().unwrap();
+    assert!(html.contains("id=\"held-accounts\"") && html.contains("E-LINK-1"), "{html}");
+}

@@ -113,6 +113,7 @@ pub fn baseline() -> CustomerFile {
         events: vec![],
         promises: vec![],
         disputes: vec![],
+        utility_bills: vec![],
     };
     monthly_ledger(&mut file, 100.0, 0);
     file
