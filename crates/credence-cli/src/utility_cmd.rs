@@ -10,6 +10,12 @@ use std::path::PathBuf;
 
 use crate::{ReportFormat, open, parse_date, today};
 
+/// A local time to the minute, in any spelling the `disconnections` records accept.
+fn parse_minute(s: &str) -> Result<chrono::NaiveDateTime, String> {
+    credence_records::normalise::parse_date_time(s)
+        .ok_or_else(|| format!("'{s}' is not a date and time (YYYY-MM-DD HH:MM)"))
+}
+
 #[derive(Subcommand)]
 pub enum UtilityCommand {
     /// Write the next-month arrears data set: per billing account and month end, the
@@ -134,6 +140,23 @@ pub enum UtilityCommand {
         /// unit or route.
         #[arg(long, default_value = "unit")]
         by: String,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// The reconnection commitment: arrears disconnections cleared from --from to --to,
+    /// reconnected within the billing policy's hours of payment or not, by supply unit,
+    /// with the breaches longest first.
+    Reconnections {
+        #[arg(long, value_parser = parse_date)]
+        from: chrono::NaiveDate,
+        #[arg(long, value_parser = parse_date)]
+        to: chrono::NaiveDate,
+        /// The local time the open ones are measured to (`YYYY-MM-DD HH:MM`; default now).
+        #[arg(long, value_parser = parse_minute)]
+        at: Option<chrono::NaiveDateTime>,
+        /// A billing policy file other than the shipped one.
+        #[arg(long)]
+        policy: Option<std::path::PathBuf>,
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
@@ -529,6 +552,24 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
                 ReportFormat::Table => print_kpis(&k, by == "route"),
             }
         }
+        UtilityCommand::Reconnections { from, to, at, policy, format } => {
+            if to < from {
+                bail!("--to {to} is before --from {from}");
+            }
+            let (policy, mut store) = open_billing(
+                db,
+                user,
+                credence_server::access::Permission::PortfolioRead,
+                "the commitment is measured over every billing account",
+                policy.as_deref(),
+            )?;
+            let at = at.unwrap_or_else(|| chrono::Local::now().naive_local());
+            let sla = credence_engine::reconnection_sla(&mut store, &policy, from, to, at)?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&sla)?),
+                ReportFormat::Table => print_reconnections(&sla),
+            }
+        }
         UtilityCommand::Campaign { date, unit, route, per_route, policy, format } => {
             let (policy, mut store) = open_billing(
                 db,
@@ -708,6 +749,54 @@ fn print_kpis(k: &credence_engine::BillingKpis, by_route: bool) {
         ],
         &rows,
     );
+}
+
+fn print_reconnections(r: &credence_engine::ReconnectionSla) {
+    let share = |c: &credence_engine::ReconnectionCounts| {
+        c.share_in_time().map_or_else(|| "—".to_owned(), |s| format!("{:.1}%", s * 100.0))
+    };
+    println!(
+        "reconnection within {} hours of payment, disconnections cleared {} to {}",
+        r.commitment_hours, r.from, r.to
+    );
+    let row = |name: &str, c: &credence_engine::ReconnectionCounts| {
+        vec![
+            name.to_owned(),
+            c.cleared.to_string(),
+            c.in_time.to_string(),
+            c.late.to_string(),
+            c.open_late.to_string(),
+            c.open.to_string(),
+            share(c),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> = r.by_unit.iter().map(|(u, c)| row(u, c)).collect();
+    rows.push(row("total", &r.total));
+    crate::output::print_table(
+        &["supply unit", "cleared", "in time", "late", "still off, late", "still off", "in time %"],
+        &rows,
+    );
+    if !r.breaches.is_empty() {
+        println!();
+        let rows: Vec<Vec<String>> = r
+            .breaches
+            .iter()
+            .map(|b| {
+                vec![
+                    b.account_id.clone(),
+                    b.supply_unit.clone(),
+                    b.disconnection_id.clone(),
+                    b.cleared_at.clone(),
+                    b.reconnected_at.clone().unwrap_or_else(|| "still off".into()),
+                    format!("{:.1}", b.hours),
+                ]
+            })
+            .collect();
+        crate::output::print_table(
+            &["account", "unit", "disconnection", "cleared", "reconnected", "hours"],
+            &rows,
+        );
+    }
 }
 
 fn print_campaigns(c: &credence_engine::Campaigns, per_route: usize) {

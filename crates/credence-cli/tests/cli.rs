@@ -1563,8 +1563,10 @@ fn utility_accounts_graded_and_terms_decided_along_the_route() {
     let item = routes
         .iter()
         .flat_map(|r| r["items"].as_array().unwrap())
-        .find(|i| i["class"] == "residential" && i["days_overdue"].as_i64().unwrap() > 60)
-        .expect("a household long in arrears")
+        .find(|i| {
+            i["class"] == "residential" && i["days_overdue"].as_i64().unwrap() > 60 && i["next"] != "off"
+        })
+        .expect("a household long in arrears whose supply is on")
         .clone();
     let household = item["account_id"].as_str().unwrap();
     let reminder = item["next"].as_str().unwrap();
@@ -1679,6 +1681,39 @@ fn utility_accounts_graded_and_terms_decided_along_the_route() {
         ],
     );
     assert!(!o.status.success(), "no more than what is left");
+
+    // The demo's disconnections against the 24-hour reconnection commitment: every
+    // cleared one is counted once, by unit and in total, and every breach took longer.
+    let r: serde_json::Value = serde_json::from_str(&ok(
+        db,
+        &[
+            "utility",
+            "reconnections",
+            "--from",
+            "2024-10-01",
+            "--to",
+            "2026-09-30",
+            "--at",
+            "2026-09-30 23:59",
+            "--format",
+            "json",
+        ],
+    ))
+    .unwrap();
+    let counts = |c: &serde_json::Value| -> [u64; 5] {
+        ["cleared", "in_time", "late", "open_late", "open"].map(|k| c[k].as_u64().unwrap())
+    };
+    let total = counts(&r["total"]);
+    assert!(total[0] > 0 && total[0] == total[1..].iter().sum::<u64>(), "{r}");
+    let by_unit: Vec<[u64; 5]> = r["by_unit"].as_object().unwrap().values().map(counts).collect();
+    for k in 0..5 {
+        assert_eq!(by_unit.iter().map(|c| c[k]).sum::<u64>(), total[k]);
+    }
+    let breaches = r["breaches"].as_array().unwrap();
+    assert_eq!(breaches.len() as u64, total[2] + total[3]);
+    assert!(breaches.iter().all(|b| b["hours"].as_f64().unwrap() > 24.0));
+    let o = credence(db, &["utility", "reconnections", "--from", "2026-09-30", "--to", "2026-09-01"]);
+    assert!(stderr(&o).contains("is before --from"), "{}", stderr(&o));
 
     // Grading needs the whole portfolio.
     add_user_with(db, "narrow", "risk_manager", &["--business-lines", "m"]);

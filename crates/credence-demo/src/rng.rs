@@ -28,6 +28,9 @@ pub(crate) enum Purpose {
     Assessments = 10,
     /// Utility billing accounts (`utility.rs`), keyed by account index.
     Billing = 11,
+    /// Disconnections and meter events of utility accounts, keyed by account index: a
+    /// stream of its own, so an account's bills do not depend on them.
+    Supply = 12,
 }
 
 /// SplitMix64 finaliser: a fixed bijective mixing function of 64-bit words. Fixed here

@@ -59,6 +59,8 @@ pub struct UtilitySummary {
     pub large_industrial: u64,
     pub bills: u64,
     pub payments: u64,
+    pub disconnections: u64,
+    pub meter_events: u64,
     /// Accounts in distress at the as-of date (the truth the arrears model is after).
     pub distressed_at_end: u64,
 }
@@ -198,6 +200,8 @@ pub fn generate_utility<E>(
 
         let mut distressed = false;
         let mut top_up_left = 0i64;
+        let mut supply = stream(config.seed, i as u64, Purpose::Supply);
+        let mut cuts = Cuts::default();
         for m in 0..MONTHS {
             let period = start + Months::new(m);
             let issued = period + Months::new(1) + Days::new(2);
@@ -208,7 +212,8 @@ pub fn generate_utility<E>(
             } else {
                 distressed = chance(&mut rng, logistic(-5.4 - 1.1 * r));
             }
-            if first_of_month(opened) > period || issued > config.as_of {
+            // An account cut off and never cleared is billed no more.
+            if first_of_month(opened) > period || issued > config.as_of || cuts.off {
                 continue;
             }
             let month = period.month();
@@ -280,6 +285,35 @@ pub fn generate_utility<E>(
                     pays.push((paid, amount, true));
                 }
             }
+            // Meter events: faults and estimated readings at random, tampering more
+            // often in distress.
+            for (kind, p) in [
+                ("fault", 0.002),
+                ("estimated_reading", 0.004),
+                ("tamper", if distressed { 0.012 } else { 0.0008 }),
+            ] {
+                let found = period + Days::new(int_in(&mut supply, 0, 27) as u64);
+                if chance(&mut supply, p) && found <= config.as_of {
+                    let mut e = Record::empty(Kind::MeterEvents);
+                    e.set("event_id", format!("ME{}{:02}-{id}-{kind}", period.year(), month))
+                        .set("account_id", id.as_str())
+                        .set("event_type", kind)
+                        .set("event_date", found.to_string());
+                    sink(e)?;
+                    summary.meter_events += 1;
+                }
+            }
+            if settlement != "prepaid" && !disputed {
+                let paid: i64 = pays.iter().map(|p| p.1).sum();
+                let clearing =
+                    cuts.month(&mut supply, &id, class, due, amount - paid, config.as_of, &mut |r| {
+                        summary.disconnections += 1;
+                        sink(r)
+                    })?;
+                if let Some(on) = clearing {
+                    pays.push((on, cuts.cleared_amount, false));
+                }
+            }
             for (k, (on, paid, named)) in pays.into_iter().enumerate() {
                 if on > config.as_of || paid <= 0 {
                     continue;
@@ -301,6 +335,91 @@ pub fn generate_utility<E>(
         summary.distressed_at_end += u64::from(distressed);
     }
     Ok(summary)
+}
+
+/// An account's arrears as the disconnection procedure sees them, and whether its supply
+/// is cut.
+#[derive(Default)]
+struct Cuts {
+    /// Minor units unpaid on earlier bills, and how many of them.
+    arrears: i64,
+    bills: u32,
+    off: bool,
+    /// What the last clearance paid.
+    cleared_amount: i64,
+    count: u32,
+}
+
+impl Cuts {
+    /// After a bill due on `due` left `unpaid`: when two or more bills are unpaid, a
+    /// written notice 40 days after the due date and the cut after the notice period (7
+    /// days for households, 3 for others), never in July–August for households, in
+    /// February (Spring Festival) or on 1–7 October. Three cuts in four are cleared by a
+    /// payment of all the arrears 1–15 days later; supply comes back within 24 hours of it
+    /// nineteen times in twenty. Returns the clearance day, when there is one.
+    #[allow(clippy::too_many_arguments)]
+    fn month<E>(
+        &mut self,
+        rng: &mut crate::rng::DemoRng,
+        id: &str,
+        class: Class,
+        due: NaiveDate,
+        unpaid: i64,
+        as_of: NaiveDate,
+        sink: &mut impl FnMut(Record) -> Result<(), E>,
+    ) -> Result<Option<NaiveDate>, E> {
+        if unpaid > 0 {
+            self.arrears += unpaid;
+            self.bills += 1;
+        }
+        if self.off || self.bills < 2 || self.arrears < 10_000 || !chance(rng, 0.6) {
+            return Ok(None);
+        }
+        let notice = due + Days::new(40);
+        let household = class == Class::Residential;
+        let cut = notice + Days::new(if household { 7 } else { 3 });
+        let barred = cut.month() == 2
+            || (cut.month() == 10 && cut.day() <= 7)
+            || (household && matches!(cut.month(), 7 | 8));
+        if barred || cut > as_of {
+            return Ok(None);
+        }
+        self.count += 1;
+        let at = |day: NaiveDate, minutes: i64| {
+            (day.and_hms_opt(0, 0, 0).expect("midnight") + chrono::Duration::minutes(minutes))
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        };
+        let cut_minutes = int_in(rng, 9 * 60, 11 * 60);
+        let mut r = Record::empty(Kind::Disconnections);
+        r.set("disconnection_id", format!("TD{}-{id}-{}", cut.format("%Y%m%d"), self.count))
+            .set("account_id", id)
+            .set("reason", "arrears")
+            .set("notice_date", notice.to_string())
+            .set("disconnected_at", at(cut, cut_minutes));
+        let cleared_day = cut + Days::new(int_in(rng, 1, 15) as u64);
+        let clears = chance(rng, 0.75) && cleared_day <= as_of;
+        let mut clearing = None;
+        if clears {
+            let cleared_minutes = int_in(rng, 8 * 60, 20 * 60);
+            let hours = if chance(rng, 0.95) { uniform(rng, 1.0, 22.0) } else { uniform(rng, 25.0, 72.0) };
+            let back = cleared_minutes + (hours * 60.0) as i64;
+            r.set("cleared_at", at(cleared_day, cleared_minutes));
+            if cleared_day + Days::new((back / 1440) as u64) <= as_of {
+                r.set("reconnected_at", at(cleared_day, back));
+            } else {
+                self.off = true;
+            }
+            self.cleared_amount = self.arrears;
+            self.arrears = 0;
+            self.bills = 0;
+            clearing = Some(cleared_day);
+        } else {
+            self.off = true;
+        }
+        sink(r)?;
+        Ok(clearing)
+    }
 }
 
 #[cfg(test)]
@@ -339,11 +458,19 @@ mod tests {
         let (records, summary) = build(500, 1);
         let as_of = "2026-09-30";
         for r in &records {
-            for column in ["issue_date", "paid_date", "opened_date"] {
+            for column in [
+                "issue_date",
+                "paid_date",
+                "opened_date",
+                "event_date",
+                "notice_date",
+                "disconnected_at",
+                "reconnected_at",
+            ] {
                 if r.kind.schema().index(column).is_some()
                     && let Some(d) = r.text(column)
                 {
-                    assert!(d <= as_of, "{column} {d}");
+                    assert!(d.get(..10).unwrap_or(d) <= as_of, "{column} {d}");
                 }
             }
         }

@@ -30,6 +30,26 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// Why supply was cut (停电原因): only arrears disconnections follow the arrears
+    /// procedure and count against the account's payment behaviour.
+    pub enum DisconnectionReason {
+        Arrears = ("arrears", "欠费", "Arrears", "欠费停电", "nonpayment"),
+        Safety = ("safety", "安全", "Safety", "安全隐患", "违章用电"),
+        Request = ("request", "用户申请", "Customer request", "申请停电", "customer_request"),
+    }
+}
+
+labelled_enum! {
+    /// What a meter reading or inspection found (计量事件).
+    pub enum MeterEventKind {
+        Tamper = ("tamper", "窃电", "Tampering", "违约窃电", "theft", "表计被破坏"),
+        Fault = ("fault", "表计故障", "Meter fault", "故障"),
+        EstimatedReading = ("estimated_reading", "估抄", "Estimated reading", "估算电量", "estimated"),
+        MeterReplaced = ("meter_replaced", "换表", "Meter replaced", "更换电表", "replaced"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,5 +62,7 @@ mod tests {
         assert_eq!(Settlement::parse_label("费控"), Some(Settlement::Prepaid));
         assert_eq!(BillingCycle::parse_label("semi_monthly"), Some(BillingCycle::SemiMonthly));
         assert_eq!(Settlement::parse_label("barter"), None);
+        assert_eq!(DisconnectionReason::parse_label("欠费停电"), Some(DisconnectionReason::Arrears));
+        assert_eq!(MeterEventKind::parse_label("theft"), Some(MeterEventKind::Tamper));
     }
 }

@@ -31,7 +31,7 @@ mod time;
 mod uscc;
 mod version;
 
-pub use billing::{AccountClass, BillingCycle, Settlement};
+pub use billing::{AccountClass, BillingCycle, DisconnectionReason, MeterEventKind, Settlement};
 pub use customer::{CustomerType, Industry, MonitoringTier, QualitativeFactor};
 pub use event::EventKind;
 pub use id::CustomerId;

@@ -51,7 +51,7 @@ fn last_day_of_month(d: NaiveDate) -> NaiveDate {
 }
 
 /// The behaviour features, in data-set order. Amounts are in major units.
-pub const FEATURES: [&str; 34] = [
+pub const FEATURES: [&str; 40] = [
     "tenure_months",
     "bills_12",
     "bill_last",
@@ -86,6 +86,12 @@ pub const FEATURES: [&str; 34] = [
     "status_max_6",
     "status_mean_6",
     "status_months_6",
+    "payments_6",
+    "payment_gap_cv_12",
+    "disconnections_12",
+    "off_now",
+    "meter_tamper_24",
+    "meter_events_12",
 ];
 
 fn mean(xs: &[f64]) -> Option<f64> {
@@ -197,6 +203,31 @@ pub(crate) fn features(
     let status6: Vec<f64> = within(6).filter_map(|b| b.status).map(|s| s as f64).collect();
     let owed_now = major(open_at_t - credit, unit);
     let tenure = account.opened.map(|o| ((t - o).num_days().max(0) as f64 / 30.4375).floor());
+    // Top-up regularity: the spread of the days between payments in the last 12 months.
+    let gap_cv = {
+        let from = months_before(t, 12);
+        let days: Vec<NaiveDate> =
+            ledger.payments.iter().map(|p| p.0).filter(|d| *d > from && *d <= t).collect();
+        let gaps: Vec<f64> = days.windows(2).map(|w| (w[1] - w[0]).num_days() as f64).collect();
+        mean(&gaps).filter(|m| *m > 0.0 && gaps.len() >= 2).map(|m| {
+            let var = gaps.iter().map(|g| (g - m).powi(2)).sum::<f64>() / (gaps.len() - 1) as f64;
+            var.sqrt() / m
+        })
+    };
+    let payments_6 = {
+        let from = months_before(t, 6);
+        ledger.payments.iter().filter(|p| p.0 > from && p.0 <= t).count() as f64
+    };
+    let cuts_12 = {
+        let from = months_before(t, 12);
+        ledger.cuts.iter().filter(|c| c.arrears && c.on > from && c.on <= t).count() as f64
+    };
+    let off_now = ledger.cuts.iter().any(|c| c.on <= t && c.back.is_none_or(|b| b > t));
+    let meter_within = |months: u32, tamper_only: bool| {
+        let from = months_before(t, months);
+        ledger.meter.iter().filter(|(d, tamper)| *d > from && *d <= t && (*tamper || !tamper_only)).count()
+            as f64
+    };
     Some(vec![
         tenure,
         Some(within(12).count() as f64),
@@ -232,6 +263,12 @@ pub(crate) fn features(
         status6.iter().copied().reduce(f64::max),
         mean(&status6),
         (!status6.is_empty()).then(|| status6.iter().filter(|s| **s >= 1.0).count() as f64),
+        Some(payments_6),
+        gap_cv,
+        Some(cuts_12),
+        Some(f64::from(u8::from(off_now))),
+        Some(meter_within(24, true)),
+        Some(meter_within(12, false)),
     ])
 }
 
@@ -481,6 +518,8 @@ mod tests {
                 paid("2026-02-15", cny(100), None),
                 paid("2026-04-25", cny(150), None),
             ],
+            disconnections: vec![],
+            meter_events: vec![],
         }
     }
 
@@ -536,6 +575,51 @@ mod tests {
         assert_eq!(features(&ledger, &account(), d("2026-01-30"), &rule), None);
     }
 
+    /// Supply events and payment regularity at 31 May, by hand. Payments on 15 February,
+    /// 25 April and 10 May: 3 in six months; gaps of 69 and 15 days, mean 42, sample
+    /// standard deviation √((27² + 27²) / 1) = 38.18, spread 0.9091. An arrears cut on
+    /// 10 April reconnected on 12 April counts once; a safety cut on 20 May still open
+    /// leaves the supply off but is not an arrears disconnection. Tampering on
+    /// 15 January 2025 lies within 24 months; the fault of 1 March 2026 is the only meter
+    /// event of the last 12.
+    #[test]
+    fn supply_events_and_payment_regularity() {
+        let mut book = book();
+        let cut =
+            |id: &str, reason: &str, at: &str, back: Option<&str>| credence_store::StoredDisconnection {
+                disconnection_id: id.into(),
+                reason: reason.into(),
+                notice_date: None,
+                disconnected_at: at.into(),
+                cleared_at: None,
+                reconnected_at: back.map(str::to_owned),
+            };
+        book.disconnections = vec![
+            cut("D1", "arrears", "2026-04-10 09:00", Some("2026-04-12 10:00")),
+            cut("D2", "safety", "2026-05-20 14:00", None),
+        ];
+        book.meter_events = vec![
+            credence_store::StoredMeterEvent { event_type: "tamper".into(), date: d("2025-01-15") },
+            credence_store::StoredMeterEvent { event_type: "fault".into(), date: d("2026-03-01") },
+        ];
+        let ledger = Ledger::of(&book);
+        let rule = ArrearsRule::default();
+        let f = features(&ledger, &account(), d("2026-05-31"), &rule).unwrap();
+        assert_eq!(feature(&f, "payments_6"), Some(3.0));
+        let cv = feature(&f, "payment_gap_cv_12").unwrap();
+        assert!((cv - 1458f64.sqrt() / 42.0).abs() < 1e-12, "{cv}");
+        assert_eq!(feature(&f, "disconnections_12"), Some(1.0));
+        assert_eq!(feature(&f, "off_now"), Some(1.0));
+        assert_eq!(feature(&f, "meter_tamper_24"), Some(1.0));
+        assert_eq!(feature(&f, "meter_events_12"), Some(1.0));
+        let at =
+            |day: &str, name: &str| feature(&features(&ledger, &account(), d(day), &rule).unwrap(), name);
+        assert_eq!(at("2026-04-11", "off_now"), Some(1.0));
+        assert_eq!(at("2026-04-30", "off_now"), Some(0.0));
+        // Two payments give one gap: no spread.
+        assert_eq!(at("2026-04-30", "payment_gap_cv_12"), None);
+    }
+
     /// May's bill of 80 is the target of 30 April. The 300 of 10 May settles February's 50,
     /// March's 150 and 100 of April's, and nothing is left for May's: 80 is unpaid on
     /// 20 July, below the 100 that counts, so no arrears; with 50 counting, arrears. Before
@@ -571,6 +655,8 @@ mod tests {
                 bill("B03", "2026-03-31", "2026-04-20", -cny(30)),
             ],
             payments: vec![paid("2026-01-10", cny(40), None), paid("2026-03-10", cny(200), Some("B02"))],
+            disconnections: vec![],
+            meter_events: vec![],
         };
         let ledger = Ledger::of(&book);
         // 40 of credit settled 40 of January's bill at issue; February's was paid by name,

@@ -22,6 +22,15 @@ use crate::billing_ledger::Ledger;
 pub const DISCONNECTION_NOTICE: &str = "disconnection_notice";
 pub const DISCONNECTION: &str = "disconnection";
 pub const RECONNECTION: &str = "reconnection";
+/// A campaign's step for an account whose supply is cut: nothing to do but reconnect it
+/// once it pays.
+pub const OFF: &str = "off";
+
+/// The day an account's supply was cut, when a recorded disconnection (any reason) is
+/// still in force on `date`.
+fn off_since(ledger: &Ledger, date: NaiveDate) -> Option<NaiveDate> {
+    ledger.cuts.iter().filter(|c| c.on <= date && c.back.is_none_or(|b| b > date)).map(|c| c.on).max()
+}
 
 /// Actions that may be logged: the policy's reminders and the procedure's steps.
 fn known_actions() -> Vec<&'static str> {
@@ -219,8 +228,24 @@ pub fn billing_campaigns(
                 v.iter().filter(|x| x.action_date >= from && x.action_date <= to).collect()
             })
             .unwrap_or_default();
-        let (next, why_en, why_zh) =
-            next_step(policy, class, grade.as_deref().unwrap_or(fallback_grade(policy)), date, days, &done);
+        let (next, why_en, why_zh) = match off_since(&ledger, date) {
+            Some(on) => {
+                let hours = policy.disconnection.reconnect_hours;
+                (
+                    OFF.to_owned(),
+                    format!("supply cut on {on}; reconnect within {hours} hours of payment"),
+                    format!("{on} 已停电；缴清后 {hours} 小时内复电"),
+                )
+            }
+            None => next_step(
+                policy,
+                class,
+                grade.as_deref().unwrap_or(fallback_grade(policy)),
+                date,
+                days,
+                &done,
+            ),
+        };
         let route = a.route.clone().unwrap_or_else(|| "-".into());
         let batch = routes.entry((a.supply_unit.clone(), route.clone())).or_insert_with(|| RouteCampaign {
             supply_unit: a.supply_unit.clone(),
@@ -300,6 +325,9 @@ pub fn log_billing_action(
         let d = &policy.disconnection;
         let refuse = |reason: String| Err(EngineError::BillingAction { reason });
         let Some(oldest) = oldest else { return refuse("the account has no arrears on that date".into()) };
+        if let Some(on) = off_since(&l, a.date) {
+            return refuse(format!("the supply has been cut since {on} and is not reconnected"));
+        }
         if (a.date - oldest).num_days() <= i64::from(d.min_overdue_days) {
             return refuse(format!("arrears are not overdue more than {} days", d.min_overdue_days));
         }

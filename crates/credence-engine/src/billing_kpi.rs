@@ -172,6 +172,8 @@ mod tests {
                 bill("B03", "2026-03-31", "2026-04-15", 300),
             ],
             payments: vec![pay("2026-02-01", 40), pay("2026-03-20", 150)],
+            disconnections: vec![],
+            meter_events: vec![],
         };
         let mut k = BillingKpis::new(d("2026-03-31"));
         k.add(&stored, &Ledger::of(&stored));

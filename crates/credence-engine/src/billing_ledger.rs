@@ -87,6 +87,24 @@ pub(crate) struct Ledger {
     pub(crate) payments: Vec<(NaiveDate, i64, f64)>,
     /// Changes of the credit balance (unapplied money) in date order.
     credit: Vec<(NaiveDate, i64)>,
+    /// Disconnections by day cut.
+    pub(crate) cuts: Vec<Cut>,
+    /// (date, whether tampering) of every meter event, by date.
+    pub(crate) meter: Vec<(NaiveDate, bool)>,
+}
+
+/// A disconnection as the features see it: days only.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cut {
+    pub(crate) on: NaiveDate,
+    pub(crate) back: Option<NaiveDate>,
+    /// Cut for arrears (not for safety or at the holder's request).
+    pub(crate) arrears: bool,
+}
+
+/// The day of a stored `YYYY-MM-DD HH:MM` time.
+pub(crate) fn day_of(time: &str) -> Option<NaiveDate> {
+    time.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
 fn unit_of(currency: &str) -> f64 {
@@ -191,7 +209,25 @@ impl Ledger {
                 }
             }
         }
-        Ledger { bills, payments: payments.iter().map(|p| (p.0, p.1, p.3)).collect(), credit: credit_changes }
+        let cuts = ledger
+            .disconnections
+            .iter()
+            .filter_map(|c| {
+                Some(Cut {
+                    on: c.disconnected_on()?,
+                    back: c.reconnected_at.as_deref().and_then(day_of),
+                    arrears: c.reason == "arrears",
+                })
+            })
+            .collect();
+        let meter = ledger.meter_events.iter().map(|e| (e.date, e.event_type == "tamper")).collect();
+        Ledger {
+            bills,
+            payments: payments.iter().map(|p| (p.0, p.1, p.3)).collect(),
+            credit: credit_changes,
+            cuts,
+            meter,
+        }
     }
 
     pub(crate) fn credit_at(&self, on: NaiveDate) -> i64 {

@@ -22,6 +22,7 @@ mod billing_decide;
 mod billing_grade;
 mod billing_kpi;
 mod billing_ledger;
+mod billing_reconnect;
 mod cases;
 mod collections;
 mod columns;
@@ -69,6 +70,7 @@ pub use billing_decide::{
 };
 pub use billing_grade::{GradeOptions, GradeRun, GradeSummary, TrendPoint, UnitLine, grade_accounts};
 pub use billing_kpi::{BillingKpis, KpiLine, billing_kpis};
+pub use billing_reconnect::{Reconnection, ReconnectionCounts, ReconnectionSla, reconnection_sla};
 pub use cases::{
     CaseChange, EMERGENCY_PLANS, PLAYBOOKS, Playbook, STAGES, change_case, playbook, sweep_cases,
 };

@@ -33,7 +33,10 @@ fn every_demo_record_passes_validation_and_reimports_unchanged() {
     let options = ImportOptions::new(as_of, "2026-10-01T00:00:01Z".into());
     for (kind, stored) in store.counts().unwrap() {
         // The trade-credit demo holds no utility billing accounts.
-        if matches!(kind, Kind::Accounts | Kind::Bills | Kind::BillPayments) {
+        if matches!(
+            kind,
+            Kind::Accounts | Kind::Bills | Kind::BillPayments | Kind::Disconnections | Kind::MeterEvents
+        ) {
             assert_eq!(stored, 0, "{kind}");
             continue;
         }
@@ -58,9 +61,12 @@ fn the_utility_demo_validates_and_gives_an_arrears_data_set() {
     assert_eq!(store.count(Kind::Accounts).unwrap(), 400);
     assert_eq!(store.count(Kind::Bills).unwrap(), report.summary.bills);
     assert_eq!(store.count(Kind::BillPayments).unwrap(), report.summary.payments);
+    assert_eq!(store.count(Kind::Disconnections).unwrap(), report.summary.disconnections);
+    assert_eq!(store.count(Kind::MeterEvents).unwrap(), report.summary.meter_events);
+    assert!(report.summary.disconnections > 0 && report.summary.meter_events > 0, "{:?}", report.summary);
     assert_eq!(credence_engine::demo_as_of(&mut store).unwrap(), Some(as_of));
     let options = ImportOptions::new(as_of, "2026-10-01T00:00:01Z".into());
-    for kind in [Kind::Accounts, Kind::Bills, Kind::BillPayments] {
+    for kind in [Kind::Accounts, Kind::Bills, Kind::BillPayments, Kind::Disconnections, Kind::MeterEvents] {
         reimports_unchanged(&mut store, kind, dir.path(), &options);
     }
     let path = dir.path().join("arrears.csv");

@@ -80,9 +80,10 @@ impl Ctx<'_> {
     fn present(&self, c: &str) -> bool {
         !self.record.get(c).is_null()
     }
+    /// A date, or the date of a date and time, is not after the as-of date.
     fn not_future(&mut self, column: &'static str) {
         if let Some(d) = self.text(column)
-            && *d > *self.as_of
+            && d.get(..10).unwrap_or(d) > self.as_of.as_str()
         {
             let msg = format!("{d} is after {}", self.as_of);
             self.flag(&rules::DATE_IN_FUTURE, column, msg);
@@ -239,6 +240,18 @@ pub fn check_record(
             ctx.positive("amount");
             ctx.not_future("paid_date");
             paid_bill(&mut ctx, facts)?;
+        }
+        Kind::Disconnections => {
+            ctx.account_known(facts)?;
+            for column in ["disconnected_at", "cleared_at", "reconnected_at", "notice_date"] {
+                ctx.not_future(column);
+            }
+            ctx.not_before("disconnected_at", "notice_date");
+            ctx.not_before("reconnected_at", "disconnected_at");
+        }
+        Kind::MeterEvents => {
+            ctx.account_known(facts)?;
+            ctx.not_future("event_date");
         }
         Kind::Assessments => {
             ctx.customer_known(facts)?;

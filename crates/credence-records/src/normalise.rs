@@ -64,6 +64,14 @@ pub fn normalise(text: &str, ty: FieldType, currency_exponent: u8) -> Result<Val
                 "expected a date such as 2026-09-30, 2026/9/30, 20260930 or 2026年9月30日",
             )
         }),
+        FieldType::DateTime => parse_date_time(text)
+            .map(|t| Value::Text(t.format("%Y-%m-%d %H:%M").to_string()))
+            .ok_or_else(|| {
+                err(
+                    &rules::DATE_UNREADABLE,
+                    "expected a date and time such as 2026-09-30 14:05, 2026/9/30 14:05 or 2026-09-30T14:05:00",
+                )
+            }),
         FieldType::Money { .. } => parse_amount(text, currency_exponent).map(Value::Int),
         FieldType::Currency => Currency::parse(text)
             .map(|c| Value::Text(c.code().to_owned()))
@@ -111,6 +119,28 @@ pub fn parse_date(text: &str) -> Option<chrono::NaiveDate> {
         return None;
     }
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// Reads a date and a time of day to the minute (seconds are dropped): the date in any
+/// spelling [`parse_date`] reads, then a space or `T`, then `H:MM` or `HH:MM[:SS]`.
+pub fn parse_date_time(text: &str) -> Option<chrono::NaiveDateTime> {
+    let t = text.trim();
+    let cut = t.rfind([' ', 'T'])?;
+    let (date, time) = (&t[..cut], t[cut + 1..].trim());
+    let date = parse_date(date.trim())?;
+    let mut parts = time.split(':');
+    let (h, m) = (parts.next()?, parts.next()?);
+    let s = parts.next();
+    if parts.next().is_some() || !(1..=2).contains(&h.len()) || m.len() != 2 {
+        return None;
+    }
+    if let Some(s) = s
+        && (s.len() < 2 || !s[..2].bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let time = chrono::NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)?;
+    Some(date.and_time(time))
 }
 
 /// Strips what people put around numbers: thousand separators, currency marks, spaces.
@@ -202,6 +232,26 @@ mod tests {
         }
         for text in ["30/09/2026", "2026-02-30", "yesterday", "26-9-30"] {
             check(text, FieldType::Date, Err("F01"));
+        }
+    }
+
+    #[test]
+    fn date_times_to_the_minute() {
+        for text in [
+            "2026-09-30 14:05",
+            "2026/9/30 14:05",
+            "2026-09-30T14:05:00",
+            "2026年9月30日 14:05:59",
+            "20260930 14:05",
+            "２０２６－０９－３０ １４：０５",
+        ] {
+            check(text, FieldType::DateTime, Ok(Value::Text("2026-09-30 14:05".into())));
+        }
+        check("2026-09-30 9:05", FieldType::DateTime, Ok(Value::Text("2026-09-30 09:05".into())));
+        for text in
+            ["2026-09-30", "2026-09-30 25:00", "2026-09-30 14:5", "2026-09-30 14:05:xx", "30/09/2026 14:05"]
+        {
+            check(text, FieldType::DateTime, Err("F01"));
         }
     }
 

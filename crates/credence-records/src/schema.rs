@@ -6,8 +6,8 @@
 
 use crate::kinds;
 use credence_domain::{
-    AccountClass, BillingCycle, CustomerType, EventKind, Industry, Labelled, MonitoringTier, OrderStatus,
-    PeriodType, QualitativeFactor, RelationKind, Settlement,
+    AccountClass, BillingCycle, CustomerType, DisconnectionReason, EventKind, Industry, Labelled,
+    MeterEventKind, MonitoringTier, OrderStatus, PeriodType, QualitativeFactor, RelationKind, Settlement,
 };
 
 /// A kind of record that can be imported, stored and exported.
@@ -27,11 +27,13 @@ pub enum Kind {
     Accounts,
     Bills,
     BillPayments,
+    Disconnections,
+    MeterEvents,
 }
 
 impl Kind {
     /// Every kind in load order: a kind only refers to kinds before it.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Customers,
         Kind::Statements,
         Kind::Invoices,
@@ -45,6 +47,8 @@ impl Kind {
         Kind::Accounts,
         Kind::Bills,
         Kind::BillPayments,
+        Kind::Disconnections,
+        Kind::MeterEvents,
     ];
 
     /// The command-line name and table name.
@@ -75,6 +79,8 @@ impl Kind {
             Kind::Accounts => &kinds::ACCOUNTS,
             Kind::Bills => &kinds::BILLS,
             Kind::BillPayments => &kinds::BILL_PAYMENTS,
+            Kind::Disconnections => &kinds::DISCONNECTIONS,
+            Kind::MeterEvents => &kinds::METER_EVENTS,
         }
     }
 }
@@ -94,6 +100,8 @@ pub enum FieldType {
     Id,
     /// A calendar date, stored as `YYYY-MM-DD`.
     Date,
+    /// A date and time to the minute, stored as `YYYY-MM-DD HH:MM`.
+    DateTime,
     /// An amount in the currency named by another column, stored in minor units.
     Money { currency: &'static str },
     /// An ISO 4217 currency, stored as its code.
@@ -126,6 +134,8 @@ pub enum LabelSet {
     AccountClass,
     Settlement,
     BillingCycle,
+    DisconnectionReason,
+    MeterEventKind,
 }
 
 impl LabelSet {
@@ -146,6 +156,8 @@ impl LabelSet {
             LabelSet::AccountClass => code::<AccountClass>(text),
             LabelSet::Settlement => code::<Settlement>(text),
             LabelSet::BillingCycle => code::<BillingCycle>(text),
+            LabelSet::DisconnectionReason => code::<DisconnectionReason>(text),
+            LabelSet::MeterEventKind => code::<MeterEventKind>(text),
         }
     }
 
@@ -166,6 +178,8 @@ impl LabelSet {
             LabelSet::AccountClass => all::<AccountClass>(),
             LabelSet::Settlement => all::<Settlement>(),
             LabelSet::BillingCycle => all::<BillingCycle>(),
+            LabelSet::DisconnectionReason => all::<DisconnectionReason>(),
+            LabelSet::MeterEventKind => all::<MeterEventKind>(),
         }
     }
 

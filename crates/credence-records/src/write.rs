@@ -66,6 +66,9 @@ pub fn describe_type(field: &Field) -> String {
         FieldType::Text { max_chars } => format!("text, at most {max_chars} characters"),
         FieldType::Id => "identifier, at most 64 characters".into(),
         FieldType::Date => "date: 2026-09-30, 2026/9/30, 20260930 or 2026年9月30日".into(),
+        FieldType::DateTime => {
+            "date and time: 2026-09-30 14:05, 2026/9/30 14:05 or 2026-09-30T14:05:00".into()
+        }
         FieldType::Money { currency } => {
             format!("amount in the currency of column {currency}; 1,234,567.89 and (1,000.00) accepted")
         }

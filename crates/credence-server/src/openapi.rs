@@ -84,6 +84,7 @@ use crate::routes;
         routes::billing::grades,
         routes::billing::account,
         routes::billing::requests,
+        routes::billing::reconnections,
         routes::billing::decide,
     ),
     modifiers(&Security)

@@ -48,12 +48,55 @@ pub struct StoredBillPayment {
     pub bill_id: Option<String>,
 }
 
-/// An account with its bills (by issue date) and payments (by date).
+/// A disconnection of an account's supply; times are `YYYY-MM-DD HH:MM`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDisconnection {
+    pub disconnection_id: String,
+    /// `arrears`, `safety` or `request`.
+    pub reason: String,
+    pub notice_date: Option<NaiveDate>,
+    pub disconnected_at: String,
+    pub cleared_at: Option<String>,
+    pub reconnected_at: Option<String>,
+}
+
+impl StoredDisconnection {
+    /// The day supply was cut.
+    pub fn disconnected_on(&self) -> Option<NaiveDate> {
+        self.disconnected_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    }
+}
+
+/// A meter event of an account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredMeterEvent {
+    /// `tamper`, `fault`, `estimated_reading` or `meter_replaced`.
+    pub event_type: String,
+    pub date: NaiveDate,
+}
+
+/// An account with its bills (by issue date), payments (by date), disconnections (by
+/// time) and meter events (by date).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountLedger {
     pub account: StoredAccount,
     pub bills: Vec<StoredBill>,
     pub payments: Vec<StoredBillPayment>,
+    pub disconnections: Vec<StoredDisconnection>,
+    pub meter_events: Vec<StoredMeterEvent>,
+}
+
+impl AccountLedger {
+    /// An account with nothing recorded against it yet.
+    pub fn empty(account: StoredAccount) -> AccountLedger {
+        AccountLedger {
+            account,
+            bills: Vec::new(),
+            payments: Vec::new(),
+            disconnections: Vec::new(),
+            meter_events: Vec::new(),
+        }
+    }
 }
 
 fn date(c: Cell<'_>) -> Option<NaiveDate> {
@@ -119,6 +162,37 @@ impl Store {
         Ok(held)
     }
 
+    /// The arrears disconnections cleared on a day from `from` to `to` (inclusive,
+    /// `YYYY-MM-DD`), each with its account's number and supply unit, by clearance time.
+    pub fn cleared_disconnections(
+        &mut self,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(String, String, StoredDisconnection)>, StoreError> {
+        let mut out = Vec::new();
+        self.db.query_cells(
+            "SELECT d.account_id, a.supply_unit, d.natural_key, d.reason, d.notice_date, d.disconnected_at, d.cleared_at, d.reconnected_at \
+             FROM disconnections d JOIN accounts a ON a.account_id = d.account_id \
+             WHERE d.reason = 'arrears' AND d.cleared_at >= ? AND d.cleared_at <= ? ORDER BY d.cleared_at, d.natural_key",
+            &[Value::from(from), Value::from(format!("{to} 23:59"))],
+            |r| {
+                out.push((
+                    crate::cells::text(r[0]),
+                    crate::cells::text(r[1]),
+                    StoredDisconnection {
+                        disconnection_id: crate::cells::text(r[2]),
+                        reason: crate::cells::text(r[3]),
+                        notice_date: date(r[4]),
+                        disconnected_at: crate::cells::text(r[5]),
+                        cleared_at: crate::cells::opt_text(r[6]),
+                        reconnected_at: crate::cells::opt_text(r[7]),
+                    },
+                ))
+            },
+        )?;
+        Ok(out)
+    }
+
     /// One billing account with its bills and payments, if it is stored.
     pub fn account_ledger(&mut self, account_id: &str) -> Result<Option<AccountLedger>, StoreError> {
         let mut found = None;
@@ -168,8 +242,45 @@ impl Store {
                 accounts.insert(account.account_id.clone(), account);
             },
         )?;
+        // Supply events are few next to bills: read whole, by account, before the ledgers.
+        let within = if filter.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE account_id IN (SELECT account_id FROM accounts{filter})")
+        };
+        let filter_params = &params[..params.len() / 2];
+        let mut cuts: std::collections::HashMap<String, Vec<StoredDisconnection>> = Default::default();
+        self.db.query_cells(
+            &format!("SELECT account_id, natural_key, reason, notice_date, disconnected_at, cleared_at, reconnected_at FROM disconnections{within} ORDER BY disconnected_at, natural_key"),
+            filter_params,
+            |r| {
+                cuts.entry(crate::cells::text(r[0])).or_default().push(StoredDisconnection {
+                    disconnection_id: crate::cells::text(r[1]),
+                    reason: crate::cells::text(r[2]),
+                    notice_date: date(r[3]),
+                    disconnected_at: crate::cells::text(r[4]),
+                    cleared_at: crate::cells::opt_text(r[5]),
+                    reconnected_at: crate::cells::opt_text(r[6]),
+                })
+            },
+        )?;
+        let mut meter: std::collections::HashMap<String, Vec<StoredMeterEvent>> = Default::default();
+        self.db.query_cells(
+            &format!("SELECT account_id, event_type, event_date FROM meter_events{within} ORDER BY event_date, natural_key"),
+            filter_params,
+            |r| {
+                if let Some(on) = date(r[2]) {
+                    meter
+                        .entry(crate::cells::text(r[0]))
+                        .or_default()
+                        .push(StoredMeterEvent { event_type: crate::cells::text(r[1]), date: on });
+                }
+            },
+        )?;
         let mut failure = None;
-        let mut give = |ledger: AccountLedger, failure: &mut Option<StoreError>| {
+        let mut give = |mut ledger: AccountLedger, failure: &mut Option<StoreError>| {
+            ledger.disconnections = cuts.remove(&ledger.account.account_id).unwrap_or_default();
+            ledger.meter_events = meter.remove(&ledger.account.account_id).unwrap_or_default();
             if failure.is_none()
                 && let Err(e) = f(ledger)
             {
@@ -188,11 +299,7 @@ impl Store {
                 }
                 current_id.clear();
                 current_id.push_str(id);
-                current = accounts.remove(id).map(|account| AccountLedger {
-                    account,
-                    bills: Vec::new(),
-                    payments: Vec::new(),
-                });
+                current = accounts.remove(id).map(AccountLedger::empty);
             }
             let Some(ledger) = current.as_mut() else { return };
             let Some(on) = date(r[3]) else { return };
@@ -224,7 +331,7 @@ impl Store {
         let mut rest: Vec<StoredAccount> = accounts.into_values().collect();
         rest.sort_by(|a, b| a.account_id.cmp(&b.account_id));
         for account in rest {
-            give(AccountLedger { account, bills: Vec::new(), payments: Vec::new() }, &mut failure);
+            give(AccountLedger::empty(account), &mut failure);
         }
         failure.map_or(Ok(()), Err)
     }

@@ -53,7 +53,9 @@ pub use audit::{
     AuditEntry, AuditFilter, AuditRecord, AuditVerification, GENESIS_HASH, PendingAudit, audit_hash,
     audit_mac,
 };
-pub use billing::{AccountLedger, StoredAccount, StoredBill, StoredBillPayment};
+pub use billing::{
+    AccountLedger, StoredAccount, StoredBill, StoredBillPayment, StoredDisconnection, StoredMeterEvent,
+};
 pub use billing_runs::{
     AccountGrade, BillingAction, BillingDecision, BillingRequest, BillingRun, GradeFilter, TermsInForce,
 };

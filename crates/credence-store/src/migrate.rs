@@ -146,6 +146,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0018_account_grades.sql"),
         then: None,
     },
+    Migration {
+        version: 19,
+        name: "supply_events",
+        sqlite: include_str!("../migrations/sqlite/0019_supply_events.sql"),
+        postgres: include_str!("../migrations/postgres/0019_supply_events.sql"),
+        then: None,
+    },
 ];
 
 fn checksum(sql: &str) -> String {

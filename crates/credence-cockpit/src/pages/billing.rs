@@ -94,6 +94,12 @@ pub fn billing_feature(lang: Lang, code: &str) -> String {
         "status_max_6" => ("worst status, 6 months", "近6月最差欠费状态"),
         "status_mean_6" => ("mean status, 6 months", "近6月平均欠费状态"),
         "status_months_6" => ("months with arrears status", "近6月欠费状态月数"),
+        "payments_6" => ("payments in 6 months", "近6月缴费次数"),
+        "payment_gap_cv_12" => ("irregular top-ups", "缴费间隔波动"),
+        "disconnections_12" => ("arrears disconnections, 12 months", "近12月欠费停电次数"),
+        "off_now" => ("supply cut now", "当前停电"),
+        "meter_tamper_24" => ("tampering found, 24 months", "近24月窃电次数"),
+        "meter_events_12" => ("meter events, 12 months", "近12月计量异常次数"),
         _ => return code.to_owned(),
     };
     lang.pick(en, zh).to_owned()

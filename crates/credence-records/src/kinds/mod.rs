@@ -5,11 +5,13 @@ mod billing;
 mod ledger;
 mod parties;
 mod statements;
+mod supply;
 
 pub use billing::{ACCOUNTS, BILL_PAYMENTS, BILLS};
 pub use ledger::{CREDIT_NOTES, INVOICES, MILESTONES, ORDERS, PAYMENTS};
 pub use parties::{ASSESSMENTS, CUSTOMERS, EVENTS, RELATIONSHIPS};
 pub use statements::STATEMENTS;
+pub use supply::{DISCONNECTIONS, METER_EVENTS};
 
 pub(crate) use crate::schema::{Field, FieldType, Kind, LabelSet, Schema};
 

@@ -345,6 +345,55 @@ pub(crate) fn decide_billing(
     Ok(done)
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReconnectionQuery {
+    /// Disconnections cleared from this day …
+    #[param(value_type = String, format = Date)]
+    pub from: chrono::NaiveDate,
+    /// … to this day (inclusive; at most 366 days after `from`).
+    #[param(value_type = String, format = Date)]
+    pub to: chrono::NaiveDate,
+    /// The local time the ones still off are measured to, `YYYY-MM-DD HH:MM` (default:
+    /// the business date at the current time of day).
+    pub at: Option<String>,
+}
+
+/// The reconnection commitment: arrears disconnections cleared in a period, reconnected
+/// within the billing policy's hours of payment or not, by supply unit, breaches longest
+/// first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/billing/reconnections",
+    tag = "billing",
+    params(ReconnectionQuery),
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn reconnections(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(q): Params<ReconnectionQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(Permission::PortfolioRead)?;
+    whole_portfolio(&caller)?;
+    if q.to < q.from || (q.to - q.from).num_days() > 366 {
+        return Err(ApiError::invalid("to", "must be on or after `from` and at most 366 days after it"));
+    }
+    let at = match q.at.as_deref() {
+        Some(text) => credence_records::normalise::parse_date_time(text).ok_or_else(|| {
+            ApiError::invalid("at", format!("'{text}' is not a date and time (YYYY-MM-DD HH:MM)"))
+        })?,
+        None => state.today().and_time(chrono::Local::now().time()),
+    };
+    let policy = state.0.billing_policy.clone();
+    let sla = state
+        .with_store(move |store, _| Ok(credence_engine::reconnection_sla(store, &policy, q.from, q.to, at)?))
+        .await?;
+    Ok(Json(serde_json::to_value(sla).unwrap_or_default()))
+}
+
 pub fn router() -> axum::Router<crate::state::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
@@ -352,5 +401,6 @@ pub fn router() -> axum::Router<crate::state::AppState> {
         .route("/api/v1/billing/grades", get(grades))
         .route("/api/v1/billing/accounts/{id}", get(account))
         .route("/api/v1/billing/requests", get(requests))
+        .route("/api/v1/billing/reconnections", get(reconnections))
         .route("/api/v1/billing/requests/{id}/decision", post(decide))
 }

@@ -107,6 +107,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/imports/{kind}"),
     ("GET", "/api/v1/exports/{kind}"),
     ("GET", "/api/v1/billing/grading"),
+    ("GET", "/api/v1/billing/reconnections"),
     ("GET", "/api/v1/billing/grades"),
     ("GET", "/api/v1/billing/accounts/{id}"),
     ("GET", "/api/v1/billing/requests"),

@@ -43,9 +43,12 @@ fn read_permission(kind: Kind) -> Permission {
         | Kind::Orders
         | Kind::Milestones
         | Kind::Bills
-        | Kind::BillPayments => Permission::ReceivablesRead,
+        | Kind::BillPayments
+        | Kind::Disconnections => Permission::ReceivablesRead,
         Kind::Assessments => Permission::RatingRead,
-        Kind::Customers | Kind::Events | Kind::Relationships | Kind::Accounts => Permission::CustomerRead,
+        Kind::Customers | Kind::Events | Kind::Relationships | Kind::Accounts | Kind::MeterEvents => {
+            Permission::CustomerRead
+        }
     }
 }
 

@@ -30,6 +30,27 @@ async fn billing_scenario(f: &Fixture) {
     let (s, _, _) = call(f, get("/api/v1/billing/grades?limit=0", &risk)).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 
+    // The reconnection commitment over the demo's disconnections.
+    let (s, r, _) = call(
+        f,
+        get("/api/v1/billing/reconnections?from=2024-10-01&to=2025-09-30&at=2026-09-30%2023:59", &risk),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["commitment_hours"], 24);
+    let t = &r["total"];
+    let n = |k: &str| t[k].as_u64().unwrap();
+    assert_eq!(n("cleared"), n("in_time") + n("late") + n("open_late") + n("open"), "{r}");
+    assert_eq!(r["breaches"].as_array().unwrap().len() as u64, n("late") + n("open_late"));
+    for bad in [
+        "from=2026-09-30&to=2026-09-01",
+        "from=2024-01-01&to=2026-09-30",
+        "from=2026-09-01&to=2026-09-30&at=noon",
+    ] {
+        let (s, b, _) = call(f, get(&format!("/api/v1/billing/reconnections?{bad}"), &risk)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {b}");
+    }
+
     let account = list[0]["account_id"].as_str().unwrap().to_owned();
     let (s, p, _) =
         call(f, get(&format!("/api/v1/billing/accounts/{account}?as_of=2026-09-30"), &risk)).await;
@@ -88,7 +109,12 @@ async fn billing_scenario(f: &Fixture) {
     assert_eq!(call(f, post(&uri, &audit, decision(false, "no"))).await.0, StatusCode::FORBIDDEN);
     add(f, "narrow", "risk_manager", &["m"]);
     let narrow = login(f, "narrow").await;
-    for path in ["/api/v1/billing/grading", "/api/v1/billing/grades", "/api/v1/billing/requests"] {
+    for path in [
+        "/api/v1/billing/grading",
+        "/api/v1/billing/grades",
+        "/api/v1/billing/requests",
+        "/api/v1/billing/reconnections?from=2026-09-01&to=2026-09-30",
+    ] {
         assert_eq!(call(f, get(path, &narrow)).await.0, StatusCode::FORBIDDEN, "{path}");
     }
 }

@@ -109,6 +109,7 @@ const REQUIREMENTS: &[(&str, &str, Needs, bool, Option<&str>)] = &[
     ("POST", "/api/v1/imports/{kind}", All(&[P::CustomerWrite]), false, None),
     ("GET", "/api/v1/exports/{kind}", All(&[P::ReceivablesRead]), false, None),
     ("GET", "/api/v1/billing/grading", All(&[P::PortfolioRead]), false, None),
+    ("GET", "/api/v1/billing/reconnections", All(&[P::PortfolioRead]), false, None),
     ("GET", "/api/v1/billing/grades", All(&[P::PortfolioRead]), false, None),
     ("GET", "/api/v1/billing/accounts/{id}", All(&[P::ReceivablesRead]), false, None),
     ("GET", "/api/v1/billing/requests", All(&[P::PolicyRead]), false, None),

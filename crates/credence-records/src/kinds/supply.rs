@@ -1,0 +1,120 @@
+//! Supply events of utility billing accounts (SCN-1), both optional: disconnections with
+//! their notice and reconnection, and meter events (tampering, faults, estimated readings,
+//! replacements). A disconnection's times are to the minute, so the reconnection
+//! commitment (hours after the arrears are cleared) can be tracked.
+
+use super::*;
+
+pub static DISCONNECTIONS: Schema = Schema {
+    kind: Kind::Disconnections,
+    table: "disconnections",
+    name_zh: "停复电记录",
+    aliases: &["disconnection", "停电记录", "欠费停电", "停复电"],
+    fields: &[
+        fa(
+            "disconnection_id",
+            "停电工单号",
+            &["工单号", "disconnection"],
+            T::Id,
+            true,
+            "The disconnection's work-order number; the natural key",
+            "TD20260915-0042",
+        ),
+        fa(
+            "account_id",
+            "户号",
+            &["用户编号", "account"],
+            T::Id,
+            true,
+            "The account disconnected",
+            "3500123456",
+        ),
+        fa(
+            "reason",
+            "停电原因",
+            &["原因", "cause"],
+            T::Label(LabelSet::DisconnectionReason),
+            true,
+            "arrears, safety or request (欠费/安全/用户申请); only arrears disconnections follow the arrears procedure",
+            "arrears",
+        ),
+        fa(
+            "notice_date",
+            "通知送达日期",
+            &["停电通知日期", "notice"],
+            T::Date,
+            false,
+            "Date the written notice was delivered (with proof of delivery)",
+            "2026-09-08",
+        ),
+        fa(
+            "disconnected_at",
+            "停电时间",
+            &["停电日期", "disconnected"],
+            T::DateTime,
+            true,
+            "When supply was cut",
+            "2026-09-15 09:30",
+        ),
+        fa(
+            "cleared_at",
+            "缴清时间",
+            &["结清时间", "cleared"],
+            T::DateTime,
+            false,
+            "When the arrears were paid (or the cause removed): the reconnection commitment runs from then",
+            "2026-09-16 15:10",
+        ),
+        fa(
+            "reconnected_at",
+            "复电时间",
+            &["恢复供电时间", "reconnected"],
+            T::DateTime,
+            false,
+            "When supply was restored; empty while the account is off",
+            "2026-09-17 10:00",
+        ),
+    ],
+    key: &["disconnection_id"],
+    customer_column: None,
+};
+
+pub static METER_EVENTS: Schema = Schema {
+    kind: Kind::MeterEvents,
+    table: "meter_events",
+    name_zh: "计量事件",
+    aliases: &["meter_event", "计量异常", "表计事件"],
+    fields: &[
+        fa(
+            "event_id",
+            "事件编号",
+            &["异常编号", "event"],
+            T::Id,
+            true,
+            "The event's number; the natural key",
+            "ME-2026-00071",
+        ),
+        fa("account_id", "户号", &["用户编号", "account"], T::Id, true, "The account metered", "3500123456"),
+        fa(
+            "event_type",
+            "事件类型",
+            &["异常类型", "type"],
+            T::Label(LabelSet::MeterEventKind),
+            true,
+            "tamper, fault, estimated_reading or meter_replaced (窃电/表计故障/估抄/换表)",
+            "tamper",
+        ),
+        fa(
+            "event_date",
+            "发生日期",
+            &["发现日期", "date"],
+            T::Date,
+            true,
+            "Date the event was found",
+            "2026-08-21",
+        ),
+        fa("note", "说明", &["备注"], TEXT, false, "What was found", "表计封印破损"),
+    ],
+    key: &["event_id"],
+    customer_column: None,
+};
