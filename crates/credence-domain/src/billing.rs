@@ -50,6 +50,18 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// A change of who answers for an account (户主变更).
+    pub enum HolderChange {
+        /// The account passes to a new holder (过户); the earlier bills stay the previous
+        /// holder's.
+        Transfer = ("transfer", "过户", "Change of holder", "更名过户", "change_of_holder"),
+        /// A court accepted the holder's bankruptcy (破产受理): what was owed by then is a
+        /// claim in the bankruptcy, not collected from the account.
+        Bankruptcy = ("bankruptcy", "破产", "Bankruptcy", "破产受理", "insolvency"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +76,6 @@ mod tests {
         assert_eq!(Settlement::parse_label("barter"), None);
         assert_eq!(DisconnectionReason::parse_label("欠费停电"), Some(DisconnectionReason::Arrears));
         assert_eq!(MeterEventKind::parse_label("theft"), Some(MeterEventKind::Tamper));
+        assert_eq!(HolderChange::parse_label("过户"), Some(HolderChange::Transfer));
     }
 }

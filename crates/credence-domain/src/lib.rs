@@ -31,7 +31,9 @@ mod time;
 mod uscc;
 mod version;
 
-pub use billing::{AccountClass, BillingCycle, DisconnectionReason, MeterEventKind, Settlement};
+pub use billing::{
+    AccountClass, BillingCycle, DisconnectionReason, HolderChange, MeterEventKind, Settlement,
+};
 pub use customer::{CustomerType, Industry, MonitoringTier, QualitativeFactor};
 pub use event::EventKind;
 pub use id::CustomerId;

@@ -130,7 +130,15 @@ pub(crate) fn features(
     t: NaiveDate,
     rule: &ArrearsRule,
 ) -> Option<Vec<Option<f64>>> {
-    let issued: Vec<&Bill> = ledger.bills.iter().filter(|b| b.issued <= t).collect();
+    // A new holder is judged on its own bills and payments only.
+    let since = ledger.holder_since(t);
+    let issued: Vec<&Bill> =
+        ledger.bills.iter().filter(|b| b.issued <= t && since.is_none_or(|s| b.issued >= s)).collect();
+    // Payments are the holder's own: from the day it took the account over.
+    let paid_from = |months: u32| {
+        let from = months_before(t, months);
+        since.map_or(from, |s| from.max(s - chrono::Days::new(1)))
+    };
     let last = *issued.last()?;
     let unit = last.unit;
     let major = |minor: i64, unit: f64| minor as f64 / unit;
@@ -191,7 +199,7 @@ pub(crate) fn features(
         })
     };
     let paid_within = |months: u32| {
-        let from = months_before(t, months);
+        let from = paid_from(months);
         // Folded from +0 (an empty `sum` of floats is -0).
         ledger
             .payments
@@ -202,10 +210,13 @@ pub(crate) fn features(
     let billed_within = |xs: &[f64]| xs.iter().filter(|x| **x > 0.0).fold(0.0, |s, x| s + x);
     let status6: Vec<f64> = within(6).filter_map(|b| b.status).map(|s| s as f64).collect();
     let owed_now = major(open_at_t - credit, unit);
-    let tenure = account.opened.map(|o| ((t - o).num_days().max(0) as f64 / 30.4375).floor());
+    let tenure = account
+        .opened
+        .map(|o| o.max(since.unwrap_or(o)))
+        .map(|o| ((t - o).num_days().max(0) as f64 / 30.4375).floor());
     // Top-up regularity: the spread of the days between payments in the last 12 months.
     let gap_cv = {
-        let from = months_before(t, 12);
+        let from = paid_from(12);
         let days: Vec<NaiveDate> =
             ledger.payments.iter().map(|p| p.0).filter(|d| *d > from && *d <= t).collect();
         let gaps: Vec<f64> = days.windows(2).map(|w| (w[1] - w[0]).num_days() as f64).collect();
@@ -215,7 +226,7 @@ pub(crate) fn features(
         })
     };
     let payments_6 = {
-        let from = months_before(t, 6);
+        let from = paid_from(6);
         ledger.payments.iter().filter(|p| p.0 > from && p.0 <= t).count() as f64
     };
     let cuts_12 = {
@@ -520,6 +531,7 @@ mod tests {
             ],
             disconnections: vec![],
             meter_events: vec![],
+            holder_changes: vec![],
         }
     }
 
@@ -573,6 +585,49 @@ mod tests {
         assert_eq!(feature(&f, "status_last"), None);
         // Before the first bill there is nothing to say.
         assert_eq!(features(&ledger, &account(), d("2026-01-30"), &rule), None);
+    }
+
+    /// A change of holder on 1 April (by hand). The 150 paid on account on 25 April is the
+    /// new holder's: it settles none of the earlier bills (February's 200 and March's 150
+    /// stay open, the previous holder's) and waits as credit; April's 120 takes 120 of it
+    /// at issue, the 300 of 10 May is credit too, and May's 80 takes 80 at issue: 250 of
+    /// credit at 31 May. The new holder is judged on April's and May's bills only, both
+    /// paid at issue; its tenure runs from 1 April (60 days: 1 month); its payments in six
+    /// months are the two since. Who held the account: the previous customer until
+    /// 31 March, the new one from 1 April.
+    #[test]
+    fn a_new_holder_answers_for_its_own_bills_only() {
+        let mut book = book();
+        book.account.customer_id = Some("NEW".into());
+        book.holder_changes = vec![credence_store::StoredHolderChange {
+            change_type: "transfer".into(),
+            date: d("2026-04-01"),
+            previous_customer_id: Some("OLD".into()),
+            new_customer_id: None,
+        }];
+        let ledger = Ledger::of(&book);
+        assert_eq!(ledger.bills[1].unpaid_at(d("2026-05-31")), cny(200));
+        assert_eq!(ledger.bills[2].unpaid_at(d("2026-05-31")), cny(150));
+        assert_eq!(ledger.bills[3].settled_on(), Some(d("2026-04-30")));
+        assert_eq!(ledger.credit_at(d("2026-05-31")), cny(250));
+        let f = features(&ledger, &book.account, d("2026-05-31"), &ArrearsRule::default()).unwrap();
+        assert_eq!(feature(&f, "bills_12"), Some(2.0));
+        assert_eq!(feature(&f, "overdue_now"), Some(0.0));
+        assert_eq!(feature(&f, "owed_now"), Some(-250.0));
+        assert_eq!(feature(&f, "tenure_months"), Some(1.0));
+        assert_eq!(feature(&f, "payments_6"), Some(2.0));
+        assert_eq!(feature(&f, "arrears_12"), Some(0.0));
+        assert_eq!(book.holder_on(d("2026-03-31")), Some("OLD"));
+        assert_eq!(book.holder_on(d("2026-04-01")), Some("NEW"));
+        // A bankruptcy on 1 May: money after it settles only the bills issued since.
+        book.holder_changes[0].change_type = "bankruptcy".into();
+        book.holder_changes[0].date = d("2026-05-01");
+        let ledger = Ledger::of(&book);
+        assert_eq!(ledger.bankrupt_since(d("2026-05-31")), Some(d("2026-05-01")));
+        // The 300 of 10 May passes the pre-bankruptcy bills by and settles May's at issue.
+        assert_eq!(ledger.bills[4].settled_on(), Some(d("2026-05-31")));
+        assert!(!ledger.current_at(&ledger.bills[3], d("2026-05-31")));
+        assert!(ledger.current_at(&ledger.bills[4], d("2026-05-31")));
     }
 
     /// Supply events and payment regularity at 31 May, by hand. Payments on 15 February,
@@ -657,6 +712,7 @@ mod tests {
             payments: vec![paid("2026-01-10", cny(40), None), paid("2026-03-10", cny(200), Some("B02"))],
             disconnections: vec![],
             meter_events: vec![],
+            holder_changes: vec![],
         };
         let ledger = Ledger::of(&book);
         // 40 of credit settled 40 of January's bill at issue; February's was paid by name,

@@ -207,7 +207,12 @@ pub fn billing_campaigns(
         let mut oldest: Option<NaiveDate> = None;
         let mut penalty = 0;
         let class = AccountClass::parse_label(&a.account_class).unwrap_or(AccountClass::NonResidential);
-        for b in ledger.bills.iter().filter(|b| !b.disputed && b.issued <= date && b.due < date) {
+        // Earlier holders' bills and a bankruptcy's claim are not worked on this account.
+        for b in ledger
+            .bills
+            .iter()
+            .filter(|b| !b.disputed && b.issued <= date && b.due < date && ledger.current_at(b, date))
+        {
             let unpaid = b.unpaid_at(date);
             if unpaid > 0 {
                 arrears += unpaid;
@@ -319,7 +324,7 @@ pub fn log_billing_action(
         let oldest = l
             .bills
             .iter()
-            .filter(|b| !b.disputed && b.due < a.date && b.unpaid_at(a.date) > 0)
+            .filter(|b| !b.disputed && b.due < a.date && b.unpaid_at(a.date) > 0 && l.current_at(b, a.date))
             .map(|b| b.due)
             .min();
         let d = &policy.disconnection;

@@ -326,6 +326,16 @@ pub struct AccountPosition {
     /// The bills with a penalty, oldest first.
     pub bills: Vec<BillPenalty>,
     pub penalty_source: String,
+    /// The day the current holder took the account over (过户), if it changed hands.
+    pub holder_since: Option<NaiveDate>,
+    /// Minor units unpaid on the bills of earlier holders: theirs to pay, not in `owed`.
+    pub previous_holders: i64,
+    /// The day a court accepted the holder's bankruptcy, if one did.
+    pub bankrupt_since: Option<NaiveDate>,
+    /// Minor units owed on the bills issued before the bankruptcy, with their penalty to
+    /// the day of acceptance (when interest stops): a claim in the bankruptcy, not in
+    /// `owed`.
+    pub bankruptcy_claim: i64,
     /// The latest grade, if the account was graded.
     pub grade: Option<credence_store::AccountGrade>,
 }
@@ -393,10 +403,30 @@ fn position_of(
         penalty_due: 0,
         bills: Vec::new(),
         penalty_source: policy.penalty.source.clone(),
+        holder_since: None,
+        previous_holders: 0,
+        bankrupt_since: None,
+        bankruptcy_claim: 0,
         grade: store.account_grade_history(account_id)?.into_iter().next().map(|(_, g)| g),
     };
+    out.holder_since = l.holder_since(as_of);
+    out.bankrupt_since = l.bankrupt_since(as_of);
     for b in l.bills.iter().filter(|b| b.issued <= as_of) {
         let unpaid = b.unpaid_at(as_of);
+        if out.holder_since.is_some_and(|d| b.issued < d) {
+            out.previous_holders += unpaid.max(0);
+            continue;
+        }
+        if let Some(day) = out.bankrupt_since.filter(|d| b.issued < *d) {
+            out.bankruptcy_claim += unpaid.max(0);
+            if !b.disputed && unpaid > 0 {
+                let applied: Vec<(NaiveDate, i64)> =
+                    b.applied.iter().copied().filter(|(d, _)| *d <= day).collect();
+                out.bankruptcy_claim +=
+                    credence_control::penalty(&policy.penalty, class, b.due, b.owed(), &applied, day).amount;
+            }
+            continue;
+        }
         out.owed += unpaid.max(0);
         if b.due < as_of {
             out.overdue += unpaid.max(0);

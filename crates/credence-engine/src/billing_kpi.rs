@@ -174,6 +174,7 @@ mod tests {
             payments: vec![pay("2026-02-01", 40), pay("2026-03-20", 150)],
             disconnections: vec![],
             meter_events: vec![],
+            holder_changes: vec![],
         };
         let mut k = BillingKpis::new(d("2026-03-31"));
         k.add(&stored, &Ledger::of(&stored));

@@ -5,7 +5,9 @@
 //! and every payment on account, settles the oldest undisputed bills still open when it
 //! arrives (first in, first out); what is left is credit (prepaid electricity), which
 //! settles bills as they are issued. A correction bill (zero or negative) is credit from
-//! its issue date.
+//! its issue date. After a change of holder (过户) or a bankruptcy, money on account
+//! settles only the bills issued since: the earlier ones stay with the previous holder, or
+//! are a claim in the bankruptcy.
 
 use chrono::NaiveDate;
 use credence_store::AccountLedger;
@@ -91,6 +93,10 @@ pub(crate) struct Ledger {
     pub(crate) cuts: Vec<Cut>,
     /// (date, whether tampering) of every meter event, by date.
     pub(crate) meter: Vec<(NaiveDate, bool)>,
+    /// Days the account passed to a new holder (过户), in order.
+    transfers: Vec<NaiveDate>,
+    /// Days a court accepted the holder's bankruptcy, in order.
+    bankruptcies: Vec<NaiveDate>,
 }
 
 /// A disconnection as the features see it: days only.
@@ -149,10 +155,27 @@ impl Ledger {
         let mut credit_changes = Vec::new();
         let mut credit = 0i64;
         let mut next_bill = 0;
-        // Applies `money` on `on` to the oldest open undisputed bills issued by then;
-        // returns what is left.
-        fn settle_oldest(bills: &mut [Bill], upto: usize, on: NaiveDate, mut money: i64) -> i64 {
-            for b in bills[..upto].iter_mut().filter(|b| !b.disputed) {
+        // Money on account after a change of holder or a bankruptcy settles only the bills
+        // issued since: a new holder does not pay its predecessor's bills, and a bankrupt
+        // holder's debts before the court's acceptance are settled in the bankruptcy.
+        let mut floors: Vec<NaiveDate> = ledger
+            .holder_changes
+            .iter()
+            .filter(|c| matches!(c.change_type.as_str(), "transfer" | "bankruptcy"))
+            .map(|c| c.date)
+            .collect();
+        floors.sort_unstable();
+        let floor = |on: NaiveDate| floors.iter().copied().filter(|d| *d <= on).max();
+        // Applies `money` on `on` to the oldest open undisputed bills issued by then (and
+        // not before `floor`); returns what is left.
+        fn settle_oldest(
+            bills: &mut [Bill],
+            upto: usize,
+            on: NaiveDate,
+            floor: Option<NaiveDate>,
+            mut money: i64,
+        ) -> i64 {
+            for b in bills[..upto].iter_mut().filter(|b| !b.disputed && floor.is_none_or(|f| b.issued >= f)) {
                 if money <= 0 {
                     break;
                 }
@@ -180,7 +203,7 @@ impl Ledger {
                 let (on, amount) = (bills[i].issued, bills[i].amount);
                 if amount <= 0 {
                     // A correction: credit from its issue date.
-                    let left = settle_oldest(&mut bills, i, on, -amount);
+                    let left = settle_oldest(&mut bills, i, on, floor(on), -amount);
                     if left != 0 {
                         credit += left;
                         credit_changes.push((on, left));
@@ -202,7 +225,7 @@ impl Ledger {
                         money -= take;
                     }
                 }
-                let left = settle_oldest(&mut bills, next_bill, on, money);
+                let left = settle_oldest(&mut bills, next_bill, on, floor(on), money);
                 if left != 0 {
                     credit += left;
                     credit_changes.push((on, left));
@@ -221,13 +244,40 @@ impl Ledger {
             })
             .collect();
         let meter = ledger.meter_events.iter().map(|e| (e.date, e.event_type == "tamper")).collect();
+        let changes = |kind: &str| -> Vec<NaiveDate> {
+            let mut days: Vec<NaiveDate> =
+                ledger.holder_changes.iter().filter(|c| c.change_type == kind).map(|c| c.date).collect();
+            days.sort_unstable();
+            days
+        };
         Ledger {
             bills,
             payments: payments.iter().map(|p| (p.0, p.1, p.3)).collect(),
             credit: credit_changes,
             cuts,
             meter,
+            transfers: changes("transfer"),
+            bankruptcies: changes("bankruptcy"),
         }
+    }
+
+    /// The day the holder at `t` took the account over, if it changed hands by then: bills
+    /// issued before it are the previous holder's.
+    pub(crate) fn holder_since(&self, t: NaiveDate) -> Option<NaiveDate> {
+        self.transfers.iter().copied().filter(|d| *d <= t).max()
+    }
+
+    /// The day of the latest bankruptcy accepted by `t`: what was owed on bills issued
+    /// before it is a claim in the bankruptcy, not collected from the account.
+    pub(crate) fn bankrupt_since(&self, t: NaiveDate) -> Option<NaiveDate> {
+        self.bankruptcies.iter().copied().filter(|d| *d <= t).max()
+    }
+
+    /// Whether a bill is the current holder's to pay at `t`: issued after the latest change
+    /// of holder and the latest bankruptcy by then.
+    pub(crate) fn current_at(&self, b: &Bill, t: NaiveDate) -> bool {
+        self.holder_since(t).is_none_or(|d| b.issued >= d)
+            && self.bankrupt_since(t).is_none_or(|d| b.issued >= d)
     }
 
     pub(crate) fn credit_at(&self, on: NaiveDate) -> i64 {

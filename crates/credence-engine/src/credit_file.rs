@@ -339,9 +339,9 @@ fn add_collection_log(
     head.records_hash = format!("{:032x}", h.digest128());
 }
 
-/// Adds the bills of the utility billing accounts the customer holds to its file, settled
-/// as the billing ledger settles them, and to the hash of its inputs: a new bill or
-/// payment makes its rating stale.
+/// Adds the bills of the utility billing accounts the customer holds or held to its file
+/// (those issued while it held them), settled as the billing ledger settles them, and to
+/// the hash of its inputs: a new bill, payment or change of holder makes its rating stale.
 fn add_utility_accounts(head: &mut CustomerHead, file: &mut CustomerFile, held: &[AccountLedger]) {
     if held.is_empty() {
         return;
@@ -362,8 +362,20 @@ fn add_utility_accounts(head: &mut CustomerHead, file: &mut CustomerFile, held: 
         for p in &account.payments {
             h.update(format!("P|{}|{}|{}|{:?}\n", p.paid, p.amount, p.currency, p.bill_id).as_bytes());
         }
+        for c in &account.holder_changes {
+            h.update(
+                format!(
+                    "H|{}|{}|{:?}|{:?}\n",
+                    c.change_type, c.date, c.previous_customer_id, c.new_customer_id
+                )
+                .as_bytes(),
+            );
+        }
         let ledger = crate::billing_ledger::Ledger::of(account);
-        file.utility_bills.extend(ledger.bills.iter().map(|b| UtilityBill {
+        // Only the bills issued while this customer held the account are its own.
+        let own =
+            |b: &&crate::billing_ledger::Bill| account.holder_on(b.issued) == Some(file.customer_id.as_str());
+        file.utility_bills.extend(ledger.bills.iter().filter(own).map(|b| UtilityBill {
             account_id: account.account.account_id.clone(),
             issue_date: b.issued,
             due_date: b.due,

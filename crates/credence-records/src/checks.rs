@@ -253,6 +253,21 @@ pub fn check_record(
             ctx.account_known(facts)?;
             ctx.not_future("event_date");
         }
+        Kind::HolderChanges => {
+            ctx.account_known(facts)?;
+            ctx.not_future("change_date");
+            for column in ["previous_customer_id", "new_customer_id"] {
+                if let Some(id) = ctx.text(column)
+                    && !facts.customer_exists(id)?
+                {
+                    ctx.flag(
+                        &rules::UNKNOWN_CUSTOMER,
+                        column,
+                        "no customer with this id is stored; import customers first",
+                    );
+                }
+            }
+        }
         Kind::Assessments => {
             ctx.customer_known(facts)?;
             ctx.not_future("assessed_on");

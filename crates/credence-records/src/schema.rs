@@ -6,8 +6,9 @@
 
 use crate::kinds;
 use credence_domain::{
-    AccountClass, BillingCycle, CustomerType, DisconnectionReason, EventKind, Industry, Labelled,
-    MeterEventKind, MonitoringTier, OrderStatus, PeriodType, QualitativeFactor, RelationKind, Settlement,
+    AccountClass, BillingCycle, CustomerType, DisconnectionReason, EventKind, HolderChange, Industry,
+    Labelled, MeterEventKind, MonitoringTier, OrderStatus, PeriodType, QualitativeFactor, RelationKind,
+    Settlement,
 };
 
 /// A kind of record that can be imported, stored and exported.
@@ -29,11 +30,12 @@ pub enum Kind {
     BillPayments,
     Disconnections,
     MeterEvents,
+    HolderChanges,
 }
 
 impl Kind {
     /// Every kind in load order: a kind only refers to kinds before it.
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Customers,
         Kind::Statements,
         Kind::Invoices,
@@ -49,6 +51,7 @@ impl Kind {
         Kind::BillPayments,
         Kind::Disconnections,
         Kind::MeterEvents,
+        Kind::HolderChanges,
     ];
 
     /// The command-line name and table name.
@@ -81,6 +84,7 @@ impl Kind {
             Kind::BillPayments => &kinds::BILL_PAYMENTS,
             Kind::Disconnections => &kinds::DISCONNECTIONS,
             Kind::MeterEvents => &kinds::METER_EVENTS,
+            Kind::HolderChanges => &kinds::HOLDER_CHANGES,
         }
     }
 }
@@ -136,6 +140,7 @@ pub enum LabelSet {
     BillingCycle,
     DisconnectionReason,
     MeterEventKind,
+    HolderChange,
 }
 
 impl LabelSet {
@@ -158,6 +163,7 @@ impl LabelSet {
             LabelSet::BillingCycle => code::<BillingCycle>(text),
             LabelSet::DisconnectionReason => code::<DisconnectionReason>(text),
             LabelSet::MeterEventKind => code::<MeterEventKind>(text),
+            LabelSet::HolderChange => code::<HolderChange>(text),
         }
     }
 
@@ -180,6 +186,7 @@ impl LabelSet {
             LabelSet::BillingCycle => all::<BillingCycle>(),
             LabelSet::DisconnectionReason => all::<DisconnectionReason>(),
             LabelSet::MeterEventKind => all::<MeterEventKind>(),
+            LabelSet::HolderChange => all::<HolderChange>(),
         }
     }
 

@@ -75,8 +75,18 @@ pub struct StoredMeterEvent {
     pub date: NaiveDate,
 }
 
+/// A change of who answers for an account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredHolderChange {
+    /// `transfer` or `bankruptcy`.
+    pub change_type: String,
+    pub date: NaiveDate,
+    pub previous_customer_id: Option<String>,
+    pub new_customer_id: Option<String>,
+}
+
 /// An account with its bills (by issue date), payments (by date), disconnections (by
-/// time) and meter events (by date).
+/// time), meter events (by date) and changes of holder (by date).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountLedger {
     pub account: StoredAccount,
@@ -84,6 +94,7 @@ pub struct AccountLedger {
     pub payments: Vec<StoredBillPayment>,
     pub disconnections: Vec<StoredDisconnection>,
     pub meter_events: Vec<StoredMeterEvent>,
+    pub holder_changes: Vec<StoredHolderChange>,
 }
 
 impl AccountLedger {
@@ -95,7 +106,36 @@ impl AccountLedger {
             payments: Vec::new(),
             disconnections: Vec::new(),
             meter_events: Vec::new(),
+            holder_changes: Vec::new(),
         }
+    }
+
+    /// The Credence customer who held the account on day `d`, if a Credence customer did:
+    /// the previous holder named by the first transfer after `d`; else the new holder
+    /// named by the last transfer on or before it, or the account's holder now.
+    pub fn holder_on(&self, d: NaiveDate) -> Option<&str> {
+        let transfers = self.holder_changes.iter().filter(|c| c.change_type == "transfer");
+        if let Some(next) = transfers.clone().find(|c| c.date > d) {
+            return next.previous_customer_id.as_deref();
+        }
+        transfers
+            .rev()
+            .find(|c| c.date <= d)
+            .and_then(|c| c.new_customer_id.as_deref())
+            .or(self.account.customer_id.as_deref())
+    }
+
+    /// The Credence customers that held the account at some time: its holder now and
+    /// those named by its changes of holder, each once.
+    pub fn holders(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.account.customer_id.as_deref().into_iter().collect();
+        for c in &self.holder_changes {
+            out.extend(c.previous_customer_id.as_deref());
+            out.extend(c.new_customer_id.as_deref());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 }
 
@@ -103,25 +143,22 @@ fn date(c: Cell<'_>) -> Option<NaiveDate> {
     c.text().and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
 }
 
-/// Bills and payments of every account, by account, bills before payments, each by date.
-const LEDGER_ROWS: &str = "SELECT account_id, 0, natural_key, issue_date, due_date, amount, consumption_kwh, arrears_months, disputed, currency FROM bills \
-     UNION ALL \
-     SELECT account_id, 1, bill_id, paid_date, NULL, amount, NULL, NULL, NULL, currency FROM bill_payments \
-     ORDER BY 1, 2, 4, 3";
+/// Bills and payments of the accounts a filter (`WHERE …` on `account_id`, or nothing)
+/// lets through, by account, bills before payments, each by date.
+fn ledger_rows(filter: &str) -> String {
+    format!(
+        "SELECT account_id, 0, natural_key, issue_date, due_date, amount, consumption_kwh, arrears_months, disputed, currency FROM bills{filter} \
+         UNION ALL \
+         SELECT account_id, 1, bill_id, paid_date, NULL, amount, NULL, NULL, NULL, currency FROM bill_payments{filter} \
+         ORDER BY 1, 2, 4, 3"
+    )
+}
 
-/// The same rows of one account.
-const ACCOUNT_LEDGER_ROWS: &str = "SELECT account_id, 0, natural_key, issue_date, due_date, amount, consumption_kwh, arrears_months, disputed, currency FROM bills WHERE account_id = ? \
-     UNION ALL \
-     SELECT account_id, 1, bill_id, paid_date, NULL, amount, NULL, NULL, NULL, currency FROM bill_payments WHERE account_id = ? \
-     ORDER BY 1, 2, 4, 3";
-
-/// The same rows of the accounts held by the customers of an id range.
-const LINKED_LEDGER_ROWS: &str = "SELECT account_id, 0, natural_key, issue_date, due_date, amount, consumption_kwh, arrears_months, disputed, currency FROM bills \
-     WHERE account_id IN (SELECT account_id FROM accounts WHERE customer_id >= ? AND customer_id <= ?) \
-     UNION ALL \
-     SELECT account_id, 1, bill_id, paid_date, NULL, amount, NULL, NULL, NULL, currency FROM bill_payments \
-     WHERE account_id IN (SELECT account_id FROM accounts WHERE customer_id >= ? AND customer_id <= ?) \
-     ORDER BY 1, 2, 4, 3";
+/// The accounts customers with ids in a range hold or held: now, or before or after a
+/// change of holder.
+const HELD_BY: &str = " WHERE account_id IN (SELECT account_id FROM accounts WHERE customer_id >= ? AND customer_id <= ? \
+     UNION SELECT account_id FROM holder_changes WHERE previous_customer_id >= ? AND previous_customer_id <= ? \
+     UNION SELECT account_id FROM holder_changes WHERE new_customer_id >= ? AND new_customer_id <= ?)";
 
 /// Which accounts a ledger read gives.
 enum Which<'a> {
@@ -143,16 +180,20 @@ impl Store {
         self.ledgers_of(Which::All, f)
     }
 
-    /// The billing accounts held by the customers whose ids lie in `first..=last`, with
-    /// their bills and payments, by customer id (accounts in account-number order).
+    /// The billing accounts held by the customers whose ids lie in `first..=last` (now, or
+    /// before or after a change of holder), with their ledgers, by customer id (accounts in
+    /// account-number order). Which bills were whose is the reader's to work out from the
+    /// changes of holder.
     pub fn ledgers_held_by(
         &mut self,
         (first, last): (&str, &str),
     ) -> Result<std::collections::HashMap<String, Vec<AccountLedger>>, StoreError> {
         let mut held: std::collections::HashMap<String, Vec<AccountLedger>> = Default::default();
         self.ledgers_of(Which::HeldBy(first, last), |l| {
-            if let Some(customer) = l.account.customer_id.clone() {
-                held.entry(customer).or_default().push(l);
+            let holders: Vec<String> =
+                l.holders().into_iter().filter(|c| *c >= first && *c <= last).map(str::to_owned).collect();
+            for customer in holders {
+                held.entry(customer).or_default().push(l.clone());
             }
             Ok(())
         })?;
@@ -209,22 +250,18 @@ impl Store {
         mut f: impl FnMut(AccountLedger) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut accounts = std::collections::HashMap::new();
-        // The accounts' filter, the ledger query, and its parameters (the filter's come
-        // first, and twice: once for the bills, once for the payments).
-        let (filter, sql, params) = match which {
-            Which::One(id) => {
-                (" WHERE account_id = ?", ACCOUNT_LEDGER_ROWS, vec![Value::from(id), Value::from(id)])
+        // One filter on `account_id` for every table read, with its parameters.
+        let (filter, filter_params): (&str, Vec<Value>) = match which {
+            Which::One(id) => (" WHERE account_id = ?", vec![Value::from(id)]),
+            Which::HeldBy(first, last) => {
+                (HELD_BY, [first, last, first, last, first, last].map(Value::from).to_vec())
             }
-            Which::HeldBy(first, last) => (
-                " WHERE customer_id >= ? AND customer_id <= ?",
-                LINKED_LEDGER_ROWS,
-                vec![Value::from(first), Value::from(last), Value::from(first), Value::from(last)],
-            ),
-            Which::All => ("", LEDGER_ROWS, vec![]),
+            Which::All => ("", vec![]),
         };
+        let filter_params = &filter_params[..];
         self.db.query_cells(
             &format!("SELECT account_id, customer_id, account_class, settlement, supply_unit, route, credit_limit, deposit, opened_date, closed_date, billing_cycle FROM accounts{filter}"),
-            &params[..params.len() / 2],
+            filter_params,
             |r| {
                 let account = StoredAccount {
                     account_id: crate::cells::text(r[0]),
@@ -243,12 +280,7 @@ impl Store {
             },
         )?;
         // Supply events are few next to bills: read whole, by account, before the ledgers.
-        let within = if filter.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE account_id IN (SELECT account_id FROM accounts{filter})")
-        };
-        let filter_params = &params[..params.len() / 2];
+        let within = filter;
         let mut cuts: std::collections::HashMap<String, Vec<StoredDisconnection>> = Default::default();
         self.db.query_cells(
             &format!("SELECT account_id, natural_key, reason, notice_date, disconnected_at, cleared_at, reconnected_at FROM disconnections{within} ORDER BY disconnected_at, natural_key"),
@@ -277,8 +309,24 @@ impl Store {
                 }
             },
         )?;
+        let mut changes: std::collections::HashMap<String, Vec<StoredHolderChange>> = Default::default();
+        self.db.query_cells(
+            &format!("SELECT account_id, change_type, change_date, previous_customer_id, new_customer_id FROM holder_changes{within} ORDER BY change_date, natural_key"),
+            filter_params,
+            |r| {
+                if let Some(on) = date(r[2]) {
+                    changes.entry(crate::cells::text(r[0])).or_default().push(StoredHolderChange {
+                        change_type: crate::cells::text(r[1]),
+                        date: on,
+                        previous_customer_id: crate::cells::opt_text(r[3]),
+                        new_customer_id: crate::cells::opt_text(r[4]),
+                    });
+                }
+            },
+        )?;
         let mut failure = None;
         let mut give = |mut ledger: AccountLedger, failure: &mut Option<StoreError>| {
+            ledger.holder_changes = changes.remove(&ledger.account.account_id).unwrap_or_default();
             ledger.disconnections = cuts.remove(&ledger.account.account_id).unwrap_or_default();
             ledger.meter_events = meter.remove(&ledger.account.account_id).unwrap_or_default();
             if failure.is_none()
@@ -291,7 +339,8 @@ impl Store {
         // need not be byte order): each group is handed over as it ends.
         let mut current: Option<AccountLedger> = None;
         let mut current_id = String::new();
-        self.db.query_cells(sql, &params, |r| {
+        let both: Vec<Value> = filter_params.iter().chain(filter_params).cloned().collect();
+        self.db.query_cells(&ledger_rows(filter), &both, |r| {
             let id = r[0].text().unwrap_or_default();
             if id != current_id {
                 if let Some(done) = current.take() {

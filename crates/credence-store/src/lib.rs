@@ -54,7 +54,8 @@ pub use audit::{
     audit_mac,
 };
 pub use billing::{
-    AccountLedger, StoredAccount, StoredBill, StoredBillPayment, StoredDisconnection, StoredMeterEvent,
+    AccountLedger, StoredAccount, StoredBill, StoredBillPayment, StoredDisconnection, StoredHolderChange,
+    StoredMeterEvent,
 };
 pub use billing_runs::{
     AccountGrade, BillingAction, BillingDecision, BillingRequest, BillingRun, GradeFilter, TermsInForce,

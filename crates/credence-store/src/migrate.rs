@@ -148,9 +148,9 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 19,
-        name: "supply_events",
-        sqlite: include_str!("../migrations/sqlite/0019_supply_events.sql"),
-        postgres: include_str!("../migrations/postgres/0019_supply_events.sql"),
+        name: "account_events",
+        sqlite: include_str!("../migrations/sqlite/0019_account_events.sql"),
+        postgres: include_str!("../migrations/postgres/0019_account_events.sql"),
         then: None,
     },
 ];

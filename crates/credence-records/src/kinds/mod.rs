@@ -11,7 +11,7 @@ pub use billing::{ACCOUNTS, BILL_PAYMENTS, BILLS};
 pub use ledger::{CREDIT_NOTES, INVOICES, MILESTONES, ORDERS, PAYMENTS};
 pub use parties::{ASSESSMENTS, CUSTOMERS, EVENTS, RELATIONSHIPS};
 pub use statements::STATEMENTS;
-pub use supply::{DISCONNECTIONS, METER_EVENTS};
+pub use supply::{DISCONNECTIONS, HOLDER_CHANGES, METER_EVENTS};
 
 pub(crate) use crate::schema::{Field, FieldType, Kind, LabelSet, Schema};
 

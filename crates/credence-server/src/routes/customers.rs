@@ -223,6 +223,11 @@ pub struct HeldAccountBody {
     pub deposit: i64,
     /// The statutory late-payment penalty still due.
     pub penalty_due: i64,
+    /// Unpaid on the bills of earlier holders (before a change of holder): not in `owed`.
+    pub previous_holders: i64,
+    /// Owed before a bankruptcy's acceptance, with its penalty to then: a claim in the
+    /// bankruptcy, not in `owed`.
+    pub bankruptcy_claim: i64,
     /// The latest grade, its forecast PD of arrears next month, and the high-risk flag.
     pub grade: Option<String>,
     pub forecast_pd: Option<f64>,
@@ -241,6 +246,8 @@ impl From<credence_engine::AccountPosition> for HeldAccountBody {
             credit: p.credit,
             deposit: p.deposit,
             penalty_due: p.penalty_due,
+            previous_holders: p.previous_holders,
+            bankruptcy_claim: p.bankruptcy_claim,
             forecast_pd: p.grade.as_ref().map(|g| g.forecast_pd),
             high_risk: p.grade.as_ref().is_some_and(|g| g.high_risk),
             grade: p.grade.map(|g| g.grade),

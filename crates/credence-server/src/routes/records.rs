@@ -44,7 +44,8 @@ fn read_permission(kind: Kind) -> Permission {
         | Kind::Milestones
         | Kind::Bills
         | Kind::BillPayments
-        | Kind::Disconnections => Permission::ReceivablesRead,
+        | Kind::Disconnections
+        | Kind::HolderChanges => Permission::ReceivablesRead,
         Kind::Assessments => Permission::RatingRead,
         Kind::Customers | Kind::Events | Kind::Relationships | Kind::Accounts | Kind::MeterEvents => {
             Permission::CustomerRead

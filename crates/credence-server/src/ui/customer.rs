@@ -449,7 +449,9 @@ fn indicator_rows(lang: Lang, page: &Page) -> Vec<IndicatorRow> {
     page.indicators
         .iter()
         // Electricity-account indicators say nothing for a customer that holds none.
-        .filter(|l| !l.id.starts_with("utility_") || l.value.value.is_some() || !page.billing_accounts.is_empty())
+        .filter(|l| {
+            !l.id.starts_with("utility_") || l.value.value.is_some() || !page.billing_accounts.is_empty()
+        })
         .map(|l| {
             let against = match (l.value.value, l.peer_median) {
                 (Some(v), Some(m)) if (v - m).abs() > 1e-9 => {

@@ -203,6 +203,54 @@ async fn held_account_scenario(f: &Fixture) {
     assert_eq!((held[0]["owed"].as_i64(), held[0]["overdue"].as_i64()), (Some(250_000), Some(250_000)));
     assert!(held[0]["penalty_due"].as_i64().unwrap() > 0);
     assert_eq!(held[0]["grade"], Value::Null);
+    // The account passes to another customer on 1 August (过户): June's and July's bills
+    // stay the first holder's (one of two paid late: 50 % on time), September's is the
+    // new holder's (late). The position owes the new holder's 1,000.00 and keeps July's
+    // 1,500.00 apart as the previous holder's.
+    let next = with_store(f, |store| store.customer_ids().unwrap()[1].clone());
+    with_store(f, |store| {
+        let mut s = store
+            .begin_import(credence_store::NewImportRun {
+                kind: "load".into(),
+                source: "holder_changes".into(),
+                source_hash: String::new(),
+                mode: "upsert".into(),
+                as_of: "2026-09-30".into(),
+                started_at: "2026-09-30T08:00:00Z".into(),
+            })
+            .unwrap();
+        let mut a = credence_records::Record::empty(credence_records::Kind::Accounts);
+        a.set("account_id", "E-LINK-1")
+            .set("customer_id", next.as_str())
+            .set("account_class", "large_industrial")
+            .set("supply_unit", "FZ-01")
+            .set("settlement", "postpaid")
+            .set("currency", "CNY")
+            .set("opened_date", "2020-01-01");
+        s.stage(&a).unwrap();
+        let mut c = credence_records::Record::empty(credence_records::Kind::HolderChanges);
+        c.set("change_id", "GH-1")
+            .set("account_id", "E-LINK-1")
+            .set("change_type", "transfer")
+            .set("change_date", "2026-08-01")
+            .set("previous_customer_id", id.as_str());
+        s.stage(&c).unwrap();
+        s.commit(0, 0, &"2026-09-30T08:00:00Z".into()).unwrap();
+    });
+    let indicator = |page: &Value, ind: &str| {
+        page["indicators"].as_array().unwrap().iter().find(|l| l["id"] == ind).unwrap()["value"].as_f64()
+    };
+    let (_, first, _) = call(f, get(&format!("/api/v1/customers/{id}?indicators=records"), &risk)).await;
+    assert_eq!(indicator(&first, "utility_on_time_share"), Some(50.0));
+    assert_eq!(indicator(&first, "utility_late_bills"), Some(1.0));
+    let (_, second, _) = call(f, get(&format!("/api/v1/customers/{next}?indicators=records"), &risk)).await;
+    assert_eq!(indicator(&second, "utility_on_time_share"), Some(0.0));
+    assert_eq!(indicator(&second, "utility_late_bills"), Some(1.0));
+    let held = &second["billing_accounts"][0];
+    assert_eq!(held["owed"], 100_000);
+    assert_eq!(held["previous_holders"], 150_000);
+    assert_eq!(first["billing_accounts"][0]["account_id"], "E-LINK-1");
+
     // The cockpit's customer page lists it.
     let (s, html, _) = call(f, get(&format!("/customers/{id}"), &risk)).await;
     assert_eq!(s, StatusCode::OK);

@@ -1,0 +1,47 @@
+-- Events of utility billing accounts (SCN-1): disconnections with their notice, clearance
+-- and reconnection (to the minute, for the reconnection commitment), meter events, and
+-- changes of holder. All are record kinds like the others; runs read them by account.
+-- Released: never edit; add a new migration.
+
+CREATE TABLE disconnections (
+    natural_key TEXT NOT NULL UNIQUE,
+    row_hash TEXT NOT NULL,
+    import_id INTEGER NOT NULL,
+    disconnection_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    notice_date TEXT,
+    disconnected_at TEXT NOT NULL,
+    cleared_at TEXT,
+    reconnected_at TEXT
+);
+CREATE INDEX disconnections_account ON disconnections (account_id, disconnected_at);
+
+CREATE TABLE meter_events (
+    natural_key TEXT NOT NULL UNIQUE,
+    row_hash TEXT NOT NULL,
+    import_id INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_date TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX meter_events_account ON meter_events (account_id, event_date);
+
+-- Changes of who answers for an account: a transfer (过户) leaves the earlier bills with
+-- the previous holder; a bankruptcy turns what was owed by its date into a claim.
+CREATE TABLE holder_changes (
+    natural_key TEXT NOT NULL UNIQUE,
+    row_hash TEXT NOT NULL,
+    import_id INTEGER NOT NULL,
+    change_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    change_type TEXT NOT NULL,
+    change_date TEXT NOT NULL,
+    previous_customer_id TEXT,
+    new_customer_id TEXT,
+    note TEXT
+);
+CREATE INDEX holder_changes_account ON holder_changes (account_id, change_date);
+CREATE INDEX holder_changes_previous ON holder_changes (previous_customer_id);
