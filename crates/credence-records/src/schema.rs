@@ -54,6 +54,19 @@ impl Kind {
         Kind::HolderChanges,
     ];
 
+    /// The kinds of utility billing (SCN-1): accounts and what is recorded against them.
+    pub fn is_billing(self) -> bool {
+        matches!(
+            self,
+            Kind::Accounts
+                | Kind::Bills
+                | Kind::BillPayments
+                | Kind::Disconnections
+                | Kind::MeterEvents
+                | Kind::HolderChanges
+        )
+    }
+
     /// The command-line name and table name.
     pub fn code(self) -> &'static str {
         self.schema().table
