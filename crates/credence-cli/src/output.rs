@@ -81,6 +81,8 @@ pub fn print_utility_demo(
             vec!["accounts".into(), s.accounts.to_string()],
             vec!["bills".into(), s.bills.to_string()],
             vec!["bill_payments".into(), s.payments.to_string()],
+            vec!["disconnections".into(), s.disconnections.to_string()],
+            vec!["meter_events".into(), s.meter_events.to_string()],
         ],
     );
     println!();

@@ -73,8 +73,8 @@ pub enum IndicatorSource {
     /// Computed from the customer's current records at the latest rating's as-of date,
     /// with trends (QoQ, YoY, 3-year).
     Records,
-    /// The values the latest rating was computed from (no trends; none when never rated
-    /// or when its breakdown cannot be reproduced).
+    /// The values the latest rating was computed from (no trends); when it was never rated
+    /// or its breakdown cannot be reproduced, those of `Records`.
     Rating,
 }
 
@@ -129,34 +129,28 @@ pub fn customer_view(
             let lines = rated_values(catalogue, detail).into_iter().map(|(i, v)| line(&defs[i], v)).collect();
             (lines, store.data_version(id)? > stored.rating.data_version)
         }
-        (IndicatorSource::Rating, _, _) => (Vec::new(), false),
-        (IndicatorSource::Records, _, _) => {
-            match crate::credit_file::load_credit_files(store, &[id.to_owned()])?.into_iter().next() {
-                Some(c) => {
-                    let changed = latest.as_ref().is_some_and(|r| {
-                        crate::rate::inputs_hash(
-                            &c.head,
-                            as_of,
-                            &r.rating.model_version,
-                            &r.rating.catalogue_version,
-                        ) != r.rating.inputs_hash
-                    });
-                    let (file, _) = c
-                        .file
-                        .map_err(|reason| EngineError::UnreadableCustomer { id: id.to_owned(), reason })?;
-                    let set =
-                        catalogue.evaluate(&file, as_of, &credence_indicators::EvalOptions { trends: true });
-                    let lines = set
-                        .values
-                        .into_iter()
-                        .zip(catalogue.indicators())
-                        .map(|(v, def)| line(def, v))
-                        .collect();
-                    (lines, changed)
-                }
-                None => (Vec::new(), false),
+        // Without a reproducible breakdown (or without a rating) the values are the
+        // records' now.
+        _ => match crate::credit_file::load_credit_files(store, &[id.to_owned()])?.into_iter().next() {
+            Some(c) => {
+                let changed = latest.as_ref().is_some_and(|r| {
+                    crate::rate::inputs_hash(
+                        &c.head,
+                        as_of,
+                        &r.rating.model_version,
+                        &r.rating.catalogue_version,
+                    ) != r.rating.inputs_hash
+                });
+                let (file, _) =
+                    c.file.map_err(|reason| EngineError::UnreadableCustomer { id: id.to_owned(), reason })?;
+                let set =
+                    catalogue.evaluate(&file, as_of, &credence_indicators::EvalOptions { trends: true });
+                let lines =
+                    set.values.into_iter().zip(catalogue.indicators()).map(|(v, def)| line(def, v)).collect();
+                (lines, changed)
             }
-        }
+            None => (Vec::new(), false),
+        },
     };
     let (lines, migrations) = history_lines(&history);
     Ok(CustomerView {

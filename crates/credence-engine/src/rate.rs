@@ -223,7 +223,7 @@ pub enum Unreproducible {
     OtherCatalogue { rated: String, loaded: String },
     /// The credit file it was computed from is no longer stored.
     FileGone,
-    /// Promises to pay or disputes logged since changed its inputs.
+    /// Promises to pay, disputes or electricity bills recorded since changed its inputs.
     LogChanged,
     /// The same inputs give another result (the rating code changed).
     Differs { score: f64, grade: String },
@@ -262,9 +262,10 @@ impl Unreproducible {
             (Self::FileGone, false) => "the records it was computed from are no longer stored".to_owned(),
             (Self::FileGone, true) => "评级所依据的数据已不再保存".to_owned(),
             (Self::LogChanged, false) => {
-                "promises to pay or disputes logged since the rating changed its inputs".to_owned()
+                "promises to pay, disputes or electricity bills recorded since the rating changed its inputs"
+                    .to_owned()
             }
-            (Self::LogChanged, true) => "评级后登记的付款承诺或争议改变了评级输入".to_owned(),
+            (Self::LogChanged, true) => "评级后登记的付款承诺、争议或电费账单改变了评级输入".to_owned(),
             (Self::Differs { score, grade }, false) => {
                 format!(
                     "recomputed from the same inputs it gives score {score:.2} ({grade}), not the stored one"

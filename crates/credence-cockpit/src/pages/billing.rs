@@ -50,6 +50,8 @@ pub struct BillingPage {
     pub requests: Vec<BillingRequestRow>,
     /// How many billing requests stand pending, approved and rejected.
     pub requests_note: String,
+    /// The month's reconnection commitment, in a sentence.
+    pub reconnection_note: String,
     pub may_decide: bool,
     pub amounts_note: String,
 }

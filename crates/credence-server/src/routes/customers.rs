@@ -174,7 +174,8 @@ pub async fn list(
 #[serde(deny_unknown_fields)]
 pub struct ShowQuery {
     /// `rating` (default): the indicator values the latest rating was computed from, as
-    /// stored with it; `records`: computed now from the customer's records, with trends.
+    /// stored with it (those of `records` when it cannot be reproduced or there is none);
+    /// `records`: computed now from the customer's records, with trends.
     pub indicators: Option<String>,
 }
 

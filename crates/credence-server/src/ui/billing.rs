@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
+use chrono::Datelike;
 use credence_cockpit::charts::{Series, line_chart};
 use credence_cockpit::pages::{BillingPage, BillingRequestRow, HighRiskRow, billing_feature};
 use credence_cockpit::{Lang, LangWords, format};
@@ -30,6 +31,8 @@ struct BillingWork {
     /// Billing requests by status.
     counts: std::collections::HashMap<String, u64>,
     held: Vec<String>,
+    /// The reconnection commitment over the month to the business date.
+    reconnections: credence_engine::ReconnectionSla,
 }
 
 pub(super) fn class_name(lang: Lang, code: &str) -> String {
@@ -52,8 +55,13 @@ pub async fn billing(
     let lang = viewer.lang;
     let w = lang.words();
     let user_id = viewer.caller.user_id;
+    let today = state.today();
+    let month_start = today.with_day(1).unwrap_or(today);
+    let now = today.and_time(chrono::Local::now().time());
     let found = state
-        .with_store(move |store, _| {
+        .with_store(move |store, shared| {
+            let reconnections =
+                credence_engine::reconnection_sla(store, &shared.billing_policy, month_start, today, now)?;
             let run = store.latest_billing_run(None)?;
             let high_risk = match &run {
                 Some(r) => store.account_grades(
@@ -73,7 +81,7 @@ pub async fn billing(
             }
             let held = store.authorities(user_id)?.into_iter().map(|a| a.authority).collect();
             let counts = store.billing_request_counts()?;
-            Ok(BillingWork { run, high_risk, requests, counts, held })
+            Ok(BillingWork { run, high_risk, requests, counts, held, reconnections })
         })
         .await;
     let work = match found {
@@ -230,9 +238,26 @@ pub async fn billing(
         requests,
         may_decide: viewer.caller.may(Permission::LimitDecide),
         requests_note,
+        reconnection_note: reconnection_note(lang, &work.reconnections),
         amounts_note: format!("{} {}", w.amounts_in, policy.currency.code()),
     };
     html(&page)
+}
+
+/// The month's reconnection commitment in a sentence.
+fn reconnection_note(lang: Lang, r: &credence_engine::ReconnectionSla) -> String {
+    let t = &r.total;
+    let share = format::percent(r.share_in_time);
+    match lang {
+        Lang::Zh => format!(
+            "复电时限（缴清后 {} 小时内）：{} 至 {} 缴清的欠费停电 {} 户，按时复电 {} 户（{}），超时复电 {} 户，超时仍未复电 {} 户，时限内待复电 {} 户。",
+            r.commitment_hours, r.from, r.to, t.cleared, t.in_time, share, t.late, t.open_late, t.open
+        ),
+        Lang::En => format!(
+            "Reconnection within {} hours of payment, arrears disconnections cleared {} to {}: {} in all, {} reconnected in time ({}), {} late, {} still off past the commitment, {} still within it.",
+            r.commitment_hours, r.from, r.to, t.cleared, t.in_time, share, t.late, t.open_late, t.open
+        ),
+    }
 }
 
 fn request_row(
