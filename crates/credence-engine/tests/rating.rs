@@ -136,7 +136,12 @@ fn breakdowns_are_recomputed_from_the_file_rated_even_after_it_changed() {
         (summary.rating.score, summary.rating.letter_grade),
         (rated.rating.score, rated.rating.letter_grade)
     );
-    assert!(view.indicators.is_empty());
+    // The indicators shown are then the records' now, as with `IndicatorSource::Records`.
+    let records =
+        customer_view(&mut e.store, &e.catalogue, &other, id, date("2026-11-22"), IndicatorSource::Records)
+            .unwrap();
+    assert!(!view.indicators.is_empty());
+    assert_eq!(format!("{:?}", view.indicators), format!("{:?}", records.indicators));
 }
 
 #[test]
