@@ -137,54 +137,43 @@ async fn held_account_scenario(f: &Fixture) {
     let (_, before, _) = call(f, get(&format!("/api/v1/customers/{id}"), &risk)).await;
     assert_eq!(before["billing_accounts"], json!([]));
     assert_eq!(before["data_changed_since_rating"], false);
-    with_store(f, |store| {
-        let mut s = store
-            .begin_import(credence_store::NewImportRun {
-                kind: "load".into(),
-                source: "accounts".into(),
-                source_hash: String::new(),
-                mode: "upsert".into(),
-                as_of: "2026-09-30".into(),
-                started_at: "2026-09-30T07:00:00Z".into(),
-            })
-            .unwrap();
-        let mut a = credence_records::Record::empty(credence_records::Kind::Accounts);
-        a.set("account_id", "E-LINK-1")
-            .set("customer_id", id.as_str())
-            .set("account_class", "large_industrial")
-            .set("supply_unit", "FZ-01")
-            .set("settlement", "postpaid")
-            .set("currency", "CNY")
-            .set("opened_date", "2020-01-01");
-        s.stage(&a).unwrap();
-        for (bill, issued, due, amount) in [
-            ("E-B1", "2026-05-31", "2026-06-20", 100_000_i64),
-            ("E-B2", "2026-06-30", "2026-07-20", 200_000),
-            ("E-B3", "2026-08-31", "2026-09-20", 100_000),
-        ] {
-            let mut b = credence_records::Record::empty(credence_records::Kind::Bills);
-            b.set("bill_id", bill)
-                .set("account_id", "E-LINK-1")
-                .set("issue_date", issued)
-                .set("due_date", due)
-                .set("amount", amount)
-                .set("currency", "CNY");
-            s.stage(&b).unwrap();
-        }
-        for (payment, bill, paid, amount) in
-            [("E-P1", "E-B1", "2026-06-15", 100_000_i64), ("E-P2", "E-B2", "2026-07-25", 50_000)]
-        {
-            let mut p = credence_records::Record::empty(credence_records::Kind::BillPayments);
-            p.set("payment_id", payment)
-                .set("account_id", "E-LINK-1")
-                .set("bill_id", bill)
-                .set("paid_date", paid)
-                .set("amount", amount)
-                .set("currency", "CNY");
-            s.stage(&p).unwrap();
-        }
-        s.commit(0, 0, &"2026-09-30T07:00:00Z".into()).unwrap();
-    });
+    let mut records = Vec::new();
+    let mut a = credence_records::Record::empty(credence_records::Kind::Accounts);
+    a.set("account_id", "E-LINK-1")
+        .set("customer_id", id.as_str())
+        .set("account_class", "large_industrial")
+        .set("supply_unit", "FZ-01")
+        .set("settlement", "postpaid")
+        .set("currency", "CNY")
+        .set("opened_date", "2020-01-01");
+    records.push(a);
+    for (bill, issued, due, amount) in [
+        ("E-B1", "2026-05-31", "2026-06-20", 100_000_i64),
+        ("E-B2", "2026-06-30", "2026-07-20", 200_000),
+        ("E-B3", "2026-08-31", "2026-09-20", 100_000),
+    ] {
+        let mut b = credence_records::Record::empty(credence_records::Kind::Bills);
+        b.set("bill_id", bill)
+            .set("account_id", "E-LINK-1")
+            .set("issue_date", issued)
+            .set("due_date", due)
+            .set("amount", amount)
+            .set("currency", "CNY");
+        records.push(b);
+    }
+    for (payment, bill, paid, amount) in
+        [("E-P1", "E-B1", "2026-06-15", 100_000_i64), ("E-P2", "E-B2", "2026-07-25", 50_000)]
+    {
+        let mut p = credence_records::Record::empty(credence_records::Kind::BillPayments);
+        p.set("payment_id", payment)
+            .set("account_id", "E-LINK-1")
+            .set("bill_id", bill)
+            .set("paid_date", paid)
+            .set("amount", amount)
+            .set("currency", "CNY");
+        records.push(p);
+    }
+    stage_records(f, &records);
     let (s, page, _) = call(f, get(&format!("/api/v1/customers/{id}?indicators=records"), &risk)).await;
     assert_eq!(s, StatusCode::OK, "{page}");
     // The new bills make the rating stale.
@@ -208,35 +197,15 @@ async fn held_account_scenario(f: &Fixture) {
     // new holder's (late). The position owes the new holder's 1,000.00 and keeps July's
     // 1,500.00 apart as the previous holder's.
     let next = with_store(f, |store| store.customer_ids().unwrap()[1].clone());
-    with_store(f, |store| {
-        let mut s = store
-            .begin_import(credence_store::NewImportRun {
-                kind: "load".into(),
-                source: "holder_changes".into(),
-                source_hash: String::new(),
-                mode: "upsert".into(),
-                as_of: "2026-09-30".into(),
-                started_at: "2026-09-30T08:00:00Z".into(),
-            })
-            .unwrap();
-        let mut a = credence_records::Record::empty(credence_records::Kind::Accounts);
-        a.set("account_id", "E-LINK-1")
-            .set("customer_id", next.as_str())
-            .set("account_class", "large_industrial")
-            .set("supply_unit", "FZ-01")
-            .set("settlement", "postpaid")
-            .set("currency", "CNY")
-            .set("opened_date", "2020-01-01");
-        s.stage(&a).unwrap();
-        let mut c = credence_records::Record::empty(credence_records::Kind::HolderChanges);
-        c.set("change_id", "GH-1")
-            .set("account_id", "E-LINK-1")
-            .set("change_type", "transfer")
-            .set("change_date", "2026-08-01")
-            .set("previous_customer_id", id.as_str());
-        s.stage(&c).unwrap();
-        s.commit(0, 0, &"2026-09-30T08:00:00Z".into()).unwrap();
-    });
+    let mut account = records.swap_remove(0);
+    account.set("customer_id", next.as_str());
+    let mut c = credence_records::Record::empty(credence_records::Kind::HolderChanges);
+    c.set("change_id", "GH-1")
+        .set("account_id", "E-LINK-1")
+        .set("change_type", "transfer")
+        .set("change_date", "2026-08-01")
+        .set("previous_customer_id", id.as_str());
+    stage_records(f, &[account, c]);
     let indicator = |page: &Value, ind: &str| {
         page["indicators"].as_array().unwrap().iter().find(|l| l["id"] == ind).unwrap()["value"].as_f64()
     };

@@ -290,22 +290,11 @@ async fn cockpit_in_a_real_browser() {
     b.shot("04-customer-360").await;
     // An electricity account of the billing portfolio passes to this customer: its page
     // lists the account with its position and grade.
-    with_store(&f, |store| {
-        let mut account = store.record(credence_records::Kind::Accounts, "3500000001").unwrap().unwrap();
-        account.set("customer_id", id.as_str());
-        let mut s = store
-            .begin_import(credence_store::NewImportRun {
-                kind: "load".into(),
-                source: "accounts".into(),
-                source_hash: String::new(),
-                mode: "upsert".into(),
-                as_of: "2026-09-30".into(),
-                started_at: "2026-09-30T09:00:00Z".into(),
-            })
-            .unwrap();
-        s.stage(&account).unwrap();
-        s.commit(0, 0, &"2026-09-30T09:00:00Z".into()).unwrap();
+    let mut account = with_store(&f, |store| {
+        store.record(credence_records::Kind::Accounts, "3500000001").unwrap().unwrap()
     });
+    account.set("customer_id", id.as_str());
+    stage_records(&f, &[account]);
     b.goto(&format!("/customers/{id}")).await;
     b.until(Locator::Id("held-accounts")).await;
     assert!(b.text("#held-accounts").await.contains("3500000001"));

@@ -159,6 +159,26 @@ fn add_billing(f: &Fixture, accounts: usize) -> credence_engine::GradeRun {
     })
 }
 
+/// Writes records in one whole-portfolio import of the demo's date.
+fn stage_records(f: &Fixture, records: &[credence_records::Record]) {
+    with_store(f, |store| {
+        let mut s = store
+            .begin_import(credence_store::NewImportRun {
+                kind: "load".into(),
+                source: "test".into(),
+                source_hash: String::new(),
+                mode: "upsert".into(),
+                as_of: "2026-09-30".into(),
+                started_at: "2026-09-30T07:00:00Z".into(),
+            })
+            .unwrap();
+        for r in records {
+            s.stage(r).unwrap();
+        }
+        s.commit(0, 0, &"2026-09-30T07:00:00Z".into()).unwrap();
+    });
+}
+
 /// A request's status and JSON body (or text as a JSON string).
 async fn call(f: &Fixture, req: Request<Body>) -> (StatusCode, Value, axum::http::HeaderMap) {
     let response = app(f.state.clone()).oneshot(req).await.unwrap();
