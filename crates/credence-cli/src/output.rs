@@ -83,6 +83,7 @@ pub fn print_utility_demo(
             vec!["bill_payments".into(), s.payments.to_string()],
             vec!["disconnections".into(), s.disconnections.to_string()],
             vec!["meter_events".into(), s.meter_events.to_string()],
+            vec!["holder_changes".into(), s.holder_changes.to_string()],
         ],
     );
     println!();

@@ -1401,7 +1401,7 @@ fn utility_accounts_graded_and_terms_decided_along_the_route() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("u.db");
     let db = db.to_str().unwrap();
-    ok(db, &["demo", "--scenario", "utility", "--accounts", "400", "--seed", "3"]);
+    ok(db, &["demo", "--scenario", "utility", "--accounts", "400", "--seed", "4"]);
     let o = credence(db, &["utility", "decide", "--as-of", "2026-09-30"]);
     assert!(stderr(&o).contains("run `credence utility grade` first"), "{}", stderr(&o));
 

@@ -28,8 +28,8 @@ pub(crate) enum Purpose {
     Assessments = 10,
     /// Utility billing accounts (`utility.rs`), keyed by account index.
     Billing = 11,
-    /// Disconnections and meter events of utility accounts, keyed by account index: a
-    /// stream of its own, so an account's bills do not depend on them.
+    /// Disconnections, meter events and changes of holder of utility accounts, keyed by
+    /// account index: a stream of its own, so an account's bills do not depend on them.
     Supply = 12,
 }
 

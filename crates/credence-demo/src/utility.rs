@@ -32,6 +32,17 @@
 //! accounts pay half mid-month and the rest by the due date. One bill in 400 is disputed
 //! and left unpaid until settled (a month after its due date).
 //!
+//! **Supply events.** Non-prepaid accounts with two or more unpaid bills get a written
+//! notice 40 days after a due date and are cut after the notice period (7 days for
+//! households, 3 for others), never in February, on 1–7 October or, for households, in
+//! July–August; three cuts in four are cleared by a payment of the arrears 1–15 days later
+//! and reconnected within 24 hours nineteen times in twenty; an account cut and never
+//! cleared is billed no more. Meter faults (0.2% a month), estimated readings (0.4%) and
+//! tampering (0.08%, 1.2% in distress) are found. A business four months or more in
+//! distress goes bankrupt with probability 8% a month, and any account passes to a new
+//! holder with probability 0.15% a month: the earlier arrears stay behind and the account
+//! starts afresh with a new risk.
+//!
 //! Draws come from per-account ChaCha streams (`rng.rs`, purpose `Billing`), so an
 //! account's records do not depend on how many accounts are generated.
 
@@ -61,6 +72,7 @@ pub struct UtilitySummary {
     pub payments: u64,
     pub disconnections: u64,
     pub meter_events: u64,
+    pub holder_changes: u64,
     /// Accounts in distress at the as-of date (the truth the arrears model is after).
     pub distressed_at_end: u64,
 }
@@ -151,7 +163,7 @@ pub fn generate_utility<E>(
             Class::NonResidential => 0.0,
             Class::LargeIndustrial => 0.2,
         };
-        let risk = normal(&mut rng) + class_effect;
+        let mut risk = normal(&mut rng) + class_effect;
         let shocked = matches!(industry, Some("K" | "E"));
         let mut account = Record::empty(Kind::Accounts);
         account
@@ -202,6 +214,7 @@ pub fn generate_utility<E>(
         let mut top_up_left = 0i64;
         let mut supply = stream(config.seed, i as u64, Purpose::Supply);
         let mut cuts = Cuts::default();
+        let mut distress_months = 0;
         for m in 0..MONTHS {
             let period = start + Months::new(m);
             let issued = period + Months::new(1) + Days::new(2);
@@ -212,6 +225,34 @@ pub fn generate_utility<E>(
             } else {
                 distressed = chance(&mut rng, logistic(-5.4 - 1.1 * r));
             }
+            // A change of holder: a business long in distress goes bankrupt now and then
+            // (its administrator pays the bills from then on), and any account may pass
+            // to a new holder (过户). Either way the earlier arrears stay behind and the
+            // account starts afresh.
+            if first_of_month(opened) <= period && !cuts.off {
+                let on = period + Days::new(int_in(&mut supply, 4, 24) as u64);
+                let change =
+                    if class != Class::Residential && distress_months >= 4 && chance(&mut supply, 0.08) {
+                        Some("bankruptcy")
+                    } else if chance(&mut supply, 0.0015) {
+                        Some("transfer")
+                    } else {
+                        None
+                    };
+                if let Some(kind) = change.filter(|_| on <= config.as_of) {
+                    let mut c = Record::empty(Kind::HolderChanges);
+                    c.set("change_id", format!("GH{}{:02}-{id}", period.year(), period.month()))
+                        .set("account_id", id.as_str())
+                        .set("change_type", kind)
+                        .set("change_date", on.to_string());
+                    sink(c)?;
+                    summary.holder_changes += 1;
+                    risk = normal(&mut supply) + class_effect;
+                    distressed = false;
+                    cuts = Cuts::default();
+                }
+            }
+            distress_months = if distressed { distress_months + 1 } else { 0 };
             // An account cut off and never cleared is billed no more.
             if first_of_month(opened) > period || issued > config.as_of || cuts.off {
                 continue;

@@ -60,10 +60,17 @@ fn the_utility_demo_validates_and_gives_an_arrears_data_set() {
     assert_eq!(store.count(Kind::BillPayments).unwrap(), report.summary.payments);
     assert_eq!(store.count(Kind::Disconnections).unwrap(), report.summary.disconnections);
     assert_eq!(store.count(Kind::MeterEvents).unwrap(), report.summary.meter_events);
-    assert!(report.summary.disconnections > 0 && report.summary.meter_events > 0, "{:?}", report.summary);
+    assert_eq!(store.count(Kind::HolderChanges).unwrap(), report.summary.holder_changes);
+    assert!(
+        report.summary.disconnections > 0
+            && report.summary.meter_events > 0
+            && report.summary.holder_changes > 0,
+        "{:?}",
+        report.summary
+    );
     assert_eq!(credence_engine::demo_as_of(&mut store).unwrap(), Some(as_of));
     let options = ImportOptions::new(as_of, "2026-10-01T00:00:01Z".into());
-    for kind in [Kind::Accounts, Kind::Bills, Kind::BillPayments, Kind::Disconnections, Kind::MeterEvents] {
+    for kind in Kind::ALL.into_iter().filter(|k| k.is_billing()) {
         reimports_unchanged(&mut store, kind, dir.path(), &options);
     }
     let path = dir.path().join("arrears.csv");
