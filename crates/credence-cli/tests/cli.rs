@@ -1495,6 +1495,9 @@ fn utility_accounts_graded_and_terms_decided_along_the_route() {
     assert!(stderr(&o).contains("zhao's role may not decide billing requests"), "{}", stderr(&o));
     let o = credence(db, &["--user", "li", "utility", "approve", &id]);
     assert!(stderr(&o).contains("does not hold the `billing_supervisor` authority"), "{}", stderr(&o));
+    let long = "长".repeat(2_001);
+    let o = credence(db, &["--user", "wang", "utility", "approve", &id, "--comment", &long]);
+    assert!(stderr(&o).contains("at most 2000 characters"), "{}", stderr(&o));
     let out = ok(db, &["--user", "wang", "utility", "approve", &id, "--comment", "checked the arrears"]);
     assert!(
         out.contains("approved by wang as billing_supervisor") && out.contains("\"status\":\"pending\""),

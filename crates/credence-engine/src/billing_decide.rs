@@ -255,6 +255,11 @@ pub fn decide_billing_request(
     comment: &str,
     now: &Timestamp,
 ) -> Result<BillingTermsDecision, EngineError> {
+    if comment.chars().count() > 2_000 {
+        return Err(EngineError::BillingAction {
+            reason: "a decision's comment has at most 2000 characters".into(),
+        });
+    }
     let (request, decisions) =
         store.billing_request(request_id)?.ok_or(EngineError::UnknownBillingRequest { id: request_id })?;
     if request.status != "pending" {

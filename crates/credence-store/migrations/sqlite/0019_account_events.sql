@@ -52,3 +52,7 @@ CREATE INDEX holder_changes_previous ON holder_changes (previous_customer_id);
 ALTER TABLE accounts ADD COLUMN holder_name TEXT;
 ALTER TABLE accounts ADD COLUMN holder_id_number TEXT;
 ALTER TABLE accounts ADD COLUMN holder_phone TEXT;
+
+-- Reads by account number (one account's position, the accounts a customer holds) find
+-- the account without scanning the book.
+CREATE INDEX accounts_account ON accounts (account_id);
