@@ -563,7 +563,7 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
                 "the commitment is measured over every billing account",
                 policy.as_deref(),
             )?;
-            let at = at.unwrap_or_else(|| chrono::Local::now().naive_local());
+            let at = at.unwrap_or_else(credence_server::clock::now_local);
             let sla = credence_engine::reconnection_sla(&mut store, &policy, from, to, at)?;
             match format {
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&sla)?),

@@ -38,3 +38,9 @@ pub fn today_utc() -> NaiveDate {
 pub fn today_local() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
+
+/// The time on this computer's calendar and clock, to the minute's precision the
+/// utility's disconnection records use.
+pub fn now_local() -> chrono::NaiveDateTime {
+    chrono::Local::now().naive_local()
+}

@@ -385,7 +385,7 @@ pub async fn reconnections(
         Some(text) => credence_records::normalise::parse_date_time(text).ok_or_else(|| {
             ApiError::invalid("at", format!("'{text}' is not a date and time (YYYY-MM-DD HH:MM)"))
         })?,
-        None => state.today().and_time(chrono::Local::now().time()),
+        None => state.today().and_time(crate::clock::now_local().time()),
     };
     let policy = state.0.billing_policy.clone();
     let sla = state

@@ -57,7 +57,7 @@ pub async fn billing(
     let user_id = viewer.caller.user_id;
     let today = state.today();
     let month_start = today.with_day(1).unwrap_or(today);
-    let now = today.and_time(chrono::Local::now().time());
+    let now = today.and_time(crate::clock::now_local().time());
     let found = state
         .with_store(move |store, shared| {
             let reconnections =
