@@ -1563,6 +1563,17 @@ fn utility_accounts_graded_and_terms_decided_along_the_route() {
     let routes = c["routes"].as_array().unwrap();
     let listed: u64 = routes.iter().map(|r| r["accounts"].as_u64().unwrap()).sum();
     assert_eq!(listed as usize, routes.iter().map(|r| r["items"].as_array().unwrap().len()).sum::<usize>());
+    // One supply unit's campaign, read from its own accounts, is that unit's part of the
+    // whole.
+    let unit = routes[0]["supply_unit"].as_str().unwrap().to_owned();
+    let own: serde_json::Value = serde_json::from_str(&ok(
+        db,
+        &["utility", "campaign", "--date", "2026-09-28", "--unit", &unit, "--format", "json"],
+    ))
+    .unwrap();
+    let part: Vec<&serde_json::Value> = routes.iter().filter(|r| r["supply_unit"] == unit.as_str()).collect();
+    assert!(!part.is_empty());
+    assert_eq!(own["routes"].as_array().unwrap().iter().collect::<Vec<_>>(), part);
     let item = routes
         .iter()
         .flat_map(|r| r["items"].as_array().unwrap())

@@ -195,7 +195,7 @@ pub fn billing_campaigns(
     let since = (date - chrono::Days::new(3 * 366)).to_string();
     let actions = store.billing_actions(&since, None)?;
     let mut routes: BTreeMap<(String, String), RouteCampaign> = BTreeMap::new();
-    store.for_each_account_ledger(|stored| {
+    let mut each = |stored: credence_store::AccountLedger| {
         let a = &stored.account;
         if filter.supply_unit.as_ref().is_some_and(|u| *u != a.supply_unit)
             || filter.route.as_ref().is_some_and(|r| Some(r) != a.route.as_ref())
@@ -277,7 +277,12 @@ pub fn billing_campaigns(
             why_zh,
         });
         Ok(())
-    })?;
+    };
+    // A unit's campaign reads only the unit's accounts.
+    match filter.supply_unit.clone() {
+        Some(unit) => store.for_each_unit_ledger(&unit, &mut each)?,
+        None => store.for_each_account_ledger(&mut each)?,
+    }
     let mut out: Vec<RouteCampaign> = routes.into_values().collect();
     for r in &mut out {
         r.items.sort_by(|a, b| b.arrears.cmp(&a.arrears).then_with(|| a.account_id.cmp(&b.account_id)));

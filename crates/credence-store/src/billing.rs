@@ -166,6 +166,8 @@ enum Which<'a> {
     One(&'a str),
     /// Those held by customers with ids in this range (inclusive).
     HeldBy(&'a str, &'a str),
+    /// Those a supply unit bills.
+    Unit(&'a str),
 }
 
 impl Store {
@@ -178,6 +180,16 @@ impl Store {
         f: impl FnMut(AccountLedger) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         self.ledgers_of(Which::All, f)
+    }
+
+    /// The same for the accounts one supply unit bills, through the unit's index: a
+    /// unit's campaign reads its own accounts, not the book.
+    pub fn for_each_unit_ledger(
+        &mut self,
+        supply_unit: &str,
+        f: impl FnMut(AccountLedger) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.ledgers_of(Which::Unit(supply_unit), f)
     }
 
     /// The billing accounts held by the customers whose ids lie in `first..=last` (now, or
@@ -256,6 +268,10 @@ impl Store {
             Which::HeldBy(first, last) => {
                 (HELD_BY, [first, last, first, last, first, last].map(Value::from).to_vec())
             }
+            Which::Unit(unit) => (
+                " WHERE account_id IN (SELECT account_id FROM accounts WHERE supply_unit = ?)",
+                vec![Value::from(unit)],
+            ),
             Which::All => ("", vec![]),
         };
         let filter_params = &filter_params[..];

@@ -187,6 +187,9 @@ fn billing_ledgers_come_back_an_account_at_a_time(f: &mut Fixture) {
         if let Some(c) = holder {
             a.set("customer_id", c);
         }
+        if id == "A3" {
+            a.set("supply_unit", "FZ-02");
+        }
         s.stage(&a).unwrap();
     }
     assert!(s.account_exists("A2").unwrap());
@@ -232,6 +235,24 @@ fn billing_ledgers_come_back_an_account_at_a_time(f: &mut Fixture) {
     assert_eq!(c2, [("A2", 2, 2), ("A3", 0, 0)]);
     assert_eq!(held["C2"][0], *a2);
     assert!(store.ledgers_held_by(("C4", "C9")).unwrap().is_empty());
+
+    // A supply unit's accounts, with their ledgers.
+    let mut unit = Vec::new();
+    store
+        .for_each_unit_ledger("FZ-01", |l| {
+            unit.push((l.account.account_id.clone(), l.bills.len()));
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(unit, [("A1".to_owned(), 1), ("A2".to_owned(), 2), ("A4".to_owned(), 0)]);
+    let mut none = 0;
+    store
+        .for_each_unit_ledger("FZ-99", |_| {
+            none += 1;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(none, 0);
 
     // A writer with a narrower scope writes no billing record and sees none.
     let scope = credence_domain::CustomerScope { customers: vec!["C1".into()], ..Default::default() };
