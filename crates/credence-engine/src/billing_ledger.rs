@@ -158,14 +158,14 @@ impl Ledger {
         // Money on account after a change of holder or a bankruptcy settles only the bills
         // issued since: a new holder does not pay its predecessor's bills, and a bankrupt
         // holder's debts before the court's acceptance are settled in the bankruptcy.
-        let mut floors: Vec<NaiveDate> = ledger
-            .holder_changes
-            .iter()
-            .filter(|c| matches!(c.change_type.as_str(), "transfer" | "bankruptcy"))
-            .map(|c| c.date)
-            .collect();
-        floors.sort_unstable();
-        let floor = |on: NaiveDate| floors.iter().copied().filter(|d| *d <= on).max();
+        let changes = |kind: &str| -> Vec<NaiveDate> {
+            let mut days: Vec<NaiveDate> =
+                ledger.holder_changes.iter().filter(|c| c.change_type == kind).map(|c| c.date).collect();
+            days.sort_unstable();
+            days
+        };
+        let (transfers, bankruptcies) = (changes("transfer"), changes("bankruptcy"));
+        let floor = |on: NaiveDate| transfers.iter().chain(&bankruptcies).copied().filter(|d| *d <= on).max();
         // Applies `money` on `on` to the oldest open undisputed bills issued by then (and
         // not before `floor`); returns what is left.
         fn settle_oldest(
@@ -237,27 +237,21 @@ impl Ledger {
             .iter()
             .filter_map(|c| {
                 Some(Cut {
-                    on: c.disconnected_on()?,
+                    on: day_of(&c.disconnected_at)?,
                     back: c.reconnected_at.as_deref().and_then(day_of),
                     arrears: c.reason == "arrears",
                 })
             })
             .collect();
         let meter = ledger.meter_events.iter().map(|e| (e.date, e.event_type == "tamper")).collect();
-        let changes = |kind: &str| -> Vec<NaiveDate> {
-            let mut days: Vec<NaiveDate> =
-                ledger.holder_changes.iter().filter(|c| c.change_type == kind).map(|c| c.date).collect();
-            days.sort_unstable();
-            days
-        };
         Ledger {
             bills,
             payments: payments.iter().map(|p| (p.0, p.1, p.3)).collect(),
             credit: credit_changes,
             cuts,
             meter,
-            transfers: changes("transfer"),
-            bankruptcies: changes("bankruptcy"),
+            transfers,
+            bankruptcies,
         }
     }
 

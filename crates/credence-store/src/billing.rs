@@ -60,13 +60,6 @@ pub struct StoredDisconnection {
     pub reconnected_at: Option<String>,
 }
 
-impl StoredDisconnection {
-    /// The day supply was cut.
-    pub fn disconnected_on(&self) -> Option<NaiveDate> {
-        self.disconnected_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-    }
-}
-
 /// A meter event of an account.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredMeterEvent {
