@@ -188,26 +188,6 @@ pub fn record_if_unwritten(db: &str) -> Result<()> {
     Ok(())
 }
 
-/// A duration: seconds, or a number with `s`, `m`, `h` or `d`.
-pub fn parse_every(text: &str) -> Result<std::time::Duration, String> {
-    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
-        Some(i) => text.split_at(i),
-        None => (text, "s"),
-    };
-    let n: u64 = number.parse().map_err(|_| format!("'{text}' is not a duration like 90s, 30m, 1h or 1d"))?;
-    let seconds = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3_600,
-        "d" => n * 86_400,
-        _ => return Err(format!("'{text}' is not a duration like 90s, 30m, 1h or 1d")),
-    };
-    if seconds == 0 {
-        return Err("the interval must be above zero".into());
-    }
-    Ok(std::time::Duration::from_secs(seconds))
-}
-
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
     /// With the MACs, for an auditor's own checks.
@@ -569,11 +549,11 @@ mod tests {
 
     #[test]
     fn intervals_read_with_their_unit() {
-        assert_eq!(parse_every("90"), Ok(std::time::Duration::from_secs(90)));
-        assert_eq!(parse_every("30m"), Ok(std::time::Duration::from_secs(1_800)));
-        assert_eq!(parse_every("1h"), Ok(std::time::Duration::from_secs(3_600)));
-        assert!(parse_every("0s").is_err());
-        assert!(parse_every("1w").is_err());
-        assert!(parse_every("h").is_err());
+        assert_eq!(credence_server::config::parse_every("90"), Ok(std::time::Duration::from_secs(90)));
+        assert_eq!(credence_server::config::parse_every("30m"), Ok(std::time::Duration::from_secs(1_800)));
+        assert_eq!(credence_server::config::parse_every("1h"), Ok(std::time::Duration::from_secs(3_600)));
+        assert!(credence_server::config::parse_every("0s").is_err());
+        assert!(credence_server::config::parse_every("1w").is_err());
+        assert!(credence_server::config::parse_every("h").is_err());
     }
 }

@@ -211,7 +211,8 @@ fn print_check(r: &credence_control::CheckResult, lang: Lang) {
 }
 
 pub fn run_check(db: &str, args: CheckArgs) -> Result<()> {
-    let policy = credence_engine::load_policy(args.policy.as_deref())?;
+    let policy =
+        credence_engine::load_policy(crate::or_configured(args.policy.as_deref(), |a| &a.policy).as_deref())?;
     let c = currency(&args.currency)?;
     if c != policy.currency() {
         bail!("the policy works in {}, the order is in {}", policy.currency().code(), c.code());
@@ -248,7 +249,8 @@ pub fn run_blocked(db: &str, command: BlockedCommand) -> Result<()> {
                   date: Option<chrono::NaiveDate>,
                   policy: Option<PathBuf>|
      -> Result<()> {
-        let policy = credence_engine::load_policy(policy.as_deref())?;
+        let policy =
+            credence_engine::load_policy(crate::or_configured(policy.as_deref(), |a| &a.policy).as_deref())?;
         let now = now();
         let decision = credence_engine::BlockedDecision {
             kind,
@@ -328,7 +330,8 @@ pub fn run_blocked(db: &str, command: BlockedCommand) -> Result<()> {
 
 pub fn run_policy(db: &str, command: PolicyCommand) -> Result<()> {
     let PolicyCommand::Apply { as_of, policy, limit, lang, format } = command;
-    let policy = credence_engine::load_policy(policy.as_deref())?;
+    let policy =
+        credence_engine::load_policy(crate::or_configured(policy.as_deref(), |a| &a.policy).as_deref())?;
     let mut store = open(db)?;
     let run = credence_engine::apply_policy(&mut store, &policy, as_of.unwrap_or_else(today), &now())?;
     if format == ReportFormat::Json {
@@ -469,7 +472,9 @@ pub fn run_limit(db: &str, user: Option<&str>, command: LimitCommand) -> Result<
             print_table(&["at", "by", "role", "decision", "comment"], &rows);
         }
         LimitCommand::Temporary { customer, amount: text, until, policy } => {
-            let policy = credence_engine::load_policy(policy.as_deref())?;
+            let policy = credence_engine::load_policy(
+                crate::or_configured(policy.as_deref(), |a| &a.policy).as_deref(),
+            )?;
             let minor = amount(&text, policy.currency())?;
             let id = credence_engine::request_temporary_limit(
                 &mut store,

@@ -108,7 +108,7 @@ fn group_lang(lang: Lang) -> credence_groups::Lang {
 }
 
 fn load_groups(store: &mut Store, options: &GroupOptions) -> Result<credence_engine::RelatedParties> {
-    let config = match &options.config {
+    let config = match &crate::or_configured(options.config.as_deref(), |a| &a.groups) {
         Some(path) => credence_engine::read_group_config(path)?,
         None => credence_groups::GroupConfig::builtin(),
     };

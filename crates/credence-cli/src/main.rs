@@ -7,6 +7,7 @@ mod groups_cmd;
 mod groups_output;
 mod import_scope;
 mod limits_args;
+mod operations_cmd;
 mod output;
 mod rating_cmd;
 mod records_cmd;
@@ -42,21 +43,28 @@ use std::path::PathBuf;
 #[derive(Parser)]
 #[command(name = "credence", version, about)]
 struct Cli {
-    /// Database: a SQLite file path or a postgres:// URL.
-    #[arg(long, global = true, env = "CREDENCE_DB", default_value = "credence.db")]
-    db: String,
+    /// The configuration file (default: credence.toml in the working directory, when
+    /// there is one); see credence.example.toml and `credence config check`.
+    #[arg(long, global = true, env = "CREDENCE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database: a SQLite file path or a postgres:// URL [database.url, CREDENCE_DB;
+    /// default credence.db].
+    #[arg(long, global = true)]
+    db: Option<String>,
     /// Act as this user: the user's role, data scope and authorities apply and the audit
     /// log names them. Without it a command runs as the local operator, who may do
     /// everything the database file allows.
     #[arg(long, global = true, env = "CREDENCE_USER")]
     user: Option<String>,
     /// The audit log's key file (default for SQLite: `<db>.audit-key` beside the
-    /// database, created at first use). `CREDENCE_AUDIT_KEY` (hex) takes precedence.
-    #[arg(long, global = true, env = "CREDENCE_AUDIT_KEY_FILE")]
+    /// database, created at first use). `CREDENCE_AUDIT_KEY` (hex) takes precedence
+    /// [audit.key_file, CREDENCE_AUDIT_KEY_FILE].
+    #[arg(long, global = true)]
     audit_key_file: Option<PathBuf>,
-    /// The MAC of a new or hex-given audit key: hmac-sha256 or hmac-sm3 (国密).
-    #[arg(long, global = true, env = "CREDENCE_AUDIT_MAC", default_value = "hmac-sha256")]
-    audit_mac: String,
+    /// The MAC of a new or hex-given audit key: hmac-sha256 or hmac-sm3 (国密)
+    /// [audit.mac, CREDENCE_AUDIT_MAC; default hmac-sha256].
+    #[arg(long, global = true)]
+    audit_mac: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -153,6 +161,20 @@ enum Command {
     },
     /// Serve the HTTP API (users, roles, audit; see /api/openapi.json).
     Serve(server_cmd::ServeArgs),
+    /// The configuration: check it and print the effective values.
+    Config {
+        #[command(subcommand)]
+        command: operations_cmd::ConfigCommand,
+    },
+    /// Write a checked backup of the SQLite database while it is in use.
+    Backup(operations_cmd::BackupArgs),
+    /// Replace the SQLite database with a backup (checked and brought up to date first).
+    Restore(operations_cmd::RestoreArgs),
+    /// The background jobs: their schedules, next runs and latest runs.
+    Jobs {
+        #[command(subcommand)]
+        command: operations_cmd::JobsCommand,
+    },
     /// Users of the server: add, passwd, disable, list.
     User {
         #[command(subcommand)]
@@ -231,16 +253,27 @@ pub(crate) fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
     credence_records::normalise::parse_date(s).ok_or_else(|| format!("'{s}' is not a date (YYYY-MM-DD)"))
 }
 
+/// The file a flag names, else the one the configuration names for that artefact
+/// (`[artefacts]` in credence.toml), else none: the shipped one.
+fn or_configured(
+    given: Option<&std::path::Path>,
+    pick: fn(&credence_server::config::Artefacts) -> &Option<PathBuf>,
+) -> Option<PathBuf> {
+    given.map(std::path::Path::to_owned).or_else(|| pick(&settings().settings.artefacts).clone())
+}
+
 /// Loads the catalogue and the model, checking the model's indicators against the
 /// catalogue.
 fn load_analytics(files: &AnalyticsFiles) -> Result<(Catalogue, ScorecardModel)> {
-    let catalogue = match &files.catalogue {
+    let catalogue_file = or_configured(files.catalogue.as_deref(), |a| &a.catalogue);
+    let model_file = or_configured(files.model.as_deref(), |a| &a.model);
+    let catalogue = match &catalogue_file {
         Some(p) => credence_engine::read_catalogue(p)
             .with_context(|| format!("loading indicator catalogue {}", p.display()))?,
         None => Catalogue::builtin(),
     };
     let ids: Vec<&str> = catalogue.indicators().iter().map(|d| d.id.as_str()).collect();
-    let (text, name) = match &files.model {
+    let (text, name) = match &model_file {
         Some(p) => (
             std::fs::read_to_string(p).with_context(|| format!("reading scorecard model {}", p.display()))?,
             p.display().to_string(),
@@ -258,7 +291,7 @@ fn letter_grades(model: &ScorecardModel) -> Vec<&str> {
 }
 
 fn today() -> chrono::NaiveDate {
-    credence_server::clock::today_local()
+    credence_server::clock::today_in(settings().zone())
 }
 
 fn is_postgres(db: &str) -> bool {
@@ -285,16 +318,56 @@ fn exit_quietly_on_closed_pipe() {
     }));
 }
 
+/// The settings in force: the configuration file, the environment and the global flags.
+static SETTINGS: std::sync::OnceLock<credence_server::config::Loaded> = std::sync::OnceLock::new();
+
+/// The settings in force (the defaults before `main` has read them).
+fn settings() -> &'static credence_server::config::Loaded {
+    SETTINGS.get_or_init(credence_server::config::Loaded::defaults)
+}
+
+/// Reads the configuration file named, else `credence.toml` here if present, with the
+/// environment over it.
+fn load_settings(named: Option<&std::path::Path>) -> Result<credence_server::config::Loaded> {
+    let file = credence_server::config::file_to_read(named);
+    let path = file.as_deref();
+    credence_server::config::load(path, |name| std::env::var(name).ok()).with_context(|| match path {
+        Some(p) => format!("reading the configuration {}", p.display()),
+        None => "reading the configuration from the environment".to_owned(),
+    })
+}
+
 fn main() -> std::process::ExitCode {
     exit_quietly_on_closed_pipe();
     let argv: Vec<String> = std::env::args().collect();
-    let cli = Cli::parse();
-    let db = cli.db.clone();
+    let mut cli = Cli::parse();
+    let mut loaded = match load_settings(cli.config.as_deref()) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    if let Some(db) = cli.db.take() {
+        loaded.settings.database.url = db;
+        loaded.set_by_flag("database.url");
+    }
+    if let Some(f) = cli.audit_key_file.take() {
+        loaded.settings.audit.key_file = Some(f);
+        loaded.set_by_flag("audit.key_file");
+    }
+    if let Some(m) = cli.audit_mac.take() {
+        loaded.settings.audit.mac = m;
+        loaded.set_by_flag("audit.mac");
+    }
+    let _ = SETTINGS.set(loaded);
+    let s = &settings().settings;
+    let db = s.database.url.clone();
     let verifying = matches!(cli.command, Command::Audit { command: audit_cli::AuditCommand::Verify { .. } });
     let source = audit_cli::KeySource {
-        db: &cli.db,
-        file: cli.audit_key_file.as_deref(),
-        algorithm: &cli.audit_mac,
+        db: &db,
+        file: s.audit.key_file.as_deref(),
+        algorithm: &s.audit.mac,
         create: !verifying,
     };
     let key = match audit_cli::resolve_key(&source) {
@@ -308,7 +381,7 @@ fn main() -> std::process::ExitCode {
         key,
         audit_cli::entry(&argv, cli.user.as_deref()).map(credence_store::PendingAudit::new),
     );
-    match run(cli) {
+    match run(cli, &db) {
         Ok(code) => {
             if code == std::process::ExitCode::SUCCESS
                 && let Err(e) = audit_cli::record_if_unwritten(&db)
@@ -326,9 +399,9 @@ fn main() -> std::process::ExitCode {
 }
 
 /// Runs the command; a command family's options and steps live in its module.
-fn run(cli: Cli) -> Result<std::process::ExitCode> {
+fn run(cli: Cli, db: &str) -> Result<std::process::ExitCode> {
     use std::process::ExitCode;
-    let (db, user) = (cli.db.as_str(), cli.user.as_deref());
+    let user = cli.user.as_deref();
     match cli.command {
         Command::Demo(args) => records_cmd::run_demo(db, args)?,
         Command::Template(args) => records_cmd::run_template(args)?,
@@ -355,6 +428,10 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Model { command } => model_cmd::run_model(db, command)?,
         Command::Utility { command } => utility_cmd::run_utility(db, user, command)?,
         Command::Serve(args) => server_cmd::run_serve(db, args)?,
+        Command::Config { command } => return operations_cmd::run_config(command),
+        Command::Jobs { command } => operations_cmd::run_jobs(db, command)?,
+        Command::Backup(args) => operations_cmd::run_backup(db, user, args)?,
+        Command::Restore(args) => operations_cmd::run_restore(db, user, args)?,
         Command::User { command } => server_cmd::run_user(db, user, command)?,
         Command::Token { command } => server_cmd::run_token(db, user, command)?,
         Command::Audit { command } => {

@@ -10,9 +10,10 @@ use std::path::PathBuf;
 pub enum NotifyCommand {
     /// Deliver the notifications that are due (a scheduled job runs this every minute).
     Send {
-        /// Channels and recipients (TOML; default: $CREDENCE_NOTIFY_CONFIG).
-        #[arg(long, env = "CREDENCE_NOTIFY_CONFIG")]
-        config: PathBuf,
+        /// Channels and recipients (TOML; default: the configuration's
+        /// `artefacts.notifications`, or $CREDENCE_NOTIFY_CONFIG).
+        #[arg(long)]
+        notify: Option<PathBuf>,
         /// At most this many per run.
         #[arg(long, default_value_t = 500)]
         limit: u32,
@@ -32,8 +33,13 @@ pub enum NotifyCommand {
 pub fn run_notify(db: &str, command: NotifyCommand) -> Result<()> {
     let mut store = open(db)?;
     match command {
-        NotifyCommand::Send { config, limit } => {
-            let config = credence_engine::read_notify_config(&config, |name| std::env::var(name).ok())
+        NotifyCommand::Send { notify, limit } => {
+            let Some(path) = crate::or_configured(notify.as_deref(), |a| &a.notifications) else {
+                anyhow::bail!(
+                    "no notification settings: pass --notify FILE, or name them in credence.toml ([artefacts] notifications) or CREDENCE_NOTIFY_CONFIG"
+                );
+            };
+            let config = credence_engine::read_notify_config(&path, |name| std::env::var(name).ok())
                 .map_err(|e| match e.problems() {
                     problems if !problems.is_empty() => anyhow::anyhow!(
                         "{}",

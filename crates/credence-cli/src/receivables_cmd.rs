@@ -198,7 +198,9 @@ pub fn run_collect(db: &str, command: CollectCommand) -> Result<()> {
     let mut store = open(db)?;
     match command {
         CollectCommand::Worklist { date, owner, strategy, currency: code, limit, format } => {
-            let strategy = credence_engine::load_strategy(strategy.as_deref())?;
+            let strategy = credence_engine::load_strategy(
+                crate::or_configured(strategy.as_deref(), |a| &a.strategy).as_deref(),
+            )?;
             let c = currency(&code)?;
             let mut list =
                 credence_engine::collection_worklist(&mut store, &strategy, c, date.unwrap_or_else(today))?;
@@ -212,7 +214,9 @@ pub fn run_collect(db: &str, command: CollectCommand) -> Result<()> {
             print_worklist(&list, c, limit);
         }
         CollectCommand::Report { as_of, strategy, currency: code, format } => {
-            let strategy = credence_engine::load_strategy(strategy.as_deref())?;
+            let strategy = credence_engine::load_strategy(
+                crate::or_configured(strategy.as_deref(), |a| &a.strategy).as_deref(),
+            )?;
             let c = currency(&code)?;
             let report =
                 credence_engine::collection_report(&mut store, &strategy, c, as_of.unwrap_or_else(today))?;
@@ -247,7 +251,9 @@ pub fn run_collect(db: &str, command: CollectCommand) -> Result<()> {
             strategy,
             by,
         } => {
-            let strategy = credence_engine::load_strategy(strategy.as_deref())?;
+            let strategy = credence_engine::load_strategy(
+                crate::or_configured(strategy.as_deref(), |a| &a.strategy).as_deref(),
+            )?;
             let c = currency(&code)?;
             let minor = amount(&text, c)?;
             let promise = credence_engine::NewPromise {

@@ -195,7 +195,7 @@ fn rejects_beside(file: &Path) -> PathBuf {
 pub fn run_import(db: &str, user: Option<&str>, args: ImportArgs) -> Result<ExitCode> {
     let ImportArgs { kind, file, skip_invalid, rejects, format, as_of, progress, limits } = args;
     let mut store = open(db)?;
-    let as_of = as_of.unwrap_or_else(credence_server::clock::today_local);
+    let as_of = as_of.unwrap_or_else(crate::today);
     let mut options = ImportOptions::new(as_of, now());
     options.scope = import_scope::import_scope(&mut store, user)?;
     options.limits = limits.limits();

@@ -10,46 +10,47 @@ use std::path::PathBuf;
 use crate::open;
 use crate::output::print_table;
 
+/// Options of `serve`. Each also has a key in `credence.toml` and an environment variable
+/// (`credence config check` lists them); a flag given here wins.
 #[derive(clap::Args)]
 pub struct ServeArgs {
-    /// Address and port to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    addr: SocketAddr,
-    /// One JSON object per log line.
+    /// Address and port to listen on [server.addr; default 127.0.0.1:8080].
+    #[arg(long)]
+    addr: Option<SocketAddr>,
+    /// One JSON object per log line [log.json].
     #[arg(long)]
     json_logs: bool,
-    /// Log levels (e.g. `info`, `credence_server=debug,info`).
-    #[arg(long, env = "CREDENCE_LOG", default_value = "info")]
-    log: String,
+    /// Log levels (e.g. `info`, `credence_server=debug,info`) [log.level].
+    #[arg(long)]
+    log: Option<String>,
     /// Mark the session cookie Secure (when served behind TLS); on by default with
-    /// --trusted-proxy.
+    /// --trusted-proxy [server.secure_cookies].
     #[arg(long)]
     secure_cookies: bool,
     /// The address of a reverse proxy in front of the server (terminating TLS): requests
-    /// from it name the client in their last X-Forwarded-For entry, and cookies are Secure.
+    /// from it name the client in their last X-Forwarded-For entry, and cookies are Secure
+    /// [server.trusted_proxy].
     #[arg(long)]
     trusted_proxy: Option<std::net::IpAddr>,
-    /// Answer /metrics only with `Authorization: Bearer <token>`.
-    #[arg(long, env = "CREDENCE_METRICS_TOKEN", hide_env_values = true)]
-    metrics_token: Option<String>,
-    /// End a session after this many minutes without a request.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=1440))]
-    session_idle_minutes: i64,
-    /// Connections served at once; more wait in the backlog.
-    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    max_connections: u32,
-    /// Name of this instance in logs and job claims.
+    /// End a session after this many minutes without a request [server.session_idle_minutes].
+    #[arg(long, value_parser = clap::value_parser!(i64).range(1..=1440))]
+    session_idle_minutes: Option<i64>,
+    /// Connections served at once; more wait in the backlog [server.max_connections].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    max_connections: Option<u32>,
+    /// Name of this instance in logs and job claims [server.instance].
     #[arg(long)]
     instance: Option<String>,
     /// Run no background jobs in this instance (the nightly rating, daily warnings and
-    /// notification delivery, each claimed through the database by one instance).
+    /// notification delivery, each claimed through the database by one instance)
+    /// [jobs.enabled = false].
     #[arg(long)]
     no_jobs: bool,
-    /// Run every job every this many seconds instead of daily (for trials).
+    /// Run every job every this many seconds instead of on its schedule (for trials).
     #[arg(long)]
     jobs_every: Option<u64>,
-    /// Notification settings (TOML, as for `credence notify send`): deliver the outbox every
-    /// five minutes.
+    /// Notification settings (TOML, as for `credence notify send`): deliver the outbox on
+    /// the notifications schedule [artefacts.notifications].
     #[arg(long)]
     notify: Option<PathBuf>,
     /// Serve the portfolio as of this date instead of today (a demo observed on its own
@@ -57,16 +58,17 @@ pub struct ServeArgs {
     #[arg(long, value_parser = crate::parse_date)]
     as_of: Option<chrono::NaiveDate>,
     /// The longest an API token lives, in days: new tokens' default and most, and a
-    /// bound on tokens issued before.
-    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=3660))]
-    token_max_days: i64,
+    /// bound on tokens issued before [server.token_max_days].
+    #[arg(long, value_parser = clap::value_parser!(i64).range(1..=3660))]
+    token_max_days: Option<i64>,
     /// Append a signed checkpoint of the audit chain's head to this file (keep it on
-    /// another machine or medium) every `--audit-checkpoint-every`.
+    /// another machine or medium) every `--audit-checkpoint-every` [audit.checkpoint].
     #[arg(long)]
     audit_checkpoint: Option<PathBuf>,
-    /// How often to take a checkpoint: seconds, or with a unit (`90s`, `30m`, `1h`, `1d`).
-    #[arg(long, default_value = "1h", value_parser = crate::audit_cli::parse_every)]
-    audit_checkpoint_every: std::time::Duration,
+    /// How often to take a checkpoint: seconds, or with a unit (`90s`, `30m`, `1h`, `1d`)
+    /// [audit.checkpoint_every; default 1h].
+    #[arg(long, value_parser = credence_server::config::parse_every)]
+    audit_checkpoint_every: Option<std::time::Duration>,
     /// Limits on uploaded files and JSON records.
     #[command(flatten)]
     limits: crate::limits_args::ReadLimitArgs,
@@ -99,7 +101,9 @@ fn acting(
 
 /// The authorities users may be granted under the shipped or an edited credit policy.
 fn known_authorities(policy: Option<&std::path::Path>) -> Result<Vec<String>> {
-    Ok(accounts::known_authorities(&credence_engine::load_policy(policy)?))
+    Ok(accounts::known_authorities(&credence_engine::load_policy(
+        crate::or_configured(policy, |a| &a.policy).as_deref(),
+    )?))
 }
 
 /// A password from the environment variable named, else from standard input (one line),
@@ -236,36 +240,77 @@ pub enum TokenCommand {
 }
 
 pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
-    credence_server::init_logging(args.json_logs, &args.log);
+    let mut loaded = crate::settings().clone();
+    let mut flag = |key: &'static str, given: bool| {
+        if given {
+            loaded.set_by_flag(key);
+        }
+    };
+    flag("server.addr", args.addr.is_some());
+    flag("log.level", args.log.is_some());
+    flag("log.json", args.json_logs);
+    flag("server.secure_cookies", args.secure_cookies);
+    flag("server.trusted_proxy", args.trusted_proxy.is_some());
+    flag("server.session_idle_minutes", args.session_idle_minutes.is_some());
+    flag("server.max_connections", args.max_connections.is_some());
+    flag("server.instance", args.instance.is_some());
+    flag("server.token_max_days", args.token_max_days.is_some());
+    flag("jobs.enabled", args.no_jobs);
+    flag("artefacts.notifications", args.notify.is_some());
+    flag("audit.checkpoint", args.audit_checkpoint.is_some());
+    flag("audit.checkpoint_every", args.audit_checkpoint_every.is_some());
+    let zone = loaded.zone();
+    let s = &mut loaded.settings;
+    s.log.json |= args.json_logs;
+    credence_server::init_logging(s.log.json, args.log.as_deref().unwrap_or(&s.log.level));
     let mut config = credence_server::ServerConfig::new(db);
-    config.secure_cookies = args.secure_cookies || args.trusted_proxy.is_some();
-    config.trusted_proxy = args.trusted_proxy;
-    config.metrics_token = args.metrics_token.filter(|t| !t.is_empty());
-    config.session_idle_minutes = args.session_idle_minutes;
-    config.max_connections = args.max_connections as usize;
+    let trusted_proxy = args.trusted_proxy.or(s.server.trusted_proxy);
+    config.secure_cookies = args.secure_cookies || s.server.secure_cookies || trusted_proxy.is_some();
+    config.trusted_proxy = trusted_proxy;
+    config.metrics_token = s.server.metrics_token.clone().filter(|t| !t.is_empty());
+    config.session_idle_minutes = args.session_idle_minutes.unwrap_or(s.server.session_idle_minutes);
+    config.max_connections = args.max_connections.unwrap_or(s.server.max_connections) as usize;
     config.as_of = args.as_of;
-    config.token_max_days = args.token_max_days;
+    config.token_max_days = args.token_max_days.unwrap_or(s.server.token_max_days);
     config.read_limits = args.limits.limits();
-    if let Some(i) = args.instance {
+    config.zone = zone;
+    config.shutdown_grace = std::time::Duration::from_secs(s.server.shutdown_grace_seconds);
+    if let Some(i) = args.instance.or_else(|| s.server.instance.clone()) {
         config.instance = i;
     }
-    let notify = match &args.notify {
-        Some(p) => Some(
-            credence_engine::read_notify_config(p, |name| std::env::var(name).ok())
-                .with_context(|| format!("loading {}", p.display()))?,
-        ),
-        None => None,
-    };
-    let jobs = (!args.no_jobs).then(|| match args.jobs_every {
-        Some(s) => credence_server::jobs::JobConfig::every(std::time::Duration::from_secs(s.max(1)), notify),
-        None => credence_server::jobs::JobConfig::standard(notify),
-    });
-    config.audit.key = crate::audit_cli::key().cloned();
-    if let Some(path) = args.audit_checkpoint {
-        config.audit.checkpoint = Some((path, args.audit_checkpoint_every));
+    if let Some(n) = args.notify {
+        s.artefacts.notifications = Some(n);
     }
-    let state = credence_server::AppState::open(config).with_context(|| format!("opening database {db}"))?;
-    credence_server::run(state, args.addr, jobs).context("serving")?;
+    config.artefacts = s.artefacts.paths();
+    config.env = credence_server::state::Env(std::sync::Arc::new(|name| std::env::var(name).ok()));
+    let notify = config.artefacts.notifications.is_some();
+    let jobs = if args.no_jobs || !s.jobs.enabled {
+        None
+    } else {
+        Some(match args.jobs_every {
+            Some(secs) => credence_server::jobs::JobConfig::every(
+                std::time::Duration::from_secs(secs.max(1)),
+                notify,
+                zone,
+            ),
+            None => credence_server::jobs::JobConfig::from_settings(&s.jobs, zone, notify)
+                .map_err(anyhow::Error::msg)?,
+        })
+    };
+    config.audit.key = crate::audit_cli::key().cloned();
+    if let Some(path) = args.audit_checkpoint.or_else(|| s.audit.checkpoint.clone()) {
+        let every = match args.audit_checkpoint_every {
+            Some(e) => e,
+            None => {
+                credence_server::config::parse_every(&s.audit.checkpoint_every).map_err(anyhow::Error::msg)?
+            }
+        };
+        config.audit.checkpoint = Some((path, every));
+    }
+    let addr = args.addr.unwrap_or(s.server.addr);
+    let state =
+        credence_server::AppState::open(config).with_context(|| format!("starting the server on {db}"))?;
+    credence_server::run(state, addr, jobs).context("serving")?;
     Ok(())
 }
 

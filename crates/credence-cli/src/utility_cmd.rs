@@ -228,7 +228,8 @@ fn open_billing(
     what: &str,
     policy: Option<&std::path::Path>,
 ) -> Result<(credence_engine::types::control::BillingPolicy, credence_store::Store)> {
-    let policy = credence_engine::load_billing_policy(policy)?;
+    let policy =
+        credence_engine::load_billing_policy(crate::or_configured(policy, |a| &a.billing_policy).as_deref())?;
     let mut store = open(db)?;
     crate::import_scope::whole_portfolio_user(&mut store, user, permission, what)?;
     Ok((policy, store))
@@ -563,7 +564,7 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
                 "the commitment is measured over every billing account",
                 policy.as_deref(),
             )?;
-            let at = at.unwrap_or_else(credence_server::clock::now_local);
+            let at = at.unwrap_or_else(|| credence_server::clock::now_in(crate::settings().zone()));
             let sla = credence_engine::reconnection_sla(&mut store, &policy, from, to, at)?;
             match format {
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&sla)?),
@@ -586,7 +587,9 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
             }
         }
         UtilityCommand::Act { account, action, date, note, policy } => {
-            let policy = credence_engine::load_billing_policy(policy.as_deref())?;
+            let policy = credence_engine::load_billing_policy(
+                crate::or_configured(policy.as_deref(), |a| &a.billing_policy).as_deref(),
+            )?;
             if action == "disconnection" && user.is_none() {
                 bail!(
                     "a disconnection is signed by a person holding the {} authority: pass --user NAME",
@@ -614,7 +617,9 @@ pub fn run_utility(db: &str, user: Option<&str>, command: UtilityCommand) -> Res
             println!("{action} on {account} at {date} logged by {by}");
         }
         UtilityCommand::Waive { account, as_of, amount, reason, policy } => {
-            let policy = credence_engine::load_billing_policy(policy.as_deref())?;
+            let policy = credence_engine::load_billing_policy(
+                crate::or_configured(policy.as_deref(), |a| &a.billing_policy).as_deref(),
+            )?;
             let minor = credence_domain::minor_units_from_decimal(amount.trim(), policy.currency.exponent())
                 .ok()
                 .ok_or_else(|| anyhow::anyhow!("--amount {amount}: not an amount"))?;

@@ -226,12 +226,14 @@ pub enum CaseCommand {
 /// The pack's text and the pack (the shipped one without --pack), with the catalogue it
 /// was checked against.
 fn load_pack_source(args: &PackFiles) -> Result<(String, RulePack, Catalogue)> {
-    let catalogue = match &args.catalogue {
+    let catalogue_file = crate::or_configured(args.catalogue.as_deref(), |a| &a.catalogue);
+    let pack_file = crate::or_configured(args.pack.as_deref(), |a| &a.rule_pack);
+    let catalogue = match &catalogue_file {
         Some(p) => credence_engine::read_catalogue(p)
             .with_context(|| format!("loading indicator catalogue {}", p.display()))?,
         None => Catalogue::builtin(),
     };
-    match &args.pack {
+    match &pack_file {
         None => {
             let pack = RulePack::builtin(&catalogue);
             Ok((credence_warning::BUILTIN_PACK.to_owned(), pack, catalogue))

@@ -651,7 +651,7 @@ fn notify_delivers_the_outbox_to_configured_recipients() {
     });
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[webhooks.desk]\nurl = \"http://127.0.0.1:1/\"\nsecret = \"plain\"\n").unwrap();
-    let o = credence(db, &["notify", "send", "--config", bad.to_str().unwrap()]);
+    let o = credence(db, &["notify", "send", "--notify", bad.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("bad.toml:"),
@@ -667,7 +667,7 @@ fn notify_delivers_the_outbox_to_configured_recipients() {
     )
     .unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_credence"))
-        .args(["notify", "send", "--config", config.to_str().unwrap(), "--limit", "1000"])
+        .args(["notify", "send", "--notify", config.to_str().unwrap(), "--limit", "1000"])
         .env("CREDENCE_DB", db)
         .env("CREDENCE_TEST_DESK_SECRET", "s3cret")
         .output()
@@ -1774,4 +1774,169 @@ fn utility_demo_and_its_next_step() {
     let o = credence(db, &["demo", "--scenario", "utility", "--accounts", "0"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("--accounts 0: between 1 and 2000000"), "{}", stderr(&o));
+}
+
+/// The shipped scorecard model with its version renamed, as a bank's edited copy.
+fn edited_model(dir: &Path, version: &str) -> std::path::PathBuf {
+    let shipped = include_str!("../../credence-rating/models/expert.toml");
+    let line = shipped.lines().find(|l| l.starts_with("version = ")).unwrap();
+    let path = dir.join("bank-model.toml");
+    std::fs::write(&path, shipped.replacen(line, &format!("version = \"{version}\""), 1)).unwrap();
+    path
+}
+
+/// `config check` prints each key's effective value and its origin (file, environment,
+/// default), masks secrets and the database password, names the artefacts' versions, and
+/// fails with the artefact's own problem (exit 1) or a located key mistake (exit 2).
+#[test]
+fn config_check_shows_where_each_value_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = edited_model(dir.path(), "2026-Q4-V9.1");
+    let config = dir.path().join("credence.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[database]\nurl = \"postgres://credence:s3cret@db.internal:5432/credit\"\n[server]\nmax_connections = 64\n\
+             [artefacts]\nmodel = \"{}\"\n[jobs]\nwarnings = \"0 7 * * 1-5\"\n",
+            model.display()
+        ),
+    )
+    .unwrap();
+    let check = |extra: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_credence"));
+        c.args(["--config", config.to_str().unwrap(), "config", "check"])
+            .env("CREDENCE_SERVER_MAX_CONNECTIONS", "128")
+            .env("CREDENCE_METRICS_TOKEN", "a-metrics-token-of-some-length")
+            .env_remove("CREDENCE_DB");
+        for (k, v) in extra {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let o = check(&[]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    let line = |key: &str| {
+        out.lines().find(|l| l.starts_with(key)).unwrap_or_else(|| panic!("{key}\n{out}")).to_owned()
+    };
+    let words = |key: &str| line(key).split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    assert_eq!(words("database.url")[1], "postgres://credence:****@db.internal:5432/credit");
+    assert_eq!(words("database.url")[2..], ["file".to_owned(), config.display().to_string()]);
+    assert_eq!(
+        words("server.max_connections")[1..],
+        ["128", "environment", "CREDENCE_SERVER_MAX_CONNECTIONS"]
+    );
+    assert_eq!(words("server.metrics_token")[1..4], ["(set,", "hidden)", "environment"]);
+    assert_eq!(words("jobs.warnings")[1..6], ["0", "7", "*", "*", "1-5"]);
+    assert_eq!(words("time.zone")[1..], ["Asia/Shanghai", "default"]);
+    assert!(!out.contains("s3cret") && !out.contains("a-metrics-token"), "{out}");
+    assert_eq!(words("model")[1..], ["2026-Q4-V9.1".to_owned(), model.display().to_string()]);
+    assert!(out.contains("the configuration and its artefacts are valid"), "{out}");
+
+    let o = check(&[("CREDENCE_RULE_PACK", "/nonexistent/pack.toml")]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("rule_pack: cannot read the rule pack /nonexistent/pack.toml"),
+        "{}",
+        stderr(&o)
+    );
+
+    std::fs::write(&config, "[server]\nmax_conections = 64\n").unwrap();
+    let o = check(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(
+            "credence.toml:2:1: unknown key `server.max_conections` (did you mean 'server.max_connections'?)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// The server runs on what `credence.toml` names: its nightly job rates with the bank's
+/// own scorecard, not the shipped one. SIGTERM stops it cleanly (exit 0) within the grace
+/// period, and the claims it held are given up.
+#[test]
+fn the_server_runs_the_configured_model_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("served.db");
+    let db = db.to_str().unwrap();
+    ok(db, &["demo", "--records-only", "--customers", "40"]);
+    let model = edited_model(dir.path(), "2026-Q4-V9.2");
+    let config = dir.path().join("credence.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[database]\nurl = \"{db}\"\n[server]\naddr = \"127.0.0.1:0\"\ninstance = \"configured\"\n\
+             shutdown_grace_seconds = 5\n[artefacts]\nmodel = \"{}\"\n",
+            model.display()
+        ),
+    )
+    .unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_credence"))
+        .args(["--config", config.to_str().unwrap(), "serve", "--jobs-every", "1"])
+        .env_remove("CREDENCE_DB")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let conn = rusqlite_connection(db);
+    let rated_with = |conn: &rusqlite::Connection| -> Vec<String> {
+        let mut st = conn
+            .prepare("SELECT DISTINCT model_version FROM rating_runs WHERE finished_at IS NOT NULL")
+            .unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let started = std::time::Instant::now();
+    while rated_with(&conn).is_empty() && started.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(rated_with(&conn), ["2026-Q4-V9.2"]);
+    let stop = std::time::Instant::now();
+    let killed = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = server.wait().unwrap();
+    let mut log = String::new();
+    std::io::Read::read_to_string(server.stderr.as_mut().unwrap(), &mut log).unwrap();
+    assert!(status.success(), "{status:?}\n{log}");
+    assert!(stop.elapsed() < std::time::Duration::from_secs(15), "{:?}", stop.elapsed());
+    assert!(log.contains("SIGTERM: stopping") && log.contains("stopped"), "{log}");
+    let held: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM job_claims WHERE claimed_by = 'configured' AND last_finished_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(held, 0, "{log}");
+}
+
+/// `backup` copies the database while it is in use, never over a file; `restore` puts it
+/// back only when told to replace, and a user needs `data.backup` for either.
+#[test]
+fn backup_and_restore_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("live.db");
+    let db = db.to_str().unwrap();
+    ok(db, &["demo", "--records-only", "--customers", "30"]);
+    let copy = dir.path().join("copy.db");
+    let copy = copy.to_str().unwrap();
+    add_user(db, "admin", "system_admin");
+    add_user(db, "risk", "risk_manager");
+    let o = credence(db, &["--user", "risk", "backup", "--to", copy]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("may not data.backup"), "{}", stderr(&o));
+    let out = ok(db, &["--user", "admin", "backup", "--to", copy]);
+    assert!(out.contains("30 customers"), "{out}");
+    let o = credence(db, &["backup", "--to", copy]);
+    assert!(stderr(&o).contains("never overwrites"), "{}", stderr(&o));
+    add_user(db, "later", "auditor");
+    let o = credence(db, &["restore", "--from", copy]);
+    assert!(stderr(&o).contains("pass --replace"), "{}", stderr(&o));
+    let out = ok(db, &["restore", "--from", copy, "--replace"]);
+    assert!(out.contains("30 customers"), "{out}");
+    let users = ok(db, &["user", "list"]);
+    assert!(users.contains("admin") && !users.contains("later"), "{users}");
+    let audit = ok(db, &["audit", "verify"]);
+    assert!(audit.contains("intact") || audit.contains("verified") || audit.contains("ok"), "{audit}");
 }

@@ -57,6 +57,7 @@ words! {
     switch_language: "Switch language", "切换语言";
     signed_in_as: "Signed in as", "当前用户";
     as_of: "As of", "数据日期";
+    artefacts_in_use: "In use", "在用版本";
     currency: "Currency", "币种";
     amounts_in: "Amounts in", "金额单位";
     portfolio_cockpit: "Portfolio cockpit", "风险预警驾驶舱";

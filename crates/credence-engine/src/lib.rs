@@ -14,6 +14,7 @@
 //! ```
 
 mod analysis;
+mod artefacts;
 mod batch;
 mod billing;
 mod billing_backtest;
@@ -52,6 +53,7 @@ pub use analysis::{
     EffectivenessReport, EffectivenessRow, GradeOutcome, MigrationMatrix, RatingPerformance,
     indicator_effectiveness, rating_migration, rating_performance,
 };
+pub use artefacts::{ArtefactError, ArtefactPaths, ArtefactVersion, Artefacts};
 pub use batch::{BatchPlan, import_batch, kind_of_file, plan_batch};
 pub use billing::{
     ArrearsRule, BillingDataset, BillingDatasetOptions, FEATURES as BILLING_FEATURES,

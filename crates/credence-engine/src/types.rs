@@ -46,7 +46,9 @@ pub mod portfolio {
 
 /// The expert scorecard and rating overrides.
 pub mod rating {
-    pub use credence_rating::{Override, OverrideRecord, Rating, RatingNote, ScaleKind, ScorecardModel};
+    pub use credence_rating::{
+        BUILTIN_MODEL, Override, OverrideRecord, Rating, RatingNote, ScaleKind, ScorecardModel,
+    };
 }
 
 /// Warning rules.

@@ -29,18 +29,13 @@ pub fn instant() -> DateTime<Utc> {
     SystemClock.instant()
 }
 
-/// Today's date in UTC.
-pub fn today_utc() -> NaiveDate {
-    instant().date_naive()
+/// Today's date in the business time zone.
+pub fn today_in(zone: chrono_tz::Tz) -> NaiveDate {
+    instant().with_timezone(&zone).date_naive()
 }
 
-/// Today's date on this computer's calendar (the command line's default as-of date).
-pub fn today_local() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
-/// The time on this computer's calendar and clock, to the minute's precision the
-/// utility's disconnection records use.
-pub fn now_local() -> chrono::NaiveDateTime {
-    chrono::Local::now().naive_local()
+/// The time on the business time zone's calendar and clock, to the minute's precision
+/// the utility's disconnection records use.
+pub fn now_in(zone: chrono_tz::Tz) -> chrono::NaiveDateTime {
+    instant().with_timezone(&zone).naive_local()
 }

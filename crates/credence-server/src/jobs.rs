@@ -1,9 +1,11 @@
 //! Background jobs, claimed through the database so that several server instances run
-//! each job once per period: the nightly rating of customers whose data changed, the
-//! daily early-warning run, and notification delivery. A run is named with its period
-//! (`warnings:2026-11-22`); an instance claims it for a lease, runs it and records how it
-//! ended. If the instance dies, the lease runs out and another instance takes the run
-//! over; a finished run is never repeated.
+//! each job once per scheduled time: the nightly rating of customers whose data changed,
+//! the daily early-warning run, and notification delivery. Schedules are cron expressions
+//! read in the business time zone (`[jobs]` in `credence.toml`). A run is named with the
+//! scheduled time it is for (`warnings:2026-11-22T06:30`); an instance claims it for a
+//! lease, renews the lease while it works, and records how it ended. If the instance
+//! dies, the lease runs out and another instance takes the run over; a finished run is
+//! never repeated, and a run missed while no instance was up is run when one starts.
 
 use std::time::{Duration, Instant};
 
@@ -11,52 +13,90 @@ use chrono::{DateTime, Utc};
 
 use crate::state::AppState;
 
-/// A job and how often it runs.
+/// When a job runs.
+#[derive(Debug, Clone)]
+pub enum When {
+    /// At the times a cron expression gives, in the business time zone.
+    Cron(Box<croner::Cron>),
+    /// Every so often, counted from the Unix epoch (for trials and tests).
+    Every(Duration),
+}
+
+/// A job and when it runs.
 #[derive(Debug, Clone)]
 pub struct JobSchedule {
     pub name: &'static str,
-    /// Runs once per period (periods count from the Unix epoch; a day starts at 00:00 UTC).
-    pub period: Duration,
+    pub when: When,
 }
 
 /// When jobs run and how long a claim lasts.
 #[derive(Debug, Clone)]
 pub struct JobConfig {
     pub schedules: Vec<JobSchedule>,
-    /// How long a claim holds before another instance may take the run over.
+    /// How long a claim holds without renewal before another instance may take the run
+    /// over; a running job renews it every third of this.
     pub lease: Duration,
     /// How often each instance looks for due runs.
     pub tick: Duration,
-    /// Notification delivery settings; without them delivery is not scheduled.
-    pub notify: Option<credence_engine::types::notify::NotifyConfig>,
+    /// The business time zone the schedules are read in.
+    pub zone: chrono_tz::Tz,
+}
+
+/// A cron expression of five fields (minute hour day-of-month month day-of-week), or the
+/// reason it is not one.
+pub fn parse_cron(expr: &str) -> Result<croner::Cron, String> {
+    if expr.split_whitespace().count() != 5 {
+        return Err(format!(
+            "`{expr}` is not a cron expression of five fields (minute hour day month weekday)"
+        ));
+    }
+    expr.parse::<croner::Cron>().map_err(|e| format!("`{expr}` is not a valid cron expression: {e}"))
+}
+
+fn parse_cron_boxed(expr: &str) -> Result<Box<croner::Cron>, String> {
+    parse_cron(expr).map(Box::new)
 }
 
 impl JobConfig {
-    /// Daily rating and warnings; notifications every five minutes when configured.
-    pub fn standard(notify: Option<credence_engine::types::notify::NotifyConfig>) -> JobConfig {
-        let day = Duration::from_secs(86_400);
+    /// The schedules the settings give; notifications only when they are configured.
+    pub fn from_settings(
+        jobs: &crate::config::Jobs,
+        zone: chrono_tz::Tz,
+        notify: bool,
+    ) -> Result<JobConfig, String> {
         let mut schedules = vec![
-            JobSchedule { name: "nightly_rating", period: day },
-            JobSchedule { name: "warnings", period: day },
+            JobSchedule { name: "nightly_rating", when: When::Cron(parse_cron_boxed(&jobs.nightly_rating)?) },
+            JobSchedule { name: "warnings", when: When::Cron(parse_cron_boxed(&jobs.warnings)?) },
         ];
-        if notify.is_some() {
-            schedules.push(JobSchedule { name: "notifications", period: Duration::from_secs(300) });
+        if notify {
+            schedules.push(JobSchedule {
+                name: "notifications",
+                when: When::Cron(parse_cron_boxed(&jobs.notifications)?),
+            });
         }
-        JobConfig { schedules, lease: Duration::from_secs(3_600), tick: Duration::from_secs(30), notify }
+        Ok(JobConfig {
+            schedules,
+            lease: Duration::from_secs(jobs.lease_seconds),
+            tick: Duration::from_secs(jobs.tick_seconds),
+            zone,
+        })
     }
 
     /// Every job every `period` (for trials and tests).
-    pub fn every(
-        period: Duration,
-        notify: Option<credence_engine::types::notify::NotifyConfig>,
-    ) -> JobConfig {
-        let mut c = JobConfig::standard(notify);
-        for s in &mut c.schedules {
-            s.period = period;
+    pub fn every(period: Duration, notify: bool, zone: chrono_tz::Tz) -> JobConfig {
+        let mut schedules = vec![
+            JobSchedule { name: "nightly_rating", when: When::Every(period) },
+            JobSchedule { name: "warnings", when: When::Every(period) },
+        ];
+        if notify {
+            schedules.push(JobSchedule { name: "notifications", when: When::Every(period) });
         }
-        c.lease = (period * 3).max(Duration::from_secs(2));
-        c.tick = (period / 4).max(Duration::from_millis(200));
-        c
+        JobConfig {
+            schedules,
+            lease: (period * 3).max(Duration::from_secs(3)),
+            tick: (period / 4).max(Duration::from_millis(200)),
+            zone,
+        }
     }
 }
 
@@ -64,16 +104,34 @@ pub(crate) fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// The run of a schedule that `now` falls in: its name and the date it runs as of.
-pub fn run_name(s: &JobSchedule, now: DateTime<Utc>) -> String {
-    let period = s.period.as_millis().max(1) as i64;
-    let start = now.timestamp_millis().div_euclid(period) * period;
-    if s.period.as_secs().is_multiple_of(86_400) {
-        let day = DateTime::<Utc>::from_timestamp_millis(start)
-            .map_or_else(|| now.date_naive(), |d| d.date_naive());
-        format!("{}:{day}", s.name)
-    } else {
-        format!("{}:{start}", s.name)
+/// The run of a schedule that is due at `now`: its name, from the latest scheduled time
+/// not after `now` (`None` when the expression never matched before `now`).
+pub fn run_name(s: &JobSchedule, now: DateTime<Utc>, zone: chrono_tz::Tz) -> Option<String> {
+    match &s.when {
+        When::Cron(cron) => {
+            let local = now.with_timezone(&zone);
+            let at = cron.find_previous_occurrence(&local, true).ok()?;
+            Some(format!("{}:{}", s.name, at.format("%Y-%m-%dT%H:%M")))
+        }
+        When::Every(period) => {
+            let period = period.as_millis().max(1) as i64;
+            let start = now.timestamp_millis().div_euclid(period) * period;
+            Some(format!("{}:{start}", s.name))
+        }
+    }
+}
+
+/// The next time a schedule runs after `now`, in the business time zone.
+pub fn next_run(s: &JobSchedule, now: DateTime<Utc>, zone: chrono_tz::Tz) -> Option<DateTime<chrono_tz::Tz>> {
+    let local = now.with_timezone(&zone);
+    match &s.when {
+        When::Cron(cron) => cron.find_next_occurrence(&local, false).ok(),
+        When::Every(period) => {
+            let period = chrono::Duration::from_std(*period).ok()?;
+            let ms = period.num_milliseconds().max(1);
+            let next = (now.timestamp_millis().div_euclid(ms) + 1) * ms;
+            DateTime::<Utc>::from_timestamp_millis(next).map(|t| t.with_timezone(&zone))
+        }
     }
 }
 
@@ -106,12 +164,13 @@ impl JobKind {
 pub(crate) fn execute(
     store: &mut credence_store::Store,
     shared: &crate::state::Shared,
-    notify: Option<&credence_engine::types::notify::NotifyConfig>,
     kind: &JobKind,
     as_of: chrono::NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<String, String> {
     let err = |e: &dyn std::error::Error| crate::error::chain(e);
+    // One set of artefacts for the whole run, whatever a reload does meanwhile.
+    let artefacts = shared.artefacts();
     match kind {
         JobKind::Rating { changed_only } => {
             let scope = if *changed_only {
@@ -121,7 +180,7 @@ pub(crate) fn execute(
             };
             let options =
                 credence_engine::RateOptions::new(as_of, scope, credence_domain::Timestamp::millis(now));
-            let r = credence_engine::rate_portfolio(store, &shared.catalogue, &shared.model, &options)
+            let r = credence_engine::rate_portfolio(store, &artefacts.catalogue, &artefacts.model, &options)
                 .map_err(|e| err(&e))?;
             Ok(format!("{} rated, {} skipped, {} failed", r.rated, r.skipped, r.failed))
         }
@@ -129,7 +188,7 @@ pub(crate) fn execute(
             let scope = if *all { credence_engine::WarnScope::All } else { credence_engine::WarnScope::Due };
             let options =
                 credence_engine::WarnOptions { as_of, scope, now: credence_domain::Timestamp::millis(now) };
-            let r = credence_engine::warn(store, &shared.pack, &options).map_err(|e| err(&e))?;
+            let r = credence_engine::warn(store, &artefacts.pack, &options).map_err(|e| err(&e))?;
             Ok(format!(
                 "run {}: {} evaluated, {} raised, {} closed, {} cases opened",
                 r.run_id, r.evaluated, r.raised, r.closed, r.cases_opened
@@ -138,7 +197,7 @@ pub(crate) fn execute(
         JobKind::Policy => {
             let r = credence_engine::apply_policy(
                 store,
-                &shared.policy,
+                &artefacts.policy,
                 as_of,
                 &credence_domain::Timestamp::millis(now),
             )
@@ -150,7 +209,7 @@ pub(crate) fn execute(
                 r.failures.len()
             ))
         }
-        JobKind::Notifications => match notify {
+        JobKind::Notifications => match &artefacts.notify {
             Some(n) => {
                 let r = credence_engine::deliver_notifications(store, n, now, 1_000).map_err(|e| err(&e))?;
                 Ok(format!("{} delivered, {} failed", r.delivered, r.failed))
@@ -184,10 +243,10 @@ pub(crate) fn claim(
 pub(crate) fn run_claimed(
     store: &mut credence_store::Store,
     shared: &crate::state::Shared,
-    notify: Option<&credence_engine::types::notify::NotifyConfig>,
     run: &str,
     kind: &JobKind,
     as_of: chrono::NaiveDate,
+    lease: chrono::Duration,
 ) -> Result<String, crate::error::ApiError> {
     let instance = shared.config.instance.clone();
     let job_actor = crate::accounts::Actor {
@@ -203,7 +262,10 @@ pub(crate) fn run_claimed(
         serde_json::json!({ "kind": format!("{kind:?}"), "as_of": as_of.to_string() }),
     ));
     store.audit_on_first_commit(start);
-    let outcome = execute(store, shared, notify, kind, as_of, crate::clock::instant());
+    let outcome = {
+        let _renewing = Renewal::start(shared, run, lease)?;
+        execute(store, shared, kind, as_of, crate::clock::instant())
+    };
     let status = match outcome {
         Ok(s) => format!("ok: {s}"),
         Err(e) => format!("failed: {e}"),
@@ -225,12 +287,58 @@ pub(crate) fn run_claimed(
     Ok(status)
 }
 
+/// Renews a run's claim every third of its lease while the run works, on a connection
+/// of its own, so that a run longer than its lease is not taken over while its holder is
+/// alive; dropped, it stops.
+struct Renewal {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Renewal {
+    fn start(
+        shared: &crate::state::Shared,
+        run: &str,
+        lease: chrono::Duration,
+    ) -> Result<Renewal, crate::error::ApiError> {
+        let mut store = shared.pool.open_extra()?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let (run, instance) = (run.to_owned(), shared.config.instance.clone());
+        let every = (lease / 3).to_std().unwrap_or(Duration::from_secs(60)).max(Duration::from_millis(100));
+        let thread = std::thread::Builder::new()
+            .name("lease-renewal".into())
+            .spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
+                    let now = crate::clock::instant();
+                    match store.renew_job(&run, &instance, &stamp(now + lease)) {
+                        Ok(true) => tracing::debug!(run = %run, "lease renewed"),
+                        Ok(false) => {
+                            tracing::warn!(run = %run, "the claim was lost; the run's end will not be recorded");
+                            return;
+                        }
+                        Err(e) => tracing::warn!(run = %run, error = %e, "renewing the lease failed"),
+                    }
+                }
+            })
+            .map_err(|e| crate::error::ApiError::failed("the lease renewal thread", e))?;
+        Ok(Renewal { stop: Some(stop), thread: Some(thread) })
+    }
+}
+
+impl Drop for Renewal {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 /// One pass: claims and runs every due run this instance can get.
 pub async fn run_due(state: &AppState, config: &JobConfig) {
     for s in &config.schedules {
-        let run = run_name(s, crate::clock::instant());
-        let lease = chrono::Duration::from_std(config.lease).unwrap_or(chrono::Duration::hours(1));
-        let cfg = config.clone();
+        let Some(run) = run_name(s, crate::clock::instant(), config.zone) else { continue };
+        let lease = chrono::Duration::from_std(config.lease).unwrap_or(chrono::Duration::minutes(10));
         let started = Instant::now();
         let Some(kind) = JobKind::of_schedule(s.name) else { continue };
         let as_of = state.today();
@@ -239,7 +347,7 @@ pub async fn run_due(state: &AppState, config: &JobConfig) {
                 if !claim(store, shared, &run, lease)? {
                     return Ok(None);
                 }
-                run_claimed(store, shared, cfg.notify.as_ref(), &run, &kind, as_of).map(Some)
+                run_claimed(store, shared, &run, &kind, as_of, lease).map(Some)
             })
             .await;
         match outcome {
@@ -258,26 +366,107 @@ pub async fn run_due(state: &AppState, config: &JobConfig) {
     }
 }
 
-/// Looks for due runs every tick, forever.
-pub async fn scheduler(state: AppState, config: JobConfig) {
+/// Looks for due runs every tick until `stop` says so; then gives up the claims this
+/// instance holds on runs it has not finished, so that another instance takes them over
+/// at once instead of after their lease.
+pub async fn scheduler(state: AppState, config: JobConfig, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
-        run_due(&state, &config).await;
-        tokio::time::sleep(config.tick).await;
+        tokio::select! {
+            () = run_due(&state, &config) => {}
+            _ = stop.changed() => break,
+        }
+        tokio::select! {
+            () = tokio::time::sleep(config.tick) => {}
+            _ = stop.changed() => break,
+        }
     }
+    let released = state
+        .in_background(|store, shared| {
+            Ok(store.release_jobs(&shared.config.instance, &stamp(crate::clock::instant()))?)
+        })
+        .await;
+    match released {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(claims = n, "unfinished runs released for another instance"),
+        Err(e) => tracing::warn!(error = ?e, "releasing this instance's claims failed"),
+    }
+}
+
+/// The schedules with their next run, for `credence jobs list` and the cockpit.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ScheduleLine {
+    pub job: &'static str,
+    /// The cron expression, or `every N s`.
+    pub when: String,
+    /// The next run in the business time zone (`2026-12-08T02:00+08:00`).
+    pub next: Option<String>,
+}
+
+/// Each schedule with its next run after `now`.
+pub fn schedule_lines(config: &JobConfig, now: DateTime<Utc>) -> Vec<ScheduleLine> {
+    config
+        .schedules
+        .iter()
+        .map(|s| ScheduleLine {
+            job: s.name,
+            when: match &s.when {
+                When::Cron(c) => c.as_str().to_owned(),
+                When::Every(d) => format!("every {} s", d.as_secs_f64()),
+            },
+            next: next_run(s, now, config.zone).map(|t| t.format("%Y-%m-%dT%H:%M%:z").to_string()),
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    /// A daily 06:30 run in Shanghai (UTC+8) is named by its local time: at 22:29 UTC on
+    /// the 21st it is 06:29 on the 22nd there, so the run due is the 21st's; a minute
+    /// later the 22nd's. The next run after 22:30 UTC on the 21st is 06:30 on the 23rd.
     #[test]
-    fn runs_are_named_by_their_period() {
-        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
-        let daily = JobSchedule { name: "warnings", period: Duration::from_secs(86_400) };
-        assert_eq!(run_name(&daily, at("2026-11-22T23:59:59Z")), "warnings:2026-11-22");
-        assert_eq!(run_name(&daily, at("2026-11-23T00:00:00Z")), "warnings:2026-11-23");
-        let five = JobSchedule { name: "notifications", period: Duration::from_secs(300) };
-        assert_eq!(run_name(&five, at("2026-11-22T10:04:59Z")), run_name(&five, at("2026-11-22T10:00:00Z")));
-        assert_ne!(run_name(&five, at("2026-11-22T10:05:00Z")), run_name(&five, at("2026-11-22T10:04:59Z")));
+    fn cron_runs_are_named_by_their_local_time() {
+        let zone = chrono_tz::Asia::Shanghai;
+        let daily =
+            JobSchedule { name: "warnings", when: When::Cron(parse_cron_boxed("30 6 * * *").unwrap()) };
+        assert_eq!(run_name(&daily, at("2026-11-21T22:29:59Z"), zone).unwrap(), "warnings:2026-11-21T06:30");
+        assert_eq!(run_name(&daily, at("2026-11-21T22:30:00Z"), zone).unwrap(), "warnings:2026-11-22T06:30");
+        let next = next_run(&daily, at("2026-11-21T22:30:00Z"), zone).unwrap();
+        assert_eq!(next.to_rfc3339(), "2026-11-23T06:30:00+08:00");
+        // The same expression in UTC runs eight hours later.
+        assert_eq!(
+            run_name(&daily, at("2026-11-22T06:29:00Z"), chrono_tz::UTC).unwrap(),
+            "warnings:2026-11-21T06:30"
+        );
+        // Weekdays only: on Saturday the run due is Friday's.
+        let weekdays =
+            JobSchedule { name: "warnings", when: When::Cron(parse_cron_boxed("0 7 * * 1-5").unwrap()) };
+        assert_eq!(
+            run_name(&weekdays, at("2026-11-28T03:00:00Z"), zone).unwrap(),
+            "warnings:2026-11-27T07:00"
+        );
+    }
+
+    #[test]
+    fn every_runs_are_named_by_their_period() {
+        let five = JobSchedule { name: "notifications", when: When::Every(Duration::from_secs(300)) };
+        let name = |t| run_name(&five, at(t), chrono_tz::UTC).unwrap();
+        assert_eq!(name("2026-11-22T10:04:59Z"), name("2026-11-22T10:00:00Z"));
+        assert_ne!(name("2026-11-22T10:05:00Z"), name("2026-11-22T10:04:59Z"));
+    }
+
+    #[test]
+    fn cron_expressions_are_checked() {
+        assert!(parse_cron("*/5 * * * *").is_ok());
+        assert!(parse_cron("0 2 * * *").is_ok());
+        let e = parse_cron("0 0 2 * * *").unwrap_err();
+        assert!(e.contains("five fields"), "{e}");
+        let e = parse_cron("0 25 * * *").unwrap_err();
+        assert!(e.contains("not a valid cron expression"), "{e}");
     }
 }

@@ -31,8 +31,10 @@ pub mod access;
 pub mod accounts;
 pub mod auth;
 pub mod clock;
+pub mod config;
 pub mod error;
 pub mod jobs;
+pub mod lifecycle;
 mod listen;
 pub mod openapi;
 mod reports;
@@ -59,6 +61,8 @@ pub use state::{AppState, AuditConfig, ServerConfig};
 pub enum ServeError {
     #[error("cannot open the database")]
     Store(#[source] credence_store::StoreError),
+    #[error("the configured artefacts cannot be loaded:\n{0}")]
+    Artefacts(#[source] credence_engine::ArtefactError),
     #[error("cannot listen on {addr}")]
     Bind {
         addr: SocketAddr,
@@ -128,33 +132,41 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the app on `addr` until Ctrl-C.
+/// Serves the app on `addr` until SIGTERM or Ctrl-C.
 pub async fn serve(state: AppState, addr: SocketAddr) -> Result<(), ServeError> {
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
-    serve_on(state, listener).await
+    serve_on(state, listener, lifecycle::stop_requested()).await
 }
 
-/// Serves the app on a bound listener until Ctrl-C.
-pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> Result<(), ServeError> {
+/// Serves the app on a bound listener until `stop` completes, then finishes the requests
+/// in flight (within the configured grace period).
+pub async fn serve_on(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), ServeError> {
     let bound = listener.local_addr().map_err(ServeError::Io)?;
     tracing::info!(addr = %bound, instance = %state.0.config.instance, as_of = %state.today(), "listening; the cockpit is at http://{bound}/");
     let config = state.0.config.clone();
-    listen::serve_connections(listener, app(state), &config, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(ServeError::Io)
+    listen::serve_connections(listener, app(state), &config, stop).await.map_err(ServeError::Io)
 }
 
-/// Serves until Ctrl-C on a runtime of its own, for callers without one (the CLI), with
-/// the background jobs when given.
+/// Serves on a runtime of its own, for callers without one (the CLI), with the background
+/// jobs when given, until SIGTERM or Ctrl-C: then it stops accepting, finishes the
+/// requests in flight, gives up its job claims and returns.
 pub fn run(state: AppState, addr: SocketAddr, jobs: Option<jobs::JobConfig>) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Io)?;
-    runtime.block_on(async {
-        if let Some(config) = jobs {
-            tokio::spawn(jobs::scheduler(state.clone(), config));
+    let grace = state.0.config.shutdown_grace;
+    let served = runtime.block_on(async {
+        let listener =
+            tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
+        let (stopping, stop) = tokio::sync::watch::channel(false);
+        for line in jobs.iter().flat_map(|j| jobs::schedule_lines(j, clock::instant())) {
+            tracing::info!(job = line.job, when = %line.when, next = line.next.as_deref().unwrap_or("never"), "scheduled");
         }
+        let scheduler = jobs.map(|config| tokio::spawn(jobs::scheduler(state.clone(), config, stop.clone())));
+        tokio::spawn(lifecycle::watch_artefacts(state.clone(), std::time::Duration::from_secs(10), stop.clone()));
         if let Some((path, every)) = state.0.config.audit.checkpoint.clone() {
             tokio::spawn(routes::audit_log::take_checkpoints(state.clone(), path, every));
         }
@@ -165,8 +177,22 @@ pub fn run(state: AppState, addr: SocketAddr, jobs: Option<jobs::JobConfig>) -> 
                 tracing::warn!(error = ?e, "warming the portfolio snapshot failed");
             }
         });
-        serve(state, addr).await
-    })
+        let signalled = async move {
+            lifecycle::stop_requested().await;
+            let _ = stopping.send(true);
+        };
+        let served = serve_on(state, listener, signalled).await;
+        if let Some(s) = scheduler {
+            // The scheduler gives up its claims as it ends.
+            let _ = tokio::time::timeout(grace, s).await;
+        }
+        tracing::info!("stopped");
+        served
+    });
+    // A job still running is abandoned with the process (its transaction is rolled back
+    // and its claim was given up above), rather than holding the stop past the grace.
+    runtime.shutdown_timeout(grace);
+    served
 }
 
 /// Logs to standard error, as text or as one JSON object per line, at the levels `filter`

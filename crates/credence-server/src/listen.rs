@@ -115,8 +115,8 @@ pub async fn serve_connections(
     drop(listener);
     tokio::select! {
         () = graceful.shutdown() => {}
-        () = tokio::time::sleep(std::time::Duration::from_secs(30)) => {
-            tracing::warn!("connections still open 30 s after shutdown began; closing them");
+        () = tokio::time::sleep(config.shutdown_grace) => {
+            tracing::warn!(seconds = config.shutdown_grace.as_secs(), "connections still open when the grace period ended; closing them");
         }
     }
     Ok(())

@@ -30,6 +30,15 @@ fn poisoned() -> ApiError {
     ApiError::poisoned("report cache")
 }
 
+impl<T> LongReport<T> {
+    /// Drops the kept report (the artefacts it was computed with were replaced).
+    pub fn forget(&self) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.done = None;
+        }
+    }
+}
+
 impl<T: Send + Sync + 'static> LongReport<T> {
     fn ready(&self, key: &str) -> Result<Option<Arc<T>>, ApiError> {
         let inner = self.inner.lock().map_err(|_| poisoned())?;

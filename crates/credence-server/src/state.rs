@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use credence_engine::types::control::CreditPolicy;
-use credence_engine::types::indicators::Catalogue;
+use credence_engine::Artefacts;
 use credence_store::Store;
 
 use crate::error::ApiError;
@@ -39,9 +38,19 @@ pub struct ServerConfig {
     pub body_timeout: Duration,
     /// Connections served at once; further ones wait in the listener's backlog.
     pub max_connections: usize,
-    /// The business date every view and check is as of; `None`: today (UTC) at each
-    /// request. Fixed for demonstrations and tests of a portfolio observed on a past date.
+    /// The business date every view and check is as of; `None`: today in the business
+    /// time zone at each request. Fixed for demonstrations and tests of a portfolio
+    /// observed on a past date.
     pub as_of: Option<chrono::NaiveDate>,
+    /// How long a stopping server lets requests in flight finish.
+    pub shutdown_grace: Duration,
+    /// The business time zone: today's date and the job schedules are read in it.
+    pub zone: chrono_tz::Tz,
+    /// Where the artefacts come from (the shipped ones where no path is given).
+    pub artefacts: credence_engine::ArtefactPaths,
+    /// The environment the notification settings name their secrets in, as the program
+    /// at the edge reads it (none by default).
+    pub env: Env,
     /// How the audit chain is kept: its key, checkpoints and refusal records.
     pub audit: AuditConfig,
     /// The longest an API token lives, in days: the default for a new token, the most it
@@ -49,6 +58,27 @@ pub struct ServerConfig {
     pub token_max_days: i64,
     /// What an uploaded file or a body of JSON records may make the reader hold.
     pub read_limits: credence_records::ReadLimits,
+}
+
+/// A look-up of environment variables, handed in by the program that reads them.
+#[derive(Clone)]
+pub struct Env(pub Arc<dyn Fn(&str) -> Option<String> + Send + Sync>);
+
+impl Env {
+    /// No variable is set.
+    pub fn none() -> Env {
+        Env(Arc::new(|_| None))
+    }
+
+    pub fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name)
+    }
+}
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Env(..)")
+    }
 }
 
 /// How the server keeps the audit chain.
@@ -86,6 +116,10 @@ impl ServerConfig {
             body_timeout: Duration::from_secs(60),
             max_connections: 1024,
             as_of: None,
+            shutdown_grace: Duration::from_secs(30),
+            zone: chrono_tz::Asia::Shanghai,
+            artefacts: credence_engine::ArtefactPaths::default(),
+            env: Env::none(),
             audit: AuditConfig::default(),
             token_max_days: 90,
             read_limits: credence_records::ReadLimits::default(),
@@ -110,6 +144,12 @@ impl StorePool {
         if let Some(s) = self.idle.lock().map_err(|_| ApiError::poisoned("store pool"))?.pop() {
             return Ok(s);
         }
+        let template = self.template.lock().map_err(|_| ApiError::poisoned("store pool"))?;
+        Ok(template.open_another()?)
+    }
+
+    /// A connection of its own, outside the pool (a job's lease renewal).
+    pub fn open_extra(&self) -> Result<Store, ApiError> {
         let template = self.template.lock().map_err(|_| ApiError::poisoned("store pool"))?;
         Ok(template.open_another()?)
     }
@@ -157,13 +197,12 @@ impl Metrics {
 pub struct Shared {
     pub config: ServerConfig,
     pub pool: StorePool,
-    pub catalogue: Catalogue,
-    pub policy: CreditPolicy,
-    /// The billing policy (SCN-1): grades, terms and the statutory penalty.
-    pub billing_policy: credence_engine::types::control::BillingPolicy,
-    pub model: credence_engine::types::rating::ScorecardModel,
-    pub pack: credence_engine::types::warning::RulePack,
-    pub strategy: credence_engine::types::control::CollectionStrategy,
+    /// The catalogue, model, policies, rule pack, strategy, group and notification
+    /// settings in use: replaced whole by a reload ([`Shared::reload_artefacts`]), so a
+    /// request that took them keeps one consistent set to its end.
+    artefacts: std::sync::RwLock<Arc<Artefacts>>,
+    /// The files' stamps when the set in use was loaded, to notice an edit.
+    artefact_stamp: Mutex<Vec<Option<(u64, std::time::SystemTime)>>>,
     pub metrics: Metrics,
     pub tokens: crate::auth::TokenCache,
     /// Checks passwords apart from the request queue.
@@ -188,28 +227,69 @@ pub struct Shared {
     pub demo_as_of: Option<chrono::NaiveDate>,
 }
 
+impl Shared {
+    /// The artefacts in force now.
+    pub fn artefacts(&self) -> Arc<Artefacts> {
+        self.artefacts.read().map_or_else(|p| p.into_inner().clone(), |a| a.clone())
+    }
+
+    /// Loads the configured artefacts again and, when the whole set is valid, puts it in
+    /// force for every request that starts from now on; an invalid set leaves the one in
+    /// use. Returns the versions now in force. `changed_only`: only when a file's size
+    /// or modification time moved since the last load (`Ok(None)` otherwise).
+    pub fn reload_artefacts(
+        &self,
+        changed_only: bool,
+    ) -> Result<Option<Vec<credence_engine::ArtefactVersion>>, credence_engine::ArtefactError> {
+        let paths = &self.config.artefacts;
+        let stamp = paths.stamp();
+        if changed_only && self.artefact_stamp.lock().is_ok_and(|s| *s == stamp) {
+            return Ok(None);
+        }
+        let loaded = Artefacts::load(paths, |name| self.config.env.get(name));
+        // A failed load is not retried until a file changes again.
+        if let Ok(mut s) = self.artefact_stamp.lock() {
+            *s = stamp;
+        }
+        let loaded = Arc::new(loaded?);
+        let versions = loaded.versions();
+        if let Ok(mut a) = self.artefacts.write() {
+            *a = loaded;
+        }
+        // What was computed with the set replaced is computed again with the new one.
+        self.warm.forget();
+        self.rule_performance.forget();
+        self.worklist.forget();
+        if let Ok(mut o) = self.overviews.lock() {
+            *o = Default::default();
+        }
+        if let Ok(mut p) = self.parties.lock() {
+            *p = None;
+        }
+        Ok(Some(versions))
+    }
+}
+
 /// The state every handler gets.
 #[derive(Clone)]
 pub struct AppState(pub Arc<Shared>);
 
 impl AppState {
-    /// Opens the database (running migrations) and loads the shipped catalogue and policy.
+    /// Loads the configured artefacts and opens the database (running migrations).
     pub fn open(config: ServerConfig) -> Result<AppState, crate::ServeError> {
+        let artefacts = Artefacts::load(&config.artefacts, |name| config.env.get(name))
+            .map_err(crate::ServeError::Artefacts)?;
+        let artefact_stamp = Mutex::new(config.artefacts.stamp());
         let mut store = Store::open(&config.db).map_err(crate::ServeError::Store)?;
         store.set_audit_key(config.audit.key.clone());
         let demo_as_of = credence_engine::demo_as_of(&mut store).map_err(crate::ServeError::Store)?;
-        let catalogue = Catalogue::builtin();
         let passwords =
             crate::signin::PasswordPool::new(config.sign_in.hash_workers, config.sign_in.hash_queue);
         Ok(AppState(Arc::new(Shared {
             config,
             pool: StorePool::new(store),
-            pack: credence_engine::types::warning::RulePack::builtin(&catalogue),
-            strategy: credence_engine::types::control::CollectionStrategy::builtin(),
-            catalogue,
-            policy: CreditPolicy::builtin(),
-            billing_policy: credence_engine::types::control::BillingPolicy::builtin(),
-            model: credence_engine::types::rating::ScorecardModel::builtin(),
+            artefacts: std::sync::RwLock::new(Arc::new(artefacts)),
+            artefact_stamp,
             metrics: Metrics::default(),
             tokens: crate::auth::TokenCache::default(),
             passwords,
@@ -228,9 +308,13 @@ impl AppState {
     }
 
     /// The business date: the configured one, else a demo portfolio's own date, else
-    /// today (UTC).
+    /// today in the business time zone.
     pub fn today(&self) -> chrono::NaiveDate {
-        self.0.config.as_of.or(self.0.demo_as_of).unwrap_or_else(|| crate::clock::instant().date_naive())
+        self.0
+            .config
+            .as_of
+            .or(self.0.demo_as_of)
+            .unwrap_or_else(|| crate::clock::today_in(self.0.config.zone))
     }
 
     /// The instant deadlines are judged at: now, or the end of the business date when a

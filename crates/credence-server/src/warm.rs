@@ -36,6 +36,14 @@ pub struct WarmPortfolio {
 }
 
 impl WarmPortfolio {
+    /// Drops the snapshot (the model or policy it was built with was replaced); the next
+    /// reader builds one.
+    pub fn forget(&self) {
+        if let Ok(mut g) = self.current.lock() {
+            *g = None;
+        }
+    }
+
     fn poisoned() -> ApiError {
         ApiError::poisoned("warm portfolio")
     }
@@ -79,8 +87,8 @@ async fn build(state: &AppState, as_of: NaiveDate) -> Result<Arc<PortfolioSnapsh
                 return Ok((c.0, stamp));
             }
             let started = Instant::now();
-            let options = credence_engine::PortfolioOptions::new(&shared.model);
-            let s = credence_engine::portfolio_snapshot(store, &shared.policy, as_of, &options)?;
+            let options = credence_engine::PortfolioOptions::new(&shared.artefacts().model);
+            let s = credence_engine::portfolio_snapshot(store, &shared.artefacts().policy, as_of, &options)?;
             tracing::info!(as_of = %as_of, customers = s.portfolio.positions.len(), unreadable = s.unreadable.len(), seconds = started.elapsed().as_secs_f64(), "portfolio snapshot built");
             Ok((Arc::new(s), stamp))
         })

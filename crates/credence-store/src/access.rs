@@ -444,6 +444,26 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// Extends the lease of a run this instance holds and has not finished; `false` when
+    /// the claim was lost (taken over, or released).
+    pub fn renew_job(&mut self, job: &str, instance: &str, until: &str) -> Result<bool, StoreError> {
+        let n = self.db.execute(
+            "UPDATE job_claims SET claimed_until = ? WHERE job = ? AND claimed_by = ? AND last_finished_at IS NULL",
+            &[until.into(), job.into(), instance.into()],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Gives up every unfinished run this instance holds (it is stopping), so another
+    /// instance may take them over now; returns how many.
+    pub fn release_jobs(&mut self, instance: &str, now: &str) -> Result<u64, StoreError> {
+        let n = self.db.execute(
+            "UPDATE job_claims SET claimed_by = NULL, claimed_until = NULL, last_status = ? WHERE claimed_by = ? AND last_finished_at IS NULL",
+            &[format!("released at {now} by {instance}, which stopped").into(), instance.into()],
+        )?;
+        Ok(n)
+    }
+
     /// Every job run, by run name.
     pub fn job_runs(&mut self) -> Result<Vec<JobRun>, StoreError> {
         let mut out = Vec::new();

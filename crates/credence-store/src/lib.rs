@@ -20,6 +20,7 @@
 
 mod access;
 mod audit;
+mod backup;
 mod batch;
 mod billing;
 mod billing_runs;
@@ -53,6 +54,7 @@ pub use audit::{
     AuditEntry, AuditFilter, AuditRecord, AuditVerification, GENESIS_HASH, PendingAudit, audit_hash,
     audit_mac,
 };
+pub use backup::{BackupReport, restore_sqlite};
 pub use billing::{
     AccountLedger, StoredAccount, StoredBill, StoredBillPayment, StoredDisconnection, StoredHolderChange,
     StoredMeterEvent,
@@ -139,6 +141,8 @@ pub enum StoreError {
     NoImportId,
     #[error("a record outside the writer's data scope")]
     OutsideScope(#[source] ScopeRefusal),
+    #[error("{0}")]
+    Backup(String),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -298,7 +302,14 @@ impl Store {
         let mut db = Db::postgres(client);
         if let Some(s) = schema {
             let quoted = s.replace('"', "\"\"");
-            db.batch(&format!("CREATE SCHEMA IF NOT EXISTS \"{quoted}\"; SET search_path TO \"{quoted}\""))?;
+            // CREATE SCHEMA IF NOT EXISTS is not safe against another session doing the
+            // same at once: instances starting together take turns.
+            let key = format!("'credence.schema.{}'", s.replace('\'', "''"));
+            db.batch(&format!("SELECT pg_advisory_lock(hashtext({key}))"))?;
+            let created = db
+                .batch(&format!("CREATE SCHEMA IF NOT EXISTS \"{quoted}\"; SET search_path TO \"{quoted}\""));
+            db.batch(&format!("SELECT pg_advisory_unlock(hashtext({key}))"))?;
+            created?;
         }
         migrate::migrate(&mut db)?;
         let target = Target::Postgres { url: url.to_owned(), schema: schema.map(str::to_owned) };
@@ -315,6 +326,15 @@ impl Store {
         // Records appended through the other connection are keyed alike.
         other.set_audit_key(self.audit_key().cloned());
         Ok(other)
+    }
+
+    /// The latest migration applied to the database, and the latest this program knows:
+    /// equal on a database this program brought up to date, the first higher when a newer
+    /// version migrated it since.
+    pub fn schema_versions(&mut self) -> Result<(i64, i64), StoreError> {
+        let rows = self.db.query("SELECT max(version) FROM schema_migrations", &[])?;
+        let applied = rows.first().and_then(|r| r[0].as_int()).unwrap_or(0);
+        Ok((applied, migrate::latest_version()))
     }
 
     /// The path or the URL (password hidden) this store was opened on.

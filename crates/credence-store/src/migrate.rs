@@ -160,7 +160,29 @@ fn checksum(sql: &str) -> String {
 }
 
 /// Applies every migration not yet applied; returns how many were applied.
+/// The latest migration this program knows.
+pub(crate) fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Brings the schema up to date. Instances starting together take turns: on PostgreSQL
+/// under an advisory lock per schema (held by the session, released whatever happens); on
+/// SQLite each migration's write transaction checks again that no one applied it first.
 pub(crate) fn migrate(db: &mut Db) -> Result<usize, StoreError> {
+    if db.dialect() == Dialect::Postgres {
+        // Simple statements: the functions return `void`, which no parameterised read takes.
+        db.batch("SELECT pg_advisory_lock(hashtext('credence.migrate.' || current_schema()))")?;
+        let done = migrate_locked(db);
+        let unlocked =
+            db.batch("SELECT pg_advisory_unlock(hashtext('credence.migrate.' || current_schema()))");
+        let count = done?;
+        unlocked?;
+        return Ok(count);
+    }
+    migrate_locked(db)
+}
+
+fn migrate_locked(db: &mut Db) -> Result<usize, StoreError> {
     db.batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version BIGINT PRIMARY KEY,
@@ -183,7 +205,14 @@ pub(crate) fn migrate(db: &mut Db) -> Result<usize, StoreError> {
             }
             continue;
         }
-        db.transaction(|db| {
+        let applied_meanwhile = db.transaction(|db| {
+            // Another process may have applied it since the list above was read.
+            if !db
+                .query("SELECT 1 FROM schema_migrations WHERE version = ?", &[Value::Int(m.version)])?
+                .is_empty()
+            {
+                return Ok(true);
+            }
             db.batch(sql)
                 .and_then(|()| {
                     db.execute(
@@ -192,9 +221,12 @@ pub(crate) fn migrate(db: &mut Db) -> Result<usize, StoreError> {
                     )
                 })
                 .map_err(|source| StoreError::Migration { version: m.version, name: m.name, source })?;
-            m.then.map_or(Ok(()), |then| then(db))
+            m.then.map_or(Ok(()), |then| then(db))?;
+            Ok::<_, StoreError>(false)
         })?;
-        count += 1;
+        if !applied_meanwhile {
+            count += 1;
+        }
     }
     if let Some(latest) = applied.iter().filter_map(|r| r[0].as_int()).max()
         && latest > MIGRATIONS.last().map_or(0, |m| m.version)

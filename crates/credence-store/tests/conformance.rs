@@ -73,6 +73,8 @@ conformance!(
     a_bulk_import_refreshes_the_planner_statistics,
     values_round_trip_with_their_types,
     edited_migration_is_refused,
+    instances_starting_together_all_migrate,
+    a_backup_restores_the_database_it_copied,
     wipe_removes_everything,
     customer_files_stream_each_customers_records,
     data_versions_follow_the_newest_import,
@@ -547,6 +549,95 @@ fn values_round_trip_with_their_types(f: &mut Fixture) {
     assert_eq!(back, vec![r.clone()]);
     assert_eq!(back[0].content_hash(), r.content_hash());
     assert_eq!(back[0].get("voting_pct"), &Value::Null);
+}
+
+/// A backup taken while the store is open holds what was committed then; restored over the
+/// database, later changes are gone. A backup never overwrites a file, a restore never
+/// replaces a database it was not told to, and a damaged backup leaves the target as it
+/// was. PostgreSQL is refused with the pg_dump procedure.
+fn a_backup_restores_the_database_it_copied(f: &mut Fixture) {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.db");
+    if f.pg_schema.is_some() {
+        let e = f.store.backup_into(&copy).unwrap_err().to_string();
+        assert!(e.contains("pg_dump"), "{e}");
+        return;
+    }
+    let live = dir.path().join("live.db");
+    let mut store = Store::open(live.to_str().unwrap()).unwrap();
+    let mut s = store.begin_import(run("customers")).unwrap();
+    s.upsert(&customer("C1", "甲公司")).unwrap();
+    s.commit(0, 0, &"t".into()).unwrap();
+    let taken = store.backup_into(&copy).unwrap();
+    assert_eq!((taken.customers, taken.path.clone()), (1, copy.clone()));
+    assert!(taken.schema_version >= 19 && taken.bytes > 0, "{taken:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let e = store.backup_into(&copy).unwrap_err().to_string();
+    assert!(e.contains("never overwrites"), "{e}");
+    let mut s = store.begin_import(run("customers")).unwrap();
+    s.upsert(&customer("C2", "乙公司")).unwrap();
+    s.commit(0, 0, &"t".into()).unwrap();
+    drop(store);
+
+    let e = credence_store::restore_sqlite(&copy, &live, false).unwrap_err().to_string();
+    assert!(e.contains("pass --replace"), "{e}");
+    let damaged = dir.path().join("damaged.db");
+    let bytes = std::fs::read(&copy).unwrap();
+    std::fs::write(&damaged, &bytes[..bytes.len() / 3]).unwrap();
+    assert!(credence_store::restore_sqlite(&damaged, &live, true).is_err());
+    assert!(!dir.path().join("live.db.restoring").exists());
+
+    let restored = credence_store::restore_sqlite(&copy, &live, true).unwrap();
+    assert_eq!(restored.customers, 1);
+    let mut store = Store::open(live.to_str().unwrap()).unwrap();
+    assert!(store.record(Kind::Customers, "C1").unwrap().is_some());
+    assert!(store.record(Kind::Customers, "C2").unwrap().is_none());
+}
+
+/// Four processes opening a new database at once all come up, and every migration is
+/// applied once: on PostgreSQL they take turns under an advisory lock, on SQLite each
+/// migration's write transaction checks again.
+fn instances_starting_together_all_migrate(f: &mut Fixture) {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, schema) = match &f.pg_schema {
+        None => (dir.path().join("race.db").to_str().unwrap().to_owned(), None),
+        Some((url, schema)) => (url.clone(), Some(format!("{schema}_race"))),
+    };
+    let opened: Vec<Result<Store, StoreError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                s.spawn(|| match &schema {
+                    None => Store::open(&target),
+                    Some(schema) => Store::open_postgres(&target, Some(schema)),
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for o in &opened {
+        assert!(o.is_ok(), "{:?}", o.as_ref().err());
+    }
+    drop(opened);
+    let sql = "SELECT count(DISTINCT version), count(*) FROM schema_migrations";
+    let (applied, rows): (i64, i64) = match &schema {
+        None => rusqlite::Connection::open(&target)
+            .unwrap()
+            .query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap(),
+        Some(schema) => {
+            let mut c = postgres::Client::connect(&target, postgres::NoTls).unwrap();
+            let sql = sql.replace("schema_migrations", &format!("\"{schema}\".schema_migrations"));
+            let row = c.query_one(&sql, &[]).unwrap();
+            c.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE")).unwrap();
+            (row.get(0), row.get(1))
+        }
+    };
+    assert!(applied >= 19, "{applied}");
+    assert_eq!(rows, applied);
 }
 
 fn edited_migration_is_refused(f: &mut Fixture) {

@@ -354,6 +354,7 @@ mod tests {
             csrf: "tok<&>".into(),
             as_of: "2026-09-30".into(),
             clock_fixed: false,
+            artefacts: "model M1".into(),
             nav: vec![NavItem { href: "/cockpit".into(), label: "Cockpit".into(), current: true }],
             here: "/cockpit".into(),
             notice: None,

@@ -52,6 +52,8 @@ pub struct Frame {
     /// The business date is past: deadlines are shown as they stood at its end and do not
     /// count down with the wall clock.
     pub clock_fixed: bool,
+    /// The artefacts in force, for the footer: `model 2026-Q4-V1.2 · rules …`.
+    pub artefacts: String,
     pub nav: Vec<NavItem>,
     /// This page's path and query, to come back to after switching language.
     pub here: String,

@@ -179,7 +179,7 @@ pub async fn account(
         return Err(ApiError::invalid("id", "an account number has at most 64 characters"));
     }
     let as_of = q.as_of.unwrap_or_else(|| state.today());
-    let policy = state.0.billing_policy.clone();
+    let policy = state.0.artefacts().billing_policy.clone();
     let p = state
         .with_store(move |store, _| Ok(credence_engine::account_position(store, &policy, &id, as_of)?))
         .await?;
@@ -385,9 +385,9 @@ pub async fn reconnections(
         Some(text) => credence_records::normalise::parse_date_time(text).ok_or_else(|| {
             ApiError::invalid("at", format!("'{text}' is not a date and time (YYYY-MM-DD HH:MM)"))
         })?,
-        None => state.today().and_time(crate::clock::now_local().time()),
+        None => state.today().and_time(crate::clock::now_in(state.0.config.zone).time()),
     };
-    let policy = state.0.billing_policy.clone();
+    let policy = state.0.artefacts().billing_policy.clone();
     let sla = state
         .with_store(move |store, _| Ok(credence_engine::reconnection_sla(store, &policy, q.from, q.to, at)?))
         .await?;

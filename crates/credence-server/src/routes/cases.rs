@@ -400,7 +400,7 @@ pub async fn change_repair(
                     let item = req.item.ok_or_else(|| ApiError::invalid("item", "item is required"))?;
                     Changed::Plan(credence_engine::finish_repair_item(store, id, item, &text(&req.evidence, "evidence")?, &caller.username, &now)?.into())
                 }
-                "complete" => Changed::Completed(credence_engine::complete_repair(store, &shared.catalogue, &shared.model, id, as_of, &now)?.into()),
+                "complete" => Changed::Completed(credence_engine::complete_repair(store, &shared.artefacts().catalogue, &shared.artefacts().model, id, as_of, &now)?.into()),
                 "abandon" => Changed::Plan(credence_engine::abandon_repair(store, id, &now)?.into()),
                 other => return Err(ApiError::invalid("change", format!("'{other}' is not add_item, finish_item, complete or abandon"))),
             };

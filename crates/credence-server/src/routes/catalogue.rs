@@ -35,7 +35,7 @@ pub async fn indicators(
     caller: Caller,
 ) -> Result<Json<CatalogueView>, ApiError> {
     caller.require(Permission::CustomerRead)?;
-    let c = &state.0.catalogue;
+    let c = &state.0.artefacts().catalogue;
     Ok(Json(CatalogueView {
         version: c.version().to_owned(),
         indicators: c
@@ -67,7 +67,7 @@ pub struct RulePackView {
 )]
 pub async fn rules(State(state): State<AppState>, caller: Caller) -> Result<Json<RulePackView>, ApiError> {
     caller.require(Permission::AlertRead)?;
-    let pack = &state.0.pack;
+    let pack = &state.0.artefacts().pack;
     Ok(Json(RulePackView {
         version: pack.version().to_owned(),
         rules: pack.rules().iter().map(Into::into).collect(),
@@ -101,7 +101,7 @@ pub(crate) async fn performance_report(
         wait,
         move |store, shared| {
             let dates = credence_engine::evaluation_dates(to - chrono::Months::new(24), to, 3);
-            Ok(credence_engine::rules_performance(store, &shared.pack, &dates, 12)?)
+            Ok(credence_engine::rules_performance(store, &shared.artefacts().pack, &dates, 12)?)
         },
     )
     .await

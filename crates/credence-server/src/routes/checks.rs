@@ -61,7 +61,7 @@ pub async fn standing(
 ) -> Result<Json<StandingView>, ApiError> {
     caller.require(Permission::RatingRead)?;
     let warm = crate::warm::snapshot(&state).await?;
-    let currency = state.0.policy.currency().code().to_owned();
+    let currency = state.0.artefacts().policy.currency().code().to_owned();
     state
         .with_store(move |store, _| {
             scoped_customer(store, &caller, &id)?;
@@ -107,7 +107,7 @@ pub async fn check(
     Body(req): Body<CheckRequest>,
 ) -> Result<Json<crate::routes::bodies::OrderCheckBody>, ApiError> {
     caller.require(Permission::CheckRun)?;
-    let policy_currency = state.0.policy.currency();
+    let policy_currency = state.0.artefacts().policy.currency();
     if let Some(c) = &req.currency
         && !c.eq_ignore_ascii_case(policy_currency.code())
     {
@@ -132,7 +132,7 @@ pub async fn check(
                 actor: &caller.username,
                 now: &now,
             };
-            let result = credence_engine::check_with_book(store, &warm.book, &shared.policy, &order)?;
+            let result = credence_engine::check_with_book(store, &warm.book, &shared.artefacts().policy, &order)?;
             if let Some(id) = result.blocked_order {
                 audit(
                     store,

@@ -423,7 +423,14 @@ pub(crate) fn customer_page(
     source: credence_engine::IndicatorSource,
 ) -> Result<CustomerPage, ApiError> {
     let record = scoped_customer(store, caller, id)?;
-    let view = credence_engine::customer_view(store, &shared.catalogue, &shared.model, id, today, source)?;
+    let view = credence_engine::customer_view(
+        store,
+        &shared.artefacts().catalogue,
+        &shared.artefacts().model,
+        id,
+        today,
+        source,
+    )?;
     let individual = record.text("customer_type") == Some("individual");
     let pii = caller.may(Permission::PiiRead);
     let master = view
@@ -440,7 +447,8 @@ pub(crate) fn customer_page(
             MasterField { field: column.clone(), name_zh: zh.clone(), value: shown }
         })
         .collect();
-    let financial: std::collections::HashSet<&str> = shared
+    let artefacts = shared.artefacts();
+    let financial: std::collections::HashSet<&str> = artefacts
         .catalogue
         .indicators()
         .iter()
@@ -455,7 +463,7 @@ pub(crate) fn customer_page(
         .collect();
     let ratings = caller.may(Permission::RatingRead);
     let billing_accounts = if caller.may(Permission::ReceivablesRead) {
-        credence_engine::held_account_positions(store, &shared.billing_policy, id, today)?
+        credence_engine::held_account_positions(store, &shared.artefacts().billing_policy, id, today)?
             .into_iter()
             .map(Into::into)
             .collect()
@@ -593,7 +601,7 @@ pub async fn override_rating(
                 reason: req.reason.clone(),
                 approver: req.approver.clone(),
             };
-            let o = credence_engine::override_rating(store, &shared.model, &id, &request, &caller.username, &now)?;
+            let o = credence_engine::override_rating(store, &shared.artefacts().model, &id, &request, &caller.username, &now)?;
             audit(
                 store,
                 &caller,

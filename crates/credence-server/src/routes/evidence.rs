@@ -19,8 +19,8 @@ const WITHHELD_EN: &str = "values you may not see are withheld";
 const WITHHELD_ZH: &str = "您无权查看的数值不予显示";
 
 /// The catalogue's financial indicators, which need `financials.read`.
-fn financial(shared: &Shared) -> HashSet<&str> {
-    shared
+fn financial(artefacts: &credence_engine::Artefacts) -> HashSet<&str> {
+    artefacts
         .catalogue
         .indicators()
         .iter()
@@ -81,7 +81,8 @@ pub(crate) fn cut_evidence(
     let Ok(mut evidence) = serde_json::from_str::<Value>(&alert.evidence) else {
         return Ok(());
     };
-    let financial = financial(shared);
+    let artefacts = shared.artefacts();
+    let financial = financial(&artefacts);
     let hidden = |id: &str| !caller.sees_indicator(id, financial.contains(id));
     let mut cut = withhold_readings(&mut evidence, &hidden);
     if !caller.scope.is_whole_portfolio()

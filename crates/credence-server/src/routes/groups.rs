@@ -44,11 +44,8 @@ pub(crate) fn related_parties(
     {
         return Ok(p.clone());
     }
-    let parties = Arc::new(credence_engine::related_parties(
-        store,
-        as_of,
-        credence_engine::types::groups::GroupConfig::builtin(),
-    )?);
+    let parties =
+        Arc::new(credence_engine::related_parties(store, as_of, shared.artefacts().groups.clone())?);
     *shared.parties.lock().map_err(|_| poisoned())? = Some((as_of, stamp, parties.clone()));
     Ok(parties)
 }
@@ -97,7 +94,8 @@ pub async fn list(
     state
         .with_store(move |store, shared| {
             let parties = related_parties(store, shared, as_of)?;
-            let exposures = credence_engine::Exposures::load(store, as_of, shared.policy.currency())?;
+            let exposures =
+                credence_engine::Exposures::load(store, as_of, shared.artefacts().policy.currency())?;
             let mut groups = parties.list(&exposures);
             if q.over_limit == Some(true) {
                 groups.retain(|g| g.exposure.over_limit);
@@ -106,7 +104,7 @@ pub async fn list(
             groups.truncate(limit);
             Ok(GroupList {
                 as_of: as_of.to_string(),
-                currency: shared.policy.currency().code().to_owned(),
+                currency: shared.artefacts().policy.currency().code().to_owned(),
                 total,
                 groups: groups.into_iter().map(rb::GroupLineBody::from).collect(),
             })
@@ -136,7 +134,8 @@ pub async fn show(
     state
         .with_store(move |store, shared| {
             let parties = related_parties(store, shared, as_of)?;
-            let exposures = credence_engine::Exposures::load(store, as_of, shared.policy.currency())?;
+            let exposures =
+                credence_engine::Exposures::load(store, as_of, shared.artefacts().policy.currency())?;
             let mut detail = parties.show(&id, &exposures)?;
             if !caller.may(Permission::PiiRead) {
                 for m in detail.report.members.iter_mut().filter(|m| !m.customer) {

@@ -242,7 +242,7 @@ pub(crate) fn admits_customer(
 pub(crate) fn amount_field(state: &AppState, field: &str, text: &str) -> Result<i64, ApiError> {
     let minor = credence_domain::minor_units_from_decimal(
         &text.replace(',', ""),
-        state.0.policy.currency().exponent(),
+        state.0.artefacts().policy.currency().exponent(),
     )
     .map_err(|e| ApiError::invalid(field, e.to_string()))?;
     if minor <= 0 {
@@ -252,8 +252,8 @@ pub(crate) fn amount_field(state: &AppState, field: &str, text: &str) -> Result<
 }
 
 /// The letter grades of the expert scorecard, best first.
-pub(crate) fn letter_grades(shared: &crate::state::Shared) -> Vec<&str> {
-    shared
+pub(crate) fn letter_grades(artefacts: &credence_engine::Artefacts) -> Vec<&str> {
+    artefacts
         .model
         .grades(credence_engine::types::rating::ScaleKind::Letter)
         .iter()

@@ -16,17 +16,22 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Ready: the database answers.
+/// Ready: the database answers and its schema is the one this program migrates to (not
+/// one a newer version has migrated since).
 #[utoipa::path(
     get,
     path = "/readyz",
     tag = "operations",
-    responses((status = 200, description = "ready"), (status = 503, description = "the database does not answer"))
+    responses((status = 200, description = "ready"), (status = 503, description = "the database does not answer, or its schema is newer than this program's"))
 )]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.with_store(|s, _| Ok(s.is_empty()?)).await {
-        Ok(_) => (StatusCode::OK, "ready"),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    match state.with_store(|s, _| Ok(s.schema_versions()?)).await {
+        Ok((applied, known)) if applied == known => (StatusCode::OK, "ready".to_owned()),
+        Ok((applied, known)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the database schema is at migration {applied}; this program's is {known}"),
+        ),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable".to_owned()),
     }
 }
 

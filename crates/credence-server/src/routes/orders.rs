@@ -99,7 +99,7 @@ pub(crate) fn decide_order(
         now: &now,
         date: today,
     };
-    let after = credence_engine::decide_blocked_order(store, &shared.policy, id, &decision)?;
+    let after = credence_engine::decide_blocked_order(store, &shared.artefacts().policy, id, &decision)?;
     audit(
         store,
         caller,
@@ -181,7 +181,7 @@ pub async fn temporary_limit(
             scoped_customer(store, &caller, &id)?;
             let now = crate::clock::now();
             let request =
-                credence_engine::request_temporary_limit(store, &shared.policy, &id, amount, req.expires, as_of, &now)?;
+                credence_engine::request_temporary_limit(store, &shared.artefacts().policy, &id, amount, req.expires, as_of, &now)?;
             audit(
                 store,
                 &caller,

@@ -83,7 +83,7 @@ pub async fn aging(
                 top,
                 months,
                 only,
-                ..credence_engine::AgingOptions::new(as_of, shared.policy.currency())
+                ..credence_engine::AgingOptions::new(as_of, shared.artefacts().policy.currency())
             };
             Ok(credence_engine::aging(store, &options)?)
         })
@@ -122,8 +122,8 @@ pub async fn worklist(
         .with_store(move |store, shared| {
             let mut w = credence_engine::collection_worklist(
                 store,
-                &shared.strategy,
-                shared.policy.currency(),
+                &shared.artefacts().strategy,
+                shared.artefacts().policy.currency(),
                 today,
             )?;
             let keep = |id: &str| only.as_ref().is_none_or(|o| o.contains(id));
@@ -154,8 +154,8 @@ pub(crate) async fn whole_worklist(
         move |store, shared| {
             Ok(credence_engine::collection_worklist(
                 store,
-                &shared.strategy,
-                shared.policy.currency(),
+                &shared.artefacts().strategy,
+                shared.artefacts().policy.currency(),
                 today,
             )?)
         },
@@ -197,7 +197,7 @@ pub(crate) async fn open_invoices(
     let snapshot = crate::warm::snapshot(state).await?;
     let (c, who) = (caller.clone(), id.to_owned());
     state.with_store(move |store, _| scoped_customer(store, &c, &who).map(|_| ())).await?;
-    invoices_in(&snapshot.book, id, state.0.policy.currency())
+    invoices_in(&snapshot.book, id, state.0.artefacts().policy.currency())
 }
 
 /// A customer's open invoices in the warm exposure book (no access check).
@@ -360,13 +360,13 @@ pub async fn log_promise(
             let promise = credence_engine::NewPromise {
                 customer: &p.customer_id,
                 amount,
-                currency: shared.policy.currency(),
+                currency: shared.artefacts().policy.currency(),
                 made_on,
                 promised_date: p.promised_date,
                 invoice: p.invoice_no.as_deref(),
                 actor: &caller.username,
             };
-            credence_engine::log_promise(store, &shared.strategy, &promise, &now)?;
+            credence_engine::log_promise(store, &shared.artefacts().strategy, &promise, &now)?;
             audit(
                 store,
                 &caller,

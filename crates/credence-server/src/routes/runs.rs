@@ -17,6 +17,10 @@ use crate::routes::catalogue::whole_portfolio;
 use crate::routes::{Body, Params, audit};
 use crate::state::AppState;
 
+/// How long a run started on request holds its claim without renewal (it renews it every
+/// third of this while it works).
+const MANUAL_LEASE: chrono::Duration = chrono::Duration::minutes(10);
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRun {
@@ -85,7 +89,7 @@ pub async fn start(
     let name = run.clone();
     state
         .writing(move |store, shared| {
-            if !crate::jobs::claim(store, shared, &name, chrono::Duration::hours(6))? {
+            if !crate::jobs::claim(store, shared, &name, MANUAL_LEASE)? {
                 return Err(ApiError::conflict(format!(
                     "a {job} run is under way; try again when it has finished"
                 )));
@@ -98,7 +102,7 @@ pub async fn start(
     tokio::spawn(async move {
         let outcome = background
             .in_background(move |store, shared| {
-                crate::jobs::run_claimed(store, shared, None, &name, &kind, as_of)
+                crate::jobs::run_claimed(store, shared, &name, &kind, as_of, MANUAL_LEASE)
             })
             .await;
         match outcome {
@@ -182,7 +186,8 @@ pub async fn performance(
     }
     state
         .with_store(move |store, shared| {
-            let order = crate::routes::letter_grades(shared);
+            let artefacts = shared.artefacts();
+            let order = crate::routes::letter_grades(&artefacts);
             Ok(credence_engine::rating_performance(store, id, horizon, &order)?)
         })
         .await
@@ -227,7 +232,8 @@ pub async fn migration(
                     .max()
                     .ok_or_else(|| ApiError::not_found(format!("no finished rating run before run {id}")))?,
             };
-            let order = crate::routes::letter_grades(shared);
+            let artefacts = shared.artefacts();
+            let order = crate::routes::letter_grades(&artefacts);
             Ok(credence_engine::rating_migration(store, from, id, &order)?)
         })
         .await

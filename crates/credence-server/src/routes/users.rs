@@ -210,7 +210,7 @@ async fn change_authority(
     caller.require(Permission::AccessManage)?;
     let a = actor(caller, &ip);
     let by = caller.requester();
-    let known = accounts::known_authorities(&state.0.policy);
+    let known = accounts::known_authorities(&state.0.artefacts().policy);
     state
         .with_store(move |store, _| {
             Ok(accounts::set_authority(store, &username, &authority, grant, &known, &by, &a)?)

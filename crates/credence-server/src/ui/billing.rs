@@ -57,11 +57,16 @@ pub async fn billing(
     let user_id = viewer.caller.user_id;
     let today = state.today();
     let month_start = today.with_day(1).unwrap_or(today);
-    let now = today.and_time(crate::clock::now_local().time());
+    let now = today.and_time(crate::clock::now_in(state.0.config.zone).time());
     let found = state
         .with_store(move |store, shared| {
-            let reconnections =
-                credence_engine::reconnection_sla(store, &shared.billing_policy, month_start, today, now)?;
+            let reconnections = credence_engine::reconnection_sla(
+                store,
+                &shared.artefacts().billing_policy,
+                month_start,
+                today,
+                now,
+            )?;
             let run = store.latest_billing_run(None)?;
             let high_risk = match &run {
                 Some(r) => store.account_grades(
@@ -88,7 +93,7 @@ pub async fn billing(
         Ok(x) => x,
         Err(e) => return viewer.fail(&state, e),
     };
-    let policy = &state.0.billing_policy;
+    let policy = &state.0.artefacts().billing_policy;
     let exponent = policy.currency.exponent();
     let summary: Option<credence_engine::GradeSummary> =
         work.run.as_ref().and_then(|r| serde_json::from_str(&r.summary).ok());

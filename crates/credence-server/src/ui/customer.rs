@@ -101,8 +101,8 @@ pub async fn customer(
     };
     let lang = viewer.lang;
     let w = lang.words();
-    let exponent = state.0.policy.currency().exponent();
-    let names = Names { lang, catalogue: &state.0.catalogue, model: &state.0.model };
+    let exponent = state.0.artefacts().policy.currency().exponent();
+    let names = Names { lang, catalogue: &state.0.artefacts().catalogue, model: &state.0.artefacts().model };
     let page = &g.page;
     let (name, facts) = master_facts(lang, page);
     let medians: BTreeMap<&str, Option<f64>> =
@@ -150,7 +150,7 @@ pub async fn customer(
             let reason = if lang == Lang::Zh { &g.message_zh } else { &g.message };
             format!("{}{reason}", w.breakdown_gap)
         }),
-        amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency().code()),
+        amounts_note: format!("{} {}", w.amounts_in, state.0.artefacts().policy.currency().code()),
     };
     html(&view)
 }
@@ -219,7 +219,8 @@ fn gather(
     let dates = quarter_ends(as_of, 8);
     let visible: Vec<&str> =
         TRENDS.iter().copied().filter(|t| page.indicators.iter().any(|l| l.id == *t)).collect();
-    let series = credence_engine::indicator_series(store, &shared.catalogue, who, &dates, &visible)?;
+    let series =
+        credence_engine::indicator_series(store, &shared.artefacts().catalogue, who, &dates, &visible)?;
     Ok(Gathered { page, relations, events, alerts, cases, series, dates, level })
 }
 
@@ -230,7 +231,7 @@ async fn standing_of(state: &AppState, viewer: &Viewer, id: &str) -> Result<Opti
         return Ok(None);
     }
     let s = crate::warm::snapshot(state).await?;
-    let open = crate::routes::receivables::invoices_in(&s.book, id, state.0.policy.currency())?;
+    let open = crate::routes::receivables::invoices_in(&s.book, id, state.0.artefacts().policy.currency())?;
     Ok(Some((open, s.book.book.standing(id, s.book.as_of))))
 }
 

@@ -60,6 +60,17 @@ pub struct Viewer {
     pub csrf: String,
 }
 
+/// The artefacts in force, as the footer names them: each with its version, the shipped
+/// ones' sources left unsaid.
+fn in_use(a: &credence_engine::Artefacts) -> String {
+    a.versions()
+        .into_iter()
+        .filter(|v| v.name != "notifications")
+        .map(|v| format!("{} {}", v.name.replace('_', " "), v.version))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 impl Viewer {
     /// The frame of a page: title, menu (what the role may open), language, user.
     pub fn frame(&self, state: &AppState, title: &str, here: &str, notice: Option<Notice>) -> Frame {
@@ -95,7 +106,8 @@ impl Viewer {
             role: role_name(self.lang, self.caller.role),
             csrf: self.csrf.clone(),
             as_of: state.today().to_string(),
-            clock_fixed: state.today() < crate::clock::instant().date_naive(),
+            clock_fixed: state.today() < crate::clock::today_in(state.0.config.zone),
+            artefacts: in_use(&state.0.artefacts()),
             nav,
             here: here.to_owned(),
             notice,

@@ -237,7 +237,7 @@ pub async fn cockpit(
         &overview,
         alert_rows(lang, &alerts),
         case_rows(lang, &cases, &state.business_now()),
-        state.0.policy.currency().exponent(),
+        state.0.artefacts().policy.currency().exponent(),
         "/customers",
     );
     html(&page)
@@ -284,7 +284,7 @@ pub async fn customers(
         next: (page_no < pages).then(|| with_param(&base, "page", &(page_no + 1).to_string())),
         page: page_no,
         pages,
-        amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency().code()),
+        amounts_note: format!("{} {}", w.amounts_in, state.0.artefacts().policy.currency().code()),
     };
     html(&page)
 }
@@ -301,7 +301,7 @@ async fn position_rows(
 ) -> Result<(u64, Vec<ListRow>), ApiError> {
     let lang = viewer.lang;
     let w = lang.words();
-    let exponent = state.0.policy.currency().exponent();
+    let exponent = state.0.artefacts().policy.currency().exponent();
     let money = |v: i64| format::money(lang, v, exponent);
     let query = PortfolioQuery {
         level: q.get("level").cloned(),

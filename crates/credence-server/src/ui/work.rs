@@ -208,7 +208,7 @@ pub async fn control(
     }
     let lang = viewer.lang;
     let w = lang.words();
-    let exponent = state.0.policy.currency().exponent();
+    let exponent = state.0.artefacts().policy.currency().exponent();
     let money = |v: i64| format::money_full(v, exponent);
     let caller = viewer.caller.clone();
     let whole = if may_orders {
@@ -256,7 +256,7 @@ pub async fn control(
         requests,
         may_decide_limits: viewer.caller.may(Permission::LimitDecide),
         worklist,
-        amounts_note: format!("{} {}", w.amounts_in, state.0.policy.currency().code()),
+        amounts_note: format!("{} {}", w.amounts_in, state.0.artefacts().policy.currency().code()),
     };
     html(&page)
 }
@@ -531,8 +531,8 @@ pub async fn models(
     } else {
         None
     };
-    let rules: Vec<RuleRow> = state
-        .0
+    let artefacts = state.0.artefacts();
+    let rules: Vec<RuleRow> = artefacts
         .pack
         .rules()
         .iter()
@@ -554,7 +554,7 @@ pub async fn models(
         Some(p) => format!(
             "{} · {} {} – {}, {} {}, {} {}",
             w.rule_performance,
-            state.0.pack.version(),
+            state.0.artefacts().pack.version(),
             p.dates.first().map(ToString::to_string).unwrap_or_default(),
             p.dates.last().map(ToString::to_string).unwrap_or_default(),
             format::count(p.customers),
@@ -563,9 +563,9 @@ pub async fn models(
             format::percent(p.base_rate)
         ),
         None if viewer.caller.scope.is_whole_portfolio() => {
-            format!("{} · {}", state.0.pack.version(), w.measuring)
+            format!("{} · {}", state.0.artefacts().pack.version(), w.measuring)
         }
-        None => state.0.pack.version().to_owned(),
+        None => state.0.artefacts().pack.version().to_owned(),
     };
     let page = ModelsPage {
         f: viewer.frame(&state, w.nav_models, "/models", notice_of(&q)),

@@ -323,7 +323,7 @@ async fn serves_over_a_socket() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = f.state.clone();
-    tokio::spawn(async move { credence_server::serve_on(state, listener).await });
+    tokio::spawn(async move { credence_server::serve_on(state, listener, std::future::pending()).await });
     let http = move |request: String| {
         let mut stream = std::net::TcpStream::connect(addr).unwrap();
         use std::io::{Read, Write};

@@ -237,7 +237,7 @@ async fn cockpit_in_a_real_browser() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = f.state.clone();
-    tokio::spawn(async move { credence_server::serve_on(state, listener).await });
+    tokio::spawn(async move { credence_server::serve_on(state, listener, std::future::pending()).await });
     let profile = tempfile::tempdir().unwrap();
     let (b, _driver) = Browser::open(&driver, &chromium, base, profile.path()).await;
     let api = login(&f, "risk").await;

@@ -246,7 +246,7 @@ async fn slow_clients_are_cut_off_and_connections_capped() {
     let state = credence_server::AppState::open(config).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(credence_server::serve_on(state, listener));
+    let server = tokio::spawn(credence_server::serve_on(state, listener, std::future::pending()));
 
     let started = std::time::Instant::now();
     let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
