@@ -284,6 +284,10 @@ pub fn run_status(db: &str) -> Result<()> {
     let counts = store.counts()?;
     let runs = store.import_runs(10)?;
     output::print_status(store.location(), &counts, &runs);
+    if crate::is_postgres(db) {
+        let tls = if store.connection_encrypted()? { "encrypted (TLS)" } else { "not encrypted" };
+        println!("connection: {tls}");
+    }
     Ok(())
 }
 

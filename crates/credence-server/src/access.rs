@@ -431,7 +431,8 @@ mod tests {
         }
         // Each administrative role holds its own duties only (the system administrator's:
         // accounts and backups), no two share one, and none reads the business.
-        let duties = [Permission::UserManage, Permission::AccessManage, Permission::AuditRead, Permission::DataBackup];
+        let duties =
+            [Permission::UserManage, Permission::AccessManage, Permission::AuditRead, Permission::DataBackup];
         for role in Role::ALL.into_iter().filter(|r| r.is_administrative()) {
             let held: Vec<Permission> = Permission::ALL.into_iter().filter(|p| allows(role, *p)).collect();
             assert!(!held.is_empty() && held.iter().all(|p| duties.contains(p)), "{}: {held:?}", role.code());

@@ -158,6 +158,9 @@ pub async fn serve_on(
 pub fn run(state: AppState, addr: SocketAddr, jobs: Option<jobs::JobConfig>) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Io)?;
     let grace = state.0.config.shutdown_grace;
+    // The last reference to the state is dropped here, after the runtime: its PostgreSQL
+    // connections close by blocking, which an async thread may not do.
+    let kept = state.clone();
     let served = runtime.block_on(async {
         let listener =
             tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
@@ -192,6 +195,7 @@ pub fn run(state: AppState, addr: SocketAddr, jobs: Option<jobs::JobConfig>) -> 
     // A job still running is abandoned with the process (its transaction is rolled back
     // and its claim was given up above), rather than holding the stop past the grace.
     runtime.shutdown_timeout(grace);
+    drop(kept);
     served
 }
 

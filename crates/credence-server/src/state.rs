@@ -60,9 +60,12 @@ pub struct ServerConfig {
     pub read_limits: credence_records::ReadLimits,
 }
 
+/// Gives the value of an environment variable.
+pub type EnvLookup = dyn Fn(&str) -> Option<String> + Send + Sync;
+
 /// A look-up of environment variables, handed in by the program that reads them.
 #[derive(Clone)]
-pub struct Env(pub Arc<dyn Fn(&str) -> Option<String> + Send + Sync>);
+pub struct Env(pub Arc<EnvLookup>);
 
 impl Env {
     /// No variable is set.
@@ -127,37 +130,87 @@ impl ServerConfig {
     }
 }
 
-/// Store connections, reused across requests; each request takes one for its blocking
-/// work and puts it back.
-pub struct StorePool {
-    idle: Mutex<Vec<Store>>,
-    /// Opens further connections to the same database.
-    template: Mutex<Store>,
+/// Opens the pool's connections: each another connection to the database the template
+/// was opened on, keyed alike for the audit log.
+struct StoreManager {
+    template: Arc<Mutex<Store>>,
 }
+
+impl StoreManager {
+    fn open(template: &Mutex<Store>) -> Result<Store, credence_store::StoreError> {
+        match template.lock() {
+            Ok(t) => t.open_another(),
+            Err(p) => p.into_inner().open_another(),
+        }
+    }
+}
+
+impl r2d2::ManageConnection for StoreManager {
+    type Connection = Store;
+    type Error = credence_store::StoreError;
+
+    fn connect(&self) -> Result<Store, Self::Error> {
+        StoreManager::open(&self.template)
+    }
+
+    fn is_valid(&self, store: &mut Store) -> Result<(), Self::Error> {
+        store.ping()
+    }
+
+    fn has_broken(&self, store: &mut Store) -> bool {
+        store.is_broken()
+    }
+}
+
+/// Store connections, reused across requests (r2d2): each request takes one for its
+/// blocking work and gives it back. A connection is checked before it is handed out, so
+/// after a database restart the dead ones are replaced instead of failing requests, and
+/// one that broke during a request is dropped rather than kept.
+pub struct StorePool {
+    pool: r2d2::Pool<StoreManager>,
+    template: Arc<Mutex<Store>>,
+}
+
+/// Most connections open at once: requests take at most two per core (the request
+/// queue), background runs one each and their lease renewal one.
+const POOL_SIZE: u32 = 32;
 
 impl StorePool {
     pub fn new(store: Store) -> StorePool {
-        StorePool { idle: Mutex::new(Vec::new()), template: Mutex::new(store) }
+        let template = Arc::new(Mutex::new(store));
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_SIZE)
+            .min_idle(Some(1))
+            .test_on_check_out(true)
+            .connection_timeout(Duration::from_secs(30))
+            .error_handler(Box::new(LogErrors))
+            .build_unchecked(StoreManager { template: template.clone() });
+        StorePool { pool, template }
     }
 
-    fn take(&self) -> Result<Store, ApiError> {
-        if let Some(s) = self.idle.lock().map_err(|_| ApiError::poisoned("store pool"))?.pop() {
-            return Ok(s);
-        }
-        let template = self.template.lock().map_err(|_| ApiError::poisoned("store pool"))?;
-        Ok(template.open_another()?)
+    fn take(&self) -> Result<r2d2::PooledConnection<StoreManager>, ApiError> {
+        self.pool.get().map_err(|e| ApiError::failed("taking a database connection from the pool", e))
     }
 
     /// A connection of its own, outside the pool (a job's lease renewal).
     pub fn open_extra(&self) -> Result<Store, ApiError> {
-        let template = self.template.lock().map_err(|_| ApiError::poisoned("store pool"))?;
-        Ok(template.open_another()?)
+        Ok(StoreManager::open(&self.template)?)
     }
 
-    fn give_back(&self, s: Store) {
-        if let Ok(mut idle) = self.idle.lock() {
-            idle.push(s);
-        }
+    /// Connections open and idle now, for `/metrics`.
+    pub fn state(&self) -> (u32, u32) {
+        let s = self.pool.state();
+        (s.connections, s.idle_connections)
+    }
+}
+
+/// Connection failures the pool meets in the background go to the log.
+#[derive(Debug)]
+struct LogErrors;
+
+impl r2d2::HandleError<credence_store::StoreError> for LogErrors {
+    fn handle_error(&self, error: credence_store::StoreError) {
+        tracing::warn!(error = %crate::error::chain(&error), "a database connection could not be opened");
     }
 }
 
@@ -355,9 +408,7 @@ impl AppState {
         let me = self.clone();
         let task = move || {
             let mut store = me.0.pool.take()?;
-            let out = f(&mut store, &me.0);
-            me.0.pool.give_back(store);
-            out
+            f(&mut store, &me.0)
         };
         match crate::error::REQUEST_ID.try_with(Clone::clone) {
             Ok(id) => {

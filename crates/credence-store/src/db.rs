@@ -238,6 +238,23 @@ impl Db {
         }
     }
 
+    /// The connection was lost (a PostgreSQL server restarted or cut it); a SQLite file
+    /// never is.
+    pub(crate) fn is_closed(&self) -> bool {
+        match &self.conn {
+            Conn::Sqlite(_) => false,
+            Conn::Postgres(pg) => pg.client.is_closed(),
+        }
+    }
+
+    /// Asks the server whether the connection still works, within `timeout`.
+    pub(crate) fn ping(&mut self, timeout: std::time::Duration) -> Result<(), DbError> {
+        match &mut self.conn {
+            Conn::Sqlite(c) => c.query_row("SELECT 1", [], |_| Ok(())).map_err(DbError::Sqlite),
+            Conn::Postgres(pg) => pg.client.is_valid(timeout).map_err(DbError::Postgres),
+        }
+    }
+
     pub(crate) fn dialect(&self) -> Dialect {
         match self.conn {
             Conn::Sqlite(_) => Dialect::Sqlite,

@@ -43,6 +43,7 @@ mod repair;
 mod session;
 mod snapshot;
 mod sql;
+mod tls;
 mod warnings;
 mod write_scope;
 
@@ -143,6 +144,8 @@ pub enum StoreError {
     OutsideScope(#[source] ScopeRefusal),
     #[error("{0}")]
     Backup(String),
+    #[error("cannot set up TLS for PostgreSQL at {url}: {reason}")]
+    Tls { url: String, reason: String },
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -297,8 +300,7 @@ impl Store {
     /// Opens PostgreSQL; with `schema`, every table lives in that schema (created if
     /// missing), which lets tests and tenants share one database.
     pub fn open_postgres(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
-        let client = postgres::Client::connect(url, postgres::NoTls)
-            .map_err(|source| StoreError::ConnectPostgres { url: redact(url), source })?;
+        let client = tls::connect(url)?;
         let mut db = Db::postgres(client);
         if let Some(s) = schema {
             let quoted = s.replace('"', "\"\"");
@@ -326,6 +328,28 @@ impl Store {
         // Records appended through the other connection are keyed alike.
         other.set_audit_key(self.audit_key().cloned());
         Ok(other)
+    }
+
+    /// Whether the connection was lost (it is then dropped, not reused).
+    pub fn is_broken(&self) -> bool {
+        self.db.is_closed()
+    }
+
+    /// Checks that the connection still works (a pool does before handing it out).
+    pub fn ping(&mut self) -> Result<(), StoreError> {
+        Ok(self.db.ping(std::time::Duration::from_secs(5))?)
+    }
+
+    /// Whether the connection is encrypted: on PostgreSQL, what the server says of it
+    /// (`pg_stat_ssl`); a SQLite file is local and `false`.
+    pub fn connection_encrypted(&mut self) -> Result<bool, StoreError> {
+        if self.db.dialect() == Dialect::Sqlite {
+            return Ok(false);
+        }
+        let rows = self
+            .db
+            .query("SELECT CAST(ssl AS INTEGER) FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])?;
+        Ok(rows.first().and_then(|r| r[0].as_int()) == Some(1))
     }
 
     /// The latest migration applied to the database, and the latest this program knows:

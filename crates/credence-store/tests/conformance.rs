@@ -1558,3 +1558,42 @@ fn users_tokens_sessions_and_job_claims(f: &mut Fixture) {
         }]
     );
 }
+
+/// The URL's `sslmode` decides how a PostgreSQL connection is made: `disable` plain,
+/// `require` (and `prefer`, the default, on a server that offers TLS) encrypted, and
+/// `verify-full` refuses a server whose certificate does not name the host it was reached
+/// at (the local server's self-signed certificate names localhost, not 127.0.0.1).
+#[test]
+fn postgres_connections_use_tls_as_the_url_says() {
+    let Some(url) = pg_url() else { return };
+    // The modes below are this test's own: whatever the configured URL asks is left out.
+    let url = url.split('?').next().unwrap_or_default().to_owned();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let ssl_on: String = admin.query_one("SHOW ssl", &[]).unwrap().get(0);
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let open = |mode: &str| Store::open(&format!("{url}{sep}sslmode={mode}"));
+    assert!(!open("disable").unwrap().connection_encrypted().unwrap());
+    if ssl_on != "on" {
+        assert!(open("require").is_err());
+        return;
+    }
+    assert!(open("require").unwrap().connection_encrypted().unwrap());
+    assert!(Store::open(&url).unwrap().connection_encrypted().unwrap());
+    let snakeoil = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
+    if std::path::Path::new(snakeoil).exists() {
+        let e = open(&format!("verify-full&sslrootcert={snakeoil}")).err().expect("the host name is checked");
+        let shown = format!("{e}: {:?}", std::error::Error::source(&e));
+        assert!(shown.contains("certificate") || shown.contains("Certificate"), "{shown}");
+        // Its chain is trusted when it is the root given (verify-ca does not look at the
+        // name), and with the name it carries (localhost) verify-full connects too.
+        let ca = open(&format!("verify-ca&sslrootcert={snakeoil}"));
+        assert!(ca.unwrap().connection_encrypted().unwrap());
+        if url.contains("@127.0.0.1:") {
+            let by_name = url.replace("@127.0.0.1:", "@localhost:");
+            let full = Store::open(&format!("{by_name}{sep}sslmode=verify-full&sslrootcert={snakeoil}"));
+            assert!(full.unwrap().connection_encrypted().unwrap());
+        }
+    }
+    let e = open("verify-full&sslrootcert=/nonexistent/ca.pem").err().unwrap().to_string();
+    assert!(e.contains("cannot read the root certificates in /nonexistent/ca.pem"), "{e}");
+}

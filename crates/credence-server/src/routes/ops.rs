@@ -88,6 +88,13 @@ pub async fn metrics(
         let _ = writeln!(out, "credence_http_request_duration_seconds_sum{{{l}}} {sum}");
         let _ = writeln!(out, "credence_http_request_duration_seconds_count{{{l}}} {cumulative}");
     }
+    let (open, idle) = state.0.pool.state();
+    out.push_str("# HELP credence_db_connections Database connections the pool holds open.\n");
+    out.push_str("# TYPE credence_db_connections gauge\n");
+    let _ = writeln!(out, "credence_db_connections {open}");
+    out.push_str("# HELP credence_db_connections_idle Pooled database connections not in use.\n");
+    out.push_str("# TYPE credence_db_connections_idle gauge\n");
+    let _ = writeln!(out, "credence_db_connections_idle {idle}");
     out.push_str("# HELP credence_job_runs_total Background job runs by job.\n");
     out.push_str("# TYPE credence_job_runs_total counter\n");
     let jobs = m.jobs.lock().map_err(|_| ApiError::poisoned("metrics"))?.clone();

@@ -13,6 +13,7 @@ mod browser;
 mod hardening;
 mod matrix;
 mod payloads;
+mod pool;
 mod portfolio;
 mod records;
 mod scope;
