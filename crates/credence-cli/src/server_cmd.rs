@@ -27,11 +27,11 @@ pub struct ServeArgs {
     /// --trusted-proxy [server.secure_cookies].
     #[arg(long)]
     secure_cookies: bool,
-    /// The address of a reverse proxy in front of the server (terminating TLS): requests
-    /// from it name the client in their last X-Forwarded-For entry, and cookies are Secure
-    /// [server.trusted_proxy].
-    #[arg(long)]
-    trusted_proxy: Option<std::net::IpAddr>,
+    /// A reverse proxy in front of the server (terminating TLS), as an address or a CIDR
+    /// range; repeat for a chain of proxies. Requests from them name the client in
+    /// X-Forwarded-For, and cookies are Secure [server.trusted_proxies].
+    #[arg(long, value_parser = parse_proxy)]
+    trusted_proxy: Vec<ipnet::IpNet>,
     /// End a session after this many minutes without a request [server.session_idle_minutes].
     #[arg(long, value_parser = clap::value_parser!(i64).range(1..=1440))]
     session_idle_minutes: Option<i64>,
@@ -72,6 +72,13 @@ pub struct ServeArgs {
     /// Limits on uploaded files and JSON records.
     #[command(flatten)]
     limits: crate::limits_args::ReadLimitArgs,
+}
+
+/// A proxy's address (`10.0.0.5`) or range (`10.0.0.0/24`).
+fn parse_proxy(text: &str) -> Result<ipnet::IpNet, String> {
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("'{text}' is not an IP address or a CIDR range"))
 }
 
 /// The operator running a command, for the audit log: `--by`, else the login name.
@@ -250,7 +257,7 @@ pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
     flag("log.level", args.log.is_some());
     flag("log.json", args.json_logs);
     flag("server.secure_cookies", args.secure_cookies);
-    flag("server.trusted_proxy", args.trusted_proxy.is_some());
+    flag("server.trusted_proxies", !args.trusted_proxy.is_empty());
     flag("server.session_idle_minutes", args.session_idle_minutes.is_some());
     flag("server.max_connections", args.max_connections.is_some());
     flag("server.instance", args.instance.is_some());
@@ -264,9 +271,10 @@ pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
     s.log.json |= args.json_logs;
     credence_server::init_logging(s.log.json, args.log.as_deref().unwrap_or(&s.log.level));
     let mut config = credence_server::ServerConfig::new(db);
-    let trusted_proxy = args.trusted_proxy.or(s.server.trusted_proxy);
-    config.secure_cookies = args.secure_cookies || s.server.secure_cookies || trusted_proxy.is_some();
-    config.trusted_proxy = trusted_proxy;
+    let proxies =
+        if args.trusted_proxy.is_empty() { s.server.trusted_proxies.clone() } else { args.trusted_proxy };
+    config.secure_cookies = args.secure_cookies || s.server.secure_cookies || !proxies.is_empty();
+    config.trusted_proxies = proxies;
     config.metrics_token = s.server.metrics_token.clone().filter(|t| !t.is_empty());
     config.session_idle_minutes = args.session_idle_minutes.unwrap_or(s.server.session_idle_minutes);
     config.max_connections = args.max_connections.unwrap_or(s.server.max_connections) as usize;

@@ -66,7 +66,9 @@ pub struct Server {
     pub addr: std::net::SocketAddr,
     pub instance: Option<String>,
     pub secure_cookies: bool,
-    pub trusted_proxy: Option<std::net::IpAddr>,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is believed.
+    #[serde(deserialize_with = "proxies")]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub metrics_token: Option<String>,
     pub session_idle_minutes: i64,
     pub max_connections: u32,
@@ -81,7 +83,7 @@ impl Default for Server {
             addr: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
             instance: None,
             secure_cookies: false,
-            trusted_proxy: None,
+            trusted_proxies: Vec::new(),
             metrics_token: None,
             session_idle_minutes: 30,
             max_connections: 1024,
@@ -176,12 +178,27 @@ pub struct Audit {
     pub checkpoint_every: String,
 }
 
+/// Proxies as addresses (`10.0.0.5`) or ranges (`10.0.0.0/24`).
+fn proxies<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ipnet::IpNet>, D::Error> {
+    let texts = Vec::<String>::deserialize(d)?;
+    texts
+        .iter()
+        .map(|t| {
+            t.parse::<ipnet::IpNet>()
+                .or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| serde::de::Error::custom(format!("`{t}` is not an IP address or a CIDR range")))
+        })
+        .collect()
+}
+
 /// What a key holds, for reading it from the environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Type {
     Text,
     Bool,
     Integer,
+    /// Comma-separated in the environment, an array in the file.
+    List,
 }
 
 /// A key: its dotted name, its environment variable, its type and whether it is secret.
@@ -204,7 +221,7 @@ pub const KEYS: &[Key] = &[
     key("server.addr", "CREDENCE_SERVER_ADDR", Type::Text),
     key("server.instance", "CREDENCE_SERVER_INSTANCE", Type::Text),
     key("server.secure_cookies", "CREDENCE_SERVER_SECURE_COOKIES", Type::Bool),
-    key("server.trusted_proxy", "CREDENCE_SERVER_TRUSTED_PROXY", Type::Text),
+    key("server.trusted_proxies", "CREDENCE_SERVER_TRUSTED_PROXIES", Type::List),
     Key { name: "server.metrics_token", env: "CREDENCE_METRICS_TOKEN", ty: Type::Text, secret: true },
     key("server.session_idle_minutes", "CREDENCE_SERVER_SESSION_IDLE_MINUTES", Type::Integer),
     key("server.max_connections", "CREDENCE_SERVER_MAX_CONNECTIONS", Type::Integer),
@@ -328,7 +345,7 @@ fn shown(x: &Settings) -> serde_json::Value {
                 "addr": x.server.addr.to_string(),
                 "instance": x.server.instance,
                 "secure_cookies": x.server.secure_cookies,
-                "trusted_proxy": x.server.trusted_proxy.map(|p| p.to_string()),
+                "trusted_proxies": x.server.trusted_proxies.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
                 "metrics_token": x.server.metrics_token,
                 "session_idle_minutes": x.server.session_idle_minutes,
                 "max_connections": x.server.max_connections,
@@ -455,6 +472,13 @@ pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result
             Type::Integer => {
                 raw.trim().parse::<i64>().map(toml::Value::Integer).map_err(|_| "is not a whole number")
             }
+            Type::List => Ok(toml::Value::Array(
+                raw.split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| toml::Value::String(v.to_owned()))
+                    .collect(),
+            )),
         };
         match value {
             Ok(v) => {
@@ -600,10 +624,19 @@ mod tests {
             "[database]\nurl = \"/var/lib/credence/credence.db\"\n[server]\nmax_connections = 64\n\
              [jobs]\nwarnings = \"0 7 * * 1-5\"\n",
         );
-        let loaded = load(Some(&file), env(&[("CREDENCE_SERVER_MAX_CONNECTIONS", "128")])).unwrap();
+        let loaded = load(
+            Some(&file),
+            env(&[
+                ("CREDENCE_SERVER_MAX_CONNECTIONS", "128"),
+                ("CREDENCE_SERVER_TRUSTED_PROXIES", "10.0.0.5, 10.1.0.0/16"),
+            ]),
+        )
+        .unwrap();
         let s = &loaded.settings;
         assert_eq!(s.database.url, "/var/lib/credence/credence.db");
         assert_eq!(s.server.max_connections, 128);
+        let proxies: Vec<String> = s.server.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(proxies, ["10.0.0.5/32", "10.1.0.0/16"]);
         assert_eq!(s.jobs.warnings, "0 7 * * 1-5");
         assert_eq!(s.jobs.nightly_rating, "0 2 * * *");
         assert_eq!(s.time.zone, "Asia/Shanghai");

@@ -47,23 +47,33 @@ pub async fn security_headers(
     response
 }
 
-/// The client's address: the socket's, or, for a request from the declared proxy, the
-/// last address its `X-Forwarded-For` names (the one the proxy itself appended).
+/// The client's address: the socket's, or, for a request from a trusted proxy, the
+/// nearest address in its `X-Forwarded-For` that is not itself a trusted proxy (each proxy
+/// appends the address it was reached from; entries further left came from the client and
+/// prove nothing).
 pub fn client_address(state: &AppState, request: &Request) -> String {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let Some(peer) = peer else { return "local".to_owned() };
-    if state.0.config.trusted_proxy == Some(peer)
-        && let Some(forwarded) = request
-            .headers()
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(str::trim)
-            .rfind(|v| !v.is_empty())
-        && let Ok(ip) = forwarded.parse::<std::net::IpAddr>()
-    {
-        return ip.to_string();
+    let trusted = |ip: &std::net::IpAddr| state.0.config.trusted_proxies.iter().any(|n| n.contains(ip));
+    if !trusted(&peer) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<&str> = request
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .collect();
+    for entry in forwarded.iter().rev() {
+        match entry.parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted(&ip) => continue,
+            Ok(ip) => return ip.to_string(),
+            // An entry that is no address: what lies left of it cannot be trusted.
+            Err(_) => break,
+        }
     }
     peer.to_string()
 }

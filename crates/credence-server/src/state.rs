@@ -27,10 +27,11 @@ pub struct ServerConfig {
     pub sign_in: crate::signin::SignInRules,
     /// Mark cookies `Secure`: on by default behind a declared proxy (which terminates TLS).
     pub secure_cookies: bool,
-    /// A reverse proxy in front of the server: requests from this address name the client
-    /// in their last `X-Forwarded-For` entry. Requests from anywhere else are taken at
+    /// The reverse proxies in front of the server (addresses or CIDR ranges): a request
+    /// from one names its client in `X-Forwarded-For`, read from the right past the
+    /// entries the trusted proxies appended. Requests from anywhere else are taken at
     /// their socket's address, whatever headers they carry.
-    pub trusted_proxy: Option<std::net::IpAddr>,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// When set, `/metrics` answers only `Authorization: Bearer <this>`.
     pub metrics_token: Option<String>,
     /// How long a client may take to send a request's headers, and its body.
@@ -113,7 +114,7 @@ impl ServerConfig {
             session_idle_minutes: 30,
             sign_in: crate::signin::SignInRules::default(),
             secure_cookies: false,
-            trusted_proxy: None,
+            trusted_proxies: Vec::new(),
             metrics_token: None,
             header_read_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(60),

@@ -26,7 +26,7 @@ async fn sign_in_from(f: &Fixture, ip: &str, user: &str, password: &str) -> Stat
 
 fn behind_proxy(mut f: Fixture) -> Fixture {
     let mut config = f.state.0.config.clone();
-    config.trusted_proxy = Some("10.9.9.9".parse().unwrap());
+    config.trusted_proxies = vec!["10.9.9.9/32".parse().unwrap()];
     f.state = credence_server::AppState::open(config).unwrap();
     f
 }
@@ -73,7 +73,7 @@ on_both_databases!(sign_ins_are_throttled_sqlite, sign_ins_are_throttled_postgre
 async fn throttled_behind_proxy(f: &Fixture) {
     // The fixture is shared by reference; the proxy setting needs a state of its own.
     let mut config = f.state.0.config.clone();
-    config.trusted_proxy = Some("10.9.9.9".parse().unwrap());
+    config.trusted_proxies = vec!["10.9.9.9/32".parse().unwrap()];
     let g = crate::sync(|| Fixture {
         _dir: tempfile::tempdir().unwrap(),
         db: f.db.clone(),
@@ -268,4 +268,38 @@ async fn slow_clients_are_cut_off_and_connections_capped() {
     let cut = tokio::time::timeout(std::time::Duration::from_secs(5), slow.read_to_end(&mut rest)).await;
     assert!(cut.is_ok(), "the slow client was cut off");
     server.abort();
+}
+
+/// Behind a chain of trusted proxies (a load balancer in 10.9.8.0/24 in front of a proxy
+/// at 10.9.9.9), the client is the nearest address their `X-Forwarded-For` names that is
+/// not a proxy; what the client itself put further left is not believed. A request that
+/// does not come from a trusted proxy is taken at its socket's address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_is_found_behind_a_chain_of_proxies() {
+    let f = fixture();
+    let mut config = f.state.0.config.clone();
+    config.trusted_proxies = vec!["10.9.9.9/32".parse().unwrap(), "10.9.8.0/24".parse().unwrap()];
+    let g = Fixture {
+        _dir: tempfile::tempdir().unwrap(),
+        db: f.db.clone(),
+        state: credence_server::AppState::open(config).unwrap(),
+        pg_schema: None,
+    };
+    let attempt = |peer: &str, forwarded: &str| {
+        Request::post("/api/v1/session")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", forwarded)
+            .extension(ConnectInfo(peer.parse::<SocketAddr>().unwrap()))
+            .body(Body::from(json!({ "username": "risk", "password": "wrong" }).to_string()))
+            .unwrap()
+    };
+    let spoofed = "203.0.113.250, 198.51.100.7, 10.9.8.20";
+    assert_eq!(call(&g, attempt("10.9.9.9:40000", spoofed)).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(call(&g, attempt("192.0.2.5:40000", spoofed)).await.0, StatusCode::UNAUTHORIZED);
+    let ips: Vec<String> = with_store(&g, |s| {
+        let filter =
+            credence_store::AuditFilter { action: Some("session.login_failed".into()), ..Default::default() };
+        s.audit_records(&filter).unwrap().into_iter().map(|r| r.entry.client_ip).collect()
+    });
+    assert_eq!(ips, ["198.51.100.7", "192.0.2.5"]);
 }
