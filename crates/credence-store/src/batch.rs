@@ -3,8 +3,10 @@
 //! step, reset; a network round trip on PostgreSQL) unless rows travel together. Rows are
 //! buffered and written when a statement's worth has gathered and when the owner flushes
 //! (before it reads what it wrote, and before commit), always inside the owner's
-//! transaction. Ids of buffered rows are handed out beforehand by [`Ids`], so a row can
-//! be referred to (a case's alert) before it is written.
+//! transaction. On PostgreSQL plain inserts travel by `COPY … FROM STDIN` instead, many
+//! more rows at a time, with no parameters to bind. Ids of buffered rows are handed out
+//! beforehand by [`Ids`], so a row can be referred to (a case's alert) before it is
+//! written.
 
 use crate::db::{DbError, Dialect};
 use crate::{Db, StoreError};
@@ -17,6 +19,9 @@ use credence_records::Value;
 /// parameters (see the test).
 pub(crate) const ROWS: usize = 256;
 
+/// Rows per `COPY` on PostgreSQL: a few megabytes of text at most, sent in one stream.
+pub(crate) const COPY_ROWS: usize = 4096;
+
 /// Rows of one `INSERT` (or upsert), written [`ROWS`] to a statement.
 pub(crate) struct Rows {
     /// `INSERT INTO t (a, b)`: the statement up to `VALUES`.
@@ -28,6 +33,9 @@ pub(crate) struct Rows {
     /// Values of a row.
     width: usize,
     params: Vec<Value>,
+    /// `COPY t (a, b) FROM STDIN` for a plain insert (no casts, nothing after the rows),
+    /// which PostgreSQL is sent this way.
+    copy: Option<String>,
 }
 
 impl Rows {
@@ -41,8 +49,14 @@ impl Rows {
     /// Rows whose placeholders are `row`, one `?` per value: `(CAST(? AS BIGINT), ?)`
     /// where PostgreSQL must be told a type it cannot infer.
     pub(crate) fn with_row(head: impl Into<String>, row: &str, tail: &'static str) -> Rows {
+        let head = head.into();
         let width = row.matches('?').count();
-        Rows { head: head.into(), row: row.to_owned(), tail, width, params: Vec::new() }
+        let plain = row == format!("({})", vec!["?"; width].join(", "));
+        let copy = head
+            .strip_prefix("INSERT INTO ")
+            .filter(|_| plain && tail.is_empty())
+            .map(|target| format!("COPY {target} FROM STDIN"));
+        Rows { head, row: row.to_owned(), tail, width, params: Vec::new(), copy }
     }
 
     /// Adds a row (exactly `width` values), writing the buffer when it is full.
@@ -50,7 +64,11 @@ impl Rows {
         let before = self.params.len();
         self.params.extend(row);
         debug_assert_eq!(self.params.len() - before, self.width, "a row of {}", self.head);
-        if self.params.len() >= ROWS * self.width {
+        let rows = match (&self.copy, db.dialect()) {
+            (Some(_), Dialect::Postgres) => COPY_ROWS,
+            _ => ROWS,
+        };
+        if self.params.len() >= rows * self.width {
             self.flush(db)?;
         }
         Ok(())
@@ -61,11 +79,62 @@ impl Rows {
         if self.params.is_empty() {
             return Ok(());
         }
+        if let (Some(copy), Dialect::Postgres) = (&self.copy, db.dialect()) {
+            let text = copy_text(&self.params, self.width);
+            db.copy_in(copy, &text)?;
+            self.params.clear();
+            return Ok(());
+        }
         let rows = vec![self.row.as_str(); self.params.len() / self.width].join(", ");
         db.execute(&format!("{} VALUES {rows}{}", self.head, self.tail), &self.params)?;
         self.params.clear();
         Ok(())
     }
+}
+
+/// Rows in COPY's text format: values separated by tabs, rows ended by newlines, `\N` for
+/// null, and backslash, tab, newline and carriage return escaped in text. A whole
+/// number held as a real is written as an integer, as the parameter binding converts it
+/// for an integer column; the server reads either into a floating-point one.
+fn copy_text(params: &[Value], width: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::with_capacity(params.len() * 12);
+    for row in params.chunks(width) {
+        for (i, v) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(b'\t');
+            }
+            match v {
+                Value::Null => out.extend_from_slice(b"\\N"),
+                Value::Int(n) => {
+                    let _ = write!(out, "{n}");
+                }
+                Value::Real(r) if r.fract() == 0.0 && r.abs() < 9.0e15 => {
+                    let _ = write!(out, "{}", *r as i64);
+                }
+                Value::Real(r) if r.is_nan() => out.extend_from_slice(b"NaN"),
+                Value::Real(r) if r.is_infinite() => {
+                    out.extend_from_slice(if *r > 0.0 { b"Infinity" } else { b"-Infinity" })
+                }
+                Value::Real(r) => {
+                    let _ = write!(out, "{r}");
+                }
+                Value::Text(s) => {
+                    for b in s.bytes() {
+                        match b {
+                            b'\\' => out.extend_from_slice(b"\\\\"),
+                            b'\t' => out.extend_from_slice(b"\\t"),
+                            b'\n' => out.extend_from_slice(b"\\n"),
+                            b'\r' => out.extend_from_slice(b"\\r"),
+                            b => out.push(b),
+                        }
+                    }
+                }
+            }
+        }
+        out.push(b'\n');
+    }
+    out
 }
 
 /// Rows that one `UPDATE` changes alike, by key: `UPDATE t SET a = ?, b = ? WHERE k IN

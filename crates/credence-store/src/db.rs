@@ -20,6 +20,8 @@ pub enum DbError {
     NotUtf8 { column: usize },
     #[error("the audit record of the change could not be written")]
     Audit(#[source] Box<crate::StoreError>),
+    #[error("sending rows to PostgreSQL failed")]
+    Copy(#[source] std::io::Error),
 }
 
 /// A cell of a row as the database returned it, borrowed: reading millions of rows
@@ -389,6 +391,22 @@ impl Db {
     /// Executes one statement; returns the number of rows changed. A statement outside
     /// any transaction while an audit record waits for the next commit runs in a
     /// transaction of its own that carries the record, so no change escapes it.
+    /// Sends rows in COPY's text format (`COPY t (a, b) FROM STDIN`), inside the open
+    /// write transaction: PostgreSQL only.
+    pub(crate) fn copy_in(&mut self, sql: &str, data: &[u8]) -> Result<(), DbError> {
+        debug_assert!(self.depth > 0, "COPY outside a transaction");
+        match &mut self.conn {
+            Conn::Postgres(pg) => {
+                use std::io::Write;
+                let mut writer = pg.client.copy_in(sql)?;
+                writer.write_all(data).map_err(DbError::Copy)?;
+                writer.finish()?;
+                Ok(())
+            }
+            Conn::Sqlite(_) => unreachable!("COPY is PostgreSQL's"),
+        }
+    }
+
     pub(crate) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
         if self.depth == 0 && self.audit.has_pending() {
             self.begin_write()?;

@@ -1,13 +1,14 @@
 //! One import inside one transaction: idempotent upserts that keep the replaced version,
 //! look-ups for validation, and commit or (on error, drop, or a killed process) nothing.
 //!
-//! Records are written [`ROWS`] of a kind at a time: one query finds the stored hashes of
-//! a batch and one statement inserts its new records: a round trip or two per record
-//! would make a PostgreSQL import many times slower than a SQLite one. A batch is
+//! Records are written [`ROWS`] of a kind at a time (on PostgreSQL [`COPY_ROWS`], the new
+//! ones sent by `COPY`): one query finds the stored hashes of a batch and one statement
+//! inserts its new records: a round trip or two per record would make a PostgreSQL import
+//! many times slower than a SQLite one. A batch is
 //! written before anything reads the tables it fills (validation's look-ups, scope
 //! checks, commit), so reads see every record staged before them.
 
-use crate::batch::{ROWS, Rows};
+use crate::batch::{COPY_ROWS, ROWS, Rows};
 use crate::db::{Db, DbError};
 use crate::sql::sql_for;
 use crate::write_scope::{admits_stored, refusal};
@@ -198,7 +199,12 @@ impl<'s> ImportSession<'s> {
         let p = &mut self.pending[slot(record.kind)];
         p.keys.insert(key.clone());
         p.records.push(Staged { record: record.clone(), key, hash: record.content_hash(), new });
-        if p.records.len() >= ROWS {
+        // PostgreSQL takes the new ones by COPY, many more at a time.
+        let batch = match self.db.dialect() {
+            crate::db::Dialect::Sqlite => ROWS,
+            crate::db::Dialect::Postgres => COPY_ROWS,
+        };
+        if p.records.len() >= batch {
             self.write_kind(record.kind)?;
         }
         Ok(())
