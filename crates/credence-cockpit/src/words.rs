@@ -58,6 +58,17 @@ words! {
     signed_in_as: "Signed in as", "当前用户";
     as_of: "As of", "数据日期";
     artefacts_in_use: "In use", "在用版本";
+    jobs_title: "Scheduled jobs", "定时作业";
+    job: "Job", "作业";
+    schedule: "Schedule", "计划";
+    next_run: "Next run", "下次运行";
+    latest_runs: "Latest runs", "最近运行";
+    instance: "Instance", "实例";
+    started: "Started", "开始";
+    finished: "Finished", "结束";
+    no_jobs_here: "This instance schedules no jobs; another may.", "本实例不调度定时作业，其他实例可能调度。";
+    no_runs_yet: "No run recorded yet.", "尚无运行记录。";
+    time_zone: "Time zone", "时区";
     currency: "Currency", "币种";
     amounts_in: "Amounts in", "金额单位";
     portfolio_cockpit: "Portfolio cockpit", "风险预警驾驶舱";

@@ -165,6 +165,9 @@ pub fn run(state: AppState, addr: SocketAddr, jobs: Option<jobs::JobConfig>) -> 
         let listener =
             tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
         let (stopping, stop) = tokio::sync::watch::channel(false);
+        if let Some(j) = &jobs {
+            let _ = state.0.jobs.set(j.clone());
+        }
         for line in jobs.iter().flat_map(|j| jobs::schedule_lines(j, clock::instant())) {
             tracing::info!(job = line.job, when = %line.when, next = line.next.as_deref().unwrap_or("never"), "scheduled");
         }

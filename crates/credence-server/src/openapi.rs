@@ -59,6 +59,7 @@ use crate::routes;
         routes::catalogue::performance,
         routes::runs::start,
         routes::runs::list,
+        routes::runs::jobs,
         routes::runs::rating_runs,
         routes::runs::performance,
         routes::runs::migration,

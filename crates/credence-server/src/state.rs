@@ -257,6 +257,8 @@ pub struct Shared {
     artefacts: std::sync::RwLock<Arc<Artefacts>>,
     /// The files' stamps when the set in use was loaded, to notice an edit.
     artefact_stamp: Mutex<Vec<Option<(u64, std::time::SystemTime)>>>,
+    /// The jobs this instance schedules (none: it runs none).
+    pub jobs: std::sync::OnceLock<crate::jobs::JobConfig>,
     pub metrics: Metrics,
     pub tokens: crate::auth::TokenCache,
     /// Checks passwords apart from the request queue.
@@ -344,6 +346,7 @@ impl AppState {
             pool: StorePool::new(store),
             artefacts: std::sync::RwLock::new(Arc::new(artefacts)),
             artefact_stamp,
+            jobs: std::sync::OnceLock::new(),
             metrics: Metrics::default(),
             tokens: crate::auth::TokenCache::default(),
             passwords,

@@ -14,7 +14,9 @@ use credence_domain::{Industry, Labelled, region_name_en, region_name_zh};
 pub use billing::{BillingPage, BillingRequestRow, HighRiskRow, billing_feature};
 pub use cockpit::{CockpitPage, LargeRow, LevelTile, cockpit};
 pub use customers::{Chip, CustomerListPage, CustomerPage, Fact, IndicatorRow, ListRow, ScoreRow};
-pub use work::{CasePage, ControlPage, ModelRow, ModelsPage, OrderRow, RequestRow, RuleRow, WorkPage};
+pub use work::{
+    CasePage, ControlPage, JobsView, ModelRow, ModelsPage, OrderRow, RequestRow, RuleRow, WorkPage,
+};
 
 use crate::format;
 use crate::words::{Lang, LangWords, Words};

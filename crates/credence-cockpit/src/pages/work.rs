@@ -118,4 +118,17 @@ pub struct ModelsPage {
     /// Some rule is below the base rate.
     pub any_weak: bool,
     pub rules_note: String,
+    /// The background jobs, for callers who may see the portfolio's runs.
+    pub jobs: Option<JobsView>,
+}
+
+/// The jobs' schedules and latest runs.
+#[derive(Debug, Clone, Default)]
+pub struct JobsView {
+    pub time_zone: String,
+    pub scheduled_here: bool,
+    /// (job, schedule, next run)
+    pub schedules: Vec<(String, String, String)>,
+    /// (run, instance, started, finished, status)
+    pub runs: Vec<(String, String, String, String, String)>,
 }

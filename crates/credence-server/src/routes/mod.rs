@@ -85,6 +85,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/rules/performance"),
     ("POST", "/api/v1/runs"),
     ("GET", "/api/v1/runs"),
+    ("GET", "/api/v1/jobs"),
     ("GET", "/api/v1/rating-runs"),
     ("GET", "/api/v1/rating-runs/{id}/performance"),
     ("GET", "/api/v1/rating-runs/{id}/migration"),

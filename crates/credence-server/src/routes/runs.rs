@@ -137,6 +137,61 @@ pub async fn list(
         .map(crate::routes::bodies::list)
 }
 
+/// The background jobs: whether this instance runs them, each schedule (a cron expression
+/// in the business time zone) with its next run, and the latest runs of every instance.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct JobsBody {
+    /// The business time zone the schedules are read in.
+    pub time_zone: String,
+    /// Whether this instance schedules jobs (`false`: `--no-jobs` or `jobs.enabled = false`).
+    pub scheduled_here: bool,
+    pub schedules: Vec<ScheduleBody>,
+    /// The latest runs, newest first (at most 20).
+    pub latest_runs: Vec<crate::routes::bodies::JobRunBody>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ScheduleBody {
+    pub job: String,
+    /// `0 2 * * *`, or `every N s` for a trial.
+    pub schedule: String,
+    /// The next run, in the business time zone (`2026-12-08T02:00+08:00`).
+    pub next_run: Option<String>,
+}
+
+/// The jobs' schedules with their next run, and the latest runs (`portfolio.read`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs",
+    tag = "runs",
+    responses((status = 200, body = JobsBody), (status = 403, body = crate::error::ErrorBody)),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn jobs(State(state): State<AppState>, caller: Caller) -> Result<Json<JobsBody>, ApiError> {
+    caller.require(Permission::PortfolioRead)?;
+    Ok(Json(jobs_body(&state).await?))
+}
+
+/// What `GET /api/v1/jobs` answers, for the cockpit too.
+pub(crate) async fn jobs_body(state: &AppState) -> Result<JobsBody, ApiError> {
+    let config = state.0.jobs.get();
+    let schedules = config
+        .map(|c| crate::jobs::schedule_lines(c, crate::clock::instant()))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|l| ScheduleBody { job: l.job.to_owned(), schedule: l.when, next_run: l.next })
+        .collect();
+    let mut runs = state.with_store(|store, _| Ok(store.job_runs()?)).await?;
+    runs.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.run.cmp(&a.run)));
+    runs.truncate(20);
+    Ok(JobsBody {
+        time_zone: state.0.config.zone.to_string(),
+        scheduled_here: config.is_some(),
+        schedules,
+        latest_runs: runs.into_iter().map(Into::into).collect(),
+    })
+}
+
 /// Rating runs, newest first.
 #[utoipa::path(
     get,
@@ -245,6 +300,7 @@ pub fn router() -> axum::Router<crate::state::AppState> {
     use axum::routing::get;
     axum::Router::new()
         .route("/api/v1/runs", get(list).post(start))
+        .route("/api/v1/jobs", get(jobs))
         .route("/api/v1/rating-runs", get(rating_runs))
         .route("/api/v1/rating-runs/{id}/performance", get(performance))
         .route("/api/v1/rating-runs/{id}/migration", get(migration))

@@ -567,8 +567,35 @@ pub async fn models(
         }
         None => state.0.artefacts().pack.version().to_owned(),
     };
+    let jobs = if viewer.caller.may(Permission::PortfolioRead) {
+        crate::routes::runs::jobs_body(&state).await.ok().map(|j| credence_cockpit::pages::JobsView {
+            time_zone: j.time_zone,
+            scheduled_here: j.scheduled_here,
+            schedules: j
+                .schedules
+                .into_iter()
+                .map(|s| (s.job, s.schedule, s.next_run.unwrap_or_default()))
+                .collect(),
+            runs: j
+                .latest_runs
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.run,
+                        r.claimed_by.unwrap_or_default(),
+                        r.started_at.unwrap_or_default(),
+                        r.finished_at.unwrap_or_default(),
+                        r.status.unwrap_or_default(),
+                    )
+                })
+                .collect(),
+        })
+    } else {
+        None
+    };
     let page = ModelsPage {
         f: viewer.frame(&state, w.nav_models, "/models", notice_of(&q)),
+        jobs,
         models,
         any_weak: rules.iter().any(|r| r.weak),
         rules,

@@ -87,6 +87,7 @@ const REQUIREMENTS: &[(&str, &str, Needs, bool, Option<&str>)] = &[
     ("GET", "/api/v1/rules/performance", All(&[P::ModelRead]), false, None),
     ("POST", "/api/v1/runs", All(&[P::RatingRun]), false, Some(r#"{"kind":"rating","scope":"changed"}"#)),
     ("GET", "/api/v1/runs", All(&[P::PortfolioRead]), false, None),
+    ("GET", "/api/v1/jobs", All(&[P::PortfolioRead]), false, None),
     ("GET", "/api/v1/rating-runs", All(&[P::RatingRead]), false, None),
     ("GET", "/api/v1/rating-runs/{id}/performance", All(&[P::RatingRead, P::PortfolioRead]), false, None),
     ("GET", "/api/v1/rating-runs/{id}/migration", All(&[P::RatingRead, P::PortfolioRead]), false, None),
