@@ -37,8 +37,8 @@ pub fn run_config(command: ConfigCommand) -> Result<std::process::ExitCode> {
                 loaded.listing().into_iter().map(|(k, v, o)| vec![k.to_owned(), v, o.to_string()]).collect();
             print_table(&["key", "value", "from"], &rows);
             println!();
-            let paths = loaded.settings.artefacts.paths();
-            match credence_engine::Artefacts::load(&paths, |name| std::env::var(name).ok()) {
+            let paths = &loaded.settings.artefacts;
+            match credence_engine::Artefacts::load(paths, |name| std::env::var(name).ok()) {
                 Ok(a) => {
                     let rows: Vec<Vec<String>> = a
                         .versions()

@@ -289,7 +289,7 @@ pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
     if let Some(n) = args.notify {
         s.artefacts.notifications = Some(n);
     }
-    config.artefacts = s.artefacts.paths();
+    config.artefacts = s.artefacts.clone();
     config.env = credence_server::state::Env(std::sync::Arc::new(|name| std::env::var(name).ok()));
     let notify = config.artefacts.notifications.is_some();
     let jobs = if args.no_jobs || !s.jobs.enabled {

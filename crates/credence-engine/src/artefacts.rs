@@ -15,8 +15,10 @@ use credence_notify::NotifyConfig;
 use credence_rating::ScorecardModel;
 use credence_warning::RulePack;
 
-/// Where each artefact comes from; `None` is the shipped one (notifications: none).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Where each artefact comes from; `None` is the shipped one (notifications: none). Read
+/// as the `[artefacts]` section of the configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct ArtefactPaths {
     pub catalogue: Option<PathBuf>,
     pub model: Option<PathBuf>,

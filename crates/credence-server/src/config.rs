@@ -111,34 +111,8 @@ pub struct Time {
 /// The default business time zone.
 pub const DEFAULT_ZONE: &str = "Asia/Shanghai";
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Artefacts {
-    pub catalogue: Option<PathBuf>,
-    pub model: Option<PathBuf>,
-    pub policy: Option<PathBuf>,
-    pub billing_policy: Option<PathBuf>,
-    pub rule_pack: Option<PathBuf>,
-    pub strategy: Option<PathBuf>,
-    pub groups: Option<PathBuf>,
-    pub notifications: Option<PathBuf>,
-}
-
-impl Artefacts {
-    /// The paths as the engine loads them.
-    pub fn paths(&self) -> credence_engine::ArtefactPaths {
-        credence_engine::ArtefactPaths {
-            catalogue: self.catalogue.clone(),
-            model: self.model.clone(),
-            policy: self.policy.clone(),
-            billing_policy: self.billing_policy.clone(),
-            rule_pack: self.rule_pack.clone(),
-            strategy: self.strategy.clone(),
-            groups: self.groups.clone(),
-            notifications: self.notifications.clone(),
-        }
-    }
-}
+/// The `[artefacts]` section: the engine's paths of the artefact set.
+pub type Artefacts = credence_engine::ArtefactPaths;
 
 /// When the background jobs run: cron expressions (minute hour day month weekday) read in
 /// the business time zone.

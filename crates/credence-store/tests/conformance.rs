@@ -560,13 +560,7 @@ fn awkward_values_survive_the_bulk_path(f: &mut Fixture) {
         s.insert_new(&record(i)).unwrap();
     }
     s.commit(0, 0, &"t".into()).unwrap();
-    let mut back = Vec::new();
-    store
-        .for_each_record(Kind::Relationships, |rec| {
-            back.push(rec);
-            Ok(())
-        })
-        .unwrap();
+    let mut back = relationships(store);
     back.sort_by(|a, b| a.get("from_party").as_text().cmp(&b.get("from_party").as_text()));
     assert_eq!(back.len(), n);
     for (i, got) in back.iter().enumerate() {
@@ -574,6 +568,18 @@ fn awkward_values_survive_the_bulk_path(f: &mut Fixture) {
         assert_eq!(got, &want, "row {i}");
         assert_eq!(got.content_hash(), want.content_hash(), "row {i}");
     }
+}
+
+/// Every stored relationship record.
+fn relationships(store: &mut Store) -> Vec<Record> {
+    let mut back = Vec::new();
+    store
+        .for_each_record(Kind::Relationships, |rec| {
+            back.push(rec);
+            Ok(())
+        })
+        .unwrap();
+    back
 }
 
 fn values_round_trip_with_their_types(f: &mut Fixture) {
@@ -588,13 +594,7 @@ fn values_round_trip_with_their_types(f: &mut Fixture) {
     let mut s = store.begin_import(run("relationships")).unwrap();
     s.upsert(&r).unwrap();
     s.commit(0, 0, &"t".into()).unwrap();
-    let mut back = Vec::new();
-    store
-        .for_each_record(Kind::Relationships, |rec| {
-            back.push(rec);
-            Ok(())
-        })
-        .unwrap();
+    let back = relationships(store);
     assert_eq!(back, vec![r.clone()]);
     assert_eq!(back[0].content_hash(), r.content_hash());
     assert_eq!(back[0].get("voting_pct"), &Value::Null);
