@@ -16,10 +16,13 @@
 //!   client address and request id; so do failed sign-ins, refused requests (at most a
 //!   set number per client and minute) and exports. Checkpoints of the chain's head are
 //!   written outside the database periodically when configured.
-//! - **Jobs** ([`jobs`]): nightly rating, daily warnings and notification delivery, each
-//!   run claimed through the database so several instances run it once.
-//! - **Operations**: `/healthz` (alive), `/readyz` (database reachable), `/metrics`
-//!   (Prometheus text: requests and latencies per route, job runs), request ids in the
+//! - **Jobs** ([`jobs`]): nightly rating, daily warnings and notification delivery on
+//!   cron schedules in the business time zone, each run claimed through the database so
+//!   several instances run it once.
+//! - **Operations**: one configuration ([`config`]); the process's life ([`lifecycle`]:
+//!   SIGTERM drains, SIGHUP reloads the artefacts); `/healthz` (alive), `/readyz`
+//!   (database reachable, schema current), `/metrics` (Prometheus text: requests and
+//!   latencies per route, job runs, the connection pool), request ids in the
 //!   `x-request-id` header and in every log line, JSON logs on request, body size limits
 //!   and timeouts.
 //!
@@ -61,8 +64,9 @@ pub use state::{AppState, AuditConfig, ServerConfig};
 pub enum ServeError {
     #[error("cannot open the database")]
     Store(#[source] credence_store::StoreError),
+    /// Every problem is in the message, so the error has no source to repeat them.
     #[error("the configured artefacts cannot be loaded:\n{0}")]
-    Artefacts(#[source] credence_engine::ArtefactError),
+    Artefacts(credence_engine::ArtefactError),
     #[error("cannot listen on {addr}")]
     Bind {
         addr: SocketAddr,
