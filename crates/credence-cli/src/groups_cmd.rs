@@ -13,9 +13,10 @@ pub struct GroupOptions {
     /// Relationships in force on this date count (default: today).
     #[arg(long, value_parser = parse_date)]
     as_of: Option<chrono::NaiveDate>,
-    /// Group rules, thresholds and contagion weights (default: the shipped groups.toml).
+    /// Group rules, thresholds and contagion weights (default: the configuration's
+    /// `artefacts.groups`, else the shipped groups.toml).
     #[arg(long)]
-    config: Option<PathBuf>,
+    groups: Option<PathBuf>,
     /// Currency of exposures and limits; records in other currencies are left out.
     #[arg(long, default_value = "CNY")]
     currency: String,
@@ -108,7 +109,7 @@ fn group_lang(lang: Lang) -> credence_groups::Lang {
 }
 
 fn load_groups(store: &mut Store, options: &GroupOptions) -> Result<credence_engine::RelatedParties> {
-    let config = match &crate::or_configured(options.config.as_deref(), |a| &a.groups) {
+    let config = match &crate::or_configured(options.groups.as_deref(), |a| &a.groups) {
         Some(path) => credence_engine::read_group_config(path)?,
         None => credence_groups::GroupConfig::builtin(),
     };

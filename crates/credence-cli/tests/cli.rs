@@ -351,6 +351,29 @@ fn groups_guarantees_contagion_and_graph_export_on_the_demo() {
         serde_json::from_str(&ok(db, &[&["groups", "list", "--format", "json"][..], &at].concat())).unwrap();
     let groups = list.as_array().unwrap();
     assert!(groups.len() > 5, "{list}");
+    // An edited group configuration that counts no tie at all finds fewer groups (guarantee
+    // ties may still group), named with `--groups` or in credence.toml.
+    let shipped = include_str!("../../credence-groups/config/groups.toml");
+    let none =
+        ["voting_control", "control_agreement", "consolidation", "same_controller", "family", "shared_funds"]
+            .iter()
+            .fold(shipped.to_owned(), |t, k| t.replacen(&format!("{k} = true"), &format!("{k} = false"), 1));
+    let edited = dir.path().join("groups.toml");
+    std::fs::write(&edited, &none).unwrap();
+    let by_flag = ok(
+        db,
+        &[&["groups", "list", "--format", "json", "--groups", edited.to_str().unwrap()][..], &at].concat(),
+    );
+    let config = dir.path().join("credence.toml");
+    std::fs::write(&config, format!("[artefacts]\ngroups = \"{}\"\n", edited.display())).unwrap();
+    let by_config = ok(
+        db,
+        &[&["--config", config.to_str().unwrap(), "groups", "list", "--format", "json"][..], &at].concat(),
+    );
+    let count =
+        |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap().as_array().unwrap().len();
+    assert!(count(&by_flag) < groups.len(), "{by_flag}");
+    assert_eq!(count(&by_config), count(&by_flag));
     let first = &groups[0];
     let id = first["id"].as_str().unwrap();
     assert!(id.starts_with("G-"));
