@@ -247,52 +247,80 @@ pub enum TokenCommand {
 }
 
 pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
+    // The flags go into the settings (marked as given by flag), which alone make the
+    // server's configuration; the effective settings are logged at start.
     let mut loaded = crate::settings().clone();
-    let mut flag = |key: &'static str, given: bool| {
-        if given {
-            loaded.set_by_flag(key);
+    let mut given: Vec<&'static str> = Vec::new();
+    {
+        let s = &mut loaded.settings;
+        let mut set = |key: &'static str, applied: bool| {
+            if applied {
+                given.push(key);
+            }
+        };
+        set("server.addr", args.addr.map(|a| s.server.addr = a).is_some());
+        set("log.level", args.log.clone().map(|l| s.log.level = l).is_some());
+        if args.json_logs {
+            s.log.json = true;
+            set("log.json", true);
         }
-    };
-    flag("server.addr", args.addr.is_some());
-    flag("log.level", args.log.is_some());
-    flag("log.json", args.json_logs);
-    flag("server.secure_cookies", args.secure_cookies);
-    flag("server.trusted_proxies", !args.trusted_proxy.is_empty());
-    flag("server.session_idle_minutes", args.session_idle_minutes.is_some());
-    flag("server.max_connections", args.max_connections.is_some());
-    flag("server.instance", args.instance.is_some());
-    flag("server.token_max_days", args.token_max_days.is_some());
-    flag("jobs.enabled", args.no_jobs);
-    flag("artefacts.notifications", args.notify.is_some());
-    flag("audit.checkpoint", args.audit_checkpoint.is_some());
-    flag("audit.checkpoint_every", args.audit_checkpoint_every.is_some());
+        if args.secure_cookies {
+            s.server.secure_cookies = true;
+            set("server.secure_cookies", true);
+        }
+        if !args.trusted_proxy.is_empty() {
+            s.server.trusted_proxies = args.trusted_proxy.clone();
+            set("server.trusted_proxies", true);
+        }
+        set(
+            "server.session_idle_minutes",
+            args.session_idle_minutes.map(|v| s.server.session_idle_minutes = v).is_some(),
+        );
+        set("server.max_connections", args.max_connections.map(|v| s.server.max_connections = v).is_some());
+        set("server.instance", args.instance.clone().map(|v| s.server.instance = Some(v)).is_some());
+        set("server.token_max_days", args.token_max_days.map(|v| s.server.token_max_days = v).is_some());
+        if args.no_jobs {
+            s.jobs.enabled = false;
+            set("jobs.enabled", true);
+        }
+        set(
+            "artefacts.notifications",
+            args.notify.clone().map(|n| s.artefacts.notifications = Some(n)).is_some(),
+        );
+        set(
+            "audit.checkpoint",
+            args.audit_checkpoint.clone().map(|c| s.audit.checkpoint = Some(c)).is_some(),
+        );
+        if let Some(every) = args.audit_checkpoint_every {
+            s.audit.checkpoint_every = format!("{}s", every.as_secs());
+            set("audit.checkpoint_every", true);
+        }
+    }
+    for key in given {
+        loaded.set_by_flag(key);
+    }
     let zone = loaded.zone();
-    let s = &mut loaded.settings;
-    s.log.json |= args.json_logs;
-    credence_server::init_logging(s.log.json, args.log.as_deref().unwrap_or(&s.log.level));
+    let s = &loaded.settings;
+    credence_server::init_logging(s.log.json, &s.log.level);
+    credence_server::config::log_effective(&loaded);
     let mut config = credence_server::ServerConfig::new(db);
-    let proxies =
-        if args.trusted_proxy.is_empty() { s.server.trusted_proxies.clone() } else { args.trusted_proxy };
-    config.secure_cookies = args.secure_cookies || s.server.secure_cookies || !proxies.is_empty();
-    config.trusted_proxies = proxies;
+    config.secure_cookies = s.server.secure_cookies || !s.server.trusted_proxies.is_empty();
+    config.trusted_proxies = s.server.trusted_proxies.clone();
     config.metrics_token = s.server.metrics_token.clone().filter(|t| !t.is_empty());
-    config.session_idle_minutes = args.session_idle_minutes.unwrap_or(s.server.session_idle_minutes);
-    config.max_connections = args.max_connections.unwrap_or(s.server.max_connections) as usize;
+    config.session_idle_minutes = s.server.session_idle_minutes;
+    config.max_connections = s.server.max_connections as usize;
     config.as_of = args.as_of;
-    config.token_max_days = args.token_max_days.unwrap_or(s.server.token_max_days);
+    config.token_max_days = s.server.token_max_days;
     config.read_limits = args.limits.limits();
     config.zone = zone;
     config.shutdown_grace = std::time::Duration::from_secs(s.server.shutdown_grace_seconds);
-    if let Some(i) = args.instance.or_else(|| s.server.instance.clone()) {
-        config.instance = i;
-    }
-    if let Some(n) = args.notify {
-        s.artefacts.notifications = Some(n);
+    if let Some(i) = &s.server.instance {
+        config.instance = i.clone();
     }
     config.artefacts = s.artefacts.clone();
     config.env = credence_server::state::Env(std::sync::Arc::new(|name| std::env::var(name).ok()));
     let notify = config.artefacts.notifications.is_some();
-    let jobs = if args.no_jobs || !s.jobs.enabled {
+    let jobs = if !s.jobs.enabled {
         None
     } else {
         Some(match args.jobs_every {
@@ -306,16 +334,12 @@ pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
         })
     };
     config.audit.key = crate::audit_cli::key().cloned();
-    if let Some(path) = args.audit_checkpoint.or_else(|| s.audit.checkpoint.clone()) {
-        let every = match args.audit_checkpoint_every {
-            Some(e) => e,
-            None => {
-                credence_server::config::parse_every(&s.audit.checkpoint_every).map_err(anyhow::Error::msg)?
-            }
-        };
+    if let Some(path) = s.audit.checkpoint.clone() {
+        let every =
+            credence_server::config::parse_every(&s.audit.checkpoint_every).map_err(anyhow::Error::msg)?;
         config.audit.checkpoint = Some((path, every));
     }
-    let addr = args.addr.unwrap_or(s.server.addr);
+    let addr = s.server.addr;
     let state =
         credence_server::AppState::open(config).with_context(|| format!("starting the server on {db}"))?;
     credence_server::run(state, addr, jobs).context("serving")?;

@@ -356,6 +356,19 @@ fn shown(x: &Settings) -> serde_json::Value {
     }
 }
 
+/// Logs each setting that is not its default, with where it came from (secrets masked),
+/// so a server's log says what it runs with.
+pub fn log_effective(loaded: &Loaded) {
+    if let Some(f) = &loaded.file {
+        tracing::info!(file = %f.display(), "configuration read");
+    }
+    for (key, value, origin) in loaded.listing() {
+        if origin != Origin::Default {
+            tracing::info!(key, value = %value, from = %origin, "setting");
+        }
+    }
+}
+
 /// The value at a dotted key of a table.
 fn lookup<'v>(v: &'v serde_json::Value, dotted: &str) -> Option<&'v serde_json::Value> {
     dotted.split('.').try_fold(v, |v, part| v.get(part))
