@@ -107,7 +107,34 @@ pub async fn metrics(
         let _ = writeln!(out, "credence_job_last_duration_seconds{{job=\"{}\"}} {seconds}", label(job));
     }
     let now = state.business_now();
-    let counts = state.with_store(move |store, _| Ok(store.work_counts(&now)?)).await?;
+    let (counts, latest) = state
+        .with_store(move |store, _| {
+            let latest = store.rating_runs(20)?.into_iter().find(|r| r.finished_at.is_some());
+            Ok((store.work_counts(&now)?, latest))
+        })
+        .await?;
+    if let Some(run) = latest {
+        out.push_str(
+            "# HELP credence_rating_run_customers Customers of the latest finished rating run by outcome.\n",
+        );
+        out.push_str("# TYPE credence_rating_run_customers gauge\n");
+        for (outcome, n) in [("rated", run.rated), ("skipped", run.skipped), ("failed", run.failed)] {
+            let _ = writeln!(out, "credence_rating_run_customers{{outcome=\"{outcome}\"}} {n}");
+        }
+        let finished = run.finished_at.as_ref().and_then(|f| f.instant());
+        if let (Some(start), Some(end)) = (run.started_at.instant(), finished) {
+            out.push_str("# HELP credence_rating_run_seconds Duration of the latest finished rating run.\n");
+            out.push_str("# TYPE credence_rating_run_seconds gauge\n");
+            let _ = writeln!(
+                out,
+                "credence_rating_run_seconds {}",
+                (end - start).num_milliseconds() as f64 / 1000.0
+            );
+            out.push_str("# HELP credence_rating_run_finished_timestamp_seconds When the latest rating run finished.\n");
+            out.push_str("# TYPE credence_rating_run_finished_timestamp_seconds gauge\n");
+            let _ = writeln!(out, "credence_rating_run_finished_timestamp_seconds {}", end.timestamp());
+        }
+    }
     let (levels, open, late) = (counts.open_alerts, counts.open_cases, counts.overdue_cases);
     out.push_str("# HELP credence_open_alerts Open early-warning alerts by level.\n");
     out.push_str("# TYPE credence_open_alerts gauge\n");

@@ -215,7 +215,8 @@ async fn paging_past_any_end_is_refused_clearly() {
     assert_eq!(status, StatusCode::OK);
 }
 
-/// With a metrics token, `/metrics` answers only a request that carries it.
+/// With a metrics token, `/metrics` answers only a request that carries it, with the
+/// latest rating run's figures and the connection pool beside the request counts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_can_require_a_token() {
     let mut f = fixture();
@@ -228,7 +229,30 @@ async fn metrics_can_require_a_token() {
     let right = Auth::Token("scrape-secret-0123456789".into());
     let (status, body, _) = call(&f, get("/metrics", &right)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.as_str().unwrap().contains("credence_http_requests_total"));
+    let text = body.as_str().unwrap();
+    assert!(text.contains("credence_http_requests_total"));
+    // The fixture's rating run rated its 300 customers; the pool is counted.
+    assert!(text.contains("\ncredence_rating_run_customers{outcome=\"rated\"} 300\n"), "{text}");
+    assert!(text.contains("\ncredence_rating_run_customers{outcome=\"failed\"} 0\n"), "{text}");
+    // Its time stamps are not instants ("t1"), so no duration is claimed for it; a run
+    // stamped with real instants has one.
+    assert!(!text.contains("\ncredence_rating_run_seconds "), "{text}");
+    with_store(&f, |store| {
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+        let options = credence_engine::RateOptions::new(
+            as_of,
+            credence_engine::RateScope::All,
+            "2026-10-01T02:00:00Z".into(),
+        );
+        let catalogue = credence_engine::types::indicators::Catalogue::builtin();
+        let model = credence_engine::types::rating::ScorecardModel::builtin();
+        credence_engine::rate_portfolio(store, &catalogue, &model, &options).unwrap();
+    });
+    let (_, body, _) = call(&f, get("/metrics", &right)).await;
+    let text = body.as_str().unwrap();
+    assert!(text.contains("\ncredence_rating_run_seconds "), "{text}");
+    assert!(text.contains("\ncredence_rating_run_finished_timestamp_seconds 1790820000\n"), "{text}");
+    assert!(text.contains("\ncredence_db_connections "), "{text}");
     // Without a token it is open, as a scraper on a private network expects.
     assert_eq!(call(&fixture(), get("/metrics", &Auth::None)).await.0, StatusCode::OK);
 }
