@@ -22,7 +22,7 @@
 //! - **Operations**: one configuration ([`config`]); the process's life ([`lifecycle`]:
 //!   SIGTERM drains, SIGHUP reloads the artefacts); `/healthz` (alive), `/readyz`
 //!   (database reachable, schema current), `/metrics` (Prometheus text: requests and
-//!   latencies per route, job runs, the connection pool), request ids in the
+//!   latencies per route, job runs, the connection pool, the latest rating run), request ids in the
 //!   `x-request-id` header and in every log line, JSON logs on request, body size limits
 //!   and timeouts.
 //!
