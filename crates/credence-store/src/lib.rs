@@ -220,6 +220,25 @@ fn redact(url: &str) -> String {
 /// Creates a new SQLite database file readable and writable by its owner only: it holds
 /// credit files, personal data and password hashes. SQLite gives its journal files the
 /// same permissions. An existing file is left as it is.
+/// Puts a SQLite file in write-ahead-log mode. Two processes opening a new file at once
+/// both try; the switch needs a lock SQLite will not wait for (it answers "busy" at once
+/// rather than risk a deadlock), so it is tried again for up to ten seconds.
+fn switch_to_wal(conn: &rusqlite::Connection) -> Result<(), rusqlite::Error> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < std::time::Duration::from_secs(10) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 fn create_database_file(path: &str) -> Result<(), StoreError> {
     if path == ":memory:" || path.starts_with("file:") || std::path::Path::new(path).exists() {
         return Ok(());
@@ -253,9 +272,11 @@ impl Store {
         // 1,000: a rating run commits every few thousand customers, and copying (and
         // syncing) the same index pages back after each commit cost it a tenth of its
         // time on 100,000 customers.
+        conn.execute_batch("PRAGMA busy_timeout = 10000;").map_err(err)?;
+        switch_to_wal(&conn).map_err(err)?;
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;
-             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192;",
+            "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;
+             PRAGMA wal_autocheckpoint = 8192;",
         )
         .map_err(err)?;
         let mut db = Db::sqlite(conn);
