@@ -17,7 +17,7 @@ use credence_warning::RulePack;
 
 /// Where each artefact comes from; `None` is the shipped one (notifications: none). Read
 /// as the `[artefacts]` section of the configuration.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ArtefactPaths {
     pub catalogue: Option<PathBuf>,

@@ -11,13 +11,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The name looked for in the working directory when no file is named.
 pub const DEFAULT_FILE: &str = "credence.toml";
 
 /// Every setting.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     pub database: Database,
@@ -53,14 +53,14 @@ impl Default for Audit {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Database {
     /// A SQLite file path or a `postgres://` URL.
     pub url: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Server {
     pub addr: std::net::SocketAddr,
@@ -93,7 +93,7 @@ impl Default for Server {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Log {
     pub level: String,
@@ -102,7 +102,7 @@ pub struct Log {
 
 /// The business time zone: business dates (today's as-of date) and job schedules are
 /// read on its calendar and clock.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Time {
     pub zone: String,
@@ -116,7 +116,7 @@ pub type Artefacts = credence_engine::ArtefactPaths;
 
 /// When the background jobs run: cron expressions (minute hour day month weekday) read in
 /// the business time zone.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Jobs {
     pub enabled: bool,
@@ -143,7 +143,7 @@ impl Default for Jobs {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Audit {
     pub key_file: Option<PathBuf>,
@@ -292,7 +292,7 @@ impl Loaded {
     /// Every key with its effective value (secrets and passwords in URLs masked) and its
     /// origin.
     pub fn listing(&self) -> Vec<(&'static str, String, Origin)> {
-        let values = shown(&self.settings);
+        let values = serde_json::to_value(&self.settings).unwrap_or_default();
         KEYS.iter()
             .map(|k| {
                 let value = lookup(&values, k.name).filter(|v| !v.is_null());
@@ -301,58 +301,16 @@ impl Loaded {
                     Some(_) if k.secret => "(set, hidden)".to_owned(),
                     Some(serde_json::Value::String(s)) if k.name == "database.url" => mask_url(s),
                     Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(serde_json::Value::Array(items)) => items
+                        .iter()
+                        .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     Some(v) => v.to_string(),
                 };
                 (k.name, shown, self.origin(k.name))
             })
             .collect()
-    }
-}
-
-/// The settings as a tree of values by key, for the listing.
-fn shown(x: &Settings) -> serde_json::Value {
-    {
-        let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
-        serde_json::json!({
-            "database": { "url": x.database.url },
-            "server": {
-                "addr": x.server.addr.to_string(),
-                "instance": x.server.instance,
-                "secure_cookies": x.server.secure_cookies,
-                "trusted_proxies": x.server.trusted_proxies.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
-                "metrics_token": x.server.metrics_token,
-                "session_idle_minutes": x.server.session_idle_minutes,
-                "max_connections": x.server.max_connections,
-                "token_max_days": x.server.token_max_days,
-                "shutdown_grace_seconds": x.server.shutdown_grace_seconds,
-            },
-            "log": { "level": x.log.level, "json": x.log.json },
-            "time": { "zone": x.time.zone },
-            "artefacts": {
-                "catalogue": path(&x.artefacts.catalogue),
-                "model": path(&x.artefacts.model),
-                "policy": path(&x.artefacts.policy),
-                "billing_policy": path(&x.artefacts.billing_policy),
-                "rule_pack": path(&x.artefacts.rule_pack),
-                "strategy": path(&x.artefacts.strategy),
-                "groups": path(&x.artefacts.groups),
-                "notifications": path(&x.artefacts.notifications),
-            },
-            "jobs": {
-                "enabled": x.jobs.enabled,
-                "nightly_rating": x.jobs.nightly_rating,
-                "warnings": x.jobs.warnings,
-                "notifications": x.jobs.notifications,
-                "lease_seconds": x.jobs.lease_seconds,
-                "tick_seconds": x.jobs.tick_seconds,
-            },
-            "audit": {
-                "key_file": path(&x.audit.key_file),
-                "mac": x.audit.mac,
-                "checkpoint": path(&x.audit.checkpoint),
-                "checkpoint_every": x.audit.checkpoint_every,
-            },
-        })
     }
 }
 
@@ -536,7 +494,9 @@ impl Loaded {
         if !(1..=3600).contains(&s.jobs.tick_seconds) {
             bad("jobs.tick_seconds", "must be from 1 to 3600".into());
         }
-        if !matches!(s.audit.mac.as_str(), "hmac-sha256" | "hmac-sm3") {
+        if !credence_store::MacAlgorithm::parse(&s.audit.mac)
+            .is_some_and(credence_store::MacAlgorithm::is_keyed)
+        {
             bad("audit.mac", format!("`{}` is not hmac-sha256 or hmac-sm3", s.audit.mac));
         }
         if s.server.metrics_token.as_deref().is_some_and(|t| t.len() < 16) {
