@@ -44,17 +44,15 @@ pub struct JobConfig {
 
 /// A cron expression of five fields (minute hour day-of-month month day-of-week), or the
 /// reason it is not one.
-pub fn parse_cron(expr: &str) -> Result<croner::Cron, String> {
+pub fn parse_cron(expr: &str) -> Result<Box<croner::Cron>, String> {
     if expr.split_whitespace().count() != 5 {
         return Err(format!(
             "`{expr}` is not a cron expression of five fields (minute hour day month weekday)"
         ));
     }
-    expr.parse::<croner::Cron>().map_err(|e| format!("`{expr}` is not a valid cron expression: {e}"))
-}
-
-fn parse_cron_boxed(expr: &str) -> Result<Box<croner::Cron>, String> {
-    parse_cron(expr).map(Box::new)
+    expr.parse::<croner::Cron>()
+        .map(Box::new)
+        .map_err(|e| format!("`{expr}` is not a valid cron expression: {e}"))
 }
 
 impl JobConfig {
@@ -65,13 +63,13 @@ impl JobConfig {
         notify: bool,
     ) -> Result<JobConfig, String> {
         let mut schedules = vec![
-            JobSchedule { name: "nightly_rating", when: When::Cron(parse_cron_boxed(&jobs.nightly_rating)?) },
-            JobSchedule { name: "warnings", when: When::Cron(parse_cron_boxed(&jobs.warnings)?) },
+            JobSchedule { name: "nightly_rating", when: When::Cron(parse_cron(&jobs.nightly_rating)?) },
+            JobSchedule { name: "warnings", when: When::Cron(parse_cron(&jobs.warnings)?) },
         ];
         if notify {
             schedules.push(JobSchedule {
                 name: "notifications",
-                when: When::Cron(parse_cron_boxed(&jobs.notifications)?),
+                when: When::Cron(parse_cron(&jobs.notifications)?),
             });
         }
         Ok(JobConfig {
@@ -301,7 +299,7 @@ impl Renewal {
         run: &str,
         lease: chrono::Duration,
     ) -> Result<Renewal, crate::error::ApiError> {
-        let mut store = shared.pool.open_extra()?;
+        let mut store = shared.pool.take()?;
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let (run, instance) = (run.to_owned(), shared.config.instance.clone());
         let every = (lease / 3).to_std().unwrap_or(Duration::from_secs(60)).max(Duration::from_millis(100));
@@ -432,8 +430,7 @@ mod tests {
     #[test]
     fn cron_runs_are_named_by_their_local_time() {
         let zone = chrono_tz::Asia::Shanghai;
-        let daily =
-            JobSchedule { name: "warnings", when: When::Cron(parse_cron_boxed("30 6 * * *").unwrap()) };
+        let daily = JobSchedule { name: "warnings", when: When::Cron(parse_cron("30 6 * * *").unwrap()) };
         assert_eq!(run_name(&daily, at("2026-11-21T22:29:59Z"), zone).unwrap(), "warnings:2026-11-21T06:30");
         assert_eq!(run_name(&daily, at("2026-11-21T22:30:00Z"), zone).unwrap(), "warnings:2026-11-22T06:30");
         let next = next_run(&daily, at("2026-11-21T22:30:00Z"), zone).unwrap();
@@ -444,8 +441,7 @@ mod tests {
             "warnings:2026-11-21T06:30"
         );
         // Weekdays only: on Saturday the run due is Friday's.
-        let weekdays =
-            JobSchedule { name: "warnings", when: When::Cron(parse_cron_boxed("0 7 * * 1-5").unwrap()) };
+        let weekdays = JobSchedule { name: "warnings", when: When::Cron(parse_cron("0 7 * * 1-5").unwrap()) };
         assert_eq!(
             run_name(&weekdays, at("2026-11-28T03:00:00Z"), zone).unwrap(),
             "warnings:2026-11-27T07:00"

@@ -26,8 +26,8 @@
 //!   `x-request-id` header and in every log line, JSON logs on request, body size limits
 //!   and timeouts.
 //!
-//! The app is built by [`app`], so tests drive it in process without a socket; [`serve`]
-//! binds it. Handlers do no analytics themselves: they check the caller, call the engine
+//! The app is built by [`app`], so tests drive it in process without a socket; [`run`]
+//! binds it ([`serve_on`] on a listener of the caller's). Handlers do no analytics themselves: they check the caller, call the engine
 //! or the store on a pooled connection off the async threads, and shape the answer.
 
 pub mod access;
@@ -134,13 +134,6 @@ pub fn app(state: AppState) -> Router {
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(state.0.config.body_timeout))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .with_state(state)
-}
-
-/// Serves the app on `addr` until SIGTERM or Ctrl-C.
-pub async fn serve(state: AppState, addr: SocketAddr) -> Result<(), ServeError> {
-    let listener =
-        tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
-    serve_on(state, listener, lifecycle::stop_requested()).await
 }
 
 /// Serves the app on a bound listener until `stop` completes, then finishes the requests

@@ -37,35 +37,36 @@ pub async fn stop_requested() {
 /// problem and the set in use stays.
 pub async fn reload(state: &AppState, changed_only: bool, why: &'static str) {
     let outcome = state
-        .in_background(move |store, shared| match shared.reload_artefacts(changed_only) {
-            Ok(None) => Ok(None),
-            Ok(Some(versions)) => {
-                let actor = crate::accounts::Actor {
-                    name: shared.config.instance.clone(),
-                    role: "system".into(),
-                    client_ip: "local".into(),
-                    request_id: String::new(),
-                };
+        .in_background(move |store, shared| {
+            let actor = crate::accounts::Actor {
+                name: shared.config.instance.clone(),
+                role: "system".into(),
+                client_ip: "local".into(),
+                request_id: String::new(),
+            };
+            // The audit record is written before the new set is put in force.
+            let record = |versions: &[credence_engine::ArtefactVersion]| {
                 let summary = serde_json::json!({ "why": why, "versions": versions });
-                store.audited(|_| {
-                    Ok::<_, crate::error::ApiError>((
-                        (),
-                        actor.entry("artefacts.reload", "artefacts", summary),
-                    ))
-                })?;
-                Ok(Some(Ok(versions)))
-            }
-            Err(e) => Ok(Some(Err(e.to_string()))),
+                store
+                    .audited(|_| {
+                        Ok::<_, crate::error::ApiError>((
+                            (),
+                            actor.entry("artefacts.reload", "artefacts", summary),
+                        ))
+                    })
+                    .map_err(|e| format!("the reload could not be audited: {e:?}"))
+            };
+            Ok(shared.reload_artefacts(changed_only, record))
         })
         .await;
     match outcome {
-        Ok(None) => {}
-        Ok(Some(Ok(versions))) => {
+        Ok(Ok(None)) => {}
+        Ok(Ok(Some(versions))) => {
             let shown: Vec<String> = versions.iter().map(|v| format!("{} {}", v.name, v.version)).collect();
             tracing::info!(why, versions = %shown.join(", "), "artefacts reloaded");
         }
-        Ok(Some(Err(problems))) => {
-            tracing::error!(why, problems = %problems, "the edited artefacts were not loaded; the ones in use stay")
+        Ok(Err(problems)) => {
+            tracing::error!(why, problems = %problems, "the edited artefacts were not put in force; the ones in use stay")
         }
         Err(e) => tracing::error!(why, error = ?e, "reloading the artefacts failed"),
     }
@@ -124,7 +125,7 @@ mod tests {
         let state = AppState::open(config.clone()).unwrap();
         let version = |s: &AppState| s.0.artefacts().model.version().to_owned();
         assert_eq!(version(&state), "2026-Q4-V9.3");
-        assert!(state.0.reload_artefacts(true).unwrap().is_none());
+        assert!(state.0.reload_artefacts(true, |_| Ok(())).unwrap().is_none());
 
         model_with_version(&model, "2026-Q4-V10.4");
         reload(&state, true, "a configured file changed").await;
@@ -135,7 +136,7 @@ mod tests {
         assert!(reload_record.entry.summary.contains("2026-Q4-V10.4"), "{}", reload_record.entry.summary);
 
         std::fs::write(&model, "version = ").unwrap();
-        assert!(state.0.reload_artefacts(true).is_err());
+        assert!(state.0.reload_artefacts(true, |_| Ok(())).is_err());
         assert_eq!(version(&state), "2026-Q4-V10.4");
         let e = AppState::open(config).err().unwrap();
         assert!(crate::error::chain(&e).contains("model:"), "{}", crate::error::chain(&e));

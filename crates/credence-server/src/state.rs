@@ -133,17 +133,8 @@ impl ServerConfig {
 
 /// Opens the pool's connections: each another connection to the database the template
 /// was opened on, keyed alike for the audit log.
-struct StoreManager {
-    template: Arc<Mutex<Store>>,
-}
-
-impl StoreManager {
-    fn open(template: &Mutex<Store>) -> Result<Store, credence_store::StoreError> {
-        match template.lock() {
-            Ok(t) => t.open_another(),
-            Err(p) => p.into_inner().open_another(),
-        }
-    }
+pub(crate) struct StoreManager {
+    template: Mutex<Store>,
 }
 
 impl r2d2::ManageConnection for StoreManager {
@@ -151,7 +142,10 @@ impl r2d2::ManageConnection for StoreManager {
     type Error = credence_store::StoreError;
 
     fn connect(&self) -> Result<Store, Self::Error> {
-        StoreManager::open(&self.template)
+        match self.template.lock() {
+            Ok(t) => t.open_another(),
+            Err(p) => p.into_inner().open_another(),
+        }
     }
 
     fn is_valid(&self, store: &mut Store) -> Result<(), Self::Error> {
@@ -169,7 +163,6 @@ impl r2d2::ManageConnection for StoreManager {
 /// one that broke during a request is dropped rather than kept.
 pub struct StorePool {
     pool: r2d2::Pool<StoreManager>,
-    template: Arc<Mutex<Store>>,
 }
 
 /// Most connections open at once: requests take at most two per core (the request
@@ -178,24 +171,19 @@ const POOL_SIZE: u32 = 32;
 
 impl StorePool {
     pub fn new(store: Store) -> StorePool {
-        let template = Arc::new(Mutex::new(store));
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
             .test_on_check_out(true)
             .connection_timeout(Duration::from_secs(30))
             .error_handler(Box::new(LogErrors))
-            .build_unchecked(StoreManager { template: template.clone() });
-        StorePool { pool, template }
+            .build_unchecked(StoreManager { template: Mutex::new(store) });
+        StorePool { pool }
     }
 
-    fn take(&self) -> Result<r2d2::PooledConnection<StoreManager>, ApiError> {
+    /// A connection for the caller's blocking work, back in the pool when dropped.
+    pub(crate) fn take(&self) -> Result<r2d2::PooledConnection<StoreManager>, ApiError> {
         self.pool.get().map_err(|e| ApiError::failed("taking a database connection from the pool", e))
-    }
-
-    /// A connection of its own, outside the pool (a job's lease renewal).
-    pub fn open_extra(&self) -> Result<Store, ApiError> {
-        Ok(StoreManager::open(&self.template)?)
     }
 
     /// Connections open and idle now, for `/metrics`.
@@ -289,26 +277,34 @@ impl Shared {
         self.artefacts.read().map_or_else(|p| p.into_inner().clone(), |a| a.clone())
     }
 
-    /// Loads the configured artefacts again and, when the whole set is valid, puts it in
-    /// force for every request that starts from now on; an invalid set leaves the one in
-    /// use. Returns the versions now in force. `changed_only`: only when a file's size
-    /// or modification time moved since the last load (`Ok(None)` otherwise).
+    /// Loads the configured artefacts again and, when the whole set is valid and `record`
+    /// (the audit record of the change) succeeds, puts it in force for every request that
+    /// starts from now on; otherwise the set in use stays. Returns the versions now in
+    /// force. `changed_only`: only when a file's size or modification time moved since
+    /// the last load (`Ok(None)` otherwise).
     pub fn reload_artefacts(
         &self,
         changed_only: bool,
-    ) -> Result<Option<Vec<credence_engine::ArtefactVersion>>, credence_engine::ArtefactError> {
+        record: impl FnOnce(&[credence_engine::ArtefactVersion]) -> Result<(), String>,
+    ) -> Result<Option<Vec<credence_engine::ArtefactVersion>>, String> {
         let paths = &self.config.artefacts;
         let stamp = paths.stamp();
         if changed_only && self.artefact_stamp.lock().is_ok_and(|s| *s == stamp) {
             return Ok(None);
         }
         let loaded = Artefacts::load(paths, |name| self.config.env.get(name));
-        // A failed load is not retried until a file changes again.
+        if loaded.is_err()
+            && let Ok(mut s) = self.artefact_stamp.lock()
+        {
+            // A set that does not load is not tried again until a file changes.
+            *s = stamp.clone();
+        }
+        let loaded = Arc::new(loaded.map_err(|e| e.to_string())?);
+        let versions = loaded.versions();
+        record(&versions)?;
         if let Ok(mut s) = self.artefact_stamp.lock() {
             *s = stamp;
         }
-        let loaded = Arc::new(loaded?);
-        let versions = loaded.versions();
         if let Ok(mut a) = self.artefacts.write() {
             *a = loaded;
         }
