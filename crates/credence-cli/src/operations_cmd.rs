@@ -78,9 +78,7 @@ pub fn run_jobs(db: &str, command: JobsCommand) -> Result<()> {
                     .collect();
             print_table(&["job", "schedule", "next run"], &rows);
             let mut store = crate::open(db)?;
-            let mut recorded = store.job_runs()?;
-            recorded.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.run.cmp(&a.run)));
-            recorded.truncate(runs as usize);
+            let recorded = store.latest_job_runs(runs as usize)?;
             if recorded.is_empty() {
                 println!("\nno run recorded yet");
                 return Ok(());
@@ -124,16 +122,22 @@ pub struct RestoreArgs {
     replace: bool,
 }
 
+/// Checks that `user` holds `data.backup` over the whole portfolio (the local operator
+/// does); `what` says why it is needed.
+fn may_copy_the_database(store: &mut credence_store::Store, user: Option<&str>, what: &str) -> Result<()> {
+    crate::import_scope::whole_portfolio_user(
+        store,
+        user,
+        credence_server::access::Permission::DataBackup,
+        what,
+    )
+}
+
 /// A SQLite backup taken while the database is in use; PostgreSQL is refused with the
 /// pg_dump procedure. With `--user`, the user needs `data.backup` (system administrators).
 pub fn run_backup(db: &str, user: Option<&str>, args: BackupArgs) -> Result<()> {
     let mut store = crate::open(db)?;
-    crate::import_scope::whole_portfolio_user(
-        &mut store,
-        user,
-        credence_server::access::Permission::DataBackup,
-        "a backup holds every customer's data",
-    )?;
+    may_copy_the_database(&mut store, user, "a backup holds every customer's data")?;
     let r = store.backup_into(&args.to)?;
     println!(
         "backup written to {} ({} bytes, schema {}, {} customers, {} audit records); it is checked and readable by you only",
@@ -160,13 +164,7 @@ pub fn run_restore(db: &str, user: Option<&str>, args: RestoreArgs) -> Result<()
                 "--user {name}: there is no database at {db} to check the user in; restore as the operator"
             );
         }
-        let mut store = crate::open(db)?;
-        crate::import_scope::whole_portfolio_user(
-            &mut store,
-            user,
-            credence_server::access::Permission::DataBackup,
-            "a restore replaces every customer's data",
-        )?;
+        may_copy_the_database(&mut crate::open(db)?, user, "a restore replaces every customer's data")?;
     }
     let r = credence_store::restore_sqlite(&args.from, std::path::Path::new(db), args.replace)?;
     println!(

@@ -5,7 +5,7 @@ use credence_demo::{DemoConfig, DemoSummary};
 use credence_domain::Timestamp;
 use credence_records::Kind;
 use credence_store::{NewImportRun, Store};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What `demo` did.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -49,24 +49,14 @@ pub fn build_demo_file(path: &Path, config: &DemoConfig, now: &Timestamp) -> Res
     let shown = path.display().to_string();
     let io = |source| EngineError::Io { path: shown.clone(), source };
     let replaced = path.exists() && check_replaceable(&mut Store::open(&shown)?)?;
-    let with_suffix = |suffix: &str| {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        PathBuf::from(p)
-    };
-    let tmp = with_suffix(".building");
+    let tmp = credence_store::path_with_suffix(path, ".building");
     if tmp.exists() {
         std::fs::remove_file(&tmp).map_err(io)?;
     }
     let mut store = Store::open_sqlite_bulk(&tmp.display().to_string())?;
     let report = fill(&mut store, config, now, replaced)?;
     store.finish_bulk_load()?;
-    for side in [with_suffix("-wal"), with_suffix("-shm")] {
-        if side.exists() {
-            std::fs::remove_file(&side).map_err(io)?;
-        }
-    }
-    std::fs::rename(&tmp, path).map_err(io)?;
+    credence_store::put_sqlite_file_in_place(&tmp, path).map_err(io)?;
     Ok(report)
 }
 

@@ -87,8 +87,10 @@ async fn build(state: &AppState, as_of: NaiveDate) -> Result<Arc<PortfolioSnapsh
                 return Ok((c.0, stamp));
             }
             let started = Instant::now();
-            let options = credence_engine::PortfolioOptions::new(&shared.artefacts().model);
-            let s = credence_engine::portfolio_snapshot(store, &shared.artefacts().policy, as_of, &options)?;
+            // One set of artefacts for the whole snapshot.
+            let artefacts = shared.artefacts();
+            let options = credence_engine::PortfolioOptions::new(&artefacts.model);
+            let s = credence_engine::portfolio_snapshot(store, &artefacts.policy, as_of, &options)?;
             tracing::info!(as_of = %as_of, customers = s.portfolio.positions.len(), unreadable = s.unreadable.len(), seconds = started.elapsed().as_secs_f64(), "portfolio snapshot built");
             Ok((Arc::new(s), stamp))
         })

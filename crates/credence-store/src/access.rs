@@ -482,4 +482,13 @@ impl Store {
         )?;
         Ok(out)
     }
+
+    /// The latest `limit` job runs, the most recently started first (runs never started
+    /// last, by run name between equals).
+    pub fn latest_job_runs(&mut self, limit: usize) -> Result<Vec<JobRun>, StoreError> {
+        let mut runs = self.job_runs()?;
+        runs.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.run.cmp(&a.run)));
+        runs.truncate(limit);
+        Ok(runs)
+    }
 }

@@ -105,21 +105,27 @@ pub fn restore_sqlite(from: &Path, target: &Path, replace: bool) -> Result<Backu
         }
         return Err(e);
     }
-    // The target's write-ahead log belongs to the database being replaced: left beside
-    // the backup, it would be replayed into it.
-    for f in [suffixed(target, "-wal"), suffixed(target, "-shm")] {
-        match std::fs::remove_file(&f) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(failed(format!("cannot remove {}: {e}", f.display()))),
-        }
-    }
-    std::fs::rename(&staging, target)
+    put_in_place(&staging, target)
         .map_err(|e| failed(format!("cannot move {} to {}: {e}", staging.display(), target.display())))?;
     inspect(target)
 }
 
-fn suffixed(p: &Path, suffix: &str) -> PathBuf {
+/// Puts a SQLite file built or checked beside `target` in its place. The target's
+/// write-ahead log and its index belong to the database being replaced: left beside the
+/// new file, the log would be replayed into it, so they are removed first.
+pub fn put_in_place(staged: &Path, target: &Path) -> std::io::Result<()> {
+    for f in [suffixed(target, "-wal"), suffixed(target, "-shm")] {
+        match std::fs::remove_file(&f) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    std::fs::rename(staged, target)
+}
+
+/// `p` with `suffix` appended to its file name (`credence.db-wal`).
+pub fn suffixed(p: &Path, suffix: &str) -> PathBuf {
     let mut s = p.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)

@@ -55,7 +55,9 @@ pub use audit::{
     AuditEntry, AuditFilter, AuditRecord, AuditVerification, GENESIS_HASH, PendingAudit, audit_hash,
     audit_mac,
 };
-pub use backup::{BackupReport, restore_sqlite};
+pub use backup::{
+    BackupReport, put_in_place as put_sqlite_file_in_place, restore_sqlite, suffixed as path_with_suffix,
+};
 pub use billing::{
     AccountLedger, StoredAccount, StoredBill, StoredBillPayment, StoredDisconnection, StoredHolderChange,
     StoredMeterEvent,

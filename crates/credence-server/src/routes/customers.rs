@@ -423,14 +423,9 @@ pub(crate) fn customer_page(
     source: credence_engine::IndicatorSource,
 ) -> Result<CustomerPage, ApiError> {
     let record = scoped_customer(store, caller, id)?;
-    let view = credence_engine::customer_view(
-        store,
-        &shared.artefacts().catalogue,
-        &shared.artefacts().model,
-        id,
-        today,
-        source,
-    )?;
+    let artefacts = shared.artefacts();
+    let view =
+        credence_engine::customer_view(store, &artefacts.catalogue, &artefacts.model, id, today, source)?;
     let individual = record.text("customer_type") == Some("individual");
     let pii = caller.may(Permission::PiiRead);
     let master = view
@@ -447,7 +442,6 @@ pub(crate) fn customer_page(
             MasterField { field: column.clone(), name_zh: zh.clone(), value: shown }
         })
         .collect();
-    let artefacts = shared.artefacts();
     let financial: std::collections::HashSet<&str> = artefacts
         .catalogue
         .indicators()
@@ -463,7 +457,7 @@ pub(crate) fn customer_page(
         .collect();
     let ratings = caller.may(Permission::RatingRead);
     let billing_accounts = if caller.may(Permission::ReceivablesRead) {
-        credence_engine::held_account_positions(store, &shared.artefacts().billing_policy, id, today)?
+        credence_engine::held_account_positions(store, &artefacts.billing_policy, id, today)?
             .into_iter()
             .map(Into::into)
             .collect()

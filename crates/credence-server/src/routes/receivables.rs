@@ -120,10 +120,11 @@ pub async fn worklist(
     let today = state.today();
     state
         .with_store(move |store, shared| {
+            let artefacts = shared.artefacts();
             let mut w = credence_engine::collection_worklist(
                 store,
-                &shared.artefacts().strategy,
-                shared.artefacts().policy.currency(),
+                &artefacts.strategy,
+                artefacts.policy.currency(),
                 today,
             )?;
             let keep = |id: &str| only.as_ref().is_none_or(|o| o.contains(id));
@@ -152,10 +153,11 @@ pub(crate) async fn whole_worklist(
         format!("{today}|{stamp}"),
         wait,
         move |store, shared| {
+            let artefacts = shared.artefacts();
             Ok(credence_engine::collection_worklist(
                 store,
-                &shared.artefacts().strategy,
-                shared.artefacts().policy.currency(),
+                &artefacts.strategy,
+                artefacts.policy.currency(),
                 today,
             )?)
         },

@@ -127,14 +127,7 @@ pub async fn list(
     caller: Caller,
 ) -> Result<Json<Vec<crate::routes::bodies::JobRunBody>>, ApiError> {
     caller.require(Permission::PortfolioRead)?;
-    state
-        .with_store(|store, _| {
-            let mut runs = store.job_runs()?;
-            runs.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.run.cmp(&a.run)));
-            Ok(runs)
-        })
-        .await
-        .map(crate::routes::bodies::list)
+    state.with_store(|store, _| Ok(store.latest_job_runs(usize::MAX)?)).await.map(crate::routes::bodies::list)
 }
 
 /// The background jobs: whether this instance runs them, each schedule (a cron expression
@@ -181,9 +174,7 @@ pub(crate) async fn jobs_body(state: &AppState) -> Result<JobsBody, ApiError> {
         .into_iter()
         .map(|l| ScheduleBody { job: l.job.to_owned(), schedule: l.when, next_run: l.next })
         .collect();
-    let mut runs = state.with_store(|store, _| Ok(store.job_runs()?)).await?;
-    runs.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.run.cmp(&a.run)));
-    runs.truncate(20);
+    let runs = state.with_store(|store, _| Ok(store.latest_job_runs(20)?)).await?;
     Ok(JobsBody {
         time_zone: state.0.config.zone.to_string(),
         scheduled_here: config.is_some(),

@@ -101,8 +101,9 @@ pub async fn customer(
     };
     let lang = viewer.lang;
     let w = lang.words();
-    let exponent = state.0.artefacts().policy.currency().exponent();
-    let names = Names { lang, catalogue: &state.0.artefacts().catalogue, model: &state.0.artefacts().model };
+    let artefacts = state.0.artefacts();
+    let exponent = artefacts.policy.currency().exponent();
+    let names = Names { lang, catalogue: &artefacts.catalogue, model: &artefacts.model };
     let page = &g.page;
     let (name, facts) = master_facts(lang, page);
     let medians: BTreeMap<&str, Option<f64>> =
@@ -150,7 +151,7 @@ pub async fn customer(
             let reason = if lang == Lang::Zh { &g.message_zh } else { &g.message };
             format!("{}{reason}", w.breakdown_gap)
         }),
-        amounts_note: format!("{} {}", w.amounts_in, state.0.artefacts().policy.currency().code()),
+        amounts_note: format!("{} {}", w.amounts_in, artefacts.policy.currency().code()),
     };
     html(&view)
 }

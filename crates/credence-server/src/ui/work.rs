@@ -554,7 +554,7 @@ pub async fn models(
         Some(p) => format!(
             "{} · {} {} – {}, {} {}, {} {}",
             w.rule_performance,
-            state.0.artefacts().pack.version(),
+            artefacts.pack.version(),
             p.dates.first().map(ToString::to_string).unwrap_or_default(),
             p.dates.last().map(ToString::to_string).unwrap_or_default(),
             format::count(p.customers),
@@ -563,9 +563,9 @@ pub async fn models(
             format::percent(p.base_rate)
         ),
         None if viewer.caller.scope.is_whole_portfolio() => {
-            format!("{} · {}", state.0.artefacts().pack.version(), w.measuring)
+            format!("{} · {}", artefacts.pack.version(), w.measuring)
         }
-        None => state.0.artefacts().pack.version().to_owned(),
+        None => artefacts.pack.version().to_owned(),
     };
     let jobs = if viewer.caller.may(Permission::PortfolioRead) {
         crate::routes::runs::jobs_body(&state).await.ok().map(|j| credence_cockpit::pages::JobsView {
