@@ -28,10 +28,37 @@ pub struct RateArgs {
     /// stored apart from the expert ratings and compared with them.
     #[arg(long, conflicts_with_all = ["changed", "customer"])]
     challenger: Option<String>,
+    /// Take part in a run shared by several instances: join the open run of this date,
+    /// scope and versions, or open one cut into parts, and rate parts until none is
+    /// left; parts other instances hold are waited for, and taken over when their
+    /// holder's lease runs out.
+    #[arg(long, conflicts_with_all = ["customer", "challenger"])]
+    shared: bool,
+    /// The parts a shared run this command opens is cut into (default: one per 16,000
+    /// customers).
+    #[arg(long, requires = "shared", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    parts: Option<u32>,
+    /// Seconds a claimed part holds before another instance may take it over.
+    #[arg(long, requires = "shared", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    lease: u64,
+    /// Join an open shared run only; leave when no part is free instead of waiting.
+    #[arg(long, requires = "shared")]
+    join_only: bool,
+    /// The name this instance claims parts under (default: host name and process id).
+    #[arg(long, requires = "shared", value_parser = parse_instance)]
+    instance: Option<String>,
     #[command(flatten)]
     analytics: AnalyticsFiles,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     format: ReportFormat,
+}
+
+/// An instance name: 1–100 printable characters.
+fn parse_instance(s: &str) -> Result<String, String> {
+    if s.is_empty() || s.chars().count() > 100 || s.chars().any(char::is_control) {
+        return Err("an instance name has 1 to 100 printable characters".into());
+    }
+    Ok(s.to_owned())
 }
 
 #[derive(Subcommand)]
@@ -145,7 +172,19 @@ enum Scale {
 /// Rates the portfolio with the expert scorecard, or scores it with a registered
 /// challenger model.
 pub fn run_rate(db: &str, args: RateArgs) -> Result<()> {
-    let RateArgs { as_of, changed, customer, challenger, analytics, format } = args;
+    let RateArgs {
+        as_of,
+        changed,
+        customer,
+        challenger,
+        shared,
+        parts,
+        lease,
+        join_only,
+        instance,
+        analytics,
+        format,
+    } = args;
     if let Some(version) = challenger {
         let (catalogue, _) = load_analytics(&analytics)?;
         return model_cmd::run_challenger(db, &catalogue, &version, as_of.unwrap_or_else(today), format);
@@ -159,6 +198,29 @@ pub fn run_rate(db: &str, args: RateArgs) -> Result<()> {
     };
     let started = Instant::now();
     let options = RateOptions::new(as_of.unwrap_or_else(today), scope, now());
+    if shared {
+        let holder = instance.unwrap_or_else(|| {
+            let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+            format!("{}:{}", host.trim().chars().take(60).collect::<String>(), std::process::id())
+        });
+        let share = credence_engine::ShareOptions {
+            holder,
+            parts: parts.map(|p| p as usize),
+            lease: std::time::Duration::from_secs(lease),
+            wait: !join_only,
+            open: !join_only,
+            clock: &credence_server::clock::SystemClock,
+        };
+        let Some(report) = credence_engine::rate_shared(&mut store, &catalogue, &model, &options, &share)?
+        else {
+            bail!("no shared rating run of this date, scope and versions is open to join");
+        };
+        match format {
+            ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+            ReportFormat::Table => rating_output::print_shared_rate(&report, started.elapsed()),
+        }
+        return Ok(());
+    }
     let report = credence_engine::rate_portfolio(&mut store, &catalogue, &model, &options)?;
     match format {
         ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),

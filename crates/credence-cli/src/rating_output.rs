@@ -1,7 +1,9 @@
 //! Text output of ratings, indicators and back-tests.
 
 use crate::output::print_table;
-use credence_engine::{CustomerView, EffectivenessReport, MigrationMatrix, RateReport, RatingPerformance};
+use credence_engine::{
+    CustomerView, EffectivenessReport, MigrationMatrix, RateReport, RatingPerformance, SharedRateReport,
+};
 use credence_indicators::Catalogue;
 use credence_rating::{Lang, ScorecardModel};
 use std::time::Duration;
@@ -12,6 +14,31 @@ fn fmt_opt(v: Option<f64>, digits: usize) -> String {
 
 fn pct(v: f64) -> String {
     format!("{:.2}%", v * 100.0)
+}
+
+/// What this instance did in a shared run, then the run's totals once it is finished.
+pub fn print_shared_rate(r: &SharedRateReport, elapsed: Duration) {
+    println!(
+        "shared rating run {} ({} parts, {}): this instance wrote {} parts{}",
+        r.share.run_id,
+        r.parts,
+        if r.opened { "opened here" } else { "joined" },
+        r.parts_written,
+        if r.parts_lost > 0 {
+            format!(" and lost {} to other instances after their lease ran out", r.parts_lost)
+        } else {
+            String::new()
+        }
+    );
+    print_rate(&r.share, elapsed);
+    match (r.finished, r.run_totals) {
+        (true, Some((rated, skipped, failed))) => println!(
+            "run {} finished{}: {rated} rated, {skipped} skipped as unchanged, {failed} failed in all",
+            r.share.run_id,
+            if r.finished_here { " by this instance" } else { "" }
+        ),
+        _ => println!("run {} is not finished: other instances hold its remaining parts", r.share.run_id),
+    }
 }
 
 pub fn print_rate(r: &RateReport, elapsed: Duration) {

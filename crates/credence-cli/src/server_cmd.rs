@@ -324,11 +324,14 @@ pub fn run_serve(db: &str, args: ServeArgs) -> Result<()> {
         None
     } else {
         Some(match args.jobs_every {
-            Some(secs) => credence_server::jobs::JobConfig::every(
-                std::time::Duration::from_secs(secs.max(1)),
-                notify,
-                zone,
-            ),
+            Some(secs) => credence_server::jobs::JobConfig {
+                rating_parts: (s.jobs.rating_parts > 0).then_some(s.jobs.rating_parts as usize),
+                ..credence_server::jobs::JobConfig::every(
+                    std::time::Duration::from_secs(secs.max(1)),
+                    notify,
+                    zone,
+                )
+            },
             None => credence_server::jobs::JobConfig::from_settings(&s.jobs, zone, notify)
                 .map_err(anyhow::Error::msg)?,
         })

@@ -5,27 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-fn credence(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_credence"))
-        .args(args)
-        .env("CREDENCE_DB", db)
-        .output()
-        .expect("the credence binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn ok(db: &str, args: &[&str]) -> String {
-    let o = credence(db, args);
-    assert!(o.status.success(), "{args:?}: {}\n{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
-    stdout(&o)
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod support;
+use support::{credence, ok, pg_schema, stderr, stdout};
 
 /// Adds a user with a role as the operator (the password from the environment).
 fn add_user(db: &str, name: &str, role: &str) {
@@ -215,22 +196,6 @@ fn template_lists_its_columns() {
 /// A fresh schema on the test PostgreSQL server (`CREDENCE_TEST_POSTGRES_URL`, or the
 /// local one when `CI=true`): an admin connection, the schema's name and a database URL
 /// whose search path is the schema. `None`, with a note, when there is no server.
-fn pg_schema(test: &str, prefix: &str) -> Option<(postgres::Client, String, String)> {
-    let Some(url) = std::env::var("CREDENCE_TEST_POSTGRES_URL").ok().or_else(|| {
-        (std::env::var("CI").as_deref() == Ok("true"))
-            .then(|| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-    }) else {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "skipping {test}: set CREDENCE_TEST_POSTGRES_URL");
-        return None;
-    };
-    let schema = format!("{prefix}_{}", std::process::id());
-    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
-    let sep = if url.contains('?') { '&' } else { '?' };
-    Some((admin, schema.clone(), format!("{url}{sep}options=-csearch_path%3D{schema}")))
-}
-
 #[test]
 fn postgres_url_behaves_like_sqlite() {
     let Some((mut admin, schema, db)) = pg_schema("PostgreSQL CLI test", "cli") else { return };
@@ -988,6 +953,7 @@ fn two_server_instances_run_each_job_once() {
         Command::new(env!("CARGO_BIN_EXE_credence"))
             .args(["serve", "--addr", "127.0.0.1:0", "--instance", name, "--jobs-every", "2"])
             .env("CREDENCE_DB", &db)
+            .env("CREDENCE_JOBS_RATING_PARTS", "8")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -1042,6 +1008,28 @@ fn two_server_instances_run_each_job_once() {
     let by: std::collections::BTreeSet<_> =
         runs.iter().filter(|r| r.finished_at.is_some()).filter_map(|r| r.claimed_by.clone()).collect();
     assert!(by.iter().all(|i| i == "a" || i == "b"), "{by:?}");
+    // The nightly ratings were shared runs of eight parts, each part written once, and
+    // the first rated every customer once.
+    let rating_runs = admin
+        .query(
+            &format!(
+                "SELECT r.id, r.rated, r.parts, (SELECT COUNT(*) FROM {schema}.ratings x WHERE x.run_id = r.id), \
+                 (SELECT COUNT(DISTINCT customer_id) FROM {schema}.ratings x WHERE x.run_id = r.id), \
+                 (SELECT COUNT(*) FROM {schema}.run_parts p WHERE p.run_id = r.id AND p.done_by IN ('a', 'b')) \
+                 FROM {schema}.rating_runs r WHERE r.finished_at IS NOT NULL ORDER BY r.id"
+            ),
+            &[],
+        )
+        .unwrap();
+    assert!(!rating_runs.is_empty());
+    for (k, r) in rating_runs.iter().enumerate() {
+        let (rated, parts, rows, customers, done): (i64, i64, i64, i64, i64) =
+            (r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
+        assert_eq!((parts, done, rows, customers), (8, 8, rated, rated));
+        if k == 0 {
+            assert_eq!(rated, 200);
+        }
+    }
     admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
 }
 

@@ -40,6 +40,7 @@ mod model_data;
 mod notify;
 mod portfolio;
 mod rate;
+mod rate_shared;
 mod receivables;
 mod repair;
 mod rule_performance;
@@ -111,6 +112,7 @@ pub use rate::{
     DetailError, RateOptions, RateReport, RateScope, RatingDetail, Unreproducible, rate_portfolio,
     rating_detail,
 };
+pub use rate_shared::{ShareOptions, SharedRateReport, default_parts, rate_shared};
 pub use receivables::{AgingOptions, AgingView, aging, collection_report, collection_worklist};
 pub use repair::{
     REPAIR_KINDS, RepairOutcome, abandon_repair, add_repair_item, complete_repair, finish_repair_item,
@@ -168,6 +170,8 @@ pub enum EngineError {
     Override(#[source] credence_rating::OverrideError),
     #[error("no rating run {id}")]
     UnknownRatingRun { id: i64 },
+    #[error("shared run: {0}")]
+    SharedRun(String),
     #[error("'{value}' is not an RFC 3339 time stamp")]
     BadTimestamp { value: String },
     #[error("cannot serialise")]

@@ -146,10 +146,10 @@ pub(crate) fn inputs_hash(c: &CustomerHead, as_of: NaiveDate, model: &str, catal
 }
 
 /// One customer rated, or why not.
-struct Rated {
-    customer_id: CustomerId,
-    industry: String,
-    outcome: Result<(NewRating, IndicatorSet, Rating), String>,
+pub(crate) struct Rated {
+    pub(crate) customer_id: CustomerId,
+    pub(crate) industry: String,
+    pub(crate) outcome: Result<(NewRating, IndicatorSet, Rating), String>,
 }
 
 /// Everything one customer's rating needs, computed without IO.
@@ -197,7 +197,12 @@ fn rate_one(c: &LoadedFile, catalogue: &Catalogue, model: &ScorecardModel, as_of
 
 /// [`rate_one`], with a panic in the analytics turned into a failure of that customer:
 /// one customer's data must never stop a portfolio run.
-fn rate_guarded(c: &LoadedFile, catalogue: &Catalogue, model: &ScorecardModel, as_of: NaiveDate) -> Rated {
+pub(crate) fn rate_guarded(
+    c: &LoadedFile,
+    catalogue: &Catalogue,
+    model: &ScorecardModel,
+    as_of: NaiveDate,
+) -> Rated {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rate_one(c, catalogue, model, as_of)))
         .unwrap_or_else(|panic| {
             let what = panic
@@ -350,16 +355,16 @@ pub fn rating_detail(
     Ok(Ok(RatingDetail { flags: flags_for(&file, as_of), rating, unscored, qualitative }))
 }
 
-/// Rates the customers in scope and stores every rating in one run. A customer that
-/// cannot be rated is recorded as a failure of the run; the others go on.
-pub fn rate_portfolio(
+/// The customers of `all_ids` (the portfolio, in the store's id order) a run of
+/// `options.scope` rates, in that order, and how many it leaves out as unchanged.
+pub(crate) fn due(
     store: &mut Store,
     catalogue: &Catalogue,
     model: &ScorecardModel,
     options: &RateOptions,
-) -> Result<RateReport, EngineError> {
-    let all_ids = store.customer_ids()?;
-    let (ids, skipped): (Vec<String>, u64) = match &options.scope {
+    all_ids: Vec<String>,
+) -> Result<(Vec<String>, u64), EngineError> {
+    Ok(match &options.scope {
         RateScope::All => (all_ids, 0),
         RateScope::Customer(id) => {
             if !all_ids.contains(id) {
@@ -389,12 +394,86 @@ pub fn rate_portfolio(
             let skipped = total - due.len() as u64;
             (due, skipped)
         }
-    };
-    let scope = match &options.scope {
+    })
+}
+
+/// How a run's scope is recorded with it.
+pub(crate) fn scope_name(scope: &RateScope) -> String {
+    match scope {
         RateScope::All => "all".to_owned(),
         RateScope::Changed => "changed".to_owned(),
         RateScope::Customer(id) => id.clone(),
-    };
+    }
+}
+
+/// The indicator values of the customers rated, by industry, for the industry medians a
+/// run stores as benchmarks.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Peers {
+    /// industry → indicator position in the catalogue → finite values.
+    by_industry: HashMap<String, Vec<Vec<f64>>>,
+}
+
+impl Peers {
+    pub(crate) fn add(&mut self, industry: String, indicators: &IndicatorSet) {
+        let slots = self.by_industry.entry(industry).or_default();
+        if slots.len() < indicators.values.len() {
+            slots.resize_with(indicators.values.len(), Vec::new);
+        }
+        for (slot, v) in slots.iter_mut().zip(&indicators.values) {
+            if let Some(x) = v.value.filter(|x| x.is_finite()) {
+                slot.push(x);
+            }
+        }
+    }
+
+    /// Adds another set of customers' values.
+    pub(crate) fn merge(&mut self, other: Peers) {
+        for (industry, slots) in other.by_industry {
+            let mine = self.by_industry.entry(industry).or_default();
+            if mine.len() < slots.len() {
+                mine.resize_with(slots.len(), Vec::new);
+            }
+            for (m, values) in mine.iter_mut().zip(slots) {
+                m.extend(values);
+            }
+        }
+    }
+
+    /// The median of each indicator in each industry that has a value, by industry and
+    /// then in catalogue order.
+    pub(crate) fn medians(self, catalogue: &Catalogue) -> Vec<credence_store::Benchmark> {
+        let mut industries: Vec<_> = self.by_industry.into_iter().collect();
+        industries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out = Vec::new();
+        for (industry, mut slots) in industries {
+            for (d, values) in catalogue.indicators().iter().zip(slots.iter_mut()) {
+                let observations = values.len() as u64;
+                if let Some(median) = credence_records::outlier::median(values) {
+                    out.push(credence_store::Benchmark {
+                        industry: industry.clone(),
+                        indicator: d.id.clone(),
+                        median,
+                        observations,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Rates the customers in scope and stores every rating in one run. A customer that
+/// cannot be rated is recorded as a failure of the run; the others go on.
+pub fn rate_portfolio(
+    store: &mut Store,
+    catalogue: &Catalogue,
+    model: &ScorecardModel,
+    options: &RateOptions,
+) -> Result<RateReport, EngineError> {
+    let all_ids = store.customer_ids()?;
+    let (ids, skipped) = due(store, catalogue, model, options, all_ids)?;
+    let scope = scope_name(&options.scope);
     let mut pool = crate::credit_file::Pool::open(store)?;
     let mut session = store.begin_rating_run(NewRatingRun {
         as_of: options.as_of.to_string(),
@@ -418,9 +497,7 @@ pub fn rate_portfolio(
         seconds_compute: 0.0,
         seconds_write: 0.0,
     };
-    let indicator_ids: Vec<String> = catalogue.indicators().iter().map(|d| d.id.clone()).collect();
-    // industry → indicator position → values, for the medians shown as benchmarks.
-    let mut peers: HashMap<String, Vec<Vec<f64>>> = HashMap::new();
+    let mut peers = Peers::default();
     pool.run(&ids, &|c| rate_guarded(c, catalogue, model, options.as_of), |rated, read, compute| {
         report.seconds_read += read;
         report.seconds_compute += compute;
@@ -432,13 +509,7 @@ pub fn rate_portfolio(
                     *report.letter_grades.entry(rating.letter_grade.clone()).or_default() += 1;
                     *report.point_grades.entry(rating.point_grade.clone()).or_default() += 1;
                     ratings.push(rating);
-                    let slots =
-                        peers.entry(r.industry).or_insert_with(|| vec![Vec::new(); indicator_ids.len()]);
-                    for (slot, v) in slots.iter_mut().zip(&indicators.values) {
-                        if let Some(x) = v.value.filter(|x| x.is_finite()) {
-                            slot.push(x);
-                        }
-                    }
+                    peers.add(r.industry, &indicators);
                     report.rated += 1;
                 }
                 Err(message) => {
@@ -455,15 +526,8 @@ pub fn rate_portfolio(
         report.seconds_write += t.elapsed().as_secs_f64();
         Ok(())
     })?;
-    let mut industries: Vec<_> = peers.into_iter().collect();
-    industries.sort_by(|a, b| a.0.cmp(&b.0));
-    for (industry, mut slots) in industries {
-        for (id, values) in indicator_ids.iter().zip(slots.iter_mut()) {
-            let n = values.len() as u64;
-            if let Some(m) = credence_records::outlier::median(values) {
-                session.insert_benchmark(&industry, id, m, n)?;
-            }
-        }
+    for b in peers.medians(catalogue) {
+        session.insert_benchmark(&b.industry, &b.indicator, b.median, b.observations)?;
     }
     session.commit(report.rated, report.skipped, report.failed, &options.now)?;
     Ok(report)

@@ -387,3 +387,148 @@ fn snapshots_hold_exactly_the_stored_records() {
         assert_eq!(format!("{x:?}"), format!("{y:?}"));
     }
 }
+
+/// Every rating of a run by customer, without what differs between runs (ids, run).
+fn ratings_by_customer(store: &mut Store, run_id: i64) -> Vec<credence_store::NewRating> {
+    let mut out = Vec::new();
+    store
+        .ratings_of_run(run_id, |r| {
+            out.push(r.rating);
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
+/// Every industry median of a run, by industry section (GB/T 4754 A … T), as bits.
+fn all_benchmarks(store: &mut Store, run_id: i64) -> Vec<(char, Vec<(String, u64)>)> {
+    ('A'..='T')
+        .map(|section| {
+            let mut m: Vec<(String, u64)> = store
+                .benchmarks(run_id, &section.to_string())
+                .unwrap()
+                .into_iter()
+                .map(|(k, v)| (k, v.to_bits()))
+                .collect();
+            m.sort();
+            (section, m)
+        })
+        .collect()
+}
+
+fn share<'c>(
+    holder: &str,
+    parts: usize,
+    clock: &'c credence_domain::FixedClock,
+) -> credence_engine::ShareOptions<'c> {
+    credence_engine::ShareOptions {
+        holder: holder.into(),
+        parts: Some(parts),
+        lease: std::time::Duration::from_secs(60),
+        wait: false,
+        open: true,
+        clock,
+    }
+}
+
+/// A run cut into seven parts gives every customer the rating, and every industry the
+/// medians, that one process gives in one run; a part whose holder died (its lease ran
+/// out) is taken over, and the dead holder can no longer write it.
+#[test]
+fn a_shared_run_rates_as_one_process_does_and_takes_over_dead_holders_parts() {
+    let mut e = env();
+    let one = e.rate("2026-09-30", RateScope::All);
+    let t0: chrono::DateTime<chrono::Utc> = "2026-10-01T02:00:00Z".parse().unwrap();
+    let clock = credence_domain::FixedClock(t0);
+    let options = RateOptions::new(date("2026-09-30"), RateScope::All, "shared run".into());
+
+    // A holder that claimed part 2 an hour ago with a one-minute lease and died.
+    let run = credence_store::NewRatingRun {
+        as_of: "2026-09-30".into(),
+        started_at: "shared run".into(),
+        model_version: e.model.version().into(),
+        catalogue_version: e.catalogue.version().into(),
+        scope: "all".into(),
+    };
+    let bounds = credence_store::part_bounds(&e.store.customer_ids().unwrap(), 7);
+    assert_eq!(bounds.len(), 7);
+    let (run_id, opened) = e.store.start_shared_rating_run(&run, &bounds).unwrap();
+    assert!(opened);
+    let ghost = |store: &mut Store| {
+        store
+            .claim_rating_part(run_id, "ghost", "2026-10-01T01:00:00.000Z", "2026-10-01T01:01:00.000Z")
+            .unwrap()
+            .unwrap()
+    };
+    let dead = ghost(&mut e.store);
+    assert_eq!(dead.part, 0);
+
+    let report =
+        credence_engine::rate_shared(&mut e.store, &e.catalogue, &e.model, &options, &share("a", 3, &clock))
+            .unwrap()
+            .unwrap();
+    assert_eq!(report.share.run_id, run_id);
+    assert!(!report.opened, "the run the ghost's instance opened is joined");
+    assert_eq!((report.parts, report.parts_written, report.parts_lost), (7, 7, 0));
+    assert!(report.finished && report.finished_here);
+    assert_eq!(report.run_totals, Some((400, 0, 0)));
+    assert_eq!((report.share.rated, report.share.failed), (400, 0));
+    assert_eq!(report.share.letter_grades, one.letter_grades);
+
+    // The dead holder's late write is refused and changes nothing.
+    let late = e
+        .store
+        .write_rating_part(
+            &dead,
+            &credence_store::RatedPart { ratings: &[], failures: &[], skipped: 0, summary: vec![1] },
+            &"late".into(),
+            &|_| Ok(Vec::new()),
+        )
+        .unwrap();
+    assert_eq!(late, credence_store::PartWritten::Lost);
+
+    assert_eq!(ratings_by_customer(&mut e.store, run_id), ratings_by_customer(&mut e.store, one.run_id));
+    let (a, b) = (all_benchmarks(&mut e.store, one.run_id), all_benchmarks(&mut e.store, run_id));
+    assert!(a.iter().map(|(_, m)| m.len()).sum::<usize>() > 50, "{a:?}");
+    assert_eq!(a, b);
+    let runs = e.store.rating_runs(1).unwrap();
+    assert_eq!((runs[0].rated, runs[0].parts), (400, 7));
+    assert!(runs[0].finished_at.is_some());
+
+    // Nothing is open any more: joining without opening finds no run.
+    let mut join = share("b", 3, &clock);
+    join.open = false;
+    assert!(
+        credence_engine::rate_shared(&mut e.store, &e.catalogue, &e.model, &options, &join)
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// A shared run of the customers whose data changed rates the same customers as one
+/// process would, and counts the others as skipped, part by part.
+#[test]
+fn a_shared_run_of_changes_rates_only_what_changed() {
+    let mut e = env();
+    e.rate("2026-09-30", RateScope::All);
+    let csv = e.dir.path().join("inv.csv");
+    std::fs::write(&csv, "invoice_no,customer_id,issue_date,due_date,amount,currency\nNEW-1,C0000123,2026-09-01,2026-10-01,5000,CNY\n").unwrap();
+    let options = ImportOptions::new(date("2026-09-30"), "t1".into());
+    import_file(&mut e.store, credence_records::Kind::Invoices, &csv, &options, &mut |_| {}).unwrap();
+    let clock = credence_domain::FixedClock("2026-10-01T02:00:00Z".parse().unwrap());
+    let options = RateOptions::new(date("2026-09-30"), RateScope::Changed, "shared".into());
+    let r =
+        credence_engine::rate_shared(&mut e.store, &e.catalogue, &e.model, &options, &share("a", 4, &clock))
+            .unwrap()
+            .unwrap();
+    assert_eq!(r.run_totals, Some((1, 399, 0)));
+    assert_eq!((r.share.rated, r.share.skipped, r.parts_written), (1, 399, 4));
+    let h = e.store.rating_history("C0000123").unwrap();
+    assert_eq!((h.len(), h[0].run_id), (2, r.share.run_id));
+    // A run of one customer is not shared.
+    let one = RateOptions::new(date("2026-09-30"), RateScope::Customer("C0000123".into()), "x".into());
+    let err =
+        credence_engine::rate_shared(&mut e.store, &e.catalogue, &e.model, &one, &share("a", 4, &clock))
+            .unwrap_err();
+    assert!(err.to_string().contains("not shared"), "{err}");
+}

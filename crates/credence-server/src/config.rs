@@ -128,6 +128,9 @@ pub struct Jobs {
     pub lease_seconds: u64,
     /// How often an instance looks for due runs, in seconds.
     pub tick_seconds: u64,
+    /// The parts a shared rating run is cut into, that every instance claims (0: one
+    /// per 16,000 customers).
+    pub rating_parts: u32,
 }
 
 impl Default for Jobs {
@@ -139,6 +142,7 @@ impl Default for Jobs {
             notifications: "*/5 * * * *".into(),
             lease_seconds: 600,
             tick_seconds: 30,
+            rating_parts: 0,
         }
     }
 }
@@ -218,6 +222,7 @@ pub const KEYS: &[Key] = &[
     key("jobs.notifications", "CREDENCE_JOBS_NOTIFICATIONS", Type::Text),
     key("jobs.lease_seconds", "CREDENCE_JOBS_LEASE_SECONDS", Type::Integer),
     key("jobs.tick_seconds", "CREDENCE_JOBS_TICK_SECONDS", Type::Integer),
+    key("jobs.rating_parts", "CREDENCE_JOBS_RATING_PARTS", Type::Integer),
     key("audit.key_file", "CREDENCE_AUDIT_KEY_FILE", Type::Text),
     key("audit.mac", "CREDENCE_AUDIT_MAC", Type::Text),
     key("audit.checkpoint", "CREDENCE_AUDIT_CHECKPOINT", Type::Text),
@@ -493,6 +498,9 @@ impl Loaded {
         }
         if !(1..=3600).contains(&s.jobs.tick_seconds) {
             bad("jobs.tick_seconds", "must be from 1 to 3600".into());
+        }
+        if s.jobs.rating_parts > 4096 {
+            bad("jobs.rating_parts", "must be from 0 (automatic) to 4096".into());
         }
         if !credence_store::MacAlgorithm::parse(&s.audit.mac)
             .is_some_and(credence_store::MacAlgorithm::is_keyed)

@@ -40,6 +40,8 @@ pub struct JobConfig {
     pub tick: Duration,
     /// The business time zone the schedules are read in.
     pub zone: chrono_tz::Tz,
+    /// The parts a shared rating run is cut into (`None`: one per 16,000 customers).
+    pub rating_parts: Option<usize>,
 }
 
 /// A cron expression of five fields (minute hour day-of-month month day-of-week), or the
@@ -77,6 +79,7 @@ impl JobConfig {
             lease: Duration::from_secs(jobs.lease_seconds),
             tick: Duration::from_secs(jobs.tick_seconds),
             zone,
+            rating_parts: (jobs.rating_parts > 0).then_some(jobs.rating_parts as usize),
         })
     }
 
@@ -94,6 +97,7 @@ impl JobConfig {
             lease: (period * 3).max(Duration::from_secs(3)),
             tick: (period / 4).max(Duration::from_millis(200)),
             zone,
+            rating_parts: None,
         }
     }
 }
@@ -178,9 +182,20 @@ pub(crate) fn execute(
             };
             let options =
                 credence_engine::RateOptions::new(as_of, scope, credence_domain::Timestamp::millis(now));
-            let r = credence_engine::rate_portfolio(store, &artefacts.catalogue, &artefacts.model, &options)
-                .map_err(|e| err(&e))?;
-            Ok(format!("{} rated, {} skipped, {} failed", r.rated, r.skipped, r.failed))
+            // Shared: every instance's scheduler joins the run (`join_shared_runs`); this
+            // one opens it and waits until its last part is written.
+            let share = share_options(shared, true);
+            let r =
+                credence_engine::rate_shared(store, &artefacts.catalogue, &artefacts.model, &options, &share)
+                    .map_err(|e| err(&e))?
+                    .ok_or_else(|| "the shared run could not be opened".to_owned())?;
+            match r.run_totals {
+                Some((rated, skipped, failed)) => Ok(format!(
+                    "{rated} rated, {skipped} skipped, {failed} failed (run {}, {} of its {} parts here)",
+                    r.share.run_id, r.parts_written, r.parts
+                )),
+                None => Err(format!("run {} was left unfinished", r.share.run_id)),
+            }
         }
         JobKind::Warnings { all } => {
             let scope = if *all { credence_engine::WarnScope::All } else { credence_engine::WarnScope::Due };
@@ -215,6 +230,70 @@ pub(crate) fn execute(
             None => Ok("not configured".into()),
         },
     }
+}
+
+/// How this instance takes part in shared runs: under its own name, parts held for the
+/// job lease.
+fn share_options(shared: &crate::state::Shared, open: bool) -> credence_engine::ShareOptions<'static> {
+    credence_engine::ShareOptions {
+        holder: shared.config.instance.clone(),
+        parts: shared.jobs.get().and_then(|j| j.rating_parts),
+        lease: shared.jobs.get().map_or(Duration::from_secs(600), |j| j.lease),
+        wait: open,
+        open,
+        clock: &crate::clock::SystemClock,
+    }
+}
+
+/// Rates free parts of the shared rating runs other instances opened, with this
+/// instance's artefacts where their versions are the run's; how many parts it wrote.
+pub(crate) fn join_shared_runs(
+    store: &mut credence_store::Store,
+    shared: &crate::state::Shared,
+) -> Result<u64, String> {
+    let err = |e: &dyn std::error::Error| crate::error::chain(e);
+    let artefacts = shared.artefacts();
+    let mut written = 0;
+    for run in store.unfinished_shared_rating_runs().map_err(|e| err(&e))? {
+        if run.model_version != artefacts.model.version()
+            || run.catalogue_version != artefacts.catalogue.version()
+        {
+            tracing::debug!(
+                run = run.id,
+                "shared run of other artefact versions left to the instances that have them"
+            );
+            continue;
+        }
+        let (Ok(as_of), Some(scope)) = (
+            run.as_of.parse::<chrono::NaiveDate>(),
+            match run.scope.as_str() {
+                "all" => Some(credence_engine::RateScope::All),
+                "changed" => Some(credence_engine::RateScope::Changed),
+                _ => None,
+            },
+        ) else {
+            continue;
+        };
+        let options = credence_engine::RateOptions::new(as_of, scope, crate::clock::now_millis());
+        let r = credence_engine::rate_shared(
+            store,
+            &artefacts.catalogue,
+            &artefacts.model,
+            &options,
+            &share_options(shared, false),
+        )
+        .map_err(|e| err(&e))?;
+        if let Some(r) = r.filter(|r| r.parts_written > 0) {
+            tracing::info!(
+                run = run.id,
+                parts = r.parts_written,
+                rated = r.share.rated,
+                "parts of a shared run rated"
+            );
+            written += r.parts_written;
+        }
+    }
+    Ok(written)
 }
 
 /// Claims a run for this instance for `lease`; `false` when another instance holds it,
@@ -332,7 +411,8 @@ impl Drop for Renewal {
     }
 }
 
-/// One pass: claims and runs every due run this instance can get.
+/// One pass: claims and runs every due run this instance can get, then helps with the
+/// shared runs other instances opened.
 pub async fn run_due(state: &AppState, config: &JobConfig) {
     for s in &config.schedules {
         let Some(run) = run_name(s, crate::clock::instant(), config.zone) else { continue };
@@ -362,6 +442,12 @@ pub async fn run_due(state: &AppState, config: &JobConfig) {
             Err(e) => tracing::warn!(job = s.name, error = ?e, "job could not be claimed"),
         }
     }
+    let joined = state.in_background(|store, shared| Ok(join_shared_runs(store, shared))).await;
+    match joined {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "rating parts of a shared run failed"),
+        Err(e) => tracing::warn!(error = ?e, "shared runs could not be read"),
+    }
 }
 
 /// Looks for due runs every tick until `stop` says so; then gives up the claims this
@@ -380,7 +466,8 @@ pub async fn scheduler(state: AppState, config: JobConfig, mut stop: tokio::sync
     }
     let released = state
         .in_background(|store, shared| {
-            Ok(store.release_jobs(&shared.config.instance, &stamp(crate::clock::instant()))?)
+            let parts = store.release_parts(&shared.config.instance)?;
+            Ok(store.release_jobs(&shared.config.instance, &stamp(crate::clock::instant()))? + parts)
         })
         .await;
     match released {

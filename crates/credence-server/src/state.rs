@@ -419,3 +419,107 @@ impl AppState {
         .map_err(|e| ApiError::failed("a blocking task", e))?
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A PostgreSQL cluster of its own in a temporary directory, on a free port, so that
+    /// restarting it touches no other test's database; stopped when dropped.
+    struct Cluster {
+        bin: std::path::PathBuf,
+        dir: tempfile::TempDir,
+        port: u16,
+    }
+
+    impl Cluster {
+        /// `None` when no PostgreSQL server programs are installed.
+        fn start() -> Option<Cluster> {
+            let bin = std::fs::read_dir("/usr/lib/postgresql")
+                .ok()?
+                .filter_map(Result::ok)
+                .map(|e| e.path().join("bin"))
+                .find(|b| b.join("pg_ctl").exists())?;
+            let dir = tempfile::tempdir().unwrap();
+            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let cluster = Cluster { bin, dir, port };
+            if Self::as_root() {
+                // The server refuses to run as root: the cluster belongs to `postgres`.
+                let status = std::process::Command::new("chown")
+                    .args(["postgres:postgres", cluster.dir.path().to_str().unwrap()])
+                    .status()
+                    .unwrap();
+                assert!(status.success());
+            }
+            let data = cluster.data();
+            cluster.run("initdb", &["-D", &data, "-U", "postgres", "--auth=trust", "-E", "UTF8"]);
+            cluster.ctl("start");
+            Some(cluster)
+        }
+
+        fn as_root() -> bool {
+            std::process::Command::new("id")
+                .arg("-u")
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        }
+
+        fn data(&self) -> String {
+            self.dir.path().join("data").to_str().unwrap().to_owned()
+        }
+
+        fn run(&self, program: &str, args: &[&str]) {
+            let path = self.bin.join(program);
+            let mut command = if Self::as_root() {
+                let mut c = std::process::Command::new("runuser");
+                c.args(["-u", "postgres", "--"]).arg(&path);
+                c
+            } else {
+                std::process::Command::new(&path)
+            };
+            let out = command.args(args).output().unwrap();
+            assert!(out.status.success(), "{program}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+
+        fn ctl(&self, action: &str) {
+            let options =
+                format!("-p {} -k {} -c listen_addresses=127.0.0.1", self.port, self.dir.path().display());
+            let log = self.dir.path().join("log").to_str().unwrap().to_owned();
+            self.run("pg_ctl", &["-D", &self.data(), "-l", &log, "-o", &options, "-w", "-m", "fast", action]);
+        }
+
+        fn url(&self) -> String {
+            format!("postgres://postgres@127.0.0.1:{}/postgres?sslmode=disable", self.port)
+        }
+    }
+
+    impl Drop for Cluster {
+        fn drop(&mut self) {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.ctl("stop")));
+        }
+    }
+
+    /// After the database restarts, every pooled connection is dead; the pool checks each
+    /// before handing it out, so the next request gets a new, working connection instead
+    /// of an error. Runs on a cluster of its own, started for the test (skipped where no
+    /// PostgreSQL server programs are installed).
+    #[test]
+    fn the_pool_recovers_after_a_database_restart() {
+        let Some(cluster) = Cluster::start() else {
+            eprintln!("skipping the restart test: no PostgreSQL server programs in /usr/lib/postgresql");
+            return;
+        };
+        let pool = StorePool::new(Store::open(&cluster.url()).unwrap());
+        let held: Vec<_> = (0..3).map(|_| pool.take().unwrap()).collect();
+        drop(held);
+        let (applied, known) = pool.take().unwrap().schema_versions().unwrap();
+        assert_eq!(applied, known);
+        cluster.ctl("restart");
+        for _ in 0..3 {
+            let mut store = pool.take().unwrap();
+            assert_eq!(store.schema_versions().unwrap(), (known, known));
+        }
+        let (open, _) = pool.state();
+        assert!(open >= 1);
+    }
+}

@@ -41,6 +41,7 @@ mod packed;
 mod ratings;
 mod repair;
 mod session;
+mod shared_runs;
 mod snapshot;
 mod sql;
 mod tls;
@@ -84,6 +85,7 @@ pub use ratings::{
 };
 pub use repair::{RepairItem, RepairPlan};
 pub use session::{Counts, ImportSession, NewImportRun, Outcome};
+pub use shared_runs::{Benchmark, ClaimedPart, PartWritten, PartsState, RatedPart, SharedRun, part_bounds};
 pub use warnings::{
     AlertFilter, LevelChange, LevelState, NewAlert, OpenAlert, OpenAlerts, StoredAlert, WHOLE_PORTFOLIO,
     WarningCounts, WarningSession, WorkCounts, evidence_text_hash,
@@ -148,6 +150,8 @@ pub enum StoreError {
     Backup(String),
     #[error("cannot set up TLS for PostgreSQL at {url}: {reason}")]
     Tls { url: String, reason: String },
+    #[error("shared run: {0}")]
+    SharedRun(String),
 }
 
 impl From<rusqlite::Error> for StoreError {

@@ -153,6 +153,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0019_account_events.sql"),
         then: None,
     },
+    Migration {
+        version: 20,
+        name: "shared_runs",
+        sqlite: include_str!("../migrations/sqlite/0020_shared_runs.sql"),
+        postgres: include_str!("../migrations/postgres/0020_shared_runs.sql"),
+        then: None,
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -111,6 +111,8 @@ pub struct RatingRun {
     pub rated: i64,
     pub skipped: i64,
     pub failed: i64,
+    /// The parts a shared run is cut into (0: a run made by one process).
+    pub parts: i64,
 }
 
 /// The last rating of a customer, as needed to decide whether it must be re-rated. The
@@ -207,42 +209,12 @@ impl<'s> RatingSession<'s> {
     /// Stores ratings in the order given, many rows to a statement: a portfolio run writes
     /// a million.
     pub fn insert_ratings(&mut self, ratings: &[NewRating]) -> Result<(), StoreError> {
-        let mut rows = Rows::new(
-            "INSERT INTO ratings (run_id, customer_id, as_of, model_version, catalogue_version, inputs_hash, data_version, score, pd, letter_grade, point_grade, model_letter_grade, model_point_grade, detail)",
-            "",
-        );
-        for r in ratings {
-            rows.push(
-                self.db,
-                [
-                    Value::Int(self.run_id),
-                    r.customer_id.as_str().into(),
-                    r.as_of.as_str().into(),
-                    r.model_version.as_str().into(),
-                    r.catalogue_version.as_str().into(),
-                    r.inputs_hash.as_str().into(),
-                    Value::Int(r.data_version),
-                    Value::Real(r.score),
-                    Value::Real(r.pd),
-                    r.letter_grade.as_str().into(),
-                    r.point_grade.as_str().into(),
-                    r.model_letter_grade.as_str().into(),
-                    r.model_point_grade.as_str().into(),
-                    r.detail.as_str().into(),
-                ],
-            )?;
-        }
-        rows.flush(self.db)?;
-        Ok(())
+        insert_ratings(self.db, self.run_id, ratings)
     }
 
     /// Records that a customer could not be rated; the run goes on.
     pub fn insert_failure(&mut self, customer_id: &str, message: &str) -> Result<(), StoreError> {
-        self.db.execute(
-            "INSERT INTO rating_failures (run_id, customer_id, message) VALUES (?, ?, ?)",
-            &[Value::Int(self.run_id), customer_id.into(), message.into()],
-        )?;
-        Ok(())
+        insert_failure(self.db, self.run_id, customer_id, message)
     }
 
     /// Stores the median of an indicator among an industry's customers in this run.
@@ -253,11 +225,7 @@ impl<'s> RatingSession<'s> {
         median: f64,
         observations: u64,
     ) -> Result<(), StoreError> {
-        self.db.execute(
-            "INSERT INTO indicator_benchmarks (run_id, industry, indicator, median, observations) VALUES (?, ?, ?, ?, ?)",
-            &[Value::Int(self.run_id), industry.into(), indicator.into(), Value::Real(median), Value::Int(observations as i64)],
-        )?;
-        Ok(())
+        insert_benchmark(self.db, self.run_id, industry, indicator, median, observations)
     }
 
     /// Makes the ratings written so far durable and starts a new transaction, so that a
@@ -289,6 +257,65 @@ impl<'s> RatingSession<'s> {
         self.db.commit()?;
         Ok(())
     }
+}
+
+/// Stores a run's ratings in the order given, many rows to a statement.
+pub(crate) fn insert_ratings(db: &mut Db, run_id: i64, ratings: &[NewRating]) -> Result<(), StoreError> {
+    let mut rows = Rows::new(
+        "INSERT INTO ratings (run_id, customer_id, as_of, model_version, catalogue_version, inputs_hash, data_version, score, pd, letter_grade, point_grade, model_letter_grade, model_point_grade, detail)",
+        "",
+    );
+    for r in ratings {
+        rows.push(
+            db,
+            [
+                Value::Int(run_id),
+                r.customer_id.as_str().into(),
+                r.as_of.as_str().into(),
+                r.model_version.as_str().into(),
+                r.catalogue_version.as_str().into(),
+                r.inputs_hash.as_str().into(),
+                Value::Int(r.data_version),
+                Value::Real(r.score),
+                Value::Real(r.pd),
+                r.letter_grade.as_str().into(),
+                r.point_grade.as_str().into(),
+                r.model_letter_grade.as_str().into(),
+                r.model_point_grade.as_str().into(),
+                r.detail.as_str().into(),
+            ],
+        )?;
+    }
+    rows.flush(db)?;
+    Ok(())
+}
+
+pub(crate) fn insert_failure(
+    db: &mut Db,
+    run_id: i64,
+    customer_id: &str,
+    message: &str,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO rating_failures (run_id, customer_id, message) VALUES (?, ?, ?)",
+        &[Value::Int(run_id), customer_id.into(), message.into()],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn insert_benchmark(
+    db: &mut Db,
+    run_id: i64,
+    industry: &str,
+    indicator: &str,
+    median: f64,
+    observations: u64,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO indicator_benchmarks (run_id, industry, indicator, median, observations) VALUES (?, ?, ?, ?, ?)",
+        &[Value::Int(run_id), industry.into(), indicator.into(), Value::Real(median), Value::Int(observations as i64)],
+    )?;
+    Ok(())
 }
 
 impl Drop for RatingSession<'_> {
@@ -440,9 +467,18 @@ impl Store {
 
     /// Rating runs, newest first.
     pub fn rating_runs(&mut self, limit: u32) -> Result<Vec<RatingRun>, StoreError> {
+        self.rating_runs_where("1 = 1 ORDER BY id DESC LIMIT ?", Value::Int(limit.into()))
+    }
+
+    /// One rating run.
+    pub fn rating_run(&mut self, id: i64) -> Result<Option<RatingRun>, StoreError> {
+        Ok(self.rating_runs_where("id = ?", Value::Int(id))?.pop())
+    }
+
+    fn rating_runs_where(&mut self, filter: &str, param: Value) -> Result<Vec<RatingRun>, StoreError> {
         let rows = self.db.query(
-            "SELECT id, as_of, started_at, finished_at, model_version, catalogue_version, scope, rated, skipped, failed FROM rating_runs ORDER BY id DESC LIMIT ?",
-            &[Value::Int(limit.into())],
+            &format!("SELECT id, as_of, started_at, finished_at, model_version, catalogue_version, scope, rated, skipped, failed, parts FROM rating_runs WHERE {filter}"),
+            &[param],
         )?;
         Ok(rows
             .iter()
@@ -457,6 +493,7 @@ impl Store {
                 rated: r[7].as_int().unwrap_or(0),
                 skipped: r[8].as_int().unwrap_or(0),
                 failed: r[9].as_int().unwrap_or(0),
+                parts: r[10].as_int().unwrap_or(0),
             })
             .collect())
     }

@@ -63,6 +63,7 @@ macro_rules! conformance {
 }
 
 conformance!(
+    shared_run_parts_are_claimed_once_and_finish_the_run_once,
     tables_match_record_kinds,
     upsert_inserts_then_leaves_unchanged_then_updates_with_history,
     dropped_session_leaves_nothing,
@@ -1645,4 +1646,133 @@ fn postgres_connections_use_tls_as_the_url_says() {
     }
     let e = open("verify-full&sslrootcert=/nonexistent/ca.pem").err().unwrap().to_string();
     assert!(e.contains("cannot read the root certificates in /nonexistent/ca.pem"), "{e}");
+}
+
+/// Two instances opening the same shared run join one; four threads claiming its parts
+/// at once each get different parts, all of them once; a part whose lease ran out is
+/// claimed again and only its new claim writes it; the last part written finishes the
+/// run with its counts and the medians made from every part's summary.
+fn shared_run_parts_are_claimed_once_and_finish_the_run_once(f: &mut Fixture) {
+    use credence_store::{NewRatingRun, PartWritten, RatedPart, part_bounds};
+    let run = NewRatingRun {
+        as_of: "2026-09-30".into(),
+        started_at: "2026-10-01T00:00:00Z".into(),
+        model_version: "m1".into(),
+        catalogue_version: "c1".into(),
+        scope: "all".into(),
+    };
+    let ids: Vec<String> = (0..100).map(|i| format!("C{i:04}")).collect();
+    let bounds = part_bounds(&ids, 8);
+    assert_eq!(bounds.len(), 8);
+    assert_eq!((bounds[0].as_str(), bounds[1].as_str(), bounds[7].as_str()), ("", "C0012", "C0087"));
+    let (run_id, opened) = f.store.start_shared_rating_run(&run, &bounds).unwrap();
+    assert!(opened);
+    let mut other = f.store.open_another().unwrap();
+    assert_eq!(other.start_shared_rating_run(&run, &bounds).unwrap(), (run_id, false));
+    assert_eq!(other.open_shared_rating_run(&run).unwrap(), Some(run_id));
+    assert!(f.store.start_shared_rating_run(&run, &["b".into()]).is_err());
+
+    let (now, until) = ("2026-10-01T00:00:00.000Z", "2026-10-01T00:01:00.000Z");
+    let claimed: Vec<Vec<credence_store::ClaimedPart>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|k| {
+                let mut store = f.store.open_another().unwrap();
+                s.spawn(move || {
+                    let mut mine = Vec::new();
+                    while let Some(p) = store.claim_rating_part(run_id, &format!("i{k}"), now, until).unwrap()
+                    {
+                        mine.push(p);
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut parts: Vec<i64> = claimed.iter().flatten().map(|p| p.part).collect();
+    parts.sort();
+    assert_eq!(parts, (0..8).collect::<Vec<_>>(), "{claimed:?}");
+    let state = f.store.rating_parts_state(run_id, now).unwrap();
+    assert_eq!((state.parts, state.done, state.held, state.next_expiry.as_deref()), (8, 0, 8, Some(until)));
+    assert!(f.store.claim_rating_part(run_id, "late", now, until).unwrap().is_none());
+
+    // Part 3's lease runs out; another instance claims it, and the first holder's write
+    // is refused.
+    let mut all: Vec<_> = claimed.into_iter().flatten().collect();
+    all.sort_by_key(|p| p.part);
+    let later = ("2026-10-01T00:01:00.000Z", "2026-10-01T00:02:00.000Z");
+    let first = all[0].clone();
+    assert!(first.contains("C0000") && first.contains("C0011") && !first.contains("C0012"));
+    assert!(all[7].contains("C9999") && !all[7].contains("C0086"));
+    let taken = other.claim_rating_part(run_id, "b", later.0, later.1).unwrap().unwrap();
+    assert_eq!(taken.part, 0);
+    let rated = |customer: &str| credence_store::NewRating {
+        customer_id: customer.into(),
+        as_of: "2026-09-30".into(),
+        model_version: "m1".into(),
+        catalogue_version: "c1".into(),
+        inputs_hash: "h".into(),
+        data_version: 1,
+        score: 50.0,
+        pd: 0.02,
+        letter_grade: "BBB".into(),
+        point_grade: "BBB".into(),
+        model_letter_grade: "BBB".into(),
+        model_point_grade: "BBB".into(),
+        detail: String::new(),
+    };
+    let at: credence_domain::Timestamp = "2026-10-01T00:03:00Z".into();
+    // The "medians" here: how many summaries there were, and the sum of their bytes.
+    let medians = |summaries: &[Vec<u8>]| -> Result<Vec<credence_store::Benchmark>, String> {
+        Ok(vec![
+            credence_store::Benchmark {
+                industry: "C".into(),
+                indicator: "parts".into(),
+                median: summaries.len() as f64,
+                observations: 0,
+            },
+            credence_store::Benchmark {
+                industry: "C".into(),
+                indicator: "bytes".into(),
+                median: summaries.iter().map(|s| f64::from(s[0])).sum(),
+                observations: 0,
+            },
+        ])
+    };
+    let ours = [rated("C0000")];
+    let stale = RatedPart { ratings: &ours, failures: &[], skipped: 0, summary: vec![1] };
+    assert_eq!(f.store.write_rating_part(&first, &stale, &at, &medians).unwrap(), PartWritten::Lost);
+    assert_eq!(
+        other.write_rating_part(&taken, &stale, &at, &medians).unwrap(),
+        PartWritten::Done { finished: false }
+    );
+    // Written once: a second write of the same claim is refused too.
+    assert_eq!(other.write_rating_part(&taken, &stale, &at, &medians).unwrap(), PartWritten::Lost);
+    for p in &all[1..] {
+        let failed = [(credence_domain::CustomerId::from(p.lower.as_str()), "no file".to_owned())];
+        let written = f
+            .store
+            .write_rating_part(
+                p,
+                &RatedPart { ratings: &[], failures: &failed, skipped: 2, summary: vec![3] },
+                &at,
+                &medians,
+            )
+            .unwrap();
+        assert_eq!(written, PartWritten::Done { finished: p.part == 7 });
+    }
+    let state = f.store.rating_parts_state(run_id, later.0).unwrap();
+    assert_eq!((state.parts, state.done, state.held, state.finished), (8, 8, 0, true));
+    let r = f.store.rating_run(run_id).unwrap().unwrap();
+    assert_eq!((r.rated, r.skipped, r.failed, r.parts), (1, 14, 7, 8));
+    assert_eq!(r.finished_at.unwrap().as_str(), "2026-10-01T00:03:00Z");
+    // The medians saw the eight summaries, in part order: 1 + 7 × 3.
+    let b = f.store.benchmarks(run_id, "C").unwrap();
+    assert_eq!((b.get("parts"), b.get("bytes")), (Some(&8.0), Some(&22.0)));
+    assert_eq!(f.store.rating_failures(run_id).unwrap().len(), 7);
+    assert_eq!(f.store.rating_history("C0000").unwrap().len(), 1);
+    // Finished: the next run of the same kind opens anew.
+    assert_eq!(f.store.open_shared_rating_run(&run).unwrap(), None);
+    let (next, opened) = f.store.start_shared_rating_run(&run, &bounds).unwrap();
+    assert!(opened && next > run_id);
 }

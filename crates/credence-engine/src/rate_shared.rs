@@ -1,0 +1,266 @@
+//! A rating run shared by several instances (RATE-6 at portfolio scale): the run is cut
+//! into ranges of customer ids that every instance taking part claims one at a time, so
+//! two instances rate a book in about half the time one takes, and an instance that dies
+//! leaves its range to the others once its lease runs out. Each range is rated exactly as
+//! [`crate::rate_portfolio`] rates it; its ratings are written with the mark that the
+//! range is done, by the claim that holds it only, so no customer is rated twice or left
+//! out. The instance that writes the last range finishes the run and stores the industry
+//! medians, merged from every range's indicator values.
+
+use crate::EngineError;
+use crate::rate::{Peers, RateOptions, RateReport, RateScope, due, rate_guarded, scope_name};
+use credence_domain::{Clock, CustomerId, Timestamp};
+use credence_indicators::Catalogue;
+use credence_rating::ScorecardModel;
+use credence_store::{ClaimedPart, NewRatingRun, PartWritten, RatedPart, Store};
+use std::collections::BTreeMap;
+use std::collections::HashSet;
+use std::time::Duration;
+
+/// The parts a shared run is cut into when not told: about 16,000 customers each, at
+/// least one and at most 256.
+pub fn default_parts(customers: usize) -> usize {
+    customers.div_ceil(16_000).clamp(1, 256)
+}
+
+/// How this instance takes part in a shared run.
+pub struct ShareOptions<'c> {
+    /// Who claims parts (instance name); written with each part it rates.
+    pub holder: String,
+    /// The parts a run this instance opens is cut into; `None` for [`default_parts`].
+    pub parts: Option<usize>,
+    /// How long a claim holds: a part not written by then may be claimed by another
+    /// instance, and its first holder's work is then thrown away.
+    pub lease: Duration,
+    /// Wait for parts other instances hold, and take them over if their lease runs out,
+    /// until the run is finished; otherwise leave once no part is free.
+    pub wait: bool,
+    /// Whether to open a run when none is open (otherwise only join one).
+    pub open: bool,
+    pub clock: &'c (dyn Clock + Sync),
+}
+
+/// What this instance did in a shared run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SharedRateReport {
+    /// This instance's share: the customers it rated, skipped and failed, and their grades.
+    #[serde(flatten)]
+    pub share: RateReport,
+    /// The parts the run is cut into.
+    pub parts: i64,
+    /// Parts this instance rated and wrote.
+    pub parts_written: u64,
+    /// Parts this instance rated but another took over before it wrote them.
+    pub parts_lost: u64,
+    /// Whether this instance opened the run (rather than joined it).
+    pub opened: bool,
+    /// Whether the run was finished when this instance left, and by this instance.
+    pub finished: bool,
+    pub finished_here: bool,
+    /// The run's totals once finished: rated, skipped, failed.
+    pub run_totals: Option<(i64, i64, i64)>,
+}
+
+/// Takes part in the shared run of `options` (scope all or changed): joins the open run
+/// of these versions, date and scope, or opens one when `share.open`; `None` when there
+/// was none to join.
+pub fn rate_shared(
+    store: &mut Store,
+    catalogue: &Catalogue,
+    model: &ScorecardModel,
+    options: &RateOptions,
+    share: &ShareOptions<'_>,
+) -> Result<Option<SharedRateReport>, EngineError> {
+    if let RateScope::Customer(_) = options.scope {
+        return Err(EngineError::SharedRun("a run of one customer is not shared; rate it alone".into()));
+    }
+    let run = NewRatingRun {
+        as_of: options.as_of.to_string(),
+        started_at: options.now.clone(),
+        model_version: model.version().to_owned(),
+        catalogue_version: catalogue.version().to_owned(),
+        scope: scope_name(&options.scope),
+    };
+    let all = store.customer_ids()?;
+    let (run_id, opened) = match store.open_shared_rating_run(&run)? {
+        Some(id) => (id, false),
+        None if share.open => {
+            let bounds = credence_store::part_bounds(&all, share.parts.unwrap_or(default_parts(all.len())));
+            store.start_shared_rating_run(&run, &bounds)?
+        }
+        None => return Ok(None),
+    };
+    let free = |state: &credence_store::PartsState| state.parts - state.done - state.held > 0;
+    let state = store.rating_parts_state(run_id, Timestamp::millis(share.clock.instant()).as_str())?;
+    // Every instance works out the customers due from the same stored state (finished
+    // runs only), so each part's customers are the same whoever claims it; an instance
+    // that would only look in leaves at once when no part is free.
+    let ids = if share.wait || free(&state) {
+        due(store, catalogue, model, options, all.clone())?.0
+    } else {
+        Vec::new()
+    };
+    let by_part = ByPart::new(all, &ids);
+    let mut report = SharedRateReport {
+        share: RateReport {
+            run_id,
+            as_of: options.as_of,
+            model_version: model.version().to_owned(),
+            catalogue_version: catalogue.version().to_owned(),
+            rated: 0,
+            skipped: 0,
+            failed: 0,
+            failures: Vec::new(),
+            letter_grades: BTreeMap::new(),
+            point_grades: BTreeMap::new(),
+            seconds_read: 0.0,
+            seconds_compute: 0.0,
+            seconds_write: 0.0,
+        },
+        parts: state.parts,
+        parts_written: 0,
+        parts_lost: 0,
+        opened,
+        finished: false,
+        finished_here: false,
+        run_totals: None,
+    };
+    if !share.wait && !free(&state) {
+        report.finished = state.finished;
+        return finish(store, report);
+    }
+    let mut pool = crate::credit_file::Pool::open(store)?;
+    let lease = chrono::Duration::from_std(share.lease).unwrap_or(chrono::Duration::minutes(10));
+    let stamp = |t: chrono::DateTime<chrono::Utc>| Timestamp::millis(t).as_str().to_owned();
+    loop {
+        let now = share.clock.instant();
+        let Some(part) = store.claim_rating_part(run_id, &share.holder, &stamp(now), &stamp(now + lease))?
+        else {
+            let state = store.rating_parts_state(run_id, &stamp(now))?;
+            report.parts = state.parts;
+            if state.finished || !share.wait {
+                report.finished = state.finished;
+                break;
+            }
+            // Parts are held by others: look again shortly, and take any whose lease ran out.
+            std::thread::sleep((share.lease / 4).clamp(Duration::from_millis(50), Duration::from_secs(1)));
+            continue;
+        };
+        let (due, skipped) = by_part.customers(&part);
+        let mut peers = Peers::default();
+        let mut ratings = Vec::with_capacity(due.len());
+        let mut failures: Vec<(CustomerId, String)> = Vec::new();
+        let mut grades: Vec<(String, String)> = Vec::with_capacity(due.len());
+        pool.run(&due, &|c| rate_guarded(c, catalogue, model, options.as_of), |rated, read, compute| {
+            report.share.seconds_read += read;
+            report.share.seconds_compute += compute;
+            for r in rated {
+                match r.outcome {
+                    Ok((rating, indicators, _)) => {
+                        grades.push((rating.letter_grade.clone(), rating.point_grade.clone()));
+                        ratings.push(rating);
+                        peers.add(r.industry, &indicators);
+                    }
+                    Err(message) => failures.push((r.customer_id, message)),
+                }
+            }
+            Ok(())
+        })?;
+        let t = std::time::Instant::now();
+        let summary = encode_peers(&peers)?;
+        let written = store.write_rating_part(
+            &part,
+            &RatedPart { ratings: &ratings, failures: &failures, skipped, summary },
+            &Timestamp::millis(share.clock.instant()),
+            &|summaries| {
+                let mut all = Peers::default();
+                for s in summaries {
+                    all.merge(decode_peers(s).map_err(|e| e.to_string())?);
+                }
+                Ok(all.medians(catalogue))
+            },
+        )?;
+        report.share.seconds_write += t.elapsed().as_secs_f64();
+        match written {
+            PartWritten::Lost => report.parts_lost += 1,
+            PartWritten::Done { finished } => {
+                report.parts_written += 1;
+                report.share.rated += ratings.len() as u64;
+                report.share.skipped += skipped;
+                report.share.failed += failures.len() as u64;
+                for (letter, point) in grades {
+                    *report.share.letter_grades.entry(letter).or_default() += 1;
+                    *report.share.point_grades.entry(point).or_default() += 1;
+                }
+                for (customer, message) in failures {
+                    if report.share.failures.len() < 20 {
+                        report.share.failures.push((customer.into_string(), message));
+                    }
+                }
+                report.finished_here |= finished;
+            }
+        }
+    }
+    finish(store, report)
+}
+
+/// The report with the run's totals once the run is finished.
+fn finish(store: &mut Store, mut report: SharedRateReport) -> Result<Option<SharedRateReport>, EngineError> {
+    if report.finished
+        && let Some(r) = store.rating_run(report.share.run_id)?
+    {
+        report.run_totals = Some((r.rated, r.skipped, r.failed));
+    }
+    Ok(Some(report))
+}
+
+/// A part's indicator values, as stored until the run's end: MessagePack, LZ4-compressed.
+fn encode_peers(peers: &Peers) -> Result<Vec<u8>, EngineError> {
+    let bytes =
+        rmp_serde::to_vec(peers).map_err(|e| EngineError::SharedRun(format!("cannot encode a part: {e}")))?;
+    Ok(lz4_flex::compress_prepend_size(&bytes))
+}
+
+fn decode_peers(stored: &[u8]) -> Result<Peers, EngineError> {
+    let bytes = lz4_flex::decompress_size_prepended(stored)
+        .map_err(|e| EngineError::SharedRun(format!("a part's stored values cannot be read: {e}")))?;
+    rmp_serde::from_slice(&bytes)
+        .map_err(|e| EngineError::SharedRun(format!("a part's stored values cannot be read: {e}")))
+}
+
+/// The portfolio ordered byte by byte, as parts are cut, to find a part's customers
+/// without scanning the whole book for each part.
+struct ByPart {
+    /// Customer ids in the store's order.
+    ids: Vec<String>,
+    /// Whether each is due in this run.
+    due: Vec<bool>,
+    /// Positions in `ids`, ordered by id bytes.
+    sorted: Vec<usize>,
+}
+
+impl ByPart {
+    fn new(ids: Vec<String>, due: &[String]) -> ByPart {
+        let wanted: HashSet<&str> = due.iter().map(String::as_str).collect();
+        let due = ids.iter().map(|id| wanted.contains(id.as_str())).collect();
+        let mut sorted: Vec<usize> = (0..ids.len()).collect();
+        sorted.sort_unstable_by(|&a, &b| ids[a].as_bytes().cmp(ids[b].as_bytes()));
+        ByPart { ids, due, sorted }
+    }
+
+    /// The customers of a part due in this run, in the store's order, and how many of
+    /// the part are not due.
+    fn customers(&self, part: &ClaimedPart) -> (Vec<String>, u64) {
+        let from = self.sorted.partition_point(|&i| self.ids[i].as_str() < part.lower.as_str());
+        let to = match &part.upper {
+            Some(upper) => self.sorted.partition_point(|&i| self.ids[i].as_str() < upper.as_str()),
+            None => self.sorted.len(),
+        };
+        let mut positions: Vec<usize> = self.sorted[from..to.max(from)].to_vec();
+        positions.sort_unstable();
+        let due: Vec<String> =
+            positions.iter().filter(|&&i| self.due[i]).map(|&i| self.ids[i].clone()).collect();
+        let skipped = (positions.len() - due.len()) as u64;
+        (due, skipped)
+    }
+}
