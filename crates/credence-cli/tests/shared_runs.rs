@@ -132,7 +132,8 @@ fn a_killed_instance_leaves_its_part_to_another(db: &str) {
             break;
         }
     }
-    assert_eq!(held, 1, "instance a was never caught holding a part");
+    // An instance claims its next part while it rates the last, so it may hold more than one.
+    assert!(held >= 1, "instance a was never caught holding a part");
     let by_a = peek.ints("SELECT COUNT(*) FROM run_parts WHERE done_by = 'a'")[0];
     assert!(by_a > 0);
     // Instance b joins, rates the free parts, waits out a's lease and takes its part over.
@@ -144,7 +145,7 @@ fn a_killed_instance_leaves_its_part_to_another(db: &str) {
     assert_eq!(
         peek.ints("SELECT COUNT(*) FROM run_parts WHERE claims = 2 AND done_by = 'b'"),
         vec![held],
-        "the part a held was claimed twice, the second time by b"
+        "the parts a held were claimed twice, the second time by b"
     );
 }
 

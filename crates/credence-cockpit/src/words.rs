@@ -58,6 +58,16 @@ words! {
     signed_in_as: "Signed in as", "当前用户";
     as_of: "As of", "数据日期";
     artefacts_in_use: "In use", "在用版本";
+    art_catalogue: "catalogue", "指标目录";
+    art_model: "model", "评级模型";
+    art_policy: "policy", "信用政策";
+    art_billing_policy: "billing policy", "电费信用政策";
+    art_rule_pack: "rule pack", "预警规则包";
+    art_strategy: "strategy", "催收策略";
+    art_groups: "groups", "集团识别配置";
+    job_nightly_rating: "Nightly rating", "夜间评级";
+    job_warnings: "Warning run", "预警运行";
+    job_notifications: "Notification delivery", "通知投递";
     jobs_title: "Scheduled jobs", "定时作业";
     job: "Job", "作业";
     schedule: "Schedule", "计划";

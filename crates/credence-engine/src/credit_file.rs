@@ -470,7 +470,7 @@ pub(crate) fn load_credit_file_at(
 }
 
 /// Customers read and processed together by one worker: bounds memory.
-const CHUNK: usize = 4_000;
+pub(crate) const CHUNK: usize = 4_000;
 
 /// Worker threads that read and process credit files: one per core, each with its own
 /// connection, so reading (a third of a portfolio run's work) runs on every core too.
@@ -478,9 +478,16 @@ pub(crate) struct Pool {
     connections: Vec<Store>,
 }
 
-/// One range's results, or why it could not be read, with the seconds spent reading and
-/// processing.
-type Worked<T> = Result<(Vec<T>, f64, f64), StoreError>;
+/// What a fed run reads next: a tag handed back to the sink with the chunk's results, and
+/// the customers of the chunk in the store's id order; `None` when there is no more.
+pub(crate) type Feed<'a, K> = dyn FnMut() -> Fed<'a, K> + Send + 'a;
+
+/// What a feed gives each time it is asked.
+pub(crate) type Fed<'a, K> = Result<Option<(K, std::borrow::Cow<'a, [String]>)>, crate::EngineError>;
+
+/// One chunk's tag and results, or why it could not be had, with the seconds spent
+/// reading and processing.
+type Worked<K, T> = Result<(K, Vec<T>, f64, f64), crate::EngineError>;
 
 impl Pool {
     pub(crate) fn open(store: &Store) -> Result<Pool, StoreError> {
@@ -499,27 +506,71 @@ impl Pool {
         work: &(dyn Fn(&LoadedFile) -> T + Sync),
         mut sink: impl FnMut(Vec<T>, f64, f64) -> Result<(), crate::EngineError>,
     ) -> Result<(), crate::EngineError> {
-        let chunks: &Vec<&[String]> = &ids.chunks(CHUNK).collect();
-        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut chunks = ids.chunks(CHUNK);
+        let mut feed = move || Ok(chunks.next().map(|c| ((), std::borrow::Cow::Borrowed(c))));
+        self.run_fed(&mut feed, work, |(), done, read, seconds| sink(done, read, seconds))
+    }
+
+    /// [`Pool::run`] over chunks `feed` gives as the workers ask for them, each handed to
+    /// `sink` with its tag, in the order `feed` gave them. The same workers serve the
+    /// whole feed, however many parts it is made of.
+    pub(crate) fn run_fed<'a, K: Send, T: Send>(
+        &mut self,
+        feed: &mut Feed<'a, K>,
+        work: &(dyn Fn(&LoadedFile) -> T + Sync),
+        mut sink: impl FnMut(K, Vec<T>, f64, f64) -> Result<(), crate::EngineError>,
+    ) -> Result<(), crate::EngineError> {
+        // The next chunk's position and the feed, taken together so positions follow the
+        // feed's order; `None` once the feed is done or failed.
+        let feeder = std::sync::Mutex::new((0usize, Some(feed)));
         let workers = self.connections.len();
         std::thread::scope(|s| -> Result<(), crate::EngineError> {
-            let (to_sink, worked) = std::sync::mpsc::sync_channel::<(usize, Worked<T>)>(workers);
+            let (to_sink, worked) = std::sync::mpsc::sync_channel::<(usize, Worked<K, T>)>(workers);
             for connection in &mut self.connections {
-                let (to_sink, next) = (to_sink.clone(), &next);
+                let (to_sink, feeder) = (to_sink.clone(), &feeder);
                 s.spawn(move || {
                     loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(chunk) = chunks.get(i) else { break };
+                        let next = {
+                            let Ok(mut f) = feeder.lock() else { break };
+                            let i = f.0;
+                            let Some(feed) = f.1.as_mut() else { break };
+                            let next = feed();
+                            match &next {
+                                Ok(Some(_)) => f.0 += 1,
+                                Ok(None) => f.1 = None,
+                                Err(_) => {
+                                    f.0 += 1;
+                                    f.1 = None;
+                                }
+                            }
+                            next.map(|n| n.map(|(tag, chunk)| (i, tag, chunk))).map_err(|e| (i, e))
+                        };
+                        let (i, tag, chunk) = match next {
+                            Ok(Some(n)) => n,
+                            Ok(None) => break,
+                            Err((i, e)) => {
+                                let _ = to_sink.send((i, Err(e)));
+                                break;
+                            }
+                        };
                         let t = std::time::Instant::now();
-                        let chunk = load_credit_files(connection, chunk).map(|files| {
+                        let files = if chunk.is_empty() {
+                            Ok(Vec::new())
+                        } else {
+                            load_credit_files(connection, &chunk)
+                        };
+                        let chunk = files.map_err(crate::EngineError::from).map(|files| {
                             let read = t.elapsed().as_secs_f64();
                             let t = std::time::Instant::now();
                             let done = files.iter().map(work).collect();
-                            (done, read, t.elapsed().as_secs_f64())
+                            (tag, done, read, t.elapsed().as_secs_f64())
                         });
                         let failed = chunk.is_err();
                         // The sink hangs up only when it stopped on an error.
                         if to_sink.send((i, chunk)).is_err() || failed {
+                            if let Ok(mut f) = feeder.lock() {
+                                f.1 = None;
+                            }
                             break;
                         }
                     }
@@ -531,8 +582,8 @@ impl Pool {
             let mut handed = 0;
             for (i, chunk) in worked {
                 pending.insert(i, chunk?);
-                while let Some((done, read, seconds)) = pending.remove(&handed) {
-                    sink(done, read, seconds)?;
+                while let Some((tag, done, read, seconds)) = pending.remove(&handed) {
+                    sink(tag, done, read, seconds)?;
                     handed += 1;
                 }
             }

@@ -13,6 +13,7 @@ use credence_domain::{Clock, CustomerId, Timestamp};
 use credence_indicators::Catalogue;
 use credence_rating::ScorecardModel;
 use credence_store::{ClaimedPart, NewRatingRun, PartWritten, RatedPart, Store};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::collections::HashSet;
 use std::time::Duration;
@@ -132,76 +133,183 @@ pub fn rate_shared(
     let mut pool = crate::credit_file::Pool::open(store)?;
     let lease = chrono::Duration::from_std(share.lease).unwrap_or(chrono::Duration::minutes(10));
     let stamp = |t: chrono::DateTime<chrono::Utc>| Timestamp::millis(t).as_str().to_owned();
-    loop {
-        let now = share.clock.instant();
-        let Some(part) = store.claim_rating_part(run_id, &share.holder, &stamp(now), &stamp(now + lease))?
-        else {
-            let state = store.rating_parts_state(run_id, &stamp(now))?;
-            report.parts = state.parts;
-            if state.finished || !share.wait {
-                report.finished = state.finished;
-                break;
+    // A part is written on a connection of its own while the next one is read and rated,
+    // so the writing costs no wall time (as in a run by one process).
+    let mut writer_store = store.open_another()?;
+    let tally = std::thread::scope(|s| -> Result<Tally, EngineError> {
+        let (to_writer, parts) = std::sync::mpsc::sync_channel::<RatedShare>(1);
+        let writer = s.spawn(move || -> Result<Tally, EngineError> {
+            let mut tally = Tally::default();
+            for done in parts {
+                let t = std::time::Instant::now();
+                let written = writer_store.write_rating_part(
+                    &done.part,
+                    &RatedPart {
+                        ratings: &done.ratings,
+                        failures: &done.failures,
+                        skipped: done.skipped,
+                        summary: encode_peers(&done.peers)?,
+                    },
+                    &Timestamp::millis(share.clock.instant()),
+                    &|summaries| {
+                        let mut all = Peers::default();
+                        for s in summaries {
+                            all.merge(decode_peers(s).map_err(|e| e.to_string())?);
+                        }
+                        Ok(all.medians(catalogue))
+                    },
+                )?;
+                tally.seconds_write += t.elapsed().as_secs_f64();
+                // Counted, then dropped: a run holds no more than a part or two in memory.
+                tally.add(done, written);
             }
-            // Parts are held by others: look again shortly, and take any whose lease ran out.
-            std::thread::sleep((share.lease / 4).clamp(Duration::from_millis(50), Duration::from_secs(1)));
-            continue;
+            Ok(tally)
+        });
+        // Parts are claimed as the workers ask for more, and cut into chunks; the last
+        // chunk of a part carries the part, so the sink knows when it is complete.
+        let mut queue: std::collections::VecDeque<(PartEnd, Vec<String>)> = Default::default();
+        let report_parts = std::sync::atomic::AtomicI64::new(report.parts);
+        let mut feed = || -> crate::credit_file::Fed<'_, PartEnd> {
+            loop {
+                if let Some((tag, chunk)) = queue.pop_front() {
+                    return Ok(Some((tag, Cow::Owned(chunk))));
+                }
+                let now = share.clock.instant();
+                let Some(part) =
+                    store.claim_rating_part(run_id, &share.holder, &stamp(now), &stamp(now + lease))?
+                else {
+                    let state = store.rating_parts_state(run_id, &stamp(now))?;
+                    report_parts.store(state.parts, std::sync::atomic::Ordering::Relaxed);
+                    if state.finished || !share.wait {
+                        return Ok(None);
+                    }
+                    // Parts are held by others, or by the writer: look again shortly, and
+                    // take any whose lease ran out.
+                    std::thread::sleep(
+                        (share.lease / 4).clamp(Duration::from_millis(50), Duration::from_secs(1)),
+                    );
+                    continue;
+                };
+                let (due, skipped) = by_part.customers(&part);
+                let mut chunks: Vec<Vec<String>> =
+                    due.chunks(crate::credit_file::CHUNK).map(<[String]>::to_vec).collect();
+                let last = chunks.pop().unwrap_or_default();
+                queue.extend(chunks.into_iter().map(|c| (None, c)));
+                queue.push_back((Some((part, skipped)), last));
+            }
         };
-        let (due, skipped) = by_part.customers(&part);
-        let mut peers = Peers::default();
-        let mut ratings = Vec::with_capacity(due.len());
-        let mut failures: Vec<(CustomerId, String)> = Vec::new();
-        let mut grades: Vec<(String, String)> = Vec::with_capacity(due.len());
-        pool.run(&due, &|c| rate_guarded(c, catalogue, model, options.as_of), |rated, read, compute| {
-            report.share.seconds_read += read;
-            report.share.seconds_compute += compute;
-            for r in rated {
-                match r.outcome {
-                    Ok((rating, indicators, _)) => {
-                        grades.push((rating.letter_grade.clone(), rating.point_grade.clone()));
-                        ratings.push(rating);
-                        peers.add(r.industry, &indicators);
+        let mut current = Accum::default();
+        let rated = pool.run_fed(
+            &mut feed,
+            &|c| rate_guarded(c, catalogue, model, options.as_of),
+            |tag, rated, read, compute| {
+                report.share.seconds_read += read;
+                report.share.seconds_compute += compute;
+                for r in rated {
+                    match r.outcome {
+                        Ok((rating, indicators, _)) => {
+                            current.ratings.push(rating);
+                            current.peers.add(r.industry, &indicators);
+                        }
+                        Err(message) => current.failures.push((r.customer_id, message)),
                     }
-                    Err(message) => failures.push((r.customer_id, message)),
                 }
-            }
-            Ok(())
-        })?;
-        let t = std::time::Instant::now();
-        let summary = encode_peers(&peers)?;
-        let written = store.write_rating_part(
-            &part,
-            &RatedPart { ratings: &ratings, failures: &failures, skipped, summary },
-            &Timestamp::millis(share.clock.instant()),
-            &|summaries| {
-                let mut all = Peers::default();
-                for s in summaries {
-                    all.merge(decode_peers(s).map_err(|e| e.to_string())?);
+                if let Some((part, skipped)) = tag {
+                    let done = std::mem::take(&mut current);
+                    let done = RatedShare {
+                        part,
+                        skipped,
+                        ratings: done.ratings,
+                        failures: done.failures,
+                        peers: done.peers,
+                    };
+                    if to_writer.send(done).is_err() {
+                        return Err(EngineError::SharedRun("the part writer stopped".into()));
+                    }
                 }
-                Ok(all.medians(catalogue))
+                Ok(())
             },
-        )?;
-        report.share.seconds_write += t.elapsed().as_secs_f64();
-        match written {
-            PartWritten::Lost => report.parts_lost += 1,
-            PartWritten::Done { finished } => {
-                report.parts_written += 1;
-                report.share.rated += ratings.len() as u64;
-                report.share.skipped += skipped;
-                report.share.failed += failures.len() as u64;
-                for (letter, point) in grades {
-                    *report.share.letter_grades.entry(letter).or_default() += 1;
-                    *report.share.point_grades.entry(point).or_default() += 1;
-                }
-                for (customer, message) in failures {
-                    if report.share.failures.len() < 20 {
-                        report.share.failures.push((customer.into_string(), message));
-                    }
-                }
-                report.finished_here |= finished;
+        );
+        report.parts = report_parts.load(std::sync::atomic::Ordering::Relaxed);
+        drop(to_writer);
+        let tally = writer.join().map_err(|_| EngineError::SharedRun("the part writer panicked".into()))?;
+        // The writer's own error explains a sink that found it gone.
+        let tally = tally?;
+        rated?;
+        Ok(tally)
+    })?;
+    report.parts_written = tally.written;
+    report.parts_lost = tally.lost;
+    report.finished_here = tally.finished_here;
+    let share_report = &mut report.share;
+    share_report.rated = tally.rated;
+    share_report.skipped = tally.skipped;
+    share_report.failed = tally.failed;
+    share_report.letter_grades = tally.letter_grades;
+    share_report.point_grades = tally.point_grades;
+    share_report.failures = tally.failures;
+    share_report.seconds_write = tally.seconds_write;
+    report.finished = store.rating_parts_state(run_id, &stamp(share.clock.instant()))?.finished;
+    finish(store, report)
+}
+
+/// The tag of a chunk: on the last chunk of a part, the part and how many of its
+/// customers were not due.
+type PartEnd = Option<(ClaimedPart, u64)>;
+
+/// What this instance's written parts came to.
+#[derive(Default)]
+struct Tally {
+    written: u64,
+    lost: u64,
+    finished_here: bool,
+    rated: u64,
+    skipped: u64,
+    failed: u64,
+    letter_grades: BTreeMap<String, u64>,
+    point_grades: BTreeMap<String, u64>,
+    failures: Vec<(String, String)>,
+    seconds_write: f64,
+}
+
+impl Tally {
+    fn add(&mut self, done: RatedShare, written: PartWritten) {
+        let PartWritten::Done { finished } = written else {
+            self.lost += 1;
+            return;
+        };
+        self.written += 1;
+        self.finished_here |= finished;
+        self.rated += done.ratings.len() as u64;
+        self.skipped += done.skipped;
+        self.failed += done.failures.len() as u64;
+        for r in done.ratings {
+            *self.letter_grades.entry(r.letter_grade).or_default() += 1;
+            *self.point_grades.entry(r.point_grade).or_default() += 1;
+        }
+        for (customer, message) in done.failures {
+            if self.failures.len() < 20 {
+                self.failures.push((customer.into_string(), message));
             }
         }
     }
-    finish(store, report)
+}
+
+/// What the chunks of the part being rated gave so far.
+#[derive(Default)]
+struct Accum {
+    ratings: Vec<credence_store::NewRating>,
+    failures: Vec<(CustomerId, String)>,
+    peers: Peers,
+}
+
+/// A part rated by this instance, on its way to being written.
+struct RatedShare {
+    part: ClaimedPart,
+    skipped: u64,
+    ratings: Vec<credence_store::NewRating>,
+    failures: Vec<(CustomerId, String)>,
+    peers: Peers,
 }
 
 /// The report with the run's totals once the run is finished.

@@ -60,15 +60,43 @@ pub struct Viewer {
     pub csrf: String,
 }
 
-/// The artefacts in force, as the footer names them: each with its version, the shipped
-/// ones' sources left unsaid.
-fn in_use(a: &credence_engine::Artefacts) -> String {
+/// The artefacts in force, as the footer names them in the viewer's language: each with
+/// its version, the shipped ones' sources left unsaid.
+fn in_use(a: &credence_engine::Artefacts, w: &credence_cockpit::words::Words) -> String {
     a.versions()
         .into_iter()
         .filter(|v| v.name != "notifications")
-        .map(|v| format!("{} {}", v.name.replace('_', " "), v.version))
+        .map(|v| {
+            let name = match v.name {
+                "catalogue" => w.art_catalogue,
+                "model" => w.art_model,
+                "policy" => w.art_policy,
+                "billing_policy" => w.art_billing_policy,
+                "rule_pack" => w.art_rule_pack,
+                "strategy" => w.art_strategy,
+                "groups" => w.art_groups,
+                other => other,
+            };
+            format!("{name} {}", v.version)
+        })
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+/// A job, or a run of it (`nightly_rating:2026-12-08T02:00`), named in the viewer's
+/// language.
+pub(crate) fn job_name(run: &str, w: &credence_cockpit::words::Words) -> String {
+    let (job, when) = run.split_once(':').map_or((run, None), |(j, t)| (j, Some(t)));
+    let name = match job {
+        "nightly_rating" => w.job_nightly_rating,
+        "warnings" => w.job_warnings,
+        "notifications" => w.job_notifications,
+        other => other,
+    };
+    match when {
+        Some(t) => format!("{name} {t}"),
+        None => name.to_owned(),
+    }
 }
 
 impl Viewer {
@@ -107,7 +135,7 @@ impl Viewer {
             csrf: self.csrf.clone(),
             as_of: state.today().to_string(),
             clock_fixed: state.today() < crate::clock::today_in(state.0.config.zone),
-            artefacts: in_use(&state.0.artefacts()),
+            artefacts: in_use(&state.0.artefacts(), w),
             nav,
             here: here.to_owned(),
             notice,

@@ -574,14 +574,14 @@ pub async fn models(
             schedules: j
                 .schedules
                 .into_iter()
-                .map(|s| (s.job, s.schedule, s.next_run.unwrap_or_default()))
+                .map(|s| (super::job_name(&s.job, w), s.schedule, s.next_run.unwrap_or_default()))
                 .collect(),
             runs: j
                 .latest_runs
                 .into_iter()
                 .map(|r| {
                     (
-                        r.run,
+                        super::job_name(&r.run, w),
                         r.claimed_by.unwrap_or_default(),
                         r.started_at.unwrap_or_default(),
                         r.finished_at.unwrap_or_default(),
