@@ -52,6 +52,18 @@ async fn the_jobs_and_their_next_runs_are_shown() {
     assert!(
         page.contains("Scheduled jobs") && page.contains("30 6 * * *") && page.contains("ok: 300 evaluated")
     );
+    assert!(page.contains("Warning run 2026-09-30T06:30") && page.contains("Nightly rating"), "{page}");
+    assert!(
+        page.contains("rule pack 2026-") && page.contains("model 2026-"),
+        "the footer names the versions"
+    );
+    // In Chinese, the jobs and the footer's artefacts are named in Chinese.
+    let zh = risk.apply(Request::get("/models").header(header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9"));
+    let (status, page, _) = call(&f, zh.body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = page.as_str().unwrap();
+    assert!(page.contains("预警运行 2026-09-30T06:30") && page.contains("夜间评级"), "{page}");
+    assert!(page.contains("预警规则包 2026-") && page.contains("评级模型 2026-"), "{page}");
     let sales = login(&f, "sales").await;
     assert_eq!(call(&f, get("/api/v1/jobs", &sales)).await.0, StatusCode::FORBIDDEN);
 }
