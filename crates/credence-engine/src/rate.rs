@@ -61,6 +61,32 @@ pub struct RateReport {
     pub seconds_write: f64,
 }
 
+impl RateReport {
+    /// The report of a run that has rated no one yet.
+    pub(crate) fn new(
+        run_id: i64,
+        as_of: NaiveDate,
+        model: &ScorecardModel,
+        catalogue: &Catalogue,
+    ) -> RateReport {
+        RateReport {
+            run_id,
+            as_of,
+            model_version: model.version().to_owned(),
+            catalogue_version: catalogue.version().to_owned(),
+            rated: 0,
+            skipped: 0,
+            failed: 0,
+            failures: Vec::new(),
+            letter_grades: BTreeMap::new(),
+            point_grades: BTreeMap::new(),
+            seconds_read: 0.0,
+            seconds_compute: 0.0,
+            seconds_write: 0.0,
+        }
+    }
+}
+
 /// The stored breakdown of a rating: the scorecard's result (every scored indicator's
 /// value, points, weight and contribution), the values of the catalogue's other
 /// indicators, and the analysts' scores and flags it used. Trends are not stored: they
@@ -482,21 +508,8 @@ pub fn rate_portfolio(
         catalogue_version: catalogue.version().to_owned(),
         scope,
     })?;
-    let mut report = RateReport {
-        run_id: session.run_id(),
-        as_of: options.as_of,
-        model_version: model.version().to_owned(),
-        catalogue_version: catalogue.version().to_owned(),
-        rated: 0,
-        skipped,
-        failed: 0,
-        failures: Vec::new(),
-        letter_grades: BTreeMap::new(),
-        point_grades: BTreeMap::new(),
-        seconds_read: 0.0,
-        seconds_compute: 0.0,
-        seconds_write: 0.0,
-    };
+    let mut report =
+        RateReport { skipped, ..RateReport::new(session.run_id(), options.as_of, model, catalogue) };
     let mut peers = Peers::default();
     pool.run(&ids, &|c| rate_guarded(c, catalogue, model, options.as_of), |rated, read, compute| {
         report.seconds_read += read;

@@ -103,21 +103,7 @@ pub fn rate_shared(
     };
     let by_part = ByPart::new(all, &ids);
     let mut report = SharedRateReport {
-        share: RateReport {
-            run_id,
-            as_of: options.as_of,
-            model_version: model.version().to_owned(),
-            catalogue_version: catalogue.version().to_owned(),
-            rated: 0,
-            skipped: 0,
-            failed: 0,
-            failures: Vec::new(),
-            letter_grades: BTreeMap::new(),
-            point_grades: BTreeMap::new(),
-            seconds_read: 0.0,
-            seconds_compute: 0.0,
-            seconds_write: 0.0,
-        },
+        share: RateReport::new(run_id, options.as_of, model, catalogue),
         parts: state.parts,
         parts_written: 0,
         parts_lost: 0,
