@@ -266,10 +266,6 @@ impl Store {
     ) -> Result<PartWritten, StoreError> {
         let run = Value::Int(part.run_id);
         self.in_transaction(|db| {
-            if db.dialect() == Dialect::Postgres {
-                // Completions of one run take turns, so exactly one sees the last part done.
-                db.query("SELECT id FROM rating_runs WHERE id = ? FOR UPDATE", std::slice::from_ref(&run))?;
-            }
             let marked = db.execute(
                 "UPDATE run_parts SET done_at = ?, done_by = holder, claimed_until = NULL, done = ?, skipped = ?, failed = ? \
                  WHERE run_kind = ? AND run_id = ? AND part = ? AND claim = ? AND done_at IS NULL",
@@ -295,6 +291,12 @@ impl Store {
                 "INSERT INTO run_part_summaries (run_kind, run_id, part, summary) VALUES (?, ?, ?, ?)",
                 &[(vec![RATING.into(), run.clone(), Value::Int(part.part)], rated.summary.clone())],
             )?;
+            if db.dialect() == Dialect::Postgres {
+                // The counts of parts left take turns (the lock is held to commit), so the
+                // later of two parts written together sees the other done: exactly one
+                // transaction finds none left. What came before ran side by side.
+                db.query("SELECT id FROM rating_runs WHERE id = ? FOR UPDATE", std::slice::from_ref(&run))?;
+            }
             let left = db
                 .query_one(
                     "SELECT COUNT(*) FROM run_parts WHERE run_kind = ? AND run_id = ? AND done_at IS NULL",
