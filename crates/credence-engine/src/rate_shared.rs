@@ -172,7 +172,7 @@ pub fn rate_shared(
                     // Parts are held by others, or by the writer: look again shortly, and
                     // take any whose lease ran out.
                     std::thread::sleep(
-                        (share.lease / 4).clamp(Duration::from_millis(50), Duration::from_secs(1)),
+                        (share.lease / 4).clamp(Duration::from_millis(50), Duration::from_millis(250)),
                     );
                     continue;
                 };
