@@ -390,23 +390,42 @@ pub(crate) fn due(
     options: &RateOptions,
     all_ids: Vec<String>,
 ) -> Result<(Vec<String>, u64), EngineError> {
+    if let RateScope::Customer(id) = &options.scope
+        && !all_ids.contains(id)
+    {
+        return Err(EngineError::UnknownCustomer { id: id.clone() });
+    }
+    let mask = due_mask(store, catalogue, model, options, &all_ids)?;
+    let total = all_ids.len() as u64;
+    let due: Vec<String> = all_ids.into_iter().zip(mask).filter_map(|(id, due)| due.then_some(id)).collect();
+    let skipped = match options.scope {
+        RateScope::Changed => total - due.len() as u64,
+        _ => 0,
+    };
+    Ok((due, skipped))
+}
+
+/// Whether each of `all_ids` is due in a run of `options.scope`: every customer, the one
+/// named, or those never rated or whose data (records, or promises and disputes logged
+/// since the run), model, catalogue or as-of date changed since their last rating.
+pub(crate) fn due_mask(
+    store: &mut Store,
+    catalogue: &Catalogue,
+    model: &ScorecardModel,
+    options: &RateOptions,
+    all_ids: &[String],
+) -> Result<Vec<bool>, EngineError> {
     Ok(match &options.scope {
-        RateScope::All => (all_ids, 0),
-        RateScope::Customer(id) => {
-            if !all_ids.contains(id) {
-                return Err(EngineError::UnknownCustomer { id: id.clone() });
-            }
-            (vec![id.clone()], 0)
-        }
+        RateScope::All => vec![true; all_ids.len()],
+        RateScope::Customer(id) => all_ids.iter().map(|c| c == id).collect(),
         RateScope::Changed => {
             let versions = store.data_versions()?;
             let logged = store.collection_log_times()?;
             let stamps = store.rating_stamps()?;
             let as_of = options.as_of.to_string();
-            let total = all_ids.len() as u64;
-            let due: Vec<String> = all_ids
-                .into_iter()
-                .filter(|id| match stamps.get(id) {
+            all_ids
+                .iter()
+                .map(|id| match stamps.get(id) {
                     None => true,
                     Some(s) => {
                         s.data_version < versions.get(id).copied().unwrap_or(0)
@@ -416,11 +435,21 @@ pub(crate) fn due(
                             || logged.get(id).is_some_and(|at| at.as_str() >= s.run_started_at.as_str())
                     }
                 })
-                .collect();
-            let skipped = total - due.len() as u64;
-            (due, skipped)
+                .collect()
         }
     })
+}
+
+impl RateScope {
+    /// The scope a run recorded as `name` ([`scope_name`]) had, when it is one a shared
+    /// run can have (all or changed).
+    pub fn of_shared_run(name: &str) -> Option<RateScope> {
+        match name {
+            "all" => Some(RateScope::All),
+            "changed" => Some(RateScope::Changed),
+            _ => None,
+        }
+    }
 }
 
 /// How a run's scope is recorded with it.

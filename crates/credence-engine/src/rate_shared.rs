@@ -8,14 +8,13 @@
 //! medians, merged from every range's indicator values.
 
 use crate::EngineError;
-use crate::rate::{Peers, RateOptions, RateReport, RateScope, due, rate_guarded, scope_name};
+use crate::rate::{Peers, RateOptions, RateReport, RateScope, due_mask, rate_guarded, scope_name};
 use credence_domain::{Clock, CustomerId, Timestamp};
 use credence_indicators::Catalogue;
 use credence_rating::ScorecardModel;
 use credence_store::{ClaimedPart, NewRatingRun, PartWritten, RatedPart, Store};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::collections::HashSet;
 use std::time::Duration;
 
 /// The parts a shared run is cut into when not told: about 16,000 customers each, at
@@ -82,40 +81,35 @@ pub fn rate_shared(
         catalogue_version: catalogue.version().to_owned(),
         scope: scope_name(&options.scope),
     };
-    let all = store.customer_ids()?;
     let (run_id, opened) = match store.open_shared_rating_run(&run)? {
         Some(id) => (id, false),
         None if share.open => {
+            let all = store.customer_ids()?;
             let bounds = credence_store::part_bounds(&all, share.parts.unwrap_or(default_parts(all.len())));
             store.start_shared_rating_run(&run, &bounds)?
         }
         None => return Ok(None),
     };
-    let free = |state: &credence_store::PartsState| state.parts - state.done - state.held > 0;
     let state = store.rating_parts_state(run_id, Timestamp::millis(share.clock.instant()).as_str())?;
-    // Every instance works out the customers due from the same stored state (finished
-    // runs only), so each part's customers are the same whoever claims it; an instance
-    // that would only look in leaves at once when no part is free.
-    let ids = if share.wait || free(&state) {
-        due(store, catalogue, model, options, all.clone())?.0
-    } else {
-        Vec::new()
-    };
-    let by_part = ByPart::new(all, &ids);
     let mut report = SharedRateReport {
         share: RateReport::new(run_id, options.as_of, model, catalogue),
         parts: state.parts,
         parts_written: 0,
         parts_lost: 0,
         opened,
-        finished: false,
+        finished: state.finished,
         finished_here: false,
         run_totals: None,
     };
-    if !share.wait && !free(&state) {
-        report.finished = state.finished;
+    // An instance that would only look in leaves at once when no part is free.
+    if !share.wait && state.parts - state.done - state.held <= 0 {
         return finish(store, report);
     }
+    // Every instance works out the customers due from the same stored state (finished
+    // runs only), so each part's customers are the same whoever claims it.
+    let all = store.customer_ids()?;
+    let due = due_mask(store, catalogue, model, options, &all)?;
+    let by_part = ByPart::new(all, due);
     let mut pool = crate::credit_file::Pool::open(store)?;
     let lease = chrono::Duration::from_std(share.lease).unwrap_or(chrono::Duration::minutes(10));
     let stamp = |t: chrono::DateTime<chrono::Utc>| Timestamp::millis(t).as_str().to_owned();
@@ -154,7 +148,6 @@ pub fn rate_shared(
         // Parts are claimed as the workers ask for more, and cut into chunks; the last
         // chunk of a part carries the part, so the sink knows when it is complete.
         let mut queue: std::collections::VecDeque<(PartEnd, Vec<String>)> = Default::default();
-        let report_parts = std::sync::atomic::AtomicI64::new(report.parts);
         let mut feed = || -> crate::credit_file::Fed<'_, PartEnd> {
             loop {
                 if let Some((tag, chunk)) = queue.pop_front() {
@@ -165,7 +158,6 @@ pub fn rate_shared(
                     store.claim_rating_part(run_id, &share.holder, &stamp(now), &stamp(now + lease))?
                 else {
                     let state = store.rating_parts_state(run_id, &stamp(now))?;
-                    report_parts.store(state.parts, std::sync::atomic::Ordering::Relaxed);
                     if state.finished || !share.wait {
                         return Ok(None);
                     }
@@ -177,8 +169,15 @@ pub fn rate_shared(
                     continue;
                 };
                 let (due, skipped) = by_part.customers(&part);
-                let mut chunks: Vec<Vec<String>> =
-                    due.chunks(crate::credit_file::CHUNK).map(<[String]>::to_vec).collect();
+                let mut due = due.into_iter();
+                let mut chunks: Vec<Vec<String>> = Vec::new();
+                loop {
+                    let chunk: Vec<String> = due.by_ref().take(crate::credit_file::CHUNK).collect();
+                    if chunk.is_empty() {
+                        break;
+                    }
+                    chunks.push(chunk);
+                }
                 let last = chunks.pop().unwrap_or_default();
                 queue.extend(chunks.into_iter().map(|c| (None, c)));
                 queue.push_back((Some((part, skipped)), last));
@@ -216,7 +215,6 @@ pub fn rate_shared(
                 Ok(())
             },
         );
-        report.parts = report_parts.load(std::sync::atomic::Ordering::Relaxed);
         drop(to_writer);
         let tally = writer.join().map_err(|_| EngineError::SharedRun("the part writer panicked".into()))?;
         // The writer's own error explains a sink that found it gone.
@@ -235,7 +233,8 @@ pub fn rate_shared(
     share_report.point_grades = tally.point_grades;
     share_report.failures = tally.failures;
     share_report.seconds_write = tally.seconds_write;
-    report.finished = store.rating_parts_state(run_id, &stamp(share.clock.instant()))?.finished;
+    let state = store.rating_parts_state(run_id, &stamp(share.clock.instant()))?;
+    (report.parts, report.finished) = (state.parts, state.finished);
     finish(store, report)
 }
 
@@ -334,9 +333,7 @@ struct ByPart {
 }
 
 impl ByPart {
-    fn new(ids: Vec<String>, due: &[String]) -> ByPart {
-        let wanted: HashSet<&str> = due.iter().map(String::as_str).collect();
-        let due = ids.iter().map(|id| wanted.contains(id.as_str())).collect();
+    fn new(ids: Vec<String>, due: Vec<bool>) -> ByPart {
         let mut sorted: Vec<usize> = (0..ids.len()).collect();
         sorted.sort_unstable_by(|&a, &b| ids[a].as_bytes().cmp(ids[b].as_bytes()));
         ByPart { ids, due, sorted }

@@ -255,23 +255,11 @@ pub(crate) fn join_shared_runs(
     let artefacts = shared.artefacts();
     let mut written = 0;
     for run in store.unfinished_shared_rating_runs().map_err(|e| err(&e))? {
-        if run.model_version != artefacts.model.version()
-            || run.catalogue_version != artefacts.catalogue.version()
-        {
-            tracing::debug!(
-                run = run.id,
-                "shared run of other artefact versions left to the instances that have them"
-            );
-            continue;
-        }
-        let (Ok(as_of), Some(scope)) = (
-            run.as_of.parse::<chrono::NaiveDate>(),
-            match run.scope.as_str() {
-                "all" => Some(credence_engine::RateScope::All),
-                "changed" => Some(credence_engine::RateScope::Changed),
-                _ => None,
-            },
-        ) else {
+        // A run of other versions finds none to join here: it is left to the instances
+        // that have them.
+        let (Ok(as_of), Some(scope)) =
+            (run.as_of.parse::<chrono::NaiveDate>(), credence_engine::RateScope::of_shared_run(&run.scope))
+        else {
             continue;
         };
         let options = credence_engine::RateOptions::new(as_of, scope, crate::clock::now_millis());
@@ -285,7 +273,7 @@ pub(crate) fn join_shared_runs(
         .map_err(|e| err(&e))?;
         if let Some(r) = r.filter(|r| r.parts_written > 0) {
             tracing::info!(
-                run = run.id,
+                run = r.share.run_id,
                 parts = r.parts_written,
                 rated = r.share.rated,
                 "parts of a shared run rated"

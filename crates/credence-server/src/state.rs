@@ -430,6 +430,8 @@ mod tests {
         bin: std::path::PathBuf,
         dir: tempfile::TempDir,
         port: u16,
+        /// Whether the test runs as root, whom the server refuses to run as.
+        root: bool,
     }
 
     impl Cluster {
@@ -442,8 +444,12 @@ mod tests {
                 .find(|b| b.join("pg_ctl").exists())?;
             let dir = tempfile::tempdir().unwrap();
             let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-            let cluster = Cluster { bin, dir, port };
-            if Self::as_root() {
+            let root = std::process::Command::new("id")
+                .arg("-u")
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+            let cluster = Cluster { bin, dir, port, root };
+            if cluster.root {
                 // The server refuses to run as root: the cluster belongs to `postgres`.
                 let status = std::process::Command::new("chown")
                     .args(["postgres:postgres", cluster.dir.path().to_str().unwrap()])
@@ -457,20 +463,13 @@ mod tests {
             Some(cluster)
         }
 
-        fn as_root() -> bool {
-            std::process::Command::new("id")
-                .arg("-u")
-                .output()
-                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        }
-
         fn data(&self) -> String {
             self.dir.path().join("data").to_str().unwrap().to_owned()
         }
 
         fn run(&self, program: &str, args: &[&str]) {
             let path = self.bin.join(program);
-            let mut command = if Self::as_root() {
+            let mut command = if self.root {
                 let mut c = std::process::Command::new("runuser");
                 c.args(["-u", "postgres", "--"]).arg(&path);
                 c

@@ -318,19 +318,9 @@ impl Store {
                 crate::ratings::insert_benchmark(db, part.run_id, &b.industry, &b.indicator, b.median, b.observations)?;
             }
             db.execute(
-                "UPDATE rating_runs SET finished_at = ?, rated = (SELECT SUM(done) FROM run_parts WHERE run_kind = ? AND run_id = ?), \
-                 skipped = (SELECT SUM(skipped) FROM run_parts WHERE run_kind = ? AND run_id = ?), \
-                 failed = (SELECT SUM(failed) FROM run_parts WHERE run_kind = ? AND run_id = ?) WHERE id = ?",
-                &[
-                    at.into(),
-                    RATING.into(),
-                    run.clone(),
-                    RATING.into(),
-                    run.clone(),
-                    RATING.into(),
-                    run.clone(),
-                    run.clone(),
-                ],
+                "UPDATE rating_runs SET finished_at = ?, (rated, skipped, failed) = \
+                 (SELECT SUM(done), SUM(skipped), SUM(failed) FROM run_parts WHERE run_kind = ? AND run_id = ?) WHERE id = ?",
+                &[at.into(), RATING.into(), run.clone(), run.clone()],
             )?;
             db.execute(
                 "DELETE FROM run_part_summaries WHERE run_kind = ? AND run_id = ?",
